@@ -1,0 +1,1 @@
+"""The desktop app (PySide6 + pyqtgraph): a view and controller over simulator.Simulation."""

@@ -1,0 +1,218 @@
+"""The Simulation: one SimPy environment, its devices, one event stream, one recorder.
+
+The CLI, the Python API and the desktop app all drive this same object:
+`run(until=...)` for whole runs, `advance(dt_s)` for the app's small steps, and
+`apply_action(...)` for what a user programs while it runs.
+Scenario actions that fall at the same time as a device's own event happen first, in file order.
+"""
+from __future__ import annotations
+
+import time
+import zlib
+from datetime import datetime, timedelta
+from typing import Any, Callable
+
+import numpy as np
+import simpy
+from simpy.core import URGENT
+
+from simulator.device import Device, device_class_for
+from simulator.errors import ActionRefused, InputError, validate_model
+from simulator.events import SIM_DEVICE, EventStream, Kinds
+from simulator.profiles.registry import ProfileRegistry, default_registry
+from simulator.recorder import Recorder
+from simulator.scenario.loader import validate_references
+from simulator.scenario.model import ActionSpec, Scenario
+from simulator.units import parse_duration_s
+
+
+def device_rng(seed: int, device_id: str) -> np.random.Generator:
+    """The Generator of one device: spawned from the scenario seed and keyed by the device id,
+    so adding a device to a scenario leaves the other devices' randomness unchanged."""
+    return np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(zlib.crc32(device_id.encode()),)))
+
+
+class ActionResult:
+    """What happened to an action: accepted (with the device's payload) or refused (with why)."""
+
+    def __init__(self, accepted: bool, reason: str = "", payload: dict[str, Any] | None = None):
+        self.accepted = accepted
+        self.reason = reason
+        self.payload = payload or {}
+
+    def __bool__(self) -> bool:
+        return self.accepted
+
+    def __repr__(self) -> str:
+        return f"ActionResult(accepted={self.accepted}, reason={self.reason!r})"
+
+
+class Simulation:
+    def __init__(self, scenario: Scenario, registry: ProfileRegistry | None = None, seed: int | None = None, validate: bool = True):
+        self.registry = registry or default_registry()
+        if validate:
+            validate_references(scenario, self.registry)
+        self.scenario = scenario
+        self.seed = scenario.seed if seed is None else int(seed)
+        self.env = simpy.Environment()
+        self.stream = EventStream()
+        self.recorder = Recorder()
+        self.stream.subscribe(self.recorder.on_event)
+        self.applied_actions: list[ActionSpec] = []  # actions applied interactively (the app)
+        self.devices: dict[str, Device] = {}
+        for spec in scenario.devices:
+            kind = spec.profile.split("/", 1)[0]
+            cls = device_class_for(kind)
+            profile = self.registry.get(spec.profile)
+            settings = cls.validate_settings(profile, spec.settings, self.registry)
+            self.devices[spec.id] = cls(self, spec.id, profile, settings, device_rng(self.seed, spec.id), self.registry)
+        self._ended = False
+        self.stream.emit(0.0, SIM_DEVICE, Kinds.SIM_START, {"scenario": scenario.name, "seed": self.seed, "start": scenario.start.isoformat(), "duration_s": scenario.duration})
+        for action in scenario.timeline:
+            self._schedule_action(action)
+        for device in self.devices.values():
+            device.start()
+
+    # ----- time -----
+    @property
+    def now(self) -> float:
+        return float(self.env.now)
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.scenario.duration)
+
+    @property
+    def finished(self) -> bool:
+        return self.now >= self.duration_s
+
+    def calendar_time(self, t_s: float | None = None) -> datetime:
+        return self.scenario.start + timedelta(seconds=self.now if t_s is None else t_s)
+
+    def next_event_time(self) -> float:
+        """Time of the next pending event (inf when none)."""
+        return float(self.env.peek())
+
+    def run(self, until: float | str | None = None, progress: Callable[[float], None] | None = None, slices: int = 200) -> "Simulation":
+        """Advance to `until` (seconds or a duration string; default: the scenario's end).
+
+        With `progress`, the run advances in `slices` pieces and calls `progress(fraction)`.
+        """
+        end = self.duration_s if until is None else parse_duration_s(until)
+        end = min(end, self.duration_s)
+        if end <= self.now:
+            self._maybe_end()
+            return self
+        if progress is None:
+            self.env.run(until=end)
+        else:
+            start = self.now
+            for k in range(1, slices + 1):
+                target = start + (end - start) * k / slices
+                if target > self.now:
+                    self.env.run(until=target)
+                progress((self.now - start) / (end - start))
+        self._maybe_end()
+        return self
+
+    def advance(self, dt_s: float) -> float:
+        """Run `dt_s` more seconds (stops at the scenario end); returns the new time."""
+        self.run(until=min(self.now + max(dt_s, 0.0), self.duration_s))
+        return self.now
+
+    def run_to_next_event(self) -> float:
+        """Jump to the next pending event (for the app's 'next event' button)."""
+        t = self.next_event_time()
+        if t == float("inf") or t >= self.duration_s:
+            return self.run().now
+        # step through every event at that time
+        while self.env.peek() <= t:
+            self.env.step()
+        return self.now
+
+    def _maybe_end(self) -> None:
+        if not self._ended and self.now >= self.duration_s:
+            self._ended = True
+            for device in self.devices.values():
+                device.record_state()
+            self.stream.emit(self.now, SIM_DEVICE, Kinds.SIM_END, {})
+
+    # ----- actions -----
+    def _schedule_action(self, action: ActionSpec) -> None:
+        event = simpy.Event(self.env)
+        event._ok = True
+        event._value = None
+        event.callbacks.append(lambda _e, a=action: self._dispatch(a.device, a.action, a.params))
+        self.env.schedule(event, URGENT, action.at)
+
+    def apply_action(self, device_id: str, action: str, params: dict[str, Any] | None = None) -> ActionResult:
+        """Apply an action now (the app, scripts); it is kept so the run can be saved as a scenario.
+
+        Raises InputError for malformed parameters; a refusal by the device is returned, not raised.
+        """
+        params = params or {}
+        if device_id not in self.devices:
+            raise InputError(f"no device {device_id!r}; devices: {', '.join(self.devices)}")
+        models = type(self.devices[device_id]).action_models()
+        if action not in models:
+            raise InputError(f"unknown action {action!r} for {device_id}; allowed: {', '.join(sorted(models))}")
+        validate_model(models[action], params)
+        result = self._dispatch(device_id, action, params)
+        self.applied_actions.append(ActionSpec(at=self.now, device=device_id, action=action, params=params))
+        return result
+
+    def _dispatch(self, device_id: str, action: str, params: dict[str, Any]) -> ActionResult:
+        device = self.devices[device_id]
+        model = type(device).action_models()[action]
+        parsed = validate_model(model, params)
+        self.stream.emit(self.now, device_id, Kinds.ACTION, {"action": action, "params": parsed.model_dump(mode="json")})
+        try:
+            payload = device.apply(action, parsed)
+        except ActionRefused as refused:
+            self.stream.emit(self.now, device_id, Kinds.REFUSAL, {"action": action, "reason": refused.reason, **refused.details})
+            return ActionResult(False, refused.reason, refused.details)
+        return ActionResult(True, "", payload)
+
+    # ----- results -----
+    def results(self):
+        """The results of the run so far (events, time series, summary)."""
+        from simulator.results import Results
+
+        for device in self.devices.values():
+            device.record_state()
+        self.recorder.close(self.now)
+        return Results.from_simulation(self)
+
+    def scenario_with_applied_actions(self) -> Scenario:
+        """The scenario plus what was programmed interactively, as a new scenario to save."""
+        timeline = sorted([*self.scenario.timeline, *self.applied_actions], key=lambda a: a.at)
+        return self.scenario.model_copy(update={"timeline": timeline})
+
+
+def run_scenario(scenario: Scenario, seed: int | None = None, until: float | str | None = None, registry: ProfileRegistry | None = None):
+    """Build, run and return the results of a scenario (the API behind `neuromod-sim run`)."""
+    sim = Simulation(scenario, registry=registry, seed=seed)
+    sim.run(until)
+    return sim.results()
+
+
+class ProgressPrinter:
+    """A progress bar on stderr that appears only once a run has taken longer than `delay_s`."""
+
+    def __init__(self, stream, label: str = "simulating", delay_s: float = 1.0, width: int = 30):
+        self.stream, self.label, self.delay_s, self.width = stream, label, delay_s, width
+        self.t0 = time.perf_counter()
+        self.shown = False
+
+    def __call__(self, fraction: float) -> None:
+        elapsed = time.perf_counter() - self.t0
+        if elapsed < self.delay_s and fraction < 1.0:
+            return
+        if elapsed < self.delay_s and not self.shown:
+            return
+        self.shown = True
+        filled = int(round(self.width * fraction))
+        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {fraction:6.1%} {elapsed:6.1f} s")
+        if fraction >= 1.0:
+            self.stream.write("\n")
+        self.stream.flush()

@@ -1,0 +1,67 @@
+"""The base of every profile model.
+
+A profile is data: a device archetype, a lead, or a drug. Every domain figure in it carries a
+source note in `sources` (field name -> note). Notes start with a tag: `[L]` read in a public
+label, manual or paper (named), `[D]` derived by arithmetic (shown), `[?]` a commonly quoted
+default that has not been confirmed, kept as a setting the user may change.
+"""
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+PROFILE_ID_PATTERN = r"^[a-z]+/[a-z0-9][a-z0-9._-]*$"
+
+
+class StrictModel(BaseModel):
+    """A pydantic model that rejects unknown keys (a typo must never be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Profile(StrictModel):
+    id: str = Field(pattern=PROFILE_ID_PATTERN, description="kind/name, e.g. pump/peristaltic-20ml")
+    name: str = Field(description="Display name")
+    description: str = Field(description="One line shown by `neuromod-sim profiles`")
+    modelled_on: str = Field("", description="The real device family this archetype is modelled on")
+    sources: dict[str, str] = Field(
+        default_factory=dict,
+        description="Source note per figure: field name (dotted for nested fields) -> '[L] ...', '[D] ...' or '[?] default ...'",
+    )
+
+    kind: ClassVar[str] = ""
+    #: Fields that are figures and so must carry a source note (numbers by default).
+    exempt_from_sources: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _kind_matches_id(self):
+        if self.kind and not self.id.startswith(self.kind + "/"):
+            raise ValueError(f"profile id {self.id!r} must start with '{self.kind}/'")
+        return self
+
+    def figures_without_source(self) -> list[str]:
+        """Names of numeric fields (dotted for nested models) that have no source note."""
+        missing: list[str] = []
+        _collect_missing(self, "", self.sources, self.exempt_from_sources, missing)
+        return missing
+
+
+def _collect_missing(model: BaseModel, prefix: str, sources: dict[str, str], exempt, missing: list[str]) -> None:
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        dotted = prefix + name
+        if name in ("sources",) or dotted in exempt:
+            continue
+        if isinstance(value, BaseModel):
+            if dotted in sources:
+                continue
+            _collect_missing(value, dotted + ".", sources, exempt, missing)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            if dotted not in sources and not any(dotted.startswith(k + ".") for k in sources):
+                missing.append(dotted)
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

@@ -1,0 +1,126 @@
+"""Find profiles by id: the bundled ones, user folders and `NEUROMOD_PROFILES`.
+
+Each profile is a YAML file anywhere under a profile folder. Its `id` says its kind
+(`pump/`, `scs/`, `lead/`, `drug/`); the kind picks the pydantic model that validates it.
+User folders (`--profiles DIR`, or `NEUROMOD_PROFILES` with folders separated by the path
+separator) are read after the bundled folder, so a user profile with the same id overrides it.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from simulator.errors import InputError, Issue, validate_model
+from simulator.profiles.base import Profile
+from simulator.yaml_io import load_yaml_file
+
+ENV_VAR = "NEUROMOD_PROFILES"
+
+#: kind -> "module:Class" of its profile model, imported on first use.
+PROFILE_MODELS: dict[str, str] = {
+    "pump": "simulator.pump.profile:PumpProfile",
+    "drug": "simulator.pump.drugs:DrugProfile",
+    "scs": "simulator.scs.profile:StimulatorProfile",
+    "lead": "simulator.scs.leads:LeadProfile",
+}
+
+
+def profile_model(kind: str) -> type[Profile]:
+    module, _, cls = PROFILE_MODELS[kind].partition(":")
+    return getattr(importlib.import_module(module), cls)
+
+
+def bundled_profiles_dir() -> Path:
+    """The folder of profiles shipped with the package (source checkout or installed)."""
+    try:
+        import neuromod_profiles  # installed: the top-level profiles/ folder under this name
+
+        return Path(neuromod_profiles.__file__).parent
+    except ImportError:
+        return Path(__file__).resolve().parents[2] / "profiles"
+
+
+@dataclass(frozen=True)
+class _Entry:
+    path: Path
+    raw: dict
+
+
+class ProfileRegistry:
+    """Profiles by id, validated lazily on first `get` and cached."""
+
+    def __init__(self, folders: Iterable[Path | str] | None = None, include_bundled: bool = True, include_env: bool = True):
+        self.folders: list[Path] = []
+        if include_bundled:
+            self.folders.append(bundled_profiles_dir())
+        if include_env and os.environ.get(ENV_VAR):
+            self.folders.extend(Path(p) for p in os.environ[ENV_VAR].split(os.pathsep) if p)
+        self.folders.extend(Path(f) for f in (folders or []))
+        self._entries: dict[str, _Entry] = {}
+        self._cache: dict[str, Profile] = {}
+        self._scan()
+
+    def _scan(self) -> None:
+        issues: list[Issue] = []
+        for folder in self.folders:
+            if not folder.is_dir():
+                issues.append(Issue("(folder)", "profile folder does not exist", str(folder)))
+                continue
+            for path in sorted(folder.rglob("*.y*ml")):
+                try:
+                    raw = load_yaml_file(path)
+                except InputError as exc:
+                    issues.extend(exc.issues)
+                    continue
+                if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+                    issues.append(Issue("id", "a profile file must be a mapping with a string 'id' such as 'pump/my-pump'", file=str(path)))
+                    continue
+                kind = raw["id"].split("/", 1)[0]
+                if kind not in PROFILE_MODELS:
+                    issues.append(Issue("id", f"unknown profile kind {kind!r}; allowed: {', '.join(PROFILE_MODELS)}", raw["id"], str(path)))
+                    continue
+                self._entries[raw["id"]] = _Entry(path, raw)
+        if issues:
+            raise InputError(issues)
+
+    def ids(self, kind: str | None = None) -> list[str]:
+        return sorted(i for i in self._entries if kind is None or i.startswith(kind + "/"))
+
+    def __contains__(self, profile_id: str) -> bool:
+        return profile_id in self._entries
+
+    def path_of(self, profile_id: str) -> Path:
+        return self._entries[profile_id].path
+
+    def raw(self, profile_id: str) -> dict:
+        return self._entries[profile_id].raw
+
+    def get(self, profile_id: str, expected_kind: str | None = None) -> Profile:
+        if profile_id not in self._entries:
+            kinds = [expected_kind] if expected_kind else None
+            choices = self.ids(kinds[0]) if kinds else self.ids()
+            raise InputError(Issue("profile", f"unknown profile id; known: {', '.join(choices)}", profile_id))
+        if expected_kind and not profile_id.startswith(expected_kind + "/"):
+            raise InputError(Issue("profile", f"expected a '{expected_kind}/...' profile; known: {', '.join(self.ids(expected_kind))}", profile_id))
+        if profile_id not in self._cache:
+            entry = self._entries[profile_id]
+            kind = profile_id.split("/", 1)[0]
+            self._cache[profile_id] = validate_model(profile_model(kind), entry.raw, file=str(entry.path))
+        return self._cache[profile_id]
+
+    def all(self, kind: str | None = None) -> list[Profile]:
+        return [self.get(i) for i in self.ids(kind)]
+
+
+_DEFAULT: ProfileRegistry | None = None
+
+
+def default_registry() -> ProfileRegistry:
+    """The bundled profiles plus `NEUROMOD_PROFILES`, built once per process."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = ProfileRegistry()
+    return _DEFAULT

@@ -1,0 +1,79 @@
+"""Load and check scenario files.
+
+Checking has two passes. The first is structural (pydantic: types, unknown keys, durations).
+The second resolves references: profile ids exist and are devices, each device's settings
+validate against its model, actions name an existing device and a known action with valid
+parameters, and fall inside the scenario's duration. Every problem is reported at once, each
+naming the file, the field path, the value and what is allowed.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from simulator.errors import InputError, Issue, validate_model
+from simulator.profiles.registry import ProfileRegistry, default_registry
+from simulator.scenario.model import Scenario
+from simulator.yaml_io import load_yaml_file
+
+
+def load_scenario(path: Path | str, registry: ProfileRegistry | None = None) -> Scenario:
+    """Read, validate and cross-check a scenario file; InputError on any problem."""
+    data = load_yaml_file(path)
+    return scenario_from_dict(data, registry, file=str(path))
+
+
+def scenario_from_dict(data: Any, registry: ProfileRegistry | None = None, file: str | None = None) -> Scenario:
+    if not isinstance(data, dict):
+        raise InputError(Issue("(top level)", f"a scenario must be a mapping of keys to values, not a {type(data).__name__}", data), file)
+    scenario = validate_model(Scenario, data, file=file)
+    validate_references(scenario, registry or default_registry(), file)
+    return scenario
+
+
+def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str | None = None) -> None:
+    from simulator.device import device_class_for
+
+    issues: list[Issue] = []
+    classes = {}
+    seen: set[str] = set()
+    for i, spec in enumerate(scenario.devices):
+        where = f"devices[{i}]"
+        if spec.id in seen:
+            issues.append(Issue(f"{where}.id", "duplicate device id; each device needs its own", spec.id))
+        seen.add(spec.id)
+        kind = spec.profile.split("/", 1)[0]
+        try:
+            cls = device_class_for(kind)
+        except KeyError as exc:
+            issues.append(Issue(f"{where}.profile", str(exc.args[0]), spec.profile))
+            continue
+        try:
+            profile = registry.get(spec.profile, expected_kind=kind)
+        except InputError as exc:
+            issues.extend(i.under(where) for i in exc.issues)
+            continue
+        try:
+            cls.validate_settings(profile, spec.settings, registry)
+        except InputError as exc:
+            issues.extend(i.under(f"{where}.settings") for i in exc.issues)
+        classes[spec.id] = cls
+    for j, action in enumerate(scenario.timeline):
+        where = f"timeline[{j}]"
+        if action.at > scenario.duration:
+            issues.append(Issue(f"{where}.at", f"action falls after the end of the scenario (duration {scenario.duration:g} s)", action.at))
+        cls = classes.get(action.device)
+        if cls is None:
+            if action.device not in seen:
+                issues.append(Issue(f"{where}.device", f"no such device; devices: {', '.join(s.id for s in scenario.devices)}", action.device))
+            continue
+        models = cls.action_models()
+        if action.action not in models:
+            issues.append(Issue(f"{where}.action", f"unknown action for a {cls.kind} device; allowed: {', '.join(sorted(models))}", action.action))
+            continue
+        try:
+            validate_model(models[action.action], action.params)
+        except InputError as exc:
+            issues.extend(i.under(f"{where}.params") for i in exc.issues)
+    if issues:
+        raise InputError(issues, file)

@@ -1,0 +1,92 @@
+"""Durations and time conversions.
+
+Simulation time is float seconds from the scenario start. Scenario files may write durations as
+numbers of seconds or as strings with a unit: `250us`, `1.5ms`, `30s`, `30min`, `12h`, `90d`,
+`2w`, `1y` (365 days), and sums such as `1d 6h`.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+SECONDS_PER_MINUTE = 60.0
+SECONDS_PER_HOUR = 3600.0
+SECONDS_PER_DAY = 86400.0
+SECONDS_PER_YEAR = 365.0 * SECONDS_PER_DAY
+
+_UNIT_SECONDS = {
+    "us": 1e-6,
+    "ms": 1e-3,
+    "s": 1.0,
+    "sec": 1.0,
+    "min": 60.0,
+    "h": 3600.0,
+    "hr": 3600.0,
+    "d": 86400.0,
+    "day": 86400.0,
+    "days": 86400.0,
+    "w": 7 * 86400.0,
+    "y": SECONDS_PER_YEAR,
+}
+_TERM = re.compile(r"\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-zA-Z]+)\s*")
+ALLOWED_DURATION_FORMS = "a number of seconds or e.g. '250us', '30s', '30min', '12h', '90d', '2w', '1y', '1d 6h'"
+
+
+def parse_duration_s(value: object) -> float:
+    """Return a duration in seconds; raise ValueError with the accepted forms otherwise."""
+    if isinstance(value, bool):
+        raise ValueError(f"a duration must be {ALLOWED_DURATION_FORMS}")
+    if isinstance(value, (int, float)):
+        seconds = float(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            seconds = float(text)
+        except ValueError:
+            seconds = _parse_terms(text)
+    else:
+        raise ValueError(f"a duration must be {ALLOWED_DURATION_FORMS}")
+    if not math.isfinite(seconds):
+        raise ValueError("a duration must be finite")
+    if seconds < 0:
+        raise ValueError("a duration must not be negative")
+    return seconds
+
+
+def _parse_terms(text: str) -> float:
+    pos, total, matched = 0, 0.0, False
+    while pos < len(text):
+        m = _TERM.match(text, pos)
+        if not m or m.end() == pos:
+            raise ValueError(f"cannot read {text!r} as a duration; use {ALLOWED_DURATION_FORMS}")
+        number, unit = m.groups()
+        factor = _UNIT_SECONDS.get(unit.lower() if unit not in ("ms", "us") else unit)
+        if factor is None:
+            raise ValueError(
+                f"unknown duration unit {unit!r}; allowed units: {', '.join(sorted(_UNIT_SECONDS))}"
+            )
+        total += float(number) * factor
+        matched = True
+        pos = m.end()
+    if not matched:
+        raise ValueError(f"cannot read {text!r} as a duration; use {ALLOWED_DURATION_FORMS}")
+    return total
+
+
+def format_duration(seconds: float) -> str:
+    """The shortest exact human form of a duration, for saving scenarios: 90d, 12h, 250us."""
+    if seconds == 0:
+        return "0s"
+    for unit, factor in (("d", 86400.0), ("h", 3600.0), ("min", 60.0), ("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
+        count = seconds / factor
+        if count >= 1 and abs(count - round(count)) < 1e-9 * max(1.0, count):
+            return f"{int(round(count))}{unit}"
+    return f"{seconds!r}s"
+
+
+def describe_elapsed(seconds: float) -> str:
+    """A readable elapsed time for tables and status bars: '12d 03:25:00'."""
+    days, rem = divmod(int(round(seconds)), 86400)
+    hours, rem = divmod(rem, 3600)
+    minutes, secs = divmod(rem, 60)
+    return f"{days}d {hours:02d}:{minutes:02d}:{secs:02d}"

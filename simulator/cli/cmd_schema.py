@@ -1,0 +1,24 @@
+"""`neuromod-sim schema`: JSON Schemas for scenario and profile files (editor completion)."""
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def add_parser(sub, parents) -> None:
+    p = sub.add_parser("schema", parents=parents, help="print JSON Schemas of scenarios, device settings, actions and profiles")
+    p.add_argument("which", nargs="?", default="all", help="all (default), scenario, or a kind: pump, scs, lead, drug")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from simulator.errors import InputError, Issue
+    from simulator.schema import all_schemas
+
+    schemas = all_schemas()
+    if args.which != "all":
+        if args.which not in schemas:
+            raise InputError(Issue("which", f"unknown schema; allowed: all, {', '.join(schemas)}", args.which))
+        schemas = schemas[args.which]
+    print(json.dumps(schemas, indent=2))
+    return 0

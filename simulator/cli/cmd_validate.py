@@ -1,0 +1,36 @@
+"""`neuromod-sim validate FILE...`: check scenario (and profile) files without running them."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_parser(sub, parents) -> None:
+    p = sub.add_parser(
+        "validate",
+        parents=parents,
+        help="check scenario, exercise or profile files; exit 2 if any is invalid",
+        description="Check files without running them. The kind of each file is told by its content: a mapping with `id: kind/name` is a profile, one with `task:` an exercise, otherwise a scenario.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from simulator.cli.main import registry_from_args
+    from simulator.errors import InputError
+    from simulator.validation import validate_file
+
+    registry = registry_from_args(args)
+    failed = 0
+    for name in args.files:
+        try:
+            kind = validate_file(name, registry)
+        except InputError as exc:
+            failed += 1
+            print(f"INVALID {name}", file=sys.stderr)
+            for issue in exc.issues:
+                print(f"  {issue}", file=sys.stderr)
+            continue
+        print(f"ok      {name} ({kind})")
+    return 2 if failed else 0

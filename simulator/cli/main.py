@@ -1,0 +1,91 @@
+"""The `neuromod-sim` command (also `python -m simulator`).
+
+Each sub-command lives in its own module `simulator.cli.cmd_<name>` with `add_parser(subparsers,
+parents)` and `run(args) -> int`. Command modules import heavy libraries (Qt, pandas, Dask,
+matplotlib) inside `run`, so that `neuromod-sim --help` starts fast.
+
+Exit codes: 0 ok, 2 invalid input (the message names the file, field, value and what is
+allowed), 1 internal error, 130 interrupted.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS = ["run", "validate", "profiles", "schema", "gui", "sweep", "report", "exercise", "demo"]
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 on usage errors already; keep its message but name the command."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from simulator import __version__
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--profiles",
+        action="append",
+        metavar="DIR",
+        default=[],
+        help="extra folder of profile YAML files (repeatable; also NEUROMOD_PROFILES)",
+    )
+    parser = _Parser(
+        prog="neuromod-sim",
+        description="Simulate spinal cord stimulators and intrathecal drug pumps. For training and engineering only; not medical advice.",
+    )
+    parser.add_argument("--version", action="version", version=f"neuromod-sim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"simulator.cli.cmd_{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"simulator.cli.cmd_{name}":
+                continue  # command not built yet
+            raise
+        module.add_parser(sub, [common])
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from simulator.errors import InputError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_OK
+    try:
+        return int(args.handler(args) or 0)
+    except InputError as exc:
+        print(f"neuromod-sim {args.command}: invalid input:", file=sys.stderr)
+        for issue in exc.issues:
+            print(f"  {issue}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("\ninterrupted; nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception:  # an internal error: show it, exit 1
+        import traceback
+
+        traceback.print_exc()
+        print("neuromod-sim: internal error (a bug: please report it with the scenario file)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def registry_from_args(args):
+    """The profile registry for a command: bundled, NEUROMOD_PROFILES, then --profiles folders."""
+    from simulator.profiles.registry import ProfileRegistry, default_registry
+
+    if getattr(args, "profiles", None):
+        return ProfileRegistry(args.profiles)
+    return default_registry()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -18,7 +18,12 @@ from simulator.yaml_io import load_yaml_file
 
 
 def load_scenario(path: Path | str, registry: ProfileRegistry | None = None) -> Scenario:
-    """Read, validate and cross-check a scenario file; InputError on any problem."""
+    """Read, validate and cross-check a scenario file; InputError on any problem.
+
+    A name that is not a file is looked up among the bundled example scenarios."""
+    from simulator.bundled import resolve_scenario_path
+
+    path = resolve_scenario_path(path)
     data = load_yaml_file(path)
     return scenario_from_dict(data, registry, file=str(path))
 

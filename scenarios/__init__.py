@@ -1,0 +1,1 @@
+"""Example scenarios, shipped as the package neuromod_scenarios so `neuromod-sim run NAME` finds them."""

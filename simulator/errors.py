@@ -91,6 +91,8 @@ def issues_from_pydantic(exc: Exception, file: str | None = None, prefix: str = 
     for err in exc.errors():  # type: ignore[attr-defined]
         loc = tuple(err.get("loc", ()))
         msg = err.get("msg", "invalid")
+        if msg.startswith(("Value error, ", "Assertion failed, ")):
+            msg = msg.split(", ", 1)[1]
         if err.get("type") == "extra_forbidden":
             allowed = _allowed_keys(exc, loc)
             msg = "unknown key" + (f"; allowed keys: {', '.join(allowed)}" if allowed else "")

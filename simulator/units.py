@@ -43,6 +43,8 @@ def parse_duration_s(value: object) -> float:
         try:
             seconds = float(text)
         except ValueError:
+            if text.startswith("-"):
+                raise ValueError("a duration must not be negative") from None
             seconds = _parse_terms(text)
     else:
         raise ValueError(f"a duration must be {ALLOWED_DURATION_FORMS}")

@@ -49,4 +49,7 @@ def load_yaml_file(path: Path | str) -> Any:
         raise InputError(Issue("(file)", f"file is not UTF-8 text (byte {exc.start})"), file) from None
     if not text.strip():
         raise InputError(Issue("(top level)", "file is empty; expected a YAML mapping"), file)
-    return load_yaml_text(text, file)
+    data = load_yaml_text(text, file)
+    if data is None:
+        raise InputError(Issue("(top level)", "file is empty (only comments or blank lines); expected a YAML mapping"), file)
+    return data

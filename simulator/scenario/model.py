@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema, field_validator
 
 from simulator.profiles.base import StrictModel
 from simulator.units import format_duration, parse_duration_s
@@ -66,6 +66,13 @@ class Scenario(StrictModel):
     duration: Duration = Field(description="How long to simulate")
     devices: list[DeviceSpec] = Field(min_length=1, max_length=64)
     timeline: list[ActionSpec] = Field(default_factory=list)
+
+    @field_validator("duration")
+    @classmethod
+    def _positive_duration(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("the duration must be longer than 0 s")
+        return value
 
     def device(self, device_id: str) -> DeviceSpec:
         for spec in self.devices:

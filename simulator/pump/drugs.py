@@ -1,0 +1,80 @@
+"""The drug library: one DrugProfile per YAML file under profiles/drug/.
+
+Amounts are in the drug's own unit (`unit`: mg or mcg). Fields that hold an amount name the
+unit, and a profile sets the one matching its unit: `max_concentration_mg_per_ml` for a mg drug,
+`max_concentration_mcg_per_ml` for a mcg drug (setting the other is an error naming the unit).
+`max_daily_dose_*` may be null: no set limit.
+"""
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from simulator.profiles.base import Profile, StrictModel
+
+Unit = Literal["mg", "mcg"]
+
+_UNIT_FIELDS = ("max_concentration_{u}_per_ml", "max_daily_dose_{u}", "starting_dose_min_{u}_per_day", "starting_dose_max_{u}_per_day")
+
+
+class TitrationRules(StrictModel):
+    """Limits on raising a dose, checked as warnings when a program raises the daily dose.
+
+    Amount fields name the unit like the drug's other fields."""
+
+    max_increase_mg_per_day: float | None = Field(None, gt=0, le=1e5, description="Largest single increase of the daily dose (mg drugs)")
+    max_increase_mcg_per_day: float | None = Field(None, gt=0, le=1e8, description="Largest single increase of the daily dose (mcg drugs)")
+    max_increase_pct: float | None = Field(None, gt=0, le=1000, description="Largest single increase, percent of the current daily dose")
+    min_hours_between_increases: float | None = Field(None, gt=0, le=24 * 365, description="Shortest interval between two increases, hours")
+
+
+class DrugProfile(Profile):
+    kind: ClassVar[str] = "drug"
+
+    drug_name: str = Field(min_length=1, description="Generic name")
+    unit: Unit = Field(description="Unit every amount of this drug is expressed in")
+    max_concentration_mg_per_ml: float | None = Field(None, gt=0, le=1e4)
+    max_concentration_mcg_per_ml: float | None = Field(None, gt=0, le=1e7)
+    max_daily_dose_mg: float | None = Field(None, gt=0, le=1e4, description="null: no set limit")
+    max_daily_dose_mcg: float | None = Field(None, gt=0, le=1e7, description="null: no set limit")
+    starting_dose_min_mg_per_day: float | None = Field(None, ge=0, le=1e4)
+    starting_dose_max_mg_per_day: float | None = Field(None, ge=0, le=1e4)
+    starting_dose_min_mcg_per_day: float | None = Field(None, ge=0, le=1e7)
+    starting_dose_max_mcg_per_day: float | None = Field(None, ge=0, le=1e7)
+    stability_days: float = Field(gt=0, le=3650, description="Longest time the drug may stay in the reservoir (refill interval), days")
+    titration: TitrationRules = Field(default_factory=TitrationRules)
+    empty_reservoir_risk: str = Field("", description="What an empty reservoir means for this drug (e.g. withdrawal)")
+    notes: str = ""
+
+    @model_validator(mode="after")
+    def _units_match(self):
+        other = "mcg" if self.unit == "mg" else "mg"
+        for template in _UNIT_FIELDS:
+            if getattr(self, template.format(u=other)) is not None:
+                raise ValueError(f"{self.drug_name} is dosed in {self.unit}: use {template.format(u=self.unit)}, not {template.format(u=other)}")
+        if self.max_concentration_per_ml is None:
+            raise ValueError(f"{self.drug_name}: max_concentration_{self.unit}_per_ml is required")
+        t_other = getattr(self.titration, f"max_increase_{other}_per_day")
+        if t_other is not None:
+            raise ValueError(f"{self.drug_name} is dosed in {self.unit}: use titration.max_increase_{self.unit}_per_day")
+        return self
+
+    # ----- values in the drug's own unit -----
+    @property
+    def max_concentration_per_ml(self) -> float | None:
+        """Maximum concentration, drug unit per mL."""
+        return getattr(self, f"max_concentration_{self.unit}_per_ml")
+
+    @property
+    def max_daily_dose(self) -> float | None:
+        """Maximum daily dose in the drug's unit, or None (no set limit)."""
+        return getattr(self, f"max_daily_dose_{self.unit}")
+
+    @property
+    def max_titration_increase_per_day(self) -> float | None:
+        return getattr(self.titration, f"max_increase_{self.unit}_per_day")
+
+    @property
+    def short_name(self) -> str:
+        return self.id.split("/", 1)[1]

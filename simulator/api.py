@@ -1,0 +1,80 @@
+"""Helpers of the Python API beyond what `simulator` exports at the top level.
+
+    from simulator import load_scenario
+    from simulator.api import with_changes, run, load_results
+
+    base = load_scenario("scenarios/pump_morphine_refills.yaml")
+    faster = with_changes(base, {"devices[pump].settings.rate_ml_per_day": 0.8, "timeline[0].at": "20d"})
+    results = run(faster, seed=3)                 # a Results: numpy arrays, DataFrames, events
+    t_s, volume_ml = results.series_arrays("pump", "reservoir_ml")
+    again = load_results("out/run1")              # the same Results read back from a run's folder
+
+Field paths are those of `set_field` (see `simulator.sweep.fields`).
+"""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Mapping
+
+from simulator.sweep.fields import get_field, parse_path, set_field
+
+__all__ = ["get_field", "set_field", "parse_path", "scenario_data", "with_changes", "run", "load_results", "flat_figures"]
+
+
+def scenario_data(scenario) -> dict[str, Any]:
+    """A scenario (model, dict, or file path) as plain JSON-able data (durations in seconds)."""
+    from simulator.scenario import Scenario, load_scenario
+
+    if isinstance(scenario, (str, Path)):
+        scenario = load_scenario(scenario)
+    if isinstance(scenario, Scenario):
+        data = scenario.model_dump(mode="json")
+        data["duration"] = float(scenario.duration)
+        for item, action in zip(data.get("timeline", []), scenario.timeline):
+            item["at"] = float(action.at)
+        return data
+    if isinstance(scenario, Mapping):
+        return copy.deepcopy(dict(scenario))
+    raise TypeError(f"expected a Scenario, a mapping or a file path, not {type(scenario).__name__}")
+
+
+def with_changes(scenario, changes: Mapping[str, Any], registry=None):
+    """A new, validated Scenario: `scenario` with each field path in `changes` set to its value.
+
+    The original is left as it was. InputError (naming the path) if a path does not exist or a
+    value breaks a limit.
+    """
+    from simulator.scenario import scenario_from_dict
+
+    data = scenario_data(scenario)
+    for path, value in changes.items():
+        set_field(data, path, value)
+    return scenario_from_dict(data, registry)
+
+
+def run(scenario, seed: int | None = None, until: float | str | None = None, registry=None):
+    """Run a scenario (model, dict or file) and return its Results. Each call is independent."""
+    from simulator.engine import run_scenario
+    from simulator.scenario import Scenario, load_scenario, scenario_from_dict
+
+    if isinstance(scenario, (str, Path)):
+        scenario = load_scenario(scenario, registry)
+    elif not isinstance(scenario, Scenario):
+        scenario = scenario_from_dict(dict(scenario), registry)
+    return run_scenario(scenario, seed=seed, until=until, registry=registry)
+
+
+def load_results(results_dir: str | Path):
+    """Read a results folder written by `neuromod-sim run` (or `Results.write`) back into a Results."""
+    from simulator.report.files import read_results
+
+    return read_results(results_dir)
+
+
+def flat_figures(summary: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """The scalar figures of a summary as one flat dict with dotted names
+    (`devices.pump.delivered_mg`); lists are left out."""
+    from simulator.sweep.columns import flatten_summary
+
+    return flatten_summary(summary, prefix)

@@ -1,0 +1,98 @@
+"""From a spec to the list of scenarios to run.
+
+Each parameter gives an axis of values (a grid, or `count` seeded random draws); the points are
+every combination, first parameter slowest. Each point runs `seeds_per_point` times. Every random
+number comes from one `numpy.random.SeedSequence(spec.seed)`, addressed by position (spawn keys),
+so a value never depends on which worker ran what, nor on the order tasks finish:
+- draws of parameter k: spawn key (0, k);
+- scenario seed of replicate r (seed_mode common: the same at every point), spawn key (1, r);
+  with seed_mode independent, task i gets spawn key (2, i).
+"""
+from __future__ import annotations
+
+import copy
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from simulator.errors import InputError, Issue
+from simulator.sweep.fields import set_field
+from simulator.sweep.spec import MAX_SCENARIOS, Parameter, SweepSpec
+
+SEED_MAX = 2**63 - 1
+
+
+def _seed_from(ss: np.random.SeedSequence) -> int:
+    hi, lo = ss.generate_state(2, dtype=np.uint32)
+    return int((int(hi) << 32 | int(lo)) & SEED_MAX)
+
+
+def axis_values(spec: SweepSpec, k: int) -> list[Any]:
+    """The values of parameter k: plain Python numbers or the spec's own values."""
+    p: Parameter = spec.parameters[k]
+    if p.values is not None:
+        return list(p.values)
+    if p.linspace is not None:
+        return [float(x) for x in np.linspace(p.linspace.start, p.linspace.stop, p.linspace.num)]
+    rng = np.random.default_rng(np.random.SeedSequence(spec.seed, spawn_key=(0, k)))
+    if p.uniform is not None:
+        return [float(x) for x in rng.uniform(p.uniform.low, p.uniform.high, p.count)]
+    if p.normal is not None:
+        draws = rng.normal(p.normal.mean, p.normal.sd, p.count)
+        if p.normal.low is not None or p.normal.high is not None:
+            draws = np.clip(draws, p.normal.low, p.normal.high)
+        return [float(x) for x in draws]
+    picks = rng.integers(0, len(p.choice), p.count)
+    return [p.choice[int(i)] for i in picks]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One scenario of the sweep. `values` maps each parameter's column to its value."""
+
+    index: int
+    point: int
+    replicate: int
+    seed: int
+    values: tuple[tuple[str, Any], ...]
+
+
+def count_tasks(spec: SweepSpec) -> int:
+    n = spec.seeds_per_point
+    for p in spec.parameters:
+        n *= len(p.values) if p.values is not None else (p.linspace.num if p.linspace is not None else p.count)
+    return n
+
+
+def expand(spec: SweepSpec) -> tuple[list[list[Any]], list[Task]]:
+    """The axes (values per parameter) and the tasks, in a fixed order."""
+    total = count_tasks(spec)
+    if total > MAX_SCENARIOS:
+        raise InputError(Issue("parameters", f"the sweep has {total} scenarios; at most {MAX_SCENARIOS} are allowed", total), spec.file)
+    axes = [axis_values(spec, k) for k in range(len(spec.parameters))]
+    columns = [p.column for p in spec.parameters]
+    replicate_seeds = [_seed_from(np.random.SeedSequence(spec.seed, spawn_key=(1, r))) for r in range(spec.seeds_per_point)]
+    tasks: list[Task] = []
+    for point, combo in enumerate(itertools.product(*axes)):
+        for r in range(spec.seeds_per_point):
+            i = len(tasks)
+            if spec.seed_mode == "common":
+                seed = replicate_seeds[r]
+            else:
+                seed = _seed_from(np.random.SeedSequence(spec.seed, spawn_key=(2, i)))
+            tasks.append(Task(i, point, r, seed, tuple(zip(columns, combo))))
+    return axes, tasks
+
+
+def point_scenario(spec: SweepSpec, base: dict, values: tuple[tuple[str, Any], ...]) -> dict:
+    """The base scenario data with a point's values set (a new dict)."""
+    data = copy.deepcopy(base)
+    by_column = dict(values)
+    for k, p in enumerate(spec.parameters):
+        try:
+            set_field(data, p.path, by_column[p.column])
+        except InputError as exc:
+            raise InputError([i.under(f"parameters[{k}]") for i in exc.issues], spec.file) from None
+    return data

@@ -1,0 +1,225 @@
+"""Run a sweep: expand the spec, run the scenarios on an executor, write chunks, resume.
+
+Chunks are `chunk_size` consecutive tasks. A chunk is written (Parquet, atomically) as soon as
+all its tasks are back, then the manifest lists it. Started again on the same folder, a sweep
+skips the chunks the manifest lists, so an interrupted sweep ends with the same table as an
+uninterrupted one.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from simulator.errors import InputError, Issue
+
+
+class SweepStopped(Exception):
+    """Raised by the `stop_after_chunks` test hook: the sweep stopped as if interrupted."""
+
+
+def _load_spec(spec):
+    from simulator.sweep.spec import SweepSpec, load_sweep_spec, sweep_spec_from_dict
+
+    if isinstance(spec, SweepSpec):
+        return spec
+    if isinstance(spec, dict):
+        return sweep_spec_from_dict(spec)
+    return load_sweep_spec(spec)
+
+
+def _base_data(spec) -> dict[str, Any]:
+    from simulator.api import scenario_data
+    from simulator.scenario import load_scenario
+    from simulator.sweep.work import install_plugins, registry_for
+
+    install_plugins(spec.plugins)
+    try:
+        registry = registry_for(spec.profile_dirs())
+    except InputError as exc:
+        raise InputError([i.under("profiles") for i in exc.issues], spec.file) from None
+    base = spec.base_path()
+    if not base.is_file():
+        raise InputError(Issue("base", f"base scenario file not found (looked for {base})", spec.base), spec.file)
+    return scenario_data(load_scenario(base, registry)), registry
+
+
+def plan_sweep(spec) -> dict[str, Any]:
+    """Everything about a sweep except running it: spec, base data, tasks, scenarios per point.
+
+    Each distinct point is validated here, so a parameter value out of its allowed range is an
+    InputError before anything runs (naming the spec file and the parameter)."""
+    from simulator.scenario import scenario_from_dict
+    from simulator.sweep.expand import expand, point_scenario
+
+    spec = _load_spec(spec)
+    base, registry = _base_data(spec)
+    axes, tasks = expand(spec)
+    points: dict[int, dict] = {}
+    for task in tasks:
+        if task.point in points:
+            continue
+        data = point_scenario(spec, base, task.values)
+        try:
+            scenario_from_dict(data, registry)
+        except InputError as exc:
+            values = ", ".join(f"{c}={v!r}" for c, v in task.values)
+            raise InputError([i.under(f"parameters (point {task.point}: {values}) -> scenario") for i in exc.issues], spec.file) from None
+        points[task.point] = data
+    return {"spec": spec, "base": base, "axes": axes, "tasks": tasks, "points": points, "hash": spec.spec_hash(base)}
+
+
+def run_sweep(
+    spec,
+    out_dir: str | Path,
+    executor: str = "processes",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    client=None,
+    chunk_size: int | None = None,
+    progress: bool = True,
+    fresh: bool = False,
+    stop_after_chunks: int | None = None,
+):
+    """Run a sweep and return its table (a pandas DataFrame, one row per scenario, task order).
+
+    `spec`: a spec file path, a dict, or a SweepSpec. `executor`: 'serial', 'processes' (default,
+    `workers` processes, all cores when None) or 'dask' (a LocalCluster of `workers`, or the
+    cluster at `scheduler`, or an existing distributed `client`). `chunk_size` overrides the
+    spec's. A folder holding part of the same sweep is resumed; `fresh=True` starts over.
+    `stop_after_chunks` (tests) stops with SweepStopped after writing that many new chunks.
+    """
+    import shutil
+
+    from simulator import __version__
+    from simulator.sweep.executors import make_executor
+    from simulator.sweep.progress import SweepProgress
+    from simulator.sweep.store import MANIFEST, assemble, atomic_write_json, check_resumable, chunk_path, read_manifest, write_chunk
+
+    plan = plan_sweep(spec)
+    spec = plan["spec"]
+    if chunk_size is not None:
+        if chunk_size < 1:
+            raise InputError(Issue("--chunk-size", "must be a whole number >= 1", chunk_size))
+        spec = spec.model_copy(update={"chunk_size": chunk_size})
+    tasks = plan["tasks"]
+    size = spec.chunk_size
+    n_chunks = (len(tasks) + size - 1) // size
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError(Issue("--out", "exists and is not a folder", str(out)))
+    manifest = {
+        "format_version": 1,
+        "name": spec.name,
+        "spec_file": str(spec.file) if spec.file else None,
+        "spec_hash": plan["hash"],
+        "neuromod_sim_version": __version__,
+        "seed": spec.seed,
+        "seed_mode": spec.seed_mode,
+        "seeds_per_point": spec.seeds_per_point,
+        "replicate_seeds": sorted({t.seed for t in tasks if t.point == 0}) if spec.seed_mode == "common" else None,
+        "n_points": len(plan["points"]),
+        "n_tasks": len(tasks),
+        "chunk_size": size,
+        "n_chunks": n_chunks,
+        "parameters": [{"path": p.path, "column": p.column, "values": ax} for p, ax in zip(spec.parameters, plan["axes"])],
+        "chunks_done": [],
+        "complete": False,
+    }
+    old = None if fresh else read_manifest(out)
+    if fresh and out.exists():
+        shutil.rmtree(out)
+    if old is not None:
+        check_resumable(old, manifest, out)
+        manifest["chunks_done"] = sorted(c for c in old.get("chunks_done", []) if chunk_path(out, c).exists())
+        manifest["elapsed_s"] = old.get("elapsed_s", 0.0)
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_json(out / "spec.json", spec.model_dump(mode="json"))
+    atomic_write_json(out / "base_scenario.json", plan["base"])
+    atomic_write_json(out / MANIFEST, manifest)
+
+    done_chunks = set(manifest["chunks_done"])
+    todo = [t for t in tasks if t.index // size not in done_chunks]
+    bar = SweepProgress(len(tasks), already=len(tasks) - len(todo)) if progress else None
+    t0 = time.perf_counter()
+    if todo:
+        _run_tasks(plan, spec, todo, out, manifest, make_executor(executor, workers, scheduler, client), bar, stop_after_chunks, t0)
+    manifest["complete"] = True
+    table = assemble(out, n_chunks)
+    import io
+
+    from simulator.sweep.store import atomic_write_bytes
+
+    buf = io.BytesIO()
+    table.to_parquet(buf, engine="pyarrow", index=False)
+    atomic_write_bytes(out / "results.parquet", buf.getvalue())
+    atomic_write_json(out / MANIFEST, manifest)
+    return table
+
+
+def _job(plan, spec, task, nonce: str) -> dict[str, Any]:
+    head = {"task": task.index, "point": task.point, "replicate": task.replicate, "seed": task.seed}
+    head.update(task.values)
+    return {
+        "key": f"{plan['hash'][:10]}-{nonce}-{task.index}",
+        "scenario": plan["points"][task.point],
+        "seed": task.seed,
+        "until": spec.until,
+        "profiles": spec.profile_dirs(),
+        "plugins": list(spec.plugins),
+        "outputs": spec.outputs,
+        "head": head,
+    }
+
+
+def _run_tasks(plan, spec, todo, out: Path, manifest, ex, bar, stop_after_chunks, t0) -> None:
+    from simulator.sweep.store import MANIFEST, atomic_write_json, write_chunk
+
+    size = spec.chunk_size
+    nonce = uuid.uuid4().hex[:8]
+    window = max(4, ex.workers * 4)
+    pending_rows: dict[int, dict[int, dict]] = {}
+    expected = {}
+    for t in todo:
+        expected[t.index // size] = expected.get(t.index // size, 0) + 1
+    queue = list(reversed(todo))
+    in_flight: dict[Any, int] = {}
+    written = 0
+    base_elapsed = manifest.get("elapsed_s", 0.0)
+    try:
+        while queue or in_flight:
+            while queue and len(in_flight) < window:
+                task = queue.pop()
+                in_flight[ex.submit(_job(plan, spec, task, nonce))] = task.index
+            for handle in ex.wait(list(in_flight)):
+                index = in_flight.pop(handle)
+                row = ex.result(handle)
+                chunk = index // size
+                pending_rows.setdefault(chunk, {})[index] = row
+                if bar:
+                    bar.update()
+                if len(pending_rows[chunk]) == expected[chunk]:
+                    rows = [r for _, r in sorted(pending_rows.pop(chunk).items())]
+                    write_chunk(out, chunk, rows)
+                    manifest["chunks_done"] = sorted(set(manifest["chunks_done"]) | {chunk})
+                    manifest["elapsed_s"] = base_elapsed + time.perf_counter() - t0
+                    atomic_write_json(out / MANIFEST, manifest)
+                    written += 1
+                    if stop_after_chunks is not None and written >= stop_after_chunks:
+                        raise SweepStopped(f"stopped after {written} chunks (test hook)")
+    except BaseException:
+        ex.cancel(list(in_flight))
+        raise
+    finally:
+        ex.close()
+
+
+def read_sweep(out_dir: str | Path):
+    """The table of a finished sweep folder (results.parquet) as a DataFrame."""
+    import pandas as pd
+
+    path = Path(out_dir) / "results.parquet"
+    if not path.exists():
+        raise InputError(Issue("(folder)", "no results.parquet: the sweep has not finished (run it again to resume)", str(out_dir)))
+    return pd.read_parquet(path, engine="pyarrow")

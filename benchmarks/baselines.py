@@ -1,0 +1,30 @@
+"""Baselines measured in the same process as each target, so ratios hold on a noisy machine."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import simpy
+
+
+def simpy_bare_timeouts(n: int) -> None:
+    """SimPy processing `n` bare timeouts: one process yielding n timeouts of 1 s."""
+    env = simpy.Environment()
+
+    def ticker(env):
+        for _ in range(n):
+            yield env.timeout(1.0)
+
+    env.process(ticker(env))
+    env.run()
+
+
+def numpy_fill(n_samples: int) -> np.ndarray:
+    """Allocate and fill an array of `n_samples` floats with one vectorised numpy operation."""
+    return np.sin(np.arange(n_samples, dtype=float))
+
+
+def python_pass() -> None:
+    """Start a Python interpreter that does nothing."""
+    subprocess.run([sys.executable, "-c", "pass"], check=True)

@@ -13,7 +13,8 @@ from typing import Any
 
 from simulator.errors import InputError, Issue
 
-_TOKEN = re.compile(r"(?:^|\.)([A-Za-z_][A-Za-z0-9_]*)|\[(-?\d+)\]|\[([A-Za-z][A-Za-z0-9_-]*)\]")
+_FIRST = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)()()")
+_TOKEN = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(-?\d+)\]|\[([A-Za-z][A-Za-z0-9_-]*)\]")
 _ALLOWED = "dotted names with [index] or [device-id], e.g. devices[0].settings.rate_ml_per_day or timeline[2].at"
 
 
@@ -24,10 +25,10 @@ def parse_path(path: str) -> list[str | int]:
     parts: list[str | int] = []
     pos = 0
     while pos < len(path):
-        m = _TOKEN.match(path, pos)
-        if not m or (m.group(1) is not None and pos > 0 and path[pos] != "."):
+        m = (_FIRST if pos == 0 else _TOKEN).match(path, pos)
+        if not m:
             raise InputError(Issue("path", f"cannot read the field path at character {pos + 1}; use {_ALLOWED}", path))
-        name, index, ident = m.groups()
+        name, index, ident = (g or None for g in m.groups())
         if name is not None:
             parts.append(name)
         elif index is not None:
@@ -35,8 +36,6 @@ def parse_path(path: str) -> list[str | int]:
         else:
             parts.append(f"[{ident}]")
         pos = m.end()
-    if not isinstance(parts[0], str) or parts[0].startswith("["):
-        raise InputError(Issue("path", f"a field path starts with a name; use {_ALLOWED}", path))
     return parts
 
 

@@ -34,7 +34,10 @@ def _base_data(spec) -> dict[str, Any]:
     from simulator.scenario import load_scenario
     from simulator.sweep.work import install_plugins, registry_for
 
-    install_plugins(spec.plugins)
+    try:
+        install_plugins(spec.plugins)
+    except InputError as exc:
+        raise exc.in_file(spec.file) from None
     try:
         registry = registry_for(spec.profile_dirs())
     except InputError as exc:

@@ -15,11 +15,19 @@ _PLUGINS_DONE: set[str] = set()
 
 def install_plugins(plugins: list[str]) -> None:
     """Import and call each 'module:function' once per process (registers extra device kinds)."""
-    for ref in plugins:
+    from simulator.errors import InputError, Issue
+
+    for i, ref in enumerate(plugins):
         if ref in _PLUGINS_DONE:
             continue
         module, _, func = ref.partition(":")
-        getattr(importlib.import_module(module), func)()
+        try:
+            install = getattr(importlib.import_module(module), func)
+        except (ImportError, AttributeError) as exc:
+            raise InputError(
+                Issue(f"plugins[{i}]", f"cannot load the plug-in ({exc}); it must be importable in every worker (installed, or on PYTHONPATH)", ref)
+            ) from None
+        install()
         _PLUGINS_DONE.add(ref)
 
 

@@ -1,0 +1,153 @@
+"""The alarm panel: the devices' active alarms, a tone (mutable) and acknowledgement.
+
+What is active comes from each device's `active_alarms()`; acknowledging sends the device's
+`acknowledge_alarm` action through the simulation, as a clinician programmer would.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui import dialogs
+from simulator.errors import InputError
+from simulator.units import describe_elapsed
+
+ACK_ACTION = "acknowledge_alarm"
+COLUMNS = ["device", "alarm", "severity", "message", "raised (d hh:mm:ss)", "state"]
+SOUNDING_KINDS = ("alarm.raised", "alarm.repeat")
+
+
+def alarm_dict(alarm: Any) -> dict[str, Any]:
+    if hasattr(alarm, "as_dict"):
+        return alarm.as_dict()
+    return dict(alarm)
+
+
+def active_alarms_of(sim) -> list[tuple[str, dict[str, Any]]]:
+    """(device id, alarm dict) for every active alarm of every device that reports alarms."""
+    out = []
+    for dev_id, device in sim.devices.items():
+        getter = getattr(device, "active_alarms", None)
+        if getter is None:
+            continue
+        for alarm in getter():
+            out.append((dev_id, alarm_dict(alarm)))
+    return out
+
+
+class AlarmPanel(QWidget):
+    """Shows active alarms; beeps on raised / repeated alarms unless muted; acknowledges."""
+
+    acknowledged = Signal(str, str)  # device id, alarm name
+
+    def __init__(self, apply_action: Callable, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._apply = apply_action
+        self.sim = None
+        self.beeps = 0  # tones sounded (for the status bar and tests)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        top = QHBoxLayout()
+        self.title = QLabel("Alarms: none active")
+        self.title.setStyleSheet("font-weight: bold")
+        top.addWidget(self.title)
+        top.addStretch(1)
+        self.mute_box = QCheckBox("Mute tone")
+        self.mute_box.setToolTip("Silence the app's alarm tone (the device keeps alarming until acknowledged)")
+        top.addWidget(self.mute_box)
+        self.ack_button = QPushButton("Acknowledge")
+        self.ack_button.setToolTip("Send the device's acknowledge command for the selected alarm (Ctrl+K)")
+        self.ack_button.setShortcut("Ctrl+K")
+        self.ack_button.clicked.connect(self.acknowledge_selected)
+        top.addWidget(self.ack_button)
+        layout.addLayout(top)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        header = self.table.horizontalHeader()
+        for c in range(len(COLUMNS)):
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table)
+        self._rows: list[tuple[str, dict[str, Any]]] = []
+
+    def set_simulation(self, sim) -> None:
+        self.sim = sim
+        self.refresh()
+
+    def on_events(self, records: list) -> None:
+        if any(r.kind.startswith("alarm.") for r in records):
+            if any(r.kind in SOUNDING_KINDS for r in records) and not self.mute_box.isChecked():
+                self.beeps += 1
+                QApplication.beep()
+            self.refresh()
+
+    def refresh(self) -> None:
+        rows = active_alarms_of(self.sim) if self.sim is not None else []
+        self._rows = rows
+        self.table.setRowCount(len(rows))
+        for r, (dev_id, a) in enumerate(rows):
+            acked = a.get("acknowledged_t_s") is not None
+            state = f"acknowledged at {describe_elapsed(a['acknowledged_t_s'])}" if acked else "sounding"
+            values = [dev_id, a.get("alarm", ""), a.get("severity", ""), a.get("message", ""), describe_elapsed(a.get("raised_t_s", 0.0)), state]
+            colour = QColor("#b00020") if a.get("severity") == "critical" and not acked else QColor("#8a5a00") if not acked else None
+            for c, v in enumerate(values):
+                item = QTableWidgetItem(str(v))
+                if colour is not None:
+                    item.setForeground(QBrush(colour))
+                item.setToolTip(str(v))
+                self.table.setItem(r, c, item)
+        sounding = sum(1 for _, a in rows if a.get("acknowledged_t_s") is None)
+        if rows:
+            self.title.setText(f"Alarms: {len(rows)} active, {sounding} not acknowledged")
+            self.title.setStyleSheet("font-weight: bold; color: #b00020" if sounding else "font-weight: bold")
+        else:
+            self.title.setText("Alarms: none active")
+            self.title.setStyleSheet("font-weight: bold")
+        if rows and not self.table.selectedItems():
+            self.table.selectRow(0)
+
+    def acknowledge_selected(self) -> bool:
+        row = self.table.currentRow()
+        if row < 0 or row >= len(self._rows):
+            dialogs.inform(self, "Acknowledge", "Select an alarm first.")
+            return False
+        dev_id, alarm = self._rows[row]
+        return self.acknowledge(dev_id, alarm.get("alarm", ""))
+
+    def acknowledge(self, device_id: str, alarm: str) -> bool:
+        """Send `acknowledge_alarm` for one alarm; False (with a message) if the device refuses."""
+        device = self.sim.devices[device_id]
+        models = type(device).action_models()
+        if ACK_ACTION not in models:
+            dialogs.inform(self, "Acknowledge", f"{device_id} has no '{ACK_ACTION}' action.")
+            return False
+        params = {"alarm": alarm} if "alarm" in models[ACK_ACTION].model_fields else {}
+        try:
+            result = self._apply(device_id, ACK_ACTION, params)
+        except InputError as exc:
+            dialogs.show_input_error(self, "Acknowledge", exc)
+            return False
+        if not result:
+            dialogs.inform(self, "Acknowledge refused", result.reason)
+            return False
+        self.acknowledged.emit(device_id, alarm)
+        self.refresh()
+        return True

@@ -1,0 +1,207 @@
+"""The event log: every event record of the run in a table, filtered by device and kind."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+
+from simulator.events import EventRecord
+from simulator.units import describe_elapsed
+
+ALL = "(all)"
+COLUMNS = ["elapsed (d hh:mm:ss)", "calendar time", "device", "kind", "details"]
+
+
+def payload_text(payload: dict) -> str:
+    """A one-line summary of an event's payload: the message first when there is one."""
+    parts = []
+    if "message" in payload:
+        parts.append(str(payload["message"]))
+    for key, value in payload.items():
+        if key == "message":
+            continue
+        if isinstance(value, float):
+            parts.append(f"{key}={value:.4g}")
+        elif isinstance(value, (dict, list)):
+            parts.append(f"{key}={json.dumps(value, default=str, separators=(',', ':'))[:120]}")
+        else:
+            parts.append(f"{key}={value}")
+    return "; ".join(parts)
+
+
+class EventTableModel(QAbstractTableModel):
+    def __init__(self, start: datetime | None = None, parent=None):
+        super().__init__(parent)
+        self.records: list[EventRecord] = []
+        self.start = start
+
+    def reset(self, records: list[EventRecord], start: datetime | None) -> None:
+        self.beginResetModel()
+        self.records = list(records)
+        self.start = start
+        self.endResetModel()
+
+    def append(self, records: list[EventRecord]) -> None:
+        if not records:
+            return
+        first = len(self.records)
+        self.beginInsertRows(QModelIndex(), first, first + len(records) - 1)
+        self.records.extend(records)
+        self.endInsertRows()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.records)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        rec = self.records[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return describe_elapsed(rec.t_s)
+            if col == 1:
+                if self.start is None:
+                    return ""
+                from datetime import timedelta
+
+                return (self.start + timedelta(seconds=rec.t_s)).strftime("%Y-%m-%d %H:%M:%S")
+            if col == 2:
+                return rec.device
+            if col == 3:
+                return rec.kind
+            return payload_text(rec.payload)
+        if role == Qt.ItemDataRole.ToolTipRole and col == 4:
+            return json.dumps(rec.payload, indent=1, default=str)[:2000]
+        if role == Qt.ItemDataRole.ToolTipRole and col == 0:
+            return f"t = {rec.t_s:.6g} s from the scenario start"
+        return None
+
+
+class EventFilter(QSortFilterProxyModel):
+    """Keeps rows whose device and kind match; a kind ending in '*' matches a prefix."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.device: str | None = None
+        self.kind: str | None = None
+
+    def set_filter(self, device: str | None, kind: str | None) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9
+            self.beginFilterChange()
+            self.device, self.kind = device, kind
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.device, self.kind = device, kind
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, row: int, parent) -> bool:
+        rec = self.sourceModel().records[row]
+        if self.device is not None and rec.device != self.device:
+            return False
+        if self.kind is not None:
+            if self.kind.endswith("*"):
+                return rec.kind.startswith(self.kind[:-1])
+            return rec.kind == self.kind
+        return True
+
+
+class EventLog(QWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = EventTableModel()
+        self.proxy = EventFilter(self)
+        self.proxy.setSourceModel(self.model)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Device:"))
+        self.device_combo = QComboBox()
+        self.device_combo.setToolTip("Show only the events of one device")
+        row.addWidget(self.device_combo)
+        row.addWidget(QLabel("Kind:"))
+        self.kind_combo = QComboBox()
+        self.kind_combo.setToolTip("Show only one kind of event; 'alarm.*' shows every alarm event")
+        self.kind_combo.setMinimumContentsLength(16)
+        row.addWidget(self.kind_combo)
+        self.count_label = QLabel()
+        row.addStretch(1)
+        row.addWidget(self.count_label)
+        layout.addLayout(row)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        header = self.table.horizontalHeader()
+        for col in range(4):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        layout.addWidget(self.table)
+        self.device_combo.currentIndexChanged.connect(self._filter_changed)
+        self.kind_combo.currentIndexChanged.connect(self._filter_changed)
+        self._kinds: set[str] = set()
+        self._devices: list[str] = []
+        self.set_devices([])
+
+    def set_devices(self, device_ids: list[str]) -> None:
+        self._devices = ["sim", *device_ids]
+        self.device_combo.blockSignals(True)
+        self.device_combo.clear()
+        self.device_combo.addItem(ALL)
+        self.device_combo.addItems(self._devices)
+        self.device_combo.blockSignals(False)
+
+    def reset(self, records: list[EventRecord], start: datetime | None, device_ids: list[str]) -> None:
+        self.set_devices(device_ids)
+        self._kinds = set()
+        self.kind_combo.blockSignals(True)
+        self.kind_combo.clear()
+        self.kind_combo.addItems([ALL, "alarm.*"])
+        self.kind_combo.blockSignals(False)
+        self.model.reset([], start)
+        self.add(records)
+        self._filter_changed()
+
+    def add(self, records: list[EventRecord]) -> None:
+        new_kinds = {r.kind for r in records} - self._kinds
+        if new_kinds:
+            self._kinds |= new_kinds
+            current = self.kind_combo.currentText()
+            self.kind_combo.blockSignals(True)
+            self.kind_combo.clear()
+            self.kind_combo.addItems([ALL, "alarm.*", *sorted(self._kinds)])
+            self.kind_combo.setCurrentText(current)
+            self.kind_combo.blockSignals(False)
+        at_bottom = self.table.verticalScrollBar().value() >= self.table.verticalScrollBar().maximum() - 2
+        self.model.append(records)
+        if records and at_bottom:
+            self.table.scrollToBottom()
+        self._update_count()
+
+    def set_filter(self, device: str | None = None, kind: str | None = None) -> None:
+        self.device_combo.setCurrentText(device or ALL)
+        self.kind_combo.setCurrentText(kind or ALL)
+        self._filter_changed()
+
+    def _filter_changed(self, *_):
+        d = self.device_combo.currentText()
+        k = self.kind_combo.currentText()
+        self.proxy.set_filter(None if d in (ALL, "") else d, None if k in (ALL, "") else k)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        self.count_label.setText(f"{self.proxy.rowCount()} of {self.model.rowCount()} events")
+
+    def visible_records(self) -> list[EventRecord]:
+        return [self.model.records[self.proxy.mapToSource(self.proxy.index(r, 0)).row()] for r in range(self.proxy.rowCount())]

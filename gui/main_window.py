@@ -1,0 +1,278 @@
+"""The main window: time controls, an overview of live plots, a tab per device programmer,
+the event log, the alarm panel and a calendar clock in the status bar."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QToolBar,
+    QWidget,
+)
+
+from gui import dialogs, scenario_io
+from gui.alarm_panel import AlarmPanel
+from gui.device_views import DeviceViews, views_for
+from gui.event_log import EventLog
+from gui.plot_common import copy_widget_image
+from gui.runner import SimRunner
+from gui.time_controls import TimeControls
+from simulator.engine import Simulation
+from simulator.errors import InputError
+from simulator.units import describe_elapsed
+
+SHORTCUTS_HELP = """Space: play / pause
+Ctrl+Right: step        Ctrl+N: next event        Ctrl+J: jump to a time
++ / -: faster / slower
+Ctrl+O: open scenario   Ctrl+S: save scenario     Ctrl+E: export results
+Ctrl+Shift+C: copy the current view as an image
+Ctrl+K: acknowledge the selected alarm
+Ctrl+1 ... Ctrl+9: switch view"""
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, sim: Simulation, registry=None, scenario_path: str | None = None):
+        super().__init__()
+        self.registry = registry
+        self.scenario_path = scenario_path
+        self.runner = SimRunner(sim, parent=self)
+        self.setWindowTitle("neuromod-sim")
+        self.device_views: dict[str, DeviceViews] = {}
+        self._x_link_holder: list = []
+
+        self.time_controls = TimeControls(self.runner)
+        bar = QToolBar("Time")
+        bar.setObjectName("time-toolbar")
+        bar.setMovable(False)
+        bar.addWidget(self.time_controls)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.currentChanged.connect(lambda _i: self.refresh_views())
+        self.setCentralWidget(self.tabs)
+        self.overview = QWidget()
+        self.overview_row = QHBoxLayout(self.overview)
+        self.overview_row.setContentsMargins(2, 2, 2, 2)
+        self.event_log = EventLog()
+
+        self.alarm_panel = AlarmPanel(self.runner.apply_action)
+        dock = QDockWidget("Alarms", self)
+        dock.setObjectName("alarms-dock")
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        dock.setWidget(self.alarm_panel)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.alarm_dock = dock
+
+        self.clock_label = QLabel()
+        self.clock_label.setToolTip("Calendar time of the simulation, and elapsed time since the scenario start (days hh:mm:ss)")
+        self.speed_label = QLabel()
+        self.state_label = QLabel()
+        self.statusBar().addPermanentWidget(self.state_label)
+        self.statusBar().addPermanentWidget(self.speed_label)
+        self.statusBar().addPermanentWidget(self.clock_label)
+
+        self._build_menus()
+        self.runner.advanced.connect(self._on_advanced)
+        self.runner.new_events.connect(self._on_events)
+        self.runner.speed_changed.connect(self._show_speed)
+        self.runner.playing_changed.connect(lambda _p: self._show_state())
+        self.runner.busy_changed.connect(lambda _b: self._show_state())
+        self.runner.simulation_changed.connect(self._build_views)
+        self._build_views(sim)
+        self.event_log.reset(list(sim.recorder.events), sim.scenario.start, list(sim.devices))
+        self._show_speed(self.runner.speed_x)
+        self._on_advanced(sim.now)
+        self.resize(1500, 950)
+
+    # ----- building -----
+    def _build_menus(self) -> None:
+        m = self.menuBar().addMenu("&File")
+        self._action(m, "&Open scenario...", QKeySequence.StandardKey.Open, self.open_scenario_dialog)
+        self._action(m, "&Save scenario as...", QKeySequence.StandardKey.Save, self.save_scenario_dialog)
+        self._action(m, "&Export results...", "Ctrl+E", self.export_results_dialog)
+        m.addSeparator()
+        self._action(m, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        e = self.menuBar().addMenu("&Edit")
+        self._action(e, "&Copy view as image", "Ctrl+Shift+C", self.copy_view_image)
+        self.view_menu = self.menuBar().addMenu("&View")
+        h = self.menuBar().addMenu("&Help")
+        self._action(h, "&Keyboard shortcuts", "F1", lambda: dialogs.inform(self, "Keyboard shortcuts", SHORTCUTS_HELP, QMessageBox.Icon.Information))
+        self._action(h, "&About", None, lambda: dialogs.inform(self, "About neuromod-sim", "A simulator of spinal cord stimulators and intrathecal drug pumps, for training and engineering only. Not medical advice.", QMessageBox.Icon.Information))
+
+    def _action(self, menu, text, shortcut, slot) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_views(self, sim: Simulation) -> None:
+        for i in reversed(range(self.tabs.count())):
+            w = self.tabs.widget(i)
+            self.tabs.removeTab(i)
+            if w is not self.event_log and w is not self.overview:
+                w.deleteLater()
+        while self.overview_row.count():
+            item = self.overview_row.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self._x_link_holder.clear()
+        self.device_views = {}
+        for dev_id in sim.devices:
+            views = views_for(sim, dev_id, self.runner, self._x_link_holder)
+            self.device_views[dev_id] = views
+            self.overview_row.addWidget(views.overview, 1)
+        self.tabs.addTab(self.overview, "Overview")
+        for views in self.device_views.values():
+            if views.tab is not None:
+                self.tabs.addTab(views.tab, views.tab_title)
+        self.tabs.addTab(self.event_log, "Event log")
+        self.view_menu.clear()
+        for i in range(self.tabs.count()):
+            act = QAction(self.tabs.tabText(i), self)
+            if i < 9:
+                act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            act.triggered.connect(lambda _c=False, i=i: self.tabs.setCurrentIndex(i))
+            self.view_menu.addAction(act)
+        self.alarm_panel.set_simulation(sim)
+        self.event_log.reset(list(sim.recorder.events), sim.scenario.start, list(sim.devices))
+        self.setWindowTitle(f"neuromod-sim: {sim.scenario.name}")
+
+    # ----- views -----
+    def show_view(self, name: str) -> None:
+        """Select a tab by name: overview, events, a device id, or a kind (stimulator, pump)."""
+        wanted = name.strip().lower()
+        aliases = {"overview": self.overview, "events": self.event_log, "event-log": self.event_log, "log": self.event_log}
+        target = aliases.get(wanted)
+        if target is None:
+            for views in self.device_views.values():
+                kind_name = {"scs": "stimulator", "pump": "pump"}.get(views.kind, views.kind)
+                if views.tab is not None and wanted in (views.device_id.lower(), kind_name, views.kind):
+                    target = views.tab
+                    break
+        if target is None:
+            raise InputError(f"no view {name!r}; views: {', '.join(self.available_views())}")
+        self.tabs.setCurrentWidget(target)
+
+    def available_views(self) -> list[str]:
+        names = ["overview"]
+        for views in self.device_views.values():
+            if views.tab is not None:
+                names.append({"scs": "stimulator", "pump": "pump"}.get(views.kind, views.device_id))
+        return names + ["events"]
+
+    # ----- updates -----
+    def _on_advanced(self, now_s: float) -> None:
+        sim = self.runner.sim
+        cal = sim.calendar_time(now_s)
+        self.clock_label.setText(f"  {cal:%a %Y-%m-%d %H:%M:%S}  |  elapsed {describe_elapsed(now_s)}  ")
+        self.refresh_views(now_s)
+        self._show_state()
+
+    def refresh_views(self, now_s: float | None = None) -> None:
+        """Redraw the views on screen: every overview panel, or the current programmer tab."""
+        now_s = self.runner.sim.now if now_s is None else now_s
+        current = self.tabs.currentWidget()
+        for views in self.device_views.values():
+            if current is self.overview:
+                views.overview.refresh(now_s)
+            elif views.tab is not None and current is views.tab:
+                views.tab.refresh(now_s)
+
+    def _on_events(self, records: list) -> None:
+        self.event_log.add(records)
+        self.alarm_panel.on_events(records)
+        for views in self.device_views.values():
+            for w in (views.overview, views.tab):
+                if w is not None and hasattr(w, "on_events"):
+                    w.on_events(records)
+
+    def _show_speed(self, speed_x: float) -> None:
+        if speed_x >= 86400:
+            text = f"{speed_x / 86400:g} d/s"
+        elif speed_x >= 3600:
+            text = f"{speed_x / 3600:g} h/s"
+        elif speed_x >= 60:
+            text = f"{speed_x / 60:g} min/s"
+        else:
+            text = f"{speed_x:g} s/s"
+        self.speed_label.setText(f"  speed {text}  ")
+        self.speed_label.setToolTip("Simulated time per real second while playing")
+
+    def _show_state(self) -> None:
+        sim = self.runner.sim
+        if sim.finished:
+            state = "finished"
+        elif self.runner.busy:
+            state = "jumping..."
+        elif self.runner.playing:
+            state = "running"
+        else:
+            state = "paused"
+        self.state_label.setText(f"  {state}  ")
+
+    # ----- files -----
+    def open_scenario_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open scenario", str(Path.cwd()), "Scenario files (*.yaml *.yml *.json);;All files (*)")
+        if path:
+            self.open_scenario(path)
+
+    def open_scenario(self, path: str) -> bool:
+        """Load a scenario and replace the simulation; an invalid file changes nothing."""
+        try:
+            scenario = scenario_io.open_scenario(path, self.registry)
+            sim = Simulation(scenario, registry=self.registry, validate=False)
+        except InputError as exc:
+            dialogs.show_input_error(self, "Invalid scenario", exc)
+            return False
+        self.scenario_path = path
+        self.runner.set_simulation(sim)
+        return True
+
+    def save_scenario_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save scenario with what you programmed", str(Path.cwd() / "scenario.yaml"), "YAML (*.yaml *.yml)")
+        if path:
+            self.save_scenario(path)
+
+    def save_scenario(self, path: str) -> bool:
+        try:
+            scenario_io.save_scenario(self.runner.sim.scenario_with_applied_actions(), path)
+        except (InputError, OSError) as exc:
+            dialogs.inform(self, "Cannot save", str(exc))
+            return False
+        self.statusBar().showMessage(f"saved {path}", 5000)
+        return True
+
+    def export_results_dialog(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Export results into a new or existing folder", str(Path.cwd()))
+        if path:
+            self.export_results(path)
+
+    def export_results(self, path: str) -> bool:
+        try:
+            self.runner.sim.results().write(path)
+        except (InputError, OSError) as exc:
+            dialogs.inform(self, "Cannot export", str(exc))
+            return False
+        self.statusBar().showMessage(f"results written to {path}", 5000)
+        return True
+
+    def copy_view_image(self) -> None:
+        copy_widget_image(self.tabs.currentWidget())
+        self.statusBar().showMessage("view copied to the clipboard as an image", 3000)
+
+    # ----- closing -----
+    def closeEvent(self, event) -> None:
+        self.runner.stop_timers()
+        super().closeEvent(event)

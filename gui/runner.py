@@ -1,0 +1,214 @@
+"""The runner: a QObject that owns the Simulation and advances it between frames.
+
+A QTimer ticks about 30 times a second; each tick runs the simulation to
+`now + speed_x * real_elapsed_s` (`Simulation.run(until=...)`), so the event loop is never
+blocked for long. A jump to a distant time is spread over several ticks, each limited to a small
+wall-clock budget. New event records are collected from the event stream and emitted once per
+tick, after the time, so views redraw once per frame rather than once per event.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
+
+from simulator.engine import ActionResult, Simulation
+
+#: Speed presets: label -> simulated seconds per real second.
+SPEEDS_X: dict[str, float] = {
+    "real time (1 s/s)": 1.0,
+    "1 min/s": 60.0,
+    "10 min/s": 600.0,
+    "1 h/s": 3600.0,
+    "6 h/s": 6 * 3600.0,
+    "1 day/s": 86400.0,
+    "1 week/s": 7 * 86400.0,
+    "4 weeks/s": 28 * 86400.0,
+}
+MIN_SPEED_X = 1.0
+MAX_SPEED_X = 28 * 86400.0
+#: Longest real time one tick may account for (a stalled frame does not cause a huge leap).
+MAX_TICK_REAL_S = 0.25
+#: Wall-clock budget of one tick while catching up to a jump target.
+JUMP_BUDGET_S = 0.025
+
+
+class SimRunner(QObject):
+    """Owns a Simulation; play, pause, step, jump, next event, speed; applies actions."""
+
+    advanced = Signal(float)  # new simulated time in s
+    new_events = Signal(list)  # EventRecords since the last emission, in order
+    simulation_changed = Signal(object)  # a new Simulation replaced the old one
+    playing_changed = Signal(bool)
+    speed_changed = Signal(float)  # simulated s per real s
+    busy_changed = Signal(bool)  # a jump is being worked through
+
+    def __init__(self, sim: Simulation, tick_ms: int = 33, parent: QObject | None = None):
+        super().__init__(parent)
+        self.sim: Simulation = sim
+        self._unsubscribe = None
+        self._pending: list = []
+        self._speed_x = 86400.0
+        self._target_t_s: float | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(tick_ms)
+        self._timer.timeout.connect(self._tick)
+        self._clock = QElapsedTimer()
+        self._playing = False
+        self._attach(sim)
+
+    # ----- simulation -----
+    def _attach(self, sim: Simulation) -> None:
+        if self._unsubscribe:
+            self._unsubscribe()
+        self.sim = sim
+        self._pending = []
+        self._unsubscribe = sim.stream.subscribe(self._pending.append)
+
+    def set_simulation(self, sim: Simulation) -> None:
+        """Replace the simulation (a scenario was opened); stops playing."""
+        self.pause()
+        self._target_t_s = None
+        self._attach(sim)
+        self.simulation_changed.emit(sim)
+        self.new_events.emit(list(sim.recorder.events))
+        self.advanced.emit(sim.now)
+
+    @property
+    def now_s(self) -> float:
+        return self.sim.now
+
+    # ----- speed -----
+    @property
+    def speed_x(self) -> float:
+        return self._speed_x
+
+    def set_speed(self, speed_x: float) -> None:
+        """Simulated seconds per real second, clamped to [real time, 4 weeks per second]."""
+        speed_x = float(speed_x)
+        if not speed_x == speed_x:  # NaN
+            return
+        speed_x = min(max(speed_x, MIN_SPEED_X), MAX_SPEED_X)
+        if speed_x != self._speed_x:
+            self._speed_x = speed_x
+            self.speed_changed.emit(speed_x)
+
+    # ----- play / pause -----
+    @property
+    def playing(self) -> bool:
+        return self._playing
+
+    def play(self) -> None:
+        if self.sim.finished or self._playing:
+            return
+        self._playing = True
+        self._clock.start()
+        self._timer.start()
+        self.playing_changed.emit(True)
+
+    def pause(self) -> None:
+        if not self._playing and self._target_t_s is None:
+            return
+        was_playing = self._playing
+        self._playing = False
+        self._target_t_s = None
+        self._timer.stop()
+        self.busy_changed.emit(False)
+        if was_playing:
+            self.playing_changed.emit(False)
+
+    def toggle(self) -> None:
+        self.pause() if self._playing else self.play()
+
+    def stop_timers(self) -> None:
+        """Stop everything and detach from the stream (window closing)."""
+        self.pause()
+        self._timer.stop()
+        if self._unsubscribe:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    # ----- stepping -----
+    def step(self, dt_s: float) -> float:
+        """Advance `dt_s` simulated seconds now (synchronous; keep steps small)."""
+        self.sim.advance(dt_s)
+        self._flush()
+        return self.sim.now
+
+    def next_event(self) -> float:
+        """Run to the next time after now at which an event is pending.
+
+        After `run(until=...)` SimPy can leave its stop marker queued at the current time, so
+        `run_to_next_event` may not move; events still due now are processed and we go on."""
+        t0 = self.sim.now
+        for _ in range(8):
+            self.sim.run_to_next_event()
+            if self.sim.now > t0 or self.sim.finished:
+                break
+        self._flush()
+        return self.sim.now
+
+    def jump_to(self, t_s: float, blocking: bool = False) -> None:
+        """Run to time `t_s` (clamped to the scenario); spread over ticks unless `blocking`.
+
+        Jumping backwards is impossible (the simulation only runs forward) and is ignored."""
+        t_s = min(float(t_s), self.sim.duration_s)
+        if t_s <= self.sim.now:
+            return
+        if blocking:
+            self.sim.run(until=t_s)
+            self._flush()
+            return
+        self._target_t_s = t_s
+        self.busy_changed.emit(True)
+        self._clock.start()
+        self._timer.start()
+
+    @property
+    def busy(self) -> bool:
+        return self._target_t_s is not None
+
+    # ----- actions -----
+    def apply_action(self, device_id: str, action: str, params: dict[str, Any] | None = None) -> ActionResult:
+        """Apply an action through the simulation (InputError propagates for bad params)."""
+        try:
+            return self.sim.apply_action(device_id, action, params or {})
+        finally:
+            self._flush()
+
+    # ----- internals -----
+    def _tick(self) -> None:
+        real_dt_s = min(self._clock.restart() / 1000.0, MAX_TICK_REAL_S)
+        if self._target_t_s is not None:
+            self._work_towards_target()
+        elif self._playing:
+            self.sim.run(until=self.sim.now + self._speed_x * real_dt_s)
+            if self.sim.finished:
+                self.pause()
+        else:
+            self._timer.stop()
+        self._flush()
+
+    def _work_towards_target(self) -> None:
+        target = self._target_t_s
+        assert target is not None
+        deadline = time.perf_counter() + JUMP_BUDGET_S
+        span = max(target - self.sim.now, 0.0)
+        chunk = max(span / 8.0, 1.0)
+        while self.sim.now < target and time.perf_counter() < deadline:
+            self.sim.run(until=min(self.sim.now + chunk, target))
+            if self.sim.finished:
+                break
+        if self.sim.now >= target or self.sim.finished:
+            self._target_t_s = None
+            self.busy_changed.emit(False)
+            if not self._playing:
+                self._timer.stop()
+
+    def _flush(self) -> None:
+        if self._pending:
+            batch = self._pending[:]
+            self._pending.clear()
+            self.new_events.emit(batch)
+        self.advanced.emit(self.sim.now)

@@ -1,0 +1,39 @@
+"""Rendering the main window to a PNG after simulating to a given time (docs and checks)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from simulator.errors import InputError, Issue
+
+DEFAULT_SIZE_PX = (1600, 1000)
+
+
+def render_window(window, png_path: str | Path, at_s: float | None = None, view: str | None = None, size_px: tuple[int, int] = DEFAULT_SIZE_PX) -> Path:
+    """Run the window's simulation to `at_s`, select `view`, draw and save the window as PNG.
+
+    The file is written to a temporary name and renamed, so a failed save leaves nothing."""
+    png_path = Path(png_path)
+    if png_path.suffix.lower() != ".png":
+        raise InputError(Issue("--screenshot", "the picture file must end in .png", str(png_path)))
+    if not png_path.resolve().parent.is_dir():
+        raise InputError(Issue("--screenshot", "the folder does not exist", str(png_path.parent)))
+    if at_s is not None:
+        if at_s > window.runner.sim.duration_s:
+            raise InputError(Issue("--at", f"is after the end of the scenario ({window.runner.sim.duration_s:g} s)", at_s))
+        window.runner.jump_to(at_s, blocking=True)
+    if view:
+        window.show_view(view)
+    window.resize(*size_px)
+    window.show()
+    for _ in range(3):
+        QApplication.processEvents()
+    window.refresh_views()
+    QApplication.processEvents()
+    image = window.grab()
+    tmp = png_path.with_name(f".{png_path.name}.tmp.png")
+    if not image.save(str(tmp), "PNG"):
+        raise InputError(Issue("--screenshot", "could not write the picture", str(png_path)))
+    tmp.replace(png_path)
+    return png_path

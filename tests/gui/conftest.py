@@ -1,0 +1,131 @@
+"""Fixtures of the GUI tests: offscreen Qt, simulations of the toy device, leak checks.
+
+QT_QPA_PLATFORM is set before anything imports Qt. After each test every top-level widget
+that the test created must be gone (closed and deleted), as napari's fixtures check.
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from tests.toy_device import install_toy  # noqa: E402
+
+TOY_PROFILES = Path(__file__).resolve().parents[1] / "data" / "toy_profiles"
+
+
+def _in_hidden_menu(widget) -> bool:
+    from PySide6.QtWidgets import QMenu
+
+    w = widget
+    while w is not None:
+        if isinstance(w, QMenu) and not w.isVisible():
+            return True
+        w = w.parent()
+    return False
+
+
+def _top_level_ids(app) -> set[int]:
+    # pyqtgraph keeps parentless right-click menus (with their combo popups) per plot until
+    # garbage collection; hidden menus are never windows the user sees, so they do not count.
+    return {id(w) for w in app.topLevelWidgets() if not _in_hidden_menu(w)}
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_widgets(qapp):
+    """Fail a test that leaves a top-level window or dialog behind."""
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    before = _top_level_ids(qapp)
+    yield
+    for _ in range(3):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        qapp.processEvents()
+        gc.collect()
+    leaked = [w for w in qapp.topLevelWidgets() if id(w) in _top_level_ids(qapp) - before]
+    names = [f"{w.metaObject().className()}({w.windowTitle()!r}, visible={w.isVisible()})" for w in leaked]
+    for w in leaked:
+        w.close()
+        w.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not names, f"leaked top-level widgets: {names}"
+
+
+@pytest.fixture
+def toy_registry():
+    from simulator.profiles.registry import ProfileRegistry
+
+    install_toy()
+    return ProfileRegistry([TOY_PROFILES])
+
+
+@pytest.fixture
+def toy_scenario_data():
+    return {
+        "name": "toy tank",
+        "duration": "30d",
+        "devices": [{"id": "tank", "profile": "toy/tank", "settings": {"volume_ml": 10, "rate_ml_per_day": 0.5}}],
+        "timeline": [{"at": "5d", "device": "tank", "action": "set_rate", "params": {"rate_ml_per_day": 1.0}}],
+    }
+
+
+@pytest.fixture
+def toy_sim(toy_registry, toy_scenario_data):
+    from simulator.engine import Simulation
+    from simulator.scenario import scenario_from_dict
+
+    return Simulation(scenario_from_dict(toy_scenario_data, toy_registry), registry=toy_registry)
+
+
+@pytest.fixture
+def make_window(qtbot):
+    """Build a MainWindow on a simulation; it is closed and deleted after the test."""
+    from gui.main_window import MainWindow
+
+    made = []
+
+    def make(sim, registry=None):
+        window = MainWindow(sim, registry=registry)
+        made.append(window)
+        window.show()
+        return window
+
+    yield make
+    for window in made:
+        window.close()
+        window.deleteLater()
+
+
+@pytest.fixture
+def no_dialogs(monkeypatch):
+    """Record messages instead of opening modal boxes; `answers` feeds ask()."""
+    from gui import dialogs
+
+    shown: list[tuple[str, str]] = []
+    answers: list[bool] = []
+
+    def inform(parent, title, text, icon=None):
+        shown.append((title, text))
+
+    def ask(parent, title, text):
+        shown.append((title, text))
+        return answers.pop(0) if answers else False
+
+    monkeypatch.setattr(dialogs, "inform", inform)
+    monkeypatch.setattr(dialogs, "ask", ask)
+    return _Recorder(shown, answers)
+
+
+class _Recorder:
+    def __init__(self, shown, answers):
+        self.shown = shown
+        self.answers = answers
+
+    def texts(self) -> str:
+        return "\n".join(f"{t}: {x}" for t, x in self.shown)

@@ -1,0 +1,130 @@
+"""Energy per pulse and average drain, in closed form (no pulse is ever simulated).
+
+Load: each contact has an impedance Z_i to the body (the case has its own); a program whose
+contact i takes share s_i of the current I puts the energy I^2 x PW x sum(s_i^2 Z_i) into tissue per
+driven phase (for one cathode and the case, I^2 Z PW: 5 mA, 1 kohm, 300 us -> 7.5 uJ); active charge
+balance drives the second phase too and so doubles it [D: scs.md].
+
+Battery side: the current source needs V = I x R_eff + headroom (R_eff = the worst cathode's plus
+the worst anode's s_i Z_i); an adaptive supply makes just that (capped by the rail), a fixed supply
+always makes the rail. Energy drawn per driven phase = I x V_supply x PW / efficiency, so
+battery power = pulses/s x phases x that x duty (cycling and ramps) [D: scs.md, 'Battery draw'].
+When I x R_eff + headroom exceeds the rail, the delivered current falls to (rail - headroom) / R_eff.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from simulator.scs.program import CASE, Program
+from simulator.scs.safety import contact_shares
+
+if TYPE_CHECKING:
+    from simulator.scs.profile import StimulatorProfile
+
+
+def tissue_energy_per_phase_j(amplitude_ma: float, load_ohm: float, pulse_width_us: float) -> float:
+    """I^2 x Z x PW in J (mA -> A, us -> s)."""
+    return (amplitude_ma * 1e-3) ** 2 * load_ohm * pulse_width_us * 1e-6
+
+
+def tissue_energy_per_pulse_j(amplitude_ma: float, load_ohm: float, pulse_width_us: float, charge_balance: str = "active") -> float:
+    """Energy the source drives into tissue per pulse: active balance drives two phases."""
+    phases = 2 if charge_balance == "active" else 1
+    return phases * tissue_energy_per_phase_j(amplitude_ma, load_ohm, pulse_width_us)
+
+
+def _impedance(label: str, impedance_ohm: dict[str, float], case_ohm: float) -> float:
+    return case_ohm if label == CASE else impedance_ohm[label]
+
+
+def load_ohm(program: Program, impedance_ohm: dict[str, float], case_ohm: float, single_source: bool = False) -> float:
+    """Effective load sum(s_i^2 Z_i) over the program's contacts, ohm."""
+    shares = contact_shares(program, impedance_ohm, single_source)
+    return sum(s * s * _impedance(k, impedance_ohm, case_ohm) for k, s in shares.items())
+
+
+def drive_resistance_ohm(program: Program, impedance_ohm: dict[str, float], case_ohm: float, single_source: bool = False) -> float:
+    """R_eff: the voltage the source needs per mA of program current is I x R_eff (ohm)."""
+    shares = contact_shares(program, impedance_ohm, single_source)
+    worst = {"-": 0.0, "+": 0.0}
+    for k, s in shares.items():
+        pol = "-" if s < 0 else "+"
+        worst[pol] = max(worst[pol], abs(s) * _impedance(k, impedance_ohm, case_ohm))
+    return worst["-"] + worst["+"]
+
+
+@dataclass(frozen=True)
+class Compliance:
+    required_v: float  # I x R_eff + headroom
+    rail_v: float
+    supply_v: float  # what the output stage is set to
+    delivered_ma: float
+    requested_ma: float
+
+    @property
+    def ok(self) -> bool:
+        return self.required_v <= self.rail_v + 1e-9
+
+
+def compliance(program: Program, profile: "StimulatorProfile", impedance_ohm: dict[str, float], amplitude_ma: float | None = None) -> Compliance:
+    amp = program.amplitude_ma if amplitude_ma is None else amplitude_ma
+    single = profile.current_sources == "single"
+    r = drive_resistance_ohm(program, impedance_ohm, profile.impedance.case_ohm, single)
+    head = profile.compliance_headroom_v
+    rail = profile.compliance_rail_v
+    need = amp * 1e-3 * r + head
+    delivered = amp if need <= rail else max(0.0, (rail - head) / r * 1e3) if r > 0 else amp
+    supply = min(rail, need) if profile.adaptive_compliance else rail
+    return Compliance(need, rail, supply, delivered, amp)
+
+
+@dataclass(frozen=True)
+class Drain:
+    """Average rates of one program (or a sum), while the device is stimulating."""
+
+    pulses_per_s: float = 0.0
+    charge_uc_per_s: float = 0.0  # cathodic charge delivered to tissue
+    tissue_power_w: float = 0.0
+    battery_power_w: float = 0.0
+    details: dict = field(default_factory=dict)
+
+    def __add__(self, other: "Drain") -> "Drain":
+        return Drain(self.pulses_per_s + other.pulses_per_s, self.charge_uc_per_s + other.charge_uc_per_s,
+                     self.tissue_power_w + other.tissue_power_w, self.battery_power_w + other.battery_power_w,
+                     {**self.details, **other.details})
+
+
+def program_drain(program: Program, profile: "StimulatorProfile", impedance_ohm: dict[str, float], amplitude_ma: float | None = None) -> Drain:
+    """Average pulse rate, charge rate, tissue and battery power of one program (cycling included)."""
+    c = compliance(program, profile, impedance_ohm, amplitude_ma)
+    amp = c.delivered_ma
+    duty = program.duty_fraction()
+    duty_e = program.energy_duty_fraction()
+    pps = program.pulses_per_s_while_on
+    phases = program.driven_phases_per_pulse
+    z = load_ohm(program, impedance_ohm, profile.impedance.case_ohm, profile.current_sources == "single")
+    tissue = pps * duty_e * tissue_energy_per_pulse_j(amp, z, program.pulse_width_us, program.charge_balance)
+    supply = pps * duty * phases * (amp * 1e-3) * c.supply_v * program.pulse_width_us * 1e-6 / profile.battery.converter_efficiency
+    charge = pps * duty * amp * program.pulse_width_us / 1000.0
+    return Drain(pps * program.duty_fraction(), charge, tissue, supply,
+                 {program.name: {"load_ohm": z, "supply_v": c.supply_v, "delivered_ma": amp, "duty": duty}})
+
+
+def battery_current_ma(battery_power_w: float, profile: "StimulatorProfile", stimulating: bool = True) -> float:
+    """Average cell current, mA: stimulation power / cell voltage plus the quiescent drain."""
+    stim = battery_power_w / profile.battery.voltage_v * 1e3 if stimulating else 0.0
+    return stim + profile.battery.quiescent_ua * 1e-3
+
+
+def total_drain(programs: list[Program], profile: "StimulatorProfile", impedance_ohm: dict[str, float],
+                amplitudes_ma: dict[str, float] | None = None) -> Drain:
+    out = Drain()
+    for p in programs:
+        out = out + program_drain(p, profile, impedance_ohm, (amplitudes_ma or {}).get(p.name))
+    return out
+
+
+def nominal_impedances(program: Program, ohm: float) -> dict[str, float]:
+    """Every contact of `program` at one impedance (for claims and worked examples)."""
+    return {k: ohm for k in program.contacts if k != CASE}

@@ -1,0 +1,263 @@
+"""Stimulation programs: electrode configuration, pulse parameters, waveform kind, timing.
+
+A program is pure data plus the timing arithmetic every other module shares (pulse rate,
+period, occupancy, cycling duty). Units: amplitude in mA, pulse width, interphase gap and
+recovery time constant in us, rates in Hz, cycling and ramps in s.
+
+Electrode configuration: `contacts` maps a contact label (`E1`..`E32` across the placed leads in
+order, or `case`) to its polarity (`-` cathode, `+` anode) and, on profiles with independent
+current sources, its share of the current in percent (cathodes sum to 100 %, anodes sum to 100 %).
+A YAML shorthand is accepted: `E4: "-"` (whole cathode), `E5: "+60"` (anode taking 60 %).
+
+Timing of one period (tonic and high frequency; the cathodic phase leads):
+    | cathodic phase PW | interphase gap | recharge: active (anodic phase PW) or passive (exponential recovery) |
+Burst: `pulses_per_burst` cathodic pulses at `intra_burst_rate_hz`, repeated at `rate_hz` (the burst
+rate); with passive balance one recovery follows the last pulse of each burst, with active balance
+every pulse is biphasic.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from simulator.profiles.base import StrictModel
+
+Polarity = Literal["+", "-"]
+WaveformKind = Literal["tonic", "burst", "high_frequency"]
+ChargeBalance = Literal["active", "passive"]
+CASE = "case"
+
+#: Passive recovery: the coupling capacitor discharges with this time constant [?] default
+#: (a few hundred us is typical of the recovery windows shown in programming manuals); the
+#: recovery window is cut at `RECOVERY_TAUS` time constants or the next pulse, whichever is first.
+DEFAULT_PASSIVE_TAU_US = 200.0
+RECOVERY_TAUS = 5.0
+#: BurstDR: 5 pulses at 500 Hz intra-burst [L] (scs.md, Waveforms).
+DEFAULT_PULSES_PER_BURST = 5
+DEFAULT_INTRA_BURST_RATE_HZ = 500.0
+
+
+class ContactUse(StrictModel):
+    polarity: Polarity = Field(description="'-' cathode or '+' anode")
+    fraction_pct: float | None = Field(None, gt=0, le=100, description="Share of the current in % (independent current sources only)")
+
+
+def _parse_contact(value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip()
+        if not text or text[0] not in "+-":
+            raise ValueError("a contact is '+', '-', '+NN' or '-NN' (NN = percent of the current), or {polarity, fraction_pct}")
+        rest = text[1:].strip().rstrip("%")
+        if rest:
+            try:
+                pct = float(rest)
+            except ValueError:
+                raise ValueError(f"cannot read {text!r}: use e.g. '-', '+', '-60' or '+40'") from None
+            return {"polarity": text[0], "fraction_pct": pct}
+        return {"polarity": text[0]}
+    return value
+
+
+class Burst(StrictModel):
+    pulses_per_burst: int = Field(DEFAULT_PULSES_PER_BURST, ge=1, le=50, description="Pulses in each burst")
+    intra_burst_rate_hz: float = Field(DEFAULT_INTRA_BURST_RATE_HZ, gt=0, le=20000, description="Pulse rate inside a burst, Hz")
+
+
+class Cycling(StrictModel):
+    on_s: float = Field(gt=0, le=86400, description="Stimulation on time per cycle, s")
+    off_s: float = Field(ge=0, le=86400, description="Off time per cycle, s")
+
+
+class Program(StrictModel):
+    """One stimulation program (an 'area' on some platforms). Figures are the clinician's settings."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,39}$", description="Program name, e.g. 'back' or 'P1'")
+    contacts: dict[str, ContactUse] = Field(description="Contact label -> polarity (and % share)")
+    amplitude_ma: float = Field(0.0, ge=0, le=100, description="Cathodic amplitude, mA (total over cathodes)")
+    pulse_width_us: float = Field(gt=0, le=5000, description="Cathodic phase width, us")
+    rate_hz: float = Field(gt=0, le=20000, description="Pulse rate (tonic, high frequency) or burst rate (burst), Hz")
+    waveform: WaveformKind = "tonic"
+    burst: Burst | None = Field(None, description="Burst shape; defaults to 5 pulses at 500 Hz for waveform 'burst'")
+    charge_balance: ChargeBalance = Field("active", description="active: driven symmetric second phase; passive: capacitor recovery")
+    interphase_gap_us: float = Field(0.0, ge=0, le=1000, description="Gap between the phases, us")
+    passive_tau_us: float = Field(DEFAULT_PASSIVE_TAU_US, gt=0, le=10000, description="[?] default time constant of passive recovery, us")
+    cycling: Cycling | None = Field(None, description="On/off cycling; None = continuous")
+    soft_start_s: float = Field(0.0, ge=0, le=60, description="Amplitude ramp at each start, s")
+    soft_stop_s: float = Field(0.0, ge=0, le=60, description="Amplitude ramp at each stop, s")
+    patient_min_ma: float = Field(0.0, ge=0, le=100, description="Lowest amplitude the patient may select, mA")
+    patient_max_ma: float | None = Field(None, ge=0, le=100, description="Highest amplitude the patient may select, mA (None: the profile's maximum)")
+
+    @field_validator("contacts", mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k): _parse_contact(v) for k, v in value.items()}
+        return value
+
+    @model_validator(mode="after")
+    def _shape(self):
+        if self.waveform == "burst" and self.burst is None:
+            object.__setattr__(self, "burst", Burst())
+        if self.waveform != "burst" and self.burst is not None:
+            raise ValueError("burst settings are only for waveform 'burst'")
+        if self.patient_max_ma is not None and self.patient_max_ma < self.patient_min_ma:
+            raise ValueError(f"patient_max_ma ({self.patient_max_ma}) is below patient_min_ma ({self.patient_min_ma})")
+        return self
+
+    # ----- configuration -----
+    def labels(self) -> list[str]:
+        return list(self.contacts)
+
+    def cathodes(self) -> dict[str, float]:
+        """Cathode label -> share of the current (0..1); equal shares when none is given."""
+        return _shares(self.contacts, "-")
+
+    def anodes(self) -> dict[str, float]:
+        """Anode label -> share of the current (0..1); equal shares when none is given."""
+        return _shares(self.contacts, "+")
+
+    def same_configuration(self, other: "Program") -> bool:
+        """True when both programs use the same contacts with the same polarities and shares."""
+        return self.contacts == other.contacts
+
+    # ----- timing (closed form) -----
+    @property
+    def period_s(self) -> float:
+        """Repetition period: of the pulse (tonic, HF) or of the burst (burst), s."""
+        return 1.0 / self.rate_hz
+
+    @property
+    def pulses_per_period(self) -> int:
+        return self.burst.pulses_per_burst if (self.waveform == "burst" and self.burst) else 1
+
+    @property
+    def pulses_per_s_while_on(self) -> float:
+        """Cathodic pulses per second while stimulation is on (burst: burst rate x pulses per burst)."""
+        return self.rate_hz * self.pulses_per_period
+
+    @property
+    def driven_phases_per_pulse(self) -> int:
+        """Phases the current source drives per pulse: 2 with active balance, 1 with passive."""
+        return 2 if self.charge_balance == "active" else 1
+
+    @property
+    def intra_period_s(self) -> float:
+        """Spacing of the pulses inside a burst (the period itself for single pulses), s."""
+        if self.waveform == "burst" and self.burst:
+            return 1.0 / self.burst.intra_burst_rate_hz
+        return self.period_s
+
+    def pulse_span_s(self) -> float:
+        """Duration of one biphasic (active) or cathodic+gap (passive) pulse, s."""
+        pw = self.pulse_width_us * 1e-6
+        gap = self.interphase_gap_us * 1e-6
+        return pw + gap + (pw if self.charge_balance == "active" else 0.0)
+
+    def train_span_s(self) -> float:
+        """From the first pulse's start to the end of the last pulse's driven phases in a period, s."""
+        return (self.pulses_per_period - 1) * self.intra_period_s + self.pulse_span_s()
+
+    def recovery_window_s(self) -> float:
+        """Length of the passive recovery after the train (0 for active balance), s."""
+        if self.charge_balance == "active":
+            return 0.0
+        free = self.period_s - self.train_span_s()
+        return max(0.0, min(RECOVERY_TAUS * self.passive_tau_us * 1e-6, free))
+
+    def occupancy_s(self) -> float:
+        """Time of each period during which this program owns the output stage, s."""
+        return self.train_span_s() + self.recovery_window_s()
+
+    def timing_problem(self) -> str | None:
+        """A message when the pulse timing cannot be delivered as written, else None."""
+        if self.waveform == "burst" and self.burst:
+            if self.pulse_span_s() > self.intra_period_s:
+                return (f"pulse ({self.pulse_span_s() * 1e6:g} us) is longer than the intra-burst spacing "
+                        f"({self.intra_period_s * 1e6:g} us at {self.burst.intra_burst_rate_hz:g} Hz)")
+        if self.train_span_s() > self.period_s * (1 + 1e-12):
+            return (f"pulses need {self.train_span_s() * 1e6:g} us per period but the period at {self.rate_hz:g} Hz "
+                    f"is {self.period_s * 1e6:g} us")
+        if self.charge_balance == "passive" and self.recovery_window_s() <= 0:
+            return "no time is left in the period for passive recovery"
+        return None
+
+    # ----- cycling (closed form) -----
+    def cycle_period_s(self) -> float | None:
+        if self.cycling is None or self.cycling.off_s == 0:
+            return None
+        return self.cycling.on_s + self.cycling.off_s
+
+    def duty_fraction(self) -> float:
+        """Average amplitude factor over time (cycling and ramps): charge and pulse-count weighting.
+
+        With cycling, each on phase ramps up over `soft_start_s` and down over `soft_stop_s`
+        (counted as half-on, the mean of a linear ramp); continuous stimulation has duty 1.
+        """
+        period = self.cycle_period_s()
+        if period is None:
+            return 1.0
+        on = self.cycling.on_s  # type: ignore[union-attr]
+        ramps = min(self.soft_start_s + self.soft_stop_s, on)
+        return (on - ramps / 2.0) / period
+
+    def energy_duty_fraction(self) -> float:
+        """Average of the squared amplitude factor (energy weighting); a linear ramp averages 1/3."""
+        period = self.cycle_period_s()
+        if period is None:
+            return 1.0
+        on = self.cycling.on_s  # type: ignore[union-attr]
+        ramps = min(self.soft_start_s + self.soft_stop_s, on)
+        return (on - ramps * 2.0 / 3.0) / period
+
+    def on_fraction(self) -> float:
+        """Fraction of time the program is in its on phase (ramps count as on)."""
+        period = self.cycle_period_s()
+        return 1.0 if period is None else self.cycling.on_s / period  # type: ignore[union-attr]
+
+    def envelope(self, t_since_start_s):
+        """Amplitude factor 0..1 at times since the program started (numpy or float).
+
+        Cycling on/off and soft-start/stop ramps; continuous programs ramp up once at start.
+        """
+        import numpy as np
+
+        t = np.asarray(t_since_start_s, dtype=float)
+        period = self.cycle_period_s()
+        if period is None:
+            phase = t
+            on = math.inf
+        else:
+            phase = np.mod(t, period)
+            on = self.cycling.on_s  # type: ignore[union-attr]
+        env = np.where((phase < on) & (t >= 0), 1.0, 0.0)
+        if self.soft_start_s > 0:
+            env = env * np.clip(phase / self.soft_start_s, 0.0, 1.0)
+        if self.soft_stop_s > 0 and math.isfinite(on):
+            env = env * np.clip((on - phase) / self.soft_stop_s, 0.0, 1.0)
+        return env
+
+
+def _shares(contacts: dict[str, ContactUse], polarity: str) -> dict[str, float]:
+    chosen = {k: v for k, v in contacts.items() if v.polarity == polarity}
+    if not chosen:
+        return {}
+    given = [v.fraction_pct for v in chosen.values()]
+    if all(g is None for g in given):
+        return {k: 1.0 / len(chosen) for k in chosen}
+    if any(g is None for g in given):
+        # mixed: give the unstated contacts equal shares of what is left
+        left = max(0.0, 100.0 - sum(g for g in given if g is not None))
+        n_free = sum(1 for g in given if g is None)
+        return {k: (v.fraction_pct if v.fraction_pct is not None else left / n_free) / 100.0 for k, v in chosen.items()}
+    return {k: v.fraction_pct / 100.0 for k, v in chosen.items()}  # type: ignore[operator]
+
+
+def fraction_sums_pct(program: Program) -> dict[str, float | None]:
+    """Sum of the stated percentages per polarity (None when none is stated)."""
+    out: dict[str, float | None] = {}
+    for pol, key in (("-", "cathodes"), ("+", "anodes")):
+        vals = [v.fraction_pct for v in program.contacts.values() if v.polarity == pol]
+        out[key] = None if all(v is None for v in vals) else sum(v or 0.0 for v in vals)
+    return out

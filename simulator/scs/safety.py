@@ -1,0 +1,256 @@
+"""Electrical safety of a program: charge per phase, charge density, Shannon k, current caps,
+polarity rules, parameter ranges and steps, and collisions of interleaved programs.
+
+Everything returns `Finding`s (level 'refuse' or 'warn'); the device refuses on 'refuse' and emits
+a `warning` plus a dotted safety event for each 'warn'. Units: mA, us, uC, cm^2, uC/cm^2.
+
+Formulas (scs.md):
+- charge per phase Q = I x PW: 5 mA x 300 us = 1.5 uC (mA x us / 1000 = uC);
+- charge density D = Q / A per contact, with the contact's share of I;
+- Shannon: log10(D) = k - log10(Q), so k = log10(D) + log10(Q); damage seen at k >= 1.85.
+"""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from simulator.device import Finding
+from simulator.scs.program import CASE, Program, fraction_sums_pct
+
+if TYPE_CHECKING:
+    from simulator.scs.profile import StimulatorProfile
+
+
+def charge_per_phase_uc(amplitude_ma: float, pulse_width_us: float) -> float:
+    """Q = I x PW in uC (mA x us / 1000)."""
+    return amplitude_ma * pulse_width_us / 1000.0
+
+
+def charge_density_uc_per_cm2(charge_uc: float, area_cm2: float) -> float:
+    return charge_uc / area_cm2
+
+
+def shannon_k(charge_uc: float, density_uc_per_cm2: float) -> float:
+    """k = log10(D) + log10(Q); -inf for zero charge."""
+    if charge_uc <= 0 or density_uc_per_cm2 <= 0:
+        return -math.inf
+    return math.log10(density_uc_per_cm2) + math.log10(charge_uc)
+
+
+def max_amplitude_for_density_ma(limit_uc_per_cm2: float, area_cm2: float, pulse_width_us: float, share: float = 1.0) -> float:
+    """Largest program amplitude keeping a contact (taking `share` of I) at or below the limit."""
+    return limit_uc_per_cm2 * area_cm2 * 1000.0 / (pulse_width_us * share)
+
+
+def max_charge_for_shannon_uc(k: float, area_cm2: float) -> float:
+    """Q at which log10(Q/A) + log10(Q) = k: Q = sqrt(10^k x A)."""
+    return math.sqrt(10.0**k * area_cm2)
+
+
+def contact_shares(program: Program, impedance_ohm: dict[str, float] | None = None, single_source: bool = False) -> dict[str, float]:
+    """Label -> signed share of the program current (cathodes negative, anodes positive).
+
+    With one shared current source the split between contacts of one polarity follows their
+    conductance (1/Z); without impedances it is equal.
+    """
+    out: dict[str, float] = {}
+    for sign, group in ((-1.0, program.cathodes()), (1.0, program.anodes())):
+        if single_source and impedance_ohm and len(group) > 1:
+            g = {k: 1.0 / max(impedance_ohm.get(k, 1.0), 1e-9) for k in group}
+            total = sum(g.values())
+            group = {k: v / total for k, v in g.items()}
+        for k, v in group.items():
+            out[k] = sign * v
+    return out
+
+
+def contact_report(program: Program, areas_cm2: dict[str, float], profile: "StimulatorProfile | None" = None,
+                   impedance_ohm: dict[str, float] | None = None, amplitude_ma: float | None = None) -> list[dict[str, Any]]:
+    """Per-contact rows: label, polarity, share_pct, current_ma, charge_per_phase_uc, area_cm2,
+    charge_density_uc_per_cm2, shannon_k and flags (over_density, over_shannon, over_contact_cap)."""
+    amp = program.amplitude_ma if amplitude_ma is None else amplitude_ma
+    single = bool(profile and profile.current_sources == "single")
+    shares = contact_shares(program, impedance_ohm, single)
+    limit = profile.charge_density_limit_uc_per_cm2 if profile else 30.0
+    k_limit = profile.shannon_k_limit if profile else 1.85
+    cap = profile.max_contact_current_ma if profile else math.inf
+    rows = []
+    for label, share in shares.items():
+        current = amp * abs(share)
+        q = charge_per_phase_uc(current, program.pulse_width_us)
+        area = areas_cm2.get(label)
+        if label == CASE or area is None:
+            density = k = None
+        else:
+            density = charge_density_uc_per_cm2(q, area)
+            k = shannon_k(q, density)
+        rows.append({
+            "contact": label,
+            "polarity": "-" if share < 0 else "+",
+            "share_pct": abs(share) * 100.0,
+            "current_ma": current,
+            "charge_per_phase_uc": q,
+            "area_cm2": area if label != CASE else None,
+            "charge_density_uc_per_cm2": density,
+            "shannon_k": None if k is None or not math.isfinite(k) else k,
+            "max_amplitude_for_density_ma": (max_amplitude_for_density_ma(limit, area, program.pulse_width_us, abs(share))
+                                             if density is not None and share else None),
+            "over_density": bool(density is not None and density > limit + 1e-9),
+            "over_shannon": bool(k is not None and math.isfinite(k) and k > k_limit + 1e-9),
+            "over_contact_cap": bool(current > cap + 1e-9),
+        })
+    return rows
+
+
+def check_ranges(program: Program, profile: "StimulatorProfile") -> list[Finding]:
+    """Waveform kind, amplitude, pulse width, rate and burst parameters against the profile."""
+    out: list[Finding] = []
+
+    def rng(spec, value, what, unit, limit):
+        msg = spec.problem(value, what, unit)
+        if msg:
+            out.append(Finding("refuse", f"{program.name}: {msg}", limit, value, spec.allowed(unit)))
+
+    if program.waveform not in profile.waveforms:
+        out.append(Finding("refuse", f"{program.name}: waveform {program.waveform!r} is not offered by {profile.id}", "waveforms", program.waveform, profile.waveforms))
+        return out
+    if program.charge_balance not in profile.charge_balance:
+        out.append(Finding("refuse", f"{program.name}: {program.charge_balance} charge balance is not offered by {profile.id}", "charge_balance", program.charge_balance, profile.charge_balance))
+    rng(profile.amplitude_ma, program.amplitude_ma, "amplitude", "mA", "amplitude_ma")
+    rng(profile.pulse_width_us, program.pulse_width_us, "pulse width", "us", "pulse_width_us")
+    if program.waveform == "high_frequency":
+        rng(profile.high_frequency_rate_hz, program.rate_hz, "rate", "Hz", "high_frequency_rate_hz")
+    elif program.waveform == "burst" and profile.burst and program.burst:
+        rng(profile.burst.burst_rate_hz, program.rate_hz, "burst rate", "Hz", "burst.burst_rate_hz")
+        rng(profile.burst.pulses_per_burst, program.burst.pulses_per_burst, "pulses per burst", "", "burst.pulses_per_burst")
+        rng(profile.burst.intra_burst_rate_hz, program.burst.intra_burst_rate_hz, "intra-burst rate", "Hz", "burst.intra_burst_rate_hz")
+    else:
+        rng(profile.rate_hz, program.rate_hz, "rate", "Hz", "rate_hz")
+    if program.interphase_gap_us > 0:
+        if profile.interphase_gap_us is None:
+            out.append(Finding("refuse", f"{program.name}: {profile.id} has no interphase gap setting", "interphase_gap_us", program.interphase_gap_us, 0))
+        else:
+            rng(profile.interphase_gap_us, program.interphase_gap_us, "interphase gap", "us", "interphase_gap_us")
+    for what, value in (("patient_min_ma", program.patient_min_ma), ("patient_max_ma", program.patient_max_ma)):
+        if value is not None and value > profile.amplitude_ma.max + 1e-9:
+            out.append(Finding("refuse", f"{program.name}: {what} {value:g} mA is above the device maximum {profile.amplitude_ma.max:g} mA", what, value, profile.amplitude_ma.max))
+    return out
+
+
+def check_configuration(program: Program, profile: "StimulatorProfile", contact_labels: list[str]) -> list[Finding]:
+    """Contacts exist, at least one anode and one cathode, fractions add up (or are absent)."""
+    out: list[Finding] = []
+    allowed = list(contact_labels) + [CASE]
+    unknown = [c for c in program.contacts if c not in allowed]
+    if unknown:
+        out.append(Finding("refuse", f"{program.name}: no contact {', '.join(unknown)} on the placed leads", "contacts", unknown, f"E1-E{len(contact_labels)} or case"))
+    if not program.cathodes():
+        out.append(Finding("refuse", f"{program.name}: a program needs at least one cathode (-)", "cathodes", 0, ">= 1"))
+    if not program.anodes():
+        out.append(Finding("refuse", f"{program.name}: a program needs at least one anode (+); the case may be the anode", "anodes", 0, ">= 1"))
+    sums = fraction_sums_pct(program)
+    if profile.current_sources == "single":
+        if any(v.fraction_pct is not None for v in program.contacts.values()):
+            out.append(Finding("refuse", f"{program.name}: {profile.id} has one current source; the split between contacts follows their impedance, so fractions cannot be set", "fraction_pct", "given", "none"))
+    else:
+        for group in ("cathodes", "anodes"):
+            s = sums[group]
+            if s is not None and abs(s - 100.0) > 0.05:
+                out.append(Finding("refuse", f"{program.name}: {group} share {s:g} % of the current; they must sum to 100 %", f"{group}.fraction_pct", s, 100.0))
+    return out
+
+
+def check_electrical(program: Program, profile: "StimulatorProfile", areas_cm2: dict[str, float],
+                     impedance_ohm: dict[str, float] | None = None) -> list[Finding]:
+    """Timing, current caps, charge density (profile policy) and Shannon k (warn)."""
+    out: list[Finding] = []
+    problem = program.timing_problem()
+    if problem:
+        out.append(Finding("refuse", f"{program.name}: {problem}", "timing", program.train_span_s() * 1e6, f"<= {program.period_s * 1e6:g} us"))
+    if program.amplitude_ma > profile.max_total_current_ma + 1e-9:
+        out.append(Finding("refuse", f"{program.name}: amplitude {program.amplitude_ma:g} mA is above the total current cap {profile.max_total_current_ma:g} mA", "max_total_current_ma", program.amplitude_ma, profile.max_total_current_ma))
+    rows = contact_report(program, areas_cm2, profile, impedance_ohm)
+    for r in rows:
+        if r["over_contact_cap"]:
+            out.append(Finding("refuse", f"{program.name}: contact {r['contact']} would carry {r['current_ma']:.2f} mA, above the per-contact cap {profile.max_contact_current_ma:g} mA", "max_contact_current_ma", round(r["current_ma"], 4), profile.max_contact_current_ma))
+    limit = profile.charge_density_limit_uc_per_cm2
+    for r in rows:
+        if r["over_density"]:
+            out.append(Finding(profile.charge_density_policy,
+                               f"{program.name}: charge density limit reached on {r['contact']}: {r['charge_density_uc_per_cm2']:.1f} uC/cm2/phase "
+                               f"({r['charge_per_phase_uc']:.2f} uC on {r['area_cm2']:.4f} cm2) > {limit:g}; highest amplitude {r['max_amplitude_for_density_ma']:.2f} mA",
+                               "charge_density_uc_per_cm2", round(r["charge_density_uc_per_cm2"], 3), limit))
+    for r in rows:
+        if r["over_shannon"]:
+            out.append(Finding("warn", f"{program.name}: Shannon k {r['shannon_k']:.2f} on {r['contact']} is above {profile.shannon_k_limit:g}",
+                               "shannon_k", round(r["shannon_k"], 3), profile.shannon_k_limit))
+    # the patient's range must not let the remote exceed the density limit (warned again, as programmers do)
+    if program.patient_max_ma is not None and program.patient_max_ma > program.amplitude_ma:
+        top = contact_report(program, areas_cm2, profile, impedance_ohm, amplitude_ma=program.patient_max_ma)
+        worst = max((r for r in top if r["charge_density_uc_per_cm2"] is not None), key=lambda r: r["charge_density_uc_per_cm2"], default=None)
+        if worst and worst["over_density"]:
+            out.append(Finding("warn", f"{program.name}: the patient's range up to {program.patient_max_ma:g} mA could exceed the charge density limit on {worst['contact']} ({worst['charge_density_uc_per_cm2']:.1f} uC/cm2)",
+                               "patient_max_ma", program.patient_max_ma, round(worst["max_amplitude_for_density_ma"], 3)))
+    return out
+
+
+def check_program(program: Program, profile: "StimulatorProfile", areas_cm2: dict[str, float],
+                  impedance_ohm: dict[str, float] | None = None) -> list[Finding]:
+    """All checks of one program; refusals first."""
+    findings = check_ranges(program, profile) + check_configuration(program, profile, [k for k in areas_cm2 if k != CASE])
+    if not any(f.level == "refuse" and f.limit in ("cathodes", "anodes", "contacts") for f in findings):
+        findings += check_electrical(program, profile, areas_cm2, impedance_ohm)
+    return sorted(findings, key=lambda f: f.level != "refuse")
+
+
+# ----- interleaving -----
+_NS = 1e9
+
+
+def _overlap(o_i: int, d_i: int, t_i: int, o_j: int, d_j: int, t_j: int) -> bool:
+    """Do two periodic trains ever overlap? Pulse windows [o + k T, o + k T + d) in integer ns.
+
+    Differences of the start times take every value (o_j - o_i) + n g with g = gcd(T_i, T_j); the
+    windows collide when some difference falls in (-d_j, d_i).
+    """
+    g = math.gcd(t_i, t_j)
+    delta = (o_j - o_i) % g
+    return delta < d_i or (g - delta) < d_j
+
+
+def schedule_offsets(programs: list[Program]) -> tuple[dict[str, float], list[tuple[str, str]]]:
+    """Offsets (s) that interleave `programs` without overlap, and the pairs that cannot be placed.
+
+    Each program takes the first candidate offset (0, or the end of an earlier program's window)
+    that collides with none placed before it. Programs that fit nowhere are reported in pairs.
+    """
+    placed: list[tuple[str, int, int, int]] = []  # name, offset, duration, period (ns)
+    offsets: dict[str, float] = {}
+    clashes: list[tuple[str, str]] = []
+    for p in programs:
+        d = int(math.ceil(p.occupancy_s() * _NS))
+        t = int(round(p.period_s * _NS))
+        candidates = [0] + [o + dd for _, o, dd, _ in placed]
+        chosen = None
+        for c in candidates:
+            if all(not _overlap(o, dd, tt, c, d, t) for _, o, dd, tt in placed):
+                chosen = c
+                break
+        if chosen is None:
+            other = next((name for name, o, dd, tt in placed if _overlap(o, dd, tt, 0, d, t)), placed[0][0])
+            clashes.append((other, p.name))
+            chosen = 0
+        placed.append((p.name, chosen, d, t))
+        offsets[p.name] = chosen / _NS
+    return offsets, clashes
+
+
+def check_interleave(programs: list[Program], profile: "StimulatorProfile") -> list[Finding]:
+    """Too many areas at once, or timings that collide and cannot be delivered -> refuse."""
+    out: list[Finding] = []
+    if len(programs) > profile.max_areas:
+        out.append(Finding("refuse", f"{len(programs)} programs at once; {profile.id} runs at most {profile.max_areas}", "max_areas", len(programs), profile.max_areas))
+    _, clashes = schedule_offsets(programs)
+    for a, b in clashes:
+        out.append(Finding("refuse", f"programs {a!r} and {b!r} have pulse timings that collide (the output stage cannot deliver both); change a rate or pulse width", "interleave", [a, b], "non-overlapping pulse windows"))
+    return out

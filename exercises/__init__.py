@@ -1,0 +1,1 @@
+"""Training exercises (YAML), shipped as the package neuromod_exercises so `neuromod-sim exercise` finds them."""

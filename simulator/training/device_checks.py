@@ -1,0 +1,43 @@
+"""Checks that need a device model's own knowledge (charge density, lead levels, bridge boluses).
+
+Each check is a function `(device, args, ctx) -> (passed, explanation, details)` registered by
+name. A criterion `kind: device_check` names one; the exercise loader checks the name exists and
+that the device is of the check's kind.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+CheckFn = Callable[[Any, dict, Any], tuple[bool, str, dict]]
+
+#: name -> (device kind, function)
+CHECKS: dict[str, tuple[str, CheckFn]] = {}
+
+
+def device_check(name: str, kind: str):
+    def register(fn: CheckFn) -> CheckFn:
+        CHECKS[name] = (kind, fn)
+        return fn
+
+    return register
+
+
+_MODULES = ("simulator.training.pump_checks", "simulator.training.scs_checks")
+
+
+def all_checks() -> dict[str, tuple[str, CheckFn]]:
+    """The registry, after importing the modules that register the pump and stimulator checks."""
+    import importlib
+
+    for name in _MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    return CHECKS
+
+
+def run_device_check(name: str, device: Any, args: dict, ctx: Any) -> tuple[bool, str, dict]:
+    kind, fn = all_checks()[name]
+    return fn(device, args, ctx)

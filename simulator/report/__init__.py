@@ -1,0 +1,21 @@
+"""Reports of a run: PNG plots (matplotlib, Agg: no display needed) and report.md.
+
+    neuromod-sim report DIR        # DIR written by `neuromod-sim run --out DIR`
+    neuromod-sim run SCENARIO --out DIR --report
+
+`write_report_into(results_dir)` works from the folder's files alone and writes
+`DIR/report.md` and `DIR/plots/*.png` atomically (temporary names, then renamed).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def write_report_into(results_dir: str | Path, registry=None) -> list[Path]:
+    """Make the plots and report.md of the run in `results_dir`; returns the files written."""
+    from simulator.report.build import write_report
+
+    return write_report(Path(results_dir), registry=registry)
+
+
+__all__ = ["write_report_into"]

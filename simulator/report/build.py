@@ -1,0 +1,114 @@
+"""Put a report together: read the folder, draw the plots, write report.md, all atomically.
+
+Files are made in a temporary folder inside DIR, then renamed into place: `DIR/plots/` (the
+whole folder replaced) and `DIR/report.md`. An error leaves DIR's older report as it was.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def find_drug_ids(value: Any) -> list[str]:
+    """Every 'drug/...' profile id inside a device's settings."""
+    if isinstance(value, str):
+        return [value] if value.startswith("drug/") else []
+    if isinstance(value, dict):
+        return [d for v in value.values() for d in find_drug_ids(v)]
+    if isinstance(value, list):
+        return [d for v in value for d in find_drug_ids(v)]
+    return []
+
+
+def drug_limits(scenario_json: dict, registry=None) -> dict[str, tuple[float | None, str]]:
+    """device id -> (maximum daily dose in the drug's unit or None, drug name), from the profiles."""
+    from simulator.errors import InputError
+
+    out: dict[str, tuple[float | None, str]] = {}
+    for dev in scenario_json.get("devices", []):
+        ids = find_drug_ids(dev.get("settings", {}))
+        if not ids:
+            continue
+        try:
+            if registry is None:
+                from simulator.profiles.registry import default_registry
+
+                registry = default_registry()
+            drug = registry.get(ids[0])
+        except (InputError, KeyError, ImportError) as exc:
+            log.warning("no daily limit for %s: %s", dev.get("id"), exc)
+            out[dev.get("id")] = (None, ids[0].split("/", 1)[1])
+            continue
+        limit = getattr(drug, "max_daily_dose", None)
+        limit = limit() if callable(limit) else limit
+        out[dev.get("id")] = (limit, getattr(drug, "drug_name", "") or drug.name)
+    return out
+
+
+def waveform_figures(results, registry=None) -> tuple[list[tuple[str, str, Any]], list[str]]:
+    """(file stem, title, figure) per stimulator program, and notes on what could not be drawn."""
+    from simulator.report.waveforms import snapshots
+
+    figures, notes = [], []
+    try:
+        shots = snapshots(results, registry)
+    except Exception as exc:  # a snapshot is a nicety: never lose the rest of the report for it
+        log.warning("waveform snapshots skipped", exc_info=True)
+        return [], [f"waveform snapshots skipped: {exc}"]
+    from simulator.report.plots import waveform
+
+    for shot in shots:
+        figures.append((f"waveform_{shot['device']}_{shot['program']}", f"Waveform: {shot['device']} program {shot['program']}", waveform(shot["t_s"], shot["current_ma"], shot["title"])))
+    return figures, notes
+
+
+def write_report(root: Path, registry=None) -> list[Path]:
+    from simulator.report import plots
+    from simulator.report.files import read_results
+    from simulator.report.markdown import render
+
+    results = read_results(root)
+    limits = drug_limits(results.scenario_json, registry)
+    figures: list[tuple[str, str, Any]] = []
+    for stem, title, make in [
+        ("reservoir", "Reservoir volume", lambda: plots.reservoir(results)),
+        ("delivery_rate", "Delivery rate", lambda: plots.delivery_rate(results)),
+        ("daily_dose", "Daily dose against the daily limit", lambda: plots.daily_dose(results, limits)),
+        ("battery", "Battery", lambda: plots.battery(results)),
+        ("stimulation", "Stimulation amplitude", lambda: plots.stimulation(results)),
+        ("alarms", "Alarm timeline", lambda: plots.alarm_timeline(results)),
+    ]:
+        fig = make()
+        if fig is not None:
+            figures.append((stem, title, fig))
+    waves, notes = waveform_figures(results, registry)
+    figures.extend(waves)
+
+    tmp = Path(tempfile.mkdtemp(prefix=".report.tmp-", dir=root))
+    try:
+        (tmp / "plots").mkdir()
+        written = []
+        for stem, title, fig in figures:
+            fig.savefig(tmp / "plots" / f"{stem}.png")
+            written.append((title, f"plots/{stem}.png"))
+        text = render(results, written, limits)
+        if notes:
+            text += "\n" + "\n".join(f"> Note: {n}" for n in notes) + "\n"
+        (tmp / "report.md").write_text(text, encoding="utf-8")
+        old = None
+        if (root / "plots").exists():
+            old = root / f".plots.old-{os.getpid()}"
+            os.replace(root / "plots", old)
+        os.replace(tmp / "plots", root / "plots")
+        os.replace(tmp / "report.md", root / "report.md")
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return [root / "report.md", *(root / rel for _, rel in written)]

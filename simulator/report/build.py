@@ -64,7 +64,8 @@ def waveform_figures(results, registry=None) -> tuple[list[tuple[str, str, Any]]
     from simulator.report.plots import waveform
 
     for shot in shots:
-        figures.append((f"waveform_{shot['device']}_{shot['program']}", f"Waveform: {shot['device']} program {shot['program']}", waveform(shot["t_s"], shot["current_ma"], shot["title"])))
+        stem = "waveform_" + "".join(c if c.isalnum() or c in "-_" else "_" for c in f"{shot['device']}_{shot['program']}")
+        figures.append((stem, f"Waveform: {shot['device']} program {shot['program']}", waveform(shot)))
     return figures, notes
 
 

@@ -197,12 +197,19 @@ def alarm_timeline(results) -> Any:
     return fig
 
 
-def waveform(t_s: np.ndarray, current_ma: np.ndarray, title: str) -> Any:
-    fig, (ax,) = new_figure(1, 2.8)
-    ax.plot(np.asarray(t_s) * 1e3, current_ma, lw=1.0)
-    ax.axhline(0, color="k", lw=0.5)
-    ax.set_title(title)
-    ax.set_xlabel("time (ms)")
-    ax.set_ylabel("current (mA)")
-    ax.grid(alpha=0.3)
+def waveform(shot: dict[str, Any]) -> Any:
+    """A snapshot from `simulator.report.waveforms.snapshot`: the pulse train and one pulse close up."""
+    fig, (top, bottom) = new_figure(2, 2.4)
+    fig.suptitle(shot["title"], fontsize=10)
+    t, i = shot["train"]
+    top.plot(t * 1e3, i, lw=0.9)
+    top.set_xlabel("time (ms)")
+    tp, ip = shot["pulse"]
+    bottom.plot(tp * 1e6, ip, lw=1.0)
+    bottom.set_xlabel("time (us)")
+    for ax, name in ((top, "pulse train"), (bottom, "one pulse / burst")):
+        ax.axhline(0, color="k", lw=0.5)
+        ax.set_ylabel("current (mA)")
+        ax.set_title(name, fontsize=9)
+        ax.grid(alpha=0.3)
     return fig

@@ -125,3 +125,39 @@ def test_cli_report_and_bad_folder_exit_codes(pump_results_dir, tmp_path):
     (tmp_path / "empty").mkdir()
     bad = subprocess.run([sys.executable, "-m", "simulator", "report", str(tmp_path / "empty")], capture_output=True, text=True, env=env, timeout=60)
     assert bad.returncode == 2 and "summary.json" in bad.stderr
+
+
+@pytest.fixture
+def stim_results_dir(tmp_path):
+    """A hand-made 2-day stimulator run: program 'back', 50 Hz tonic, 300 us, recorded at 4 mA then 5 mA."""
+    program = {"name": "back", "contacts": {"E4": "-", "E5": "+"}, "amplitude_ma": 4.0, "pulse_width_us": 300, "rate_hz": 50}
+    events = [EventRecord(0, 0.0, "sim", "sim.start", {}), EventRecord(1, 2 * DAY, "sim", "sim.end", {})]
+    series = {
+        ("ipg", "battery_pct"): _series("ipg", "battery_pct", "%", "linear", [(0, 90.0), (2 * DAY, 70.0)]),
+        ("ipg", "amplitude_ma.back"): _series("ipg", "amplitude_ma.back", "mA", "step", [(0, 4.0), (DAY, 5.0), (2 * DAY, 5.0)]),
+    }
+    summary = {"scenario": "hand-made stimulator", "seed": 1, "end_t_s": 2 * DAY, "completed": True, "devices": {"ipg": {"battery_pct": 70.0}}}
+    scenario = {"name": "hand-made stimulator", "duration": 2 * DAY, "devices": [{"id": "ipg", "profile": "scs/nonexistent", "settings": {"programs": [program]}}]}
+    out = tmp_path / "stim"
+    Results("hand-made stimulator", 1, "", 2 * DAY, events, series, summary, scenario).write(out)
+    return out
+
+
+def test_waveform_snapshot_per_program_at_the_recorded_amplitude(stim_results_dir):
+    from simulator.api import load_results
+    from simulator.report import write_report_into
+    from simulator.report.waveforms import snapshots
+
+    (shot,) = snapshots(load_results(stim_results_dir))
+    assert shot["program"] == "back" and shot["amplitude_ma"] == 5.0  # the last recorded amplitude
+    t, i = shot["train"]
+    assert t[-1] < 3 * 0.02 and i.min() == pytest.approx(-5.0) and i.max() == pytest.approx(5.0)
+    # active balance: 300 us at -5 mA then 300 us at +5 mA, so each period nets zero charge
+    dt = t[1] - t[0]
+    assert np.sum(i[t < 0.02]) * dt == pytest.approx(0.0, abs=1e-9)
+    assert np.sum(i[t < 0.02] < -4.99) * dt == pytest.approx(300e-6, rel=0.05)
+    write_report_into(stim_results_dir)
+    names = sorted(p.name for p in (stim_results_dir / "plots").iterdir())
+    assert names == ["battery.png", "stimulation.png", "waveform_ipg_back.png"]
+    assert all(_is_png(stim_results_dir / "plots" / n) for n in names)
+    assert "![Waveform: ipg program back](plots/waveform_ipg_back.png)" in (stim_results_dir / "report.md").read_text()

@@ -16,11 +16,16 @@ log = logging.getLogger(__name__)
 
 
 def find_drug_ids(value: Any) -> list[str]:
-    """Every 'drug/...' profile id inside a device's settings."""
+    """Every 'drug/...' profile id inside a device's settings (a bare name under a `drug` key counts)."""
     if isinstance(value, str):
         return [value] if value.startswith("drug/") else []
     if isinstance(value, dict):
-        return [d for v in value.values() for d in find_drug_ids(v)]
+        found = []
+        for k, v in value.items():
+            if k == "drug" and isinstance(v, str) and "/" not in v:
+                v = f"drug/{v}"
+            found.extend(find_drug_ids(v))
+        return found
     if isinstance(value, list):
         return [d for v in value for d in find_drug_ids(v)]
     return []

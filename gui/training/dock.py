@@ -1,0 +1,41 @@
+"""Hooking the training panel into a main window as a dock widget."""
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QMainWindow
+
+from gui.training.panel import LoadScenario, TrainingPanel
+
+
+def install_training_dock(main_window: QMainWindow, get_simulation: Callable[[], object] | None = None,
+                          load_scenario: LoadScenario | None = None, registry=None,
+                          area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea) -> QDockWidget:
+    """Add the 'Training' dock to `main_window` and return it (the panel is `dock.widget()`).
+
+    Defaults fit gui.main_window.MainWindow: the simulation is `main_window.runner.sim`; loading
+    an exercise builds a Simulation of its scenario with `main_window.registry`, hands it to
+    `main_window.runner.set_simulation` and runs it (blocking) to the exercise's start time.
+    """
+    registry = registry if registry is not None else getattr(main_window, "registry", None)
+    if get_simulation is None:
+        def get_simulation():
+            return main_window.runner.sim
+    if load_scenario is None:
+        def load_scenario(scenario, start_at_s):
+            from simulator.engine import Simulation
+
+            sim = Simulation(scenario, registry=registry, validate=False)
+            main_window.runner.set_simulation(sim)
+            if start_at_s > 0:
+                main_window.runner.jump_to(start_at_s, blocking=True)
+            return sim
+    panel = TrainingPanel(get_simulation, load_scenario, registry=registry)
+    dock = QDockWidget("Training", main_window)
+    dock.setObjectName("training-dock")
+    dock.setWidget(panel)
+    dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+    main_window.addDockWidget(area, dock)
+    main_window.training_dock = dock
+    return dock

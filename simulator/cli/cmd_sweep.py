@@ -42,16 +42,20 @@ def run(args: argparse.Namespace) -> int:
 
         os.environ["NEUROMOD_PROFILES"] = os.pathsep.join([*args.profiles, *filter(None, [os.environ.get("NEUROMOD_PROFILES")])])
     t0 = time.perf_counter()
-    table = run_sweep(
-        args.spec,
-        args.out,
-        executor=args.executor,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        chunk_size=args.chunk_size,
-        progress=not args.quiet,
-        fresh=args.fresh,
-    )
+    try:
+        table = run_sweep(
+            args.spec,
+            args.out,
+            executor=args.executor,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            chunk_size=args.chunk_size,
+            progress=not args.quiet,
+            fresh=args.fresh,
+        )
+    except KeyboardInterrupt:
+        print(f"\ninterrupted; finished chunks are kept in {args.out}: run the same command again to resume", file=sys.stderr)
+        return 130
     elapsed = time.perf_counter() - t0
     if not args.quiet:
         print(f"{len(table)} scenarios, {len(table.columns)} columns in {elapsed:.1f} s")

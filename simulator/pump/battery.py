@@ -1,0 +1,61 @@
+"""Battery charge, ERI and EOS in closed form.
+
+Charge (% of capacity) falls linearly between state changes: a fixed housekeeping drain per day
+plus an energy cost per mL the motor moves (so bolus-heavy therapy shortens service life).
+ERI comes at the first of: charge down to `eri_pct`, or elapsed service life reaching
+`max_service_years` minus `eri_before_max_service_days`. EOS (the pump stops) comes at the first
+of: charge down to `eos_pct`, `eos_after_eri_days` after ERI, or `max_service_years`.
+"""
+from __future__ import annotations
+
+import math
+
+from simulator.pump.profile import BatterySpec
+from simulator.units import SECONDS_PER_DAY, SECONDS_PER_YEAR
+
+
+class Battery:
+    def __init__(self, spec: BatterySpec, pct: float, elapsed_s: float):
+        self.spec = spec
+        self.pct = pct
+        self.elapsed_s = elapsed_s  # service life elapsed at the last rebase
+        self.eri_t_s: float | None = None
+        self.eos_t_s: float | None = None
+
+    def drain_pct_per_s(self, motor_ml_per_s: float) -> float:
+        return self.spec.idle_drain_pct_per_day / SECONDS_PER_DAY + self.spec.pumping_drain_pct_per_ml * motor_ml_per_s
+
+    def advance(self, dt_s: float, motor_ml_per_s: float) -> None:
+        if self.eos_t_s is not None:
+            self.elapsed_s += dt_s
+            return
+        self.pct = max(0.0, self.pct - self.drain_pct_per_s(motor_ml_per_s) * dt_s)
+        self.elapsed_s += dt_s
+
+    def pct_after(self, dt_s: float, motor_ml_per_s: float) -> float:
+        if self.eos_t_s is not None:
+            return self.pct
+        return max(0.0, self.pct - self.drain_pct_per_s(motor_ml_per_s) * dt_s)
+
+    def _time_to_pct(self, target_pct: float, motor_ml_per_s: float) -> float:
+        if self.pct <= target_pct:
+            return 0.0
+        rate = self.drain_pct_per_s(motor_ml_per_s)
+        return (self.pct - target_pct) / rate if rate > 0 else math.inf
+
+    def time_to_eri_s(self, motor_ml_per_s: float) -> float:
+        """Seconds from the last rebase to ERI (inf if already reached)."""
+        if self.eri_t_s is not None:
+            return math.inf
+        by_life = self.spec.max_service_years * SECONDS_PER_YEAR - self.spec.eri_before_max_service_days * SECONDS_PER_DAY - self.elapsed_s
+        return max(0.0, min(self._time_to_pct(self.spec.eri_pct, motor_ml_per_s), by_life))
+
+    def time_to_eos_s(self, motor_ml_per_s: float, now_s: float) -> float:
+        if self.eos_t_s is not None:
+            return math.inf
+        by_life = self.spec.max_service_years * SECONDS_PER_YEAR - self.elapsed_s
+        after_eri = math.inf if self.eri_t_s is None else self.eri_t_s + self.spec.eos_after_eri_days * SECONDS_PER_DAY - now_s
+        return max(0.0, min(self._time_to_pct(self.spec.eos_pct, motor_ml_per_s), by_life, after_eri))
+
+    def eri_reason(self) -> str:
+        return "charge" if self.pct <= self.spec.eri_pct + 1e-9 else "service life"

@@ -1,0 +1,151 @@
+"""Reservoir content, the dead-volume FIFO and the drug ledger (exact mass balance).
+
+The pump tubing and catheter hold a fixed dead volume. Fluid leaving the reservoir enters its
+back; the same volume leaves its front at the catheter tip. The dead volume is kept as a short
+FIFO of segments, each of one drug at one concentration, so after a concentration change the
+old drug still in it is what reaches the patient first. Moving a volume x is closed form: pop x
+from the front, push x of the reservoir content at the back.
+Amounts are in each drug's own unit; `drug` None means drug-free fluid (saline/CSF).
+"""
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+
+from simulator.pump import dosing
+
+EPS_ML = 1e-12
+
+
+def same_content(drug_a, conc_a: float, drug_b, conc_b: float) -> bool:
+    if drug_a != drug_b:
+        return False
+    return abs(conc_a - conc_b) <= 1e-12 * max(1.0, abs(conc_a), abs(conc_b))
+
+
+@dataclass
+class Segment:
+    volume_ml: float
+    drug: str | None
+    conc_per_ml: float
+
+    @property
+    def amount(self) -> float:
+        return dosing.dose_in_volume(self.volume_ml, self.conc_per_ml) if self.drug else 0.0
+
+
+@dataclass
+class Reservoir:
+    volume_ml: float
+    drug: str | None
+    conc_per_ml: float
+
+
+class DeadVolumeFifo:
+    """Segments from the catheter tip (index 0) back to the reservoir outlet."""
+
+    def __init__(self, volume_ml: float, drug: str | None, conc_per_ml: float):
+        self.volume_ml = volume_ml
+        self.segments: deque[Segment] = deque([Segment(volume_ml, drug, conc_per_ml)] if volume_ml > 0 else [])
+
+    def _push(self, volume_ml: float, drug, conc: float) -> None:
+        if volume_ml <= 0:
+            return
+        if self.segments and same_content(self.segments[-1].drug, self.segments[-1].conc_per_ml, drug, conc):
+            self.segments[-1].volume_ml += volume_ml
+        else:
+            self.segments.append(Segment(volume_ml, drug, conc))
+
+    def move(self, volume_ml: float, feed_drug, feed_conc: float) -> list[Segment]:
+        """Push `volume_ml` of the feed in at the back; return what came out of the tip."""
+        out: list[Segment] = []
+        remaining = volume_ml
+        while remaining > 0 and self.segments:
+            front = self.segments[0]
+            if front.volume_ml <= remaining:
+                out.append(self.segments.popleft())
+                remaining -= front.volume_ml
+            else:
+                front.volume_ml -= remaining
+                out.append(Segment(remaining, front.drug, front.conc_per_ml))
+                remaining = 0.0
+        if remaining > 0:  # more than the whole dead volume moved: the feed itself comes out
+            out.append(Segment(remaining, feed_drug, feed_conc))
+        self._push(min(volume_ml, self.volume_ml), feed_drug, feed_conc)
+        return out
+
+    def peek(self, volume_ml: float, feed_drug, feed_conc: float) -> list[Segment]:
+        """What `move` would deliver, without moving anything."""
+        out: list[Segment] = []
+        remaining = volume_ml
+        for seg in self.segments:
+            if remaining <= 0:
+                break
+            take = min(seg.volume_ml, remaining)
+            out.append(Segment(take, seg.drug, seg.conc_per_ml))
+            remaining -= take
+        if remaining > 0:
+            out.append(Segment(remaining, feed_drug, feed_conc))
+        return out
+
+    def volume_until_tip_changes(self, feed_drug, feed_conc: float) -> float | None:
+        """Volume to move before the fluid at the tip changes content (None: never)."""
+        if not self.segments:
+            return None
+        front = self.segments[0]
+        if len(self.segments) > 1 or not same_content(front.drug, front.conc_per_ml, feed_drug, feed_conc):
+            return front.volume_ml
+        return None
+
+    @property
+    def tip(self) -> Segment | None:
+        return self.segments[0] if self.segments else None
+
+    def amounts(self) -> dict[str, float]:
+        out: dict[str, float] = defaultdict(float)
+        for seg in self.segments:
+            if seg.drug:
+                out[seg.drug] += seg.amount
+        return dict(out)
+
+    def differs_from(self, drug, conc: float) -> bool:
+        return any(not same_content(s.drug, s.conc_per_ml, drug, conc) for s in self.segments)
+
+
+def amount_of(segments: list[Segment], drug: str) -> float:
+    return sum(s.amount for s in segments if s.drug == drug)
+
+
+@dataclass
+class Ledger:
+    """Where every amount of every drug went (drug unit), and every mL."""
+
+    filled: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    delivered: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    aspirated: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    pocket: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    filled_ml: float = 0.0
+    delivered_ml: float = 0.0
+    aspirated_ml: float = 0.0
+    pocket_ml: float = 0.0
+
+    def add_delivered(self, segments: list[Segment]) -> None:
+        for seg in segments:
+            self.delivered_ml += seg.volume_ml
+            if seg.drug:
+                self.delivered[seg.drug] += seg.amount
+
+    def balance(self, drug: str, reservoir: Reservoir, fifo: DeadVolumeFifo) -> dict[str, float]:
+        """filled = delivered + in reservoir + in dead volume + aspirated + pocket (drug unit)."""
+        in_res = dosing.dose_in_volume(reservoir.volume_ml, reservoir.conc_per_ml) if reservoir.drug == drug else 0.0
+        in_dead = fifo.amounts().get(drug, 0.0)
+        parts = {
+            "filled": self.filled.get(drug, 0.0),
+            "delivered": self.delivered.get(drug, 0.0),
+            "in_reservoir": in_res,
+            "in_dead_volume": in_dead,
+            "aspirated": self.aspirated.get(drug, 0.0),
+            "pocket": self.pocket.get(drug, 0.0),
+        }
+        parts["residual"] = parts["filled"] - (parts["delivered"] + in_res + in_dead + parts["aspirated"] + parts["pocket"])
+        return parts

@@ -1,0 +1,223 @@
+"""Scenario settings of a pump and the parameters of its actions (pydantic models).
+
+Dose and concentration fields carry the unit in their names; each comes in a mg and a mcg
+form and the one matching the drug's unit must be used (see dosing.pick). Defaults marked
+[?] are commonly quoted but unconfirmed figures kept as settings.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import Field, model_validator
+
+from simulator.profiles.base import StrictModel
+
+HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+_MG_DAY = dict(ge=0, le=1e4)
+_MCG_DAY = dict(ge=0, le=1e7)
+
+
+def _at_most_one_unit(model, template: str):
+    given = [template.format(u=u) for u in ("mg", "mcg") if getattr(model, template.format(u=u)) is not None]
+    if len(given) > 1:
+        raise ValueError(f"give only one of {' or '.join(given)}")
+    return model
+
+
+class FlexStep(StrictModel):
+    start: str = Field(pattern=HHMM, description="Time of day the step starts, HH:MM")
+    dose_mg_per_day: float | None = Field(None, **_MG_DAY, description="Dose rate of the step (mg drugs), mg/day")
+    dose_mcg_per_day: float | None = Field(None, **_MCG_DAY, description="Dose rate of the step (mcg drugs), mcg/day")
+
+    @model_validator(mode="after")
+    def _one(self):
+        return _at_most_one_unit(self, "dose_{u}_per_day")
+
+    @property
+    def start_s(self) -> float:
+        hh, mm = self.start.split(":")
+        return int(hh) * 3600.0 + int(mm) * 60.0
+
+
+class StoppedMode(StrictModel):
+    type: Literal["stopped"] = "stopped"
+
+
+class ContinuousMode(StrictModel):
+    type: Literal["continuous"] = "continuous"
+    dose_mg_per_day: float | None = Field(None, **_MG_DAY)
+    dose_mcg_per_day: float | None = Field(None, **_MCG_DAY)
+
+    @model_validator(mode="after")
+    def _one(self):
+        return _at_most_one_unit(self, "dose_{u}_per_day")
+
+
+class FlexMode(StrictModel):
+    type: Literal["flex"] = "flex"
+    steps: list[FlexStep] = Field(min_length=1, max_length=96, description="Daily schedule; a step runs until the next step's start")
+
+    @model_validator(mode="after")
+    def _distinct(self):
+        starts = [s.start for s in self.steps]
+        if len(set(starts)) != len(starts):
+            raise ValueError("flex steps must have distinct start times")
+        return self
+
+
+class PeriodicMode(StrictModel):
+    type: Literal["periodic"] = "periodic"
+    dose_mg_per_day: float | None = Field(None, **_MG_DAY, description="Basal dose rate (mg drugs)")
+    dose_mcg_per_day: float | None = Field(None, **_MCG_DAY, description="Basal dose rate (mcg drugs)")
+    bolus_dose_mg: float | None = Field(None, gt=0, le=1e3)
+    bolus_dose_mcg: float | None = Field(None, gt=0, le=1e6)
+    interval_h: float = Field(gt=0, le=168, description="A bolus every this many hours")
+    bolus_duration_min: float | None = Field(None, gt=0, le=24 * 60, description="Bolus duration; default: at the pump's bolus rate")
+    first_bolus_after_min: float = Field(0.0, ge=0, le=7 * 24 * 60, description="First bolus this long after programming")
+
+    @model_validator(mode="after")
+    def _one(self):
+        _at_most_one_unit(self, "dose_{u}_per_day")
+        return _at_most_one_unit(self, "bolus_dose_{u}")
+
+
+Mode = Annotated[Union[StoppedMode, ContinuousMode, FlexMode, PeriodicMode], Field(discriminator="type")]
+
+
+class PatientBolusSettings(StrictModel):
+    """Patient-activated bolus (the patient's handheld): dose, duration, lockout, maximum a day."""
+
+    enabled: bool = True
+    dose_mg: float | None = Field(None, gt=0, le=1e3)
+    dose_mcg: float | None = Field(None, gt=0, le=1e6)
+    duration_min: float = Field(gt=0, le=24 * 60, description="Time over which one bolus is delivered, minutes")
+    lockout_min: float = Field(ge=0, le=7 * 24 * 60, description="Shortest time from one bolus start to the next, minutes")
+    max_per_day: int = Field(ge=1, le=48, description="Most boluses in any 24 h")
+
+    @model_validator(mode="after")
+    def _check(self):
+        _at_most_one_unit(self, "dose_{u}")
+        if self.lockout_min < self.duration_min:
+            raise ValueError(f"lockout_min ({self.lockout_min:g}) must be at least duration_min ({self.duration_min:g})")
+        return self
+
+
+class FlowErrorSettings(StrictModel):
+    systematic_error_pct: float = Field(0.0, ge=-50, le=50, description="Fixed flow error of this device, percent (must lie within the profile's accuracy band)")
+    random_systematic: bool = Field(False, description="Draw the systematic error uniformly within the labelled band from the device's seed")
+    stroke_noise_cv_pct: float = Field(0.0, ge=0, le=50, description="Stroke-to-stroke volume noise (coefficient of variation, %) in the synthesised delivery pattern")
+
+
+class EnvironmentSettings(StrictModel):
+    body_temperature_c: float | None = Field(None, ge=30, le=43, description="Body temperature, deg C (reference 37)")
+    ambient_pressure_mmhg: float | None = Field(None, gt=50, le=5000)
+    altitude_m: float | None = Field(None, ge=-500, le=15000, description="Altitude (or cabin altitude), m; sets ambient pressure by the standard atmosphere")
+    ambient_pressure_ata: float | None = Field(None, gt=0.05, le=6, description="Ambient pressure in atmospheres absolute (hyperbaric chamber)")
+
+    @model_validator(mode="after")
+    def _one_pressure(self):
+        given = [n for n in ("ambient_pressure_mmhg", "altitude_m", "ambient_pressure_ata") if getattr(self, n) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give only one of {', '.join(given)}")
+        return self
+
+
+class PumpSettings(StrictModel):
+    drug: str = Field(description="Drug profile id, e.g. drug/morphine (or just morphine)")
+    concentration_mg_per_ml: float | None = Field(None, gt=0, le=1e4)
+    concentration_mcg_per_ml: float | None = Field(None, gt=0, le=1e7)
+    reservoir_ml: float = Field(ge=0, le=200, description="Drug volume in the reservoir at t = 0, mL")
+    catheter_length_cm: float = Field(50.0, ge=0, le=300, description="[?] default 50 cm implanted catheter length")
+    catheter_volume_ml_per_cm: float = Field(0.0022, ge=0, le=0.1, description="[?] default 0.0022 mL/cm catheter internal volume")
+    dead_volume_primed: bool = Field(True, description="Pump tubing and catheter already full of the drug at t = 0 (False: drug-free, needs a priming bolus)")
+    low_reservoir_threshold_ml: float | None = Field(None, ge=0, le=50, description="Default: the profile's")
+    mode: Mode | None = Field(None, description="Initial dosing mode (programmable pumps); default stopped")
+    patient_bolus: PatientBolusSettings | None = None
+    flow_error: FlowErrorSettings = Field(default_factory=FlowErrorSettings)
+    environment: EnvironmentSettings = Field(default_factory=EnvironmentSettings)
+    battery_initial_pct: float = Field(100.0, ge=0, le=100)
+    service_elapsed_days: float = Field(0.0, ge=0, le=30 * 365, description="Days since implant at t = 0 (battery service life)")
+    days_since_fill: float = Field(0.0, ge=0, le=3650, description="Age of the drug in the reservoir at t = 0 (stability)")
+
+    @model_validator(mode="after")
+    def _one(self):
+        return _at_most_one_unit(self, "concentration_{u}_per_ml")
+
+
+# ----- action parameters -----
+class ProgramParams(StrictModel):
+    mode: Mode
+
+
+class RefillParams(StrictModel):
+    fill_ml: float = Field(gt=0, le=200, description="Volume injected through the reservoir port, mL")
+    aspirated_ml: float | None = Field(None, ge=0, le=200, description="Residual drawn out first; default: all of it")
+    drug: str | None = Field(None, description="New drug profile id; default: the same drug")
+    concentration_mg_per_ml: float | None = Field(None, gt=0, le=1e4)
+    concentration_mcg_per_ml: float | None = Field(None, gt=0, le=1e7)
+    pocket_fill_ml: float = Field(0.0, ge=0, le=200, description="Fault: part of the fill that went into the subcutaneous pocket, mL")
+    bridge_bolus: bool = Field(False, description="Move the old drug out of the dead volume at a rate that keeps the dose right")
+    mode: Mode | None = Field(None, description="Re-program at the refill; default: keep the dose program")
+    programmed_reservoir_ml: float | None = Field(None, ge=0, le=200, description="Volume entered into the pump; default fill_ml")
+
+    @model_validator(mode="after")
+    def _check(self):
+        _at_most_one_unit(self, "concentration_{u}_per_ml")
+        if self.pocket_fill_ml > self.fill_ml:
+            raise ValueError("pocket_fill_ml cannot exceed fill_ml")
+        return self
+
+
+class SingleBolusParams(StrictModel):
+    dose_mg: float | None = Field(None, gt=0, le=1e3)
+    dose_mcg: float | None = Field(None, gt=0, le=1e6)
+    duration_min: float | None = Field(None, gt=0, le=24 * 60, description="Default: at the pump's bolus rate")
+
+    @model_validator(mode="after")
+    def _one(self):
+        return _at_most_one_unit(self, "dose_{u}")
+
+
+class NoParams(StrictModel):
+    pass
+
+
+class PrimingParams(StrictModel):
+    volume_ml: float | None = Field(None, gt=0, le=10, description="Default: pump tubing + catheter dead volume")
+
+
+class SetPatientBolusParams(StrictModel):
+    patient_bolus: PatientBolusSettings | None = Field(description="null disables patient boluses")
+
+
+class ThresholdParams(StrictModel):
+    threshold_ml: float = Field(ge=0, le=50)
+
+
+class AcknowledgeParams(StrictModel):
+    alarm: str = Field("all", description="Alarm name or 'all'")
+
+
+class FaultParams(StrictModel):
+    fault: Literal["motor_stall", "memory_error"]
+    critical: bool = Field(True, description="memory_error only: a critical memory error stops the pump")
+
+
+class ClearFaultParams(StrictModel):
+    fault: Literal["motor_stall", "memory_error", "all"] = "all"
+
+
+ACTIONS: dict[str, type[StrictModel]] = {
+    "program": ProgramParams,
+    "refill": RefillParams,
+    "single_bolus": SingleBolusParams,
+    "bridge_bolus": NoParams,
+    "priming_bolus": PrimingParams,
+    "patient_bolus": NoParams,
+    "set_patient_bolus": SetPatientBolusParams,
+    "set_low_reservoir_threshold": ThresholdParams,
+    "acknowledge_alarm": AcknowledgeParams,
+    "inject_fault": FaultParams,
+    "clear_fault": ClearFaultParams,
+    "set_environment": EnvironmentSettings,
+}

@@ -89,6 +89,11 @@ def expand(spec: SweepSpec) -> tuple[list[list[Any]], list[Task]]:
 def point_scenario(spec: SweepSpec, base: dict, values: tuple[tuple[str, Any], ...]) -> dict:
     """The base scenario data with a point's values set (a new dict)."""
     data = copy.deepcopy(base)
+    for path, value in spec.set.items():
+        try:
+            set_field(data, path, value)
+        except InputError as exc:
+            raise InputError([Issue(f"set.{path}", i.message, i.value) for i in exc.issues], spec.file) from None
     by_column = dict(values)
     for k, p in enumerate(spec.parameters):
         try:

@@ -8,6 +8,8 @@ seeds_per_point: 10         # replicates of each parameter point
 seed_mode: common           # common: replicate r uses the same seed at every point; independent
 until: 30d                  # optional: stop each run early
 chunk_size: 50              # scenarios per Parquet chunk
+set:                        # fixed changes to the base, for every scenario
+  devices[pump].settings.flow_error.random_systematic: true
 parameters:                 # each one is an axis; the points are every combination
   - path: timeline[0].at
     values: [20d, 25d, 30d]
@@ -104,6 +106,7 @@ class SweepSpec(StrictModel):
     seed_mode: Literal["common", "independent"] = "common"
     until: Duration | None = None
     chunk_size: int = Field(50, ge=1, le=100_000)
+    set: dict[str, Any] = Field(default_factory=dict, description="field path -> value changed in the base for every scenario")
     parameters: list[Parameter] = Field(default_factory=list, max_length=32)
     outputs: list[str] | None = Field(None, min_length=1)
     profiles: list[str] = Field(default_factory=list)

@@ -123,3 +123,16 @@ def test_cli_malformed_yaml_exits_2(tmp_path):
     spec.write_text("name: [unclosed\n")
     proc = _cli("sweep", str(spec), "--out", str(tmp_path / "out"))
     assert proc.returncode == 2 and "malformed YAML" in proc.stderr
+
+
+def test_set_changes_the_base_for_every_point(toy_sweep_dict):
+    from simulator.sweep.expand import point_scenario
+
+    toy_sweep_dict["set"] = {"devices[tank].settings.volume_ml": 15, "duration": "8d"}
+    spec = sweep_spec_from_dict(toy_sweep_dict, file="spec.yaml")
+    plan = plan_sweep(spec)
+    assert all(p["devices"][0]["settings"]["volume_ml"] == 15 and p["duration"] == "8d" for p in plan["points"].values())
+    toy_sweep_dict["set"] = {"devices[pump].settings.volume_ml": 15}
+    with pytest.raises(InputError) as err:
+        point_scenario(sweep_spec_from_dict(toy_sweep_dict, file="spec.yaml"), plan["base"], ())
+    assert err.value.issues[0].path == "set.devices[pump].settings.volume_ml" and "no item with id 'pump'" in err.value.issues[0].message

@@ -185,9 +185,14 @@ class PumpDevice(Device):
         """Move fluid from the reservoir through the dead volume into the patient."""
         if volume_ml <= 0:
             return
+        before = self.fifo.tip
+        before = (before.drug, before.conc_per_ml) if before else (self.reservoir.drug, self.reservoir.conc_per_ml)
         out = self.fifo.move(volume_ml, self.reservoir.drug, self.reservoir.conc_per_ml)
         self.reservoir.volume_ml = max(0.0, self.reservoir.volume_ml - volume_ml)
         self.ledger.add_delivered(out)
+        tip = self.fifo.tip
+        if tip is not None and not same_content(tip.drug, tip.conc_per_ml, *before):
+            self.emit("dead_volume.tip_change", drug=tip.drug, concentration_per_ml=tip.conc_per_ml, unit=self.drug_unit)
 
     def _advance(self, t_s: float) -> None:
         """Rebase the state to t_s (flows constant since t0)."""
@@ -299,9 +304,7 @@ class PumpDevice(Device):
     def _due_tip_change(self, _):
         vol = self.fifo.volume_until_tip_changes(self.reservoir.drug, self.reservoir.conc_per_ml)
         if vol is not None and vol <= self.reservoir.volume_ml:
-            self._move(vol)
-        tip = self.fifo.tip
-        self.emit("dead_volume.tip_change", drug=tip.drug if tip else None, concentration_per_ml=tip.conc_per_ml if tip else None, unit=self.drug_unit)
+            self._move(vol)  # the last sliver left by float rounding; _move reports the change
 
     def _due_low(self, _):
         self.low_latched = True

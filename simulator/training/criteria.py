@@ -163,6 +163,8 @@ class TargetMixin(StrictModel):
         lo, hi = self.bounds()
         if self.target is not None and self.min is None and self.max is None:
             return f"{fmt(self.target, self.unit)} +/- {fmt(self.tolerance_pct)} % ({fmt(lo)} to {fmt(hi, self.unit)})"
+        if lo == hi:
+            return f"exactly {fmt(lo, self.unit)}"
         if math.isinf(lo):
             return f"at most {fmt(hi, self.unit)}"
         if math.isinf(hi):
@@ -503,6 +505,7 @@ class AlarmAcknowledged(CriterionBase):
     device: str
     alarm: str | None = Field(None, description="Alarm name in the event payload; None: every alarm")
     within: Duration = Field(gt=0)
+    or_cleared: bool = Field(False, description="Also accept the alarm being cleared (e.g. a refill clears low reservoir)")
     raised_kind: str = "alarm.raised"
     acknowledged_kind: str = "alarm.acknowledged"
 
@@ -511,7 +514,8 @@ class AlarmAcknowledged(CriterionBase):
             return self.alarm is None or e.payload.get("alarm") == self.alarm
 
         raised = [e for e in ctx.results.events_where(self.device, self.raised_kind) if named(e)]
-        acks = [e for e in ctx.results.events_where(self.device, self.acknowledged_kind) if named(e)]
+        kinds = [self.acknowledged_kind] + (["alarm.cleared"] if self.or_cleared else [])
+        acks = [e for e in ctx.results.events_where(self.device, kinds) if named(e)]
         label = f"'{self.alarm}' alarm" if self.alarm else "alarm"
         if not raised:
             return False, f"no {label} was raised on {self.device}, so nothing could be acknowledged", {}
@@ -522,7 +526,7 @@ class AlarmAcknowledged(CriterionBase):
                 late.append(f"the {r.payload.get('alarm', 'alarm')} alarm raised at {_when(r.t_s)} was never acknowledged")
             elif ack.t_s - r.t_s > self.within + 1e-9:
                 late.append(
-                    f"the {r.payload.get('alarm', 'alarm')} alarm raised at {_when(r.t_s)} was acknowledged "
+                    f"the {r.payload.get('alarm', 'alarm')} alarm raised at {_when(r.t_s)} was {'acknowledged or cleared' if self.or_cleared else 'acknowledged'} "
                     f"{describe_elapsed(ack.t_s - r.t_s)} later, more than the {describe_elapsed(self.within)} allowed"
                 )
         if late:

@@ -12,6 +12,7 @@ from typing import Any, Mapping
 from simulator.errors import InputError, Issue
 
 #: Summary keys that are the same in every run of a sweep, or already a column of their own.
+COUNTS = "event_counts."
 CONSTANT_KEYS = ("schema_version", "neuromod_sim_version", "scenario", "start", "seed")
 
 
@@ -30,7 +31,8 @@ def flatten_summary(summary: Mapping[str, Any], prefix: str = "") -> dict[str, A
 def select_columns(flat: Mapping[str, Any], outputs: list[str] | None, file: str | None = None) -> dict[str, Any]:
     """The columns a spec asks for (all but the constant ones when `outputs` is None).
 
-    A name or pattern that matches no figure is an InputError listing the figures there are.
+    A name or pattern that matches no figure is an InputError listing the figures there are,
+    except under `event_counts.`: a kind that did not happen in this run counts 0.
     """
     if outputs is None:
         return {k: v for k, v in flat.items() if k not in CONSTANT_KEYS}
@@ -40,6 +42,10 @@ def select_columns(flat: Mapping[str, Any], outputs: list[str] | None, file: str
             names = [k for k in flat if fnmatch.fnmatchcase(k, pattern)]
         else:
             names = [pattern] if pattern in flat else []
+        if not names and pattern.startswith(COUNTS):
+            if not any(ch in pattern for ch in "*?["):
+                chosen[pattern] = 0
+            continue
         if not names:
             available = ", ".join(k for k in flat if k not in CONSTANT_KEYS)
             raise InputError(Issue(f"outputs[{i}]", f"no summary figure of that name; figures: {available}", pattern), file)

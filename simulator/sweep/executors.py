@@ -1,8 +1,10 @@
 """Where a sweep's scenarios run: here (serial), on local processes, or on a Dask cluster.
 
-All three give the same small interface: `submit(job) -> handle`, `wait(handles) -> done
-handles`, `result(handle)`, `close()`. Jobs are plain data and the work function is
-`simulator.sweep.work.run_task`, importable anywhere the package is installed.
+All three give the same small interface: `submit(jobs) -> handle` (a batch of jobs),
+`wait(handles) -> done handles`, `result(handle) -> rows`, `close()`. Jobs are plain data and the
+work function is `simulator.sweep.work.run_batch`, importable anywhere the package is installed.
+Batching several short scenarios per submission keeps the per-task overhead of process pools and
+Dask (milliseconds) from dominating scenarios that take a few milliseconds themselves.
 """
 from __future__ import annotations
 
@@ -29,15 +31,15 @@ class SerialExecutor:
     def __init__(self) -> None:
         self.workers = 1
 
-    def submit(self, job: dict[str, Any]):
-        return _Deferred(job)
+    def submit(self, jobs: list[dict[str, Any]]):
+        return _Deferred(jobs)
 
     def wait(self, handles: list) -> list:
-        from simulator.sweep.work import run_task
+        from simulator.sweep.work import run_batch
 
         handle = handles[0]
         if not handle.done:
-            handle.value = run_task(handle.job)
+            handle.value = run_batch(handle.job)
             handle.done = True
         return [handle]
 
@@ -65,10 +67,10 @@ class ProcessExecutor:
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context(method))
 
-    def submit(self, job):
-        from simulator.sweep.work import run_task
+    def submit(self, jobs):
+        from simulator.sweep.work import run_batch
 
-        return self.pool.submit(run_task, job)
+        return self.pool.submit(run_batch, jobs)
 
     def wait(self, handles):
         from concurrent.futures import FIRST_COMPLETED, wait
@@ -111,10 +113,10 @@ class DaskExecutor:
             self.client = Client(self._own_cluster)
         self.workers = max(1, sum(w.get("nthreads", 1) for w in self.client.scheduler_info().get("workers", {}).values()))
 
-    def submit(self, job):
-        from simulator.sweep.work import run_task
+    def submit(self, jobs):
+        from simulator.sweep.work import run_batch
 
-        return self.client.submit(run_task, job, key=f"neuromod-sweep-{job['key']}", pure=False)
+        return self.client.submit(run_batch, jobs, key=f"neuromod-sweep-{jobs[0]['key']}", pure=False)
 
     def wait(self, handles):
         from distributed import wait

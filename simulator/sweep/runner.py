@@ -181,27 +181,35 @@ def _run_tasks(plan, spec, todo, out: Path, manifest, ex, bar, stop_after_chunks
 
     size = spec.chunk_size
     nonce = uuid.uuid4().hex[:8]
-    window = max(4, ex.workers * 4)
+    # batches never straddle a chunk; serial runs one at a time (fine-grained progress)
+    batch = 1 if ex.name == "serial" else max(1, min(size, -(-len(todo) // (ex.workers * 8))))
+    batches: list[list] = []
+    for t in todo:
+        if batches and len(batches[-1]) < batch and batches[-1][-1].index // size == t.index // size:
+            batches[-1].append(t)
+        else:
+            batches.append([t])
+    window = max(2, ex.workers * 3)
     pending_rows: dict[int, dict[int, dict]] = {}
-    expected = {}
+    expected: dict[int, int] = {}
     for t in todo:
         expected[t.index // size] = expected.get(t.index // size, 0) + 1
-    queue = list(reversed(todo))
-    in_flight: dict[Any, int] = {}
+    queue = list(reversed(batches))
+    in_flight: dict[Any, list] = {}
     written = 0
     base_elapsed = manifest.get("elapsed_s", 0.0)
     try:
         while queue or in_flight:
             while queue and len(in_flight) < window:
-                task = queue.pop()
-                in_flight[ex.submit(_job(plan, spec, task, nonce))] = task.index
+                group = queue.pop()
+                in_flight[ex.submit([_job(plan, spec, task, nonce) for task in group])] = group
             for handle in ex.wait(list(in_flight)):
-                index = in_flight.pop(handle)
-                row = ex.result(handle)
-                chunk = index // size
-                pending_rows.setdefault(chunk, {})[index] = row
+                group = in_flight.pop(handle)
+                rows = ex.result(handle)
+                chunk = group[0].index // size
+                pending_rows.setdefault(chunk, {}).update({t.index: row for t, row in zip(group, rows)})
                 if bar:
-                    bar.update()
+                    bar.update(len(group))
                 if len(pending_rows[chunk]) == expected[chunk]:
                     rows = [r for _, r in sorted(pending_rows.pop(chunk).items())]
                     write_chunk(out, chunk, rows)

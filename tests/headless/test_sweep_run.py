@@ -119,3 +119,11 @@ def test_cli_sweep_writes_the_table_and_shows_progress(tmp_path):
     assert "36 scenarios" in proc.stdout
     table = pd.read_parquet(tmp_path / "cli" / "results.parquet")
     assert len(table) == 36 and len(list((tmp_path / "cli" / "chunks").iterdir())) == 4
+
+
+def test_event_counts_that_did_not_happen_are_zero(serial_table, tmp_path):
+    spec, serial, _ = serial_table
+    table = run_sweep({**spec, "outputs": ["event_counts.alarm.raised", "event_counts.never.seen"]}, tmp_path / "c", executor="serial", progress=False)
+    assert (table["event_counts.never.seen"] == 0).all()
+    pd.testing.assert_series_equal(table["event_counts.alarm.raised"], serial["event_counts.alarm.raised"])
+    assert set(table["event_counts.alarm.raised"]) == {0, 1, 2}

@@ -90,7 +90,7 @@ class Scope(QWidget):
         layout.addLayout(row)
         self.plot = pg.PlotWidget()
         self.plot.setTitle(f"{device_id}: waveform scope (current per contact)", size="10pt")
-        self.plot.setLabel("left", "current (cathodic < 0)", units="mA")
+        self.plot.setLabel("left", "current", units="mA")
         self.plot.setLabel("bottom", "time from now", units="ms")
         item = self.plot.getPlotItem()
         item.getAxis("bottom").enableAutoSIPrefix(False)
@@ -138,7 +138,7 @@ class Scope(QWidget):
             return
         self._key = key
         device = self.sim.devices[self.device_id]
-        programs = list(device.active_programs())
+        programs = [device.programs[n] for n in device.active_programs()]
         rate = sample_rate_for(self.window_s, narrowest_phase_s(programs))
         t_s, traces = device.render_waveform(now_s, now_s + self.window_s, rate)
         self.last_t_s, self.last_traces, self.last_sample_rate_hz = np.asarray(t_s), traces, rate

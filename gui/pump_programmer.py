@@ -1,0 +1,255 @@
+"""The pump programmer: status (drug, reservoir gauge, predicted dates), the dosing-mode editor,
+patient bolus settings and button, the low-reservoir threshold, and the refill wizard.
+
+Edits are pending until Transmit; Check shows the pump's findings (dose limits, rates).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui import dialogs
+from gui.limits import Limits, field_range, spin
+from gui.mode_editor import ModeEditor
+from gui.transmit import check_findings, transmit
+from simulator.errors import InputError
+from simulator.pump.settings import PatientBolusSettings
+
+
+def fmt_time(sim, t_s: float | None) -> str:
+    if t_s is None:
+        return "not predicted"
+    return f"{sim.calendar_time(t_s):%Y-%m-%d %H:%M} (in {(t_s - sim.now) / 86400:.1f} d)"
+
+
+class PumpStatus(QGroupBox):
+    """Drug, concentration, reservoir gauge, predicted low / empty dates, rate, battery."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Interrogation", parent)
+        grid = QGridLayout(self)
+        self.drug = QLabel()
+        self.gauge = QProgressBar()
+        self.gauge.setToolTip("Reservoir volume (mL) the pump calculates, against the reservoir capacity")
+        self.low = QLabel()
+        self.empty = QLabel()
+        self.rate = QLabel()
+        self.battery = QLabel()
+        rows = [("Drug", self.drug), ("Reservoir", self.gauge), ("Low-reservoir alarm", self.low), ("Predicted empty", self.empty), ("Delivering", self.rate), ("Battery", self.battery)]
+        for r, (name, w) in enumerate(rows):
+            grid.addWidget(QLabel(name + ":"), r, 0)
+            grid.addWidget(w, r, 1)
+        grid.setColumnStretch(1, 1)
+
+    def refresh(self, sim, dev, now_s: float) -> None:
+        u = dev.drug_unit
+        self.drug.setText(f"{dev.drug.drug_name} {dev.conc_prog:g} {u}/mL")
+        cap = dev.profile.reservoir_capacity_ml
+        expected = dev.expected_reservoir_ml_at(now_s)
+        self.gauge.setRange(0, int(round(cap * 100)))
+        self.gauge.setValue(int(round(expected * 100)))
+        self.gauge.setFormat(f"{expected:.2f} of {cap:g} mL")
+        self.low.setText(f"threshold {dev.threshold_ml:g} mL; reached {fmt_time(sim, dev.predicted_low_reservoir_t_s())}")
+        self.empty.setText(fmt_time(sim, dev.predicted_empty_t_s()))
+        self.rate.setText(f"{dev.current_rate_ml_per_day():.4g} mL/day = {dev.current_drug_rate_per_day():.4g} {u}/day")
+        pct = dev.battery_pct_at(now_s)
+        self.battery.setText("no battery" if pct is None else f"{pct:.1f} %")
+
+
+class PatientBolusEditor(QGroupBox):
+    """Patient-activated bolus settings (dose, duration, lockout, maximum a day)."""
+
+    def __init__(self, unit: str, parent: QWidget | None = None):
+        super().__init__("Patient bolus settings", parent)
+        self.unit = unit
+        form = QFormLayout(self)
+        self.enabled = QCheckBox("patient may give boluses")
+        self.enabled.setToolTip("Allow boluses from the patient's handheld")
+        form.addRow(self.enabled)
+        self.dose = spin(field_range(PatientBolusSettings, f"dose_{unit}"), unit, "Dose of one patient bolus", decimals=4)
+        form.addRow("Dose", self.dose)
+        self.duration = spin(field_range(PatientBolusSettings, "duration_min"), "min", "Time over which one bolus is delivered", decimals=1, value=10)
+        form.addRow("Duration", self.duration)
+        self.lockout = spin(field_range(PatientBolusSettings, "lockout_min"), "min", "Shortest time from one bolus start to the next", decimals=0, value=120)
+        form.addRow("Lockout", self.lockout)
+        lim = field_range(PatientBolusSettings, "max_per_day")
+        self.max_per_day = QSpinBox()
+        self.max_per_day.setRange(int(lim.minimum), int(lim.maximum))
+        self.max_per_day.setSuffix(" per day")
+        self.max_per_day.setToolTip(f"Most boluses in any 24 h. Allowed: {lim.text('per day')}")
+        form.addRow("Maximum", self.max_per_day)
+        self.enabled.toggled.connect(self._enable)
+        self._enable(False)
+
+    def _enable(self, on: bool) -> None:
+        for w in (self.dose, self.duration, self.lockout, self.max_per_day):
+            w.setEnabled(on)
+
+    def load(self, settings) -> None:
+        self.enabled.setChecked(settings is not None and settings.enabled)
+        if settings is not None:
+            self.dose.setValue(getattr(settings, f"dose_{self.unit}") or 0.0)
+            self.duration.setValue(settings.duration_min)
+            self.lockout.setValue(settings.lockout_min)
+            self.max_per_day.setValue(settings.max_per_day)
+
+    def params(self) -> dict[str, Any]:
+        if not self.enabled.isChecked():
+            return {"patient_bolus": None}
+        return {"patient_bolus": {f"dose_{self.unit}": self.dose.value(), "duration_min": self.duration.value(), "lockout_min": self.lockout.value(), "max_per_day": self.max_per_day.value()}}
+
+
+class PumpProgrammer(QWidget):
+    def __init__(self, sim, device_id: str, runner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.runner = runner
+        self.device_id = device_id
+        dev = sim.devices[device_id]
+        self.unit = dev.drug_unit
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.status = PumpStatus()
+        layout.addWidget(self.status)
+
+        prog = QGroupBox("Dosing program (pending until transmitted)")
+        pl = QVBoxLayout(prog)
+        self.mode_editor = ModeEditor(dev.profile, self.unit)
+        pl.addWidget(self.mode_editor)
+        self.pending_label = QLabel()
+        pl.addWidget(self.pending_label)
+        buttons = QHBoxLayout()
+        self.check_button = QPushButton("Check")
+        self.check_button.setToolTip("Check the pending program against the pump's and the drug's limits")
+        self.transmit_button = QPushButton("Transmit")
+        self.transmit_button.setToolTip("Check, then send the pending program to the pump (Ctrl+T)")
+        self.transmit_button.setShortcut("Ctrl+T")
+        self.revert_button = QPushButton("Revert")
+        self.revert_button.setToolTip("Discard the pending edits")
+        for b in (self.check_button, self.transmit_button, self.revert_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        pl.addLayout(buttons)
+        layout.addWidget(prog)
+
+        self.patient_editor = PatientBolusEditor(self.unit)
+        pb = QHBoxLayout()
+        self.patient_send = QPushButton("Transmit patient settings")
+        self.patient_send.setToolTip("Check, then send the patient bolus settings")
+        pb.addWidget(self.patient_send)
+        self.patient_editor.layout().addRow(pb)
+        layout.addWidget(self.patient_editor)
+
+        row = QHBoxLayout()
+        self.patient_bolus_button = QPushButton("Patient presses bolus")
+        self.patient_bolus_button.setToolTip("What the patient's handheld does: a bolus, unless inside the lockout or over the daily maximum")
+        row.addWidget(self.patient_bolus_button)
+        self.refill_button = QPushButton("Refill...")
+        self.refill_button.setToolTip("Refill wizard: aspirate and compare, fill, concentration change and bridge bolus, confirm (Ctrl+R)")
+        self.refill_button.setShortcut("Ctrl+R")
+        row.addWidget(self.refill_button)
+        row.addStretch(1)
+        row.addWidget(QLabel("Low-reservoir alarm at"))
+        p = dev.profile
+        self.threshold = spin(Limits(p.low_reservoir_min_ml, p.low_reservoir_max_ml, 0.5), "mL", "Reservoir volume at which the low-reservoir alarm sounds", decimals=1, value=dev.threshold_ml)
+        row.addWidget(self.threshold)
+        self.threshold_button = QPushButton("Set")
+        self.threshold_button.setToolTip("Send the low-reservoir threshold to the pump")
+        row.addWidget(self.threshold_button)
+        layout.addLayout(row)
+        layout.addStretch(1)
+
+        self.check_button.clicked.connect(self.check_pending)
+        self.transmit_button.clicked.connect(self.transmit_pending)
+        self.revert_button.clicked.connect(self.revert)
+        self.patient_send.clicked.connect(self.transmit_patient_settings)
+        self.patient_bolus_button.clicked.connect(self.patient_bolus)
+        self.refill_button.clicked.connect(self.open_refill_wizard)
+        self.threshold_button.clicked.connect(self.set_threshold)
+        self.mode_editor.changed.connect(lambda: self._set_pending(True))
+        self.programmable = p.programmable
+        for w in (prog, self.patient_editor, self.patient_bolus_button):
+            w.setEnabled(p.programmable)
+        self.revert()
+
+    @property
+    def device(self):
+        return self.runner.sim.devices[self.device_id]
+
+    def _set_pending(self, pending: bool) -> None:
+        self.pending = pending
+        self.pending_label.setText("Pending edits: not yet transmitted" if pending else "Matches the pump's program")
+        self.pending_label.setStyleSheet("color: #8a5a00; font-weight: bold" if pending else "color: #2e7d32")
+
+    def revert(self) -> None:
+        dev = self.device
+        self.mode_editor.set_concentration(dev.conc_prog)
+        self.mode_editor.set_mode(self.current_mode_dict())
+        self.patient_editor.load(dev._patient_settings())
+        self._set_pending(False)
+
+    def current_mode_dict(self) -> dict[str, Any]:
+        """The pump's dosing program in force (the model's schedule) as a mode, to load the editor."""
+        prog = self.device.program
+        u = self.unit
+        if prog.mode_name == "continuous":
+            return {"type": "continuous", f"dose_{u}_per_day": prog.doses[0]}
+        if prog.mode_name == "flex":
+            steps = [{"start": f"{int(s // 3600):02d}:{int(s % 3600 // 60):02d}", f"dose_{u}_per_day": d} for s, d in zip(prog.starts, prog.doses)]
+            return {"type": "flex", "steps": steps}
+        if prog.mode_name == "periodic" and prog.periodic is not None:
+            out = {"type": "periodic", f"dose_{u}_per_day": prog.doses[0], f"bolus_dose_{u}": prog.periodic.dose, "interval_h": prog.periodic.interval_s / 3600.0}
+            if prog.periodic.duration_s is not None:
+                out["bolus_duration_min"] = prog.periodic.duration_s / 60.0
+            return out
+        return {"type": "stopped"}
+
+    def check_pending(self) -> None:
+        try:
+            findings = check_findings(self.runner.sim, self.device_id, "program", {"mode": self.mode_editor.mode_dict()})
+        except InputError as exc:
+            dialogs.show_input_error(self, "Check: invalid entry", exc)
+            return
+        if not findings:
+            dialogs.inform(self, "Check", "No findings: the program is within the pump's and the drug's limits.", QMessageBox.Icon.Information)
+        else:
+            dialogs.inform(self, "Check", "\n".join(f"{f.level}: {dialogs.describe_finding(f)}" for f in findings))
+
+    def transmit_pending(self) -> bool:
+        result = transmit(self, self.runner, self.device_id, "program", {"mode": self.mode_editor.mode_dict()}, "Pump program")
+        if result:
+            self._set_pending(False)
+        return bool(result)
+
+    def transmit_patient_settings(self) -> bool:
+        return bool(transmit(self, self.runner, self.device_id, "set_patient_bolus", self.patient_editor.params(), "Patient bolus settings"))
+
+    def patient_bolus(self) -> bool:
+        return bool(transmit(self, self.runner, self.device_id, "patient_bolus", {}, "Patient bolus"))
+
+    def set_threshold(self) -> bool:
+        return bool(transmit(self, self.runner, self.device_id, "set_low_reservoir_threshold", {"threshold_ml": self.threshold.value()}, "Low-reservoir threshold"))
+
+    def open_refill_wizard(self):
+        from gui.refill_wizard import RefillWizard
+
+        wizard = RefillWizard(self.runner, self.device_id, self)
+        wizard.finished.connect(lambda _r: (self.revert(), wizard.deleteLater()))
+        wizard.open()
+        return wizard
+
+    def refresh(self, now_s: float) -> None:
+        self.status.refresh(self.runner.sim, self.device, now_s)

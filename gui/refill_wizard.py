@@ -1,0 +1,197 @@
+"""The refill wizard: aspirate and compare, fill, concentration change (bridge bolus), confirm.
+
+It builds the parameters of the pump's `refill` action step by step; the last page checks them
+with the pump (`device.check`) and transmits. Expected volumes, tolerances, the dead volume and
+the dose program come from the pump model and its profile.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QVBoxLayout, QWizard, QWizardPage
+
+from gui.limits import Limits, field_range, spin
+from gui.transmit import transmit
+from simulator.pump import dosing
+from simulator.pump.settings import ContinuousMode, RefillParams
+
+
+class RefillWizard(QWizard):
+    def __init__(self, runner, device_id: str, parent=None):
+        super().__init__(parent)
+        self.runner = runner
+        self.device_id = device_id
+        self.result_payload: dict[str, Any] | None = None
+        self.setWindowTitle(f"Refill {device_id}")
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, False)
+        dev = self.device
+        sim = runner.sim
+        u = dev.drug_unit
+        reg = sim.registry
+        self.drug_ids = reg.ids("drug")
+
+        # 1. aspirate and compare
+        p1 = QWizardPage()
+        p1.setTitle("1. Aspirate the residual and compare")
+        f1 = QFormLayout(p1)
+        self.expected_ml = dev.expected_reservoir_ml_at(sim.now)
+        f1.addRow(QLabel(f"The pump calculates {self.expected_ml:.2f} mL left in the reservoir. Aspirate all residual drug and enter the volume in the syringe."))
+        self.aspirated = spin(field_range(RefillParams, "aspirated_ml"), "mL", "Volume drawn out of the reservoir", decimals=2, value=dev.reservoir_ml_at(sim.now))
+        f1.addRow("Aspirated", self.aspirated)
+        self.compare = QLabel()
+        self.compare.setWordWrap(True)
+        f1.addRow(self.compare)
+        self.aspirated.valueChanged.connect(self._compare)
+        self._compare()
+        self.addPage(p1)
+
+        # 2. fill
+        p2 = QWizardPage()
+        p2.setTitle("2. Fill")
+        f2 = QFormLayout(p2)
+        self.drug_combo = QComboBox()
+        for i in self.drug_ids:
+            self.drug_combo.addItem(reg.get(i).drug_name, i)
+        self.drug_combo.setCurrentIndex(max(self.drug_combo.findData(dev.drug.id), 0))
+        self.drug_combo.setToolTip("Drug in the syringe (a different drug needs the reservoir emptied)")
+        f2.addRow("Drug", self.drug_combo)
+        self.concentration = spin(Limits(0.0001, 1e4, None), f"{u}/mL", "Concentration of the new drug", decimals=4, value=dev.conc_prog)
+        f2.addRow("Concentration", self.concentration)
+        cap = dev.profile.reservoir_capacity_ml
+        self.fill = spin(Limits(0.1, cap, 0.1), "mL", f"Volume injected through the reservoir port (capacity {cap:g} mL)", decimals=2, value=cap)
+        f2.addRow("Fill volume", self.fill)
+        self.drug_combo.currentIndexChanged.connect(self._drug_changed)
+        self._drug_changed()
+        self.addPage(p2)
+
+        # 3. concentration change
+        p3 = QWizardPage()
+        p3.setTitle("3. Concentration change and bridge bolus")
+        l3 = QVBoxLayout(p3)
+        self.change_text = QLabel()
+        self.change_text.setWordWrap(True)
+        l3.addWidget(self.change_text)
+        self.bridge = QCheckBox("Run a bridge bolus (recommended when the concentration changes)")
+        self.bridge.setToolTip("Moves the old drug out of the pump tubing and catheter at the rate that keeps the dose right")
+        l3.addWidget(self.bridge)
+        self.new_dose_form = QFormLayout()
+        self.new_dose = spin(field_range(ContinuousMode, "dose_mg_per_day"), "mg/day", "Starting daily dose of the new drug", decimals=4)
+        self.new_dose_form.addRow("New drug: continuous dose", self.new_dose)
+        l3.addLayout(self.new_dose_form)
+        l3.addStretch(1)
+        p3.initializePage = self._init_change_page
+        self.addPage(p3)
+
+        # 4. confirm
+        p4 = QWizardPage()
+        p4.setTitle("4. Confirm and transmit")
+        l4 = QVBoxLayout(p4)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        l4.addWidget(self.summary)
+        p4.initializePage = lambda: self.summary.setText(self.summary_text())
+        p4.validatePage = self._transmit
+        self.addPage(p4)
+        self.resize(640, 420)
+
+    @property
+    def device(self):
+        return self.runner.sim.devices[self.device_id]
+
+    # ----- pages -----
+    def _compare(self, *_):
+        p = self.device.profile
+        got = self.aspirated.value()
+        diff = got - self.expected_ml
+        tol = max(p.refill_discrepancy_tolerance_ml, p.refill_discrepancy_tolerance_pct / 100.0 * self.expected_ml)
+        if abs(diff) > tol:
+            meaning = "more left than expected: under-delivery?" if diff > 0 else "less left than expected: over-delivery or a leak?"
+            self.compare.setText(f"Difference {diff:+.2f} mL is outside the tolerance of {tol:.2f} mL: {meaning} The pump will log a discrepancy.")
+            self.compare.setStyleSheet("color: #b00020")
+        else:
+            self.compare.setText(f"Difference {diff:+.2f} mL is within the tolerance of {tol:.2f} mL.")
+            self.compare.setStyleSheet("color: #2e7d32")
+
+    def selected_drug(self):
+        return self.runner.sim.registry.get(self.drug_combo.currentData())
+
+    def _drug_changed(self, *_):
+        drug = self.selected_drug()
+        u = drug.unit
+        self.concentration.setSuffix(f" {u}/mL")
+        top = drug.max_concentration_per_ml or 1e4
+        self.concentration.setRange(10 ** -self.concentration.decimals(), top)
+        self.concentration.setToolTip(f"Concentration of {drug.drug_name}, {u}/mL. Allowed: up to {top:g} {u}/mL")
+        if drug.id == self.device.drug.id:
+            self.concentration.setValue(self.device.conc_prog)
+
+    def concentration_changed(self) -> bool:
+        return self.selected_drug().id != self.device.drug.id or abs(self.concentration.value() - self.device.conc_prog) > 1e-12
+
+    def _init_change_page(self) -> None:
+        dev = self.device
+        drug = self.selected_drug()
+        same_drug = drug.id == dev.drug.id
+        self.new_dose.setVisible(not same_drug)
+        self.new_dose_form.labelForField(self.new_dose).setVisible(not same_drug)
+        if same_drug:
+            dose = dev.program.basal_dose_per_day_at(self.runner.sim.now)
+            if self.concentration_changed():
+                old_rate = dosing.rate_ml_per_day_for_dose(dose, dev.conc_prog)
+                new_rate = dosing.rate_ml_per_day_for_dose(dose, self.concentration.value())
+                bridge_h = dev.dead_volume_ml / old_rate * 24.0 if old_rate > 0 else None
+                text = (f"The concentration changes from {dev.conc_prog:g} to {self.concentration.value():g} {dev.drug_unit}/mL. "
+                        f"The dose program stays {dose:g} {dev.drug_unit}/day, so the pump's rate changes from {old_rate:.4g} to {new_rate:.4g} mL/day.\n\n"
+                        f"The {dev.dead_volume_ml:.3f} mL dead volume (pump tubing and catheter) still holds the old drug. Without a bridge bolus it "
+                        f"would be pushed out at the new rate, giving the wrong dose.")
+                if bridge_h is not None:
+                    text += f" The bridge bolus delivers it at {old_rate:.4g} mL/day, which takes about {bridge_h:.1f} h."
+                self.bridge.setChecked(True)
+                self.bridge.setEnabled(True)
+            else:
+                text = "Same drug and concentration: no bridge bolus is needed."
+                self.bridge.setChecked(False)
+                self.bridge.setEnabled(False)
+        else:
+            text = (f"Drug change from {dev.drug.drug_name} to {drug.drug_name}: the reservoir must be emptied first. "
+                    f"Enter the new starting dose; the old drug in the {dev.dead_volume_ml:.3f} mL dead volume is delivered first.")
+            limits = field_range(ContinuousMode, f"dose_{drug.unit}_per_day")
+            self.new_dose.setRange(limits.minimum, limits.maximum)
+            self.new_dose.setSuffix(f" {drug.unit}/day")
+            self.bridge.setChecked(False)
+            self.bridge.setEnabled(False)
+        self.change_text.setText(text)
+
+    # ----- result -----
+    def params(self) -> dict[str, Any]:
+        drug = self.selected_drug()
+        out: dict[str, Any] = {"fill_ml": self.fill.value(), "aspirated_ml": self.aspirated.value()}
+        if drug.id != self.device.drug.id:
+            out["drug"] = drug.id
+            out["mode"] = {"type": "continuous", f"dose_{drug.unit}_per_day": self.new_dose.value()}
+        if self.concentration_changed():
+            out[f"concentration_{drug.unit}_per_ml"] = self.concentration.value()
+        if self.bridge.isChecked() and self.bridge.isEnabled():
+            out["bridge_bolus"] = True
+        return out
+
+    def summary_text(self) -> str:
+        p = self.params()
+        drug = self.selected_drug()
+        lines = [
+            f"Aspirated: {p['aspirated_ml']:.2f} mL (pump calculated {self.expected_ml:.2f} mL)",
+            f"Fill: {p['fill_ml']:.2f} mL of {drug.drug_name} at {self.concentration.value():g} {drug.unit}/mL",
+            f"Bridge bolus: {'yes' if p.get('bridge_bolus') else 'no'}",
+        ]
+        if "mode" in p:
+            lines.append(f"New program: continuous {self.new_dose.value():g} {drug.unit}/day")
+        lines.append("\nFinish checks the refill with the pump and transmits it.")
+        return "\n".join(lines)
+
+    def _transmit(self) -> bool:
+        result = transmit(self, self.runner, self.device_id, "refill", self.params(), "Refill")
+        if result:
+            self.result_payload = result.payload
+            return True
+        return False

@@ -1,0 +1,358 @@
+"""The stimulator programmer: lead diagram and contacts, program list, the pending program's
+parameters, a charge-density gauge, Check / Transmit, the impedance table and the battery panel.
+
+Edits are pending until Transmit (`set_program`); Check runs the stimulator's own check and its
+safety report on the pending program (charge density per contact against the profile's limit,
+with the profile's warn or refuse policy).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from PySide6.QtCore import Qt
+
+from gui import dialogs
+from gui.lead_diagram import CASE, CYCLE, LeadDiagram
+from gui.program_editor import ProgramEditor
+from gui.transmit import check_findings, transmit
+from simulator.errors import InputError, validate_model
+from simulator.scs.program import Program
+
+
+class StimulatorProgrammer(QWidget):
+    def __init__(self, sim, device_id: str, runner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.runner = runner
+        self.device_id = device_id
+        dev = sim.devices[device_id]
+        self.profile = dev.profile
+        self.independent = self.profile.current_sources == "independent"
+        self.contacts: dict[str, tuple[str, float | None]] = {}
+        self.pending = False
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(4, 4, 4, 4)
+        split = QSplitter()
+        outer.addWidget(split)
+
+        # left: leads and contacts
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        self.diagram = LeadDiagram()
+        self.diagram.set_contacts(dev.contacts, case_allowed=True)
+        self.diagram.contact_clicked.connect(self.cycle_contact)
+        ll.addWidget(self.diagram, 3)
+        self.contact_table = QTableWidget(0, 3)
+        self.contact_table.setHorizontalHeaderLabels(["contact", "polarity", "share (%)"])
+        self.contact_table.verticalHeader().setVisible(False)
+        self.contact_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        tip = "Share of the current per contact, %: cathodes sum to 100 %, anodes sum to 100 %" if self.independent else "This stimulator has one current source: shares follow the impedances"
+        self.contact_table.setToolTip(tip)
+        self.contact_table.itemChanged.connect(self._share_edited)
+        ll.addWidget(self.contact_table, 1)
+        split.addWidget(left)
+
+        # middle: programs and parameters
+        mid = QWidget()
+        ml = QVBoxLayout(mid)
+        ml.setContentsMargins(0, 0, 0, 0)
+        pg_box = QGroupBox("Programs (* = running)")
+        pl = QVBoxLayout(pg_box)
+        self.program_list = QListWidget()
+        self.program_list.setMaximumHeight(90)
+        self.program_list.setToolTip("Stored programs; select one to edit it")
+        self.program_list.currentTextChanged.connect(self._program_chosen)
+        pl.addWidget(self.program_list)
+        prow = QHBoxLayout()
+        self.run_button = QPushButton("Run this program")
+        self.run_button.setToolTip("Make the selected program the only one running (select_program)")
+        self.run_button.clicked.connect(self.run_selected)
+        prow.addWidget(self.run_button)
+        self.stim_button = QPushButton("Stimulation off")
+        self.stim_button.setToolTip("Turn stimulation on or off")
+        self.stim_button.clicked.connect(self.toggle_stimulation)
+        prow.addWidget(self.stim_button)
+        pl.addLayout(prow)
+        ml.addWidget(pg_box)
+        self.editor = ProgramEditor(self.profile)
+        self.editor.changed.connect(self._edited)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.editor)
+        ml.addWidget(scroll, 1)
+        gauge_box = QGroupBox("Charge density of the pending program (highest contact)")
+        gl = QVBoxLayout(gauge_box)
+        self.gauge = QProgressBar()
+        self.gauge.setToolTip("Highest charge density per phase over the contacts, uC/cm^2, against the profile's limit")
+        gl.addWidget(self.gauge)
+        self.gauge_text = QLabel()
+        self.gauge_text.setWordWrap(True)
+        gl.addWidget(self.gauge_text)
+        ml.addWidget(gauge_box)
+        self.pending_label = QLabel()
+        ml.addWidget(self.pending_label)
+        brow = QHBoxLayout()
+        self.check_button = QPushButton("Check")
+        self.check_button.setToolTip("Run the stimulator's checks on the pending program")
+        self.transmit_button = QPushButton("Transmit")
+        self.transmit_button.setToolTip("Check, then send the pending program and run it (Ctrl+T)")
+        self.transmit_button.setShortcut("Ctrl+T")
+        self.revert_button = QPushButton("Revert")
+        self.revert_button.setToolTip("Discard the pending edits")
+        for b in (self.check_button, self.transmit_button, self.revert_button):
+            brow.addWidget(b)
+        ml.addLayout(brow)
+        self.check_button.clicked.connect(self.check_pending)
+        self.transmit_button.clicked.connect(self.transmit_pending)
+        self.revert_button.clicked.connect(self.revert)
+        split.addWidget(mid)
+
+        # right: impedance and battery
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        imp_box = QGroupBox("Impedance check")
+        il = QVBoxLayout(imp_box)
+        self.imp_button = QPushButton("Measure impedances")
+        self.imp_button.setToolTip("Run the stimulator's impedance check of every contact (ohm)")
+        self.imp_button.clicked.connect(self.impedance_check)
+        il.addWidget(self.imp_button)
+        self.imp_table = QTableWidget(0, 4)
+        self.imp_table.setHorizontalHeaderLabels(["contact", "level", "impedance (ohm)", "flag"])
+        self.imp_table.verticalHeader().setVisible(False)
+        self.imp_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        il.addWidget(self.imp_table)
+        rl.addWidget(imp_box, 2)
+        bat_box = QGroupBox("Battery")
+        bl = QVBoxLayout(bat_box)
+        self.battery_bar = QProgressBar()
+        self.battery_bar.setToolTip("Battery level, %")
+        bl.addWidget(self.battery_bar)
+        self.projection_label = QLabel()
+        self.projection_label.setWordWrap(True)
+        bl.addWidget(self.projection_label)
+        self.recharge_button = QPushButton("Recharge to full")
+        self.recharge_button.setToolTip("Start a recharge session until the battery is full")
+        self.recharge_button.clicked.connect(self.recharge)
+        self.recharge_button.setEnabled(self.profile.battery.chemistry == "rechargeable")
+        bl.addWidget(self.recharge_button)
+        rl.addWidget(bat_box, 1)
+        split.addWidget(right)
+        split.setSizes([260, 420, 360])
+
+        self.reload_programs()
+
+    @property
+    def device(self):
+        return self.runner.sim.devices[self.device_id]
+
+    # ----- programs -----
+    def reload_programs(self, select: str | None = None) -> None:
+        dev = self.device
+        current = select or (self.program_list.currentItem().text().lstrip("* ") if self.program_list.currentItem() else None)
+        self.program_list.blockSignals(True)
+        self.program_list.clear()
+        for name in dev.programs:
+            self.program_list.addItem(("* " if name in dev.active else "  ") + name)
+        self.program_list.blockSignals(False)
+        names = list(dev.programs)
+        pick = current if current in names else (dev.active[0] if dev.active else names[0])
+        self.program_list.setCurrentRow(names.index(pick))
+        self._load(dev.programs[pick])
+        self.stim_button.setText("Stimulation off" if dev.stimulating() else "Stimulation on")
+
+    def selected_name(self) -> str:
+        item = self.program_list.currentItem()
+        return item.text().lstrip("* ").strip() if item else ""
+
+    def _program_chosen(self, text: str) -> None:
+        name = text.lstrip("* ").strip()
+        if name in self.device.programs:
+            self._load(self.device.programs[name])
+
+    def _load(self, program: Program) -> None:
+        self.editor.set_program(program)
+        self.contacts = {k: (v.polarity, v.fraction_pct) for k, v in program.contacts.items()}
+        self._show_contacts()
+        self._set_pending(False)
+        self._update_gauge()
+
+    def revert(self) -> None:
+        self._load(self.device.programs[self.selected_name()])
+
+    # ----- contacts -----
+    def cycle_contact(self, label: str) -> None:
+        pol = self.contacts.get(label, (None, None))[0]
+        nxt = CYCLE[pol]
+        if label == CASE and nxt == "-":
+            nxt = "+"  # the case serves as an anode only
+        elif label == CASE and pol == "+":
+            nxt = None
+        if nxt is None:
+            self.contacts.pop(label, None)
+        else:
+            self.contacts[label] = (nxt, None)
+        # a new configuration starts at 0 mA, as programmers do
+        self.editor.amplitude.setValue(0.0)
+        self._show_contacts()
+        self._edited()
+
+    def _show_contacts(self) -> None:
+        self.diagram.set_state(self.contacts)
+        self.contact_table.blockSignals(True)
+        self.contact_table.setRowCount(len(self.contacts))
+        for r, (label, (pol, frac)) in enumerate(sorted(self.contacts.items(), key=lambda kv: (kv[0] == CASE, int(kv[0][1:]) if kv[0][1:].isdigit() else 0))):
+            for c, text in enumerate([label, {"-": "cathode (-)", "+": "anode (+)"}[pol], "" if frac is None else f"{frac:g}"]):
+                item = QTableWidgetItem(text)
+                if c < 2 or not self.independent:
+                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.contact_table.setItem(r, c, item)
+        self.contact_table.blockSignals(False)
+
+    def _share_edited(self, item) -> None:
+        if item.column() != 2:
+            return
+        label = self.contact_table.item(item.row(), 0).text()
+        text = item.text().strip().rstrip("%")
+        pol = self.contacts[label][0]
+        if not text:
+            self.contacts[label] = (pol, None)
+        else:
+            try:
+                self.contacts[label] = (pol, float(text))
+            except ValueError:
+                dialogs.inform(self, "Invalid share", f"{label}: {text!r} is not a number of percent; the share is unchanged.")
+                self._show_contacts()
+                return
+        self.diagram.set_state(self.contacts)
+        self._edited()
+
+    # ----- pending program -----
+    def pending_dict(self) -> dict[str, Any]:
+        out = self.editor.values()
+        out["contacts"] = {k: ({"polarity": p} if f is None else {"polarity": p, "fraction_pct": f}) for k, (p, f) in self.contacts.items()}
+        return out
+
+    def pending_program(self) -> Program:
+        """The pending program; InputError when the form does not make a valid program."""
+        return validate_model(Program, self.pending_dict())
+
+    def _set_pending(self, pending: bool) -> None:
+        self.pending = pending
+        self.pending_label.setText("Pending edits: not yet transmitted" if pending else "Matches the stimulator's program")
+        self.pending_label.setStyleSheet("color: #8a5a00; font-weight: bold" if pending else "color: #2e7d32")
+
+    def _edited(self) -> None:
+        self._set_pending(True)
+        self._update_gauge()
+
+    def _update_gauge(self) -> None:
+        try:
+            program = self.pending_program()
+        except InputError as exc:
+            self.gauge.setValue(0)
+            self.gauge_text.setText(f"incomplete program: {exc.issues[0].message}")
+            return
+        report = self.device.safety_report(program)
+        limit = report["density_limit_uc_per_cm2"]
+        rows = [r for r in report["contacts"] if r["charge_density_uc_per_cm2"] is not None]
+        top = max(rows, key=lambda r: r["charge_density_uc_per_cm2"], default=None)
+        density = top["charge_density_uc_per_cm2"] if top else 0.0
+        self.gauge.setRange(0, 1000)
+        self.gauge.setValue(int(min(density / limit, 1.0) * 1000))
+        self.gauge.setFormat(f"{density:.1f} of {limit:g} uC/cm^2 per phase")
+        over = density > limit
+        self.gauge.setStyleSheet("QProgressBar::chunk { background: %s }" % ("#c62828" if over else "#2e7d32"))
+        if top:
+            cap = top.get("max_amplitude_for_density_ma")
+            k = top.get("shannon_k")
+            self.gauge_text.setText(
+                f"{top['contact']}: {top['charge_per_phase_uc']:.3g} uC per phase"
+                + (f", Shannon k = {k:.2f} (limit {report['shannon_k_limit']:g})" if k is not None else "")
+                + (f"; limit reached at {cap:.2f} mA" if cap else "")
+                + f". Policy over the limit: {report['policy']}."
+            )
+        else:
+            self.gauge_text.setText("no contact configured")
+
+    def check_pending(self) -> None:
+        try:
+            findings = check_findings(self.runner.sim, self.device_id, "set_program", {"program": self.pending_dict(), "activate": True})
+        except InputError as exc:
+            dialogs.show_input_error(self, "Check: invalid entry", exc)
+            return
+        if not findings:
+            dialogs.inform(self, "Check", "No findings: the program is within the stimulator's limits.", QMessageBox.Icon.Information)
+        else:
+            dialogs.inform(self, "Check", "\n".join(f"{f.level}: {dialogs.describe_finding(f)}" for f in findings))
+
+    def transmit_pending(self) -> bool:
+        params = {"program": self.pending_dict(), "activate": True}
+        result = transmit(self, self.runner, self.device_id, "set_program", params, "Stimulator program")
+        if result:
+            self.reload_programs(select=params["program"]["name"])
+        return bool(result)
+
+    # ----- other commands -----
+    def run_selected(self) -> bool:
+        ok = bool(transmit(self, self.runner, self.device_id, "select_program", {"name": self.selected_name()}, "Run program"))
+        self.reload_programs()
+        return ok
+
+    def toggle_stimulation(self) -> bool:
+        action = "stimulation_off" if self.device.stimulating() else "stimulation_on"
+        ok = bool(transmit(self, self.runner, self.device_id, action, {}, "Stimulation"))
+        self.reload_programs()
+        return ok
+
+    def impedance_check(self) -> bool:
+        result = transmit(self, self.runner, self.device_id, "impedance_check", {}, "Impedance check")
+        if result:
+            self.show_impedances(result.payload.get("table", []))
+        return bool(result)
+
+    def show_impedances(self, rows: list[dict]) -> None:
+        self.imp_table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            ohm = row.get("ohm", row.get("impedance_ohm"))
+            values = [row.get("contact", ""), row.get("level", ""), "" if ohm is None else f"{ohm:.0f}", row.get("flag") or "ok"]
+            for c, v in enumerate(values):
+                item = QTableWidgetItem(str(v))
+                if c == 3 and row.get("flag"):
+                    item.setForeground(Qt.GlobalColor.red)
+                self.imp_table.setItem(r, c, item)
+
+    def recharge(self) -> bool:
+        return bool(transmit(self, self.runner, self.device_id, "recharge", {"to_full": True}, "Recharge"))
+
+    def refresh(self, now_s: float) -> None:
+        dev = self.device
+        pct = dev.battery_pct_at(now_s)
+        self.battery_bar.setValue(int(round(pct)))
+        self.battery_bar.setFormat(f"{pct:.1f} %")
+        proj = dev.projection()
+        lines = [f"drain {proj['drain_ma'] * 1000:.1f} uA at the running programs"]
+        if proj["chemistry"] == "rechargeable":
+            lines.append(f"{proj['days_between_recharges']:.1f} d between recharges (full to low); {proj['daily_charge_minutes']:.1f} min of charging a day")
+            lines.append(f"low battery in {proj['days_to_low_battery']:.1f} d")
+        else:
+            lines.append(f"longevity {proj['longevity_days'] / 365:.1f} years from now")
+        if dev.recharging:
+            lines.append("recharging now")
+        self.projection_label.setText("\n".join(lines))

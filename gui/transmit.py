@@ -1,0 +1,43 @@
+"""The deliberate programming path shared by every programmer: validate, check, transmit.
+
+1. The pending parameters are validated against the action's model (InputError -> a message
+   naming the field; nothing is sent).
+2. `device.check(action, params)` gives the device's findings; a `refuse` blocks with the limit
+   named, `warn` findings are shown and the user may accept them.
+3. `runner.apply_action` applies the action to the simulation; a refusal by the device is shown.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from gui import dialogs
+from simulator.device import Finding
+from simulator.engine import ActionResult
+from simulator.errors import InputError, validate_model
+
+
+def check_findings(sim, device_id: str, action: str, params: dict[str, Any]) -> list[Finding]:
+    """Validate `params` and run the device's pre-transmit check; InputError on bad params."""
+    device = sim.devices[device_id]
+    model = type(device).action_models()[action]
+    parsed = validate_model(model, params)
+    return list(device.check(action, parsed))
+
+
+def transmit(parent, runner, device_id: str, action: str, params: dict[str, Any], title: str) -> ActionResult | None:
+    """Check then apply; returns the result, or None when nothing was sent."""
+    try:
+        findings = check_findings(runner.sim, device_id, action, params)
+    except InputError as exc:
+        dialogs.show_input_error(parent, f"{title}: invalid entry", exc)
+        return None
+    if not dialogs.confirm_findings(parent, findings):
+        return None
+    try:
+        result = runner.apply_action(device_id, action, params)
+    except InputError as exc:
+        dialogs.show_input_error(parent, f"{title}: invalid entry", exc)
+        return None
+    if not result:
+        dialogs.inform(parent, f"{title}: refused by the device", result.reason)
+    return result

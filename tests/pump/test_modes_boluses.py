@@ -118,3 +118,27 @@ def test_titration_rule_warns():
     res = sim.run().results()
     w = kinds(res, "warning")
     assert any(e.payload["limit"] == "titration.max_increase_mcg_per_day" for e in w)
+
+
+def test_bad_programs_are_refused_clearly():
+    from simulator.pump.settings import ProgramParams
+    sim = make_sim(morphine_settings(), duration="1d")
+    pump = sim.devices["pump"]
+
+    def check(mode):
+        return pump.check("program", ProgramParams.model_validate({"mode": mode}))
+
+    too_many = {"type": "flex", "steps": [{"start": f"{h:02d}:{m:02d}", "dose_mg_per_day": 1} for h in range(24) for m in (0, 30)][:25]}
+    f = check(too_many)
+    assert f[0].limit == "max_flex_steps" and f[0].allowed == 24
+    f = check({"type": "flex", "steps": [{"start": "00:00", "dose_mg_per_day": 1}, {"start": "12:00", "dose_mcg_per_day": 1000}]})
+    assert f[0].limit == "unit" and "morphine is dosed in mg" in f[0].message
+    f = check({"type": "continuous", "dose_mg_per_day": 250})  # 25 mL/day > 24
+    assert {x.limit for x in f if x.level == "refuse"} == {"max_rate_ml_per_day", "max_daily_dose_mg"}
+    # a periodic bolus that would take longer than its interval
+    f = check({"type": "periodic", "dose_mg_per_day": 1, "bolus_dose_mg": 1, "interval_h": 1, "bolus_duration_min": 90})
+    assert "interval_h" in {x.limit for x in f}
+    # apply refuses with the same finding
+    from simulator.errors import ActionRefused
+    with pytest.raises(ActionRefused, match="maximum rate of 24 mL/day"):
+        pump.apply("program", ProgramParams.model_validate({"mode": {"type": "continuous", "dose_mg_per_day": 250}}))

@@ -147,6 +147,49 @@ def waveform_comparison(registry=None, window_s: float = 0.05, sample_rate_hz: f
     return panels
 
 
+# ----------------------------------------------------------------------------- bridge bolus
+@dataclass
+class DoseCurve:
+    label: str
+    t_h: np.ndarray
+    dose_per_day: np.ndarray  # delivered dose rate, drug unit per day (hourly average)
+    unit: str
+    dose_error_message: str
+
+
+def bridge_bolus_scenario(bridge: bool, dose_mg_per_day: float = 2.0, old_mg_per_ml: float = 10.0, new_mg_per_ml: float = 20.0) -> dict[str, Any]:
+    """A morphine pump refilled at 2 h with a new concentration, with or without a bridge bolus."""
+    return {
+        "name": f"Concentration change {old_mg_per_ml:g} -> {new_mg_per_ml:g} mg/mL {'with' if bridge else 'without'} a bridge bolus",
+        "seed": 1,
+        "duration": "5d",
+        "devices": [{"id": "pump", "profile": "pump/peristaltic-20ml", "settings": {
+            "drug": "drug/morphine", "concentration_mg_per_ml": old_mg_per_ml, "reservoir_ml": 3,
+            "mode": {"type": "continuous", "dose_mg_per_day": dose_mg_per_day}}}],
+        "timeline": [{"at": "2h", "device": "pump", "action": "refill",
+                      "params": {"fill_ml": 18, "concentration_mg_per_ml": new_mg_per_ml, "bridge_bolus": bridge}}],
+    }
+
+
+def bridge_bolus_comparison(registry=None, step_h: float = 1.0) -> list[DoseCurve]:
+    """Delivered dose rate (hourly average) of the same concentration change with and without a bridge bolus."""
+    from simulator.engine import Simulation
+    from simulator.scenario import scenario_from_dict
+
+    curves = []
+    for bridge in (False, True):
+        scenario = scenario_from_dict(bridge_bolus_scenario(bridge), registry)
+        sim = Simulation(scenario, registry=registry, validate=False)
+        sim.run()
+        res = sim.results()
+        grid_s = np.arange(0.0, sim.duration_s + 1e-9, step_h * 3600.0)
+        cum = res.resample("pump", "cumulative_drug_mg", grid_s)
+        rate = np.diff(cum) / (step_h / 24.0)
+        msgs = [e.payload.get("message", "") for e in res.events_where("pump", "dose_error.concentration_change")]
+        curves.append(DoseCurve("with bridge bolus" if bridge else "without bridge bolus", grid_s[1:] / 3600.0, rate, "mg", msgs[0] if msgs else ""))
+    return curves
+
+
 # ----------------------------------------------------------------------------- catalogue
 DEMOS = {
     "waveforms": "Tonic vs burst vs 10 kHz: waveform, charge per second, battery",

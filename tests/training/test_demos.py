@@ -47,3 +47,17 @@ def test_waveform_comparison_orders_charge_and_energy():
     pulses = np.count_nonzero(np.diff((hf.cathode_current_ma < -1e-9).astype(int)) == 1) + int(hf.cathode_current_ma[0] < -1e-9)
     assert pulses == 500
     assert tonic.battery_unit == "years" and tonic.battery_figure > 1
+
+
+def test_bridge_bolus_comparison_dose_curves():
+    from simulator.training.demos import bridge_bolus_comparison
+
+    without, with_bridge = bridge_bolus_comparison()
+    assert without.label.startswith("without") and with_bridge.label.startswith("with ")
+    day2 = (without.t_h > 12) & (without.t_h < 36)  # well after the refill at 2 h
+    # without: the old 10 mg/mL drug leaves the dead volume at the new 0.1 mL/day: 1 mg/day
+    assert np.allclose(without.dose_per_day[day2], 1.0, rtol=1e-6)
+    # with: the bridge keeps 2 mg/day; and both end at 2 mg/day once the new drug arrives
+    assert np.allclose(with_bridge.dose_per_day[day2], 2.0, rtol=1e-6)
+    assert without.dose_per_day[-1] == pytest.approx(2.0) and with_bridge.dose_per_day[-1] == pytest.approx(2.0)
+    assert "-50 %" in without.dose_error_message and "bridge bolus" in with_bridge.dose_error_message

@@ -58,3 +58,31 @@ def test_same_seed_identical_output(presses, fills, seed):
         return [(e.t_s, e.kind, repr(e.payload)) for e in res.events], res.series_arrays("pump", "reservoir_ml")
     (ev_a, (ta, va)), (ev_b, (tb, vb)) = run(), run()
     assert ev_a == ev_b and np.array_equal(ta, tb) and np.array_equal(va, vb)
+
+
+MODES = [
+    {"type": "flex", "steps": [{"start": "00:00", "dose_mg_per_day": 1}, {"start": "07:30", "dose_mg_per_day": 4}, {"start": "19:00", "dose_mg_per_day": 2}]},
+    {"type": "periodic", "dose_mg_per_day": 1, "bolus_dose_mg": 0.5, "interval_h": 5, "first_bolus_after_min": 70},
+    {"type": "continuous", "dose_mg_per_day": 3},
+]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(MODES), st.floats(0, 60 * DAY), st.floats(-10, 10), st.booleans())
+def test_projection_from_t0_equals_the_simulated_state(mode, t_query, error_pct, with_bolus):
+    """Closed-form projections (with cycle skipping) agree with running the simulation to that time."""
+    timeline = [{"at": 0.0, "action": "single_bolus", "params": {"dose_mg": 1}}] if with_bolus else []
+    sim = make_sim(morphine_settings(mode=mode, flow_error={"systematic_error_pct": error_pct}), duration="61d", timeline=timeline)
+    pump = sim.devices["pump"]
+    sim.run(until=1e-3)
+    projected = (pump.reservoir_ml_at(t_query), pump.expected_reservoir_ml_at(t_query), pump.delivered_drug_at(t_query))
+    empty = pump.predicted_empty_t_s()
+    sim.run(until=t_query)
+    simulated = (pump.reservoir_ml_at(t_query), pump.expected_reservoir_ml_at(t_query), pump.delivered_drug_at(t_query))
+    assert np.allclose(projected, simulated, rtol=1e-9, atol=1e-9)
+    sim.run()
+    alarms = [e for e in sim.results().events if e.kind == "alarm.raised" and e.payload["alarm"] == "empty_reservoir"]
+    if empty is not None and empty <= 61 * DAY - 1:
+        assert alarms and abs(alarms[0].t_s - empty) < 1e-3
+    else:
+        assert not alarms

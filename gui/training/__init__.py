@@ -2,7 +2,8 @@
 
 The main window adds it with `install_training_dock(window)`.
 """
+from gui.training.demo_view import DemoView
 from gui.training.dock import install_training_dock
 from gui.training.panel import TrainingPanel, report_html
 
-__all__ = ["TrainingPanel", "install_training_dock", "report_html"]
+__all__ = ["DemoView", "TrainingPanel", "install_training_dock", "report_html"]

@@ -136,3 +136,17 @@ def test_install_dock_on_the_app_main_window(qtbot, toy_registry):
     panel.set_answer("left-ml", "7.5")
     assert panel.check_work().passed
     win.close()
+
+
+@pytest.mark.parametrize("name", ["waveforms", "bridge-bolus", "csf"])
+def test_demo_views_build_side_by_side_plots(qtbot, name):
+    from gui.training.demo_view import DemoView
+
+    view = DemoView(name)
+    qtbot.addWidget(view)
+    assert len(view.plots) == {"waveforms": 3, "bridge-bolus": 2, "csf": 2}[name]
+    assert all(p.getPlotItem().listDataItems() for p in view.plots)
+    if name == "csf":
+        assert "Educational approximation" in view.caption.text()
+    with pytest.raises(ValueError, match="demos: waveforms"):
+        DemoView("nope")

@@ -1,0 +1,56 @@
+"""Educator demonstrations as side-by-side plots: `DemoView("waveforms" | "bridge-bolus" | "csf")`."""
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from simulator.training import demos
+
+
+class DemoView(QWidget):
+    def __init__(self, name: str, registry=None, parent: QWidget | None = None):
+        super().__init__(parent)
+        if name not in demos.DEMOS:
+            raise ValueError(f"unknown demo {name!r}; demos: {', '.join(demos.DEMOS)}")
+        self.name = name
+        self.setWindowTitle(demos.DEMOS[name])
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        layout.addLayout(row)
+        self.plots: list[pg.PlotWidget] = []
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+        layout.addWidget(self.caption)
+        getattr(self, "_" + name.replace("-", "_"))(row, registry)
+
+    def _plot(self, row, title, x_label, y_label) -> pg.PlotWidget:
+        w = pg.PlotWidget(title=title)
+        w.setLabel("bottom", x_label)
+        w.setLabel("left", y_label)
+        row.addWidget(w)
+        self.plots.append(w)
+        return w
+
+    def _waveforms(self, row, registry):
+        panels = demos.waveform_comparison(registry)
+        lines = []
+        for p in panels:
+            w = self._plot(row, f"{p.label} ({p.profile_id})", "time (ms)", f"{p.cathode} current (mA)")
+            w.plot(p.t_s[::10] * 1e3, p.cathode_current_ma[::10])
+            lines.append(f"{p.label}: {p.charge_uc_per_s:.0f} uC/s, {p.battery_current_ma * 1e3:.0f} uA from the cell, {p.battery_outcome} {p.battery_figure:.1f} {p.battery_unit}")
+        self.caption.setText("; ".join(lines))
+
+    def _bridge_bolus(self, row, registry):
+        curves = demos.bridge_bolus_comparison(registry)
+        for c in curves:
+            w = self._plot(row, c.label, "time (h)", f"delivered dose ({c.unit}/day)")
+            w.plot(c.t_h, c.dose_per_day, stepMode=None)
+        self.caption.setText(curves[0].dose_error_message)
+
+    def _csf(self, row, registry):
+        r = demos.csf_concentration(1.0, 2.0)
+        w = self._plot(row, "At the catheter tip", "time (h)", f"concentration ({r.unit}/mL)")
+        w.plot(r.t_h, r.tip_conc_per_ml)
+        w2 = self._plot(row, "Along the spine (end of the run)", "distance from the tip (cm)", f"concentration ({r.unit}/mL)")
+        w2.plot(r.distances_cm, r.conc_per_ml[-1])
+        self.caption.setText(f"{r.label} Half-life {r.half_life_min:.0f} min (one compartment). Sources: " + "; ".join(r.sources.values()))

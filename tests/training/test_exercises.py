@@ -12,7 +12,7 @@ from simulator.training.catalog import bundled_exercise_ids, bundled_exercises_d
 from simulator.training.exercise import load_exercise
 from simulator.training.grading import grade
 
-ATTEMPTS = bundled_exercises_dir() / "attempts"
+ATTEMPTS = Path(__file__).resolve().parents[2] / "exercises" / "attempts"  # test fixtures, not shipped
 
 #: exercise id -> wrong attempt -> {failed criterion id: phrase of its explanation}; exactly these fail
 WRONG = {

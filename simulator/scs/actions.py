@@ -1,0 +1,254 @@
+"""Actions of the stimulator: apply a checked action and change the state it names.
+
+Each `_do_<action>` changes the device's state at `now`; `apply` rebases the closed-form state
+first and recomputes the rates, the compliance state and the plan after.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from simulator.alarms import NON_CRITICAL
+from simulator.errors import ActionRefused
+from simulator.profiles.base import StrictModel
+from simulator.scs.closed_loop import LABEL as LOOP_LABEL
+from simulator.scs.closed_loop import LoopTracker, threshold_ma
+from simulator.scs.settings import (
+    AckParams, AmplitudeStep, ClosedLoopParams, InjectFault, MriParams, PostureParams, Recharge, SelectProgram, SetAmplitude,
+    SetCycling, SetProgram,
+)
+
+
+
+class ActionsMixin:
+    """Mixed into StimulatorDevice: the effect of each action."""
+
+    def apply(self, action: str, params: StrictModel) -> dict[str, Any] | None:
+        findings = self._check(action, params)
+        refusals = [f for f in findings if f.level == "refuse"]
+        if refusals:
+            f = refusals[0]
+            kind = {"charge_density_uc_per_cm2": "safety.charge_density"}.get(f.limit)
+            if kind:
+                self.safety_events[kind] = self.safety_events.get(kind, 0) + 1
+                self.emit(kind, message=f.message, value=f.value, limit=f.allowed, policy="refuse")
+            raise ActionRefused(f.message, limit=f.limit, value=f.value, allowed=f.allowed, findings=[x.as_dict() for x in refusals])
+        self._rebase()
+        for f in findings:
+            self._emit_finding(f, action)
+        result = getattr(self, "_do_" + action)(params) or {}
+        self._compute_rates()
+        self._check_compliance()
+        self.record_state()
+        self._plan()
+        if findings:
+            result["warnings"] = [f.as_dict() for f in findings]
+        return result
+
+    def _do_set_program(self, params: SetProgram):
+        p = self._pending_program(params)
+        old = self.programs.get(p.name)
+        self.programs[p.name] = p
+        if params.activate:
+            self._set_active([p.name])
+        self.emit("program.transmitted", program=p.name, amplitude_ma=p.amplitude_ma,
+                  configuration_changed=bool(old is None or not old.same_configuration(p)),
+                  amplitude_reset=bool("amplitude_ma" not in params.program.model_fields_set and p.amplitude_ma == 0.0 and old is not None and not old.same_configuration(p)))
+        if self.loop is not None and self.active and p.name == self.active[0]:
+            self.loop.open_amplitude_ma = p.amplitude_ma
+            self.loop.max_amplitude_ma = self._loop_cap_ma(p)
+        return {"program": p.model_dump(mode="json")}
+
+    def _set_active(self, names: list[str]) -> None:
+        for n in names:
+            if n not in self.active:
+                self.starts[n] = self.now
+        self.active = list(names)
+        if self.loop is not None and self.active:
+            p = self.programs[self.active[0]]
+            self.loop.open_amplitude_ma = p.amplitude_ma
+            self.loop.max_amplitude_ma = self._loop_cap_ma(p)
+
+    def _do_select_program(self, params: SelectProgram):
+        names = [params.name] if params.name is not None else list(params.names)
+        self._set_active(names)
+        self.emit("program.selected", programs=names)
+        return {"active_programs": names}
+
+    def _set_amp(self, name: str, amp: float, who: str):
+        p = self.programs[name]
+        self.programs[name] = p.model_copy(update={"amplitude_ma": amp})
+        if self.loop is not None and self.active and name == self.active[0]:
+            self.loop.open_amplitude_ma = amp
+        self.emit("amplitude.change", program=name, amplitude_ma=amp, previous_ma=p.amplitude_ma, by=who)
+        return {"program": name, "amplitude_ma": amp}
+
+    def _do_amplitude_up(self, params: AmplitudeStep):
+        name = self._resolve(params.program)
+        return self._set_amp(name, round(self.programs[name].amplitude_ma + self.profile.amplitude_ma.step * params.steps, 6), "patient")
+
+    def _do_amplitude_down(self, params: AmplitudeStep):
+        name = self._resolve(params.program)
+        return self._set_amp(name, max(0.0, round(self.programs[name].amplitude_ma - self.profile.amplitude_ma.step * params.steps, 6)), "patient")
+
+    def _do_set_amplitude(self, params: SetAmplitude):
+        return self._set_amp(self._resolve(params.program), params.amplitude_ma, "clinician")
+
+    def _do_stimulation_on(self, params):
+        was = self.stimulating()
+        self.stim_on = True
+        for n in self.active:
+            self.starts[n] = self.now if not was else self.starts.get(n, self.now)
+        if not was and self.stimulating():
+            self.emit("stimulation.on", programs=list(self.active))
+        return {"stimulating": self.stimulating()}
+
+    def _do_stimulation_off(self, params):
+        was = self.stimulating()
+        self.stim_on = False
+        if was:
+            self.emit("stimulation.off", reason="user")
+        return {"stimulating": False}
+
+    def _do_set_cycling(self, params: SetCycling):
+        name = self._resolve(params.program)
+        self.programs[name] = self._cycled(self.programs[name], params)
+        self.starts[name] = self.now
+        c = self.programs[name].cycling
+        self.emit("program.cycling", program=name, on_s=c.on_s if c else None, off_s=c.off_s if c else None,
+                  duty=self.programs[name].duty_fraction())
+        return {"program": name, "duty": self.programs[name].duty_fraction()}
+
+    def _do_impedance_check(self, params):
+        table = self.impedance_table()
+        self.last_check = table
+        faults = {r["contact"]: r["flag"] for r in table if r["flag"]}
+        self.emit("impedance.check", table=table, faults=faults)
+        if faults:
+            self.alarms.raise_("impedance_fault", NON_CRITICAL, f"impedance out of range on {', '.join(f'{k} ({v})' for k, v in faults.items())}", faults=faults)
+        elif self.alarms.is_active("impedance_fault"):
+            self.alarms.clear("impedance_fault", reason="all contacts within range")
+        return {"table": table, "faults": faults}
+
+    def _do_inject_impedance_fault(self, params: InjectFault):
+        self.impedance.inject(params.contact, params.fault)
+        self.emit("impedance.fault", contact=params.contact, fault=params.fault, ohm=self._ohm()[params.contact])
+        return {"contact": params.contact, "fault": params.fault}
+
+    def _do_recharge(self, params: Recharge):
+        if self._recharge_wake is not None:
+            self._recharge_wake.cancel()
+        start_pct = self.battery.pct_at(self.now)
+        self.recharging = {"start_t_s": self.now, "start_pct": start_pct}
+        self._compute_rates()
+        t_full = self.battery.time_to_pct(100.0)
+        end = t_full if (params.duration is None or params.to_full) else min(self.now + params.duration, t_full)
+        self.recharging["planned_end_t_s"] = end
+        self.emit("recharge.start", battery_pct=round(start_pct, 4), planned_end_t_s=end)
+        if math.isfinite(end):
+            self._recharge_wake = self.wake_at(end, self._end_recharge)
+        return {"battery_pct": start_pct, "planned_end_t_s": end}
+
+    def _end_recharge(self) -> None:
+        self._recharge_wake = None
+        self._rebase()
+        rec = self.recharging or {}
+        self.recharging = None
+        pct = self.battery.pct_at(self.now)
+        entry = {"start_t_s": rec.get("start_t_s"), "end_t_s": self.now, "hours": (self.now - rec.get("start_t_s", self.now)) / 3600.0,
+                 "from_pct": rec.get("start_pct"), "to_pct": pct}
+        self.recharges.append(entry)
+        self.emit("recharge.end", **entry)
+        b = self.profile.battery
+        for level, name in self._thresholds():
+            if name in self.flags and pct > level + 1e-9:
+                self.flags.discard(name)
+        if pct > b.low_battery_pct and self.alarms.is_active("battery_low"):
+            self.alarms.clear("battery_low", reason="recharged")
+        if self.suspended == "battery" and pct > b.stimulation_off_pct:
+            self.suspended = None
+            self.alarms.clear("stimulation_off_battery", reason="recharged")
+            for n in self.active:
+                self.starts[n] = self.now
+            if self.stimulating():
+                self.emit("stimulation.on", programs=list(self.active), reason="recharged")
+        self._compute_rates()
+        self.record_state()
+        self._plan()
+
+    def _distance_factor(self) -> float:
+        cl = self.profile.closed_loop
+        if cl is None:
+            return 1.0
+        f = cl.posture_distance_factor.get(self.posture, 1.0)
+        if self.cough_until is not None and self.now < self.cough_until:
+            f *= cl.cough_distance_factor
+        return f
+
+    def _loop_update(self) -> None:
+        if self.loop is not None:
+            self.loop.set_distance(self.now, self._distance_factor(), self.stimulating())
+            self.emit("closed_loop.ecap", posture=self.posture, cough=self.cough_until is not None,
+                      ecap_closed_uv=self.loop.ecap_at(self.now), ecap_open_uv=self.loop.ecap_at(self.now, closed=False),
+                      settled_ecap_closed_uv=self.loop.spec.slope_uv_per_ma * max(0.0, self.loop.settled_ma() - _threshold(self.loop)),
+                      settled_amplitude_ma=self.loop.settled_ma(), label=LOOP_LABEL)
+
+    def _do_posture(self, params: PostureParams):
+        prev = self.posture
+        self.posture = params.posture
+        self.emit("posture.change", posture=params.posture, previous=prev)
+        self._loop_update()
+        return {"posture": params.posture}
+
+    def _do_cough(self, params):
+        cl = self.profile.closed_loop
+        duration = cl.cough_duration_s if cl else 2.0
+        self.cough_until = self.now + duration
+        self.emit("cough.start", duration_s=duration)
+        self._loop_update()
+        if self._cough_wake is not None:
+            self._cough_wake.cancel()
+        self._cough_wake = self.wake_at(self.cough_until, self._end_cough)
+        return {"cough_until_t_s": self.cough_until}
+
+    def _end_cough(self) -> None:
+        self._cough_wake = None
+        self._rebase()
+        self.cough_until = None
+        self.emit("cough.end")
+        self._loop_update()
+        self._compute_rates()
+        self.record_state()
+        self._plan()
+
+    def _do_mri_mode(self, params: MriParams):
+        if params.on == self.mri:
+            return {"mri_mode": self.mri}
+        was = self.stimulating()
+        self.mri = params.on
+        if params.on:
+            self.emit("mri.on", checked={"impedance_ok": not self.impedance.faulty(self.now), "battery_pct": round(self.battery.pct_at(self.now), 3)})
+            if was:
+                self.emit("stimulation.off", reason="mri")
+        else:
+            self.emit("mri.off")
+            if self.stimulating():
+                for n in self.active:
+                    self.starts[n] = self.now
+                self.emit("stimulation.on", programs=list(self.active), reason="mri_off")
+        return {"mri_mode": self.mri}
+
+    def _do_set_closed_loop(self, params: ClosedLoopParams):
+        self.loop_enabled = params.enabled
+        if params.target_uv is not None:
+            self.loop.target_uv = params.target_uv  # type: ignore[union-attr]
+        self.emit("closed_loop.set", enabled=params.enabled, target_uv=self.loop.target_uv)  # type: ignore[union-attr]
+        self._loop_update()
+        return {"enabled": params.enabled}
+
+    def _do_acknowledge_alarm(self, params: AckParams):
+        return {"acknowledged": self.alarms.acknowledge(params.alarm)}
+
+
+def _threshold(loop: LoopTracker) -> float:
+    return threshold_ma(loop.spec, loop.distance_factor)

@@ -1,0 +1,116 @@
+"""Settings and action parameters of the spinal cord stimulator (what a scenario or the app may send).
+
+`Settings` is the device's initial state in a scenario; each action model is the parameter set of
+one entry of `StimulatorDevice.ACTIONS`. Units are in the names (mA, us, Hz, s, %).
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from simulator.profiles.base import StrictModel
+from simulator.scenario.model import Duration
+from simulator.scs.leads import DEFAULT_SEGMENT_MM, LeadPlacement
+from simulator.scs.program import Program
+
+Posture = Literal["standing", "sitting", "supine", "prone"]
+SECONDS_PER_DAY = 86400.0
+
+
+class ImpedanceSettings(StrictModel):
+    initial_ohm: dict[str, float] = Field(default_factory=dict, description="Contact label -> impedance at implant, ohm (others drawn from the profile's spread)")
+    faults: dict[str, Literal["open", "short"]] = Field(default_factory=dict, description="Faults present from the start")
+    drift: bool = Field(True, description="Apply the profile's seeded per-contact drift")
+    update_interval: Duration = Field(30 * SECONDS_PER_DAY, description="How often drifted impedances are folded into the drain (s or '30d')")
+
+
+class ClosedLoopSettings(StrictModel):
+    enabled: bool = Field(True, description="Controller on (off = open loop; both are reported)")
+    target_uv: float | None = Field(None, gt=0, le=1000, description="ECAP target, uV (default: the profile's)")
+    posture: Posture = "standing"
+
+
+class Settings(StrictModel):
+    leads: list[LeadPlacement] = Field(min_length=1, max_length=8, description="Leads in port order; contacts are numbered E1.. across them")
+    segment_mm: float = Field(DEFAULT_SEGMENT_MM, gt=5, le=60, description="[?] default height of one vertebral segment, mm")
+    programs: list[Program] = Field(default_factory=list, description="Stored programs (default: the profile's nominal program)")
+    active_programs: list[str] | None = Field(None, description="Programs running (interleaved); default: the first")
+    stimulation_on: bool = True
+    battery_pct: float = Field(100.0, ge=0, le=100, description="Battery level at t = 0, %")
+    impedance: ImpedanceSettings = Field(default_factory=ImpedanceSettings)
+    closed_loop: ClosedLoopSettings | None = None
+
+    @model_validator(mode="after")
+    def _names(self):
+        names = [p.name for p in self.programs]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"duplicate program names: {', '.join(dup)}")
+        return self
+
+
+# ----- actions -----
+class SetProgram(StrictModel):
+    program: Program = Field(description="The whole program; replaces the stored program of that name (or adds it)")
+    activate: bool = Field(False, description="Also make it the only active program")
+
+
+class SelectProgram(StrictModel):
+    name: str | None = Field(None, description="Run this program alone")
+    names: list[str] | None = Field(None, description="Run these programs interleaved")
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.name is None) == (self.names is None):
+            raise ValueError("give exactly one of 'name' or 'names'")
+        return self
+
+
+class AmplitudeStep(StrictModel):
+    program: str | None = Field(None, description="Program (default: the first active)")
+    steps: int = Field(1, ge=1, le=100, description="How many of the profile's amplitude steps")
+
+
+class SetAmplitude(StrictModel):
+    program: str | None = None
+    amplitude_ma: float = Field(ge=0, le=100)
+
+
+class NoParams(StrictModel):
+    pass
+
+
+class SetCycling(StrictModel):
+    program: str | None = None
+    on_s: float | None = Field(None, gt=0, le=86400, description="None with off_s None: continuous")
+    off_s: float | None = Field(None, ge=0, le=86400)
+    soft_start_s: float | None = Field(None, ge=0, le=60)
+    soft_stop_s: float | None = Field(None, ge=0, le=60)
+
+
+class InjectFault(StrictModel):
+    contact: str
+    fault: Literal["open", "short", "none"]
+
+
+class Recharge(StrictModel):
+    duration: Duration | None = Field(None, description="How long to charge (default: until full)")
+    to_full: bool = False
+
+
+class PostureParams(StrictModel):
+    posture: Posture
+
+
+class MriParams(StrictModel):
+    on: bool
+
+
+class AckParams(StrictModel):
+    alarm: str | None = None
+
+
+class ClosedLoopParams(StrictModel):
+    enabled: bool
+    target_uv: float | None = Field(None, gt=0, le=1000)

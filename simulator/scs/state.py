@@ -1,0 +1,187 @@
+"""Closed-form state of the stimulator between events, and the planning of its next wake-up.
+
+Rates (charge, energy, drain) hold from one state change to the next; `_rebase` folds them into
+the accumulators, `_plan` solves for the next battery threshold (and other crossings) and asks the
+engine to wake the device then. Also the compliance check and the time-series breakpoints.
+"""
+from __future__ import annotations
+
+import math
+
+from simulator.alarms import CRITICAL, NON_CRITICAL
+from simulator.scs.energy import battery_current_ma, compliance, program_drain
+from simulator.scs.program import Program
+
+
+
+class StateMixin:
+    """Mixed into StimulatorDevice: closed-form state, thresholds, compliance, recording."""
+
+    def _ohm(self, t_s: float | None = None) -> dict[str, float]:
+        return self.impedance.ohm_at(self.now if t_s is None else t_s)
+
+    def stimulating(self) -> bool:
+        return bool(self.stim_on and not self.mri and self.suspended is None and self.active)
+
+    def _loop_cap_ma(self, program: Program) -> float:
+        cap = program.patient_max_ma if program.patient_max_ma is not None else self.profile.amplitude_ma.max
+        return min(cap, self.profile.max_total_current_ma)
+
+    def _loop_program(self) -> str | None:
+        return self.active[0] if (self.loop is not None and self.loop_enabled and self.active) else None
+
+    def effective_amplitudes(self) -> dict[str, float]:
+        """Program name -> amplitude the generator aims for now (closed loop replaces the set one), mA."""
+        out = {n: self.programs[n].amplitude_ma for n in self.active}
+        lp = self._loop_program()
+        if lp is not None:
+            out[lp] = self.loop.settled_ma()  # type: ignore[union-attr]
+        return out
+
+    def _compute_rates(self) -> None:
+        """Average rates from now until the next event (cycling folded in)."""
+        stim = self.stimulating()
+        ohm = self._ohm()
+        charge = tissue = supply = 0.0
+        if stim:
+            amps = self.effective_amplitudes()
+            for n in self.active:
+                d = program_drain(self.programs[n], self.profile, ohm, amps[n])
+                charge += d.charge_uc_per_s
+                tissue += d.tissue_power_w
+                supply += d.battery_power_w
+        drain_ma = battery_current_ma(supply, self.profile, stim)
+        net = -drain_ma
+        if self.recharging is not None:
+            net += self.profile.battery.charge_current_ma
+        self.rate = {"charge_uc_per_s": charge, "tissue_w": tissue, "battery_w": drain_ma * 1e-3 * self.profile.battery.voltage_v,
+                     "drain_ma": drain_ma, "net_ma": net, "stimulating": float(stim)}
+        self.battery.rebase(self.now, net)
+
+    def _rebase(self) -> None:
+        """Bring the accumulators to now at the rates in force since the last change."""
+        dt = self.now - self.t_acc
+        if dt > 0 and self.rate:
+            self.charge_uc += self.rate["charge_uc_per_s"] * dt
+            self.energy_j += self.rate["battery_w"] * dt
+            self.tissue_energy_j += self.rate["tissue_w"] * dt
+            self.stim_s += dt * self.rate["stimulating"]
+        if self.loop is not None:
+            self.loop.advance(self.now, bool(self.rate.get("stimulating", 0.0)) if self.rate else self.stimulating())
+        self.t_acc = self.now
+        self.battery.rebase(self.now)
+
+    def _accumulated(self, t_s: float) -> tuple[float, float, float]:
+        dt = max(0.0, t_s - self.t_acc)
+        return (self.charge_uc + self.rate.get("charge_uc_per_s", 0.0) * dt,
+                self.energy_j + self.rate.get("battery_w", 0.0) * dt,
+                self.stim_s + self.rate.get("stimulating", 0.0) * dt)
+
+    def _thresholds(self) -> list[tuple[float, str]]:
+        b = self.profile.battery
+        out = [(b.low_battery_pct, "low")]
+        if b.chemistry == "primary":
+            if b.eri_pct is not None:
+                out.append((b.eri_pct, "eri"))
+            out.append((b.stimulation_off_pct, "eos"))
+        else:
+            out.append((b.stimulation_off_pct, "stim_off"))
+        out.append((0.0, "empty"))
+        return out
+
+    def _plan(self) -> None:
+        if self._wake is not None:
+            self._wake.cancel()
+            self._wake = None
+        pct = self.battery.pct_at(self.now)
+        best = math.inf
+        if self.battery.net_ma < 0:
+            for level, name in self._thresholds():
+                if name in self.flags or level >= pct - 1e-12:
+                    continue
+                best = min(best, self.battery.time_to_pct(level))
+        if math.isfinite(best):
+            self._wake = self.wake_at(best, self._on_threshold)
+
+    def _on_threshold(self) -> None:
+        self._wake = None
+        self._rebase()
+        pct = self.battery.pct_at(self.now)
+        self._cross_thresholds(pct)
+        self._compute_rates()
+        self.record_state()
+        self._plan()
+
+    def _cross_thresholds(self, pct: float, initial: bool = False) -> None:
+        b = self.profile.battery
+        for level, name in self._thresholds():
+            if name in self.flags or pct > level + 1e-9:
+                continue
+            self.flags.add(name)
+            pl = {"battery_pct": round(pct, 4), "threshold_pct": level}
+            if name == "low":
+                self.emit("battery.low", **pl)
+                msg = "battery low: recharge soon" if b.chemistry == "rechargeable" else "battery low"
+                self.alarms.raise_("battery_low", NON_CRITICAL, msg, **pl)
+            elif name == "eri":
+                self.emit("battery.eri", **pl)
+                self.alarms.raise_("eri", NON_CRITICAL, "elective replacement indicator: schedule a replacement", **pl)
+            elif name in ("stim_off", "eos"):
+                was = self.stimulating()
+                self.suspended = "battery" if name == "stim_off" else "eos"
+                kind = "battery.eos" if name == "eos" else "battery.stimulation_off"
+                self.emit(kind, **pl)
+                if was or initial:
+                    self.emit("stimulation.off", reason=self.suspended, **pl)
+                msg = ("battery too low: stimulation stopped; recharge within about 3 days" if name == "stim_off"
+                       else "end of service: stimulation stopped; replace the generator")
+                self.alarms.raise_("stimulation_off_battery" if name == "stim_off" else "eos", CRITICAL, msg, **pl)
+            elif name == "empty":
+                self.emit("battery.depleted", **pl)
+                self.alarms.raise_("battery_depleted", CRITICAL, "battery empty", **pl)
+
+    def _schedule_drift(self, interval: float) -> None:
+        def tick():
+            self._rebase()
+            self._compute_rates()
+            self._check_compliance()
+            self.record_state()
+            self._plan()
+            self._schedule_drift(interval)
+        self._drift_wake = self.wake_at(self.now + interval, tick)
+
+
+    def _check_compliance(self) -> None:
+        if not self.stimulating():
+            return
+        ohm = self._ohm()
+        amps = self.effective_amplitudes()
+        bad = {}
+        for n in self.active:
+            c = compliance(self.programs[n], self.profile, ohm, amps[n])
+            was_ok = self.compliance_state.get(n, True)
+            self.compliance_state[n] = c.ok
+            if not c.ok:
+                bad[n] = c
+                if was_ok:
+                    self.emit("compliance.out_of_range", program=n, required_v=round(c.required_v, 3), rail_v=c.rail_v,
+                              requested_ma=c.requested_ma, delivered_ma=round(c.delivered_ma, 4))
+        if bad and not self.alarms.is_active("out_of_compliance"):
+            self.alarms.raise_("out_of_compliance", NON_CRITICAL, f"out of compliance: {', '.join(bad)} cannot reach the set current",
+                               programs=list(bad))
+        if not bad and self.alarms.is_active("out_of_compliance"):
+            self.alarms.clear("out_of_compliance", reason="back in compliance")
+
+    def record_state(self) -> None:
+        charge, energy, _ = self._accumulated(self.now)
+        self.record("battery_pct", self.battery.pct_at(self.now), "%")
+        self.record("charge_delivered_uc", charge, "uC")
+        self.record("energy_used_j", energy, "J")
+        self.record("stimulating", 1.0 if self.stimulating() else 0.0, "", interp="step")
+        amps = self.effective_amplitudes()
+        for n, p in self.programs.items():
+            self.record(f"amplitude_ma.{n}", amps.get(n, p.amplitude_ma) if n in self.active else p.amplitude_ma, "mA", interp="step")
+        if self.loop is not None:
+            self.record("ecap_uv", self.loop.ecap_at(self.now) if self.stimulating() else 0.0, "uV", interp="step")
+            self.record("ecap_open_loop_uv", self.loop.ecap_at(self.now, closed=False) if self.stimulating() else 0.0, "uV", interp="step")
+

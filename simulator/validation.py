@@ -9,7 +9,7 @@ from simulator.yaml_io import load_yaml_file
 
 
 def validate_file(path: str | Path, registry: ProfileRegistry) -> str:
-    """Return the kind of file ('scenario', 'exercise', 'profile pump', ...); InputError if invalid."""
+    """Return the kind of file ('scenario', 'exercise', 'attempt', 'profile pump', ...); InputError if invalid."""
     file = str(path)
     data = load_yaml_file(path)
     if not isinstance(data, dict):
@@ -20,6 +20,11 @@ def validate_file(path: str | Path, registry: ProfileRegistry) -> str:
             raise InputError(Issue("id", f"unknown profile kind; allowed: {', '.join(PROFILE_MODELS)}", data["id"]), file)
         validate_model(profile_model(kind), data, file=file)
         return f"profile {kind}"
+    if data.get("kind") == "attempt":
+        from simulator.training.attempt import attempt_from_dict
+
+        attempt_from_dict(data, file=file)
+        return "attempt"
     if "task" in data and "scenario" in data:
         from simulator.training.exercise import exercise_from_dict
 

@@ -26,7 +26,8 @@ from simulator.scs.battery import BatteryState, charge_time_h, days_between
 from simulator.scs.checks import ChecksMixin
 from simulator.scs.closed_loop import LABEL as LOOP_LABEL
 from simulator.scs.closed_loop import LoopTracker
-from simulator.scs.energy import battery_current_ma, compliance, program_drain
+from simulator.scs.energy import battery_current_ma, program_drain
+from simulator.scs.history import ProgramHistory
 from simulator.scs.impedance import ImpedanceModel
 from simulator.scs.leads import LeadProfile, contact_map
 from simulator.scs.profile import StimulatorProfile
@@ -36,7 +37,7 @@ from simulator.scs.settings import (
     PostureParams, Recharge, SECONDS_PER_DAY, SelectProgram, SetAmplitude, SetCycling, SetProgram, Settings,
 )
 from simulator.scs.state import StateMixin
-from simulator.scs.waveform import render
+from simulator.scs.waveform import render_segments
 
 __all__ = ["StimulatorDevice", "Settings", "ImpedanceSettings", "ClosedLoopSettings"]
 
@@ -124,6 +125,7 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
         self.mri = False
         self.starts: dict[str, float] = {n: 0.0 for n in self.active}
         self.alarms = AlarmBoard(self)
+        self.history = ProgramHistory()
         self.impedance = ImpedanceModel(self.profile.impedance, list(self.contacts), self.rng, s.impedance.initial_ohm, dict(s.impedance.faults), s.impedance.drift)
         b = self.profile.battery
         self.battery = BatteryState(b.capacity_mah, b.capacity_mah * s.battery_pct / 100.0, 0.0, 0.0)
@@ -173,21 +175,12 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
         return list(self.active)
 
     def render_waveform(self, t0_s: float, t1_s: float, sample_rate_hz: float, mode: str = "average"):
-        """(t_s, {contact: current_ma}) of the programs active now, with delivered amplitudes."""
-        progs = [self.programs[n] for n in self.active]
-        ohm = self._ohm()
-        amps = self.effective_amplitudes()
-        delivered = {n: compliance(self.programs[n], self.profile, ohm, amps[n]).delivered_ma for n in self.active}
-        if not self.stimulating():
-            delivered = {n: 0.0 for n in self.active}
-        single = self.profile.current_sources == "single"
-        shares = {p.name: safety.contact_shares(p, ohm, single) for p in progs}
-        if not progs:
-            import numpy as np
-
-            n = max(1, int(round((t1_s - t0_s) * sample_rate_hz)))
-            return t0_s + np.arange(n) / sample_rate_hz, {}
-        return render(progs, t0_s, t1_s, sample_rate_hz, starts_s=dict(self.starts), amplitudes_ma=delivered, shares=shares, mode=mode)
+        """(t_s, {contact: current_ma}) over [t0_s, t1_s) with the programs, starts (cycling phase,
+        ramps) and delivered amplitudes that were in force in that window (from the history of
+        state changes; times after now use the present state)."""
+        self._note_history()
+        segs = [(a, b, list(s.programs), s.render_kwargs()) for a, b, s in self.history.segments(t0_s, t1_s)]
+        return render_segments(segs, t0_s, t1_s, sample_rate_hz, mode)
 
     def battery_pct_at(self, t_s: float) -> float:
         """Battery level at t_s: closed form from now on (until the next event), recorded before."""

@@ -9,7 +9,9 @@ from __future__ import annotations
 import math
 
 from simulator.alarms import CRITICAL, NON_CRITICAL
+from simulator.scs import safety
 from simulator.scs.energy import battery_current_ma, compliance, program_drain
+from simulator.scs.history import StimState
 from simulator.scs.program import Program
 
 
@@ -172,7 +174,22 @@ class StateMixin:
         if not bad and self.alarms.is_active("out_of_compliance"):
             self.alarms.clear("out_of_compliance", reason="back in compliance")
 
+    def _stim_state(self) -> StimState:
+        """What the output stage does now: programs, starts, delivered amplitudes, contact shares."""
+        stim = self.stimulating()
+        ohm = self._ohm()
+        amps = self.effective_amplitudes()
+        single = self.profile.current_sources == "single"
+        progs = tuple(self.programs[n] for n in self.active)
+        delivered = {n: (compliance(self.programs[n], self.profile, ohm, amps[n]).delivered_ma if stim else 0.0) for n in self.active}
+        shares = {p.name: safety.contact_shares(p, ohm, single) for p in progs}
+        return StimState(self.now, progs, {n: self.starts.get(n, 0.0) for n in self.active}, delivered, shares, stim)
+
+    def _note_history(self) -> None:
+        self.history.note(self._stim_state())
+
     def record_state(self) -> None:
+        self._note_history()
         charge, energy, _ = self._accumulated(self.now)
         self.record("battery_pct", self.battery.pct_at(self.now), "%")
         self.record("charge_delivered_uc", charge, "uC")

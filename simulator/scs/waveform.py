@@ -115,6 +115,30 @@ def program_current(p: Program, t_s: np.ndarray, dt_s: float | None, offset_s: f
     return np.diff(q) / dt_s
 
 
+def time_axis(t0_s: float, t1_s: float, sample_rate_hz: float) -> np.ndarray:
+    """Sample times t0_s + n / fs for [t0_s, t1_s) (checked: positive window, at most MAX_SAMPLES)."""
+    if not (t1_s > t0_s) or sample_rate_hz <= 0:
+        raise ValueError(f"need t1_s > t0_s and a positive sample rate (got {t0_s}, {t1_s}, {sample_rate_hz})")
+    n = int(round((t1_s - t0_s) * sample_rate_hz))
+    if n > MAX_SAMPLES:
+        raise ValueError(f"{n} samples requested; at most {MAX_SAMPLES} (shorten the window or lower the sample rate)")
+    return t0_s + np.arange(max(n, 1)) / sample_rate_hz
+
+
+def _add_programs(out: dict[str, np.ndarray], n_total: int, lo: int, t: np.ndarray, dt: float | None, programs: list[Program], *,
+                  offsets_s=None, starts_s=None, amplitudes_ma=None, shares=None) -> None:
+    """Add the per-contact current of `programs` at times `t` into out[label][lo:lo + len(t)]."""
+    if offsets_s is None:
+        offsets_s = schedule_offsets(programs)[0]
+    for p in programs:
+        w = program_current(p, t, dt, (offsets_s or {}).get(p.name, 0.0), (starts_s or {}).get(p.name, 0.0), (amplitudes_ma or {}).get(p.name))
+        for label, share in ((shares or {}).get(p.name) or contact_shares(p)).items():
+            if label not in out:
+                out[label] = np.zeros(n_total)
+            # cathodes (share < 0) carry w itself (negative first phase); anodes the mirror image
+            out[label][lo:lo + len(t)] += (-share) * w
+
+
 def render(programs: Iterable[Program], t0_s: float, t1_s: float, sample_rate_hz: float, *,
            offsets_s: dict[str, float] | None = None, starts_s: dict[str, float] | None = None,
            amplitudes_ma: dict[str, float] | None = None, shares: dict[str, dict[str, float]] | None = None,
@@ -126,27 +150,30 @@ def render(programs: Iterable[Program], t0_s: float, t1_s: float, sample_rate_hz
     program's configuration (a device passes impedance-based shares for single-source IPGs).
     """
     programs = list(programs)
-    if not (t1_s > t0_s) or sample_rate_hz <= 0:
-        raise ValueError(f"need t1_s > t0_s and a positive sample rate (got {t0_s}, {t1_s}, {sample_rate_hz})")
-    n = int(round((t1_s - t0_s) * sample_rate_hz))
-    if n > MAX_SAMPLES:
-        raise ValueError(f"{n} samples requested; at most {MAX_SAMPLES} (shorten the window or lower the sample rate)")
-    n = max(n, 1)
-    dt = 1.0 / sample_rate_hz
-    t = t0_s + np.arange(n) * dt
-    if offsets_s is None:
-        offsets_s = schedule_offsets(programs)[0]
+    t = time_axis(t0_s, t1_s, sample_rate_hz)
     out: dict[str, np.ndarray] = {}
-    for p in programs:
-        w = program_current(p, t, dt if mode == "average" else None, (offsets_s or {}).get(p.name, 0.0),
-                            (starts_s or {}).get(p.name, 0.0), (amplitudes_ma or {}).get(p.name))
-        for label, share in ((shares or {}).get(p.name) or contact_shares(p)).items():
-            # cathodes (share < 0) carry w itself (negative first phase); anodes the mirror image
-            contrib = (-share) * w
-            if label in out:
-                out[label] = out[label] + contrib
-            else:
-                out[label] = contrib
+    _add_programs(out, len(t), 0, t, 1.0 / sample_rate_hz if mode == "average" else None, programs, offsets_s=offsets_s,
+                  starts_s=starts_s, amplitudes_ma=amplitudes_ma, shares=shares)
+    return t, out
+
+
+def render_segments(segments: Iterable[tuple[float, float, list[Program], dict]], t0_s: float, t1_s: float, sample_rate_hz: float,
+                    mode: str = "average") -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Like `render`, with the programs (and their render keywords) that were in force per segment.
+
+    `segments` is [(start_s, end_s, programs, kwargs)]; a sample belongs to the segment holding its
+    start time. Contacts used in any segment get a trace (zero outside their segments)."""
+    t = time_axis(t0_s, t1_s, sample_rate_hz)
+    dt = 1.0 / sample_rate_hz if mode == "average" else None
+    out: dict[str, np.ndarray] = {}
+    for a, b, programs, kwargs in segments:
+        lo, hi = np.searchsorted(t, a - _EPS_S * 1e-3, "left"), np.searchsorted(t, b - _EPS_S * 1e-3, "left")
+        if hi > lo:
+            _add_programs(out, len(t), int(lo), t[lo:hi], dt, list(programs), **kwargs)
+        else:
+            for p in programs:  # keep the contact's trace even when the segment holds no sample
+                for label in ((kwargs.get("shares") or {}).get(p.name) or contact_shares(p)):
+                    out.setdefault(label, np.zeros(len(t)))
     return t, out
 
 

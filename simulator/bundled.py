@@ -1,22 +1,42 @@
-"""Where the example scenarios shipped with the package live, and finding one by name.
+"""The data folders shipped with the package, and finding a bundled file by name.
 
-`neuromod-sim run pump_morphine_refills` works from any directory: a scenario argument that is
-not an existing file is looked up by name among the bundled scenarios.
+The top-level folders profiles/, scenarios/ and exercises/ install as the packages
+`neuromod_profiles`, `neuromod_scenarios` and `neuromod_exercises` (see setup.py); in a source
+checkout without an install they are read from the tree. `neuromod-sim run pump_morphine_refills`
+works from any directory: an argument that is not an existing file is looked up by name.
 """
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 DEFAULT_SCENARIO = "default"
+_SOURCE_ROOT = Path(__file__).resolve().parents[1]
+
+
+def bundled_dir(folder: str) -> Path:
+    """The installed package `neuromod_<folder>`, or the source tree's `<folder>/`."""
+    try:
+        module = importlib.import_module(f"neuromod_{folder}")
+        return Path(module.__file__).parent
+    except ImportError:
+        return _SOURCE_ROOT / folder
+
+
+def resolve_bundled(name_or_path: str | Path, folder: str) -> Path:
+    """The file itself when it exists, else the bundled `<folder>/<name>.yaml` (a bare name only)."""
+    path = Path(name_or_path)
+    if path.exists():
+        return path
+    stem = path.name[:-5] if path.name.endswith(".yaml") else path.name
+    candidate = bundled_dir(folder) / f"{stem}.yaml"
+    if candidate.exists() and path.parent == Path("."):
+        return candidate
+    return path
 
 
 def bundled_scenarios_dir() -> Path:
-    try:
-        import neuromod_scenarios
-
-        return Path(neuromod_scenarios.__file__).parent
-    except ImportError:
-        return Path(__file__).resolve().parents[1] / "scenarios"
+    return bundled_dir("scenarios")
 
 
 def bundled_scenario_names() -> list[str]:
@@ -24,15 +44,7 @@ def bundled_scenario_names() -> list[str]:
 
 
 def resolve_scenario_path(name_or_path: str | Path) -> Path:
-    """The file itself when it exists, else the bundled scenario of that name (with or without .yaml)."""
-    path = Path(name_or_path)
-    if path.exists():
-        return path
-    stem = path.name[:-5] if path.name.endswith(".yaml") else path.name
-    candidate = bundled_scenarios_dir() / f"{stem}.yaml"
-    if candidate.exists() and path.parent == Path("."):
-        return candidate
-    return path
+    return resolve_bundled(name_or_path, "scenarios")
 
 
 def default_scenario_path() -> Path:

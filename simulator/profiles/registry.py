@@ -35,12 +35,9 @@ def profile_model(kind: str) -> type[Profile]:
 
 def bundled_profiles_dir() -> Path:
     """The folder of profiles shipped with the package (source checkout or installed)."""
-    try:
-        import neuromod_profiles  # installed: the top-level profiles/ folder under this name
+    from simulator.bundled import bundled_dir
 
-        return Path(neuromod_profiles.__file__).parent
-    except ImportError:
-        return Path(__file__).resolve().parents[2] / "profiles"
+    return bundled_dir("profiles")
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from simulator.bundled import bundled_dir, resolve_bundled
+
 
 def bundled_exercises_dir() -> Path:
-    try:
-        import neuromod_exercises
-
-        return Path(neuromod_exercises.__file__).parent
-    except ImportError:
-        return Path(__file__).resolve().parents[2] / "exercises"
+    return bundled_dir("exercises")
 
 
 def bundled_exercise_paths() -> list[Path]:
@@ -27,11 +24,4 @@ def bundled_exercise_ids() -> list[str]:
 
 def resolve_exercise_path(id_or_path: str | Path) -> Path:
     """The file itself when it exists, else the bundled exercise with that id (file stem)."""
-    path = Path(id_or_path)
-    if path.exists():
-        return path
-    stem = path.name[:-5] if path.name.endswith(".yaml") else path.name
-    candidate = bundled_exercises_dir() / f"{stem}.yaml"
-    if path.parent == Path(".") and candidate.exists():
-        return candidate
-    return path
+    return resolve_bundled(id_or_path, "exercises")

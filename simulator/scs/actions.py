@@ -13,9 +13,10 @@ from simulator.errors import ActionRefused
 from simulator.profiles.base import StrictModel
 from simulator.scs.closed_loop import LABEL as LOOP_LABEL
 from simulator.scs.closed_loop import LoopTracker, threshold_ma
+from simulator.scs.program import Program
 from simulator.scs.settings import (
-    AckParams, AmplitudeStep, ClosedLoopParams, InjectFault, MriParams, PostureParams, Recharge, SelectProgram, SetAmplitude,
-    SetCycling, SetProgram,
+    AckParams, AmplitudeStep, ClosedLoopParams, InjectFault, MaxTolBypass, MriParams, PatientStep, PostureParams, Recharge,
+    RecordThreshold, SelectProgram, SetAmplitude, SetCycling, SetPatientLimits, SetProgram,
 )
 
 
@@ -90,6 +91,41 @@ class ActionsMixin:
     def _do_amplitude_down(self, params: AmplitudeStep):
         name = self._resolve(params.program)
         return self._set_amp(name, max(0.0, round(self.programs[name].amplitude_ma - self.profile.amplitude_ma.step * params.steps, 6)), "patient")
+
+    def _replace_program(self, p: Program, event: str, **payload: Any):
+        self.programs[p.name] = p
+        if self.loop is not None and self.active and p.name == self.active[0]:
+            self.loop.open_amplitude_ma = p.amplitude_ma
+            self.loop.max_amplitude_ma = self._loop_cap_ma(p)
+        self.emit(event, program=p.name, **payload)
+        return {"program": p.name, **payload}
+
+    def _do_record_threshold(self, params: RecordThreshold):
+        name = self._resolve(params.program)
+        p = self._thresholded(self.programs[name], params)
+        key = "perception_threshold_ma" if params.kind == "perception" else "max_tolerable_ma"
+        return self._replace_program(p, "program.threshold_recorded", threshold=params.kind, amplitude_ma=getattr(p, key))
+
+    def _do_max_tolerable_bypass(self, params: MaxTolBypass):
+        name = self._resolve(params.program)
+        if params.enabled:
+            self.maxtol_bypass.add(name)
+        else:
+            self.maxtol_bypass.discard(name)
+        self.emit("patient.maxtol_bypass", program=name, enabled=params.enabled, max_tolerable_ma=self.programs[name].max_tolerable_ma)
+        return {"program": name, "bypass": params.enabled}
+
+    def _do_set_patient_limits(self, params: SetPatientLimits):
+        p = self._limited(self.programs[self._resolve(params.program)], params)
+        return self._replace_program(p, "patient.limits", patient_min_ma=p.patient_min_ma, patient_max_ma=p.patient_max_ma,
+                                     rate_locked=p.patient_rate_locked, pulse_width_locked=p.patient_pulse_width_locked,
+                                     remote_top_ma=p.remote_top_ma(self.profile.amplitude_ma.max, p.name in self.maxtol_bypass))
+
+    def _do_patient_step(self, params: PatientStep):
+        name = self._resolve(params.program)
+        old = getattr(self.programs[name], params.parameter)
+        p = self._stepped(self.programs[name], params)
+        return self._replace_program(p, "patient.step", parameter=params.parameter, value=getattr(p, params.parameter), previous=old, by="patient")
 
     def _do_set_amplitude(self, params: SetAmplitude):
         return self._set_amp(self._resolve(params.program), params.amplitude_ma, "clinician")

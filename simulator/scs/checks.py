@@ -72,10 +72,33 @@ class ChecksMixin:
                 top = p.patient_max_ma if p.patient_max_ma is not None else prof.amplitude_ma.max
                 if new > top + 1e-9:
                     return [Finding("refuse", f"{name}: {new:g} mA is above the patient's maximum {top:g} mA", "patient_max_ma", new, top)]
+                if p.max_tolerable_ma is not None and name not in self.maxtol_bypass and new > p.max_tolerable_ma + 1e-9:
+                    return [Finding("refuse", f"{name}: {new:g} mA is above the recorded maximum tolerable amplitude {p.max_tolerable_ma:g} mA "
+                                    "(a clinician bypass is needed)", "max_tolerable_ma", new, p.max_tolerable_ma)]
             else:
                 if new < p.patient_min_ma - 1e-9:
                     return [Finding("refuse", f"{name}: {new:g} mA is below the patient's minimum {p.patient_min_ma:g} mA", "patient_min_ma", new, p.patient_min_ma)]
             return [f for f in self._program_findings(p.model_copy(update={"amplitude_ma": new})) if f.limit != "patient_max_ma"]
+        if action == "record_threshold":
+            name = self._resolve(params.program)
+            return self._program_findings(self._thresholded(self.programs[name], params))
+        if action == "max_tolerable_bypass":
+            name = self._resolve(params.program)
+            if params.enabled and self.programs[name].max_tolerable_ma is None:
+                return [Finding("refuse", f"{name}: no maximum tolerable amplitude is recorded; nothing to bypass", "max_tolerable_ma", None, "a recorded MaxTol")]
+            return []
+        if action == "set_patient_limits":
+            name = self._resolve(params.program)
+            return self._program_findings(self._limited(self.programs[name], params))
+        if action == "patient_step":
+            name = self._resolve(params.program)
+            p = self.programs[name]
+            locked = p.patient_rate_locked if params.parameter == "rate_hz" else p.patient_pulse_width_locked
+            if locked:
+                what = "rate" if params.parameter == "rate_hz" else "pulse width"
+                lim = "patient_rate_locked" if params.parameter == "rate_hz" else "patient_pulse_width_locked"
+                return [Finding("refuse", f"{name}: the clinician locked the {what} out of the patient remote", lim, True, False)]
+            return self._program_findings(self._stepped(p, params), self.active if name in self.active else None)
         if action == "set_amplitude":
             name = self._resolve(params.program)
             return self._program_findings(self.programs[name].model_copy(update={"amplitude_ma": params.amplitude_ma}))
@@ -114,6 +137,45 @@ class ChecksMixin:
         if action == "set_closed_loop" and self.loop is None:
             return [Finding("refuse", f"{prof.id} has no closed loop", "closed_loop", None, "a closed-loop profile")]
         return []
+
+    def _thresholded(self, p: Program, params: Any) -> Program:
+        amp = p.amplitude_ma if params.amplitude_ma is None else params.amplitude_ma
+        key = "perception_threshold_ma" if params.kind == "perception" else "max_tolerable_ma"
+        return p.model_copy(update={key: amp})
+
+    def _limited(self, p: Program, params: Any) -> Program:
+        data = p.model_dump()
+        if params.patient_min_ma is not None:
+            data["patient_min_ma"] = params.patient_min_ma
+        if params.clear_patient_max:
+            data["patient_max_ma"] = None
+        if params.patient_max_ma is not None:
+            data["patient_max_ma"] = params.patient_max_ma
+        if params.rate_locked is not None:
+            data["patient_rate_locked"] = params.rate_locked
+        if params.pulse_width_locked is not None:
+            data["patient_pulse_width_locked"] = params.pulse_width_locked
+        try:
+            return Program.model_validate(data)
+        except ValueError as exc:  # pydantic ValidationError: e.g. maximum below minimum
+            raise ActionRefused(f"{p.name}: {exc.errors()[0]['msg'] if hasattr(exc, 'errors') else exc}", limit="patient_limits",
+                                value={k: data[k] for k in ("patient_min_ma", "patient_max_ma")}, allowed="patient_min_ma <= patient_max_ma") from None
+
+    def _stepped(self, p: Program, params: Any) -> Program:
+        """The program with its rate or pulse width moved by `steps` of the profile's step for it."""
+        prof = self.profile
+        if params.parameter == "pulse_width_us":
+            spec = prof.pulse_width_us
+        elif p.waveform == "high_frequency" and prof.high_frequency_rate_hz is not None:
+            spec = prof.high_frequency_rate_hz
+        elif p.waveform == "burst" and prof.burst is not None:
+            spec = prof.burst.burst_rate_hz
+        else:
+            spec = prof.rate_hz
+        value = round(getattr(p, params.parameter) + spec.step * params.steps, 6)
+        if value <= 0:
+            raise ActionRefused(f"{p.name}: {params.parameter} would be {value:g}", limit=params.parameter, value=value, allowed=spec.allowed(""))
+        return p.model_copy(update={params.parameter: value})
 
     def _cycled(self, p: Program, params: SetCycling) -> Program:
         upd: dict[str, Any] = {}

@@ -34,7 +34,7 @@ from simulator.scs.profile import StimulatorProfile
 from simulator.scs.program import Program
 from simulator.scs.settings import (
     AckParams, AmplitudeStep, ClosedLoopParams, ClosedLoopSettings, ImpedanceSettings, InjectFault, MriParams, NoParams,
-    PostureParams, Recharge, SECONDS_PER_DAY, SelectProgram, SetAmplitude, SetCycling, SetProgram, Settings,
+    PostureParams, Recharge, SECONDS_PER_DAY, MaxTolBypass, PatientStep, RecordThreshold, SetPatientLimits, SelectProgram, SetAmplitude, SetCycling, SetProgram, Settings,
 )
 from simulator.scs.state import StateMixin
 from simulator.scs.waveform import render_segments
@@ -62,6 +62,10 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
         "mri_mode": MriParams,
         "set_closed_loop": ClosedLoopParams,
         "acknowledge_alarm": AckParams,
+        "record_threshold": RecordThreshold,
+        "max_tolerable_bypass": MaxTolBypass,
+        "set_patient_limits": SetPatientLimits,
+        "patient_step": PatientStep,
     }
     profile: StimulatorProfile
 
@@ -126,6 +130,7 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
         self.starts: dict[str, float] = {n: 0.0 for n in self.active}
         self.alarms = AlarmBoard(self)
         self.history = ProgramHistory()
+        self.maxtol_bypass: set[str] = set()  # programs whose MaxTol the clinician bypassed
         self.impedance = ImpedanceModel(self.profile.impedance, list(self.contacts), self.rng, s.impedance.initial_ohm, dict(s.impedance.faults), s.impedance.drift)
         b = self.profile.battery
         self.battery = BatteryState(b.capacity_mah, b.capacity_mah * s.battery_pct / 100.0, 0.0, 0.0)

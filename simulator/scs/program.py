@@ -88,6 +88,11 @@ class Program(StrictModel):
     soft_stop_s: float = Field(0.0, ge=0, le=60, description="Amplitude ramp at each stop, s")
     patient_min_ma: float = Field(0.0, ge=0, le=100, description="Lowest amplitude the patient may select, mA")
     patient_max_ma: float | None = Field(None, ge=0, le=100, description="Highest amplitude the patient may select, mA (None: the profile's maximum)")
+    perception_threshold_ma: float | None = Field(None, ge=0, le=100, description="Perception threshold recorded by the clinician, mA")
+    max_tolerable_ma: float | None = Field(None, ge=0, le=100, description="Maximum tolerable amplitude recorded by the clinician (MaxTol), mA; "
+                                           "the remote may not exceed it without a clinician bypass [L: Prodigy 'MaxTol', scs.md]")
+    patient_rate_locked: bool = Field(True, description="Rate locked out of the patient remote (clinician setting [L: scs.md]; locked is a [?] default)")
+    patient_pulse_width_locked: bool = Field(True, description="Pulse width locked out of the patient remote (clinician setting [L: scs.md]; locked is a [?] default)")
 
     @field_validator("contacts", mode="before")
     @classmethod
@@ -105,6 +110,18 @@ class Program(StrictModel):
         if self.patient_max_ma is not None and self.patient_max_ma < self.patient_min_ma:
             raise ValueError(f"patient_max_ma ({self.patient_max_ma}) is below patient_min_ma ({self.patient_min_ma})")
         return self
+
+    def remote_top_ma(self, device_max_ma: float, bypass: bool = False) -> float:
+        """Highest amplitude the patient remote reaches: the patient maximum (else the device's),
+        capped by the recorded maximum tolerable amplitude unless the clinician bypassed it, mA."""
+        top = self.patient_max_ma if self.patient_max_ma is not None else device_max_ma
+        if self.max_tolerable_ma is not None and not bypass:
+            top = min(top, self.max_tolerable_ma)
+        return top
+
+    def remote_top_is_set(self) -> bool:
+        """True when the clinician bounded the remote (patient maximum or MaxTol)."""
+        return self.patient_max_ma is not None or self.max_tolerable_ma is not None
 
     # ----- configuration -----
     def labels(self) -> list[str]:

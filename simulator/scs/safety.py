@@ -131,7 +131,8 @@ def check_ranges(program: Program, profile: "StimulatorProfile") -> list[Finding
             out.append(Finding("refuse", f"{program.name}: {profile.id} has no interphase gap setting", "interphase_gap_us", program.interphase_gap_us, 0))
         else:
             rng(profile.interphase_gap_us, program.interphase_gap_us, "interphase gap", "us", "interphase_gap_us")
-    for what, value in (("patient_min_ma", program.patient_min_ma), ("patient_max_ma", program.patient_max_ma)):
+    for what, value in (("patient_min_ma", program.patient_min_ma), ("patient_max_ma", program.patient_max_ma),
+                        ("max_tolerable_ma", program.max_tolerable_ma), ("perception_threshold_ma", program.perception_threshold_ma)):
         if value is not None and value > profile.amplitude_ma.max + 1e-9:
             out.append(Finding("refuse", f"{program.name}: {what} {value:g} mA is above the device maximum {profile.amplitude_ma.max:g} mA", what, value, profile.amplitude_ma.max))
     return out
@@ -184,13 +185,17 @@ def check_electrical(program: Program, profile: "StimulatorProfile", areas_cm2: 
         if r["over_shannon"]:
             out.append(Finding("warn", f"{program.name}: Shannon k {r['shannon_k']:.2f} on {r['contact']} is above {profile.shannon_k_limit:g}",
                                "shannon_k", round(r["shannon_k"], 3), profile.shannon_k_limit))
-    # the patient's range must not let the remote exceed the density limit (warned again, as programmers do)
-    if program.patient_max_ma is not None and program.patient_max_ma > program.amplitude_ma:
-        top = contact_report(program, areas_cm2, profile, impedance_ohm, amplitude_ma=program.patient_max_ma)
-        worst = max((r for r in top if r["charge_density_uc_per_cm2"] is not None), key=lambda r: r["charge_density_uc_per_cm2"], default=None)
-        if worst and worst["over_density"]:
-            out.append(Finding("warn", f"{program.name}: the patient's range up to {program.patient_max_ma:g} mA could exceed the charge density limit on {worst['contact']} ({worst['charge_density_uc_per_cm2']:.1f} uC/cm2)",
-                               "patient_max_ma", program.patient_max_ma, round(worst["max_amplitude_for_density_ma"], 3)))
+    # the remote's amplitude range must not reach the density limit: warned again when programmed, as
+    # programmers do [L: Vercise programming manual, scs.md]. The range's top is the patient maximum capped
+    # by the recorded MaxTol; a program with neither has the whole device range and is not warned about.
+    if program.remote_top_is_set():
+        top_ma = program.remote_top_ma(profile.amplitude_ma.max)
+        if top_ma > program.amplitude_ma:
+            top = contact_report(program, areas_cm2, profile, impedance_ohm, amplitude_ma=top_ma)
+            worst = max((r for r in top if r["charge_density_uc_per_cm2"] is not None), key=lambda r: r["charge_density_uc_per_cm2"], default=None)
+            if worst and worst["over_density"]:
+                out.append(Finding("warn", f"{program.name}: the patient remote's range up to {top_ma:g} mA could exceed the charge density limit on {worst['contact']} ({worst['charge_density_uc_per_cm2']:.1f} uC/cm2 > {limit:g}); highest safe amplitude {worst['max_amplitude_for_density_ma']:.2f} mA",
+                                   "patient_max_ma", top_ma, round(worst["max_amplitude_for_density_ma"], 3)))
     return out
 
 

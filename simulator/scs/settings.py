@@ -114,3 +114,39 @@ class AckParams(StrictModel):
 class ClosedLoopParams(StrictModel):
     enabled: bool
     target_uv: float | None = Field(None, gt=0, le=1000)
+
+
+class RecordThreshold(StrictModel):
+    program: str | None = Field(None, description="Program (default: the first active)")
+    kind: Literal["perception", "max_tolerable"] = Field(description="perception threshold or maximum tolerable (MaxTol)")
+    amplitude_ma: float | None = Field(None, ge=0, le=100, description="Amplitude to record (default: the program's present amplitude), mA")
+
+
+class MaxTolBypass(StrictModel):
+    program: str | None = None
+    enabled: bool = Field(description="Clinician bypass: the remote may go above the recorded MaxTol (up to the patient maximum)")
+
+
+class SetPatientLimits(StrictModel):
+    """Clinician: what the patient remote may do with one program (unset fields are kept)."""
+
+    program: str | None = None
+    patient_min_ma: float | None = Field(None, ge=0, le=100)
+    patient_max_ma: float | None = Field(None, ge=0, le=100)
+    clear_patient_max: bool = Field(False, description="Remove the patient maximum (the device maximum applies)")
+    rate_locked: bool | None = None
+    pulse_width_locked: bool | None = None
+
+
+class PatientStep(StrictModel):
+    """Patient remote: step the rate or pulse width (only when the clinician unlocked it)."""
+
+    program: str | None = None
+    parameter: Literal["rate_hz", "pulse_width_us"]
+    steps: int = Field(ge=-100, le=100, description="Profile steps, + up / - down")
+
+    @model_validator(mode="after")
+    def _nonzero(self):
+        if self.steps == 0:
+            raise ValueError("steps must not be 0")
+        return self

@@ -16,7 +16,7 @@ from simulator.scs.closed_loop import LoopTracker, threshold_ma
 from simulator.scs.program import Program
 from simulator.scs.settings import (
     AckParams, AmplitudeStep, ClosedLoopParams, InjectFault, MaxTolBypass, MriParams, PatientStep, PostureParams, Recharge,
-    RecordThreshold, SelectProgram, SetAmplitude, SetCycling, SetPatientLimits, SetProgram,
+    RecordThreshold, SelectGroup, SelectProgram, SetGroup, SetAmplitude, SetCycling, SetPatientLimits, SetProgram,
 )
 
 
@@ -73,8 +73,25 @@ class ActionsMixin:
     def _do_select_program(self, params: SelectProgram):
         names = [params.name] if params.name is not None else list(params.names)
         self._set_active(names)
+        self.active_group = None
         self.emit("program.selected", programs=names)
         return {"active_programs": names}
+
+    def _do_set_group(self, params: SetGroup):
+        self.groups[params.name] = list(params.programs)
+        self.emit("group.stored", group=params.name, programs=list(params.programs))
+        if params.activate or self.active_group == params.name:
+            self._set_active(list(params.programs))
+            self.active_group = params.name
+            self.emit("group.selected", group=params.name, programs=list(params.programs))
+        return {"group": params.name, "programs": list(params.programs), "active_group": self.active_group}
+
+    def _do_select_group(self, params: SelectGroup):
+        names = list(self.groups[params.name])
+        self._set_active(names)
+        self.active_group = params.name
+        self.emit("group.selected", group=params.name, programs=names)
+        return {"active_group": params.name, "active_programs": names}
 
     def _set_amp(self, name: str, amp: float, who: str):
         p = self.programs[name]

@@ -56,7 +56,27 @@ class ChecksMixin:
             if p.name not in self.programs and len(self.programs) >= prof.max_programs:
                 out.append(Finding("refuse", f"{prof.id} stores at most {prof.max_programs} programs", "max_programs", len(self.programs) + 1, prof.max_programs))
             active = [p.name] if params.activate else (self.active if p.name in self.active else None)
-            return out + self._program_findings(p, active)
+            out += self._program_findings(p, active)
+            for g, members in self.groups.items():  # a changed program must still interleave with its groups
+                if p.name in members and not params.activate:
+                    progs = [p if m == p.name else self.programs[m] for m in members]
+                    out += [Finding(f.level, f"group {g!r}: {f.message}", f.limit, f.value, f.allowed)
+                            for f in safety.check_interleave(progs, prof) if f.limit == "interleave"]
+            return out
+        if action == "set_group":
+            out = []
+            if params.name not in self.groups and len(self.groups) >= prof.max_groups:
+                out.append(Finding("refuse", f"{prof.id} stores at most {prof.max_groups} program groups", "max_groups", len(self.groups) + 1, prof.max_groups))
+            missing = [n for n in params.programs if n not in self.programs]
+            if missing:
+                return out + [Finding("refuse", f"no program {', '.join(missing)}", "program", missing, list(self.programs))]
+            if len(set(params.programs)) != len(params.programs):
+                return out + [Finding("refuse", "a program appears twice in the group", "programs", params.programs, "distinct programs")]
+            return out + safety.check_interleave([self.programs[n] for n in params.programs], prof)
+        if action == "select_group":
+            if params.name not in self.groups:
+                return [Finding("refuse", f"no group {params.name!r}", "group", params.name, list(self.groups))]
+            return safety.check_interleave([self.programs[n] for n in self.groups[params.name]], prof)
         if action == "select_program":
             names = [params.name] if params.name is not None else list(params.names)
             missing = [n for n in names if n not in self.programs]

@@ -34,7 +34,7 @@ from simulator.scs.profile import StimulatorProfile
 from simulator.scs.program import Program
 from simulator.scs.settings import (
     AckParams, AmplitudeStep, ClosedLoopParams, ClosedLoopSettings, ImpedanceSettings, InjectFault, MriParams, NoParams,
-    PostureParams, Recharge, SECONDS_PER_DAY, MaxTolBypass, PatientStep, RecordThreshold, SetPatientLimits, SelectProgram, SetAmplitude, SetCycling, SetProgram, Settings,
+    PostureParams, Recharge, SECONDS_PER_DAY, SelectGroup, SetGroup, MaxTolBypass, PatientStep, RecordThreshold, SetPatientLimits, SelectProgram, SetAmplitude, SetCycling, SetProgram, Settings,
 )
 from simulator.scs.state import StateMixin
 from simulator.scs.waveform import render_segments
@@ -66,6 +66,8 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
         "max_tolerable_bypass": MaxTolBypass,
         "set_patient_limits": SetPatientLimits,
         "patient_step": PatientStep,
+        "set_group": SetGroup,
+        "select_group": SelectGroup,
     }
     profile: StimulatorProfile
 
@@ -100,7 +102,19 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
                 if f.level == "refuse":
                     issues.append(Issue(f"programs[{i}]", f"{f.message} (allowed: {f.allowed})", f.value))
         names = [p.name for p in programs]
-        active = settings.active_programs if settings.active_programs is not None else names[:1]
+        by_name = {p.name: p for p in programs}
+        if len(settings.groups) > profile.max_groups:
+            issues.append(Issue("groups", f"{profile.id} stores at most {profile.max_groups} program groups", len(settings.groups)))
+        for g, members in settings.groups.items():
+            missing = [m for m in members if m not in by_name]
+            if missing:
+                issues.append(Issue(f"groups.{g}", f"no program {', '.join(missing)}; programs: {', '.join(names)}", missing))
+                continue
+            for f in safety.check_interleave([by_name[m] for m in members], profile):
+                issues.append(Issue(f"groups.{g}", f.message, f.value))
+        if settings.active_group is not None and settings.active_group not in settings.groups:
+            issues.append(Issue("active_group", f"no group {settings.active_group!r}; groups: {', '.join(settings.groups) or 'none'}", settings.active_group))
+        active = cls._initial_active(settings, names)
         for a in active:
             if a not in names:
                 issues.append(Issue("active_programs", f"no program {a!r}; programs: {', '.join(names)}", a))
@@ -115,6 +129,12 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
         if issues:
             raise InputError(issues)
 
+    @staticmethod
+    def _initial_active(settings: Settings, names: list[str]) -> list[str]:
+        if settings.active_group is not None:
+            return list(settings.groups.get(settings.active_group, []))
+        return list(settings.active_programs) if settings.active_programs is not None else names[:1]
+
     # ================= lifecycle =================
     def start(self) -> None:
         s: Settings = self.settings  # type: ignore[assignment]
@@ -123,7 +143,9 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
         self.areas = {k: v["area_cm2"] for k, v in self.contacts.items()}
         self.programs: dict[str, Program] = {p.name: p for p in (s.programs or [self.profile.nominal_program])}
         names = list(self.programs)
-        self.active: list[str] = list(s.active_programs) if s.active_programs is not None else names[:1]
+        self.active: list[str] = self._initial_active(s, names)
+        self.groups: dict[str, list[str]] = {g: list(m) for g, m in s.groups.items()}
+        self.active_group: str | None = s.active_group
         self.stim_on = s.stimulation_on
         self.suspended: str | None = None  # 'battery', 'eos', 'empty'
         self.mri = False
@@ -259,6 +281,8 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
             "recharges": {"count": len(self.recharges), "hours": sum(r["hours"] for r in self.recharges), "sessions": list(self.recharges)},
             "alarms": self.alarms.summary(),
             "active_programs": list(self.active),
+            "groups": {g: list(m) for g, m in self.groups.items()},
+            "active_group": self.active_group,
             "programs": {n: {"amplitude_ma": p.amplitude_ma, "pulse_width_us": p.pulse_width_us, "rate_hz": p.rate_hz, "waveform": p.waveform}
                          for n, p in self.programs.items()},
             "impedance_faults": self.impedance.faulty(self.now),

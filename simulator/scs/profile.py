@@ -141,6 +141,7 @@ class StimulatorProfile(Profile):
     interphase_gap_us: RangeStep | None = None
     max_programs: int = Field(ge=1, le=64, description="Programs that can be stored")
     max_areas: int = Field(ge=1, le=16, description="Programs that may run at once, interleaved")
+    max_groups: int = Field(4, ge=1, le=64, description="Program groups that can be stored (each a set of up to max_areas programs run interleaved)")
     max_contact_current_ma: float = Field(gt=0, le=100)
     max_total_current_ma: float = Field(gt=0, le=200)
     compliance_rail_v: float = Field(gt=0, le=50, description="Highest output voltage, V")

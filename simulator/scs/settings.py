@@ -35,7 +35,10 @@ class Settings(StrictModel):
     leads: list[LeadPlacement] = Field(min_length=1, max_length=8, description="Leads in port order; contacts are numbered E1.. across them")
     segment_mm: float = Field(DEFAULT_SEGMENT_MM, gt=5, le=60, description="[?] default height of one vertebral segment, mm")
     programs: list[Program] = Field(default_factory=list, description="Stored programs (default: the profile's nominal program)")
-    active_programs: list[str] | None = Field(None, description="Programs running (interleaved); default: the first")
+    active_programs: list[str] | None = Field(None, description="Programs running (interleaved); default: the first (or the active group's)")
+    groups: dict[str, list[str]] = Field(default_factory=dict, description="Program groups (a platform's 'programs' of several 'areas'): "
+                                         "group name -> programs run together, interleaved")
+    active_group: str | None = Field(None, description="Group running at t = 0 (instead of active_programs)")
     stimulation_on: bool = True
     battery_pct: float = Field(100.0, ge=0, le=100, description="Battery level at t = 0, %")
     impedance: ImpedanceSettings = Field(default_factory=ImpedanceSettings)
@@ -47,6 +50,8 @@ class Settings(StrictModel):
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
             raise ValueError(f"duplicate program names: {', '.join(dup)}")
+        if self.active_group is not None and self.active_programs is not None:
+            raise ValueError("give active_group or active_programs, not both")
         return self
 
 
@@ -150,3 +155,13 @@ class PatientStep(StrictModel):
         if self.steps == 0:
             raise ValueError("steps must not be 0")
         return self
+
+
+class SetGroup(StrictModel):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,39}$", description="Group name")
+    programs: list[str] = Field(min_length=1, description="Programs of the group (areas), run interleaved")
+    activate: bool = Field(False, description="Also run the group now")
+
+
+class SelectGroup(StrictModel):
+    name: str

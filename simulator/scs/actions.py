@@ -40,6 +40,7 @@ class ActionsMixin:
         result = getattr(self, "_do_" + action)(params) or {}
         self._compute_rates()
         self._check_compliance()
+        self._check_recharge_eri()
         self.record_state()
         self._plan()
         if findings:

@@ -183,6 +183,7 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
         for f in self._startup_findings():
             self._emit_finding(f, "settings")
         self._check_compliance()
+        self._check_recharge_eri()
         self._cross_thresholds(pct, initial=True)
         self._compute_rates()
         self.record_state()

@@ -62,6 +62,8 @@ class BatterySpec(StrictModel):
     low_battery_pct: float = Field(ge=0, le=100, description="Low-battery alert level, %")
     stimulation_off_pct: float = Field(ge=0, le=100, description="Level at which stimulation stops (rechargeable) or end of service (primary), %")
     eri_pct: float | None = Field(None, ge=0, le=100, description="Elective replacement indicator level (primary), %")
+    eri_recharge_interval_days: float | None = Field(None, gt=0, le=365, description="Rechargeable: ERI is raised while the present programs "
+                                                     "would need charging more often than this (full to low battery), days")
 
     @model_validator(mode="after")
     def _levels(self):

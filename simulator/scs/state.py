@@ -174,6 +174,22 @@ class StateMixin:
         if not bad and self.alarms.is_active("out_of_compliance"):
             self.alarms.clear("out_of_compliance", reason="back in compliance")
 
+    def _check_recharge_eri(self) -> None:
+        """Rechargeable ERI (Eterna-like): raised while the present programs would need charging more
+        often than the profile's interval (full to low battery), cleared when they no longer do."""
+        b = self.profile.battery
+        if b.chemistry != "rechargeable" or b.eri_recharge_interval_days is None:
+            return
+        days = self.projection()["days_between_recharges"] if self.active else float("inf")
+        if days < b.eri_recharge_interval_days:
+            if not self.alarms.is_active("eri"):
+                pl = {"days_between_recharges": round(days, 4), "limit_days": b.eri_recharge_interval_days, "programs": list(self.active)}
+                self.emit("battery.eri", reason="program needs charging more than once a day", **pl)
+                self.alarms.raise_("eri", NON_CRITICAL, f"elective replacement indicator: the programs need charging every {days * 24:.1f} h "
+                                   f"(more often than every {b.eri_recharge_interval_days:g} d)", **pl)
+        elif self.alarms.is_active("eri"):
+            self.alarms.clear("eri", reason=f"programs need charging every {days:.2f} d")
+
     def _stim_state(self) -> StimState:
         """What the output stage does now: programs, starts, delivered amplitudes, contact shares."""
         stim = self.stimulating()

@@ -96,19 +96,32 @@ class Drain:
 
 
 def program_drain(program: Program, profile: "StimulatorProfile", impedance_ohm: dict[str, float], amplitude_ma: float | None = None) -> Drain:
-    """Average pulse rate, charge rate, tissue and battery power of one program (cycling included)."""
+    """Average pulse rate, charge rate, tissue and battery power of one program (cycling and ramps included).
+
+    With an amplitude factor a(t) (cycling and soft-start/stop ramps; program.duty_fraction() = <a>,
+    program.energy_duty_fraction() = <a^2>): charge ~ I <a>; tissue power ~ I^2 Z <a^2>; battery power
+    per driven phase ~ I x V(t) with an adaptive supply V = a I R_eff + headroom, so
+    I^2 R_eff <a^2> + I x headroom x <a>; a fixed supply (or out of compliance) draws rail x I x <a>.
+    """
     c = compliance(program, profile, impedance_ohm, amplitude_ma)
     amp = c.delivered_ma
     duty = program.duty_fraction()
     duty_e = program.energy_duty_fraction()
     pps = program.pulses_per_s_while_on
     phases = program.driven_phases_per_pulse
-    z = load_ohm(program, impedance_ohm, profile.impedance.case_ohm, profile.current_sources == "single")
+    single = profile.current_sources == "single"
+    z = load_ohm(program, impedance_ohm, profile.impedance.case_ohm, single)
     tissue = pps * duty_e * tissue_energy_per_pulse_j(amp, z, program.pulse_width_us, program.charge_balance)
-    supply = pps * duty * phases * (amp * 1e-3) * c.supply_v * program.pulse_width_us * 1e-6 / profile.battery.converter_efficiency
+    i_a = amp * 1e-3
+    if profile.adaptive_compliance and c.ok:
+        r_eff = drive_resistance_ohm(program, impedance_ohm, profile.impedance.case_ohm, single)
+        volt_amp = i_a * i_a * r_eff * duty_e + i_a * profile.compliance_headroom_v * duty  # mean of I x V(t), W
+    else:
+        volt_amp = i_a * c.supply_v * duty
+    supply = pps * phases * volt_amp * program.pulse_width_us * 1e-6 / profile.battery.converter_efficiency
     charge = pps * duty * amp * program.pulse_width_us / 1000.0
-    return Drain(pps * program.duty_fraction(), charge, tissue, supply,
-                 {program.name: {"load_ohm": z, "supply_v": c.supply_v, "delivered_ma": amp, "duty": duty}})
+    return Drain(pps * program.on_fraction(), charge, tissue, supply,
+                 {program.name: {"load_ohm": z, "supply_v": c.supply_v, "delivered_ma": amp, "duty": duty, "energy_duty": duty_e}})
 
 
 def battery_current_ma(battery_power_w: float, profile: "StimulatorProfile", stimulating: bool = True) -> float:

@@ -121,7 +121,7 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
         if not issues:
             for f in safety.check_interleave([p for p in programs if p.name in active], profile):
                 issues.append(Issue("active_programs", f.message, f.value))
-        for label in list(settings.impedance.initial_ohm) + list(settings.impedance.faults):
+        for label in list(settings.impedance.initial_ohm) + list(settings.impedance.faults) + list(settings.impedance.drift_per_year):
             if label not in areas:
                 issues.append(Issue("impedance", f"no contact {label!r}; contacts E1-E{len(areas)}", label))
         if settings.closed_loop is not None and profile.closed_loop is None:
@@ -153,7 +153,8 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
         self.alarms = AlarmBoard(self)
         self.history = ProgramHistory()
         self.maxtol_bypass: set[str] = set()  # programs whose MaxTol the clinician bypassed
-        self.impedance = ImpedanceModel(self.profile.impedance, list(self.contacts), self.rng, s.impedance.initial_ohm, dict(s.impedance.faults), s.impedance.drift)
+        self.impedance = ImpedanceModel(self.profile.impedance, list(self.contacts), self.rng, s.impedance.initial_ohm, dict(s.impedance.faults), s.impedance.drift,
+                                        s.impedance.drift_per_year)
         b = self.profile.battery
         self.battery = BatteryState(b.capacity_mah, b.capacity_mah * s.battery_pct / 100.0, 0.0, 0.0)
         self.flags: set[str] = set()
@@ -164,12 +165,13 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
         self.rate: dict[str, float] = {}
         self.safety_events: dict[str, int] = {}
         self.compliance_state: dict[str, bool] = {}
+        self.short_state: dict[str, bool] = {}
         self.last_check: list[dict[str, Any]] | None = None
         self.posture = "standing"
         self.cough_until: float | None = None
         self.loop: LoopTracker | None = None
         self.loop_enabled = False
-        self._wake = self._recharge_wake = self._cough_wake = None
+        self._wake = self._recharge_wake = self._cough_wake = self._comp_wake = None
         cl = self.profile.closed_loop
         if cl is not None:
             cls_ = s.closed_loop or ClosedLoopSettings()
@@ -239,7 +241,8 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
         """Average cell current of the active programs as if stimulating now (cycling included), mA."""
         ohm = self._ohm()
         amps = self.effective_amplitudes()
-        power = sum(program_drain(self.programs[n], self.profile, ohm, amps[n]).battery_power_w for n in self.active)
+        power = sum(program_drain(self.programs[n], self.profile, ohm, amps[n], self.impedance.tissue_fractions(self.now)).battery_power_w
+                    for n in self.active)
         return battery_current_ma(power, self.profile, bool(self.active))
 
     def impedance_table(self) -> list[dict[str, Any]]:
@@ -287,6 +290,7 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
             "programs": {n: {"amplitude_ma": p.amplitude_ma, "pulse_width_us": p.pulse_width_us, "rate_hz": p.rate_hz, "waveform": p.waveform}
                          for n, p in self.programs.items()},
             "impedance_faults": self.impedance.faulty(self.now),
+            "programs_losing_current_to_short": sorted(n for n, lossy in self.short_state.items() if lossy),
         }
         if self.loop is not None:
             import copy

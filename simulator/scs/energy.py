@@ -95,7 +95,17 @@ class Drain:
                      {**self.details, **other.details})
 
 
-def program_drain(program: Program, profile: "StimulatorProfile", impedance_ohm: dict[str, float], amplitude_ma: float | None = None) -> Drain:
+def tissue_share(program: Program, impedance_ohm: dict[str, float], tissue_fraction: dict[str, float] | None, single_source: bool = False) -> float:
+    """Fraction of the program's cathodic current that reaches tissue: sum over cathodes of share x
+    the contact's tissue fraction (1 unless shorted; see ImpedanceModel.tissue_fractions)."""
+    if not tissue_fraction:
+        return 1.0
+    shares = contact_shares(program, impedance_ohm, single_source)
+    return sum(-s * tissue_fraction.get(k, 1.0) for k, s in shares.items() if s < 0)
+
+
+def program_drain(program: Program, profile: "StimulatorProfile", impedance_ohm: dict[str, float], amplitude_ma: float | None = None,
+                  tissue_fraction: dict[str, float] | None = None) -> Drain:
     """Average pulse rate, charge rate, tissue and battery power of one program (cycling and ramps included).
 
     With an amplitude factor a(t) (cycling and soft-start/stop ramps; program.duty_fraction() = <a>,
@@ -119,9 +129,11 @@ def program_drain(program: Program, profile: "StimulatorProfile", impedance_ohm:
     else:
         volt_amp = i_a * c.supply_v * duty
     supply = pps * phases * volt_amp * program.pulse_width_us * 1e-6 / profile.battery.converter_efficiency
-    charge = pps * duty * amp * program.pulse_width_us / 1000.0
+    share = tissue_share(program, impedance_ohm, tissue_fraction, single)
+    charge = pps * duty * amp * program.pulse_width_us / 1000.0 * share  # into tissue (a short takes its part)
     return Drain(pps * program.on_fraction(), charge, tissue, supply,
-                 {program.name: {"load_ohm": z, "supply_v": c.supply_v, "delivered_ma": amp, "duty": duty, "energy_duty": duty_e}})
+                 {program.name: {"load_ohm": z, "supply_v": c.supply_v, "delivered_ma": amp, "duty": duty, "energy_duty": duty_e,
+                                  "tissue_share": share}})
 
 
 def battery_current_ma(battery_power_w: float, profile: "StimulatorProfile", stimulating: bool = True) -> float:

@@ -22,7 +22,8 @@ SECONDS_PER_YEAR = 365.0 * 86400.0
 
 class ImpedanceModel:
     def __init__(self, spec: "ImpedanceSpec", labels: list[str], rng: np.random.Generator,
-                 initial_ohm: dict[str, float] | None = None, faults: dict[str, str] | None = None, drift: bool = True):
+                 initial_ohm: dict[str, float] | None = None, faults: dict[str, str] | None = None, drift: bool = True,
+                 drift_per_year: dict[str, float] | None = None):
         self.spec = spec
         self.labels = list(labels)
         initial_ohm = initial_ohm or {}
@@ -30,6 +31,7 @@ class ImpedanceModel:
         growth = rng.standard_normal(len(self.labels))
         self.base_ohm = {k: float(initial_ohm.get(k, spec.nominal_ohm * math.exp(spec.spread_fraction * z))) for k, z in zip(self.labels, spread)}
         self.growth_per_year = {k: (spec.drift_per_year_mean + spec.drift_per_year_sd * g) if drift else 0.0 for k, g in zip(self.labels, growth)}
+        self.growth_per_year.update({k: float(v) for k, v in (drift_per_year or {}).items()})
         self.faults: dict[str, str] = dict(faults or {})
 
     def ohm_at(self, t_s: float) -> dict[str, float]:
@@ -44,6 +46,22 @@ class ImpedanceModel:
             else:
                 out[k] = self.base_ohm[k] * math.exp(self.growth_per_year[k] * t_s / SECONDS_PER_YEAR)
         out[CASE] = self.spec.case_ohm
+        return out
+
+    def tissue_fractions(self, t_s: float) -> dict[str, float]:
+        """Shorted contact -> fraction of its current that still reaches tissue (others: 1, not listed).
+
+        Labelled simple model [?]: a short is a path of the profile's short-fault ohm in parallel with
+        the contact's tissue impedance (its drifted value without the fault); the current divides by
+        conductance, so the tissue gets R_short / (R_short + Z_tissue) of it and the rest is lost
+        through the short (20 ohm against 525 ohm: 3.7 % reaches tissue).
+        """
+        out = {}
+        r = self.spec.short_fault_ohm
+        for k, fault in self.faults.items():
+            if fault == "short" and k in self.base_ohm:
+                z = self.base_ohm[k] * math.exp(self.growth_per_year[k] * t_s / SECONDS_PER_YEAR)
+                out[k] = r / (r + z)
         return out
 
     def inject(self, contact: str, fault: str) -> None:

@@ -22,6 +22,8 @@ class ImpedanceSettings(StrictModel):
     initial_ohm: dict[str, float] = Field(default_factory=dict, description="Contact label -> impedance at implant, ohm (others drawn from the profile's spread)")
     faults: dict[str, Literal["open", "short"]] = Field(default_factory=dict, description="Faults present from the start")
     drift: bool = Field(True, description="Apply the profile's seeded per-contact drift")
+    drift_per_year: dict[str, float] = Field(default_factory=dict, description="Contact label -> its own drift rate g (Z = Z0 exp(g t / 1 year)), "
+                                             "replacing the drawn one (applies even with drift off)")
     update_interval: Duration = Field(30 * SECONDS_PER_DAY, description="How often drifted impedances are folded into the drain (s or '30d')")
 
 

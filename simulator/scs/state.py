@@ -10,7 +10,8 @@ import math
 
 from simulator.alarms import CRITICAL, NON_CRITICAL
 from simulator.scs import safety
-from simulator.scs.energy import battery_current_ma, compliance, program_drain
+from simulator.scs.drift import next_compliance_change_s
+from simulator.scs.energy import battery_current_ma, compliance, program_drain, tissue_share
 from simulator.scs.history import StimState
 from simulator.scs.program import Program
 
@@ -48,7 +49,7 @@ class StateMixin:
         if stim:
             amps = self.effective_amplitudes()
             for n in self.active:
-                d = program_drain(self.programs[n], self.profile, ohm, amps[n])
+                d = program_drain(self.programs[n], self.profile, ohm, amps[n], self.impedance.tissue_fractions(self.now))
                 charge += d.charge_uc_per_s
                 tissue += d.tissue_power_w
                 supply += d.battery_power_w
@@ -104,6 +105,29 @@ class StateMixin:
                 best = min(best, self.battery.time_to_pct(level))
         if math.isfinite(best):
             self._wake = self.wake_at(best, self._on_threshold)
+        self._plan_compliance()
+
+    def _plan_compliance(self) -> None:
+        """Wake when continuous drift takes an active program out of (or back into) compliance."""
+        if self._comp_wake is not None:
+            self._comp_wake.cancel()
+            self._comp_wake = None
+        if not self.stimulating():
+            return
+        amps = self.effective_amplitudes()
+        end = self.sim.duration_s
+        t = min((next_compliance_change_s(self.programs[n], self.profile, self.impedance, amps[n], self.now, end) for n in self.active),
+                default=math.inf)
+        if math.isfinite(t):
+            self._comp_wake = self.wake_at(t, self._on_compliance_change)
+
+    def _on_compliance_change(self) -> None:
+        self._comp_wake = None
+        self._rebase()
+        self._compute_rates()
+        self._check_compliance()
+        self.record_state()
+        self._plan()
 
     def _on_threshold(self) -> None:
         self._wake = None
@@ -153,7 +177,21 @@ class StateMixin:
         self._drift_wake = self.wake_at(self.now + interval, tick)
 
 
+    def _check_shorts(self) -> None:
+        """Flag programs that lose current through a shorted contact (simple model: impedance.tissue_fractions)."""
+        fractions = self.impedance.tissue_fractions(self.now)
+        single = self.profile.current_sources == "single"
+        for n in (self.active if self.stimulating() else []):
+            share = tissue_share(self.programs[n], self._ohm(), fractions, single)
+            lossy = share < 1.0 - 1e-9
+            if lossy and not self.short_state.get(n, False):
+                self.emit("stimulation.short_loss", program=n, tissue_pct=round(100.0 * share, 4), lost_pct=round(100.0 * (1.0 - share), 4),
+                          shorted=sorted(k for k in fractions if k in self.programs[n].contacts),
+                          model="[?] simple: short-fault ohm in parallel with the tissue impedance")
+            self.short_state[n] = lossy
+
     def _check_compliance(self) -> None:
+        self._check_shorts()
         if not self.stimulating():
             return
         ohm = self._ohm()

@@ -41,6 +41,27 @@ def test_tonic_burst_hf_year():
     # the 10 kHz program delivers 10000 x 2.5 mA x 30 us = 750 uC/s while on
     assert hf["charge_delivered_uc"] == pytest.approx(750.0 * off.t_s)
     assert not ev(r, "tonic", "battery.low") and not ev(r, "burst", "battery.eri")
+    # the same 10 kHz IPG recharged to full every day at 20:00 (365 sessions: hours 20, 44, ..., 8756)
+    ch = r.device_summary("hf10_charged")
+    assert ch["recharges"]["count"] == 365
+    first = ch["recharges"]["sessions"][0]
+    # 20 h at 1.847 mA = 36.94 mAh (100 -> 75.37 %), refilled at 40 - 1.847 = 38.153 mA net: 0.968 h
+    assert first["from_pct"] == pytest.approx(100 - drain * 20 / 150 * 100, rel=1e-9)
+    assert first["hours"] == pytest.approx(drain * 20 / (40 - drain), rel=1e-9)
+    # steady state: a day's drop d = drain x (24 - d / (40 - drain)) -> d = 24 drain / (1 + drain / (40 - drain)) = 42.28 mAh
+    steady = 24 * drain / (1 + drain / (40 - drain))
+    assert ch["recharges"]["sessions"][-1]["from_pct"] == pytest.approx(100 - steady / 150 * 100, rel=1e-6)
+    t, v = r.series_arrays("hf10_charged", "battery_pct")
+    # lowest: before the second session, after 24 h - 0.968 h of drain = 42.54 mAh -> 71.64 % (later days converge to 71.81 %)
+    second = drain * (24 - drain * 20 / (40 - drain))
+    assert v.min() == pytest.approx(100 - second / 150 * 100, rel=1e-9)
+    assert not ev(r, "hf10_charged", "battery.low") and not ev(r, "hf10_charged", "battery.stimulation_off")
+    assert ch["time_stimulating_s"] == pytest.approx(365 * 86400)
+    assert ch["charge_delivered_uc"] == pytest.approx(750.0 * 365 * 86400)
+    last = ch["recharges"]["sessions"][-1]
+    assert ch["battery_pct"] == pytest.approx(100 - drain * (365 * 86400 - last["end_t_s"]) / 3600 / 150 * 100, rel=1e-9)
+    # a day's recharge is ~1.1 h: daily charging, as the 10 kHz archetype needs (scs.md)
+    assert ch["recharges"]["hours"] / 365 == pytest.approx(steady / (40 - drain), rel=1e-3)
 
 
 def test_impedance_fault_found_and_worked_around():

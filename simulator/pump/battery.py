@@ -37,25 +37,28 @@ class Battery:
             return self.pct
         return max(0.0, self.pct - self.drain_pct_per_s(motor_ml_per_s) * dt_s)
 
-    def _time_to_pct(self, target_pct: float, motor_ml_per_s: float) -> float:
+    def _time_to_pct(self, target_pct: float, motor_ml_per_s: float, drain_time_s=None) -> float:
         if self.pct <= target_pct:
             return 0.0
+        if drain_time_s is not None:  # a varying motor rate: the caller integrates it (percent -> s)
+            return drain_time_s(self.pct - target_pct)
         rate = self.drain_pct_per_s(motor_ml_per_s)
         return (self.pct - target_pct) / rate if rate > 0 else math.inf
 
-    def time_to_eri_s(self, motor_ml_per_s: float) -> float:
-        """Seconds from the last rebase to ERI (inf if already reached)."""
+    def time_to_eri_s(self, motor_ml_per_s: float, drain_time_s=None) -> float:
+        """Seconds from the last rebase to ERI (inf if already reached). `drain_time_s(pct)`, when
+        given, returns the seconds to use `pct` percent of charge (a motor rate that varies)."""
         if self.eri_t_s is not None:
             return math.inf
         by_life = self.spec.max_service_years * SECONDS_PER_YEAR - self.spec.eri_before_max_service_days * SECONDS_PER_DAY - self.elapsed_s
-        return max(0.0, min(self._time_to_pct(self.spec.eri_pct, motor_ml_per_s), by_life))
+        return max(0.0, min(self._time_to_pct(self.spec.eri_pct, motor_ml_per_s, drain_time_s), by_life))
 
-    def time_to_eos_s(self, motor_ml_per_s: float, now_s: float) -> float:
+    def time_to_eos_s(self, motor_ml_per_s: float, now_s: float, drain_time_s=None) -> float:
         if self.eos_t_s is not None:
             return math.inf
         by_life = self.spec.max_service_years * SECONDS_PER_YEAR - self.elapsed_s
         after_eri = math.inf if self.eri_t_s is None else self.eri_t_s + self.spec.eos_after_eri_days * SECONDS_PER_DAY - now_s
-        return max(0.0, min(self._time_to_pct(self.spec.eos_pct, motor_ml_per_s), by_life, after_eri))
+        return max(0.0, min(self._time_to_pct(self.spec.eos_pct, motor_ml_per_s, drain_time_s), by_life, after_eri))
 
     def eri_reason(self) -> str:
         return "charge" if self.pct <= self.spec.eri_pct + 1e-9 else "service life"

@@ -26,6 +26,8 @@ from simulator.pump import checks, dosing
 from simulator.pump.battery import Battery
 from simulator.pump.boluses import Bolus, PatientBolusPolicy
 from simulator.pump.drugs import DrugProfile
+from simulator.pump.mri import MriMixin
+from simulator.pump.patient_presses import PressMixin
 from simulator.pump.flow_accuracy import ambient_pressure_mmhg, draw_systematic_error_pct, gas_flow_factor
 from simulator.pump.reservoir import EPS_ML, DeadVolumeFifo, Ledger, Reservoir, amount_of, same_content
 from simulator.pump.schedule import TIME_TOL_S, Program
@@ -52,7 +54,7 @@ def resolve_drug(registry, name: str) -> DrugProfile:
     return registry.get(pid, expected_kind="drug")
 
 
-class PumpDevice(Device):
+class PumpDevice(MriMixin, PressMixin, Device):
     kind = "pump"
     Settings = PumpSettings
     ACTIONS = ACTIONS
@@ -81,6 +83,8 @@ class PumpDevice(Device):
                 issues.append(Issue("mode", f"{profile.name} is not programmable (rate fixed at manufacture); omit mode", settings.mode.type))
             if settings.patient_bolus is not None:
                 issues.append(Issue("patient_bolus", f"{profile.name} has no patient boluses; omit patient_bolus"))
+            if settings.patient_presses is not None:
+                issues.append(Issue("patient_presses", f"{profile.name} has no patient boluses; omit patient_presses"))
             daily = dosing.dose_per_day_for_rate(profile.fixed_rate_ml_per_day, conc)
             finding = checks.daily_max_finding(drug, daily, f"fixed rate {profile.fixed_rate_ml_per_day:g} mL/day x {conc:g} {drug.unit}/mL")
             if finding:
@@ -99,6 +103,7 @@ class PumpDevice(Device):
         self.drug: DrugProfile = resolve_drug(self.registry, s.drug)
         self.conc_prog = dosing.pick(s, "concentration_{u}_per_ml", self.drug.unit, self.drug.drug_name)
         self.gas = p.archetype == "gas_driven"
+        self._mri_init()
         start = self.sim.scenario.start
         self.clock_offset_s = start.hour * 3600.0 + start.minute * 60.0 + start.second + start.microsecond * 1e-6
         self.dead_volume_ml = p.pump_tubing_dead_volume_ml + s.catheter_length_cm * s.catheter_volume_ml_per_cm
@@ -145,6 +150,7 @@ class PumpDevice(Device):
         self._process_due()
         self.record_state()
         self._plan()
+        self._presses_init()
 
     # ================= closed form core =================
     @property
@@ -155,6 +161,8 @@ class PumpDevice(Device):
     @property
     def flow_factor(self) -> float:
         """Actual flow / programmed flow (systematic error, and the environment for gas pumps)."""
+        if self.mri_block:
+            return 0.0  # MRI: motor stopped or valve closed (mri.py)
         factor = 1.0 + self.systematic_error_pct / 100.0
         if self.gas:
             factor *= gas_flow_factor(self.profile.gas, self.body_temperature_c, self.ambient_mmhg)
@@ -194,47 +202,149 @@ class PumpDevice(Device):
         if tip is not None and not same_content(tip.drug, tip.conc_per_ml, *before):
             self.emit("dead_volume.tip_change", drug=tip.drug, concentration_per_ml=tip.conc_per_ml, unit=self.drug_unit)
 
+    def _flow_parts(self) -> tuple[float, float]:
+        """The programmed flow since t0 as (mL per drug unit of the basal schedule, constant mL/s).
+
+        Between two wake-ups nothing changes but the time of day, so the programmed volume from
+        t0 to t is per_dose x basal_dose_between(t0, t) + per_s x (t - t0). A stepped (flex)
+        schedule is integrated in closed form (schedule.Program) instead of waking at each step;
+        any other mode has a constant flow (per_dose = 0)."""
+        if self.halts or self.gas or not self.program.is_stepped:
+            return 0.0, self.q_prog
+        override, extra = None, 0.0
+        for b in self.boluses:
+            if b.override:
+                override = b
+            else:
+                extra += b.rate_ml_per_s
+        if override is not None:
+            return 0.0, override.rate_ml_per_s + extra
+        return dosing.rate_ml_per_day_for_dose(1.0, self.conc_prog), extra
+
+    def _prog_volume_ml(self, t_a: float, t_b: float, parts: tuple[float, float] | None = None) -> float:
+        per_dose, per_s = parts or self._flow_parts()
+        if per_dose == 0.0:
+            return per_s * (t_b - t_a)
+        return per_dose * self.program.basal_dose_between(t_a, t_b) + per_s * (t_b - t_a)
+
+    def _time_to_prog_volume(self, volume_ml: float, per_dose: float = 1.0, per_s: float = 0.0) -> float:
+        """Absolute time at which (per_dose x programmed volume + per_s x elapsed s) from now reaches
+        `volume_ml` (inf: never), with the flow parts in force now."""
+        f_dose, f_s = self._flow_parts()
+        now = self.now
+        if f_dose == 0.0:
+            rate = per_dose * f_s + per_s
+            return now + volume_ml / rate if rate > 0 else math.inf
+        # a pure function of its inputs: memoised, because the candidates are asked for several
+        # times at one instant (before and after an action, then to plan the next wake-up)
+        key = (now, volume_ml, per_dose * f_dose, per_dose * f_s + per_s, id(self.program))
+        memo = self.__dict__.setdefault("_reach_memo", {})
+        t = memo.get(key)
+        if t is None:
+            if len(memo) > 256:
+                memo.clear()
+            t = memo[key] = self.program.time_to_reach(now, volume_ml, key[2], key[3])
+        return t
+
     def _advance(self, t_s: float) -> None:
-        """Rebase the state to t_s (flows constant since t0)."""
+        """Rebase the state to t_s (nothing but the time of day changed since t0)."""
         dt = t_s - self.t0
         if dt <= 0:
             return
-        self._move(min(self.q_true * dt, self.reservoir.volume_ml))
-        self.v_calc = max(0.0, self.v_calc - self.q_prog * dt)
+        parts = self._flow_parts()
+        if parts[0] != 0.0:
+            self._record_schedule_steps(self.t0, t_s, parts)
+        calc = self._prog_volume_ml(self.t0, t_s, parts)
+        true = calc * self.flow_factor if self.reservoir.volume_ml > EPS_ML else 0.0
+        self._move(min(true, self.reservoir.volume_ml))
+        self.v_calc = max(0.0, self.v_calc - calc)
+        self._mri_account(calc)
         if self.battery:
-            self.battery.advance(dt, self.q_prog)
+            self.battery.advance(dt, calc / dt)
         self.t0 = t_s
+
+    def _record_schedule_steps(self, t_a: float, t_b: float, parts: tuple[float, float]) -> None:
+        """Add the breakpoints of the series at the flex step boundaries inside (t_a, t_b), all at
+        once with numpy: the same points a wake-up at every boundary used to record."""
+        import numpy as np
+
+        times = self.program.boundaries_between(t_a, t_b)
+        if len(times) == 0:
+            return
+        per_dose, per_s = parts
+        factor = self.flow_factor
+        calc = per_dose * (self.program.cumulative_basal_dose(times) - self.program.cumulative_basal_dose(t_a)) + per_s * (times - t_a)
+        flowing = self.reservoir.volume_ml > EPS_ML
+        true = np.minimum(calc * factor if flowing else 0.0 * calc, self.reservoir.volume_ml)
+        tod = np.mod(times + self.program.clock_offset_s, SECONDS_PER_DAY)
+        doses = np.asarray(self.program.doses)[np.searchsorted(self.program.starts, tod + 1e-6, side="right") - 1]
+        rate_ml_per_day = (per_dose * doses + dosing.ml_per_s_to_ml_per_day(per_s)) * (factor if flowing else 0.0)
+        unit = self.drug_unit
+        tip = self.fifo.tip
+        conc = self.reservoir.conc_per_ml if tip is None else tip.conc_per_ml
+        drug = self.reservoir.drug if tip is None else tip.drug
+        homogeneous = self.fifo.volume_until_tip_changes(self.reservoir.drug, self.reservoir.conc_per_ml) is None and drug == self.drug.short_name
+        rec = self.sim.recorder
+        series = {
+            "reservoir_ml": (self.reservoir.volume_ml - true, "mL", "linear"),
+            "expected_reservoir_ml": (np.maximum(0.0, self.v_calc - calc), "mL", "linear"),
+            "delivered_volume_ml": (self.ledger.delivered_ml + true, "mL", "linear"),
+            "rate_ml_per_day": (rate_ml_per_day, "mL/day", "step"),
+        }
+        if homogeneous:
+            series[f"cumulative_drug_{unit}"] = (self.ledger.delivered.get(drug, 0.0) + true * conc, unit, "linear")
+            series[f"drug_rate_{unit}_per_day"] = (rate_ml_per_day * conc, f"{unit}/day", "step")
+        if self.battery and self.battery.eos_t_s is None:
+            spec = self.battery.spec
+            pct = self.battery.pct - spec.idle_drain_pct_per_day / SECONDS_PER_DAY * (times - t_a) - spec.pumping_drain_pct_per_ml * calc
+            series["battery_pct"] = (np.maximum(0.0, pct), "%", "linear")
+        for signal, (values, sig_unit, interp) in series.items():
+            key = (self.id, signal)
+            if key not in rec.series:
+                continue
+            target = rec.series[key]
+            t_list, v_list = times.tolist(), np.asarray(values, dtype=float).tolist()
+            if interp == "step":  # keep level changes only
+                keep = [i for i in range(len(v_list)) if v_list[i] != (v_list[i - 1] if i else target._v[-1] if target._v else None)]
+                t_list, v_list = [t_list[i] for i in keep], [v_list[i] for i in keep]
+            target._t.extend(t_list)
+            target._v.extend(v_list)
 
     # ----- candidate moments (absolute times) -----
     def _candidates(self) -> list[tuple[float, str, Any]]:
         now = self.now
         out: list[tuple[float, str, Any]] = []
         if not self.gas:
-            out.append((self.program.next_change_after(now), "schedule", None))
             out.append((self._next_periodic_t, "periodic", None))
         for b in self.boluses:
             out.append((b.end_t_s, "bolus_end", b))
         end = self.patient.lockout_end_t_s()
         if end is not None and end != self._lockout_notified_t:
             out.append((end, "lockout_end", end))
-        if self.q_true > 0:
-            out.append((now + self.reservoir.volume_ml / self.q_true, "true_empty", None))
+        factor = self.flow_factor
+        if factor > 0 and (self.q_true > 0 or self.reservoir.volume_ml > EPS_ML):  # q_true: still flowing at the last rebase
+            out.append((self._time_to_prog_volume(self.reservoir.volume_ml, factor), "true_empty", None))
             vol = self.fifo.volume_until_tip_changes(self.reservoir.drug, self.reservoir.conc_per_ml)
             if vol is not None:
-                out.append((now + vol / self.q_true, "tip_change", None))
+                out.append((self._time_to_prog_volume(vol, factor), "tip_change", None))
         if not self.low_latched:
             if self.v_calc <= self.threshold_ml + VOL_TOL_ML:
                 out.append((now, "low", None))
-            elif self.q_prog > 0:
-                out.append((now + (self.v_calc - self.threshold_ml) / self.q_prog, "low", None))
+            else:
+                out.append((self._time_to_prog_volume(self.v_calc - self.threshold_ml), "low", None))
         if "calculated_empty" not in self.halts and not self.gas:
             if self.v_calc <= VOL_TOL_ML:
                 out.append((now, "calc_empty", None))
-            elif self.q_prog > 0:
-                out.append((now + self.v_calc / self.q_prog, "calc_empty", None))
+            else:
+                out.append((self._time_to_prog_volume(self.v_calc), "calc_empty", None))
         if self.battery:
-            out.append((now + self.battery.time_to_eri_s(self.q_prog), "eri", None))
-            out.append((now + self.battery.time_to_eos_s(self.q_prog, now), "eos", None))
+            drain = None
+            if self._flow_parts()[0] != 0.0:  # stepped schedule: charge used = idle x t + per mL x volume
+                spec = self.battery.spec
+                drain = lambda pct: self._time_to_prog_volume(pct, spec.pumping_drain_pct_per_ml, spec.idle_drain_pct_per_day / SECONDS_PER_DAY) - now  # noqa: E731
+            out.append((now + self.battery.time_to_eri_s(self.q_prog, drain), "eri", None))
+            out.append((now + self.battery.time_to_eos_s(self.q_prog, now, drain), "eos", None))
+        out.extend(self._mri_candidates())
         if not self.stability_warned and self.reservoir.volume_ml > EPS_ML:
             out.append((self.fill_t_s + self.drug.stability_days * SECONDS_PER_DAY, "stability", None))
         return out
@@ -267,9 +377,6 @@ class PumpDevice(Device):
         self._plan()
 
     # ----- handlers of due moments -----
-    def _due_schedule(self, _):
-        pass  # only a wake-up; rates are recomputed
-
     def _due_periodic(self, _):
         plan = self.program.periodic
         t = self._next_periodic_t
@@ -1029,6 +1136,9 @@ class PumpDevice(Device):
             "flow_factor": self.flow_factor,
             "stopped": sorted(self.halts),
             "mass_balance": self.ledger.balance(name, self.reservoir, self.fifo),
+            "mri": self.mri_events,
+            "flow_blocked": self.mri_block,
+            "random_presses": self.random_presses,
         }
         if self.battery:
             out["battery_pct"] = self.battery.pct

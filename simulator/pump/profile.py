@@ -72,6 +72,10 @@ class PumpProfile(Profile):
     stroke_volume_ul: float = Field(gt=0, le=100, description="Volume moved by one roller step or one valve packet, uL")
     fixed_rate_ml_per_day: float | None = Field(None, gt=0, le=100, description="Gas-driven only: rate set at manufacture, mL/day at the reference conditions")
     low_reservoir_default_ml: float = Field(ge=0, le=50, description="Default low-reservoir alarm threshold, mL")
+    next_refill_target_ml: float = Field(ge=0, le=50, description="Volume the 'next refill' date aims to leave in the reservoir, mL (the date assumes every allowed patient bolus is used)")
+    mri_behaviour: Literal["stops_during_scan", "valve_closes_until_reset", "unaffected"] = Field(
+        description="What a strong magnetic field does: the motor stops for the scan and resumes; a flow-activated valve closes until reset; or no effect")
+    mri_valve_leak_ul: float | None = Field(None, ge=0, le=100, description="valve_closes_until_reset only: most drug that passes while the valve closes, uL")
     low_reservoir_min_ml: float = Field(ge=0, le=50, description="Smallest programmable low-reservoir threshold, mL")
     low_reservoir_max_ml: float = Field(ge=0, le=50, description="Largest programmable low-reservoir threshold, mL")
     refill_discrepancy_tolerance_ml: float = Field(ge=0, le=50, description="Aspirated residual may differ from expected by this much (or the pct below, whichever is larger) before it is flagged, mL")

@@ -97,6 +97,34 @@ class DeadVolumeFifo:
             return front.volume_ml
         return None
 
+    def mix(self, from_ml: float, to_ml: float) -> bool:
+        """Mix the content between `from_ml` and `to_ml` (measured from the tip) to one mean
+        concentration, keeping volume and every amount. Only one drug (plus drug-free fluid) can
+        mix into one segment: returns False and changes nothing when two drugs would meet."""
+        from_ml, to_ml = max(0.0, from_ml), min(self.volume_ml, to_ml)
+        if to_ml - from_ml <= EPS_ML:
+            return False
+        before, zone, after, pos = [], [], [], 0.0
+        for seg in self.segments:
+            a, b = pos, pos + seg.volume_ml
+            pos = b
+            for lo, hi, bucket in ((a, min(b, from_ml), before), (max(a, from_ml), min(b, to_ml), zone), (max(a, to_ml), b, after)):
+                if hi - lo > EPS_ML:
+                    bucket.append(Segment(hi - lo, seg.drug, seg.conc_per_ml))
+        drugs = {s.drug for s in zone if s.drug}
+        if len(drugs) > 1:
+            return False
+        volume = sum(s.volume_ml for s in zone)
+        drug = drugs.pop() if drugs else None
+        conc = sum(s.amount for s in zone) / volume if drug else 0.0
+        self.segments = deque()
+        for seg in [*before, Segment(volume, drug, conc), *after]:
+            if self.segments and same_content(self.segments[-1].drug, self.segments[-1].conc_per_ml, seg.drug, seg.conc_per_ml):
+                self.segments[-1].volume_ml += seg.volume_ml
+            else:
+                self.segments.append(seg)
+        return True
+
     @property
     def tip(self) -> Segment | None:
         return self.segments[0] if self.segments else None

@@ -48,6 +48,14 @@ class Program:
         self.doses = [d for _, d in steps]
         self.clock_offset_s = clock_offset_s
         self.periodic = periodic
+        # one day of the basal schedule as a piecewise-linear cumulative dose, from midnight:
+        # knots (s after midnight) and the dose (drug unit) delivered from midnight to each knot
+        knots = sorted({0.0, *self.starts, SECONDS_PER_DAY})
+        cum = [0.0]
+        for a, b in zip(knots, knots[1:]):
+            cum.append(cum[-1] + self._dose_at_tod(a) * (b - a) / SECONDS_PER_DAY)
+        self._knots, self._cum = knots, cum
+        self._inverse_cache: dict[tuple[float, float], list[float]] = {}
 
     # ----- building -----
     @classmethod
@@ -79,6 +87,80 @@ class Program:
             return self.doses[0]
         idx = bisect.bisect_right(self.starts, time_of_day_s(t_s, self.clock_offset_s)) - 1
         return self.doses[idx]  # idx -1 wraps to the last step of the previous day
+
+    def _dose_at_tod(self, tod_s: float) -> float:
+        return self.doses[bisect.bisect_right(self.starts, tod_s) - 1]
+
+    # ----- the periodic daily schedule in closed form (no wake-up per step) -----
+    @property
+    def is_stepped(self) -> bool:
+        """True when the basal dose changes during the day (flex), so it is integrated in closed form."""
+        return len(self.starts) > 1
+
+    def cumulative_basal_dose(self, t_s):
+        """Basal dose (drug unit) delivered from the midnight before t = 0 to t_s (float or numpy array)."""
+        import numpy as np
+
+        u = np.asarray(t_s, dtype=float) + self.clock_offset_s
+        days = np.floor(u / SECONDS_PER_DAY)
+        out = days * self._cum[-1] + np.interp(u - days * SECONDS_PER_DAY, self._knots, self._cum)
+        return float(out) if out.ndim == 0 else out
+
+    def basal_dose_between(self, t_a_s: float, t_b_s: float) -> float:
+        """Basal dose (drug unit) the schedule delivers from t_a_s to t_b_s."""
+        if t_b_s <= t_a_s:
+            return 0.0
+        if not self.is_stepped:
+            return self.doses[0] * (t_b_s - t_a_s) / SECONDS_PER_DAY
+        return self.cumulative_basal_dose(t_b_s) - self.cumulative_basal_dose(t_a_s)
+
+    def time_to_reach(self, t_a_s: float, target: float, per_dose: float, per_s: float) -> float:
+        """First time t >= t_a_s at which per_dose x basal_dose_between(t_a_s, t) + per_s x (t - t_a_s)
+        reaches `target` (inf when it never does). Closed form: whole days, then one bisection over
+        the day's knots; O(log steps) after the first call for a given (per_dose, per_s)."""
+        if target <= 0:
+            return t_a_s
+        if per_dose < 0 or per_s < 0:
+            raise ValueError("rates must be >= 0")
+        day_total = per_dose * self._cum[-1] + per_s * SECONDS_PER_DAY
+        if day_total <= 0:
+            return math.inf
+        key = (per_dose, per_s)
+        h = self._inverse_cache.get(key)
+        if h is None:
+            h = [per_dose * c + per_s * k for k, c in zip(self._knots, self._cum)]
+            if len(self._inverse_cache) > 64:
+                self._inverse_cache.clear()
+            self._inverse_cache[key] = h
+        u_a = t_a_s + self.clock_offset_s
+        day_a = math.floor(u_a / SECONDS_PER_DAY)
+        r_a = u_a - day_a * SECONDS_PER_DAY
+        # H(u) = per_dose x cumulative dose + per_s x u, measured from midnight of day_a
+        h_goal = self._h_in_day(h, r_a, per_dose, per_s) + target
+        days = math.floor(h_goal / day_total)
+        rem = h_goal - days * day_total
+        i = min(max(bisect.bisect_right(h, rem) - 1, 0), len(h) - 2)
+        slope = per_dose * self._dose_at_tod(self._knots[i]) / SECONDS_PER_DAY + per_s
+        r = self._knots[i] + ((rem - h[i]) / slope if slope > 0 else 0.0)
+        t = (day_a + days) * SECONDS_PER_DAY + r - self.clock_offset_s
+        return max(t, t_a_s)
+
+    def _h_in_day(self, h: list[float], r_s: float, per_dose: float, per_s: float) -> float:
+        i = min(max(bisect.bisect_right(self._knots, r_s) - 1, 0), len(self._knots) - 2)
+        return h[i] + (per_dose * self._dose_at_tod(self._knots[i]) / SECONDS_PER_DAY + per_s) * (r_s - self._knots[i])
+
+    def boundaries_between(self, t_a_s: float, t_b_s: float):
+        """Step boundaries strictly inside (t_a_s, t_b_s), as a numpy array of times."""
+        import numpy as np
+
+        if not self.is_stepped or t_b_s <= t_a_s:
+            return np.empty(0)
+        u_a, u_b = t_a_s + self.clock_offset_s, t_b_s + self.clock_offset_s
+        d0, d1 = math.floor(u_a / SECONDS_PER_DAY), math.floor(u_b / SECONDS_PER_DAY)
+        starts = np.asarray(self.starts, dtype=float)
+        grid = (np.arange(d0, d1 + 1, dtype=float)[:, None] * SECONDS_PER_DAY + starts[None, :]).ravel()
+        grid = grid[(grid > u_a + TIME_TOL_S) & (grid < u_b - TIME_TOL_S)]
+        return grid - self.clock_offset_s
 
     def next_change_after(self, t_s: float) -> float:
         """Next step boundary strictly after t_s (inf for a single-step schedule)."""

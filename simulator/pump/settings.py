@@ -102,6 +102,28 @@ class PatientBolusSettings(StrictModel):
         return self
 
 
+class PatientPressSettings(StrictModel):
+    """A patient who presses the bolus button at random: a Poisson process in waking hours.
+
+    Presses are drawn from the device's seeded generator; each is handled exactly like a scripted
+    `patient_bolus` action (lockout and daily maximum apply, refusals are logged)."""
+
+    rate_per_day: float = Field(gt=0, le=200, description="Mean presses per day, all in the waking window")
+    waking_start: str = Field("07:00", pattern=HHMM, description="Start of the waking window, HH:MM")
+    waking_end: str = Field("22:00", pattern=HHMM, description="End of the waking window, HH:MM (may be past midnight)")
+
+    @model_validator(mode="after")
+    def _window(self):
+        if self.waking_start == self.waking_end:
+            raise ValueError("waking_start and waking_end must differ")
+        return self
+
+    @property
+    def window_s(self) -> tuple[float, float]:
+        """(start, end) seconds after midnight; end < start when the window spans midnight."""
+        return tuple(int(x[:2]) * 3600.0 + int(x[3:]) * 60.0 for x in (self.waking_start, self.waking_end))  # type: ignore[return-value]
+
+
 class FlowErrorSettings(StrictModel):
     systematic_error_pct: float = Field(0.0, ge=-50, le=50, description="Fixed flow error of this device, percent (must lie within the profile's accuracy band)")
     random_systematic: bool = Field(False, description="Draw the systematic error uniformly within the labelled band from the device's seed")
@@ -133,6 +155,8 @@ class PumpSettings(StrictModel):
     low_reservoir_threshold_ml: float | None = Field(None, ge=0, le=50, description="Default: the profile's")
     mode: Mode | None = Field(None, description="Initial dosing mode (programmable pumps); default stopped")
     patient_bolus: PatientBolusSettings | None = None
+    patient_presses: PatientPressSettings | None = Field(None, description="Random patient presses (seeded); None: only scripted presses")
+    priming_mixing_fraction: float = Field(0.2, ge=0, le=1, description="[?] default 0.2: at priming speed the drug front mixes with the water/CSF ahead of it over this fraction of the primed volume")
     flow_error: FlowErrorSettings = Field(default_factory=FlowErrorSettings)
     environment: EnvironmentSettings = Field(default_factory=EnvironmentSettings)
     battery_initial_pct: float = Field(100.0, ge=0, le=100)
@@ -190,6 +214,19 @@ class SetPatientBolusParams(StrictModel):
     patient_bolus: PatientBolusSettings | None = Field(description="null disables patient boluses")
 
 
+class PatientBolusParams(StrictModel):
+    random: bool = Field(False, description="Set by the simulator for a press drawn from patient_presses")
+
+
+class MriParams(StrictModel):
+    duration_min: float = Field(gt=0, le=24 * 60, description="Time in the scanner (strong field), minutes")
+    field_t: float = Field(1.5, gt=0, le=10, description="Static field strength, tesla (recorded; the model does not scale with it)")
+
+
+class SetPatientPressesParams(StrictModel):
+    patient_presses: PatientPressSettings | None = Field(description="null stops the random presses")
+
+
 class ThresholdParams(StrictModel):
     threshold_ml: float = Field(ge=0, le=50)
 
@@ -213,11 +250,14 @@ ACTIONS: dict[str, type[StrictModel]] = {
     "single_bolus": SingleBolusParams,
     "bridge_bolus": NoParams,
     "priming_bolus": PrimingParams,
-    "patient_bolus": NoParams,
+    "patient_bolus": PatientBolusParams,
     "set_patient_bolus": SetPatientBolusParams,
     "set_low_reservoir_threshold": ThresholdParams,
     "acknowledge_alarm": AcknowledgeParams,
     "inject_fault": FaultParams,
     "clear_fault": ClearFaultParams,
     "set_environment": EnvironmentSettings,
+    "mri": MriParams,
+    "reset_valve": NoParams,
+    "set_patient_presses": SetPatientPressesParams,
 }

@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
         dock.setObjectName("alarms-dock")
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         dock.setWidget(self.alarm_panel)
-        self.alarm_panel.setMaximumHeight(190)
+        self.alarm_panel.setMaximumHeight(150)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.alarm_dock = dock
 

@@ -19,7 +19,7 @@ def configure_pyqtgraph() -> None:
     """OpenGL off (the offscreen platform renders plots), light theme, no antialiasing (speed)."""
     global _CONFIGURED
     if not _CONFIGURED:
-        pg.setConfigOptions(useOpenGL=False, antialias=False, background="w", foreground="k", exitCleanup=False)
+        pg.setConfigOptions(useOpenGL=False, antialias=False, background="w", foreground="k")
         _CONFIGURED = True
 
 

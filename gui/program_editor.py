@@ -24,6 +24,7 @@ class ProgramEditor(QWidget):
         super().__init__(parent)
         self.profile = profile
         self._loading = False
+        self._patient_max_unset = True
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
 
@@ -128,6 +129,7 @@ class ProgramEditor(QWidget):
             self.soft_start.setValue(program.soft_start_s)
             self.soft_stop.setValue(program.soft_stop_s)
             self.patient_min.setValue(program.patient_min_ma)
+            self._patient_max_unset = program.patient_max_ma is None
             self.patient_max.setValue(program.patient_max_ma if program.patient_max_ma is not None else self.profile.amplitude_ma.max)
             self._cycling_toggled(program.cycling is not None, emit=False)
         finally:
@@ -149,6 +151,8 @@ class ProgramEditor(QWidget):
             "patient_min_ma": round(self.patient_min.value(), 6),
             "patient_max_ma": round(self.patient_max.value(), 6),
         }
+        if self._patient_max_unset and out["patient_max_ma"] == self.profile.amplitude_ma.max:
+            out["patient_max_ma"] = None  # left at "no maximum below the profile's"
         if wf == "burst":
             out["burst"] = {"pulses_per_burst": self.pulses_per_burst.value(), "intra_burst_rate_hz": self.intra_rate.value()}
         if self.cycling.isChecked():

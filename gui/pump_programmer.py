@@ -247,9 +247,15 @@ class PumpProgrammer(QWidget):
         from gui.refill_wizard import RefillWizard
 
         wizard = RefillWizard(self.runner, self.device_id, self)
-        wizard.finished.connect(lambda _r: (self.revert(), wizard.deleteLater()))
+        wizard.finished.connect(self._wizard_finished)
         wizard.open()
         return wizard
+
+    def _wizard_finished(self, _result: int) -> None:
+        self.revert()
+        wizard = self.sender()
+        if wizard is not None:
+            wizard.deleteLater()
 
     def refresh(self, now_s: float) -> None:
         self.status.refresh(self.runner.sim, self.device, now_s)

@@ -16,6 +16,21 @@ from simulator.pump import dosing
 from simulator.pump.settings import ContinuousMode, RefillParams
 
 
+class _Page(QWizardPage):
+    """A wizard page whose initialize / validate steps call back into the wizard."""
+
+    def __init__(self, on_init=None, on_validate=None):
+        super().__init__()
+        self._on_init, self._on_validate = on_init, on_validate
+
+    def initializePage(self) -> None:
+        if self._on_init is not None:
+            self._on_init()
+
+    def validatePage(self) -> bool:
+        return bool(self._on_validate()) if self._on_validate is not None else True
+
+
 class RefillWizard(QWizard):
     def __init__(self, runner, device_id: str, parent=None):
         super().__init__(parent)
@@ -66,7 +81,7 @@ class RefillWizard(QWizard):
         self.addPage(p2)
 
         # 3. concentration change
-        p3 = QWizardPage()
+        p3 = _Page(on_init=self._init_change_page)
         p3.setTitle("3. Concentration change and bridge bolus")
         l3 = QVBoxLayout(p3)
         self.change_text = QLabel()
@@ -80,18 +95,15 @@ class RefillWizard(QWizard):
         self.new_dose_form.addRow("New drug: continuous dose", self.new_dose)
         l3.addLayout(self.new_dose_form)
         l3.addStretch(1)
-        p3.initializePage = self._init_change_page
         self.addPage(p3)
 
         # 4. confirm
-        p4 = QWizardPage()
+        p4 = _Page(on_init=self._init_confirm_page, on_validate=self._transmit)
         p4.setTitle("4. Confirm and transmit")
         l4 = QVBoxLayout(p4)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         l4.addWidget(self.summary)
-        p4.initializePage = lambda: self.summary.setText(self.summary_text())
-        p4.validatePage = self._transmit
         self.addPage(p4)
         self.resize(640, 420)
 
@@ -100,6 +112,9 @@ class RefillWizard(QWizard):
         return self.runner.sim.devices[self.device_id]
 
     # ----- pages -----
+    def _init_confirm_page(self) -> None:
+        self.summary.setText(self.summary_text())
+
     def _compare(self, *_):
         p = self.device.profile
         got = self.aspirated.value()

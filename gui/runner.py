@@ -38,7 +38,7 @@ class SimRunner(QObject):
     """Owns a Simulation; play, pause, step, jump, next event, speed; applies actions."""
 
     advanced = Signal(float)  # new simulated time in s
-    new_events = Signal(list)  # EventRecords since the last emission, in order
+    new_events = Signal(object)  # list of EventRecords since the last emission, in order
     simulation_changed = Signal(object)  # a new Simulation replaced the old one
     playing_changed = Signal(bool)
     speed_changed = Signal(float)  # simulated s per real s

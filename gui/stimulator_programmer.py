@@ -75,7 +75,7 @@ class StimulatorProgrammer(QWidget):
         pg_box = QGroupBox("Programs (* = running)")
         pl = QVBoxLayout(pg_box)
         self.program_list = QListWidget()
-        self.program_list.setMaximumHeight(90)
+        self.program_list.setMaximumHeight(60)
         self.program_list.setToolTip("Stored programs; select one to edit it")
         self.program_list.currentTextChanged.connect(self._program_chosen)
         pl.addWidget(self.program_list)

@@ -35,19 +35,31 @@ def _top_level_ids(app) -> set[int]:
     return {id(w) for w in app.topLevelWidgets() if not _in_hidden_menu(w)}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def collect_qt_garbage_at_end(qapp):
+    """Collect the Python side of Qt objects while the QApplication still exists, so nothing
+    is torn down in the wrong order at interpreter exit."""
+    import gc
+
+    yield
+    gc.collect()
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    qapp.processEvents()
+    gc.collect()
+
+
 @pytest.fixture(autouse=True)
 def no_leaked_widgets(qapp):
     """Fail a test that leaves a top-level window or dialog behind."""
-    import gc
-
     from PySide6.QtCore import QCoreApplication, QEvent
 
     before = _top_level_ids(qapp)
     yield
-    for _ in range(3):
+    for _ in range(2):
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         qapp.processEvents()
-        gc.collect()
     leaked = [w for w in qapp.topLevelWidgets() if id(w) in _top_level_ids(qapp) - before]
     names = [f"{w.metaObject().className()}({w.windowTitle()!r}, visible={w.isVisible()})" for w in leaked]
     for w in leaked:

@@ -108,6 +108,9 @@ class PumpDevice(MriMixin, PressMixin, Device):
         self.clock_offset_s = start.hour * 3600.0 + start.minute * 60.0 + start.second + start.microsecond * 1e-6
         self.dead_volume_ml = p.pump_tubing_dead_volume_ml + s.catheter_length_cm * s.catheter_volume_ml_per_cm
         name = self.drug.short_name
+        self.drug_units: dict[str, str] = {}  # drug short name -> unit, every drug this pump has held
+        self.drug_names: dict[str, str] = {}
+        self._note_drug(self.drug)
         self.reservoir = Reservoir(s.reservoir_ml, name, self.conc_prog)
         if s.dead_volume_primed:
             self.fifo = DeadVolumeFifo(self.dead_volume_ml, name, self.conc_prog)
@@ -151,6 +154,25 @@ class PumpDevice(MriMixin, PressMixin, Device):
         self.record_state()
         self._plan()
         self._presses_init()
+
+    def _note_drug(self, drug: DrugProfile) -> None:
+        self.drug_units[drug.short_name] = drug.unit
+        self.drug_names[drug.short_name] = drug.drug_name
+
+    @property
+    def units_seen(self) -> list[str]:
+        """Drug units of every drug this pump has held, in order of first use."""
+        return list(dict.fromkeys(self.drug_units.values()))
+
+    def _delivered_by_unit(self, in_flight=()) -> dict[str, float]:
+        """Delivered drug summed per unit (each unit's series starts at 0 at t = 0)."""
+        out = {u: 0.0 for u in self.units_seen}
+        for name, amount in self.ledger.delivered.items():
+            out[self.drug_units[name]] += amount
+        for seg in in_flight:
+            if seg.drug:
+                out[self.drug_units[seg.drug]] += seg.amount
+        return out
 
     # ================= closed form core =================
     @property
@@ -292,7 +314,7 @@ class PumpDevice(MriMixin, PressMixin, Device):
             "rate_ml_per_day": (rate_ml_per_day, "mL/day", "step"),
         }
         if homogeneous:
-            series[f"cumulative_drug_{unit}"] = (self.ledger.delivered.get(drug, 0.0) + true * conc, unit, "linear")
+            series[f"cumulative_drug_{unit}"] = (self._delivered_by_unit()[unit] + true * conc, unit, "linear")
             series[f"drug_rate_{unit}_per_day"] = (rate_ml_per_day * conc, f"{unit}/day", "step")
         if self.battery and self.battery.eos_t_s is None:
             spec = self.battery.spec
@@ -482,8 +504,8 @@ class PumpDevice(MriMixin, PressMixin, Device):
                 active.append(self._make_bolus("periodic", plan.dose, plan.duration_s, t))
                 next_p = next_p + plan.interval_s
 
-    def _walk(self, t_start: float, factor: float, stop_volume: float | None = None, stop_time: float | None = None) -> tuple[float | None, float]:
-        """Integrate the programmed flow x factor from t_start.
+    def _walk(self, t_start: float, factor: float, stop_volume: float | None = None, stop_time: float | None = None, extra_ml_per_s: float = 0.0) -> tuple[float | None, float]:
+        """Integrate the programmed flow x factor (+ a constant extra flow) from t_start.
 
         Returns (time the volume `stop_volume` is used or None, volume used by `stop_time`)."""
         used = 0.0
@@ -494,7 +516,7 @@ class PumpDevice(MriMixin, PressMixin, Device):
         skipped = False
         for ta, tb, q in self._segments(t_start):
             ta, tb = ta + offset, tb + offset
-            q *= factor
+            q = q * factor + extra_ml_per_s
             if stop_time is not None and tb >= stop_time:
                 return None, used + q * (stop_time - ta)
             seg = q * (tb - ta) if tb < math.inf else math.inf
@@ -537,6 +559,15 @@ class PumpDevice(MriMixin, PressMixin, Device):
         return calc, min(true, self.reservoir.volume_ml)
 
     # ================= public queries =================
+    def _series_values(self, signal: str, times: list[float]) -> list[float]:
+        """Recorded values at many past times with one lookup (no per-point array rebuild)."""
+        if not times:
+            return []
+        try:
+            return [float(v) for v in self.sim.recorder.get(self.id, signal).at(times)]
+        except KeyError:
+            return [math.nan] * len(times)
+
     def _series_at(self, signal: str, t_s: float) -> float:
         try:
             return float(self.sim.recorder.get(self.id, signal).at(t_s))
@@ -605,6 +636,24 @@ class PumpDevice(MriMixin, PressMixin, Device):
         t, _ = self._walk(self.t0, 1.0, stop_volume=self.v_calc)
         return t
 
+    def next_refill_t_s(self, target_ml: float | None = None) -> float | None:
+        """Prometra-style next refill: when the pump's calculated volume reaches `target_ml`
+        (default: the profile's `next_refill_target_ml`) if the patient also takes every allowed
+        patient bolus (max_per_day a day, spread evenly). Now if already at or below the target;
+        None when the pump is stopped or the date lies beyond the horizon."""
+        target = self.profile.next_refill_target_ml if target_ml is None else float(target_ml)
+        self._advance(self.now)
+        if self.v_calc <= target + VOL_TOL_ML:
+            return self.now
+        if self.halts:
+            return None
+        rule = self.patient.rule
+        extra = 0.0
+        if rule is not None:
+            extra = dosing.volume_ml_for_dose(rule.dose, self.conc_prog) * rule.max_per_day / SECONDS_PER_DAY
+        t, _ = self._walk(self.t0, 1.0, stop_volume=self.v_calc - target, extra_ml_per_s=extra)
+        return t
+
     def battery_pct_at(self, t_s: float) -> float | None:
         if self.battery is None:
             return None
@@ -615,7 +664,8 @@ class PumpDevice(MriMixin, PressMixin, Device):
     def daily_doses(self) -> list[float]:
         """Drug delivered (drug unit) in each calendar day from the scenario start to now."""
         points = self._day_boundaries()
-        values = [self.delivered_drug_at(t) for t in points]
+        past = [t for t in points if t < self.t0]
+        values = self._series_values(f"cumulative_drug_{self.drug_unit}", past) + [self.delivered_drug_at(t) for t in points[len(past):]]
         return [values[i + 1] - values[i] for i in range(len(values) - 1)]
 
     def _day_boundaries(self) -> list[float]:
@@ -645,21 +695,30 @@ class PumpDevice(MriMixin, PressMixin, Device):
     # ================= recording =================
     def record_state(self) -> None:
         now = self.now
-        unit = self.drug_unit
+        in_flight = []
         if now > self.t0:
             calc, true = self._used_by(now)
             vol, vcalc = max(0.0, self.reservoir.volume_ml - true), max(0.0, self.v_calc - calc)
             delivered_ml = self.ledger.delivered_ml + true
-            drug = self.delivered_drug_at(now)
+            in_flight = self.fifo.peek(true, self.reservoir.drug, self.reservoir.conc_per_ml)
         else:
             vol, vcalc, delivered_ml = self.reservoir.volume_ml, self.v_calc, self.ledger.delivered_ml
-            drug = self.ledger.delivered.get(self.drug.short_name, 0.0)
         self.record("reservoir_ml", vol, "mL")
         self.record("expected_reservoir_ml", vcalc, "mL")
         self.record("delivered_volume_ml", delivered_ml, "mL")
-        self.record(f"cumulative_drug_{unit}", drug, unit)
-        self.record("rate_ml_per_day", self.current_rate_ml_per_day(), "mL/day", interp="step")
-        self.record(f"drug_rate_{unit}_per_day", self.current_drug_rate_per_day(), f"{unit}/day", interp="step")
+        rate = self.current_rate_ml_per_day()
+        tip = self.fifo.tip
+        tip_drug, tip_conc = (self.reservoir.drug, self.reservoir.conc_per_ml) if tip is None else (tip.drug, tip.conc_per_ml)
+        for unit, amount in self._delivered_by_unit(in_flight).items():
+            cum, drate = f"cumulative_drug_{unit}", f"drug_rate_{unit}_per_day"
+            if (self.id, cum) not in self.sim.recorder.series and now > 0:
+                # a unit first used now (refill with another drug): its series is zero from t = 0
+                self.sim.recorder.record(0.0, self.id, cum, 0.0, unit, "linear")
+                self.sim.recorder.record(0.0, self.id, drate, 0.0, f"{unit}/day", "step")
+            self.record(cum, amount, unit)
+            flowing = tip_drug is not None and self.drug_units.get(tip_drug) == unit
+            self.record(drate, dosing.dose_per_day_for_rate(rate, tip_conc) if flowing else 0.0, f"{unit}/day", interp="step")
+        self.record("rate_ml_per_day", rate, "mL/day", interp="step")
         if self.battery:
             self.record("battery_pct", self.battery_pct_at(now), "%")
 
@@ -958,6 +1017,7 @@ class PumpDevice(MriMixin, PressMixin, Device):
         self.true_empty = res.volume_ml <= EPS_ML
         old_drug, old_conc_prog = self.drug, self.conc_prog
         self.drug, self.conc_prog = drug, conc
+        self._note_drug(drug)
         # the clinician enters the filled volume (believing the residual was all aspirated)
         self.v_calc = params.fill_ml if params.programmed_reservoir_ml is None else params.programmed_reservoir_ml
         if self.profile.programmable:
@@ -1115,6 +1175,8 @@ class PumpDevice(MriMixin, PressMixin, Device):
             "delivered_volume_ml": self.ledger.delivered_ml,
             "delivered_drug": self.ledger.delivered.get(name, 0.0),
             "delivered_by_drug": dict(self.ledger.delivered),
+            "delivered_per_drug": [{"drug": self.drug_names[n], "amount": a, "unit": self.drug_units[n]} for n, a in self.ledger.delivered.items()],
+            "delivered_drug_by_unit": self._delivered_by_unit(),
             "final_reservoir_ml": self.reservoir.volume_ml,
             "expected_reservoir_ml": self.v_calc,
             "dead_volume_ml": self.dead_volume_ml,
@@ -1132,6 +1194,8 @@ class PumpDevice(MriMixin, PressMixin, Device):
             "pocket_fills": self.pocket_fills,
             "predicted_empty_t_s": pred_empty,
             "predicted_low_reservoir_t_s": pred_low,
+            "next_refill_t_s": self.next_refill_t_s(),
+            "next_refill_target_ml": self.profile.next_refill_target_ml,
             "systematic_error_pct": self.systematic_error_pct,
             "flow_factor": self.flow_factor,
             "stopped": sorted(self.halts),

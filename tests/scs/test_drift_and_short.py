@@ -52,3 +52,22 @@ def test_short_loses_current_through_the_short():
     assert dev.summary()["charge_delivered_uc"] == pytest.approx(75.0 * 3600 + 75.0 * frac * 23 * 3600)
     assert dev.summary()["programs_losing_current_to_short"] == ["tonic"]
     assert sim.apply_action("ipg", "impedance_check", {}).payload["faults"] == {"E2": "short"}
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(g=st.floats(0.05, 5.0), amp=st.floats(8.0, 12.5))
+def test_crossing_solver_matches_the_algebraic_time(g, amp):
+    from simulator.scs.drift import next_compliance_change_s
+
+    sim = sim_of(settings={"programs": [{**PROG, "amplitude_ma": round(amp, 1)}],
+                           "impedance": {"initial_ohm": {"E2": 525.0, "E3": 525.0}, "drift": False, "drift_per_year": {"E2": g}}})
+    dev = sim.devices["ipg"]
+    i = round(amp, 1)
+    # 525 e^(g t / yr) = 14 V / I - 525 ohm (one contact drifting; I x 1050 + 1 <= 15 V at t = 0 for I <= 13.3 mA)
+    expected = YEAR_S * math.log((14.0 / (i * 1e-3) - 525.0) / 525.0) / g
+    got = next_compliance_change_s(dev.programs["p"], dev.profile, dev.impedance, i, 0.0, 50 * YEAR_S)
+    assert got == pytest.approx(expected, abs=0.05)  # bisection to 1 ms; the 1e-9 V compliance tolerance shifts it by < 50 ms

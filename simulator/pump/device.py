@@ -27,6 +27,7 @@ from simulator.pump.battery import Battery
 from simulator.pump.boluses import Bolus, PatientBolusPolicy
 from simulator.pump.drugs import DrugProfile
 from simulator.pump.mri import MriMixin
+from simulator.pump.priming import PrimingMixin
 from simulator.pump.patient_presses import PressMixin
 from simulator.pump.flow_accuracy import ambient_pressure_mmhg, draw_systematic_error_pct, gas_flow_factor
 from simulator.pump.reservoir import EPS_ML, DeadVolumeFifo, Ledger, Reservoir, amount_of, same_content
@@ -54,7 +55,7 @@ def resolve_drug(registry, name: str) -> DrugProfile:
     return registry.get(pid, expected_kind="drug")
 
 
-class PumpDevice(MriMixin, PressMixin, Device):
+class PumpDevice(MriMixin, PressMixin, PrimingMixin, Device):
     kind = "pump"
     Settings = PumpSettings
     ACTIONS = ACTIONS
@@ -104,6 +105,7 @@ class PumpDevice(MriMixin, PressMixin, Device):
         self.conc_prog = dosing.pick(s, "concentration_{u}_per_ml", self.drug.unit, self.drug.drug_name)
         self.gas = p.archetype == "gas_driven"
         self._mri_init()
+        self._priming_init()
         start = self.sim.scenario.start
         self.clock_offset_s = start.hour * 3600.0 + start.minute * 60.0 + start.second + start.microsecond * 1e-6
         self.dead_volume_ml = p.pump_tubing_dead_volume_ml + s.catheter_length_cm * s.catheter_volume_ml_per_cm
@@ -367,6 +369,7 @@ class PumpDevice(MriMixin, PressMixin, Device):
             out.append((now + self.battery.time_to_eri_s(self.q_prog, drain), "eri", None))
             out.append((now + self.battery.time_to_eos_s(self.q_prog, now, drain), "eos", None))
         out.extend(self._mri_candidates())
+        out.extend(self._priming_candidates())
         if not self.stability_warned and self.reservoir.volume_ml > EPS_ML:
             out.append((self.fill_t_s + self.drug.stability_days * SECONDS_PER_DAY, "stability", None))
         return out
@@ -916,6 +919,8 @@ class PumpDevice(MriMixin, PressMixin, Device):
         bolus = Bolus("priming", self.now, self.now + volume / rate, rate, volume, 0.0)
         self.boluses.append(bolus)
         self.emit("bolus.start", unit=self.drug_unit, **bolus.as_event())
+        self._recompute_rates()
+        self._start_priming_mix(volume, self.q_true, bolus.end_t_s)
         return bolus.as_event()
 
     # ----- refill -----
@@ -1201,6 +1206,7 @@ class PumpDevice(MriMixin, PressMixin, Device):
             "stopped": sorted(self.halts),
             "mass_balance": self.ledger.balance(name, self.reservoir, self.fifo),
             "mri": self.mri_events,
+            "priming_hazards": self.priming_hazards,
             "flow_blocked": self.mri_block,
             "random_presses": self.random_presses,
         }

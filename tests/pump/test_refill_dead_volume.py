@@ -97,8 +97,9 @@ def test_pocket_fill_is_critical_and_leaves_the_reservoir_short():
 
 
 def test_priming_bolus_fills_an_empty_catheter():
-    # unprimed: 0.37 mL drug-free; priming at 1 mL/h takes 0.37 h = 22.2 min and delivers no drug
-    sim = make_sim(morphine_settings(dead_volume_primed=False, mode={"type": "stopped"}), duration="1d",
+    # unprimed: 0.37 mL drug-free; priming at 1 mL/h takes 0.37 h = 22.2 min and, with no mixing at
+    # the drug front (fraction 0; the mixing hazard is in test_priming_mixing.py), delivers no drug
+    sim = make_sim(morphine_settings(dead_volume_primed=False, mode={"type": "stopped"}, priming_mixing_fraction=0.0), duration="1d",
                    timeline=[{"at": "1h", "action": "priming_bolus"}])
     pump = sim.devices["pump"]
     res = sim.run().results()

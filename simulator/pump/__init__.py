@@ -12,5 +12,13 @@ Modules, one job each:
 - accuracy.py         IEC 60601-2-24 trumpet curve
 - delivery_pattern.py stroke/packet synthesis for a time window
 - settings.py         scenario settings and action parameter models
-- device.py           PumpDevice (profile kind "pump")
+- flow.py             closed-form core: flows between wake-ups, candidate moments and their handlers
+- queries.py          projections and public queries (volumes, delivered drug, dates, daily doses)
+- program_actions.py  program and bolus actions (single, patient, bridge, priming)
+- refill.py           the refill action and the concentration-change dose error
+- fault_actions.py    threshold, alarm, fault and environment actions
+- mri.py              MRI: motor stop during the scan, or valve closed until reset
+- priming.py          the priming-bolus mixing hazard (labelled model)
+- patient_presses.py  seeded random patient presses in waking hours
+- device.py           PumpDevice (profile kind "pump"): settings check, start, recording, summary
 """

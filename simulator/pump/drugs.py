@@ -7,6 +7,8 @@ unit, and a profile sets the one matching its unit: `max_concentration_mg_per_ml
 """
 from __future__ import annotations
 
+from simulator.errors import InputError, Issue
+
 from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
@@ -78,3 +80,11 @@ class DrugProfile(Profile):
     @property
     def short_name(self) -> str:
         return self.id.split("/", 1)[1]
+
+
+def resolve_drug(registry, name: str) -> "DrugProfile":
+    """The drug profile for `name` (an id like drug/morphine or just morphine); InputError if unknown."""
+    pid = name if "/" in name else f"drug/{name}"
+    if pid not in registry or not pid.startswith("drug/"):
+        raise InputError(Issue("drug", f"unknown drug; known: {', '.join(registry.ids('drug'))}", name))
+    return registry.get(pid, expected_kind="drug")

@@ -1,0 +1,344 @@
+"""The closed-form core of PumpDevice: flows between state changes, rebasing, the candidate
+moments (threshold crossings and ends whose times are computed) and their handlers.
+
+The device wakes only at those moments, never per stroke or per flex step: between two wake-ups
+the programmed flow is constant or follows the daily flex schedule, integrated in closed form.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from simulator.alarms import CRITICAL, NON_CRITICAL
+from simulator.pump import dosing
+from simulator.pump.boluses import Bolus
+from simulator.pump.flow_accuracy import gas_flow_factor
+from simulator.pump.reservoir import EPS_ML, same_content
+from simulator.pump.schedule import TIME_TOL_S
+from simulator.units import SECONDS_PER_DAY
+
+HORIZON_S = 50 * 365 * SECONDS_PER_DAY
+VOL_TOL_ML = 1e-9
+
+ALARM_MESSAGES = {
+    "low_reservoir": (NON_CRITICAL, "low reservoir: refill soon"),
+    "empty_reservoir": (CRITICAL, "empty reservoir: medication no longer flowing"),
+    "eri": (NON_CRITICAL, "elective replacement indicator: replace the pump within 90 days"),
+    "eos": (CRITICAL, "end of service: the pump has stopped, medication no longer flowing"),
+    "motor_stall": (CRITICAL, "motor stall: the pump has stopped, medication no longer flowing"),
+    "memory_error": (NON_CRITICAL, "memory error"),
+}
+
+
+class FlowCore:
+    """State at the last rebase and everything computed from it until the next wake-up."""
+
+    # ================= closed form core =================
+    @property
+    def drug_unit(self) -> str:
+        """Unit of every drug amount this pump reports: "mg" or "mcg"."""
+        return self.drug.unit
+
+    @property
+    def flow_factor(self) -> float:
+        """Actual flow / programmed flow (systematic error, and the environment for gas pumps)."""
+        if self.mri_block:
+            return 0.0  # MRI: motor stopped or valve closed (mri.py)
+        factor = 1.0 + self.systematic_error_pct / 100.0
+        if self.gas:
+            factor *= gas_flow_factor(self.profile.gas, self.body_temperature_c, self.ambient_mmhg)
+        return factor
+
+    def _basal_q(self, t_s: float) -> float:
+        return dosing.ml_per_day_to_ml_per_s(dosing.rate_ml_per_day_for_dose(self.program.basal_dose_per_day_at(t_s), self.conc_prog))
+
+    def _programmed_q(self, t_s: float, boluses) -> float:
+        if self.halts:
+            return 0.0
+        if self.gas:
+            return dosing.ml_per_day_to_ml_per_s(self.profile.fixed_rate_ml_per_day)
+        override = None
+        extra = 0.0
+        for b in boluses:
+            if b.override:
+                override = b
+            else:
+                extra += b.rate_ml_per_s
+        return (override.rate_ml_per_s if override else self._basal_q(t_s)) + extra
+
+    def _recompute_rates(self) -> None:
+        self.q_prog = self._programmed_q(self.now, self.boluses)
+        self.q_true = self.q_prog * self.flow_factor if self.reservoir.volume_ml > EPS_ML else 0.0
+
+    def _move(self, volume_ml: float) -> None:
+        """Move fluid from the reservoir through the dead volume into the patient."""
+        if volume_ml <= 0:
+            return
+        before = self.fifo.tip
+        before = (before.drug, before.conc_per_ml) if before else (self.reservoir.drug, self.reservoir.conc_per_ml)
+        out = self.fifo.move(volume_ml, self.reservoir.drug, self.reservoir.conc_per_ml)
+        self.reservoir.volume_ml = max(0.0, self.reservoir.volume_ml - volume_ml)
+        self.ledger.add_delivered(out)
+        tip = self.fifo.tip
+        if tip is not None and not same_content(tip.drug, tip.conc_per_ml, *before):
+            self.emit("dead_volume.tip_change", drug=tip.drug, concentration_per_ml=tip.conc_per_ml, unit=self.drug_unit)
+
+    def _flow_parts(self) -> tuple[float, float]:
+        """The programmed flow since t0 as (mL per drug unit of the basal schedule, constant mL/s).
+
+        Between two wake-ups nothing changes but the time of day, so the programmed volume from
+        t0 to t is per_dose x basal_dose_between(t0, t) + per_s x (t - t0). A stepped (flex)
+        schedule is integrated in closed form (schedule.Program) instead of waking at each step;
+        any other mode has a constant flow (per_dose = 0)."""
+        if self.halts or self.gas or not self.program.is_stepped:
+            return 0.0, self.q_prog
+        override, extra = None, 0.0
+        for b in self.boluses:
+            if b.override:
+                override = b
+            else:
+                extra += b.rate_ml_per_s
+        if override is not None:
+            return 0.0, override.rate_ml_per_s + extra
+        return dosing.rate_ml_per_day_for_dose(1.0, self.conc_prog), extra
+
+    def _prog_volume_ml(self, t_a: float, t_b: float, parts: tuple[float, float] | None = None) -> float:
+        per_dose, per_s = parts or self._flow_parts()
+        if per_dose == 0.0:
+            return per_s * (t_b - t_a)
+        return per_dose * self.program.basal_dose_between(t_a, t_b) + per_s * (t_b - t_a)
+
+    def _time_to_prog_volume(self, volume_ml: float, per_dose: float = 1.0, per_s: float = 0.0) -> float:
+        """Absolute time at which (per_dose x programmed volume + per_s x elapsed s) from now reaches
+        `volume_ml` (inf: never), with the flow parts in force now."""
+        f_dose, f_s = self._flow_parts()
+        now = self.now
+        if f_dose == 0.0:
+            rate = per_dose * f_s + per_s
+            return now + volume_ml / rate if rate > 0 else math.inf
+        # a pure function of its inputs: memoised, because the candidates are asked for several
+        # times at one instant (before and after an action, then to plan the next wake-up)
+        key = (now, volume_ml, per_dose * f_dose, per_dose * f_s + per_s, id(self.program))
+        memo = self.__dict__.setdefault("_reach_memo", {})
+        t = memo.get(key)
+        if t is None:
+            if len(memo) > 256:
+                memo.clear()
+            t = memo[key] = self.program.time_to_reach(now, volume_ml, key[2], key[3])
+        return t
+
+    def _advance(self, t_s: float) -> None:
+        """Rebase the state to t_s (nothing but the time of day changed since t0)."""
+        dt = t_s - self.t0
+        if dt <= 0:
+            return
+        parts = self._flow_parts()
+        if parts[0] != 0.0:
+            self._record_schedule_steps(self.t0, t_s, parts)
+        calc = self._prog_volume_ml(self.t0, t_s, parts)
+        true = calc * self.flow_factor if self.reservoir.volume_ml > EPS_ML else 0.0
+        self._move(min(true, self.reservoir.volume_ml))
+        self.v_calc = max(0.0, self.v_calc - calc)
+        self._mri_account(calc)
+        if self.battery:
+            self.battery.advance(dt, calc / dt)
+        self.t0 = t_s
+
+    def _record_schedule_steps(self, t_a: float, t_b: float, parts: tuple[float, float]) -> None:
+        """Add the breakpoints of the series at the flex step boundaries inside (t_a, t_b), all at
+        once with numpy: the same points a wake-up at every boundary used to record."""
+        import numpy as np
+
+        times = self.program.boundaries_between(t_a, t_b)
+        if len(times) == 0:
+            return
+        per_dose, per_s = parts
+        factor = self.flow_factor
+        calc = per_dose * (self.program.cumulative_basal_dose(times) - self.program.cumulative_basal_dose(t_a)) + per_s * (times - t_a)
+        flowing = self.reservoir.volume_ml > EPS_ML
+        true = np.minimum(calc * factor if flowing else 0.0 * calc, self.reservoir.volume_ml)
+        tod = np.mod(times + self.program.clock_offset_s, SECONDS_PER_DAY)
+        doses = np.asarray(self.program.doses)[np.searchsorted(self.program.starts, tod + 1e-6, side="right") - 1]
+        rate_ml_per_day = (per_dose * doses + dosing.ml_per_s_to_ml_per_day(per_s)) * (factor if flowing else 0.0)
+        unit = self.drug_unit
+        tip = self.fifo.tip
+        conc = self.reservoir.conc_per_ml if tip is None else tip.conc_per_ml
+        drug = self.reservoir.drug if tip is None else tip.drug
+        homogeneous = self.fifo.volume_until_tip_changes(self.reservoir.drug, self.reservoir.conc_per_ml) is None and drug == self.drug.short_name
+        rec = self.sim.recorder
+        series = {
+            "reservoir_ml": (self.reservoir.volume_ml - true, "mL", "linear"),
+            "expected_reservoir_ml": (np.maximum(0.0, self.v_calc - calc), "mL", "linear"),
+            "delivered_volume_ml": (self.ledger.delivered_ml + true, "mL", "linear"),
+            "rate_ml_per_day": (rate_ml_per_day, "mL/day", "step"),
+        }
+        if homogeneous:
+            series[f"cumulative_drug_{unit}"] = (self._delivered_by_unit()[unit] + true * conc, unit, "linear")
+            series[f"drug_rate_{unit}_per_day"] = (rate_ml_per_day * conc, f"{unit}/day", "step")
+        if self.battery and self.battery.eos_t_s is None:
+            spec = self.battery.spec
+            pct = self.battery.pct - spec.idle_drain_pct_per_day / SECONDS_PER_DAY * (times - t_a) - spec.pumping_drain_pct_per_ml * calc
+            series["battery_pct"] = (np.maximum(0.0, pct), "%", "linear")
+        for signal, (values, sig_unit, interp) in series.items():
+            key = (self.id, signal)
+            if key not in rec.series:
+                continue
+            target = rec.series[key]
+            t_list, v_list = times.tolist(), np.asarray(values, dtype=float).tolist()
+            if interp == "step":  # keep level changes only
+                keep = [i for i in range(len(v_list)) if v_list[i] != (v_list[i - 1] if i else target._v[-1] if target._v else None)]
+                t_list, v_list = [t_list[i] for i in keep], [v_list[i] for i in keep]
+            target._t.extend(t_list)
+            target._v.extend(v_list)
+
+    # ----- candidate moments (absolute times) -----
+    def _candidates(self) -> list[tuple[float, str, Any]]:
+        now = self.now
+        out: list[tuple[float, str, Any]] = []
+        if not self.gas:
+            out.append((self._next_periodic_t, "periodic", None))
+        for b in self.boluses:
+            out.append((b.end_t_s, "bolus_end", b))
+        end = self.patient.lockout_end_t_s()
+        if end is not None and end != self._lockout_notified_t:
+            out.append((end, "lockout_end", end))
+        factor = self.flow_factor
+        if factor > 0 and (self.q_true > 0 or self.reservoir.volume_ml > EPS_ML):  # q_true: still flowing at the last rebase
+            out.append((self._time_to_prog_volume(self.reservoir.volume_ml, factor), "true_empty", None))
+            vol = self.fifo.volume_until_tip_changes(self.reservoir.drug, self.reservoir.conc_per_ml)
+            if vol is not None:
+                out.append((self._time_to_prog_volume(vol, factor), "tip_change", None))
+        if not self.low_latched:
+            if self.v_calc <= self.threshold_ml + VOL_TOL_ML:
+                out.append((now, "low", None))
+            else:
+                out.append((self._time_to_prog_volume(self.v_calc - self.threshold_ml), "low", None))
+        if "calculated_empty" not in self.halts and not self.gas:
+            if self.v_calc <= VOL_TOL_ML:
+                out.append((now, "calc_empty", None))
+            else:
+                out.append((self._time_to_prog_volume(self.v_calc), "calc_empty", None))
+        if self.battery:
+            drain = None
+            if self._flow_parts()[0] != 0.0:  # stepped schedule: charge used = idle x t + per mL x volume
+                spec = self.battery.spec
+                drain = lambda pct: self._time_to_prog_volume(pct, spec.pumping_drain_pct_per_ml, spec.idle_drain_pct_per_day / SECONDS_PER_DAY) - now  # noqa: E731
+            out.append((now + self.battery.time_to_eri_s(self.q_prog, drain), "eri", None))
+            out.append((now + self.battery.time_to_eos_s(self.q_prog, now, drain), "eos", None))
+        out.extend(self._mri_candidates())
+        out.extend(self._priming_candidates())
+        if not self.stability_warned and self.reservoir.volume_ml > EPS_ML:
+            out.append((self.fill_t_s + self.drug.stability_days * SECONDS_PER_DAY, "stability", None))
+        return out
+
+    def _process_due(self) -> None:
+        """Handle every moment due now (within TIME_TOL_S), repeatedly until none is left."""
+        for _ in range(1000):
+            now = self.now
+            due = [c for c in self._candidates() if c[0] <= now + TIME_TOL_S]
+            if not due:
+                return
+            for _t, tag, data in due:
+                getattr(self, f"_due_{tag}")(data)
+            self._recompute_rates()
+        raise RuntimeError("pump model: too many simultaneous moments (internal error)")
+
+    def _plan(self) -> None:
+        if self._wake is not None:
+            self._wake.cancel()
+        now = self.now
+        times = [c[0] for c in self._candidates() if c[0] > now + TIME_TOL_S and c[0] < math.inf]
+        self._wake = self.wake_at(min(times), self._on_wake) if times else None
+
+    def _on_wake(self) -> None:
+        self._wake = None
+        self._advance(self.now)
+        self._process_due()
+        self._recompute_rates()
+        self.record_state()
+        self._plan()
+
+    # ----- handlers of due moments -----
+    def _due_periodic(self, _):
+        plan = self.program.periodic
+        t = self._next_periodic_t
+        self._next_periodic_t = plan.next_start_at_or_after(t + plan.interval_s / 2)
+        if self.halts:
+            self.emit("bolus.skipped", bolus="periodic", reason=", ".join(sorted(self.halts)))
+            return
+        self._start_bolus("periodic", plan.dose, plan.duration_s)
+
+    def _due_bolus_end(self, bolus: Bolus):
+        if bolus in self.boluses:
+            self.boluses.remove(bolus)
+            self.emit("bolus.end", **bolus.as_event())
+
+    def _due_lockout_end(self, end_t):
+        self._lockout_notified_t = end_t
+        self.emit("bolus.lockout_ended", lockout_min=self.patient.rule.lockout_s / 60 if self.patient.rule else None)
+
+    def _due_true_empty(self, _):
+        self._move(self.reservoir.volume_ml)  # the last sliver (float rounding)
+        self.reservoir.volume_ml = 0.0
+        self.true_empty = True
+        msg = "reservoir empty: medication no longer flowing"
+        if self.v_calc > VOL_TOL_ML and not self.gas:
+            msg += f"; the pump calculates {self.v_calc:.3f} mL left and has not detected it"
+        self.emit("reservoir.empty", severity=CRITICAL, message=msg, calculated_reservoir_ml=self.v_calc)
+        self.emit("flow.stopped", reason="reservoir empty")
+        if self.gas:
+            self._raise("empty_reservoir")
+        self._warn_empty_risk()
+
+    def _due_tip_change(self, _):
+        vol = self.fifo.volume_until_tip_changes(self.reservoir.drug, self.reservoir.conc_per_ml)
+        if vol is not None and vol <= self.reservoir.volume_ml:
+            self._move(vol)  # the last sliver left by float rounding; _move reports the change
+
+    def _due_low(self, _):
+        self.low_latched = True
+        self._raise("low_reservoir", calculated_reservoir_ml=self.v_calc, threshold_ml=self.threshold_ml)
+
+    def _due_calc_empty(self, _):
+        self.v_calc = 0.0
+        self.halts.add("calculated_empty")
+        self.low_latched = True
+        self._raise("empty_reservoir", true_reservoir_ml=self.reservoir.volume_ml)
+        if not self.true_empty:
+            self.emit("flow.stopped", reason="calculated reservoir empty")
+        if self.reservoir.volume_ml > 0.05:
+            self.warn(f"the pump stopped at its calculated empty point with {self.reservoir.volume_ml:.3f} mL still in the reservoir (under-delivery)")
+        if not self.true_empty:
+            self._warn_empty_risk()
+
+    def _warn_empty_risk(self):
+        if self.drug.empty_reservoir_risk:
+            self.warn(f"{self.drug.drug_name} no longer flowing: risk of {self.drug.empty_reservoir_risk}", risk=self.drug.empty_reservoir_risk)
+
+    def _due_eri(self, _):
+        self.battery.eri_t_s = self.now
+        reason = self.battery.eri_reason()
+        self.emit("battery.eri", reason=reason, battery_pct=self.battery.pct)
+        self._raise("eri", reason=reason)
+
+    def _due_eos(self, _):
+        if self.battery.eri_t_s is None:
+            self._due_eri(None)
+        self.battery.eos_t_s = self.now
+        self.halts.add("eos")
+        self.emit("battery.eos", battery_pct=self.battery.pct)
+        self._raise("eos")
+        self.emit("flow.stopped", reason="end of service")
+
+    def _due_stability(self, _):
+        self.stability_warned = True
+        self.warn(f"{self.drug.drug_name} in the reservoir has passed its stability limit of {self.drug.stability_days:g} days; refill now", limit="stability_days", allowed=self.drug.stability_days)
+
+    def _raise(self, alarm: str, **details):
+        severity, message = ALARM_MESSAGES[alarm]
+        if alarm == "memory_error" and details.get("critical"):
+            severity, message = CRITICAL, "critical memory error: the pump has stopped"
+        a = self.profile.alarms
+        repeat = (a.critical_repeat_min if severity == CRITICAL else a.non_critical_repeat_min) * 60.0
+        tone = a.critical_tone if severity == CRITICAL else a.non_critical_tone
+        self.alarms.raise_(alarm, severity, message, repeat_s=repeat, tone=tone, **details)

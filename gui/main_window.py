@@ -23,7 +23,7 @@ from gui import dialogs, scenario_io
 from gui.alarm_panel import AlarmPanel
 from gui.device_views import DeviceViews, views_for
 from gui.event_log import EventLog
-from gui.plot_common import copy_widget_image, keep_none_referenced
+from gui.plot_common import copy_widget_image
 from gui.runner import SimRunner
 from gui.time_controls import TimeControls
 from simulator.engine import Simulation
@@ -175,7 +175,6 @@ class MainWindow(QMainWindow):
 
     # ----- updates -----
     def _on_advanced(self, now_s: float) -> None:
-        keep_none_referenced()
         sim = self.runner.sim
         cal = sim.calendar_time(now_s)
         self.clock_label.setText(f"  {cal:%a %Y-%m-%d %H:%M:%S}  |  elapsed {describe_elapsed(now_s)}  ")

@@ -13,27 +13,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 from simulator.units import SECONDS_PER_DAY
 
 _CONFIGURED = False
-_NONE_REFS: list = []
-
-
-def keep_none_referenced() -> None:
-    """Work around a reference-count bug seen with PySide6 6.12 on Python 3.11: painting text
-    (pyqtgraph's axes, QPainter.drawText) drops references to None and to True / False, and after
-    enough frames Python aborts with 'none_dealloc'. Holding spare references keeps None alive;
-    called every frame, it tops them up when the count runs low."""
-    import sys
-
-    if sys.version_info >= (3, 12):
-        return  # None, True and False are immortal there
-    for obj in (None, True, False):
-        if sys.getrefcount(obj) < 1_000_000:
-            _NONE_REFS.extend([obj] * 1_000_000)
-
-
 def configure_pyqtgraph() -> None:
     """OpenGL off (the offscreen platform renders plots), light theme, no antialiasing (speed)."""
     global _CONFIGURED
-    keep_none_referenced()
     if not _CONFIGURED:
         pg.setConfigOptions(useOpenGL=False, antialias=False, background="w", foreground="k")
         _CONFIGURED = True

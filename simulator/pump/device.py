@@ -143,10 +143,10 @@ class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActi
         self.t0 = self.now
         self.q_prog = self.q_true = 0.0
         self._wake = None
+        self._planned: list = []
+        self._planned_due: list = []
         self._recompute_rates()
-        self._process_due()
-        self.record_state()
-        self._plan()
+        self._settle_and_plan()
         self._presses_init()
 
     def _note_drug(self, drug: DrugProfile) -> None:
@@ -209,7 +209,8 @@ class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActi
 
     def apply(self, action: str, params) -> dict[str, Any] | None:
         self._sync()
-        self._process_due()
+        if not self._nothing_due_before_wake():
+            self._process_due()
         self._recompute_rates()
         findings = self.check(action, params)
         refusals = [f for f in findings if f.level == "refuse"]
@@ -221,10 +222,7 @@ class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActi
             self.warn(f.message, limit=f.limit, value=f.value, allowed=f.allowed)
         payload = getattr(self, f"_do_{action}")(params)
         self._recompute_rates()
-        self._process_due()
-        self._recompute_rates()
-        self.record_state()
-        self._plan()
+        self._settle_and_plan()
         return payload
 
     # ================= summary =================

@@ -231,32 +231,69 @@ class FlowCore:
             out.append((self.fill_t_s + self.drug.stability_days * SECONDS_PER_DAY, "stability", None))
         return out
 
-    def _process_due(self) -> None:
-        """Handle every moment due now (within TIME_TOL_S), repeatedly until none is left."""
+    def _process_due(self) -> list[tuple[float, str, Any]]:
+        """Handle every moment due now (within TIME_TOL_S), repeatedly until none is left.
+
+        Returns the candidates of the settled state (none due), which `_settle_and_plan` reuses
+        to plan the next wake-up instead of computing them again. (The moments due at a wake-up
+        are recomputed after the rebase, not taken from the plan: some, like the tip change, are
+        relative to the state, and the rebase may already have passed them.)"""
         for _ in range(1000):
             now = self.now
-            due = [c for c in self._candidates() if c[0] <= now + TIME_TOL_S]
+            cands = self._candidates()
+            limit = now + TIME_TOL_S
+            due = [c for c in cands if c[0] <= limit]
             if not due:
-                return
+                return cands
             for _t, tag, data in due:
                 getattr(self, f"_due_{tag}")(data)
             self._recompute_rates()
         raise RuntimeError("pump model: too many simultaneous moments (internal error)")
 
-    def _plan(self) -> None:
+    def _settle_and_plan(self) -> None:
+        """Handle what is due now, record the state and plan the next wake-up, computing the
+        candidate moments once for the settled state (`_plan` reuses them unless the rates
+        changed after they were computed)."""
+        cands = self._process_due()
+        rates = (self.q_prog, self.q_true)
+        self._recompute_rates()
+        self.record_state()
+        self._plan(cands if rates == (self.q_prog, self.q_true) else None)
+
+    def _nothing_due_before_wake(self) -> bool:
+        """True when the planned wake-up is safely in the future: the candidate moments are
+        absolute times, unchanged by a rebase, so none can be due before the earliest of them."""
+        wake = self._wake
+        return wake is not None and wake.active and self.now + 1e-3 < wake.t_s
+
+    def _plan(self, cands: list | None = None) -> None:
         if self._wake is not None:
             self._wake.cancel()
         now = self.now
-        times = [c[0] for c in self._candidates() if c[0] > now + TIME_TOL_S and c[0] < math.inf]
-        self._wake = self.wake_at(min(times), self._on_wake) if times else None
+        if cands is None:
+            cands = self._candidates()
+        limit = now + TIME_TOL_S
+        future = [c for c in cands if limit < c[0] < math.inf]
+        if not future:
+            self._wake = None
+            return
+        t = min(c[0] for c in future)
+        self._planned = future
+        self._planned_due = [c for c in future if c[0] <= t + TIME_TOL_S]
+        self._wake = self.wake_at(t, self._on_wake)
 
     def _on_wake(self) -> None:
         self._wake = None
+        due = self._planned_due
+        if all(tag == "lockout_end" for _t, tag, _d in due):
+            # a lockout expiry changes no flow: log it, no rebase, no state to record, and the
+            # other planned moments (absolute times) still hold
+            for _t, _tag, data in due:
+                self._due_lockout_end(data)
+            self._plan([c for c in self._planned if c[1] != "lockout_end"])
+            return
         self._advance(self.now)
-        self._process_due()
-        self._recompute_rates()
-        self.record_state()
-        self._plan()
+        self._settle_and_plan()
 
     # ----- handlers of due moments -----
     def _due_periodic(self, _):

@@ -19,6 +19,8 @@ class PumpPlots(QWidget):
         self.device_id = device_id
         self.sim = None
         self._daily_key = None
+        self._dose_label = None
+        self._dose_top = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.reservoir_plot = time_plot(f"{device_id}: reservoir", "volume", "mL")
@@ -95,6 +97,11 @@ class PumpPlots(QWidget):
         self.max_line.setVisible(maximum is not None)
         if maximum is not None:
             self.max_line.setPos(maximum)
-        self.dose_plot.setLabel("left", f"{dev.drug.drug_name} dose", units=f"{unit}/day")
+        label = (f"{dev.drug.drug_name} dose", f"{unit}/day")
+        if label != self._dose_label:  # a new axis label relays the plot out: only when it changes
+            self._dose_label = label
+            self.dose_plot.setLabel("left", label[0], units=label[1])
         top = max([maximum or 0.0, float(doses.max()) if len(doses) else 0.0]) * 1.15 or 1.0
-        self.dose_plot.setYRange(0, top, padding=0)
+        if top != self._dose_top:
+            self._dose_top = top
+            self.dose_plot.setYRange(0, top, padding=0)

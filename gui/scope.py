@@ -11,7 +11,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from gui.plot_common import add_copy_action, configure_pyqtgraph, pen
+from gui.plot_common import add_copy_action, add_grid, configure_pyqtgraph, pen
 
 #: Time bases: label -> window length in s.
 TIME_BASES_S: dict[str, float] = {
@@ -31,16 +31,19 @@ TIME_BASES_S: dict[str, float] = {
     "5 s": 5.0,
 }
 DEFAULT_TIME_BASE = "50 ms"
-MIN_SAMPLES = 4000
+MIN_SAMPLES = 1000
+#: Samples per screen pixel of the plot (the floor of the sample count; 'average' sampling keeps
+#: each sample's charge exact, so a coarse rate loses shape detail, never charge).
+SAMPLES_PER_PIXEL = 2
 MAX_SAMPLES = 400_000
 SAMPLES_PER_PHASE = 6
 MAX_SAMPLE_RATE_HZ = 20e6
 
 
-def sample_rate_for(window_s: float, narrowest_phase_s: float | None) -> float:
-    """Samples per second so that the narrowest phase gets SAMPLES_PER_PHASE samples, within
-    [MIN_SAMPLES, MAX_SAMPLES] samples per window."""
-    want = MIN_SAMPLES / window_s
+def sample_rate_for(window_s: float, narrowest_phase_s: float | None, width_px: int = 0) -> float:
+    """Samples per second so that the narrowest phase gets SAMPLES_PER_PHASE samples and each
+    pixel of the plot SAMPLES_PER_PIXEL, within [MIN_SAMPLES, MAX_SAMPLES] samples per window."""
+    want = max(MIN_SAMPLES, SAMPLES_PER_PIXEL * width_px) / window_s
     if narrowest_phase_s and narrowest_phase_s > 0:
         want = max(want, SAMPLES_PER_PHASE / narrowest_phase_s)
     want = min(want, MAX_SAMPLES / window_s, MAX_SAMPLE_RATE_HZ)
@@ -66,6 +69,7 @@ class Scope(QWidget):
         self.sim = None
         self._key = None
         self._changes = 0
+        self._title = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
@@ -95,7 +99,7 @@ class Scope(QWidget):
         item = self.plot.getPlotItem()
         item.getAxis("bottom").enableAutoSIPrefix(False)
         item.getAxis("left").enableAutoSIPrefix(False)
-        item.showGrid(x=True, y=True, alpha=0.3)
+        add_grid(self.plot)
         item.addLegend(offset=(-5, 5), labelTextSize="8pt")
         item.setClipToView(True)
         item.setDownsampling(auto=True, mode="peak")
@@ -139,7 +143,8 @@ class Scope(QWidget):
         self._key = key
         device = self.sim.devices[self.device_id]
         programs = [device.programs[n] for n in device.active_programs()]
-        rate = sample_rate_for(self.window_s, narrowest_phase_s(programs))
+        width_px = int(self.plot.getPlotItem().getViewBox().width()) if self.plot.isVisible() else 800
+        rate = sample_rate_for(self.window_s, narrowest_phase_s(programs), width_px)
         t_s, traces = device.render_waveform(now_s, now_s + self.window_s, rate)
         self.last_t_s, self.last_traces, self.last_sample_rate_hz = np.asarray(t_s), traces, rate
         x_ms = (np.asarray(t_s) - now_s) * 1e3
@@ -158,8 +163,10 @@ class Scope(QWidget):
                 self.curves[label] = curve
             curve.setData(x_ms, y)
         names = ", ".join(p.name for p in programs) or "none"
-        self.info.setText(f"programs on: {names}   |   {rate / 1e3:.4g} kHz sampling")
-        if not programs:
-            self.plot.setTitle(f"{self.device_id}: waveform scope (no active program)", size="10pt")
-        else:
-            self.plot.setTitle(f"{self.device_id}: waveform scope (current per contact)", size="10pt")
+        info = f"programs on: {names}   |   {rate / 1e3:.4g} kHz sampling"
+        if info != self.info.text():
+            self.info.setText(info)
+        title = f"{self.device_id}: waveform scope ({'current per contact' if programs else 'no active program'})"
+        if title != self._title:  # a new title relays the plot out: only when it changes
+            self._title = title
+            self.plot.setTitle(title, size="10pt")

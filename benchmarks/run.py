@@ -201,7 +201,7 @@ def main(argv=None) -> int:
         "ten_years": lambda: bench_ten_years(3 if q else 5),
         "rate": lambda: bench_rate(3 if q else 7),
         "waveform": lambda: bench_waveform(5 if q else 15),
-        "sweep": lambda: bench_sweep(100 if q else 300, 1 if q else 3),
+        "sweep": lambda: bench_sweep(300 if q else 1000, 1 if q else 3),
         "startup": lambda: bench_startup(5 if q else 15),
         "gui": lambda: bench_gui(90 if q else 300),
     }

@@ -1,0 +1,28 @@
+"""Imported once by the forkserver of a process sweep, before it forks any worker.
+
+Every worker then starts with the simulator's modules imported (numpy, SimPy, pydantic, both
+device kinds, the results and sweep code) and with the default profile registry scanned and its
+profiles validated, instead of paying that start-up (about half a second) once per worker and
+per sweep. Nothing here depends on a sweep: it is the state any run of the package builds first.
+"""
+from __future__ import annotations
+
+import simulator.engine  # noqa: F401
+import simulator.results  # noqa: F401
+import simulator.sweep.columns  # noqa: F401
+from simulator.device import device_class_for
+from simulator.sweep import work
+
+
+def _warm() -> None:
+    for kind in ("pump", "scs"):
+        cls = device_class_for(kind)
+        cls.action_models()
+    try:
+        registry = work.registry_for([])
+        registry.all()
+    except Exception:  # a broken NEUROMOD_PROFILES folder: the worker reports it when it runs a task
+        work._REGISTRIES.clear()
+
+
+_warm()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import shiboken6
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -36,6 +38,7 @@ Ctrl+Right: step        Ctrl+N: next event        Ctrl+J: jump to a time
 Ctrl+O: open scenario   Ctrl+S: save scenario     Ctrl+E: export results
 Ctrl+Shift+C: copy the current view as an image
 Ctrl+K: acknowledge the selected alarm
+Ctrl+Shift+T: training dock (Training menu: exercises, demonstrations)
 Ctrl+1 ... Ctrl+9: switch view"""
 
 
@@ -82,6 +85,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.speed_label)
         self.statusBar().addPermanentWidget(self.clock_label)
 
+        self._demo_windows: list[QWidget] = []
         self._build_menus()
         self.runner.advanced.connect(self._on_advanced)
         self.runner.new_events.connect(self._on_events)
@@ -91,6 +95,7 @@ class MainWindow(QMainWindow):
         self.runner.simulation_changed.connect(self._build_views)
         self._build_views(sim)
         self.event_log.reset(list(sim.recorder.events), sim.scenario.start, list(sim.devices))
+        self._install_training()
         self._show_speed(self.runner.speed_x)
         self._on_advanced(sim.now)
         self.resize(1500, 950)
@@ -106,6 +111,12 @@ class MainWindow(QMainWindow):
         e = self.menuBar().addMenu("&Edit")
         self._action(e, "&Copy view as image", "Ctrl+Shift+C", self.copy_view_image)
         self.view_menu = self.menuBar().addMenu("&View")
+        self._tab_actions: list[QAction] = []
+        # tab entries go above this separator; dock toggles below it (never QMenu.clear():
+        # PySide invalidates the Python side of every action that was in the menu)
+        self._view_sep = self.view_menu.addSeparator()
+        self.view_menu.addAction(self.alarm_dock.toggleViewAction())
+        self.training_menu = self.menuBar().addMenu("&Training")
         h = self.menuBar().addMenu("&Help")
         self._action(h, "&Keyboard shortcuts", "F1", lambda: dialogs.inform(self, "Keyboard shortcuts", SHORTCUTS_HELP, QMessageBox.Icon.Information))
         self._action(h, "&About", None, lambda: dialogs.inform(self, "About neuromod-sim", "A simulator of spinal cord stimulators and intrathecal drug pumps, for training and engineering only. Not medical advice.", QMessageBox.Icon.Information))
@@ -139,16 +150,62 @@ class MainWindow(QMainWindow):
             if views.tab is not None:
                 self.tabs.addTab(views.tab, views.tab_title)
         self.tabs.addTab(self.event_log, "Event log")
-        self.view_menu.clear()
+        for act in self._tab_actions:
+            self.view_menu.removeAction(act)
+            act.deleteLater()
+        self._tab_actions = []
         for i in range(self.tabs.count()):
             act = QAction(self.tabs.tabText(i), self)
             if i < 9:
                 act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             act.triggered.connect(lambda _c=False, i=i: self.tabs.setCurrentIndex(i))
-            self.view_menu.addAction(act)
+            self.view_menu.insertAction(self._view_sep, act)
+            self._tab_actions.append(act)
         self.alarm_panel.set_simulation(sim)
         self.event_log.reset(list(sim.recorder.events), sim.scenario.start, list(sim.devices))
         self.setWindowTitle(f"neuromod-sim: {sim.scenario.name}")
+
+    # ----- training -----
+    def _install_training(self) -> None:
+        """The training dock (exercises, 'Check my work') on the right, hidden until asked for;
+        the Training menu shows it and opens the educator demonstrations in their own windows."""
+        from gui.training import install_training_dock
+        from simulator.training.demos import DEMOS
+
+        dock = install_training_dock(self)
+        dock.hide()
+        toggle = dock.toggleViewAction()
+        toggle.setText("&Exercises (training dock)")
+        toggle.setShortcut(QKeySequence("Ctrl+Shift+T"))
+        toggle.setToolTip("Show or hide the training dock: pick an exercise, do it, 'Check my work'")
+        self.training_menu.addAction(toggle)
+        self.training_menu.addSeparator()
+        for name, title in DEMOS.items():
+            act = QAction(f"Demonstration: {title}", self)
+            act.triggered.connect(lambda _c=False, name=name: self.open_demo(name))
+            self.training_menu.addAction(act)
+        self.view_menu.addAction(toggle)
+
+    def show_training(self, visible: bool = True) -> None:
+        self.training_dock.setVisible(visible)
+        if visible:
+            self.training_dock.raise_()
+
+    def open_demo(self, name: str) -> QWidget:
+        """Open an educator demonstration ('waveforms', 'bridge-bolus', 'csf') in its own window;
+        it is closed with the main window."""
+        from gui.training import DemoView
+
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            view = DemoView(name, registry=self.registry)
+        finally:
+            QApplication.restoreOverrideCursor()
+        view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._demo_windows = [v for v in self._demo_windows if shiboken6.isValid(v)] + [view]
+        view.resize(1300, 520)
+        view.show()
+        return view
 
     # ----- views -----
     def show_view(self, name: str) -> None:
@@ -276,4 +333,8 @@ class MainWindow(QMainWindow):
     # ----- closing -----
     def closeEvent(self, event) -> None:
         self.runner.stop_timers()
+        for view in self._demo_windows:
+            if shiboken6.isValid(view):
+                view.close()
+        self._demo_windows = []
         super().closeEvent(event)

@@ -50,8 +50,9 @@ class ActionResult:
 class Simulation:
     def __init__(self, scenario: Scenario, registry: ProfileRegistry | None = None, seed: int | None = None, validate: bool = True):
         self.registry = registry or default_registry()
-        if validate:
-            validate_references(scenario, self.registry)
+        # checked once per scenario and registry (kept on the scenario): the parsed settings and
+        # action params are reused by every Simulation of it
+        checked = validate_references(scenario, self.registry) if validate else scenario.checked_with(self.registry)
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else int(seed)
         self.env = simpy.Environment()
@@ -64,12 +65,15 @@ class Simulation:
             kind = spec.profile.split("/", 1)[0]
             cls = device_class_for(kind)
             profile = self.registry.get(spec.profile)
-            settings = cls.validate_settings(profile, spec.settings, self.registry)
+            settings = checked["settings"].get(spec.id) if checked else None
+            if settings is None:
+                settings = cls.validate_settings(profile, spec.settings, self.registry)
             self.devices[spec.id] = cls(self, spec.id, profile, settings, device_rng(self.seed, spec.id), self.registry)
         self._ended = False
         self.stream.emit(0.0, SIM_DEVICE, Kinds.SIM_START, {"scenario": scenario.name, "seed": self.seed, "start": scenario.start.isoformat(), "duration_s": scenario.duration})
-        for action in scenario.timeline:
-            self._schedule_action(action)
+        parsed = checked["params"] if checked else [None] * len(scenario.timeline)
+        for action, pre in zip(scenario.timeline, parsed):
+            self._schedule_action(action, pre)
         for device in self.devices.values():
             device.start()
 
@@ -138,11 +142,13 @@ class Simulation:
             self.stream.emit(self.now, SIM_DEVICE, Kinds.SIM_END, {})
 
     # ----- actions -----
-    def _schedule_action(self, action: ActionSpec) -> None:
+    def _schedule_action(self, action: ActionSpec, parsed: tuple | None = None) -> None:
+        """Schedule a timeline action; `parsed` is (params model, params as JSON) when the
+        scenario's references were checked (then it is not validated again at dispatch)."""
         event = simpy.Event(self.env)
         event._ok = True
         event._value = None
-        event.callbacks.append(lambda _e, a=action: self._dispatch(a.device, a.action, a.params))
+        event.callbacks.append(lambda _e, a=action, p=parsed: self._dispatch(a.device, a.action, a.params, p))
         self.env.schedule(event, URGENT, action.at)
 
     def apply_action(self, device_id: str, action: str, params: dict[str, Any] | None = None) -> ActionResult:
@@ -161,11 +167,15 @@ class Simulation:
         self.applied_actions.append(ActionSpec(at=self.now, device=device_id, action=action, params=params))
         return result
 
-    def _dispatch(self, device_id: str, action: str, params: dict[str, Any]) -> ActionResult:
+    def _dispatch(self, device_id: str, action: str, params: dict[str, Any], pre: tuple | None = None) -> ActionResult:
         device = self.devices[device_id]
-        model = type(device).action_models()[action]
-        parsed = validate_model(model, params)
-        self.stream.emit(self.now, device_id, Kinds.ACTION, {"action": action, "params": parsed.model_dump(mode="json")})
+        if pre is None:
+            parsed = validate_model(type(device).action_models()[action], params)
+            dumped = parsed.model_dump(mode="json")
+        else:
+            parsed, dumped = pre
+            dumped = dict(dumped)  # each event gets its own payload
+        self.stream.emit(self.now, device_id, Kinds.ACTION, {"action": action, "params": dumped})
         try:
             payload = device.apply(action, parsed)
         except ActionRefused as refused:

@@ -36,10 +36,21 @@ def scenario_from_dict(data: Any, registry: ProfileRegistry | None = None, file:
     return scenario
 
 
-def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str | None = None) -> None:
+def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str | None = None) -> dict:
+    """Check the references of `scenario` against `registry` (InputError on problems).
+
+    Returns what it parsed, {"settings": {device id: settings model}, "params": [(params model,
+    params as JSON) per action]}, and keeps it on the scenario, so that checking the same
+    scenario again (a Simulation built from it) costs nothing and each action's params are
+    validated once, not at every dispatch."""
     from simulator.device import device_class_for
 
+    done = scenario.checked_with(registry)
+    if done is not None:
+        return done
     issues: list[Issue] = []
+    settings: dict[str, Any] = {}
+    parsed: list[Any] = []
     classes = {}
     seen: set[str] = set()
     for i, spec in enumerate(scenario.devices):
@@ -59,7 +70,7 @@ def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str
             issues.extend(i.under(where) for i in exc.issues)
             continue
         try:
-            cls.validate_settings(profile, spec.settings, registry)
+            settings[spec.id] = cls.validate_settings(profile, spec.settings, registry)
         except InputError as exc:
             issues.extend(i.under(f"{where}.settings") for i in exc.issues)
         classes[spec.id] = cls
@@ -77,8 +88,15 @@ def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str
             issues.append(Issue(f"{where}.action", f"unknown action for a {cls.kind} device; allowed: {', '.join(sorted(models))}", action.action))
             continue
         try:
-            validate_model(models[action.action], action.params)
+            model = validate_model(models[action.action], action.params)
+            parsed.append((j, model, model.model_dump(mode="json")))
         except InputError as exc:
             issues.extend(i.under(f"{where}.params") for i in exc.issues)
     if issues:
         raise InputError(issues, file)
+    params: list[Any] = [None] * len(scenario.timeline)
+    for j, model, dumped in parsed:
+        params[j] = (model, dumped)
+    done = {"settings": settings, "params": params}
+    scenario._remember_checked(registry, done)
+    return done

@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema, field_validator
+from pydantic import BeforeValidator, Field, PlainSerializer, PrivateAttr, WithJsonSchema, field_validator
 
 from simulator.profiles.base import StrictModel
 from simulator.units import format_duration, parse_duration_s
@@ -41,6 +41,24 @@ Duration = Annotated[
         }
     ),
 ]
+
+class _Checked:
+    """What `validate_references` parsed, kept on the Scenario it checked. A cache, not data: it
+    compares equal to anything (so it never makes two scenarios differ) and pickles as None."""
+
+    __slots__ = ("fingerprint", "data")
+
+    def __init__(self, fingerprint: tuple, data: dict):
+        self.fingerprint, self.data = fingerprint, data
+
+    def __eq__(self, other: object) -> bool:
+        return other is None or isinstance(other, _Checked)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self):
+        return (type(None), ())
+
 
 DEVICE_ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,39}$"
 
@@ -66,6 +84,23 @@ class Scenario(StrictModel):
     duration: Duration = Field(description="How long to simulate")
     devices: list[DeviceSpec] = Field(min_length=1, max_length=64)
     timeline: list[ActionSpec] = Field(default_factory=list)
+    #: set by `validate_references`: what it checked against and what it parsed (see `checked_with`)
+    _checked: Any = PrivateAttr(default=None)
+
+    def _fingerprint(self, registry) -> tuple:
+        return (id(registry), id(self.devices), len(self.devices), id(self.timeline), len(self.timeline))
+
+    def checked_with(self, registry):
+        """What `validate_references` parsed when it checked this scenario against `registry`
+        (device settings by id, parsed action params by timeline index), or None when it has not
+        (or the device or timeline list was replaced or resized since)."""
+        checked = self._checked
+        if checked is not None and checked.fingerprint == self._fingerprint(registry):
+            return checked.data
+        return None
+
+    def _remember_checked(self, registry, data: dict) -> None:
+        self._checked = _Checked(self._fingerprint(registry), data)
 
     @field_validator("duration")
     @classmethod

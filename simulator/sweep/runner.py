@@ -167,6 +167,7 @@ def _job(plan, spec, task, nonce: str) -> dict[str, Any]:
     return {
         "key": f"{plan['hash'][:10]}-{nonce}-{task.index}",
         "scenario": plan["points"][task.point],
+        "scenario_key": f"{plan['hash']}-{nonce}-{task.point}",
         "seed": task.seed,
         "until": spec.until,
         "profiles": spec.profile_dirs(),

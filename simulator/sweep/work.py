@@ -11,6 +11,10 @@ from typing import Any
 
 _REGISTRIES: dict[tuple[str, ...], Any] = {}
 _PLUGINS_DONE: set[str] = set()
+#: validated scenarios by the job's `scenario_key` (a sweep point): a worker parses and checks a
+#: point's scenario once, then every seed of it reuses the parsed settings and action params
+_SCENARIOS: dict[str, Any] = {}
+_SCENARIOS_MAX = 32
 
 
 def install_plugins(plugins: list[str]) -> None:
@@ -43,7 +47,8 @@ def registry_for(profile_dirs: list[str]):
 def run_task(job: dict[str, Any]) -> dict[str, Any]:
     """Run one scenario of a sweep.
 
-    `job` keys: scenario (dict), seed (int), until (s or None), profiles (folders), plugins
+    `job` keys: scenario (dict), scenario_key (optional: the same key for the same scenario dict,
+    so a worker validates it once), seed (int), until (s or None), profiles (folders), plugins
     ('module:function'), outputs (names/patterns or None), head (columns put first: task, point,
     replicate, seed and the parameter values). Returns head + the chosen summary figures.
     """
@@ -54,8 +59,15 @@ def run_task(job: dict[str, Any]) -> dict[str, Any]:
 
     install_plugins(job.get("plugins", []))
     registry = registry_for(job.get("profiles", []))
-    scenario = validate_model(Scenario, job["scenario"])
-    sim = Simulation(scenario, registry=registry, seed=job["seed"], validate=False)
+    key = job.get("scenario_key")
+    scenario = _SCENARIOS.get(key) if key is not None else None
+    if scenario is None:
+        scenario = validate_model(Scenario, job["scenario"])
+        if key is not None:
+            if len(_SCENARIOS) >= _SCENARIOS_MAX:
+                _SCENARIOS.clear()
+            _SCENARIOS[key] = scenario
+    sim = Simulation(scenario, registry=registry, seed=job["seed"], validate=True)  # checked once per scenario and registry
     sim.run(job.get("until"))
     summary = sim.results().summary
     row = dict(job["head"])

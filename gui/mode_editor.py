@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.limits import Limits, field_range, spin
+from simulator.errors import InputError, validate_model
 from simulator.pump import dosing
 from simulator.pump.settings import ContinuousMode, FlexStep, PeriodicMode
 
@@ -115,6 +117,11 @@ class ModeEditor(QWidget):
         self.flex_table.setToolTip(f"Daily schedule: each step runs from its start (time of day) until the next step. At most {profile.max_flex_steps} steps.")
         self.flex_table.setMinimumHeight(120)
         fl.addWidget(self.flex_table)
+        self.flex_problems_label = QLabel()
+        self.flex_problems_label.setWordWrap(True)
+        self.flex_problems_label.setStyleSheet("color: #c62828")
+        self.flex_problems_label.setToolTip("Cells marked red are refused by the pump's schedule model; fix them before Transmit")
+        fl.addWidget(self.flex_problems_label)
         fb = QHBoxLayout()
         self.add_step = QPushButton("Add step")
         self.add_step.setToolTip("Add a step to the daily schedule")
@@ -171,11 +178,64 @@ class ModeEditor(QWidget):
         r = self.flex_table.currentRow()
         if r >= 0:
             self.flex_table.removeRow(r)
+            self._mark_flex_cells()
             self.changed.emit()
 
     def _flex_item_changed(self, _item) -> None:
         self._update_flex_volumes()
         self.changed.emit()
+
+    def flex_problems(self) -> dict[tuple[int, int], str]:
+        """(row, column) -> why the pump's schedule model refuses that cell: a start that is not
+        HH:MM or repeats another step's, a dose that is not a number or is out of the FlexStep
+        model's range, a volume rate above the pump's maximum. Empty when every cell is valid."""
+        u = self.unit
+        field = f"dose_{u}_per_day"
+        out: dict[tuple[int, int], str] = {}
+        starts: dict[str, int] = {}
+        for r in range(self.flex_table.rowCount()):
+            start = (self.flex_table.item(r, 0).text() if self.flex_table.item(r, 0) else "").strip()
+            try:
+                validate_model(FlexStep, {"start": start})
+                if start in starts:
+                    out[(r, 0)] = f"the same start as step {starts[start] + 1}; starts must differ"
+                else:
+                    starts[start] = r
+            except InputError:
+                out[(r, 0)] = f"{start!r} is not a time of day HH:MM (00:00 to 23:59)"
+            text = (self.flex_table.item(r, 1).text() if self.flex_table.item(r, 1) else "").strip()
+            try:
+                dose = float(text)
+            except ValueError:
+                out[(r, 1)] = f"{text!r} is not a number of {u}/day"
+                continue
+            try:
+                validate_model(FlexStep, {"start": "00:00", field: dose})
+            except InputError as exc:
+                out[(r, 1)] = f"{dose:g} {u}/day: {exc.issues[0].message}"
+                continue
+            rate = dosing.rate_ml_per_day_for_dose(dose, self.concentration)
+            if rate > self.profile.max_rate_ml_per_day:
+                out[(r, 2)] = f"{rate:.4g} mL/day at {self.concentration:g} {u}/mL is above the pump's maximum rate of {self.profile.max_rate_ml_per_day:g} mL/day"
+        if self.flex_table.rowCount() == 0 and self.mode_combo.currentText() == "flex":
+            out[(-1, -1)] = "the schedule has no step"
+        return out
+
+    def _mark_flex_cells(self) -> None:
+        problems = self.flex_problems()
+        self.flex_table.blockSignals(True)
+        for r in range(self.flex_table.rowCount()):
+            for c in range(3):
+                item = self.flex_table.item(r, c)
+                if item is None:
+                    continue
+                why = problems.get((r, c))
+                item.setBackground(QColor("#ffcdd2") if why else QColor(0, 0, 0, 0))
+                item.setToolTip(why or "")
+        self.flex_table.blockSignals(False)
+        lines = [f"step {r + 1}, {['start', 'dose', 'volume'][c]}: {why}" if r >= 0 else why for (r, c), why in sorted(problems.items())]
+        self.flex_problems_label.setText("\n".join(lines))
+        self.flex_problems_label.setVisible(bool(lines))
 
     def _update_flex_volumes(self) -> None:
         self.flex_table.blockSignals(True)
@@ -188,6 +248,7 @@ class ModeEditor(QWidget):
                 text = "?"
             self.flex_table.item(r, 2).setText(text)
         self.flex_table.blockSignals(False)
+        self._mark_flex_cells()
 
     # ----- load / read -----
     def set_concentration(self, conc_per_ml: float) -> None:
@@ -251,4 +312,12 @@ class ModeEditor(QWidget):
 
     def _mode_changed(self, index: int) -> None:
         self.pages.setCurrentIndex(index)
+        self._mark_flex_cells()
         self.changed.emit()
+
+    def pending_problems_text(self) -> str:
+        """Why the pending flex schedule cannot be sent (empty when it can, or when not flex)."""
+        if self.mode_combo.currentText() != "flex":
+            return ""
+        self._mark_flex_cells()
+        return self.flex_problems_label.text()

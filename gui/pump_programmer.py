@@ -217,7 +217,17 @@ class PumpProgrammer(QWidget):
             return out
         return {"type": "stopped"}
 
+    def _refuse_bad_cells(self, title: str) -> bool:
+        """True (and a message) when cells of the flex table are invalid: nothing is checked or sent."""
+        problems = self.mode_editor.pending_problems_text()
+        if problems:
+            dialogs.inform(self, f"{title}: fix the marked cells", "The flex schedule has invalid cells (marked red):\n" + problems)
+            return True
+        return False
+
     def check_pending(self) -> None:
+        if self._refuse_bad_cells("Check"):
+            return
         try:
             findings = check_findings(self.runner.sim, self.device_id, "program", {"mode": self.mode_editor.mode_dict()})
         except InputError as exc:
@@ -229,6 +239,8 @@ class PumpProgrammer(QWidget):
             dialogs.inform(self, "Check", "\n".join(f"{f.level}: {dialogs.describe_finding(f)}" for f in findings))
 
     def transmit_pending(self) -> bool:
+        if self._refuse_bad_cells("Pump program"):
+            return False
         result = transmit(self, self.runner, self.device_id, "program", {"mode": self.mode_editor.mode_dict()}, "Pump program")
         if result:
             self._set_pending(False)

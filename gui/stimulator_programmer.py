@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QTabWidget,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -30,6 +31,7 @@ from PySide6.QtCore import Qt
 from gui import dialogs
 from gui.lead_diagram import CASE, CYCLE, LeadDiagram
 from gui.program_editor import ProgramEditor
+from gui.stimulator_clinician import GroupsBox, PatientLimitsBox
 from gui.transmit import check_findings, transmit
 from simulator.errors import InputError, validate_model
 from simulator.scs.program import Program
@@ -66,12 +68,6 @@ class StimulatorProgrammer(QWidget):
         self.contact_table.setToolTip(tip)
         self.contact_table.itemChanged.connect(self._share_edited)
         ll.addWidget(self.contact_table, 1)
-        split.addWidget(left)
-
-        # middle: programs and parameters
-        mid = QWidget()
-        ml = QVBoxLayout(mid)
-        ml.setContentsMargins(0, 0, 0, 0)
         pg_box = QGroupBox("Programs (* = running)")
         pl = QVBoxLayout(pg_box)
         self.program_list = QListWidget()
@@ -89,22 +85,19 @@ class StimulatorProgrammer(QWidget):
         self.stim_button.clicked.connect(self.toggle_stimulation)
         prow.addWidget(self.stim_button)
         pl.addLayout(prow)
-        ml.addWidget(pg_box)
+        ll.addWidget(pg_box)
+        split.addWidget(left)
+
+        # middle: programs and parameters
+        mid = QWidget()
+        ml = QVBoxLayout(mid)
+        ml.setContentsMargins(0, 0, 0, 0)
         self.editor = ProgramEditor(self.profile)
         self.editor.changed.connect(self._edited)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.editor)
         ml.addWidget(scroll, 1)
-        gauge_box = QGroupBox("Charge density of the pending program (highest contact)")
-        gl = QVBoxLayout(gauge_box)
-        self.gauge = QProgressBar()
-        self.gauge.setToolTip("Highest charge density per phase over the contacts, uC/cm^2, against the profile's limit")
-        gl.addWidget(self.gauge)
-        self.gauge_text = QLabel()
-        self.gauge_text.setWordWrap(True)
-        gl.addWidget(self.gauge_text)
-        ml.addWidget(gauge_box)
         self.pending_label = QLabel()
         ml.addWidget(self.pending_label)
         brow = QHBoxLayout()
@@ -115,7 +108,10 @@ class StimulatorProgrammer(QWidget):
         self.transmit_button.setShortcut("Ctrl+T")
         self.revert_button = QPushButton("Revert")
         self.revert_button.setToolTip("Discard the pending edits")
-        for b in (self.check_button, self.transmit_button, self.revert_button):
+        self.cycling_button = QPushButton("Send cycling only")
+        self.cycling_button.setToolTip("Send only the cycling (on / off, s) and ramps (soft start / stop, s) of the form to the selected program (set_cycling)")
+        self.cycling_button.clicked.connect(self.transmit_cycling)
+        for b in (self.check_button, self.transmit_button, self.cycling_button, self.revert_button):
             brow.addWidget(b)
         ml.addLayout(brow)
         self.check_button.clicked.connect(self.check_pending)
@@ -127,7 +123,23 @@ class StimulatorProgrammer(QWidget):
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
-        imp_box = QGroupBox("Impedance check")
+        gauge_box = QGroupBox("Charge density of the pending program (highest contact)")
+        gl = QVBoxLayout(gauge_box)
+        self.gauge = QProgressBar()
+        self.gauge.setToolTip("Highest charge density per phase over the contacts, uC/cm^2, against the profile's limit")
+        gl.addWidget(self.gauge)
+        self.gauge_text = QLabel()
+        self.gauge_text.setWordWrap(True)
+        gl.addWidget(self.gauge_text)
+        rl.addWidget(gauge_box)
+        self.perception_box = QGroupBox("Comfort estimate of the pending program (approximation)")
+        el = QVBoxLayout(self.perception_box)
+        self.perception_text = QLabel()
+        self.perception_text.setWordWrap(True)
+        el.addWidget(self.perception_text)
+        rl.addWidget(self.perception_box)
+        self.right_tabs = QTabWidget()
+        imp_box = QWidget()
         il = QVBoxLayout(imp_box)
         self.imp_button = QPushButton("Measure impedances")
         self.imp_button.setToolTip("Run the stimulator's impedance check of every contact (ohm)")
@@ -138,8 +150,13 @@ class StimulatorProgrammer(QWidget):
         self.imp_table.verticalHeader().setVisible(False)
         self.imp_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         il.addWidget(self.imp_table)
-        rl.addWidget(imp_box, 2)
-        bat_box = QGroupBox("Battery")
+        self.right_tabs.addTab(imp_box, "Impedance")
+        self.limits_box = PatientLimitsBox(self)
+        self.right_tabs.addTab(self.limits_box, "Patient limits")
+        self.groups_box = GroupsBox(self)
+        self.right_tabs.addTab(self.groups_box, "Groups")
+        rl.addWidget(self.right_tabs, 2)
+        bat_box = QWidget()
         bl = QVBoxLayout(bat_box)
         self.battery_bar = QProgressBar()
         self.battery_bar.setToolTip("Battery level, %")
@@ -152,9 +169,10 @@ class StimulatorProgrammer(QWidget):
         self.recharge_button.clicked.connect(self.recharge)
         self.recharge_button.setEnabled(self.profile.battery.chemistry == "rechargeable")
         bl.addWidget(self.recharge_button)
-        rl.addWidget(bat_box, 1)
+        bl.addStretch(1)
+        self.right_tabs.addTab(bat_box, "Battery")
         split.addWidget(right)
-        split.setSizes([260, 420, 360])
+        split.setSizes([270, 470, 480])
 
         self.reload_programs()
 
@@ -176,6 +194,9 @@ class StimulatorProgrammer(QWidget):
         self.program_list.setCurrentRow(names.index(pick))
         self._load(dev.programs[pick])
         self.stim_button.setText("Stimulation off" if dev.stimulating() else "Stimulation on")
+        if hasattr(self, "limits_box"):
+            self.limits_box.show_program()
+            self.groups_box.show_device()
 
     def selected_name(self) -> str:
         item = self.program_list.currentItem()
@@ -185,6 +206,7 @@ class StimulatorProgrammer(QWidget):
         name = text.lstrip("* ").strip()
         if name in self.device.programs:
             self._load(self.device.programs[name])
+            self.limits_box.show_program()
 
     def _load(self, program: Program) -> None:
         self.editor.set_program(program)
@@ -268,7 +290,9 @@ class StimulatorProgrammer(QWidget):
         except InputError as exc:
             self.gauge.setValue(0)
             self.gauge_text.setText(f"incomplete program: {exc.issues[0].message}")
+            self.perception_text.setText("")
             return
+        self._update_perception(program)
         report = self.device.safety_report(program)
         limit = report["density_limit_uc_per_cm2"]
         rows = [r for r in report["contacts"] if r["charge_density_uc_per_cm2"] is not None]
@@ -290,6 +314,27 @@ class StimulatorProgrammer(QWidget):
             )
         else:
             self.gauge_text.setText("no contact configured")
+
+    def _update_perception(self, program: Program) -> None:
+        """The stimulator model's perception estimate (a strength-duration fit) of the pending program."""
+        est = self.device.perception_estimate(program)
+        colour = {"below perception": "#1565c0", "perceived (comfortable)": "#2e7d32", "possibly uncomfortable": "#8a5a00"}.get(est["zone"], "#c62828")
+        self.perception_text.setText(
+            f"<b style='color:{colour}'>{est['zone']}</b>: {est['amplitude_ma']:.2f} mA is {est['ratio_to_perception']:.2f} x the estimated "
+            f"perception threshold of {est['perception_threshold_ma']:.2f} mA at {program.pulse_width_us:g} us; "
+            f"discomfort estimated from {est['discomfort_low_ma']:.2f} to {est['discomfort_high_ma']:.2f} mA."
+            "<br><i>Approximation for teaching: real thresholds vary widely between patients and with posture.</i>")
+        self.perception_box.setToolTip(est["label"])
+
+    def transmit_cycling(self) -> bool:
+        v = self.editor.values()
+        c = v.get("cycling") or {}
+        params = {"program": self.selected_name(), "on_s": c.get("on_s"), "off_s": c.get("off_s"),
+                  "soft_start_s": v["soft_start_s"], "soft_stop_s": v["soft_stop_s"]}
+        ok = bool(transmit(self, self.runner, self.device_id, "set_cycling", params, "Cycling and ramps"))
+        if ok:
+            self.reload_programs(select=params["program"])
+        return ok
 
     def check_pending(self) -> None:
         try:

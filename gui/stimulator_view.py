@@ -53,5 +53,5 @@ def stimulator_views(sim, device_id: str, runner, x_link_holder: list) -> Device
     tab_scope = Scope(device_id)
     tab_scope.set_simulation(sim)
     tab = _Panel([programmer, tab_scope], splitter=True)
-    tab.splitter.setSizes([700, 210])
+    tab.splitter.setSizes([760, 170])
     return DeviceViews(device_id, "scs", f"Stimulator ({device_id})", tab, overview, {"programmer": programmer, "scope": scope, "tab_scope": tab_scope, "battery": battery})

@@ -186,3 +186,65 @@ def test_alarm_raised_shown_sounded_and_acknowledged(qtbot, default_sim, make_wi
     assert panel.table.item(0, 5).text().startswith("acknowledged")
     assert window.event_log.model.records[-1].kind == "alarm.acknowledged"
     assert not no_dialogs.shown
+
+
+def test_patient_limits_groups_cycling_and_perception_estimate(qtbot, default_sim, make_window, no_dialogs):
+    window = make_window(default_sim)
+    prog = window.device_views["ipg"].extra["programmer"]
+    ipg = default_sim.devices["ipg"]
+    # the comfort estimate beside the editor is the model's, labelled an approximation
+    est = ipg.perception_estimate(prog.pending_program())
+    assert f"{est['perception_threshold_ma']:.2f} mA" in prog.perception_text.text()
+    assert "approximation" in prog.perception_box.title().lower()
+    box = prog.limits_box
+    box.threshold.setValue(3.0)
+    assert box.record("perception")
+    box.maxtol.setValue(7.0)
+    assert box.record("max_tolerable")
+    assert ipg.programs["tonic"].perception_threshold_ma == 3.0 and ipg.programs["tonic"].max_tolerable_ma == 7.0
+    box.bypass.setChecked(True)
+    assert box.send_bypass() and "tonic" in ipg.maxtol_bypass
+    box.rate_locked.setChecked(False)
+    assert box.send_limits() and not ipg.programs["tonic"].patient_rate_locked
+    assert "7 mA" in box.summary.text()
+    # groups: store and run, then an invalid name is refused with a message
+    groups = prog.groups_box
+    groups.name_edit.setText("all day")
+    groups.members.item(0).setCheckState(groups.members.item(0).checkState().Checked)
+    assert groups.store(activate=True)
+    assert ipg.groups == {"all day": ["tonic"]} and ipg.active_group == "all day"
+    groups.name_edit.setText("bad+name")
+    assert not groups.store() and "invalid entry" in no_dialogs.shown[-1][0]
+    # cycling with ramps through set_cycling
+    prog.editor.cycling.setChecked(True)
+    prog.editor.on_s.setValue(30.0)
+    prog.editor.off_s.setValue(60.0)
+    prog.editor.soft_start.setValue(2.0)
+    assert prog.transmit_cycling()
+    p = ipg.programs["tonic"]
+    assert p.cycling.on_s == 30.0 and p.cycling.off_s == 60.0 and p.soft_start_s == 2.0
+
+
+def test_flex_table_cells_are_validated_before_transmit(qtbot, default_sim, make_window, no_dialogs):
+    window = make_window(default_sim)
+    pp = window.device_views["pump"].extra["programmer"]
+    ed = pp.mode_editor
+    n_actions = len(default_sim.applied_actions)
+    ed.mode_combo.setCurrentText("flex")
+    ed.flex_table.setRowCount(0)
+    ed.add_flex_step("08:00", 2.0)
+    ed.add_flex_step("8:70", 2.0)
+    ed.add_flex_step("08:00", 1.0)
+    ed.add_flex_step("20:00", 0.0)
+    ed.flex_table.item(3, 1).setText("lots")
+    problems = ed.flex_problems()
+    assert set(problems) == {(1, 0), (2, 0), (3, 1)}
+    assert "HH:MM" in problems[(1, 0)] and "step 1" in problems[(2, 0)] and "not a number" in problems[(3, 1)]
+    assert ed.flex_table.item(1, 0).toolTip() == problems[(1, 0)]
+    assert not pp.transmit_pending()
+    assert "marked" in no_dialogs.shown[-1][0] and "step 2, start" in no_dialogs.shown[-1][1]
+    assert len(default_sim.applied_actions) == n_actions
+    ed.flex_table.item(1, 0).setText("12:00")
+    ed.flex_table.item(2, 0).setText("16:00")
+    ed.flex_table.item(3, 1).setText("1.5")
+    assert ed.flex_problems() == {} and not ed.flex_problems_label.isVisible()

@@ -21,6 +21,7 @@ class PumpPlots(QWidget):
         self._daily_key = None
         self._dose_label = None
         self._dose_top = None
+        self._rate_top = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.reservoir_plot = time_plot(f"{device_id}: reservoir", "volume", "mL")
@@ -76,6 +77,10 @@ class PumpPlots(QWidget):
                 x = np.append(x, now_s / SECONDS_PER_DAY)
                 y = np.append(y, dev.current_rate_ml_per_day())
             self.rate_curve.setData(x, y)
+            top = (float(np.max(y)) if len(y) else 0.0) * 1.2 or 0.1
+            if top != self._rate_top:  # flow is never negative: the axis starts at 0 mL/day
+                self._rate_top = top
+                self.rate_plot.setYRange(0, top, padding=0.02)
         self._refresh_daily(dev, unit, now_s)
 
     def _refresh_daily(self, dev, unit: str, now_s: float) -> None:

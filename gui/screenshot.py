@@ -19,6 +19,15 @@ def render_window(window, png_path: str | Path, at_s: float | None = None, view:
         raise InputError(Issue("--screenshot", "the picture file must end in .png", str(png_path)))
     if not png_path.resolve().parent.is_dir():
         raise InputError(Issue("--screenshot", "the folder does not exist", str(png_path.parent)))
+    demo = None
+    if view and view.lower().startswith("demo:"):
+        demo = view.split(":", 1)[1]
+        view = None
+    elif view and view.lower() == "training":
+        # the training dock with the first bundled exercise started (it loads its own scenario)
+        window.show_training(True)
+        window.training_dock.widget().start_selected()
+        view = None
     if at_s is not None:
         if at_s > window.runner.sim.duration_s:
             raise InputError(Issue("--at", f"is after the end of the scenario ({window.runner.sim.duration_s:g} s)", at_s))
@@ -31,7 +40,18 @@ def render_window(window, png_path: str | Path, at_s: float | None = None, view:
         QApplication.processEvents()
     window.refresh_views()
     QApplication.processEvents()
-    image = window.grab()
+    if demo is not None:
+        try:
+            shown = window.open_demo(demo)
+        except ValueError as exc:
+            raise InputError(Issue("--view", str(exc), demo)) from None
+        shown.resize(size_px[0], int(size_px[1] * 0.6))
+        for _ in range(3):
+            QApplication.processEvents()
+        image = shown.grab()
+        shown.close()
+    else:
+        image = window.grab()
     tmp = png_path.with_name(f".{png_path.name}.tmp.png")
     if not image.save(str(tmp), "PNG"):
         raise InputError(Issue("--screenshot", "could not write the picture", str(png_path)))

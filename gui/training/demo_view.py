@@ -22,6 +22,11 @@ class DemoView(QWidget):
         self.caption.setWordWrap(True)
         layout.addWidget(self.caption)
         getattr(self, "_" + name.replace("-", "_"))(row, registry)
+        from gui.plot_common import pen
+
+        for i, w in enumerate(self.plots):  # pyqtgraph's default pen is light grey: unreadable on white
+            for item in w.getPlotItem().listDataItems():
+                item.setPen(pen(i, 1.5))
 
     def _plot(self, row, title, x_label, y_label) -> pg.PlotWidget:
         w = pg.PlotWidget(title=title)

@@ -19,7 +19,7 @@ def add_parser(sub, parents) -> None:
     p.add_argument("scenario", nargs="?", default=None, help="scenario YAML file (default: the bundled default scenario)")
     p.add_argument("--screenshot", metavar="PNG", default=None, help="render the window into PNG and exit")
     p.add_argument("--at", metavar="DURATION", default=None, help="simulate to this time before the screenshot, e.g. 30d")
-    p.add_argument("--view", metavar="NAME", default=None, help="view to show: overview, stimulator, pump, events (or a device id)")
+    p.add_argument("--view", metavar="NAME", default=None, help="view to show: overview, stimulator, pump, events (or a device id); with --screenshot also training (the training dock, first exercise started) or demo:NAME (waveforms, bridge-bolus, csf)")
     p.set_defaults(handler=run)
 
 

@@ -15,7 +15,8 @@ from simulator.pump.boluses import Bolus
 from simulator.pump.flow_accuracy import gas_flow_factor
 from simulator.pump.reservoir import EPS_ML, same_content
 from simulator.pump.schedule import TIME_TOL_S
-from simulator.units import SECONDS_PER_DAY
+from simulator.pump.battery import Battery
+from simulator.units import SECONDS_PER_DAY, SECONDS_PER_YEAR
 
 HORIZON_S = 50 * 365 * SECONDS_PER_DAY
 VOL_TOL_ML = 1e-9
@@ -193,6 +194,14 @@ class FlowCore:
 
     # ----- candidate moments (absolute times) -----
     def _candidates(self) -> list[tuple[float, str, Any]]:
+        """The moments the pump must wake at, as (absolute time, tag, data).
+
+        With a stepped (flex) schedule, a threshold crossing (empty, tip change, low, ERI, EOS) is
+        usually days or years away and its exact time (an inversion of the schedule) is rarely
+        needed. It is then listed as (lower bound, tag, Deferred): the bound is the time at the
+        schedule's highest rate; `_resolve` computes the exact time, from the inputs captured
+        here, only when the bound comes within reach of the moment being decided. The exact time
+        is the same float it would have been had it been computed here."""
         now = self.now
         out: list[tuple[float, str, Any]] = []
         if not self.gas:
@@ -203,28 +212,45 @@ class FlowCore:
         if end is not None and end != self._lockout_notified_t:
             out.append((end, "lockout_end", end))
         factor = self.flow_factor
-        if factor > 0 and (self.q_true > 0 or self.reservoir.volume_ml > EPS_ML):  # q_true: still flowing at the last rebase
-            out.append((self._time_to_prog_volume(self.reservoir.volume_ml, factor), "true_empty", None))
-            vol = self.fifo.volume_until_tip_changes(self.reservoir.drug, self.reservoir.conc_per_ml)
-            if vol is not None:
-                out.append((self._time_to_prog_volume(vol, factor), "tip_change", None))
-        if not self.low_latched:
-            if self.v_calc <= self.threshold_ml + VOL_TOL_ML:
-                out.append((now, "low", None))
-            else:
-                out.append((self._time_to_prog_volume(self.v_calc - self.threshold_ml), "low", None))
-        if "calculated_empty" not in self.halts and not self.gas:
-            if self.v_calc <= VOL_TOL_ML:
-                out.append((now, "calc_empty", None))
-            else:
-                out.append((self._time_to_prog_volume(self.v_calc), "calc_empty", None))
-        if self.battery:
-            drain = None
-            if self._flow_parts()[0] != 0.0:  # stepped schedule: charge used = idle x t + per mL x volume
-                spec = self.battery.spec
-                drain = lambda pct: self._time_to_prog_volume(pct, spec.pumping_drain_pct_per_ml, spec.idle_drain_pct_per_day / SECONDS_PER_DAY) - now  # noqa: E731
-            out.append((now + self.battery.time_to_eri_s(self.q_prog, drain), "eri", None))
-            out.append((now + self.battery.time_to_eos_s(self.q_prog, now, drain), "eos", None))
+        f_dose, f_s = self._flow_parts()
+        if f_dose != 0.0:
+            reach = _Reach(self.program, now, f_dose, f_s)
+            if factor > 0 and (self.q_true > 0 or self.reservoir.volume_ml > EPS_ML):  # q_true: still flowing at the last rebase
+                out.append(reach.candidate(self.reservoir.volume_ml, factor, 0.0, "true_empty"))
+                vol = self.fifo.volume_until_tip_changes(self.reservoir.drug, self.reservoir.conc_per_ml)
+                if vol is not None:
+                    out.append(reach.candidate(vol, factor, 0.0, "tip_change"))
+            if not self.low_latched:
+                if self.v_calc <= self.threshold_ml + VOL_TOL_ML:
+                    out.append((now, "low", None))
+                else:
+                    out.append(reach.candidate(self.v_calc - self.threshold_ml, 1.0, 0.0, "low"))
+            if "calculated_empty" not in self.halts and not self.gas:
+                if self.v_calc <= VOL_TOL_ML:
+                    out.append((now, "calc_empty", None))
+                else:
+                    out.append(reach.candidate(self.v_calc, 1.0, 0.0, "calc_empty"))
+            if self.battery:
+                out.extend(reach.battery_candidates(self.battery, self.q_prog))
+        else:
+            if factor > 0 and (self.q_true > 0 or self.reservoir.volume_ml > EPS_ML):  # q_true: still flowing at the last rebase
+                out.append((self._time_to_prog_volume(self.reservoir.volume_ml, factor), "true_empty", None))
+                vol = self.fifo.volume_until_tip_changes(self.reservoir.drug, self.reservoir.conc_per_ml)
+                if vol is not None:
+                    out.append((self._time_to_prog_volume(vol, factor), "tip_change", None))
+            if not self.low_latched:
+                if self.v_calc <= self.threshold_ml + VOL_TOL_ML:
+                    out.append((now, "low", None))
+                else:
+                    out.append((self._time_to_prog_volume(self.v_calc - self.threshold_ml), "low", None))
+            if "calculated_empty" not in self.halts and not self.gas:
+                if self.v_calc <= VOL_TOL_ML:
+                    out.append((now, "calc_empty", None))
+                else:
+                    out.append((self._time_to_prog_volume(self.v_calc), "calc_empty", None))
+            if self.battery:
+                out.append((now + self.battery.time_to_eri_s(self.q_prog, None), "eri", None))
+                out.append((now + self.battery.time_to_eos_s(self.q_prog, now, None), "eos", None))
         out.extend(self._mri_candidates())
         out.extend(self._priming_candidates())
         if not self.stability_warned and self.reservoir.volume_ml > EPS_ML:
@@ -240,8 +266,8 @@ class FlowCore:
         relative to the state, and the rebase may already have passed them.)"""
         for _ in range(1000):
             now = self.now
-            cands = self._candidates()
             limit = now + TIME_TOL_S
+            cands = _resolve(self._candidates(), limit)
             due = [c for c in cands if c[0] <= limit]
             if not due:
                 return cands
@@ -273,11 +299,11 @@ class FlowCore:
         if cands is None:
             cands = self._candidates()
         limit = now + TIME_TOL_S
-        future = [c for c in cands if limit < c[0] < math.inf]
-        if not future:
+        future = [c for c in _resolve(cands, limit) if limit < c[0] < math.inf]
+        t = _earliest(future)
+        if t == math.inf:
             self._wake = None
             return
-        t = min(c[0] for c in future)
         self._planned = future
         self._planned_due = [c for c in future if c[0] <= t + TIME_TOL_S]
         self._wake = self.wake_at(t, self._on_wake)
@@ -379,3 +405,105 @@ class FlowCore:
         repeat = (a.critical_repeat_min if severity == CRITICAL else a.non_critical_repeat_min) * 60.0
         tone = a.critical_tone if severity == CRITICAL else a.non_critical_tone
         self.alarms.raise_(alarm, severity, message, repeat_s=repeat, tone=tone, **details)
+
+
+class Deferred:
+    """The exact time of a candidate moment, computed on demand from inputs captured when the
+    candidates were listed (so it is the same float an immediate computation gives)."""
+
+    __slots__ = ("compute",)
+
+    def __init__(self, compute):
+        self.compute = compute
+
+
+class _Reach:
+    """Threshold crossings of one settled instant under a stepped schedule: a lower bound now,
+    the exact time (Program.time_to_reach, as FlowCore._time_to_prog_volume computes it) later."""
+
+    __slots__ = ("program", "now", "f_dose", "f_s", "dose_max")
+
+    def __init__(self, program, now: float, f_dose: float, f_s: float):
+        self.program, self.now, self.f_dose, self.f_s = program, now, f_dose, f_s
+        self.dose_max = max(program.doses) / SECONDS_PER_DAY
+
+    def exact(self, volume_ml: float, per_dose: float, per_s: float) -> float:
+        return self.program.time_to_reach(self.now, volume_ml, per_dose * self.f_dose, per_dose * self.f_s + per_s)
+
+    def min_seconds(self, volume_ml: float, per_dose: float, per_s: float) -> float:
+        """A lower bound of the seconds to reach `volume_ml` (at the schedule's highest rate),
+        with a margin for float rounding; 0 when none is known."""
+        rate = per_dose * (self.f_dose * self.dose_max + self.f_s) + per_s
+        if not (rate > 0 and volume_ml > 0):
+            return 0.0
+        return max(0.0, volume_ml / rate * (1.0 - 1e-9) - 1e-3)
+
+    def candidate(self, volume_ml: float, per_dose: float, per_s: float, tag: str) -> tuple[float, str, Any]:
+        lower = self.min_seconds(volume_ml, per_dose, per_s)
+        if lower <= 0.0:
+            return (self.exact(volume_ml, per_dose, per_s), tag, None)
+        return (self.now + lower, tag, Deferred(lambda: self.exact(volume_ml, per_dose, per_s)))
+
+    def battery_candidates(self, battery, q_prog: float) -> list[tuple[float, str, Any]]:
+        """ERI and EOS (battery.time_to_eri_s / time_to_eos_s with the schedule's drain, computed
+        later from the charge and service life as they are now)."""
+        spec = battery.spec
+        idle = spec.idle_drain_pct_per_day / SECONDS_PER_DAY
+        now, pct, elapsed, eri_t, eos_t = self.now, battery.pct, battery.elapsed_s, battery.eri_t_s, battery.eos_t_s
+
+        def snapshot():
+            snap = Battery(spec, pct, elapsed)
+            snap.eri_t_s, snap.eos_t_s = eri_t, eos_t
+            return snap
+
+        def drain(p):
+            return self.exact(p, spec.pumping_drain_pct_per_ml, idle) - now
+
+        life_s = spec.max_service_years * SECONDS_PER_YEAR
+        out = []
+        if eri_t is None:
+            # lower bound: the earliest of the service-life limit and the charge bound
+            lower = min(life_s - spec.eri_before_max_service_days * SECONDS_PER_DAY - elapsed,
+                        self.min_seconds(pct - spec.eri_pct, spec.pumping_drain_pct_per_ml, idle) if pct > spec.eri_pct else 0.0)
+            exact = lambda: now + snapshot().time_to_eri_s(q_prog, drain)  # noqa: E731
+            out.append((exact(), "eri", None) if lower <= 0.0 else (now + lower, "eri", Deferred(exact)))
+        else:
+            out.append((now + math.inf, "eri", None))
+        if eos_t is None:
+            lower = min(life_s - elapsed, math.inf if eri_t is None else eri_t + spec.eos_after_eri_days * SECONDS_PER_DAY - now,
+                        self.min_seconds(pct - spec.eos_pct, spec.pumping_drain_pct_per_ml, idle) if pct > spec.eos_pct else 0.0)
+            exact = lambda: now + snapshot().time_to_eos_s(q_prog, now, drain)  # noqa: E731
+            out.append((exact(), "eos", None) if lower <= 0.0 else (now + lower, "eos", Deferred(exact)))
+        else:
+            out.append((now + math.inf, "eos", None))
+        return out
+
+
+def _resolve(cands: list, limit: float) -> list:
+    """`cands` with every deferred moment whose lower bound is at or before `limit` made exact."""
+    for c in cands:
+        if c[0] <= limit and type(c[2]) is Deferred:
+            return [(c[2].compute(), c[1], None) if c[0] <= limit and type(c[2]) is Deferred else c for c in cands]
+    return cands
+
+
+def _earliest(future: list) -> float:
+    """The earliest exact moment of `future`, making deferred moments exact (in place, earliest
+    bound first) only while their bound is within TIME_TOL_S of the earliest known moment."""
+    t = math.inf
+    deferred = []
+    for i, c in enumerate(future):
+        if type(c[2]) is Deferred:
+            deferred.append((c[0], i))
+        elif c[0] < t:
+            t = c[0]
+    if not deferred:
+        return t
+    deferred.sort()
+    for bound, i in deferred:
+        if bound > t + TIME_TOL_S:
+            break
+        c = future[i]
+        future[i] = (c[2].compute(), c[1], None)
+        t = min(t, future[i][0])
+    return t

@@ -6,7 +6,6 @@ small; resampling onto a grid happens only for display or export. A jump in a li
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -16,24 +15,109 @@ from simulator.events import EventRecord
 Interp = Literal["linear", "step"]
 
 
-@dataclass
 class Series:
-    device: str
-    signal: str
-    unit: str
-    interp: Interp
-    _t: list[float] = field(default_factory=list)
-    _v: list[float] = field(default_factory=list)
+    """Breakpoints of one signal.
+
+    Besides explicit breakpoints (`add`), a series can take *generated* ones (`add_generated`):
+    an object whose `points(signal)` returns the breakpoints of a known closed form over an
+    interval (the pump's flex schedule, one point per step boundary), as two lists. They are
+    produced only when the series is read (`t_s`, `values`, `at`, `len`, `_t`, `_v`, a writer),
+    in order with the explicit breakpoints added after them, with exactly the rules `add` and
+    `extend` apply eagerly, so a read series is the same as if every point had been added at
+    once. A run nobody reads (a benchmark, a sweep figure that needs no series) never makes them.
+    """
+
+    __slots__ = ("device", "signal", "unit", "interp", "_tl", "_vl", "_pending")
+
+    def __init__(self, device: str, signal: str, unit: str, interp: Interp, _t: list[float] | None = None, _v: list[float] | None = None):
+        self.device, self.signal, self.unit, self.interp = device, signal, unit, interp
+        self._tl: list[float] = [] if _t is None else _t
+        self._vl: list[float] = [] if _v is None else _v
+        self._pending: list = []  # explicit points (t, v, force), generators, ("close", t) after the first generator
+
+    def __repr__(self) -> str:
+        return f"Series(device={self.device!r}, signal={self.signal!r}, unit={self.unit!r}, interp={self.interp!r}, points={len(self)})"
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Series):
+            return NotImplemented
+        return (self.device, self.signal, self.unit, self.interp, self._t, self._v) == (other.device, other.signal, other.unit, other.interp, other._t, other._v)
+
+    def __getstate__(self):
+        self._materialise()
+        return {"device": self.device, "signal": self.signal, "unit": self.unit, "interp": self.interp, "_tl": self._tl, "_vl": self._vl}
+
+    def __setstate__(self, state):
+        for k, v in state.items():
+            setattr(self, k, v)
+        self._pending = []
+
+    # ----- the breakpoints, generated ones included -----
+    @property
+    def _t(self) -> list[float]:
+        if self._pending:
+            self._materialise()
+        return self._tl
+
+    @property
+    def _v(self) -> list[float]:
+        if self._pending:
+            self._materialise()
+        return self._vl
+
+    def _materialise(self) -> None:
+        pending, self._pending = self._pending, []
+        for item in pending:
+            if type(item) is tuple:
+                if item[0] == "close":
+                    self._close_now(item[1])
+                else:
+                    self._add_now(*item)
+            else:
+                t_list, v_list = item.points(self.signal)
+                self.extend(t_list, v_list)
 
     def add(self, t_s: float, value: float, force: bool = False) -> None:
         """Add a breakpoint; `force` keeps it even when the level did not change (run end)."""
-        t_s, value = float(t_s), float(value)
-        if self._t and t_s == self._t[-1] and value == self._v[-1]:
+        if self._pending:
+            self._pending.append((float(t_s), float(value), force))
             return
-        if not force and self._t and self.interp == "step" and self._v[-1] == value:
+        self._add_now(t_s, value, force)
+
+    def _add_now(self, t_s: float, value: float, force: bool = False) -> None:
+        t_s, value = float(t_s), float(value)
+        tl, vl = self._tl, self._vl
+        if tl and t_s == tl[-1] and value == vl[-1]:
+            return
+        if not force and tl and self.interp == "step" and vl[-1] == value:
             return  # a level that did not change adds nothing
-        self._t.append(t_s)
-        self._v.append(value)
+        tl.append(t_s)
+        vl.append(value)
+
+    def extend(self, t_list: list[float], v_list: list[float]) -> None:
+        """Add breakpoints in bulk (strictly after the last one); a step series keeps level changes only."""
+        self._materialise()
+        if self.interp == "step":  # keep level changes only
+            last = self._vl[-1] if self._vl else None
+            keep = [i for i in range(len(v_list)) if v_list[i] != (v_list[i - 1] if i else last)]
+            t_list, v_list = [t_list[i] for i in keep], [v_list[i] for i in keep]
+        self._tl.extend(t_list)
+        self._vl.extend(v_list)
+
+    def add_generated(self, generator) -> None:
+        """Breakpoints `generator.points(self.signal)` made when the series is next read."""
+        self._pending.append(generator)
+
+    def close(self, t_s: float) -> None:
+        """Extend to `t_s` with the current value (a forced breakpoint) unless it already reaches it."""
+        if self._pending:
+            self._pending.append(("close", float(t_s)))
+        else:
+            self._close_now(t_s)
+
+    def _close_now(self, t_s: float) -> None:
+        if self._tl and self._tl[-1] < t_s:
+            self._add_now(t_s, float(self.at(t_s)), force=True)
 
     @property
     def t_s(self) -> np.ndarray:
@@ -91,8 +175,7 @@ class Recorder:
     def close(self, t_s: float) -> None:
         """Extend every series to the end of the run with its current value."""
         for series in self.series.values():
-            if len(series) and series._t[-1] < t_s:
-                series.add(t_s, float(series.at(t_s)), force=True)
+            series.close(t_s)
 
     def get(self, device: str, signal: str) -> Series:
         return self.series[(device, signal)]

@@ -15,6 +15,7 @@ from simulator.pump.boluses import Bolus
 from simulator.pump.flow_accuracy import gas_flow_factor
 from simulator.pump.reservoir import EPS_ML, same_content
 from simulator.pump.schedule import TIME_TOL_S
+from simulator.pump.step_series import StepBreakpoints
 from simulator.pump.battery import Battery
 from simulator.units import SECONDS_PER_DAY, SECONDS_PER_YEAR
 
@@ -146,51 +147,26 @@ class FlowCore:
         self.t0 = t_s
 
     def _record_schedule_steps(self, t_a: float, t_b: float, parts: tuple[float, float]) -> None:
-        """Add the breakpoints of the series at the flex step boundaries inside (t_a, t_b), all at
-        once with numpy: the same points a wake-up at every boundary used to record."""
-        import numpy as np
-
-        times = self.program.boundaries_between(t_a, t_b)
-        if len(times) == 0:
-            return
-        per_dose, per_s = parts
-        factor = self.flow_factor
-        calc = per_dose * (self.program.cumulative_basal_dose(times) - self.program.cumulative_basal_dose(t_a)) + per_s * (times - t_a)
-        flowing = self.reservoir.volume_ml > EPS_ML
-        true = np.minimum(calc * factor if flowing else 0.0 * calc, self.reservoir.volume_ml)
-        tod = np.mod(times + self.program.clock_offset_s, SECONDS_PER_DAY)
-        doses = np.asarray(self.program.doses)[np.searchsorted(self.program.starts, tod + 1e-6, side="right") - 1]
-        rate_ml_per_day = (per_dose * doses + dosing.ml_per_s_to_ml_per_day(per_s)) * (factor if flowing else 0.0)
-        unit = self.drug_unit
+        """Add the breakpoints of the series at the flex step boundaries inside (t_a, t_b): the
+        same points a wake-up at every boundary used to record, generated (with numpy, all series
+        at once) only when a series is read (step_series.StepBreakpoints)."""
+        if self.program.next_change_after(t_a) > t_b + 1.0:
+            return  # no step boundary inside the interval (the generator would make no points)
         tip = self.fifo.tip
         conc = self.reservoir.conc_per_ml if tip is None else tip.conc_per_ml
         drug = self.reservoir.drug if tip is None else tip.drug
+        unit = self.drug_unit
         homogeneous = self.fifo.volume_until_tip_changes(self.reservoir.drug, self.reservoir.conc_per_ml) is None and drug == self.drug.short_name
-        rec = self.sim.recorder
-        series = {
-            "reservoir_ml": (self.reservoir.volume_ml - true, "mL", "linear"),
-            "expected_reservoir_ml": (np.maximum(0.0, self.v_calc - calc), "mL", "linear"),
-            "delivered_volume_ml": (self.ledger.delivered_ml + true, "mL", "linear"),
-            "rate_ml_per_day": (rate_ml_per_day, "mL/day", "step"),
-        }
-        if homogeneous:
-            series[f"cumulative_drug_{unit}"] = (self._delivered_by_unit()[unit] + true * conc, unit, "linear")
-            series[f"drug_rate_{unit}_per_day"] = (rate_ml_per_day * conc, f"{unit}/day", "step")
-        if self.battery and self.battery.eos_t_s is None:
-            spec = self.battery.spec
-            pct = self.battery.pct - spec.idle_drain_pct_per_day / SECONDS_PER_DAY * (times - t_a) - spec.pumping_drain_pct_per_ml * calc
-            series["battery_pct"] = (np.maximum(0.0, pct), "%", "linear")
-        for signal, (values, sig_unit, interp) in series.items():
-            key = (self.id, signal)
-            if key not in rec.series:
-                continue
-            target = rec.series[key]
-            t_list, v_list = times.tolist(), np.asarray(values, dtype=float).tolist()
-            if interp == "step":  # keep level changes only
-                keep = [i for i in range(len(v_list)) if v_list[i] != (v_list[i - 1] if i else target._v[-1] if target._v else None)]
-                t_list, v_list = [t_list[i] for i in keep], [v_list[i] for i in keep]
-            target._t.extend(t_list)
-            target._v.extend(v_list)
+        battery = self.battery if self.battery and self.battery.eos_t_s is None else None
+        gen = StepBreakpoints(self.program, t_a, t_b, parts, self.flow_factor, self.reservoir.volume_ml > EPS_ML, self.reservoir.volume_ml,
+                              self.v_calc, self.ledger.delivered_ml, self._delivered_by_unit()[unit] if homogeneous else None, conc, unit,
+                              battery.pct if battery else None, battery.spec if battery else None)
+        series = self.sim.recorder.series
+        dev = self.id
+        for signal in gen.signals():
+            target = series.get((dev, signal))
+            if target is not None:
+                target.add_generated(gen)
 
     # ----- candidate moments (absolute times) -----
     def _candidates(self) -> list[tuple[float, str, Any]]:

@@ -91,6 +91,7 @@ class Device:
         self.settings = settings
         self.rng = rng
         self.registry = registry
+        self._env = sim.env  # `now` is read hundreds of thousands of times in a long run
 
     # ----- validation (class level: used before a simulation exists) -----
     @classmethod
@@ -133,7 +134,7 @@ class Device:
     # ----- helpers for subclasses -----
     @property
     def now(self) -> float:
-        return float(self.sim.env.now)
+        return float(self._env._now)  # simpy's Environment.now, without its property call
 
     @property
     def env(self) -> simpy.Environment:
@@ -150,8 +151,9 @@ class Device:
 
     def wake_at(self, t_s: float, callback) -> Wakeup:
         """Call `callback()` at simulation time `t_s` (now if in the past), unless cancelled."""
-        handle = Wakeup(max(float(t_s), self.now))
-        timeout = self.env.timeout(handle.t_s - self.now)
+        now = self.now
+        handle = Wakeup(max(float(t_s), now))
+        timeout = self._env.timeout(handle.t_s - now)
 
         def fire(_event, handle=handle):
             if handle.active:

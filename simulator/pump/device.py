@@ -177,10 +177,10 @@ class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActi
             # wake-up would; nothing is due before the next planned wake-up, so this only moves
             # t0 and is much cheaper than projecting the flow from t0 segment by segment
             self._advance(now)
-        vol, vcalc, delivered_ml = self.reservoir.volume_ml, self.v_calc, self.ledger.delivered_ml
-        self.record("reservoir_ml", vol, "mL")
-        self.record("expected_reservoir_ml", vcalc, "mL")
-        self.record("delivered_volume_ml", delivered_ml, "mL")
+        add = self._series_adder(now)
+        add("reservoir_ml", self.reservoir.volume_ml, "mL")
+        add("expected_reservoir_ml", self.v_calc, "mL")
+        add("delivered_volume_ml", self.ledger.delivered_ml, "mL")
         rate = self.current_rate_ml_per_day()
         tip = self.fifo.tip
         tip_drug, tip_conc = (self.reservoir.drug, self.reservoir.conc_per_ml) if tip is None else (tip.drug, tip.conc_per_ml)
@@ -190,12 +190,28 @@ class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActi
                 # a unit first used now (refill with another drug): its series is zero from t = 0
                 self.sim.recorder.record(0.0, self.id, cum, 0.0, unit, "linear")
                 self.sim.recorder.record(0.0, self.id, drate, 0.0, f"{unit}/day", "step")
-            self.record(cum, amount, unit)
+            add(cum, amount, unit)
             flowing = tip_drug is not None and self.drug_units.get(tip_drug) == unit
-            self.record(drate, dosing.dose_per_day_for_rate(rate, tip_conc) if flowing else 0.0, f"{unit}/day", interp="step")
-        self.record("rate_ml_per_day", rate, "mL/day", interp="step")
+            add(drate, dosing.dose_per_day_for_rate(rate, tip_conc) if flowing else 0.0, f"{unit}/day", "step")
+        add("rate_ml_per_day", rate, "mL/day", "step")
         if self.battery:
-            self.record("battery_pct", self.battery_pct_at(now), "%")
+            add("battery_pct", self.battery_pct_at(now), "%")
+
+    def _series_adder(self, now: float):
+        """add(signal, value, unit, interp): Device.record at `now`, with the Series objects kept
+        on the device after the first lookup (the recorder creates each one once)."""
+        cache = self.__dict__.setdefault("_series_cache", {})
+        recorder = self.sim.recorder
+
+        def add(signal, value, unit="", interp="linear"):
+            series = cache.get(signal)
+            if series is None or recorder.series.get((self.id, signal)) is not series:
+                recorder.record(now, self.id, signal, value, unit, interp)
+                cache[signal] = recorder.series[(self.id, signal)]
+            else:
+                series.add(now, value)
+
+        return add
 
     # ================= actions =================
     def _sync(self) -> None:

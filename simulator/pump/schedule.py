@@ -99,12 +99,32 @@ class Program:
 
     def cumulative_basal_dose(self, t_s):
         """Basal dose (drug unit) delivered from the midnight before t = 0 to t_s (float or numpy array)."""
+        if type(t_s) is float:
+            return self._cumulative_basal_dose_scalar(t_s)
         import numpy as np
 
         u = np.asarray(t_s, dtype=float) + self.clock_offset_s
         days = np.floor(u / SECONDS_PER_DAY)
         out = days * self._cum[-1] + np.interp(u - days * SECONDS_PER_DAY, self._knots, self._cum)
         return float(out) if out.ndim == 0 else out
+
+    def _cumulative_basal_dose_scalar(self, t_s: float) -> float:
+        """cumulative_basal_dose for one float, without numpy: the same operations as the array
+        path (np.floor, then np.interp's own formula: the knot value at a knot, else
+        slope x (x - knot) + value), so the same float to the bit."""
+        u = t_s + self.clock_offset_s
+        days = float(math.floor(u / SECONDS_PER_DAY))
+        x = u - days * SECONDS_PER_DAY
+        knots, cum = self._knots, self._cum
+        j = bisect.bisect_right(knots, x) - 1
+        if j < 0:
+            y = cum[0]
+        elif j >= len(knots) - 1 or knots[j] == x:
+            y = cum[min(j, len(knots) - 1)]
+        else:
+            slope = (cum[j + 1] - cum[j]) / (knots[j + 1] - knots[j])
+            y = slope * (x - knots[j]) + cum[j]
+        return days * cum[-1] + y
 
     def basal_dose_between(self, t_a_s: float, t_b_s: float) -> float:
         """Basal dose (drug unit) the schedule delivers from t_a_s to t_b_s."""

@@ -61,3 +61,18 @@ def test_generated_points_follow_the_eager_rules():
         assert (lazy._t, lazy._v) == (eager._t, eager._v), interp
         assert lazy == eager
         assert pickle.loads(pickle.dumps(lazy)) == eager
+
+
+def test_scalar_cumulative_dose_is_the_array_path_to_the_bit():
+    import numpy as np
+
+    from simulator.pump.schedule import Program
+
+    steps = [(h * 3600.0, d) for h, d in enumerate(builders.FLEX_DOSE_MG_PER_DAY)]
+    rng = np.random.default_rng(3)
+    for offset in (0.0, 8 * 3600.0, 12345.678):
+        program = Program("flex", steps, offset)
+        times = np.concatenate([rng.uniform(-86400.0, 3.2e8, 4000), np.arange(0.0, 3 * 86400.0, 1800.0) - offset, [0.0, 86400.0 - offset, -offset]])
+        array = program.cumulative_basal_dose(times)
+        for t, expected in zip(times.tolist(), array.tolist()):
+            assert program.cumulative_basal_dose(t) == expected, t

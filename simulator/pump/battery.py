@@ -22,6 +22,13 @@ class Battery:
         self.eri_t_s: float | None = None
         self.eos_t_s: float | None = None
 
+    @classmethod
+    def snapshot(cls, battery: "Battery") -> "Battery":
+        """A copy of the state now (charge, service life, ERI/EOS times)."""
+        snap = cls.__new__(cls)
+        snap.spec, snap.pct, snap.elapsed_s, snap.eri_t_s, snap.eos_t_s = battery.spec, battery.pct, battery.elapsed_s, battery.eri_t_s, battery.eos_t_s
+        return snap
+
     def drain_pct_per_s(self, motor_ml_per_s: float) -> float:
         return self.spec.idle_drain_pct_per_day / SECONDS_PER_DAY + self.spec.pumping_drain_pct_per_ml * motor_ml_per_s
 

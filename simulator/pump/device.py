@@ -200,12 +200,12 @@ class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActi
     def _series_adder(self, now: float):
         """add(signal, value, unit, interp): Device.record at `now`, with the Series objects kept
         on the device after the first lookup (the recorder creates each one once)."""
-        cache = self.__dict__.setdefault("_series_cache", {})
+        cache = self.__dict__.setdefault("_series_cache", {})  # the recorder never drops a series
         recorder = self.sim.recorder
 
         def add(signal, value, unit="", interp="linear"):
             series = cache.get(signal)
-            if series is None or recorder.series.get((self.id, signal)) is not series:
+            if series is None:
                 recorder.record(now, self.id, signal, value, unit, interp)
                 cache[signal] = recorder.series[(self.id, signal)]
             else:

@@ -387,10 +387,13 @@ class Deferred:
     """The exact time of a candidate moment, computed on demand from inputs captured when the
     candidates were listed (so it is the same float an immediate computation gives)."""
 
-    __slots__ = ("compute",)
+    __slots__ = ("func", "args")
 
-    def __init__(self, compute):
-        self.compute = compute
+    def __init__(self, func, *args):
+        self.func, self.args = func, args
+
+    def compute(self) -> float:
+        return self.func(*self.args)
 
 
 class _Reach:
@@ -410,15 +413,16 @@ class _Reach:
         """A lower bound of the seconds to reach `volume_ml` (at the schedule's highest rate),
         with a margin for float rounding; 0 when none is known."""
         rate = per_dose * (self.f_dose * self.dose_max + self.f_s) + per_s
-        if not (rate > 0 and volume_ml > 0):
-            return 0.0
-        return max(0.0, volume_ml / rate * (1.0 - 1e-9) - 1e-3)
+        if rate > 0 and volume_ml > 0:
+            lower = volume_ml / rate * (1.0 - 1e-9) - 1e-3
+            return lower if lower > 0.0 else 0.0
+        return 0.0
 
     def candidate(self, volume_ml: float, per_dose: float, per_s: float, tag: str) -> tuple[float, str, Any]:
         lower = self.min_seconds(volume_ml, per_dose, per_s)
         if lower <= 0.0:
             return (self.exact(volume_ml, per_dose, per_s), tag, None)
-        return (self.now + lower, tag, Deferred(lambda: self.exact(volume_ml, per_dose, per_s)))
+        return (self.now + lower, tag, Deferred(self.exact, volume_ml, per_dose, per_s))
 
     def battery_candidates(self, battery, q_prog: float) -> list[tuple[float, str, Any]]:
         """ERI and EOS (battery.time_to_eri_s / time_to_eos_s with the schedule's drain, computed
@@ -426,33 +430,35 @@ class _Reach:
         spec = battery.spec
         idle = spec.idle_drain_pct_per_day / SECONDS_PER_DAY
         now, pct, elapsed, eri_t, eos_t = self.now, battery.pct, battery.elapsed_s, battery.eri_t_s, battery.eos_t_s
-
-        def snapshot():
-            snap = Battery(spec, pct, elapsed)
-            snap.eri_t_s, snap.eos_t_s = eri_t, eos_t
-            return snap
-
-        def drain(p):
-            return self.exact(p, spec.pumping_drain_pct_per_ml, idle) - now
-
         life_s = spec.max_service_years * SECONDS_PER_YEAR
-        out = []
         if eri_t is None:
             # lower bound: the earliest of the service-life limit and the charge bound
             lower = min(life_s - spec.eri_before_max_service_days * SECONDS_PER_DAY - elapsed,
                         self.min_seconds(pct - spec.eri_pct, spec.pumping_drain_pct_per_ml, idle) if pct > spec.eri_pct else 0.0)
-            exact = lambda: now + snapshot().time_to_eri_s(q_prog, drain)  # noqa: E731
-            out.append((exact(), "eri", None) if lower <= 0.0 else (now + lower, "eri", Deferred(exact)))
+            eri = (self._battery_exact("eri", battery, q_prog), "eri", None) if lower <= 0.0 else \
+                (now + lower, "eri", Deferred(self._battery_exact, "eri", Battery.snapshot(battery), q_prog))
         else:
-            out.append((now + math.inf, "eri", None))
+            eri = (now + math.inf, "eri", None)
         if eos_t is None:
             lower = min(life_s - elapsed, math.inf if eri_t is None else eri_t + spec.eos_after_eri_days * SECONDS_PER_DAY - now,
                         self.min_seconds(pct - spec.eos_pct, spec.pumping_drain_pct_per_ml, idle) if pct > spec.eos_pct else 0.0)
-            exact = lambda: now + snapshot().time_to_eos_s(q_prog, now, drain)  # noqa: E731
-            out.append((exact(), "eos", None) if lower <= 0.0 else (now + lower, "eos", Deferred(exact)))
+            eos = (self._battery_exact("eos", battery, q_prog), "eos", None) if lower <= 0.0 else \
+                (now + lower, "eos", Deferred(self._battery_exact, "eos", Battery.snapshot(battery), q_prog))
         else:
-            out.append((now + math.inf, "eos", None))
-        return out
+            eos = (now + math.inf, "eos", None)
+        return [eri, eos]
+
+    def _battery_exact(self, tag: str, battery, q_prog: float) -> float:
+        spec = battery.spec
+        idle = spec.idle_drain_pct_per_day / SECONDS_PER_DAY
+        now = self.now
+
+        def drain(p):
+            return self.exact(p, spec.pumping_drain_pct_per_ml, idle) - now
+
+        if tag == "eri":
+            return now + battery.time_to_eri_s(q_prog, drain)
+        return now + battery.time_to_eos_s(q_prog, now, drain)
 
 
 def _resolve(cands: list, limit: float) -> list:

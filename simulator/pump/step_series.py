@@ -39,36 +39,49 @@ class StepBreakpoints:
             out.append("battery_pct")
         return out
 
-    def _arrays(self) -> dict:
+    def _base(self) -> dict:
+        """The arrays every signal needs (times, programmed and true volumes), made once."""
         if self._cache is not None:
             return self._cache
         program, t_a = self.program, self.t_a
         times = program.boundaries_between(t_a, self.t_b)
-        per_dose, per_s, factor, flowing = self.per_dose, self.per_s, self.factor, self.flowing
+        per_dose, per_s = self.per_dose, self.per_s
         calc = per_dose * (program.cumulative_basal_dose(times) - program.cumulative_basal_dose(t_a)) + per_s * (times - t_a)
-        true = np.minimum(calc * factor if flowing else 0.0 * calc, self.volume_ml)
-        tod = np.mod(times + program.clock_offset_s, SECONDS_PER_DAY)
-        doses = np.asarray(program.doses)[np.searchsorted(program.starts, tod + 1e-6, side="right") - 1]
-        rate_ml_per_day = (per_dose * doses + dosing.ml_per_s_to_ml_per_day(per_s)) * (factor if flowing else 0.0)
-        values = {
-            "reservoir_ml": self.volume_ml - true,
-            "expected_reservoir_ml": np.maximum(0.0, self.v_calc - calc),
-            "delivered_volume_ml": self.delivered_ml + true,
-            "rate_ml_per_day": rate_ml_per_day,
-        }
-        if self.cum_drug is not None:
-            values[f"cumulative_drug_{self.unit}"] = self.cum_drug + true * self.conc
-            values[f"drug_rate_{self.unit}_per_day"] = rate_ml_per_day * self.conc
-        if self.battery_pct is not None:
-            spec = self.battery_spec
-            pct = self.battery_pct - spec.idle_drain_pct_per_day / SECONDS_PER_DAY * (times - t_a) - spec.pumping_drain_pct_per_ml * calc
-            values["battery_pct"] = np.maximum(0.0, pct)
-        self._cache = {"times": times.tolist(), "values": values}
+        true = np.minimum(calc * self.factor if self.flowing else 0.0 * calc, self.volume_ml)
+        self._cache = {"times": times, "times_list": times.tolist(), "calc": calc, "true": true}
         return self._cache
 
+    def _rate_ml_per_day(self, base: dict):
+        if "rate" not in base:
+            program = self.program
+            tod = np.mod(base["times"] + program.clock_offset_s, SECONDS_PER_DAY)
+            doses = np.asarray(program.doses)[np.searchsorted(program.starts, tod + 1e-6, side="right") - 1]
+            base["rate"] = (self.per_dose * doses + dosing.ml_per_s_to_ml_per_day(self.per_s)) * (self.factor if self.flowing else 0.0)
+        return base["rate"]
+
+    def _values(self, signal: str, base: dict):
+        true, calc = base["true"], base["calc"]
+        if signal == "reservoir_ml":
+            return self.volume_ml - true
+        if signal == "expected_reservoir_ml":
+            return np.maximum(0.0, self.v_calc - calc)
+        if signal == "delivered_volume_ml":
+            return self.delivered_ml + true
+        if signal == "rate_ml_per_day":
+            return self._rate_ml_per_day(base)
+        if signal == f"cumulative_drug_{self.unit}":
+            return self.cum_drug + true * self.conc
+        if signal == f"drug_rate_{self.unit}_per_day":
+            return self._rate_ml_per_day(base) * self.conc
+        if signal == "battery_pct":
+            spec = self.battery_spec
+            pct = self.battery_pct - spec.idle_drain_pct_per_day / SECONDS_PER_DAY * (base["times"] - self.t_a) - spec.pumping_drain_pct_per_ml * calc
+            return np.maximum(0.0, pct)
+        raise KeyError(signal)
+
     def points(self, signal: str) -> tuple[list[float], list[float]]:
-        arrays = self._arrays()
-        times = arrays["times"]
-        if not times:
+        """Breakpoints (times, values) of `signal`: only the arrays it needs are made."""
+        base = self._base()
+        if not base["times_list"]:
             return [], []
-        return list(times), np.asarray(arrays["values"][signal], dtype=float).tolist()
+        return list(base["times_list"]), np.asarray(self._values(signal, base), dtype=float).tolist()

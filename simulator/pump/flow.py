@@ -404,7 +404,7 @@ class _Reach:
 
     def __init__(self, program, now: float, f_dose: float, f_s: float):
         self.program, self.now, self.f_dose, self.f_s = program, now, f_dose, f_s
-        self.dose_max = max(program.doses) / SECONDS_PER_DAY
+        self.dose_max = program.max_dose_per_s
 
     def exact(self, volume_ml: float, per_dose: float, per_s: float) -> float:
         return self.program.time_to_reach(self.now, volume_ml, per_dose * self.f_dose, per_dose * self.f_s + per_s)

@@ -20,6 +20,8 @@ EPS_ML = 1e-12
 def same_content(drug_a, conc_a: float, drug_b, conc_b: float) -> bool:
     if drug_a != drug_b:
         return False
+    if conc_a == conc_b:
+        return True  # (the usual case, without the tolerance arithmetic)
     return abs(conc_a - conc_b) <= 1e-12 * max(1.0, abs(conc_a), abs(conc_b))
 
 

@@ -55,6 +55,7 @@ class Program:
         for a, b in zip(knots, knots[1:]):
             cum.append(cum[-1] + self._dose_at_tod(a) * (b - a) / SECONDS_PER_DAY)
         self._knots, self._cum = knots, cum
+        self.max_dose_per_s = max(self.doses) / SECONDS_PER_DAY  # the highest basal rate (drug unit/s)
         self._inverse_cache: dict[tuple[float, float], list[float]] = {}
 
     # ----- building -----

@@ -1,5 +1,4 @@
 """Waveform synthesis agrees with the closed form: pulse counts, charge, zero net charge."""
-import time
 
 import numpy as np
 import pytest
@@ -87,11 +86,14 @@ def test_cycling_and_soft_start_envelope():
     assert mins == pytest.approx([0.0, -2.5, -5.0])
 
 
-def test_fast_enough_for_a_scope():
+def test_a_scope_window_at_10khz_resolves_every_30us_pulse():
+    # speed is measured in benchmarks/ (target 3); here: 100 ms at 1 MS/s holds 1,000 pulses,
+    # each 30 us wide (30 samples at 2.5 mA), far from any window edge
     p = prog(waveform="high_frequency", rate_hz=10000.0, pulse_width_us=30.0, amplitude_ma=2.5)
-    t0 = time.perf_counter()
-    render([p], 123456.0, 123456.1, 1e6)  # 100 ms at 1 MS/s
-    assert time.perf_counter() - t0 < 0.5
+    t, cur = render([p], 123456.0, 123456.1, 1e6)
+    x = cur["E2"]
+    assert rising_cathodic_edges(x) == pytest.approx(1000, abs=1)
+    assert np.count_nonzero(np.isclose(x, -2.5)) == pytest.approx(30 * 1000, rel=0.01)
 
 
 @settings(max_examples=40, deadline=None)

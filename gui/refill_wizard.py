@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QVBoxLa
 
 from gui.limits import Limits, field_range, spin
 from gui.transmit import transmit
-from simulator.pump import dosing
 from simulator.pump.settings import ContinuousMode, RefillParams
 
 
@@ -151,17 +150,20 @@ class RefillWizard(QWizard):
         self.new_dose.setVisible(not same_drug)
         self.new_dose_form.labelForField(self.new_dose).setVisible(not same_drug)
         if same_drug:
-            dose = dev.program.basal_dose_per_day_at(self.runner.sim.now)
             if self.concentration_changed():
-                old_rate = dosing.rate_ml_per_day_for_dose(dose, dev.conc_prog)
-                new_rate = dosing.rate_ml_per_day_for_dose(dose, self.concentration.value())
-                bridge_h = dev.dead_volume_ml / old_rate * 24.0 if old_rate > 0 else None
-                text = (f"The concentration changes from {dev.conc_prog:g} to {self.concentration.value():g} {dev.drug_unit}/mL. "
-                        f"The dose program stays {dose:g} {dev.drug_unit}/day, so the pump's rate changes from {old_rate:.4g} to {new_rate:.4g} mL/day.\n\n"
-                        f"The {dev.dead_volume_ml:.3f} mL dead volume (pump tubing and catheter) still holds the old drug. Without a bridge bolus it "
-                        f"would be pushed out at the new rate, giving the wrong dose.")
-                if bridge_h is not None:
-                    text += f" The bridge bolus delivers it at {old_rate:.4g} mL/day, which takes about {bridge_h:.1f} h."
+                plan = dev.concentration_change_preview(self.concentration.value())
+                u = plan["unit"]
+                text = (f"The concentration changes from {dev.conc_prog:g} to {self.concentration.value():g} {u}/mL. "
+                        f"The dose program stays {plan['dose_per_day']:g} {u}/day, so the pump's rate changes from "
+                        f"{plan['old_rate_ml_per_day']:.4g} to {plan['new_rate_ml_per_day']:.4g} mL/day.\n\n"
+                        f"The {plan['dead_volume_ml']:.3f} mL dead volume (pump tubing and catheter) still holds {plan['old_amount']:.4g} {u} of the old drug. ")
+                if plan["flush_hours"] is not None:
+                    kind = "over-dose" if plan["error_amount"] > 0 else "under-dose"
+                    pct = f" ({plan['error_pct']:+.0f} %)" if plan["error_pct"] is not None else ""
+                    text += (f"Without a bridge bolus it would be pushed out at the new rate: an {kind} of "
+                             f"{abs(plan['error_amount']):.4g} {u}{pct} over {plan['flush_hours']:.1f} h.")
+                if plan["bridge_hours"] is not None:
+                    text += f" The bridge bolus delivers it at {plan['old_rate_ml_per_day']:.4g} mL/day, which takes about {plan['bridge_hours']:.1f} h."
                 self.bridge.setChecked(True)
                 self.bridge.setEnabled(True)
             else:

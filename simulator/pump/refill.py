@@ -167,6 +167,35 @@ class RefillActions:
             result["concentration_changed_from"] = old_conc_prog
         return result
 
+    def concentration_change_preview(self, new_concentration_per_ml: float) -> dict[str, Any]:
+        """What refilling the same drug at `new_concentration_per_ml` (drug unit per mL) with the
+        dose program kept would do, for the refill wizard; changes nothing.
+
+        Rates are at the current basal dose (mL/day); the dead volume (mL) holds `old_amount`
+        (drug unit). Without a bridge bolus that old drug leaves at the new rate while the pump
+        counts it at the new concentration (`error_amount`, `error_pct`, over `flush_hours`); a
+        bridge bolus delivers it at the old rate instead, taking `bridge_hours`.
+        """
+        dose = self.program.basal_dose_per_day_at(self.now)
+        old_rate = dosing.rate_ml_per_day_for_dose(dose, self.conc_prog)
+        new_rate = dosing.rate_ml_per_day_for_dose(dose, new_concentration_per_ml)
+        old_amount = self.fifo.amounts().get(self.drug.short_name, 0.0)
+        counted = dosing.dose_in_volume(self.dead_volume_ml, new_concentration_per_ml)
+        error = old_amount - counted
+        hours = lambda rate: self.dead_volume_ml / rate * 24.0 if rate > 0 else None  # noqa: E731
+        return {
+            "dose_per_day": dose,
+            "unit": self.drug_unit,
+            "old_rate_ml_per_day": old_rate,
+            "new_rate_ml_per_day": new_rate,
+            "dead_volume_ml": self.dead_volume_ml,
+            "old_amount": old_amount,
+            "error_amount": error,
+            "error_pct": error / counted * 100 if counted > 0 else None,
+            "flush_hours": hours(new_rate),
+            "bridge_hours": hours(old_rate),
+        }
+
     def _concentration_change_error(self) -> dict[str, Any]:
         """Dose error while the old content of the dead volume reaches the patient at the new rate."""
         name = self.drug.short_name

@@ -117,3 +117,25 @@ def test_refill_past_stability_is_warned():
     assert any(x.get("limit") == "stability_days" for x in w)
     # the stability warning also fires at day 1 (180 - 179) before the refill
     assert kinds(res, "warning")[0].t_s == pytest.approx(DAY)
+
+
+def test_concentration_change_preview_matches_what_the_refill_then_does():
+    # morphine 10 mg/mL at 3 mg/day = 0.3 mL/day; going to 20 mg/mL keeps 3 mg/day at 0.15 mL/day.
+    # The dead volume V holds 10 V mg of old drug; without a bridge the pump counts it as 20 V mg:
+    # an under-dose of 10 V mg (-50 %) over V / 0.15 mL/day; a bridge bolus at 0.3 mL/day takes V / 0.3 days.
+    from tests.pump.helpers import DAY, make_sim, morphine_settings
+
+    sim = make_sim(morphine_settings(mode={"type": "continuous", "dose_mg_per_day": 3}))
+    sim.run(until=10 * DAY)
+    pump = sim.devices["pump"]
+    v = pump.dead_volume_ml
+    plan = pump.concentration_change_preview(20.0)
+    assert plan["old_rate_ml_per_day"] == pytest.approx(0.3)
+    assert plan["new_rate_ml_per_day"] == pytest.approx(0.15)
+    assert plan["old_amount"] == pytest.approx(10 * v)
+    assert plan["error_amount"] == pytest.approx(-10 * v) and plan["error_pct"] == pytest.approx(-50.0)
+    assert plan["flush_hours"] == pytest.approx(v / 0.15 * 24) and plan["bridge_hours"] == pytest.approx(v / 0.3 * 24)
+    assert pump.reservoir_ml_at(sim.now) == pytest.approx(20 - 10 * 0.3)  # the preview changed nothing
+    sim.apply_action("pump", "refill", {"fill_ml": 15, "concentration_mg_per_ml": 20})
+    logged = [e.payload for e in sim.results().events_where("pump", "dose_error.concentration_change")]
+    assert logged and logged[-1]["error_amount"] == pytest.approx(plan["error_amount"])

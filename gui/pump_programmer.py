@@ -198,7 +198,7 @@ class PumpProgrammer(QWidget):
         dev = self.device
         self.mode_editor.set_concentration(dev.conc_prog)
         self.mode_editor.set_mode(self.current_mode_dict())
-        self.patient_editor.load(dev._patient_settings())
+        self.patient_editor.load(dev.patient_bolus_settings())
         self._set_pending(False)
 
     def current_mode_dict(self) -> dict[str, Any]:

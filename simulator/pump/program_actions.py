@@ -28,8 +28,11 @@ class ProgramActions:
             current_daily=self._daily_program_dose(), last_increase_t_s=self.last_increase_t_s,
         )
 
-    def _patient_settings(self):
+    def patient_bolus_settings(self):
+        """The patient-bolus settings in force (dose, duration, lockout, maximum per day), or None."""
         return getattr(self, "_patient_settings_model", self.settings.patient_bolus)
+
+    _patient_settings = patient_bolus_settings
 
     def _set_program(self, mode) -> None:
         old = self._daily_program_dose()

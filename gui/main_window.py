@@ -134,10 +134,14 @@ class MainWindow(QMainWindow):
             w = self.tabs.widget(i)
             self.tabs.removeTab(i)
             if w is not self.event_log and w is not self.overview:
+                w.hide()  # a deferred delete waits for the event loop: never leave it drawn meanwhile
                 w.deleteLater()
         while self.overview_row.count():
             item = self.overview_row.takeAt(0)
             if item.widget():
+                # out of the layout but still a visible child until the deferred delete runs
+                # (not before the event loop returns, e.g. when a screenshot is taken): hide it
+                item.widget().hide()
                 item.widget().deleteLater()
         self._x_link_holder.clear()
         self.device_views = {}

@@ -27,7 +27,12 @@ from simulator.errors import InputError
 from simulator.units import describe_elapsed
 
 ACK_ACTION = "acknowledge_alarm"
-COLUMNS = ["device", "alarm", "severity", "message", "raised (d hh:mm:ss)", "state"]
+COLUMNS = ["device", "alarm", "severity", "message", "raised (d hh:mm:ss)", "repeats", "state"]
+TOOLTIPS = {
+    "raised (d hh:mm:ss)": "Simulated time the alarm was raised (days hh:mm:ss from the scenario start)",
+    "repeats": "How many times the device has repeated the alarm since it was raised (until acknowledged:\ncritical alarms every 10 min, others every hour); the event log hides the repeats by default",
+    "state": "Sounding until acknowledged on the device; an acknowledged alarm stays active until its cause clears",
+}
 SOUNDING_KINDS = ("alarm.raised", "alarm.repeat")
 
 
@@ -77,6 +82,9 @@ class AlarmPanel(QWidget):
         layout.addLayout(top)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
+        for c, name in enumerate(COLUMNS):
+            if name in TOOLTIPS:
+                self.table.horizontalHeaderItem(c).setToolTip(TOOLTIPS[name])
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
@@ -106,7 +114,7 @@ class AlarmPanel(QWidget):
         for r, (dev_id, a) in enumerate(rows):
             acked = a.get("acknowledged_t_s") is not None
             state = f"acknowledged at {describe_elapsed(a['acknowledged_t_s'])}" if acked else "sounding"
-            values = [dev_id, a.get("alarm", ""), a.get("severity", ""), a.get("message", ""), describe_elapsed(a.get("raised_t_s", 0.0)), state]
+            values = [dev_id, a.get("alarm", ""), a.get("severity", ""), a.get("message", ""), describe_elapsed(a.get("raised_t_s", 0.0)), self.repeats_text(a), state]
             colour = QColor("#b00020") if a.get("severity") == "critical" and not acked else QColor("#8a5a00") if not acked else None
             for c, v in enumerate(values):
                 item = QTableWidgetItem(str(v))
@@ -123,6 +131,17 @@ class AlarmPanel(QWidget):
             self.title.setStyleSheet("font-weight: bold")
         if rows and not self.table.selectedItems():
             self.table.selectRow(0)
+
+    @staticmethod
+    def repeats_text(alarm: dict[str, Any]) -> str:
+        n = alarm.get("repeats")
+        if n is None:
+            return "-"
+        return f"{n}\u00d7" if n else "0"
+
+    def repeat_counts(self) -> dict[tuple[str, str], int]:
+        """(device id, alarm) -> times repeated, as shown (for tests and the status bar)."""
+        return {(d, a.get("alarm", "")): int(a.get("repeats") or 0) for d, a in self._rows}
 
     def acknowledge_selected(self) -> bool:
         row = self.table.currentRow()

@@ -5,12 +5,13 @@ import json
 from datetime import datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from simulator.events import EventRecord
 from simulator.units import describe_elapsed
 
 ALL = "(all)"
+REPEAT_KIND = "alarm.repeat"
 COLUMNS = ["elapsed (d hh:mm:ss)", "calendar time", "device", "kind", "details"]
 
 
@@ -89,24 +90,31 @@ class EventTableModel(QAbstractTableModel):
 
 
 class EventFilter(QSortFilterProxyModel):
-    """Keeps rows whose device and kind match; a kind ending in '*' matches a prefix."""
+    """Keeps rows whose device and kind match; a kind ending in '*' matches a prefix.
+
+    With `hide_repeats`, 'alarm.repeat' rows are left out unless that kind is asked for by name
+    (a critical alarm repeats every 10 min until acknowledged, and would flood the log)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.device: str | None = None
         self.kind: str | None = None
+        self.hide_repeats = True
 
-    def set_filter(self, device: str | None, kind: str | None) -> None:
+    def set_filter(self, device: str | None, kind: str | None, hide_repeats: bool | None = None) -> None:
+        hide = self.hide_repeats if hide_repeats is None else hide_repeats
         if hasattr(self, "beginFilterChange"):  # Qt >= 6.9
             self.beginFilterChange()
-            self.device, self.kind = device, kind
+            self.device, self.kind, self.hide_repeats = device, kind, hide
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
         else:
-            self.device, self.kind = device, kind
+            self.device, self.kind, self.hide_repeats = device, kind, hide
             self.invalidateFilter()
 
     def filterAcceptsRow(self, row: int, parent) -> bool:
         rec = self.sourceModel().records[row]
+        if self.hide_repeats and rec.kind == REPEAT_KIND and self.kind != REPEAT_KIND:
+            return False
         if self.device is not None and rec.device != self.device:
             return False
         if self.kind is not None:
@@ -134,6 +142,14 @@ class EventLog(QWidget):
         self.kind_combo.setToolTip("Show only one kind of event; 'alarm.*' shows every alarm event")
         self.kind_combo.setMinimumContentsLength(16)
         row.addWidget(self.kind_combo)
+        self.hide_repeats_box = QCheckBox("Hide alarm repeats")
+        self.hide_repeats_box.setChecked(True)
+        self.hide_repeats_box.setToolTip(
+            "Leave out 'alarm.repeat' events (an unacknowledged alarm repeats its tone: critical every 10 min,\n"
+            "others every hour). The alarm panel counts the repeats of each active alarm. Choosing the kind\n"
+            "'alarm.repeat' shows them regardless."
+        )
+        row.addWidget(self.hide_repeats_box)
         self.count_label = QLabel()
         row.addStretch(1)
         row.addWidget(self.count_label)
@@ -150,6 +166,7 @@ class EventLog(QWidget):
         layout.addWidget(self.table)
         self.device_combo.currentIndexChanged.connect(self._filter_changed)
         self.kind_combo.currentIndexChanged.connect(self._filter_changed)
+        self.hide_repeats_box.toggled.connect(self._filter_changed)
         self._kinds: set[str] = set()
         self._devices: list[str] = []
         self.set_devices([])
@@ -189,19 +206,28 @@ class EventLog(QWidget):
             self.table.scrollToBottom()
         self._update_count()
 
-    def set_filter(self, device: str | None = None, kind: str | None = None) -> None:
+    def set_filter(self, device: str | None = None, kind: str | None = None, hide_repeats: bool | None = None) -> None:
         self.device_combo.setCurrentText(device or ALL)
         self.kind_combo.setCurrentText(kind or ALL)
+        if hide_repeats is not None:
+            self.hide_repeats_box.blockSignals(True)
+            self.hide_repeats_box.setChecked(hide_repeats)
+            self.hide_repeats_box.blockSignals(False)
         self._filter_changed()
 
     def _filter_changed(self, *_):
         d = self.device_combo.currentText()
         k = self.kind_combo.currentText()
-        self.proxy.set_filter(None if d in (ALL, "") else d, None if k in (ALL, "") else k)
+        self.proxy.set_filter(None if d in (ALL, "") else d, None if k in (ALL, "") else k, self.hide_repeats_box.isChecked())
         self._update_count()
 
     def _update_count(self) -> None:
-        self.count_label.setText(f"{self.proxy.rowCount()} of {self.model.rowCount()} events")
+        text = f"{self.proxy.rowCount()} of {self.model.rowCount()} events"
+        if self.proxy.hide_repeats and self.proxy.kind != REPEAT_KIND:
+            repeats = sum(1 for r in self.model.records if r.kind == REPEAT_KIND)
+            if repeats:
+                text += f" ({repeats} alarm repeats hidden)"
+        self.count_label.setText(text)
 
     def visible_records(self) -> list[EventRecord]:
         return [self.model.records[self.proxy.mapToSource(self.proxy.index(r, 0)).row()] for r in range(self.proxy.rowCount())]

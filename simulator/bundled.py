@@ -35,6 +35,18 @@ def resolve_bundled(name_or_path: str | Path, folder: str) -> Path:
     return path
 
 
+def not_found_hint(name_or_path: str | Path, folder: str) -> str:
+    """For a missing file: the closest bundled names, or the list of them, as a hint."""
+    import difflib
+
+    names = sorted(p.stem for p in bundled_dir(folder).glob("*.yaml"))
+    stem = Path(name_or_path).name.removesuffix(".yaml")
+    close = difflib.get_close_matches(stem, names, n=3, cutoff=0.6)
+    if close:
+        return f"file not found; did you mean the bundled {' or '.join(close)}?"
+    return f"file not found; bundled {folder}: {', '.join(names)}"
+
+
 def bundled_scenarios_dir() -> Path:
     return bundled_dir("scenarios")
 

@@ -24,6 +24,10 @@ def load_scenario(path: Path | str, registry: ProfileRegistry | None = None) -> 
     from simulator.bundled import resolve_scenario_path
 
     path = resolve_scenario_path(path)
+    if not Path(path).exists():
+        from simulator.bundled import not_found_hint
+
+        raise InputError(Issue("(file)", not_found_hint(path, "scenarios")), str(path))
     data = load_yaml_file(path)
     return scenario_from_dict(data, registry, file=str(path))
 

@@ -51,3 +51,8 @@ def test_progress_bar_appears_only_for_long_runs():
     p(1.0)
     text = shown.getvalue()
     assert "[#####.....]  50.0%" in text and "[##########] 100.0%" in text and text.endswith("\n")
+
+
+def test_a_misspelt_bundled_scenario_name_suggests_the_right_one(capsys):
+    assert main(["run", "pump_morphine_refill", "--out", "unused"]) == 2
+    assert "did you mean the bundled pump_morphine_refills" in capsys.readouterr().err

@@ -12,6 +12,7 @@ otherwise; `within` fields are durations after a reference event.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
@@ -71,6 +72,36 @@ def fmt(value: Any, unit: str = "") -> str:
 
 def _when(t_s: float) -> str:
     return describe_elapsed(t_s)
+
+
+#: Internal names that device messages may contain, and the plain words a trainee reads instead.
+PLAIN_TERMS = {
+    "dose_mcg_per_day": "a dose in mcg/day",
+    "dose_mg_per_day": "a dose in mg/day",
+    "concentration_mcg_per_ml": "a concentration in mcg/mL",
+    "dose_mg": "a dose in mg",
+    "dose_mcg": "a dose in mcg",
+    "concentration_mg_per_ml": "a concentration in mg/mL",
+    "low_reservoir": "low-reservoir",
+    "empty_reservoir": "empty-reservoir",
+    "motor_stall": "motor-stall",
+    "out_of_compliance": "out-of-compliance",
+    "end_of_service": "end-of-service",
+    "eri": "ERI",
+}
+
+
+def plain(text: str) -> str:
+    """A device message or name in plain words: known internal names replaced, underscores dropped."""
+    out = str(text)
+    for name, words in PLAIN_TERMS.items():
+        out = re.sub(rf"\b{re.escape(name)}\b", words, out)
+    return re.sub(r"\b([a-z]+)_([a-z_]+)\b", lambda m: m.group(0).replace("_", " "), out)
+
+
+def _act(action: str) -> str:
+    """An action name as words ('impedance_check' -> 'impedance check')."""
+    return action.replace("_", " ")
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -173,6 +204,54 @@ class TargetMixin(StrictModel):
 
 
 # ----------------------------------------------------------------------------- base
+class AdviceCase(StrictModel):
+    """Teaching advice for one way of failing a criterion.
+
+    Give one or more conditions; the case applies when all of them hold: `below` / `above` (the
+    measured value fell under / over the wanted range), `answer` (the trainee gave this answer),
+    `not_answered`, `contains` (the explanation contains this text, case-insensitive)."""
+
+    advice: str = Field(min_length=1, max_length=2000)
+    below: bool = False
+    above: bool = False
+    answer: float | str | None = None
+    not_answered: bool = False
+    contains: str | None = Field(None, min_length=1)
+
+    @model_validator(mode="after")
+    def _some_condition(self):
+        if not (self.below or self.above or self.answer is not None or self.not_answered or self.contains):
+            raise ValueError("give at least one condition: below, above, answer, not_answered or contains")
+        return self
+
+    def matches(self, criterion: "CriterionBase", explanation: str, details: dict[str, Any]) -> bool:
+        value = details.get("value")
+        if self.below or self.above:
+            if not isinstance(criterion, TargetMixin) or not isinstance(value, (int, float)):
+                return False
+            lo, hi = criterion.bounds()
+            if self.below and not value < lo:
+                return False
+            if self.above and not value > hi:
+                return False
+        if self.not_answered and details.get("given") not in (None, ""):
+            return False
+        if self.answer is not None:
+            given = details.get("given")
+            if given in (None, ""):
+                return False
+            if isinstance(self.answer, (int, float)) and isinstance(given, str):
+                try:
+                    given = float(given)
+                except ValueError:
+                    return False
+            if not values_match(self.answer, given, 0.5):
+                return False
+        if self.contains and self.contains.lower() not in explanation.lower():
+            return False
+        return True
+
+
 class CriterionBase(StrictModel):
     """Fields every criterion has."""
 
@@ -181,6 +260,12 @@ class CriterionBase(StrictModel):
     points: float = Field(1.0, ge=0, le=100, description="Points for passing")
     required: bool = Field(True, description="The exercise is failed when a required criterion fails")
     advice: str = Field("", max_length=2000, description="Teaching note appended to the explanation when the criterion fails")
+    advice_cases: list[AdviceCase] = Field(default_factory=list, description="Advice for particular ways of failing; used instead of `advice` when one applies")
+
+    def advice_for(self, explanation: str, details: dict[str, Any]) -> str:
+        """The advice for a failure: every matching case, else the general advice."""
+        hits = [c.advice.strip() for c in self.advice_cases if c.matches(self, explanation, details)]
+        return " ".join(hits) if hits else self.advice.strip()
 
     def devices(self) -> list[str]:
         """Device ids this criterion refers to (checked against the scenario)."""
@@ -220,9 +305,14 @@ class ActionDone(CriterionBase):
     after: Duration | None = None
     before: Duration | None = None
     last: bool = False
+    label: str = Field("", max_length=100, description="The action in plain words, e.g. 'dose program'")
+    param_labels: dict[str, str] = Field(default_factory=dict, description="Plain names of the parameters, by dotted path")
 
     def action_refs(self):
         return [(self.device, self.action)]
+
+    def _name(self, key: str) -> str:
+        return self.param_labels.get(key) or plain(key.rsplit(".", 1)[-1])
 
     def times_s(self):
         return [(k, v) for k, v in (("after", self.after), ("before", self.before)) if v is not None]
@@ -232,18 +322,18 @@ class ActionDone(CriterionBase):
         for key, expected in self.params.items():
             found, actual = _get_path(o.params, key)
             if not found:
-                problems.append(f"{key} was not set (expected {fmt(expected)})")
+                problems.append(f"{self._name(key)} was not set (expected {fmt(expected)})")
             elif not values_match(expected, actual, self.params_tolerance_pct):
-                problems.append(f"{key} was {fmt(actual)}, expected {fmt(expected)}")
+                problems.append(f"{self._name(key)} was {fmt(actual)}, expected {fmt(expected)}")
         for key, rng in self.ranges.items():
             found, actual = _get_path(o.params, key)
             if not found or not isinstance(actual, (int, float)) or isinstance(actual, bool):
-                problems.append(f"{key} was not set")
+                problems.append(f"{self._name(key)} was not set")
                 continue
             if (rng.min is not None and actual < rng.min - 1e-12) or (rng.max is not None and actual > rng.max + 1e-12):
                 lo = "-inf" if rng.min is None else fmt(rng.min)
                 hi = "inf" if rng.max is None else fmt(rng.max)
-                problems.append(f"{key} was {fmt(actual)}, allowed {lo} to {hi}")
+                problems.append(f"{self._name(key)} was {fmt(actual)}, allowed {lo} to {hi}")
         if self.after is not None and o.at_s < self.after:
             problems.append(f"it was done at {_when(o.at_s)}, before {_when(self.after)}")
         if self.before is not None and o.at_s > self.before:
@@ -253,16 +343,17 @@ class ActionDone(CriterionBase):
     def evaluate(self, ctx):
         done = ctx.accepted(self.device, self.action)
         refused = [o for o in ctx.outcomes if o.device == self.device and o.action == self.action and not o.accepted]
+        what = self.label or _act(self.action)
         if not done:
-            extra = f"; it was tried {len(refused)} time(s) and refused: {refused[-1].reason}" if refused else ""
-            return False, f"no accepted '{self.action}' on {self.device}{extra}", {"count": 0}
+            extra = f"; it was tried {len(refused)} time(s) and refused: {plain(refused[-1].reason)}" if refused else ""
+            return False, f"no {what} was accepted by the {self.device}{extra}", {"count": 0}
         candidates = done[-1:] if self.last else done
         for o in candidates:
             if not self._mismatches(o):
-                return True, f"'{self.action}' on {self.device} at {_when(o.at_s)} as required", {"at_s": o.at_s}
+                return True, f"{what} on the {self.device} at {_when(o.at_s)} as required", {"at_s": o.at_s}
         o = candidates[-1]
         which = "your last" if self.last or len(candidates) == 1 else "none matched; your last"
-        return False, f"{which} '{self.action}' on {self.device}: " + "; ".join(self._mismatches(o)), {"at_s": o.at_s}
+        return False, f"{which} {what} on the {self.device}: " + "; ".join(self._mismatches(o)), {"at_s": o.at_s}
 
 
 class ActionAbsent(CriterionBase):
@@ -285,8 +376,8 @@ class ActionAbsent(CriterionBase):
             and all(values_match(v, _get_path(o.params, k)[1], 0.5) for k, v in self.params.items())
         ]
         if hits:
-            return False, f"'{self.action}' on {self.device} was done at {_when(hits[0].at_s)}; it should not have been", {"count": len(hits)}
-        return True, f"no '{self.action}' on {self.device}, as intended", {"count": 0}
+            return False, f"{_act(self.action)} on the {self.device} was done at {_when(hits[0].at_s)}; it should not have been", {"count": len(hits)}
+        return True, f"no {_act(self.action)} on the {self.device}, as intended", {"count": 0}
 
 
 class ActionOrder(CriterionBase):
@@ -304,17 +395,18 @@ class ActionOrder(CriterionBase):
     def evaluate(self, ctx):
         firsts = ctx.accepted(self.device, self.first)
         thens = ctx.accepted(self.device, self.then)
+        first, then = _act(self.first), _act(self.then)
         if not firsts:
-            return False, f"no accepted '{self.first}' on {self.device}", {}
+            return False, f"no {first} was done on the {self.device}" + (f" before the {then}" if thens else ""), {}
         if not thens:
-            return False, f"no accepted '{self.then}' after '{self.first}' on {self.device}", {}
+            return False, f"no {then} was done after the {first} on the {self.device}", {}
         for f in firsts:
             for t in thens:
                 if t.index > f.index and (self.within is None or t.at_s - f.at_s <= self.within):
-                    return True, f"'{self.first}' at {_when(f.at_s)}, then '{self.then}' at {_when(t.at_s)}", {}
+                    return True, f"{first} at {_when(f.at_s)}, then {then} at {_when(t.at_s)}", {}
         if self.within is not None and any(t.index > f.index for f in firsts for t in thens):
-            return False, f"'{self.then}' came more than {describe_elapsed(self.within)} after '{self.first}'", {}
-        return False, f"'{self.then}' was not done after '{self.first}' (order matters)", {}
+            return False, f"the {then} came more than {describe_elapsed(self.within)} after the {first}", {}
+        return False, f"the {then} was not done after the {first} (order matters)", {}
 
 
 class NoRefusal(CriterionBase):
@@ -326,7 +418,7 @@ class NoRefusal(CriterionBase):
     def evaluate(self, ctx):
         refused = [o for o in ctx.outcomes if not o.accepted and (self.device is None or o.device == self.device)]
         if refused:
-            listed = "; ".join(f"{o.action} at {_when(o.at_s)}: {o.reason}" for o in refused[:3])
+            listed = "; ".join(f"{_act(o.action)} at {_when(o.at_s)}: {plain(o.reason)}" for o in refused[:3])
             return False, f"{len(refused)} action(s) refused by the device: {listed}", {"count": len(refused)}
         return True, "no action was refused", {"count": 0}
 
@@ -365,6 +457,7 @@ class SignalValue(CriterionBase, TargetMixin):
     when: TimeRef = Field(default_factory=lambda: TimeRef(at="end"))
     mode: Literal["value", "increase"] = "value"
     window: Duration = Field(86400.0, gt=0)
+    label: str = Field("", max_length=200, description="What is measured, in plain words (replaces the signal name)")
 
     def action_refs(self):
         return [(self.device, self.when.after_action)] if self.when.after_action else []
@@ -388,6 +481,8 @@ class SignalValue(CriterionBase, TargetMixin):
             label = f"{self.signal} over the {describe_elapsed(self.window)} before {_when(t)}"
         else:
             label = f"{self.signal} at {_when(t)}"
+        if self.label:
+            label = self.label
         ok = self.value_ok(value)
         return ok, f"{label} was {fmt(value, self.unit)}; wanted {self.wanted()}", {"value": value, "t_s": t}
 
@@ -410,6 +505,7 @@ class SummaryValue(CriterionBase, TargetMixin):
     kind: Literal["summary_value"] = "summary_value"
     device: str
     key: str = Field(min_length=1, description="Dotted path in the device summary, e.g. battery.projected_days")
+    label: str = Field("", max_length=200, description="What is measured, in plain words (replaces the key)")
 
     def evaluate(self, ctx):
         summary = ctx.results.device_summary(self.device)
@@ -417,7 +513,8 @@ class SummaryValue(CriterionBase, TargetMixin):
         if not found or value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
             return False, f"the summary of {self.device} has no number '{self.key}' (got {value!r})", {}
         ok = self.value_ok(float(value))
-        return ok, f"{self.key} of {self.device} was {fmt(value, self.unit)}; wanted {self.wanted()}", {"value": float(value)}
+        label = self.label or f"{self.key} of {self.device}"
+        return ok, f"{label} was {fmt(value, self.unit)}; wanted {self.wanted()}", {"value": float(value)}
 
 
 class EventMatch(StrictModel):
@@ -450,11 +547,14 @@ class EventPresent(CriterionBase):
     kind: Literal["event_present"] = "event_present"
     device: str | None = None
     event: EventMatch
+    label: str = Field("", max_length=200, description="The event in plain words, e.g. 'bridge bolus'")
 
     def evaluate(self, ctx):
         hits = self.event.select(ctx.results, self.device)
         if hits:
-            return True, f"{self.event.describe()} happened at {_when(hits[0].t_s)}", {"count": len(hits)}
+            return True, f"{self.label or self.event.describe()} happened at {_when(hits[0].t_s)}", {"count": len(hits)}
+        if self.label:
+            return False, f"there was no {self.label}", {"count": 0}
         return False, f"{self.event.describe()} never happened", {"count": 0}
 
 
@@ -464,13 +564,15 @@ class EventAbsent(CriterionBase):
     kind: Literal["event_absent"] = "event_absent"
     device: str | None = None
     event: EventMatch
+    label: str = Field("", max_length=200, description="The event in plain words, e.g. 'charge-density warning'")
 
     def evaluate(self, ctx):
         hits = self.event.select(ctx.results, self.device)
+        name = self.label or self.event.describe()
         if hits:
             what = hits[0].payload.get("message") or hits[0].payload.get("reason") or hits[0].payload.get("alarm") or ""
-            return False, f"{self.event.describe()} happened at {_when(hits[0].t_s)}{': ' + str(what) if what else ''}", {"count": len(hits)}
-        return True, f"no {self.event.describe()}", {"count": 0}
+            return False, f"{name} at {_when(hits[0].t_s)}{': ' + plain(str(what)) if what else ''}", {"count": len(hits)}
+        return True, f"no {name}", {"count": 0}
 
 
 class EventValue(CriterionBase, TargetMixin):
@@ -482,10 +584,13 @@ class EventValue(CriterionBase, TargetMixin):
     key: str = Field(min_length=1)
     which: Literal["all", "last", "any"] = "all"
     absolute: bool = Field(False, description="Compare the absolute value (for signed errors)")
+    label: str = Field("", max_length=200, description="What is measured, in plain words")
 
     def evaluate(self, ctx):
         hits = [e for e in self.event.select(ctx.results, self.device) if isinstance(_get_path(e.payload, self.key)[1], (int, float))]
         if not hits:
+            if self.label:
+                return False, f"{self.label} could not be read: the event it comes from never happened", {}
             return False, f"no {self.event.describe()} with '{self.key}' happened", {}
         values = [(e, float(_get_path(e.payload, self.key)[1])) for e in hits]
         if self.absolute:
@@ -495,7 +600,8 @@ class EventValue(CriterionBase, TargetMixin):
         good = [(e, v) for e, v in values if self.value_ok(v)]
         ok = bool(good) if self.which == "any" else len(good) == len(values)
         e, v = (good[0] if (ok and good) else next(((e, v) for e, v in values if not self.value_ok(v)), values[-1]))
-        return ok, f"{self.key} of {self.event.kind} at {_when(e.t_s)} was {fmt(v, self.unit)}; wanted {self.wanted()}", {"value": v}
+        label = f"{self.label} at {_when(e.t_s)}" if self.label else f"{self.key} of {self.event.kind} at {_when(e.t_s)}"
+        return ok, f"{label} was {fmt(v, self.unit)}; wanted {self.wanted()}", {"value": v}
 
 
 class AlarmAcknowledged(CriterionBase):
@@ -516,17 +622,17 @@ class AlarmAcknowledged(CriterionBase):
         raised = [e for e in ctx.results.events_where(self.device, self.raised_kind) if named(e)]
         kinds = [self.acknowledged_kind] + (["alarm.cleared"] if self.or_cleared else [])
         acks = [e for e in ctx.results.events_where(self.device, kinds) if named(e)]
-        label = f"'{self.alarm}' alarm" if self.alarm else "alarm"
+        label = f"{plain(self.alarm)} alarm" if self.alarm else "alarm"
         if not raised:
             return False, f"no {label} was raised on {self.device}, so nothing could be acknowledged", {}
         late = []
         for r in raised:
             ack = next((a for a in acks if a.t_s >= r.t_s and a.payload.get("alarm") == r.payload.get("alarm")), None)
             if ack is None:
-                late.append(f"the {r.payload.get('alarm', 'alarm')} alarm raised at {_when(r.t_s)} was never acknowledged")
+                late.append(f"the {plain(r.payload.get('alarm', 'alarm'))} alarm raised at {_when(r.t_s)} was never acknowledged")
             elif ack.t_s - r.t_s > self.within + 1e-9:
                 late.append(
-                    f"the {r.payload.get('alarm', 'alarm')} alarm raised at {_when(r.t_s)} was {'acknowledged or cleared' if self.or_cleared else 'acknowledged'} "
+                    f"the {plain(r.payload.get('alarm', 'alarm'))} alarm raised at {_when(r.t_s)} was {'acknowledged or cleared' if self.or_cleared else 'acknowledged'} "
                     f"{describe_elapsed(ack.t_s - r.t_s)} later, more than the {describe_elapsed(self.within)} allowed"
                 )
         if late:
@@ -547,7 +653,7 @@ class Answer(CriterionBase):
 
     def evaluate(self, ctx):
         if self.question not in ctx.answers or ctx.answers[self.question] in (None, ""):
-            return False, f"question '{self.question}' was not answered", {}
+            return False, f"question '{self.question}' was not answered", {"given": None}
         given = ctx.answers[self.question]
         accepted = self.expected if isinstance(self.expected, list) else [self.expected]
         for want in accepted:

@@ -138,7 +138,7 @@ def grade(exercise: Exercise, attempt: Attempt, registry: ProfileRegistry | None
                 points_awarded=c.points if passed else 0.0,
                 points_possible=c.points,
                 explanation=explanation,
-                advice=c.advice,
+                advice=c.advice if passed else c.advice_for(explanation, details),
                 details=details,
             )
         )

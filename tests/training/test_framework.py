@@ -51,7 +51,7 @@ def test_wrong_attempt_explains_each_failure(exercise, toy_registry):
     assert not report.passed
     failed = {i.id: i for i in report.failed_items()}
     assert set(failed) == {"rate-set", "volume-at-end", "drained-last-day", "no-refusal-4", "answer-left", "allowed-actions"}
-    assert "rate_ml_per_day was 2.5, expected 0.25" in failed["rate-set"].explanation
+    assert "rate ml per day was 2.5, expected 0.25" in failed["rate-set"].explanation
     assert "fill beyond capacity" in failed["no-refusal-4"].explanation
     assert "fill on tank" in failed["allowed-actions"].explanation
     assert failed["answer-left"].advice.startswith("Volume left")

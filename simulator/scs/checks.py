@@ -39,7 +39,7 @@ class ChecksMixin:
         findings = safety.check_program(p, self.profile, self.areas, self._ohm())
         if others_active is not None:
             progs = [self.programs[n] for n in others_active if n != p.name] + [p]
-            findings += safety.check_interleave(progs, self.profile)
+            findings += safety.check_interleave(progs, self.profile, self._passive_taus(progs))
         return findings
 
     def check(self, action: str, params: StrictModel) -> list[Finding]:
@@ -61,7 +61,7 @@ class ChecksMixin:
                 if p.name in members and not params.activate:
                     progs = [p if m == p.name else self.programs[m] for m in members]
                     out += [Finding(f.level, f"group {g!r}: {f.message}", f.limit, f.value, f.allowed)
-                            for f in safety.check_interleave(progs, prof) if f.limit == "interleave"]
+                            for f in safety.check_interleave(progs, prof, self._passive_taus(progs)) if f.limit == "interleave"]
             return out
         if action == "set_group":
             out = []
@@ -72,11 +72,13 @@ class ChecksMixin:
                 return out + [Finding("refuse", f"no program {', '.join(missing)}", "program", missing, list(self.programs))]
             if len(set(params.programs)) != len(params.programs):
                 return out + [Finding("refuse", "a program appears twice in the group", "programs", params.programs, "distinct programs")]
-            return out + safety.check_interleave([self.programs[n] for n in params.programs], prof)
+            progs = [self.programs[n] for n in params.programs]
+            return out + safety.check_interleave(progs, prof, self._passive_taus(progs))
         if action == "select_group":
             if params.name not in self.groups:
                 return [Finding("refuse", f"no group {params.name!r}", "group", params.name, list(self.groups))]
-            return safety.check_interleave([self.programs[n] for n in self.groups[params.name]], prof)
+            progs = [self.programs[n] for n in self.groups[params.name]]
+            return safety.check_interleave(progs, prof, self._passive_taus(progs))
         if action == "select_program":
             names = [params.name] if params.name is not None else list(params.names)
             missing = [n for n in names if n not in self.programs]

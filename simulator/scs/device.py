@@ -172,6 +172,8 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
         self.loop: LoopTracker | None = None
         self.loop_enabled = False
         self._wake = self._recharge_wake = self._cough_wake = self._comp_wake = None
+        self._settle_wakes: list = []
+        self._settle_key = None
         cl = self.profile.closed_loop
         if cl is not None:
             cls_ = s.closed_loop or ClosedLoopSettings()
@@ -261,7 +263,8 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
         return {"program": p.name, "amplitude_ma": p.amplitude_ma, "pulse_width_us": p.pulse_width_us,
                 "density_limit_uc_per_cm2": self.profile.charge_density_limit_uc_per_cm2, "policy": self.profile.charge_density_policy,
                 "shannon_k_limit": self.profile.shannon_k_limit, "contacts": rows,
-                "findings": [f.as_dict() for f in safety.check_program(p, self.profile, self.areas, self._ohm())]}
+                "findings": [f.as_dict() for f in safety.check_program(p, self.profile, self.areas, self._ohm())],
+                "passive_recovery": p.recovery_info(self._passive_taus([p]).get(p.name))}
 
     def perception_estimate(self, program: str | Program) -> dict[str, Any]:
         return perception.estimate(self._program_arg(program))

@@ -24,13 +24,14 @@ class StimState:
     amplitudes_ma: dict[str, float] = field(default_factory=dict)  # delivered (0 when not stimulating)
     shares: dict[str, dict[str, float]] = field(default_factory=dict)
     stimulating: bool = False
+    passive_tau_us: dict[str, float] = field(default_factory=dict)  # passive recovery time constants (Z x C)
 
     def same_as(self, other: "StimState") -> bool:
         return (self.programs == other.programs and self.starts_s == other.starts_s and self.amplitudes_ma == other.amplitudes_ma
-                and self.shares == other.shares and self.stimulating == other.stimulating)
+                and self.shares == other.shares and self.stimulating == other.stimulating and self.passive_tau_us == other.passive_tau_us)
 
     def render_kwargs(self) -> dict[str, Any]:
-        return {"starts_s": self.starts_s, "amplitudes_ma": self.amplitudes_ma, "shares": self.shares}
+        return {"starts_s": self.starts_s, "amplitudes_ma": self.amplitudes_ma, "shares": self.shares, "passive_tau_us": self.passive_tau_us}
 
 
 class ProgramHistory:

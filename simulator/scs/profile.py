@@ -14,7 +14,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, model_validator
 
 from simulator.profiles.base import Profile, StrictModel
-from simulator.scs.program import Cycling, Program
+from simulator.scs.program import DEFAULT_COUPLING_CAPACITANCE_UF, Cycling, Program
 
 
 class RangeStep(StrictModel):
@@ -149,6 +149,8 @@ class StimulatorProfile(Profile):
     compliance_rail_v: float = Field(gt=0, le=50, description="Highest output voltage, V")
     compliance_headroom_v: float = Field(ge=0, le=10, description="Voltage the current source needs above I x Z, V")
     adaptive_compliance: bool = Field(True, description="Output voltage set from the load (else always the rail)")
+    coupling_capacitance_uf: float = Field(DEFAULT_COUPLING_CAPACITANCE_UF, gt=0, le=1000,
+                                           description="DC-blocking (coupling) capacitor per contact, uF: passive recovery tau = Z x C")
     charge_density_limit_uc_per_cm2: float = Field(gt=0, le=1000)
     charge_density_policy: Literal["warn", "refuse"]
     shannon_k_limit: float = Field(gt=0, le=5)

@@ -29,10 +29,19 @@ WaveformKind = Literal["tonic", "burst", "high_frequency"]
 ChargeBalance = Literal["active", "passive"]
 CASE = "case"
 
-#: Passive recovery: the coupling capacitor discharges with this time constant [?] default
-#: (a few hundred us is typical of the recovery windows shown in programming manuals); the
-#: recovery window is cut at `RECOVERY_TAUS` time constants or the next pulse, whichever is first.
-DEFAULT_PASSIVE_TAU_US = 200.0
+#: Passive recovery is the DC-blocking (coupling) capacitor discharging through the tissue:
+#: tau = R x C (tau_us = Z_ohm x C_uF). A device takes Z from its contact impedances and C from its
+#: profile (`coupling_capacitance_uf`); a program rendered on its own (no device) uses the nominal
+#: 525 ohm [L: scs.md] x the default 10 uF [?] = 5.25 ms. The recovery window runs until
+#: `RECOVERY_TAUS` time constants or the next pulse/burst of the program, whichever is first; when it
+#: is cut short the recovery is scaled so each period still nets exactly zero charge (the steady state
+#: of a capacitor that starts each period with a small residual voltage).
+DEFAULT_COUPLING_CAPACITANCE_UF = 10.0
+NOMINAL_LOAD_OHM = 525.0
+DEFAULT_PASSIVE_TAU_US = NOMINAL_LOAD_OHM * DEFAULT_COUPLING_CAPACITANCE_UF
+#: [?] The output stage holds a program's recovery switches for at most this long before it serves
+#: another interleaved program; the capacitor keeps discharging on the program's own contacts.
+RECOVERY_SLOT_US = 1000.0
 RECOVERY_TAUS = 5.0
 #: BurstDR: 5 pulses at 500 Hz intra-burst [L] (scs.md, Waveforms).
 DEFAULT_PULSES_PER_BURST = 5
@@ -82,7 +91,8 @@ class Program(StrictModel):
     burst: Burst | None = Field(None, description="Burst shape; defaults to 5 pulses at 500 Hz for waveform 'burst'")
     charge_balance: ChargeBalance = Field("active", description="active: driven symmetric second phase; passive: capacitor recovery")
     interphase_gap_us: float = Field(0.0, ge=0, le=1000, description="Gap between the phases, us")
-    passive_tau_us: float = Field(DEFAULT_PASSIVE_TAU_US, gt=0, le=10000, description="[?] default time constant of passive recovery, us")
+    passive_tau_us: float | None = Field(None, gt=0, le=1_000_000, description="Time constant of passive recovery, us; None: the device's "
+                                         "contact impedance x coupling capacitance (alone: 525 ohm x 10 uF = 5250 us)")
     cycling: Cycling | None = Field(None, description="On/off cycling; None = continuous")
     soft_start_s: float = Field(0.0, ge=0, le=60, description="Amplitude ramp at each start, s")
     soft_stop_s: float = Field(0.0, ge=0, le=60, description="Amplitude ramp at each stop, s")
@@ -176,16 +186,47 @@ class Program(StrictModel):
         """From the first pulse's start to the end of the last pulse's driven phases in a period, s."""
         return (self.pulses_per_period - 1) * self.intra_period_s + self.pulse_span_s()
 
-    def recovery_window_s(self) -> float:
-        """Length of the passive recovery after the train (0 for active balance), s."""
+    def recovery_tau_us(self, tau_us: float | None = None) -> float:
+        """Passive recovery time constant in force: `tau_us` (a device's Z x C), else the program's, else the default, us."""
+        if tau_us is not None:
+            return tau_us
+        return self.passive_tau_us if self.passive_tau_us is not None else DEFAULT_PASSIVE_TAU_US
+
+    def recovery_free_s(self) -> float:
+        """Time from the end of the train to the next pulse/burst of this program, s."""
+        return max(0.0, self.period_s - self.train_span_s())
+
+    def recovery_window_s(self, tau_us: float | None = None) -> float:
+        """Length of the passive recovery after the train (0 for active balance), s:
+        `RECOVERY_TAUS` time constants, cut at the next pulse/burst."""
         if self.charge_balance == "active":
             return 0.0
-        free = self.period_s - self.train_span_s()
-        return max(0.0, min(RECOVERY_TAUS * self.passive_tau_us * 1e-6, free))
+        return max(0.0, min(RECOVERY_TAUS * self.recovery_tau_us(tau_us) * 1e-6, self.recovery_free_s()))
 
-    def occupancy_s(self) -> float:
-        """Time of each period during which this program owns the output stage, s."""
-        return self.train_span_s() + self.recovery_window_s()
+    def recovery_info(self, tau_us: float | None = None) -> dict[str, Any] | None:
+        """Passive recovery figures (None for active balance): time constant, window, whether it
+        completes (>= `RECOVERY_TAUS` tau before the next pulse/burst), the share of the charge a free
+        exponential would still hold at the window's end (made up by scaling: net charge stays zero),
+        and the recovery peak per mA of cathodic amplitude."""
+        if self.charge_balance == "active":
+            return None
+        tau = self.recovery_tau_us(tau_us) * 1e-6
+        window = self.recovery_window_s(tau_us)
+        q = self.pulses_per_period * self.pulse_width_us * 1e-6  # mA*s per mA
+        cut = -math.expm1(-window / tau) if window > 0 else 0.0
+        complete = window >= RECOVERY_TAUS * tau * (1 - 1e-12)
+        out = {"tau_us": tau * 1e6, "window_us": window * 1e6, "complete": bool(complete),
+               "residual_pct": 100.0 * math.exp(-window / tau), "peak_ma_per_ma": (q / (tau * cut)) if cut > 0 else math.inf}
+        if not complete:
+            out["note"] = (f"passive recovery cut at {window * 1e6:.0f} us by the next {'burst' if self.pulses_per_period > 1 else 'pulse'} "
+                           f"({window / tau:.2f} tau of {RECOVERY_TAUS:g}); the recovery current is scaled so each period nets zero charge")
+        return out
+
+    def occupancy_s(self, tau_us: float | None = None) -> float:
+        """Time of each period during which this program owns the output stage, s (interleaving):
+        the train, then the passive recovery up to `RECOVERY_SLOT_US` (the rest of the recovery runs
+        passively on the program's own contacts while another program may pulse)."""
+        return self.train_span_s() + min(self.recovery_window_s(tau_us), RECOVERY_SLOT_US * 1e-6)
 
     def timing_problem(self) -> str | None:
         """A message when the pulse timing cannot be delivered as written, else None."""

@@ -223,17 +223,18 @@ def _overlap(o_i: int, d_i: int, t_i: int, o_j: int, d_j: int, t_j: int) -> bool
     return delta < d_i or (g - delta) < d_j
 
 
-def schedule_offsets(programs: list[Program]) -> tuple[dict[str, float], list[tuple[str, str]]]:
+def schedule_offsets(programs: list[Program], passive_tau_us: dict[str, float] | None = None) -> tuple[dict[str, float], list[tuple[str, str]]]:
     """Offsets (s) that interleave `programs` without overlap, and the pairs that cannot be placed.
 
     Each program takes the first candidate offset (0, or the end of an earlier program's window)
     that collides with none placed before it. Programs that fit nowhere are reported in pairs.
+    `passive_tau_us` (program -> us) sets the passive recovery time constants (default: each program's).
     """
     placed: list[tuple[str, int, int, int]] = []  # name, offset, duration, period (ns)
     offsets: dict[str, float] = {}
     clashes: list[tuple[str, str]] = []
     for p in programs:
-        d = int(math.ceil(p.occupancy_s() * _NS))
+        d = int(math.ceil(p.occupancy_s((passive_tau_us or {}).get(p.name)) * _NS))
         t = int(round(p.period_s * _NS))
         candidates = [0] + [o + dd for _, o, dd, _ in placed]
         chosen = None
@@ -250,12 +251,12 @@ def schedule_offsets(programs: list[Program]) -> tuple[dict[str, float], list[tu
     return offsets, clashes
 
 
-def check_interleave(programs: list[Program], profile: "StimulatorProfile") -> list[Finding]:
+def check_interleave(programs: list[Program], profile: "StimulatorProfile", passive_tau_us: dict[str, float] | None = None) -> list[Finding]:
     """Too many areas at once, or timings that collide and cannot be delivered -> refuse."""
     out: list[Finding] = []
     if len(programs) > profile.max_areas:
         out.append(Finding("refuse", f"{len(programs)} programs at once; {profile.id} runs at most {profile.max_areas}", "max_areas", len(programs), profile.max_areas))
-    _, clashes = schedule_offsets(programs)
+    _, clashes = schedule_offsets(programs, passive_tau_us)
     for a, b in clashes:
         out.append(Finding("refuse", f"programs {a!r} and {b!r} have pulse timings that collide (the output stage cannot deliver both); change a rate or pulse width", "interleave", [a, b], "non-overlapping pulse windows"))
     return out

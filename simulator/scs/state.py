@@ -15,6 +15,9 @@ from simulator.scs.energy import battery_current_ma, compliance, program_drain, 
 from simulator.scs.history import StimState
 from simulator.scs.program import Program
 
+#: Breakpoints of the closed-loop approach, in controller time constants after each change; the last
+#: one is 'settled' (e^-5: 0.7 % of the jump left).
+SETTLE_POINTS_TAU = (1.0, 2.0, 3.0, 5.0)
 
 
 class StateMixin:
@@ -237,7 +240,25 @@ class StateMixin:
         progs = tuple(self.programs[n] for n in self.active)
         delivered = {n: (compliance(self.programs[n], self.profile, ohm, amps[n]).delivered_ma if stim else 0.0) for n in self.active}
         shares = {p.name: safety.contact_shares(p, ohm, single) for p in progs}
-        return StimState(self.now, progs, {n: self.starts.get(n, 0.0) for n in self.active}, delivered, shares, stim)
+        return StimState(self.now, progs, {n: self.starts.get(n, 0.0) for n in self.active}, delivered, shares, stim, self._passive_taus(progs, ohm))
+
+    def _passive_taus(self, programs, ohm: dict[str, float] | None = None) -> dict[str, float]:
+        """Passive program -> recovery time constant, us: the program's own if set, else the coupling
+        capacitor discharging through its cathodes' impedance, tau_us = Z_ohm x C_uF (Z weighted by
+        the cathodes' shares of the current)."""
+        ohm = self._ohm() if ohm is None else ohm
+        c_uf = self.profile.coupling_capacitance_uf
+        out = {}
+        for p in programs:
+            if p.charge_balance != "passive":
+                continue
+            if p.passive_tau_us is not None:
+                out[p.name] = p.passive_tau_us
+                continue
+            cath = p.cathodes()
+            z = sum(share * ohm.get(k, self.profile.impedance.nominal_ohm) for k, share in cath.items()) if cath else self.profile.impedance.nominal_ohm
+            out[p.name] = z * c_uf
+        return out
 
     def _note_history(self) -> None:
         self.history.note(self._stim_state())
@@ -250,9 +271,47 @@ class StateMixin:
         self.record("energy_used_j", energy, "J")
         self.record("stimulating", 1.0 if self.stimulating() else 0.0, "", interp="step")
         amps = self.effective_amplitudes()
+        lp = self._loop_program()
         for n, p in self.programs.items():
+            if n == lp:
+                continue  # recorded by _record_loop: the controller's amplitude now, not where it heads
             self.record(f"amplitude_ma.{n}", amps.get(n, p.amplitude_ma) if n in self.active else p.amplitude_ma, "mA", interp="step")
         if self.loop is not None:
-            self.record("ecap_uv", self.loop.ecap_at(self.now) if self.stimulating() else 0.0, "uV", interp="step")
+            self._record_loop()
             self.record("ecap_open_loop_uv", self.loop.ecap_at(self.now, closed=False) if self.stimulating() else 0.0, "uV", interp="step")
+            self._plan_loop_settle()
+
+    def _record_loop(self) -> None:
+        """Closed-loop ECAP and amplitude as the controller has them now (closed form)."""
+        lp = self._loop_program()
+        if lp is not None:
+            self.record(f"amplitude_ma.{lp}", self.loop.closed_amplitude_at(self.now), "mA", interp="step")  # type: ignore[union-attr]
+        self.record("ecap_uv", self.loop.ecap_at(self.now) if self.stimulating() else 0.0, "uV", interp="step")  # type: ignore[union-attr]
+
+    def _plan_loop_settle(self) -> None:
+        """Wake a handful of times while the controller relaxes, the last once it has settled.
+
+        The closed-loop amplitude approaches its settled value as I_inf + (I_0 - I_inf) e^{-t/tau}; the
+        step series gets breakpoints at `SETTLE_POINTS_TAU` time constants after the approach began
+        (the last, 5 tau, is 'settled': 0.7 % of the jump left), never one per control step."""
+        loop = self.loop
+        if loop is None:
+            return
+        i_inf = loop.settled_ma()
+        key = (loop.t_s, loop.closed_i0_ma, i_inf, self.stimulating(), self._loop_program())
+        if key == self._settle_key:
+            return
+        for w in self._settle_wakes:
+            w.cancel()
+        self._settle_wakes = []
+        self._settle_key = key
+        if not self.stimulating() or abs(loop.closed_i0_ma - i_inf) <= 1e-12 * max(1.0, i_inf):
+            return
+        tau = loop.spec.controller_tau_s
+        self._settle_wakes = [self.wake_at(loop.t_s + k * tau, self._on_loop_point) for k in SETTLE_POINTS_TAU
+                              if loop.t_s + k * tau > self.now]
+
+    def _on_loop_point(self) -> None:
+        if self.loop is not None:
+            self._record_loop()
 

@@ -35,7 +35,7 @@ def _pulse_starts(p: Program) -> np.ndarray:
     return np.arange(p.pulses_per_period) * p.intra_period_s
 
 
-def _unit_charge(p: Program, tau: np.ndarray) -> np.ndarray:
+def _unit_charge(p: Program, tau: np.ndarray, tau_us: float | None = None) -> np.ndarray:
     """Cumulative charge within a period for a 1 mA program on a whole cathode, mA*s (<= 0).
 
     Zero at tau = 0 and again once the period's recharge is complete (charge balance).
@@ -49,15 +49,15 @@ def _unit_charge(p: Program, tau: np.ndarray) -> np.ndarray:
             q += np.clip(tau - s - pw - gap, 0.0, pw)
     if p.charge_balance == "passive":
         r0 = (p.pulses_per_period - 1) * p.intra_period_s + pw + gap
-        window = p.recovery_window_s()
-        k = p.passive_tau_us * 1e-6
+        window = p.recovery_window_s(tau_us)
+        k = p.recovery_tau_us(tau_us) * 1e-6
         total = p.pulses_per_period * pw
         x = np.clip(tau - r0, 0.0, window)
         q += total * (-np.expm1(-x / k)) / (-math.expm1(-window / k))
     return q
 
 
-def _unit_current(p: Program, tau: np.ndarray) -> np.ndarray:
+def _unit_current(p: Program, tau: np.ndarray, tau_us: float | None = None) -> np.ndarray:
     """Instantaneous current for a 1 mA program on a whole cathode, mA."""
     pw = p.pulse_width_us * 1e-6
     gap = p.interphase_gap_us * 1e-6
@@ -69,8 +69,8 @@ def _unit_current(p: Program, tau: np.ndarray) -> np.ndarray:
             w += ((tau >= s + pw + gap - e) & (tau < s + 2 * pw + gap - e)).astype(float)
     if p.charge_balance == "passive":
         r0 = (p.pulses_per_period - 1) * p.intra_period_s + pw + gap
-        window = p.recovery_window_s()
-        k = p.passive_tau_us * 1e-6
+        window = p.recovery_window_s(tau_us)
+        k = p.recovery_tau_us(tau_us) * 1e-6
         total = p.pulses_per_period * pw
         amp = total / (k * -math.expm1(-window / k))
         x = tau - r0
@@ -85,12 +85,13 @@ def _envelope_per_period(p: Program, k: np.ndarray, offset_s: float, start_s: fl
 
 
 def program_current(p: Program, t_s: np.ndarray, dt_s: float | None, offset_s: float = 0.0, start_s: float = 0.0,
-                    amplitude_ma: float | None = None) -> np.ndarray:
+                    amplitude_ma: float | None = None, passive_tau_us: float | None = None) -> np.ndarray:
     """Current of program `p` on a whole cathode (share 1) at sample times `t_s`, mA.
 
     `dt_s` given: mean over [t, t + dt) from the cumulative charge; None: instantaneous.
     `offset_s` shifts the pulse train (interleaving); `start_s` is when the program (and its
-    cycling and ramps) started; `amplitude_ma` overrides the program's (delivered current).
+    cycling and ramps) started; `amplitude_ma` overrides the program's (delivered current);
+    `passive_tau_us` the passive recovery time constant (a device's contact impedance x coupling capacitance).
     """
     amp = p.amplitude_ma if amplitude_ma is None else amplitude_ma
     period = p.period_s
@@ -101,14 +102,14 @@ def program_current(p: Program, t_s: np.ndarray, dt_s: float | None, offset_s: f
         wrap = tau > period - _EPS_S  # a float just short of a period boundary belongs to the next period
         k = np.where(wrap, k + 1, k)
         tau = np.where(wrap, tau - period, tau)
-        return amp * _envelope_per_period(p, k, offset_s, start_s) * _unit_current(p, tau)
+        return amp * _envelope_per_period(p, k, offset_s, start_s) * _unit_current(p, tau, passive_tau_us)
 
     def cumulative(t: np.ndarray) -> np.ndarray:
         rel = t - offset_s
         k = np.floor(rel / period)
         tau = rel - k * period
         # each whole period nets zero charge, so Q(t) is the charge of the current period only
-        return amp * _envelope_per_period(p, k, offset_s, start_s) * _unit_charge(p, tau)
+        return amp * _envelope_per_period(p, k, offset_s, start_s) * _unit_charge(p, tau, passive_tau_us)
 
     edges = np.concatenate([t_s, [t_s[-1] + dt_s]]) if len(t_s) else t_s
     q = cumulative(edges)
@@ -126,12 +127,13 @@ def time_axis(t0_s: float, t1_s: float, sample_rate_hz: float) -> np.ndarray:
 
 
 def _add_programs(out: dict[str, np.ndarray], n_total: int, lo: int, t: np.ndarray, dt: float | None, programs: list[Program], *,
-                  offsets_s=None, starts_s=None, amplitudes_ma=None, shares=None) -> None:
+                  offsets_s=None, starts_s=None, amplitudes_ma=None, shares=None, passive_tau_us=None) -> None:
     """Add the per-contact current of `programs` at times `t` into out[label][lo:lo + len(t)]."""
     if offsets_s is None:
-        offsets_s = schedule_offsets(programs)[0]
+        offsets_s = schedule_offsets(programs, passive_tau_us)[0]
     for p in programs:
-        w = program_current(p, t, dt, (offsets_s or {}).get(p.name, 0.0), (starts_s or {}).get(p.name, 0.0), (amplitudes_ma or {}).get(p.name))
+        w = program_current(p, t, dt, (offsets_s or {}).get(p.name, 0.0), (starts_s or {}).get(p.name, 0.0), (amplitudes_ma or {}).get(p.name),
+                            (passive_tau_us or {}).get(p.name))
         for label, share in ((shares or {}).get(p.name) or contact_shares(p)).items():
             if label not in out:
                 out[label] = np.zeros(n_total)
@@ -142,18 +144,19 @@ def _add_programs(out: dict[str, np.ndarray], n_total: int, lo: int, t: np.ndarr
 def render(programs: Iterable[Program], t0_s: float, t1_s: float, sample_rate_hz: float, *,
            offsets_s: dict[str, float] | None = None, starts_s: dict[str, float] | None = None,
            amplitudes_ma: dict[str, float] | None = None, shares: dict[str, dict[str, float]] | None = None,
-           mode: str = "average") -> tuple[np.ndarray, dict[str, np.ndarray]]:
+           passive_tau_us: dict[str, float] | None = None, mode: str = "average") -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Per-contact current of the given programs over [t0_s, t1_s) at `sample_rate_hz`.
 
     Returns (t_s, {contact label: current_ma}). Offsets default to the interleaving schedule
     (`safety.schedule_offsets`), starts to 0, amplitudes to each program's, shares to the
-    program's configuration (a device passes impedance-based shares for single-source IPGs).
+    program's configuration (a device passes impedance-based shares for single-source IPGs), passive
+    recovery time constants to each program's (`Program.recovery_tau_us`; a device passes Z x C).
     """
     programs = list(programs)
     t = time_axis(t0_s, t1_s, sample_rate_hz)
     out: dict[str, np.ndarray] = {}
     _add_programs(out, len(t), 0, t, 1.0 / sample_rate_hz if mode == "average" else None, programs, offsets_s=offsets_s,
-                  starts_s=starts_s, amplitudes_ma=amplitudes_ma, shares=shares)
+                  starts_s=starts_s, amplitudes_ma=amplitudes_ma, shares=shares, passive_tau_us=passive_tau_us)
     return t, out
 
 

@@ -130,10 +130,16 @@ def test_shorthand_and_shares():
 
 
 def test_burst_timing():
-    p = prog(waveform="burst", amplitude_ma=0.6, pulse_width_us=1000.0, rate_hz=40.0, charge_balance="passive")
+    p = prog(waveform="burst", amplitude_ma=0.6, pulse_width_us=1000.0, rate_hz=40.0, charge_balance="passive", passive_tau_us=200.0)
     assert p.pulses_per_s_while_on == 200.0  # 5 x 40
     # train: 4 x 2 ms + 1 ms = 9 ms; recovery 5 x 200 us = 1 ms
     assert p.train_span_s() == pytest.approx(9e-3) and p.occupancy_s() == pytest.approx(10e-3)
+    # default tau 525 ohm x 10 uF = 5.25 ms: 5 tau (26.25 ms) does not fit the 16 ms before the next burst
+    d = p.model_copy(update={"passive_tau_us": None})
+    assert d.recovery_window_s() == pytest.approx(16e-3)
+    assert d.occupancy_s() == pytest.approx(10e-3)  # the output stage is held for 1 ms of it (interleaving unchanged)
+    info = d.recovery_info()
+    assert info["tau_us"] == pytest.approx(5250.0) and not info["complete"] and "cut" in info["note"]
 
 
 def test_cycling_duty():

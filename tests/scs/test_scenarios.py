@@ -2,6 +2,7 @@
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from simulator.engine import run_scenario
@@ -134,3 +135,28 @@ def test_closed_loop_vs_open_loop_postures():
     assert win["closed_loop_pct"] > 99.99 > 91.7 > win["open_loop_pct"]
     t, v = r.series_arrays("ipg", "amplitude_ma.ecap")
     assert v[-1] == pytest.approx(amp(sup))
+
+
+def test_closed_loop_ecap_series_settles_to_target():
+    """The recorded closed-loop ECAP follows the controller: at t0 + 10 tau after a change it is the target."""
+    r = run("scs_closed_loop_postures.yaml")
+    from simulator.profiles.registry import default_registry
+
+    cl = default_registry().get("scs/closed-loop-ecap").closed_loop
+    tau = cl.controller_tau_s
+    t, v = r.series_arrays("ipg", "ecap_uv")
+    for t0 in (8 * 3600.0, 10 * 3600.0, 10 * 3600.0 + 2.0, 12 * 3600.0, 22 * 3600.0):
+        i = np.searchsorted(t, t0 + 10 * tau, "right") - 1  # step series: the value in force then
+        assert v[i] == pytest.approx(30.0, rel=0.01), t0
+    # just after lying down the closed loop still has the open-loop 4 mA: 20 x (4 - 2.5 x 0.75^2) = 51.875 uV
+    i = np.searchsorted(t, 22 * 3600.0, "right") - 1
+    assert v[i] == pytest.approx(51.875)
+    # a handful of breakpoints per change, never one per control step (50 measurements/s)
+    assert len(t) < 40
+    # the closed-loop amplitude tells the same story: supine settled 2.5 x 0.75^2 + 30/20 = 2.90625 mA
+    ta, va = r.series_arrays("ipg", "amplitude_ma.ecap")
+    i = np.searchsorted(ta, 22 * 3600.0 + 10 * tau, "right") - 1
+    assert va[i] == pytest.approx(2.90625, rel=0.01)
+    # the open loop keeps its step series: 51.875 uV from 22:00 to the end
+    to, vo = r.series_arrays("ipg", "ecap_open_loop_uv")
+    assert vo[np.searchsorted(to, 23 * 3600.0, "right") - 1] == pytest.approx(51.875)

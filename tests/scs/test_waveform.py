@@ -61,9 +61,40 @@ def test_passive_burst_balances_and_counts():
     assert pulse_count(p, 0.0, 1.0) == 200  # 40 bursts x 5
     t, pt = render([p], 0.0, 1.0, 200e3, mode="point")
     assert rising_cathodic_edges(pt["E2"]) == 200
-    # recovery is positive on the cathode and decays: its peak is 5 x 1 ms x 0.6 mA / (tau (1 - e^-5))
-    peak = 5 * 1e-3 * 0.6 / (200e-6 * (1 - np.exp(-5)))
+    # recovery is positive on the cathode and decays with tau = 525 ohm x 10 uF = 5.25 ms; the next burst
+    # comes 16 ms after the train (25 - 9 ms), so the 3 uC recovery is scaled to fit: 3 uC / (tau (1 - e^-16/5.25))
+    tau, window = 5.25e-3, 16e-3
+    peak = 5 * 1e-3 * 0.6 / (tau * (1 - np.exp(-window / tau)))
     assert pt["E2"].max() == pytest.approx(peak, rel=1e-6)
+    assert pt["E2"].max() == pytest.approx(3e-6 / tau * 1e3, rel=0.05)  # ~0.57 mA, not a 15 mA spike
+    assert pt["E2"].max() < 0.6  # below the cathodic amplitude
+
+
+def test_passive_recovery_peak_is_charge_over_tau():
+    # 0.6 mA burst at 20 Hz: 41 ms free after the train, more than 5 tau: peak 3 uC / 5.25 ms / (1 - e^-5)
+    p = prog(waveform="burst", amplitude_ma=0.6, pulse_width_us=1000.0, rate_hz=20.0, charge_balance="passive")
+    assert p.recovery_info()["complete"]
+    t, pt = render([p], 0.0, 0.1, 1e6, mode="point")
+    x = pt["E2"]
+    assert x.max() == pytest.approx(3e-6 / 5.25e-3 * 1e3 / (1 - np.exp(-5)), rel=1e-6)  # 0.5753 mA
+    assert x.max() == pytest.approx(0.5714, rel=0.01) and x.max() < 0.6 < 12.7
+    t, avg = render([p], 0.0, 0.1, 1e5)  # average mode: exact charge
+    assert abs(avg["E2"].sum() / 1e5) < 1e-12  # two whole bursts: net zero
+
+
+def test_passive_tonic_50hz_integrates_to_zero_per_period():
+    p = prog(rate_hz=50.0, pulse_width_us=300.0, amplitude_ma=5.0, charge_balance="passive")
+    # 1.5 uC per pulse; 19.7 ms to the next pulse < 5 x 5.25 ms: cut, scaled to balance
+    info = p.recovery_info()
+    assert info["window_us"] == pytest.approx(19700.0) and not info["complete"]
+    fs = 1e6
+    t, cur = render([p], 0.0, 0.2, fs)  # 10 periods
+    x = cur["E2"]
+    for k in range(10):
+        assert abs(x[k * 20000:(k + 1) * 20000].sum() / fs) < 1e-12
+    assert -x[x < 0].sum() / fs * 1e3 == pytest.approx(cathodic_charge_uc(p, 0.0, 0.2))  # 10 x 1.5 uC
+    t, pt = render([p], 0.0, 0.02, fs, mode="point")
+    assert pt["E2"].max() == pytest.approx(1.5e-6 / 5.25e-3 * 1e3 / (1 - np.exp(-19.7 / 5.25)), rel=1e-6)
 
 
 def test_interleaved_programs_do_not_overlap():
@@ -120,3 +151,18 @@ def test_render_is_deterministic(seed_t, fs):
     a = render([p], seed_t, seed_t + 0.05, fs)
     b = render([p], seed_t, seed_t + 0.05, fs)
     assert np.array_equal(a[1]["E2"], b[1]["E2"])
+
+
+def test_device_passive_tau_is_contact_impedance_times_coupling_capacitance():
+    from tests.scs.helpers import sim_of
+
+    sim = sim_of(profile="scs/recharge-free-burst", duration="1d")
+    dev = sim.devices["ipg"]
+    assert dev.profile.coupling_capacitance_uf == 10.0
+    name = dev.active_programs()[0]
+    info = dev.safety_report(name)["passive_recovery"]
+    assert info["tau_us"] == pytest.approx(525.0 * 10.0)  # E2 at 525 ohm x 10 uF
+    t, cur = dev.render_waveform(0.0, 0.05, 1e6, mode="point")
+    x = cur["E2"]
+    assert x.max() == pytest.approx(0.6 * info["peak_ma_per_ma"], rel=1e-6)
+    assert 0.0 < x.max() < 0.6 < dev.profile.max_contact_current_ma

@@ -27,7 +27,7 @@ from simulator.errors import InputError
 from simulator.units import describe_elapsed
 
 ACK_ACTION = "acknowledge_alarm"
-COLUMNS = ["device", "alarm", "severity", "message", "raised (d hh:mm:ss)", "repeats", "state"]
+COLUMNS = ["device", "alarm", "severity", "message", "raised (d hh:mm:ss)", "state", "repeats"]
 TOOLTIPS = {
     "raised (d hh:mm:ss)": "Simulated time the alarm was raised (days hh:mm:ss from the scenario start)",
     "repeats": "How many times the device has repeated the alarm since it was raised (until acknowledged:\ncritical alarms every 10 min, others every hour); the event log hides the repeats by default",
@@ -114,7 +114,7 @@ class AlarmPanel(QWidget):
         for r, (dev_id, a) in enumerate(rows):
             acked = a.get("acknowledged_t_s") is not None
             state = f"acknowledged at {describe_elapsed(a['acknowledged_t_s'])}" if acked else "sounding"
-            values = [dev_id, a.get("alarm", ""), a.get("severity", ""), a.get("message", ""), describe_elapsed(a.get("raised_t_s", 0.0)), self.repeats_text(a), state]
+            values = [dev_id, a.get("alarm", ""), a.get("severity", ""), a.get("message", ""), describe_elapsed(a.get("raised_t_s", 0.0)), state, self.repeats_text(a)]
             colour = QColor("#b00020") if a.get("severity") == "critical" and not acked else QColor("#8a5a00") if not acked else None
             for c, v in enumerate(values):
                 item = QTableWidgetItem(str(v))

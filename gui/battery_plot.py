@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from gui.plot_common import pen, series_xy_days, time_plot
+from gui.plot_common import follow_time, pen, series_xy_days, set_curve, time_plot
 
 SIGNAL = "battery_pct"
 
@@ -41,6 +41,7 @@ class BatteryPlot(QWidget):
     def refresh(self, now_s: float) -> None:
         if self.sim is None:
             return
+        follow_time(self.plot, now_s)
         device = self.sim.devices[self.device_id]
         try:
             series = self.sim.recorder.get(self.device_id, SIGNAL)
@@ -48,4 +49,4 @@ class BatteryPlot(QWidget):
             return
         now_pct = device.battery_pct_at(now_s) if hasattr(device, "battery_pct_at") else None
         x, y = series_xy_days(series, now_s, now_pct)
-        self.curve.setData(x, y)
+        set_curve(self.curve, x, y)

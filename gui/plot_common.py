@@ -99,6 +99,9 @@ def add_copy_action(plot: pg.PlotWidget) -> None:
     menu.addAction(action)
 
 
+LEFT_AXIS_PX = 64
+
+
 def time_plot(title: str, y_label: str, y_units: str, parent: QWidget | None = None) -> pg.PlotWidget:
     """A plot against simulated time in days, with a legend and the copy action."""
     configure_pyqtgraph()
@@ -109,14 +112,85 @@ def time_plot(title: str, y_label: str, y_units: str, parent: QWidget | None = N
     item = plot.getPlotItem()
     item.getAxis("bottom").enableAutoSIPrefix(False)
     item.getAxis("left").enableAutoSIPrefix(False)
+    # one left-axis width for every time plot: linked plots stacked in a column then share
+    # the same pixels per day and line up at t = 0 (pyqtgraph links views in screen pixels)
+    item.getAxis("left").setWidth(LEFT_AXIS_PX)
     add_grid(plot)
     item.setMenuEnabled(True)
     item.addLegend(offset=(-5, 5), labelTextSize="8pt")
     plot.setMouseEnabled(x=True, y=False)
     plot.setMinimumHeight(140)
     add_copy_action(plot)
-    plot.setToolTip(f"{title}: {y_label} ({y_units}) against simulated time (days). Right-click to copy as image.")
+    plot._time_follower = TimeFollower(plot)
+    plot.setToolTip(
+        f"{title}: {y_label} ({y_units}) against simulated time (days since the scenario start).\n"
+        "Wheel or drag to zoom and pan the time axis (all time plots follow); the 'A' button in the corner\n"
+        "returns to following the simulation. Right-click to copy as image."
+    )
     return plot
+
+
+class TimeFollower:
+    """Keeps a time plot's x range at [0, max(1 day, now)] as the simulation runs, so a new run
+    shows its first day rather than a range around one point, until the user zooms or pans this
+    plot or any plot linked to it; the plot's 'A' (auto-range) button resumes following."""
+
+    MIN_SPAN_D = 1.0
+
+    def __init__(self, plot: pg.PlotWidget):
+        item = plot.getPlotItem()
+        self.vb = item.getViewBox()
+        self.vb.disableAutoRange(pg.ViewBox.XAxis)
+        self.vb.sigRangeChangedManually.connect(self._manual)
+        item.autoBtn.clicked.connect(self.resume)
+        self._range: tuple[float, float] | None = None
+
+    def _group(self):
+        return self.vb.linkedView(pg.ViewBox.XAxis) or self.vb
+
+    def _manual(self, mask) -> None:
+        if mask is None or mask[0]:
+            self._group()._follow_time = False
+
+    def resume(self) -> None:
+        self._group()._follow_time = True
+        self._range = None
+
+    @property
+    def following(self) -> bool:
+        return getattr(self._group(), "_follow_time", True)
+
+    def follow(self, now_s: float) -> None:
+        # only the first plot of a linked group sets the range: the others follow it through
+        # the link (which aligns them in pixels, hence the fixed left-axis width of time plots)
+        if not self.following or self.vb.linkedView(pg.ViewBox.XAxis) is not None:
+            return
+        hi = max(self.MIN_SPAN_D, now_s / SECONDS_PER_DAY * 1.02)
+        rng = (-0.01 * hi, hi)  # a hair left of 0 so a point at t = 0 is not cut in half
+        if rng != self._range or tuple(self.vb.viewRange()[0]) != rng:
+            self._range = rng
+            self.vb.setXRange(*rng, padding=0)
+
+
+def follow_time(plot: pg.PlotWidget, now_s: float) -> None:
+    """Move a time plot's x range with the simulation (see TimeFollower)."""
+    follower = getattr(plot, "_time_follower", None)
+    if follower is not None:
+        follower.follow(now_s)
+
+
+def set_curve(curve: pg.PlotDataItem, x, y) -> None:
+    """Set a curve's data; when it has a single instant (a run at t = 0, one breakpoint) draw
+    that value as a dot in the curve's colour, since a line through one point draws nothing."""
+    x = np.asarray(x, dtype=float)
+    single = len(x) > 0 and float(x[-1]) == float(x[0])
+    if single:
+        colour = curve.opts["pen"].color() if hasattr(curve.opts.get("pen"), "color") else "k"
+        curve.setData(x[-1:], np.asarray(y, dtype=float)[-1:], symbol="o", symbolSize=8, symbolBrush=colour, symbolPen=None)
+    elif curve.opts.get("symbol") is not None:
+        curve.setData(x, y, symbol=None)
+    else:
+        curve.setData(x, y)
 
 
 def series_xy_days(series, now_s: float, now_value: float | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from gui.plot_common import pen, series_xy_days, step_xy, time_plot
+from gui.plot_common import follow_time, pen, series_xy_days, set_curve, step_xy, time_plot
 from simulator.units import SECONDS_PER_DAY
 
 
@@ -62,12 +62,14 @@ class PumpPlots(QWidget):
             return
         dev = self.sim.devices[self.device_id]
         unit = dev.drug_unit
+        for plot in (self.reservoir_plot, self.rate_plot, self.dose_plot):
+            follow_time(plot, now_s)
         s = self._series("reservoir_ml")
         if s is not None:
-            self.true_curve.setData(*series_xy_days(s, now_s, dev.reservoir_ml_at(now_s)))
+            set_curve(self.true_curve, *series_xy_days(s, now_s, dev.reservoir_ml_at(now_s)))
         s = self._series("expected_reservoir_ml")
         if s is not None:
-            self.expected_curve.setData(*series_xy_days(s, now_s, dev.expected_reservoir_ml_at(now_s)))
+            set_curve(self.expected_curve, *series_xy_days(s, now_s, dev.expected_reservoir_ml_at(now_s)))
         self.threshold_line.setPos(dev.threshold_ml)
         s = self._series("rate_ml_per_day")
         if s is not None:
@@ -76,7 +78,7 @@ class PumpPlots(QWidget):
                 x, y = step_xy(x, y)
                 x = np.append(x, now_s / SECONDS_PER_DAY)
                 y = np.append(y, dev.current_rate_ml_per_day())
-            self.rate_curve.setData(x, y)
+            set_curve(self.rate_curve, x, y)
             top = (float(np.max(y)) if len(y) else 0.0) * 1.2 or 0.1
             if top != self._rate_top:  # flow is never negative: the axis starts at 0 mL/day
                 self._rate_top = top

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from gui.plot_common import pen, series_xy_days, step_xy, time_plot
+from gui.plot_common import follow_time, pen, series_xy_days, set_curve, step_xy, time_plot
 
 
 class SeriesPlots(QWidget):
@@ -57,4 +57,5 @@ class SeriesPlots(QWidget):
             x, y = series_xy_days(series, now_s)
             if series.interp == "step":
                 x, y = step_xy(x, y)
-            curve.setData(x, y)
+            set_curve(curve, x, y)
+            follow_time(plot, now_s)

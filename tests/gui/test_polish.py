@@ -40,7 +40,39 @@ def test_alarm_repeats_hidden_in_the_log_and_counted_in_the_alarm_panel(qtbot, m
         device_active = {a["alarm"]: a for a in sim.devices[dev].active_alarms()}
         assert n == device_active[name]["repeats"]
     assert max(counts.values()) > 0
-    col = panel.table.horizontalHeaderItem(5)
+    col = panel.table.horizontalHeaderItem(6)
     assert col.text() == "repeats" and "10 min" in col.toolTip()
     row = next(i for i, (d, a) in enumerate(panel._rows) if a["repeats"])
-    assert panel.table.item(row, 5).text().startswith(str(panel._rows[row][1]["repeats"]))
+    assert panel.table.item(row, 6).text().startswith(str(panel._rows[row][1]["repeats"]))
+
+
+
+def test_time_plots_show_the_current_value_from_the_first_frame(qtbot, make_window):
+    sim = Simulation(open_scenario(default_scenario_path()))
+    window = make_window(sim)
+    window.refresh_views()
+    pump = window.device_views["pump"].extra["plots"]
+    for curve in (pump.true_curve, pump.rate_curve):
+        x, y = curve.getData()
+        assert len(x) == 1 and curve.opts["symbol"] == "o"  # a dot, not an invisible line
+    assert pump.true_curve.getData()[1][0] == sim.devices["pump"].reservoir_ml_at(0.0)
+    (x0, x1), _ = pump.reservoir_plot.getPlotItem().getViewBox().viewRange()
+    assert -0.05 < x0 <= 0.0 and x1 >= 1.0  # starts at 0 and covers a day
+    window.runner.jump_to(3 * DAY_S, blocking=True)
+    window.refresh_views()
+    assert pump.true_curve.opts["symbol"] is None and len(pump.true_curve.getData()[0]) >= 2
+    (x0, x1), _ = pump.rate_plot.getPlotItem().getViewBox().viewRange()
+    assert -0.05 < x0 <= 0.0 and x1 >= 3.0
+    # linked plots stacked in a column show the same days (they line up at t = 0)
+    ranges = {tuple(round(v, 6) for v in p.getPlotItem().getViewBox().viewRange()[0]) for p in (pump.reservoir_plot, pump.rate_plot, pump.dose_plot)}
+    assert len(ranges) == 1
+    # the user zooms one plot: every linked plot stops following, until 'A' resumes it
+    vb = pump.dose_plot.getPlotItem().getViewBox()
+    vb.setXRange(1.0, 2.0, padding=0)
+    vb.sigRangeChangedManually.emit([True, False])
+    window.runner.jump_to(4 * DAY_S, blocking=True)
+    window.refresh_views()
+    assert pump.reservoir_plot.getPlotItem().getViewBox().viewRange()[0] == [1.0, 2.0]
+    pump.reservoir_plot._time_follower.resume()
+    window.refresh_views()
+    assert pump.reservoir_plot.getPlotItem().getViewBox().viewRange()[0][1] >= 4.0

@@ -32,6 +32,8 @@ class DemoView(QWidget):
         w = pg.PlotWidget(title=title)
         w.setLabel("bottom", x_label)
         w.setLabel("left", y_label)
+        for axis in ("bottom", "left"):  # the units are in the labels: no '(x0.001)' rescaling
+            w.getAxis(axis).enableAutoSIPrefix(False)
         row.addWidget(w)
         self.plots.append(w)
         return w
@@ -40,10 +42,29 @@ class DemoView(QWidget):
         panels = demos.waveform_comparison(registry)
         lines = []
         for p in panels:
-            w = self._plot(row, f"{p.label} ({p.profile_id})", "time (ms)", f"{p.cathode} current (mA)")
-            w.plot(p.t_s[::10] * 1e3, p.cathode_current_ma[::10])
+            window_ms = self.waveform_time_base_ms(p)
+            span = f" — first {window_ms:g} ms" if window_ms < p.t_s[-1] * 1e3 else ""
+            w = self._plot(row, f"{p.label} ({p.profile_id}){span}", "time (ms)", f"{p.cathode} current (mA)")
+            # the model's own 1 MHz rendering, every sample: clipped to the view and peak-downsampled
+            # when zoomed out, so a 30 us pulse stays a pulse at any zoom
+            curve = w.plot(p.t_s * 1e3, p.cathode_current_ma)
+            curve.setClipToView(True)
+            curve.setDownsampling(auto=True, method="peak")
+            w.setXRange(0.0, window_ms, padding=0.02)
+            w.setToolTip(f"{p.label}: current of the cathode {p.cathode} (mA) against time (ms), rendered by the stimulator model at 1 MHz.\n"
+                         f"Shown: the first {window_ms:g} ms of {p.t_s[-1] * 1e3:.0f} ms; wheel or drag to zoom and pan.")
             lines.append(f"{p.label}: {p.charge_uc_per_s:.0f} uC/s, {p.battery_current_ma * 1e3:.0f} uA from the cell, {p.battery_outcome} {p.battery_figure:.1f} {p.battery_unit}")
         self.caption.setText("; ".join(lines))
+
+    @staticmethod
+    def waveform_time_base_ms(panel) -> float:
+        """A time base showing about five pulse periods, at most the rendered window: 50 ms for
+        tonic and burst, 0.5 ms for 10 kHz (at 50 ms its 30 us pulses merge into a block)."""
+        window_ms = float(panel.t_s[-1]) * 1e3
+        rate = panel.program.get("rate_hz") or 0.0
+        if rate <= 0:
+            return window_ms
+        return min(window_ms, 5 * 1e3 / float(rate))
 
     def _bridge_bolus(self, row, registry):
         curves = demos.bridge_bolus_comparison(registry)

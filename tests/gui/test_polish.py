@@ -76,3 +76,21 @@ def test_time_plots_show_the_current_value_from_the_first_frame(qtbot, make_wind
     pump.reservoir_plot._time_follower.resume()
     window.refresh_views()
     assert pump.reservoir_plot.getPlotItem().getViewBox().viewRange()[0][1] >= 4.0
+
+
+def test_waveforms_demo_shows_the_10khz_pulses_at_a_readable_time_base(qtbot):
+    import numpy as np
+
+    from gui.training import DemoView
+    from simulator.training import demos
+
+    view = DemoView("waveforms")
+    qtbot.addWidget(view)
+    panels = demos.waveform_comparison()
+    ranges = [w.getPlotItem().getViewBox().viewRange()[0] for w in view.plots]
+    assert [p.label for p in panels] == ["tonic", "burst", "10 kHz"]
+    assert ranges[0][1] >= 49.0 and ranges[1][1] >= 49.0  # tonic and burst: the whole 50 ms
+    assert ranges[2][1] <= 1.0  # 10 kHz: about five 100 us periods, so 30 us pulses are pulses
+    # the curve is the model's own rendering, every sample (nothing resampled in the GUI)
+    x, y = view.plots[2].getPlotItem().listDataItems()[0].getOriginalDataset()
+    assert np.array_equal(x, panels[2].t_s * 1e3) and np.array_equal(y, panels[2].cathode_current_ma)

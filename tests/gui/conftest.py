@@ -60,7 +60,8 @@ def no_leaked_widgets(qapp):
     for _ in range(2):
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         qapp.processEvents()
-    leaked = [w for w in qapp.topLevelWidgets() if id(w) in _top_level_ids(qapp) - before]
+    new_ids = _top_level_ids(qapp) - before
+    leaked = [w for w in qapp.topLevelWidgets() if id(w) in new_ids]
     names = [f"{w.metaObject().className()}({w.windowTitle()!r}, visible={w.isVisible()})" for w in leaked]
     for w in leaked:
         w.close()

@@ -68,9 +68,17 @@ class DemoView(QWidget):
 
     def _bridge_bolus(self, row, registry):
         curves = demos.bridge_bolus_comparison(registry)
+        # one shared dose axis from 0, so a dose held exactly is a flat line, not rounding noise
+        top = 1.25 * max(float(max(c.dose_per_day)) for c in curves)
+        first = None
         for c in curves:
             w = self._plot(row, c.label, "time (h)", f"delivered dose ({c.unit}/day)")
             w.plot(c.t_h, c.dose_per_day, stepMode=None)
+            w.setYRange(0.0, top, padding=0)
+            if first is None:
+                first = w
+            else:
+                w.setYLink(first)
         self.caption.setText(curves[0].dose_error_message)
 
     def _csf(self, row, registry):

@@ -150,3 +150,15 @@ def test_demo_views_build_side_by_side_plots(qtbot, name):
         assert "Educational approximation" in view.caption.text()
     with pytest.raises(ValueError, match="demos: waveforms"):
         DemoView("nope")
+
+
+def test_bridge_bolus_demo_shares_one_dose_axis_from_zero(qtbot):
+    # a dose held exactly (with the bridge) must read as a flat line at 2 mg/day on the same
+    # axis as the under-dose without it, not as autoscaled rounding noise
+    from gui.training.demo_view import DemoView
+
+    view = DemoView("bridge-bolus")
+    qtbot.addWidget(view)
+    ranges = [p.getPlotItem().getViewBox().viewRange()[1] for p in view.plots]
+    assert ranges[0] == pytest.approx(ranges[1])
+    assert ranges[0][0] == pytest.approx(0.0) and ranges[0][1] == pytest.approx(2.5)

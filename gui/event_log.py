@@ -23,7 +23,9 @@ def payload_text(payload: dict) -> str:
     for key, value in payload.items():
         if key == "message":
             continue
-        if isinstance(value, float):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and key.endswith("t_s"):
+            parts.append(f"{key[:-4] or 't'} at {describe_elapsed(value)}")  # times as elapsed d hh:mm:ss
+        elif isinstance(value, float):
             parts.append(f"{key}={value:.4g}")
         elif isinstance(value, (dict, list)):
             parts.append(f"{key}={json.dumps(value, default=str, separators=(',', ':'))[:120]}")

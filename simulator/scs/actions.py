@@ -37,7 +37,9 @@ class ActionsMixin:
         self._rebase()
         for f in findings:
             self._emit_finding(f, action)
+        before, amps_before = self._stim_state(), self.effective_amplitudes()
         result = getattr(self, "_do_" + action)(params) or {}
+        self._begin_soft_stops(before, amps_before, action)
         self._compute_rates()
         self._check_compliance()
         self._check_recharge_eri()

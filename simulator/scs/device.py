@@ -36,6 +36,7 @@ from simulator.scs.settings import (
     AckParams, AmplitudeStep, ClosedLoopParams, ClosedLoopSettings, ImpedanceSettings, InjectFault, MriParams, NoParams,
     PostureParams, Recharge, SECONDS_PER_DAY, SelectGroup, SetGroup, MaxTolBypass, PatientStep, RecordThreshold, SetPatientLimits, SelectProgram, SetAmplitude, SetCycling, SetProgram, Settings,
 )
+from simulator.scs.soft_stop import StopRamp
 from simulator.scs.state import StateMixin
 from simulator.scs.waveform import render_segments
 
@@ -171,7 +172,8 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
         self.cough_until: float | None = None
         self.loop: LoopTracker | None = None
         self.loop_enabled = False
-        self._wake = self._recharge_wake = self._cough_wake = self._comp_wake = None
+        self._wake = self._recharge_wake = self._cough_wake = self._comp_wake = self._ramp_wake = None
+        self.stop_ramps: dict[str, StopRamp] = {}  # soft stops in progress (simulator/scs/soft_stop.py)
         self._settle_wakes: list = []
         self._settle_key = None
         cl = self.profile.closed_loop
@@ -279,7 +281,7 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
             "profile": self.profile.id,
             "charge_delivered_uc": charge,
             "energy_used_j": energy,
-            "energy_to_tissue_j": self.tissue_energy_j + self.rate.get("tissue_w", 0.0) * dt,
+            "energy_to_tissue_j": self.tissue_energy_j + self.rate.get("tissue_w", 0.0) * dt + self._ramp_integral(self.t_acc, self.now)[1],
             "battery_pct": self.battery.pct_at(self.now),
             "projection": self.projection(),
             "time_stimulating_s": stim,

@@ -14,6 +14,7 @@ from simulator.scs.drift import next_compliance_change_s
 from simulator.scs.energy import battery_current_ma, compliance, program_drain, tissue_share
 from simulator.scs.history import StimState
 from simulator.scs.program import Program
+from simulator.scs.soft_stop import StopRamp, make_ramp
 
 #: Breakpoints of the closed-loop approach, in controller time constants after each change; the last
 #: one is 'settled' (e^-5: 0.7 % of the jump left).
@@ -57,11 +58,14 @@ class StateMixin:
                 tissue += d.tissue_power_w
                 supply += d.battery_power_w
         drain_ma = battery_current_ma(supply, self.profile, stim)
-        net = -drain_ma
+        # soft-stop ramps: charge and energy are integrated exactly (_ramp_integral); the battery is drawn
+        # at each ramp's mean drain until its end, where the device wakes (exact there)
+        ramp_ma = sum(r.mean_battery_w(self.now) for r in self.stop_ramps.values()) / self.profile.battery.voltage_v * 1e3
+        net = -(drain_ma + ramp_ma)
         if self.recharging is not None:
             net += self.profile.battery.charge_current_ma
         self.rate = {"charge_uc_per_s": charge, "tissue_w": tissue, "battery_w": drain_ma * 1e-3 * self.profile.battery.voltage_v,
-                     "drain_ma": drain_ma, "net_ma": net, "stimulating": float(stim)}
+                     "drain_ma": drain_ma + ramp_ma, "net_ma": net, "stimulating": float(stim)}
         self.battery.rebase(self.now, net)
 
     def _rebase(self) -> None:
@@ -72,16 +76,72 @@ class StateMixin:
             self.energy_j += self.rate["battery_w"] * dt
             self.tissue_energy_j += self.rate["tissue_w"] * dt
             self.stim_s += dt * self.rate["stimulating"]
+        if dt > 0 and self.stop_ramps:
+            q, tissue, battery = self._ramp_integral(self.t_acc, self.now)
+            self.charge_uc += q
+            self.energy_j += battery
+            self.tissue_energy_j += tissue
+        self.stop_ramps = {n: r for n, r in self.stop_ramps.items() if r.t1_s > self.now}
         if self.loop is not None:
             self.loop.advance(self.now, bool(self.rate.get("stimulating", 0.0)) if self.rate else self.stimulating())
         self.t_acc = self.now
         self.battery.rebase(self.now)
 
+    def _ramp_integral(self, a_s: float, b_s: float) -> tuple[float, float, float]:
+        """(charge uC, tissue J, battery J) of the soft-stop ramps in progress over [a_s, b_s)."""
+        out = [0.0, 0.0, 0.0]
+        for r in self.stop_ramps.values():
+            for i, v in enumerate(r.integral(a_s, b_s)):
+                out[i] += v
+        return out[0], out[1], out[2]
+
     def _accumulated(self, t_s: float) -> tuple[float, float, float]:
         dt = max(0.0, t_s - self.t_acc)
-        return (self.charge_uc + self.rate.get("charge_uc_per_s", 0.0) * dt,
-                self.energy_j + self.rate.get("battery_w", 0.0) * dt,
+        q, _, battery = self._ramp_integral(self.t_acc, t_s) if self.stop_ramps else (0.0, 0.0, 0.0)
+        return (self.charge_uc + self.rate.get("charge_uc_per_s", 0.0) * dt + q,
+                self.energy_j + self.rate.get("battery_w", 0.0) * dt + battery,
                 self.stim_s + self.rate.get("stimulating", 0.0) * dt)
+
+    def _begin_soft_stops(self, before: StimState, amps_before: dict[str, float], action: str) -> None:
+        """Start the soft-stop ramp of each program that was delivering before `action` and is not now
+        (stimulation off, program or group deselected). MRI mode stops output at once."""
+        out_now = set(self.active) if self.stimulating() else set()
+        self.stop_ramps = {n: r for n, r in self.stop_ramps.items() if n not in out_now}
+        if action == "mri_mode" and self.mri:
+            self.stop_ramps = {}
+            return
+        if not before.stimulating:
+            return
+        ohm = self._ohm()
+        fractions = self.impedance.tissue_fractions(self.now)
+        for p in before.programs:
+            n = p.name
+            if n in out_now or n in before.stop_ramps or p.soft_stop_s <= 0:
+                continue
+            level0 = float(p.envelope(self.now - before.starts_s.get(n, 0.0)))
+            r = make_ramp(p, self.profile, ohm, amps_before.get(n, p.amplitude_ma), level0, self.now, fractions,
+                          before.amplitudes_ma.get(n), before.shares.get(n), before.passive_tau_us.get(n))
+            if r is None:
+                continue
+            self.stop_ramps[n] = r
+            self.emit("stimulation.soft_stop", program=n, from_ma=round(r.delivered_ma * level0, 6), ramp_s=r.duration_s, end_t_s=r.t1_s,
+                      charge_uc=round(r.integral(r.t0_s, r.t1_s)[0], 6))
+
+    def _plan_ramp_end(self) -> None:
+        """One wake-up at the end of the next soft-stop ramp (the battery drain changes then)."""
+        if self._ramp_wake is not None:
+            self._ramp_wake.cancel()
+            self._ramp_wake = None
+        ends = [r.t1_s for r in self.stop_ramps.values() if r.t1_s > self.now]
+        if ends:
+            self._ramp_wake = self.wake_at(min(ends), self._on_ramp_end)
+
+    def _on_ramp_end(self) -> None:
+        self._ramp_wake = None
+        self._rebase()
+        self._compute_rates()
+        self.record_state()
+        self._plan()
 
     def _thresholds(self) -> list[tuple[float, str]]:
         b = self.profile.battery
@@ -109,6 +169,7 @@ class StateMixin:
         if math.isfinite(best):
             self._wake = self.wake_at(best, self._on_threshold)
         self._plan_compliance()
+        self._plan_ramp_end()
 
     def _plan_compliance(self) -> None:
         """Wake when continuous drift takes an active program out of (or back into) compliance."""
@@ -158,6 +219,7 @@ class StateMixin:
             elif name in ("stim_off", "eos"):
                 was = self.stimulating()
                 self.suspended = "battery" if name == "stim_off" else "eos"
+                self.stop_ramps = {}  # the battery cuts output at once
                 kind = "battery.eos" if name == "eos" else "battery.stimulation_off"
                 self.emit(kind, **pl)
                 if was or initial:
@@ -240,7 +302,20 @@ class StateMixin:
         progs = tuple(self.programs[n] for n in self.active)
         delivered = {n: (compliance(self.programs[n], self.profile, ohm, amps[n]).delivered_ma if stim else 0.0) for n in self.active}
         shares = {p.name: safety.contact_shares(p, ohm, single) for p in progs}
-        return StimState(self.now, progs, {n: self.starts.get(n, 0.0) for n in self.active}, delivered, shares, stim, self._passive_taus(progs, ohm))
+        taus = self._passive_taus(progs, ohm)
+        starts = {n: self.starts.get(n, 0.0) for n in self.active}
+        ramps = {n: r for n, r in self.stop_ramps.items() if r.t1_s > self.now and not (stim and n in self.active)}
+        if ramps:  # soft stops in progress: rendered after the active programs (which keep their offsets)
+            progs = tuple(p for p in progs if p.name not in ramps) + tuple(r.program for r in ramps.values())
+            for n, r in ramps.items():
+                delivered[n] = r.delivered_ma
+                shares[n] = r.shares if r.shares is not None else safety.contact_shares(r.program, ohm, single)
+                starts[n] = r.t0_s
+                if r.passive_tau_us is not None:
+                    taus[n] = r.passive_tau_us
+                else:
+                    taus.pop(n, None)
+        return StimState(self.now, progs, starts, delivered, shares, stim, taus, {n: r.render_spec() for n, r in ramps.items()})
 
     def _passive_taus(self, programs, ohm: dict[str, float] | None = None) -> dict[str, float]:
         """Passive program -> recovery time constant, us: the program's own if set, else the coupling

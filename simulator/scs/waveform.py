@@ -23,6 +23,7 @@ import numpy as np
 
 from simulator.scs.program import Program
 from simulator.scs.safety import contact_shares, schedule_offsets
+from simulator.scs.soft_stop import period_factor
 
 #: Edges in point mode are snapped by this much so float rounding of t cannot add a sample, s.
 _EPS_S = 1e-9
@@ -78,20 +79,24 @@ def _unit_current(p: Program, tau: np.ndarray, tau_us: float | None = None) -> n
     return w
 
 
-def _envelope_per_period(p: Program, k: np.ndarray, offset_s: float, start_s: float) -> np.ndarray:
-    """Amplitude factor of period k (0..1): cycling and ramps sampled at the period's first pulse."""
+def _envelope_per_period(p: Program, k: np.ndarray, offset_s: float, start_s: float, stop_ramp=None) -> np.ndarray:
+    """Amplitude factor of period k (0..1): cycling and ramps sampled at the period's first pulse; a
+    soft-stop ramp (t0_s, duration_s, level0) replaces them with the ramp's mean over the period."""
     t_pulse = offset_s + k * p.period_s
+    if stop_ramp is not None:
+        return period_factor(stop_ramp, t_pulse, p.period_s)
     return p.envelope(t_pulse - start_s)
 
 
 def program_current(p: Program, t_s: np.ndarray, dt_s: float | None, offset_s: float = 0.0, start_s: float = 0.0,
-                    amplitude_ma: float | None = None, passive_tau_us: float | None = None) -> np.ndarray:
+                    amplitude_ma: float | None = None, passive_tau_us: float | None = None, stop_ramp=None) -> np.ndarray:
     """Current of program `p` on a whole cathode (share 1) at sample times `t_s`, mA.
 
     `dt_s` given: mean over [t, t + dt) from the cumulative charge; None: instantaneous.
     `offset_s` shifts the pulse train (interleaving); `start_s` is when the program (and its
     cycling and ramps) started; `amplitude_ma` overrides the program's (delivered current);
-    `passive_tau_us` the passive recovery time constant (a device's contact impedance x coupling capacitance).
+    `passive_tau_us` the passive recovery time constant (a device's contact impedance x coupling capacitance);
+    `stop_ramp` (t0_s, duration_s, level0) a soft-stop ramp in progress (`soft_stop.period_factor`).
     """
     amp = p.amplitude_ma if amplitude_ma is None else amplitude_ma
     period = p.period_s
@@ -102,14 +107,14 @@ def program_current(p: Program, t_s: np.ndarray, dt_s: float | None, offset_s: f
         wrap = tau > period - _EPS_S  # a float just short of a period boundary belongs to the next period
         k = np.where(wrap, k + 1, k)
         tau = np.where(wrap, tau - period, tau)
-        return amp * _envelope_per_period(p, k, offset_s, start_s) * _unit_current(p, tau, passive_tau_us)
+        return amp * _envelope_per_period(p, k, offset_s, start_s, stop_ramp) * _unit_current(p, tau, passive_tau_us)
 
     def cumulative(t: np.ndarray) -> np.ndarray:
         rel = t - offset_s
         k = np.floor(rel / period)
         tau = rel - k * period
         # each whole period nets zero charge, so Q(t) is the charge of the current period only
-        return amp * _envelope_per_period(p, k, offset_s, start_s) * _unit_charge(p, tau, passive_tau_us)
+        return amp * _envelope_per_period(p, k, offset_s, start_s, stop_ramp) * _unit_charge(p, tau, passive_tau_us)
 
     edges = np.concatenate([t_s, [t_s[-1] + dt_s]]) if len(t_s) else t_s
     q = cumulative(edges)
@@ -127,13 +132,13 @@ def time_axis(t0_s: float, t1_s: float, sample_rate_hz: float) -> np.ndarray:
 
 
 def _add_programs(out: dict[str, np.ndarray], n_total: int, lo: int, t: np.ndarray, dt: float | None, programs: list[Program], *,
-                  offsets_s=None, starts_s=None, amplitudes_ma=None, shares=None, passive_tau_us=None) -> None:
+                  offsets_s=None, starts_s=None, amplitudes_ma=None, shares=None, passive_tau_us=None, stop_ramps=None) -> None:
     """Add the per-contact current of `programs` at times `t` into out[label][lo:lo + len(t)]."""
     if offsets_s is None:
         offsets_s = schedule_offsets(programs, passive_tau_us)[0]
     for p in programs:
         w = program_current(p, t, dt, (offsets_s or {}).get(p.name, 0.0), (starts_s or {}).get(p.name, 0.0), (amplitudes_ma or {}).get(p.name),
-                            (passive_tau_us or {}).get(p.name))
+                            (passive_tau_us or {}).get(p.name), (stop_ramps or {}).get(p.name))
         for label, share in ((shares or {}).get(p.name) or contact_shares(p)).items():
             if label not in out:
                 out[label] = np.zeros(n_total)

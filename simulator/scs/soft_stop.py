@@ -1,0 +1,104 @@
+"""Soft stop: a program that stops (stimulation switched off, program deselected) ramps its amplitude
+down over `soft_stop_s` instead of stopping at once (scs.md: SoftStart/Stop ramps amplitude over 1-10 s [L]).
+
+A ramp is one state change, never an event per pulse. From the stop time t0 the amplitude falls
+linearly from its level then, A = I x e0 (e0: the program's envelope at t0, so a program stopped in
+the off phase of its cycling does not ramp and one stopped mid soft-start ramps from where it is), at
+the program's soft-stop slope: the ramp lasts D = soft_stop_s x e0. Cycling does not continue during
+the ramp. In closed form, with u(t) = 1 - (t - t0) / D, any quantity f(a) = L a/A + Q (a/A)^2 of the
+amplitude (charge is linear; tissue and battery power are quadratic) integrates to
+D [F(u(a)) - F(u(b))] with F(u) = L u^2 / 2 + Q u^3 / 3: the whole ramp's charge is A x D / 2 worth
+of the program's charge rate at A. The device wakes once, at the ramp's end (the battery drain falls
+then); between t0 and the end the battery is drawn at the ramp's mean drain (exact at the end).
+
+Rendering: each period's pulse is scaled by the ramp's mean over that period
+(`period_factor`), so the rendered charge of a ramp that starts on a pulse is exactly A x D / 2 worth.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.scs.energy import program_drain
+from simulator.scs.program import Program
+
+
+@dataclass(frozen=True)
+class StopRamp:
+    program: Program  # as it was when it stopped
+    t0_s: float
+    duration_s: float
+    level0: float  # envelope factor at t0 (0..1)
+    # closed-form coefficients at the ramp's starting amplitude: quantity(a) = lin * (a/A) + quad * (a/A)^2
+    charge_uc_per_s: float
+    tissue_lin_w: float
+    tissue_quad_w: float
+    battery_lin_w: float
+    battery_quad_w: float
+    # rendering: delivered amplitude at t0 (before the envelope), contact shares, passive recovery tau
+    delivered_ma: float = 0.0
+    shares: dict | None = None
+    passive_tau_us: float | None = None
+
+    @property
+    def t1_s(self) -> float:
+        return self.t0_s + self.duration_s
+
+    def render_spec(self) -> tuple[float, float, float]:
+        """(t0_s, duration_s, level0): what the renderer needs."""
+        return (self.t0_s, self.duration_s, self.level0)
+
+    def _u(self, t: float) -> float:
+        return 1.0 - min(max(t - self.t0_s, 0.0), self.duration_s) / self.duration_s
+
+    def integral(self, a_s: float, b_s: float) -> tuple[float, float, float]:
+        """(charge uC, tissue energy J, battery energy J) of the ramp over [a_s, b_s)."""
+        if b_s <= a_s:
+            return (0.0, 0.0, 0.0)
+        ua, ub = self._u(a_s), self._u(b_s)
+        d = self.duration_s
+        lin = d * (ua * ua - ub * ub) / 2.0
+        quad = d * (ua ** 3 - ub ** 3) / 3.0
+        return (self.charge_uc_per_s * lin, self.tissue_lin_w * lin + self.tissue_quad_w * quad,
+                self.battery_lin_w * lin + self.battery_quad_w * quad)
+
+    def mean_battery_w(self, from_s: float) -> float:
+        """Mean battery power of the rest of the ramp from `from_s` (0 once it has ended), W."""
+        if from_s >= self.t1_s:
+            return 0.0
+        return self.integral(from_s, self.t1_s)[2] / (self.t1_s - from_s)
+
+
+def _fit(full: float, half: float) -> tuple[float, float]:
+    """(lin, quad) of q(x) = lin x + quad x^2 through q(1) = full, q(1/2) = half (exact for quadratics)."""
+    quad = 2.0 * full - 4.0 * half
+    return full - quad, quad
+
+
+def make_ramp(program: Program, profile, impedance_ohm: dict[str, float], amplitude_ma: float, level0: float, t0_s: float,
+              tissue_fraction: dict[str, float] | None = None, delivered_ma: float | None = None, shares: dict | None = None,
+              passive_tau_us: float | None = None) -> StopRamp | None:
+    """The soft-stop ramp of `program` stopped at t0_s at `amplitude_ma` x `level0`; None when there is none."""
+    if program.soft_stop_s <= 0 or level0 <= 0 or amplitude_ma <= 0:
+        return None
+    steady = program.model_copy(update={"cycling": None})  # the ramp replaces cycling and soft-start
+    a = amplitude_ma * level0
+    full = program_drain(steady, profile, impedance_ohm, a, tissue_fraction)
+    half = program_drain(steady, profile, impedance_ohm, a / 2.0, tissue_fraction)
+    t_lin, t_quad = _fit(full.tissue_power_w, half.tissue_power_w)
+    b_lin, b_quad = _fit(full.battery_power_w, half.battery_power_w)
+    return StopRamp(program, t0_s, program.soft_stop_s * level0, level0, full.charge_uc_per_s, t_lin, t_quad, b_lin, b_quad,
+                    amplitude_ma if delivered_ma is None else delivered_ma, shares, passive_tau_us)
+
+
+def period_factor(spec: tuple[float, float, float], t_period_s: np.ndarray, period_s: float) -> np.ndarray:
+    """Amplitude factor of the periods starting at `t_period_s`: the ramp's mean over each period
+    (level0 before t0, falling linearly to 0 at t0 + duration)."""
+    t0, d, level0 = spec
+
+    def g(t):  # antiderivative of the ramp's factor / level0, zero at t0
+        s = np.clip(t - t0, 0.0, d)
+        return np.minimum(t - t0, 0.0) + s - s * s / (2.0 * d)
+
+    return level0 * (g(t_period_s + period_s) - g(t_period_s)) / period_s

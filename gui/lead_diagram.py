@@ -26,7 +26,7 @@ class LeadDiagram(QWidget):
         self.state: dict[str, tuple[str, float | None]] = {}  # label -> (polarity, fraction_pct)
         self.case_allowed = True
         self._rects: dict[str, QRectF] = {}
-        self.setMinimumSize(220, 320)
+        self.setMinimumSize(220, 270)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self.setToolTip("Click a contact to cycle it: off, cathode (-), anode (+). Blue: cathode; red: anode.")
         self.setMouseTracking(True)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 from gui import dialogs
 from gui.lead_diagram import CASE, CYCLE, LeadDiagram
@@ -34,7 +35,15 @@ from gui.program_editor import ProgramEditor
 from gui.stimulator_clinician import GroupsBox, PatientLimitsBox
 from gui.transmit import check_findings, transmit
 from simulator.errors import InputError, validate_model
-from simulator.scs.program import Program
+from simulator.scs.program import Program, configuration_shares_pct
+
+SHARE_TIP = ("Share of the current per contact, %: cathodes sum to 100 %, anodes sum to 100 %. "
+             "Grey: the even split the stimulator uses when no share is typed; type a percentage to set one.")
+SINGLE_SOURCE_TIP = "This profile has one current source: it sets no share per contact (the shares follow the contact impedances)."
+#: Text colour of a share the stimulator fills in (even split), not one typed.
+DEFAULT_SHARE_COLOUR = QColor("#666666")
+#: Rows the contact table shows without a scroll bar.
+CONTACT_ROWS_SHOWN = 4
 
 
 class StimulatorProgrammer(QWidget):
@@ -64,9 +73,9 @@ class StimulatorProgrammer(QWidget):
         self.contact_table.setHorizontalHeaderLabels(["contact", "polarity", "share (%)"])
         self.contact_table.verticalHeader().setVisible(False)
         self.contact_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        tip = "Share of the current per contact, %: cathodes sum to 100 %, anodes sum to 100 %" if self.independent else "This stimulator has one current source: shares follow the impedances"
-        self.contact_table.setToolTip(tip)
+        self.contact_table.setToolTip(SHARE_TIP if self.independent else SINGLE_SOURCE_TIP)
         self.contact_table.itemChanged.connect(self._share_edited)
+        self._fit_contact_table()
         ll.addWidget(self.contact_table, 1)
         pg_box = QGroupBox("Programs (* = running)")
         pl = QVBoxLayout(pg_box)
@@ -235,16 +244,60 @@ class StimulatorProgrammer(QWidget):
         self._show_contacts()
         self._edited()
 
+    def _fit_contact_table(self) -> None:
+        """Compact rows, and height for `CONTACT_ROWS_SHOWN` rows with no scroll bar."""
+        t = self.contact_table
+        row_h = t.fontMetrics().height() + 8
+        t.verticalHeader().setMinimumSectionSize(row_h)
+        t.verticalHeader().setDefaultSectionSize(row_h)
+        t.setMinimumHeight(t.horizontalHeader().sizeHint().height() + CONTACT_ROWS_SHOWN * row_h + 2 * t.frameWidth() + 2)
+
+    def _sorted_contacts(self) -> list[tuple[str, tuple[str, float | None]]]:
+        return sorted(self.contacts.items(), key=lambda kv: (kv[0] == CASE, int(kv[0][1:]) if kv[0][1:].isdigit() else 0))
+
+    def contact_shares_pct(self) -> dict[str, float]:
+        """Contact -> share of the current, %, of the pending configuration as the stimulator uses it
+        (stated shares; unstated ones split what is left evenly). Independent current sources only."""
+        return configuration_shares_pct(self.contacts)
+
+    def _share_cell(self, label: str, frac: float | None, shares: dict[str, float]) -> tuple[str, str, bool]:
+        """(text, tooltip, default?) of a contact's share cell."""
+        if not self.independent:
+            return "-", SINGLE_SOURCE_TIP, False
+        if frac is not None:
+            return f"{frac:g}", SHARE_TIP, False
+        return f"{shares.get(label, 0.0):.4g}", f"{label}: no share typed; the stimulator splits the rest evenly. " + SHARE_TIP, True
+
     def _show_contacts(self) -> None:
         self.diagram.set_state(self.contacts)
         self.contact_table.blockSignals(True)
         self.contact_table.setRowCount(len(self.contacts))
-        for r, (label, (pol, frac)) in enumerate(sorted(self.contacts.items(), key=lambda kv: (kv[0] == CASE, int(kv[0][1:]) if kv[0][1:].isdigit() else 0))):
-            for c, text in enumerate([label, {"-": "cathode (-)", "+": "anode (+)"}[pol], "" if frac is None else f"{frac:g}"]):
+        shares = self.contact_shares_pct() if self.independent else {}
+        for r, (label, (pol, frac)) in enumerate(self._sorted_contacts()):
+            share_text, share_tip, default = self._share_cell(label, frac, shares)
+            for c, text in enumerate([label, {"-": "cathode (-)", "+": "anode (+)"}[pol], share_text]):
                 item = QTableWidgetItem(text)
                 if c < 2 or not self.independent:
                     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                if c == 2:
+                    item.setToolTip(share_tip)
+                    if default:
+                        item.setForeground(DEFAULT_SHARE_COLOUR)
                 self.contact_table.setItem(r, c, item)
+        self.contact_table.blockSignals(False)
+
+    def _refresh_shares(self) -> None:
+        """Re-show the share column in place (after an edit changes the even split of the others)."""
+        shares = self.contact_shares_pct()
+        self.contact_table.blockSignals(True)
+        for r, (label, (_pol, frac)) in enumerate(self._sorted_contacts()):
+            item = self.contact_table.item(r, 2)
+            if item is None:
+                continue
+            text, tip, default = self._share_cell(label, frac, shares)
+            item.setText(text)
+            item.setToolTip(tip)
+            item.setForeground(DEFAULT_SHARE_COLOUR if default else self.contact_table.palette().text().color())
         self.contact_table.blockSignals(False)
 
     def _share_edited(self, item) -> None:
@@ -263,6 +316,7 @@ class StimulatorProgrammer(QWidget):
                 self._show_contacts()
                 return
         self.diagram.set_state(self.contacts)
+        self._refresh_shares()
         self._edited()
 
     # ----- pending program -----
@@ -401,3 +455,4 @@ class StimulatorProgrammer(QWidget):
         if dev.recharging:
             lines.append("recharging now")
         self.projection_label.setText("\n".join(lines))
+

@@ -312,6 +312,13 @@ def _shares(contacts: dict[str, ContactUse], polarity: str) -> dict[str, float]:
     return {k: v.fraction_pct / 100.0 for k, v in chosen.items()}  # type: ignore[operator]
 
 
+def configuration_shares_pct(contacts: dict[str, tuple[str, float | None]]) -> dict[str, float]:
+    """Contact -> share of the current, %, of a configuration given as label -> (polarity, fraction_pct or
+    None), as a program uses it (`Program.cathodes` / `anodes`): stated shares, the rest split evenly."""
+    uses = {k: ContactUse.model_construct(polarity=p, fraction_pct=f) for k, (p, f) in contacts.items()}
+    return {k: 100.0 * v for pol in "-+" for k, v in _shares(uses, pol).items()}
+
+
 def fraction_sums_pct(program: Program) -> dict[str, float | None]:
     """Sum of the stated percentages per polarity (None when none is stated)."""
     out: dict[str, float | None] = {}

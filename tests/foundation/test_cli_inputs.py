@@ -124,7 +124,8 @@ def test_run_writes_the_contracted_files(capsys, toy_registry, tmp_path, write, 
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
-def test_output_is_atomic_when_writing_fails(monkeypatch, toy_registry, toy_scenario_dict, tmp_path):
+@pytest.mark.parametrize("failure", [OSError("disk full"), KeyboardInterrupt()], ids=["disk-full", "ctrl-c"])
+def test_output_is_atomic_when_writing_fails(failure, monkeypatch, toy_registry, toy_scenario_dict, tmp_path):
     from simulator import Simulation, scenario_from_dict
     from simulator import results as results_module
 
@@ -138,11 +139,11 @@ def test_output_is_atomic_when_writing_fails(monkeypatch, toy_registry, toy_scen
     def failing(record):
         calls["n"] += 1
         if calls["n"] == 3:
-            raise OSError("disk full")
+            raise failure
         return real(record)
 
     monkeypatch.setattr(results_module, "json_line", failing)
-    with pytest.raises(OSError):
+    with pytest.raises(type(failure)):
         results.write(dest)
     assert (dest / "summary.json").read_text() == "previous run"  # the old result is intact
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no temporary folder left

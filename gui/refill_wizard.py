@@ -50,7 +50,13 @@ class RefillWizard(QWizard):
         p1.setTitle("1. Aspirate the residual and compare")
         f1 = QFormLayout(p1)
         self.expected_ml = dev.expected_reservoir_ml_at(sim.now)
-        f1.addRow(QLabel(f"The pump calculates {self.expected_ml:.2f} mL left in the reservoir. Aspirate all residual drug and enter the volume in the syringe."))
+        intro = QLabel(
+            f"The pump calculates {self.expected_ml:.2f} mL left in the reservoir. Aspirate all residual drug and enter the "
+            "volume in the syringe. The box starts at what is really left in the simulated reservoir (it differs from the "
+            "pump's calculation when the pump runs fast or slow); change it to practise a discrepancy."
+        )
+        intro.setWordWrap(True)
+        f1.addRow(intro)
         self.aspirated = spin(field_range(RefillParams, "aspirated_ml"), "mL", "Volume drawn out of the reservoir", decimals=2, value=dev.reservoir_ml_at(sim.now))
         f1.addRow("Aspirated", self.aspirated)
         self.compare = QLabel()
@@ -117,7 +123,7 @@ class RefillWizard(QWizard):
     def _compare(self, *_):
         p = self.device.profile
         got = self.aspirated.value()
-        diff = got - self.expected_ml
+        diff = round(got - self.expected_ml, 2) + 0.0  # as shown in the syringe box (no "-0.00")
         tol = max(p.refill_discrepancy_tolerance_ml, p.refill_discrepancy_tolerance_pct / 100.0 * self.expected_ml)
         if abs(diff) > tol:
             meaning = "more left than expected: under-delivery?" if diff > 0 else "less left than expected: over-delivery or a leak?"

@@ -3,7 +3,9 @@ parameters, a charge-density gauge, Check / Transmit, the impedance table and th
 
 Edits are pending until Transmit (`set_program`); Check runs the stimulator's own check and its
 safety report on the pending program (charge density per contact against the profile's limit,
-with the profile's warn or refuse policy).
+with the profile's warn or refuse policy). The gauge shows the charge that builds up before it is
+reversed: per pulse, or per burst for a burst with passive recovery after the burst (its pulses
+accumulate: 0.6 mA x 1000 us x 5 = 3.0 uC); the limits are checked against that figure.
 """
 from __future__ import annotations
 
@@ -42,8 +44,32 @@ SHARE_TIP = ("Share of the current per contact, %: cathodes sum to 100 %, anodes
 SINGLE_SOURCE_TIP = "This profile has one current source: it sets no share per contact (the shares follow the contact impedances)."
 #: Text colour of a share the stimulator fills in (even split), not one typed.
 DEFAULT_SHARE_COLOUR = QColor("#666666")
+GAUGE_TIP = ("Highest charge density over the contacts, uC/cm^2, against the profile's limit. It is the charge that builds up "
+             "before it is reversed: one pulse, or with passive recovery after a burst the whole burst's pulses (per burst). "
+             "The limit and Shannon's k are checked against that accumulated figure.")
 #: Rows the contact table shows without a scroll bar.
 CONTACT_ROWS_SHOWN = 4
+
+
+def gauge_explanation(row: dict[str, Any], report: dict[str, Any]) -> str:
+    """The gauge's words for its contact row (`safety.contact_report`): per-pulse charge and density,
+    and for a passive burst the accumulated per-burst figures the limits are checked against."""
+    q, d = row["charge_per_phase_uc"], row["density_per_pulse_uc_per_cm2"]
+    n = row["pulses_before_recovery"]
+    k, k_limit = row.get("shannon_k"), report["shannon_k_limit"]
+    cap = row.get("max_amplitude_for_density_ma")
+    text = f"{row['contact']}: {q:.3f} uC per pulse ({d:.2f} uC/cm^2)"
+    if n > 1:
+        text += (f"; with passive recovery after the burst its {n} pulses add up before the charge reverses: "
+                 f"{row['charge_before_recovery_uc']:.2f} uC per burst ({row['charge_density_uc_per_cm2']:.2f} uC/cm^2). "
+                 "Limits are checked against the per-burst (accumulated) figure")
+    else:
+        text += ". Limits are checked against the per-pulse figure"
+    if k is not None:
+        text += f"; Shannon k = {k:.3f}{' per burst' if n > 1 else ''} (limit {k_limit:g}{', over: warned' if row['over_shannon'] else ''})"
+    if cap:
+        text += f"; density limit reached at {cap:.2f} mA"
+    return text + f". Policy over the density limit: {report['policy']}."
 
 
 class StimulatorProgrammer(QWidget):
@@ -132,10 +158,10 @@ class StimulatorProgrammer(QWidget):
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
-        gauge_box = QGroupBox("Charge density of the pending program (highest contact)")
+        gauge_box = QGroupBox("Charge density of the pending program (highest contact, before recovery)")
         gl = QVBoxLayout(gauge_box)
         self.gauge = QProgressBar()
-        self.gauge.setToolTip("Highest charge density per phase over the contacts, uC/cm^2, against the profile's limit")
+        self.gauge.setToolTip(GAUGE_TIP)
         gl.addWidget(self.gauge)
         self.gauge_text = QLabel()
         self.gauge_text.setWordWrap(True)
@@ -352,20 +378,15 @@ class StimulatorProgrammer(QWidget):
         rows = [r for r in report["contacts"] if r["charge_density_uc_per_cm2"] is not None]
         top = max(rows, key=lambda r: r["charge_density_uc_per_cm2"], default=None)
         density = top["charge_density_uc_per_cm2"] if top else 0.0
+        burst = bool(top and top["pulses_before_recovery"] > 1)
         self.gauge.setRange(0, 1000)
         self.gauge.setValue(int(min(density / limit, 1.0) * 1000))
-        self.gauge.setFormat(f"{density:.1f} of {limit:g} uC/cm^2 per phase")
+        self.gauge.setFormat(f"{density:.1f} of {limit:g} uC/cm^2 " + ("per burst (accumulated)" if burst else "per phase"))
         over = density > limit
-        self.gauge.setStyleSheet("QProgressBar::chunk { background: %s }" % ("#c62828" if over else "#2e7d32"))
+        over_k = bool(top and top["over_shannon"])
+        self.gauge.setStyleSheet("QProgressBar::chunk { background: %s }" % ("#c62828" if over else "#8a5a00" if over_k else "#2e7d32"))
         if top:
-            cap = top.get("max_amplitude_for_density_ma")
-            k = top.get("shannon_k")
-            self.gauge_text.setText(
-                f"{top['contact']}: {top['charge_per_phase_uc']:.3g} uC per phase"
-                + (f", Shannon k = {k:.2f} (limit {report['shannon_k_limit']:g})" if k is not None else "")
-                + (f"; limit reached at {cap:.2f} mA" if cap else "")
-                + f". Policy over the limit: {report['policy']}."
-            )
+            self.gauge_text.setText(gauge_explanation(top, report))
         else:
             self.gauge_text.setText("no contact configured")
 

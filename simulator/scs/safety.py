@@ -8,6 +8,14 @@ Formulas (scs.md):
 - charge per phase Q = I x PW: 5 mA x 300 us = 1.5 uC (mA x us / 1000 = uC);
 - charge density D = Q / A per contact, with the contact's share of I;
 - Shannon: log10(D) = k - log10(Q), so k = log10(D) + log10(Q); damage seen at k >= 1.85.
+
+Charge accumulated before recovery [D]: with passive balance one recovery follows the last pulse of
+each period (`Program` docstring), so a burst's cathodic pulses add up before the charge reverses:
+0.6 mA x 1000 us = 0.6 uC per pulse, x 5 pulses = 3.0 uC per burst, 3.0 / 0.1225 = 24.49 uC/cm2 and
+k = log10(24.49) + log10(3.0) = 1.866 (> 1.85), while the same pulse alone gives 4.90 uC/cm2 and
+k = 0.468. The limits (density and Shannon k) are checked against the accumulated figure; with active
+balance every pulse is reversed at once, so only one pulse accumulates. Tonic and high-frequency
+programs have one pulse per period, so both figures are the same for them.
 """
 from __future__ import annotations
 
@@ -26,6 +34,12 @@ def charge_per_phase_uc(amplitude_ma: float, pulse_width_us: float) -> float:
     return amplitude_ma * pulse_width_us / 1000.0
 
 
+def pulses_before_recovery(program: Program) -> int:
+    """Cathodic pulses whose charge adds up before it is reversed: the whole burst with passive balance
+    (one recovery after the burst), 1 with active balance (each pulse driven back) or single pulses."""
+    return program.pulses_per_period if program.charge_balance == "passive" else 1
+
+
 def charge_density_uc_per_cm2(charge_uc: float, area_cm2: float) -> float:
     return charge_uc / area_cm2
 
@@ -37,9 +51,11 @@ def shannon_k(charge_uc: float, density_uc_per_cm2: float) -> float:
     return math.log10(density_uc_per_cm2) + math.log10(charge_uc)
 
 
-def max_amplitude_for_density_ma(limit_uc_per_cm2: float, area_cm2: float, pulse_width_us: float, share: float = 1.0) -> float:
-    """Largest program amplitude keeping a contact (taking `share` of I) at or below the limit."""
-    return limit_uc_per_cm2 * area_cm2 * 1000.0 / (pulse_width_us * share)
+def max_amplitude_for_density_ma(limit_uc_per_cm2: float, area_cm2: float, pulse_width_us: float, share: float = 1.0,
+                                 pulses_accumulated: int = 1) -> float:
+    """Largest program amplitude keeping a contact (taking `share` of I) at or below the limit, the
+    charge of `pulses_accumulated` pulses adding up before recovery (a passive burst)."""
+    return limit_uc_per_cm2 * area_cm2 * 1000.0 / (pulse_width_us * share * pulses_accumulated)
 
 
 def max_charge_for_shannon_uc(k: float, area_cm2: float) -> float:
@@ -66,40 +82,71 @@ def contact_shares(program: Program, impedance_ohm: dict[str, float] | None = No
 
 def contact_report(program: Program, areas_cm2: dict[str, float], profile: "StimulatorProfile | None" = None,
                    impedance_ohm: dict[str, float] | None = None, amplitude_ma: float | None = None) -> list[dict[str, Any]]:
-    """Per-contact rows: label, polarity, share_pct, current_ma, charge_per_phase_uc, area_cm2,
-    charge_density_uc_per_cm2, shannon_k and flags (over_density, over_shannon, over_contact_cap)."""
+    """Per-contact rows of the charge figures and limit flags.
+
+    Keys: contact, polarity, share_pct, current_ma; per pulse: charge_per_phase_uc,
+    density_per_pulse_uc_per_cm2, shannon_k_per_pulse; accumulated before recovery (the whole burst
+    with passive balance, else one pulse): pulses_before_recovery, charge_before_recovery_uc,
+    density_before_recovery_uc_per_cm2; the figures the limits are checked against:
+    charge_density_uc_per_cm2 and shannon_k (= the accumulated ones), checked_against ('per pulse' or
+    'per burst'); area_cm2, max_amplitude_for_density_ma and the flags over_density, over_shannon,
+    over_contact_cap. The case has no area: its densities and k are None.
+    """
     amp = program.amplitude_ma if amplitude_ma is None else amplitude_ma
     single = bool(profile and profile.current_sources == "single")
     shares = contact_shares(program, impedance_ohm, single)
     limit = profile.charge_density_limit_uc_per_cm2 if profile else 30.0
     k_limit = profile.shannon_k_limit if profile else 1.85
     cap = profile.max_contact_current_ma if profile else math.inf
+    n = pulses_before_recovery(program)
     rows = []
     for label, share in shares.items():
         current = amp * abs(share)
         q = charge_per_phase_uc(current, program.pulse_width_us)
+        q_acc = n * q
         area = areas_cm2.get(label)
         if label == CASE or area is None:
-            density = k = None
+            d_pulse = density = k_pulse = k = None
         else:
-            density = charge_density_uc_per_cm2(q, area)
-            k = shannon_k(q, density)
+            d_pulse = charge_density_uc_per_cm2(q, area)
+            density = charge_density_uc_per_cm2(q_acc, area)
+            k_pulse = shannon_k(q, d_pulse)
+            k = shannon_k(q_acc, density)
         rows.append({
             "contact": label,
             "polarity": "-" if share < 0 else "+",
             "share_pct": abs(share) * 100.0,
             "current_ma": current,
             "charge_per_phase_uc": q,
+            "density_per_pulse_uc_per_cm2": d_pulse,
+            "shannon_k_per_pulse": None if k_pulse is None or not math.isfinite(k_pulse) else k_pulse,
+            "pulses_before_recovery": n,
+            "charge_before_recovery_uc": q_acc,
+            "density_before_recovery_uc_per_cm2": density,
+            "checked_against": "per burst" if n > 1 else "per pulse",
             "area_cm2": area if label != CASE else None,
             "charge_density_uc_per_cm2": density,
             "shannon_k": None if k is None or not math.isfinite(k) else k,
-            "max_amplitude_for_density_ma": (max_amplitude_for_density_ma(limit, area, program.pulse_width_us, abs(share))
+            "max_amplitude_for_density_ma": (max_amplitude_for_density_ma(limit, area, program.pulse_width_us, abs(share), n)
                                              if density is not None and share else None),
             "over_density": bool(density is not None and density > limit + 1e-9),
             "over_shannon": bool(k is not None and math.isfinite(k) and k > k_limit + 1e-9),
             "over_contact_cap": bool(current > cap + 1e-9),
         })
     return rows
+
+
+def _density_unit(r: dict[str, Any]) -> str:
+    """'uC/cm2/phase' for a single pulse, 'uC/cm2 per burst' when a passive burst accumulates."""
+    return "uC/cm2 per burst" if r["pulses_before_recovery"] > 1 else "uC/cm2/phase"
+
+
+def _charge_text(r: dict[str, Any]) -> str:
+    """'3.00 uC (5 pulses x 0.600 uC before passive recovery)' or '1.50 uC' for a single pulse."""
+    if r["pulses_before_recovery"] > 1:
+        return (f"{r['charge_before_recovery_uc']:.2f} uC per burst ({r['pulses_before_recovery']} pulses x "
+                f"{r['charge_per_phase_uc']:.3f} uC, accumulated before the passive recovery)")
+    return f"{r['charge_per_phase_uc']:.2f} uC"
 
 
 def check_ranges(program: Program, profile: "StimulatorProfile") -> list[Finding]:
@@ -178,12 +225,13 @@ def check_electrical(program: Program, profile: "StimulatorProfile", areas_cm2: 
     for r in rows:
         if r["over_density"]:
             out.append(Finding(profile.charge_density_policy,
-                               f"{program.name}: charge density limit reached on {r['contact']}: {r['charge_density_uc_per_cm2']:.1f} uC/cm2/phase "
-                               f"({r['charge_per_phase_uc']:.2f} uC on {r['area_cm2']:.4f} cm2) > {limit:g}; highest amplitude {r['max_amplitude_for_density_ma']:.2f} mA",
+                               f"{program.name}: charge density limit reached on {r['contact']}: {r['charge_density_uc_per_cm2']:.1f} {_density_unit(r)} "
+                               f"({_charge_text(r)} on {r['area_cm2']:.4f} cm2) > {limit:g}; highest amplitude {r['max_amplitude_for_density_ma']:.2f} mA",
                                "charge_density_uc_per_cm2", round(r["charge_density_uc_per_cm2"], 3), limit))
     for r in rows:
         if r["over_shannon"]:
-            out.append(Finding("warn", f"{program.name}: Shannon k {r['shannon_k']:.2f} on {r['contact']} is above {profile.shannon_k_limit:g}",
+            out.append(Finding("warn", f"{program.name}: Shannon k {r['shannon_k']:.3f} {r['checked_against']} on {r['contact']} is above {profile.shannon_k_limit:g} "
+                               f"({_charge_text(r)}, {r['charge_density_uc_per_cm2']:.2f} uC/cm2)",
                                "shannon_k", round(r["shannon_k"], 3), profile.shannon_k_limit))
     # the remote's amplitude range must not reach the density limit: warned again when programmed, as
     # programmers do [L: Vercise programming manual, scs.md]. The range's top is the patient maximum capped

@@ -1,7 +1,7 @@
 """Stimulator checks for exercises, read from the device at the end of the replayed run.
 
 - `charge_density_ok`: every contact of every active program is at or under the profile's charge
-  density limit (30 uC/cm2/phase by default; scs.md, Vercise programming manual).
+  density limit (30 uC/cm2 by default; scs.md, Vercise programming manual).
 - `cathode_at_level`: an active program has a cathode on one of `levels` (e.g. [T9]).
 - `no_faulty_contact_used`: no active program uses a contact whose impedance is out of range.
 - `program_is`: the active program has the given waveform and an amplitude within bounds.
@@ -37,10 +37,10 @@ def charge_density_ok(device, args, ctx):
             if row["over_density"]:
                 over.append(f"{row['contact']} in {name}: {fmt(density)} uC/cm2 ({fmt(row['current_ma'])} mA)")
     if over:
-        return False, f"over the {fmt(limit)} uC/cm2/phase limit: " + "; ".join(over), {"max_density_uc_per_cm2": worst[2]}
+        return False, f"over the {fmt(limit)} uC/cm2 limit: " + "; ".join(over), {"max_density_uc_per_cm2": worst[2]}
     if worst is None:
         return False, "no contact carries current", {}
-    return True, f"highest charge density {fmt(worst[2])} uC/cm2/phase on {worst[1]} ({fmt(worst[3])} mA), under the {fmt(limit)} limit", {"max_density_uc_per_cm2": worst[2]}
+    return True, f"highest charge density {fmt(worst[2])} uC/cm2 on {worst[1]} ({fmt(worst[3])} mA), under the {fmt(limit)} limit", {"max_density_uc_per_cm2": worst[2]}
 
 
 @device_check("cathode_at_level", "scs")

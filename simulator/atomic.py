@@ -127,17 +127,21 @@ def deferred_interrupt() -> Iterator[None]:
 
 
 # ----- files -----
-def write_bytes_atomic(path: str | Path, data: bytes, option: str = "(file)", fsync: bool = True) -> Path:
+def write_bytes_atomic(path: str | Path, data: bytes, option: str = "(file)", fsync: bool = True, make_parent: bool = False) -> Path:
     """Write `data` to `path` through a temporary file beside it, renamed into place.
 
     The file gets the mode the umask allows (or the mode of the file it replaces). Leftover
     temporaries of this same file from killed processes are removed first. An OSError the
-    user can act on becomes an InputError naming `path` (`option` names the input)."""
+    user can act on becomes an InputError naming `path` (`option` names the input).
+    `make_parent`: create missing folders above `path` (else their absence is an InputError)."""
     path = Path(path)
     parent = path.parent
     tmp = parent / _temp_name(path.name)
+    if not make_parent and not parent.is_dir():
+        raise InputError(Issue(option, "the folder does not exist", str(parent)), str(path) if option == "(file)" else None)
     try:
-        parent.mkdir(parents=True, exist_ok=True)
+        if make_parent:
+            parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_temp_files(path)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         try:
@@ -161,9 +165,9 @@ def write_bytes_atomic(path: str | Path, data: bytes, option: str = "(file)", fs
     return path
 
 
-def write_text_atomic(path: str | Path, text: str, option: str = "(file)") -> Path:
+def write_text_atomic(path: str | Path, text: str, option: str = "(file)", make_parent: bool = False) -> Path:
     """`write_bytes_atomic` of UTF-8 text."""
-    return write_bytes_atomic(path, text.encode("utf-8"), option)
+    return write_bytes_atomic(path, text.encode("utf-8"), option, make_parent=make_parent)
 
 
 def _remove_stale_temp_files(path: Path) -> None:
@@ -384,7 +388,7 @@ def atomic_result_dir(dest: str | Path, kind: str = "run", option: str = "--out"
     `dest` must be new, empty or a previous result (the marker rule); it is checked before
     anything is written. On an error or Ctrl-C in the block, `dest` is left as it was and the
     temporary folder is removed. Ctrl-C during the final renames waits until they are done."""
-    path, state = prepare_destination(dest, kind, option, notify)
+    path, _state = prepare_destination(dest, kind, option, notify)
     parent = path.parent
     tmp = parent / _temp_name(path.name)
     try:
@@ -411,6 +415,35 @@ def atomic_result_dir(dest: str | Path, kind: str = "run", option: str = "--out"
         except OSError as exc:  # the new result is in place; the next run finishes the removal
             if notify is not None:
                 notify(f"could not remove the replaced result {replaced} ({exc.strerror}); the next run will")
+
+
+def prepare_sweep_folder(out: str | Path, fresh: bool, option: str = "--out") -> Path:
+    """Make a sweep's folder ready: with `fresh`, an earlier result there is removed first.
+
+    `fresh` removes the folder only by the marker rule (empty, or it carries the marker);
+    any other folder is refused with an InputError and left untouched. A folder made here
+    gets the marker (kind `sweep`); an existing one is used as it is (resumed)."""
+    path = Path(out)
+    if fresh and os.path.lexists(path):
+        path = resolve_destination(path, option)
+        if check_replaceable(path, "sweep", option) == "result":
+            try:
+                remove_result_tree(path)
+            except OSError as exc:
+                if is_user_os_error(exc):
+                    raise os_input_error(exc, path, option) from None
+                raise
+    if os.path.lexists(path) and not path.is_dir():
+        raise InputError(Issue(option, "exists and is not a folder", str(path)))
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        if not os.listdir(path):
+            write_marker(path, "sweep", "resumable")
+    except OSError as exc:
+        if is_user_os_error(exc):
+            raise os_input_error(exc, path, option) from None
+        raise
+    return path
 
 
 def make_temp_dir(parent: Path, stem: str, kind: str, option: str = "(folder)") -> Path:

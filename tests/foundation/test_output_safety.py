@@ -433,3 +433,63 @@ def test_export_folder_for_picks_a_new_subfolder_inside_a_user_folder(user_folde
     assert export_folder_for(tmp_path / "new", now) == tmp_path / "new"
     _fake_result(tmp_path / "earlier", "an earlier export")
     assert export_folder_for(tmp_path / "earlier", now) == tmp_path / "earlier"
+
+
+# ----- fault injection: kill -9 of `run --out DIR` at seeded random moments -----
+def _start_run(out: Path, seed: int):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    cmd = [sys.executable, "-m", "simulator", "run", str(ROOT / "scenarios" / "default.yaml"), "--out", str(out), "--seed", str(seed), "--quiet"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+
+
+def test_item2_kill_9_at_random_moments_leaves_the_old_or_the_new_result_never_neither_nor_a_mix(tmp_path):
+    import random
+    import time
+
+    refs = {}
+    for seed in (1, 2):
+        proc = _start_run(tmp_path / f"ref{seed}", seed)
+        t0 = time.monotonic()
+        _, err = proc.communicate(timeout=120)
+        run_s = time.monotonic() - t0  # only to spread the kill moments over a whole run
+        assert proc.returncode == 0, err
+        refs[seed] = tree_digest(tmp_path / f"ref{seed}")
+    assert refs[1] != refs[2]  # two seeds, two different results: a mix would show
+    out = tmp_path / "parent" / "out"
+    out.parent.mkdir()
+    proc = _start_run(out, 1)
+    assert proc.wait(timeout=120) == 0
+    current = 1
+    rng = random.Random(20261202)
+    killed_in_write_phase = 0
+    for kill in range(8):
+        target = 2 if current == 1 else 1
+        proc = _start_run(out, target)
+        if kill % 2 == 0:  # anywhere in the run
+            time.sleep(rng.uniform(0.0, run_s))
+        else:  # once the result folder is being written
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and proc.poll() is None and not any(n.startswith(".out.tmp-") for n in os.listdir(out.parent)):
+                time.sleep(0.001)
+            time.sleep(rng.uniform(0.0, 0.5))  # the write, the swap and the removal take ~0.4 s here
+        proc.kill()
+        proc.communicate(timeout=60)
+        if proc.returncode == -signal.SIGKILL and any(n.startswith(".out.") for n in os.listdir(out.parent)):
+            killed_in_write_phase += 1
+        assert out.is_dir(), f"kill {kill}: no result at all"
+        found = tree_digest(out)
+        assert found in (refs[current], refs[target]), f"kill {kill}: a mix of results"
+        current = 1 if found == refs[1] else 2
+    assert killed_in_write_phase >= 1  # at least one kill hit the write (else the test tested nothing)
+    before = sorted(n for n in os.listdir(out.parent) if n.startswith(".out."))
+    proc = _start_run(out, 2)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    for name in before:
+        assert f"removed {name}" in err
+    assert os.listdir(out.parent) == ["out"] and tree_digest(out) == refs[2]

@@ -261,6 +261,8 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def _foreign_entries(folder: Path, kind: str) -> list[str]:
+    """Entries of a marked folder that its kind never writes (only run results are checked:
+    a sweep folder's layout belongs to simulator.sweep)."""
     if kind != "run":
         return []
     return sorted(e for e in os.listdir(folder) if e not in RUN_ENTRIES and not _REPORT_LEFTOVER.match(e))
@@ -305,7 +307,7 @@ def check_replaceable(dest: Path, kind: str = "run", option: str = "--out") -> s
                 str(dest),
             )
         )
-    foreign = _foreign_entries(dest, kind)
+    foreign = _foreign_entries(dest, str(doc.get("kind", kind)))  # by what the folder is, not what replaces it
     if foreign:
         shown = ", ".join(foreign[:4]) + (", ..." if len(foreign) > 4 else "")
         raise InputError(

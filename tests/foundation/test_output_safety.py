@@ -493,3 +493,18 @@ def test_item2_kill_9_at_random_moments_leaves_the_old_or_the_new_result_never_n
     for name in before:
         assert f"removed {name}" in err
     assert os.listdir(out.parent) == ["out"] and tree_digest(out) == refs[2]
+
+
+def test_item1_sweep_fresh_on_a_run_result_holding_a_user_file_is_refused(tmp_path):
+    from simulator.atomic import prepare_sweep_folder
+
+    out = tmp_path / "out"
+    _fake_result(out, "a run")
+    (out / "my notes.txt").write_text("keep")
+    before = tree_digest(out)
+    with pytest.raises(InputError, match="my notes.txt"):
+        prepare_sweep_folder(out, fresh=True)
+    assert tree_digest(out) == before
+    (out / "my notes.txt").unlink()
+    prepare_sweep_folder(out, fresh=True)  # now only what a run writes: it may go
+    assert read_marker(out)["kind"] == "sweep" and os.listdir(out) == [MARKER_NAME]

@@ -62,6 +62,10 @@ USER_ERRNOS = frozenset(
 Notify = Callable[[str], None]
 
 
+class InterruptedAfterWrite(KeyboardInterrupt):
+    """Ctrl-C came after the new result was in place (while the replaced one was being removed)."""
+
+
 def _stderr(message: str) -> None:
     print(f"neuromod-sim: {message}", file=sys.stderr)
 
@@ -414,6 +418,8 @@ def atomic_result_dir(dest: str | Path, kind: str = "run", option: str = "--out"
     if replaced is not None:
         try:
             remove_result_tree(replaced)
+        except KeyboardInterrupt:  # the marked leftover is removed by the next run
+            raise InterruptedAfterWrite(str(path)) from None
         except OSError as exc:  # the new result is in place; the next run finishes the removal
             if notify is not None:
                 notify(f"could not remove the replaced result {replaced} ({exc.strerror}); the next run will")

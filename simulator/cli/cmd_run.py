@@ -32,7 +32,7 @@ def add_parser(sub, parents) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simulator.atomic import prepare_destination
+    from simulator.atomic import InterruptedAfterWrite, prepare_destination
     from simulator.cli.main import Interrupted, registry_from_args
     from simulator.engine import ProgressPrinter, Simulation
     from simulator.errors import InputError, Issue
@@ -73,8 +73,8 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(summary_table(results.summary))
             print(f"results written to {out}")
-    except KeyboardInterrupt:
-        if written:
+    except KeyboardInterrupt as exc:
+        if written or isinstance(exc, InterruptedAfterWrite):
             raise Interrupted(f"interrupted; the results had been written to {out} in full") from None
         raise Interrupted(f"interrupted; nothing was written: {out} is as it was") from None
     if report_error:

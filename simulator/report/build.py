@@ -115,12 +115,13 @@ def _check_plots_replaceable(root: Path) -> None:
 
 
 def _write_report_files(root: Path, figures, notes, results, limits) -> list[Path]:
-    from simulator.atomic import deferred_interrupt, is_user_os_error, make_temp_dir, os_input_error, recover_leftovers, replace_dir
+    from simulator.atomic import InterruptedAfterWrite, deferred_interrupt, is_user_os_error, make_temp_dir, os_input_error, recover_leftovers, replace_dir
     from simulator.report.markdown import render
 
     recover_leftovers(root / "report")  # temporaries of a killed report
     _check_plots_replaceable(root)
     tmp = make_temp_dir(root, "report", "report")
+    committed = False
     try:
         (tmp / "plots").mkdir()
         written = []
@@ -134,10 +135,16 @@ def _write_report_files(root: Path, figures, notes, results, limits) -> list[Pat
         with deferred_interrupt():
             replace_dir(tmp / "plots", root / "plots", tmp / "plots.old")
             os.replace(tmp / "report.md", root / "report.md")
+        committed = True
     except OSError as exc:
         if is_user_os_error(exc):
             raise os_input_error(exc, root, "(folder)") from None
         raise
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            shutil.rmtree(tmp, ignore_errors=True)
+        except KeyboardInterrupt:  # the marked temporary is removed by the next report
+            if committed:
+                raise InterruptedAfterWrite(str(root)) from None
+            raise
     return [root / "report.md", *(root / rel for _, rel in written)]

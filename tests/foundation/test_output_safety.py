@@ -508,3 +508,23 @@ def test_item1_sweep_fresh_on_a_run_result_holding_a_user_file_is_refused(tmp_pa
     (out / "my notes.txt").unlink()
     prepare_sweep_folder(out, fresh=True)  # now only what a run writes: it may go
     assert read_marker(out)["kind"] == "sweep" and os.listdir(out) == [MARKER_NAME]
+
+
+def test_item2_ctrl_c_while_removing_the_replaced_result_says_the_new_one_is_written(capsys, scenario, tmp_path, monkeypatch):
+    import simulator.atomic as atomic
+
+    out = tmp_path / "out"
+    assert cli(capsys, "run", str(scenario), "--out", str(out), "--until", "4d", "--quiet")[0] == 0
+
+    def interrupted(folder):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(atomic, "remove_result_tree", interrupted)
+    code, _, err = cli(capsys, "run", str(scenario), "--out", str(out), "--quiet")
+    assert code == 130 and "had been written" in err and "nothing was written" not in err
+    assert volume_ml(out) == pytest.approx(0.0)  # the new, 30-day result
+    left = leftovers(tmp_path)
+    assert len(left) == 1  # the replaced result, still marked: the next run removes it
+    monkeypatch.undo()
+    code, _, err = cli(capsys, "run", str(scenario), "--out", str(out), "--until", "4d", "--quiet")
+    assert code == 0 and f"removed {left[0]}" in err and leftovers(tmp_path) == []

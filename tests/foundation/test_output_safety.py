@@ -528,3 +528,41 @@ def test_item2_ctrl_c_while_removing_the_replaced_result_says_the_new_one_is_wri
     monkeypatch.undo()
     code, _, err = cli(capsys, "run", str(scenario), "--out", str(out), "--until", "4d", "--quiet")
     assert code == 0 and f"removed {left[0]}" in err and leftovers(tmp_path) == []
+
+
+def test_item2_without_a_one_step_swap_the_replace_is_two_renames_and_a_failed_second_puts_the_old_back(tmp_path, monkeypatch):
+    import simulator.atomic as atomic
+
+    monkeypatch.setattr(atomic, "_exchange", lambda a, b: False)  # as on a system without renameat2
+    out = tmp_path / "out"
+    _fake_result(out, "old")
+    with atomic.atomic_result_dir(out, notify=None) as tmp:
+        (tmp / "summary.json").write_text("new")
+    assert (out / "summary.json").read_text() == "new" and leftovers(tmp_path) == []
+    real_rename = os.rename
+
+    def second_fails(src, dst):
+        if Path(src).name.startswith(".out.tmp-"):
+            raise OSError(errno.EIO, os.strerror(errno.EIO), str(dst))
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", second_fails)
+    with pytest.raises(InputError, match="Input/output error"):
+        with atomic.atomic_result_dir(out, notify=None) as tmp:
+            (tmp / "summary.json").write_text("newer")
+    assert (out / "summary.json").read_text() == "new" and leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("n_files", [0, 1, 3])
+def test_item2_an_interrupt_inside_the_block_leaves_the_old_result_and_no_temporary(tmp_path, n_files):
+    from simulator.atomic import atomic_result_dir
+
+    out = tmp_path / "out"
+    _fake_result(out, "old")
+    before = tree_digest(out)
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_result_dir(out, notify=None) as tmp:
+            for i in range(n_files):
+                (tmp / "summary.json").write_text(f"partial {i}")
+            raise KeyboardInterrupt
+    assert tree_digest(out) == before and leftovers(tmp_path) == []

@@ -336,7 +336,8 @@ class MainWindow(QMainWindow):
             return False
         self.statusBar().showMessage(f"results written to {target}", 10000)
         if target != Path(os.path.abspath(path)) and target.name.startswith(EXPORT_SUBFOLDER_PREFIX):
-            dialogs.inform(self, "Results exported into a new folder", f"{path} holds other files, which were left untouched.\nThe results were written into a new folder inside it:\n{target}", QMessageBox.Icon.Information)
+            text = f"{path} holds other files, which were left untouched.\nThe results were written into a new folder inside it:\n{target}"
+            dialogs.inform(self, "Results exported into a new folder", text, QMessageBox.Icon.Information)
         return True
 
     def copy_view_image(self) -> None:

@@ -367,7 +367,7 @@ def recover_leftovers(dest: str | Path, notify: Notify | None = _stderr) -> list
                 say(f"restored {what} to {dest} from {pick.name} (a run was interrupted while replacing it)")
                 found = [(k, p) for k, p in found if p != pick]
                 break
-    for kind, path in found:
+    for _kind, path in found:
         if read_marker(path) is None:
             say(f"left {path} as it is: an interrupted write left it, but it has no {MARKER_NAME}; look inside and remove it yourself")
             continue

@@ -322,12 +322,22 @@ class MainWindow(QMainWindow):
             self.export_results(path)
 
     def export_results(self, path: str) -> bool:
+        """Write the results into `path` if it is new, empty or an earlier result; else into a
+        new subfolder of it (`simulator.output.export_folder_for`), and say where."""
+        import os
+
+        from simulator.output import EXPORT_SUBFOLDER_PREFIX, export_folder_for
+
         try:
-            self.runner.sim.results().write(path)
+            target = export_folder_for(path)
+            self.runner.sim.results().write(target)
         except (InputError, OSError) as exc:
             dialogs.inform(self, "Cannot export", str(exc))
             return False
-        self.statusBar().showMessage(f"results written to {path}", 5000)
+        self.statusBar().showMessage(f"results written to {target}", 10000)
+        if target != Path(os.path.abspath(path)) and target.name.startswith(EXPORT_SUBFOLDER_PREFIX):
+            text = f"{path} holds other files, which were left untouched.\nThe results were written into a new folder inside it:\n{target}"
+            dialogs.inform(self, "Results exported into a new folder", text, QMessageBox.Icon.Information)
         return True
 
     def copy_view_image(self) -> None:

@@ -2,17 +2,15 @@
 
 Saving writes `Simulation.scenario_with_applied_actions()` as YAML with durations as strings
 (`90d`, `12h`), so what the user programmed becomes the scenario's timeline. The file is
-written to a temporary name beside the target and renamed: nothing half-written.
+written to a temporary name beside the target and renamed (`simulator.atomic`): nothing
+half-written, and the file's mode follows the user's umask.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import yaml
 
-from simulator.errors import InputError, Issue
 from simulator.scenario import Scenario, load_scenario
 
 
@@ -44,23 +42,6 @@ def scenario_yaml(scenario: Scenario) -> str:
 
 def save_scenario(scenario: Scenario, path: str | Path) -> Path:
     """Write `scenario` as YAML at `path` atomically; InputError if the folder cannot be written."""
-    path = Path(path)
-    text = scenario_yaml(scenario)
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        raise InputError(Issue("(file)", "the folder does not exist", str(folder)), str(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise InputError(Issue("(file)", f"cannot write here: {exc.strerror}", str(folder)), str(path)) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
+    from simulator.atomic import write_text_atomic
+
+    return write_text_atomic(Path(path), scenario_yaml(scenario))

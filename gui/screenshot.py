@@ -13,7 +13,8 @@ DEFAULT_SIZE_PX = (1600, 1000)
 def render_window(window, png_path: str | Path, at_s: float | None = None, view: str | None = None, size_px: tuple[int, int] = DEFAULT_SIZE_PX) -> Path:
     """Run the window's simulation to `at_s`, select `view`, draw and save the window as PNG.
 
-    The file is written to a temporary name and renamed, so a failed save leaves nothing."""
+    The file is written to a temporary name and renamed (`simulator.atomic`), so a failed
+    save leaves nothing."""
     png_path = Path(png_path)
     if png_path.suffix.lower() != ".png":
         raise InputError(Issue("--screenshot", "the picture file must end in .png", str(png_path)))
@@ -52,8 +53,14 @@ def render_window(window, png_path: str | Path, at_s: float | None = None, view:
         shown.close()
     else:
         image = window.grab()
-    tmp = png_path.with_name(f".{png_path.name}.tmp.png")
-    if not image.save(str(tmp), "PNG"):
-        raise InputError(Issue("--screenshot", "could not write the picture", str(png_path)))
-    tmp.replace(png_path)
-    return png_path
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    from simulator.atomic import write_bytes_atomic
+
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):
+        raise InputError(Issue("--screenshot", "could not encode the picture as PNG", str(png_path)))
+    buffer.close()
+    return write_bytes_atomic(png_path, bytes(data.data()), option="--screenshot")

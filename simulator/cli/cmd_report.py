@@ -21,10 +21,25 @@ def add_parser(sub, parents) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simulator.cli.main import registry_from_args
+    import sys
+
+    from simulator.atomic import InterruptedAfterWrite
+    from simulator.cli.main import Interrupted, registry_from_args
+    from simulator.errors import InputError
     from simulator.report import write_report_into
 
-    files = write_report_into(args.results_dir, registry=registry_from_args(args))
+    try:
+        files = write_report_into(args.results_dir, registry=registry_from_args(args))
+    except InterruptedAfterWrite:
+        raise Interrupted(f"interrupted; the report had been written to {args.results_dir} in full") from None
+    except KeyboardInterrupt:
+        # the renames that put a report in place hold Ctrl-C back: it came before them
+        raise Interrupted(f"interrupted; no report was written: {args.results_dir} is as it was") from None
+    except InputError:
+        raise
+    except Exception:
+        print(f"neuromod-sim report: no report was written: {args.results_dir} is as it was", file=sys.stderr)
+        raise
     if not args.quiet:
         for path in files:
             print(path)

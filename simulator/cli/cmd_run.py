@@ -1,4 +1,9 @@
-"""`neuromod-sim run SCENARIO --out DIR`: simulate and write results atomically."""
+"""`neuromod-sim run SCENARIO --out DIR`: simulate and write results atomically.
+
+DIR is replaced only if it is new, empty or an earlier result of neuromod-sim (it holds the
+marker `neuromod-sim-result.json`, see `simulator.output`); any other folder is refused with
+exit 2 before the simulation starts. With `--report` the plots and report.md are made inside
+the same temporary folder, so DIR gets the results and the report together, or nothing."""
 from __future__ import annotations
 
 import argparse
@@ -13,7 +18,12 @@ def add_parser(sub, parents) -> None:
         description="Run a scenario file and write its results into DIR (atomically: nothing half-written).",
     )
     p.add_argument("scenario", help="scenario YAML file")
-    p.add_argument("--out", required=True, metavar="DIR", help="results folder (replaced if it exists)")
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="results folder: new, empty, or an earlier result of neuromod-sim (marked by neuromod-sim-result.json), which is replaced; any other folder is refused",
+    )
     p.add_argument("--seed", type=int, default=None, help="override the scenario's seed (>= 0)")
     p.add_argument("--until", default=None, metavar="DURATION", help="stop early, e.g. 30d")
     p.add_argument("--report", action="store_true", help="also make PNG plots and report.md in DIR")
@@ -22,9 +32,11 @@ def add_parser(sub, parents) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simulator.cli.main import registry_from_args
+    from simulator.atomic import InterruptedAfterWrite, prepare_destination
+    from simulator.cli.main import Interrupted, registry_from_args
     from simulator.engine import ProgressPrinter, Simulation
     from simulator.errors import InputError, Issue
+    from simulator.output import write_results
     from simulator.scenario import load_scenario
     from simulator.units import parse_duration_s
 
@@ -36,22 +48,47 @@ def run(args: argparse.Namespace) -> int:
             until = parse_duration_s(args.until)
         except ValueError as exc:
             raise InputError(Issue("--until", str(exc), args.until)) from None
+    # before simulating: refuse a folder we may not replace, repair what a killed run left
+    out, _ = prepare_destination(args.out, "run", "--out")
     registry = registry_from_args(args)
     scenario = load_scenario(args.scenario, registry)
     sim = Simulation(scenario, registry=registry, seed=args.seed, validate=False)
     progress = None if args.quiet else ProgressPrinter(sys.stderr)
-    sim.run(until, progress=progress)
-    results = sim.results()
-    if args.report:
-        from simulator.report import write_report_into
+    report_error: list[BaseException] = []
 
-        results.write(args.out)
-        write_report_into(args.out)
-    else:
-        results.write(args.out)
-    if not args.quiet:
-        print(summary_table(results.summary))
-        print(f"results written to {args.out}")
+    def add_report(folder) -> None:
+        from simulator.report.build import write_report
+
+        try:
+            write_report(folder, registry)
+        except Exception as exc:  # the results are still worth keeping: say what went wrong after
+            report_error.append(exc)
+
+    written = False
+    try:
+        sim.run(until, progress=progress)
+        results = sim.results()
+        write_results(results, out, extra=add_report if args.report else None)
+        written = True
+        if not args.quiet:
+            print(summary_table(results.summary))
+            print(f"results written to {out}")
+    except KeyboardInterrupt as exc:
+        if written or isinstance(exc, InterruptedAfterWrite):
+            raise Interrupted(f"interrupted; the results had been written to {out} in full") from None
+        raise Interrupted(f"interrupted; nothing was written: {out} is as it was") from None
+    if report_error:
+        exc = report_error[0]
+        print(f"neuromod-sim run: the results were written to {out}, but not the report (no report.md, no plots/):", file=sys.stderr)
+        if isinstance(exc, InputError):
+            for issue in exc.issues:
+                print(f"  {issue}", file=sys.stderr)
+            return 2
+        import traceback
+
+        traceback.print_exception(exc)
+        print("neuromod-sim: internal error in the report (a bug: please report it with the scenario file)", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -18,6 +18,10 @@ COMMANDS = ["run", "validate", "profiles", "schema", "gui", "sweep", "report", "
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, with a message that says truly what was and was not written."""
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse exits 2 on usage errors already; keep its message but name the command."""
 
@@ -65,17 +69,33 @@ def main(argv: list[str] | None = None) -> int:
         for issue in exc.issues:
             print(f"  {issue}", file=sys.stderr)
         return EXIT_INPUT
+    except Interrupted as exc:
+        print(f"\n{exc}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         print("\ninterrupted; nothing was written", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
-    except Exception:  # an internal error: show it, exit 1
-        import traceback
+    except OSError as exc:
+        from simulator.atomic import is_user_os_error
 
-        traceback.print_exc()
-        print("neuromod-sim: internal error (a bug: please report it with the scenario file)", file=sys.stderr)
-        return EXIT_INTERNAL
+        if not is_user_os_error(exc):
+            return _internal_error()
+        # disk full, no permission, read-only...: the user's to fix, not a bug
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"neuromod-sim {args.command}: cannot read or write a file{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except Exception:  # an internal error: show it, exit 1
+        return _internal_error()
+
+
+def _internal_error() -> int:
+    import traceback
+
+    traceback.print_exc()
+    print("neuromod-sim: internal error (a bug: please report it with the scenario file)", file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 def registry_from_args(args):

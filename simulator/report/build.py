@@ -1,14 +1,17 @@
 """Put a report together: read the folder, draw the plots, write report.md, all atomically.
 
-Files are made in a temporary folder inside DIR, then renamed into place: `DIR/plots/` (the
-whole folder replaced) and `DIR/report.md`. An error leaves DIR's older report as it was.
+Files are made in a temporary folder inside DIR (`.report.tmp-PID-XXXXXX`, with the marker of
+`simulator.atomic`), then renamed into place: `DIR/plots/` (the whole folder swapped) and
+`DIR/report.md`, with Ctrl-C held back during those renames. An error or an interrupt before
+them leaves DIR's older report as it was and writes nothing; a temporary folder left by a
+killed process is removed by the next report. An existing `DIR/plots/` is replaced only if it
+holds nothing but .png files (what a report writes); otherwise the report is refused.
 """
 from __future__ import annotations
 
 import logging
 import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +80,6 @@ def waveform_figures(results, registry=None) -> tuple[list[tuple[str, str, Any]]
 def write_report(root: Path, registry=None) -> list[Path]:
     from simulator.report import plots
     from simulator.report.files import read_results
-    from simulator.report.markdown import render
 
     results = read_results(root)
     limits = drug_limits(results.scenario_json, registry)
@@ -96,7 +98,30 @@ def write_report(root: Path, registry=None) -> list[Path]:
     waves, notes = waveform_figures(results, registry)
     figures.extend(waves)
 
-    tmp = Path(tempfile.mkdtemp(prefix=".report.tmp-", dir=root))
+    return _write_report_files(Path(root), figures, notes, results, limits)
+
+
+def _check_plots_replaceable(root: Path) -> None:
+    from simulator.errors import InputError, Issue
+
+    plots = root / "plots"
+    if not os.path.lexists(plots):
+        return
+    if not plots.is_dir() or plots.is_symlink():
+        raise InputError(Issue("(folder)", "plots exists and is not a folder of plots; move it away to make a report", str(plots)))
+    foreign = sorted(e.name for e in os.scandir(plots) if not (e.name.endswith(".png") and e.is_file(follow_symlinks=False)))
+    if foreign:
+        raise InputError(Issue("(folder)", f"plots/ holds files a report did not write ({', '.join(foreign[:4])}); it is left untouched: move them to make a report", str(plots)))
+
+
+def _write_report_files(root: Path, figures, notes, results, limits) -> list[Path]:
+    from simulator.atomic import InterruptedAfterWrite, deferred_interrupt, is_user_os_error, make_temp_dir, os_input_error, recover_leftovers, replace_dir
+    from simulator.report.markdown import render
+
+    recover_leftovers(root / "report")  # temporaries of a killed report
+    _check_plots_replaceable(root)
+    tmp = make_temp_dir(root, "report", "report")
+    committed = False
     try:
         (tmp / "plots").mkdir()
         written = []
@@ -107,14 +132,19 @@ def write_report(root: Path, registry=None) -> list[Path]:
         if notes:
             text += "\n" + "\n".join(f"> Note: {n}" for n in notes) + "\n"
         (tmp / "report.md").write_text(text, encoding="utf-8")
-        old = None
-        if (root / "plots").exists():
-            old = root / f".plots.old-{os.getpid()}"
-            os.replace(root / "plots", old)
-        os.replace(tmp / "plots", root / "plots")
-        os.replace(tmp / "report.md", root / "report.md")
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        with deferred_interrupt():
+            replace_dir(tmp / "plots", root / "plots", tmp / "plots.old")
+            os.replace(tmp / "report.md", root / "report.md")
+        committed = True
+    except OSError as exc:
+        if is_user_os_error(exc):
+            raise os_input_error(exc, root, "(folder)") from None
+        raise
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            shutil.rmtree(tmp, ignore_errors=True)
+        except KeyboardInterrupt:  # the marked temporary is removed by the next report
+            if committed:
+                raise InterruptedAfterWrite(str(root)) from None
+            raise
     return [root / "report.md", *(root / rel for _, rel in written)]

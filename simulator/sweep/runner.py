@@ -93,9 +93,8 @@ def run_sweep(
     spec's. A folder holding part of the same sweep is resumed; `fresh=True` starts over.
     `stop_after_chunks` (tests) stops with SweepStopped after writing that many new chunks.
     """
-    import shutil
-
     from simulator import __version__
+    from simulator.atomic import prepare_sweep_folder
     from simulator.sweep.executors import make_executor
     from simulator.sweep.progress import SweepProgress
     from simulator.sweep.store import MANIFEST, assemble, atomic_write_json, check_resumable, chunk_path, read_manifest, write_chunk
@@ -130,9 +129,9 @@ def run_sweep(
         "chunks_done": [],
         "complete": False,
     }
+    # --fresh replaces only an earlier result (the marker rule of simulator.atomic); never a user's folder
+    prepare_sweep_folder(out, fresh)
     old = None if fresh else read_manifest(out)
-    if fresh and out.exists():
-        shutil.rmtree(out)
     if old is not None:
         check_resumable(old, manifest, out)
         manifest["chunks_done"] = sorted(c for c in old.get("chunks_done", []) if chunk_path(out, c).exists())

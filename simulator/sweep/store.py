@@ -11,8 +11,6 @@ files; a chunk counts as done only once the manifest lists it.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +21,10 @@ FORMAT_VERSION = 1
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write a file of the sweep atomically (see `simulator.atomic.write_bytes_atomic`)."""
+    from simulator.atomic import write_bytes_atomic
+
+    write_bytes_atomic(path, data, option="--out", make_parent=True)
 
 
 def atomic_write_json(path: Path, doc: Any) -> None:

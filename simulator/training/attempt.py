@@ -21,8 +21,6 @@ running Simulation (the app): it stamps each action the trainee applies with the
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -75,21 +73,11 @@ def load_attempt(path: Path | str) -> Attempt:
 
 
 def write_text_atomic(path: Path | str, text: str) -> Path:
-    """Write `text` to a temporary file beside `path`, then rename it into place."""
-    path = Path(path)
-    parent = path.resolve().parent
-    if not parent.is_dir():
-        raise InputError(Issue("(file)", "the folder does not exist", str(parent)), str(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    """Write `text` to a temporary file beside `path`, then rename it into place
+    (`simulator.atomic.write_text_atomic`: the umask is honoured; InputError names the file)."""
+    from simulator.atomic import write_text_atomic as write
+
+    return write(path, text)
 
 
 def dump_data(data: dict[str, Any], path: Path | str) -> str:

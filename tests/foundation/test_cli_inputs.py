@@ -130,9 +130,12 @@ def test_output_is_atomic_when_writing_fails(failure, monkeypatch, toy_registry,
     from simulator import results as results_module
 
     results = Simulation(scenario_from_dict(toy_scenario_dict, toy_registry), toy_registry).run().results()
+    from simulator.atomic import write_marker
+
     dest = tmp_path / "out"
     dest.mkdir()
     (dest / "summary.json").write_text("previous run")
+    write_marker(dest, "run", "complete")  # a previous result (the marker rule): it may be replaced
     calls = {"n": 0}
     real = results_module.json_line
 

@@ -45,7 +45,7 @@ class FlowCore:
     def flow_factor(self) -> float:
         """Actual flow / programmed flow (systematic error, and the environment for gas pumps)."""
         if self.mri_block:
-            return 0.0  # MRI: motor stopped or valve closed (mri.py)
+            return 0.0  # MRI: motor stopped or stalled, telemetry lock, or valve closed (mri.py)
         factor = 1.0 + self.systematic_error_pct / 100.0
         if self.gas:
             factor *= gas_flow_factor(self.profile.gas, self.body_temperature_c, self.ambient_mmhg)
@@ -311,6 +311,13 @@ class FlowCore:
         if bolus in self.boluses:
             self.boluses.remove(bolus)
             self.emit("bolus.end", **bolus.as_event())
+            if bolus.kind == "single" and self.profile.single_bolus_then == "stopped" and self.program.mode_name != "stopped":
+                # this pump family reverts to stopped after a single bolus (profile single_bolus_then)
+                from simulator.pump.settings import StoppedMode
+                self._set_program(StoppedMode())
+                self.emit("program.changed", mode=self.program.mode_name, daily_dose=0.0, unit=self.drug_unit, rate_ml_per_day=0.0,
+                          reason="single bolus over: this pump reverts to stopped")
+                self.warn("single bolus over: the pump is now stopped (it does not return to its previous mode); re-program it", limit="single_bolus_then", value="stopped")
 
     def _due_lockout_end(self, end_t):
         self._lockout_notified_t = end_t

@@ -136,6 +136,7 @@ class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActi
         self.low_latched = False
         self.true_empty = s.reservoir_ml <= EPS_ML
         self.fill_t_s = -s.days_since_fill * SECONDS_PER_DAY
+        self.implant_t_s = -s.service_elapsed_days * SECONDS_PER_DAY
         self.stability_warned = False
         self.last_increase_t_s: float | None = None
         self.dose_errors: list[dict[str, Any]] = []

@@ -230,7 +230,7 @@ class FlowCore:
         out.extend(self._mri_candidates())
         out.extend(self._priming_candidates())
         if not self.stability_warned and self.reservoir.volume_ml > EPS_ML:
-            out.append((self.fill_t_s + self.drug.stability_days * SECONDS_PER_DAY, "stability", None))
+            out.append((self.fill_t_s + self._stability_limit_days() * SECONDS_PER_DAY, "stability", None))
         return out
 
     def _process_due(self) -> list[tuple[float, str, Any]]:
@@ -376,9 +376,17 @@ class FlowCore:
         self._raise("eos")
         self.emit("flow.stopped", reason="end of service")
 
+    def _stability_limit_days(self) -> float:
+        """Refill interval of the fill in the reservoir (drug profile: first fill of a new pump,
+        undiluted or diluted drug). The fill at t = 0 is a new pump's first fill when the pump was
+        implanted no earlier than that fill (service_elapsed_days <= days_since_fill)."""
+        first = self.fill_t_s <= self.implant_t_s + 1e-6
+        return self.drug.refill_interval_days(self.reservoir.conc_per_ml, first_fill=first)
+
     def _due_stability(self, _):
         self.stability_warned = True
-        self.warn(f"{self.drug.drug_name} in the reservoir has passed its stability limit of {self.drug.stability_days:g} days; refill now", limit="stability_days", allowed=self.drug.stability_days)
+        limit = self._stability_limit_days()
+        self.warn(f"{self.drug.drug_name} in the reservoir has passed its stability limit of {limit:g} days; refill now", limit="stability_days", allowed=limit)
 
     def _raise(self, alarm: str, **details):
         severity, message = ALARM_MESSAGES[alarm]

@@ -190,6 +190,11 @@ class MriMixin:
         self.mri_events.append({"t_s": self.now, "event": "discharge", "volume_ml": volume, "drug": info["discharge_drug"], "unit": self.drug_unit})
         self.emit("mri.discharge", severity=CRITICAL, volume_ml=volume, amounts=amounts, unit=self.drug_unit, message=msg)
         self.emit("mri.started", **info, severity=CRITICAL, message=msg)
+        self.true_empty = True
+        self.emit("reservoir.empty", severity=CRITICAL, calculated_reservoir_ml=self.v_calc,
+                  message=f"reservoir empty after the MRI discharge; the pump still calculates {self.v_calc:.3f} mL and has not detected it")
+        self.emit("flow.stopped", reason="reservoir emptied by the MRI discharge")
+        self._warn_empty_risk()
         return info
 
     def _resume_after_mri(self, reason: str) -> None:

@@ -170,6 +170,12 @@ class PumpProgrammer(QWidget):
         self.threshold_button.setToolTip("Send the low-reservoir threshold to the pump")
         row.addWidget(self.threshold_button)
         layout.addLayout(row)
+        self.gas_note = None
+        if p.gas is not None and p.gas.coefficients_note:
+            # the temperature/altitude model rests on illustrative figures: say so where the trainee looks
+            self.gas_note = QLabel(f"Fever, altitude and pressure change this pump's flow in the model, using {p.gas.coefficients_note}.")
+            self.gas_note.setWordWrap(True)
+            layout.addWidget(self.gas_note)
         layout.addStretch(1)
 
         self.check_button.clicked.connect(self.check_pending)

@@ -157,6 +157,9 @@ class PumpProgrammer(QWidget):
         self.patient_bolus_button = QPushButton("Patient presses bolus")
         self.patient_bolus_button.setToolTip("What the patient's handheld does: a bolus, unless inside the lockout or over the daily maximum")
         row.addWidget(self.patient_bolus_button)
+        self.interrogate_button = QPushButton("Interrogate")
+        self.interrogate_button.setToolTip("Read the pump. After an MRI this also ends telemetry: a pump that was alarming in the scanner resumes only when interrogated")
+        row.addWidget(self.interrogate_button)
         self.refill_button = QPushButton("Refill...")
         self.refill_button.setToolTip("Refill wizard: aspirate and compare, fill, concentration change and bridge bolus, confirm (Ctrl+R)")
         self.refill_button.setShortcut("Ctrl+R")
@@ -170,6 +173,12 @@ class PumpProgrammer(QWidget):
         self.threshold_button.setToolTip("Send the low-reservoir threshold to the pump")
         row.addWidget(self.threshold_button)
         layout.addLayout(row)
+        self.gas_note = None
+        if p.gas is not None and p.gas.coefficients_note:
+            # the temperature/altitude model rests on illustrative figures: say so where the trainee looks
+            self.gas_note = QLabel(f"Fever, altitude and pressure change this pump's flow in the model, using {p.gas.coefficients_note}.")
+            self.gas_note.setWordWrap(True)
+            layout.addWidget(self.gas_note)
         layout.addStretch(1)
 
         self.check_button.clicked.connect(self.check_pending)
@@ -178,10 +187,11 @@ class PumpProgrammer(QWidget):
         self.patient_send.clicked.connect(self.transmit_patient_settings)
         self.patient_bolus_button.clicked.connect(self.patient_bolus)
         self.refill_button.clicked.connect(self.open_refill_wizard)
+        self.interrogate_button.clicked.connect(self.interrogate)
         self.threshold_button.clicked.connect(self.set_threshold)
         self.mode_editor.changed.connect(lambda: self._set_pending(True))
         self.programmable = p.programmable
-        for w in (prog, self.patient_editor, self.patient_bolus_button):
+        for w in (prog, self.patient_editor, self.patient_bolus_button, self.interrogate_button):
             w.setEnabled(p.programmable)
         self.revert()
 
@@ -251,6 +261,10 @@ class PumpProgrammer(QWidget):
 
     def patient_bolus(self) -> bool:
         return bool(transmit(self, self.runner, self.device_id, "patient_bolus", {}, "Patient bolus"))
+
+    def interrogate(self) -> bool:
+        """Interrogate the pump (ends a post-MRI telemetry state)."""
+        return bool(transmit(self, self.runner, self.device_id, "interrogate", {}, "Interrogation"))
 
     def set_threshold(self) -> bool:
         return bool(transmit(self, self.runner, self.device_id, "set_low_reservoir_threshold", {"threshold_ml": self.threshold.value()}, "Low-reservoir threshold"))

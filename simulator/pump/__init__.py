@@ -17,7 +17,10 @@ Modules, one job each:
 - program_actions.py  program and bolus actions (single, patient, bridge, priming)
 - refill.py           the refill action and the concentration-change dose error
 - fault_actions.py    threshold, alarm, fault and environment actions
-- mri.py              MRI: motor stop during the scan, or valve closed until reset
+- mri.py              MRI: conditions (field, empty reservoir), motor stop and delayed recovery,
+                      telemetry lock and interrogate, valve closed until reset, valves-open discharge
+- screening.py        baclofen starting dose from a screening result, titration steps by origin
+- systemic.py         systemic equivalents of an intrathecal dose (pocket-fill message)
 - priming.py          the priming-bolus mixing hazard (labelled model)
 - patient_presses.py  seeded random patient presses in waking hours
 - device.py           PumpDevice (profile kind "pump"): settings check, start, recording, summary

@@ -69,8 +69,8 @@ class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActi
         thr = settings.low_reservoir_threshold_ml
         if thr is not None and not (profile.low_reservoir_min_ml <= thr <= profile.low_reservoir_max_ml):
             issues.append(Issue("low_reservoir_threshold_ml", f"allowed {profile.low_reservoir_min_ml:g} to {profile.low_reservoir_max_ml:g} mL", thr))
-        if abs(settings.flow_error.systematic_error_pct) > profile.accuracy_pct:
-            issues.append(Issue("flow_error.systematic_error_pct", f"outside the labelled accuracy band of +/-{profile.accuracy_pct:g} %", settings.flow_error.systematic_error_pct))
+        if abs(settings.flow_error.systematic_error_pct) > profile.accuracy_pct and not settings.flow_error.out_of_specification:
+            issues.append(Issue("flow_error.systematic_error_pct", f"outside the labelled accuracy band of +/-{profile.accuracy_pct:g} % (set flow_error.out_of_specification: true to simulate a pump out of specification)", settings.flow_error.systematic_error_pct))
         if not profile.programmable:
             if settings.mode is not None and not isinstance(settings.mode, StoppedMode):
                 issues.append(Issue("mode", f"{profile.name} is not programmable (rate fixed at manufacture); omit mode", settings.mode.type))
@@ -100,7 +100,8 @@ class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActi
         self._priming_init()
         start = self.sim.scenario.start
         self.clock_offset_s = start.hour * 3600.0 + start.minute * 60.0 + start.second + start.microsecond * 1e-6
-        self.dead_volume_ml = p.pump_tubing_dead_volume_ml + s.catheter_length_cm * s.catheter_volume_ml_per_cm
+        catheter_ml_per_cm = p.catheter_volume_ml_per_cm if s.catheter_volume_ml_per_cm is None else s.catheter_volume_ml_per_cm
+        self.dead_volume_ml = p.pump_tubing_dead_volume_ml + s.catheter_length_cm * catheter_ml_per_cm
         name = self.drug.short_name
         self.drug_units: dict[str, str] = {}  # drug short name -> unit, every drug this pump has held
         self.drug_names: dict[str, str] = {}
@@ -116,7 +117,7 @@ class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActi
         self.v_calc = s.reservoir_ml
         self.threshold_ml = s.low_reservoir_threshold_ml if s.low_reservoir_threshold_ml is not None else p.low_reservoir_default_ml
         fe = s.flow_error
-        self.systematic_error_pct = draw_systematic_error_pct(self.rng, p.accuracy_pct) if fe.random_systematic else fe.systematic_error_pct
+        self.systematic_error_pct = draw_systematic_error_pct(self.rng, p.accuracy_pct, p.measured_abs_error_pct) if fe.random_systematic else fe.systematic_error_pct
         self.stroke_noise_cv_pct = fe.stroke_noise_cv_pct
         self.body_temperature_c = 37.0 if p.gas is None else p.gas.ref_temperature_c
         self.ambient_mmhg = 760.0
@@ -135,6 +136,7 @@ class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActi
         self.low_latched = False
         self.true_empty = s.reservoir_ml <= EPS_ML
         self.fill_t_s = -s.days_since_fill * SECONDS_PER_DAY
+        self.implant_t_s = -s.service_elapsed_days * SECONDS_PER_DAY
         self.stability_warned = False
         self.last_increase_t_s: float | None = None
         self.dose_errors: list[dict[str, Any]] = []
@@ -148,6 +150,9 @@ class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActi
         self._recompute_rates()
         self._settle_and_plan()
         self._presses_init()
+        if abs(self.systematic_error_pct) > p.accuracy_pct:
+            self.warn(f"fault scenario: this pump is out of specification, its flow error {self.systematic_error_pct:+g} % is outside the {p.name} accuracy band of +/-{p.accuracy_pct:g} %",
+                      limit="accuracy_pct", value=self.systematic_error_pct, allowed=p.accuracy_pct)
 
     def _note_drug(self, drug: DrugProfile) -> None:
         self.drug_units[drug.short_name] = drug.unit

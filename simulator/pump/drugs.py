@@ -45,6 +45,9 @@ class DrugProfile(Profile):
     starting_dose_min_mcg_per_day: float | None = Field(None, ge=0, le=1e7)
     starting_dose_max_mcg_per_day: float | None = Field(None, ge=0, le=1e7)
     stability_days: float = Field(gt=0, le=3650, description="Longest time the drug may stay in the reservoir (refill interval), days")
+    stability_days_undiluted: float | None = Field(None, gt=0, le=3650, description="Refill interval when the pump holds the drug undiluted (at one of undiluted_concentrations_per_ml), days; None: stability_days")
+    undiluted_concentrations_per_ml: list[float] = Field(default_factory=list, max_length=10, description="Concentrations (drug unit per mL) of the undiluted product")
+    first_fill_refill_days: float | None = Field(None, gt=0, le=3650, description="A new pump's first fill must be replaced within this many days (drug lost to the new pump's surfaces and residual space); None: no such rule")
     titration: TitrationRules = Field(default_factory=TitrationRules)
     empty_reservoir_risk: str = Field("", description="What an empty reservoir means for this drug (e.g. withdrawal)")
     notes: str = ""
@@ -76,6 +79,15 @@ class DrugProfile(Profile):
     @property
     def max_titration_increase_per_day(self) -> float | None:
         return getattr(self.titration, f"max_increase_{self.unit}_per_day")
+
+    def refill_interval_days(self, conc_per_ml: float, first_fill: bool = False) -> float:
+        """Longest time (days) this fill may stay in the pump: the first fill of a new pump uses
+        `first_fill_refill_days`; an undiluted fill `stability_days_undiluted`; else `stability_days`."""
+        if first_fill and self.first_fill_refill_days is not None:
+            return self.first_fill_refill_days
+        if self.stability_days_undiluted is not None and any(abs(conc_per_ml - c) <= 1e-9 * max(1.0, c) for c in self.undiluted_concentrations_per_ml):
+            return self.stability_days_undiluted
+        return self.stability_days
 
     @property
     def short_name(self) -> str:

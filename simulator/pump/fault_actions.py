@@ -82,7 +82,11 @@ class FaultActions:
         after = self.flow_factor
         if self.gas:
             nominal = self.profile.fixed_rate_ml_per_day
-            self.emit("flow.changed", reason="environment", body_temperature_c=self.body_temperature_c, ambient_mmhg=self.ambient_mmhg, flow_factor=after, rate_ml_per_day=nominal * after, change_pct=(after / before - 1) * 100 if before > 0 else None)
+            note = self.profile.gas.coefficients_note
+            change = (after / before - 1) * 100 if before > 0 else None
+            msg = f"environment: flow {nominal * after:.4g} mL/day ({after:.3f} x the labelled rate)" + (f"; {note}" if note else "")
+            self.emit("flow.changed", reason="environment", body_temperature_c=self.body_temperature_c, ambient_mmhg=self.ambient_mmhg, flow_factor=after, rate_ml_per_day=nominal * after, change_pct=change,
+                      illustrative=bool(note), message=msg)
             if after <= 0:
                 self.emit("flow.stopped", reason="ambient pressure at or above the propellant pressure")
         return {"flow_factor": after, "ambient_mmhg": self.ambient_mmhg, "body_temperature_c": self.body_temperature_c}

@@ -45,7 +45,7 @@ class FlowCore:
     def flow_factor(self) -> float:
         """Actual flow / programmed flow (systematic error, and the environment for gas pumps)."""
         if self.mri_block:
-            return 0.0  # MRI: motor stopped or valve closed (mri.py)
+            return 0.0  # MRI: motor stopped or stalled, telemetry lock, or valve closed (mri.py)
         factor = 1.0 + self.systematic_error_pct / 100.0
         if self.gas:
             factor *= gas_flow_factor(self.profile.gas, self.body_temperature_c, self.ambient_mmhg)
@@ -230,7 +230,7 @@ class FlowCore:
         out.extend(self._mri_candidates())
         out.extend(self._priming_candidates())
         if not self.stability_warned and self.reservoir.volume_ml > EPS_ML:
-            out.append((self.fill_t_s + self.drug.stability_days * SECONDS_PER_DAY, "stability", None))
+            out.append((self.fill_t_s + self._stability_limit_days() * SECONDS_PER_DAY, "stability", None))
         return out
 
     def _process_due(self) -> list[tuple[float, str, Any]]:
@@ -311,6 +311,13 @@ class FlowCore:
         if bolus in self.boluses:
             self.boluses.remove(bolus)
             self.emit("bolus.end", **bolus.as_event())
+            if bolus.kind == "single" and self.profile.single_bolus_then == "stopped" and self.program.mode_name != "stopped":
+                # this pump family reverts to stopped after a single bolus (profile single_bolus_then)
+                from simulator.pump.settings import StoppedMode
+                self._set_program(StoppedMode())
+                self.emit("program.changed", mode=self.program.mode_name, daily_dose=0.0, unit=self.drug_unit, rate_ml_per_day=0.0,
+                          reason="single bolus over: this pump reverts to stopped")
+                self.warn("single bolus over: the pump is now stopped (it does not return to its previous mode); re-program it", limit="single_bolus_then", value="stopped")
 
     def _due_lockout_end(self, end_t):
         self._lockout_notified_t = end_t
@@ -369,9 +376,17 @@ class FlowCore:
         self._raise("eos")
         self.emit("flow.stopped", reason="end of service")
 
+    def _stability_limit_days(self) -> float:
+        """Refill interval of the fill in the reservoir (drug profile: first fill of a new pump,
+        undiluted or diluted drug). The fill at t = 0 is a new pump's first fill when the pump was
+        implanted no earlier than that fill (service_elapsed_days <= days_since_fill)."""
+        first = self.fill_t_s <= self.implant_t_s + 1e-6
+        return self.drug.refill_interval_days(self.reservoir.conc_per_ml, first_fill=first)
+
     def _due_stability(self, _):
         self.stability_warned = True
-        self.warn(f"{self.drug.drug_name} in the reservoir has passed its stability limit of {self.drug.stability_days:g} days; refill now", limit="stability_days", allowed=self.drug.stability_days)
+        limit = self._stability_limit_days()
+        self.warn(f"{self.drug.drug_name} in the reservoir has passed its stability limit of {limit:g} days; refill now", limit="stability_days", allowed=limit)
 
     def _raise(self, alarm: str, **details):
         severity, message = ALARM_MESSAGES[alarm]

@@ -14,9 +14,15 @@ from simulator.pump.profile import GasDriveSpec
 MMHG_PER_ATA = 760.0
 
 
-def draw_systematic_error_pct(rng: np.random.Generator, accuracy_pct: float) -> float:
-    """A device's fixed flow error, uniform within the labelled band +/- accuracy_pct."""
-    return float(rng.uniform(-accuracy_pct, accuracy_pct))
+def draw_systematic_error_pct(rng: np.random.Generator, accuracy_pct: float, measured_abs_error_pct: float | None = None) -> float:
+    """A device's fixed flow error, percent.
+
+    Without a measured figure: uniform within the labelled band +/- accuracy_pct. With the mean
+    absolute error measured in clinical use (e.g. 100 - 96.8 = 3.2 % for the valve-gated pump's
+    pivotal study): uniform within +/- 2 x that figure, because the mean |error| of a uniform
+    +/- a band is a / 2; clipped to the band (the band stays the acceptance limit)."""
+    half = accuracy_pct if measured_abs_error_pct is None else min(2.0 * measured_abs_error_pct, accuracy_pct)
+    return float(rng.uniform(-half, half))
 
 
 def ambient_pressure_mmhg_at_altitude(altitude_m: float) -> float:

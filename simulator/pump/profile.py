@@ -53,6 +53,7 @@ class GasDriveSpec(StrictModel):
     ref_ambient_mmhg: float = Field(760.0, gt=0, le=3000, description="Ambient pressure at which the labelled rate holds, mmHg")
     vapour_pressure_mmhg_per_c: float = Field(ge=0, le=1000, description="Rise of the propellant vapour pressure per deg C")
     max_ambient_ata: float = Field(2.0, gt=0, le=10, description="Hyperbaric limit in the labeling, ATA")
+    coefficients_note: str = Field("", max_length=400, description="Plain statement of where the pressure/temperature coefficients come from (shown with every environment change)")
 
 
 class PumpProfile(Profile):
@@ -68,14 +69,24 @@ class PumpProfile(Profile):
     max_bolus_rate_ml_per_h: float = Field(gt=0, le=100, description="Rate of a bolus run as fast as the pump allows, mL/h")
     priming_rate_ml_per_h: float = Field(gt=0, le=100, description="Rate of a priming or bridge bolus at full speed, mL/h")
     max_flex_steps: int = Field(ge=1, le=96, description="Most steps in a daily flex schedule")
-    accuracy_pct: float = Field(gt=0, le=50, description="Labelled flow accuracy band, +/- percent")
+    accuracy_pct: float = Field(gt=0, le=50, description="Labelled flow accuracy or acceptance band, +/- percent: the limit a device in specification stays within")
+    measured_abs_error_pct: float | None = Field(None, gt=0, le=50, description="Mean absolute flow error measured in clinical use, percent; when set, a randomly drawn device error is uniform in +/- 2 x this (mean |error| of a uniform +/-a band is a/2), clipped to the band")
     stroke_volume_ul: float = Field(gt=0, le=100, description="Volume moved by one roller step or one valve packet, uL")
     fixed_rate_ml_per_day: float | None = Field(None, gt=0, le=100, description="Gas-driven only: rate set at manufacture, mL/day at the reference conditions")
     low_reservoir_default_ml: float = Field(ge=0, le=50, description="Default low-reservoir alarm threshold, mL")
     next_refill_target_ml: float = Field(ge=0, le=50, description="Volume the 'next refill' date aims to leave in the reservoir, mL (the date assumes every allowed patient bolus is used)")
-    mri_behaviour: Literal["stops_during_scan", "valve_closes_until_reset", "unaffected"] = Field(
-        description="What a strong magnetic field does: the motor stops for the scan and resumes; a flow-activated valve closes until reset; or no effect")
+    mri_behaviour: Literal["stops_during_scan", "valve_closes_until_reset", "valves_open_discharge", "unaffected"] = Field(
+        description="What a strong magnetic field does: the motor stops for the scan and resumes; a flow-activated valve closes until reset (newer valve-gated generation); the inlet and outlet valves open and discharge reservoir and catheter (first valve-gated generation); or no effect")
     mri_valve_leak_ul: float | None = Field(None, ge=0, le=100, description="valve_closes_until_reset only: most drug that passes while the valve closes, uL")
+    mri_max_field_t: float | None = Field(None, gt=0, le=10, description="Strongest static field in the MRI conditions, tesla; None: no field condition in the model")
+    mri_requires_empty_reservoir: bool = Field(False, description="The labeling says to empty all drug from the reservoir before an MRI")
+    mri_condition_policy: Literal["refuse", "warn"] = Field("warn", description="An MRI outside the conditions (field above mri_max_field_t, drug left in a reservoir that must be empty): refuse unless the action says override, or warn")
+    mri_recovery_delay_h_min: float = Field(0.0, ge=0, le=72, description="stops_during_scan only: shortest delay after the scan before the motor recovers when a delay happens, hours")
+    mri_recovery_delay_h_max: float = Field(0.0, ge=0, le=72, description="stops_during_scan only: longest such delay, hours")
+    mri_recovery_delay_probability: float = Field(0.0, ge=0, le=1, description="stops_during_scan only: chance that a scan is followed by a delayed recovery (seeded draw), 0-1")
+    mri_telemetry_lock_when_alarming: bool = Field(False, description="stops_during_scan only: a pump alarming when the field switches it to telemetry does not resume after the scan until it is interrogated")
+    catheter_volume_ml_per_cm: float = Field(0.0022, ge=0, le=0.1, description="Internal volume of this pump family's catheter, mL per cm (default of the scenario setting)")
+    single_bolus_then: Literal["previous_mode", "stopped"] = Field("previous_mode", description="What the pump does after a single bolus: resume the mode it ran before, or stop")
     low_reservoir_min_ml: float = Field(ge=0, le=50, description="Smallest programmable low-reservoir threshold, mL")
     low_reservoir_max_ml: float = Field(ge=0, le=50, description="Largest programmable low-reservoir threshold, mL")
     refill_discrepancy_tolerance_ml: float = Field(ge=0, le=50, description="Aspirated residual may differ from expected by this much (or the pct below, whichever is larger) before it is flagged, mL")
@@ -92,6 +103,10 @@ class PumpProfile(Profile):
             raise ValueError("low_reservoir_default_ml must lie between low_reservoir_min_ml and low_reservoir_max_ml")
         if self.low_reservoir_max_ml >= self.reservoir_capacity_ml:
             raise ValueError("low_reservoir_max_ml must be below reservoir_capacity_ml")
+        if self.mri_recovery_delay_h_min > self.mri_recovery_delay_h_max:
+            raise ValueError("mri_recovery_delay_h_min must not exceed mri_recovery_delay_h_max")
+        if self.measured_abs_error_pct is not None and self.measured_abs_error_pct > self.accuracy_pct:
+            raise ValueError("measured_abs_error_pct must not exceed accuracy_pct")
         if self.archetype == "gas_driven":
             if self.programmable or self.fixed_rate_ml_per_day is None or self.gas is None:
                 raise ValueError("a gas_driven pump is not programmable and needs fixed_rate_ml_per_day and gas")

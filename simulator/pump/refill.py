@@ -8,6 +8,7 @@ from typing import Any
 from simulator.alarms import CRITICAL
 from simulator.device import Finding
 from simulator.errors import InputError
+from simulator.pump.systemic import pocket_fill_comparison
 from simulator.pump import checks, dosing
 from simulator.pump.drugs import DrugProfile
 from simulator.pump.reservoir import EPS_ML
@@ -79,8 +80,9 @@ class RefillActions:
         if params.bridge_bolus and not self.profile.programmable:
             out.append(Finding("refuse", f"{self.profile.name} cannot run a bridge bolus", "programmable", True, False))
         age_days = (self.now - self.fill_t_s) / SECONDS_PER_DAY
-        if residual > EPS_ML and age_days > self.drug.stability_days:
-            out.append(Finding("warn", f"refill after {age_days:.1f} days: past the {self.drug.drug_name} stability limit of {self.drug.stability_days:g} days", "stability_days", age_days, self.drug.stability_days))
+        limit_days = self._stability_limit_days()  # ziconotide: first fill of a new pump, undiluted or diluted
+        if residual > EPS_ML and age_days > limit_days:
+            out.append(Finding("warn", f"refill after {age_days:.1f} days: past the {self.drug.drug_name} stability limit of {limit_days:g} days", "stability_days", age_days, limit_days))
         if params.pocket_fill_ml > 0:
             pass  # a fault: the clinician does not know; its consequence is logged by _do_refill
         return out
@@ -110,10 +112,13 @@ class RefillActions:
             self.ledger.pocket[name] += amount
             self.ledger.pocket_ml += params.pocket_fill_ml
             daily = self._daily_program_dose() if drug is self.drug else 0.0
-            times = amount / daily if daily > 0 else None
-            pocket = {"pocket_fill_ml": params.pocket_fill_ml, "systemic_dose": amount, "unit": drug.unit, "times_daily_dose": times, "missing_reservoir_ml": params.pocket_fill_ml}
+            # a subcutaneous amount is compared with the intrathecal program only in systemic equivalents (systemic.py)
+            cmp = pocket_fill_comparison(drug.short_name, drug.drug_name, drug.unit, amount, daily)
+            sentence = cmp.pop("sentence")
+            pocket = {"pocket_fill_ml": params.pocket_fill_ml, "systemic_dose": amount, "unit": drug.unit, **cmp, "missing_reservoir_ml": params.pocket_fill_ml}
             self.pocket_fills.append({"t_s": self.now, **pocket})
-            msg = f"pocket fill: {params.pocket_fill_ml:g} mL of {drug.drug_name} ({amount:.4g} {drug.unit}) went into the subcutaneous pocket: systemic dose" + (f" = {times:.1f} x the programmed daily dose" if times else "") + f"; the reservoir holds {params.pocket_fill_ml:g} mL less than programmed"
+            msg = (f"pocket fill: {params.pocket_fill_ml:g} mL of {drug.drug_name} ({amount:.4g} {drug.unit}) went into the subcutaneous pocket: a systemic dose; "
+                   f"{sentence}; the reservoir holds {params.pocket_fill_ml:g} mL less than programmed")
             self.emit("pocket_fill", severity=CRITICAL, message=msg, **pocket)
         new_conc = dosing.mixed_concentration(left, res.conc_per_ml, into, conc) if (left > 0 and res.drug == name) else conc
         res.drug, res.conc_per_ml, res.volume_ml = name, new_conc, left + into

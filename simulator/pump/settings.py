@@ -126,7 +126,8 @@ class PatientPressSettings(StrictModel):
 
 class FlowErrorSettings(StrictModel):
     systematic_error_pct: float = Field(0.0, ge=-50, le=50, description="Fixed flow error of this device, percent (must lie within the profile's accuracy band)")
-    random_systematic: bool = Field(False, description="Draw the systematic error uniformly within the labelled band from the device's seed")
+    random_systematic: bool = Field(False, description="Draw the systematic error from the device's seed: uniform in +/- 2 x the profile's measured mean absolute error when it has one, else within the labelled band")
+    out_of_specification: bool = Field(False, description="Fault scenario: allow a systematic error outside the profile's accuracy band (a pump out of specification); a warning says so at the start")
     stroke_noise_cv_pct: float = Field(0.0, ge=0, le=50, description="Stroke-to-stroke volume noise (coefficient of variation, %) in the synthesised delivery pattern")
 
 
@@ -150,7 +151,7 @@ class PumpSettings(StrictModel):
     concentration_mcg_per_ml: float | None = Field(None, gt=0, le=1e7)
     reservoir_ml: float = Field(ge=0, le=200, description="Drug volume in the reservoir at t = 0, mL")
     catheter_length_cm: float = Field(50.0, ge=0, le=300, description="[?] default 50 cm implanted catheter length")
-    catheter_volume_ml_per_cm: float = Field(0.0022, ge=0, le=0.1, description="[?] default 0.0022 mL/cm catheter internal volume")
+    catheter_volume_ml_per_cm: float | None = Field(None, ge=0, le=0.1, description="Catheter internal volume, mL/cm; default: the pump profile's catheter_volume_ml_per_cm (its family's catheter)")
     dead_volume_primed: bool = Field(True, description="Pump tubing and catheter already full of the drug at t = 0 (False: drug-free, needs a priming bolus)")
     low_reservoir_threshold_ml: float | None = Field(None, ge=0, le=50, description="Default: the profile's")
     mode: Mode | None = Field(None, description="Initial dosing mode (programmable pumps); default stopped")
@@ -220,7 +221,9 @@ class PatientBolusParams(StrictModel):
 
 class MriParams(StrictModel):
     duration_min: float = Field(gt=0, le=24 * 60, description="Time in the scanner (strong field), minutes")
-    field_t: float = Field(1.5, gt=0, le=10, description="Static field strength, tesla (recorded; the model does not scale with it)")
+    field_t: float = Field(1.5, gt=0, le=10, description="Static field strength, tesla: checked against the profile's MRI conditions (the flow model does not scale with it)")
+    override: bool = Field(False, description="Scan although the profile's MRI conditions are not met (field too strong, drug left in a reservoir that must be empty): the refusal becomes a warning and the consequences are simulated")
+    recovery_delay_h: float | None = Field(None, ge=0, le=72, description="Motor pumps: delay after the scan before infusion returns, hours; default: drawn from the profile (seeded)")
 
 
 class SetPatientPressesParams(StrictModel):
@@ -259,5 +262,6 @@ ACTIONS: dict[str, type[StrictModel]] = {
     "set_environment": EnvironmentSettings,
     "mri": MriParams,
     "reset_valve": NoParams,
+    "interrogate": NoParams,
     "set_patient_presses": SetPatientPressesParams,
 }

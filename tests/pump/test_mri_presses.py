@@ -9,7 +9,8 @@ from tests.pump.helpers import DAY, HOUR, MIN, kinds, make_sim, morphine_setting
 
 def test_peristaltic_motor_stops_during_the_scan_and_the_missed_drug_is_logged():
     # 10 mg/mL at 2 mg/day = 0.2 mL/day. A 60 min scan at day 1 misses 0.2/24 = 0.0083333 mL = 0.083333 mg.
-    sim = make_sim(morphine_settings(), duration="10d", timeline=[{"at": "1d", "action": "mri", "params": {"duration_min": 60}}])
+    # recovery_delay_h 0: the usual immediate recovery (the rare delayed recovery is tested in test_domain_corrections)
+    sim = make_sim(morphine_settings(), duration="10d", timeline=[{"at": "1d", "action": "mri", "params": {"duration_min": 60, "recovery_delay_h": 0}}])
     res = sim.run().results()
     pump = sim.devices["pump"]
     end = kinds(res, "mri.ended")
@@ -29,7 +30,8 @@ def test_peristaltic_motor_stops_during_the_scan_and_the_missed_drug_is_logged()
 def test_valve_gated_valve_closes_after_at_most_10_ul_until_reset():
     # 0.2 mL/day. The valve passes the 10 uL worst case (0.1 mg) at day 1, then nothing until the reset at day 2:
     # missed 0.2 mL = 2 mg. At day 5: the pump counts 20 - 5 x 0.2 = 19.0 mL; true 20 - 0.2 - 0.01 - 3 x 0.2 = 19.19 mL.
-    timeline = [{"at": "1d", "action": "mri", "params": {"duration_min": 30}},
+    # the labeling says to empty the reservoir first: this scan with drug left is an overridden (emergency) scan
+    timeline = [{"at": "1d", "action": "mri", "params": {"duration_min": 30, "override": True}},
                 {"at": "1d 10min", "action": "reset_valve"},  # still in the scanner: refused
                 {"at": "2d", "action": "reset_valve"}]
     sim = make_sim(morphine_settings(), duration="5d", timeline=timeline, profile="pump/valve-gated-20ml")

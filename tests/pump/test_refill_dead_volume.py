@@ -84,12 +84,12 @@ def test_concentration_change_with_bridge_keeps_the_dose():
 
 
 def test_pocket_fill_is_critical_and_leaves_the_reservoir_short():
-    # 5 of 18 mL into the pocket: 50 mg systemic = 25 x the 2 mg daily dose
+    # 5 of 18 mL into the pocket: 50 mg systemic; the 2 mg/day intrathecal is 200 mg/day parenteral (1:100): 0.25 x
     sim = make_sim(morphine_settings(), duration="11d", timeline=[{"at": "10d", "action": "refill", "params": {"fill_ml": 18, "pocket_fill_ml": 5}}])
     pump = sim.devices["pump"]
     res = sim.run().results()
     p = kinds(res, "pocket_fill")[0].payload
-    assert p["severity"] == "critical" and p["systemic_dose"] == pytest.approx(50.0) and p["times_daily_dose"] == pytest.approx(25.0)
+    assert p["severity"] == "critical" and p["systemic_dose"] == pytest.approx(50.0) and p["times_daily_systemic_equivalent"] == pytest.approx(0.25)
     assert pump.reservoir_ml_at(10 * DAY) == pytest.approx(13.0)
     assert pump.expected_reservoir_ml_at(10 * DAY) == pytest.approx(18.0)
     mb = res.device_summary("pump")["mass_balance"]

@@ -67,7 +67,9 @@ def test_patient_boluses_lockout_and_daily_maximum():
 def test_pocket_fill():
     sim, res = run("pump_pocket_fill.yaml")
     p = ev(res, "pocket_fill")[0].payload
-    assert p["severity"] == "critical" and p["systemic_dose"] == pytest.approx(60.0) and p["times_daily_dose"] == pytest.approx(30.0)
+    # 60 mg subcutaneous vs 2 mg/day intrathecal = 200 mg/day parenteral (1:100 conversion): 0.3 x a day's systemic equivalent
+    assert p["severity"] == "critical" and p["systemic_dose"] == pytest.approx(60.0) and p["times_daily_systemic_equivalent"] == pytest.approx(0.3)
+    assert p["intrathecal_daily_systemic_equivalent"] == pytest.approx(200.0) and "1:100" in p["conversion"]
     d = ev(res, "refill.discrepancy")[0].payload
     # the pump expects 18 - 30 x 0.2 = 12 mL; 12 - 6 = 6 mL is there
     assert d["expected_residual_ml"] == pytest.approx(12.0) and d["aspirated_ml"] == pytest.approx(6.0)

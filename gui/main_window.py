@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui import dialogs, scenario_io
-from gui.alarm_panel import AlarmPanel
+from gui.alarm_panel import AlarmPanel, unlogged_repeats_of
 from gui.device_views import DeviceViews, views_for
 from gui.event_log import EventLog
 from gui.plot_common import copy_widget_image
@@ -239,6 +239,8 @@ class MainWindow(QMainWindow):
         sim = self.runner.sim
         cal = sim.calendar_time(now_s)
         self.clock_label.setText(f"  {cal:%a %Y-%m-%d %H:%M:%S}  |  elapsed {describe_elapsed(now_s)}  ")
+        self.alarm_panel.on_advanced(now_s)  # sound each alarm repeat the clock passed
+        self.event_log.set_pending_repeats(unlogged_repeats_of(sim))
         self.refresh_views(now_s)
         self._show_state()
 

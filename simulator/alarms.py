@@ -214,6 +214,12 @@ class AlarmBoard:
         t = self.device.now
         return self._ended_repeats + sum(s.repeats_before(t) for s in self.active.values())
 
+    def unlogged_repeats(self) -> int:
+        """Repeats sounded so far that no `alarm.repeats` event records yet (they will be written
+        at the acknowledgement, the clearing or the end of the run)."""
+        t = self.device.now
+        return sum(s.repeats_before(t) - s.logged_repeats for s in self.active.values())
+
     def active_dicts(self) -> list[dict[str, Any]]:
         """The active alarms as plain dicts, repeat counts as of now."""
         now = self.device.now

@@ -48,7 +48,7 @@ class ViewSlot(QWidget):
     """An empty stand-in for one part ('tab' or 'overview') of a device's views, filled with the
     real view when it is first needed; it forwards `refresh` and `on_events` once filled."""
 
-    def __init__(self, owner: "LazyDeviceViews", part: str, parent: QWidget | None = None):
+    def __init__(self, owner: LazyDeviceViews, part: str, parent: QWidget | None = None):
         super().__init__(parent)
         from PySide6.QtWidgets import QVBoxLayout
 

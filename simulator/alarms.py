@@ -25,6 +25,7 @@ stretch), `interval_s`, `count` and `last_t_s`. Summaries count each repeat as o
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +49,7 @@ def repeat_count(raised_t_s: float, repeat_s: float | None, before_t_s: float) -
         return 0
     if math.isinf(before_t_s):
         raise ValueError("an alarm repeats without end; count the repeats before a finite time")
-    k = max(int(math.ceil((before_t_s - raised_t_s) / repeat_s)) - 1, 0)
+    k = max(math.ceil((before_t_s - raised_t_s) / repeat_s) - 1, 0)
     while k > 0 and not raised_t_s + k * repeat_s < before_t_s:
         k -= 1
     while raised_t_s + (k + 1) * repeat_s < before_t_s:
@@ -84,8 +85,8 @@ class ActiveAlarm:
     details: dict[str, Any] = field(default_factory=dict)
     #: repeats already written to the event stream as `alarm.repeats` records
     logged_repeats: int = 0
-    #: time the board last looked (the simulation's now); set by the board
-    now_s: float = 0.0
+    #: the simulation's clock (s), set by the board
+    clock: Callable[[], float] | None = field(default=None, repr=False, compare=False)
 
     @property
     def acknowledged(self) -> bool:
@@ -102,8 +103,8 @@ class ActiveAlarm:
 
     @property
     def repeats(self) -> int:
-        """Repeats so far (before the board's last look at the clock)."""
-        return self.repeats_before(self.now_s)
+        """Repeats so far (before the clock's now; 0 without a clock)."""
+        return self.repeats_before(self.clock()) if self.clock is not None else 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -135,7 +136,7 @@ class AlarmBoard:
         if alarm in self.active:
             return False
         now = self.device.now
-        state = ActiveAlarm(alarm, severity, message, now, repeat_s, tone=tone, details=details, now_s=now)
+        state = ActiveAlarm(alarm, severity, message, now, repeat_s, tone=tone, details=details, clock=lambda: self.device.now)
         self.active[alarm] = state
         self.history.append({"t_s": now, "alarm": alarm, "severity": severity, "message": message})
         self.device.emit(Kinds.ALARM_RAISED, alarm=alarm, severity=severity, message=message, tone=tone, **details)
@@ -222,12 +223,7 @@ class AlarmBoard:
 
     def active_dicts(self) -> list[dict[str, Any]]:
         """The active alarms as plain dicts, repeat counts as of now."""
-        now = self.device.now
-        out = []
-        for state in self.active.values():
-            state.now_s = now
-            out.append(state.as_dict())
-        return out
+        return [state.as_dict() for state in self.active.values()]
 
     def summary(self) -> list[dict[str, Any]]:
         return list(self.history)

@@ -14,7 +14,8 @@ from simulator.scenario import scenario_from_dict
 
 def _scenario(n_pairs: int):
     """n_pairs stimulators and n_pairs pumps with the default scenario's settings."""
-    default = yaml.safe_load(open(default_scenario_path()))
+    with open(default_scenario_path()) as f:
+        default = yaml.safe_load(f)
     ipg, pump = default["devices"]
     devices = []
     for i in range(n_pairs):

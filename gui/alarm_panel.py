@@ -2,6 +2,13 @@
 
 What is active comes from each device's `active_alarms()`; acknowledging sends the device's
 `acknowledge_alarm` action through the simulation, as a clinician programmer would.
+
+Tones: a device sounds its tone when an alarm is raised (an `alarm.raised` event) and at each
+repeat until acknowledged. Repeats are not events (simulator.alarms computes them in closed
+form), so `on_advanced(now_s)` asks each device's alarm board how many repeats have sounded so
+far and requests one tone per repeat the clock has passed since the last frame: `tones_requested`
+carries the number (one system beep per frame sounds them; several repeats in one frame at a
+fast speed would not be heard apart anyway), `tones` totals them.
 """
 from __future__ import annotations
 
@@ -33,13 +40,33 @@ TOOLTIPS = {
     "repeats": "How many times the device has repeated the alarm since it was raised (until acknowledged:\ncritical alarms every 10 min, others every hour); the event log hides the repeats by default",
     "state": "Sounding until acknowledged on the device; an acknowledged alarm stays active until its cause clears",
 }
-SOUNDING_KINDS = ("alarm.raised", "alarm.repeat")
+SOUNDING_KINDS = ("alarm.raised",)  # repeats are counted by on_advanced, not sent as events
 
 
 def alarm_dict(alarm: Any) -> dict[str, Any]:
     if hasattr(alarm, "as_dict"):
         return alarm.as_dict()
     return dict(alarm)
+
+
+def repeat_total_of(sim) -> int:
+    """Every alarm repeat sounded so far by every device with an alarm board (closed form)."""
+    total = 0
+    for device in sim.devices.values():
+        board = getattr(device, "alarms", None)
+        if board is not None and hasattr(board, "total_repeats"):
+            total += board.total_repeats()
+    return total
+
+
+def unlogged_repeats_of(sim) -> int:
+    """Repeats sounded so far that no `alarm.repeats` event records yet, over every device."""
+    total = 0
+    for device in sim.devices.values():
+        board = getattr(device, "alarms", None)
+        if board is not None and hasattr(board, "unlogged_repeats"):
+            total += board.unlogged_repeats()
+    return total
 
 
 def active_alarms_of(sim) -> list[tuple[str, dict[str, Any]]]:
@@ -58,12 +85,16 @@ class AlarmPanel(QWidget):
     """Shows active alarms; beeps on raised / repeated alarms unless muted; acknowledges."""
 
     acknowledged = Signal(str, str)  # device id, alarm name
+    tones_requested = Signal(int)  # tones due since the last frame (raised alarms and repeats), unmuted only
 
     def __init__(self, apply_action: Callable, parent: QWidget | None = None):
         super().__init__(parent)
         self._apply = apply_action
         self.sim = None
-        self.beeps = 0  # tones sounded (for the status bar and tests)
+        self.beeps = 0  # system beeps sounded (at most one per frame; for the status bar and tests)
+        self.tones = 0  # tones requested: one per raised alarm and per repeat, unless muted
+        self._repeat_total = 0  # repeats already sounded (repeat_total_of at the last frame)
+        self.tones_requested.connect(self._beep)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         top = QHBoxLayout()
@@ -98,14 +129,35 @@ class AlarmPanel(QWidget):
 
     def set_simulation(self, sim) -> None:
         self.sim = sim
+        self._repeat_total = repeat_total_of(sim) if sim is not None else 0
         self.refresh()
 
     def on_events(self, records: list) -> None:
         if any(r.kind.startswith("alarm.") for r in records):
-            if any(r.kind in SOUNDING_KINDS for r in records) and not self.mute_box.isChecked():
-                self.beeps += 1
-                QApplication.beep()
+            raised = sum(1 for r in records if r.kind in SOUNDING_KINDS)
+            self._request_tones(raised)
             self.refresh()
+
+    def on_advanced(self, now_s: float | None = None) -> int:
+        """The clock moved: request a tone for each alarm repeat it passed; returns how many."""
+        if self.sim is None:
+            return 0
+        total = repeat_total_of(self.sim)
+        passed = total - self._repeat_total
+        self._repeat_total = total
+        if passed > 0:
+            self._request_tones(passed)
+            self.refresh()  # the repeat counts changed
+        return max(passed, 0)
+
+    def _request_tones(self, n: int) -> None:
+        if n > 0 and not self.mute_box.isChecked():
+            self.tones += n
+            self.tones_requested.emit(n)
+
+    def _beep(self, _n: int) -> None:
+        self.beeps += 1
+        QApplication.beep()
 
     def refresh(self) -> None:
         rows = active_alarms_of(self.sim) if self.sim is not None else []

@@ -37,3 +37,83 @@ def views_for(sim, device_id: str, runner, x_link_holder: list) -> DeviceViews:
     overview = SeriesPlots([device_id])
     overview.set_simulation(sim, x_link_holder[0] if x_link_holder else None)
     return DeviceViews(device_id, kind, device_id, None, overview)
+
+
+#: The title of a device's programmer tab by kind (None: the kind has no tab), known before the
+#: views are built; `views_for` gives the same titles.
+TAB_TITLES = {"scs": "Stimulator ({})", "pump": "Pump ({})"}
+
+
+class ViewSlot(QWidget):
+    """An empty stand-in for one part ('tab' or 'overview') of a device's views, filled with the
+    real view when it is first needed; it forwards `refresh` and `on_events` once filled."""
+
+    def __init__(self, owner: LazyDeviceViews, part: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        from PySide6.QtWidgets import QVBoxLayout
+
+        self.owner, self.part = owner, part
+        self.setObjectName(f"slot-{part}-{owner.device_id}")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+    def view(self) -> QWidget | None:
+        """The real view when built (None before)."""
+        built = self.owner.built
+        return None if built is None else getattr(built, self.part)
+
+    def fill(self, widget: QWidget) -> None:
+        self.layout().addWidget(widget)
+        widget.show()  # at once, not when the event loop next runs (shown when the slot is)
+
+    def refresh(self, now_s: float) -> None:
+        self.owner.build()
+        view = self.view()
+        if view is not None:
+            view.refresh(now_s)
+
+    def on_events(self, records) -> None:
+        view = self.view()
+        if view is not None and hasattr(view, "on_events"):
+            view.on_events(records)
+
+
+class LazyDeviceViews:
+    """A device's views, built on first use: the main window puts the two slots (tab and overview
+    panel) in place at once, and the heavy views (programmer, plots, scopes) are made only when a
+    slot is first refreshed on screen or `extra` is asked for. A scenario of 64 devices opens
+    with only the views on screen built."""
+
+    def __init__(self, sim, device_id: str, runner, x_link_holder: list, parent: QWidget | None = None):
+        """`parent` owns the slots until they are placed (the main window's overview)."""
+        self.sim, self.device_id, self.runner, self._x_link_holder = sim, device_id, runner, x_link_holder
+        self.kind = type(sim.devices[device_id]).kind
+        title = TAB_TITLES.get(self.kind)
+        self.tab_title = title.format(device_id) if title else device_id
+        self.built: DeviceViews | None = None
+        self.overview = ViewSlot(self, "overview", parent)
+        self.tab = ViewSlot(self, "tab", parent) if title else None
+        for slot in (self.overview, self.tab):
+            if slot is not None:
+                slot.hide()  # until placed on screen
+
+    def build(self) -> DeviceViews:
+        """Build the real views into the slots (once); returns them."""
+        if self.built is None:
+            views = views_for(self.sim, self.device_id, self.runner, self._x_link_holder)
+            self.built = views
+            self.overview.fill(views.overview)
+            if self.tab is not None and views.tab is not None:
+                self.tab.fill(views.tab)
+        return self.built
+
+    @property
+    def extra(self) -> dict:
+        return self.build().extra
+
+    def dispose(self) -> None:
+        """Hide the slots and delete them when the event loop next runs (a new simulation)."""
+        for slot in (self.overview, self.tab):
+            if slot is not None:
+                slot.hide()
+                slot.deleteLater()

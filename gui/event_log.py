@@ -1,4 +1,10 @@
-"""The event log: every event record of the run in a table, filtered by device and kind."""
+"""The event log: every event record of the run in a table, filtered by device and kind.
+
+Alarm repeats are recorded coalesced: one `alarm.repeats` row per stretch of repeats (first
+repeat, interval, count), written when the alarm is acknowledged or cleared or the run ends
+(simulator.alarms), so the log grows with what happens, never with how long an alarm sounds.
+The log hides those rows by default and counts the repeats they hold, plus the repeats sounded
+but not yet recorded (`set_pending_repeats`, from the alarm boards), in its count label."""
 from __future__ import annotations
 
 import json
@@ -11,7 +17,16 @@ from simulator.events import EventRecord
 from simulator.units import describe_elapsed
 
 ALL = "(all)"
-REPEAT_KIND = "alarm.repeat"
+REPEAT_KIND = "alarm.repeat"  # one repeat (results written before repeats were coalesced)
+REPEATS_KIND = "alarm.repeats"  # coalesced repeats: payload count, first_t_s, interval_s
+REPEAT_KINDS = (REPEAT_KIND, REPEATS_KIND)
+
+
+def repeats_in(record: EventRecord) -> int:
+    """How many alarm repeats a record stands for (0 for any other kind)."""
+    if record.kind == REPEATS_KIND:
+        return int(record.payload.get("count", 0) or 0)
+    return 1 if record.kind == REPEAT_KIND else 0
 COLUMNS = ["elapsed (d hh:mm:ss)", "calendar time", "device", "kind", "details"]
 
 
@@ -94,8 +109,8 @@ class EventTableModel(QAbstractTableModel):
 class EventFilter(QSortFilterProxyModel):
     """Keeps rows whose device and kind match; a kind ending in '*' matches a prefix.
 
-    With `hide_repeats`, 'alarm.repeat' rows are left out unless that kind is asked for by name
-    (a critical alarm repeats every 10 min until acknowledged, and would flood the log)."""
+    With `hide_repeats`, alarm repeat rows ('alarm.repeats', and 'alarm.repeat' in older runs)
+    are left out unless a repeat kind is asked for by name; asking for either shows both."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -115,13 +130,16 @@ class EventFilter(QSortFilterProxyModel):
 
     def filterAcceptsRow(self, row: int, parent) -> bool:
         rec = self.sourceModel().records[row]
-        if self.hide_repeats and rec.kind == REPEAT_KIND and self.kind != REPEAT_KIND:
+        asked_for_repeats = self.kind in REPEAT_KINDS
+        if self.hide_repeats and rec.kind in REPEAT_KINDS and not asked_for_repeats:
             return False
         if self.device is not None and rec.device != self.device:
             return False
         if self.kind is not None:
             if self.kind.endswith("*"):
                 return rec.kind.startswith(self.kind[:-1])
+            if asked_for_repeats:
+                return rec.kind in REPEAT_KINDS
             return rec.kind == self.kind
         return True
 
@@ -147,9 +165,10 @@ class EventLog(QWidget):
         self.hide_repeats_box = QCheckBox("Hide alarm repeats")
         self.hide_repeats_box.setChecked(True)
         self.hide_repeats_box.setToolTip(
-            "Leave out 'alarm.repeat' events (an unacknowledged alarm repeats its tone: critical every 10 min,\n"
-            "others every hour). The alarm panel counts the repeats of each active alarm. Choosing the kind\n"
-            "'alarm.repeat' shows them regardless."
+            "Leave out the alarm repeats (an unacknowledged alarm repeats its tone: critical every 10 min,\n"
+            "others every hour). One 'alarm.repeats' row holds each stretch of repeats, written when the alarm\n"
+            "is acknowledged or cleared or the run ends; the alarm panel counts the repeats of each active\n"
+            "alarm. Choosing the kind 'alarm.repeats' shows them regardless."
         )
         row.addWidget(self.hide_repeats_box)
         self.count_label = QLabel()
@@ -171,6 +190,8 @@ class EventLog(QWidget):
         self.hide_repeats_box.toggled.connect(self._filter_changed)
         self._kinds: set[str] = set()
         self._devices: list[str] = []
+        self._recorded_repeats = 0  # repeats held by the rows of the model
+        self._pending_repeats = 0  # repeats sounded but not yet recorded
         self.set_devices([])
 
     def set_devices(self, device_ids: list[str]) -> None:
@@ -189,6 +210,8 @@ class EventLog(QWidget):
         self.kind_combo.addItems([ALL, "alarm.*"])
         self.kind_combo.blockSignals(False)
         self.model.reset([], start)
+        self._recorded_repeats = 0
+        self._pending_repeats = 0
         self.add(records)
         self._filter_changed()
 
@@ -204,6 +227,7 @@ class EventLog(QWidget):
             self.kind_combo.blockSignals(False)
         at_bottom = self.table.verticalScrollBar().value() >= self.table.verticalScrollBar().maximum() - 2
         self.model.append(records)
+        self._recorded_repeats += sum(repeats_in(r) for r in records)
         if records and at_bottom:
             self.table.scrollToBottom()
         self._update_count()
@@ -223,10 +247,21 @@ class EventLog(QWidget):
         self.proxy.set_filter(None if d in (ALL, "") else d, None if k in (ALL, "") else k, self.hide_repeats_box.isChecked())
         self._update_count()
 
+    def set_pending_repeats(self, n: int) -> None:
+        """Repeats sounded so far that no row records yet (the main window passes the alarm
+        boards' count each frame); they are counted in the label."""
+        if n != self._pending_repeats:
+            self._pending_repeats = max(int(n), 0)
+            self._update_count()
+
+    def repeat_count(self) -> int:
+        """Every alarm repeat so far: the ones the rows hold plus the ones not yet recorded."""
+        return self._recorded_repeats + self._pending_repeats
+
     def _update_count(self) -> None:
         text = f"{self.proxy.rowCount()} of {self.model.rowCount()} events"
-        if self.proxy.hide_repeats and self.proxy.kind != REPEAT_KIND:
-            repeats = sum(1 for r in self.model.records if r.kind == REPEAT_KIND)
+        if self.proxy.hide_repeats and self.proxy.kind not in REPEAT_KINDS:
+            repeats = self.repeat_count()
             if repeats:
                 text += f" ({repeats} alarm repeats hidden)"
         self.count_label.setText(text)

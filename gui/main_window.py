@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QComboBox,
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
@@ -18,12 +19,13 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QTabWidget,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
 from gui import dialogs, scenario_io
-from gui.alarm_panel import AlarmPanel
-from gui.device_views import DeviceViews, views_for
+from gui.alarm_panel import AlarmPanel, unlogged_repeats_of
+from gui.device_views import LazyDeviceViews
 from gui.event_log import EventLog
 from gui.plot_common import copy_widget_image
 from gui.runner import SimRunner
@@ -40,6 +42,8 @@ Ctrl+Shift+C: copy the current view as an image
 Ctrl+K: acknowledge the selected alarm
 Ctrl+Shift+T: training dock (Training menu: exercises, demonstrations)
 Ctrl+1 ... Ctrl+9: switch view"""
+#: Devices shown side by side on the overview; more are paged (a scenario may have 64).
+OVERVIEW_PAGE_SIZE = 4
 
 
 class MainWindow(QMainWindow):
@@ -49,7 +53,7 @@ class MainWindow(QMainWindow):
         self.scenario_path = scenario_path
         self.runner = SimRunner(sim, parent=self)
         self.setWindowTitle("neuromod-sim")
-        self.device_views: dict[str, DeviceViews] = {}
+        self.device_views: dict[str, LazyDeviceViews] = {}  # each built when first on screen
         self._x_link_holder: list = []
 
         self.time_controls = TimeControls(self.runner)
@@ -64,8 +68,20 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(lambda _i: self.refresh_views())
         self.setCentralWidget(self.tabs)
         self.overview = QWidget()
-        self.overview_row = QHBoxLayout(self.overview)
+        overview_layout = QVBoxLayout(self.overview)
+        overview_layout.setContentsMargins(0, 0, 0, 0)
+        self.overview_pages = QComboBox()
+        self.overview_pages.setToolTip(f"The overview shows {OVERVIEW_PAGE_SIZE} devices at a time: choose which")
+        self.overview_pages.currentIndexChanged.connect(self._show_overview_page)
+        page_bar = QHBoxLayout()
+        page_bar.addWidget(self.overview_pages)
+        page_bar.addStretch(1)
+        self.overview_page_bar = QWidget()
+        self.overview_page_bar.setLayout(page_bar)
+        overview_layout.addWidget(self.overview_page_bar)
+        self.overview_row = QHBoxLayout()
         self.overview_row.setContentsMargins(2, 2, 2, 2)
+        overview_layout.addLayout(self.overview_row, 1)
         self.event_log = EventLog()
 
         self.alarm_panel = AlarmPanel(self.runner.apply_action)
@@ -137,18 +153,24 @@ class MainWindow(QMainWindow):
                 w.hide()  # a deferred delete waits for the event loop: never leave it drawn meanwhile
                 w.deleteLater()
         while self.overview_row.count():
-            item = self.overview_row.takeAt(0)
-            if item.widget():
-                # out of the layout but still a visible child until the deferred delete runs
-                # (not before the event loop returns, e.g. when a screenshot is taken): hide it
-                item.widget().hide()
-                item.widget().deleteLater()
+            self.overview_row.takeAt(0)
+        for views in self.device_views.values():
+            # out of the layout but still a visible child until the deferred delete runs
+            # (not before the event loop returns, e.g. when a screenshot is taken): hidden at once
+            views.dispose()
         self._x_link_holder.clear()
-        self.device_views = {}
-        for dev_id in sim.devices:
-            views = views_for(sim, dev_id, self.runner, self._x_link_holder)
-            self.device_views[dev_id] = views
-            self.overview_row.addWidget(views.overview, 1)
+        # the slots only: each device's heavy views are built when first on screen
+        self.device_views = {dev_id: LazyDeviceViews(sim, dev_id, self.runner, self._x_link_holder, self.overview) for dev_id in sim.devices}
+        n = len(self.device_views)
+        self.overview_pages.blockSignals(True)
+        self.overview_pages.clear()
+        for first in range(0, n, OVERVIEW_PAGE_SIZE):
+            last = min(first + OVERVIEW_PAGE_SIZE, n)
+            ids = list(self.device_views)[first:last]
+            self.overview_pages.addItem(f"devices {first + 1}-{last} of {n}: {', '.join(ids)}")
+        self.overview_pages.blockSignals(False)
+        self.overview_page_bar.setVisible(n > OVERVIEW_PAGE_SIZE)
+        self._show_overview_page(0)
         self.tabs.addTab(self.overview, "Overview")
         for views in self.device_views.values():
             if views.tab is not None:
@@ -168,6 +190,26 @@ class MainWindow(QMainWindow):
         self.alarm_panel.set_simulation(sim)
         self.event_log.reset(list(sim.recorder.events), sim.scenario.start, list(sim.devices))
         self.setWindowTitle(f"neuromod-sim: {sim.scenario.name}")
+
+    def overview_devices(self) -> list[str]:
+        """The device ids on the overview's current page."""
+        page = max(self.overview_pages.currentIndex(), 0)
+        return list(self.device_views)[page * OVERVIEW_PAGE_SIZE:(page + 1) * OVERVIEW_PAGE_SIZE]
+
+    def _show_overview_page(self, page: int) -> None:
+        """Put the panels of the devices of `page` on the overview (built when first refreshed)."""
+        while self.overview_row.count():
+            item = self.overview_row.takeAt(0)
+            if item.widget():
+                item.widget().hide()
+        if page < 0:
+            return
+        for dev_id in list(self.device_views)[page * OVERVIEW_PAGE_SIZE:(page + 1) * OVERVIEW_PAGE_SIZE]:
+            slot = self.device_views[dev_id].overview
+            self.overview_row.addWidget(slot, 1)
+            slot.show()
+        if self.tabs.currentWidget() is self.overview:
+            self.refresh_views()
 
     # ----- training -----
     def _install_training(self) -> None:
@@ -239,6 +281,8 @@ class MainWindow(QMainWindow):
         sim = self.runner.sim
         cal = sim.calendar_time(now_s)
         self.clock_label.setText(f"  {cal:%a %Y-%m-%d %H:%M:%S}  |  elapsed {describe_elapsed(now_s)}  ")
+        self.alarm_panel.on_advanced(now_s)  # sound each alarm repeat the clock passed
+        self.event_log.set_pending_repeats(unlogged_repeats_of(sim))
         self.refresh_views(now_s)
         self._show_state()
 
@@ -246,18 +290,22 @@ class MainWindow(QMainWindow):
         """Redraw the views on screen: every overview panel, or the current programmer tab."""
         now_s = self.runner.sim.now if now_s is None else now_s
         current = self.tabs.currentWidget()
+        if current is self.overview:
+            for dev_id in self.overview_devices():
+                self.device_views[dev_id].overview.refresh(now_s)  # builds the views on first show
+            return
         for views in self.device_views.values():
-            if current is self.overview:
-                views.overview.refresh(now_s)
-            elif views.tab is not None and current is views.tab:
+            if views.tab is not None and current is views.tab:
                 views.tab.refresh(now_s)
 
     def _on_events(self, records: list) -> None:
         self.event_log.add(records)
         self.alarm_panel.on_events(records)
         for views in self.device_views.values():
+            if views.built is None:
+                continue  # built later from the simulation's state, nothing to tell it now
             for w in (views.overview, views.tab):
-                if w is not None and hasattr(w, "on_events"):
+                if w is not None:
                     w.on_events(records)
 
     def _show_speed(self, speed_x: float) -> None:

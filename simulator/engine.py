@@ -162,9 +162,18 @@ class Simulation:
     def _maybe_end(self) -> None:
         if not self._ended and self.now >= self.duration_s:
             self._ended = True
+            self._flush_alarm_repeats()
             for device in self.devices.values():
                 device.record_state()
             self.stream.emit(self.now, SIM_DEVICE, Kinds.SIM_END, {})
+
+    def _flush_alarm_repeats(self) -> None:
+        """Record the alarm repeats sounded so far but not yet in the event stream, as one
+        `alarm.repeats` event per alarm (repeats are computed, not scheduled: simulator.alarms)."""
+        for device in self.devices.values():
+            board = getattr(device, "alarms", None)
+            if board is not None and hasattr(board, "flush_repeats"):
+                board.flush_repeats()
 
     # ----- actions -----
     def _schedule_action(self, action: ActionSpec, parsed: tuple | None = None) -> None:
@@ -213,6 +222,7 @@ class Simulation:
         """The results of the run so far (events, time series, summary)."""
         from simulator.results import Results
 
+        self._flush_alarm_repeats()
         for device in self.devices.values():
             device.record_state()
         self.recorder.close(self.now)

@@ -26,7 +26,8 @@ class Kinds:
     REFUSAL = "refusal"  # an action was refused; payload names the limit
     WARNING = "warning"  # an action was applied with a warning
     ALARM_RAISED = "alarm.raised"
-    ALARM_REPEAT = "alarm.repeat"
+    ALARM_REPEAT = "alarm.repeat"  # one repeat of an alarm's tone: counted in summaries, not emitted
+    ALARM_REPEATS = "alarm.repeats"  # repeats coalesced: first_t_s, interval_s, count (simulator.alarms)
     ALARM_ACKNOWLEDGED = "alarm.acknowledged"
     ALARM_CLEARED = "alarm.cleared"
 

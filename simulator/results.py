@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
 
-from simulator.events import EventRecord
+from simulator.events import EventRecord, Kinds
 from simulator.recorder import Series
 
 if TYPE_CHECKING:
@@ -56,6 +56,19 @@ def json_line(record: EventRecord) -> str:
     return dumps(record.as_dict(), separators=(",", ":"))
 
 
+def event_counts(events: Iterable[EventRecord]) -> dict[str, int]:
+    """How many events of each kind happened. Alarm repeats are recorded coalesced (one
+    `alarm.repeats` event holding `count` repeats, see simulator.alarms): each repeat counts as
+    one `alarm.repeat`, so the figure is the number of times a tone repeated."""
+    counts: Counter[str] = Counter()
+    for e in events:
+        if e.kind == Kinds.ALARM_REPEATS:
+            counts[Kinds.ALARM_REPEAT] += int(e.payload.get("count", 0))
+        else:
+            counts[e.kind] += 1
+    return {k: v for k, v in counts.items() if v}
+
+
 @dataclass
 class Results:
     scenario_name: str
@@ -72,7 +85,7 @@ class Results:
         from simulator import __version__
 
         events = list(sim.recorder.events)
-        counts = Counter(e.kind for e in events)
+        counts = event_counts(events)
         summary = {
             "schema_version": SCHEMA_VERSION,
             "neuromod_sim_version": __version__,

@@ -213,7 +213,7 @@ class PumpQueries:
         return points
 
     def active_alarms(self) -> list[dict[str, Any]]:
-        return [a.as_dict() for a in self.alarms.active.values()]
+        return self.alarms.active_dicts()  # repeat counts as of now
 
     def delivery_pattern(self, t0_s: float, t1_s: float, sample_rate_hz: float = 1.0):
         """Stroke/packet pattern of delivery in [t0_s, t1_s] (see delivery_pattern.py)."""

@@ -164,8 +164,10 @@ def alarm_spans(results) -> list[dict[str, Any]]:
             spans.append(span)
         elif key in open_:
             span = open_[key]
-            if e.kind == "alarm.repeat":
+            if e.kind == "alarm.repeat":  # one repeat (results written before repeats were coalesced)
                 span["repeats"] += 1
+            elif e.kind == "alarm.repeats":  # repeats coalesced: `count` of them (simulator.alarms)
+                span["repeats"] += int(e.payload.get("count", 0))
             elif e.kind == "alarm.acknowledged":
                 span["acknowledged_t_s"] = e.t_s
             elif e.kind == "alarm.cleared":

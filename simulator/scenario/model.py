@@ -88,12 +88,17 @@ class Scenario(StrictModel):
     _checked: Any = PrivateAttr(default=None)
 
     def _fingerprint(self, registry) -> tuple:
-        return (id(registry), id(self.devices), len(self.devices), id(self.timeline), len(self.timeline))
+        """What the check depends on, by content: the registry, the duration, and every device's
+        and action's fields (an in-place edit of a refill's params makes a different fingerprint,
+        so the next Simulation checks and parses the edited scenario, never a stale copy)."""
+        devices = [(d.id, d.profile, d.settings) for d in self.devices]
+        timeline = [(a.at, a.device, a.action, a.params) for a in self.timeline]
+        return (id(registry), repr((self.duration, devices, timeline)))
 
     def checked_with(self, registry):
         """What `validate_references` parsed when it checked this scenario against `registry`
         (device settings by id, parsed action params by timeline index), or None when it has not
-        (or the device or timeline list was replaced or resized since)."""
+        or when anything it checked has changed since (compared by content, see `_fingerprint`)."""
         checked = self._checked
         if checked is not None and checked.fingerprint == self._fingerprint(registry):
             return checked.data

@@ -272,7 +272,7 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
         return perception.estimate(self._program_arg(program))
 
     def active_alarms(self) -> list[dict[str, Any]]:
-        return [a.as_dict() for a in self.alarms.active.values()]
+        return self.alarms.active_dicts()  # repeat counts as of now
 
     def summary(self) -> dict[str, Any]:
         charge, energy, stim = self._accumulated(self.now)

@@ -17,7 +17,10 @@ def test_motor_stall_stops_flow_until_cleared():
     raised = kinds(res, "alarm.raised")[0]
     assert raised.payload["alarm"] == "motor_stall" and raised.payload["severity"] == "critical"
     # critical tone repeats every 10 min: +10..+50 min; the one at +60 min comes after the acknowledgement
-    assert len([e for e in kinds(res, "alarm.repeat") if e.payload["alarm"] == "motor_stall"]) == 5
+    # (the repeats are recorded coalesced, one alarm.repeats event written at the acknowledgement)
+    (repeats,) = [e for e in kinds(res, "alarm.repeats") if e.payload["alarm"] == "motor_stall"]
+    assert repeats.payload["count"] == 5 and repeats.t_s == 5 * DAY + 60 * MIN
+    assert repeats.payload["first_t_s"] == 5 * DAY + 10 * MIN and repeats.payload["last_t_s"] == 5 * DAY + 50 * MIN
     # 9 days of flow at 0.2 mL/day
     assert pump.reservoir_ml_at(10 * DAY) == pytest.approx(20 - 0.2 * 9)
     assert pump.reservoir_ml_at(5.5 * DAY) == pytest.approx(19.0)

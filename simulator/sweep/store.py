@@ -117,9 +117,10 @@ def check_manifest(doc: Any, file: str) -> None:
     need("spec_hash", lambda v: isinstance(v, str), "a text (SHA-256 hex)")
     if need("resume_key", lambda v: isinstance(v, dict), "an object"):
         for part in _RESUME_KEY_PARTS:
-            value = doc["resume_key"].get(part)
-            if not isinstance(value, str):
-                issues.append(Issue(f"resume_key.{part}", f"must be a text{hint}" if part in doc["resume_key"] else f"required field is missing{hint}", value, file))
+            if part not in doc["resume_key"]:
+                issues.append(Issue(f"resume_key.{part}", f"required field is missing{hint}", file=file))
+            elif not isinstance(doc["resume_key"][part], str):
+                issues.append(Issue(f"resume_key.{part}", f"must be a text{hint}", doc["resume_key"][part], file))
     need("chunk_size", lambda v: _is_int(v) and v >= 1, "a whole number >= 1")
     need("n_tasks", lambda v: _is_int(v) and v >= 0, "a whole number >= 0")
     need("complete", lambda v: isinstance(v, bool), "true or false")

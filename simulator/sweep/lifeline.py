@@ -5,12 +5,17 @@ A `processes` sweep starts a forkserver, which forks the worker processes. Kille
 stop them itself, and they would live on, blocked on their task queues and holding the caller's
 stdout/stderr pipes open. So each of them calls `die_with_parent()` when it starts:
 
-- on Linux, `prctl(PR_SET_PDEATHSIG, SIGKILL)` (through ctypes): the kernel kills the process as
-  soon as its parent ends. The forkserver's parent is the sweep process and a worker's parent is
-  the forkserver, so killing the sweep ends the forkserver, which ends every worker;
-- elsewhere (or if prctl is refused), a daemon thread checks the parent's pid every
-  `POLL_S` seconds and ends the process when it has changed (the parent is gone);
+- a worker, on Linux: `prctl(PR_SET_PDEATHSIG, SIGKILL)` (through ctypes): the kernel kills it
+  as soon as its parent, the forkserver, ends;
+- the forkserver, and a worker where prctl is unavailable: a daemon thread checks the parent's
+  pid every `POLL_S` seconds and ends the process when it has changed (the parent is gone). The
+  forkserver does not use prctl because Linux sends that signal when the *thread* that started
+  the process ends, and the sweep process may start its forkserver from a thread that ends
+  before a later sweep is done with it; the forkserver's own main thread forks the workers and
+  lives as long as it does, so for workers prctl is exact;
 - either way, if the parent is already gone when this is called, the process ends at once.
+
+Killing the sweep thus ends the forkserver (within `POLL_S`), which ends every worker.
 
 The resource tracker of `multiprocessing` ends by itself once the last of these processes has
 closed its end of the tracker's pipe.
@@ -47,13 +52,15 @@ def _watch_parent(parent_pid: int, poll_s: float) -> None:
         threading.Event().wait(poll_s)
 
 
-def die_with_parent(poll_s: float = POLL_S) -> str:
+def die_with_parent(poll_s: float = POLL_S, kernel_signal: bool = True) -> str:
     """Make this process end when its parent ends. Never raises.
 
-    Returns how: 'prctl' (Linux kernel signal), 'poll' (a watcher thread) or 'none'."""
+    `kernel_signal`: use prctl where available (only for a process whose parent's starting thread
+    lives as long as the parent). Returns how: 'prctl' (Linux kernel signal), 'poll' (a watcher
+    thread) or 'none'."""
     try:
         parent = os.getppid()
-        how = "prctl" if _prctl_pdeathsig() else "none"
+        how = "prctl" if kernel_signal and _prctl_pdeathsig() else "none"
         if os.getppid() != parent:  # the parent ended before the signal was armed
             os._exit(1)
         if how == "none":

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulator.errors import InputError
 from simulator.sweep.runner import SweepStopped, run_sweep
@@ -107,6 +109,26 @@ def test_aliasing_set_field_inserts_a_copy():
     assert value == {"dose_mg_per_day": 5.0} and second["mode"] == {"dose_mg_per_day": 5.0}
     assert first["mode"] == {"dose_mg_per_day": 1.0}
 
+
+_LEAF = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=4)
+_PLAIN = st.recursive(_LEAF, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from("abc"), inner, max_size=3), max_leaves=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(value=st.dictionaries(st.sampled_from(["x", "y"]), _PLAIN, min_size=1), inner=_PLAIN)
+def test_aliasing_property_a_value_set_twice_then_changed_inside_once(value, inner):
+    """Whatever the value: set into two scenarios and then changed inside one, the caller's value
+    and the other scenario keep it as given."""
+    from simulator.api import set_field
+
+    frozen = copy.deepcopy(value)
+    first, second = {"v": None}, {"v": None}
+    set_field(first, "v", value)
+    set_field(second, "v", value)
+    key = sorted(value)[0]
+    set_field(first, f"v.{key}", inner)
+    assert value == frozen and second["v"] == frozen
+    assert first["v"][key] == inner
 
 # ---------------------------------------------------------------------------------------------
 # helpers: a small pump sweep (40 thirty-day runs, no plugins) and the CLI

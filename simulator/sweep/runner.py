@@ -83,7 +83,6 @@ def plan_sweep(spec, allow_plugins: bool = False) -> dict[str, Any]:
     plugins is refused (InputError) unless `allow_plugins`: plugins are code."""
     from simulator.scenario import scenario_from_dict
     from simulator.sweep.expand import expand, point_scenario
-
     from simulator.sweep.spec import sha256_of
 
     spec = _load_spec(spec)

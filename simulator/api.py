@@ -42,8 +42,10 @@ def scenario_data(scenario) -> dict[str, Any]:
 def with_changes(scenario, changes: Mapping[str, Any], registry=None):
     """A new, validated Scenario: `scenario` with each field path in `changes` set to its value.
 
-    The original is left as it was. InputError (naming the path) if a path does not exist or a
-    value breaks a limit.
+    Neither input is changed: `scenario` is copied first and each value is copied as it is set
+    (`set_field`), so a later path reaching inside a value given earlier (a whole program, then
+    its amplitude) changes the new scenario only, never the caller's dict. InputError (naming the
+    path) if a path does not exist or a value breaks a limit.
     """
     from simulator.scenario import scenario_from_dict
 

@@ -13,7 +13,9 @@ def add_parser(sub, parents) -> None:
         description=(
             "Run every scenario of a sweep spec and write DIR/results.parquet (one row per scenario), "
             "with per-chunk files and a manifest so that an interrupted sweep resumes where it stopped "
-            "when run again with the same --out."
+            "when run again with the same --out (only if the spec, the base scenario, the profiles' content and the "
+            "package version are all unchanged; otherwise it is refused). A spec is data: one naming plugins "
+            "('module:function') is code and runs only with --allow-plugins."
         ),
     )
     p.add_argument("spec", help="sweep spec YAML file")
@@ -24,6 +26,11 @@ def add_parser(sub, parents) -> None:
     p.add_argument("--chunk-size", type=int, default=None, metavar="N", help="scenarios per Parquet chunk (default: the spec's, 50)")
     p.add_argument("--fresh", action="store_true", help="discard what DIR holds and start over")
     p.add_argument("--quiet", action="store_true", help="no progress bar or closing lines")
+    p.add_argument(
+        "--allow-plugins",
+        action="store_true",
+        help="run the spec's plugins: they are code, imported and called in this process and every worker; only for a spec you trust",
+    )
     p.set_defaults(handler=run)
 
 
@@ -32,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
     from simulator.errors import InputError, Issue
     from simulator.sweep.runner import run_sweep
+    from simulator.sweep.spec import load_sweep_spec
 
     if args.workers is not None and args.workers < 1:
         raise InputError(Issue("--workers", "must be a whole number >= 1", args.workers))
@@ -41,10 +49,17 @@ def run(args: argparse.Namespace) -> int:
         import os
 
         os.environ["NEUROMOD_PROFILES"] = os.pathsep.join([*args.profiles, *filter(None, [os.environ.get("NEUROMOD_PROFILES")])])
+    spec = load_sweep_spec(args.spec)
+    if spec.plugins and args.allow_plugins:
+        print(
+            f"warning: {args.spec} names plugins ({', '.join(spec.plugins)}): a spec with plugins is code; "
+            "they are imported and called in this process and in every worker. Run only specs you trust.",
+            file=sys.stderr,
+        )
     t0 = time.perf_counter()
     try:
         table = run_sweep(
-            args.spec,
+            spec,
             args.out,
             executor=args.executor,
             workers=args.workers,
@@ -52,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
             chunk_size=args.chunk_size,
             progress=not args.quiet,
             fresh=args.fresh,
+            allow_plugins=args.allow_plugins,
         )
     except KeyboardInterrupt:
         print(f"\ninterrupted; finished chunks are kept in {args.out}: run the same command again to resume", file=sys.stderr)

@@ -59,7 +59,10 @@ class ProcessExecutor:
 
     The forkserver preloads `simulator.sweep.preload` (the package imported, the default profiles
     validated), so each worker forks ready to run instead of importing and validating per worker;
-    the forkserver lives as long as this process, so a second sweep starts its workers at once."""
+    the forkserver lives as long as this process, so a second sweep starts its workers at once.
+
+    The forkserver and every worker end when their parent ends, even killed with SIGKILL
+    (`simulator.sweep.lifeline`): nothing outlives a killed sweep."""
 
     name = "processes"
 
@@ -71,8 +74,10 @@ class ProcessExecutor:
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         context = multiprocessing.get_context(method)
         if method == "forkserver":
-            context.set_forkserver_preload(["simulator.sweep.preload"])
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            context.set_forkserver_preload(["simulator.sweep.forkserver_guard", "simulator.sweep.preload"])
+        from simulator.sweep.lifeline import worker_initializer
+
+        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=worker_initializer)
 
     def submit(self, jobs):
         from simulator.sweep.work import run_batch

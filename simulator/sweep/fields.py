@@ -8,6 +8,7 @@ path that works in a script works in a sweep spec.
 """
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -76,7 +77,9 @@ def get_field(data: dict, path: str) -> Any:
 def set_field(data: dict, path: str, value: Any) -> dict:
     """Set the field at `path` in the scenario data `data` (changed in place) and return `data`.
 
-    Every step but the last must exist; the last may be a new key of a mapping (a device setting
+    `data` receives its own deep copy of `value`: a later change inside `data` (another path
+    reaching into the value just set) never changes the caller's `value`, nor any other scenario
+    the same value was set in. Every step but the last must exist; the last may be a new key of a mapping (a device setting
     that was left at its default). The result is plain data: validate it with
     `simulator.scenario_from_dict` (the API's `with_changes` does).
     """
@@ -90,5 +93,5 @@ def set_field(data: dict, path: str, value: Any) -> dict:
         current = nxt
         done += f"[{part}]" if isinstance(part, int) else (part if part.startswith("[") else ("." if done else "") + part)
     key, _ = _step(current, parts[-1], path, done)
-    current[key] = value
+    current[key] = copy.deepcopy(value)
     return data

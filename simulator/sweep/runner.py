@@ -29,35 +29,64 @@ def _load_spec(spec):
     return load_sweep_spec(spec)
 
 
-def _base_data(spec) -> dict[str, Any]:
+PLUGINS_ARE_CODE = (
+    "a spec with plugins is code: each 'module:function' is imported and called in this process and in every "
+    "worker (a Dask cluster's included); it runs only when you opt in with --allow-plugins "
+    "(Python: run_sweep(..., allow_plugins=True)), for a spec whose code you trust"
+)
+
+
+def check_plugins_allowed(spec, allow_plugins: bool) -> None:
+    """InputError unless the spec names no plugins or the caller opted in to running them."""
+    if spec.plugins and not allow_plugins:
+        raise InputError(Issue("plugins", PLUGINS_ARE_CODE, list(spec.plugins)), spec.file)
+
+
+def _base_data(spec, allow_plugins: bool = False) -> tuple[dict[str, Any], Any, str]:
+    """The base scenario's data, the profile registry (read afresh) and its content fingerprint."""
     from simulator.api import scenario_data
     from simulator.scenario import load_scenario
-    from simulator.sweep.work import install_plugins, registry_for
+    from simulator.sweep.work import install_plugins, profiles_fingerprint, registry_for
 
+    check_plugins_allowed(spec, allow_plugins)
     try:
         install_plugins(spec.plugins)
     except InputError as exc:
         raise exc.in_file(spec.file) from None
     try:
-        registry = registry_for(spec.profile_dirs())
+        registry = registry_for(spec.profile_dirs(), rescan=True)
     except InputError as exc:
         raise InputError([i.under("profiles") for i in exc.issues], spec.file) from None
     base = spec.base_path()
     if not base.is_file():
         raise InputError(Issue("base", f"base scenario file not found (looked for {base})", spec.base), spec.file)
-    return scenario_data(load_scenario(base, registry)), registry
+    return scenario_data(load_scenario(base, registry)), registry, profiles_fingerprint(registry)
 
 
-def plan_sweep(spec) -> dict[str, Any]:
+def resume_key(spec, base: dict, profiles_hash: str) -> dict[str, str]:
+    """Everything that decides a sweep's results, as hashes: a folder resumes only under the same key.
+
+    `spec`: the spec's content (all but chunk_size and description); `base_scenario`: the base
+    scenario's data; `profiles`: the resolved profiles' content (bundled, NEUROMOD_PROFILES /
+    --profiles and the spec's folders); `neuromod_sim_version`: the package's version."""
+    from simulator import __version__
+    from simulator.sweep.spec import sha256_of
+
+    return {"spec": spec.content_hash(), "base_scenario": sha256_of(base), "profiles": profiles_hash, "neuromod_sim_version": __version__}
+
+
+def plan_sweep(spec, allow_plugins: bool = False) -> dict[str, Any]:
     """Everything about a sweep except running it: spec, base data, tasks, scenarios per point.
 
     Each distinct point is validated here, so a parameter value out of its allowed range is an
-    InputError before anything runs (naming the spec file and the parameter)."""
+    InputError before anything runs (naming the spec file and the parameter). A spec naming
+    plugins is refused (InputError) unless `allow_plugins`: plugins are code."""
     from simulator.scenario import scenario_from_dict
     from simulator.sweep.expand import expand, point_scenario
+    from simulator.sweep.spec import sha256_of
 
     spec = _load_spec(spec)
-    base, registry = _base_data(spec)
+    base, registry, profiles_hash = _base_data(spec, allow_plugins)
     axes, tasks = expand(spec)
     points: dict[int, dict] = {}
     for task in tasks:
@@ -70,7 +99,8 @@ def plan_sweep(spec) -> dict[str, Any]:
             values = ", ".join(f"{c}={v!r}" for c, v in task.values)
             raise InputError([i.under(f"parameters (point {task.point}: {values}) -> scenario") for i in exc.issues], spec.file) from None
         points[task.point] = data
-    return {"spec": spec, "base": base, "axes": axes, "tasks": tasks, "points": points, "hash": spec.spec_hash(base)}
+    key = resume_key(spec, base, profiles_hash)
+    return {"spec": spec, "base": base, "axes": axes, "tasks": tasks, "points": points, "key": key, "hash": sha256_of(key)}
 
 
 def run_sweep(
@@ -84,6 +114,7 @@ def run_sweep(
     progress: bool = True,
     fresh: bool = False,
     stop_after_chunks: int | None = None,
+    allow_plugins: bool = False,
 ):
     """Run a sweep and return its table (a pandas DataFrame, one row per scenario, task order).
 
@@ -91,15 +122,19 @@ def run_sweep(
     `workers` processes, all cores when None) or 'dask' (a LocalCluster of `workers`, or the
     cluster at `scheduler`, or an existing distributed `client`). `chunk_size` overrides the
     spec's. A folder holding part of the same sweep is resumed; `fresh=True` starts over.
-    `stop_after_chunks` (tests) stops with SweepStopped after writing that many new chunks.
+    The same sweep means the same resume key (`resume_key`: spec, base scenario, resolved profiles'
+    content, package version) and chunk size: a folder started under another key is refused
+    (InputError naming what changed) rather than mixing results. A spec naming `plugins` runs only
+    with `allow_plugins=True` (plugins are code, run in every worker). `stop_after_chunks` (tests)
+    stops with SweepStopped after writing that many new chunks.
     """
     from simulator import __version__
     from simulator.atomic import prepare_sweep_folder
     from simulator.sweep.executors import make_executor
     from simulator.sweep.progress import SweepProgress
-    from simulator.sweep.store import MANIFEST, assemble, atomic_write_json, check_resumable, chunk_path, read_manifest, write_chunk
+    from simulator.sweep.store import FORMAT_VERSION, MANIFEST, assemble, atomic_write_json, check_resumable, chunk_path, read_manifest
 
-    plan = plan_sweep(spec)
+    plan = plan_sweep(spec, allow_plugins)
     spec = plan["spec"]
     if chunk_size is not None:
         if chunk_size < 1:
@@ -112,10 +147,11 @@ def run_sweep(
     if out.exists() and not out.is_dir():
         raise InputError(Issue("--out", "exists and is not a folder", str(out)))
     manifest = {
-        "format_version": 1,
+        "format_version": FORMAT_VERSION,
         "name": spec.name,
         "spec_file": str(spec.file) if spec.file else None,
         "spec_hash": plan["hash"],
+        "resume_key": plan["key"],
         "neuromod_sim_version": __version__,
         "seed": spec.seed,
         "seed_mode": spec.seed_mode,
@@ -148,7 +184,7 @@ def run_sweep(
     if todo:
         _run_tasks(plan, spec, todo, out, manifest, make_executor(executor, workers, scheduler, client), bar, stop_after_chunks, t0)
     manifest["complete"] = True
-    table = assemble(out, n_chunks)
+    table = assemble(out, n_chunks, size, len(tasks))
     import io
 
     from simulator.sweep.store import atomic_write_bytes
@@ -170,6 +206,7 @@ def _job(plan, spec, task, nonce: str) -> dict[str, Any]:
         "seed": task.seed,
         "until": spec.until,
         "profiles": spec.profile_dirs(),
+        "profiles_hash": plan["key"]["profiles"],
         "plugins": list(spec.plugins),
         "outputs": spec.outputs,
         "head": head,

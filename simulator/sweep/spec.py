@@ -21,8 +21,11 @@ parameters:                 # each one is an axis; the points are every combinat
     count: 4                # random draws: uniform, normal or choice, with a count
 outputs: [devices.pump.*]   # summary figures to keep (names or patterns); default: all scalars
 profiles: []                # extra profile folders (relative to this file)
-plugins: []                 # "module:function" called once in every worker before it runs
+plugins: []                 # "module:function" called once in every worker before it runs:
+                            # code, so refused unless the caller opts in (--allow-plugins)
 ```
+A spec is data: reading, checking or running one without plugins never imports anything it
+names. A spec with plugins is code, and runs only with `allow_plugins=True` (`--allow-plugins`).
 """
 from __future__ import annotations
 
@@ -140,10 +143,14 @@ class SweepSpec(StrictModel):
     def profile_dirs(self) -> list[str]:
         return [str(self.resolve(p).resolve()) for p in self.profiles]
 
-    def spec_hash(self, base_data: dict) -> str:
-        """SHA-256 of the spec's content and the base scenario's data: what makes results comparable."""
-        doc = {"spec": self.model_dump(mode="json", exclude={"chunk_size", "description"}), "base": base_data}
-        return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+    def content_hash(self) -> str:
+        """SHA-256 of what in the spec decides the results (all but `chunk_size` and `description`)."""
+        return sha256_of(self.model_dump(mode="json", exclude={"chunk_size", "description"}))
+
+
+def sha256_of(doc: Any) -> str:
+    """SHA-256 (hex) of plain data, independent of key order."""
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def sweep_spec_from_dict(data: Any, file: str | None = None, base_dir: Path | str | None = None) -> SweepSpec:

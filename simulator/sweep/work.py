@@ -2,14 +2,20 @@
 
 Everything that crosses to a worker is plain data (dicts, lists, numbers, strings), so the same
 function runs in this process, in a spawned process or on a Dask worker. Each worker builds its
-profile registry once per set of profile folders and calls each plug-in once.
+profile registry once per set of profile folders (scanned again if the profiles' content is not
+the one the sweep was planned with) and calls each plug-in once: plug-ins reach a worker only
+from a sweep whose caller opted in (`allow_plugins`, `--allow-plugins`).
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
+import os
 from typing import Any
 
-_REGISTRIES: dict[tuple[str, ...], Any] = {}
+#: registries by (extra folders, NEUROMOD_PROFILES): (registry, its profiles_fingerprint)
+_REGISTRIES: dict[tuple[Any, ...], tuple[Any, str]] = {}
 _PLUGINS_DONE: set[str] = set()
 #: validated scenarios by the job's `scenario_key` (a sweep point): a worker parses and checks a
 #: point's scenario once, then every seed of it reuses the parsed settings and action params
@@ -35,20 +41,48 @@ def install_plugins(plugins: list[str]) -> None:
         _PLUGINS_DONE.add(ref)
 
 
-def registry_for(profile_dirs: list[str]):
-    from simulator.profiles.registry import ProfileRegistry, default_registry
+def profiles_fingerprint(registry) -> str:
+    """SHA-256 of the resolved profiles' content: every id the registry knows and the data of the
+    file that wins for it (a user folder overriding a bundled profile counts as the user's)."""
+    doc = {pid: registry.raw(pid) for pid in registry.ids()}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
 
-    key = tuple(profile_dirs)
-    if key not in _REGISTRIES:
-        _REGISTRIES[key] = ProfileRegistry(profile_dirs) if profile_dirs else default_registry()
-    return _REGISTRIES[key]
+
+def registry_for(profile_dirs: list[str], fingerprint: str | None = None, rescan: bool = False):
+    """The profile registry for these extra folders (plus the bundled ones and NEUROMOD_PROFILES).
+
+    Kept per process and reused while its content is what the sweep expects: with `fingerprint`
+    (the planning process's `profiles_fingerprint`), a kept registry of other content is scanned
+    again, and if the files now read differ, an InputError stops the sweep rather than mixing
+    results of two sets of profiles. `rescan` always reads the files again (planning a sweep)."""
+    from simulator.errors import InputError, Issue
+    from simulator.profiles.registry import ENV_VAR, ProfileRegistry
+
+    key = (tuple(profile_dirs), os.environ.get(ENV_VAR, ""))
+    kept = _REGISTRIES.get(key)
+    if kept is not None and not rescan and (fingerprint is None or kept[1] == fingerprint):
+        return kept[0]
+    registry = ProfileRegistry(profile_dirs)
+    found = profiles_fingerprint(registry)
+    if fingerprint is not None and found != fingerprint:
+        raise InputError(
+            Issue(
+                "profiles",
+                "the profiles read here differ from those the sweep was planned with (a profile file changed during "
+                "the sweep, or this worker sees other files); run the sweep again",
+                ", ".join(map(str, registry.folders)),
+            )
+        )
+    _REGISTRIES[key] = (registry, found)
+    return registry
 
 
 def run_task(job: dict[str, Any]) -> dict[str, Any]:
     """Run one scenario of a sweep.
 
     `job` keys: scenario (dict), scenario_key (optional: the same key for the same scenario dict,
-    so a worker validates it once), seed (int), until (s or None), profiles (folders), plugins
+    so a worker validates it once), seed (int), until (s or None), profiles (folders),
+    profiles_hash (optional: the content those folders must resolve to), plugins
     ('module:function'), outputs (names/patterns or None), head (columns put first: task, point,
     replicate, seed and the parameter values). Returns head + the chosen summary figures.
     """
@@ -58,7 +92,7 @@ def run_task(job: dict[str, Any]) -> dict[str, Any]:
     from simulator.sweep.columns import flatten_summary, select_columns
 
     install_plugins(job.get("plugins", []))
-    registry = registry_for(job.get("profiles", []))
+    registry = registry_for(job.get("profiles", []), job.get("profiles_hash"))
     key = job.get("scenario_key")
     scenario = _SCENARIOS.get(key) if key is not None else None
     if scenario is None:

@@ -22,7 +22,7 @@ def test_killed_cli_sweep_resumes_to_the_same_table(tmp_path, toy_sweep_dict):
     spec.write_text(yaml.safe_dump(toy_sweep_dict))
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "simulator", "sweep", str(spec), "--out", str(out), "--executor", "serial", "--chunk-size", "4", "--quiet"]
+    cmd = [sys.executable, "-m", "simulator", "sweep", str(spec), "--out", str(out), "--executor", "serial", "--chunk-size", "4", "--quiet", "--allow-plugins"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
     deadline = time.monotonic() + 30
     done: list[int] = []
@@ -45,5 +45,5 @@ def test_killed_cli_sweep_resumes_to_the_same_table(tmp_path, toy_sweep_dict):
     again = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
     assert again.returncode == 0, again.stderr
     resumed = pd.read_parquet(out / "results.parquet")
-    reference = run_sweep(toy_sweep_dict, tmp_path / "reference", executor="serial", progress=False)
+    reference = run_sweep(toy_sweep_dict, tmp_path / "reference", executor="serial", progress=False, allow_plugins=True)
     pd.testing.assert_frame_equal(resumed, reference)

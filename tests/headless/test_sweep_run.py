@@ -22,7 +22,7 @@ def serial_table(tmp_path_factory, request):
     data["base"] = str(DATA / "toy_tank.yaml")
     data["profiles"] = [str(DATA.parent.parent / "data" / "toy_profiles")]
     out = tmp_path_factory.mktemp("serial")
-    return data, run_sweep(data, out, executor="serial", progress=False), out
+    return data, run_sweep(data, out, executor="serial", progress=False, allow_plugins=True), out
 
 
 def test_table_has_one_row_per_scenario_with_known_figures(serial_table):
@@ -47,7 +47,7 @@ def test_table_has_one_row_per_scenario_with_known_figures(serial_table):
 
 def test_processes_give_the_same_table_as_serial(serial_table, tmp_path):
     spec, serial, _ = serial_table
-    parallel = run_sweep(spec, tmp_path / "p", executor="processes", workers=2, progress=False)
+    parallel = run_sweep(spec, tmp_path / "p", executor="processes", workers=2, progress=False, allow_plugins=True)
     pd.testing.assert_frame_equal(parallel, serial)
 
 
@@ -55,15 +55,15 @@ def test_an_interrupted_sweep_resumes_to_the_same_table(serial_table, tmp_path):
     spec, serial, _ = serial_table
     out = tmp_path / "resumed"
     with pytest.raises(SweepStopped):
-        run_sweep(spec, out, executor="serial", progress=False, stop_after_chunks=3)
+        run_sweep(spec, out, executor="serial", progress=False, stop_after_chunks=3, allow_plugins=True)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["chunks_done"] == [0, 1, 2] and not manifest["complete"]
     assert not (out / "results.parquet").exists()
     first = {p.name: p.stat().st_mtime_ns for p in (out / "chunks").iterdir()}
     with pytest.raises(SweepStopped):  # a second interruption, now on processes
-        run_sweep(spec, out, executor="processes", workers=2, progress=False, stop_after_chunks=2)
+        run_sweep(spec, out, executor="processes", workers=2, progress=False, stop_after_chunks=2, allow_plugins=True)
     assert len(json.loads((out / "manifest.json").read_text())["chunks_done"]) == 5
-    table = run_sweep(spec, out, executor="serial", progress=False)
+    table = run_sweep(spec, out, executor="serial", progress=False, allow_plugins=True)
     pd.testing.assert_frame_equal(table, serial)
     later = {p.name: p.stat().st_mtime_ns for p in (out / "chunks").iterdir()}
     assert all(later[name] == t for name, t in first.items())  # finished chunks were not redone
@@ -73,9 +73,9 @@ def test_a_chunk_file_missing_from_the_manifest_is_redone(serial_table, tmp_path
     spec, serial, _ = serial_table
     out = tmp_path / "lost"
     with pytest.raises(SweepStopped):
-        run_sweep(spec, out, executor="serial", progress=False, stop_after_chunks=2)
+        run_sweep(spec, out, executor="serial", progress=False, stop_after_chunks=2, allow_plugins=True)
     (out / "chunks" / "chunk-00001.parquet").unlink()
-    pd.testing.assert_frame_equal(run_sweep(spec, out, executor="serial", progress=False), serial)
+    pd.testing.assert_frame_equal(run_sweep(spec, out, executor="serial", progress=False, allow_plugins=True), serial)
 
 
 def test_a_folder_of_another_sweep_is_refused(serial_table, tmp_path):
@@ -84,11 +84,11 @@ def test_a_folder_of_another_sweep_is_refused(serial_table, tmp_path):
     spec, _, _ = serial_table
     out = tmp_path / "other"
     with pytest.raises(SweepStopped):
-        run_sweep(spec, out, executor="serial", progress=False, stop_after_chunks=1)
+        run_sweep(spec, out, executor="serial", progress=False, stop_after_chunks=1, allow_plugins=True)
     with pytest.raises(InputError) as err:
-        run_sweep({**spec, "seed": 99}, out, executor="serial", progress=False)
+        run_sweep({**spec, "seed": 99}, out, executor="serial", progress=False, allow_plugins=True)
     assert err.value.issues[0].path == "--out" and "different sweep" in err.value.issues[0].message
-    table = run_sweep({**spec, "seed": 99}, out, executor="serial", progress=False, fresh=True)
+    table = run_sweep({**spec, "seed": 99}, out, executor="serial", progress=False, fresh=True, allow_plugins=True)
     assert len(table) == 36
 
 
@@ -96,11 +96,11 @@ def test_outputs_pick_columns_and_unknown_outputs_are_input_errors(serial_table,
     from simulator.errors import InputError
 
     spec, serial, _ = serial_table
-    picked = run_sweep({**spec, "outputs": ["devices.tank.*", "end_t_s"]}, tmp_path / "o", executor="serial", progress=False)
+    picked = run_sweep({**spec, "outputs": ["devices.tank.*", "end_t_s"]}, tmp_path / "o", executor="serial", progress=False, allow_plugins=True)
     assert list(picked.columns[7:]) == ["devices.tank.volume_ml", "devices.tank.noise", "end_t_s"]
     pd.testing.assert_series_equal(picked["devices.tank.volume_ml"], serial["devices.tank.volume_ml"])
     with pytest.raises(InputError) as err:
-        run_sweep({**spec, "outputs": ["devices.tank.volume_l"]}, tmp_path / "u", executor="serial", progress=False)
+        run_sweep({**spec, "outputs": ["devices.tank.volume_l"]}, tmp_path / "u", executor="serial", progress=False, allow_plugins=True)
     assert err.value.issues[0].path == "outputs[0]" and "devices.tank.volume_ml" in err.value.issues[0].message
 
 
@@ -111,7 +111,7 @@ def test_cli_sweep_writes_the_table_and_shows_progress(tmp_path):
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(
-        [sys.executable, "-m", "simulator", "sweep", str(TOY_SWEEP), "--out", str(tmp_path / "cli"), "--executor", "serial", "--chunk-size", "10"],
+        [sys.executable, "-m", "simulator", "sweep", str(TOY_SWEEP), "--out", str(tmp_path / "cli"), "--executor", "serial", "--chunk-size", "10", "--allow-plugins"],
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
@@ -123,7 +123,7 @@ def test_cli_sweep_writes_the_table_and_shows_progress(tmp_path):
 
 def test_event_counts_that_did_not_happen_are_zero(serial_table, tmp_path):
     spec, serial, _ = serial_table
-    table = run_sweep({**spec, "outputs": ["event_counts.alarm.raised", "event_counts.never.seen"]}, tmp_path / "c", executor="serial", progress=False)
+    table = run_sweep({**spec, "outputs": ["event_counts.alarm.raised", "event_counts.never.seen"]}, tmp_path / "c", executor="serial", progress=False, allow_plugins=True)
     assert (table["event_counts.never.seen"] == 0).all()
     pd.testing.assert_series_equal(table["event_counts.alarm.raised"], serial["event_counts.alarm.raised"])
     assert set(table["event_counts.alarm.raised"]) == {0, 1, 2}

@@ -73,7 +73,7 @@ def test_bad_spec_fields_name_the_field(toy_sweep_dict, change, path, words):
 def test_a_parameter_value_out_of_range_is_caught_before_running(toy_sweep_dict):
     toy_sweep_dict["parameters"][1] = {"path": "devices[tank].settings.rate_ml_per_day", "values": [1.0, -2.0]}
     with pytest.raises(InputError) as err:
-        plan_sweep(sweep_spec_from_dict(toy_sweep_dict, file="spec.yaml"))
+        plan_sweep(sweep_spec_from_dict(toy_sweep_dict, file="spec.yaml"), allow_plugins=True)
     issue = err.value.issues[0]
     assert issue.file == "spec.yaml"
     assert "rate_ml_per_day=-2.0" in issue.path and issue.path.endswith("devices[0].settings.rate_ml_per_day")
@@ -83,7 +83,7 @@ def test_a_parameter_value_out_of_range_is_caught_before_running(toy_sweep_dict)
 def test_a_path_that_does_not_exist_names_the_parameter(toy_sweep_dict):
     toy_sweep_dict["parameters"][0]["path"] = "timeline[7].at"
     with pytest.raises(InputError) as err:
-        plan_sweep(sweep_spec_from_dict(toy_sweep_dict, file="spec.yaml"))
+        plan_sweep(sweep_spec_from_dict(toy_sweep_dict, file="spec.yaml"), allow_plugins=True)
     issue = err.value.issues[0]
     assert issue.path == "parameters[0].path" and issue.value == "timeline[7].at"
     assert "allowed index 0..1" in issue.message
@@ -112,7 +112,7 @@ def test_cli_missing_base_and_bad_workers_exit_2(tmp_path, toy_sweep_dict):
     toy_sweep_dict["base"] = "missing.yaml"
     spec = tmp_path / "spec.yaml"
     spec.write_text(yaml.safe_dump(toy_sweep_dict))
-    proc = _cli("sweep", str(spec), "--out", str(tmp_path / "out"), "--executor", "serial")
+    proc = _cli("sweep", str(spec), "--out", str(tmp_path / "out"), "--executor", "serial", "--allow-plugins")
     assert proc.returncode == 2 and "base: base scenario file not found" in proc.stderr
     proc = _cli("sweep", str(TOY_SWEEP), "--out", str(tmp_path / "out"), "--workers", "0")
     assert proc.returncode == 2 and "--workers" in proc.stderr
@@ -130,7 +130,7 @@ def test_set_changes_the_base_for_every_point(toy_sweep_dict):
 
     toy_sweep_dict["set"] = {"devices[tank].settings.volume_ml": 15, "duration": "8d"}
     spec = sweep_spec_from_dict(toy_sweep_dict, file="spec.yaml")
-    plan = plan_sweep(spec)
+    plan = plan_sweep(spec, allow_plugins=True)
     assert all(p["devices"][0]["settings"]["volume_ml"] == 15 and p["duration"] == "8d" for p in plan["points"].values())
     toy_sweep_dict["set"] = {"devices[pump].settings.volume_ml": 15}
     with pytest.raises(InputError) as err:

@@ -368,6 +368,10 @@ def recover_leftovers(dest: str | Path, notify: Notify | None = _stderr) -> list
                 found = [(k, p) for k, p in found if p != pick]
                 break
     for _kind, path in found:
+        if read_marker(path) is None and _only_marker_being_written(path):
+            _remove_unmarked_start(path)
+            say(f"removed {path.name}, left over by a run interrupted as it started writing")
+            continue
         if read_marker(path) is None:
             say(f"left {path} as it is: an interrupted write left it, but it has no {MARKER_NAME}; look inside and remove it yourself")
             continue
@@ -452,6 +456,23 @@ def prepare_sweep_folder(out: str | Path, fresh: bool, option: str = "--out") ->
             raise os_input_error(exc, path, option) from None
         raise
     return path
+
+
+def _only_marker_being_written(folder: Path) -> bool:
+    """True when `folder` holds nothing, or only temporary files of our marker: a process
+    killed between creating its temporary folder and writing the marker leaves exactly that."""
+    prefix = f".{MARKER_NAME}.tmp-"
+    try:
+        return all(entry.name.startswith(prefix) and entry.is_file(follow_symlinks=False) for entry in os.scandir(folder))
+    except OSError:
+        return False
+
+
+def _remove_unmarked_start(folder: Path) -> None:
+    """Remove a folder that `_only_marker_being_written` accepted (files first, then the folder)."""
+    for entry in os.scandir(folder):
+        os.unlink(entry.path)
+    os.rmdir(folder)
 
 
 def make_temp_dir(parent: Path, stem: str, kind: str, option: str = "(folder)") -> Path:

@@ -126,15 +126,15 @@ def test_item1_sweep_fresh_refuses_a_user_folder_and_replaces_its_own(tmp_path, 
     spec["profiles"] = [str(TOY_PROFILES)]
     before = tree_digest(user_folder)
     with pytest.raises(InputError) as err:
-        run_sweep(spec, user_folder, executor="serial", progress=False, fresh=True)
+        run_sweep(spec, user_folder, executor="serial", progress=False, fresh=True, allow_plugins=True)
     assert err.value.issues[0].path == "--out" and "not a result of neuromod-sim" in err.value.issues[0].message
     assert tree_digest(user_folder) == before
     # a sweep folder it made itself carries the marker, and --fresh may start it over
     out = tmp_path / "sweep"
-    run_sweep(spec, out, executor="serial", progress=False)
+    run_sweep(spec, out, executor="serial", progress=False, allow_plugins=True)
     assert read_marker(out)["kind"] == "sweep"
     (out / "chunks" / "chunk-00000.parquet").write_bytes(b"stale")
-    table = run_sweep(spec, out, executor="serial", progress=False, fresh=True)
+    table = run_sweep(spec, out, executor="serial", progress=False, fresh=True, allow_plugins=True)
     assert len(table) == 36 and (out / "chunks" / "chunk-00000.parquet").read_bytes()[:4] == b"PAR1"
 
 
@@ -467,7 +467,8 @@ def test_item2_kill_9_at_random_moments_leaves_the_old_or_the_new_result_never_n
     current = 1
     rng = random.Random(20261202)
     killed_in_write_phase = 0
-    for kill in range(8):
+    kill = 0
+    while kill < 8 or (killed_in_write_phase == 0 and kill < 24):  # bounded: at most 24 kills
         target = 2 if current == 1 else 1
         proc = _start_run(out, target)
         if kill % 2 == 0:  # anywhere in the run
@@ -476,7 +477,7 @@ def test_item2_kill_9_at_random_moments_leaves_the_old_or_the_new_result_never_n
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline and proc.poll() is None and not any(n.startswith(".out.tmp-") for n in os.listdir(out.parent)):
                 time.sleep(0.001)
-            time.sleep(rng.uniform(0.0, 0.5))  # the write, the swap and the removal take ~0.4 s here
+            time.sleep(rng.uniform(0.0, 0.003))  # the write, the swap and the removal take a few tens of ms
         proc.kill()
         proc.communicate(timeout=60)
         if proc.returncode == -signal.SIGKILL and any(n.startswith(".out.") for n in os.listdir(out.parent)):
@@ -485,6 +486,7 @@ def test_item2_kill_9_at_random_moments_leaves_the_old_or_the_new_result_never_n
         found = tree_digest(out)
         assert found in (refs[current], refs[target]), f"kill {kill}: a mix of results"
         current = 1 if found == refs[1] else 2
+        kill += 1
     assert killed_in_write_phase >= 1  # at least one kill hit the write (else the test tested nothing)
     before = sorted(n for n in os.listdir(out.parent) if n.startswith(".out."))
     proc = _start_run(out, 2)
@@ -566,3 +568,23 @@ def test_item2_an_interrupt_inside_the_block_leaves_the_old_result_and_no_tempor
                 (tmp / "summary.json").write_text(f"partial {i}")
             raise KeyboardInterrupt
     assert tree_digest(out) == before and leftovers(tmp_path) == []
+
+
+def test_item2_a_run_killed_before_its_marker_leaves_a_folder_the_next_run_removes(tmp_path):
+    """Killed between creating its temporary folder and writing the marker: the folder holds
+    nothing or only the marker's own temporary file, so it is ours and is removed."""
+    from simulator.atomic import MARKER_NAME, recover_leftovers
+
+    dead_pid = 2**22 + 12345  # above Linux's largest pid: no such process
+    empty = tmp_path / f".out.tmp-{dead_pid}-abcdef"
+    empty.mkdir()
+    half = tmp_path / f".out.tmp-{dead_pid}-012345"
+    half.mkdir()
+    (half / f".{MARKER_NAME}.tmp-{dead_pid}-aaaaaa").write_text("{")
+    user = tmp_path / f".out.tmp-{dead_pid}-fedcba"
+    user.mkdir()
+    (user / "notes.txt").write_text("mine")
+    said = recover_leftovers(tmp_path / "out", notify=None)
+    assert not empty.exists() and not half.exists()
+    assert (user / "notes.txt").read_text() == "mine"
+    assert sum("removed" in line for line in said) == 2 and any("left" in line and user.name in line for line in said)

@@ -84,7 +84,8 @@ class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActi
                 issues.append(Issue(field, finding.message, conc))
         else:
             for f in checks.program_findings(profile, drug, conc, settings.mode, settings.patient_bolus, 0.0, 0.0):
-                if f.level == "refuse":
+                # initial settings describe the pump as found: no confirmation, so drug-library limits hold too
+                if f.level == "refuse" or checks.is_library_limit(f.limit):
                     where = "patient_bolus" if "patient" in f.message else "mode"
                     issues.append(Issue(where, f.message, f.value))
         if issues:
@@ -233,8 +234,12 @@ class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActi
             first = refusals[0]
             raise ActionRefused(first.message, limit=first.limit, value=first.value, allowed=first.allowed, findings=[f.as_dict() for f in refusals])
         self.record_state()
+        _, overrides = checks.split_confirmed(findings, getattr(params, "confirm", None))
         for f in findings:
-            self.warn(f.message, limit=f.limit, value=f.value, allowed=f.allowed)
+            if f in overrides:  # a drug-library warning the clinician confirmed
+                self.emit(Kinds.OVERRIDE, action=action, message=f.message, limit=f.limit, value=f.value, allowed=f.allowed)
+            elif f.level == "warn":
+                self.warn(f.message, limit=f.limit, value=f.value, allowed=f.allowed)
         payload = getattr(self, f"_do_{action}")(params)
         self._recompute_rates()
         self._settle_and_plan()

@@ -169,11 +169,19 @@ class PumpSettings(StrictModel):
 
 
 # ----- action parameters -----
-class ProgramParams(StrictModel):
+class Confirmable(StrictModel):
+    """Parameters of an action that drug-library limits may warn about (checks.py)."""
+
+    confirm: list[Annotated[str, Field(min_length=1, max_length=80)]] | None = Field(
+        None, max_length=20,
+        description="Drug-library warnings the clinician confirms, by limit code (max_daily_dose_mg, max_concentration_mg_per_ml, titration.max_increase_pct...): each confirmed one is recorded as an override event")
+
+
+class ProgramParams(Confirmable):
     mode: Mode
 
 
-class RefillParams(StrictModel):
+class RefillParams(Confirmable):
     fill_ml: float = Field(gt=0, le=200, description="Volume injected through the reservoir port, mL")
     aspirated_ml: float | None = Field(None, ge=0, le=200, description="Residual drawn out first; default: all of it")
     drug: str | None = Field(None, description="New drug profile id; default: the same drug")
@@ -192,7 +200,7 @@ class RefillParams(StrictModel):
         return self
 
 
-class SingleBolusParams(StrictModel):
+class SingleBolusParams(Confirmable):
     dose_mg: float | None = Field(None, gt=0, le=1e3)
     dose_mcg: float | None = Field(None, gt=0, le=1e6)
     duration_min: float | None = Field(None, gt=0, le=24 * 60, description="Default: at the pump's bolus rate")
@@ -206,11 +214,11 @@ class NoParams(StrictModel):
     pass
 
 
-class PrimingParams(StrictModel):
+class PrimingParams(Confirmable):
     volume_ml: float | None = Field(None, gt=0, le=10, description="Default: pump tubing + catheter dead volume")
 
 
-class SetPatientBolusParams(StrictModel):
+class SetPatientBolusParams(Confirmable):
     patient_bolus: PatientBolusSettings | None = Field(description="null disables patient boluses")
 
 

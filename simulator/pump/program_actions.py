@@ -33,9 +33,9 @@ class ProgramActions:
         return history
 
     def _rolling_total(self, new_doses=(), rule="current", program=None, steady: bool = False):
-        """Largest rolling 24 h total (drug unit) if `new_doses` (kind, dose) are given now."""
+        """Largest rolling 24 h total (drug unit) if `new_doses` (kind, dose, duration s) start now."""
         rule = self.patient.rule if rule == "current" else rule
-        impulses = [Impulse(self.now, dose, kind) for kind, dose in new_doses]
+        impulses = [Impulse(self.now, dose, kind, self.now + duration) for kind, dose, duration in new_doses]
         same = program is None
         return self.dose_history.max_total(self.now, self.program if same else program, impulses, rule,
                                            periodic_from_inclusive=not same, steady=steady)
@@ -76,7 +76,7 @@ class ProgramActions:
     def _start_bolus(self, kind: str, dose: float, duration_s: float | None) -> Bolus:
         bolus = self._make_bolus(kind, dose, duration_s, self.now)
         self.boluses.append(bolus)
-        self.dose_history.add_bolus(self.now, dose, kind)
+        self.dose_history.add_bolus(self.now, dose, kind, bolus.end_t_s - bolus.start_t_s)
         self.emit("bolus.start", unit=self.drug_unit, **bolus.as_event())
         return bolus
 
@@ -106,7 +106,7 @@ class ProgramActions:
         if (f := checks.bolus_rate_finding(self.profile, f"bolus of {bolus.volume_ml:.4g} mL in {(bolus.end_t_s - bolus.start_t_s) / 60:g} min", rate_h)):
             out.append(f)
         # every bolus counts against the rolling 24 h total: basal, earlier clinician boluses, patient boluses
-        if (f := checks.rolling_finding(self.drug, self._rolling_total([("single", dose)]), f"this {dose:g} {self.drug_unit} bolus")):
+        if (f := checks.rolling_finding(self.drug, self._rolling_total([("single", dose, bolus.end_t_s - bolus.start_t_s)]), f"this {dose:g} {self.drug_unit} bolus")):
             out.append(f)
         if bolus.volume_ml > self.v_calc:
             out.append(Finding("warn", f"bolus volume {bolus.volume_ml:.3f} mL exceeds the calculated reservoir volume {self.v_calc:.3f} mL", "reservoir_ml", bolus.volume_ml, self.v_calc))
@@ -211,7 +211,8 @@ class ProgramActions:
         drug_out = amount_of(self.fifo.peek(volume, self.reservoir.drug, self.reservoir.conc_per_ml), self.drug.short_name)
         if drug_out > 0:
             out.append(Finding("warn", f"priming moves {drug_out:.4g} {self.drug_unit} of {self.drug.drug_name} into the patient at priming speed (over-dose risk; drug mixes with CSF)", "priming", drug_out, 0.0))
-            if (f := checks.rolling_finding(self.drug, self._rolling_total([("priming", drug_out)]), f"priming {drug_out:.4g} {self.drug_unit} out")):
+            duration = volume / self.profile.priming_rate_ml_per_h * SECONDS_PER_HOUR
+            if (f := checks.rolling_finding(self.drug, self._rolling_total([("priming", drug_out, duration)]), f"priming {drug_out:.4g} {self.drug_unit} out")):
                 out.append(f)
         return out
 
@@ -220,7 +221,7 @@ class ProgramActions:
         rate = self.profile.priming_rate_ml_per_h / SECONDS_PER_HOUR
         bolus = Bolus("priming", self.now, self.now + volume / rate, rate, volume, 0.0)
         drug_out = amount_of(self.fifo.peek(volume, self.reservoir.drug, self.reservoir.conc_per_ml), self.drug.short_name)
-        self.dose_history.add_bolus(self.now, drug_out, "priming")
+        self.dose_history.add_bolus(self.now, drug_out, "priming", bolus.end_t_s - bolus.start_t_s)
         self.boluses.append(bolus)
         self.emit("bolus.start", unit=self.drug_unit, **bolus.as_event())
         self._recompute_rates()

@@ -11,8 +11,10 @@ and answers: for a pending action at time t, the largest total in a 24 h window 
 that contains t, when the basal from t on follows the pending program, the periodic boluses of
 that program are given as planned, and the patient takes every bolus the rule allows (the rule
 counts presses in any rolling 24 h, so a window holding k earlier presses allows at most
-max_per_day - k more). The total over a window is piecewise linear in a, so its maximum is at a
-breakpoint: a bolus time, a program change, a flex step boundary, or the window ends.
+max_per_day - k more). A bolus runs at a constant rate from its start to its end, so a window
+holding part of it holds that part of its dose. The total over a window is piecewise linear in
+a, so its maximum is at a breakpoint: a bolus start or end, a program change, a flex step
+boundary, each of these 24 h earlier, or the ends of the range.
 With `steady`, windows wholly after t are covered too: the pending program's basal day plus the
 most periodic boluses any 24 h can hold plus the full patient allowance.
 """
@@ -31,9 +33,24 @@ EDGE_S = 1e-6  # just inside a half-open window edge, s
 
 @dataclass(frozen=True)
 class Impulse:
+    """A bolus: `dose` (drug unit) given at a constant rate from t_s to end_t_s."""
+
     t_s: float
     dose: float  # drug unit
     kind: str  # single, periodic, patient, priming
+    end_t_s: float | None = None  # None: counted whole at t_s
+
+    @property
+    def end(self) -> float:
+        return self.t_s if self.end_t_s is None else max(self.end_t_s, self.t_s)
+
+    def dose_in(self, a_s: float, b_s: float) -> float:
+        """The part of the dose given inside [a_s, b_s)."""
+        end = self.end
+        if end <= self.t_s:
+            return self.dose if a_s <= self.t_s < b_s else 0.0
+        overlap = min(end, b_s) - max(self.t_s, a_s)
+        return self.dose * overlap / (end - self.t_s) if overlap > 0 else 0.0
 
 
 @dataclass(frozen=True)
@@ -68,15 +85,15 @@ class DoseHistory:
         self._trim(t_s)
         self.programs.append((t_s, program))
 
-    def add_bolus(self, t_s: float, dose: float, kind: str) -> None:
+    def add_bolus(self, t_s: float, dose: float, kind: str, duration_s: float = 0.0) -> None:
         if dose > 0:
             self._trim(t_s)
-            self.impulses.append(Impulse(t_s, dose, kind))
+            self.impulses.append(Impulse(t_s, dose, kind, t_s + max(duration_s, 0.0)))
 
     def _trim(self, now_s: float) -> None:
         """Forget what no window containing `now_s` or a later time can hold."""
         horizon = now_s - WINDOW_S - 1.0
-        self.impulses = [i for i in self.impulses if i.t_s >= horizon]
+        self.impulses = [i for i in self.impulses if i.end >= horizon]
         while len(self.programs) > 1 and self.programs[1][0] <= horizon:
             self.programs.pop(0)
 
@@ -105,7 +122,7 @@ class DoseHistory:
     def max_total(self, now_s: float, program: Program, new_doses: list[Impulse], rule: PatientBolusRule | None,
                   future_periodic: bool = True, periodic_from_inclusive: bool = True, steady: bool = False) -> RollingTotal:
         """Largest 24 h total with `program` in force from `now_s` and `new_doses` given at now_s."""
-        past = [i for i in self.impulses if i.t_s > now_s - WINDOW_S]
+        past = [i for i in self.impulses if i.end > now_s - WINDOW_S]
         future: list[Impulse] = []
         plan = program.periodic
         if future_periodic and plan is not None:
@@ -115,7 +132,8 @@ class DoseHistory:
                 t += plan.interval_s
         known = past + list(new_doses) + future
         candidates = {now_s - WINDOW_S + EDGE_S, now_s}
-        candidates.update(i.t_s for i in past)
+        for i in past + list(new_doses):
+            candidates.update((i.t_s, i.end, i.t_s - WINDOW_S + EDGE_S, i.end - WINDOW_S))
         candidates.update(f.t_s - WINDOW_S + EDGE_S for f in future)
         candidates.update(self._breakpoints_before(now_s - WINDOW_S, now_s))
         candidates.update(float(x) - WINDOW_S for x in program.boundaries_between(now_s, now_s + WINDOW_S))
@@ -125,11 +143,10 @@ class DoseHistory:
                 continue
             b = a + WINDOW_S
             basal = self.basal_between(a, now_s) + program.basal_dose_between(now_s, b)
-            inside = [i for i in known if a <= i.t_s < b]
-            boluses = sum(i.dose for i in inside if i.kind != "patient")
-            patient = sum(i.dose for i in inside if i.kind == "patient")
-            if rule is not None:
-                taken = sum(1 for i in inside if i.kind == "patient")
+            boluses = sum(i.dose_in(a, b) for i in known if i.kind != "patient")
+            patient = sum(i.dose_in(a, b) for i in known if i.kind == "patient")
+            if rule is not None:  # presses started in [a, now] use up the allowance of this window
+                taken = sum(1 for i in known if i.kind == "patient" and a <= i.t_s <= now_s)
                 patient += max(0, rule.max_per_day - taken) * rule.dose
             total = basal + boluses + patient
             if best is None or total > best.total:

@@ -114,10 +114,11 @@ def test_three_10mg_single_boluses_under_the_refuse_policy_give_only_the_first(t
 
 
 def test_a_bolus_after_a_program_decrease_counts_the_higher_basal_still_in_the_window():
-    # 14 mg/day (in force before t = 0 too) until t = 4 h, then 3 mg/day; a 5 mg bolus at t = 5 h.
-    # The 24 h windows holding the bolus start in (-19 h, 5 h]; the one starting just after -19 h
-    # holds 23 h at 14 mg/day and 1 h at 3 mg/day: 14 x 23/24 + 3 x 1/24 = 13.54 mg, + 5 = 18.54 > 15.
-    # (Counting only the new 3 mg/day basal would give 3 + 5 = 8 and miss it.)
+    # 14 mg/day (in force before t = 0 too) until t = 4 h, then 3 mg/day; a 5 mg bolus at t = 5 h
+    # runs 0.5 mL at 1 mL/h, to 5.5 h. The earliest 24 h window holding all of it starts at
+    # -18.5 h: 22.5 h at 14 mg/day and 1.5 h at 3 mg/day = 13.125 + 0.1875 = 13.3125 mg, + 5 =
+    # 18.3125 mg > 15. (Starting earlier loses 10 mg/h of bolus and gains only 11/24 mg/h of basal.)
+    # Counting only the new 3 mg/day basal would give 3 + 5 = 8 and miss it.
     sim = make_sim(morphine_settings(mode={"type": "continuous", "dose_mg_per_day": 14}), duration="1d", timeline=[
         {"at": "4h", "action": "program", "params": {"mode": {"type": "continuous", "dose_mg_per_day": 3}}},
         {"at": "5h", "action": "single_bolus", "params": {"dose_mg": 5}},
@@ -125,7 +126,7 @@ def test_a_bolus_after_a_program_decrease_counts_the_higher_basal_still_in_the_w
     res = sim.run().results()
     warned = limits(kinds(res, "warning"), "max_daily_dose_mg")
     assert len(warned) == 1 and warned[0].t_s == 5 * HOUR
-    assert warned[0].payload["value"] == pytest.approx(14 * 23 / 24 + 3 / 24 + 5, rel=1e-6)
+    assert warned[0].payload["value"] == pytest.approx(14 * 22.5 / 24 + 3 * 1.5 / 24 + 5, rel=1e-6)
 
 
 def test_patient_boluses_taken_count_in_a_clinician_bolus_check():

@@ -69,6 +69,10 @@ class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActi
         thr = settings.low_reservoir_threshold_ml
         if thr is not None and not (profile.low_reservoir_min_ml <= thr <= profile.low_reservoir_max_ml):
             issues.append(Issue("low_reservoir_threshold_ml", f"allowed {profile.low_reservoir_min_ml:g} to {profile.low_reservoir_max_ml:g} mL", thr))
+        if profile.battery is not None and settings.battery_initial_pct is not None:
+            most = Battery.most_pct(profile.battery, settings.service_elapsed_days)
+            if settings.battery_initial_pct > most + 1e-9:
+                issues.append(Issue("battery_initial_pct", f"a battery {settings.service_elapsed_days:g} days into service holds at most {most:.4g} % (idle drain {profile.battery.idle_drain_pct_per_day:g} %/day from full)", settings.battery_initial_pct))
         if abs(settings.flow_error.systematic_error_pct) > profile.accuracy_pct:
             issues.append(Issue("flow_error.systematic_error_pct", f"outside the labelled accuracy band of +/-{profile.accuracy_pct:g} %", settings.flow_error.systematic_error_pct))
         if not profile.programmable:
@@ -129,7 +133,11 @@ class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActi
         self._next_periodic_t = self.program.periodic.anchor_t_s if self.program.periodic else math.inf
         self.patient = PatientBolusPolicy(checks.patient_rule(s.patient_bolus, self.drug))
         self._lockout_notified_t: float | None = None
-        self.battery = Battery(p.battery, s.battery_initial_pct, s.service_elapsed_days * SECONDS_PER_DAY) if p.battery else None
+        if p.battery:
+            pct = Battery.most_pct(p.battery, s.service_elapsed_days) if s.battery_initial_pct is None else s.battery_initial_pct
+            self.battery = Battery(p.battery, pct, s.service_elapsed_days * SECONDS_PER_DAY)
+        else:
+            self.battery = None
         self.alarms = AlarmBoard(self)
         self.boluses: list[Bolus] = []
         self.halts: set[str] = set()  # calculated_empty, motor_stall, memory_error, eos

@@ -159,7 +159,9 @@ class PumpSettings(StrictModel):
     priming_mixing_fraction: float = Field(0.2, ge=0, le=1, description="[?] default 0.2: at priming speed the drug front mixes with the water/CSF ahead of it over this fraction of the primed volume")
     flow_error: FlowErrorSettings = Field(default_factory=FlowErrorSettings)
     environment: EnvironmentSettings = Field(default_factory=EnvironmentSettings)
-    battery_initial_pct: float = Field(100.0, ge=0, le=100)
+    battery_initial_pct: float | None = Field(
+        None, ge=0, le=100,
+        description="Battery charge at t = 0, %; default [D]: full less the profile's idle drain over service_elapsed_days (a primary cell only runs down)")
     service_elapsed_days: float = Field(0.0, ge=0, le=30 * 365, description="Days since implant at t = 0 (battery service life)")
     days_since_fill: float = Field(0.0, ge=0, le=3650, description="Age of the drug in the reservoir at t = 0 (stability)")
 

@@ -208,3 +208,18 @@ def test_refuse_policy_of_the_drug_library_refuses_even_when_confirmed(tmp_path)
     assert refused[0].payload["value"] == pytest.approx(20.0) and refused[1].payload["value"] == 25
     assert kinds(res, "override") == []
     assert sim.devices["pump"].program.daily_dose() == 2.0  # unchanged
+
+
+def test_the_run_report_lists_confirmed_overrides():
+    from simulator.report.markdown import render
+
+    sim = make_sim(morphine_settings(), duration="1d", timeline=[
+        {"at": "1h", "action": "program", "params": {"mode": {"type": "continuous", "dose_mg_per_day": 2.4}, "confirm": ["max_daily_dose_mg"]}},
+        {"at": "2h", "action": "single_bolus", "params": {"dose_mg": 13, "confirm": ["max_daily_dose_mg"]}},
+    ])
+    # 2 -> 2.4 mg/day (+20 %: within the rules, nothing to confirm, no override). The 13 mg bolus
+    # runs 1.3 mL at 1 mL/h from 2 h to 3.3 h; a window starting between 1 h and 2 h holds a full
+    # day of 2.4 mg/day and all of it: 2.4 + 13 = 15.4 mg > 15: the confirmed override.
+    text = render(sim.run().results(), [], {})
+    rows = [r for r in text.split("## Confirmed overrides", 1)[1].split("\n\n")[1].splitlines() if "max_daily_dose_mg" in r]
+    assert len(rows) == 1 and "single_bolus" in rows[0] and "up to 15.4 mg in a rolling 24 h" in rows[0]

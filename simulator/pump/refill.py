@@ -157,9 +157,9 @@ class RefillActions:
             elif drug is not old_drug:
                 self._set_program(StoppedMode())
         else:
-            old_daily = self._daily_program_dose()
+            old_daily, history = self._daily_program_dose(), self.dose_history
             self.program = Program.fixed(dosing.dose_per_day_for_rate(self.profile.fixed_rate_ml_per_day, conc), self.clock_offset_s)
-            self.dose_history.set_program(self.now, self.program)
+            history.set_program(self.now, self.program)
             if drug is old_drug and self.program.daily_dose() > old_daily * (1 + 1e-9):
                 self.last_increase_t_s = self.now
         if drug is not old_drug:  # the dose history and titration start again with the new drug

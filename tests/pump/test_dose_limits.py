@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -223,3 +224,30 @@ def test_the_run_report_lists_confirmed_overrides():
     text = render(sim.run().results(), [], {})
     rows = [r for r in text.split("## Confirmed overrides", 1)[1].split("\n\n")[1].splitlines() if "max_daily_dose_mg" in r]
     assert len(rows) == 1 and "single_bolus" in rows[0] and "up to 15.4 mg in a rolling 24 h" in rows[0]
+
+
+def test_periodic_boluses_count_by_the_most_any_24h_can_hold_not_the_daily_average():
+    # 5 mg/day basal + 4 mg every 10 h: the daily average is 5 + 4 x 24/10 = 14.6 mg <= 15, but a
+    # 24 h window can hold 3 bolus starts (e.g. 5 h, 15 h, 25 h after programming): 5 + 12 = 17 > 15
+    mode = {"type": "periodic", "dose_mg_per_day": 5, "bolus_dose_mg": 4, "interval_h": 10, "first_bolus_after_min": 300}
+    sim = make_sim(morphine_settings(mode={"type": "continuous", "dose_mg_per_day": 5}), duration="1d",
+                   timeline=[{"at": "1h", "action": "program", "params": {"mode": mode}}])
+    res = sim.run().results()
+    warned = limits(kinds(res, "warning"), "max_daily_dose_mg")
+    assert len(warned) == 1 and warned[0].payload["value"] == pytest.approx(17.0)
+
+
+def test_two_flex_schedules_each_within_the_maximum_can_pass_it_across_the_change():
+    # the scenario starts at 08:00. Flex 16 mg/day from 00:00, 0 from 12:00 (8 mg a day); at 12:00
+    # (t = 4 h) the program becomes 0 from 00:00, 16 mg/day from 12:00 (8 mg a day as well). The day
+    # from 00:00 (t = -8 h) gets 16 x 12/24 = 8 mg before the change and 8 mg after it: 16 > 15.
+    before = {"type": "flex", "steps": [{"start": "00:00", "dose_mg_per_day": 16}, {"start": "12:00", "dose_mg_per_day": 0}]}
+    after = {"type": "flex", "steps": [{"start": "00:00", "dose_mg_per_day": 0}, {"start": "12:00", "dose_mg_per_day": 16}]}
+    sim = make_sim(morphine_settings(mode=before), duration="1d", timeline=[{"at": "4h", "action": "program", "params": {"mode": after}}])
+    res = sim.run().results()
+    warned = limits(kinds(res, "warning"), "max_daily_dose_mg")
+    assert len(warned) == 1 and warned[0].payload["value"] == pytest.approx(16.0)
+    # and the pump delivers it: t = 0 (08:00) to 4 h at 16 mg/day, 4 h to 16 h (midnight) at 16
+    # mg/day: 16 h x 16/24 = 10.667 mg in the run, plus 8 h x 16/24 = 5.333 mg before it = 16 mg
+    t, cum = res.series_arrays("pump", "cumulative_drug_mg")
+    assert float(np.interp(16 * HOUR, t, cum)) == pytest.approx(16 * 16 / 24, rel=1e-6)

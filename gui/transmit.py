@@ -3,7 +3,9 @@
 1. The pending parameters are validated against the action's model (InputError -> a message
    naming the field; nothing is sent).
 2. `device.check(action, params)` gives the device's findings; a `refuse` blocks with the limit
-   named, `warn` findings are shown and the user may accept them.
+   named, `warn` findings are shown and the user may accept them. Accepting them is a
+   confirmation: when the action takes a `confirm` list (drug-library limits of the pump), the
+   accepted warnings' limit codes are sent with it, so the device records an override event.
 3. `runner.apply_action` applies the action to the simulation; a refusal by the device is shown.
 """
 from __future__ import annotations
@@ -24,6 +26,16 @@ def check_findings(sim, device_id: str, action: str, params: dict[str, Any]) -> 
     return list(device.check(action, parsed))
 
 
+def with_confirmations(sim, device_id: str, action: str, params: dict[str, Any], findings: list[Finding]) -> dict[str, Any]:
+    """`params` plus `confirm`: the limit codes of the warnings the user accepted (only for
+    actions that take a confirmation)."""
+    model = type(sim.devices[device_id]).action_models()[action]
+    codes = sorted({f.limit for f in findings if f.level == "warn" and f.limit})
+    if not codes or "confirm" not in model.model_fields:
+        return params
+    return {**params, "confirm": sorted(set(params.get("confirm") or ()) | set(codes))}
+
+
 def transmit(parent, runner, device_id: str, action: str, params: dict[str, Any], title: str) -> ActionResult | None:
     """Check then apply; returns the result, or None when nothing was sent."""
     try:
@@ -33,6 +45,7 @@ def transmit(parent, runner, device_id: str, action: str, params: dict[str, Any]
         return None
     if not dialogs.confirm_findings(parent, findings):
         return None
+    params = with_confirmations(runner.sim, device_id, action, params, findings)
     try:
         result = runner.apply_action(device_id, action, params)
     except InputError as exc:

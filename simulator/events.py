@@ -25,6 +25,7 @@ class Kinds:
     ACTION = "action"  # a programming or patient action was applied
     REFUSAL = "refusal"  # an action was refused; payload names the limit
     WARNING = "warning"  # an action was applied with a warning
+    OVERRIDE = "override"  # an action was applied past a warned limit the user confirmed; payload names the limit
     ALARM_RAISED = "alarm.raised"
     ALARM_REPEAT = "alarm.repeat"  # one repeat of an alarm's tone: counted in summaries, not emitted
     ALARM_REPEATS = "alarm.repeats"  # repeats coalesced: first_t_s, interval_s, count (simulator.alarms)

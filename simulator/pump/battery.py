@@ -22,6 +22,12 @@ class Battery:
         self.eri_t_s: float | None = None
         self.eos_t_s: float | None = None
 
+    @staticmethod
+    def most_pct(spec: BatterySpec, service_elapsed_days: float) -> float:
+        """The most charge (%) a battery can hold after `service_elapsed_days` in service: full
+        less the idle drain (it is never recharged). Also the default charge at t = 0."""
+        return max(0.0, 100.0 - spec.idle_drain_pct_per_day * service_elapsed_days)
+
     @classmethod
     def snapshot(cls, battery: "Battery") -> "Battery":
         """A copy of the state now (charge, service life, ERI/EOS times)."""

@@ -69,6 +69,10 @@ class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActi
         thr = settings.low_reservoir_threshold_ml
         if thr is not None and not (profile.low_reservoir_min_ml <= thr <= profile.low_reservoir_max_ml):
             issues.append(Issue("low_reservoir_threshold_ml", f"allowed {profile.low_reservoir_min_ml:g} to {profile.low_reservoir_max_ml:g} mL", thr))
+        if profile.battery is not None and settings.battery_initial_pct is not None:
+            most = Battery.most_pct(profile.battery, settings.service_elapsed_days)
+            if settings.battery_initial_pct > most + 1e-9:
+                issues.append(Issue("battery_initial_pct", f"a battery {settings.service_elapsed_days:g} days into service holds at most {most:.4g} % (idle drain {profile.battery.idle_drain_pct_per_day:g} %/day from full)", settings.battery_initial_pct))
         if abs(settings.flow_error.systematic_error_pct) > profile.accuracy_pct and not settings.flow_error.out_of_specification:
             issues.append(Issue("flow_error.systematic_error_pct", f"outside the labelled accuracy band of +/-{profile.accuracy_pct:g} % (set flow_error.out_of_specification: true to simulate a pump out of specification)", settings.flow_error.systematic_error_pct))
         if not profile.programmable:
@@ -84,7 +88,8 @@ class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActi
                 issues.append(Issue(field, finding.message, conc))
         else:
             for f in checks.program_findings(profile, drug, conc, settings.mode, settings.patient_bolus, 0.0, 0.0):
-                if f.level == "refuse":
+                # initial settings describe the pump as found: no confirmation, so drug-library limits hold too
+                if f.level == "refuse" or checks.is_library_limit(f.limit):
                     where = "patient_bolus" if "patient" in f.message else "mode"
                     issues.append(Issue(where, f.message, f.value))
         if issues:
@@ -129,7 +134,11 @@ class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActi
         self._next_periodic_t = self.program.periodic.anchor_t_s if self.program.periodic else math.inf
         self.patient = PatientBolusPolicy(checks.patient_rule(s.patient_bolus, self.drug))
         self._lockout_notified_t: float | None = None
-        self.battery = Battery(p.battery, s.battery_initial_pct, s.service_elapsed_days * SECONDS_PER_DAY) if p.battery else None
+        if p.battery:
+            pct = Battery.most_pct(p.battery, s.service_elapsed_days) if s.battery_initial_pct is None else s.battery_initial_pct
+            self.battery = Battery(p.battery, pct, s.service_elapsed_days * SECONDS_PER_DAY)
+        else:
+            self.battery = None
         self.alarms = AlarmBoard(self)
         self.boluses: list[Bolus] = []
         self.halts: set[str] = set()  # calculated_empty, motor_stall, memory_error, eos
@@ -238,8 +247,12 @@ class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActi
             first = refusals[0]
             raise ActionRefused(first.message, limit=first.limit, value=first.value, allowed=first.allowed, findings=[f.as_dict() for f in refusals])
         self.record_state()
+        _, overrides = checks.split_confirmed(findings, getattr(params, "confirm", None))
         for f in findings:
-            self.warn(f.message, limit=f.limit, value=f.value, allowed=f.allowed)
+            if f in overrides:  # a drug-library warning the clinician confirmed
+                self.emit(Kinds.OVERRIDE, action=action, message=f.message, limit=f.limit, value=f.value, allowed=f.allowed)
+            elif f.level == "warn":
+                self.warn(f.message, limit=f.limit, value=f.value, allowed=f.allowed)
         payload = getattr(self, f"_do_{action}")(params)
         self._recompute_rates()
         self._settle_and_plan()

@@ -4,6 +4,12 @@ Amounts are in the drug's own unit (`unit`: mg or mcg). Fields that hold an amou
 unit, and a profile sets the one matching its unit: `max_concentration_mg_per_ml` for a mg drug,
 `max_concentration_mcg_per_ml` for a mcg drug (setting the other is an error naming the unit).
 `max_daily_dose_*` may be null: no set limit.
+
+The maximum daily dose and the maximum concentration are drug-library limits (consensus
+recommendations such as PACC 2017), not device limits. `library_limit_policy` says what the
+programmer does when an action passes one of them: `warn` (the default, as real programmers do
+with drug-library limits: a warning the clinician may confirm, recorded as an `override` event
+when confirmed) or `refuse`. Titration rules are always warnings.
 """
 from __future__ import annotations
 
@@ -49,6 +55,8 @@ class DrugProfile(Profile):
     undiluted_concentrations_per_ml: list[float] = Field(default_factory=list, max_length=10, description="Concentrations (drug unit per mL) of the undiluted product")
     first_fill_refill_days: float | None = Field(None, gt=0, le=3650, description="A new pump's first fill must be replaced within this many days (drug lost to the new pump's surfaces and residual space); None: no such rule")
     titration: TitrationRules = Field(default_factory=TitrationRules)
+    library_limit_policy: Literal["warn", "refuse"] = Field(
+        "warn", description="Past the maximum daily dose or concentration: warn and ask for a confirmation (default) or refuse")
     empty_reservoir_risk: str = Field("", description="What an empty reservoir means for this drug (e.g. withdrawal)")
     notes: str = ""
 

@@ -10,6 +10,7 @@ from simulator.device import Finding
 from simulator.pump import checks, dosing
 from simulator.pump.boluses import Bolus
 from simulator.pump.reservoir import EPS_ML, amount_of
+from simulator.pump.rolling_dose import DoseHistory, Impulse
 from simulator.pump.schedule import Program
 from simulator.units import SECONDS_PER_HOUR
 
@@ -22,10 +23,27 @@ class ProgramActions:
     def _daily_program_dose(self) -> float:
         return self.program.daily_dose()
 
+    @property
+    def dose_history(self) -> DoseHistory:
+        """Programs and bolus doses of the drug in the pump, for the rolling 24 h dose checks
+        (created on first use with the program in force since before t = 0)."""
+        history = self.__dict__.get("_dose_history")
+        if history is None:
+            history = self._dose_history = DoseHistory(self.program)
+        return history
+
+    def _rolling_total(self, new_doses=(), rule="current", program=None, steady: bool = False):
+        """Largest rolling 24 h total (drug unit) if `new_doses` (kind, dose, duration s) start now."""
+        rule = self.patient.rule if rule == "current" else rule
+        impulses = [Impulse(self.now, dose, kind, self.now + duration) for kind, dose, duration in new_doses]
+        same = program is None
+        return self.dose_history.max_total(self.now, self.program if same else program, impulses, rule,
+                                           periodic_from_inclusive=not same, steady=steady)
+
     def _check_program(self, params) -> list[Finding]:
         return checks.program_findings(
             self.profile, self.drug, self.conc_prog, params.mode, self._patient_settings(), self.clock_offset_s, self.now,
-            current_daily=self._daily_program_dose(), last_increase_t_s=self.last_increase_t_s,
+            current_daily=self._daily_program_dose(), last_increase_t_s=self.last_increase_t_s, history=self.dose_history,
         )
 
     def patient_bolus_settings(self):
@@ -36,7 +54,9 @@ class ProgramActions:
 
     def _set_program(self, mode) -> None:
         old = self._daily_program_dose()
+        history = self.dose_history
         self.program = Program.from_mode(mode, self.drug.unit, self.drug.drug_name, self.clock_offset_s, self.now)
+        history.set_program(self.now, self.program)
         self._next_periodic_t = self.program.periodic.anchor_t_s if self.program.periodic else math.inf
         if self.program.daily_dose() > old * (1 + 1e-9):
             self.last_increase_t_s = self.now
@@ -56,6 +76,7 @@ class ProgramActions:
     def _start_bolus(self, kind: str, dose: float, duration_s: float | None) -> Bolus:
         bolus = self._make_bolus(kind, dose, duration_s, self.now)
         self.boluses.append(bolus)
+        self.dose_history.add_bolus(self.now, dose, kind, bolus.end_t_s - bolus.start_t_s)
         self.emit("bolus.start", unit=self.drug_unit, **bolus.as_event())
         return bolus
 
@@ -82,12 +103,10 @@ class ProgramActions:
         bolus = self._make_bolus("single", dose, duration, self.now)
         out = []
         rate_h = bolus.rate_ml_per_s * SECONDS_PER_HOUR
-        if rate_h > self.profile.max_bolus_rate_ml_per_h * (1 + 1e-9):
-            out.append(Finding("refuse", f"bolus of {bolus.volume_ml:.4g} mL in {params.duration_min:g} min is {rate_h:.4g} mL/h, above the pump's bolus rate of {self.profile.max_bolus_rate_ml_per_h:g} mL/h", "max_bolus_rate_ml_per_h", rate_h, self.profile.max_bolus_rate_ml_per_h))
-        rule = self.patient.rule
-        daily = self._daily_program_dose() + dose + (rule.dose * rule.max_per_day if rule else 0.0)
-        f = checks.daily_max_finding(self.drug, daily, f"daily program plus this {dose:g} {self.drug_unit} bolus" + (" and the patient boluses" if rule else ""))
-        if f:
+        if (f := checks.bolus_rate_finding(self.profile, f"bolus of {bolus.volume_ml:.4g} mL in {(bolus.end_t_s - bolus.start_t_s) / 60:g} min", rate_h)):
+            out.append(f)
+        # every bolus counts against the rolling 24 h total: basal, earlier clinician boluses, patient boluses
+        if (f := checks.rolling_finding(self.drug, self._rolling_total([("single", dose, bolus.end_t_s - bolus.start_t_s)]), f"this {dose:g} {self.drug_unit} bolus")):
             out.append(f)
         if bolus.volume_ml > self.v_calc:
             out.append(Finding("warn", f"bolus volume {bolus.volume_ml:.3f} mL exceeds the calculated reservoir volume {self.v_calc:.3f} mL", "reservoir_ml", bolus.volume_ml, self.v_calc))
@@ -125,10 +144,10 @@ class ProgramActions:
         out = []
         volume = dosing.volume_ml_for_dose(rule.dose, self.conc_prog)
         rate_h = checks.bolus_rate_ml_per_h(volume, rule.duration_s)
-        if rate_h > self.profile.max_bolus_rate_ml_per_h * (1 + 1e-9):
-            out.append(Finding("refuse", f"patient bolus of {volume:.4g} mL in {rule.duration_s / 60:g} min is {rate_h:.4g} mL/h, above the pump's bolus rate of {self.profile.max_bolus_rate_ml_per_h:g} mL/h", "max_bolus_rate_ml_per_h", rate_h, self.profile.max_bolus_rate_ml_per_h))
-        f = checks.daily_max_finding(self.drug, self._daily_program_dose() + rule.dose * rule.max_per_day, f"daily program plus {rule.max_per_day} patient boluses of {rule.dose:g} {self.drug_unit}")
-        if f:
+        if (f := checks.bolus_rate_finding(self.profile, f"patient bolus of {volume:.4g} mL in {rule.duration_s / 60:g} min", rate_h)):
+            out.append(f)
+        what = f"daily program plus {rule.max_per_day} patient boluses of {rule.dose:g} {self.drug_unit}"
+        if (f := checks.rolling_finding(self.drug, self._rolling_total(rule=rule, steady=True), what)):
             out.append(f)
         return out
 
@@ -152,7 +171,21 @@ class ProgramActions:
             return [Finding("refuse", "a bridge or priming bolus is already running", "override_bolus", True, False)]
         if self._basal_q(self.now) <= 0:
             return [Finding("refuse", "no basal dose is programmed: a bridge bolus keeps the basal dose right, so program a dose first", "basal_rate_ml_per_day", 0.0, ">0")]
-        return []
+        f = self._bridge_rate_finding(self.program.basal_dose_per_day_at(self.now), self.drug.short_name)
+        return [f] if f else []
+
+    def _bridge_rate_finding(self, dose_per_day: float, drug_name: str) -> Finding | None:
+        """Refuse a bridge bolus the pump cannot run: the rate that gives `dose_per_day` at the
+        mean concentration of `drug_name` in the dead volume must stay within the priming rate.
+        (A nearly drug-free dead volume would need an unbounded rate: prime it instead.)"""
+        amount = self.fifo.amounts().get(drug_name, 0.0)
+        if amount <= 0 or self.dead_volume_ml <= 0 or dose_per_day <= 0:
+            return None
+        conc = amount / self.dead_volume_ml
+        rate_h = dosing.rate_ml_per_day_for_dose(dose_per_day, conc) / 24.0
+        what = (f"a bridge bolus giving {dose_per_day:g} {self.drug_unit}/day from the {self.dead_volume_ml:.3g} mL dead volume "
+                f"(mean {conc:.4g} {self.drug_unit}/mL: not primed?)")
+        return checks.bolus_rate_finding(self.profile, what, rate_h, override=True)
 
     def _do_bridge_bolus(self, params):
         return self._start_bridge()
@@ -178,12 +211,17 @@ class ProgramActions:
         drug_out = amount_of(self.fifo.peek(volume, self.reservoir.drug, self.reservoir.conc_per_ml), self.drug.short_name)
         if drug_out > 0:
             out.append(Finding("warn", f"priming moves {drug_out:.4g} {self.drug_unit} of {self.drug.drug_name} into the patient at priming speed (over-dose risk; drug mixes with CSF)", "priming", drug_out, 0.0))
+            duration = volume / self.profile.priming_rate_ml_per_h * SECONDS_PER_HOUR
+            if (f := checks.rolling_finding(self.drug, self._rolling_total([("priming", drug_out, duration)]), f"priming {drug_out:.4g} {self.drug_unit} out")):
+                out.append(f)
         return out
 
     def _do_priming_bolus(self, params):
         volume = params.volume_ml or self.dead_volume_ml
         rate = self.profile.priming_rate_ml_per_h / SECONDS_PER_HOUR
         bolus = Bolus("priming", self.now, self.now + volume / rate, rate, volume, 0.0)
+        drug_out = amount_of(self.fifo.peek(volume, self.reservoir.drug, self.reservoir.conc_per_ml), self.drug.short_name)
+        self.dose_history.add_bolus(self.now, drug_out, "priming", bolus.end_t_s - bolus.start_t_s)
         self.boluses.append(bolus)
         self.emit("bolus.start", unit=self.drug_unit, **bolus.as_event())
         self._recompute_rates()

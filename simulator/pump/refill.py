@@ -12,6 +12,7 @@ from simulator.pump.systemic import pocket_fill_comparison
 from simulator.pump import checks, dosing
 from simulator.pump.drugs import DrugProfile
 from simulator.pump.reservoir import EPS_ML
+from simulator.pump.rolling_dose import DoseHistory
 from simulator.pump.schedule import Program
 from simulator.pump.settings import StoppedMode
 from simulator.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
@@ -50,8 +51,8 @@ class RefillActions:
         into = params.fill_ml - params.pocket_fill_ml
         if left + into > cap + 1e-9:
             out.append(Finding("refuse", f"fill beyond capacity: {left:.3f} mL left + {into:g} mL filled = {left + into:.3f} mL > {cap:g} mL reservoir", "reservoir_capacity_ml", left + into, cap))
-        if drug.max_concentration_per_ml is not None and conc > drug.max_concentration_per_ml * (1 + 1e-9):
-            out.append(Finding("refuse", f"{conc:g} {drug.unit}/mL is above the {drug.drug_name} maximum concentration of {drug.max_concentration_per_ml:g} {drug.unit}/mL", f"max_concentration_{drug.unit}_per_ml", conc, drug.max_concentration_per_ml))
+        if (f := checks.concentration_finding(drug, conc)):
+            out.append(f)
         if drug is not self.drug and left > 0.01:
             out.append(Finding("refuse", f"changing drug from {self.drug.drug_name} to {drug.drug_name} needs the reservoir emptied: {left:.3f} mL would stay", "aspirated_ml", aspirated, residual))
         if drug is not self.drug and drug.unit != self.drug.unit:
@@ -60,7 +61,12 @@ class RefillActions:
         if self.profile.programmable:
             mode = params.mode
             if mode is not None:
-                out.extend(checks.program_findings(self.profile, drug, conc, mode, self._patient_settings(), self.clock_offset_s, self.now))
+                # the same checks as `program`: titration rules and the rolling 24 h total (same drug)
+                same = drug is self.drug
+                history = self.dose_history if same else DoseHistory(Program.from_mode(StoppedMode(), drug.unit, drug.drug_name, self.clock_offset_s, self.now), self.now)
+                out.extend(checks.program_findings(
+                    self.profile, drug, conc, mode, self._patient_settings(), self.clock_offset_s, self.now,
+                    current_daily=self._daily_program_dose() if same else None, last_increase_t_s=self.last_increase_t_s if same else None, history=history))
             else:
                 daily = self._daily_program_dose()
                 if drug is self.drug and daily > 0:
@@ -75,10 +81,14 @@ class RefillActions:
             f = checks.daily_max_finding(drug, daily, f"fixed rate {self.profile.fixed_rate_ml_per_day:g} mL/day x {conc:g} {drug.unit}/mL")
             if f:
                 out.append(f)
+            if drug is self.drug:  # a fixed-rate pump changes its dose through the concentration
+                out.extend(checks.titration_findings(drug, self._daily_program_dose(), daily, self.last_increase_t_s, self.now))
             if params.mode is not None:
                 out.append(Finding("refuse", f"{self.profile.name} is not programmable: omit mode", "programmable", True, False))
         if params.bridge_bolus and not self.profile.programmable:
             out.append(Finding("refuse", f"{self.profile.name} cannot run a bridge bolus", "programmable", True, False))
+        elif params.bridge_bolus and (f := self._refill_bridge_finding(params, drug, conc, left)):
+            out.append(f)
         age_days = (self.now - self.fill_t_s) / SECONDS_PER_DAY
         limit_days = self._stability_limit_days()  # ziconotide: first fill of a new pump, undiluted or diluted
         if residual > EPS_ML and age_days > limit_days:
@@ -86,6 +96,24 @@ class RefillActions:
         if params.pocket_fill_ml > 0:
             pass  # a fault: the clinician does not know; its consequence is logged by _do_refill
         return out
+
+    def _refill_bridge_finding(self, params, drug: DrugProfile, conc: float, left_ml: float) -> Finding | None:
+        """The bridge bolus this refill would start must run within the pump's priming rate."""
+        new_conc = conc
+        if left_ml > 0 and self.reservoir.drug == drug.short_name:
+            new_conc = dosing.mixed_concentration(left_ml, self.reservoir.conc_per_ml, params.fill_ml - params.pocket_fill_ml, conc)
+        if not self.fifo.differs_from(drug.short_name, new_conc):
+            return None
+        if params.mode is not None:
+            try:
+                program = Program.from_mode(params.mode, drug.unit, drug.drug_name, self.clock_offset_s, self.now)
+            except dosing.UnitMismatch:
+                return None  # refused by the program checks
+        elif drug is self.drug:
+            program = self.program
+        else:
+            return None  # a new drug with no program: no bridge (warned)
+        return self._bridge_rate_finding(program.basal_dose_per_day_at(self.now), drug.short_name)
 
     def _do_refill(self, params):
         drug, conc = self._refill_target(params)
@@ -134,7 +162,14 @@ class RefillActions:
             elif drug is not old_drug:
                 self._set_program(StoppedMode())
         else:
+            old_daily, history = self._daily_program_dose(), self.dose_history
             self.program = Program.fixed(dosing.dose_per_day_for_rate(self.profile.fixed_rate_ml_per_day, conc), self.clock_offset_s)
+            history.set_program(self.now, self.program)
+            if drug is old_drug and self.program.daily_dose() > old_daily * (1 + 1e-9):
+                self.last_increase_t_s = self.now
+        if drug is not old_drug:  # the dose history and titration start again with the new drug
+            self._dose_history = DoseHistory(self.program, self.now)
+            self.last_increase_t_s = None
         self.fill_t_s = self.now
         self.stability_warned = False
         # alarms clear once the reservoir is above the threshold again

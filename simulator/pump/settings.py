@@ -160,7 +160,9 @@ class PumpSettings(StrictModel):
     priming_mixing_fraction: float = Field(0.2, ge=0, le=1, description="[?] default 0.2: at priming speed the drug front mixes with the water/CSF ahead of it over this fraction of the primed volume")
     flow_error: FlowErrorSettings = Field(default_factory=FlowErrorSettings)
     environment: EnvironmentSettings = Field(default_factory=EnvironmentSettings)
-    battery_initial_pct: float = Field(100.0, ge=0, le=100)
+    battery_initial_pct: float | None = Field(
+        None, ge=0, le=100,
+        description="Battery charge at t = 0, %; default [D]: full less the profile's idle drain over service_elapsed_days (a primary cell only runs down)")
     service_elapsed_days: float = Field(0.0, ge=0, le=30 * 365, description="Days since implant at t = 0 (battery service life)")
     days_since_fill: float = Field(0.0, ge=0, le=3650, description="Age of the drug in the reservoir at t = 0 (stability)")
 
@@ -170,11 +172,19 @@ class PumpSettings(StrictModel):
 
 
 # ----- action parameters -----
-class ProgramParams(StrictModel):
+class Confirmable(StrictModel):
+    """Parameters of an action that drug-library limits may warn about (checks.py)."""
+
+    confirm: list[Annotated[str, Field(min_length=1, max_length=80)]] | None = Field(
+        None, max_length=20,
+        description="Drug-library warnings the clinician confirms, by limit code (max_daily_dose_mg, max_concentration_mg_per_ml, titration.max_increase_pct...): each confirmed one is recorded as an override event")
+
+
+class ProgramParams(Confirmable):
     mode: Mode
 
 
-class RefillParams(StrictModel):
+class RefillParams(Confirmable):
     fill_ml: float = Field(gt=0, le=200, description="Volume injected through the reservoir port, mL")
     aspirated_ml: float | None = Field(None, ge=0, le=200, description="Residual drawn out first; default: all of it")
     drug: str | None = Field(None, description="New drug profile id; default: the same drug")
@@ -193,7 +203,7 @@ class RefillParams(StrictModel):
         return self
 
 
-class SingleBolusParams(StrictModel):
+class SingleBolusParams(Confirmable):
     dose_mg: float | None = Field(None, gt=0, le=1e3)
     dose_mcg: float | None = Field(None, gt=0, le=1e6)
     duration_min: float | None = Field(None, gt=0, le=24 * 60, description="Default: at the pump's bolus rate")
@@ -207,11 +217,11 @@ class NoParams(StrictModel):
     pass
 
 
-class PrimingParams(StrictModel):
+class PrimingParams(Confirmable):
     volume_ml: float | None = Field(None, gt=0, le=10, description="Default: pump tubing + catheter dead volume")
 
 
-class SetPatientBolusParams(StrictModel):
+class SetPatientBolusParams(Confirmable):
     patient_bolus: PatientBolusSettings | None = Field(description="null disables patient boluses")
 
 

@@ -129,6 +129,12 @@ def render(results, plots: list[tuple[str, str]], limits: dict[str, tuple[float 
         lines.append("No warnings.")
     lines.append("")
 
+    overrides = results.events_where(kind="override")
+    if overrides:  # warned drug-library limits the user confirmed
+        lines += ["## Confirmed overrides", ""]
+        lines += table(["time", "device", "action", "limit", "message"], [[when(e.t_s), e.device, e.payload.get("action", ""), e.payload.get("limit", ""), e.payload.get("message", "")] for e in overrides])
+        lines.append("")
+
     counts = s.get("event_counts", {})
     if counts:
         lines += ["## Event counts", "", *table(["kind", "count"], [[k, v] for k, v in counts.items()]), ""]

@@ -108,6 +108,9 @@ def test_invalid_pump_entries_are_refused_and_change_nothing(qtbot, default_sim,
     assert pp.transmit_pending()
     assert "titration" in no_dialogs.shown[-1][1]
     assert pump.program.doses == [4.0]
+    # accepting the drug-library warning is a confirmation: recorded as an override, not a warning
+    overrides = [e for e in default_sim.recorder.events if e.kind == "override"]
+    assert [e.payload["limit"] for e in overrides] == ["titration.max_increase_pct"]
     assert pump.current_rate_ml_per_day() == pytest.approx(0.4)
 
 

@@ -83,16 +83,18 @@ def test_bad_settings_are_refused_with_the_limit():
         make_sim(morphine_settings(drug="drug/aspirin"))
 
 
-def test_program_over_the_daily_maximum_is_refused_and_logged():
+def test_program_over_the_daily_maximum_warns_and_is_logged():
+    # the consensus maximum is a drug-library limit: a warning by default (refuse_policy tested in test_dose_limits)
     sim = make_sim(morphine_settings(), duration="2d", timeline=[{"at": "1d", "action": "program", "params": {"mode": {"type": "continuous", "dose_mg_per_day": 20}}}])
     pump = sim.devices["pump"]
     from simulator.pump.settings import ProgramParams
     findings = pump.check("program", ProgramParams.model_validate({"mode": {"type": "continuous", "dose_mg_per_day": 20}}))
-    assert findings[0].level == "refuse" and findings[0].limit == "max_daily_dose_mg" and findings[0].allowed == 15
+    assert findings[0].level == "warn" and findings[0].limit == "max_daily_dose_mg" and findings[0].allowed == 15
     res = sim.run().results()
-    refusals = kinds(res, "refusal")
-    assert len(refusals) == 1 and refusals[0].payload["limit"] == "max_daily_dose_mg"
-    assert pump.current_rate_ml_per_day() == pytest.approx(0.2)  # unchanged
+    assert kinds(res, "refusal") == []
+    warned = [w for w in kinds(res, "warning") if w.payload["limit"] == "max_daily_dose_mg"]
+    assert len(warned) == 1 and warned[0].payload["value"] == pytest.approx(20.0)
+    assert pump.current_rate_ml_per_day() == pytest.approx(2.0)  # 20 mg/day / 10 mg/mL, applied with the warning
 
 
 def test_low_threshold_change_and_acknowledge_stops_repeats():

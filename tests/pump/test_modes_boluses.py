@@ -107,8 +107,9 @@ def test_patient_bolus_settings_count_in_the_daily_maximum():
     sim = make_sim(morphine_settings(mode={"type": "continuous", "dose_mg_per_day": 14}), duration="1d",
                    timeline=[{"at": "1h", "action": "set_patient_bolus", "params": {"patient_bolus": over}}])
     res = sim.run().results()
-    r = kinds(res, "refusal")
-    assert len(r) == 1 and r[0].payload["limit"] == "max_daily_dose_mg" and r[0].payload["value"] == pytest.approx(15.5)
+    assert kinds(res, "refusal") == []  # a drug-library limit: warned (the default policy)
+    r = [w for w in kinds(res, "warning") if w.payload["limit"] == "max_daily_dose_mg"]
+    assert len(r) == 1 and r[0].payload["value"] == pytest.approx(15.5)
 
 
 def test_titration_rule_warns():
@@ -134,7 +135,8 @@ def test_bad_programs_are_refused_clearly():
     f = check({"type": "flex", "steps": [{"start": "00:00", "dose_mg_per_day": 1}, {"start": "12:00", "dose_mcg_per_day": 1000}]})
     assert f[0].limit == "unit" and "morphine is dosed in mg" in f[0].message
     f = check({"type": "continuous", "dose_mg_per_day": 250})  # 25 mL/day > 24
-    assert {x.limit for x in f if x.level == "refuse"} == {"max_rate_ml_per_day", "max_daily_dose_mg"}
+    assert {x.limit for x in f if x.level == "refuse"} == {"max_rate_ml_per_day"}  # the device limit
+    assert "max_daily_dose_mg" in {x.limit for x in f if x.level == "warn"}  # the drug-library limit
     # a periodic bolus that would take longer than its interval
     f = check({"type": "periodic", "dose_mg_per_day": 1, "bolus_dose_mg": 1, "interval_h": 1, "bolus_duration_min": 90})
     assert "interval_h" in {x.limit for x in f}

@@ -31,15 +31,16 @@ def test_fill_beyond_capacity_is_refused():
     assert len(r) == 1 and r[0].payload["limit"] == "reservoir_capacity_ml" and r[0].payload["value"] == pytest.approx(27.0)
 
 
-def test_refill_wrong_unit_and_overconcentrated_are_refused():
+def test_refill_wrong_unit_is_refused_and_overconcentrated_warned():
     sim = make_sim(morphine_settings(), duration="20d", timeline=[
         {"at": "10d", "action": "refill", "params": {"fill_ml": 18, "concentration_mcg_per_ml": 10000}},
         {"at": "11d", "action": "refill", "params": {"fill_ml": 18, "concentration_mg_per_ml": 30}},
     ])
     res = sim.run().results()
     r = kinds(res, "refusal")
-    assert "morphine is dosed in mg" in r[0].payload["reason"]
-    assert r[1].payload["limit"] == "max_concentration_mg_per_ml"
+    assert len(r) == 1 and "morphine is dosed in mg" in r[0].payload["reason"]
+    w = [e for e in kinds(res, "warning") if e.payload["limit"] == "max_concentration_mg_per_ml"]
+    assert len(w) == 1 and w[0].t_s == 11 * 86400 and w[0].payload["value"] == 30
 
 
 def test_discrepancy_is_flagged_past_tolerance():

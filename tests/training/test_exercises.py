@@ -75,9 +75,9 @@ WRONG = {
             "boluses-answer": "answer '4' is not right",
         },
         "wrong-over-daily-max": {
+            # the daily maximum is a drug-library limit: warned (not refused) by default
             "settings": "0.2 mg, not 2 mg",
-            "boluses-delivered": "was 0",
-            "no-refusal": "18 mg/day",
+            "no-daily-max-warning": "up to 18 mg in a rolling 24 h",
         },
         "wrong-mcg-bolus": {
             "settings": "200 mcg is 0.2 mg",

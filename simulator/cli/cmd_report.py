@@ -22,7 +22,10 @@ def add_parser(sub, parents) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from simulator.cli.main import registry_from_args
+    from simulator.extras import require
     from simulator.report import write_report_into
+
+    require("`neuromod-sim report`", "matplotlib")
 
     files = write_report_into(args.results_dir, registry=registry_from_args(args))
     if not args.quiet:

@@ -28,6 +28,10 @@ def run(args: argparse.Namespace) -> int:
     from simulator.scenario import load_scenario
     from simulator.units import parse_duration_s
 
+    if args.report:
+        from simulator.extras import require
+
+        require("`neuromod-sim run --report`", "matplotlib")  # before simulating, not after
     if args.seed is not None and args.seed < 0:
         raise InputError(Issue("--seed", "must be a whole number >= 0", args.seed))
     until = None

@@ -17,6 +17,8 @@ def add_parser(sub, parents) -> None:
     p.add_argument("--seed", type=int, default=None, help="override the scenario's seed (>= 0)")
     p.add_argument("--until", default=None, metavar="DURATION", help="stop early, e.g. 30d")
     p.add_argument("--report", action="store_true", help="also make PNG plots and report.md in DIR")
+    p.add_argument("--window", metavar="START..END", default=None, help="with --report: report only this part of the run, e.g. 0d..7d, 36h..3d, 10d.. (durations from the scenario start)")
+    p.add_argument("--devices", metavar="IDS", default=None, help="with --report: report only these devices, e.g. pump,scs (ids separated by commas)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
     p.set_defaults(handler=run)
 
@@ -42,6 +44,12 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(Issue("--until", str(exc), args.until)) from None
     registry = registry_from_args(args)
     scenario = load_scenario(args.scenario, registry)
+    if args.window is not None or args.devices is not None:
+        from simulator.report.scope import scope_from_args
+
+        if not args.report:
+            raise InputError(Issue("--window" if args.window is not None else "--devices", "only applies with --report", args.window or args.devices))
+        scope_from_args(args.window, args.devices, [d.id for d in scenario.devices])  # checked before the run
     sim = Simulation(scenario, registry=registry, seed=args.seed, validate=False)
     progress = None if args.quiet else ProgressPrinter(sys.stderr)
     sim.run(until, progress=progress)
@@ -50,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         from simulator.report import write_report_into
 
         results.write(args.out)
-        write_report_into(args.out)
+        write_report_into(args.out, registry=registry, window=args.window, devices=args.devices)
     else:
         results.write(args.out)
     if not args.quiet:

@@ -1,7 +1,7 @@
 """Put a report together: read the folder, draw the plots, write report.md, all atomically.
 
 Files are made in a temporary folder inside DIR, then renamed into place: `DIR/plots/` (the
-whole folder replaced) and `DIR/report.md`. An error leaves DIR's older report as it was.
+whole folder replaced), `DIR/report.md` and `DIR/report.html`. An error leaves DIR's older report as it was.
 """
 from __future__ import annotations
 
@@ -74,12 +74,33 @@ def waveform_figures(results, registry=None) -> tuple[list[tuple[str, str, Any]]
     return figures, notes
 
 
-def write_report(root: Path, registry=None) -> list[Path]:
+def cut_to_window(fig, scope, end_t_s: float) -> None:
+    """Limit the time axes (in days) of a report figure to the scope's window."""
+    from simulator.report.plots import DAY_S
+
+    if scope is None or (scope.start_s == 0.0 and scope.end_s is None):
+        return
+    end = end_t_s if scope.end_s is None else min(scope.end_s, end_t_s)
+    for ax in fig.axes:
+        if "day" in ax.get_xlabel():
+            ax.set_xlim(scope.start_s / DAY_S, end / DAY_S)
+
+
+def write_report(root: Path, registry=None, scope=None, window: str | None = None, devices: str | None = None) -> list[Path]:
+    """Write report.md, report.html and plots/ into `root` for a `scope` (a ReportScope), or for
+    the `window` ('0d..7d') and `devices` ('pump,scs') texts of the CLI; the whole run by default."""
     from simulator.report import plots
     from simulator.report.files import read_results
+    from simulator.report.html import markdown_to_html
     from simulator.report.markdown import render
+    from simulator.report.scope import restrict, scope_from_args
 
-    results = read_results(root)
+    full = read_results(root)
+    if scope is None:
+        known = [d.get("id") for d in full.scenario_json.get("devices", []) if d.get("id")] or sorted(full.summary.get("devices", {}))
+        scope = scope_from_args(window, devices, known)
+    # plots: the scope's devices; all their events (alarms raised before the window still show)
+    results = full if scope.devices is None else restrict(full, type(scope)(devices=scope.devices))
     limits = drug_limits(results.scenario_json, registry)
     figures: list[tuple[str, str, Any]] = []
     for stem, title, make in [
@@ -92,6 +113,7 @@ def write_report(root: Path, registry=None) -> list[Path]:
     ]:
         fig = make()
         if fig is not None:
+            cut_to_window(fig, scope, full.end_t_s)
             figures.append((stem, title, fig))
     waves, notes = waveform_figures(results, registry)
     figures.extend(waves)
@@ -103,18 +125,20 @@ def write_report(root: Path, registry=None) -> list[Path]:
         for stem, title, fig in figures:
             fig.savefig(tmp / "plots" / f"{stem}.png")
             written.append((title, f"plots/{stem}.png"))
-        text = render(results, written, limits)
+        text = render(full, written, limits, scope)
         if notes:
             text += "\n" + "\n".join(f"> Note: {n}" for n in notes) + "\n"
         (tmp / "report.md").write_text(text, encoding="utf-8")
+        (tmp / "report.html").write_text(markdown_to_html(text, tmp, f"Run report: {full.scenario_name}"), encoding="utf-8")
         old = None
         if (root / "plots").exists():
             old = root / f".plots.old-{os.getpid()}"
             os.replace(root / "plots", old)
         os.replace(tmp / "plots", root / "plots")
         os.replace(tmp / "report.md", root / "report.md")
+        os.replace(tmp / "report.html", root / "report.html")
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return [root / "report.md", *(root / rel for _, rel in written)]
+    return [root / "report.md", root / "report.html", *(root / rel for _, rel in written)]

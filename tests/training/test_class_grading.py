@@ -88,3 +88,21 @@ def test_one_attempt_without_csv_keeps_its_exit_codes(classroom):
     assert main([*base, str(classroom / "attempts" / "good.yaml")]) == 0
     assert main([*base, str(classroom / "attempts" / "late.yaml")]) == 3
     assert main([*base, str(classroom / "attempts" / "broken.yaml")]) == 2
+
+
+def test_records_exported_by_the_app_are_graded_afresh(classroom, toy_registry):
+    """The app's 'Export attempt...' writes an attempt record (the attempt and its grade): the
+    class grader replays the attempt inside and ignores the grade written in the file."""
+    import json
+
+    import yaml
+
+    attempt = yaml.safe_load((DATA / "attempts" / "late.yaml").read_text())
+    record = {"kind": "attempt_record", "exercise": {"id": "toy-rate-change"}, "attempt": attempt, "grade": {"passed": True, "score": 6}}
+    (classroom / "attempts" / "exported.json").write_text(json.dumps(record))
+    broken = {"kind": "attempt_record", "attempt": {**attempt, "actions": 5}}
+    (classroom / "attempts" / "exported_broken.json").write_text(json.dumps(broken))
+    assert check(classroom, "exported.json", "exported_broken.json") == 2
+    exported, bad = read_rows(classroom / "grades.csv")
+    assert (exported["status"], exported["passed"], exported["score"]) == ("graded", "no", "5")  # late: 5/6, not the claimed 6
+    assert bad["status"] == "invalid" and "attempt.actions" in bad["reason"]

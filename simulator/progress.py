@@ -11,6 +11,7 @@ depends on the mode, chosen once from where the stream goes (`mode="auto"`):
 """
 from __future__ import annotations
 
+import math
 import sys
 from typing import Any
 
@@ -24,7 +25,7 @@ def in_notebook() -> bool:
         return False
     try:
         shell = ipython.get_ipython()
-    except Exception:  # an odd IPython: treat it as no notebook
+    except (AttributeError, RuntimeError):  # an odd IPython: treat it as no notebook
         return False
     return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
 
@@ -78,7 +79,7 @@ class ProgressDisplay:
     def picture(self, fraction: float) -> str:
         """`[#####.....]  50.0%`: the bar drawn with `width` characters."""
         fraction = min(max(fraction, 0.0), 1.0)
-        filled = int(round(self.width * fraction))
+        filled = round(self.width * fraction)
         return f"[{'#' * filled}{'.' * (self.width - filled)}] {fraction:6.1%}"
 
     def show(self, fraction: float, detail: str = "") -> None:
@@ -97,7 +98,7 @@ class ProgressDisplay:
                 self.stream.write("\n")
             self.stream.flush()
         else:
-            tenth = int(fraction * 10 + 1e-9)
+            tenth = math.floor(fraction * 10 + 1e-9)
             if tenth == self._tenth and not done:
                 return
             self._tenth = tenth

@@ -142,8 +142,14 @@ EXIT_SOME_INVALID = 2
 def _check_class(args, registry) -> int:
     """Grade several attempts: a line each, a CSV with --csv. Exit 0 all graded, 2 a file invalid."""
     from simulator.errors import InputError, Issue
-    from simulator.training.class_grades import MAX_ATTEMPT_FILES, check_csv_target, class_csv, grade_class, printable
     from simulator.training.attempt import write_text_atomic
+    from simulator.training.class_grades import (
+        MAX_ATTEMPT_FILES,
+        check_csv_target,
+        class_csv,
+        grade_class,
+        printable,
+    )
     from simulator.training.exercise import load_exercise
 
     if args.json:

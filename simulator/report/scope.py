@@ -7,7 +7,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from simulator.errors import InputError, Issue
-from simulator.units import SECONDS_PER_DAY, SECONDS_PER_HOUR, describe_elapsed, parse_duration_s
+from simulator.units import (
+    SECONDS_PER_DAY,
+    SECONDS_PER_HOUR,
+    describe_elapsed,
+    parse_duration_s,
+)
 
 MAX_DEVICES = 64
 WINDOW_FORMS = "START..END with durations from the scenario start, e.g. 0d..7d, 36h..3d, 10d.. (to the end), ..2w"

@@ -5,6 +5,7 @@ log or a pipe: see `simulator.progress`.
 """
 from __future__ import annotations
 
+import math
 import sys
 import time
 
@@ -37,5 +38,5 @@ class SweepProgress:
         frac = self.done / self.total if self.total else 1.0
         rate = self.rate_per_s
         left = (self.total - self.done) / rate if rate > 0 else float("nan")
-        eta = f" {left:.0f} s left" if left == left and self.done < self.total else ""
+        eta = f" {left:.0f} s left" if math.isfinite(left) and self.done < self.total else ""
         self.display.show(frac, f"{self.done}/{self.total} scenarios {rate:.1f}/s{eta}")

@@ -27,7 +27,7 @@ PRELUDE = "import sys; sys.modules.update(dict.fromkeys({blocked!r})); from simu
 def run_blocked(blocked: list[str], argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
     code = PRELUDE.format(blocked=blocked, argv=argv)
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=cwd, check=False, timeout=120)
 
 
 def assert_explains(proc: subprocess.CompletedProcess, extra: str, module: str) -> None:
@@ -93,7 +93,8 @@ def test_gui_without_pyside6_or_pyqtgraph(tmp_path):
 
 
 def test_an_extra_imported_deep_inside_a_command_is_explained_too(monkeypatch, capsys):
-    from simulator.cli import cmd_profiles, main as cli
+    from simulator.cli import cmd_profiles
+    from simulator.cli import main as cli
 
     def needs_pandas(args):
         import pandas  # noqa: F401
@@ -132,7 +133,7 @@ def bare_install(tmp_path_factory):
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     for cmd in (pip + ["--no-deps", str(src)], pip + CORE_DEPS):
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=300)
         if proc.returncode != 0:
             if os.environ.get("CI"):
                 pytest.fail(f"bare install failed: {proc.stderr[-2000:]}")
@@ -143,7 +144,7 @@ def bare_install(tmp_path_factory):
 def test_a_bare_install_explains_each_missing_extra(bare_install, tmp_path):
     def cli(*argv: str) -> subprocess.CompletedProcess:
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
-        return subprocess.run([str(bare_install), *argv], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+        return subprocess.run([str(bare_install), *argv], capture_output=True, text=True, cwd=tmp_path, env=env, check=False, timeout=120)
 
     assert cli("run", "pump_concentration_change", "--out", "plain", "--quiet").returncode == 0  # the core works
     assert_explains(cli("run", "pump_concentration_change", "--out", "o", "--report"), "data", "matplotlib")

@@ -9,7 +9,7 @@ import sys
 import pandas as pd
 import pytest
 
-import simulator.api as api
+from simulator import api
 import simulator.results as results_module
 from simulator.api import run
 from simulator.events import EventRecord

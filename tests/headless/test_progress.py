@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from simulator.engine import ProgressPrinter, Simulation
 from simulator.progress import ProgressDisplay, choose_mode
 from simulator.sweep.progress import SweepProgress
@@ -67,7 +69,7 @@ def test_cli_sweep_with_stderr_to_a_file_writes_no_carriage_return(tmp_path):
     with open(tmp_path / "stderr.log", "w") as err:
         proc = subprocess.run(
             [sys.executable, "-m", "simulator", "sweep", str(TOY_SWEEP), "--out", str(tmp_path / "s"), "--executor", "serial"],
-            stdout=subprocess.PIPE, stderr=err, text=True, env=env, cwd=ROOT, timeout=120,
+            stdout=subprocess.PIPE, stderr=err, text=True, env=env, cwd=ROOT, timeout=120, check=False,
         )
     assert proc.returncode == 0
     text = (tmp_path / "stderr.log").read_text()
@@ -78,7 +80,7 @@ def test_quiet_means_no_display(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(
         [sys.executable, "-m", "simulator", "run", str(ROOT / "scenarios" / "pump_concentration_change.yaml"), "--out", str(tmp_path / "r"), "--quiet"],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120,
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120, check=False,
     )
     assert proc.returncode == 0 and proc.stderr == "" and proc.stdout == ""
 
@@ -87,3 +89,34 @@ def test_notebook_mode_falls_back_to_lines_without_ipywidgets(monkeypatch):
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # blocks the import
     display = ProgressDisplay("x", io.StringIO(), mode="notebook")
     assert display.mode == "lines"
+
+
+def test_in_a_notebook_a_widget_shows_progress_and_nothing_is_written(monkeypatch, capsys):
+    import types
+
+    class ZMQInteractiveShell:  # the name Jupyter kernels' shells have
+        pass
+
+    shown = []
+
+    class Widget:
+        def __init__(self, *children, **kw):
+            self.value, self.children = kw.get("value"), children
+
+    ipython = types.ModuleType("IPython")
+    ipython.get_ipython = lambda: ZMQInteractiveShell()
+    display_mod = types.ModuleType("IPython.display")
+    display_mod.display = shown.append
+    widgets = types.ModuleType("ipywidgets")
+    widgets.FloatProgress = widgets.Label = widgets.HBox = Widget
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    monkeypatch.setitem(sys.modules, "IPython.display", display_mod)
+    monkeypatch.setitem(sys.modules, "ipywidgets", widgets)
+
+    bar = SweepProgress(4, stream=sys.stderr, min_interval_s=0.0)
+    assert bar.display.mode == "notebook" and len(shown) == 1
+    for _ in range(3):
+        bar.update(1)
+    progress, label = bar.display._widget
+    assert progress.value == pytest.approx(0.75) and label.value.startswith("3/4 scenarios")
+    assert capsys.readouterr().err == ""

@@ -289,7 +289,7 @@ class Results:
         for dev in self._devices():
             figures = self.summary.get("devices", {}).get(dev, {})
             items = [(k, v) for k, v in figures.items() if isinstance(v, (int, float)) and not isinstance(v, bool)][:HTML_MAX_FIGURES]
-            text = "; ".join(f"{esc(str(k))} = {_short_number(v)}" for k, v in items) or "-"
+            text = "; ".join(esc(_figure_text(str(k), v)) for k, v in items) or "-"
             parts.append(f"<tr><td>{esc(dev)}</td><td>{text}</td></tr>")
         parts.append("</table>")
         raised = self._alarms_raised()
@@ -310,6 +310,16 @@ class Results:
 
 def _short_number(value: float) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _figure_text(name: str, value: float) -> str:
+    """'battery_pct = 60.37'; times and durations in days, not seconds:
+    'next_refill = day 180', 'time_stimulating_days = 180'."""
+    if name.endswith("_t_s"):
+        return f"{name[:-4]} = day {value / DAY_S:.4g}"
+    if name.endswith("_s"):
+        return f"{name[:-2]}_days = {value / DAY_S:.4g}"
+    return f"{name} = {_short_number(value)}"
 
 
 def _flatten_payload(payload: dict[str, Any], prefix: str = "") -> dict[str, Any]:

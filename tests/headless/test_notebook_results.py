@@ -43,8 +43,11 @@ def test_repr_html_shows_devices_duration_figures_and_alarms(toy_registry, toy_s
 
 def test_repr_html_escapes_names_and_caps_the_alarm_list():
     events = [EventRecord(k, k * DAY, "p<1>", "alarm.raised", {"alarm": "a", "severity": "critical"}) for k in range(25)]
-    r = Results("<b>x</b>", 0, "2026-01-01T00:00:00", 30 * DAY, events, {}, {"devices": {"p<1>": {"x_ml": 1.5}}}, {})
+    figures = {"x_ml": 1.5, "next_refill_t_s": 45 * DAY, "time_stimulating_s": 12 * 3600.0}
+    r = Results("<b>x</b>", 0, "2026-01-01T00:00:00", 30 * DAY, events, {}, {"devices": {"p<1>": figures}}, {})
     page = r._repr_html_()
+    # times and durations in days: 45 d; 12 h = 0.5 d
+    assert "x_ml = 1.5; next_refill = day 45; time_stimulating_days = 0.5" in page
     assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page and "p&lt;1&gt;" in page
     assert page.count("<td>a</td>") == 10 and "... and 15 more" in page
 

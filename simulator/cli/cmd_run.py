@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
         if not args.report:
             raise InputError(Issue("--window" if args.window is not None else "--devices", "only applies with --report", args.window or args.devices))
-        scope_from_args(args.window, args.devices, [d.id for d in scenario.devices])  # checked before the run
+        scope_from_args(args.window, args.devices, [d.id for d in scenario.devices], float(scenario.duration))  # checked before the run
     sim = Simulation(scenario, registry=registry, seed=args.seed, validate=False)
     progress = None if args.quiet else ProgressPrinter(sys.stderr)
     sim.run(until, progress=progress)

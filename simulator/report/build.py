@@ -98,7 +98,7 @@ def write_report(root: Path, registry=None, scope=None, window: str | None = Non
     full = read_results(root)
     if scope is None:
         known = [d.get("id") for d in full.scenario_json.get("devices", []) if d.get("id")] or sorted(full.summary.get("devices", {}))
-        scope = scope_from_args(window, devices, known)
+        scope = scope_from_args(window, devices, known, full.end_t_s)
     # plots: the scope's devices; all their events (alarms raised before the window still show)
     results = full if scope.devices is None else restrict(full, type(scope)(devices=scope.devices))
     limits = drug_limits(results.scenario_json, registry)

@@ -73,9 +73,12 @@ def parse_devices(text: str | None, known: list[str]) -> tuple[str, ...] | None:
     return ids
 
 
-def scope_from_args(window: str | None, devices: str | None, known_devices: list[str]) -> ReportScope:
-    """The scope of `--window` and `--devices` (both optional) for a run with `known_devices`."""
+def scope_from_args(window: str | None, devices: str | None, known_devices: list[str], run_end_s: float | None = None) -> ReportScope:
+    """The scope of `--window` and `--devices` (both optional) for a run with `known_devices`
+    that ends at `run_end_s` (s; a window starting at or after it is an InputError)."""
     start, end = parse_window(window)
+    if run_end_s is not None and start > 0 and start >= run_end_s:
+        raise InputError(Issue("--window", f"starts at or after the end of the run (day {run_end_s / SECONDS_PER_DAY:.4g})", window))
     return ReportScope(start, end, parse_devices(devices, known_devices))
 
 

@@ -142,6 +142,7 @@ def test_html_escapes_what_the_run_wrote(two_device_dir):
         (["--window", "3d..1d"], "the end must come after the start"),
         (["--window", "xd..2d"], "--window"),
         (["--devices", "pump,ipg"], "no device 'ipg' in this run; its devices are: pump, scs"),
+        (["--window", "4d..9d"], "starts at or after the end of the run (day 4)"),
     ],
 )
 def test_bad_window_or_devices_exit_2(two_device_dir, capsys, argv, needle):

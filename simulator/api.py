@@ -23,7 +23,18 @@ __all__ = ["get_field", "set_field", "parse_path", "scenario_data", "with_change
 
 
 def scenario_data(scenario) -> dict[str, Any]:
-    """A scenario (model, dict, or file path) as plain JSON-able data (durations in seconds)."""
+    """A scenario as plain JSON-able data, ready for `set_field` or `with_changes`.
+
+    Args:
+        scenario: a Scenario, a mapping (copied deeply) or a path to a scenario YAML file.
+
+    Returns:
+        A dict; `duration` and each `timeline[i].at` are in seconds from the scenario start.
+
+    Example:
+        >>> data = scenario_data("scenarios/pump_concentration_change.yaml")
+        >>> data["duration"] / 86400    # 20.0 days
+    """
     from simulator.scenario import Scenario, load_scenario
 
     if isinstance(scenario, (str, Path)):
@@ -56,7 +67,32 @@ def with_changes(scenario, changes: Mapping[str, Any], registry=None):
 
 
 def run(scenario, seed: int | None = None, until: float | str | None = None, registry=None):
-    """Run a scenario (model, dict or file) and return its Results. Each call is independent."""
+    """Run a scenario and return its Results. Each call is independent (no state is shared).
+
+    Args:
+        scenario: a Scenario, a mapping of scenario data, or a path to a scenario YAML file
+            (or a bundled scenario's name, e.g. "pump_concentration_change").
+        seed: override the scenario's seed (a whole number >= 0); None keeps the scenario's.
+            The same scenario and seed always give the same results.
+        until: stop early: seconds from the start or a duration text ("30d", "12h");
+            None runs to the scenario's duration.
+        registry: the ProfileRegistry with the device, lead and drug profiles (default: the
+            bundled profiles plus NEUROMOD_PROFILES).
+
+    Returns:
+        Results: events (`t_s` in seconds), signals as exact breakpoints (`series_arrays`),
+        the summary (`summary`, figures named with units), and DataFrames where pandas is
+        installed (`events_frame`, `series_frame`).
+
+    Raises:
+        InputError: the scenario is invalid (the message names the file, field, value and
+        the allowed range).
+
+    Example:
+        >>> results = run("scenarios/pump_concentration_change.yaml", until="12d")
+        >>> t_s, reservoir_ml = results.series_arrays("no_bridge", "reservoir_ml")
+        >>> results.events_frame(kind="dose_error.*", flat=True)
+    """
     from simulator.engine import run_scenario
     from simulator.scenario import Scenario, load_scenario, scenario_from_dict
 
@@ -68,7 +104,17 @@ def run(scenario, seed: int | None = None, until: float | str | None = None, reg
 
 
 def load_results(results_dir: str | Path):
-    """Read a results folder written by `neuromod-sim run` (or `Results.write`) back into a Results."""
+    """Read a results folder written by `neuromod-sim run` (or `Results.write`) back into a Results.
+
+    Args:
+        results_dir: the folder holding events.jsonl, summary.json, scenario.json and series/.
+
+    Returns:
+        Results with the same events, series breakpoints and summary as the run that wrote it.
+
+    Raises:
+        InputError: the folder or one of its files is missing or unreadable (named in the message).
+    """
     from simulator.report.files import read_results
 
     return read_results(results_dir)
@@ -76,7 +122,8 @@ def load_results(results_dir: str | Path):
 
 def flat_figures(summary: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     """The scalar figures of a summary as one flat dict with dotted names
-    (`devices.pump.delivered_mg`); lists are left out."""
+    (`devices.pump.delivered_mg`); lists are left out. Units are in the names, as in the summary
+    (`_mg`, `_ml`, `_pct`, `_t_s` for seconds from the start). `prefix` is put before every name."""
     from simulator.sweep.columns import flatten_summary
 
     return flatten_summary(summary, prefix)

@@ -242,22 +242,23 @@ def run_scenario(scenario: Scenario, seed: int | None = None, until: float | str
 
 
 class ProgressPrinter:
-    """A progress bar on stderr that appears only once a run has taken longer than `delay_s`."""
+    """Progress of a run on `stream` that appears only once the run has taken longer than `delay_s`.
 
-    def __init__(self, stream, label: str = "simulating", delay_s: float = 1.0, width: int = 30):
-        self.stream, self.label, self.delay_s, self.width = stream, label, delay_s, width
+    A bar redrawn in place in a terminal, a widget in a notebook, plain lines (no carriage
+    returns) when the stream is a log or a pipe: see `simulator.progress` (`mode`).
+    """
+
+    def __init__(self, stream, label: str = "simulating", delay_s: float = 1.0, width: int = 30, mode: str = "auto"):
+        from simulator.progress import ProgressDisplay
+
+        self.delay_s = delay_s
+        self.display = ProgressDisplay(label, stream, mode=mode, width=width)
         self.t0 = time.perf_counter()
         self.shown = False
 
     def __call__(self, fraction: float) -> None:
         elapsed = time.perf_counter() - self.t0
-        if elapsed < self.delay_s and fraction < 1.0:
-            return
         if elapsed < self.delay_s and not self.shown:
             return
         self.shown = True
-        filled = int(round(self.width * fraction))
-        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {fraction:6.1%} {elapsed:6.1f} s")
-        if fraction >= 1.0:
-            self.stream.write("\n")
-        self.stream.flush()
+        self.display.show(fraction, f"{elapsed:6.1f} s")

@@ -1,7 +1,11 @@
 """Results of a run as data: events, time series and a summary.
 
-Numpy arrays always; pandas DataFrames where pandas is installed. `write(out_dir)` produces the
-files of `neuromod-sim run` atomically (see `simulator.output`).
+Numpy arrays always; pandas DataFrames where pandas is installed (the 'data' extra). `write(out_dir)`
+produces the files of `neuromod-sim run` atomically (see `simulator.output`). In a notebook a
+Results shows itself as a short table (devices, duration, key figures, alarms); `repr()` is one line.
+
+Times are float seconds from the scenario start (`t_s`); `start_iso` is the scenario's calendar
+start, used for the `time` columns of the DataFrames.
 """
 from __future__ import annotations
 
@@ -53,6 +57,7 @@ def dumps(obj: Any, **kw) -> str:
 
 
 def json_line(record: EventRecord) -> str:
+    """One event as a line of events.jsonl (compact strict JSON, no newline)."""
     return dumps(record.as_dict(), separators=(",", ":"))
 
 
@@ -69,8 +74,33 @@ def event_counts(events: Iterable[EventRecord]) -> dict[str, int]:
     return {k: v for k, v in counts.items() if v}
 
 
+HTML_MAX_ALARMS = 10
+HTML_MAX_FIGURES = 12
+DAY_S = 86400.0
+
+
 @dataclass
 class Results:
+    """The outcome of one run: every event, every recorded signal (exact breakpoints), the summary.
+
+    Attributes:
+        scenario_name: the scenario's name.
+        seed: the seed the run used (same scenario and seed, same results).
+        start_iso: calendar start of the scenario (ISO 8601), '' when unknown.
+        end_t_s: simulation time reached, in seconds from the start.
+        events: the event records (`t_s` in s, `device`, `kind`, `payload`), in order.
+        series: (device id, signal) -> Series of breakpoints; the signal name carries the unit
+            (`reservoir_ml`, `battery_pct`, `cumulative_drug_mg`).
+        summary: the figures of summary.json (plain JSON data).
+        scenario_json: the scenario as plain JSON data (durations in seconds).
+
+    Example:
+        >>> from simulator.api import run
+        >>> results = run("scenarios/pump_concentration_change.yaml")
+        >>> t_s, volume_ml = results.series_arrays("no_bridge", "reservoir_ml")
+        >>> results.events_frame(kind="dose_error.*", flat=True)[["time", "device", "error_amount"]]
+    """
+
     scenario_name: str
     seed: int
     start_iso: str
@@ -82,6 +112,7 @@ class Results:
 
     @classmethod
     def from_simulation(cls, sim: "Simulation") -> "Results":
+        """The Results of a Simulation as it stands (usually after `sim.run()`)."""
         from simulator import __version__
 
         events = list(sim.recorder.events)
@@ -123,17 +154,67 @@ class Results:
         return [e for e in self.events if (devices is None or e.device in devices) and kind_ok(e.kind)]
 
     def event_times(self, device: str | None = None, kind: str | None = None) -> np.ndarray:
+        """Times (s from the start) of the events `events_where(device, kind)` selects, as an array."""
         return np.array([e.t_s for e in self.events_where(device, kind)], dtype=float)
 
-    def events_frame(self, device=None, kind=None):
-        """Events as a pandas DataFrame (columns seq, t_s, device, kind, payload)."""
+    def calendar_start(self):
+        """The scenario's calendar start as a datetime, or None when the run has none."""
+        from datetime import datetime
+
+        try:
+            return datetime.fromisoformat(self.start_iso) if self.start_iso else None
+        except ValueError:
+            return None
+
+    def _calendar(self, t_s):
+        """Calendar times (pandas datetimes) of times in s from the start; NaT without a start."""
         import pandas as pd
 
-        rows = [e.as_dict() for e in self.events_where(device, kind)]
-        return pd.DataFrame(rows, columns=["seq", "t_s", "device", "kind", "payload"])
+        start = self.calendar_start()
+        t = pd.to_timedelta(np.asarray(t_s, dtype=float), unit="s")
+        return pd.Timestamp(start) + t if start is not None else pd.to_datetime([pd.NaT] * len(t))
+
+    def events_frame(self, device=None, kind=None, flat: bool = False):
+        """Events as a pandas DataFrame, one row per event, in order.
+
+        Columns: `seq`, `t_s` (s from the start), `time` (calendar time: the scenario start plus
+        t_s), `device`, `kind`, then either `payload` (a dict per row) or, with `flat=True`, one
+        column per payload field (nested fields joined with dots, e.g. `params.fill_ml`; a field
+        named like a fixed column gets the prefix `payload.`). Fields an event lacks are NaN/None.
+        `device` and `kind` filter as in `events_where`. Needs pandas (the 'data' extra).
+        """
+        from simulator.extras import require
+
+        require("Results.events_frame", "pandas")
+        import pandas as pd
+
+        chosen = self.events_where(device, kind)
+        base = ["seq", "t_s", "time", "device", "kind"]
+        frame = pd.DataFrame(
+            {
+                "seq": pd.Series([e.seq for e in chosen], dtype="int64"),
+                "t_s": pd.Series([e.t_s for e in chosen], dtype=float),
+                "time": self._calendar([e.t_s for e in chosen]),
+                "device": pd.Series([e.device for e in chosen], dtype=object),
+                "kind": pd.Series([e.kind for e in chosen], dtype=object),
+            },
+            columns=base,
+        )
+        if not flat:
+            frame["payload"] = [e.payload for e in chosen]
+            return frame
+        rows = [_flatten_payload(e.payload) for e in chosen]
+        names: list[str] = []
+        for row in rows:
+            names.extend(k for k in row if k not in names)
+        for name in names:
+            column = f"payload.{name}" if name in base else name
+            frame[column] = [row.get(name) for row in rows]
+        return frame
 
     # ----- series -----
     def signals(self, device: str | None = None) -> list[tuple[str, str]]:
+        """The (device, signal) pairs recorded, sorted; only `device`'s when given."""
         return sorted(k for k in self.series if device is None or k[0] == device)
 
     def series_arrays(self, device: str, signal: str) -> tuple[np.ndarray, np.ndarray]:
@@ -142,26 +223,126 @@ class Results:
         return s.t_s, s.values
 
     def resample(self, device: str, signal: str, t_s: np.ndarray) -> np.ndarray:
+        """Values of one signal at times `t_s` (s from the start), interpolated as recorded
+        (linear or step); the signal's unit is in its name."""
         return self.series[(device, signal)].at(t_s)
 
-    def series_frame(self, device: str, step_s: float | None = None):
-        """One device's signals as a DataFrame on a common time grid (breakpoints when step_s is None)."""
+    def series_frame(self, device: str, step_s: float | None = None, index: str = "t_s"):
+        """One device's signals as a DataFrame on a common time grid.
+
+        The grid is every breakpoint of the device's signals when `step_s` is None (exact),
+        else 0, step_s, 2 step_s, ... up to the end (s). `index="t_s"`: a plain row index and a
+        `t_s` column (s from the start); `index="calendar"`: the rows indexed by calendar time
+        (`time`: scenario start plus t_s), `t_s` kept as a column. Each signal is a column named
+        with its unit (`reservoir_ml`); `frame.attrs["units"]` maps column -> unit ("s" for t_s).
+        Needs pandas (the 'data' extra).
+        """
+        from simulator.extras import require
+
+        require("Results.series_frame", "pandas")
         import pandas as pd
 
+        if index not in ("t_s", "calendar"):
+            raise ValueError(f"index must be 't_s' or 'calendar', not {index!r}")
         keys = self.signals(device)
         if step_s is None:
             grid = np.unique(np.concatenate([self.series[k].t_s for k in keys])) if keys else np.array([])
         else:
+            if not step_s > 0:
+                raise ValueError(f"step_s must be > 0 seconds, not {step_s!r}")
             grid = np.arange(0.0, self.end_t_s + step_s / 2, step_s)
         data = {"t_s": grid}
+        units = {"t_s": "s"}
         for k in keys:
             data[k[1]] = self.series[k].at(grid)
-        return pd.DataFrame(data)
+            units[k[1]] = self.series[k].unit
+        frame = pd.DataFrame(data)
+        if index == "calendar":
+            frame.index = pd.DatetimeIndex(self._calendar(grid), name="time")
+        frame.attrs["units"] = units
+        frame.attrs["device"] = device
+        frame.attrs["start"] = self.start_iso
+        return frame
 
     def device_summary(self, device: str) -> dict[str, Any]:
+        """The summary figures of one device (names carry units: `delivered_mg`, `battery_pct`)."""
         return self.summary["devices"][device]
 
     def write(self, out_dir: Path | str) -> Path:
+        """Write events.jsonl, summary.json, scenario.json and series/ into `out_dir`, atomically;
+        returns the folder."""
         from simulator.output import write_results
 
         return write_results(self, Path(out_dir))
+
+    # ----- notebooks -----
+    def _devices(self) -> list[str]:
+        return list(self.summary.get("devices", {})) or sorted({d for d, _ in self.series})
+
+    def _alarms_raised(self) -> list[EventRecord]:
+        return self.events_where(kind="alarm.raised")
+
+    def __repr__(self) -> str:
+        """One line: scenario, seed, days simulated, devices, events and alarms (never the data)."""
+        days = self.end_t_s / DAY_S
+        devices = ", ".join(self._devices()) or "no devices"
+        alarms = len(self._alarms_raised())
+        return f"<Results {self.scenario_name!r} seed {self.seed}: {days:.4g} days, devices {devices}; {len(self.events)} events, {alarms} alarms raised>"
+
+    def _repr_html_(self) -> str:
+        """A short HTML table for notebooks: devices, duration, key figures, alarms."""
+        import html as _html
+
+        esc = _html.escape
+        start = self.calendar_start()
+        days = self.end_t_s / DAY_S
+        when = f"{days:.4g} days" + (f" from {start:%Y-%m-%d %H:%M}" if start else "")
+        parts = [f"<div><b>Results: {esc(self.scenario_name)}</b> (seed {self.seed}, {esc(when)}, {len(self.events)} events)</div>"]
+        parts.append("<table><tr><th>device</th><th>key figures</th></tr>")
+        for dev in self._devices():
+            figures = self.summary.get("devices", {}).get(dev, {})
+            items = [(k, v) for k, v in figures.items() if isinstance(v, (int, float)) and not isinstance(v, bool)][:HTML_MAX_FIGURES]
+            text = "; ".join(esc(_figure_text(str(k), v)) for k, v in items) or "-"
+            parts.append(f"<tr><td>{esc(dev)}</td><td>{text}</td></tr>")
+        parts.append("</table>")
+        raised = self._alarms_raised()
+        if raised:
+            parts.append(f"<div>Alarms raised: {len(raised)}</div><table><tr><th>day</th><th>device</th><th>alarm</th><th>severity</th></tr>")
+            for e in raised[:HTML_MAX_ALARMS]:
+                parts.append(
+                    f"<tr><td>{e.t_s / DAY_S:.2f}</td><td>{esc(e.device)}</td><td>{esc(str(e.payload.get('alarm', '')))}</td>"
+                    f"<td>{esc(str(e.payload.get('severity', '')))}</td></tr>"
+                )
+            parts.append("</table>")
+            if len(raised) > HTML_MAX_ALARMS:
+                parts.append(f"<div>... and {len(raised) - HTML_MAX_ALARMS} more (results.events_where(kind='alarm.raised'))</div>")
+        else:
+            parts.append("<div>No alarms raised.</div>")
+        return "\n".join(parts)
+
+
+def _short_number(value: float) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _figure_text(name: str, value: float) -> str:
+    """'battery_pct = 60.37'; times and durations in days, not seconds:
+    'next_refill = day 180', 'time_stimulating_days = 180'."""
+    if name.endswith("_t_s"):
+        return f"{name[:-4]} = day {value / DAY_S:.4g}"
+    if name.endswith("_s"):
+        return f"{name[:-2]}_days = {value / DAY_S:.4g}"
+    return f"{name} = {_short_number(value)}"
+
+
+def _flatten_payload(payload: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A payload with nested dicts flattened to dotted names ({'params': {'fill_ml': 18}} ->
+    {'params.fill_ml': 18}); lists stay as they are."""
+    out: dict[str, Any] = {}
+    for key, value in payload.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            out.update(_flatten_payload(value, name + "."))
+        else:
+            out[name] = value
+    return out

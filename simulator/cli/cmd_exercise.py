@@ -3,8 +3,9 @@
 `check` replays the attempt on the exercise's scenario and prints the itemised result.
 Exit codes: 0 the attempt passed; 3 it did not pass the exercise's criteria (the attempt is
 valid, the trainee got something wrong); 2 invalid input (exercise or attempt file); 1 internal
-error. An educator can grade a class with a loop over attempt files and read the exit codes,
-or collect `--json` reports.
+error. An educator grades a class in one command: `check EXERCISE attempts/*.yaml --csv grades.csv`
+(one row per attempt; exit 0 when every file was graded, passed or not; 2 when a file was invalid,
+the others still graded and the invalid one listed in the CSV with the reason).
 """
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ def add_parser(sub, parents) -> None:
         description="Replay ATTEMPT on EXERCISE's scenario and print the itemised result. Exit 0 passed, 3 not passed, 2 invalid input.",
     )
     pc.add_argument("exercise", metavar="EXERCISE", help="exercise id or file")
-    pc.add_argument("attempt", metavar="ATTEMPT", help="attempt file (YAML or JSON)")
+    pc.add_argument("attempt", metavar="ATTEMPT", nargs="+", help="attempt file(s) (YAML or JSON); several grade a class (see --csv)")
+    pc.add_argument("--csv", metavar="FILE", help="grade every ATTEMPT and write one row per attempt (criterion columns; invalid files listed with the reason) into FILE, atomically; exit 0 when all were graded, 2 when a file was invalid")
     pc.add_argument("--json", metavar="FILE", help="also write the educator record (attempt and grade) as JSON; '-' prints it instead of the text")
     pc.add_argument("--no-debrief", action="store_true", help="leave the debrief out of the printed result")
     pc.set_defaults(handler=run)
@@ -112,6 +114,9 @@ def _show(args, registry) -> int:
 
 
 def _check(args, registry) -> int:
+    if args.csv is not None or len(args.attempt) > 1:
+        return _check_class(args, registry)
+    args.attempt = args.attempt[0]
     import json
 
     from simulator.training.attempt import load_attempt, write_text_atomic
@@ -129,3 +134,41 @@ def _check(args, registry) -> int:
         if args.json:
             write_text_atomic(args.json, json.dumps(record, indent=2) + "\n")
     return 0 if report.passed else EXIT_NOT_PASSED
+
+
+EXIT_SOME_INVALID = 2
+
+
+def _check_class(args, registry) -> int:
+    """Grade several attempts: a line each, a CSV with --csv. Exit 0 all graded, 2 a file invalid."""
+    from simulator.errors import InputError, Issue
+    from simulator.training.attempt import write_text_atomic
+    from simulator.training.class_grades import (
+        MAX_ATTEMPT_FILES,
+        check_csv_target,
+        class_csv,
+        grade_class,
+        printable,
+    )
+    from simulator.training.exercise import load_exercise
+
+    if args.json:
+        raise InputError(Issue("--json", "takes one ATTEMPT; for a class use --csv", args.json))
+    if len(args.attempt) > MAX_ATTEMPT_FILES:
+        raise InputError(Issue("ATTEMPT", f"at most {MAX_ATTEMPT_FILES} attempt files at once", len(args.attempt)))
+    if args.csv is not None:
+        check_csv_target(args.csv)
+    ex = load_exercise(args.exercise, registry)
+    rows = grade_class(ex, list(args.attempt), registry)
+    for r in rows:
+        if r.status == "invalid":
+            print(f"INVALID  {r.attempt_file}: {printable(r.reason, 500)}", file=sys.stderr)
+        else:
+            print(f"{'PASS' if r.passed else 'FAIL':<8} {r.attempt_file}  {r.score:g}/{r.max_score:g}  {printable(r.trainee)}")
+    if args.csv is not None:
+        write_text_atomic(args.csv, class_csv(ex, rows))
+    graded = [r for r in rows if r.status == "graded"]
+    invalid = len(rows) - len(graded)
+    print(f"{len(graded)} graded ({sum(1 for r in graded if r.passed)} passed, {sum(1 for r in graded if not r.passed)} not passed), {invalid} invalid"
+          + (f"; grades written to {args.csv}" if args.csv is not None else ""))
+    return EXIT_SOME_INVALID if invalid else 0

@@ -24,6 +24,9 @@ def add_parser(sub, parents) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from simulator.extras import require
+
+    require("`neuromod-sim gui`", "PySide6", "pyqtgraph")
     from simulator.cli.main import registry_from_args
     from simulator.engine import Simulation
     from simulator.errors import InputError, Issue

@@ -1,4 +1,7 @@
-"""`neuromod-sim report DIR`: PNG plots and report.md for a results folder written by `run`."""
+"""`neuromod-sim report DIR`: PNG plots, report.md and report.html for a results folder written by `run`.
+
+`--window 0d..7d` and `--devices pump,scs` narrow the report to a part of the run (for a lesson
+on one week or one device). Times are written in days from the start and calendar time."""
 from __future__ import annotations
 
 import argparse
@@ -8,14 +11,16 @@ def add_parser(sub, parents) -> None:
     p = sub.add_parser(
         "report",
         parents=parents,
-        help="make PNG plots and report.md for a results folder written by `run`",
+        help="make PNG plots, report.md and report.html for a results folder written by `run`",
         description=(
-            "Read DIR (events.jsonl, summary.json, scenario.json, series/) and write DIR/report.md and "
-            "DIR/plots/*.png: reservoir, delivery rate, daily dose against the drug's limit, battery, "
+            "Read DIR (events.jsonl, summary.json, scenario.json, series/) and write DIR/report.md, DIR/report.html "
+            "(self-contained, images embedded) and DIR/plots/*.png: reservoir, delivery rate, daily dose against the drug's limit, battery, "
             "waveform snapshots and an alarm timeline, as far as the run has them. Needs no display."
         ),
     )
     p.add_argument("results_dir", metavar="DIR", help="results folder written by `neuromod-sim run --out DIR`")
+    p.add_argument("--window", metavar="START..END", default=None, help="report only this part of the run, e.g. 0d..7d, 36h..3d, 10d.. (durations from the scenario start)")
+    p.add_argument("--devices", metavar="IDS", default=None, help="report only these devices, e.g. pump,scs (ids separated by commas)")
     p.add_argument("--quiet", action="store_true", help="do not list the files written")
     p.set_defaults(handler=run)
 
@@ -26,10 +31,13 @@ def run(args: argparse.Namespace) -> int:
     from simulator.atomic import InterruptedAfterWrite
     from simulator.cli.main import Interrupted, registry_from_args
     from simulator.errors import InputError
+    from simulator.extras import require
     from simulator.report import write_report_into
 
+    require("`neuromod-sim report`", "matplotlib")
+
     try:
-        files = write_report_into(args.results_dir, registry=registry_from_args(args))
+        files = write_report_into(args.results_dir, registry=registry_from_args(args), window=args.window, devices=args.devices)
     except InterruptedAfterWrite:
         raise Interrupted(f"interrupted; the report had been written to {args.results_dir} in full") from None
     except KeyboardInterrupt:

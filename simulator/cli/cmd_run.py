@@ -27,6 +27,8 @@ def add_parser(sub, parents) -> None:
     p.add_argument("--seed", type=int, default=None, help="override the scenario's seed (>= 0)")
     p.add_argument("--until", default=None, metavar="DURATION", help="stop early, e.g. 30d")
     p.add_argument("--report", action="store_true", help="also make PNG plots and report.md in DIR")
+    p.add_argument("--window", metavar="START..END", default=None, help="with --report: report only this part of the run, e.g. 0d..7d, 36h..3d, 10d.. (durations from the scenario start)")
+    p.add_argument("--devices", metavar="IDS", default=None, help="with --report: report only these devices, e.g. pump,scs (ids separated by commas)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
     p.set_defaults(handler=run)
 
@@ -40,6 +42,10 @@ def run(args: argparse.Namespace) -> int:
     from simulator.scenario import load_scenario
     from simulator.units import parse_duration_s
 
+    if args.report:
+        from simulator.extras import require
+
+        require("`neuromod-sim run --report`", "matplotlib")  # before simulating, not after
     if args.seed is not None and args.seed < 0:
         raise InputError(Issue("--seed", "must be a whole number >= 0", args.seed))
     until = None
@@ -52,6 +58,12 @@ def run(args: argparse.Namespace) -> int:
     out, _ = prepare_destination(args.out, "run", "--out")
     registry = registry_from_args(args)
     scenario = load_scenario(args.scenario, registry)
+    if args.window is not None or args.devices is not None:
+        from simulator.report.scope import scope_from_args
+
+        if not args.report:
+            raise InputError(Issue("--window" if args.window is not None else "--devices", "only applies with --report", args.window or args.devices))
+        scope_from_args(args.window, args.devices, [d.id for d in scenario.devices], float(scenario.duration))  # checked before the run
     sim = Simulation(scenario, registry=registry, seed=args.seed, validate=False)
     progress = None if args.quiet else ProgressPrinter(sys.stderr)
     report_error: list[BaseException] = []
@@ -60,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         from simulator.report.build import write_report
 
         try:
-            write_report(folder, registry)
+            write_report(folder, registry, window=args.window, devices=args.devices)
         except Exception as exc:  # the results are still worth keeping: say what went wrong after
             report_error.append(exc)
 

@@ -38,6 +38,11 @@ def run(args: argparse.Namespace) -> int:
     import time
 
     from simulator.errors import InputError, Issue
+    from simulator.extras import require
+
+    require("`neuromod-sim sweep`", "pandas", "pyarrow")
+    if args.executor == "dask" or args.scheduler:
+        require("`neuromod-sim sweep --executor dask`", "dask", "distributed")
     from simulator.sweep.runner import run_sweep
     from simulator.sweep.spec import load_sweep_spec
 

@@ -5,7 +5,7 @@ parents)` and `run(args) -> int`. Command modules import heavy libraries (Qt, pa
 matplotlib) inside `run`, so that `neuromod-sim --help` starts fast.
 
 Exit codes: 0 ok, 2 invalid input (the message names the file, field, value and what is
-allowed), 1 internal error, 130 interrupted.
+allowed) or a missing optional extra (the message gives the install command), 1 internal error, 130 interrupted.
 """
 from __future__ import annotations
 
@@ -54,8 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _missing_extra(command: str, exc: ImportError) -> int:
+    """Print what a missing optional extra is and how to install it; exit 2 (no traceback)."""
+    print(f"neuromod-sim {command}: {exc}", file=sys.stderr)
+    return EXIT_INPUT
+
+
 def main(argv: list[str] | None = None) -> int:
     from simulator.errors import InputError
+    from simulator.extras import MissingExtra, from_import_error
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -72,6 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     except Interrupted as exc:
         print(f"\n{exc}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except MissingExtra as exc:
+        return _missing_extra(args.command, exc)
+    except ModuleNotFoundError as exc:  # an extra's module imported deep inside a command
+        extra = from_import_error(exc, f"`neuromod-sim {args.command}`")
+        return _internal_error() if extra is None else _missing_extra(args.command, extra)
     except KeyboardInterrupt:
         print("\ninterrupted; nothing was written", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -91,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _internal_error() -> int:
+    """Show the exception being handled (a bug) and exit 1."""
     import traceback
 
     traceback.print_exc()

@@ -2,7 +2,7 @@
 
 Files are made in a temporary folder inside DIR (`.report.tmp-PID-XXXXXX`, with the marker of
 `simulator.atomic`), then renamed into place: `DIR/plots/` (the whole folder swapped) and
-`DIR/report.md`, with Ctrl-C held back during those renames. An error or an interrupt before
+`DIR/report.md` and `DIR/report.html`, with Ctrl-C held back during those renames. An error or an interrupt before
 them leaves DIR's older report as it was and writes nothing; a temporary folder left by a
 killed process is removed by the next report. An existing `DIR/plots/` is replaced only if it
 holds nothing but .png files (what a report writes); otherwise the report is refused.
@@ -77,11 +77,31 @@ def waveform_figures(results, registry=None) -> tuple[list[tuple[str, str, Any]]
     return figures, notes
 
 
-def write_report(root: Path, registry=None) -> list[Path]:
+def cut_to_window(fig, scope, end_t_s: float) -> None:
+    """Limit the time axes (in days) of a report figure to the scope's window."""
+    from simulator.report.plots import DAY_S
+
+    if scope is None or (scope.start_s == 0.0 and scope.end_s is None):
+        return
+    end = end_t_s if scope.end_s is None else min(scope.end_s, end_t_s)
+    for ax in fig.axes:
+        if "day" in ax.get_xlabel():
+            ax.set_xlim(scope.start_s / DAY_S, end / DAY_S)
+
+
+def write_report(root: Path, registry=None, scope=None, window: str | None = None, devices: str | None = None) -> list[Path]:
+    """Write report.md, report.html and plots/ into `root` for a `scope` (a ReportScope), or for
+    the `window` ('0d..7d') and `devices` ('pump,scs') texts of the CLI; the whole run by default."""
     from simulator.report import plots
     from simulator.report.files import read_results
+    from simulator.report.scope import restrict, scope_from_args
 
-    results = read_results(root)
+    full = read_results(root)
+    if scope is None:
+        known = [d.get("id") for d in full.scenario_json.get("devices", []) if d.get("id")] or sorted(full.summary.get("devices", {}))
+        scope = scope_from_args(window, devices, known, full.end_t_s)
+    # plots: the scope's devices; all their events (alarms raised before the window still show)
+    results = full if scope.devices is None else restrict(full, type(scope)(devices=scope.devices))
     limits = drug_limits(results.scenario_json, registry)
     figures: list[tuple[str, str, Any]] = []
     for stem, title, make in [
@@ -94,11 +114,12 @@ def write_report(root: Path, registry=None) -> list[Path]:
     ]:
         fig = make()
         if fig is not None:
+            cut_to_window(fig, scope, full.end_t_s)
             figures.append((stem, title, fig))
     waves, notes = waveform_figures(results, registry)
     figures.extend(waves)
 
-    return _write_report_files(Path(root), figures, notes, results, limits)
+    return _write_report_files(Path(root), figures, notes, full, limits, scope)
 
 
 def _check_plots_replaceable(root: Path) -> None:
@@ -114,8 +135,11 @@ def _check_plots_replaceable(root: Path) -> None:
         raise InputError(Issue("(folder)", f"plots/ holds files a report did not write ({', '.join(foreign[:4])}); it is left untouched: move them to make a report", str(plots)))
 
 
-def _write_report_files(root: Path, figures, notes, results, limits) -> list[Path]:
+def _write_report_files(root: Path, figures, notes, full, limits, scope) -> list[Path]:
+    """Write the figures, report.md and report.html of `full` (the run's results, all devices)
+    for `scope` into `root`, atomically (see the module's docstring)."""
     from simulator.atomic import InterruptedAfterWrite, deferred_interrupt, is_user_os_error, make_temp_dir, os_input_error, recover_leftovers, replace_dir
+    from simulator.report.html import markdown_to_html
     from simulator.report.markdown import render
 
     recover_leftovers(root / "report")  # temporaries of a killed report
@@ -128,13 +152,15 @@ def _write_report_files(root: Path, figures, notes, results, limits) -> list[Pat
         for stem, title, fig in figures:
             fig.savefig(tmp / "plots" / f"{stem}.png")
             written.append((title, f"plots/{stem}.png"))
-        text = render(results, written, limits)
+        text = render(full, written, limits, scope)
         if notes:
             text += "\n" + "\n".join(f"> Note: {n}" for n in notes) + "\n"
         (tmp / "report.md").write_text(text, encoding="utf-8")
+        (tmp / "report.html").write_text(markdown_to_html(text, tmp, f"Run report: {full.scenario_name}"), encoding="utf-8")
         with deferred_interrupt():
             replace_dir(tmp / "plots", root / "plots", tmp / "plots.old")
             os.replace(tmp / "report.md", root / "report.md")
+            os.replace(tmp / "report.html", root / "report.html")
         committed = True
     except OSError as exc:
         if is_user_os_error(exc):
@@ -147,4 +173,4 @@ def _write_report_files(root: Path, figures, notes, results, limits) -> list[Pat
             if committed:
                 raise InterruptedAfterWrite(str(root)) from None
             raise
-    return [root / "report.md", *(root / rel for _, rel in written)]
+    return [root / "report.md", root / "report.html", *(root / rel for _, rel in written)]

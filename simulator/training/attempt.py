@@ -65,6 +65,16 @@ class Attempt(StrictModel):
 def attempt_from_dict(data: Any, file: str | None = None) -> Attempt:
     if not isinstance(data, dict):
         raise InputError(Issue("(top level)", f"an attempt must be a mapping of keys to values, not a {type(data).__name__}", data), file)
+    if data.get("kind") == "attempt_record":
+        # the file the app exports ('Export attempt...'): the attempt inside is graded afresh;
+        # the grade the record carries is not trusted
+        inner = data.get("attempt")
+        if not isinstance(inner, dict):
+            raise InputError(Issue("attempt", "an attempt record must hold the attempt as a mapping", inner), file)
+        try:
+            return validate_model(Attempt, inner, file=file)
+        except InputError as exc:
+            raise InputError([i.under("attempt") for i in exc.issues]) from None
     return validate_model(Attempt, data, file=file)
 
 

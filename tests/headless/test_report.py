@@ -73,7 +73,7 @@ def test_report_plots_exist_and_report_md_has_the_summary_figures(pump_results_d
     plots = pump_results_dir / "plots"
     assert sorted(p.name for p in plots.iterdir()) == ["alarms.png", "battery.png", "daily_dose.png", "delivery_rate.png", "reservoir.png"]
     assert all(_is_png(p) for p in plots.iterdir())
-    assert set(files) == {pump_results_dir / "report.md", *plots.iterdir()}
+    assert set(files) == {pump_results_dir / "report.md", pump_results_dir / "report.html", *plots.iterdir()}
     md = (pump_results_dir / "report.md").read_text()
     summary = json.loads((pump_results_dir / "summary.json").read_text())
     for name, value in summary["devices"]["pump"].items():

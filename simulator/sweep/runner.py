@@ -7,10 +7,13 @@ uninterrupted one.
 """
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from simulator.errors import InputError, Issue
 
@@ -196,6 +199,35 @@ def run_sweep(
     return table
 
 
+class _InterruptLatch:
+    """Ctrl-C during a sweep raises KeyboardInterrupt as usual, and is also remembered: Python
+    ignores an exception raised inside a destructor (a Parquet writer's `__del__`, say), so an
+    interrupt landing there would be lost and the sweep would run on. `check()`, called after
+    every finished batch, raises it again."""
+
+    def __init__(self) -> None:
+        self.pending = False
+
+    def _handler(self, signum, frame) -> None:
+        self.pending = True
+        raise KeyboardInterrupt
+
+    def check(self) -> None:
+        if self.pending:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def armed(self) -> Iterator["_InterruptLatch"]:
+        if threading.current_thread() is not threading.main_thread():
+            yield self  # signals reach only the main thread; nothing to latch here
+            return
+        previous = signal.signal(signal.SIGINT, self._handler)
+        try:
+            yield self
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+
 def _job(plan, spec, task, nonce: str) -> dict[str, Any]:
     head = {"task": task.index, "point": task.point, "replicate": task.replicate, "seed": task.seed}
     head.update(task.values)
@@ -235,27 +267,30 @@ def _run_tasks(plan, spec, todo, out: Path, manifest, ex, bar, stop_after_chunks
     in_flight: dict[Any, list] = {}
     written = 0
     base_elapsed = manifest.get("elapsed_s", 0.0)
+    latch = _InterruptLatch()
     try:
-        while queue or in_flight:
-            while queue and len(in_flight) < window:
-                group = queue.pop()
-                in_flight[ex.submit([_job(plan, spec, task, nonce) for task in group])] = group
-            for handle in ex.wait(list(in_flight)):
-                group = in_flight.pop(handle)
-                rows = ex.result(handle)
-                chunk = group[0].index // size
-                pending_rows.setdefault(chunk, {}).update({t.index: row for t, row in zip(group, rows)})
-                if bar:
-                    bar.update(len(group))
-                if len(pending_rows[chunk]) == expected[chunk]:
-                    rows = [r for _, r in sorted(pending_rows.pop(chunk).items())]
-                    write_chunk(out, chunk, rows)
-                    manifest["chunks_done"] = sorted(set(manifest["chunks_done"]) | {chunk})
-                    manifest["elapsed_s"] = base_elapsed + time.perf_counter() - t0
-                    atomic_write_json(out / MANIFEST, manifest)
-                    written += 1
-                    if stop_after_chunks is not None and written >= stop_after_chunks:
-                        raise SweepStopped(f"stopped after {written} chunks (test hook)")
+        with latch.armed():
+            while queue or in_flight:
+                latch.check()
+                while queue and len(in_flight) < window:
+                    group = queue.pop()
+                    in_flight[ex.submit([_job(plan, spec, task, nonce) for task in group])] = group
+                for handle in ex.wait(list(in_flight)):
+                    group = in_flight.pop(handle)
+                    rows = ex.result(handle)
+                    chunk = group[0].index // size
+                    pending_rows.setdefault(chunk, {}).update({t.index: row for t, row in zip(group, rows)})
+                    if bar:
+                        bar.update(len(group))
+                    if len(pending_rows[chunk]) == expected[chunk]:
+                        rows = [r for _, r in sorted(pending_rows.pop(chunk).items())]
+                        write_chunk(out, chunk, rows)
+                        manifest["chunks_done"] = sorted(set(manifest["chunks_done"]) | {chunk})
+                        manifest["elapsed_s"] = base_elapsed + time.perf_counter() - t0
+                        atomic_write_json(out / MANIFEST, manifest)
+                        written += 1
+                        if stop_after_chunks is not None and written >= stop_after_chunks:
+                            raise SweepStopped(f"stopped after {written} chunks (test hook)")
     except BaseException:
         ex.cancel(list(in_flight))
         raise

@@ -68,7 +68,7 @@ def test_cli_sweep_with_stderr_to_a_file_writes_no_carriage_return(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with open(tmp_path / "stderr.log", "w") as err:
         proc = subprocess.run(
-            [sys.executable, "-m", "simulator", "sweep", str(TOY_SWEEP), "--out", str(tmp_path / "s"), "--executor", "serial"],
+            [sys.executable, "-m", "simulator", "sweep", str(TOY_SWEEP), "--out", str(tmp_path / "s"), "--executor", "serial", "--allow-plugins"],
             stdout=subprocess.PIPE, stderr=err, text=True, env=env, cwd=ROOT, timeout=120, check=False,
         )
     assert proc.returncode == 0

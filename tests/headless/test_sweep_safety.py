@@ -507,3 +507,30 @@ def test_kill_9_lifeline_ends_the_child_with_its_parent(how):
         if child is not None and started is not None and _alive(child, started):
             os.kill(child, signal.SIGKILL)
         parent.stdout.close()
+
+
+def test_ctrl_c_swallowed_by_a_destructor_still_stops_the_sweep():
+    """Python ignores an exception raised in `__del__` (a Parquet writer's, say); the latch
+    remembers the interrupt so the sweep loop's next check raises it again."""
+    import gc
+    import os
+    import signal as _signal
+
+    from simulator.sweep.runner import _InterruptLatch
+
+    class Finaliser:
+        def __del__(self):
+            os.kill(os.getpid(), _signal.SIGINT)  # the handler raises here, and Python swallows it
+            for _ in range(1000):  # give the signal a bytecode boundary inside __del__
+                pass
+
+    latch = _InterruptLatch()
+    with latch.armed():
+        try:
+            obj = Finaliser()
+            del obj
+            gc.collect()
+        except KeyboardInterrupt:  # if it escaped after all, the latch still remembers it
+            pass
+        with pytest.raises(KeyboardInterrupt):
+            latch.check()

@@ -37,6 +37,7 @@ class ProgramActions:
     def _set_program(self, mode) -> None:
         old = self._daily_program_dose()
         self.program = Program.from_mode(mode, self.drug.unit, self.drug.drug_name, self.clock_offset_s, self.now)
+        self.mode_model, self.mode_programmed_t_s = mode, self.now  # as given: the snapshot returns it (no lossy rebuild)
         self._next_periodic_t = self.program.periodic.anchor_t_s if self.program.periodic else math.inf
         if self.program.daily_dose() > old * (1 + 1e-9):
             self.last_increase_t_s = self.now

@@ -212,8 +212,29 @@ class PumpQueries:
         points.append(now)
         return points
 
+    def day_boundaries_t_s(self) -> list[float]:
+        """Start of the run, every calendar midnight after it, and now (s): the edges of `daily_doses`."""
+        return self._day_boundaries()
+
     def active_alarms(self) -> list[dict[str, Any]]:
+        """The active alarms as dicts (alarm, severity, message, raised_t_s, acknowledged_t_s, repeats as of now, tone)."""
         return self.alarms.active_dicts()  # repeat counts as of now
+
+    def low_reservoir_threshold_ml(self) -> float:
+        """Calculated reservoir volume at which the low-reservoir alarm sounds, mL."""
+        return self.threshold_ml
+
+    def drug_profile(self):
+        """The profile (DrugProfile) of the drug programmed now: name, unit, daily maximum, stability."""
+        return self.drug
+
+    def programmed_concentration_per_ml(self) -> float:
+        """Concentration entered in the pump now, drug unit per mL."""
+        return self.conc_prog
+
+    def calendar_offset_s(self) -> float:
+        """Time of day at t = 0, seconds after midnight (calendar days start at -offset + k x 86400 s)."""
+        return self.clock_offset_s
 
     def delivery_pattern(self, t0_s: float, t1_s: float, sample_rate_hz: float = 1.0):
         """Stroke/packet pattern of delivery in [t0_s, t1_s] (see delivery_pattern.py)."""

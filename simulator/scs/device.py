@@ -50,7 +50,7 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
     kind: ClassVar[str] = "scs"
     #: The documented queries (besides `snapshot`, the action API, `profile` and `id`).
     PUBLIC_QUERIES: ClassVar[tuple[str, ...]] = (
-        "snapshot", "active_programs", "stimulating", "render_waveform", "battery_pct_at", "projection", "therapy_drain_ma",
+        "snapshot", "active_programs", "stored_programs", "stimulating", "render_waveform", "battery_pct_at", "projection", "therapy_drain_ma",
         "impedance_table", "safety_report", "perception_estimate", "active_alarms", "effective_amplitudes", "summary",
     )
     Settings = Settings
@@ -224,7 +224,12 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
         return snapshot.build(self)
 
     def active_programs(self) -> list[str]:
+        """Names of the programs running now (interleaved), in order."""
         return list(self.active)
+
+    def stored_programs(self) -> dict[str, Program]:
+        """Stored programs by name (copies: changing one never reaches the device)."""
+        return {n: p.model_copy(deep=True) for n, p in self.programs.items()}
 
     def render_waveform(self, t0_s: float, t1_s: float, sample_rate_hz: float, mode: str = "average"):
         """(t_s, {contact: current_ma}) over [t0_s, t1_s) with the programs, starts (cycling phase,

@@ -4,7 +4,6 @@ from datetime import datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from simulator import Simulation, scenario_from_dict
 from simulator.pump.snapshot import PumpSnapshot
 from simulator.pump.settings import PeriodicMode
 from simulator.scs.snapshot import StimulatorSnapshot

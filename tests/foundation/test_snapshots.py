@@ -212,3 +212,53 @@ def test_stimulator_settings_round_trip_with_groups_and_cycling():
     assert sim.apply_action("ipg", "set_program", {"program": before.programs["leg"].model_dump(mode="json")}).accepted
     after = dev.snapshot()
     assert after.programs == before.programs and after.active_programs == before.active_programs
+
+
+def test_snapshot_after_a_refill_with_a_drug_change():
+    # day 5: morphine aspirated, 15 mL of baclofen 500 mcg/mL at 100 mcg/day = 0.2 mL/day
+    refill = {"fill_ml": 15, "drug": "baclofen", "concentration_mcg_per_ml": 500, "mode": {"type": "continuous", "dose_mcg_per_day": 100}}
+    sim = make_sim(morphine_settings(), duration="20d", timeline=[{"at": "5d", "action": "refill", "params": refill}])
+    sim.run(6 * DAY)
+    snap = sim.devices["pump"].snapshot()
+    assert (snap.drug_id, snap.drug_unit, snap.concentration_per_ml) == ("drug/baclofen", "mcg", 500.0)
+    assert snap.expected_reservoir_ml == pytest.approx(15 - 0.2)  # one day at 0.2 mL/day
+    assert snap.drug_age_days == pytest.approx(1.0) and snap.programmed_t_s == 5 * DAY
+    s = snap.settings
+    assert (s.drug, s.concentration_mg_per_ml, s.concentration_mcg_per_ml) == ("drug/baclofen", None, 500.0)
+    assert s.mode.dose_mcg_per_day == 100 and s.mode.dose_mg_per_day is None
+    twin = make_sim(s.model_dump(mode="json", exclude_none=True), duration="20d").devices["pump"]
+    assert twin.current_rate_ml_per_day() == pytest.approx(0.2)
+
+
+def test_gas_pump_snapshot_keeps_the_environment_in_its_settings():
+    # a fixed-rate pump has no mode; a fever changes its flow, and a twin started from the snapshot flows alike
+    sim = make_sim({"drug": "drug/morphine", "concentration_mg_per_ml": 1, "reservoir_ml": 30}, profile="pump/gas-driven-30ml", duration="20d",
+                   timeline=[{"at": "1d", "action": "set_environment", "params": {"body_temperature_c": 39}}])
+    sim.run(2 * DAY)
+    snap = sim.devices["pump"].snapshot()
+    assert snap.settings.mode is None and snap.mode_name == "fixed" and snap.battery_pct is None
+    assert snap.settings.environment.body_temperature_c == 39 and snap.body_temperature_c == 39
+    assert snap.flow_factor > 1  # warmer gas: faster flow
+    twin = make_sim(snap.settings.model_dump(mode="json", exclude_none=True), profile="pump/gas-driven-30ml", duration="20d").devices["pump"]
+    assert twin.snapshot().rate_ml_per_day == pytest.approx(snap.rate_ml_per_day)
+    assert twin.snapshot().reservoir_ml == pytest.approx(snap.reservoir_ml)
+
+
+def test_stimulator_snapshot_closed_loop_state():
+    # closed-loop-ecap: ECAP = 20 uV/mA x (I - 2.5 mA x d^2), target 30 uV. Standing (d = 1): the
+    # controller settles at 2.5 + 30 / 20 = 4.0 mA. Supine (d = 0.75): threshold 2.5 x 0.5625 = 1.40625 mA,
+    # settled 1.40625 + 1.5 = 2.90625 mA; after 10 s (100 time constants of 0.1 s) it is there, ECAP 30 uV.
+    sim = sim_of(profile="scs/closed-loop-ecap", settings={"closed_loop": {"enabled": True}}, duration="1d")
+    sim.run(1 * HOUR)
+    dev = sim.devices["ipg"]
+    loop = dev.snapshot().closed_loop
+    assert loop.enabled and loop.posture == "standing" and loop.target_uv == 30.0
+    assert loop.settled_amplitude_ma == pytest.approx(4.0) and loop.ecap_uv == pytest.approx(30.0)
+    sim.apply_action("ipg", "posture", {"posture": "supine"})
+    sim.run(1 * HOUR + 10)
+    snap = dev.snapshot()
+    assert snap.closed_loop.settled_amplitude_ma == pytest.approx(2.90625)
+    assert snap.closed_loop.amplitude_ma == pytest.approx(2.90625, abs=1e-6)
+    assert snap.closed_loop.ecap_uv == pytest.approx(30.0, abs=1e-4)
+    assert snap.closed_loop.program == snap.active_programs[0]
+    assert snap.settings.closed_loop.posture == "supine" and snap.settings.closed_loop.enabled

@@ -174,18 +174,20 @@ class PumpQueries:
         """Prometra-style next refill: when the pump's calculated volume reaches `target_ml`
         (default: the profile's `next_refill_target_ml`) if the patient also takes every allowed
         patient bolus (max_per_day a day, spread evenly). Now if already at or below the target;
-        None when the pump is stopped or the date lies beyond the horizon."""
+        None when the pump is stopped or the date lies beyond the horizon. Reads the state without
+        changing it: the walk starts at the last rebase, and the patient boluses' constant flow
+        between that rebase and now is added to the volume to use, so it counts from now only."""
         target = self.profile.next_refill_target_ml if target_ml is None else float(target_ml)
-        self._advance(self.now)
-        if self.v_calc <= target + VOL_TOL_ML:
-            return self.now
+        now = self.now
+        if self.expected_reservoir_ml_at(now) <= target + VOL_TOL_ML:
+            return now
         if self.halts:
             return None
         rule = self.patient.rule
         extra = 0.0
         if rule is not None:
             extra = dosing.volume_ml_for_dose(rule.dose, self.conc_prog) * rule.max_per_day / SECONDS_PER_DAY
-        t, _ = self._walk(self.t0, 1.0, stop_volume=self.v_calc - target, extra_ml_per_s=extra)
+        t, _ = self._walk(self.t0, 1.0, stop_volume=self.v_calc - target + extra * max(0.0, now - self.t0), extra_ml_per_s=extra)
         return t
 
     def battery_pct_at(self, t_s: float) -> float | None:

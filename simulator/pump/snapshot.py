@@ -101,7 +101,7 @@ class PumpSnapshot(Frozen):
     battery_pct: float | None = Field(description="None: no battery (gas-driven)")
     eri_reached_t_s: float | None
     eos_reached_t_s: float | None
-    predicted_eri_t_s: float | None = Field(description="ERI at the programmed average flow (None: no battery, reached, or never)")
+    predicted_eri_t_s: float | None = Field(description="ERI at the programmed average flow from the last state change (None: no battery, reached, or never)")
     predicted_eos_t_s: float | None
     patient_bolus: PatientBolusSettings | None
     patient_lockout: PatientLockout
@@ -132,10 +132,10 @@ def _settings_now(dev, mode: Mode | None) -> PumpSettings:
         "drug": drug_field,
         "concentration_mg_per_ml": None, "concentration_mcg_per_ml": None,
         f"concentration_{dev.drug.unit}_per_ml": dev.conc_prog,
-        "reservoir_ml": dev.reservoir.volume_ml,
+        "reservoir_ml": dev.reservoir_ml_at(dev.now),
         "dead_volume_primed": dev.fifo.amounts().get(dev.drug.short_name, 0.0) > 0,
         "low_reservoir_threshold_ml": dev.threshold_ml,
-        "battery_initial_pct": dev.battery.pct if dev.battery else s.battery_initial_pct,
+        "battery_initial_pct": min(100.0, max(0.0, dev.battery_pct_at(dev.now))) if dev.battery else s.battery_initial_pct,
         "service_elapsed_days": min(_MAX_SERVICE_DAYS, (dev.now - dev.implant_t_s) / SECONDS_PER_DAY),
         "days_since_fill": min(_MAX_DRUG_AGE_DAYS, max(0.0, dev.now - dev.fill_t_s) / SECONDS_PER_DAY),
     }
@@ -164,8 +164,8 @@ def mode_now(dev) -> Mode | None:
 
 
 def build(dev) -> PumpSnapshot:
-    """The snapshot of `dev` now (the device is rebased to now first, as a query would)."""
-    dev._advance(dev.now)
+    """The snapshot of `dev` now. It reads the device without changing it (levels at `now` in
+    closed form from the last rebase), so taking snapshots never alters a run."""
     now = dev.now
     unit = dev.drug.unit
     rule = dev.patient.rule
@@ -175,15 +175,16 @@ def build(dev) -> PumpSnapshot:
     if battery is not None:
         conc = dev.conc_prog
         mean_q = dev.program.daily_dose() / conc / SECONDS_PER_DAY if (conc > 0 and not dev.halts) else 0.0
-        pred_eri = _finite(now + battery.time_to_eri_s(mean_q))
-        pred_eos = _finite(now + battery.time_to_eos_s(mean_q, now))
+        # the battery state is kept as of the last rebase t0: project from there
+        pred_eri = _finite(dev.t0 + battery.time_to_eri_s(mean_q))
+        pred_eos = _finite(dev.t0 + battery.time_to_eos_s(mean_q, dev.t0))
     next_p = dev._next_periodic_t
     return PumpSnapshot(
         device_id=dev.id, profile_id=dev.profile.id, t_s=now,
         settings=_settings_now(dev, mode_now(dev)),
         mode_name=dev.program.mode_name, programmed_t_s=dev.mode_programmed_t_s,
         drug_id=dev.drug.id, drug_name=dev.drug.drug_name, drug_unit=unit, concentration_per_ml=dev.conc_prog,
-        reservoir_ml=dev.reservoir.volume_ml, expected_reservoir_ml=dev.v_calc,
+        reservoir_ml=dev.reservoir_ml_at(now), expected_reservoir_ml=dev.expected_reservoir_ml_at(now),
         reservoir_capacity_ml=dev.profile.reservoir_capacity_ml, low_reservoir_threshold_ml=dev.threshold_ml,
         dead_volume_ml=dev.dead_volume_ml,
         predicted_low_reservoir_t_s=_finite(dev.predicted_low_reservoir_t_s()), predicted_empty_t_s=_finite(dev.predicted_empty_t_s()),
@@ -193,10 +194,10 @@ def build(dev) -> PumpSnapshot:
         next_periodic_bolus_t_s=_finite(next_p) if dev.program.periodic is not None else None,
         active_boluses=tuple(BolusSnapshot(kind=b.kind, start_t_s=b.start_t_s, end_t_s=b.end_t_s, volume_ml=b.volume_ml, dose=b.dose)
                              for b in dev.boluses if b.end_t_s > now),
-        delivered_volume_ml=dev.ledger.delivered_ml, delivered_drug=dev.ledger.delivered.get(dev.drug.short_name, 0.0),
+        delivered_volume_ml=dev.delivered_volume_ml_at(now), delivered_drug=dev.delivered_drug_at(now),
         stopped_reasons=tuple(sorted(dev.halts)),
         active_alarms=tuple(AlarmSnapshot(**a) for a in dev.active_alarms()),
-        battery_pct=None if battery is None else battery.pct,
+        battery_pct=dev.battery_pct_at(now),
         eri_reached_t_s=None if battery is None else battery.eri_t_s, eos_reached_t_s=None if battery is None else battery.eos_t_s,
         predicted_eri_t_s=pred_eri, predicted_eos_t_s=pred_eos,
         patient_bolus=None if dev.patient_bolus_settings() is None else dev.patient_bolus_settings().model_copy(deep=True),

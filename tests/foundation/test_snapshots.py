@@ -262,3 +262,31 @@ def test_stimulator_snapshot_closed_loop_state():
     assert snap.closed_loop.ecap_uv == pytest.approx(30.0, abs=1e-4)
     assert snap.closed_loop.program == snap.active_programs[0]
     assert snap.settings.closed_loop.posture == "supine" and snap.settings.closed_loop.enabled
+
+
+def test_taking_snapshots_never_changes_a_run():
+    # a snapshot only reads: a run with a snapshot every 7 h gives the same series, bit for bit
+    plain = make_sim(morphine_settings(mode=FLEX), duration="5d").run().results()
+    sim = make_sim(morphine_settings(mode=FLEX), duration="5d")
+    pump = sim.devices["pump"]
+    for k in range(1, 17):
+        sim.run(k * 7 * HOUR)
+        snap = pump.snapshot()
+        assert snap.expected_reservoir_ml == pytest.approx(pump.expected_reservoir_ml_at(k * 7 * HOUR))
+    watched = sim.run().results()
+    for signal in ("reservoir_ml", "cumulative_drug_mg", "battery_pct"):
+        t1, v1 = plain.series_arrays("pump", signal)
+        t2, v2 = watched.series_arrays("pump", signal)
+        assert t1.tolist() == t2.tolist() and v1.tolist() == v2.tolist(), signal
+
+
+def test_pump_predicted_eri_by_hand():
+    # peristaltic-20ml battery: 0.0365 %/day idle + 0.004 %/mL; 0.2 mL/day -> 0.0373 %/day.
+    # Start at 30 % with ERI at 5 %: (30 - 5) / 0.0373 = 670.2 days (well before the 7-year service life)
+    sim = make_sim(morphine_settings(battery_initial_pct=30), duration="30d")
+    pump = sim.devices["pump"]
+    sim.run(5 * DAY)
+    snap = pump.snapshot()
+    assert pump.profile.battery.eri_pct == 5
+    assert snap.battery_pct == pytest.approx(30 - 5 * 0.0373)
+    assert snap.predicted_eri_t_s == pytest.approx(25 / 0.0373 * DAY, rel=1e-9)

@@ -119,7 +119,7 @@ def _finite(t: float | None) -> float | None:
 
 def _settings_now(dev, mode: Mode | None) -> PumpSettings:
     s = dev.settings
-    drug_field = s.drug if dev.drug.id == _drug_id_of(dev, s.drug) else dev.drug.id
+    drug_field = s.drug if dev.drug.id == _drug_id_of(s.drug) else dev.drug.id
     presses = dev.press_schedule.settings if dev.press_schedule is not None else None
     fe = s.flow_error.model_copy(update={
         "systematic_error_pct": dev.systematic_error_pct, "random_systematic": False,
@@ -149,7 +149,8 @@ def _settings_now(dev, mode: Mode | None) -> PumpSettings:
     })
 
 
-def _drug_id_of(dev, name: str) -> str:
+def _drug_id_of(name: str) -> str:
+    """A drug name as the scenario may give it (morphine) as its profile id (drug/morphine)."""
     return name if "/" in name else f"drug/{name}"
 
 

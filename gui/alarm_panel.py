@@ -53,9 +53,7 @@ def repeat_total_of(sim) -> int:
     """Every alarm repeat sounded so far by every device with an alarm board (closed form)."""
     total = 0
     for device in sim.devices.values():
-        board = getattr(device, "alarms", None)
-        if board is not None and hasattr(board, "total_repeats"):
-            total += board.total_repeats()
+        total += device.alarm_repeats_total()
     return total
 
 
@@ -63,9 +61,7 @@ def unlogged_repeats_of(sim) -> int:
     """Repeats sounded so far that no `alarm.repeats` event records yet, over every device."""
     total = 0
     for device in sim.devices.values():
-        board = getattr(device, "alarms", None)
-        if board is not None and hasattr(board, "unlogged_repeats"):
-            total += board.unlogged_repeats()
+        total += device.alarm_repeats_unlogged()
     return total
 
 

@@ -70,7 +70,7 @@ class PumpPlots(QWidget):
         s = self._series("expected_reservoir_ml")
         if s is not None:
             set_curve(self.expected_curve, *series_xy_days(s, now_s, dev.expected_reservoir_ml_at(now_s)))
-        self.threshold_line.setPos(dev.threshold_ml)
+        self.threshold_line.setPos(dev.low_reservoir_threshold_ml())
         s = self._series("rate_ml_per_day")
         if s is not None:
             x, y = series_xy_days(s, now_s)
@@ -93,18 +93,18 @@ class PumpPlots(QWidget):
             return
         self._daily_key = key
         doses = np.asarray(dev.daily_doses(), dtype=float)
-        offset = dev.clock_offset_s % SECONDS_PER_DAY
+        offset = dev.calendar_offset_s() % SECONDS_PER_DAY
         first_end = SECONDS_PER_DAY - offset
         edges = np.concatenate([[0.0], first_end + SECONDS_PER_DAY * np.arange(max(len(doses) - 1, 0))])
         edges = np.append(edges[: len(doses)], now_s)
         left, right = edges[:-1] / SECONDS_PER_DAY, edges[1:] / SECONDS_PER_DAY
         n = min(len(doses), len(left))
         self.dose_bars.setOpts(x=(left[:n] + right[:n]) / 2, height=doses[:n], width=np.maximum((right[:n] - left[:n]) * 0.9, 1e-3))
-        maximum = dev.drug.max_daily_dose
+        maximum = dev.drug_profile().max_daily_dose
         self.max_line.setVisible(maximum is not None)
         if maximum is not None:
             self.max_line.setPos(maximum)
-        label = (f"{dev.drug.drug_name} dose", f"{unit}/day")
+        label = (f"{dev.drug_profile().drug_name} dose", f"{unit}/day")
         if label != self._dose_label:  # a new axis label relays the plot out: only when it changes
             self._dose_label = label
             self.dose_plot.setLabel("left", label[0], units=label[1])

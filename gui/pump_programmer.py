@@ -56,17 +56,18 @@ class PumpStatus(QGroupBox):
         grid.setColumnStretch(1, 1)
 
     def refresh(self, sim, dev, now_s: float) -> None:
-        u = dev.drug_unit
-        self.drug.setText(f"{dev.drug.drug_name} {dev.conc_prog:g} {u}/mL")
-        cap = dev.profile.reservoir_capacity_ml
-        expected = dev.expected_reservoir_ml_at(now_s)
+        snap = dev.snapshot()  # the pump as interrogated now (now_s is the simulation's present)
+        u = snap.drug_unit
+        self.drug.setText(f"{snap.drug_name} {snap.concentration_per_ml:g} {u}/mL")
+        cap = snap.reservoir_capacity_ml
+        expected = snap.expected_reservoir_ml
         self.gauge.setRange(0, int(round(cap * 100)))
         self.gauge.setValue(int(round(expected * 100)))
         self.gauge.setFormat(f"{expected:.2f} of {cap:g} mL")
-        self.low.setText(f"threshold {dev.threshold_ml:g} mL; reached {fmt_time(sim, dev.predicted_low_reservoir_t_s())}")
-        self.empty.setText(fmt_time(sim, dev.predicted_empty_t_s()))
-        self.rate.setText(f"{dev.current_rate_ml_per_day():.4g} mL/day = {dev.current_drug_rate_per_day():.4g} {u}/day")
-        pct = dev.battery_pct_at(now_s)
+        self.low.setText(f"threshold {snap.low_reservoir_threshold_ml:g} mL; reached {fmt_time(sim, snap.predicted_low_reservoir_t_s)}")
+        self.empty.setText(fmt_time(sim, snap.predicted_empty_t_s))
+        self.rate.setText(f"{snap.rate_ml_per_day:.4g} mL/day = {snap.drug_rate_per_day:.4g} {u}/day")
+        pct = snap.battery_pct
         self.battery.setText("no battery" if pct is None else f"{pct:.1f} %")
 
 
@@ -167,7 +168,7 @@ class PumpProgrammer(QWidget):
         row.addStretch(1)
         row.addWidget(QLabel("Low-reservoir alarm at"))
         p = dev.profile
-        self.threshold = spin(Limits(p.low_reservoir_min_ml, p.low_reservoir_max_ml, 0.5), "mL", "Reservoir volume at which the low-reservoir alarm sounds", decimals=1, value=dev.threshold_ml)
+        self.threshold = spin(Limits(p.low_reservoir_min_ml, p.low_reservoir_max_ml, 0.5), "mL", "Reservoir volume at which the low-reservoir alarm sounds", decimals=1, value=dev.low_reservoir_threshold_ml())
         row.addWidget(self.threshold)
         self.threshold_button = QPushButton("Set")
         self.threshold_button.setToolTip("Send the low-reservoir threshold to the pump")
@@ -205,27 +206,17 @@ class PumpProgrammer(QWidget):
         self.pending_label.setStyleSheet("color: #8a5a00; font-weight: bold" if pending else "color: #2e7d32")
 
     def revert(self) -> None:
-        dev = self.device
-        self.mode_editor.set_concentration(dev.conc_prog)
-        self.mode_editor.set_mode(self.current_mode_dict())
-        self.patient_editor.load(dev.patient_bolus_settings())
+        snap = self.device.snapshot()
+        self.mode_editor.set_concentration(snap.concentration_per_ml)
+        self.mode_editor.set_mode(self.current_mode_dict(snap))
+        self.patient_editor.load(snap.patient_bolus)
         self._set_pending(False)
 
-    def current_mode_dict(self) -> dict[str, Any]:
-        """The pump's dosing program in force (the model's schedule) as a mode, to load the editor."""
-        prog = self.device.program
-        u = self.unit
-        if prog.mode_name == "continuous":
-            return {"type": "continuous", f"dose_{u}_per_day": prog.doses[0]}
-        if prog.mode_name == "flex":
-            steps = [{"start": f"{int(s // 3600):02d}:{int(s % 3600 // 60):02d}", f"dose_{u}_per_day": d} for s, d in zip(prog.starts, prog.doses)]
-            return {"type": "flex", "steps": steps}
-        if prog.mode_name == "periodic" and prog.periodic is not None:
-            out = {"type": "periodic", f"dose_{u}_per_day": prog.doses[0], f"bolus_dose_{u}": prog.periodic.dose, "interval_h": prog.periodic.interval_s / 3600.0}
-            if prog.periodic.duration_s is not None:
-                out["bolus_duration_min"] = prog.periodic.duration_s / 60.0
-            return out
-        return {"type": "stopped"}
+    def current_mode_dict(self, snap=None) -> dict[str, Any]:
+        """The pump's dosing mode in force, from its snapshot (the settings model it was given, a
+        periodic mode's first bolus as the time to the next one), to load the editor."""
+        mode = (snap or self.device.snapshot()).settings.mode
+        return {"type": "stopped"} if mode is None else mode.model_dump(mode="json", exclude_none=True)
 
     def _refuse_bad_cells(self, title: str) -> bool:
         """True (and a message) when cells of the flex table are invalid: nothing is checked or sent."""

@@ -73,10 +73,10 @@ class RefillWizard(QWizard):
         self.drug_combo = QComboBox()
         for i in self.drug_ids:
             self.drug_combo.addItem(reg.get(i).drug_name, i)
-        self.drug_combo.setCurrentIndex(max(self.drug_combo.findData(dev.drug.id), 0))
+        self.drug_combo.setCurrentIndex(max(self.drug_combo.findData(dev.drug_profile().id), 0))
         self.drug_combo.setToolTip("Drug in the syringe (a different drug needs the reservoir emptied)")
         f2.addRow("Drug", self.drug_combo)
-        self.concentration = spin(Limits(0.0001, 1e4, None), f"{u}/mL", "Concentration of the new drug", decimals=4, value=dev.conc_prog)
+        self.concentration = spin(Limits(0.0001, 1e4, None), f"{u}/mL", "Concentration of the new drug", decimals=4, value=dev.programmed_concentration_per_ml())
         f2.addRow("Concentration", self.concentration)
         cap = dev.profile.reservoir_capacity_ml
         self.fill = spin(Limits(0.1, cap, 0.1), "mL", f"Volume injected through the reservoir port (capacity {cap:g} mL)", decimals=2, value=cap)
@@ -143,23 +143,23 @@ class RefillWizard(QWizard):
         top = drug.max_concentration_per_ml or 1e4
         self.concentration.setRange(10 ** -self.concentration.decimals(), top)
         self.concentration.setToolTip(f"Concentration of {drug.drug_name}, {u}/mL. Allowed: up to {top:g} {u}/mL")
-        if drug.id == self.device.drug.id:
-            self.concentration.setValue(self.device.conc_prog)
+        if drug.id == self.device.drug_profile().id:
+            self.concentration.setValue(self.device.programmed_concentration_per_ml())
 
     def concentration_changed(self) -> bool:
-        return self.selected_drug().id != self.device.drug.id or abs(self.concentration.value() - self.device.conc_prog) > 1e-12
+        return self.selected_drug().id != self.device.drug_profile().id or abs(self.concentration.value() - self.device.programmed_concentration_per_ml()) > 1e-12
 
     def _init_change_page(self) -> None:
         dev = self.device
         drug = self.selected_drug()
-        same_drug = drug.id == dev.drug.id
+        same_drug = drug.id == dev.drug_profile().id
         self.new_dose.setVisible(not same_drug)
         self.new_dose_form.labelForField(self.new_dose).setVisible(not same_drug)
         if same_drug:
             if self.concentration_changed():
                 plan = dev.concentration_change_preview(self.concentration.value())
                 u = plan["unit"]
-                text = (f"The concentration changes from {dev.conc_prog:g} to {self.concentration.value():g} {u}/mL. "
+                text = (f"The concentration changes from {dev.programmed_concentration_per_ml():g} to {self.concentration.value():g} {u}/mL. "
                         f"The dose program stays {plan['dose_per_day']:g} {u}/day, so the pump's rate changes from "
                         f"{plan['old_rate_ml_per_day']:.4g} to {plan['new_rate_ml_per_day']:.4g} mL/day.\n\n"
                         f"The {plan['dead_volume_ml']:.3f} mL dead volume (pump tubing and catheter) still holds {plan['old_amount']:.4g} {u} of the old drug. ")
@@ -177,8 +177,8 @@ class RefillWizard(QWizard):
                 self.bridge.setChecked(False)
                 self.bridge.setEnabled(False)
         else:
-            text = (f"Drug change from {dev.drug.drug_name} to {drug.drug_name}: the reservoir must be emptied first. "
-                    f"Enter the new starting dose; the old drug in the {dev.dead_volume_ml:.3f} mL dead volume is delivered first.")
+            text = (f"Drug change from {dev.drug_profile().drug_name} to {drug.drug_name}: the reservoir must be emptied first. "
+                    f"Enter the new starting dose; the old drug in the {dev.snapshot().dead_volume_ml:.3f} mL dead volume is delivered first.")
             limits = field_range(ContinuousMode, f"dose_{drug.unit}_per_day")
             self.new_dose.setRange(limits.minimum, limits.maximum)
             self.new_dose.setSuffix(f" {drug.unit}/day")
@@ -190,7 +190,7 @@ class RefillWizard(QWizard):
     def params(self) -> dict[str, Any]:
         drug = self.selected_drug()
         out: dict[str, Any] = {"fill_ml": self.fill.value(), "aspirated_ml": self.aspirated.value()}
-        if drug.id != self.device.drug.id:
+        if drug.id != self.device.drug_profile().id:
             out["drug"] = drug.id
             out["mode"] = {"type": "continuous", f"dose_{drug.unit}_per_day": self.new_dose.value()}
         if self.concentration_changed():

@@ -142,7 +142,7 @@ class Scope(QWidget):
             return
         self._key = key
         device = self.sim.devices[self.device_id]
-        programs = [device.programs[n] for n in device.active_programs()]
+        programs = [device.stored_programs()[n] for n in device.active_programs()]
         width_px = int(self.plot.getPlotItem().getViewBox().width()) if self.plot.isVisible() else 800
         rate = sample_rate_for(self.window_s, narrowest_phase_s(programs), width_px)
         t_s, traces = device.render_waveform(now_s, now_s + self.window_s, rate)

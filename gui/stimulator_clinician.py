@@ -75,22 +75,22 @@ class PatientLimitsBox(QWidget):
         return w
 
     def show_program(self) -> None:
-        dev = self.p.device
+        snap = self.p.device.snapshot()
         name = self.p.selected_name()
-        prog = dev.programs.get(name)
+        prog = snap.programs.get(name)
         if prog is None:
             return
         self.program_label.setText(name)
         self.threshold.setValue(prog.perception_threshold_ma if prog.perception_threshold_ma is not None else prog.amplitude_ma)
         self.maxtol.setValue(prog.max_tolerable_ma if prog.max_tolerable_ma is not None else prog.amplitude_ma)
-        bypass = name in getattr(dev, "maxtol_bypass", set())
+        bypass = name in snap.maxtol_bypass_programs
         self.bypass.setChecked(bypass)
         self.rate_locked.setChecked(prog.patient_rate_locked)
         self.pw_locked.setChecked(prog.patient_pulse_width_locked)
         pt = "not recorded" if prog.perception_threshold_ma is None else f"{prog.perception_threshold_ma:g} mA"
         mt = "not recorded" if prog.max_tolerable_ma is None else f"{prog.max_tolerable_ma:g} mA"
         pmax = "device maximum" if prog.patient_max_ma is None else f"{prog.patient_max_ma:g} mA"
-        top = prog.remote_top_ma(dev.profile.amplitude_ma.max, bypass)
+        top = prog.remote_top_ma(self.p.device.profile.amplitude_ma.max, bypass)
         self.summary.setText(f"Recorded: perception {pt}, MaxTol {mt}{' (bypassed)' if bypass else ''}.\n"
                              f"Remote range {prog.patient_min_ma:g} mA to {pmax}; the remote reaches at most {top:g} mA.")
 
@@ -161,23 +161,23 @@ class GroupsBox(QWidget):
         layout.addStretch(1)
 
     def show_device(self) -> None:
-        dev = self.p.device
+        snap = self.p.device.snapshot()
         ticked = {self.members.item(i).text() for i in range(self.members.count()) if self.members.item(i).checkState() == Qt.CheckState.Checked}
         self.members.clear()
-        for name in dev.programs:
+        for name in snap.programs:
             item = QListWidgetItem(name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if name in ticked else Qt.CheckState.Unchecked)
             self.members.addItem(item)
         current = self.group_combo.currentText()
         self.group_combo.clear()
-        self.group_combo.addItems(list(dev.groups))
-        if current in dev.groups:
+        self.group_combo.addItems(list(snap.groups))
+        if current in snap.groups:
             self.group_combo.setCurrentText(current)
-        self.run_button.setEnabled(bool(dev.groups))
-        groups = "; ".join(f"{g}: {', '.join(m)}" for g, m in dev.groups.items()) or "none stored"
-        self.status.setText(f"Running: {', '.join(dev.active) or 'nothing'}"
-                            + (f" (group {dev.active_group})" if dev.active_group else "") + f".\nGroups: {groups}.")
+        self.run_button.setEnabled(bool(snap.groups))
+        groups = "; ".join(f"{g}: {', '.join(m)}" for g, m in snap.groups.items()) or "none stored"
+        self.status.setText(f"Running: {', '.join(snap.active_programs) or 'nothing'}"
+                            + (f" (group {snap.active_group})" if snap.active_group else "") + f".\nGroups: {groups}.")
 
     def ticked(self) -> list[str]:
         return [self.members.item(i).text() for i in range(self.members.count()) if self.members.item(i).checkState() == Qt.CheckState.Checked]

@@ -92,7 +92,7 @@ class StimulatorProgrammer(QWidget):
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
         self.diagram = LeadDiagram()
-        self.diagram.set_contacts(dev.contacts, case_allowed=True)
+        self.diagram.set_contacts({k: c.model_dump() for k, c in dev.snapshot().contacts.items()}, case_allowed=True)
         self.diagram.contact_clicked.connect(self.cycle_contact)
         ll.addWidget(self.diagram, 3)
         self.contact_table = QTableWidget(0, 3)
@@ -217,18 +217,18 @@ class StimulatorProgrammer(QWidget):
 
     # ----- programs -----
     def reload_programs(self, select: str | None = None) -> None:
-        dev = self.device
+        snap = self.device.snapshot()
         current = select or (self.program_list.currentItem().text().lstrip("* ") if self.program_list.currentItem() else None)
         self.program_list.blockSignals(True)
         self.program_list.clear()
-        for name in dev.programs:
-            self.program_list.addItem(("* " if name in dev.active else "  ") + name)
+        for name in snap.programs:
+            self.program_list.addItem(("* " if name in snap.active_programs else "  ") + name)
         self.program_list.blockSignals(False)
-        names = list(dev.programs)
-        pick = current if current in names else (dev.active[0] if dev.active else names[0])
+        names = list(snap.programs)
+        pick = current if current in names else (snap.active_programs[0] if snap.active_programs else names[0])
         self.program_list.setCurrentRow(names.index(pick))
-        self._load(dev.programs[pick])
-        self.stim_button.setText("Stimulation off" if dev.stimulating() else "Stimulation on")
+        self._load(snap.programs[pick])
+        self.stim_button.setText("Stimulation off" if snap.stimulating else "Stimulation on")
         if hasattr(self, "limits_box"):
             self.limits_box.show_program()
             self.groups_box.show_device()
@@ -239,8 +239,9 @@ class StimulatorProgrammer(QWidget):
 
     def _program_chosen(self, text: str) -> None:
         name = text.lstrip("* ").strip()
-        if name in self.device.programs:
-            self._load(self.device.programs[name])
+        programs = self.device.stored_programs()
+        if name in programs:
+            self._load(programs[name])
             self.limits_box.show_program()
 
     def _load(self, program: Program) -> None:
@@ -251,7 +252,7 @@ class StimulatorProgrammer(QWidget):
         self._update_gauge()
 
     def revert(self) -> None:
-        self._load(self.device.programs[self.selected_name()])
+        self._load(self.device.stored_programs()[self.selected_name()])
 
     # ----- contacts -----
     def cycle_contact(self, label: str) -> None:
@@ -473,7 +474,7 @@ class StimulatorProgrammer(QWidget):
             lines.append(f"low battery in {proj['days_to_low_battery']:.1f} d")
         else:
             lines.append(f"longevity {proj['longevity_days'] / 365:.1f} years from now")
-        if dev.recharging:
+        if dev.snapshot().recharging:
             lines.append("recharging now")
         self.projection_label.setText("\n".join(lines))
 

@@ -131,6 +131,17 @@ class Device:
         """Plain JSON-able figures describing the run so far (names with units)."""
         return {}
 
+    # ----- public queries every device answers -----
+    def alarm_repeats_total(self) -> int:
+        """Alarm repeats sounded so far (closed form); 0 for a device without an alarm board."""
+        board = getattr(self, "alarms", None)
+        return board.total_repeats() if board is not None and hasattr(board, "total_repeats") else 0
+
+    def alarm_repeats_unlogged(self) -> int:
+        """Repeats sounded so far that no `alarm.repeats` event records yet; 0 without an alarm board."""
+        board = getattr(self, "alarms", None)
+        return board.unlogged_repeats() if board is not None and hasattr(board, "unlogged_repeats") else 0
+
     # ----- helpers for subclasses -----
     @property
     def now(self) -> float:

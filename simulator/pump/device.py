@@ -48,9 +48,31 @@ __all__ = ["PumpDevice", "resolve_drug", "ALARM_MESSAGES", "HORIZON_S", "VOL_TOL
 
 
 class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActions, MriMixin, PressMixin, PrimingMixin, Device):
+    """An implanted drug pump. Code outside the core (the app, reports, training) reads it only
+    through `snapshot()`, the event stream, and the queries named in `PUBLIC_QUERIES`."""
+
     kind = "pump"
     Settings = PumpSettings
     ACTIONS = ACTIONS
+    #: The documented queries (besides `snapshot`, the action API, `profile` and `id`).
+    PUBLIC_QUERIES: tuple[str, ...] = (
+        "snapshot", "reservoir_ml_at", "expected_reservoir_ml_at", "delivered_volume_ml_at", "delivered_drug_at",
+        "current_rate_ml_per_day", "current_drug_rate_per_day", "predicted_low_reservoir_t_s", "predicted_empty_t_s",
+        "next_refill_t_s", "battery_pct_at", "daily_doses", "day_boundaries_t_s", "active_alarms", "delivery_pattern",
+        "mass_balance", "patient_bolus_settings", "concentration_change_preview", "units_seen", "drug_unit", "summary",
+        "low_reservoir_threshold_ml", "drug_profile", "programmed_concentration_per_ml", "calendar_offset_s",
+    )
+
+    def snapshot(self, t_s: float | None = None):
+        """A frozen PumpSnapshot of the pump now (settings, volumes, dates, alarms, battery, lockout).
+
+        Only the present is supported: `t_s` must be None or the present time (a past state would
+        need the past settings, which are in the event stream; future levels: `reservoir_ml_at`)."""
+        from simulator.pump import snapshot
+
+        if t_s is not None and abs(t_s - self.now) > 1e-6:
+            raise ValueError(f"a snapshot is of the present only (now = {self.now:g} s, asked {t_s:g} s); use the *_at queries for other times")
+        return snapshot.build(self)
 
     # ================= settings validation =================
     @classmethod
@@ -131,6 +153,7 @@ class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActi
             self.program = Program.fixed(dosing.dose_per_day_for_rate(p.fixed_rate_ml_per_day, self.conc_prog), self.clock_offset_s)
         else:
             self.program = Program.from_mode(s.mode, self.drug.unit, self.drug.drug_name, self.clock_offset_s, 0.0)
+        self.mode_model, self.mode_programmed_t_s = s.mode, 0.0  # the mode as given (snapshot.settings.mode)
         self._next_periodic_t = self.program.periodic.anchor_t_s if self.program.periodic else math.inf
         self.patient = PatientBolusPolicy(checks.patient_rule(s.patient_bolus, self.drug))
         self._lockout_notified_t: float | None = None

@@ -57,6 +57,7 @@ class ProgramActions:
         history = self.dose_history
         self.program = Program.from_mode(mode, self.drug.unit, self.drug.drug_name, self.clock_offset_s, self.now)
         history.set_program(self.now, self.program)
+        self.mode_model, self.mode_programmed_t_s = mode, self.now  # as given: the snapshot returns it (no lossy rebuild)
         self._next_periodic_t = self.program.periodic.anchor_t_s if self.program.periodic else math.inf
         if self.program.daily_dose() > old * (1 + 1e-9):
             self.last_increase_t_s = self.now

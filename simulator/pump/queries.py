@@ -174,18 +174,20 @@ class PumpQueries:
         """Prometra-style next refill: when the pump's calculated volume reaches `target_ml`
         (default: the profile's `next_refill_target_ml`) if the patient also takes every allowed
         patient bolus (max_per_day a day, spread evenly). Now if already at or below the target;
-        None when the pump is stopped or the date lies beyond the horizon."""
+        None when the pump is stopped or the date lies beyond the horizon. Reads the state without
+        changing it: the walk starts at the last rebase, and the patient boluses' constant flow
+        between that rebase and now is added to the volume to use, so it counts from now only."""
         target = self.profile.next_refill_target_ml if target_ml is None else float(target_ml)
-        self._advance(self.now)
-        if self.v_calc <= target + VOL_TOL_ML:
-            return self.now
+        now = self.now
+        if self.expected_reservoir_ml_at(now) <= target + VOL_TOL_ML:
+            return now
         if self.halts:
             return None
         rule = self.patient.rule
         extra = 0.0
         if rule is not None:
             extra = dosing.volume_ml_for_dose(rule.dose, self.conc_prog) * rule.max_per_day / SECONDS_PER_DAY
-        t, _ = self._walk(self.t0, 1.0, stop_volume=self.v_calc - target, extra_ml_per_s=extra)
+        t, _ = self._walk(self.t0, 1.0, stop_volume=self.v_calc - target + extra * max(0.0, now - self.t0), extra_ml_per_s=extra)
         return t
 
     def battery_pct_at(self, t_s: float) -> float | None:
@@ -212,8 +214,29 @@ class PumpQueries:
         points.append(now)
         return points
 
+    def day_boundaries_t_s(self) -> list[float]:
+        """Start of the run, every calendar midnight after it, and now (s): the edges of `daily_doses`."""
+        return self._day_boundaries()
+
     def active_alarms(self) -> list[dict[str, Any]]:
+        """The active alarms as dicts (alarm, severity, message, raised_t_s, acknowledged_t_s, repeats as of now, tone)."""
         return self.alarms.active_dicts()  # repeat counts as of now
+
+    def low_reservoir_threshold_ml(self) -> float:
+        """Calculated reservoir volume at which the low-reservoir alarm sounds, mL."""
+        return self.threshold_ml
+
+    def drug_profile(self):
+        """The profile (DrugProfile) of the drug programmed now: name, unit, daily maximum, stability."""
+        return self.drug
+
+    def programmed_concentration_per_ml(self) -> float:
+        """Concentration entered in the pump now, drug unit per mL."""
+        return self.conc_prog
+
+    def calendar_offset_s(self) -> float:
+        """Time of day at t = 0, seconds after midnight (calendar days start at -offset + k x 86400 s)."""
+        return self.clock_offset_s
 
     def delivery_pattern(self, t0_s: float, t1_s: float, sample_rate_hz: float = 1.0):
         """Stroke/packet pattern of delivery in [t0_s, t1_s] (see delivery_pattern.py)."""

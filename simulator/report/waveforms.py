@@ -45,9 +45,8 @@ def _programs_after_run(results, registry, device_ids: list[str]) -> dict[str, l
     out: dict[str, list] = {}
     for dev_id in device_ids:
         device = sim.devices.get(dev_id)
-        programs = getattr(device, "programs", None)
-        if isinstance(programs, dict):
-            programs = list(programs.values())
+        stored = getattr(device, "stored_programs", None)  # a stimulator's documented query (copies)
+        programs = list(stored().values()) if callable(stored) else None
         if programs and all(isinstance(p, Program) for p in programs):
             out[dev_id] = list(programs)
     return out

@@ -177,7 +177,7 @@ class ActionsMixin:
 
     def _do_impedance_check(self, params):
         table = self.impedance_table()
-        self.last_check = table
+        self.last_check, self.last_check_t_s = table, self.now
         faults = {r["contact"]: r["flag"] for r in table if r["flag"]}
         self.emit("impedance.check", table=table, faults=faults)
         if faults:

@@ -44,7 +44,15 @@ __all__ = ["StimulatorDevice", "Settings", "ImpedanceSettings", "ClosedLoopSetti
 
 
 class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
+    """A spinal cord stimulator. Code outside the core (the app, reports, training) reads it only
+    through `snapshot()`, the event stream, and the queries named in `PUBLIC_QUERIES`."""
+
     kind: ClassVar[str] = "scs"
+    #: The documented queries (besides `snapshot`, the action API, `profile` and `id`).
+    PUBLIC_QUERIES: ClassVar[tuple[str, ...]] = (
+        "snapshot", "active_programs", "stored_programs", "stimulating", "render_waveform", "battery_pct_at", "projection", "therapy_drain_ma",
+        "impedance_table", "safety_report", "perception_estimate", "active_alarms", "effective_amplitudes", "summary",
+    )
     Settings = Settings
     ACTIONS: ClassVar[dict[str, type[StrictModel]]] = {
         "set_program": SetProgram,
@@ -168,6 +176,7 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
         self.compliance_state: dict[str, bool] = {}
         self.short_state: dict[str, bool] = {}
         self.last_check: list[dict[str, Any]] | None = None
+        self.last_check_t_s: float | None = None
         self.posture = "standing"
         self.cough_until: float | None = None
         self.loop: LoopTracker | None = None
@@ -205,8 +214,22 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
         return out
 
     # ================= public API (GUI, reports) =================
+    def snapshot(self, t_s: float | None = None):
+        """A frozen StimulatorSnapshot now (settings, programs, impedances, battery, alarms, closed loop).
+        Only the present is supported (`t_s` None or now); other times: `battery_pct_at`, `render_waveform`."""
+        from simulator.scs import snapshot
+
+        if t_s is not None and abs(t_s - self.now) > 1e-6:
+            raise ValueError(f"a snapshot is of the present only (now = {self.now:g} s, asked {t_s:g} s)")
+        return snapshot.build(self)
+
     def active_programs(self) -> list[str]:
+        """Names of the programs running now (interleaved), in order."""
         return list(self.active)
+
+    def stored_programs(self) -> dict[str, Program]:
+        """Stored programs by name (copies: changing one never reaches the device)."""
+        return {n: p.model_copy(deep=True) for n, p in self.programs.items()}
 
     def render_waveform(self, t0_s: float, t1_s: float, sample_rate_hz: float, mode: str = "average"):
         """(t_s, {contact: current_ma}) over [t0_s, t1_s) with the programs, starts (cycling phase,

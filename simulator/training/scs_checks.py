@@ -1,4 +1,4 @@
-"""Stimulator checks for exercises, read from the device at the end of the replayed run.
+"""Stimulator checks for exercises, read from the device's snapshot at the end of the replayed run.
 
 - `charge_density_ok`: every contact of every active program is at or under the profile's charge
   density limit (30 uC/cm2 by default; scs.md, Vercise programming manual).
@@ -12,8 +12,8 @@ from simulator.training.criteria import fmt
 from simulator.training.device_checks import device_check
 
 
-def _active_programs(device):
-    return [(name, device.programs[name]) for name in device.active]
+def _active_programs(snap):
+    return [(name, snap.programs[name]) for name in snap.active_programs]
 
 
 @device_check("charge_density_ok", "scs")
@@ -21,14 +21,16 @@ def charge_density_ok(device, args, ctx):
     from simulator.scs.safety import contact_report
 
     limit = device.profile.charge_density_limit_uc_per_cm2
-    active = _active_programs(device)
+    snap = device.snapshot()
+    active = _active_programs(snap)
     if not active:
         return False, "no program is running", {}
-    amps = device.effective_amplitudes()
+    amps = snap.effective_amplitudes_ma
+    areas = {label: c.area_cm2 for label, c in snap.contacts.items()}
     worst = None
     over = []
     for name, program in active:
-        for row in contact_report(program, device.areas, device.profile, device._ohm(), amps.get(name)):
+        for row in contact_report(program, areas, device.profile, snap.impedance_ohm, amps.get(name)):
             density = row["charge_density_uc_per_cm2"]
             if density is None:
                 continue
@@ -47,10 +49,11 @@ def charge_density_ok(device, args, ctx):
 def cathode_at_level(device, args, ctx):
     levels = [str(v).upper() for v in args.get("levels", [])]
     cathodes = []
-    for name, program in _active_programs(device):
+    snap = device.snapshot()
+    for name, program in _active_programs(snap):
         for label, use in program.contacts.items():
-            if use.polarity == "-" and label in device.contacts:
-                cathodes.append((label, device.contacts[label]["level"]))
+            if use.polarity == "-" and label in snap.contacts:
+                cathodes.append((label, snap.contacts[label].level))
     if not cathodes:
         return False, "no active program has a cathode", {}
     listed = ", ".join(f"{c} at {lvl}" for c, lvl in cathodes)
@@ -61,8 +64,9 @@ def cathode_at_level(device, args, ctx):
 
 @device_check("no_faulty_contact_used", "scs")
 def no_faulty_contact_used(device, args, ctx):
-    faulty = device.impedance.faulty(device.now)
-    used = [(name, label, faulty[label]) for name, program in _active_programs(device) for label in program.contacts if label in faulty]
+    snap = device.snapshot()
+    faulty = snap.faulty_contacts
+    used = [(name, label, faulty[label]) for name, program in _active_programs(snap) for label in program.contacts if label in faulty]
     if used:
         return False, "still programmed on a faulty contact: " + "; ".join(f"{label} ({fault}) in {name}" for name, label, fault in used), {}
     return True, f"no active program uses the faulty contact(s) {', '.join(faulty) or '(none)'}", {}
@@ -70,11 +74,12 @@ def no_faulty_contact_used(device, args, ctx):
 
 @device_check("program_is", "scs")
 def program_is(device, args, ctx):
-    active = _active_programs(device)
+    snap = device.snapshot()
+    active = _active_programs(snap)
     if not active:
         return False, "no program is running", {}
     name, program = active[0]
-    amp = device.effective_amplitudes().get(name, program.amplitude_ma)
+    amp = snap.effective_amplitudes_ma.get(name, program.amplitude_ma)
     problems = []
     want = args.get("waveform")
     if want and program.waveform != want:

@@ -34,7 +34,7 @@ def load_scenario(path: Path | str, registry: ProfileRegistry | None = None) -> 
 
 def scenario_from_dict(data: Any, registry: ProfileRegistry | None = None, file: str | None = None) -> Scenario:
     if not isinstance(data, dict):
-        raise InputError(Issue("(top level)", f"a scenario must be a mapping of keys to values, not a {type(data).__name__}", data), file)
+        raise InputError(Issue("(top level)", f"a scenario must be a mapping of keys to values, not a {type(data).__name__}"), file)
     scenario = validate_model(Scenario, data, file=file)
     validate_references(scenario, registry or default_registry(), file)
     return scenario

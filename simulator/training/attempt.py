@@ -66,7 +66,7 @@ class Attempt(StrictModel):
 
 def attempt_from_dict(data: Any, file: str | None = None) -> Attempt:
     if not isinstance(data, dict):
-        raise InputError(Issue("(top level)", f"an attempt must be a mapping of keys to values, not a {type(data).__name__}", data), file)
+        raise InputError(Issue("(top level)", f"an attempt must be a mapping of keys to values, not a {type(data).__name__}"), file)
     return validate_model(Attempt, data, file=file)
 
 

@@ -115,7 +115,6 @@ class Exercise(StrictModel):
 
 
 def _resolve_scenario(ex: Exercise, registry: ProfileRegistry, file: str | None) -> Scenario:
-    from simulator.bundled import resolve_scenario_path
     from simulator.scenario import scenario_from_dict
 
     if isinstance(ex.scenario, dict):
@@ -124,22 +123,25 @@ def _resolve_scenario(ex: Exercise, registry: ProfileRegistry, file: str | None)
         except InputError as exc:
             raise InputError([i.under("scenario") for i in exc.issues], file) from None
     ref = ex.scenario
-    candidates = []
-    if file is not None:
-        candidates.append(Path(file).resolve().parent / ref)
-    candidates.append(Path(ref))
-    for path in candidates:
-        if path.is_file():
-            break
-    else:
-        path = resolve_scenario_path(ref)
-        if not path.is_file():
-            from simulator.bundled import bundled_scenario_names
-
+    base = Path(file).resolve().parent if file is not None else Path.cwd().resolve()
+    candidate = (base / ref).resolve()
+    if candidate.is_file():
+        if not candidate.is_relative_to(base):
             raise InputError(
-                Issue("scenario", f"no such scenario file or bundled scenario; bundled: {', '.join(bundled_scenario_names()) or 'none'}", ref),
+                Issue("scenario", "a scenario file must lie in the exercise's folder (or below it), or be a bundled scenario name", ref),
                 file,
             )
+        path = candidate
+    else:
+        from simulator.bundled import bundled_scenario_names, bundled_scenarios_dir
+
+        name = ref.removesuffix(".yaml")
+        if name not in bundled_scenario_names():
+            raise InputError(
+                Issue("scenario", f"no such scenario file beside the exercise or bundled scenario; bundled: {', '.join(bundled_scenario_names()) or 'none'}", ref),
+                file,
+            )
+        path = bundled_scenarios_dir() / f"{name}.yaml"
     data = load_yaml_file(path)
     return scenario_from_dict(data, registry, file=str(path))
 
@@ -212,7 +214,7 @@ def exercise_from_dict(data: Any, registry: ProfileRegistry | None = None, file:
     all_checks()  # registers the pump and stimulator checks
     registry = registry or default_registry()
     if not isinstance(data, dict):
-        raise InputError(Issue("(top level)", f"an exercise must be a mapping of keys to values, not a {type(data).__name__}", data), file)
+        raise InputError(Issue("(top level)", f"an exercise must be a mapping of keys to values, not a {type(data).__name__}"), file)
     ex = validate_model(Exercise, data, file=file)
     scenario = _resolve_scenario(ex, registry, file)
     issues = _cross_check(ex, scenario, registry)

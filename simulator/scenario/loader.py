@@ -40,6 +40,28 @@ def scenario_from_dict(data: Any, registry: ProfileRegistry | None = None, file:
     return scenario
 
 
+#: kind -> "module:function" checking a device's timeline actions against its settings without
+#: running (e.g. the dose and concentration units of a pump's drug); see `_timeline_problems`.
+TIMELINE_CHECKS = {"pump": "simulator.pump.settings:timeline_unit_problems"}
+
+
+def _timeline_problems(scenario: Scenario, settings: dict[str, Any], parsed: list[Any], registry: ProfileRegistry) -> list[Issue]:
+    """Issues from each device kind's timeline check (TIMELINE_CHECKS), actions in time order."""
+    import importlib
+
+    issues: list[Issue] = []
+    for spec in scenario.devices:
+        target = TIMELINE_CHECKS.get(spec.profile.split("/", 1)[0])
+        if target is None or spec.id not in settings:
+            continue
+        module, _, name = target.partition(":")
+        check = getattr(importlib.import_module(module), name)
+        mine = sorted(((j, scenario.timeline[j].action, model) for j, model, _ in parsed if scenario.timeline[j].device == spec.id), key=lambda x: (scenario.timeline[x[0]].at, x[0]))
+        for j, path, message, value in check(settings[spec.id], mine, registry):
+            issues.append(Issue(f"timeline[{j}].params.{path}", message, value))
+    return issues
+
+
 def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str | None = None) -> dict:
     """Check the references of `scenario` against `registry` (InputError on problems).
 
@@ -96,6 +118,7 @@ def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str
             parsed.append((j, model, model.model_dump(mode="json")))
         except InputError as exc:
             issues.extend(i.under(f"{where}.params") for i in exc.issues)
+    issues.extend(_timeline_problems(scenario, settings, parsed, registry))
     if issues:
         raise InputError(issues, file)
     params: list[Any] = [None] * len(scenario.timeline)

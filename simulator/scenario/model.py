@@ -25,7 +25,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, PlainSerializer, PrivateAttr, WithJsonSchema, field_validator
 
 from simulator.profiles.base import StrictModel
-from simulator.units import format_duration, parse_duration_s
+from simulator.units import SECONDS_PER_DAY, format_duration, parse_duration_s
 
 Duration = Annotated[
     float,
@@ -60,6 +60,11 @@ class _Checked:
         return (type(None), ())
 
 
+#: Bounds of this simulator, so that a scenario's cost is bounded (see README, "Scenario files")
+MIN_SCENARIO_DURATION_S = 1.0
+MAX_SCENARIO_DURATION_S = 20 * 365 * SECONDS_PER_DAY
+MAX_TIMELINE_ACTIONS = 10_000
+
 DEVICE_ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,39}$"
 
 
@@ -83,7 +88,7 @@ class Scenario(StrictModel):
     start: datetime = Field(datetime(2026, 1, 1, 8, 0, 0), description="Calendar time of t = 0")
     duration: Duration = Field(description="How long to simulate")
     devices: list[DeviceSpec] = Field(min_length=1, max_length=64)
-    timeline: list[ActionSpec] = Field(default_factory=list)
+    timeline: list[ActionSpec] = Field(default_factory=list, max_length=MAX_TIMELINE_ACTIONS)
     #: set by `validate_references`: what it checked against and what it parsed (see `checked_with`)
     _checked: Any = PrivateAttr(default=None)
 
@@ -105,8 +110,10 @@ class Scenario(StrictModel):
     @field_validator("duration")
     @classmethod
     def _positive_duration(cls, value: float) -> float:
-        if value <= 0:
-            raise ValueError("the duration must be longer than 0 s")
+        if value < MIN_SCENARIO_DURATION_S:
+            raise ValueError(f"the duration must be at least {MIN_SCENARIO_DURATION_S:g} s")
+        if value > MAX_SCENARIO_DURATION_S:
+            raise ValueError(f"the duration may be at most {MAX_SCENARIO_DURATION_S / SECONDS_PER_DAY:g} days (20 years), the limit of this simulator")
         return value
 
     def device(self, device_id: str) -> DeviceSpec:

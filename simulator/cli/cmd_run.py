@@ -50,7 +50,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         results.write(args.out)
     if not args.quiet:
-        print(summary_table(results.summary))
+        from simulator.errors import printable
+
+        print(printable(summary_table(results.summary)))
         print(f"results written to {args.out}")
     return 0
 

@@ -20,6 +20,8 @@ from simulator.profiles.base import Profile
 from simulator.yaml_io import load_yaml_file
 
 ENV_VAR = "NEUROMOD_PROFILES"
+#: most YAML files read from one profile folder (each is at most yaml_io.MAX_INPUT_BYTES)
+MAX_PROFILE_FILES = 1000
 
 #: kind -> "module:Class" of its profile model, imported on first use.
 PROFILE_MODELS: dict[str, str] = {
@@ -71,7 +73,15 @@ class ProfileRegistry:
             if not folder.is_dir():
                 issues.append(Issue("(folder)", "profile folder does not exist", str(folder)))
                 continue
-            for path in sorted(folder.rglob("*.y*ml")):
+            paths = []
+            for path in folder.rglob("*.y*ml"):
+                paths.append(path)
+                if len(paths) > MAX_PROFILE_FILES:
+                    break
+            if len(paths) > MAX_PROFILE_FILES:
+                issues.append(Issue("(folder)", f"holds more than {MAX_PROFILE_FILES} profile files; that is the most read from one folder", str(folder)))
+                continue
+            for path in sorted(paths):
                 try:
                     raw = load_yaml_file(path)
                 except InputError as exc:

@@ -68,10 +68,26 @@ MAX_TIMELINE_ACTIONS = 10_000
 DEVICE_ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,39}$"
 
 
+def _without_negative_zero(value: Any) -> Any:
+    """The same data with every -0.0 replaced by 0.0 (so that no '-0.0' is ever written back)."""
+    if type(value) is float:
+        return 0.0 if value == 0.0 else value
+    if isinstance(value, dict):
+        return {k: _without_negative_zero(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_negative_zero(v) for v in value]
+    return value
+
+
 class DeviceSpec(StrictModel):
     id: str = Field(pattern=DEVICE_ID_PATTERN, description="Name of this device in the scenario, e.g. 'pump' or 'ipg'")
     profile: str = Field(description="Profile id, e.g. 'pump/peristaltic-20ml' or 'scs/rechargeable-16'")
     settings: dict[str, Any] = Field(default_factory=dict, description="Initial settings; see `neuromod-sim schema`")
+
+    @field_validator("settings")
+    @classmethod
+    def _no_negative_zero_settings(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return _without_negative_zero(value)
 
 
 class ActionSpec(StrictModel):
@@ -79,6 +95,11 @@ class ActionSpec(StrictModel):
     device: str = Field(description="Id of the device the action is for")
     action: str = Field(description="Action name, e.g. 'refill', 'set_program', 'patient_bolus'")
     params: dict[str, Any] = Field(default_factory=dict, description="Parameters of the action")
+
+    @field_validator("params")
+    @classmethod
+    def _no_negative_zero_params(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return _without_negative_zero(value)
 
 
 class Scenario(StrictModel):

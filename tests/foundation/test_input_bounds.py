@@ -157,10 +157,7 @@ def test_item7_issue_text_never_carries_control_characters():
 
 
 # ----- item 11: billion laughs -----
-BILLION_LAUGHS = "\n".join(
-    [f'l0: &l0 ["lol"{", " + chr(34) + "lol" + chr(34) if False else ""}]']
-    + [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, 10)]
-) + "\n"
+BILLION_LAUGHS = 'l0: &l0 ["lol"]\n' + "".join(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 10))
 
 
 def test_item11_billion_laughs_is_refused_quickly(tmp_path, capsys):

@@ -65,6 +65,8 @@ def _short(value: Any, limit: int = _MAX_VALUE_CHARS) -> str:
             return put(close)
         if isinstance(v, str):
             return put(repr(v[: limit + 1]))
+        if hasattr(v, "isoformat") and not isinstance(v, type):  # dates and times as written in files
+            return put(v.isoformat())
         if isinstance(v, (bytes, bytearray)):
             return put(repr(bytes(v[: limit + 1])))
         try:

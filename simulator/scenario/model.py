@@ -64,6 +64,8 @@ class _Checked:
 MIN_SCENARIO_DURATION_S = 1.0
 MAX_SCENARIO_DURATION_S = 20 * 365 * SECONDS_PER_DAY
 MAX_TIMELINE_ACTIONS = 10_000
+MIN_START = datetime(1900, 1, 1)
+MAX_START = datetime(2200, 1, 1)
 
 DEVICE_ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,39}$"
 
@@ -127,6 +129,15 @@ class Scenario(StrictModel):
 
     def _remember_checked(self, registry, data: dict) -> None:
         self._checked = _Checked(self._fingerprint(registry), data)
+
+    @field_validator("start")
+    @classmethod
+    def _plausible_start(cls, value: datetime) -> datetime:
+        if value.tzinfo is not None:
+            raise ValueError("give the start as local calendar time without a time zone, e.g. 2026-01-05T08:00:00")
+        if not (MIN_START <= value <= MAX_START):
+            raise ValueError(f"the start must lie between {MIN_START.date()} and {MAX_START.date()} (so that every simulated date can be written)")
+        return value
 
     @field_validator("duration")
     @classmethod

@@ -276,8 +276,9 @@ def test_item13_impedance_update_interval_is_at_least_1_hour(tmp_path, capsys):
         (lambda: pump_scenario(patient_bolus={"dose_mg": 0.1, "duration_min": 5e-324, "lockout_min": 60, "max_per_day": 4}),
          "patient_bolus.duration_min: Input should be greater than or equal to 0.01"),
         (lambda: scs_scenario(drift_per_year={"E2": 1e308}), "impedance.drift_per_year.E2: Input should be less than or equal to 10"),
+        (lambda: {**pump_scenario(), "start": "9999-12-01T08:00:00"}, "start: the start must lie between 1900-01-01 and 2200-01-01"),
     ],
-    ids=["tiny-duration", "tiny-press-rate", "tiny-bolus-duration", "huge-drift"],
+    ids=["tiny-duration", "tiny-press-rate", "tiny-bolus-duration", "huge-drift", "start-past-year-9999"],
 )
 def test_item15_user_mistakes_exit_2_naming_the_input(tmp_path, capsys, make, where):
     path = write_yaml(tmp_path / "s.yaml", make())

@@ -23,7 +23,7 @@ def printable(text: Any) -> str:
     """`text` safe to print on a terminal: control characters (escape codes, carriage returns,
     bidirectional overrides) are shown as `\\xNN` / `\\uNNNN` instead of acting; newlines and tabs stay."""
 
-    def escape(m: "re.Match[str]") -> str:
+    def escape(m: re.Match[str]) -> str:
         code = ord(m.group())
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 

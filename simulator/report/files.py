@@ -13,7 +13,6 @@ from typing import Any
 
 from simulator.errors import InputError, Issue, _short
 
-
 #: largest file of a results folder that is read (a year-long run writes a few tens of MB)
 MAX_RESULTS_FILE_BYTES = 512 * 1024 * 1024
 _SERIES_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,200}\.csv$")

@@ -148,7 +148,7 @@ def _run_clipped(data, scenario):
 
     clipped = dict(data)
     clipped["duration"] = min(scenario.duration, CLIP_S)
-    clipped["timeline"] = [a for a, spec in zip(data.get("timeline") or [], scenario.timeline) if spec.at <= clipped["duration"]]
+    clipped["timeline"] = [a for a, spec in zip(data.get("timeline") or [], scenario.timeline, strict=True) if spec.at <= clipped["duration"]]
     try:
         short = scenario_from_dict(clipped)
     except InputError:
@@ -214,7 +214,6 @@ def test_mutated_exercises_give_a_result_or_a_clean_error(data):
 @given(st.data())
 def test_mutated_attempts_give_a_grade_or_a_clean_error(data):
     from simulator.training.attempt import attempt_from_dict
-    from simulator.training.exercise import load_exercise
     from simulator.training.grading import grade
 
     source = data.draw(st.sampled_from(ATTEMPTS))

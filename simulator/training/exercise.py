@@ -148,7 +148,7 @@ def _resolve_scenario(ex: Exercise, registry: ProfileRegistry, file: str | None)
 
 def _cross_check(ex: Exercise, scenario: Scenario, registry: ProfileRegistry) -> list[Issue]:
     from simulator.device import device_class_for
-    from simulator.training.device_checks import all_checks
+    from simulator.training.device_checks import CHECK_ARGS, all_checks
 
     CHECKS = all_checks()
 
@@ -204,6 +204,11 @@ def _cross_check(ex: Exercise, scenario: Scenario, registry: ProfileRegistry) ->
                 issues.append(Issue(f"{where}.check", f"unknown device check; allowed: {', '.join(sorted(CHECKS)) or 'none'}", c.check))
             elif c.device in kinds and CHECKS[c.check][0] != kinds[c.device]:
                 issues.append(Issue(f"{where}.check", f"check is for a {CHECKS[c.check][0]} device, not a {kinds[c.device]}", c.check))
+            elif c.check in CHECK_ARGS:
+                try:
+                    validate_model(CHECK_ARGS[c.check], c.args)
+                except InputError as exc:
+                    issues.extend(i.under(f"{where}.args") for i in exc.issues)
     return issues
 
 

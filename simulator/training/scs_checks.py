@@ -8,15 +8,32 @@
 """
 from __future__ import annotations
 
+from pydantic import Field
+
+from simulator.profiles.base import StrictModel
 from simulator.training.criteria import fmt
 from simulator.training.device_checks import device_check
+
+
+class NoArgs(StrictModel):
+    pass
+
+
+class LevelArgs(StrictModel):
+    levels: list[str] = Field(min_length=1, max_length=30, description="Vertebral levels, e.g. [T8, T9]")
+
+
+class ProgramArgs(StrictModel):
+    waveform: str | None = Field(None, max_length=40)
+    min_amplitude_ma: float | None = Field(None, ge=0, le=100)
+    max_amplitude_ma: float | None = Field(None, ge=0, le=100)
 
 
 def _active_programs(device):
     return [(name, device.programs[name]) for name in device.active]
 
 
-@device_check("charge_density_ok", "scs")
+@device_check("charge_density_ok", "scs", NoArgs)
 def charge_density_ok(device, args, ctx):
     from simulator.scs.safety import contact_report
 
@@ -43,7 +60,7 @@ def charge_density_ok(device, args, ctx):
     return True, f"highest charge density {fmt(worst[2])} uC/cm2/phase on {worst[1]} ({fmt(worst[3])} mA), under the {fmt(limit)} limit", {"max_density_uc_per_cm2": worst[2]}
 
 
-@device_check("cathode_at_level", "scs")
+@device_check("cathode_at_level", "scs", LevelArgs)
 def cathode_at_level(device, args, ctx):
     levels = [str(v).upper() for v in args.get("levels", [])]
     cathodes = []
@@ -59,7 +76,7 @@ def cathode_at_level(device, args, ctx):
     return False, f"cathode(s): {listed}; none at the target level {'/'.join(levels)}", {}
 
 
-@device_check("no_faulty_contact_used", "scs")
+@device_check("no_faulty_contact_used", "scs", NoArgs)
 def no_faulty_contact_used(device, args, ctx):
     faulty = device.impedance.faulty(device.now)
     used = [(name, label, faulty[label]) for name, program in _active_programs(device) for label in program.contacts if label in faulty]
@@ -68,7 +85,7 @@ def no_faulty_contact_used(device, args, ctx):
     return True, f"no active program uses the faulty contact(s) {', '.join(faulty) or '(none)'}", {}
 
 
-@device_check("program_is", "scs")
+@device_check("program_is", "scs", ProgramArgs)
 def program_is(device, args, ctx):
     active = _active_programs(device)
     if not active:

@@ -382,3 +382,18 @@ def test_item19_attempt_action_before_the_start_is_refused(tmp_path, capsys):
 
 if sys.platform == "win32":  # pragma: no cover
     pytestmark = pytest.mark.skip("POSIX files (FIFOs, /dev/zero, links)")
+
+
+# ----- found by the fuzz test: a device check's args are checked at load, not while grading -----
+def test_device_check_args_are_validated_at_load(tmp_path, capsys):
+    exercise = load_yaml_file(ROOT / "exercises" / "scs-impedance-fault.yaml")
+    where = next(i for i, c in enumerate(exercise["criteria"]) if c.get("check") == "cathode_at_level")
+    assert exercise["criteria"][where]["args"] == {"levels": ["T9"]}
+    exercise["criteria"][where]["args"] = {"levels": None}
+    (tmp_path / "ex.yaml").write_text(yaml.safe_dump(exercise, sort_keys=False))
+    code, _, err = cli(capsys, "validate", str(tmp_path / "ex.yaml"))
+    assert code == 2 and f"criteria[{where}].args.levels: Input should be a valid list (got None)" in err
+    exercise["criteria"][where]["args"] = {"level": ["T9"]}
+    (tmp_path / "ex.yaml").write_text(yaml.safe_dump(exercise, sort_keys=False))
+    code, _, err = cli(capsys, "validate", str(tmp_path / "ex.yaml"))
+    assert code == 2 and f"criteria[{where}].args.level: unknown key; allowed keys: levels" in err

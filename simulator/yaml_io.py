@@ -111,6 +111,8 @@ def read_input_bytes(path: Path | str, max_bytes: int = MAX_INPUT_BYTES) -> byte
         raise InputError(Issue("(file)", "file not found"), file) from None
     except OSError as exc:
         raise InputError(Issue("(file)", f"cannot read file: {exc.strerror or type(exc).__name__}"), file) from None
+    except ValueError:  # a NUL byte in the name
+        raise InputError(Issue("(file)", "not a usable file name"), file) from None
     if stat.S_ISDIR(st.st_mode):
         raise InputError(Issue("(file)", "is a folder, not a file"), file)
     if not stat.S_ISREG(st.st_mode):

@@ -24,7 +24,11 @@ def load_scenario(path: Path | str, registry: ProfileRegistry | None = None) -> 
     from simulator.bundled import resolve_scenario_path
 
     path = resolve_scenario_path(path)
-    if not Path(path).exists():
+    try:
+        missing = not Path(path).exists()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        missing = False  # the reader reports it
+    if missing:
         from simulator.bundled import not_found_hint
 
         raise InputError(Issue("(file)", not_found_hint(path, "scenarios")), str(path))

@@ -65,7 +65,7 @@ class Exercise(StrictModel):
     title: str = Field(min_length=1, max_length=200)
     level: Literal["beginner", "intermediate", "advanced"]
     task: str = Field(min_length=1, max_length=10000, description="What to do, in plain words")
-    scenario: str | dict[str, Any] = Field(description="Bundled scenario name, path relative to this file, or an inline scenario")
+    scenario: str | dict[str, Any] = Field(description="Bundled scenario name, path relative to this file (inside its folder), or an inline scenario")
     start_at: Duration = Field(0.0, description="Simulated time at which the trainee takes over")
     allowed: list[AllowedActions] = Field(default_factory=list, description="Actions the trainee may use; empty: any")
     questions: list[Question] = Field(default_factory=list)
@@ -123,9 +123,15 @@ def _resolve_scenario(ex: Exercise, registry: ProfileRegistry, file: str | None)
         except InputError as exc:
             raise InputError([i.under("scenario") for i in exc.issues], file) from None
     ref = ex.scenario
+    if not 0 < len(ref) <= 500:
+        raise InputError(Issue("scenario", "a scenario name or path has 1 to 500 characters", ref), file)
     base = Path(file).resolve().parent if file is not None else Path.cwd().resolve()
-    candidate = (base / ref).resolve()
-    if candidate.is_file():
+    try:
+        candidate = (base / ref).resolve()
+        found = candidate.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        found = False
+    if found:
         if not candidate.is_relative_to(base):
             raise InputError(
                 Issue("scenario", "a scenario file must lie in the exercise's folder (or below it), or be a bundled scenario name", ref),

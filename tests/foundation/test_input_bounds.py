@@ -397,3 +397,13 @@ def test_device_check_args_are_validated_at_load(tmp_path, capsys):
     (tmp_path / "ex.yaml").write_text(yaml.safe_dump(exercise, sort_keys=False))
     code, _, err = cli(capsys, "validate", str(tmp_path / "ex.yaml"))
     assert code == 2 and f"criteria[{where}].args.level: unknown key; allowed keys: levels" in err
+
+
+@pytest.mark.parametrize("ref", ["a\x00b", "x" * 400, "a/" * 200], ids=["nul-byte", "name-too-long", "path-too-long"])
+def test_item15_unusable_exercise_scenario_names_are_exit_2(tmp_path, capsys, ref):
+    exercise = load_yaml_file(ROOT / "exercises" / "pump-dose-change.yaml")
+    exercise["scenario"] = ref
+    write_yaml(tmp_path / "ex.yaml", exercise)
+    code, _, err = cli(capsys, "validate", str(tmp_path / "ex.yaml"))
+    assert code == 2 and "scenario: no such scenario file beside the exercise or bundled scenario" in err
+    assert "internal error" not in err

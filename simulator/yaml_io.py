@@ -7,12 +7,14 @@ Only plain data is built (yaml.SafeLoader): no Python objects, ever. Every read 
 - the data may hold at most `MAX_YAML_NODES` values once aliases are expanded (a 'billion laughs'
   file of a few hundred bytes is refused at once) and nest at most `MAX_YAML_DEPTH` levels deep
   (a self-referencing alias is refused too);
-- a key given twice in one mapping is an error, not 'the last one wins'.
+- a key given twice in one mapping is an error, not 'the last one wins';
+- a number that is not finite (.nan, .inf) is an error: no input field accepts one.
 
 Error messages never quote the file's content beyond the offending key.
 """
 from __future__ import annotations
 
+import math
 import os
 import stat
 from pathlib import Path
@@ -20,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from simulator.errors import InputError, Issue, _short
+from simulator.errors import InputError, Issue, _short, format_path
 
 MAX_INPUT_BYTES = 2 * 1024 * 1024
 #: most values (mapping keys and values, list items, scalars) in one file, aliases expanded
@@ -59,27 +61,30 @@ class _SafeLoader(_BaseSafeLoader):  # type: ignore[misc, valid-type]
 
 
 def check_data_bounds(data: Any, file: str | None = None) -> None:
-    """InputError when `data`, with aliases expanded, holds more than `MAX_YAML_NODES` values or
-    nests deeper than `MAX_YAML_DEPTH`. Costs at most `MAX_YAML_NODES` steps whatever the data."""
+    """InputError when `data`, with aliases expanded, holds more than `MAX_YAML_NODES` values,
+    nests deeper than `MAX_YAML_DEPTH`, or holds a number that is not finite (.nan, .inf: no
+    field of any input accepts one). Costs at most `MAX_YAML_NODES` steps whatever the data."""
     count = 0
-    stack: list[tuple[Any, int]] = [(data, 0)]
+    stack: list[tuple[Any, int, tuple]] = [(data, 0, ())]
     while stack:
-        value, depth = stack.pop()
+        value, depth, where = stack.pop()
         count += 1
         if count > MAX_YAML_NODES:
             raise InputError(
                 Issue("(top level)", f"the file holds more than {MAX_YAML_NODES} values once its aliases (*name) are expanded; that is the most allowed"), file
             )
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InputError(Issue(format_path(where), "numbers must be finite (not .nan or .inf)", value), file)
         if isinstance(value, (dict, list)):
             if depth >= MAX_YAML_DEPTH:
                 raise InputError(
                     Issue("(top level)", f"the data nests more than {MAX_YAML_DEPTH} levels deep (or an alias refers to itself); that is the most allowed"), file
                 )
-            items = value.items() if isinstance(value, dict) else ((None, v) for v in value)
+            items = value.items() if isinstance(value, dict) else enumerate(value)
             for k, v in items:
-                stack.append((v, depth + 1))
-                if k is not None:
-                    stack.append((k, depth + 1))
+                stack.append((v, depth + 1, (*where, k)))
+                if isinstance(value, dict):
+                    stack.append((k, depth + 1, where))
 
 
 def load_yaml_text(text: str, file: str) -> Any:

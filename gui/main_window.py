@@ -189,7 +189,10 @@ class MainWindow(QMainWindow):
             self._tab_actions.append(act)
         self.alarm_panel.set_simulation(sim)
         self.event_log.reset(list(sim.recorder.events), sim.scenario.start, list(sim.devices))
-        self.setWindowTitle(f"neuromod-sim: {sim.scenario.name}")
+        from simulator.results import profile_overrides_of
+
+        overrides = "; ".join(f"{pid} from {path}" for pid, path in profile_overrides_of(sim).items())
+        self.setWindowTitle(f"neuromod-sim: {sim.scenario.name}" + (f"  [overridden profile: {overrides}]" if overrides else ""))
 
     def overview_devices(self) -> list[str]:
         """The device ids on the overview's current page."""

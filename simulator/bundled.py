@@ -26,7 +26,10 @@ def bundled_dir(folder: str) -> Path:
 def resolve_bundled(name_or_path: str | Path, folder: str) -> Path:
     """The file itself when it exists, else the bundled `<folder>/<name>.yaml` (a bare name only)."""
     path = Path(name_or_path)
-    if path.exists():
+    try:
+        if path.exists():
+            return path
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte: reported by the reader
         return path
     stem = path.name[:-5] if path.name.endswith(".yaml") else path.name
     candidate = bundled_dir(folder) / f"{stem}.yaml"

@@ -8,16 +8,76 @@ device or drug profile; the engine turns it into a `refusal` event instead of st
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
 _MAX_VALUE_CHARS = 80
+#: most container items looked at when formatting one value (the rest is never visited)
+_MAX_VALUE_ITEMS = 64
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def _short(value: Any) -> str:
-    text = repr(value)
-    if len(text) > _MAX_VALUE_CHARS:
-        text = text[: _MAX_VALUE_CHARS - 3] + "..."
+def printable(text: Any) -> str:
+    """`text` safe to print on a terminal: control characters (escape codes, carriage returns,
+    bidirectional overrides) are shown as `\\xNN` / `\\uNNNN` instead of acting; newlines and tabs stay."""
+
+    def escape(m: re.Match[str]) -> str:
+        code = ord(m.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _CONTROL.sub(escape, str(text))
+
+
+def _short(value: Any, limit: int = _MAX_VALUE_CHARS) -> str:
+    """A repr of `value` cut to `limit` characters, built lazily: only as much of the value is
+    looked at as the text needs, so a huge (alias-expanded) or self-referencing structure costs
+    no more than a small one."""
+    out: list[str] = []
+    budget = [limit + 1, _MAX_VALUE_ITEMS]
+
+    def put(text: str) -> bool:
+        if budget[0] <= 0:
+            return False
+        out.append(text[: budget[0]])
+        budget[0] -= len(text)
+        return budget[0] > 0
+
+    def walk(v: Any, depth: int) -> bool:
+        budget[1] -= 1
+        if budget[1] < 0 or depth > 8:
+            return put("...")
+        if isinstance(v, dict):
+            if not put("{"):
+                return False
+            for n, (k, item) in enumerate(v.items()):
+                if (n and not put(", ")) or not walk(k, depth + 1) or not put(": ") or not walk(item, depth + 1):
+                    return False
+            return put("}")
+        if isinstance(v, (list, tuple)):
+            open_, close = ("[", "]") if isinstance(v, list) else ("(", ")")
+            if not put(open_):
+                return False
+            for n, item in enumerate(v):
+                if (n and not put(", ")) or not walk(item, depth + 1):
+                    return False
+            return put(close)
+        if isinstance(v, str):
+            return put(repr(v[: limit + 1]))
+        if hasattr(v, "isoformat") and not isinstance(v, type):  # dates and times as written in files
+            return put(v.isoformat())
+        if isinstance(v, (bytes, bytearray)):
+            return put(repr(bytes(v[: limit + 1])))
+        try:
+            return put(repr(v))
+        except ValueError:  # an int too long to print (Python's int-to-str limit)
+            return put(f"<{type(v).__name__} too long to print>")
+
+    walk(value, 0)
+    text = printable("".join(out))
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
     return text
 
 
@@ -47,7 +107,7 @@ class Issue:
     def __str__(self) -> str:
         where = f"{self.file}: " if self.file else ""
         got = "" if self.value is _MISSING else f" (got {_short(self.value)})"
-        return f"{where}{self.path}: {self.message}{got}"
+        return printable(f"{where}{self.path}: {self.message}{got}")
 
     def in_file(self, file: str | None) -> "Issue":
         return Issue(self.path, self.message, self.value, self.file or file)

@@ -79,6 +79,20 @@ HTML_MAX_FIGURES = 12
 DAY_S = 86400.0
 
 
+def profile_overrides_of(sim: "Simulation") -> dict[str, str]:
+    """The profiles of `sim`'s devices (and drugs) given by a file overriding another of the same
+    id: profile id -> path of the file in use. Empty when none is overridden."""
+    registry = getattr(sim, "registry", None)
+    if registry is None or not getattr(registry, "overrides", None):
+        return {}
+    ids = [spec.profile for spec in sim.scenario.devices]
+    for spec in sim.scenario.devices:
+        drug = spec.settings.get("drug") if isinstance(spec.settings, dict) else None
+        if isinstance(drug, str):
+            ids.append(drug if "/" in drug else f"drug/{drug}")
+    return registry.overrides_used(ids)
+
+
 @dataclass
 class Results:
     """The outcome of one run: every event, every recorded signal (exact breakpoints), the summary.
@@ -129,6 +143,9 @@ class Results:
             "event_counts": dict(sorted(counts.items())),
             "devices": {dev_id: dev.summary() for dev_id, dev in sim.devices.items()},
         }
+        overrides = profile_overrides_of(sim)
+        if overrides:
+            summary["profile_overrides"] = overrides  # profile id -> the user file used instead of the bundled one
         return cls(
             sim.scenario.name,
             sim.seed,

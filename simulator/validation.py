@@ -13,7 +13,7 @@ def validate_file(path: str | Path, registry: ProfileRegistry) -> str:
     file = str(path)
     data = load_yaml_file(path)
     if not isinstance(data, dict):
-        raise InputError(Issue("(top level)", f"the file must be a mapping of keys to values, not a {type(data).__name__}", data), file)
+        raise InputError(Issue("(top level)", f"the file must be a mapping of keys to values, not a {type(data).__name__}"), file)
     if isinstance(data.get("id"), str) and "/" in data["id"] and "devices" not in data:
         kind = data["id"].split("/", 1)[0]
         if kind not in PROFILE_MODELS:

@@ -1,50 +1,152 @@
-"""Safe YAML reading with errors that name the file and the line.
+"""Safe, bounded YAML reading with errors that name the file and the line.
 
-Only plain data is built (yaml.SafeLoader): no Python objects, ever. Files over
-`MAX_INPUT_BYTES` are refused before parsing, and binary junk is reported as such.
+Only plain data is built (yaml.SafeLoader): no Python objects, ever. Every read is bounded:
+
+- only regular files are read (a device such as /dev/zero, a FIFO or a socket is refused, also
+  behind a symbolic link), and at most `MAX_INPUT_BYTES` of them;
+- the data may hold at most `MAX_YAML_NODES` values once aliases are expanded (a 'billion laughs'
+  file of a few hundred bytes is refused at once) and nest at most `MAX_YAML_DEPTH` levels deep
+  (a self-referencing alias is refused too);
+- a key given twice in one mapping is an error, not 'the last one wins';
+- a number that is not finite (.nan, .inf) is an error: no input field accepts one.
+
+Error messages never quote the file's content beyond the offending key.
 """
 from __future__ import annotations
 
+import math
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from simulator.errors import InputError, Issue
+from simulator.errors import InputError, Issue, _short, format_path
 
 MAX_INPUT_BYTES = 2 * 1024 * 1024
+#: most values (mapping keys and values, list items, scalars) in one file, aliases expanded
+MAX_YAML_NODES = 250_000
+#: deepest nesting of mappings and lists in one file
+MAX_YAML_DEPTH = 64
 
 #: libyaml's safe loader when PyYAML was built with it (about ten times faster), else the pure one;
 #: both build plain data only.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseSafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _SafeLoader(_BaseSafeLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, refusing a key given twice in one mapping (merge keys `<<` may still be
+    overridden by the mapping's own keys, as YAML defines)."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, Any] = {}
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=False)
+                try:
+                    first = seen.setdefault(key, key_node)
+                except TypeError:  # an unhashable key: the constructor reports it
+                    continue
+                if first is not key_node:
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        f"duplicate key {_short(key, 40)} (first given on line {first.start_mark.line + 1}); each key may appear only once",
+                        key_node.start_mark,
+                    )
+        return super().construct_mapping(node, deep=deep)
+
+
+def check_data_bounds(data: Any, file: str | None = None) -> None:
+    """InputError when `data`, with aliases expanded, holds more than `MAX_YAML_NODES` values,
+    nests deeper than `MAX_YAML_DEPTH`, or holds a number that is not finite (.nan, .inf: no
+    field of any input accepts one). Costs at most `MAX_YAML_NODES` steps whatever the data."""
+    count = 0
+    stack: list[tuple[Any, int, tuple]] = [(data, 0, ())]
+    while stack:
+        value, depth, where = stack.pop()
+        count += 1
+        if count > MAX_YAML_NODES:
+            raise InputError(
+                Issue("(top level)", f"the file holds more than {MAX_YAML_NODES} values once its aliases (*name) are expanded; that is the most allowed"), file
+            )
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InputError(Issue(format_path(where), "numbers must be finite (not .nan or .inf)", value), file)
+        if isinstance(value, (dict, list)):
+            if depth >= MAX_YAML_DEPTH:
+                raise InputError(
+                    Issue("(top level)", f"the data nests more than {MAX_YAML_DEPTH} levels deep (or an alias refers to itself); that is the most allowed"), file
+                )
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for k, v in items:
+                stack.append((v, depth + 1, (*where, k)))
+                if isinstance(value, dict):
+                    stack.append((k, depth + 1, where))
 
 
 def load_yaml_text(text: str, file: str) -> Any:
     try:
-        return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader builds plain data only
+        data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader builds plain data only
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(unknown place)"
-        raise InputError(Issue(where, f"malformed YAML: {exc.problem or exc}"), file) from None
+        problem = exc.problem or "cannot read it"
+        prefix = "" if problem.startswith("duplicate key") else "malformed YAML: "
+        raise InputError(Issue(where, prefix + problem), file) from None
     except yaml.YAMLError as exc:
-        raise InputError(Issue("(top level)", f"malformed YAML: {exc}"), file) from None
+        raise InputError(Issue("(top level)", f"malformed YAML: {type(exc).__name__}"), file) from None
+    except RecursionError:
+        raise InputError(Issue("(top level)", f"the data nests too deeply; at most {MAX_YAML_DEPTH} levels are allowed"), file) from None
+    check_data_bounds(data, file)
+    return data
+
+
+def read_input_bytes(path: Path | str, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`; InputError (naming the file, never
+    quoting it) for a missing, unreadable, oversized or non-regular file (device, FIFO, socket,
+    folder), also behind a symbolic link. Never blocks on a FIFO and never reads past the cap."""
+    path = Path(path)
+    file = str(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise InputError(Issue("(file)", "file not found"), file) from None
+    except OSError as exc:
+        raise InputError(Issue("(file)", f"cannot read file: {exc.strerror or type(exc).__name__}"), file) from None
+    except ValueError:  # a NUL byte in the name
+        raise InputError(Issue("(file)", "not a usable file name"), file) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(Issue("(file)", "is a folder, not a file"), file)
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(Issue("(file)", "is not a regular file (a device, pipe or socket); give a file"), file)
+    if st.st_size > max_bytes:
+        raise InputError(Issue("(file)", f"file is {st.st_size} bytes; input files may be at most {max_bytes} bytes"), file)
+    try:
+        # O_NONBLOCK: should the file have been swapped for a FIFO since the check, opening does not wait
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise InputError(Issue("(file)", f"cannot read file: {exc.strerror or type(exc).__name__}"), file) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputError(Issue("(file)", "is not a regular file (a device, pipe or socket); give a file"), file)
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputError(Issue("(file)", f"cannot read file: {exc.strerror or type(exc).__name__}"), file) from None
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise InputError(Issue("(file)", f"file is over {max_bytes} bytes; input files may be at most {max_bytes} bytes"), file)
+    return data
 
 
 def load_yaml_file(path: Path | str) -> Any:
     """Read a YAML (or JSON) file into plain data; InputError for anything a user could get wrong."""
-    path = Path(path)
     file = str(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError(Issue("(file)", "file not found"), file) from None
-    except OSError as exc:
-        raise InputError(Issue("(file)", f"cannot read file: {exc.strerror}"), file) from None
-    if path.is_dir():
-        raise InputError(Issue("(file)", "is a folder, not a file"), file)
-    if size > MAX_INPUT_BYTES:
-        raise InputError(Issue("(file)", f"file is {size} bytes; input files may be at most {MAX_INPUT_BYTES} bytes"), file)
-    data = path.read_bytes()
+    data = read_input_bytes(path)
     if b"\x00" in data:
         raise InputError(Issue("(file)", "file is binary (contains NUL bytes), not YAML text"), file)
     try:

@@ -58,6 +58,13 @@ def run(args: argparse.Namespace) -> int:
     return _check(args, registry)
 
 
+def _print(*parts, **kw) -> None:
+    """print, with the control characters of file-given text (escape codes) made visible."""
+    from simulator.errors import printable
+
+    print(*(printable(p) for p in parts), **kw)
+
+
 def _list(registry) -> int:
     from simulator.errors import InputError
     from simulator.training.catalog import bundled_exercise_paths
@@ -70,15 +77,15 @@ def _list(registry) -> int:
             ex = load_exercise(path, registry)
         except InputError as exc:
             bad += 1
-            print(f"INVALID {path}: {exc.issues[0]}", file=sys.stderr)
+            _print(f"INVALID {path}: {exc.issues[0]}", file=sys.stderr)
             continue
         rows.append((ex.id, ex.level, ex.title))
     if not rows:
-        print("no exercises found")
+        _print("no exercises found")
         return 2 if bad else 0
     w = max(len(r[0]) for r in rows)
     for ex_id, level, title in rows:
-        print(f"{ex_id:<{w}}  {level:<12}  {title}")
+        _print(f"{ex_id:<{w}}  {level:<12}  {title}")
     return 2 if bad else 0
 
 
@@ -87,29 +94,29 @@ def _show(args, registry) -> int:
     from simulator.units import describe_elapsed
 
     ex = load_exercise(args.exercise, registry)
-    print(f"{ex.title}  [{ex.id}, {ex.level}]")
-    print()
-    print(ex.task.strip())
-    print()
-    print(f"Scenario: {ex.scenario_model.name} (you start at {describe_elapsed(ex.start_at)}, it runs to {describe_elapsed(ex.scenario_model.duration)})")
+    _print(f"{ex.title}  [{ex.id}, {ex.level}]")
+    _print()
+    _print(ex.task.strip())
+    _print()
+    _print(f"Scenario: {ex.scenario_model.name} (you start at {describe_elapsed(ex.start_at)}, it runs to {describe_elapsed(ex.scenario_model.duration)})")
     if ex.allowed:
-        print("You may use: " + "; ".join(f"{a.device}: {', '.join(a.actions)}" for a in ex.allowed))
+        _print("You may use: " + "; ".join(f"{a.device}: {', '.join(a.actions)}" for a in ex.allowed))
     if ex.questions:
-        print("Questions to answer:")
+        _print("Questions to answer:")
         for q in ex.questions:
             extra = f" (choices: {', '.join(q.choices)})" if q.choices else (f" [{q.unit}]" if q.unit else "")
-            print(f"  {q.id}: {q.prompt}{extra}")
-    print("You will be judged on:")
+            _print(f"  {q.id}: {q.prompt}{extra}")
+    _print("You will be judged on:")
     for c in ex.criteria_with_ids():
-        print(f"  - {c.title}{'' if c.required else ' (optional)'}  [{c.points:g} pt]")
+        _print(f"  - {c.title}{'' if c.required else ' (optional)'}  [{c.points:g} pt]")
     if ex.hints:
-        print("Hints:")
+        _print("Hints:")
         for h in ex.hints:
-            print(f"  - {h}")
+            _print(f"  - {h}")
     if args.debrief:
-        print()
-        print("Debrief:")
-        print(ex.debrief.strip())
+        _print()
+        _print("Debrief:")
+        _print(ex.debrief.strip())
     return 0
 
 

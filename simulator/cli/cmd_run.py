@@ -83,7 +83,9 @@ def run(args: argparse.Namespace) -> int:
         write_results(results, out, extra=add_report if args.report else None)
         written = True
         if not args.quiet:
-            print(summary_table(results.summary))
+            from simulator.errors import printable
+
+            print(printable(summary_table(results.summary)))
             print(f"results written to {out}")
     except KeyboardInterrupt as exc:
         if written or isinstance(exc, InterruptedAfterWrite):

@@ -18,7 +18,7 @@ def add_parser(sub, parents) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from simulator.cli.main import registry_from_args
-    from simulator.errors import InputError
+    from simulator.errors import InputError, printable
     from simulator.validation import validate_file
 
     registry = registry_from_args(args)
@@ -28,9 +28,9 @@ def run(args: argparse.Namespace) -> int:
             kind = validate_file(name, registry)
         except InputError as exc:
             failed += 1
-            print(f"INVALID {name}", file=sys.stderr)
+            print(f"INVALID {printable(name)}", file=sys.stderr)
             for issue in exc.issues:
                 print(f"  {issue}", file=sys.stderr)
             continue
-        print(f"ok      {name} ({kind})")
+        print(f"ok      {printable(name)} ({kind})")
     return 2 if failed else 0

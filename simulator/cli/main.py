@@ -115,9 +115,14 @@ def registry_from_args(args):
     """The profile registry for a command: bundled, NEUROMOD_PROFILES, then --profiles folders."""
     from simulator.profiles.registry import ProfileRegistry, default_registry
 
-    if getattr(args, "profiles", None):
-        return ProfileRegistry(args.profiles)
-    return default_registry()
+    registry = ProfileRegistry(args.profiles) if getattr(args, "profiles", None) else default_registry()
+    if not getattr(registry, "_overrides_told", False):
+        from simulator.errors import printable
+
+        for note in registry.override_notes():
+            print(f"neuromod-sim: note: {printable(note)}", file=sys.stderr)
+        registry._overrides_told = True
+    return registry
 
 
 if __name__ == "__main__":  # pragma: no cover

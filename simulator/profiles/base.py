@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 PROFILE_ID_PATTERN = r"^[a-z]+/[a-z0-9][a-z0-9._-]*$"
 
@@ -19,6 +19,12 @@ class StrictModel(BaseModel):
     """A pydantic model that rejects unknown keys (a typo must never be silently ignored)."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_negative_zero(cls, value):
+        """-0 given for a number is stored (and written) as 0, never as '-0.0'."""
+        return 0.0 if type(value) is float and value == 0.0 else value
 
 
 class Profile(StrictModel):

@@ -3,7 +3,9 @@
 Each profile is a YAML file anywhere under a profile folder. Its `id` says its kind
 (`pump/`, `scs/`, `lead/`, `drug/`); the kind picks the pydantic model that validates it.
 User folders (`--profiles DIR`, or `NEUROMOD_PROFILES` with folders separated by the path
-separator) are read after the bundled folder, so a user profile with the same id overrides it.
+separator) are read after the bundled folder, so a user profile with the same id overrides it;
+the registry notes each override (`overrides`), the CLI says so on stderr, and a run's
+summary.json (`profile_overrides`) and the app's title name the file in use.
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from simulator.profiles.base import Profile
 from simulator.yaml_io import load_yaml_file
 
 ENV_VAR = "NEUROMOD_PROFILES"
+#: most YAML files read from one profile folder (each is at most yaml_io.MAX_INPUT_BYTES)
+MAX_PROFILE_FILES = 1000
 
 #: kind -> "module:Class" of its profile model, imported on first use.
 PROFILE_MODELS: dict[str, str] = {
@@ -58,6 +62,9 @@ class ProfileRegistry:
         self.folders.extend(Path(f) for f in (folders or []))
         self._entries: dict[str, _Entry] = {}
         self._cache: dict[str, Profile] = {}
+        #: profile id -> (the file first read for it, the file that overrides it), for ids given
+        #: more than once (a user folder overriding a bundled profile, say)
+        self.overrides: dict[str, tuple[Path, Path]] = {}
         self._scan()
 
     def _scan(self) -> None:
@@ -66,7 +73,15 @@ class ProfileRegistry:
             if not folder.is_dir():
                 issues.append(Issue("(folder)", "profile folder does not exist", str(folder)))
                 continue
-            for path in sorted(folder.rglob("*.y*ml")):
+            paths = []
+            for path in folder.rglob("*.y*ml"):
+                paths.append(path)
+                if len(paths) > MAX_PROFILE_FILES:
+                    break
+            if len(paths) > MAX_PROFILE_FILES:
+                issues.append(Issue("(folder)", f"holds more than {MAX_PROFILE_FILES} profile files; that is the most read from one folder", str(folder)))
+                continue
+            for path in sorted(paths):
                 try:
                     raw = load_yaml_file(path)
                 except InputError as exc:
@@ -79,9 +94,21 @@ class ProfileRegistry:
                 if kind not in PROFILE_MODELS:
                     issues.append(Issue("id", f"unknown profile kind {kind!r}; allowed: {', '.join(PROFILE_MODELS)}", raw["id"], str(path)))
                     continue
+                previous = self._entries.get(raw["id"])
+                if previous is not None:
+                    first = self.overrides.get(raw["id"], (previous.path, path))[0]
+                    self.overrides[raw["id"]] = (first, path)
                 self._entries[raw["id"]] = _Entry(path, raw)
         if issues:
             raise InputError(issues)
+
+    def override_notes(self) -> list[str]:
+        """One line per overridden profile id: which file now defines it, and which it replaces."""
+        return [f"profile {pid} is overridden: using {new} instead of {old}" for pid, (old, new) in sorted(self.overrides.items())]
+
+    def overrides_used(self, profile_ids: Iterable[str]) -> dict[str, str]:
+        """Of `profile_ids`, those overridden, each with the path of the file in use."""
+        return {pid: str(self.overrides[pid][1].resolve()) for pid in sorted(set(profile_ids)) if pid in self.overrides}
 
     def ids(self, kind: str | None = None) -> list[str]:
         return sorted(i for i in self._entries if kind is None or i.startswith(kind + "/"))

@@ -15,6 +15,11 @@ from simulator.profiles.base import StrictModel
 HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 _MG_DAY = dict(ge=0, le=1e4)
 _MCG_DAY = dict(ge=0, le=1e7)
+#: Bounds of this simulator (not of any device), so that no setting can make a run divide by a
+#: vanishing time or schedule an unbounded number of events (see README, "Scenario files").
+MIN_PERIODIC_INTERVAL_H = 1.0
+MIN_BOLUS_DURATION_MIN = 0.01
+MIN_PRESS_RATE_PER_DAY = 0.01
 
 
 def _at_most_one_unit(model, template: str):
@@ -71,8 +76,8 @@ class PeriodicMode(StrictModel):
     dose_mcg_per_day: float | None = Field(None, **_MCG_DAY, description="Basal dose rate (mcg drugs)")
     bolus_dose_mg: float | None = Field(None, gt=0, le=1e3)
     bolus_dose_mcg: float | None = Field(None, gt=0, le=1e6)
-    interval_h: float = Field(gt=0, le=168, description="A bolus every this many hours")
-    bolus_duration_min: float | None = Field(None, gt=0, le=24 * 60, description="Bolus duration; default: at the pump's bolus rate")
+    interval_h: float = Field(ge=MIN_PERIODIC_INTERVAL_H, le=168, description="A bolus every this many hours (at least 1 h: the limit of this simulator)")
+    bolus_duration_min: float | None = Field(None, ge=MIN_BOLUS_DURATION_MIN, le=24 * 60, description="Bolus duration; default: at the pump's bolus rate")
     first_bolus_after_min: float = Field(0.0, ge=0, le=7 * 24 * 60, description="First bolus this long after programming")
 
     @model_validator(mode="after")
@@ -90,7 +95,7 @@ class PatientBolusSettings(StrictModel):
     enabled: bool = True
     dose_mg: float | None = Field(None, gt=0, le=1e3)
     dose_mcg: float | None = Field(None, gt=0, le=1e6)
-    duration_min: float = Field(gt=0, le=24 * 60, description="Time over which one bolus is delivered, minutes")
+    duration_min: float = Field(ge=MIN_BOLUS_DURATION_MIN, le=24 * 60, description="Time over which one bolus is delivered, minutes")
     lockout_min: float = Field(ge=0, le=7 * 24 * 60, description="Shortest time from one bolus start to the next, minutes")
     max_per_day: int = Field(ge=1, le=48, description="Most boluses in any 24 h")
 
@@ -108,7 +113,7 @@ class PatientPressSettings(StrictModel):
     Presses are drawn from the device's seeded generator; each is handled exactly like a scripted
     `patient_bolus` action (lockout and daily maximum apply, refusals are logged)."""
 
-    rate_per_day: float = Field(gt=0, le=200, description="Mean presses per day, all in the waking window")
+    rate_per_day: float = Field(ge=MIN_PRESS_RATE_PER_DAY, le=200, description="Mean presses per day, all in the waking window (at least 0.01)")
     waking_start: str = Field("07:00", pattern=HHMM, description="Start of the waking window, HH:MM")
     waking_end: str = Field("22:00", pattern=HHMM, description="End of the waking window, HH:MM (may be past midnight)")
 
@@ -206,7 +211,7 @@ class RefillParams(Confirmable):
 class SingleBolusParams(Confirmable):
     dose_mg: float | None = Field(None, gt=0, le=1e3)
     dose_mcg: float | None = Field(None, gt=0, le=1e6)
-    duration_min: float | None = Field(None, gt=0, le=24 * 60, description="Default: at the pump's bolus rate")
+    duration_min: float | None = Field(None, ge=MIN_BOLUS_DURATION_MIN, le=24 * 60, description="Default: at the pump's bolus rate")
 
     @model_validator(mode="after")
     def _one(self):
@@ -230,7 +235,7 @@ class PatientBolusParams(StrictModel):
 
 
 class MriParams(StrictModel):
-    duration_min: float = Field(gt=0, le=24 * 60, description="Time in the scanner (strong field), minutes")
+    duration_min: float = Field(ge=MIN_BOLUS_DURATION_MIN, le=24 * 60, description="Time in the scanner (strong field), minutes")
     field_t: float = Field(1.5, gt=0, le=10, description="Static field strength, tesla: checked against the profile's MRI conditions (the flow model does not scale with it)")
     override: bool = Field(False, description="Scan although the profile's MRI conditions are not met (field too strong, drug left in a reservoir that must be empty): the refusal becomes a warning and the consequences are simulated")
     recovery_delay_h: float | None = Field(None, ge=0, le=72, description="Motor pumps: delay after the scan before infusion returns, hours; default: drawn from the profile (seeded)")
@@ -275,3 +280,73 @@ ACTIONS: dict[str, type[StrictModel]] = {
     "interrogate": NoParams,
     "set_patient_presses": SetPatientPressesParams,
 }
+
+
+# ----- units of timeline actions, checked at load -----
+def _unit_fields(params: StrictModel) -> list[tuple[str, str]]:
+    """(field path, unit) of every unit-named dose or concentration field given in `params`."""
+    out: list[tuple[str, str]] = []
+
+    def visit(obj, prefix: str) -> None:
+        if isinstance(obj, StrictModel):
+            for name in type(obj).model_fields:
+                value = getattr(obj, name)
+                if value is None:
+                    continue
+                for unit in ("mcg", "mg"):
+                    if name.startswith((f"dose_{unit}", f"bolus_dose_{unit}", f"concentration_{unit}_")):
+                        out.append((prefix + name, unit))
+                        break
+                else:
+                    visit(value, f"{prefix}{name}.")
+        elif isinstance(obj, list):
+            for i, item in enumerate(obj):
+                visit(item, f"{prefix.rstrip('.')}[{i}].")
+
+    visit(params, "")
+    return out
+
+
+def timeline_unit_problems(settings: PumpSettings, actions: list[tuple[int, str, StrictModel]], registry) -> list[tuple[int, str, str, object]]:
+    """Unit mistakes of a pump's timeline actions, found without running: (timeline index, field
+    path, message, value) for each dose or concentration given in the unit the drug is not dosed
+    in, a refill naming an unknown drug, or a refill changing drug without its concentration.
+
+    `actions` are (timeline index, action name, parsed params) in time order. A refill that
+    changes the drug may still be refused in the run, so after it either drug's unit is accepted."""
+    from simulator.errors import InputError
+    from simulator.pump.drugs import resolve_drug
+
+    problems: list[tuple[int, str, str, object]] = []
+    try:
+        drugs = [resolve_drug(registry, settings.drug)]
+    except InputError:
+        return problems  # reported by the settings check
+    for j, action, params in actions:
+        possible = drugs
+        if action == "refill" and params.drug is not None:
+            try:
+                new = resolve_drug(registry, params.drug)
+            except InputError as exc:
+                problems.append((j, "drug", exc.issues[0].message, params.drug))
+                continue
+            if params.concentration_mg_per_ml is None and params.concentration_mcg_per_ml is None and all(d.drug_name != new.drug_name for d in drugs):
+                problems.append((j, f"concentration_{new.unit}_per_ml", f"a refill with a new drug ({new.drug_name}) needs its concentration", None))
+            possible = [new]
+            drugs = [d for d in drugs if d.drug_name != new.drug_name] + [new]
+        for path, unit in _unit_fields(params):
+            if all(d.unit != unit for d in possible):
+                names = " or ".join(sorted({d.drug_name for d in possible}))
+                last = path.rsplit(".", 1)[-1]
+                right = last.replace(f"_{unit}", f"_{possible[0].unit}", 1)
+                problems.append((j, path, f"{names} is dosed in {possible[0].unit}: give {right}, not {last}", getattr_path(params, path)))
+    return problems
+
+
+def getattr_path(obj, path: str):
+    """The value at a dotted path with [i] indexes ('mode.steps[0].dose_mg_per_day')."""
+    import re
+
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        obj = obj[int(part[1:-1])] if part.startswith("[") else getattr(obj, part)
+    return obj

@@ -24,7 +24,11 @@ def load_scenario(path: Path | str, registry: ProfileRegistry | None = None) -> 
     from simulator.bundled import resolve_scenario_path
 
     path = resolve_scenario_path(path)
-    if not Path(path).exists():
+    try:
+        missing = not Path(path).exists()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        missing = False  # the reader reports it
+    if missing:
         from simulator.bundled import not_found_hint
 
         raise InputError(Issue("(file)", not_found_hint(path, "scenarios")), str(path))
@@ -34,10 +38,32 @@ def load_scenario(path: Path | str, registry: ProfileRegistry | None = None) -> 
 
 def scenario_from_dict(data: Any, registry: ProfileRegistry | None = None, file: str | None = None) -> Scenario:
     if not isinstance(data, dict):
-        raise InputError(Issue("(top level)", f"a scenario must be a mapping of keys to values, not a {type(data).__name__}", data), file)
+        raise InputError(Issue("(top level)", f"a scenario must be a mapping of keys to values, not a {type(data).__name__}"), file)
     scenario = validate_model(Scenario, data, file=file)
     validate_references(scenario, registry or default_registry(), file)
     return scenario
+
+
+#: kind -> "module:function" checking a device's timeline actions against its settings without
+#: running (e.g. the dose and concentration units of a pump's drug); see `_timeline_problems`.
+TIMELINE_CHECKS = {"pump": "simulator.pump.settings:timeline_unit_problems"}
+
+
+def _timeline_problems(scenario: Scenario, settings: dict[str, Any], parsed: list[Any], registry: ProfileRegistry) -> list[Issue]:
+    """Issues from each device kind's timeline check (TIMELINE_CHECKS), actions in time order."""
+    import importlib
+
+    issues: list[Issue] = []
+    for spec in scenario.devices:
+        target = TIMELINE_CHECKS.get(spec.profile.split("/", 1)[0])
+        if target is None or spec.id not in settings:
+            continue
+        module, _, name = target.partition(":")
+        check = getattr(importlib.import_module(module), name)
+        mine = sorted(((j, scenario.timeline[j].action, model) for j, model, _ in parsed if scenario.timeline[j].device == spec.id), key=lambda x: (scenario.timeline[x[0]].at, x[0]))
+        for j, path, message, value in check(settings[spec.id], mine, registry):
+            issues.append(Issue(f"timeline[{j}].params.{path}", message, value))
+    return issues
 
 
 def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str | None = None) -> dict:
@@ -96,6 +122,7 @@ def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str
             parsed.append((j, model, model.model_dump(mode="json")))
         except InputError as exc:
             issues.extend(i.under(f"{where}.params") for i in exc.issues)
+    issues.extend(_timeline_problems(scenario, settings, parsed, registry))
     if issues:
         raise InputError(issues, file)
     params: list[Any] = [None] * len(scenario.timeline)

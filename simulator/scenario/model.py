@@ -25,7 +25,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, PlainSerializer, PrivateAttr, WithJsonSchema, field_validator
 
 from simulator.profiles.base import StrictModel
-from simulator.units import format_duration, parse_duration_s
+from simulator.units import SECONDS_PER_DAY, format_duration, parse_duration_s
 
 Duration = Annotated[
     float,
@@ -60,7 +60,25 @@ class _Checked:
         return (type(None), ())
 
 
+#: Bounds of this simulator, so that a scenario's cost is bounded (see README, "Scenario files")
+MIN_SCENARIO_DURATION_S = 1.0
+MAX_SCENARIO_DURATION_S = 20 * 365 * SECONDS_PER_DAY
+MAX_TIMELINE_ACTIONS = 10_000
+MIN_START = datetime(1900, 1, 1)
+MAX_START = datetime(2200, 1, 1)
+
 DEVICE_ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,39}$"
+
+
+def _without_negative_zero(value: Any) -> Any:
+    """The same data with every -0.0 replaced by 0.0 (so that no '-0.0' is ever written back)."""
+    if type(value) is float:
+        return 0.0 if value == 0.0 else value
+    if isinstance(value, dict):
+        return {k: _without_negative_zero(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_negative_zero(v) for v in value]
+    return value
 
 
 class DeviceSpec(StrictModel):
@@ -68,12 +86,22 @@ class DeviceSpec(StrictModel):
     profile: str = Field(description="Profile id, e.g. 'pump/peristaltic-20ml' or 'scs/rechargeable-16'")
     settings: dict[str, Any] = Field(default_factory=dict, description="Initial settings; see `neuromod-sim schema`")
 
+    @field_validator("settings")
+    @classmethod
+    def _no_negative_zero_settings(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return _without_negative_zero(value)
+
 
 class ActionSpec(StrictModel):
     at: Duration = Field(description="When, from the scenario start")
     device: str = Field(description="Id of the device the action is for")
     action: str = Field(description="Action name, e.g. 'refill', 'set_program', 'patient_bolus'")
     params: dict[str, Any] = Field(default_factory=dict, description="Parameters of the action")
+
+    @field_validator("params")
+    @classmethod
+    def _no_negative_zero_params(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return _without_negative_zero(value)
 
 
 class Scenario(StrictModel):
@@ -83,7 +111,7 @@ class Scenario(StrictModel):
     start: datetime = Field(datetime(2026, 1, 1, 8, 0, 0), description="Calendar time of t = 0")
     duration: Duration = Field(description="How long to simulate")
     devices: list[DeviceSpec] = Field(min_length=1, max_length=64)
-    timeline: list[ActionSpec] = Field(default_factory=list)
+    timeline: list[ActionSpec] = Field(default_factory=list, max_length=MAX_TIMELINE_ACTIONS)
     #: set by `validate_references`: what it checked against and what it parsed (see `checked_with`)
     _checked: Any = PrivateAttr(default=None)
 
@@ -107,11 +135,22 @@ class Scenario(StrictModel):
     def _remember_checked(self, registry, data: dict) -> None:
         self._checked = _Checked(self._fingerprint(registry), data)
 
+    @field_validator("start")
+    @classmethod
+    def _plausible_start(cls, value: datetime) -> datetime:
+        if value.tzinfo is not None:
+            raise ValueError("give the start as local calendar time without a time zone, e.g. 2026-01-05T08:00:00")
+        if not (MIN_START <= value <= MAX_START):
+            raise ValueError(f"the start must lie between {MIN_START.date()} and {MAX_START.date()} (so that every simulated date can be written)")
+        return value
+
     @field_validator("duration")
     @classmethod
     def _positive_duration(cls, value: float) -> float:
-        if value <= 0:
-            raise ValueError("the duration must be longer than 0 s")
+        if value < MIN_SCENARIO_DURATION_S:
+            raise ValueError(f"the duration must be at least {MIN_SCENARIO_DURATION_S:g} s")
+        if value > MAX_SCENARIO_DURATION_S:
+            raise ValueError(f"the duration may be at most {MAX_SCENARIO_DURATION_S / SECONDS_PER_DAY:g} days (20 years), the limit of this simulator")
         return value
 
     def device(self, device_id: str) -> DeviceSpec:

@@ -5,7 +5,7 @@ one entry of `StimulatorDevice.ACTIONS`. Units are in the names (mA, us, Hz, s, 
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -16,15 +16,20 @@ from simulator.scs.program import Program
 
 Posture = Literal["standing", "sitting", "supine", "prone"]
 SECONDS_PER_DAY = 86400.0
+#: Bounds of this simulator (see README, "Scenario files"): impedances are positive and finite,
+#: drift rates within +-10 per year (exp(10 x 20 y) stays finite), and drift updates at most hourly.
+MAX_OHM = 1e6
+MIN_UPDATE_INTERVAL_S = 3600.0
+MAX_DRIFT_PER_YEAR = 10.0
 
 
 class ImpedanceSettings(StrictModel):
-    initial_ohm: dict[str, float] = Field(default_factory=dict, description="Contact label -> impedance at implant, ohm (others drawn from the profile's spread)")
+    initial_ohm: dict[str, Annotated[float, Field(gt=0, le=MAX_OHM, allow_inf_nan=False)]] = Field(default_factory=dict, description="Contact label -> impedance at implant, ohm (others drawn from the profile's spread)")
     faults: dict[str, Literal["open", "short"]] = Field(default_factory=dict, description="Faults present from the start")
     drift: bool = Field(True, description="Apply the profile's seeded per-contact drift")
-    drift_per_year: dict[str, float] = Field(default_factory=dict, description="Contact label -> its own drift rate g (Z = Z0 exp(g t / 1 year)), "
+    drift_per_year: dict[str, Annotated[float, Field(ge=-MAX_DRIFT_PER_YEAR, le=MAX_DRIFT_PER_YEAR, allow_inf_nan=False)]] = Field(default_factory=dict, description="Contact label -> its own drift rate g (Z = Z0 exp(g t / 1 year)), "
                                              "replacing the drawn one (applies even with drift off)")
-    update_interval: Duration = Field(30 * SECONDS_PER_DAY, description="How often drifted impedances are folded into the drain (s or '30d')")
+    update_interval: Duration = Field(30 * SECONDS_PER_DAY, ge=MIN_UPDATE_INTERVAL_S, description="How often drifted impedances are folded into the drain (s or '30d'; at least 1 h)")
 
 
 class ClosedLoopSettings(StrictModel):
@@ -102,8 +107,14 @@ class InjectFault(StrictModel):
 
 
 class Recharge(StrictModel):
-    duration: Duration | None = Field(None, description="How long to charge (default: until full)")
+    duration: Duration | None = Field(None, description="How long to charge (default: until full; at least 1 s)")
     to_full: bool = False
+
+    @model_validator(mode="after")
+    def _not_vanishing(self):
+        if self.duration is not None and self.duration < 1.0:
+            raise ValueError(f"duration: a recharge lasts at least 1 s, not {self.duration:g} s")
+        return self
 
 
 class PostureParams(StrictModel):

@@ -64,7 +64,7 @@ class Attempt(StrictModel):
 
 def attempt_from_dict(data: Any, file: str | None = None) -> Attempt:
     if not isinstance(data, dict):
-        raise InputError(Issue("(top level)", f"an attempt must be a mapping of keys to values, not a {type(data).__name__}", data), file)
+        raise InputError(Issue("(top level)", f"an attempt must be a mapping of keys to values, not a {type(data).__name__}"), file)
     if data.get("kind") == "attempt_record":
         # the file the app exports ('Export attempt...'): the attempt inside is graded afresh;
         # the grade the record carries is not trusted

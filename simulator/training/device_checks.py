@@ -12,11 +12,18 @@ CheckFn = Callable[[Any, dict, Any], tuple[bool, str, dict]]
 
 #: name -> (device kind, function)
 CHECKS: dict[str, tuple[str, CheckFn]] = {}
+#: name -> the pydantic model of the check's `args` (validated when the exercise is loaded)
+CHECK_ARGS: dict[str, type] = {}
 
 
-def device_check(name: str, kind: str):
+def device_check(name: str, kind: str, args_model: type | None = None):
+    """Register a check; `args_model` (a StrictModel) validates its `args` at exercise load, so a
+    malformed argument is an input error naming the criterion, never a crash while grading."""
+
     def register(fn: CheckFn) -> CheckFn:
         CHECKS[name] = (kind, fn)
+        if args_model is not None:
+            CHECK_ARGS[name] = args_model
         return fn
 
     return register

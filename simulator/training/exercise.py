@@ -65,7 +65,7 @@ class Exercise(StrictModel):
     title: str = Field(min_length=1, max_length=200)
     level: Literal["beginner", "intermediate", "advanced"]
     task: str = Field(min_length=1, max_length=10000, description="What to do, in plain words")
-    scenario: str | dict[str, Any] = Field(description="Bundled scenario name, path relative to this file, or an inline scenario")
+    scenario: str | dict[str, Any] = Field(description="Bundled scenario name, path relative to this file (inside its folder), or an inline scenario")
     start_at: Duration = Field(0.0, description="Simulated time at which the trainee takes over")
     allowed: list[AllowedActions] = Field(default_factory=list, description="Actions the trainee may use; empty: any")
     questions: list[Question] = Field(default_factory=list)
@@ -115,7 +115,6 @@ class Exercise(StrictModel):
 
 
 def _resolve_scenario(ex: Exercise, registry: ProfileRegistry, file: str | None) -> Scenario:
-    from simulator.bundled import resolve_scenario_path
     from simulator.scenario import scenario_from_dict
 
     if isinstance(ex.scenario, dict):
@@ -124,29 +123,38 @@ def _resolve_scenario(ex: Exercise, registry: ProfileRegistry, file: str | None)
         except InputError as exc:
             raise InputError([i.under("scenario") for i in exc.issues], file) from None
     ref = ex.scenario
-    candidates = []
-    if file is not None:
-        candidates.append(Path(file).resolve().parent / ref)
-    candidates.append(Path(ref))
-    for path in candidates:
-        if path.is_file():
-            break
-    else:
-        path = resolve_scenario_path(ref)
-        if not path.is_file():
-            from simulator.bundled import bundled_scenario_names
-
+    if not 0 < len(ref) <= 500:
+        raise InputError(Issue("scenario", "a scenario name or path has 1 to 500 characters", ref), file)
+    base = Path(file).resolve().parent if file is not None else Path.cwd().resolve()
+    try:
+        candidate = (base / ref).resolve()
+        found = candidate.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        found = False
+    if found:
+        if not candidate.is_relative_to(base):
             raise InputError(
-                Issue("scenario", f"no such scenario file or bundled scenario; bundled: {', '.join(bundled_scenario_names()) or 'none'}", ref),
+                Issue("scenario", "a scenario file must lie in the exercise's folder (or below it), or be a bundled scenario name", ref),
                 file,
             )
+        path = candidate
+    else:
+        from simulator.bundled import bundled_scenario_names, bundled_scenarios_dir
+
+        name = ref.removesuffix(".yaml")
+        if name not in bundled_scenario_names():
+            raise InputError(
+                Issue("scenario", f"no such scenario file beside the exercise or bundled scenario; bundled: {', '.join(bundled_scenario_names()) or 'none'}", ref),
+                file,
+            )
+        path = bundled_scenarios_dir() / f"{name}.yaml"
     data = load_yaml_file(path)
     return scenario_from_dict(data, registry, file=str(path))
 
 
 def _cross_check(ex: Exercise, scenario: Scenario, registry: ProfileRegistry) -> list[Issue]:
     from simulator.device import device_class_for
-    from simulator.training.device_checks import all_checks
+    from simulator.training.device_checks import CHECK_ARGS, all_checks
 
     CHECKS = all_checks()
 
@@ -202,6 +210,11 @@ def _cross_check(ex: Exercise, scenario: Scenario, registry: ProfileRegistry) ->
                 issues.append(Issue(f"{where}.check", f"unknown device check; allowed: {', '.join(sorted(CHECKS)) or 'none'}", c.check))
             elif c.device in kinds and CHECKS[c.check][0] != kinds[c.device]:
                 issues.append(Issue(f"{where}.check", f"check is for a {CHECKS[c.check][0]} device, not a {kinds[c.device]}", c.check))
+            elif c.check in CHECK_ARGS:
+                try:
+                    validate_model(CHECK_ARGS[c.check], c.args)
+                except InputError as exc:
+                    issues.extend(i.under(f"{where}.args") for i in exc.issues)
     return issues
 
 
@@ -212,7 +225,7 @@ def exercise_from_dict(data: Any, registry: ProfileRegistry | None = None, file:
     all_checks()  # registers the pump and stimulator checks
     registry = registry or default_registry()
     if not isinstance(data, dict):
-        raise InputError(Issue("(top level)", f"an exercise must be a mapping of keys to values, not a {type(data).__name__}", data), file)
+        raise InputError(Issue("(top level)", f"an exercise must be a mapping of keys to values, not a {type(data).__name__}"), file)
     ex = validate_model(Exercise, data, file=file)
     scenario = _resolve_scenario(ex, registry, file)
     issues = _cross_check(ex, scenario, registry)

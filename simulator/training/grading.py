@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from simulator.engine import Simulation
-from simulator.errors import InputError, Issue
+from simulator.errors import InputError, Issue, printable
 from simulator.profiles.registry import ProfileRegistry, default_registry
 from simulator.training.attempt import Attempt
 from simulator.training.criteria import ActionOutcome, GradingContext
@@ -85,7 +85,8 @@ class GradeReport:
             lines.append("")
             lines.append("Debrief:")
             lines.extend("  " + line for line in self.debrief.strip().splitlines())
-        return "\n".join(lines)
+        # names, answers, params and reasons come from files: never let them drive the terminal
+        return printable("\n".join(lines))
 
 
 def replay(exercise: Exercise, attempt: Attempt, registry: ProfileRegistry | None = None, attempt_file: str | None = None) -> tuple[Simulation, list[ActionOutcome]]:
@@ -97,6 +98,8 @@ def replay(exercise: Exercise, attempt: Attempt, registry: ProfileRegistry | Non
     for i, a in enumerate(attempt.actions):
         if a.at > scenario.duration:
             issues.append(Issue(f"actions[{i}].at", f"must lie inside the exercise's scenario: 0 to {scenario.duration:g} s", a.at))
+        elif a.at < exercise.start_at:
+            issues.append(Issue(f"actions[{i}].at", f"is before the exercise starts: the trainee takes over at {exercise.start_at:g} s ({describe_elapsed(exercise.start_at)})", a.at))
         if a.device not in sim.devices:
             issues.append(Issue(f"actions[{i}].device", f"no such device; devices: {', '.join(sim.devices)}", a.device))
     if issues:

@@ -8,15 +8,32 @@
 """
 from __future__ import annotations
 
+from pydantic import Field
+
+from simulator.profiles.base import StrictModel
 from simulator.training.criteria import fmt
 from simulator.training.device_checks import device_check
+
+
+class NoArgs(StrictModel):
+    pass
+
+
+class LevelArgs(StrictModel):
+    levels: list[str] = Field(min_length=1, max_length=30, description="Vertebral levels, e.g. [T8, T9]")
+
+
+class ProgramArgs(StrictModel):
+    waveform: str | None = Field(None, max_length=40)
+    min_amplitude_ma: float | None = Field(None, ge=0, le=100)
+    max_amplitude_ma: float | None = Field(None, ge=0, le=100)
 
 
 def _active_programs(snap):
     return [(name, snap.programs[name]) for name in snap.active_programs]
 
 
-@device_check("charge_density_ok", "scs")
+@device_check("charge_density_ok", "scs", NoArgs)
 def charge_density_ok(device, args, ctx):
     from simulator.scs.safety import contact_report
 
@@ -45,7 +62,7 @@ def charge_density_ok(device, args, ctx):
     return True, f"highest charge density {fmt(worst[2])} uC/cm2 on {worst[1]} ({fmt(worst[3])} mA), under the {fmt(limit)} limit", {"max_density_uc_per_cm2": worst[2]}
 
 
-@device_check("cathode_at_level", "scs")
+@device_check("cathode_at_level", "scs", LevelArgs)
 def cathode_at_level(device, args, ctx):
     levels = [str(v).upper() for v in args.get("levels", [])]
     cathodes = []
@@ -62,7 +79,7 @@ def cathode_at_level(device, args, ctx):
     return False, f"cathode(s): {listed}; none at the target level {'/'.join(levels)}", {}
 
 
-@device_check("no_faulty_contact_used", "scs")
+@device_check("no_faulty_contact_used", "scs", NoArgs)
 def no_faulty_contact_used(device, args, ctx):
     snap = device.snapshot()
     faulty = snap.faulty_contacts
@@ -72,7 +89,7 @@ def no_faulty_contact_used(device, args, ctx):
     return True, f"no active program uses the faulty contact(s) {', '.join(faulty) or '(none)'}", {}
 
 
-@device_check("program_is", "scs")
+@device_check("program_is", "scs", ProgramArgs)
 def program_is(device, args, ctx):
     snap = device.snapshot()
     active = _active_programs(snap)

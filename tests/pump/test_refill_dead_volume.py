@@ -32,10 +32,17 @@ def test_fill_beyond_capacity_is_refused():
 
 
 def test_refill_wrong_unit_is_refused_and_overconcentrated_warned():
+    # a wrong unit in a scenario's timeline is an input error at load (issue item 16); given
+    # interactively (the app, an attempt) the device refuses it
+    from simulator.errors import InputError
+
+    with pytest.raises(InputError, match="morphine is dosed in mg"):
+        make_sim(morphine_settings(), duration="20d", timeline=[{"at": "10d", "action": "refill", "params": {"fill_ml": 18, "concentration_mcg_per_ml": 10000}}])
     sim = make_sim(morphine_settings(), duration="20d", timeline=[
-        {"at": "10d", "action": "refill", "params": {"fill_ml": 18, "concentration_mcg_per_ml": 10000}},
         {"at": "11d", "action": "refill", "params": {"fill_ml": 18, "concentration_mg_per_ml": 30}},
     ])
+    sim.run(until=10 * DAY)
+    assert not sim.apply_action("pump", "refill", {"fill_ml": 18, "concentration_mcg_per_ml": 10000}).accepted
     res = sim.run().results()
     r = kinds(res, "refusal")
     assert len(r) == 1 and "morphine is dosed in mg" in r[0].payload["reason"]

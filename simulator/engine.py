@@ -19,8 +19,8 @@ import simpy
 from simpy.core import URGENT
 
 from simulator.device import Device, device_class_for
-from simulator.errors import ActionRefused, InputError, validate_model
-from simulator.events import SIM_DEVICE, EventStream, Kinds
+from simulator.errors import ActionRefused, InputError, Issue, validate_model
+from simulator.events import MAX_EVENTS_PER_RUN, SIM_DEVICE, EventBudgetExceeded, EventStream, Kinds
 from simulator.profiles.registry import ProfileRegistry, default_registry
 from simulator.recorder import Recorder
 from simulator.scenario.loader import validate_references
@@ -132,15 +132,22 @@ class Simulation:
             self._maybe_end()
             return self
         with _collector_paused():
-            if progress is None:
-                self.env.run(until=end)
-            else:
-                start = self.now
-                for k in range(1, slices + 1):
-                    target = start + (end - start) * k / slices
-                    if target > self.now:
-                        self.env.run(until=target)
-                    progress((self.now - start) / (end - start))
+            try:
+                if progress is None:
+                    self.env.run(until=end)
+                else:
+                    start = self.now
+                    for k in range(1, slices + 1):
+                        target = start + (end - start) * k / slices
+                        if target > self.now:
+                            self.env.run(until=target)
+                        progress((self.now - start) / (end - start))
+            except EventBudgetExceeded as exc:
+                raise InputError(Issue(
+                    "duration",
+                    f"{exc}, the most one run may record ({MAX_EVENTS_PER_RUN:,}): shorten the duration or make periodic boluses, presses or actions less frequent",
+                    f"{self.duration_s / 86400:g} days",
+                )) from None
             self._maybe_end()
         return self
 

@@ -65,6 +65,21 @@ class _Subscription:
         return any(record.kind.startswith(p) for p in self.prefixes)
 
 
+#: The most events one run may record. Every input is bounded (durations, intervals, rates), but
+#: their product is not: 1,000 years of hourly periodic boluses would be 8.8 million events and
+#: gigabytes of memory. A run that reaches this many stops with an input error (exit 2).
+MAX_EVENTS_PER_RUN = 2_000_000
+
+
+class EventBudgetExceeded(Exception):
+    """The run reached MAX_EVENTS_PER_RUN events; raised from `EventStream.emit`."""
+
+    def __init__(self, t_s: float, limit: int):
+        super().__init__(f"the run reached {limit:,} events at day {t_s / 86400:.1f}")
+        self.t_s = t_s
+        self.limit = limit
+
+
 class EventStream:
     """Fan-out of event records to subscribers, in emission order."""
 
@@ -97,6 +112,8 @@ class EventStream:
         return unsubscribe
 
     def emit(self, t_s: float, device: str, kind: str, payload: dict[str, Any] | None = None) -> EventRecord:
+        if self._seq >= MAX_EVENTS_PER_RUN:
+            raise EventBudgetExceeded(t_s, MAX_EVENTS_PER_RUN)
         record = EventRecord(self._seq, float(t_s), device, kind, payload or {})
         self._seq += 1
         failed: list[tuple[_Subscription, BaseException]] = []

@@ -31,7 +31,7 @@ _UNIT_SECONDS = {
 _TERM = re.compile(r"\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-zA-Z]+)\s*")
 #: the longest duration any field accepts (a scenario's own `duration` has a tighter bound:
 #: simulator.scenario.model.MAX_SCENARIO_DURATION_S)
-MAX_DURATION_S = 100 * SECONDS_PER_YEAR
+MAX_DURATION_S = 365250 * SECONDS_PER_DAY  # a thousand years of 365.25 days
 ALLOWED_DURATION_FORMS = "a number of seconds or e.g. '250us', '30s', '30min', '12h', '90d', '2w', '1y', '1d 6h'"
 
 
@@ -56,7 +56,7 @@ def parse_duration_s(value: object) -> float:
     if seconds < 0:
         raise ValueError("a duration must not be negative")
     if seconds > MAX_DURATION_S:
-        raise ValueError("a duration may be at most 100y")
+        raise ValueError("a duration may be at most 365250 days (1000 years of 365.25 days)")
     return seconds
 
 

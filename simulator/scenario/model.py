@@ -25,7 +25,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, PlainSerializer, PrivateAttr, WithJsonSchema, field_validator
 
 from simulator.profiles.base import StrictModel
-from simulator.units import SECONDS_PER_DAY, format_duration, parse_duration_s
+from simulator.units import MAX_DURATION_S, SECONDS_PER_DAY, format_duration, parse_duration_s
 
 Duration = Annotated[
     float,
@@ -62,7 +62,7 @@ class _Checked:
 
 #: Bounds of this simulator, so that a scenario's cost is bounded (see README, "Scenario files")
 MIN_SCENARIO_DURATION_S = 1.0
-MAX_SCENARIO_DURATION_S = 20 * 365 * SECONDS_PER_DAY
+MAX_SCENARIO_DURATION_S = MAX_DURATION_S  # 1000y: cost is bounded by events, see simulator.events.MAX_EVENTS_PER_RUN
 MAX_TIMELINE_ACTIONS = 10_000
 MIN_START = datetime(1900, 1, 1)
 MAX_START = datetime(2200, 1, 1)
@@ -150,7 +150,7 @@ class Scenario(StrictModel):
         if value < MIN_SCENARIO_DURATION_S:
             raise ValueError(f"the duration must be at least {MIN_SCENARIO_DURATION_S:g} s")
         if value > MAX_SCENARIO_DURATION_S:
-            raise ValueError(f"the duration may be at most {MAX_SCENARIO_DURATION_S / SECONDS_PER_DAY:g} days (20 years), the limit of this simulator")
+            raise ValueError("the duration may be at most 365250 days (1000 years), the limit of this simulator")
         return value
 
     def device(self, device_id: str) -> DeviceSpec:

@@ -236,12 +236,35 @@ def _validate(tmp_path, capsys, data):
     return cli(capsys, "validate", str(path))
 
 
-def test_item13_duration_is_at_most_20_years(tmp_path, capsys):
-    code, _, err = _validate(tmp_path, capsys, pump_scenario(duration="7301d"))
-    assert code == 2 and "duration: the duration may be at most 7300 days (20 years)" in err
-    assert _validate(tmp_path, capsys, pump_scenario(duration="7300d"))[0] == 0  # validated, not run
+def test_item13_duration_is_at_most_1000_years(tmp_path, capsys):
+    code, _, err = _validate(tmp_path, capsys, pump_scenario(duration="365251d"))
+    assert code == 2 and "a duration may be at most 365250 days" in err
+    assert _validate(tmp_path, capsys, pump_scenario(duration="1000y"))[0] == 0  # validated, not run
     code, _, err = _validate(tmp_path, capsys, pump_scenario(duration="1e300y"))
-    assert code == 2 and "a duration may be at most 100y" in err
+    assert code == 2 and "a duration may be at most 365250 days" in err
+
+
+def test_item13_a_run_records_at_most_max_events(monkeypatch):
+    """Durations, intervals and rates are each bounded, their product is not: a run that reaches
+    the event budget stops with an input error naming the duration. With a budget of 50 events,
+    hourly periodic boluses (2 events each: start and end) reach it within the first day."""
+    import simulator.events as events
+    from simulator.engine import Simulation
+    from simulator.errors import InputError
+    from simulator.scenario.loader import scenario_from_dict
+
+    monkeypatch.setattr(events, "MAX_EVENTS_PER_RUN", 50)
+    import simulator.engine as engine
+
+    monkeypatch.setattr(engine, "MAX_EVENTS_PER_RUN", 50)
+    data = pump_scenario(duration="1000y")
+    data["devices"][0]["settings"]["mode"] = {"type": "periodic", "dose_mg_per_day": 1, "bolus_dose_mg": 0.05, "interval_h": 1, "bolus_duration_min": 10}
+    with pytest.raises(InputError) as err:
+        Simulation(scenario_from_dict(data)).run()
+    issue = err.value.issues[0]
+    assert issue.path == "duration" and "reached 50 events at day " in issue.message
+    day = float(issue.message.split("at day ")[1].split(",")[0])
+    assert 0 < day <= 50 / 24  # at least one event an hour: 50 events within 50 h
 
 
 def test_item13_timeline_is_at_most_10000_actions(tmp_path, capsys):

@@ -25,6 +25,7 @@ PROFILE_MODELS: dict[str, str] = {
     "drug": "simulator.pump.drugs:DrugProfile",
     "scs": "simulator.scs.profile:StimulatorProfile",
     "lead": "simulator.scs.leads:LeadProfile",
+    "patient": "simulator.patient.profile:PatientProfile",
 }
 
 

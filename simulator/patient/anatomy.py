@@ -15,6 +15,7 @@ both.
 """
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -34,7 +35,7 @@ def level_index(level: str) -> int:
 
 def level_at(position: float) -> str:
     """The vertebra holding a position in vertebra units (clamped to C1..S1)."""
-    return VERTEBRAE[min(max(int(math.floor(position + 1e-9)), 0), len(VERTEBRAE) - 1)]
+    return VERTEBRAE[min(max(math.floor(position + 1e-9), 0), len(VERTEBRAE) - 1)]
 
 
 def position_of_level(level: str, fraction: float = 0.5) -> float:
@@ -96,7 +97,7 @@ def csf_thickness_supine_mm(anchors: dict[str, float], position: float) -> float
         return pts[0][1]
     if position >= pts[-1][0]:
         return pts[-1][1]
-    for (p0, d0), (p1, d1) in zip(pts, pts[1:]):
+    for (p0, d0), (p1, d1) in itertools.pairwise(pts):
         if p0 <= position <= p1:
             return d0 + (d1 - d0) * (position - p0) / (p1 - p0)
     return pts[-1][1]  # unreachable

@@ -15,7 +15,8 @@ events are: that re-evaluation after a stimulator change, one diary entry a day 
 trial runs, the trial verdict, and a random migration when the seeded draw makes one. Nothing is
 per minute. Events (payloads carry `label`): `patient.thresholds`, `patient.paresthesia`,
 `patient.report`, `patient.discomfort`, `patient.relief_target`, `patient.diary`,
-`patient.trial_verdict`, `patient.lead_migrated`.
+`patient.trial_verdict`, `patient.lead_migrated`, `patient.responder` (relief crossing 50 %, at the
+computed crossing time: one wake-up per crossing).
 """
 from __future__ import annotations
 
@@ -28,7 +29,14 @@ from simulator.patient.anatomy import contact_sites, level_at, level_index
 from simulator.patient.coverage import coverage, felt_regions
 from simulator.patient.diary import diary_entry, is_responder, trial_verdict
 from simulator.patient.profile import PatientProfile, ReliefDraw
-from simulator.patient.relief import DAY_S, MINUTE_S, RegionTarget, ReliefState, nrs, weighted_relief
+from simulator.patient.relief import (
+    DAY_S,
+    MINUTE_S,
+    RegionTarget,
+    ReliefState,
+    nrs,
+    weighted_relief,
+)
 from simulator.patient.settings import AskPatient, LeadMigration, PatientSettings
 from simulator.patient.snapshot import LeadState, PatientSnapshot, ProgramFeel
 from simulator.patient.thresholds import program_thresholds
@@ -100,7 +108,7 @@ class PatientDevice(Device):
         self.diary: list[dict[str, Any]] = []
         self.trial_result: dict[str, Any] | None = None
         self.reports = 0
-        self._pending = None
+        self._pending = self._responder_wake = None
         self._pending_kinds: set[str] = set()
         self._state: dict[str, Any] = {}
         self._thresholds_key = self._paresthesia_key = self._feel_key = None
@@ -195,12 +203,42 @@ class PatientDevice(Device):
         feel_key = tuple((n, tuple(sorted(ps["regions"])), self._strength(ps)) for n, ps in programs.items())
         if feel_key != self._feel_key or (kinds & PROGRAM_CHANGE_KINDS) or "migration" in kinds:
             self._feel_key = feel_key
-            self._report(reason=sorted(kinds)[0] if len(kinds) == 1 else ",".join(sorted(kinds)))
+            self._report(reason=min(kinds) if len(kinds) == 1 else ",".join(sorted(kinds)))
         if self.relief.retarget(self.now, targets):
+            self._plan_responder()
             self.emit("patient.relief_target", targets_pct={r: 100.0 * (targets[r].target if r in targets else 0.0) for r in p.pain_map},
                       tau_s={r: self.relief.segments[r].tau_s for r in p.pain_map},
                       therapy=sorted({t.therapy for t in targets.values()}) or ["none"], label=LABEL)
         self.record_state()
+
+    # ================= responder crossings =================
+    def _plan_responder(self) -> None:
+        """Schedule a wake-up where the pain-weighted relief next crosses 50 % (found on a grid of
+        time-constant multiples, then by bisection; no event if it does not cross within 10 tau)."""
+        if self._responder_wake is not None:
+            self._responder_wake.cancel()
+            self._responder_wake = None
+        now = self.now
+        status = self.responder_at(now)
+        taus = sorted({seg.tau_s for seg in self.relief.segments.values()})
+        grid = sorted({now + tau * 10.0 ** (k / 20.0 - 2.0) for tau in taus for k in range(61)})  # 0.01 to 10 tau
+        prev = now
+        for t in grid:
+            if self.responder_at(t) != status:
+                lo, hi = prev, t
+                for _ in range(60):
+                    mid = 0.5 * (lo + hi)
+                    lo, hi = (lo, mid) if self.responder_at(mid) != status else (mid, hi)
+                self._responder_wake = self.wake_at(hi, self._on_responder)
+                return
+            prev = t
+
+    def _on_responder(self) -> None:
+        self._responder_wake = None
+        relief = self.relief_at(self.now)
+        self.emit("patient.responder", responder=is_responder(relief), relief_pct=100.0 * relief, rule=">= 50 % pain-weighted relief", label=LABEL)
+        self.record_state()
+        self._plan_responder()
 
     # ================= what the patient says =================
     def _strength(self, ps: dict[str, Any]) -> str:
@@ -363,11 +401,21 @@ class PatientDevice(Device):
             responder=self.responder_at(t), trial=self.trial_result)
 
     def record_state(self) -> None:
-        """Breakpoints at state changes only (between them relief follows an exponential the
-        linear series only approximates; `relief_at` gives the exact value)."""
+        """Breakpoints of relief_pct, nrs and nrs_<region> at now, plus, for the time since the last
+        recording, points at 0.25-5 time constants into each exponential segment (computed, not
+        simulated: a linear series then follows the curve to within a few %; `relief_at` is exact)."""
         t = self.now
-        self.record("relief_pct", 100.0 * weighted_relief(self.profile.pain_map, {r: self.relief.at(r, t) for r in self.profile.pain_map}), "%")
-        self.record("nrs", nrs(self.profile.baseline_nrs, weighted_relief(self.profile.pain_map, {r: self.relief.at(r, t) for r in self.profile.pain_map})), "NRS")
+        last = getattr(self, "_recorded_t", None)
+        times = ([] if last is None else self.relief.sample_times(last, t)) + [t]
+        p = self.profile
+        for ti in times:
+            rel = {r: self.relief.at(r, ti) for r in p.pain_map}
+            total = weighted_relief(p.pain_map, rel)
+            self.sim.recorder.record(ti, self.id, "relief_pct", 100.0 * total, "%", "linear")
+            self.sim.recorder.record(ti, self.id, "nrs", nrs(p.baseline_nrs, total), "NRS", "linear")
+            for r, w in p.pain_map.items():
+                self.sim.recorder.record(ti, self.id, f"nrs_{r}", nrs(p.baseline_nrs * w, rel[r]), "NRS", "linear")
+        self._recorded_t = t
         self.record("coverage_pct", 100.0 * self._state.get("coverage", 0.0), "%", interp="step")
 
     def summary(self) -> dict[str, Any]:

@@ -75,6 +75,24 @@ class ReliefState:
             return 0.0
         return seg.at(t_s)
 
+    def sample_times(self, t_a: float, t_b: float, multiples=(0.25, 0.5, 1.0, 2.0, 3.0, 5.0), limit: int = 60) -> list[float]:
+        """Times strictly inside (t_a, t_b) at the given multiples of tau after the start of every
+        segment in force there: where to put breakpoints so that a piecewise-linear series follows
+        the exponentials closely (used for recording; no simulation event)."""
+        starts = [i for i, (t0, _) in enumerate(self.history) if t0 < t_b]
+        out: set[float] = set()
+        for i in starts:
+            t0, segs = self.history[i]
+            t_end = self.history[i + 1][0] if i + 1 < len(self.history) else t_b
+            if t_end <= t_a:
+                continue
+            for seg in segs.values():
+                for k in multiples:
+                    t = seg.t0_s + k * seg.tau_s
+                    if t_a < t < min(t_b, t_end):
+                        out.add(t)
+        return sorted(out)[:limit]
+
     def target(self, region: str) -> float:
         return self.segments[region].target
 

@@ -2,11 +2,11 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from simulator.patient.anatomy import ContactSite
 from simulator.patient.coverage import coverage, felt_regions
 from simulator.patient.relief import RegionTarget, ReliefState, approach
 from simulator.patient.somatotopy import REGIONS, paresthesia_regions
 from simulator.patient.thresholds import program_thresholds
-from simulator.patient.anatomy import ContactSite
 from simulator.profiles.registry import default_registry
 from simulator.scs.leads import VERTEBRAE
 from simulator.scs.program import Program

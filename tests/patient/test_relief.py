@@ -4,7 +4,15 @@ import math
 import pytest
 
 from simulator.patient.relief import RegionTarget, ReliefState, approach
-from tests.patient.helpers import DAY, build, events, fixed_relief, registry_with_patient, scenario, tonic
+from tests.patient.helpers import (
+    DAY,
+    build,
+    events,
+    fixed_relief,
+    registry_with_patient,
+    scenario,
+    tonic,
+)
 
 
 def test_one_and_three_time_constants():
@@ -77,3 +85,22 @@ def test_10khz_relief_only_near_the_hidden_sweet_spot(tmp_path, top_level, expec
     want = 0.7 * (1 - math.exp(-1 / 3)) if expected else 0.0  # 10 kHz tau 3 days, one day in
     assert pat.relief_at(1 * DAY) == pytest.approx(want)
     assert events(sim, "patient.report")[0].payload["text"].startswith("I feel no tingling")
+
+
+def test_responder_event_at_the_computed_crossing_and_series_on_the_curve(tmp_path):
+    reg = registry_with_patient(tmp_path, relief=fixed_relief(0.8))
+    sim = build(scenario(tonic({"E2": "+", "E3": "-"}, 0.0), duration="1d"), reg)
+    pt = sim.devices["patient"].snapshot().programs[0].perception_threshold_ma
+    sim.apply_action("ipg", "set_amplitude", {"amplitude_ma": round(1.2 * pt, 1)})
+    sim.run("1h")
+    tau = 3.7 * 60
+    # 0.8 (1 - e^{-t / tau}) = 0.5  ->  t = tau ln(0.8 / 0.3) = 222 s x 0.98083 = 217.7 s
+    (crossing,) = events(sim, "patient.responder")
+    assert crossing.t_s == pytest.approx(tau * math.log(0.8 / 0.3), abs=1e-3)
+    assert crossing.payload["responder"] is True and crossing.payload["relief_pct"] == pytest.approx(50.0, abs=1e-6)
+    res = sim.results()
+    # breakpoints at 1 and 3 tau lie on the exponential: 80 % x 63.2 % and 80 % x 95.0 %
+    assert float(res.resample("patient", "relief_pct", tau)) == pytest.approx(80.0 * (1 - math.exp(-1)))
+    assert float(res.resample("patient", "relief_pct", 3 * tau)) == pytest.approx(80.0 * (1 - math.exp(-3)))
+    # per-region NRS: low back weight 1.0 -> 8 x (1 - relief) once settled
+    assert float(res.resample("patient", "nrs_low_back", 3600.0)) == pytest.approx(8.0 * (1 - 0.8), abs=1e-6)

@@ -1,8 +1,17 @@
 """Thresholds from CSF thickness (PT ~ d^2), posture, lateral offset and current split (hand-computed)."""
 import pytest
 
-from simulator.patient.anatomy import ContactSite, csf_thickness_mm, csf_thickness_supine_mm, level_index
-from simulator.patient.thresholds import cathode_threshold_ma, effective_distance_mm, program_thresholds
+from simulator.patient.anatomy import (
+    ContactSite,
+    csf_thickness_mm,
+    csf_thickness_supine_mm,
+    level_index,
+)
+from simulator.patient.thresholds import (
+    cathode_threshold_ma,
+    effective_distance_mm,
+    program_thresholds,
+)
 from simulator.profiles.registry import default_registry
 from simulator.scs.program import Program
 

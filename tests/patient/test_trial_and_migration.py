@@ -1,15 +1,23 @@
 """Trial verdict by the >= 50 % rule and lead migration shifting coverage per table A1 (hand-computed)."""
 import pytest
 
+from simulator.engine import Simulation
 from simulator.patient.anatomy import contact_sites
 from simulator.patient.coverage import coverage
 from simulator.patient.diary import trial_verdict
 from simulator.patient.somatotopy import paresthesia_regions
+from simulator.profiles.registry import default_registry
 from simulator.scenario import load_scenario
 from simulator.scenario.model import PatientLeadPlacement
-from simulator.engine import Simulation
-from simulator.profiles.registry import default_registry
-from tests.patient.helpers import DAY, build, events, fixed_relief, registry_with_patient, scenario, tonic
+from tests.patient.helpers import (
+    DAY,
+    build,
+    events,
+    fixed_relief,
+    registry_with_patient,
+    scenario,
+    tonic,
+)
 
 RADICULOPATHY = {"left_thigh_back": 0.6, "left_thigh_front": 0.4, "left_knee": 0.5, "left_leg": 1.0, "left_foot": 0.7}  # sum 3.2
 
@@ -60,7 +68,7 @@ def test_bundled_migration_scenario_loses_and_regains_coverage():
     assert cov == [(0.0, pytest.approx(78.125)), (10.0, pytest.approx(59.375)), (12.0, pytest.approx(78.125))]
     (moved,) = events(sim, "patient.lead_migrated")
     assert moved.payload["distance_mm"] == 12.5 and moved.payload["migrated_mm"] == 12.5
-    report = [e for e in events(sim, "patient.report") if e.t_s == 10 * DAY][0]
+    report = next(e for e in events(sim, "patient.report") if e.t_s == 10 * DAY)
     assert "left_thigh_back" not in report.payload["where"] and "left_abdomen" in report.payload["where"]
 
 

@@ -15,6 +15,7 @@ Targets r* per region, from each active program (the largest wins when several r
 """
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, field
 
@@ -58,6 +59,7 @@ class ReliefState:
     segments: dict[str, _Segment] = field(default_factory=dict)
     washout_s: dict[str, float] = field(default_factory=dict)
     history: list[tuple[float, dict[str, _Segment]]] = field(default_factory=list)
+    _history_t: list[float] = field(default_factory=list, repr=False)
 
     def __post_init__(self):
         for r in self.regions:
@@ -69,20 +71,26 @@ class ReliefState:
         """Relief of `region` at t_s (0..1): closed form from its segment in force at t_s."""
         seg = self.segments[region]
         if t_s < seg.t0_s:
-            for t0, segs in reversed(self.history):
-                if t0 <= t_s:
-                    return segs[region].at(t_s)
-            return 0.0
+            i = bisect.bisect_right(self._times(), t_s) - 1
+            return self.history[i][1][region].at(t_s) if i >= 0 else 0.0
         return seg.at(t_s)
+
+    def _times(self) -> list[float]:
+        """Start times of the history entries (ascending), kept in step with `history`."""
+        if len(self._history_t) != len(self.history):
+            self._history_t = [t for t, _ in self.history]
+        return self._history_t
 
     def sample_times(self, t_a: float, t_b: float, multiples=(0.25, 0.5, 1.0, 2.0, 3.0, 5.0), limit: int = 60) -> list[float]:
         """Times strictly inside (t_a, t_b) at the given multiples of tau after the start of every
         segment in force there: where to put breakpoints so that a piecewise-linear series follows
         the exponentials closely (used for recording; no simulation event)."""
-        starts = [i for i, (t0, _) in enumerate(self.history) if t0 < t_b]
+        first = max(0, bisect.bisect_right(self._times(), t_a) - 1)  # the segment set in force at t_a
         out: set[float] = set()
-        for i in starts:
-            t0, segs = self.history[i]
+        for i in range(first, len(self.history)):
+            if self.history[i][0] >= t_b:
+                break
+            segs = self.history[i][1]
             t_end = self.history[i + 1][0] if i + 1 < len(self.history) else t_b
             if t_end <= t_a:
                 continue

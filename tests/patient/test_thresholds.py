@@ -67,3 +67,37 @@ def test_program_threshold_posture_split_and_discomfort():
     assert th1.discomfort_ma == pytest.approx(1.7 * th1.perception_ma)
     # hand value: middle of T9 supine d = 6.25 - 2.25 x 3/5 = 4.9 mm; standing 4.9 / 0.75 = 6.5333 mm
     assert th1.perception_ma == pytest.approx(4.958333 * (6.53333 / 6.0) ** 2, rel=1e-4)
+
+
+@pytest.mark.parametrize("stimulator, lead, ratio", [
+    # no closed-loop model: the patient's own factors, supine 0.5 of standing -> PT x 0.5^2 = 0.25
+    ("scs/rechargeable-micc-16", "lead/percutaneous-8", 0.25),
+    # a closed-loop stimulator: its posture factors drive the patient too, supine 0.75 -> PT x 0.5625
+    ("scs/closed-loop-ecap", "lead/percutaneous-12", 0.5625),
+])
+def test_posture_from_the_stimulator_changes_the_threshold(tmp_path, stimulator, lead, ratio):
+    from tests.patient.helpers import build, events, registry_with_patient, scenario, tonic
+
+    reg = registry_with_patient(tmp_path, posture_distance_factor={"standing": 1.0, "sitting": 1.0, "supine": 0.5, "prone": 1.2})
+    data = scenario(tonic({"E2": "+", "E3": "-"}, 2.0), stim_leads=[{"lead": lead, "top_level": "T9", "side": "midline"}],
+                    timeline=[{"at": "1h", "device": "ipg", "action": "posture", "params": {"posture": "supine"}}])
+    data["devices"][0]["profile"] = stimulator
+    if stimulator == "scs/closed-loop-ecap":
+        data["devices"][0]["settings"]["closed_loop"] = {"enabled": False}
+    sim = build(data, reg)
+    sim.run("2h")
+    standing, supine = events(sim, "patient.thresholds")
+    assert (standing.payload["posture"], supine.payload["posture"]) == ("standing", "supine")
+    pt = [e.payload["programs"][0]["perception_threshold_ma"] for e in (standing, supine)]
+    assert pt[1] / pt[0] == pytest.approx(ratio)
+
+
+def test_a_bad_patient_profile_names_the_file_the_field_and_the_allowed_values(tmp_path):
+    from simulator.errors import InputError
+    from tests.patient.helpers import registry_with_patient
+
+    reg = registry_with_patient(tmp_path, pain_map={"left_tail": 1.0})
+    with pytest.raises(InputError) as exc:
+        reg.get("patient/test")
+    text = str(exc.value)
+    assert "test.yaml" in text and "pain_map" in text and "left_tail" in text and "low_back" in text

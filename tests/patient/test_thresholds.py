@@ -1,6 +1,7 @@
 """Thresholds from CSF thickness (PT ~ d^2), posture, lateral offset and current split (hand-computed)."""
 import pytest
 
+from simulator.errors import InputError
 from simulator.patient.anatomy import (
     ContactSite,
     csf_thickness_mm,
@@ -14,6 +15,7 @@ from simulator.patient.thresholds import (
 )
 from simulator.profiles.registry import default_registry
 from simulator.scs.program import Program
+from tests.patient.helpers import build, events, registry_with_patient, scenario, tonic
 
 FBSS = "patient/fbss-back-bilateral-legs"
 
@@ -76,8 +78,6 @@ def test_program_threshold_posture_split_and_discomfort():
     ("scs/closed-loop-ecap", "lead/percutaneous-12", 0.5625),
 ])
 def test_posture_from_the_stimulator_changes_the_threshold(tmp_path, stimulator, lead, ratio):
-    from tests.patient.helpers import build, events, registry_with_patient, scenario, tonic
-
     reg = registry_with_patient(tmp_path, posture_distance_factor={"standing": 1.0, "sitting": 1.0, "supine": 0.5, "prone": 1.2})
     data = scenario(tonic({"E2": "+", "E3": "-"}, 2.0), stim_leads=[{"lead": lead, "top_level": "T9", "side": "midline"}],
                     timeline=[{"at": "1h", "device": "ipg", "action": "posture", "params": {"posture": "supine"}}])
@@ -93,9 +93,6 @@ def test_posture_from_the_stimulator_changes_the_threshold(tmp_path, stimulator,
 
 
 def test_a_bad_patient_profile_names_the_file_the_field_and_the_allowed_values(tmp_path):
-    from simulator.errors import InputError
-    from tests.patient.helpers import registry_with_patient
-
     reg = registry_with_patient(tmp_path, pain_map={"left_tail": 1.0})
     with pytest.raises(InputError) as exc:
         reg.get("patient/test")

@@ -2,7 +2,7 @@
 import pytest
 
 from simulator.profiles.registry import default_registry
-from tests.patient.helpers import DAY, build, scenario, tonic
+from tests.patient.helpers import DAY, build, events, scenario, tonic
 
 
 def _run_at(profile, top_level, side, cathode="E3", ratio=1.15, offset_mm=0.0):
@@ -45,3 +45,15 @@ def test_the_non_responder_never_reaches_50_percent():
     # fixed R 0.25 for tonic: relief 25 % at most -> NRS 8 x 0.75 = 6, not a responder
     assert pat.relief_at(2 * DAY) == pytest.approx(0.25)
     assert not pat.responder_at(2 * DAY)
+
+
+def test_amplitude_above_the_discomfort_threshold_gives_a_discomfort_report():
+    sim = _run_at("patient/fbss-back-bilateral-legs", "T9", "midline", ratio=1.8)  # DT = 1.7 x PT
+    sim.run("1min")
+
+    (d,) = events(sim, "patient.discomfort")
+    snap = sim.devices["patient"].snapshot().programs[0]
+    assert d.payload["discomfort_threshold_ma"] == pytest.approx(1.7 * snap.perception_threshold_ma)
+    assert d.payload["amplitude_ma"] > d.payload["discomfort_threshold_ma"]
+    report = events(sim, "patient.report")[-1].payload
+    assert report["uncomfortable"] and report["feels"] and "uncomfortable" in report["text"]

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 DEVICE_CLASSES: dict[str, str] = {
     "pump": "simulator.pump.device:PumpDevice",
     "scs": "simulator.scs.device:StimulatorDevice",
+    "patient": "simulator.patient.device:PatientDevice",  # built from a scenario's `patient:` section
 }
 _LOADED: dict[str, type["Device"]] = {}
 

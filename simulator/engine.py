@@ -93,6 +93,8 @@ class Simulation:
             if settings is None:
                 settings = cls.validate_settings(profile, spec.settings, self.registry)
             self.devices[spec.id] = cls(self, spec.id, profile, settings, device_rng(self.seed, spec.id), self.registry)
+        if scenario.patient is not None:  # the virtual patient: built last, so it starts after its stimulator
+            self._build_patient(scenario.patient, checked)
         self._ended = False
         self.stream.emit(0.0, SIM_DEVICE, Kinds.SIM_START, {"scenario": scenario.name, "seed": self.seed, "start": scenario.start.isoformat(), "duration_s": scenario.duration})
         parsed = checked["params"] if checked else [None] * len(scenario.timeline)
@@ -100,6 +102,14 @@ class Simulation:
             self._schedule_action(action, pre)
         for device in self.devices.values():
             device.start()
+
+    def _build_patient(self, spec, checked) -> None:
+        cls = device_class_for("patient")
+        profile = self.registry.get(spec.profile, expected_kind="patient")
+        settings = checked["settings"].get(spec.id) if checked else None
+        if settings is None:
+            settings = cls.validate_settings(profile, spec.device_settings(), self.registry)
+        self.devices[spec.id] = cls(self, spec.id, profile, settings, device_rng(self.seed, spec.id), self.registry)
 
     # ----- time -----
     @property

@@ -29,6 +29,7 @@ PROFILE_MODELS: dict[str, str] = {
     "drug": "simulator.pump.drugs:DrugProfile",
     "scs": "simulator.scs.profile:StimulatorProfile",
     "lead": "simulator.scs.leads:LeadProfile",
+    "patient": "simulator.patient.profile:PatientProfile",
 }
 
 

@@ -89,6 +89,9 @@ def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str
             issues.append(Issue(f"{where}.id", "duplicate device id; each device needs its own", spec.id))
         seen.add(spec.id)
         kind = spec.profile.split("/", 1)[0]
+        if kind == "patient":
+            issues.append(Issue(f"{where}.profile", "a patient goes in the scenario's 'patient:' section, linked to a stimulator", spec.profile))
+            continue
         try:
             cls = device_class_for(kind)
         except KeyError as exc:
@@ -104,6 +107,11 @@ def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str
         except InputError as exc:
             issues.extend(i.under(f"{where}.settings") for i in exc.issues)
         classes[spec.id] = cls
+    if scenario.patient is not None:  # the virtual patient (simulator/patient)
+        from simulator.patient.scenario import check_patient_section
+
+        issues.extend(check_patient_section(scenario, registry, settings, classes))
+        seen.add(scenario.patient.id)
     for j, action in enumerate(scenario.timeline):
         where = f"timeline[{j}]"
         if action.at > scenario.duration:

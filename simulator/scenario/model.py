@@ -20,7 +20,7 @@ Durations are numbers of seconds or strings such as `250us`, `30min`, `12h`, `90
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, PlainSerializer, PrivateAttr, WithJsonSchema, field_validator
 
@@ -104,6 +104,29 @@ class ActionSpec(StrictModel):
         return _without_negative_zero(value)
 
 
+class PatientLeadPlacement(StrictModel):
+    """Where a lead lies in the virtual patient: level of its top contact, side, lateral offset."""
+
+    level: str = Field(pattern=r"^\s*[CTLScstls][0-9]{1,2}\s*$", description="Vertebral level of the top contact, e.g. 'T8' (C1..S1)")
+    side: Literal["left", "midline", "right"] = "midline"
+    lateral_offset_mm: float = Field(0.0, ge=-30, le=30, description="Lead midline from the cord midline, mm (+ right); 0: 2 mm to the side named")
+
+
+class PatientSpec(StrictModel):
+    """The virtual patient (an approximation for teaching), linked to a stimulator of the scenario."""
+
+    id: str = Field("patient", pattern=DEVICE_ID_PATTERN, description="Device id of the patient in events and results")
+    profile: str = Field(description="Patient profile id, e.g. 'patient/fbss-back-bilateral-legs'")
+    stimulator: str = Field(description="Id of the linked stimulator device")
+    leads: list[PatientLeadPlacement] | None = Field(None, max_length=8, description="Placement per lead (default: the stimulator's)")
+    settings: dict[str, Any] = Field(default_factory=dict, description="Trial, diary, random migration; see `neuromod-sim schema`")
+
+    def device_settings(self) -> dict[str, Any]:
+        """The patient device's settings: the section's settings plus the link and the placements."""
+        leads = None if self.leads is None else [p.model_dump() for p in self.leads]
+        return {**self.settings, "stimulator": self.stimulator, "leads": leads}
+
+
 class Scenario(StrictModel):
     name: str = Field(min_length=1, max_length=200)
     description: str = ""
@@ -112,6 +135,7 @@ class Scenario(StrictModel):
     duration: Duration = Field(description="How long to simulate")
     devices: list[DeviceSpec] = Field(min_length=1, max_length=64)
     timeline: list[ActionSpec] = Field(default_factory=list, max_length=MAX_TIMELINE_ACTIONS)
+    patient: PatientSpec | None = Field(None, description="A virtual patient linked to a stimulator (approximation for teaching)")
     #: set by `validate_references`: what it checked against and what it parsed (see `checked_with`)
     _checked: Any = PrivateAttr(default=None)
 
@@ -121,6 +145,8 @@ class Scenario(StrictModel):
         so the next Simulation checks and parses the edited scenario, never a stale copy)."""
         devices = [(d.id, d.profile, d.settings) for d in self.devices]
         timeline = [(a.at, a.device, a.action, a.params) for a in self.timeline]
+        if self.patient is not None:  # only scenarios with a patient get a longer fingerprint
+            return (id(registry), repr((self.duration, devices, timeline, self.patient.model_dump())))
         return (id(registry), repr((self.duration, devices, timeline)))
 
     def checked_with(self, registry):

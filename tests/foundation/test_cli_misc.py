@@ -19,7 +19,7 @@ def test_profiles_lists_every_kind_with_descriptions(capsys):
     assert main(["profiles"]) == 0
     lines = capsys.readouterr().out.splitlines()
     kinds = {line.split("/", 1)[0] for line in lines}
-    assert kinds == {"drug", "lead", "pump", "scs"}
+    assert kinds == {"drug", "lead", "patient", "pump", "scs"}
     assert all(len(line.split(None, 1)) == 2 for line in lines)  # id and a description
 
 

@@ -134,7 +134,7 @@ class Device:
     # ----- helpers for subclasses -----
     @property
     def now(self) -> float:
-        return float(self._env._now)  # simpy's Environment.now, without its property call
+        return float(self._env.now)
 
     @property
     def env(self) -> simpy.Environment:

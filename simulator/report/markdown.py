@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulator.event_kinds import K
 from simulator.units import describe_elapsed
 
 MAX_ROWS = 200
@@ -113,7 +114,7 @@ def render(results, plots: list[tuple[str, str]], limits: dict[str, tuple[float 
         lines.append("No alarms.")
     lines.append("")
 
-    refusals = results.events_where(kind="refusal")
+    refusals = results.events_where(kind=K.REFUSAL)
     lines += ["## Refusals", ""]
     if refusals:
         lines += table(["time", "device", "action", "reason"], [[when(e.t_s), e.device, e.payload.get("action", ""), e.payload.get("reason", "")] for e in refusals])
@@ -121,7 +122,7 @@ def render(results, plots: list[tuple[str, str]], limits: dict[str, tuple[float 
         lines.append("No refusals.")
     lines.append("")
 
-    warnings = results.events_where(kind="warning")
+    warnings = results.events_where(kind=K.WARNING)
     lines += ["## Warnings", ""]
     if warnings:
         lines += table(["time", "device", "message"], [[when(e.t_s), e.device, e.payload.get("message", "")] for e in warnings])

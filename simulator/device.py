@@ -134,7 +134,7 @@ class Device:
     # ----- helpers for subclasses -----
     @property
     def now(self) -> float:
-        return float(self._env.now)
+        return self._env.now  # a float: the engine starts the clock at 0.0
 
     @property
     def env(self) -> simpy.Environment:

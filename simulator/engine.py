@@ -84,7 +84,7 @@ class Simulation:
         checked = validate_references(scenario, self.registry) if validate else scenario.checked_with(self.registry)
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else int(seed)
-        self.env = simpy.Environment()
+        self.env = simpy.Environment(initial_time=0.0)  # a float clock from the start: Device.now needs no float()
         self.stream = EventStream()
         self.recorder = Recorder()
         self.stream.subscribe(self.recorder.on_event)

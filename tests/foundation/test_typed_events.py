@@ -113,6 +113,7 @@ def test_an_unregistered_kind_an_undeclared_field_and_a_wrong_type_are_rejected(
 
 
 def test_the_stream_validates_at_emit_only_when_asked(monkeypatch):
+    monkeypatch.delenv(CHECK_EVENTS_ENV, raising=False)  # (tests/conftest.py sets it)
     EventStream().emit(0.0, "pump", "no.such.kind", {})  # plain dicts, no check on the hot path
     checked = EventStream(check=True)
     checked.emit(0.0, "pump", K.FLOW_STOPPED, {"reason": "x"})

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 
 from gui import dialogs
 from simulator.errors import InputError
-from simulator.units import describe_elapsed
 from simulator.event_kinds import K
+from simulator.units import describe_elapsed
 
 ACK_ACTION = "acknowledge_alarm"
 COLUMNS = ["device", "alarm", "severity", "message", "raised (d hh:mm:ss)", "state", "repeats"]

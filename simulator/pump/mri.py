@@ -37,10 +37,10 @@ from typing import Any
 
 from simulator.alarms import CRITICAL
 from simulator.device import Finding
+from simulator.event_kinds import K
 from simulator.pump import dosing
 from simulator.pump.reservoir import EPS_ML, DeadVolumeFifo, Segment
 from simulator.units import SECONDS_PER_HOUR
-from simulator.event_kinds import K
 
 # mri_block states: flow is zero while any is set
 SCAN = "mri_scan"              # motor stopped in the field

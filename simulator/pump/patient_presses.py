@@ -11,9 +11,9 @@ import math
 
 import numpy as np
 
+from simulator.event_kinds import K
 from simulator.pump.schedule import time_of_day_s
 from simulator.units import SECONDS_PER_DAY
-from simulator.event_kinds import K
 
 
 class PressSchedule:

@@ -15,10 +15,10 @@ import copy
 import math
 from typing import Any
 
+from simulator.event_kinds import K
 from simulator.pump import dosing
 from simulator.pump.reservoir import EPS_ML, amount_of, same_content
 from simulator.units import SECONDS_PER_HOUR
-from simulator.event_kinds import K
 
 
 class PrimingMixin:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
 from simulator.event_kinds import K
 
 DAY_S = 86400.0

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 import numpy as np
 from pydantic import Field, model_validator
 
+from simulator.event_kinds import K
 from simulator.profiles.base import StrictModel
 from simulator.scenario.model import Duration
 from simulator.units import describe_elapsed
-from simulator.event_kinds import K
 
 if TYPE_CHECKING:
     from simulator.engine import Simulation

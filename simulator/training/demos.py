@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from simulator.units import SECONDS_PER_DAY
 from simulator.event_kinds import K
+from simulator.units import SECONDS_PER_DAY
 
 CSF_LABEL = "Educational approximation: one-compartment model at the catheter tip with exponential spatial decay; not for dosing."
 

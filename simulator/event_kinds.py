@@ -3,12 +3,15 @@
 An event record is (seq, t_s, device, kind, payload); see `simulator.events`. This module is the
 only place a kind's name is written: emitters and readers use the constants of `K`
 (`self.emit(K.FLOW_STOPPED, reason=...)`, `results.events_where(dev, K.ALARM_RAISED)`), and a
-test (tests/foundation/test_typed_events.py) fails when a kind's string appears anywhere else in
-`simulator/` or `gui/`.
+test (tests/foundation/test_typed_events.py) fails when a kind's string is written anywhere else
+in `simulator/` or `gui/` (a dotted kind anywhere; `action`, `refusal`, `warning`, `pocket_fill`,
+which are also ordinary words, where a kind is expected).
 
-Payloads stay plain dicts on the hot path (a long run emits many events; building a model per
-event would cost more than the run). The models here check them:
-- in the tests, which run every bundled scenario and exercise answer and validate every event;
+Payloads stay plain dicts on the hot path: validating the 14,927 events of the ten-year
+benchmark run takes about 37 ms, 7 % of its 510 ms, where the benchmark target has a few per
+cent of margin. The models here check them:
+- in the tests: the suite runs with the check below switched on (tests/conftest.py), and
+  test_typed_events runs every bundled scenario and exercise attempt and validates every event;
 - at run time when the environment variable NEUROMOD_SIM_CHECK_EVENTS is set to 1 (each emit is
   validated; a payload that does not match raises `EventPayloadError`);
 - `neuromod-sim schema events` prints each kind's JSON Schema.

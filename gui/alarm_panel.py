@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from gui import dialogs
 from simulator.errors import InputError
+from simulator.event_kinds import K
 from simulator.units import describe_elapsed
 
 ACK_ACTION = "acknowledge_alarm"
@@ -40,7 +41,7 @@ TOOLTIPS = {
     "repeats": "How many times the device has repeated the alarm since it was raised (until acknowledged:\ncritical alarms every 10 min, others every hour); the event log hides the repeats by default",
     "state": "Sounding until acknowledged on the device; an acknowledged alarm stays active until its cause clears",
 }
-SOUNDING_KINDS = ("alarm.raised",)  # repeats are counted by on_advanced, not sent as events
+SOUNDING_KINDS = (K.ALARM_RAISED,)  # repeats are counted by on_advanced, not sent as events
 
 
 def alarm_dict(alarm: Any) -> dict[str, Any]:

@@ -15,10 +15,11 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QL
 
 from simulator.events import EventRecord
 from simulator.units import describe_elapsed
+from simulator.event_kinds import K
 
 ALL = "(all)"
-REPEAT_KIND = "alarm.repeat"  # one repeat (results written before repeats were coalesced)
-REPEATS_KIND = "alarm.repeats"  # coalesced repeats: payload count, first_t_s, interval_s
+REPEAT_KIND = K.ALARM_REPEAT  # one repeat (results written before repeats were coalesced)
+REPEATS_KIND = K.ALARM_REPEATS  # coalesced repeats: payload count, first_t_s, interval_s
 REPEAT_KINDS = (REPEAT_KIND, REPEATS_KIND)
 
 

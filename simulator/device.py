@@ -146,7 +146,7 @@ class Device:
     # ----- helpers for subclasses -----
     @property
     def now(self) -> float:
-        return float(self._env._now)  # simpy's Environment.now, without its property call
+        return self._env.now  # a float: the engine starts the clock at 0.0
 
     @property
     def env(self) -> simpy.Environment:

@@ -4,6 +4,12 @@ The CLI, the Python API and the desktop app all drive this same object:
 `run(until=...)` for whole runs, `advance(dt_s)` for the app's small steps, and
 `apply_action(...)` for what a user programs while it runs.
 Scenario actions that fall at the same time as a device's own event happen first, in file order.
+
+SimPy is used through its public API only. The timeline's actions at one instant share one
+`Timeout`, created before any device exists, so at that instant it comes before every device
+event (SimPy orders equal times by creation). A run that stops at an instant where actions are
+due runs until their Timeout (`env.run(until=event)`) instead of until the number, so the actions
+at the stopping instant are applied inside the run, as before.
 """
 from __future__ import annotations
 
@@ -16,7 +22,6 @@ from typing import Any, Callable
 
 import numpy as np
 import simpy
-from simpy.core import URGENT
 
 from simulator.device import Device, device_class_for
 from simulator.errors import ActionRefused, InputError, Issue, validate_model
@@ -79,11 +84,16 @@ class Simulation:
         checked = validate_references(scenario, self.registry) if validate else scenario.checked_with(self.registry)
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else int(seed)
-        self.env = simpy.Environment()
+        self.env = simpy.Environment(initial_time=0.0)  # a float clock from the start: Device.now needs no float()
         self.stream = EventStream()
         self.recorder = Recorder()
         self.stream.subscribe(self.recorder.on_event)
         self.applied_actions: list[ActionSpec] = []  # actions applied interactively (the app)
+        # the timeline first: its Timeouts are created before any device event (see the docstring)
+        self._action_groups: dict[float, simpy.Timeout] = {}
+        parsed = checked["params"] if checked else [None] * len(scenario.timeline)
+        for action, pre in zip(scenario.timeline, parsed):
+            self._schedule_action(action, pre)
         self.devices: dict[str, Device] = {}
         for spec in scenario.devices:
             kind = spec.profile.split("/", 1)[0]
@@ -97,9 +107,6 @@ class Simulation:
             self._build_patient(scenario.patient, checked)
         self._ended = False
         self.stream.emit(0.0, SIM_DEVICE, Kinds.SIM_START, {"scenario": scenario.name, "seed": self.seed, "start": scenario.start.isoformat(), "duration_s": scenario.duration})
-        parsed = checked["params"] if checked else [None] * len(scenario.timeline)
-        for action, pre in zip(scenario.timeline, parsed):
-            self._schedule_action(action, pre)
         for device in self.devices.values():
             device.start()
 
@@ -144,13 +151,13 @@ class Simulation:
         with _collector_paused():
             try:
                 if progress is None:
-                    self.env.run(until=end)
+                    self._run_env_until(end)
                 else:
                     start = self.now
                     for k in range(1, slices + 1):
                         target = start + (end - start) * k / slices
                         if target > self.now:
-                            self.env.run(until=target)
+                            self._run_env_until(target)
                         progress((self.now - start) / (end - start))
             except EventBudgetExceeded as exc:
                 raise InputError(Issue(
@@ -160,6 +167,20 @@ class Simulation:
                 )) from None
             self._maybe_end()
         return self
+
+    def _run_env_until(self, until: float) -> None:
+        """`env.run(until=until)`, except that the timeline actions due at the stopping instant
+        are applied before it returns (SimPy's own stop comes before every event of that instant).
+
+        The stopping instant is computed as SimPy computes it (now + (until - now))."""
+        env = self.env
+        now = env.now
+        stop = now + ((until if isinstance(until, int) else float(until)) - now)
+        group = self._action_groups.get(stop)
+        if group is not None and not group.processed:
+            env.run(until=group)
+        else:
+            env.run(until=until)
 
     def advance(self, dt_s: float) -> float:
         """Run `dt_s` more seconds (stops at the scenario end); returns the new time."""
@@ -194,13 +215,14 @@ class Simulation:
 
     # ----- actions -----
     def _schedule_action(self, action: ActionSpec, parsed: tuple | None = None) -> None:
-        """Schedule a timeline action; `parsed` is (params model, params as JSON) when the
-        scenario's references were checked (then it is not validated again at dispatch)."""
-        event = simpy.Event(self.env)
-        event._ok = True
-        event._value = None
-        event.callbacks.append(lambda _e, a=action, p=parsed: self._dispatch(a.device, a.action, a.params, p))
-        self.env.schedule(event, URGENT, action.at)
+        """Schedule a timeline action (at build time, clock at 0); `parsed` is (params model,
+        params as JSON) when the scenario's references were checked (then it is not validated
+        again at dispatch). Actions at one instant share a Timeout and run in file order."""
+        at = action.at
+        group = self._action_groups.get(at)
+        if group is None:
+            group = self._action_groups[at] = self.env.timeout(at)
+        group.callbacks.append(lambda _e, a=action, p=parsed: self._dispatch(a.device, a.action, a.params, p))
 
     def apply_action(self, device_id: str, action: str, params: dict[str, Any] | None = None) -> ActionResult:
         """Apply an action now (the app, scripts); it is kept so the run can be saved as a scenario.

@@ -1,36 +1,32 @@
 """The event stream: typed records that every view of a run subscribes to.
 
-A record is (sequence number, time in s, device id, kind, payload). Kinds are dotted names;
-the shared ones are listed in `Kinds`. Devices add their own (for example `bolus.start`).
+A record is (sequence number, time in s, device id, kind, payload). Kinds are dotted names,
+all registered with their payload models in `simulator.event_kinds` (constants `K`, also
+importable here as `Kinds`). Payloads are plain dicts; they are validated against their models
+by the tests, or at each emit when NEUROMOD_SIM_CHECK_EVENTS=1.
 A subscriber that raises is logged, detached and reported once as `sim.subscriber_detached`;
 it never stops the run.
 """
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
+
+from simulator.event_kinds import K, validate_payload
 
 log = logging.getLogger(__name__)
 
 SIM_DEVICE = "sim"
 
 
-class Kinds:
-    """Event kinds shared by all devices. Severity for alarms is in the payload."""
+#: the event kinds (kept under this name for existing callers): see simulator.event_kinds
+Kinds = K
 
-    SIM_START = "sim.start"
-    SIM_END = "sim.end"
-    SUBSCRIBER_DETACHED = "sim.subscriber_detached"
-    ACTION = "action"  # a programming or patient action was applied
-    REFUSAL = "refusal"  # an action was refused; payload names the limit
-    WARNING = "warning"  # an action was applied with a warning
-    OVERRIDE = "override"  # an action was applied past a warned limit the user confirmed; payload names the limit
-    ALARM_RAISED = "alarm.raised"
-    ALARM_REPEAT = "alarm.repeat"  # one repeat of an alarm's tone: counted in summaries, not emitted
-    ALARM_REPEATS = "alarm.repeats"  # repeats coalesced: first_t_s, interval_s, count (simulator.alarms)
-    ALARM_ACKNOWLEDGED = "alarm.acknowledged"
-    ALARM_CLEARED = "alarm.cleared"
+#: set to 1 to validate every payload against its kind's model when it is emitted (slow: for
+#: tests and debugging; a mismatch raises simulator.event_kinds.EventPayloadError)
+CHECK_EVENTS_ENV = "NEUROMOD_SIM_CHECK_EVENTS"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +79,15 @@ class EventBudgetExceeded(Exception):
 class EventStream:
     """Fan-out of event records to subscribers, in emission order."""
 
-    def __init__(self) -> None:
+    def __init__(self, check: bool | None = None) -> None:
+        """`check`: validate every payload at emit (default: the NEUROMOD_SIM_CHECK_EVENTS
+        environment variable is 1)."""
         self._subs: list[_Subscription] = []
         self._seq = 0
+        if check is None:
+            check = os.environ.get(CHECK_EVENTS_ENV, "") == "1"
+        if check:
+            self.emit = self._emit_checked  # type: ignore[method-assign]
 
     def subscribe(
         self,
@@ -135,3 +137,7 @@ class EventStream:
                 {"subscriber": getattr(sub.callback, "__qualname__", repr(sub.callback)), "error": repr(exc)},
             )
         return record
+
+    def _emit_checked(self, t_s: float, device: str, kind: str, payload: dict[str, Any] | None = None) -> EventRecord:
+        validate_payload(kind, payload or {})
+        return EventStream.emit(self, t_s, device, kind, payload)

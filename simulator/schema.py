@@ -1,4 +1,5 @@
-"""JSON Schemas of every input: scenarios, each device kind's settings and actions, profiles."""
+"""JSON Schemas of every input (scenarios, each device kind's settings and actions, profiles) and
+of the event payloads the simulator writes (`events`: see simulator.event_kinds)."""
 from __future__ import annotations
 
 from typing import Any
@@ -25,4 +26,12 @@ def all_schemas() -> dict[str, Any]:
             out["profiles"][kind] = profile_model(kind).model_json_schema()
         except ImportError:
             continue
+    out["events"] = event_schemas()
     return out
+
+
+def event_schemas() -> dict[str, Any]:
+    """Event kind -> its description and the JSON Schema of its payload."""
+    from simulator.event_kinds import payload_schemas
+
+    return payload_schemas()

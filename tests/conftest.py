@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# every event any test emits is checked against its registered payload model
+# (simulator/event_kinds.py); set NEUROMOD_SIM_CHECK_EVENTS=0 to switch it off
+os.environ.setdefault("NEUROMOD_SIM_CHECK_EVENTS", "1")
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent

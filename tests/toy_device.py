@@ -61,7 +61,7 @@ class ToyTank(Device):
     def _empty(self):
         self._rebase()
         self.record("volume_ml", 0.0, "mL")
-        self.emit("alarm.raised", alarm="empty", severity="critical")
+        self.emit("alarm.raised", alarm="empty", severity="critical", message="tank empty", tone="")
 
     def apply(self, action, params):
         self._rebase()
@@ -70,7 +70,7 @@ class ToyTank(Device):
             self.rate = params.rate_ml_per_day / 86400.0
         elif action == "fill":
             if self.v0 + params.volume_ml > self.profile.capacity_ml:
-                raise ActionRefused("fill beyond capacity", capacity_ml=self.profile.capacity_ml)
+                raise ActionRefused("fill beyond capacity", limit="capacity_ml", value=self.v0 + params.volume_ml, allowed=self.profile.capacity_ml)
             self.v0 += params.volume_ml
         self.record_state()
         self._plan()

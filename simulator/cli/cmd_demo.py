@@ -17,6 +17,7 @@ def run(args: argparse.Namespace) -> int:
     from simulator.cli.cmd_run import summary_table
     from simulator.cli.main import registry_from_args
     from simulator.engine import ProgressPrinter, Simulation
+    from simulator.event_kinds import K
     from simulator.scenario import load_scenario
 
     registry = registry_from_args(args)
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     results = sim.results()
     print()
     print("What happened (alarms, refusals, warnings):")
-    for e in results.events_where(kind=["alarm.raised", "refusal", "warning"]):
+    for e in results.events_where(kind=[K.ALARM_RAISED, K.REFUSAL, K.WARNING]):
         what = e.payload.get("message") or e.payload.get("reason") or e.payload.get("alarm", "")
         print(f"  {sim.calendar_time(e.t_s):%Y-%m-%d %H:%M}  {e.device:<8} {e.kind:<14} {what}")
     print()

@@ -1,4 +1,5 @@
-"""`neuromod-sim schema`: JSON Schemas for scenario and profile files (editor completion)."""
+"""`neuromod-sim schema`: JSON Schemas for scenario and profile files (editor completion), and of
+the event payloads in events.jsonl (`schema events`)."""
 from __future__ import annotations
 
 import argparse
@@ -6,8 +7,8 @@ import json
 
 
 def add_parser(sub, parents) -> None:
-    p = sub.add_parser("schema", parents=parents, help="print JSON Schemas of scenarios, device settings, actions and profiles")
-    p.add_argument("which", nargs="?", default="all", help="all (default), scenario, or a kind: pump, scs, lead, drug")
+    p = sub.add_parser("schema", parents=parents, help="print JSON Schemas of scenarios, device settings, actions, profiles and event payloads")
+    p.add_argument("which", nargs="?", default="all", help="all (default), scenario, events (event payloads by kind), or a kind: pump, scs, lead, drug")
     p.set_defaults(handler=run)
 
 

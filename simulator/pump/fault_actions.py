@@ -5,6 +5,7 @@ from __future__ import annotations
 from simulator.device import Finding
 from simulator.pump.flow_accuracy import ambient_pressure_mmhg
 from simulator.pump.flow import VOL_TOL_ML
+from simulator.event_kinds import K
 
 
 
@@ -43,7 +44,7 @@ class FaultActions:
         self._raise(params.fault, critical=critical)
         if critical:
             self.halts.add(params.fault)
-            self.emit("flow.stopped", reason=params.fault.replace("_", " "))
+            self.emit(K.FLOW_STOPPED, reason=params.fault.replace("_", " "))
         return {"fault": params.fault, "critical": critical}
 
     def _check_clear_fault(self, params) -> list[Finding]:
@@ -58,7 +59,7 @@ class FaultActions:
             if self.alarms.clear(name, reason="fault cleared") or was_halt:
                 cleared.append(name)
             if was_halt and not self.halts:
-                self.emit("flow.resumed", reason=f"{name} cleared")
+                self.emit(K.FLOW_RESUMED, reason=f"{name} cleared")
         return {"cleared": cleared}
 
     def _set_environment(self, env, emit: bool = True) -> None:
@@ -85,8 +86,8 @@ class FaultActions:
             note = self.profile.gas.coefficients_note
             change = (after / before - 1) * 100 if before > 0 else None
             msg = f"environment: flow {nominal * after:.4g} mL/day ({after:.3f} x the labelled rate)" + (f"; {note}" if note else "")
-            self.emit("flow.changed", reason="environment", body_temperature_c=self.body_temperature_c, ambient_mmhg=self.ambient_mmhg, flow_factor=after, rate_ml_per_day=nominal * after, change_pct=change,
+            self.emit(K.FLOW_CHANGED, reason="environment", body_temperature_c=self.body_temperature_c, ambient_mmhg=self.ambient_mmhg, flow_factor=after, rate_ml_per_day=nominal * after, change_pct=change,
                       illustrative=bool(note), message=msg)
             if after <= 0:
-                self.emit("flow.stopped", reason="ambient pressure at or above the propellant pressure")
+                self.emit(K.FLOW_STOPPED, reason="ambient pressure at or above the propellant pressure")
         return {"flow_factor": after, "ambient_mmhg": self.ambient_mmhg, "body_temperature_c": self.body_temperature_c}

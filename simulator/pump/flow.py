@@ -18,6 +18,7 @@ from simulator.pump.schedule import TIME_TOL_S
 from simulator.pump.step_series import StepBreakpoints
 from simulator.pump.battery import Battery
 from simulator.units import SECONDS_PER_DAY, SECONDS_PER_YEAR
+from simulator.event_kinds import K
 
 HORIZON_S = 50 * 365 * SECONDS_PER_DAY
 VOL_TOL_ML = 1e-9
@@ -83,7 +84,7 @@ class FlowCore:
         self.ledger.add_delivered(out)
         tip = self.fifo.tip
         if tip is not None and not same_content(tip.drug, tip.conc_per_ml, *before):
-            self.emit("dead_volume.tip_change", drug=tip.drug, concentration_per_ml=tip.conc_per_ml, unit=self.drug_unit)
+            self.emit(K.DEAD_VOLUME_TIP_CHANGE, drug=tip.drug, concentration_per_ml=tip.conc_per_ml, unit=self.drug_unit)
 
     def _flow_parts(self) -> tuple[float, float]:
         """The programmed flow since t0 as (mL per drug unit of the basal schedule, constant mL/s).
@@ -303,25 +304,25 @@ class FlowCore:
         t = self._next_periodic_t
         self._next_periodic_t = plan.next_start_at_or_after(t + plan.interval_s / 2)
         if self.halts:
-            self.emit("bolus.skipped", bolus="periodic", reason=", ".join(sorted(self.halts)))
+            self.emit(K.BOLUS_SKIPPED, bolus="periodic", reason=", ".join(sorted(self.halts)))
             return
         self._start_bolus("periodic", plan.dose, plan.duration_s)
 
     def _due_bolus_end(self, bolus: Bolus):
         if bolus in self.boluses:
             self.boluses.remove(bolus)
-            self.emit("bolus.end", **bolus.as_event())
+            self.emit(K.BOLUS_END, **bolus.as_event())
             if bolus.kind == "single" and self.profile.single_bolus_then == "stopped" and self.program.mode_name != "stopped":
                 # this pump family reverts to stopped after a single bolus (profile single_bolus_then)
                 from simulator.pump.settings import StoppedMode
                 self._set_program(StoppedMode())
-                self.emit("program.changed", mode=self.program.mode_name, daily_dose=0.0, unit=self.drug_unit, rate_ml_per_day=0.0,
+                self.emit(K.PROGRAM_CHANGED, mode=self.program.mode_name, daily_dose=0.0, unit=self.drug_unit, rate_ml_per_day=0.0,
                           reason="single bolus over: this pump reverts to stopped")
                 self.warn("single bolus over: the pump is now stopped (it does not return to its previous mode); re-program it", limit="single_bolus_then", value="stopped")
 
     def _due_lockout_end(self, end_t):
         self._lockout_notified_t = end_t
-        self.emit("bolus.lockout_ended", lockout_min=self.patient.rule.lockout_s / 60 if self.patient.rule else None)
+        self.emit(K.BOLUS_LOCKOUT_ENDED, lockout_min=self.patient.rule.lockout_s / 60 if self.patient.rule else None)
 
     def _due_true_empty(self, _):
         self._move(self.reservoir.volume_ml)  # the last sliver (float rounding)
@@ -330,8 +331,8 @@ class FlowCore:
         msg = "reservoir empty: medication no longer flowing"
         if self.v_calc > VOL_TOL_ML and not self.gas:
             msg += f"; the pump calculates {self.v_calc:.3f} mL left and has not detected it"
-        self.emit("reservoir.empty", severity=CRITICAL, message=msg, calculated_reservoir_ml=self.v_calc)
-        self.emit("flow.stopped", reason="reservoir empty")
+        self.emit(K.RESERVOIR_EMPTY, severity=CRITICAL, message=msg, calculated_reservoir_ml=self.v_calc)
+        self.emit(K.FLOW_STOPPED, reason="reservoir empty")
         if self.gas:
             self._raise("empty_reservoir")
         self._warn_empty_risk()
@@ -351,7 +352,7 @@ class FlowCore:
         self.low_latched = True
         self._raise("empty_reservoir", true_reservoir_ml=self.reservoir.volume_ml)
         if not self.true_empty:
-            self.emit("flow.stopped", reason="calculated reservoir empty")
+            self.emit(K.FLOW_STOPPED, reason="calculated reservoir empty")
         if self.reservoir.volume_ml > 0.05:
             self.warn(f"the pump stopped at its calculated empty point with {self.reservoir.volume_ml:.3f} mL still in the reservoir (under-delivery)")
         if not self.true_empty:
@@ -364,7 +365,7 @@ class FlowCore:
     def _due_eri(self, _):
         self.battery.eri_t_s = self.now
         reason = self.battery.eri_reason()
-        self.emit("battery.eri", reason=reason, battery_pct=self.battery.pct)
+        self.emit(K.BATTERY_ERI, reason=reason, battery_pct=self.battery.pct)
         self._raise("eri", reason=reason)
 
     def _due_eos(self, _):
@@ -372,9 +373,9 @@ class FlowCore:
             self._due_eri(None)
         self.battery.eos_t_s = self.now
         self.halts.add("eos")
-        self.emit("battery.eos", battery_pct=self.battery.pct)
+        self.emit(K.BATTERY_EOS, battery_pct=self.battery.pct)
         self._raise("eos")
-        self.emit("flow.stopped", reason="end of service")
+        self.emit(K.FLOW_STOPPED, reason="end of service")
 
     def _stability_limit_days(self) -> float:
         """Refill interval of the fill in the reservoir (drug profile: first fill of a new pump,

@@ -37,6 +37,7 @@ from typing import Any
 
 from simulator.alarms import CRITICAL
 from simulator.device import Finding
+from simulator.event_kinds import K
 from simulator.pump import dosing
 from simulator.pump.reservoir import EPS_ML, DeadVolumeFifo, Segment
 from simulator.units import SECONDS_PER_HOUR
@@ -128,7 +129,7 @@ class MriMixin:
         self.mri_end_t_s = self.now + duration_s
         info: dict[str, Any] = {"behaviour": behaviour, "duration_min": params.duration_min, "field_t": params.field_t, "override": params.override}
         if behaviour == "unaffected":
-            self.emit("mri.started", **info, message="MRI scan: flow unchanged (no motor or valve)")
+            self.emit(K.MRI_STARTED, **info, message="MRI scan: flow unchanged (no motor or valve)")
             return info
         if self.mri_block is None:
             self.mri_missed_ml = self.mri_missed_drug = 0.0
@@ -143,8 +144,8 @@ class MriMixin:
         self.mri_block = VALVE_CLOSED
         info["leak_ml"] = leak_ml
         msg = f"MRI: the flow-activated valve closed in the magnetic field after passing {leak_ml * 1000:.3g} uL; medication no longer flowing until the pump is reset"
-        self.emit("mri.started", **info, severity=CRITICAL, message=msg)
-        self.emit("flow.stopped", reason="MRI: flow-activated valve closed")
+        self.emit(K.MRI_STARTED, **info, severity=CRITICAL, message=msg)
+        self.emit(K.FLOW_STOPPED, reason="MRI: flow-activated valve closed")
         return info
 
     def _start_motor_scan(self, params, info: dict[str, Any]) -> dict[str, Any]:
@@ -159,8 +160,8 @@ class MriMixin:
         msg = f"MRI scan: the motor stops in the magnetic field for {params.duration_min:g} min; interrogate the pump after the scan"
         if self.mri_telemetry_lock:
             msg += f"; the pump was alarming ({', '.join(alarming)}) when the field switched it to telemetry: it will not resume until interrogated"
-        self.emit("mri.started", **info, severity="warning", message=msg)
-        self.emit("flow.stopped", reason="MRI: motor stopped in the magnetic field")
+        self.emit(K.MRI_STARTED, **info, severity="warning", message=msg)
+        self.emit(K.FLOW_STOPPED, reason="MRI: motor stopped in the magnetic field")
         return info
 
     def _discharge(self, info: dict[str, Any]) -> dict[str, Any]:
@@ -178,7 +179,7 @@ class MriMixin:
                 amounts[s.drug] = amounts.get(s.drug, 0.0) + s.amount
         info.update(discharge_volume_ml=volume, discharge_drug=amounts.get(self.drug.short_name, 0.0), unit=self.drug_unit)
         if volume <= EPS_ML:
-            self.emit("mri.started", **info, message="MRI scan with an empty reservoir: nothing to discharge")
+            self.emit(K.MRI_STARTED, **info, message="MRI scan with an empty reservoir: nothing to discharge")
             return info
         self.reservoir.volume_ml = 0.0
         self.fifo = DeadVolumeFifo(self.dead_volume_ml, None, 0.0)
@@ -188,12 +189,12 @@ class MriMixin:
         msg = (f"MRI: the magnetic field opened the inlet and outlet valves: {volume:.4g} mL (reservoir and catheter) discharged into the patient at once, "
                f"{info['discharge_drug']:.4g} {self.drug_unit} of {self.drug.drug_name}{times}: overdose")
         self.mri_events.append({"t_s": self.now, "event": "discharge", "volume_ml": volume, "drug": info["discharge_drug"], "unit": self.drug_unit})
-        self.emit("mri.discharge", severity=CRITICAL, volume_ml=volume, amounts=amounts, unit=self.drug_unit, message=msg)
-        self.emit("mri.started", **info, severity=CRITICAL, message=msg)
+        self.emit(K.MRI_DISCHARGE, severity=CRITICAL, volume_ml=volume, amounts=amounts, unit=self.drug_unit, message=msg)
+        self.emit(K.MRI_STARTED, **info, severity=CRITICAL, message=msg)
         self.true_empty = True
-        self.emit("reservoir.empty", severity=CRITICAL, calculated_reservoir_ml=self.v_calc,
+        self.emit(K.RESERVOIR_EMPTY, severity=CRITICAL, calculated_reservoir_ml=self.v_calc,
                   message=f"reservoir empty after the MRI discharge; the pump still calculates {self.v_calc:.3f} mL and has not detected it")
-        self.emit("flow.stopped", reason="reservoir emptied by the MRI discharge")
+        self.emit(K.FLOW_STOPPED, reason="reservoir emptied by the MRI discharge")
         self._warn_empty_risk()
         return info
 
@@ -201,8 +202,8 @@ class MriMixin:
         self.mri_block = None
         missed = self._missed()
         self.mri_events.append({"t_s": self.now, "event": "resumed", **missed})
-        self.emit("mri.resumed", **missed, reason=reason, message=f"flow resumed after the MRI ({reason}); {missed['missed_drug']:.4g} {missed['unit']} ({missed['missed_volume_ml']:.4g} mL) was not delivered")
-        self.emit("flow.resumed", reason=reason)
+        self.emit(K.MRI_RESUMED, **missed, reason=reason, message=f"flow resumed after the MRI ({reason}); {missed['missed_drug']:.4g} {missed['unit']} ({missed['missed_volume_ml']:.4g} mL) was not delivered")
+        self.emit(K.FLOW_RESUMED, reason=reason)
 
     def _due_mri_end(self, _) -> None:
         self.mri_end_t_s = math.inf
@@ -213,30 +214,30 @@ class MriMixin:
                 self.mri_block = STALL
                 self.mri_recovery_t_s = self.now + self.mri_recovery_delay_s
                 self._raise("motor_stall", cause="MRI")
-                self.emit("mri.ended", **missed, recovery_delay_h=self.mri_recovery_delay_s / SECONDS_PER_HOUR,
+                self.emit(K.MRI_ENDED, **missed, recovery_delay_h=self.mri_recovery_delay_s / SECONDS_PER_HOUR,
                           message=f"MRI scan over: the motor gears are bound (motor stall); infusion returns in {self.mri_recovery_delay_s / SECONDS_PER_HOUR:.3g} h")
                 self.warn("motor stall after the MRI: drug is not flowing; consider another route for the drug until the pump recovers", limit="mri_recovery_delay_h", value=self.mri_recovery_delay_s / SECONDS_PER_HOUR)
             elif self.mri_telemetry_lock:
                 self.mri_block = TELEMETRY
-                self.emit("mri.ended", **missed, message="MRI scan over: the pump stays in telemetry and does not resume until it is interrogated")
+                self.emit(K.MRI_ENDED, **missed, message="MRI scan over: the pump stays in telemetry and does not resume until it is interrogated")
                 self.warn("the pump did not resume after the MRI: interrogate it to end telemetry and resume", limit="mri_telemetry")
             else:
                 self.mri_block = None
-                self.emit("mri.ended", **missed, message=f"MRI scan over: the motor resumed; {missed['missed_drug']:.4g} {missed['unit']} ({missed['missed_volume_ml']:.4g} mL) was not delivered during the scan")
-                self.emit("flow.resumed", reason="MRI scan over")
+                self.emit(K.MRI_ENDED, **missed, message=f"MRI scan over: the motor resumed; {missed['missed_drug']:.4g} {missed['unit']} ({missed['missed_volume_ml']:.4g} mL) was not delivered during the scan")
+                self.emit(K.FLOW_RESUMED, reason="MRI scan over")
                 self.warn("interrogate the pump after the MRI scan to confirm it resumed", **missed)
         elif self.mri_block == VALVE_CLOSED:
-            self.emit("mri.ended", still_closed=True, message="MRI scan over: the flow-activated valve stays closed until the pump is reset")
+            self.emit(K.MRI_ENDED, still_closed=True, message="MRI scan over: the flow-activated valve stays closed until the pump is reset")
             self.warn("the flow-activated valve is closed after the MRI: reset the pump (reset_valve)", limit="valve_closed")
         else:
-            self.emit("mri.ended", message="MRI scan over")
+            self.emit(K.MRI_ENDED, message="MRI scan over")
 
     def _due_mri_recovery(self, _) -> None:
         self.mri_recovery_t_s = math.inf
         if self.mri_block != STALL:
             return
         self.alarms.clear("motor_stall", reason="motor stall recovery after the MRI")
-        self.emit("mri.motor_recovered", message="motor stall recovery: the motor turns again after the MRI")
+        self.emit(K.MRI_MOTOR_RECOVERED, message="motor stall recovery: the motor turns again after the MRI")
         if self.mri_telemetry_lock:
             self.mri_block = TELEMETRY
             self.warn("the motor recovered, but the pump stays in telemetry until it is interrogated", limit="mri_telemetry")
@@ -258,7 +259,7 @@ class MriMixin:
             self._resume_after_mri("interrogated: telemetry ended")
         out = {"telemetry_ended": was_locked, "flow_blocked": self.mri_block, "active_alarms": sorted(self.alarms.active),
                "calculated_reservoir_ml": self.v_calc}
-        self.emit("pump.interrogated", **out, message="pump interrogated" + ("; telemetry ended" if was_locked else ""))
+        self.emit(K.PUMP_INTERROGATED, **out, message="pump interrogated" + ("; telemetry ended" if was_locked else ""))
         return out
 
     # ----- reset_valve -----
@@ -275,6 +276,6 @@ class MriMixin:
         self.mri_block = None
         missed = self._missed()
         self.mri_events.append({"t_s": self.now, "event": "valve_reset", **missed})
-        self.emit("mri.valve_reset", **missed, message=f"valve reset: flow resumes; {missed['missed_drug']:.4g} {missed['unit']} ({missed['missed_volume_ml']:.4g} mL) was not delivered while it was closed")
-        self.emit("flow.resumed", reason="valve reset")
+        self.emit(K.MRI_VALVE_RESET, **missed, message=f"valve reset: flow resumes; {missed['missed_drug']:.4g} {missed['unit']} ({missed['missed_volume_ml']:.4g} mL) was not delivered while it was closed")
+        self.emit(K.FLOW_RESUMED, reason="valve reset")
         return missed

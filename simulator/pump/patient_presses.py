@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from simulator.event_kinds import K
 from simulator.pump.schedule import time_of_day_s
 from simulator.units import SECONDS_PER_DAY
 
@@ -97,5 +98,5 @@ class PressMixin:
     def _do_set_patient_presses(self, params):
         self._set_presses(params.patient_presses)
         enabled = params.patient_presses is not None
-        self.emit("patient_presses.settings", enabled=enabled, rate_per_day=params.patient_presses.rate_per_day if enabled else 0.0)
+        self.emit(K.PATIENT_PRESSES_SETTINGS, enabled=enabled, rate_per_day=params.patient_presses.rate_per_day if enabled else 0.0)
         return {"enabled": enabled}

@@ -15,6 +15,7 @@ import copy
 import math
 from typing import Any
 
+from simulator.event_kinds import K
 from simulator.pump import dosing
 from simulator.pump.reservoir import EPS_ML, amount_of, same_content
 from simulator.units import SECONDS_PER_HOUR
@@ -61,7 +62,7 @@ class PrimingMixin:
         msg = (f"priming: the drug front mixes with the fluid ahead over {plan['zone_ml']:.3g} mL: {plan['early_amount']:.4g} {unit} reaches the patient "
                f"before the priming bolus ends, then {plan['spell_volume_ml']:.3g} mL at lower concentration (under-dose of {plan['underdose_amount']:.4g} {unit}"
                + (f" over {hours:.1f} h at the basal rate)" if hours is not None else ")"))
-        self.emit("priming.mixing", severity="warning", message=msg, **record)
+        self.emit(K.PRIMING_MIXING, severity="warning", message=msg, **record)
 
     def _start_priming_mix(self, volume_ml: float, rate_true_ml_per_s: float, bolus_end_t_s: float) -> None:
         plan = self._plan_priming_mix(volume_ml, rate_true_ml_per_s)

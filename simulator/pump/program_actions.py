@@ -13,6 +13,7 @@ from simulator.pump.reservoir import EPS_ML, amount_of
 from simulator.pump.rolling_dose import DoseHistory, Impulse
 from simulator.pump.schedule import Program
 from simulator.units import SECONDS_PER_HOUR
+from simulator.event_kinds import K
 
 
 
@@ -64,7 +65,7 @@ class ProgramActions:
 
     def _do_program(self, params):
         self._set_program(params.mode)
-        self.emit("program.changed", mode=self.program.mode_name, daily_dose=self.program.daily_dose(), unit=self.drug_unit, rate_ml_per_day=dosing.ml_per_s_to_ml_per_day(self._basal_q(self.now)))
+        self.emit(K.PROGRAM_CHANGED, mode=self.program.mode_name, daily_dose=self.program.daily_dose(), unit=self.drug_unit, rate_ml_per_day=dosing.ml_per_s_to_ml_per_day(self._basal_q(self.now)))
         return {"mode": self.program.mode_name, "daily_dose": self.program.daily_dose(), "unit": self.drug_unit}
 
     # ----- boluses -----
@@ -78,7 +79,7 @@ class ProgramActions:
         bolus = self._make_bolus(kind, dose, duration_s, self.now)
         self.boluses.append(bolus)
         self.dose_history.add_bolus(self.now, dose, kind, bolus.end_t_s - bolus.start_t_s)
-        self.emit("bolus.start", unit=self.drug_unit, **bolus.as_event())
+        self.emit(K.BOLUS_START, unit=self.drug_unit, **bolus.as_event())
         return bolus
 
     def _halt_finding(self) -> Finding | None:
@@ -155,7 +156,7 @@ class ProgramActions:
     def _do_set_patient_bolus(self, params):
         self._patient_settings_model = params.patient_bolus
         self.patient.set_rule(checks.patient_rule(params.patient_bolus, self.drug))
-        self.emit("patient_bolus.settings", enabled=self.patient.rule is not None)
+        self.emit(K.PATIENT_BOLUS_SETTINGS, enabled=self.patient.rule is not None)
         return {"enabled": self.patient.rule is not None}
 
     def _dead_volume_conc(self) -> float | None:
@@ -199,7 +200,7 @@ class ProgramActions:
         duration = self.dead_volume_ml / rate_ml_per_s
         bolus = Bolus("bridge", self.now, self.now + duration, rate_ml_per_s, self.dead_volume_ml, dosing.dose_in_volume(self.dead_volume_ml, old_conc))
         self.boluses.append(bolus)
-        self.emit("bolus.start", unit=self.drug_unit, old_concentration_per_ml=old_conc, **bolus.as_event())
+        self.emit(K.BOLUS_START, unit=self.drug_unit, old_concentration_per_ml=old_conc, **bolus.as_event())
         return bolus.as_event()
 
     def _check_priming_bolus(self, params) -> list[Finding]:
@@ -224,7 +225,7 @@ class ProgramActions:
         drug_out = amount_of(self.fifo.peek(volume, self.reservoir.drug, self.reservoir.conc_per_ml), self.drug.short_name)
         self.dose_history.add_bolus(self.now, drug_out, "priming", bolus.end_t_s - bolus.start_t_s)
         self.boluses.append(bolus)
-        self.emit("bolus.start", unit=self.drug_unit, **bolus.as_event())
+        self.emit(K.BOLUS_START, unit=self.drug_unit, **bolus.as_event())
         self._recompute_rates()
         self._start_priming_mix(volume, self.q_true, bolus.end_t_s)
         return bolus.as_event()

@@ -17,6 +17,7 @@ from simulator.pump.schedule import Program
 from simulator.pump.settings import StoppedMode
 from simulator.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from simulator.pump.drugs import resolve_drug
+from simulator.event_kinds import K
 
 
 
@@ -131,7 +132,7 @@ class RefillActions:
         record = {"expected_residual_ml": expected, "aspirated_ml": aspirated, "discrepancy_ml": discrepancy, "tolerance_ml": tol}
         if abs(discrepancy) > tol:
             meaning = "more left than expected: under-delivery (catheter occlusion, pump stall?)" if discrepancy > 0 else "less left than expected: over-delivery or a leak"
-            self.emit("refill.discrepancy", severity="warning", message=f"aspirated {aspirated:.2f} mL, expected {expected:.2f} mL ({discrepancy:+.2f} mL, tolerance {tol:.2f} mL): {meaning}", **record)
+            self.emit(K.REFILL_DISCREPANCY, severity="warning", message=f"aspirated {aspirated:.2f} mL, expected {expected:.2f} mL ({discrepancy:+.2f} mL, tolerance {tol:.2f} mL): {meaning}", **record)
         into = params.fill_ml - params.pocket_fill_ml
         self.ledger.filled[name] += dosing.dose_in_volume(params.fill_ml, conc)
         self.ledger.filled_ml += params.fill_ml
@@ -147,7 +148,7 @@ class RefillActions:
             self.pocket_fills.append({"t_s": self.now, **pocket})
             msg = (f"pocket fill: {params.pocket_fill_ml:g} mL of {drug.drug_name} ({amount:.4g} {drug.unit}) went into the subcutaneous pocket: a systemic dose; "
                    f"{sentence}; the reservoir holds {params.pocket_fill_ml:g} mL less than programmed")
-            self.emit("pocket_fill", severity=CRITICAL, message=msg, **pocket)
+            self.emit(K.POCKET_FILL, severity=CRITICAL, message=msg, **pocket)
         new_conc = dosing.mixed_concentration(left, res.conc_per_ml, into, conc) if (left > 0 and res.drug == name) else conc
         res.drug, res.conc_per_ml, res.volume_ml = name, new_conc, left + into
         self.true_empty = res.volume_ml <= EPS_ML
@@ -176,13 +177,13 @@ class RefillActions:
         if "calculated_empty" in self.halts:
             self.halts.discard("calculated_empty")
             if not self.halts:
-                self.emit("flow.resumed", reason="refill")
+                self.emit(K.FLOW_RESUMED, reason="refill")
         self.alarms.clear("empty_reservoir", reason="refill")
         if self.v_calc > self.threshold_ml:
             self.low_latched = False
             self.alarms.clear("low_reservoir", reason="refill")
         self._recompute_rates()
-        self.emit("refill.completed", drug=drug.drug_name, unit=drug.unit, concentration_per_ml=conc, fill_ml=params.fill_ml, reservoir_ml=res.volume_ml, programmed_reservoir_ml=self.v_calc, **record)
+        self.emit(K.REFILL_COMPLETED, drug=drug.drug_name, unit=drug.unit, concentration_per_ml=conc, fill_ml=params.fill_ml, reservoir_ml=res.volume_ml, programmed_reservoir_ml=self.v_calc, **record)
         self.refills.append({"t_s": self.now, "drug": drug.drug_name, "concentration_per_ml": conc, "fill_ml": params.fill_ml, **record})
         result: dict[str, Any] = {"reservoir_ml": res.volume_ml, **record}
         if self.fifo.differs_from(res.drug, res.conc_per_ml) and self.profile.programmable:
@@ -195,14 +196,14 @@ class RefillActions:
                     self.warn("bridge bolus not possible (no basal dose or no drug in the dead volume)")
             if not error.get("bridged"):
                 self.dose_errors.append({"t_s": self.now, **error})
-                self.emit("dose_error.concentration_change", severity="warning", message=error["message"], **{k: v for k, v in error.items() if k != "message"})
+                self.emit(K.DOSE_ERROR_CONCENTRATION_CHANGE, severity="warning", message=error["message"], **{k: v for k, v in error.items() if k != "message"})
             else:
-                self.emit("dose_error.concentration_change", severity="info", message="bridge bolus: the old drug in the dead volume is delivered at a rate that keeps the dose", bridged=True, dead_volume_ml=self.dead_volume_ml)
+                self.emit(K.DOSE_ERROR_CONCENTRATION_CHANGE, severity="info", message="bridge bolus: the old drug in the dead volume is delivered at a rate that keeps the dose", bridged=True, dead_volume_ml=self.dead_volume_ml)
             result["dose_error"] = error
         elif self.fifo.differs_from(res.drug, res.conc_per_ml):
             error = self._concentration_change_error()
             self.dose_errors.append({"t_s": self.now, **error})
-            self.emit("dose_error.concentration_change", severity="warning", message=error["message"], **{k: v for k, v in error.items() if k != "message"})
+            self.emit(K.DOSE_ERROR_CONCENTRATION_CHANGE, severity="warning", message=error["message"], **{k: v for k, v in error.items() if k != "message"})
         if old_conc_prog != conc and drug is old_drug:
             result["concentration_changed_from"] = old_conc_prog
         return result

@@ -9,6 +9,7 @@ from typing import Any
 
 from simulator.report.scope import ReportScope, calendar, duration_text, restrict
 from simulator.units import SECONDS_PER_DAY, SECONDS_PER_HOUR, describe_elapsed
+from simulator.event_kinds import K
 
 MAX_ROWS = 200
 
@@ -233,7 +234,7 @@ def render(results, plots: list[tuple[str, str]], limits: dict[str, tuple[float 
         lines.append("No warnings" + (" other than the dose errors above." if real_errors else "."))
     lines.append("")
 
-    overrides = results.events_where(kind="override")
+    overrides = results.events_where(kind=K.OVERRIDE)
     if overrides:  # warned drug-library limits the user confirmed
         lines += ["## Confirmed overrides", ""]
         lines += table(["time", "device", "action", "limit", "message"], [[when(e.t_s), e.device, e.payload.get("action", ""), e.payload.get("limit", ""), e.payload.get("message", "")] for e in overrides])

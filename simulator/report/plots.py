@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from simulator.event_kinds import K
+
 DAY_S = 86400.0
 CRITICAL_COLOUR, NON_CRITICAL_COLOUR = "#c62828", "#ef8f00"
 
@@ -48,10 +50,10 @@ def reservoir(results) -> Any:
     fig, (ax,) = new_figure()
     for dev in devices:
         _plot_signal(ax, results, dev, "reservoir_ml")
-        refills = [e.t_s for e in results.events_where(dev, "action") if "fill" in str(e.payload.get("action", ""))]
+        refills = [e.t_s for e in results.events_where(dev, K.ACTION) if "fill" in str(e.payload.get("action", ""))]
         if refills:
             ax.plot(np.asarray(refills) / DAY_S, results.resample(dev, "reservoir_ml", np.asarray(refills)), "v", color="#1565c0", label=f"{dev} refill")
-        for e in results.events_where(dev, "alarm.raised"):
+        for e in results.events_where(dev, K.ALARM_RAISED):
             ax.axvline(e.t_s / DAY_S, color=CRITICAL_COLOUR if e.payload.get("severity") == "critical" else NON_CRITICAL_COLOUR, lw=0.8, ls="--")
     ax.set_title("Reservoir volume (dashed: alarms raised)")
     ax.set_xlabel("time (days)")
@@ -158,19 +160,19 @@ def alarm_spans(results) -> list[dict[str, Any]]:
     spans: list[dict[str, Any]] = []
     for e in results.events_where(kind="alarm.*"):
         key = (e.device, str(e.payload.get("alarm", "?")))
-        if e.kind == "alarm.raised":
+        if e.kind == K.ALARM_RAISED:
             span = {"device": e.device, "alarm": key[1], "severity": e.payload.get("severity", ""), "raised_t_s": e.t_s, "acknowledged_t_s": None, "cleared_t_s": None, "repeats": 0}
             open_[key] = span
             spans.append(span)
         elif key in open_:
             span = open_[key]
-            if e.kind == "alarm.repeat":  # one repeat (results written before repeats were coalesced)
+            if e.kind == K.ALARM_REPEAT:  # one repeat (results written before repeats were coalesced)
                 span["repeats"] += 1
-            elif e.kind == "alarm.repeats":  # repeats coalesced: `count` of them (simulator.alarms)
+            elif e.kind == K.ALARM_REPEATS:  # repeats coalesced: `count` of them (simulator.alarms)
                 span["repeats"] += int(e.payload.get("count", 0))
-            elif e.kind == "alarm.acknowledged":
+            elif e.kind == K.ALARM_ACKNOWLEDGED:
                 span["acknowledged_t_s"] = e.t_s
-            elif e.kind == "alarm.cleared":
+            elif e.kind == K.ALARM_CLEARED:
                 span["cleared_t_s"] = e.t_s
                 del open_[key]
     return spans

@@ -18,6 +18,7 @@ from simulator.scs.settings import (
     AckParams, AmplitudeStep, ClosedLoopParams, InjectFault, MaxTolBypass, MriParams, PatientStep, PostureParams, Recharge,
     RecordThreshold, SelectGroup, SelectProgram, SetGroup, SetAmplitude, SetCycling, SetPatientLimits, SetProgram,
 )
+from simulator.event_kinds import K
 
 
 
@@ -29,7 +30,7 @@ class ActionsMixin:
         refusals = [f for f in findings if f.level == "refuse"]
         if refusals:
             f = refusals[0]
-            kind = {"charge_density_uc_per_cm2": "safety.charge_density"}.get(f.limit)
+            kind = {"charge_density_uc_per_cm2": K.SAFETY_CHARGE_DENSITY}.get(f.limit)
             if kind:
                 self.safety_events[kind] = self.safety_events.get(kind, 0) + 1
                 self.emit(kind, message=f.message, value=f.value, limit=f.allowed, policy="refuse")
@@ -55,7 +56,7 @@ class ActionsMixin:
         self.programs[p.name] = p
         if params.activate:
             self._set_active([p.name])
-        self.emit("program.transmitted", program=p.name, amplitude_ma=p.amplitude_ma,
+        self.emit(K.PROGRAM_TRANSMITTED, program=p.name, amplitude_ma=p.amplitude_ma,
                   configuration_changed=bool(old is None or not old.same_configuration(p)),
                   amplitude_reset=bool("amplitude_ma" not in params.program.model_fields_set and p.amplitude_ma == 0.0 and old is not None and not old.same_configuration(p)))
         if self.loop is not None and self.active and p.name == self.active[0]:
@@ -77,23 +78,23 @@ class ActionsMixin:
         names = [params.name] if params.name is not None else list(params.names)
         self._set_active(names)
         self.active_group = None
-        self.emit("program.selected", programs=names)
+        self.emit(K.PROGRAM_SELECTED, programs=names)
         return {"active_programs": names}
 
     def _do_set_group(self, params: SetGroup):
         self.groups[params.name] = list(params.programs)
-        self.emit("group.stored", group=params.name, programs=list(params.programs))
+        self.emit(K.GROUP_STORED, group=params.name, programs=list(params.programs))
         if params.activate or self.active_group == params.name:
             self._set_active(list(params.programs))
             self.active_group = params.name
-            self.emit("group.selected", group=params.name, programs=list(params.programs))
+            self.emit(K.GROUP_SELECTED, group=params.name, programs=list(params.programs))
         return {"group": params.name, "programs": list(params.programs), "active_group": self.active_group}
 
     def _do_select_group(self, params: SelectGroup):
         names = list(self.groups[params.name])
         self._set_active(names)
         self.active_group = params.name
-        self.emit("group.selected", group=params.name, programs=names)
+        self.emit(K.GROUP_SELECTED, group=params.name, programs=names)
         return {"active_group": params.name, "active_programs": names}
 
     def _set_amp(self, name: str, amp: float, who: str):
@@ -101,7 +102,7 @@ class ActionsMixin:
         self.programs[name] = p.model_copy(update={"amplitude_ma": amp})
         if self.loop is not None and self.active and name == self.active[0]:
             self.loop.open_amplitude_ma = amp
-        self.emit("amplitude.change", program=name, amplitude_ma=amp, previous_ma=p.amplitude_ma, by=who)
+        self.emit(K.AMPLITUDE_CHANGE, program=name, amplitude_ma=amp, previous_ma=p.amplitude_ma, by=who)
         return {"program": name, "amplitude_ma": amp}
 
     def _do_amplitude_up(self, params: AmplitudeStep):
@@ -124,7 +125,7 @@ class ActionsMixin:
         name = self._resolve(params.program)
         p = self._thresholded(self.programs[name], params)
         key = "perception_threshold_ma" if params.kind == "perception" else "max_tolerable_ma"
-        return self._replace_program(p, "program.threshold_recorded", threshold=params.kind, amplitude_ma=getattr(p, key))
+        return self._replace_program(p, K.PROGRAM_THRESHOLD_RECORDED, threshold=params.kind, amplitude_ma=getattr(p, key))
 
     def _do_max_tolerable_bypass(self, params: MaxTolBypass):
         name = self._resolve(params.program)
@@ -132,12 +133,12 @@ class ActionsMixin:
             self.maxtol_bypass.add(name)
         else:
             self.maxtol_bypass.discard(name)
-        self.emit("patient.maxtol_bypass", program=name, enabled=params.enabled, max_tolerable_ma=self.programs[name].max_tolerable_ma)
+        self.emit(K.PATIENT_MAXTOL_BYPASS, program=name, enabled=params.enabled, max_tolerable_ma=self.programs[name].max_tolerable_ma)
         return {"program": name, "bypass": params.enabled}
 
     def _do_set_patient_limits(self, params: SetPatientLimits):
         p = self._limited(self.programs[self._resolve(params.program)], params)
-        return self._replace_program(p, "patient.limits", patient_min_ma=p.patient_min_ma, patient_max_ma=p.patient_max_ma,
+        return self._replace_program(p, K.PATIENT_LIMITS, patient_min_ma=p.patient_min_ma, patient_max_ma=p.patient_max_ma,
                                      rate_locked=p.patient_rate_locked, pulse_width_locked=p.patient_pulse_width_locked,
                                      remote_top_ma=p.remote_top_ma(self.profile.amplitude_ma.max, p.name in self.maxtol_bypass))
 
@@ -145,7 +146,7 @@ class ActionsMixin:
         name = self._resolve(params.program)
         old = getattr(self.programs[name], params.parameter)
         p = self._stepped(self.programs[name], params)
-        return self._replace_program(p, "patient.step", parameter=params.parameter, value=getattr(p, params.parameter), previous=old, by="patient")
+        return self._replace_program(p, K.PATIENT_STEP, parameter=params.parameter, value=getattr(p, params.parameter), previous=old, by="patient")
 
     def _do_set_amplitude(self, params: SetAmplitude):
         return self._set_amp(self._resolve(params.program), params.amplitude_ma, "clinician")
@@ -156,14 +157,14 @@ class ActionsMixin:
         for n in self.active:
             self.starts[n] = self.now if not was else self.starts.get(n, self.now)
         if not was and self.stimulating():
-            self.emit("stimulation.on", programs=list(self.active))
+            self.emit(K.STIMULATION_ON, programs=list(self.active))
         return {"stimulating": self.stimulating()}
 
     def _do_stimulation_off(self, params):
         was = self.stimulating()
         self.stim_on = False
         if was:
-            self.emit("stimulation.off", reason="user")
+            self.emit(K.STIMULATION_OFF, reason="user")
         return {"stimulating": False}
 
     def _do_set_cycling(self, params: SetCycling):
@@ -171,7 +172,7 @@ class ActionsMixin:
         self.programs[name] = self._cycled(self.programs[name], params)
         self.starts[name] = self.now
         c = self.programs[name].cycling
-        self.emit("program.cycling", program=name, on_s=c.on_s if c else None, off_s=c.off_s if c else None,
+        self.emit(K.PROGRAM_CYCLING, program=name, on_s=c.on_s if c else None, off_s=c.off_s if c else None,
                   duty=self.programs[name].duty_fraction())
         return {"program": name, "duty": self.programs[name].duty_fraction()}
 
@@ -179,7 +180,7 @@ class ActionsMixin:
         table = self.impedance_table()
         self.last_check, self.last_check_t_s = table, self.now
         faults = {r["contact"]: r["flag"] for r in table if r["flag"]}
-        self.emit("impedance.check", table=table, faults=faults)
+        self.emit(K.IMPEDANCE_CHECK, table=table, faults=faults)
         if faults:
             self.alarms.raise_("impedance_fault", NON_CRITICAL, f"impedance out of range on {', '.join(f'{k} ({v})' for k, v in faults.items())}", faults=faults)
         elif self.alarms.is_active("impedance_fault"):
@@ -188,7 +189,7 @@ class ActionsMixin:
 
     def _do_inject_impedance_fault(self, params: InjectFault):
         self.impedance.inject(params.contact, params.fault)
-        self.emit("impedance.fault", contact=params.contact, fault=params.fault, ohm=self._ohm()[params.contact])
+        self.emit(K.IMPEDANCE_FAULT, contact=params.contact, fault=params.fault, ohm=self._ohm()[params.contact])
         return {"contact": params.contact, "fault": params.fault}
 
     def _do_recharge(self, params: Recharge):
@@ -200,7 +201,7 @@ class ActionsMixin:
         t_full = self.battery.time_to_pct(100.0)
         end = t_full if (params.duration is None or params.to_full) else min(self.now + params.duration, t_full)
         self.recharging["planned_end_t_s"] = end
-        self.emit("recharge.start", battery_pct=round(start_pct, 4), planned_end_t_s=end)
+        self.emit(K.RECHARGE_START, battery_pct=round(start_pct, 4), planned_end_t_s=end)
         if math.isfinite(end):
             self._recharge_wake = self.wake_at(end, self._end_recharge)
         return {"battery_pct": start_pct, "planned_end_t_s": end}
@@ -214,7 +215,7 @@ class ActionsMixin:
         entry = {"start_t_s": rec.get("start_t_s"), "end_t_s": self.now, "hours": (self.now - rec.get("start_t_s", self.now)) / 3600.0,
                  "from_pct": rec.get("start_pct"), "to_pct": pct}
         self.recharges.append(entry)
-        self.emit("recharge.end", **entry)
+        self.emit(K.RECHARGE_END, **entry)
         b = self.profile.battery
         for level, name in self._thresholds():
             if name in self.flags and pct > level + 1e-9:
@@ -227,7 +228,7 @@ class ActionsMixin:
             for n in self.active:
                 self.starts[n] = self.now
             if self.stimulating():
-                self.emit("stimulation.on", programs=list(self.active), reason="recharged")
+                self.emit(K.STIMULATION_ON, programs=list(self.active), reason="recharged")
         self._compute_rates()
         self.record_state()
         self._plan()
@@ -244,7 +245,7 @@ class ActionsMixin:
     def _loop_update(self) -> None:
         if self.loop is not None:
             self.loop.set_distance(self.now, self._distance_factor(), self.stimulating())
-            self.emit("closed_loop.ecap", posture=self.posture, cough=self.cough_until is not None,
+            self.emit(K.CLOSED_LOOP_ECAP, posture=self.posture, cough=self.cough_until is not None,
                       ecap_closed_uv=self.loop.ecap_at(self.now), ecap_open_uv=self.loop.ecap_at(self.now, closed=False),
                       settled_ecap_closed_uv=self.loop.spec.slope_uv_per_ma * max(0.0, self.loop.settled_ma() - _threshold(self.loop)),
                       settled_amplitude_ma=self.loop.settled_ma(), label=LOOP_LABEL)
@@ -252,7 +253,7 @@ class ActionsMixin:
     def _do_posture(self, params: PostureParams):
         prev = self.posture
         self.posture = params.posture
-        self.emit("posture.change", posture=params.posture, previous=prev)
+        self.emit(K.POSTURE_CHANGE, posture=params.posture, previous=prev)
         self._loop_update()
         return {"posture": params.posture}
 
@@ -260,7 +261,7 @@ class ActionsMixin:
         cl = self.profile.closed_loop
         duration = cl.cough_duration_s if cl else 2.0
         self.cough_until = self.now + duration
-        self.emit("cough.start", duration_s=duration)
+        self.emit(K.COUGH_START, duration_s=duration)
         self._loop_update()
         if self._cough_wake is not None:
             self._cough_wake.cancel()
@@ -271,7 +272,7 @@ class ActionsMixin:
         self._cough_wake = None
         self._rebase()
         self.cough_until = None
-        self.emit("cough.end")
+        self.emit(K.COUGH_END)
         self._loop_update()
         self._compute_rates()
         self.record_state()
@@ -283,22 +284,22 @@ class ActionsMixin:
         was = self.stimulating()
         self.mri = params.on
         if params.on:
-            self.emit("mri.on", checked={"impedance_ok": not self.impedance.faulty(self.now), "battery_pct": round(self.battery.pct_at(self.now), 3)})
+            self.emit(K.MRI_ON, checked={"impedance_ok": not self.impedance.faulty(self.now), "battery_pct": round(self.battery.pct_at(self.now), 3)})
             if was:
-                self.emit("stimulation.off", reason="mri")
+                self.emit(K.STIMULATION_OFF, reason="mri")
         else:
-            self.emit("mri.off")
+            self.emit(K.MRI_OFF)
             if self.stimulating():
                 for n in self.active:
                     self.starts[n] = self.now
-                self.emit("stimulation.on", programs=list(self.active), reason="mri_off")
+                self.emit(K.STIMULATION_ON, programs=list(self.active), reason="mri_off")
         return {"mri_mode": self.mri}
 
     def _do_set_closed_loop(self, params: ClosedLoopParams):
         self.loop_enabled = params.enabled
         if params.target_uv is not None:
             self.loop.target_uv = params.target_uv  # type: ignore[union-attr]
-        self.emit("closed_loop.set", enabled=params.enabled, target_uv=self.loop.target_uv)  # type: ignore[union-attr]
+        self.emit(K.CLOSED_LOOP_SET, enabled=params.enabled, target_uv=self.loop.target_uv)  # type: ignore[union-attr]
         self._loop_update()
         return {"enabled": params.enabled}
 

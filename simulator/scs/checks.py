@@ -12,6 +12,7 @@ from simulator.profiles.base import StrictModel
 from simulator.scs import safety
 from simulator.scs.program import Cycling, Program
 from simulator.scs.settings import SetCycling, SetProgram
+from simulator.event_kinds import K
 
 
 
@@ -215,7 +216,7 @@ class ChecksMixin:
 
     def _emit_finding(self, f: Finding, action: str) -> None:
         self.warn(f.message, action=action, limit=f.limit, value=f.value, allowed=f.allowed)
-        kind = {"charge_density_uc_per_cm2": "safety.charge_density", "shannon_k": "safety.shannon_k", "patient_max_ma": "safety.patient_range"}.get(f.limit)
+        kind = {"charge_density_uc_per_cm2": K.SAFETY_CHARGE_DENSITY, "shannon_k": K.SAFETY_SHANNON_K, "patient_max_ma": K.SAFETY_PATIENT_RANGE}.get(f.limit)
         if kind:
             self.safety_events[kind] = self.safety_events.get(kind, 0) + 1
             self.emit(kind, message=f.message, value=f.value, limit=f.allowed, policy="warn")

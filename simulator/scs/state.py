@@ -15,6 +15,7 @@ from simulator.scs.energy import battery_current_ma, compliance, program_drain, 
 from simulator.scs.history import StimState
 from simulator.scs.program import Program
 from simulator.scs.soft_stop import StopRamp, make_ramp
+from simulator.event_kinds import K
 
 #: Breakpoints of the closed-loop approach, in controller time constants after each change; the last
 #: one is 'settled' (e^-5: 0.7 % of the jump left).
@@ -124,7 +125,7 @@ class StateMixin:
             if r is None:
                 continue
             self.stop_ramps[n] = r
-            self.emit("stimulation.soft_stop", program=n, from_ma=round(r.delivered_ma * level0, 6), ramp_s=r.duration_s, end_t_s=r.t1_s,
+            self.emit(K.STIMULATION_SOFT_STOP, program=n, from_ma=round(r.delivered_ma * level0, 6), ramp_s=r.duration_s, end_t_s=r.t1_s,
                       charge_uc=round(r.integral(r.t0_s, r.t1_s)[0], 6))
 
     def _plan_ramp_end(self) -> None:
@@ -210,25 +211,25 @@ class StateMixin:
             self.flags.add(name)
             pl = {"battery_pct": round(pct, 4), "threshold_pct": level}
             if name == "low":
-                self.emit("battery.low", **pl)
+                self.emit(K.BATTERY_LOW, **pl)
                 msg = "battery low: recharge soon" if b.chemistry == "rechargeable" else "battery low"
                 self.alarms.raise_("battery_low", NON_CRITICAL, msg, **pl)
             elif name == "eri":
-                self.emit("battery.eri", **pl)
+                self.emit(K.BATTERY_ERI, **pl)
                 self.alarms.raise_("eri", NON_CRITICAL, "elective replacement indicator: schedule a replacement", **pl)
             elif name in ("stim_off", "eos"):
                 was = self.stimulating()
                 self.suspended = "battery" if name == "stim_off" else "eos"
                 self.stop_ramps = {}  # the battery cuts output at once
-                kind = "battery.eos" if name == "eos" else "battery.stimulation_off"
+                kind = K.BATTERY_EOS if name == "eos" else K.BATTERY_STIMULATION_OFF
                 self.emit(kind, **pl)
                 if was or initial:
-                    self.emit("stimulation.off", reason=self.suspended, **pl)
+                    self.emit(K.STIMULATION_OFF, reason=self.suspended, **pl)
                 msg = ("battery too low: stimulation stopped; recharge within about 3 days" if name == "stim_off"
                        else "end of service: stimulation stopped; replace the generator")
                 self.alarms.raise_("stimulation_off_battery" if name == "stim_off" else "eos", CRITICAL, msg, **pl)
             elif name == "empty":
-                self.emit("battery.depleted", **pl)
+                self.emit(K.BATTERY_DEPLETED, **pl)
                 self.alarms.raise_("battery_depleted", CRITICAL, "battery empty", **pl)
 
     def _schedule_drift(self, interval: float) -> None:
@@ -250,7 +251,7 @@ class StateMixin:
             share = tissue_share(self.programs[n], self._ohm(), fractions, single)
             lossy = share < 1.0 - 1e-9
             if lossy and not self.short_state.get(n, False):
-                self.emit("stimulation.short_loss", program=n, tissue_pct=round(100.0 * share, 4), lost_pct=round(100.0 * (1.0 - share), 4),
+                self.emit(K.STIMULATION_SHORT_LOSS, program=n, tissue_pct=round(100.0 * share, 4), lost_pct=round(100.0 * (1.0 - share), 4),
                           shorted=sorted(k for k in fractions if k in self.programs[n].contacts),
                           model="[?] simple: short-fault ohm in parallel with the tissue impedance")
             self.short_state[n] = lossy
@@ -269,7 +270,7 @@ class StateMixin:
             if not c.ok:
                 bad[n] = c
                 if was_ok:
-                    self.emit("compliance.out_of_range", program=n, required_v=round(c.required_v, 3), rail_v=c.rail_v,
+                    self.emit(K.COMPLIANCE_OUT_OF_RANGE, program=n, required_v=round(c.required_v, 3), rail_v=c.rail_v,
                               requested_ma=c.requested_ma, delivered_ma=round(c.delivered_ma, 4))
         if bad and not self.alarms.is_active("out_of_compliance"):
             self.alarms.raise_("out_of_compliance", NON_CRITICAL, f"out of compliance: {', '.join(bad)} cannot reach the set current",
@@ -287,7 +288,7 @@ class StateMixin:
         if days < b.eri_recharge_interval_days:
             if not self.alarms.is_active("eri"):
                 pl = {"days_between_recharges": round(days, 4), "limit_days": b.eri_recharge_interval_days, "programs": list(self.active)}
-                self.emit("battery.eri", reason="program needs charging more than once a day", **pl)
+                self.emit(K.BATTERY_ERI, reason="program needs charging more than once a day", **pl)
                 self.alarms.raise_("eri", NON_CRITICAL, f"elective replacement indicator: the programs need charging every {days * 24:.1f} h "
                                    f"(more often than every {b.eri_recharge_interval_days:g} d)", **pl)
         elif self.alarms.is_active("eri"):

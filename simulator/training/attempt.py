@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from simulator.errors import InputError, Issue, validate_model
+from simulator.event_kinds import K
 from simulator.profiles.base import StrictModel
 from simulator.scenario.model import Duration
 from simulator.yaml_io import load_yaml_file
@@ -130,7 +131,7 @@ class AttemptRecorder:
         self.sim = sim
         self._stamps = []
         self._baseline = len(sim.applied_actions)  # actions applied before the exercise began do not count
-        self._unsubscribe = sim.stream.subscribe(self._on_event, kinds=["action", "refusal"])
+        self._unsubscribe = sim.stream.subscribe(self._on_event, kinds=[K.ACTION, K.REFUSAL])
 
     def detach(self) -> None:
         if self._unsubscribe is not None:
@@ -138,9 +139,9 @@ class AttemptRecorder:
             self._unsubscribe = None
 
     def _on_event(self, record) -> None:
-        if record.kind == "action":
+        if record.kind == K.ACTION:
             self._stamps.append({"t_s": record.t_s, "device": record.device, "action": record.payload.get("action"), "wall": self.clock().replace(microsecond=0), "accepted": True, "reason": ""})
-        elif record.kind == "refusal" and self._stamps:
+        elif record.kind == K.REFUSAL and self._stamps:
             last = self._stamps[-1]
             if last["device"] == record.device and last["action"] == record.payload.get("action") and last["t_s"] == record.t_s:
                 last["accepted"] = False

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 import numpy as np
 from pydantic import Field, model_validator
 
+from simulator.event_kinds import K
 from simulator.profiles.base import StrictModel
 from simulator.scenario.model import Duration
 from simulator.units import describe_elapsed
@@ -612,15 +613,15 @@ class AlarmAcknowledged(CriterionBase):
     alarm: str | None = Field(None, description="Alarm name in the event payload; None: every alarm")
     within: Duration = Field(gt=0)
     or_cleared: bool = Field(False, description="Also accept the alarm being cleared (e.g. a refill clears low reservoir)")
-    raised_kind: str = "alarm.raised"
-    acknowledged_kind: str = "alarm.acknowledged"
+    raised_kind: str = K.ALARM_RAISED
+    acknowledged_kind: str = K.ALARM_ACKNOWLEDGED
 
     def evaluate(self, ctx):
         def named(e):
             return self.alarm is None or e.payload.get("alarm") == self.alarm
 
         raised = [e for e in ctx.results.events_where(self.device, self.raised_kind) if named(e)]
-        kinds = [self.acknowledged_kind] + (["alarm.cleared"] if self.or_cleared else [])
+        kinds = [self.acknowledged_kind] + ([K.ALARM_CLEARED] if self.or_cleared else [])
         acks = [e for e in ctx.results.events_where(self.device, kinds) if named(e)]
         label = f"{plain(self.alarm)} alarm" if self.alarm else "alarm"
         if not raised:

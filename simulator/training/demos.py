@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from simulator.event_kinds import K
 from simulator.units import SECONDS_PER_DAY
 
 CSF_LABEL = "Educational approximation: one-compartment model at the catheter tip with exponential spatial decay; not for dosing."
@@ -185,7 +186,7 @@ def bridge_bolus_comparison(registry=None, step_h: float = 1.0) -> list[DoseCurv
         grid_s = np.arange(0.0, sim.duration_s + 1e-9, step_h * 3600.0)
         cum = res.resample("pump", "cumulative_drug_mg", grid_s)
         rate = np.diff(cum) / (step_h / 24.0)
-        msgs = [e.payload.get("message", "") for e in res.events_where("pump", "dose_error.concentration_change")]
+        msgs = [e.payload.get("message", "") for e in res.events_where("pump", K.DOSE_ERROR_CONCENTRATION_CHANGE)]
         curves.append(DoseCurve("with bridge bolus" if bridge else "without bridge bolus", grid_s[1:] / 3600.0, rate, "mg", msgs[0] if msgs else ""))
     return curves
 

@@ -117,6 +117,6 @@ class BatteryPlot(QWidget):
             return
         now_pct = device.battery_pct_at(now_s) if hasattr(device, "battery_pct_at") else None
         until = self._refresh_projection(device, now_s, now_pct)
-        follow_time(self.plot, now_s, until)
+        follow_time(self.plot, now_s, None if until is None else min(until, self.sim.duration_s))
         x, y = series_xy_days(series, now_s, now_pct)
         set_curve(self.curve, x, y)

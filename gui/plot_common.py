@@ -234,8 +234,8 @@ class HoverReadout:
             x, y = curve.getOriginalDataset()
             if x is None or not len(x) or x_days < x[0] or x_days > x[-1]:
                 continue
-            i = int(np.clip(np.searchsorted(x, x_days, side="right") - 1, 0, len(x) - 1))
-            lines.append(f"{name}: {y[i]:.4g}")
+            # linear between points (a staircase has its steps as point pairs, so it stays one)
+            lines.append(f"{name}: {float(np.interp(x_days, x, y)):.4g}")
         return "\n".join(lines)
 
     def _moved(self, pos) -> None:

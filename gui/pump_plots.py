@@ -94,7 +94,7 @@ class PumpPlots(QWidget):
         unit = dev.drug_unit
         self._refresh_projection(dev, now_s)
         for plot in (self.reservoir_plot, self.rate_plot, self.dose_plot):
-            follow_time(plot, now_s, self.predicted_empty_t_s)
+            follow_time(plot, now_s, None if self.predicted_empty_t_s is None else min(self.predicted_empty_t_s, self.sim.duration_s))
         s = self._series("reservoir_ml")
         if s is not None:
             set_curve(self.true_curve, *series_xy_days(s, now_s, dev.reservoir_ml_at(now_s)))

@@ -12,7 +12,17 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from gui.event_markers import EventMarkers
-from gui.plot_common import PALETTE, follow_time, legend_of, pen, series_xy_days, set_calendar_start, set_curve, threshold_line, time_plot
+from gui.plot_common import (
+    PALETTE,
+    follow_time,
+    legend_of,
+    pen,
+    series_xy_days,
+    set_calendar_start,
+    set_curve,
+    threshold_line,
+    time_plot,
+)
 from simulator.units import SECONDS_PER_DAY
 
 SIGNAL = "battery_pct"

@@ -14,7 +14,17 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from gui.event_markers import EventMarkers
-from gui.plot_common import PALETTE, follow_time, legend_of, series_xy_days, set_calendar_start, set_curve, step_xy, threshold_line, time_plot
+from gui.plot_common import (
+    PALETTE,
+    follow_time,
+    legend_of,
+    series_xy_days,
+    set_calendar_start,
+    set_curve,
+    step_xy,
+    threshold_line,
+    time_plot,
+)
 
 WINDOW_BRUSH = (46, 125, 50, 40)
 

@@ -9,7 +9,7 @@ zooming one zooms all. Long series are drawn as min/max envelopes when zoomed ou
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pyqtgraph as pg
@@ -144,7 +144,7 @@ class CalendarAxis(pg.DateAxisItem):
         if start is None:
             self.start_epoch_s = None
         else:
-            aware = start if start.tzinfo is not None else start.replace(tzinfo=timezone.utc)
+            aware = start if start.tzinfo is not None else start.replace(tzinfo=UTC)
             self.start_epoch_s = aware.timestamp()
         self.picture = None
         self.update()
@@ -222,7 +222,7 @@ class HoverReadout:
 
     def _start_dt(self) -> datetime | None:
         e0 = getattr(self.item.getAxis("bottom"), "start_epoch_s", None)
-        return None if e0 is None else datetime.fromtimestamp(e0, tz=timezone.utc).replace(tzinfo=None)
+        return None if e0 is None else datetime.fromtimestamp(e0, tz=UTC).replace(tzinfo=None)
 
     def text_at(self, x_days: float) -> str:
         """The read-out at x (days since the start): time, then each named curve's value."""
@@ -312,7 +312,7 @@ def threshold_line(plot: pg.PlotWidget, label: str, colour: str = "#c62828", wid
 def set_calendar_start(plot: pg.PlotWidget, start: datetime | None) -> None:
     """Label a time plot's x axis with calendar dates counted from `start`."""
     axis = plot.getPlotItem().getAxis("bottom")
-    if isinstance(axis, CalendarAxis) and axis.start_epoch_s != (None if start is None else start.replace(tzinfo=timezone.utc).timestamp()):
+    if isinstance(axis, CalendarAxis) and axis.start_epoch_s != (None if start is None else start.replace(tzinfo=UTC).timestamp()):
         axis.set_start(start)
         grid = getattr(plot, "_light_grid", None)
         if grid is not None:

@@ -16,7 +16,18 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from gui.event_markers import EventMarkers
-from gui.plot_common import PALETTE, follow_time, legend_of, pen, series_xy_days, set_calendar_start, set_curve, step_xy, threshold_line, time_plot
+from gui.plot_common import (
+    PALETTE,
+    follow_time,
+    legend_of,
+    pen,
+    series_xy_days,
+    set_calendar_start,
+    set_curve,
+    step_xy,
+    threshold_line,
+    time_plot,
+)
 from simulator.units import SECONDS_PER_DAY
 
 #: Points of the projected course between now and the predicted empty date.

@@ -26,9 +26,22 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
-from gui.plot_common import TitleLegend, add_copy_action, add_grid, configure_pyqtgraph, contact_colour
+from gui.plot_common import (
+    TitleLegend,
+    add_copy_action,
+    add_grid,
+    configure_pyqtgraph,
+    contact_colour,
+)
 
 AUTO = "auto (~5 periods)"
 #: Time bases: label -> window length in s.
@@ -277,17 +290,19 @@ class Scope(QWidget):
         start = int(np.searchsorted(t_s, now_s - 1e-12))  # free run: the window starts now
         trigger_t = None
         if trigger_program is not None and look_s > 0:
+            # the cathodic current of the program's cathodes: a pulse's leading phase, free of
+            # passive recovery tails (anodic on a cathode) and of other programs' anodes
             level = np.zeros(len(t_s))
-            for label in trigger_program.contacts:
-                if label in traces:
-                    level = level + np.abs(np.asarray(traces[label], dtype=float))
+            for label, use in trigger_program.contacts.items():
+                if label in traces and use.polarity == "-":
+                    level = level + np.clip(-np.asarray(traces[label], dtype=float), 0.0, None)
             found = find_trigger(t_s, level, now_s)
             if found is not None:
                 i_edge, quiet_s = found
-                pre_samples = int(round(min(pre, 0.5 * quiet_s) * rate))
+                pre_samples = round(min(pre, 0.5 * quiet_s) * rate)
                 start = max(i_edge - pre_samples, 0)
                 trigger_t = float(t_s[i_edge])
-        n = int(round(window * rate))
+        n = round(window * rate)
         stop = min(start + n, len(t_s))
         t_show = t_s[start:stop]
         self.last_trigger_t_s = trigger_t

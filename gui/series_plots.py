@@ -8,7 +8,16 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from gui.event_markers import EventMarkers
-from gui.plot_common import PALETTE, follow_time, legend_of, pen, series_xy_days, set_calendar_start, set_curve, step_xy, time_plot
+from gui.plot_common import (
+    PALETTE,
+    follow_time,
+    legend_of,
+    pen,
+    series_xy_days,
+    set_curve,
+    step_xy,
+    time_plot,
+)
 
 
 class SeriesPlots(QWidget):

@@ -81,10 +81,17 @@ class EventMarkers:
         self.records: list = []
         self._key = None
         self.vb = plot.getPlotItem().getViewBox()
-        self.scatter = pg.ScatterPlotItem(size=self.SIZE_PX, pxMode=True, hoverable=True, tip=self._tip, hoverSize=self.SIZE_PX + 4)
-        self.scatter.setZValue(40)
-        self.vb.addItem(self.scatter, ignoreBounds=True)
-        self.scatter.sigClicked.connect(self._clicked)
+        # one scatter per category, each with one symbol and brush: pyqtgraph then renders the
+        # glyph once and sets positions from arrays (a year of daily recharges stays cheap)
+        self.scatters: dict[str, pg.ScatterPlotItem] = {}
+        for cat, (symbol, colour, _) in CATEGORIES.items():
+            sc = pg.ScatterPlotItem(size=self.SIZE_PX, pxMode=True, symbol=symbol, brush=pg.mkBrush(colour), pen=pg.mkPen("w", width=0.8),
+                                    hoverable=True, tip=self._tip, hoverSize=self.SIZE_PX + 4)
+            sc.setZValue(40)
+            self.vb.addItem(sc, ignoreBounds=True)
+            sc.sigClicked.connect(self._clicked)
+            self.scatters[cat] = sc
+        self.scatter = self.scatters["refill"]  # kept for callers that want one item
         self.vb.sigYRangeChanged.connect(lambda *_: self._place())
         self.vb.sigResized.connect(lambda *_: self._place())
         plot._event_markers = self
@@ -114,7 +121,8 @@ class EventMarkers:
 
     def _place(self) -> None:
         if not self.records:
-            self.scatter.clear()
+            for sc in self.scatters.values():
+                sc.clear()
             self._key = None
             return
         (_x0, _x1), (y0, y1) = self.vb.viewRange()
@@ -122,11 +130,19 @@ class EventMarkers:
         if self._key == (y, len(self.records)):
             return
         self._key = (y, len(self.records))
-        spots = []
-        for r in self.records:
-            symbol, colour, _ = CATEGORIES[category_of(r)]
-            spots.append({"pos": (r.t_s / SECONDS_PER_DAY, y), "symbol": symbol, "brush": pg.mkBrush(colour), "pen": pg.mkPen("w", width=0.8), "data": r})
-        self.scatter.setData(spots)
+        for cat, sc in self.scatters.items():
+            recs = [r for r in self.records if category_of(r) == cat]
+            if not recs:
+                sc.clear()
+                continue
+            x = np.fromiter((r.t_s / SECONDS_PER_DAY for r in recs), dtype=float, count=len(recs))
+            data = np.empty(len(recs), dtype=object)
+            data[:] = recs
+            sc.setData(x=x, y=np.full(len(recs), y), data=data)
+
+    def points(self) -> list:
+        """Every marker spot (all categories)."""
+        return [p for sc in self.scatters.values() for p in sc.points()]
 
     def x_days(self) -> np.ndarray:
         return np.asarray([r.t_s / SECONDS_PER_DAY for r in self.records], dtype=float)

@@ -59,7 +59,7 @@ def test_a_refill_gives_a_marker_at_its_time_with_a_sentence_and_a_click_selects
     refill = next(r for r in plots.markers[0].records if r.kind == "refill.completed")
     text = sentence(refill, sim.scenario.start)
     assert text.startswith("Sun 2026-03-08 08:00 (elapsed 62d 00:00:00): pump, refill")
-    spot = next(p for p in plots.markers[0].scatter.points() if p.data() is refill)
+    spot = next(p for p in plots.markers[0].points() if p.data() is refill)
     assert spot.pos().x() == pytest.approx(62.0)
     # clicking the marker selects that event in the event log and shows the log
     plots.markers[0]._clicked(plots.markers[0].scatter, [spot])

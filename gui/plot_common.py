@@ -165,6 +165,10 @@ class CalendarAxis(pg.DateAxisItem):
             spacing_d = spacing_s / SECONDS_PER_DAY
             self._spacing_s[spacing_d] = spacing_s
             out.append((spacing_d, [(v - e0) / SECONDS_PER_DAY for v in values]))
+        # a coarse level with fewer than two ticks in view ('2027' at the right edge of a year)
+        # labels nothing useful and keeps the finer level (the months) unlabelled: drop it
+        while len(out) > 1 and sum(minVal <= v <= maxVal for v in out[0][1]) < 2:
+            out.pop(0)
         return out
 
     def tickStrings(self, values, scale, spacing):
@@ -299,11 +303,11 @@ def legend_of(plot: pg.PlotWidget) -> TitleLegend:
 
 def threshold_line(plot: pg.PlotWidget, label: str, colour: str = "#c62828", width: float = 1.0, dashed: bool = True) -> pg.InfiniteLine:
     """A labelled horizontal threshold line: the label starts just right of the left axis, above
-    the line (below it near the top of the view), on a white ground, so it is never clipped."""
+    the line (below it near the top of the view), so it is never clipped."""
     style = pg.QtCore.Qt.PenStyle.DashLine if dashed else pg.QtCore.Qt.PenStyle.SolidLine
     line = pg.InfiniteLine(
         angle=0, movable=False, pen=pg.mkPen(colour, width=width, style=style), label=label,
-        labelOpts={"position": 0.005, "color": colour, "anchors": [(0, 1), (0, 0)], "fill": pg.mkBrush(255, 255, 255, 210)},
+        labelOpts={"position": 0.005, "color": colour, "anchors": [(0, 1), (0, 0)]},
     )
     plot.addItem(line, ignoreBounds=True)
     return line

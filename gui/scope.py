@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -152,19 +153,28 @@ class Scope(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Time base:"))
+        row.setSpacing(3)
+        base_label = QLabel("Base")
+        base_label.setToolTip("Time base: the width of the scope window")
+        row.addWidget(base_label)
         self.time_base = QComboBox()
+        self.time_base.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.time_base.setMinimumContentsLength(4)
         self.time_base.addItems([AUTO, *TIME_BASES_S])
         self.time_base.setCurrentText(DEFAULT_TIME_BASE)
         self.time_base.setToolTip("Width of the scope window; 'auto' shows about five periods of the trigger program (0.5 ms at 10 kHz, 100 ms for 50 Hz tonic)")
         self.time_base.currentIndexChanged.connect(self._time_base_changed)
         row.addWidget(self.time_base)
-        row.addWidget(QLabel("Trigger:"))
+        trig_label = QLabel("Trigger")
+        trig_label.setToolTip("The program whose pulse onsets hold the trace still")
+        row.addWidget(trig_label)
         self.trigger_combo = QComboBox()
+        self.trigger_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.trigger_combo.setMinimumContentsLength(4)
         self.trigger_combo.setToolTip("The program whose pulse (or burst) onset holds the trace still; 'free run' starts the window at now")
         self.trigger_combo.currentIndexChanged.connect(lambda _i: self._force())
         row.addWidget(self.trigger_combo)
-        self.stack_box = QCheckBox("Stack contacts")
+        self.stack_box = QCheckBox("Stack")
         self.stack_box.setToolTip("Draw each contact's trace on its own baseline")
         self.stack_box.toggled.connect(lambda _c: self._force())
         row.addWidget(self.stack_box)
@@ -172,9 +182,14 @@ class Scope(QWidget):
         self.freeze_box.setToolTip("Keep the current traces while the simulation runs")
         row.addWidget(self.freeze_box)
         row.addStretch(1)
+        layout.addLayout(row)
+        row = QHBoxLayout()  # the read-out on its own line: a narrow panel cuts it short
         self.info = QLabel()
+        # the read-out may be cut short in a narrow panel (four devices side by side), never widen it
+        self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.info.setMinimumWidth(20)
         self.info.setToolTip("Programs on (rate, contacts), and the sample rate of the synthesised traces")
-        row.addWidget(self.info)
+        row.addWidget(self.info, 1)
         layout.addLayout(row)
         self.plot = pg.PlotWidget()
         self.title_legend = TitleLegend(self.plot, f"{device_id}: scope")
@@ -372,6 +387,7 @@ class Scope(QWidget):
         info = f"on: {names}  |  {trig}  |  {rate / 1e3:.4g} kHz sampling"
         if info != self.info.text():
             self.info.setText(info)
+            self.info.setToolTip(f"{info}\n(programs on, with rate and contacts; the trigger; the sample rate of the synthesised traces)")
 
     # ----- cursor read-out -----
     def readout_at(self, x_ms: float) -> dict[str, tuple[float, float]]:

@@ -13,6 +13,7 @@ which the views redraw at the new time. Not a test: timings depend on the machin
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import statistics
 import sys
@@ -59,7 +60,7 @@ def measure(scenario_path: str, to: str, view: str = "overview", timeout_s: floa
     while time.perf_counter() - t_end < 0.5:
         app.processEvents()
     probe.stop()
-    gaps_ms = [(b - a) * 1e3 for a, b in zip(stamps[:n_jump], stamps[1:n_jump])]
+    gaps_ms = [(b - a) * 1e3 for a, b in itertools.pairwise(stamps[:n_jump])]
     after_ms = [(b - a) * 1e3 for a, b in zip(stamps[n_jump - 1:], stamps[n_jump:])] if n_jump else []
     window.runner.stop_timers()
     window.close()

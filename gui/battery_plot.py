@@ -26,6 +26,11 @@ from gui.plot_common import (
 from simulator.units import SECONDS_PER_DAY
 
 SIGNAL = "battery_pct"
+#: With more recharges than this in the record, the level is drawn light (its min/max envelope
+#: when zoomed out is a band) and the lowest level of each day on top of it, dark.
+MANY_RECHARGES = 10
+LEVEL_COLOUR = PALETTE[2]
+LEVEL_LIGHT = (44, 160, 44, 90)
 PROJECTION_COLOUR = "#6d4c41"
 #: Longest projection drawn (a primary cell may last years), s.
 MAX_PROJECTION_S = 3 * 365 * SECONDS_PER_DAY
@@ -43,6 +48,10 @@ class BatteryPlot(QWidget):
         if x_link is not None:
             self.plot.setXLink(x_link)
         self.curve = self.plot.plot([], [], pen=pen(2, 2), name="battery level (%)")
+        self.daily_low_curve = self.plot.plot([], [], pen=pg.mkPen("#1b5e20", width=2), name="lowest each day (%)")
+        self.daily_low_curve.setVisible(False)
+        self._daily_key = None
+        self._many = False
         self.projection_curve = self.plot.plot([], [], pen=pg.mkPen(PROJECTION_COLOUR, width=1.5, style=pg.QtCore.Qt.PenStyle.DotLine), name="projection (%)")
         self.projection_points = pg.ScatterPlotItem(size=9, symbol="star", brush=pg.mkBrush(PROJECTION_COLOUR), pen=None)
         self.plot.addItem(self.projection_points)
@@ -130,3 +139,36 @@ class BatteryPlot(QWidget):
         follow_time(self.plot, now_s, None if until is None else min(until, self.sim.duration_s))
         x, y = series_xy_days(series, now_s, now_pct)
         set_curve(self.curve, x, y)
+        self._refresh_daily_low(x, y)
+
+    def _refresh_daily_low(self, x_days, y) -> None:
+        """Many recharges (a year of daily ones): the level drawn light, as the band its min/max
+        envelope makes when zoomed out, and the lowest level of each day drawn on top. The level
+        is linear between breakpoints, so a day's lowest level is at one of them (or at the day's
+        edges, taken from the line)."""
+        many = len(self.markers.positions_days("recharge")) > MANY_RECHARGES
+        if many != self._many:
+            self._many = many
+            self.curve.setPen(pg.mkPen(LEVEL_LIGHT, width=1) if many else pen(2, 2))
+            self.daily_low_curve.setVisible(many)
+            entries = [("level", LEVEL_COLOUR, False), ("projection", PROJECTION_COLOUR, True)]
+            if many:
+                entries = [("level", LEVEL_COLOUR, False), ("daily low", "#1b5e20", False), ("projection", PROJECTION_COLOUR, True)]
+            legend_of(self.plot).set_entries(entries)
+        if not many or len(x_days) < 2:
+            return
+        key = (len(x_days), float(x_days[-1]))
+        if key == self._daily_key:
+            return
+        self._daily_key = key
+        x = np.asarray(x_days, dtype=float)
+        y = np.asarray(y, dtype=float)
+        days = np.arange(0.0, np.ceil(x[-1]) + 1.0)
+        edges_y = np.interp(days, x, y)
+        day_of = np.floor(x).astype(int)
+        lows = []
+        for d in range(int(np.ceil(x[-1]))):
+            inside = y[day_of == d]
+            ends = [edges_y[d]] + ([edges_y[d + 1]] if d + 1 < len(days) and days[d + 1] <= x[-1] else [])
+            lows.append(min([*inside.tolist(), *ends]))
+        self.daily_low_curve.setData(days[: len(lows)] + 0.5, np.asarray(lows))

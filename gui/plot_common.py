@@ -263,6 +263,32 @@ class HoverReadout:
         BUS.hover_text.emit(text.replace("\n", "   |   "))
 
 
+def _title_never_widens(label: pg.LabelItem) -> None:
+    """Make a plot's title claim its text's height but no width: a long title is cut at the
+    plot's edge instead of making the plot's scene (and the window) wider than its widget.
+    (LabelItem sets its minimum size from its text on every change and resize.)"""
+
+    def update_min() -> None:
+        bounds = label.itemRect()
+        # centred while it fits; else from the left edge, so the plot's name stays in view
+        justify = "center" if bounds.width() <= label.rect().width() else "left"
+        if label.opts.get("justify") != justify:
+            label.opts["justify"] = justify
+            label.resizeEvent(None)  # places the text again (and comes back here once)
+            return
+        label.setMinimumWidth(0)
+        label.setMinimumHeight(bounds.height())
+        label._sizeHint = {
+            pg.QtCore.Qt.SizeHint.MinimumSize: (0, bounds.height()),
+            pg.QtCore.Qt.SizeHint.PreferredSize: (0, bounds.height()),
+            pg.QtCore.Qt.SizeHint.MaximumSize: (-1, -1),
+            pg.QtCore.Qt.SizeHint.MinimumDescent: (0, 0),
+        }
+        label.updateGeometry()
+
+    label.updateMin = update_min
+
+
 class TitleLegend:
     """The legend as coloured line samples in the plot's title row, above the data: it never
     covers a curve and is never clipped by the view. Entries: (name, colour, dashed)."""
@@ -272,6 +298,7 @@ class TitleLegend:
         self.title = title
         self.entries: list[tuple[str, str, bool]] = []
         self._html = None
+        _title_never_widens(plot.getPlotItem().titleLabel)
         self.render()
 
     def set_entries(self, entries: list[tuple[str, str, bool]]) -> None:
@@ -399,7 +426,14 @@ class TimeFollower:
             group._follow_until[id(self)] = until_s
         # only the first plot of a linked group sets the range: the others follow it through
         # the link (which aligns them in pixels, hence the fixed left-axis width of time plots)
-        if not self.following or self.vb.linkedView(pg.ViewBox.XAxis) is not None:
+        master = self.vb.linkedView(pg.ViewBox.XAxis)
+        if master is not None:
+            # a linked plot laid out after the master last moved (built while the window was
+            # being sized) may hold a stale range: take the master's again
+            if self.following and tuple(self.vb.viewRange()[0]) != tuple(master.viewRange()[0]):
+                self.vb.linkedXChanged()
+            return
+        if not self.following:
             return
         ends = [u for u in getattr(group, "_follow_until", {}).values() if u is not None]
         end_s = max([now_s, *[min(u, now_s + self.MAX_PROJECTION_VIEW_S) for u in ends]])

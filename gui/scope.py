@@ -350,8 +350,16 @@ class Scope(QWidget):
                 self.curves[label] = curve
             curve.opts["name"] = name
             curve.setData(x_ms, y)
-            entries.append((name, self.colour_of(label), False))
-        self.title_legend.set_entries(entries)
+            entries.append((name, label, self.colour_of(label)))
+        # one program on every contact: name it once in the title, the contacts alone in the legend
+        # (a narrow panel would cut a long legend short); several: each contact names its programs
+        names = [p.name for p in programs]
+        if len(names) == 1:
+            self.title_legend.title = f"{self.device_id}: scope ({names[0]})"
+            self.title_legend.set_entries([(label, colour, False) for _name, label, colour in entries])
+        else:
+            self.title_legend.title = f"{self.device_id}: scope"
+            self.title_legend.set_entries([(name, colour, False) for name, _label, colour in entries])
 
     def _show_note(self, device, programs, traces) -> None:
         """A clear note when the line is flat: stimulation off, cycling off, or zero amplitude."""
@@ -364,8 +372,8 @@ class Scope(QWidget):
         elif flat:
             cycling = [p for p in programs if p.cycle_period_s() is not None]
             if cycling:
-                note = "; ".join(f"{p.name} is cycling off (on {p.cycling.on_s:g} s / off {p.cycling.off_s:g} s)" for p in cycling)
-                note += ": no pulses in this window"
+                note = "\n".join(f"{p.name} is cycling off\n(on {p.cycling.on_s:g} s / off {p.cycling.off_s:g} s)" for p in cycling)
+                note += "\nno pulses in this window"
             else:
                 note = "no pulses in this window (amplitude 0 mA?)"
         self.note_text = note

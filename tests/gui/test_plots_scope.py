@@ -89,7 +89,7 @@ def test_a_cycling_off_program_and_stimulation_off_say_why_the_line_is_flat(qtbo
     qtbot.addWidget(scope)
     scope.set_simulation(sim)
     assert max(float(np.max(np.abs(v))) for v in scope.last_traces.values()) == 0.0
-    assert "burst-low-dose is cycling off (on 30 s / off 360 s)" in scope.note_text
+    assert scope.note_text == "burst-low-dose is cycling off\n(on 30 s / off 360 s)\nno pulses in this window"
     assert scope.note.isVisible()
     sim.apply_action("tonic", "stimulation_off", {})
     tonic = Scope("tonic")

@@ -44,6 +44,7 @@ class ClosedLoopPlots(QWidget):
         self.ecap_plot = time_plot(f"{device_id}: evoked response", "ECAP", "uV")
         self.amp_plot = time_plot(f"{device_id}: amplitude", "amplitude", "mA")
         for p in (self.ecap_plot, self.amp_plot):
+            p.setMinimumHeight(110)
             if x_link is not None:
                 p.setXLink(x_link)
             layout.addWidget(p)

@@ -1,4 +1,5 @@
-"""Event markers on time plots: refills, program changes, boluses, recharges, alarms, faults.
+"""Event markers on time plots: refills, program changes, boluses, recharges, alarms, faults,
+and the patient's posture changes and coughs (which move a closed loop).
 
 Each marked event is a small glyph at its time along the bottom of the plot (kept there as
 the view zooms); hovering shows the event as a sentence, clicking sends it to the main window
@@ -23,6 +24,7 @@ CATEGORIES: dict[str, tuple[str, str, str]] = {
     "recharge": ("h", "#ef6c00", "recharge"),
     "alarm": ("o", "#c62828", "alarm"),
     "fault": ("x", "#4e342e", "fault"),
+    "patient": ("star", "#00838f", "patient event"),
 }
 KIND_CATEGORY: dict[str, str] = {
     "refill.completed": "refill",
@@ -48,6 +50,8 @@ KIND_CATEGORY: dict[str, str] = {
     "refill.discrepancy": "fault",
     "dose_error.concentration_change": "fault",
     "flow.stopped": "fault",
+    "posture.change": "patient",
+    "cough.start": "patient",
 }
 
 
@@ -154,7 +158,7 @@ def add_markers(plot: pg.PlotWidget, device_ids: list[str]) -> EventMarkers:
 
 def legend_text() -> str:
     """A key of the glyphs, for tooltips."""
-    names = {"t1": "triangle", "s": "square", "d": "diamond", "h": "hexagon", "o": "circle", "x": "cross"}
+    names = {"t1": "triangle", "s": "square", "d": "diamond", "h": "hexagon", "o": "circle", "x": "cross", "star": "star"}
     return ", ".join(f"{CATEGORIES[c][2]}: {names[CATEGORIES[c][0]]}" for c in CATEGORIES)
 
 

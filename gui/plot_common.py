@@ -167,8 +167,10 @@ class CalendarAxis(pg.DateAxisItem):
             out.append((spacing_d, [(v - e0) / SECONDS_PER_DAY for v in values]))
         # a coarse level with fewer than two ticks in view ('2027' at the right edge of a year)
         # labels nothing useful and keeps the finer level (the months) unlabelled: drop it
+        # (its ticks join the finer level, which does not repeat them: a lone midnight stays)
         while len(out) > 1 and sum(minVal <= v <= maxVal for v in out[0][1]) < 2:
-            out.pop(0)
+            coarse = out.pop(0)
+            out[0] = (out[0][0], sorted(set(out[0][1]) | set(coarse[1])))
         return out
 
     def tickStrings(self, values, scale, spacing):

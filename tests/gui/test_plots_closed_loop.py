@@ -39,6 +39,8 @@ def test_closed_loop_plots_show_the_response_in_its_window_and_the_controllers_a
     assert amp[-1] != pytest.approx(4.0)  # supine: the controller moved away from 4 mA
     _, programmed = plots.programmed_curve.getData()
     assert list(programmed) == [4.0, 4.0]
+    # the posture changes (8 h, 12 h, 22 h) and the cough (10 h) are marked where the response moves
+    assert plots.markers[0].positions_days("patient") == [pytest.approx(h / 24) for h in (8, 10, 12, 22)]
     # the stimulator's tab has its own
     window.show_view("stimulator")
     window.refresh_views()

@@ -410,6 +410,13 @@ class MainWindow(QMainWindow):
     # ----- closing -----
     def closeEvent(self, event) -> None:
         self.runner.stop_timers()
+        from gui.plot_common import BUS
+
+        for signal, slot in ((BUS.hover_text, self.show_plot_hover), (BUS.event_clicked, self.select_event)):
+            try:
+                signal.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass  # already disconnected
         for view in self._demo_windows:
             if shiboken6.isValid(view):
                 view.close()

@@ -43,6 +43,9 @@ def test_calendar_axis_labels_days_as_dates_from_the_scenario_start(qtbot, make_
     assert text.splitlines()[0] == "Thu 2026-01-15 08:00 (elapsed 10d 00:00:00)"
     value = float(next(line for line in text.splitlines() if line.startswith("in reservoir (true)")).split(": ")[1])
     assert value == pytest.approx(17.0, abs=0.01)
+    # hovering puts the same read-out in the status bar (calendar and elapsed time)
+    plots.reservoir_plot._hover.show_at(10.0)
+    assert window.statusBar().currentMessage().startswith("Thu 2026-01-15 08:00 (elapsed 10d 00:00:00)   |   ")
 
 
 def test_a_refill_gives_a_marker_at_its_time_with_a_sentence_and_a_click_selects_it(qtbot, make_window):
@@ -60,6 +63,7 @@ def test_a_refill_gives_a_marker_at_its_time_with_a_sentence_and_a_click_selects
     text = sentence(refill, sim.scenario.start)
     assert text.startswith("Sun 2026-03-08 08:00 (elapsed 62d 00:00:00): pump, refill")
     spot = next(p for p in plots.markers[0].points() if p.data() is refill)
+    assert plots.markers[0]._tip(x=62.0, y=0.0, data=refill) == text  # the hover tooltip
     assert spot.pos().x() == pytest.approx(62.0)
     # clicking the marker selects that event in the event log and shows the log
     plots.markers[0]._clicked(plots.markers[0].scatter, [spot])

@@ -131,7 +131,7 @@ class PumpPlots(QWidget):
         """The pump's predicted course with the current program: its calculated volume
         (`expected_reservoir_ml_at`) from now to the predicted empty date, dashed, with stars at
         the predicted low-reservoir and empty dates (the model's `predicted_*_t_s`)."""
-        key = (self._changes, dev.t0, int(now_s // 3600.0))
+        key = (self._changes, int(now_s // 3600.0))
         if key == self._projection_key:
             return
         self._projection_key = key

@@ -1,11 +1,14 @@
 """The scope behaves like one: a pulse-locked trigger, a time base per waveform, one colour per
-contact, a cursor read-out of current and phase charge, notes when the line is flat."""
+contact, a cursor read-out of current and phase charge, notes when the line is flat; and a
+property test of the trigger on random pulse and burst trains."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gui.scenario_io import default_scenario_path, open_scenario
 from simulator.engine import Simulation
@@ -132,3 +135,44 @@ def test_colour_follows_the_contact_not_the_order_traces_appear(qtbot, make_wind
     e4 = scope.last_traces["E4"]
     first = float(x[1:][np.diff((e4 < -1.5).astype(int)) == 1][0])
     assert abs(first) <= 1e3 / scope.last_sample_rate_hz
+
+
+def _train(period_s, width_s, offset_s, pulses_per_burst, intra_s, fs, t0, t1):
+    """A pulse train sampled at fs over [t0, t1): bursts of `pulses_per_burst` pulses (intra_s
+    apart) every period_s, the first at offset_s; level 1 inside a pulse, 0 outside."""
+    t = t0 + np.arange(int(round((t1 - t0) * fs))) / fs
+    phase = np.mod(t - offset_s, period_s)
+    level = np.zeros(len(t))
+    for k in range(pulses_per_burst):
+        level[(phase >= k * intra_s) & (phase < k * intra_s + width_s)] = 1.0
+    return t, level
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    period_ms=st.floats(5.0, 40.0),
+    width_frac=st.floats(0.02, 0.1),
+    offset_frac=st.floats(0.0, 1.0),
+    burst=st.sampled_from([1, 3, 5]),
+    now_frac=st.floats(0.0, 1.0),
+)
+def test_the_trigger_is_the_last_train_onset_before_now(period_ms, width_frac, offset_frac, burst, now_frac):
+    from gui.scope import find_trigger
+
+    fs = 200e3
+    period = period_ms * 1e-3
+    width = width_frac * period / 5  # a burst of up to five pulses fills at most half the period
+    intra = 2 * width
+    offset = offset_frac * period
+    t0, now = 0.0, 2 * period + now_frac * period  # the lookback holds two periods before now
+    t, level = _train(period, width, offset, burst, intra, fs, t0, now + 0.5 * period)
+    found = find_trigger(t, level, now)
+    assert found is not None
+    i, quiet = found
+    # the onset of a train (its first pulse), not of a later pulse in a burst
+    assert level[i] == 1.0 and level[i - 1] == 0.0
+    assert abs(np.mod(t[i] - offset + 0.5 * period, period) - 0.5 * period) <= 1.5 / fs
+    # the last such onset at or before now: the next one is after now
+    assert t[i] <= now < t[i] + period + 1.5 / fs
+    # the quiet stretch before it is the gap between trains
+    assert quiet == pytest.approx(period - ((burst - 1) * intra + width), abs=2.5 / fs)

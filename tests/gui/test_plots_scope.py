@@ -140,7 +140,7 @@ def test_colour_follows_the_contact_not_the_order_traces_appear(qtbot, make_wind
 def _train(period_s, width_s, offset_s, pulses_per_burst, intra_s, fs, t0, t1):
     """A pulse train sampled at fs over [t0, t1): bursts of `pulses_per_burst` pulses (intra_s
     apart) every period_s, the first at offset_s; level 1 inside a pulse, 0 outside."""
-    t = t0 + np.arange(int(round((t1 - t0) * fs))) / fs
+    t = t0 + np.arange(round((t1 - t0) * fs)) / fs
     phase = np.mod(t - offset_s, period_s)
     level = np.zeros(len(t))
     for k in range(pulses_per_burst):

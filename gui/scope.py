@@ -44,7 +44,7 @@ from gui.plot_common import (
     contact_colour,
 )
 
-AUTO = "auto (~5 periods)"
+AUTO = "auto"  # about five periods of the trigger program
 #: Time bases: label -> window length in s.
 TIME_BASES_S: dict[str, float] = {
     "200 us": 200e-6,
@@ -124,18 +124,16 @@ def find_trigger(t_s: np.ndarray, level: np.ndarray, before_s: float) -> tuple[i
     if not len(edges):
         return None
     falls = np.flatnonzero(np.diff(active.astype(np.int8)) == -1) + 1
-    quiet = np.empty(len(edges))
-    for k, e in enumerate(edges):
-        j = np.searchsorted(falls, e) - 1
-        quiet[k] = t_s[e] - t_s[falls[j]] if j >= 0 else -1.0  # unknown: the first edge
+    j = np.searchsorted(falls, edges) - 1  # the fall before each edge (-1: none in the record)
+    quiet = np.where(j >= 0, t_s[edges] - t_s[falls[np.maximum(j, 0)]] if len(falls) else -1.0, -1.0)
     known = quiet[quiet >= 0]
     if not len(known):
         return None
     cut = 0.5 * float(np.max(known))
-    ok = [k for k in range(len(edges)) if quiet[k] >= cut and t_s[edges[k]] <= before_s]
-    if not ok:
+    ok = np.flatnonzero((quiet >= cut) & (t_s[edges] <= before_s))
+    if not len(ok):
         return None
-    k = ok[-1]
+    k = int(ok[-1])
     return int(edges[k]), float(quiet[k])
 
 

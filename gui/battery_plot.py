@@ -163,12 +163,13 @@ class BatteryPlot(QWidget):
         self._daily_key = key
         x = np.asarray(x_days, dtype=float)
         y = np.asarray(y, dtype=float)
-        days = np.arange(0.0, np.ceil(x[-1]) + 1.0)
-        edges_y = np.interp(days, x, y)
-        day_of = np.floor(x).astype(int)
-        lows = []
-        for d in range(int(np.ceil(x[-1]))):
-            inside = y[day_of == d]
-            ends = [edges_y[d]] + ([edges_y[d + 1]] if d + 1 < len(days) and days[d + 1] <= x[-1] else [])
-            lows.append(min([*inside.tolist(), *ends]))
-        self.daily_low_curve.setData(days[: len(lows)] + 0.5, np.asarray(lows))
+        n_days = int(np.ceil(x[-1]))
+        if n_days < 1:
+            return
+        # each day's lowest level: the least of its breakpoints and of the line at its two edges
+        edges = np.arange(n_days + 1, dtype=float)
+        at_edges = np.interp(np.minimum(edges, x[-1]), x, y)
+        lows = np.minimum(at_edges[:-1], at_edges[1:])
+        day_of = np.clip(np.floor(x).astype(int), 0, n_days - 1)
+        np.minimum.at(lows, day_of, y)
+        self.daily_low_curve.setData(edges[:-1] + 0.5, lows)

@@ -125,3 +125,24 @@ def test_battery_projection_runs_to_the_low_battery_date_of_the_models_projectio
     assert (x[1] - x[0]) == pytest.approx(proj["days_to_low_battery"])
     assert battery.low_line.label.format == f"low battery {low:g} %"
     assert datetime(2026, 1, 5, 8) == sim.scenario.start
+
+
+def test_a_month_of_daily_recharges_draws_the_daily_low_over_a_light_envelope(qtbot, make_window):
+    sim = Simulation(open_scenario(SCENARIOS / "scs_tonic_burst_hf_year.yaml"))
+    window = make_window(sim)
+    window.runner.jump_to(30 * DAY_S, blocking=True)
+    window.refresh_views()
+    charged = window.device_views["hf10_charged"].extra["battery"]
+    tonic = window.device_views["tonic"].extra["battery"]
+    # a recharge every evening at 20:00: 30 of them by day 30, each marked
+    assert len(charged.markers.positions_days("recharge")) == 30
+    assert charged.daily_low_curve.isVisible() and not tonic.daily_low_curve.isVisible()
+    assert [e[0] for e in charged.plot._title_legend.entries] == ["level", "daily low", "projection"]
+    x, lows = charged.daily_low_curve.getOriginalDataset()
+    assert list(x[:3]) == [0.5, 1.5, 2.5] and len(x) == 30
+    # the scenario's description: recharged every evening, it never falls below about 71.6 %
+    assert min(lows[1:]) == pytest.approx(71.6, abs=0.3)
+    # each day's low is the least of the level within that day
+    lx, ly = charged.curve.getOriginalDataset()
+    day5 = (lx >= 5) & (lx < 6)
+    assert lows[5] <= ly[day5].min() + 1e-9

@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
 
         BUS.hover_text.connect(self.show_plot_hover)
         BUS.event_clicked.connect(self.select_event)
+        self._bus_connected = True
         self._build_views(sim)
         self.event_log.reset(list(sim.recorder.events), sim.scenario.start, list(sim.devices))
         self._install_training()
@@ -410,13 +411,12 @@ class MainWindow(QMainWindow):
     # ----- closing -----
     def closeEvent(self, event) -> None:
         self.runner.stop_timers()
-        from gui.plot_common import BUS
+        if self._bus_connected:  # the plots' shared signals outlive this window
+            from gui.plot_common import BUS
 
-        for signal, slot in ((BUS.hover_text, self.show_plot_hover), (BUS.event_clicked, self.select_event)):
-            try:
-                signal.disconnect(slot)
-            except (RuntimeError, TypeError):
-                pass  # already disconnected
+            BUS.hover_text.disconnect(self.show_plot_hover)
+            BUS.event_clicked.disconnect(self.select_event)
+            self._bus_connected = False
         for view in self._demo_windows:
             if shiboken6.isValid(view):
                 view.close()

@@ -2,10 +2,15 @@
 
 Three presets (see `DEMOS`):
 - `waveforms`: tonic vs burst vs 10 kHz: one window of each waveform (per-contact current), charge
-  per second, battery current and the battery outcome of each archetype at its nominal program.
+  per second, battery current and the battery outcome of each archetype at its nominal program,
+  or of all three on one device (`device=ONE_DEVICE`, rechargeable), with amplitude, pulse width,
+  rate and impedance changed (`overrides`, `impedance_ohm`; the Program model checks them).
 - `bridge-bolus`: the same concentration change with and without a bridge bolus: the delivered
-  dose rate of both runs on one time axis (runs two pump scenarios).
-- `csf`: the educational CSF concentration model near the catheter tip after a dose change.
+  dose rate of both runs on one time axis (runs two pump scenarios; dose, concentrations and
+  catheter length as parameters).
+- `csf`: the educational CSF concentration model near the catheter tip after a dose change or a
+  bolus, and at a spinal level a given number of levels from the tip (`csf_at_level`).
+Captions cite public sources (`CSF_SOURCES`, `WAVEFORM_SOURCES`, `BRIDGE_SOURCES`).
 
 The CSF model is an EDUCATIONAL APPROXIMATION, not pharmacokinetics to dose by: one well-mixed
 compartment at the catheter tip, V dC/dt = R(t) x c_drug - CL x C, solved in closed form for a

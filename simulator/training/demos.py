@@ -42,7 +42,7 @@ CSF_SOURCES = {
 }
 #: Public sources the demonstrations' captions cite (never project files).
 WAVEFORM_SOURCES = (
-    "tonic 40-60 Hz, 100-500 us (North et al., Neuromodulation reviews of SCS programming); "
+    "tonic typically 40-60 Hz, 100-500 us (the stimulator makers' clinician programming manuals); "
     "burst 5 pulses at 500 Hz, 40 Hz, 1000 us, passive recharge (De Ridder et al. 2010, Neurosurgery); "
     "10 kHz, 30 us (Kapural et al. 2015, Anesthesiology, SENZA-RCT)"
 )

@@ -109,6 +109,11 @@ class MainWindow(QMainWindow):
         self.runner.playing_changed.connect(lambda _p: self._show_state())
         self.runner.busy_changed.connect(lambda _b: self._show_state())
         self.runner.simulation_changed.connect(self._build_views)
+        from gui.plot_common import BUS
+
+        BUS.hover_text.connect(self.show_plot_hover)
+        BUS.event_clicked.connect(self.select_event)
+        self._bus_connected = True
         self._build_views(sim)
         self.event_log.reset(list(sim.recorder.events), sim.scenario.start, list(sim.devices))
         self._install_training()
@@ -279,6 +284,17 @@ class MainWindow(QMainWindow):
                 names.append({"scs": "stimulator", "pump": "pump"}.get(views.kind, views.device_id))
         return names + ["events"]
 
+    def show_plot_hover(self, text: str) -> None:
+        """A time plot's hover read-out (calendar and elapsed time, values) in the status bar."""
+        self.statusBar().showMessage(text, 5000)
+
+    def select_event(self, record) -> None:
+        """An event marker was clicked: show the event log with that event selected."""
+        from gui.event_markers import select_in_log
+
+        if select_in_log(self.event_log, record):
+            self.tabs.setCurrentWidget(self.event_log)
+
     # ----- updates -----
     def _on_advanced(self, now_s: float) -> None:
         sim = self.runner.sim
@@ -398,6 +414,12 @@ class MainWindow(QMainWindow):
     # ----- closing -----
     def closeEvent(self, event) -> None:
         self.runner.stop_timers()
+        if self._bus_connected:  # the plots' shared signals outlive this window
+            from gui.plot_common import BUS
+
+            BUS.hover_text.disconnect(self.show_plot_hover)
+            BUS.event_clicked.disconnect(self.select_event)
+            self._bus_connected = False
         for view in self._demo_windows:
             if shiboken6.isValid(view):
                 view.close()

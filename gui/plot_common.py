@@ -1,16 +1,23 @@
-"""Shared plot setup: pyqtgraph options, the simulated-time axis in days, copying as an image.
+"""Shared plot setup: pyqtgraph options, the calendar time axis, legends and threshold labels
+that never cover or lose text, hover read-outs, copying as an image.
 
-Every time-series plot shows simulated time in days from the scenario start and is linked to
-the others, so zooming one zooms all.
+Every time plot keeps its data in days since the scenario start (x), and labels that axis with
+calendar dates (`CalendarAxis`, from the scenario's calendar start); hovering shows the calendar
+time, the elapsed time and the value under the cursor. The time plots of a view are linked, so
+zooming one zooms all. Long series are drawn as min/max envelopes when zoomed out (pyqtgraph's
+'peak' downsampling) and in full detail when zoomed in (clip to view).
 """
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QWidget
 
-from simulator.units import SECONDS_PER_DAY
+from simulator.units import SECONDS_PER_DAY, describe_elapsed
 
 _CONFIGURED = False
 def configure_pyqtgraph() -> None:
@@ -22,6 +29,20 @@ def configure_pyqtgraph() -> None:
 
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
+#: One distinct colour per contact index (16 contacts of two 8-contact leads, or one 16-contact
+#: paddle, never share a colour); the case (can) electrode is drawn in black.
+CONTACT_PALETTE = [
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
+    "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354",
+]
+CASE_COLOUR = "#000000"
+
+
+def contact_colour(index: int | None) -> str:
+    """The colour of a contact from its index on the device (None: the case electrode)."""
+    if index is None or index < 0:
+        return CASE_COLOUR
+    return CONTACT_PALETTE[index % len(CONTACT_PALETTE)]
 
 
 def pen(i: int, width: float = 1.5, style=None) -> pg.QtGui.QPen:
@@ -102,30 +123,265 @@ def add_copy_action(plot: pg.PlotWidget) -> None:
 LEFT_AXIS_PX = 64
 
 
-def time_plot(title: str, y_label: str, y_units: str, parent: QWidget | None = None) -> pg.PlotWidget:
-    """A plot against simulated time in days, with a legend and the copy action."""
+class CalendarAxis(pg.DateAxisItem):
+    """A bottom axis for data in days since the scenario start, labelled with calendar dates.
+
+    pyqtgraph's DateAxisItem labels Unix timestamps; this one converts the plot's days to the
+    timestamps of the scenario's calendar start + days, asks DateAxisItem for the ticks (days,
+    hours or minutes, whichever fit), and converts them back to days. The calendar start is a
+    naive wall-clock time (as the status bar shows it), so it is read and shown as UTC: the
+    labels show the same wall clock. Without a start the axis shows elapsed days."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, utcOffset=0, **kwargs)
+        # DateAxisItem measures its labels with the painter's font metrics, known only from the
+        # first paint; the grid asks for ticks before that
+        self.fontMetrics = pg.QtGui.QFontMetrics(self.font())
+        self.start_epoch_s: float | None = None
+        self._spacing_s: dict[float, float] = {}
+
+    def set_start(self, start: datetime | None) -> None:
+        if start is None:
+            self.start_epoch_s = None
+        else:
+            aware = start if start.tzinfo is not None else start.replace(tzinfo=UTC)
+            self.start_epoch_s = aware.timestamp()
+        self.picture = None
+        self.update()
+
+    def linkToView(self, view):
+        # DateAxisItem would limit the view to the range of valid timestamps (in days here: no
+        # sense); the plain axis link is enough
+        self._linkToView_internal(view)
+
+    def tickValues(self, minVal, maxVal, size):
+        if self.start_epoch_s is None:
+            return pg.AxisItem.tickValues(self, minVal, maxVal, size)
+        e0 = self.start_epoch_s
+        ticks = super().tickValues(e0 + minVal * SECONDS_PER_DAY, e0 + maxVal * SECONDS_PER_DAY, size)
+        out = []
+        self._spacing_s = {}
+        for spacing_s, values in ticks:
+            spacing_d = spacing_s / SECONDS_PER_DAY
+            self._spacing_s[spacing_d] = spacing_s
+            out.append((spacing_d, [(v - e0) / SECONDS_PER_DAY for v in values]))
+        # a coarse level with fewer than two ticks in view ('2027' at the right edge of a year)
+        # labels nothing useful and keeps the finer level (the months) unlabelled: drop it
+        # (its ticks join the finer level, which does not repeat them: a lone midnight stays)
+        while len(out) > 1 and sum(minVal <= v <= maxVal for v in out[0][1]) < 2:
+            coarse = out.pop(0)
+            out[0] = (out[0][0], sorted(set(out[0][1]) | set(coarse[1])))
+        return out
+
+    def tickStrings(self, values, scale, spacing):
+        if self.start_epoch_s is None:
+            return pg.AxisItem.tickStrings(self, values, scale, spacing)
+        e0 = self.start_epoch_s
+        spacing_s = self._spacing_s.get(spacing, spacing * SECONDS_PER_DAY)
+        return super().tickStrings([round(e0 + v * SECONDS_PER_DAY, 3) for v in values], scale, spacing_s)
+
+    def generateDrawSpecs(self, p):
+        if self.start_epoch_s is None:
+            return pg.AxisItem.generateDrawSpecs(self, p)
+        return super().generateDrawSpecs(p)
+
+
+def calendar_text(start: datetime | None, t_s: float) -> str:
+    """'Tue 2026-02-03 14:00 (elapsed 29d 06:00:00)' for a simulated time."""
+    from datetime import timedelta
+
+    elapsed = f"elapsed {describe_elapsed(max(t_s, 0.0))}"
+    if start is None:
+        return elapsed
+    return f"{start + timedelta(seconds=float(t_s)):%a %Y-%m-%d %H:%M} ({elapsed})"
+
+
+class PlotBus(QObject):
+    """Signals from any time plot to the main window: a hover read-out for the status bar, and
+    an event marker clicked (the record, to select in the event log)."""
+
+    hover_text = Signal(str)
+    event_clicked = Signal(object)
+
+
+BUS = PlotBus()
+
+
+class HoverReadout:
+    """A vertical cursor line and a read-out of calendar time, elapsed time and the value of each
+    curve under the cursor, shown in the plot's top-left corner and sent to the status bar."""
+
+    def __init__(self, plot: pg.PlotWidget):
+        self.plot = plot
+        self.item = plot.getPlotItem()
+        self.vb = self.item.getViewBox()
+        self.line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#888888", width=1, style=pg.QtCore.Qt.PenStyle.DotLine))
+        self.line.setZValue(50)
+        self.line.hide()
+        self.vb.addItem(self.line, ignoreBounds=True)
+        self.text = pg.TextItem("", color="#202020", fill=pg.mkBrush(255, 255, 255, 230), anchor=(0, 0))
+        self.text.setZValue(60)
+        self.text.hide()
+        self.vb.addItem(self.text, ignoreBounds=True)
+        self.last_text = ""
+        plot.scene().sigMouseMoved.connect(self._moved)
+
+    def _start_dt(self) -> datetime | None:
+        e0 = getattr(self.item.getAxis("bottom"), "start_epoch_s", None)
+        return None if e0 is None else datetime.fromtimestamp(e0, tz=UTC).replace(tzinfo=None)
+
+    def text_at(self, x_days: float) -> str:
+        """The read-out at x (days since the start): time, then each named curve's value."""
+        lines = [calendar_text(self._start_dt(), x_days * SECONDS_PER_DAY)]
+        for curve in self.item.listDataItems():
+            name = curve.name()
+            if not name:
+                continue
+            x, y = curve.getOriginalDataset()
+            if x is None or not len(x) or x_days < x[0] or x_days > x[-1]:
+                continue
+            # linear between points (a staircase has its steps as point pairs, so it stays one)
+            lines.append(f"{name}: {float(np.interp(x_days, x, y)):.4g}")
+        return "\n".join(lines)
+
+    def _moved(self, pos) -> None:
+        if not self.vb.sceneBoundingRect().contains(pos):
+            if self.line.isVisible():
+                self.line.hide()
+                self.text.hide()
+            return
+        x = self.vb.mapSceneToView(pos).x()
+        self.show_at(x)
+
+    def show_at(self, x_days: float) -> None:
+        text = self.text_at(x_days)
+        self.last_text = text
+        self.line.setPos(x_days)
+        (x0, _x1), (_y0, y1) = self.vb.viewRange()
+        self.text.setText(text)
+        self.text.setPos(x0, y1)
+        self.line.show()
+        self.text.show()
+        BUS.hover_text.emit(text.replace("\n", "   |   "))
+
+
+def _title_never_widens(label: pg.LabelItem) -> None:
+    """Make a plot's title claim its text's height but no width: a long title is cut at the
+    plot's edge instead of making the plot's scene (and the window) wider than its widget.
+    (LabelItem sets its minimum size from its text on every change and resize.)"""
+
+    def update_min() -> None:
+        bounds = label.itemRect()
+        # centred while it fits; else from the left edge, so the plot's name stays in view
+        justify = "center" if bounds.width() <= label.rect().width() else "left"
+        if label.opts.get("justify") != justify:
+            label.opts["justify"] = justify
+            label.resizeEvent(None)  # places the text again (and comes back here once)
+            return
+        label.setMinimumWidth(0)
+        label.setMinimumHeight(bounds.height())
+        label._sizeHint = {
+            pg.QtCore.Qt.SizeHint.MinimumSize: (0, bounds.height()),
+            pg.QtCore.Qt.SizeHint.PreferredSize: (0, bounds.height()),
+            pg.QtCore.Qt.SizeHint.MaximumSize: (-1, -1),
+            pg.QtCore.Qt.SizeHint.MinimumDescent: (0, 0),
+        }
+        label.updateGeometry()
+
+    label.updateMin = update_min
+
+
+class TitleLegend:
+    """The legend as coloured line samples in the plot's title row, above the data: it never
+    covers a curve and is never clipped by the view. Entries: (name, colour, dashed)."""
+
+    def __init__(self, plot: pg.PlotWidget, title: str):
+        self.plot = plot
+        self.title = title
+        self.entries: list[tuple[str, str, bool]] = []
+        self._html = None
+        _title_never_widens(plot.getPlotItem().titleLabel)
+        self.render()
+
+    def set_entries(self, entries: list[tuple[str, str, bool]]) -> None:
+        self.entries = list(entries)
+        self.render()
+
+    def add(self, name: str, colour: str, dashed: bool = False) -> None:
+        if (name, colour, dashed) not in self.entries:
+            self.entries.append((name, colour, dashed))
+            self.render()
+
+    def html(self) -> str:
+        parts = [f"<b>{self.title}</b>"]
+        for name, colour, dashed in self.entries:
+            glyph = "&#x2504;&#x2504;" if dashed else "&#x2501;&#x2501;"
+            parts.append(f"<span style='color:{colour}'>{glyph}</span>&nbsp;{name}")
+        return "&nbsp;&nbsp;&nbsp;".join(parts)
+
+    def render(self) -> None:
+        html = self.html()
+        if html != self._html:  # a new title relays the plot out: only when it changes
+            self._html = html
+            self.plot.setTitle(html, size="9pt")
+
+
+def legend_of(plot: pg.PlotWidget) -> TitleLegend:
+    return plot._title_legend
+
+
+def threshold_line(plot: pg.PlotWidget, label: str, colour: str = "#c62828", width: float = 1.0, dashed: bool = True) -> pg.InfiniteLine:
+    """A labelled horizontal threshold line: the label starts just right of the left axis, above
+    the line (below it near the top of the view), so it is never clipped."""
+    style = pg.QtCore.Qt.PenStyle.DashLine if dashed else pg.QtCore.Qt.PenStyle.SolidLine
+    line = pg.InfiniteLine(
+        angle=0, movable=False, pen=pg.mkPen(colour, width=width, style=style), label=label,
+        labelOpts={"position": 0.005, "color": colour, "anchors": [(0, 1), (0, 0)]},
+    )
+    plot.addItem(line, ignoreBounds=True)
+    return line
+
+
+def set_calendar_start(plot: pg.PlotWidget, start: datetime | None) -> None:
+    """Label a time plot's x axis with calendar dates counted from `start`."""
+    axis = plot.getPlotItem().getAxis("bottom")
+    if isinstance(axis, CalendarAxis) and axis.start_epoch_s != (None if start is None else start.replace(tzinfo=UTC).timestamp()):
+        axis.set_start(start)
+        grid = getattr(plot, "_light_grid", None)
+        if grid is not None:
+            grid._key = None
+            grid.update()
+
+
+def time_plot(title: str, y_label: str, y_units: str, parent: QWidget | None = None, start: datetime | None = None) -> pg.PlotWidget:
+    """A plot against simulated time (data in days since the start, axis in calendar dates),
+    with its legend in the title row, a hover read-out and the copy action."""
     configure_pyqtgraph()
-    plot = pg.PlotWidget(parent=parent)
-    plot.setTitle(title, size="10pt")
+    axis = CalendarAxis(orientation="bottom")
+    plot = pg.PlotWidget(parent=parent, axisItems={"bottom": axis})
+    plot._title_legend = TitleLegend(plot, title)
     plot.setLabel("left", y_label, units=y_units)
-    plot.setLabel("bottom", "simulated time", units="d")
+    axis.set_start(start)
     item = plot.getPlotItem()
-    item.getAxis("bottom").enableAutoSIPrefix(False)
     item.getAxis("left").enableAutoSIPrefix(False)
     # one left-axis width for every time plot: linked plots stacked in a column then share
     # the same pixels per day and line up at t = 0 (pyqtgraph links views in screen pixels)
     item.getAxis("left").setWidth(LEFT_AXIS_PX)
     add_grid(plot)
     item.setMenuEnabled(True)
-    item.addLegend(offset=(-5, 5), labelTextSize="8pt")
+    # long series: min/max envelope per pixel when zoomed out, every point when zoomed in
+    item.setDownsampling(auto=True, mode="peak")
+    item.setClipToView(True)
     plot.setMouseEnabled(x=True, y=False)
     plot.setMinimumHeight(140)
     add_copy_action(plot)
     plot._time_follower = TimeFollower(plot)
+    plot._hover = HoverReadout(plot)
     plot.setToolTip(
-        f"{title}: {y_label} ({y_units}) against simulated time (days since the scenario start).\n"
-        "Wheel or drag to zoom and pan the time axis (all time plots follow); the 'A' button in the corner\n"
-        "returns to following the simulation. Right-click to copy as image."
+        f"{title}: {y_label} ({y_units}) against calendar time (hover for the elapsed time and values).\n"
+        "Wheel or drag to zoom and pan the time axis (all time plots of the view follow); the 'A' button in the corner\n"
+        "returns to following the simulation. Markers: refills, program changes, boluses, recharges, alarms, faults\n"
+        "(hover for the event, click to select it in the event log). Right-click to copy as image."
     )
     return plot
 
@@ -136,6 +392,9 @@ class TimeFollower:
     plot or any plot linked to it; the plot's 'A' (auto-range) button resumes following."""
 
     MIN_SPAN_D = 1.0
+    #: A projection widens the followed range by at most this much past now (s): a primary
+    #: cell's end of service years away is drawn but does not squeeze the recorded days.
+    MAX_PROJECTION_VIEW_S = 120 * SECONDS_PER_DAY
 
     def __init__(self, plot: pg.PlotWidget):
         item = plot.getPlotItem()
@@ -160,23 +419,39 @@ class TimeFollower:
     def following(self) -> bool:
         return getattr(self._group(), "_follow_time", True)
 
-    def follow(self, now_s: float) -> None:
+    def follow(self, now_s: float, until_s: float | None | object = False) -> None:
+        """Show [0, now] (and up to `until_s`, the end of a projection drawn by any plot of the
+        linked group: None clears this plot's; False leaves it as it was)."""
+        group = self._group()
+        if until_s is not False:
+            group._follow_until = getattr(group, "_follow_until", {})
+            group._follow_until[id(self)] = until_s
         # only the first plot of a linked group sets the range: the others follow it through
         # the link (which aligns them in pixels, hence the fixed left-axis width of time plots)
-        if not self.following or self.vb.linkedView(pg.ViewBox.XAxis) is not None:
+        master = self.vb.linkedView(pg.ViewBox.XAxis)
+        if master is not None:
+            # a linked plot laid out after the master last moved (built while the window was
+            # being sized) may hold a stale range: take the master's again
+            if self.following and tuple(self.vb.viewRange()[0]) != tuple(master.viewRange()[0]):
+                self.vb.linkedXChanged()
             return
-        hi = max(self.MIN_SPAN_D, now_s / SECONDS_PER_DAY * 1.02)
-        rng = (-0.01 * hi, hi)  # a hair left of 0 so a point at t = 0 is not cut in half
+        if not self.following:
+            return
+        ends = [u for u in getattr(group, "_follow_until", {}).values() if u is not None]
+        end_s = max([now_s, *[min(u, now_s + self.MAX_PROJECTION_VIEW_S) for u in ends]])
+        hi = max(self.MIN_SPAN_D, end_s / SECONDS_PER_DAY * 1.02)
+        rng = (-min(0.01 * hi, 0.04), hi)  # a hair left of 0 so a point at t = 0 is not cut in half
         if rng != self._range or tuple(self.vb.viewRange()[0]) != rng:
             self._range = rng
             self.vb.setXRange(*rng, padding=0)
 
 
-def follow_time(plot: pg.PlotWidget, now_s: float) -> None:
-    """Move a time plot's x range with the simulation (see TimeFollower)."""
+def follow_time(plot: pg.PlotWidget, now_s: float, until_s: float | None | object = False) -> None:
+    """Move a time plot's x range with the simulation (see TimeFollower); `until_s`: the end
+    of a projection this plot draws, which the range then includes."""
     follower = getattr(plot, "_time_follower", None)
     if follower is not None:
-        follower.follow(now_s)
+        follower.follow(now_s, until_s)
 
 
 def set_curve(curve: pg.PlotDataItem, x, y) -> None:

@@ -1,7 +1,13 @@
 """Live pump plots: reservoir volume, delivery rate, and the dose of each calendar day against
 the drug's daily maximum. Values come from the recorder's series and, for the live end of each
 line, the pump model's closed forms (`reservoir_ml_at`, `expected_reservoir_ml_at`,
-`current_rate_ml_per_day`, `daily_doses`)."""
+`current_rate_ml_per_day`, `daily_doses`).
+
+The reservoir plot also draws where the current program takes the reservoir (dashed): the
+pump's own calculation (`expected_reservoir_ml_at`) from now to its predicted low-reservoir and
+empty dates (`predicted_low_reservoir_t_s`, `predicted_empty_t_s`), each marked; it is redrawn
+the frame a program is transmitted (any event of the pump). Event markers (refills, program
+changes, boluses, alarms, faults) sit along the bottom of every plot."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,8 +15,24 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from gui.plot_common import follow_time, pen, series_xy_days, set_curve, step_xy, time_plot
+from gui.event_markers import EventMarkers
+from gui.plot_common import (
+    PALETTE,
+    follow_time,
+    legend_of,
+    pen,
+    series_xy_days,
+    set_calendar_start,
+    set_curve,
+    step_xy,
+    threshold_line,
+    time_plot,
+)
 from simulator.units import SECONDS_PER_DAY
+
+#: Points of the projected course between now and the predicted empty date.
+PROJECTION_POINTS = 48
+PROJECTION_COLOUR = "#6d4c41"
 
 
 class PumpPlots(QWidget):
@@ -34,22 +56,41 @@ class PumpPlots(QWidget):
             layout.addWidget(p)
         self.true_curve = self.reservoir_plot.plot([], [], pen=pen(0, 2), name="in reservoir (true)")
         self.expected_curve = self.reservoir_plot.plot([], [], pen=pen(4, 1.5, Qt.PenStyle.DashLine), name="pump's calculation")
-        self.threshold_line = pg.InfiniteLine(angle=0, movable=False, pen=pg.mkPen("#c62828", width=1, style=Qt.PenStyle.DashLine), label="low-reservoir alarm", labelOpts={"position": 0.08, "color": "#c62828"})
-        self.reservoir_plot.addItem(self.threshold_line)
+        self.projection_curve = self.reservoir_plot.plot([], [], pen=pg.mkPen(PROJECTION_COLOUR, width=1.5, style=Qt.PenStyle.DotLine), name="projection")
+        self.projection_points = pg.ScatterPlotItem(size=9, symbol="star", brush=pg.mkBrush(PROJECTION_COLOUR), pen=None)
+        self.reservoir_plot.addItem(self.projection_points)
+        self.projection_labels: list[pg.TextItem] = []
+        legend_of(self.reservoir_plot).set_entries([("true", PALETTE[0], False), ("pump's calculation", PALETTE[4], True), ("projection", PROJECTION_COLOUR, True)])
+        self.threshold_line = threshold_line(self.reservoir_plot, "low-reservoir alarm")
         self.rate_curve = self.rate_plot.plot([], [], pen=pen(2, 1.5), name="flow (mL/day)")
+        legend_of(self.rate_plot).set_entries([("flow", PALETTE[2], False)])
         self.dose_bars = pg.BarGraphItem(x=[], height=[], width=0.9, brush=pg.mkBrush("#1f77b4aa"), pen=pg.mkPen("#1f77b4"))
         self.dose_plot.addItem(self.dose_bars)
-        self.max_line = pg.InfiniteLine(angle=0, movable=False, pen=pg.mkPen("#c62828", width=1.5), label="daily maximum", labelOpts={"position": 0.08, "color": "#c62828"})
-        self.dose_plot.addItem(self.max_line)
+        self.max_line = threshold_line(self.dose_plot, "daily maximum", width=1.5, dashed=False)
+        self.markers = [EventMarkers(p, [device_id]) for p in (self.reservoir_plot, self.rate_plot, self.dose_plot)]
+        #: (t_s, mL) of the projected course, and the predicted low and empty times (s)
+        self.projection: tuple[np.ndarray, np.ndarray] = (np.array([]), np.array([]))
+        self.predicted_low_t_s: float | None = None
+        self.predicted_empty_t_s: float | None = None
+        self._projection_key = None
+        self._changes = 0
 
     def set_simulation(self, sim) -> None:
         self.sim = sim
         self._daily_key = None
+        self._projection_key = None
+        for plot in (self.reservoir_plot, self.rate_plot, self.dose_plot):
+            set_calendar_start(plot, sim.scenario.start)
+        for m in self.markers:
+            m.reset(sim.recorder.events, sim.scenario.start)
         self.refresh(sim.now)
 
     def on_events(self, records) -> None:
+        for m in self.markers:
+            m.add(records)
         if any(r.device == self.device_id for r in records):
             self._daily_key = None
+            self._changes += 1  # a transmitted program, a refill...: project again
 
     def _series(self, signal):
         try:
@@ -62,8 +103,9 @@ class PumpPlots(QWidget):
             return
         dev = self.sim.devices[self.device_id]
         unit = dev.drug_unit
+        self._refresh_projection(dev, now_s)
         for plot in (self.reservoir_plot, self.rate_plot, self.dose_plot):
-            follow_time(plot, now_s)
+            follow_time(plot, now_s, None if self.predicted_empty_t_s is None else min(self.predicted_empty_t_s, self.sim.duration_s))
         s = self._series("reservoir_ml")
         if s is not None:
             set_curve(self.true_curve, *series_xy_days(s, now_s, dev.reservoir_ml_at(now_s)))
@@ -84,6 +126,47 @@ class PumpPlots(QWidget):
                 self._rate_top = top
                 self.rate_plot.setYRange(0, top, padding=0.02)
         self._refresh_daily(dev, unit, now_s)
+
+    def _refresh_projection(self, dev, now_s: float) -> None:
+        """The pump's predicted course with the current program: its calculated volume
+        (`expected_reservoir_ml_at`) from now to the predicted empty date, dashed, with stars at
+        the predicted low-reservoir and empty dates (the model's `predicted_*_t_s`)."""
+        key = (self._changes, int(now_s // 3600.0))
+        if key == self._projection_key:
+            return
+        self._projection_key = key
+        low = dev.predicted_low_reservoir_t_s()
+        empty = dev.predicted_empty_t_s()
+        self.predicted_low_t_s = low if low is not None and low >= now_s else None
+        self.predicted_empty_t_s = empty if empty is not None and empty >= now_s else None
+        for label in self.projection_labels:
+            self.reservoir_plot.removeItem(label)
+        self.projection_labels = []
+        if self.predicted_empty_t_s is None:
+            self.projection = (np.array([]), np.array([]))
+            self.projection_curve.setData([], [])
+            self.projection_points.setData([], [])
+            return
+        t = np.linspace(now_s, self.predicted_empty_t_s, PROJECTION_POINTS)
+        if self.predicted_low_t_s is not None:
+            t = np.unique(np.append(t, self.predicted_low_t_s))
+        v = np.asarray([dev.expected_reservoir_ml_at(float(x)) for x in t], dtype=float)
+        self.projection = (t, v)
+        self.projection_curve.setData(t / SECONDS_PER_DAY, v)
+        xs, ys = [], []
+        for name, when in (("low", self.predicted_low_t_s), ("empty", self.predicted_empty_t_s)):
+            if when is None:
+                continue
+            y = dev.expected_reservoir_ml_at(when)
+            xs.append(when / SECONDS_PER_DAY)
+            ys.append(y)
+            date = self.sim.calendar_time(when)
+            text = pg.TextItem(f"{name} {date:%d %b}", color=PROJECTION_COLOUR, anchor=(1.0, 1.1))
+            text.setPos(when / SECONDS_PER_DAY, y)
+            text.setToolTip(f"predicted {name}-reservoir date with the current program: {date:%a %Y-%m-%d %H:%M} (the pump's calculation)")
+            self.reservoir_plot.addItem(text, ignoreBounds=True)
+            self.projection_labels.append(text)
+        self.projection_points.setData(xs, ys)
 
     def _refresh_daily(self, dev, unit: str, now_s: float) -> None:
         # the doses of finished days change only when a day ends or an event happens; today's

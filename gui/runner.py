@@ -2,9 +2,15 @@
 
 A QTimer ticks about 30 times a second; each tick runs the simulation to
 `now + speed_x * real_elapsed_s` (`Simulation.run(until=...)`), so the event loop is never
-blocked for long. A jump to a distant time is spread over several ticks, each limited to a small
-wall-clock budget. New event records are collected from the event stream and emitted once per
+blocked for long. New event records are collected from the event stream and emitted once per
 tick, after the time, so views redraw once per frame rather than once per event.
+
+A jump to a distant time runs in slices: each tick simulates for a small wall-clock budget
+(`JUMP_BUDGET_S`), in chunks of simulated time sized from the speed measured on the previous
+chunks (a busy stretch of the scenario gets short chunks, a quiet one long chunks), so no tick
+runs long. While jumping the views do not redraw (a redraw of a four-device overview costs
+more than a frame), unless `JUMP_REDRAW_S` asks for one every so often; `jump_progress`
+reports (now, target) every tick for a progress bar, and `cancel_jump` stops the jump where it is.
 """
 from __future__ import annotations
 
@@ -32,6 +38,12 @@ MAX_SPEED_X = 28 * 86400.0
 MAX_TICK_REAL_S = 0.25
 #: Wall-clock budget of one tick while catching up to a jump target.
 JUMP_BUDGET_S = 0.025
+#: While jumping, the views redraw at most this often (wall clock, s); None: only at the end
+#: (events and the time are handed to the views then, all at once).
+JUMP_REDRAW_S: float | None = None
+#: First chunk of a jump (simulated s), before the speed is known; shortest chunk.
+FIRST_JUMP_CHUNK_S = 3600.0
+MIN_JUMP_CHUNK_S = 1.0
 
 
 class SimRunner(QObject):
@@ -43,6 +55,7 @@ class SimRunner(QObject):
     playing_changed = Signal(bool)
     speed_changed = Signal(float)  # simulated s per real s
     busy_changed = Signal(bool)  # a jump is being worked through
+    jump_progress = Signal(float, float)  # (now, target) in simulated s, every tick of a jump
 
     def __init__(self, sim: Simulation, tick_ms: int = 33, parent: QObject | None = None):
         super().__init__(parent)
@@ -56,6 +69,9 @@ class SimRunner(QObject):
         self._timer.timeout.connect(self._tick)
         self._clock = QElapsedTimer()
         self._playing = False
+        self._jump_start_s = 0.0
+        self._jump_rate_x = 0.0  # simulated s per wall-clock s measured during this jump
+        self._last_flush_wall = 0.0
         self._attach(sim)
 
     # ----- simulation -----
@@ -68,8 +84,12 @@ class SimRunner(QObject):
 
     def set_simulation(self, sim: Simulation) -> None:
         """Replace the simulation (a scenario was opened); stops playing."""
+        was_jumping = self._target_t_s is not None
+        self._target_t_s = None  # a jump of the old simulation ends here, unflushed
         self.pause()
-        self._target_t_s = None
+        if was_jumping:
+            self._timer.stop()
+            self.busy_changed.emit(False)
         self._attach(sim)
         self.simulation_changed.emit(sim)
         self.new_events.emit(list(sim.recorder.events))
@@ -111,12 +131,15 @@ class SimRunner(QObject):
         if not self._playing and self._target_t_s is None:
             return
         was_playing = self._playing
+        was_jumping = self._target_t_s is not None
         self._playing = False
         self._target_t_s = None
         self._timer.stop()
         self.busy_changed.emit(False)
         if was_playing:
             self.playing_changed.emit(False)
+        if was_jumping:
+            self._flush()  # the views show where the jump stopped
 
     def toggle(self) -> None:
         self.pause() if self._playing else self.play()
@@ -161,9 +184,31 @@ class SimRunner(QObject):
             self._flush()
             return
         self._target_t_s = t_s
+        self._jump_start_s = self.sim.now
+        self._jump_rate_x = 0.0
+        self._last_flush_wall = time.perf_counter()
         self.busy_changed.emit(True)
+        self.jump_progress.emit(self.sim.now, t_s)
         self._clock.start()
         self._timer.start()
+
+    def cancel_jump(self) -> None:
+        """Stop a jump where it has got to (the simulation stays at that time)."""
+        if self._target_t_s is None:
+            return
+        self._target_t_s = None
+        self.busy_changed.emit(False)
+        if not self._playing:
+            self._timer.stop()
+        self._flush()
+
+    @property
+    def jump_fraction(self) -> float | None:
+        """How far the current jump has got (0..1), None when not jumping."""
+        if self._target_t_s is None:
+            return None
+        span = self._target_t_s - self._jump_start_s
+        return 1.0 if span <= 0 else min(max((self.sim.now - self._jump_start_s) / span, 0.0), 1.0)
 
     @property
     def busy(self) -> bool:
@@ -182,6 +227,8 @@ class SimRunner(QObject):
         real_dt_s = min(self._clock.restart() / 1000.0, MAX_TICK_REAL_S)
         if self._target_t_s is not None:
             self._work_towards_target()
+            if self._target_t_s is not None and (JUMP_REDRAW_S is None or time.perf_counter() - self._last_flush_wall < JUMP_REDRAW_S):
+                return  # mid-jump: the progress bar moved; the views redraw when the jump ends
         elif self._playing:
             self.sim.run(until=self.sim.now + self._speed_x * real_dt_s)
             if self.sim.finished:
@@ -190,16 +237,33 @@ class SimRunner(QObject):
             self._timer.stop()
         self._flush()
 
+    def _next_chunk_s(self, target: float, wall_left_s: float) -> float:
+        """Simulated time to run next: what the measured speed covers in most of the wall-clock
+        time left in this tick (the first chunk of a jump is FIRST_JUMP_CHUNK_S)."""
+        left = target - self.sim.now
+        if self._jump_rate_x <= 0.0:
+            return min(FIRST_JUMP_CHUNK_S, left)
+        return min(max(self._jump_rate_x * wall_left_s * 0.7, MIN_JUMP_CHUNK_S), left)
+
     def _work_towards_target(self) -> None:
         target = self._target_t_s
         assert target is not None
         deadline = time.perf_counter() + JUMP_BUDGET_S
-        span = max(target - self.sim.now, 0.0)
-        chunk = max(span / 8.0, 1.0)
-        while self.sim.now < target and time.perf_counter() < deadline:
-            self.sim.run(until=min(self.sim.now + chunk, target))
+        first = True
+        while self.sim.now < target:
+            wall = time.perf_counter()
+            if wall >= deadline and not first:
+                break  # at least one chunk per tick: a jump always moves on
+            first = False
+            t_before = self.sim.now
+            self.sim.run(until=self.sim.now + self._next_chunk_s(target, max(deadline - wall, 0.0)))
+            spent = time.perf_counter() - wall
+            if spent > 0 and self.sim.now > t_before:
+                rate = (self.sim.now - t_before) / spent
+                self._jump_rate_x = rate if self._jump_rate_x <= 0 else 0.5 * (self._jump_rate_x + rate)
             if self.sim.finished:
                 break
+        self.jump_progress.emit(self.sim.now, target)
         if self.sim.now >= target or self.sim.finished:
             self._target_t_s = None
             self.busy_changed.emit(False)
@@ -207,6 +271,7 @@ class SimRunner(QObject):
                 self._timer.stop()
 
     def _flush(self) -> None:
+        self._last_flush_wall = time.perf_counter()
         if self._pending:
             batch = self._pending[:]
             self._pending.clear()

@@ -1,18 +1,50 @@
 """The oscilloscope: per-contact current of the stimulator's active programs.
 
 Traces come from the stimulator model's own synthesis, `render_waveform(t0_s, t1_s,
-sample_rate_hz) -> (t_s, {contact_label: current_ma})`, for a window that starts at the current
-simulated time. The sample rate is chosen from the time base and the narrowest pulse so that
-every phase is drawn with several samples (a 30 us pulse at 10 kHz included).
+sample_rate_hz) -> (t_s, {contact_label: current_ma})`. Like a bench scope it has
+
+- a pulse-locked trigger: each frame renders a stretch before now, finds the last pulse (or
+  burst) onset of the trigger program before now, and shows the window from just before that
+  onset, so at real time the trace stands still instead of jumping a few ms every frame. The
+  onset of a burst is a rising edge after the longest quiet stretch (a hold-off), so a burst is
+  locked on its first pulse. With no pulse in reach (cycling off, stimulation off) it free-runs
+  from now and says why the line is flat;
+- a time base chosen per waveform ('auto': the listed base nearest five periods of the trigger
+  program: 0.5 ms at 10 kHz, 100 ms for 50 Hz tonic, 200 ms for 40 Hz bursts), changeable;
+- one colour per contact from the contact's index on the device (not from the order traces
+  appear), so a contact keeps its colour across programs and two contacts never share one;
+- a cursor read-out: each contact's current at the cursor and the charge of the phase under it
+  (the sum of the samples of that phase x sample time, uC);
+- the program(s) using each contact in its legend entry, and a trigger choice among the active
+  programs, so interleaved programs can be told apart.
+The sample rate is chosen from the time base and the narrowest phase so that every phase is
+drawn with several samples (a 30 us pulse at 10 kHz included).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
-from gui.plot_common import add_copy_action, add_grid, configure_pyqtgraph, pen
+from gui.plot_common import (
+    TitleLegend,
+    add_copy_action,
+    add_grid,
+    configure_pyqtgraph,
+    contact_colour,
+)
 
+AUTO = "auto"  # about five periods of the trigger program
 #: Time bases: label -> window length in s.
 TIME_BASES_S: dict[str, float] = {
     "200 us": 200e-6,
@@ -30,7 +62,10 @@ TIME_BASES_S: dict[str, float] = {
     "2 s": 2.0,
     "5 s": 5.0,
 }
-DEFAULT_TIME_BASE = "50 ms"
+DEFAULT_TIME_BASE = AUTO
+#: Time base when no program is active.
+IDLE_TIME_BASE = "50 ms"
+PERIODS_PER_WINDOW = 5
 MIN_SAMPLES = 1000
 #: Samples per screen pixel of the plot (the floor of the sample count; 'average' sampling keeps
 #: each sample's charge exact, so a coarse rate loses shape detail, never charge).
@@ -38,6 +73,10 @@ SAMPLES_PER_PIXEL = 2
 MAX_SAMPLES = 400_000
 SAMPLES_PER_PHASE = 6
 MAX_SAMPLE_RATE_HZ = 20e6
+#: Share of the window shown before the trigger (at most half the quiet stretch before it).
+PRE_TRIGGER_FRACTION = 0.1
+#: A sample is 'in a pulse' above this share of the trigger trace's peak.
+EDGE_FRACTION = 0.1
 
 
 def sample_rate_for(window_s: float, narrowest_phase_s: float | None, width_px: int = 0) -> float:
@@ -59,8 +98,47 @@ def narrowest_phase_s(programs) -> float | None:
     return min(widths) if widths else None
 
 
+def auto_time_base(period_s: float | None) -> str:
+    """The listed time base nearest (in ratio) PERIODS_PER_WINDOW periods."""
+    if not period_s or period_s <= 0 or not math.isfinite(period_s):
+        return IDLE_TIME_BASE
+    want = PERIODS_PER_WINDOW * period_s
+    return min(TIME_BASES_S, key=lambda k: abs(math.log(TIME_BASES_S[k] / want)))
+
+
+def rising_edges(active: np.ndarray) -> np.ndarray:
+    """Indices where a boolean 'in a pulse' trace turns on."""
+    a = active.astype(np.int8)
+    return np.flatnonzero(np.diff(a) == 1) + 1
+
+
+def find_trigger(t_s: np.ndarray, level: np.ndarray, before_s: float) -> tuple[int, float] | None:
+    """The trigger sample: the last rising edge at or before `before_s` among the edges that
+    follow the longest quiet stretches (at least half the longest; the hold-off that locks a
+    burst on its first pulse). Returns (index, quiet stretch before it in s) or None."""
+    peak = float(np.max(level)) if len(level) else 0.0
+    if peak <= 0.0:
+        return None
+    active = level > EDGE_FRACTION * peak
+    edges = rising_edges(active)
+    if not len(edges):
+        return None
+    falls = np.flatnonzero(np.diff(active.astype(np.int8)) == -1) + 1
+    j = np.searchsorted(falls, edges) - 1  # the fall before each edge (-1: none in the record)
+    quiet = np.where(j >= 0, t_s[edges] - t_s[falls[np.maximum(j, 0)]] if len(falls) else -1.0, -1.0)
+    known = quiet[quiet >= 0]
+    if not len(known):
+        return None
+    cut = 0.5 * float(np.max(known))
+    ok = np.flatnonzero((quiet >= cut) & (t_s[edges] <= before_s))
+    if not len(ok):
+        return None
+    k = int(ok[-1])
+    return int(edges[k]), float(quiet[k])
+
+
 class Scope(QWidget):
-    """Per-contact current traces (mA) against time from now (ms)."""
+    """Per-contact current traces (mA) against time from the trigger (ms)."""
 
     def __init__(self, device_id: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -73,14 +151,28 @@ class Scope(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Time base:"))
+        row.setSpacing(3)
+        base_label = QLabel("Base")
+        base_label.setToolTip("Time base: the width of the scope window")
+        row.addWidget(base_label)
         self.time_base = QComboBox()
-        self.time_base.addItems(list(TIME_BASES_S))
+        self.time_base.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.time_base.setMinimumContentsLength(4)
+        self.time_base.addItems([AUTO, *TIME_BASES_S])
         self.time_base.setCurrentText(DEFAULT_TIME_BASE)
-        self.time_base.setToolTip("Width of the scope window, in simulated time from now (scroll on the plot to zoom)")
+        self.time_base.setToolTip("Width of the scope window; 'auto' shows about five periods of the trigger program (0.5 ms at 10 kHz, 100 ms for 50 Hz tonic)")
         self.time_base.currentIndexChanged.connect(self._time_base_changed)
         row.addWidget(self.time_base)
-        self.stack_box = QCheckBox("Stack contacts")
+        trig_label = QLabel("Trigger")
+        trig_label.setToolTip("The program whose pulse onsets hold the trace still")
+        row.addWidget(trig_label)
+        self.trigger_combo = QComboBox()
+        self.trigger_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.trigger_combo.setMinimumContentsLength(4)
+        self.trigger_combo.setToolTip("The program whose pulse (or burst) onset holds the trace still; 'free run' starts the window at now")
+        self.trigger_combo.currentIndexChanged.connect(lambda _i: self._force())
+        row.addWidget(self.trigger_combo)
+        self.stack_box = QCheckBox("Stack")
         self.stack_box.setToolTip("Draw each contact's trace on its own baseline")
         self.stack_box.toggled.connect(lambda _c: self._force())
         row.addWidget(self.stack_box)
@@ -88,34 +180,64 @@ class Scope(QWidget):
         self.freeze_box.setToolTip("Keep the current traces while the simulation runs")
         row.addWidget(self.freeze_box)
         row.addStretch(1)
+        layout.addLayout(row)
+        row = QHBoxLayout()  # the read-out on its own line: a narrow panel cuts it short
         self.info = QLabel()
-        self.info.setToolTip("Sample rate of the synthesised traces and the window start (simulated time)")
-        row.addWidget(self.info)
+        # the read-out may be cut short in a narrow panel (four devices side by side), never widen it
+        self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.info.setMinimumWidth(20)
+        self.info.setToolTip("Programs on (rate, contacts), and the sample rate of the synthesised traces")
+        row.addWidget(self.info, 1)
         layout.addLayout(row)
         self.plot = pg.PlotWidget()
-        self.plot.setTitle(f"{device_id}: waveform scope (current per contact)", size="10pt")
+        self.title_legend = TitleLegend(self.plot, f"{device_id}: scope")
         self.plot.setLabel("left", "current", units="mA")
-        self.plot.setLabel("bottom", "time from now", units="ms")
+        self.plot.setLabel("bottom", "time from trigger", units="ms")
         item = self.plot.getPlotItem()
         item.getAxis("bottom").enableAutoSIPrefix(False)
         item.getAxis("left").enableAutoSIPrefix(False)
         add_grid(self.plot)
-        item.addLegend(offset=(-5, 5), labelTextSize="8pt")
         item.setClipToView(True)
         item.setDownsampling(auto=True, mode="peak")
         self.plot.setMouseEnabled(x=True, y=False)
         self.plot.setMinimumHeight(180)
-        self.plot.setToolTip("Current of each contact of the active programs (mA, anodic positive) over the scope window. Right-click to copy as image.")
+        self.plot.setToolTip("Current of each contact of the active programs (mA, anodic positive), locked on the trigger program's pulses. "
+                             "Hover for each contact's current and the charge of the phase under the cursor. Right-click to copy as image.")
         add_copy_action(self.plot)
         layout.addWidget(self.plot)
+        vb = item.getViewBox()
+        self.note = pg.TextItem("", color="#b71c1c", anchor=(0.5, 0.5), fill=pg.mkBrush(255, 255, 255, 220))
+        self.note.setZValue(80)
+        vb.addItem(self.note, ignoreBounds=True)
+        self.note.hide()
+        self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#888888", style=pg.QtCore.Qt.PenStyle.DotLine))
+        self.cursor.hide()
+        vb.addItem(self.cursor, ignoreBounds=True)
+        self.readout = pg.TextItem("", color="#202020", anchor=(0, 0), fill=pg.mkBrush(255, 255, 255, 230))
+        self.readout.setZValue(90)
+        self.readout.hide()
+        vb.addItem(self.readout, ignoreBounds=True)
+        self.plot.scene().sigMouseMoved.connect(self._mouse_moved)
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.last_t_s = np.array([])
+        self.last_x_ms = np.array([])
         self.last_traces: dict[str, np.ndarray] = {}
         self.last_sample_rate_hz = 0.0
+        self.last_trigger_t_s: float | None = None
+        self.note_text = ""
+        self._window_s = TIME_BASES_S[IDLE_TIME_BASE]
 
+    # ----- settings -----
     @property
     def window_s(self) -> float:
-        return TIME_BASES_S[self.time_base.currentText()]
+        """The window length in use (s): the chosen time base, or the automatic one."""
+        return self._window_s
+
+    def _choose_window(self, trigger_program) -> float:
+        text = self.time_base.currentText()
+        if text in TIME_BASES_S:
+            return TIME_BASES_S[text]
+        return TIME_BASES_S[auto_time_base(trigger_program.period_s if trigger_program is not None else None)]
 
     def set_simulation(self, sim) -> None:
         self.sim = sim
@@ -127,46 +249,195 @@ class Scope(QWidget):
 
     def _time_base_changed(self, *_):
         self._force()
-        self.plot.setXRange(0, self.window_s * 1e3, padding=0)
 
     def _force(self) -> None:
         self._key = None
         if self.sim is not None:
             self.refresh(self.sim.now)
 
+    def _sync_trigger_choices(self, names: list[str]) -> str | None:
+        """Keep the trigger combo's items = active programs + 'free run'; returns the chosen program."""
+        items = [*names, "free run"]
+        current = [self.trigger_combo.itemText(i) for i in range(self.trigger_combo.count())]
+        if items != current:
+            chosen = self.trigger_combo.currentText()
+            self.trigger_combo.blockSignals(True)
+            self.trigger_combo.clear()
+            self.trigger_combo.addItems(items)
+            self.trigger_combo.setCurrentText(chosen if chosen in items else items[0])
+            self.trigger_combo.blockSignals(False)
+        chosen = self.trigger_combo.currentText()
+        return chosen if chosen in names else None
+
+    def contact_index(self, label: str) -> int | None:
+        """The contact's index on the device (None: the case or an unknown label)."""
+        contacts = list(getattr(self.sim.devices[self.device_id], "contacts", {}) or {})
+        return contacts.index(label) if label in contacts else None
+
+    def colour_of(self, label: str) -> str:
+        return contact_colour(self.contact_index(label))
+
+    # ----- drawing -----
     def refresh(self, now_s: float) -> None:
         if self.sim is None or (self.freeze_box.isChecked() and self._key is not None):
             return
-        key = (now_s, self.window_s, self._changes, self.stack_box.isChecked())
+        key = (now_s, self.time_base.currentText(), self.trigger_combo.currentText(), self._changes, self.stack_box.isChecked())
         if key == self._key:
             return
         self._key = key
         device = self.sim.devices[self.device_id]
-        programs = [device.stored_programs()[n] for n in device.active_programs()]
+        names = device.active_programs()
+        stored = device.stored_programs()
+        programs = [stored[n] for n in names]
+        trigger_name = self._sync_trigger_choices(names)
+        trigger_program = stored[trigger_name] if trigger_name else None
+        window = self._choose_window(trigger_program or (programs[0] if programs else None))
+        self._window_s = window
         width_px = int(self.plot.getPlotItem().getViewBox().width()) if self.plot.isVisible() else 800
-        rate = sample_rate_for(self.window_s, narrowest_phase_s(programs), width_px)
-        t_s, traces = device.render_waveform(now_s, now_s + self.window_s, rate)
-        self.last_t_s, self.last_traces, self.last_sample_rate_hz = np.asarray(t_s), traces, rate
-        x_ms = (np.asarray(t_s) - now_s) * 1e3
-        labels = list(traces)
+        rate = sample_rate_for(window, narrowest_phase_s(programs), width_px)
+        pre = PRE_TRIGGER_FRACTION * window
+        look_s = 2.0 * trigger_program.period_s + pre if trigger_program is not None else 0.0
+        look_s = min(look_s, now_s, 2 * MAX_SAMPLES / rate)
+        look_s = max(look_s, 0.0)
+        t_s, traces = device.render_waveform(now_s - look_s, now_s + window, rate)
+        t_s = np.asarray(t_s, dtype=float)
+        start = int(np.searchsorted(t_s, now_s - 1e-12))  # free run: the window starts now
+        trigger_t = None
+        if trigger_program is not None and look_s > 0:
+            # the cathodic current of the program's cathodes: a pulse's leading phase, free of
+            # passive recovery tails (anodic on a cathode) and of other programs' anodes
+            level = np.zeros(len(t_s))
+            for label, use in trigger_program.contacts.items():
+                if label in traces and use.polarity == "-":
+                    level = level + np.clip(-np.asarray(traces[label], dtype=float), 0.0, None)
+            found = find_trigger(t_s, level, now_s)
+            if found is not None:
+                i_edge, quiet_s = found
+                pre_samples = round(min(pre, 0.5 * quiet_s) * rate)
+                start = max(i_edge - pre_samples, 0)
+                trigger_t = float(t_s[i_edge])
+        n = round(window * rate)
+        stop = min(start + n, len(t_s))
+        t_show = t_s[start:stop]
+        self.last_trigger_t_s = trigger_t
+        origin = trigger_t if trigger_t is not None else now_s
+        x_ms = (t_show - origin) * 1e3
+        shown = {label: np.asarray(v, dtype=float)[start:stop] for label, v in traces.items()}
+        self.last_t_s, self.last_x_ms, self.last_traces, self.last_sample_rate_hz = t_show, x_ms, shown, rate
+        self._draw(x_ms, shown, programs)
+        self.plot.setXRange(float(x_ms[0]) if len(x_ms) else 0.0, float(x_ms[0]) + window * 1e3 if len(x_ms) else window * 1e3, padding=0)
+        self._show_note(device, programs, shown)
+        self._show_info(programs, rate, trigger_name, trigger_t is not None)
+
+    def _draw(self, x_ms: np.ndarray, traces: dict[str, np.ndarray], programs) -> None:
+        item = self.plot.getPlotItem()
         for label in list(self.curves):
             if label not in traces:
-                self.plot.getPlotItem().removeItem(self.curves.pop(label))
+                item.removeItem(self.curves.pop(label))
+        labels = sorted(traces, key=lambda lb: (self.contact_index(lb) is None, self.contact_index(lb) or 0, lb))
+        entries = []
         spacing = max((float(np.max(np.abs(v))) for v in traces.values() if len(v)), default=1.0) * 2.2 or 1.0
         for i, label in enumerate(labels):
-            y = np.asarray(traces[label], dtype=float)
+            y = traces[label]
             if self.stack_box.isChecked():
                 y = y - i * spacing
+            users = [p.name for p in programs if label in p.contacts]
+            name = f"{label} ({', '.join(users)})" if users else label
             curve = self.curves.get(label)
             if curve is None:
-                curve = self.plot.plot([], [], pen=pen(i, 1.2), name=label)
+                curve = self.plot.plot([], [], pen=pg.mkPen(self.colour_of(label), width=1.3), name=name)
                 self.curves[label] = curve
+            curve.opts["name"] = name
             curve.setData(x_ms, y)
-        names = ", ".join(p.name for p in programs) or "none"
-        info = f"programs on: {names}   |   {rate / 1e3:.4g} kHz sampling"
+            entries.append((name, label, self.colour_of(label)))
+        # one program on every contact: name it once in the title, the contacts alone in the legend
+        # (a narrow panel would cut a long legend short); several: each contact names its programs
+        names = [p.name for p in programs]
+        if len(names) == 1:
+            self.title_legend.title = f"{self.device_id}: scope ({names[0]})"
+            self.title_legend.set_entries([(label, colour, False) for _name, label, colour in entries])
+        else:
+            self.title_legend.title = f"{self.device_id}: scope"
+            self.title_legend.set_entries([(name, colour, False) for name, _label, colour in entries])
+
+    def _show_note(self, device, programs, traces) -> None:
+        """A clear note when the line is flat: stimulation off, cycling off, or zero amplitude."""
+        flat = all(not len(v) or float(np.max(np.abs(v))) == 0.0 for v in traces.values())
+        note = ""
+        if not programs:
+            note = "no active program"
+        elif not device.stimulating():
+            note = "stimulation is off"
+        elif flat:
+            cycling = [p for p in programs if p.cycle_period_s() is not None]
+            if cycling:
+                note = "\n".join(f"{p.name} is cycling off\n(on {p.cycling.on_s:g} s / off {p.cycling.off_s:g} s)" for p in cycling)
+                note += "\nno pulses in this window"
+            else:
+                note = "no pulses in this window (amplitude 0 mA?)"
+        self.note_text = note
+        if note:
+            (x0, x1), (y0, y1) = self.plot.getPlotItem().getViewBox().viewRange()
+            self.note.setText(note)
+            self.note.setPos((x0 + x1) / 2, (y0 + y1) / 2 if y1 > y0 else 0.0)
+            self.note.show()
+        else:
+            self.note.hide()
+
+    def _show_info(self, programs, rate: float, trigger_name: str | None, locked: bool) -> None:
+        def describe(p):
+            contacts = " ".join(f"{c}{u.polarity}" for c, u in p.contacts.items())
+            return f"{p.name} {p.rate_hz:g} Hz [{contacts}]"
+
+        names = ", ".join(describe(p) for p in programs) or "none"
+        trig = f"trigger {trigger_name}" + ("" if locked else " (no pulse: free run)") if trigger_name else "free run"
+        info = f"on: {names}  |  {trig}  |  {rate / 1e3:.4g} kHz sampling"
         if info != self.info.text():
             self.info.setText(info)
-        title = f"{self.device_id}: waveform scope ({'current per contact' if programs else 'no active program'})"
-        if title != self._title:  # a new title relays the plot out: only when it changes
-            self._title = title
-            self.plot.setTitle(title, size="10pt")
+            self.info.setToolTip(f"{info}\n(programs on, with rate and contacts; the trigger; the sample rate of the synthesised traces)")
+
+    # ----- cursor read-out -----
+    def readout_at(self, x_ms: float) -> dict[str, tuple[float, float]]:
+        """Each contact's current (mA) at `x_ms` (time from the trigger) and the charge (uC) of
+        the phase under it: the run of same-sign samples holding that sample, sum x sample time."""
+        x = self.last_x_ms
+        if not len(x) or self.last_sample_rate_hz <= 0:
+            return {}
+        i = int(np.clip(np.searchsorted(x, x_ms, side="right") - 1, 0, len(x) - 1))
+        dt_s = 1.0 / self.last_sample_rate_hz
+        out = {}
+        for label, y in self.last_traces.items():
+            value = float(y[i])
+            if value == 0.0:
+                out[label] = (0.0, 0.0)
+                continue
+            sign = np.sign(y)
+            lo = i
+            while lo > 0 and sign[lo - 1] == sign[i]:
+                lo -= 1
+            hi = i
+            while hi < len(y) - 1 and sign[hi + 1] == sign[i]:
+                hi += 1
+            charge_uc = float(np.sum(y[lo:hi + 1])) * dt_s * 1e3  # mA x s = mC; x 1000 = uC
+            out[label] = (value, charge_uc)
+        return out
+
+    def readout_text(self, x_ms: float) -> str:
+        lines = [f"t = {x_ms:.4g} ms from trigger"]
+        for label, (ma, uc) in sorted(self.readout_at(x_ms).items(), key=lambda kv: (self.contact_index(kv[0]) is None, self.contact_index(kv[0]) or 0)):
+            lines.append(f"{label}: {ma:+.3g} mA" + (f", phase charge {abs(uc):.3g} uC" if ma else ""))
+        return "\n".join(lines)
+
+    def _mouse_moved(self, pos) -> None:
+        vb = self.plot.getPlotItem().getViewBox()
+        if not vb.sceneBoundingRect().contains(pos):
+            self.cursor.hide()
+            self.readout.hide()
+            return
+        x = vb.mapSceneToView(pos).x()
+        self.cursor.setPos(x)
+        self.cursor.show()
+        (x0, _x1), (_y0, y1) = vb.viewRange()
+        self.readout.setText(self.readout_text(x))
+        self.readout.setPos(x0, y1)
+        self.readout.show()

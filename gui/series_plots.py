@@ -7,7 +7,17 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from gui.plot_common import follow_time, pen, series_xy_days, set_curve, step_xy, time_plot
+from gui.event_markers import EventMarkers
+from gui.plot_common import (
+    PALETTE,
+    follow_time,
+    legend_of,
+    pen,
+    series_xy_days,
+    set_curve,
+    step_xy,
+    time_plot,
+)
 
 
 class SeriesPlots(QWidget):
@@ -39,14 +49,23 @@ class SeriesPlots(QWidget):
             if self.device_ids is not None and key[0] not in self.device_ids:
                 continue
             dev, signal = key
-            plot = time_plot(f"{dev}: {signal}", signal, series.unit or "-")
-            curve = plot.plot([], [], pen=pen(len(self.plots)), name=signal)
+            plot = time_plot(f"{dev}: {signal}", signal, series.unit or "-", start=self.sim.scenario.start)
+            colour_index = len(self.plots)
+            curve = plot.plot([], [], pen=pen(colour_index), name=signal)
+            legend_of(plot).set_entries([(signal, PALETTE[colour_index % len(PALETTE)], False)])
+            markers = EventMarkers(plot, [dev])
+            markers.reset(self.sim.recorder.events, self.sim.scenario.start)
+            plot._markers = markers
             if self.x_link is None:
                 self.x_link = plot
             else:
                 plot.setXLink(self.x_link)
             self.layout_.addWidget(plot)
             self.plots[key] = (plot, curve)
+
+    def on_events(self, records) -> None:
+        for plot, _curve in self.plots.values():
+            plot._markers.add(records)
 
     def refresh(self, now_s: float) -> None:
         if self.sim is None:

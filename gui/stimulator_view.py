@@ -1,11 +1,13 @@
 """A stimulator's views: on the overview the scope and the battery plot; its tab holds the
-programmer above a second scope, so a transmitted change shows at once."""
+programmer above a second scope, so a transmitted change shows at once. A closed-loop
+stimulator also gets its evoked-response and amplitude plots in both."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from gui.battery_plot import BatteryPlot
+from gui.closed_loop_plots import ClosedLoopPlots, has_closed_loop
 from gui.device_views import DeviceViews
 from gui.scope import Scope
 from gui.stimulator_programmer import StimulatorProgrammer
@@ -47,11 +49,24 @@ def stimulator_views(sim, device_id: str, runner, x_link_holder: list) -> Device
         x_link_holder.append(battery.plot)
     battery.set_low_level(sim.devices[device_id].profile.battery.low_battery_pct)
     battery.set_simulation(sim)
-    overview = _Panel([scope, battery], [3, 2])
+    extra = {}
+    if has_closed_loop(sim.devices[device_id]):
+        loop_plots = ClosedLoopPlots(device_id, x_link_holder[0])
+        loop_plots.set_simulation(sim)
+        overview = _Panel([scope, battery, loop_plots], [3, 2, 4])
+        tab_loop = ClosedLoopPlots(device_id)
+        tab_loop.set_simulation(sim)
+        extra = {"closed_loop": loop_plots, "tab_closed_loop": tab_loop}
+    else:
+        overview = _Panel([scope, battery], [3, 2])
 
     programmer = StimulatorProgrammer(sim, device_id, runner)
     tab_scope = Scope(device_id)
     tab_scope.set_simulation(sim)
-    tab = _Panel([programmer, tab_scope], splitter=True)
-    tab.splitter.setSizes([760, 170])
-    return DeviceViews(device_id, "scs", f"Stimulator ({device_id})", tab, overview, {"programmer": programmer, "scope": scope, "tab_scope": tab_scope, "battery": battery})
+    if extra:
+        tab = _Panel([programmer, tab_scope, extra["tab_closed_loop"]], splitter=True)
+        tab.splitter.setSizes([560, 170, 260])
+    else:
+        tab = _Panel([programmer, tab_scope], splitter=True)
+        tab.splitter.setSizes([760, 170])
+    return DeviceViews(device_id, "scs", f"Stimulator ({device_id})", tab, overview, {"programmer": programmer, "scope": scope, "tab_scope": tab_scope, "battery": battery, **extra})

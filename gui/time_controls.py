@@ -3,7 +3,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QWidget,
+)
 
 from gui import dialogs
 from gui.runner import SPEEDS_X, SimRunner
@@ -13,7 +21,8 @@ STEPS_S: dict[str, float] = {"1 s": 1.0, "1 min": 60.0, "1 h": 3600.0, "1 day": 
 
 
 class TimeControls(QWidget):
-    """A row of buttons driving a SimRunner. Shortcuts: Space, Ctrl+Right, Ctrl+N, Ctrl+J, +/-."""
+    """A row of buttons driving a SimRunner. Shortcuts: Space, Ctrl+Right, Ctrl+N, Ctrl+J, +/-,
+    Esc (cancel a jump). A long jump shows its progress and a Cancel button while it runs."""
 
     message = Signal(str)
 
@@ -55,6 +64,18 @@ class TimeControls(QWidget):
         self.jump_button.setToolTip("Run forward to the time typed on the left")
         self.jump_button.clicked.connect(self.jump_from_text)
         row.addWidget(self.jump_button)
+        self.jump_progress = QProgressBar()
+        self.jump_progress.setRange(0, 1000)
+        self.jump_progress.setMaximumWidth(160)
+        self.jump_progress.setFormat("jump %p%")
+        self.jump_progress.setToolTip("How far the jump has got (the window keeps responding; Cancel or Esc stops it where it is)")
+        self.jump_progress.hide()
+        row.addWidget(self.jump_progress)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the jump at the time reached so far (Esc)")
+        self.cancel_button.clicked.connect(runner.cancel_jump)
+        self.cancel_button.hide()
+        row.addWidget(self.cancel_button)
 
         row.addSpacing(12)
         row.addWidget(QLabel("Speed:"))
@@ -67,6 +88,8 @@ class TimeControls(QWidget):
         row.addStretch(1)
 
         runner.playing_changed.connect(self._show_playing)
+        runner.busy_changed.connect(self._show_busy)
+        runner.jump_progress.connect(self._show_progress)
         runner.speed_changed.connect(self._show_speed)
         self._show_speed(runner.speed_x)
 
@@ -77,6 +100,7 @@ class TimeControls(QWidget):
             ("Ctrl+J", self.jump_edit.setFocus),
             ("+", self.faster),
             ("-", self.slower),
+            ("Esc", runner.cancel_jump),
         ):
             sc = QShortcut(QKeySequence(keys), self)
             sc.setContext(Qt.ShortcutContext.WindowShortcut)
@@ -120,6 +144,17 @@ class TimeControls(QWidget):
             self.speed_combo.blockSignals(True)
             self.speed_combo.setCurrentIndex(idx)
             self.speed_combo.blockSignals(False)
+
+    def _show_busy(self, busy: bool) -> None:
+        self.jump_progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        if busy:
+            self.jump_progress.setValue(0)
+
+    def _show_progress(self, now_s: float, target_s: float) -> None:
+        fraction = self.runner.jump_fraction
+        if fraction is not None:
+            self.jump_progress.setValue(int(fraction * 1000))
 
     def _show_playing(self, playing: bool) -> None:
         self.play_button.setText("Pause" if playing else "Play")

@@ -31,7 +31,7 @@ WINDOW_BRUSH = (46, 125, 50, 40)
 
 def has_closed_loop(device) -> bool:
     """True when the stimulator runs the closed-loop model (it records the evoked response)."""
-    return getattr(device, "loop", None) is not None
+    return device.snapshot().closed_loop is not None
 
 
 class ClosedLoopPlots(QWidget):
@@ -92,15 +92,15 @@ class ClosedLoopPlots(QWidget):
 
     def loop_program(self) -> str | None:
         """The program the controller drives (its amplitude series is the controller's)."""
-        device = self.sim.devices[self.device_id]
-        names = [n for n in device.active_programs()] or list(device.programs)
+        snap = self.sim.devices[self.device_id].snapshot()
+        names = list(snap.active_programs) or list(snap.programs)
         return names[0] if names else None
 
     def refresh(self, now_s: float) -> None:
         if self.sim is None:
             return
-        device = self.sim.devices[self.device_id]
-        loop = device.loop
+        snap = self.sim.devices[self.device_id].snapshot()
+        loop = snap.closed_loop
         if loop is not None:
             self.target_line.setPos(loop.target_uv)
             self.target_line.label.setFormat(f"target {loop.target_uv:g} uV")
@@ -123,7 +123,7 @@ class ClosedLoopPlots(QWidget):
             set_curve(curve, *self._xy(signal, now_s))
         prog = self.loop_program()
         if prog is not None:
-            programmed = float(device.programs[prog].amplitude_ma)
+            programmed = float(snap.programs[prog].amplitude_ma)
             set_curve(self.programmed_curve, np.array([0.0, now_s / 86400.0]), np.array([programmed, programmed]))
             if ("programmed (open loop)", PALETTE[1], True) not in entries:
                 entries.append(("programmed (open loop)", PALETTE[1], True))

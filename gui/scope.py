@@ -145,6 +145,7 @@ class Scope(QWidget):
         configure_pyqtgraph()
         self.device_id = device_id
         self.sim = None
+        self._contact_order: dict[str, list[str]] = {}
         self._key = None
         self._changes = 0
         self._title = ""
@@ -241,6 +242,7 @@ class Scope(QWidget):
 
     def set_simulation(self, sim) -> None:
         self.sim = sim
+        self._contact_order = {}
         self._force()
 
     def on_events(self, records) -> None:
@@ -271,8 +273,10 @@ class Scope(QWidget):
 
     def contact_index(self, label: str) -> int | None:
         """The contact's index on the device (None: the case or an unknown label)."""
-        contacts = list(getattr(self.sim.devices[self.device_id], "contacts", {}) or {})
-        return contacts.index(label) if label in contacts else None
+        order = self._contact_order.get(self.device_id)
+        if order is None:  # contacts never change during a run: read them once from the snapshot
+            order = self._contact_order[self.device_id] = list(self.sim.devices[self.device_id].snapshot().contacts)
+        return order.index(label) if label in order else None
 
     def colour_of(self, label: str) -> str:
         return contact_colour(self.contact_index(label))

@@ -253,7 +253,7 @@ class DemoView(QWidget):
         for w, c in zip(self.plots, curves):
             self.curves[c.label].setData(c.t_h, c.dose_per_day)
             w.setYRange(0.0, top, padding=0)
-        dead = curves[0].dead_volume_ml
+        dead = curves[0].catheter_dead_volume_ml
         self.caption.setText(
             f"Refill at 2 h from {params['old_mg_per_ml']:g} to {params['new_mg_per_ml']:g} mg/mL at {params['dose_mg_per_day']:g} mg/day; "
             f"dead volume (pump tubing + {params['catheter_length_cm']:g} cm catheter) {dead:.3f} mL. {curves[0].dose_error_message} "

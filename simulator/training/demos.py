@@ -243,7 +243,7 @@ class DoseCurve:
     dose_per_day: np.ndarray  # delivered dose rate, drug unit per day (hourly average)
     unit: str
     dose_error_message: str
-    dead_volume_ml: float | None = None  # pump tubing + catheter
+    catheter_dead_volume_ml: float | None = None  # pump tubing + catheter
 
 
 #: Bounds of the bridge-bolus demonstration's controls.
@@ -298,7 +298,7 @@ def bridge_bolus_comparison(registry=None, step_h: float = 1.0, **params: float)
         rate = np.diff(cum) / (step_h / 24.0)
         msgs = [e.payload.get("message", "") for e in res.events_where("pump", K.DOSE_ERROR_CONCENTRATION_CHANGE)]
         curves.append(DoseCurve("with bridge bolus" if bridge else "without bridge bolus", grid_s[1:] / 3600.0, rate, "mg", msgs[0] if msgs else "",
-                                float(sim.devices["pump"].dead_volume_ml)))
+                                float(sim.devices["pump"].snapshot().dead_volume_ml)))
     return curves
 
 

@@ -32,7 +32,12 @@ PUBLIC = {"snapshot", "profile", "id"} | ACTION_API | BASE_QUERIES | set(PumpDev
 #: private attributes of our own non-device objects that the app sets and reads (pyqtgraph plot
 #: items keep helpers alive and a linked plot group its follow-time flag; an Exercise keeps the
 #: scenario and file it was loaded from)
-NON_DEVICE_PRIVATE = {"_light_grid", "_time_follower", "_follow_time", "_scenario", "_file"}
+NON_DEVICE_PRIVATE = {
+    "_light_grid", "_time_follower", "_follow_time", "_scenario", "_file",
+    # the app's own helpers kept on pyqtgraph plot items (gui/plot_common.py, event_markers.py,
+    # series_plots.py), and pyqtgraph's LabelItem size hint: none of them is a device's
+    "_title_legend", "_hover", "_markers", "_event_markers", "_key", "_follow_until", "_sizeHint",
+}
 
 #: device internals that must be read through the snapshot (or a query), whatever the receiver
 INTERNALS = {

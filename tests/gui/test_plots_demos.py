@@ -55,13 +55,13 @@ def test_bridge_bolus_controls_rerun_the_pump_with_the_new_dead_volume(qtbot):
     view = _view(qtbot, "bridge-bolus")
     without = view.dose_curves[0]
     # 50 cm catheter: dead volume 0.370 mL; the new 20 mg/mL at 2 mg/day flows 0.1 mL/day
-    assert without.dead_volume_ml == pytest.approx(0.37, abs=1e-6)
+    assert without.catheter_dead_volume_ml == pytest.approx(0.37, abs=1e-6)
     per_cm = (0.37 - 0.26) / 50  # pump tubing 0.26 mL + the catheter
     view.controls["catheter_length_cm"].setValue(100)
     view.redraw()  # the slow redraw, without waiting for the controls to rest
     without, with_bridge = view.dose_curves
     dead = 0.26 + 100 * per_cm
-    assert without.dead_volume_ml == pytest.approx(dead)  # 0.48 mL
+    assert without.catheter_dead_volume_ml == pytest.approx(dead)  # 0.48 mL
     # the old drug (10 mg/mL) leaves at 0.1 mL/day: 1 mg/day for 0.48 / 0.1 = 4.8 days after 2 h
     t_end_h = 2 + dead / 0.1 * 24
     inside = (without.t_h > 4) & (without.t_h < t_end_h - 2)

@@ -16,6 +16,7 @@ from gui import dialogs
 from simulator.device import Finding
 from simulator.engine import ActionResult
 from simulator.errors import InputError, validate_model
+from simulator.training.attempt import note_refused_locally
 
 
 def check_findings(sim, device_id: str, action: str, params: dict[str, Any]) -> list[Finding]:
@@ -43,6 +44,9 @@ def transmit(parent, runner, device_id: str, action: str, params: dict[str, Any]
     except InputError as exc:
         dialogs.show_input_error(parent, f"{title}: invalid entry", exc)
         return None
+    refusals = [f.message for f in findings if f.level == "refuse"]
+    if refusals:  # refused here, before sending: a training attempt still records it (with why)
+        note_refused_locally(runner.sim, device_id, action, params, "; ".join(refusals))
     if not dialogs.confirm_findings(parent, findings):
         return None
     params = with_confirmations(runner.sim, device_id, action, params, findings)

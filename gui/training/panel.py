@@ -275,7 +275,10 @@ def report_html(report: GradeReport) -> str:
     """The itemised result as HTML: verdict, each criterion with its explanation, the debrief."""
     colour = "#1b7f3b" if report.passed else "#b3261e"
     verdict = "Passed" if report.passed else "Not passed yet"
-    parts = [f"<h3 style='color:{colour}'>{verdict}: {report.score:g} / {report.max_score:g} points ({report.score_pct:.0f} %)</h3><ul>"]
+    parts = [f"<h3 style='color:{colour}'>{verdict}: {report.score:g} / {report.max_score:g} points ({report.score_pct:.0f} %)</h3>"]
+    if not report.passed:
+        parts.append(f"<p style='color:{colour}'>Not passed because {html.escape(report.why_not_passed())}.</p>")
+    parts.append("<ul>")
     for item in report.items:
         mark = "&#10004;" if item.passed else "&#10008;"
         c = "#1b7f3b" if item.passed else "#b3261e"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from gui import dialogs
+from gui.number_field import invalid_fields, invalid_text
 from simulator.device import Finding
 from simulator.engine import ActionResult
 from simulator.errors import InputError, validate_model
@@ -37,8 +38,24 @@ def with_confirmations(sim, device_id: str, action: str, params: dict[str, Any],
     return {**params, "confirm": sorted(set(params.get("confirm") or ()) | set(codes))}
 
 
+def _note_if_refused(sim, device_id: str, action: str, params: dict[str, Any]) -> None:
+    """A form blocked by a red field: when the program it holds is one the device would refuse
+    (a dose whose flow is past the pump's maximum), a training attempt records that refusal."""
+    try:
+        refusals = [f.message for f in check_findings(sim, device_id, action, params) if f.level == "refuse"]
+    except InputError:
+        return
+    if refusals:
+        note_refused_locally(sim, device_id, action, params, "; ".join(refusals))
+
+
 def transmit(parent, runner, device_id: str, action: str, params: dict[str, Any], title: str) -> ActionResult | None:
     """Check then apply; returns the result, or None when nothing was sent."""
+    bad = invalid_fields(parent) if parent is not None else []
+    if bad:  # fields marked red are never sent, nor silently corrected
+        _note_if_refused(runner.sim, device_id, action, params)
+        dialogs.inform(parent, f"{title}: fix the fields marked red", "These entries are not valid, so nothing was sent:\n" + invalid_text(bad))
+        return None
     try:
         findings = check_findings(runner.sim, device_id, action, params)
     except InputError as exc:

@@ -236,6 +236,8 @@ class PumpProgrammer(QWidget):
         self.threshold_button.setToolTip("Send the low-reservoir threshold to the pump")
         row.addWidget(self.threshold_button)
         layout.addLayout(row)
+        self.action_buttons = self._action_buttons(p.programmable)  # single / priming / bridge bolus, MRI
+        layout.addLayout(self.action_buttons_row)
         self.gas_note = None
         if p.gas is not None and p.gas.coefficients_note:
             # the temperature/altitude model rests on illustrative figures: say so where the trainee looks
@@ -264,6 +266,31 @@ class PumpProgrammer(QWidget):
     @property
     def device(self):
         return self.runner.sim.devices[self.device_id]
+
+    def _action_buttons(self, programmable: bool) -> dict:
+        """A row of buttons opening the action dialogs (gui.action_dialogs); a pump without
+        electronics has only the MRI."""
+        from gui.action_dialogs import PUMP_DIALOGS
+
+        self.action_buttons_row = QHBoxLayout()
+        out = {}
+        for label, cls in PUMP_DIALOGS.items():
+            if not programmable and cls.action != "mri":
+                continue
+            b = QPushButton(label)
+            b.setToolTip(f"{cls.title}: open its form, check and send")
+            b.clicked.connect(lambda _=False, c=cls: self.open_action(c))
+            self.action_buttons_row.addWidget(b)
+            out[cls.action] = b
+        self.action_buttons_row.addStretch(1)
+        return out
+
+    def open_action(self, cls):
+        from gui.action_dialogs import open_dialog
+
+        dialog = open_dialog(cls, self.runner, self.device_id, self)
+        dialog.accepted.connect(self.revert)
+        return dialog
 
     def _set_pending(self, pending: bool) -> None:
         self.pending = pending

@@ -57,9 +57,15 @@ class NumberField(QWidget):
 
     # ----- the QDoubleSpinBox subset -----
     def value(self) -> float:
-        """The value typed (when valid), else the last valid value."""
+        """The number typed, even outside the range (the field is then red and the form is not sent:
+        the number is what a check or a training record should see); the last valid value while
+        the text is not a number."""
         parsed = self._parse(self.edit.text())
-        return parsed if parsed is not None and not self._problem(parsed) else self._value
+        return parsed if parsed is not None else self._value
+
+    def is_number(self) -> bool:
+        """The text is a number (maybe outside the range)."""
+        return self._parse(self.edit.text()) is not None
 
     def setValue(self, value: float) -> None:
         value = round(float(value), self._decimals)
@@ -190,9 +196,24 @@ class NumberField(QWidget):
             self.valueChanged.emit(value)
 
 
+def _in_form(field: NumberField, root: QWidget) -> bool:
+    """The field is part of the form under `root`: shown, or on a wizard page not shown now (a
+    field on a hidden page of a stacked editor, another mode, is not)."""
+    from PySide6.QtWidgets import QWizardPage
+
+    if field.isVisibleTo(root):
+        return True
+    w = field.parentWidget()
+    while w is not None and w is not root:
+        if isinstance(w, QWizardPage):
+            return field.isVisibleTo(w)
+        w = w.parentWidget()
+    return False
+
+
 def invalid_fields(root: QWidget) -> list[NumberField]:
-    """The visible, enabled number fields under `root` whose entry is invalid."""
-    return [f for f in root.findChildren(NumberField) if not f.is_valid() and f.isVisibleTo(root) and f.isEnabled()]
+    """The enabled number fields of the form under `root` whose entry is invalid."""
+    return [f for f in root.findChildren(NumberField) if not f.is_valid() and f.isEnabled() and _in_form(f, root)]
 
 
 def invalid_text(fields: list[NumberField]) -> str:

@@ -39,12 +39,12 @@ def with_confirmations(sim, device_id: str, action: str, params: dict[str, Any],
 
 
 def _note_if_refused(sim, device_id: str, action: str, params: dict[str, Any]) -> None:
-    """A form blocked by a red field: when the program it holds is one the device would refuse
-    (a dose whose flow is past the pump's maximum), a training attempt records that refusal."""
+    """A form blocked by a red field: when what it holds is refused by the action's model or by the
+    device (a dose whose flow is past the pump's maximum), a training attempt records that refusal."""
     try:
         refusals = [f.message for f in check_findings(sim, device_id, action, params) if f.level == "refuse"]
-    except InputError:
-        return
+    except InputError as exc:
+        refusals = [str(i) for i in exc.issues]
     if refusals:
         note_refused_locally(sim, device_id, action, params, "; ".join(refusals))
 
@@ -53,12 +53,14 @@ def transmit(parent, runner, device_id: str, action: str, params: dict[str, Any]
     """Check then apply; returns the result, or None when nothing was sent."""
     bad = invalid_fields(parent) if parent is not None else []
     if bad:  # fields marked red are never sent, nor silently corrected
-        _note_if_refused(runner.sim, device_id, action, params)
+        if all(f.is_number() for f in bad):  # the params hold what was typed
+            _note_if_refused(runner.sim, device_id, action, params)
         dialogs.inform(parent, f"{title}: fix the fields marked red", "These entries are not valid, so nothing was sent:\n" + invalid_text(bad))
         return None
     try:
         findings = check_findings(runner.sim, device_id, action, params)
-    except InputError as exc:
+    except InputError as exc:  # refused here (an entry the action's model rejects): a training attempt records it
+        note_refused_locally(runner.sim, device_id, action, params, "; ".join(str(i) for i in exc.issues))
         dialogs.show_input_error(parent, f"{title}: invalid entry", exc)
         return None
     refusals = [f.message for f in findings if f.level == "refuse"]

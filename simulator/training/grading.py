@@ -159,9 +159,13 @@ def _refused_locally(sim: Simulation, a, index: int) -> ActionOutcome:
     models = type(device).action_models()
     if a.action not in models:
         raise InputError(f"unknown action {a.action!r} for {a.device}; allowed: {', '.join(sorted(models))}")
-    parsed = validate_model(models[a.action], dict(a.params))
-    refusals = [f for f in device.check(a.action, parsed) if f.level == "refuse"]
-    reason = refusals[0].message if refusals else (a.reason or "refused by the programmer")
+    try:
+        parsed = validate_model(models[a.action], dict(a.params))
+    except InputError as exc:  # an entry the action's model rejects: refused before any check
+        reason = "invalid entry: " + "; ".join(str(i) for i in exc.issues)
+    else:
+        refusals = [f for f in device.check(a.action, parsed) if f.level == "refuse"]
+        reason = refusals[0].message if refusals else (a.reason or "refused by the programmer")
     return ActionOutcome(index, sim.now, a.device, a.action, dict(a.params), False, reason, {}, sent=False)
 
 

@@ -119,3 +119,50 @@ def test_alarm_mistake_acknowledge_without_refill(qtbot, make_window, no_dialogs
     report = panel.check_work()
     assert "Acknowledging the low-reservoir alarm only silences it" in report.item("refilled").advice
     assert sim.now == pytest.approx(12 * H + 60)
+
+
+def _scs_start(make_window, exercise_id: str):
+    from gui.scenario_io import default_scenario_path, open_scenario
+
+    window = make_window(Simulation(open_scenario(default_scenario_path())))
+    panel = window.training_dock.widget()
+    assert panel.start_exercise(exercise_id) is not None
+    return window, panel, window.device_views["ipg"].extra["programmer"]
+
+
+def test_electrode_config_mistake_single_cathode_at_9_ma(qtbot, make_window, no_dialogs):
+    # 9 mA x 500 us = 4.5 uC per phase on one 0.1225 cm2 contact: 36.7 uC/cm2, over 30
+    window, panel, prog = _scs_start(make_window, "scs-electrode-config")
+    prog.cycle_contact("E2")  # cathode -> anode
+    prog.cycle_contact("E2")  # anode -> off
+    prog.cycle_contact("E3")
+    prog.cycle_contact("E3")
+    prog.cycle_contact("E7")  # off -> cathode (T9)
+    prog.cycle_contact("E8")
+    prog.cycle_contact("E8")  # off -> cathode -> anode
+    prog.editor.amplitude.setText("9")
+    no_dialogs.answers.append(True)  # the charge-density warning is sent past
+    prog.transmit_pending()
+    report = panel.check_work()
+    item = report.item("density-ok")
+    assert not item.passed and "36.73 uC/cm2 (9 mA)" in item.explanation
+    assert "One cathode and one anode each carry all 9 mA" in item.advice
+    assert report.item("program-sent").passed  # the prescribed 9 mA, 500 us, 50 Hz was sent (past the warning)
+
+
+def test_battery_life_mistake_lowering_the_amplitude(qtbot, make_window, no_dialogs):
+    window, panel, prog = _scs_start(make_window, "scs-battery-life")
+    prog.editor.amplitude.setText("0.3")
+    no_dialogs.answers.extend([True, True])
+    assert prog.transmit_pending()
+    report = panel.check_work()
+    assert "Lowering the amplitude below the 0.6 mA the patient needs" in report.item("therapy-kept").advice
+
+
+def test_impedance_fault_mistake_reprogramming_without_a_check(qtbot, make_window, no_dialogs):
+    window, panel, prog = _scs_start(make_window, "scs-impedance-fault")
+    prog.editor.amplitude.setText(str(prog.editor.amplitude.value() + 1))
+    no_dialogs.answers.extend([True, True])
+    prog.transmit_pending()
+    report = panel.check_work()
+    assert "Run an impedance check first" in report.item("checked").advice

@@ -21,6 +21,7 @@ from pydantic import Field, model_validator
 
 from simulator.profiles.base import StrictModel
 from simulator.scenario.model import Duration
+from simulator.event_text import duration as duration_text
 from simulator.units import describe_elapsed
 
 if TYPE_CHECKING:
@@ -570,7 +571,7 @@ class EventPresent(CriterionBase):
             timely = [e for e in hits if any(0 <= e.t_s - r.t_s <= self.within for r in refs)]
             if not timely:
                 where = f"after the {ref_name}" if refs else f"but there was no {ref_name}"
-                return False, (f"the {name} at {_when(hits[0].t_s)} did not start within {describe_elapsed(self.within)} {where}"), {"count": 0}
+                return False, (f"the {name} at {_when(hits[0].t_s)} did not start within {duration_text(self.within)} {where}"), {"count": 0}
             hits = timely
         if hits:
             return True, f"{name} happened at {_when(hits[0].t_s)}", {"count": len(hits)}
@@ -607,7 +608,7 @@ class EventAbsent(CriterionBase):
             return False, f"{name} at {_when(hits[0].t_s)}{': ' + plain(str(what)) if what else ''}", {"count": len(hits)}
         if excused:
             cure = self.excused_label or self.excused_by.describe()
-            return True, f"no {name}: the {cure} within {describe_elapsed(self.excused_within)} dealt with it", {"count": 0, "excused": len(excused)}
+            return True, f"no {name}: the {cure} within {duration_text(self.excused_within)} dealt with it", {"count": 0, "excused": len(excused)}
         return True, f"no {name}", {"count": 0}
 
 

@@ -81,3 +81,41 @@ def test_gas_pump_low_before_empty_and_no_alarm_control(qtbot, make_window, no_d
     pp.refresh(sim.now)
     assert pp.status.low.text() == "threshold 2 mL; reached 2026-01-23 09:36 (refill reminder (calculated: the pump has no electronics) active)"
     assert pp.status.gauge.text() == "1.25 of 30 mL"  # 30 - 23 x 1.25
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None)
+@given(t_s=st.floats(min_value=0.0, max_value=20 * DAY), profile=st.sampled_from(["pump/peristaltic-20ml", "pump/valve-gated-20ml"]))
+def test_interrogation_never_contradicts_the_alarms_at_any_instant(t_s, profile):
+    from gui.pump_programmer import interrogation_text
+
+    sim = _sim(profile, MORPHINE)
+    sim.run(until=t_s)
+    pump = sim.devices["pump"]
+    text = interrogation_text(sim, pump, sim.now)
+    active = {a["alarm"] for a in pump.active_alarms()}
+    if "low_reservoir" in active:
+        assert text["low"].startswith("threshold 2 mL; reached 2026-01-06 00:00")  # (3 - 2) / 0.2 = 5 d
+    if "empty_reservoir" in active:
+        assert text["empty"].startswith("empty since")
+    if pump.expected_reservoir_ml_at(sim.now) < 0.005:  # the gauge would show 0.00 mL
+        assert text["empty"].startswith(("empty now", "empty since"))
+    assert "not predicted" not in text["low"] + text["empty"]  # the pump flows all along: every moment is known
+    low, empty = pump.predicted_low_reservoir_t_s(), pump.predicted_empty_t_s()
+    if low is not None and empty is not None:
+        assert low < empty
+
+
+@settings(max_examples=20, deadline=None)
+@given(ambient_mmhg=st.floats(min_value=300, max_value=1400), reservoir_ml=st.floats(min_value=2.5, max_value=30))
+def test_gas_pump_low_reminder_always_before_empty(ambient_mmhg, reservoir_ml):
+    # flow = 1.0 x (1520 - ambient) / 760 mL/day; low after (V - 2) / flow, empty after V / flow
+    sim = _sim("pump/gas-driven-30ml", {"drug": "drug/morphine", "concentration_mg_per_ml": 2, "reservoir_ml": reservoir_ml})
+    sim.apply_action("pump", "set_environment", {"ambient_pressure_mmhg": ambient_mmhg})
+    pump = sim.devices["pump"]
+    flow = (1520 - ambient_mmhg) / 760
+    assert pump.predicted_empty_t_s() == pytest.approx(reservoir_ml / flow * DAY, rel=1e-9)
+    assert pump.predicted_low_reservoir_t_s() == pytest.approx((reservoir_ml - 2) / flow * DAY, rel=1e-9)

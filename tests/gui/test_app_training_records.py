@@ -2,7 +2,6 @@
 trainee overrides, and the advice an exercise has for exactly those mistakes, driven through the app."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 
 from simulator.engine import Simulation
 

@@ -289,6 +289,16 @@ def report_html(report: GradeReport) -> str:
             parts.append(f"<br/><i>{html.escape(item.advice)}</i>")
         parts.append("</li>")
     parts.append("</ul>")
+    if report.actions:
+        parts.append("<p><b>What you did</b> (simulated time)</p><ul>")
+        for a in report.actions:
+            if a["accepted"]:
+                verdict = "accepted" + (f", warning overridden: {', '.join(a.get('overridden') or [])}" if a.get("overridden") else "")
+            else:
+                verdict = f"refused{' by the programmer (not sent)' if not a.get('sent', True) else ''}: {a['reason']}"
+            parts.append(f"<li>{describe_elapsed(a['at_s'])} {html.escape(a['device'])}: {html.escape(a['action'].replace('_', ' '))} "
+                         f"({html.escape(verdict)})</li>")
+        parts.append("</ul>")
     if report.debrief:
         parts.append("<p><b>Debrief</b></p>")
         parts += [f"<p>{html.escape(p)}</p>" for p in report.debrief.strip().split("\n\n")]

@@ -130,8 +130,11 @@ class AttemptRecorder:
     """Records the actions a trainee applies to a Simulation through `sim.apply_action`.
 
     It listens to the event stream for `action` and `refusal` records to stamp wall-clock time
-    and the verdict, and takes the list of interactive actions from `sim.applied_actions` (the
+    and the verdict, and for `override` / `warning` records to note the warnings the trainee sent
+    the action past; it takes the list of interactive actions from `sim.applied_actions` (the
     engine keeps it), so timeline actions of the scenario are never mistaken for the trainee's.
+    Actions the app refused before sending them reach it through `note_refused_locally(sim, ...)`
+    (the programmers' transmit path calls it) and are recorded with `sent: false`.
     Call `attach(sim)` again after loading a new simulation.
     """
 

@@ -38,6 +38,7 @@ def test_flow_typed_into_the_dose_box_reaches_the_exercises_advice(qtbot, make_w
     assert "0.125 is the flow in mL/day" in panel.result.toPlainText()
     text = report.to_text()
     assert "REFUSED by the programmer" in text
+    assert "program (refused by the programmer (not sent): 0.125 mg/day at 20 mg/mL is 0.00625 mL/day, below the pump's minimum rate" in panel.result.toPlainText()
 
 
 def test_confirmed_titration_warning_is_recorded_as_overridden(qtbot, make_window, no_dialogs):
@@ -52,6 +53,7 @@ def test_confirmed_titration_warning_is_recorded_as_overridden(qtbot, make_windo
     assert report.item("dose-programmed").passed
     assert report.actions[0]["overridden"] == ["titration.max_increase_pct"]
     assert "warning overridden (titration.max_increase_pct)" in report.to_text()
+    assert "program (accepted, warning overridden: titration.max_increase_pct)" in panel.result.toPlainText()
 
 
 def test_mcg_mistake_advice_is_reachable(qtbot, make_window, no_dialogs):

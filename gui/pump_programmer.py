@@ -85,7 +85,7 @@ def interrogation_text(sim, dev, now_s: float) -> dict[str, str]:
         low = head + "below the threshold (alarm acknowledged or cleared)"
     out["low"] = low
     rate = dev.current_rate_ml_per_day()
-    what = "fixed-rate (gas-driven, not programmable)" if not electronic else dev.program.mode_name
+    what = "fixed rate: gas-driven, not programmable" if not electronic else dev.program.mode_name
     out["rate"] = f"{rate:.4g} mL/day = {dev.current_drug_rate_per_day():.4g} {u}/day ({what})"
     pct = dev.battery_pct_at(now_s)
     out["battery"] = "no battery" if pct is None else f"{pct:.1f} %"

@@ -71,7 +71,7 @@ def test_gas_pump_low_before_empty_and_no_alarm_control(qtbot, make_window, no_d
     assert pump.predicted_empty_t_s() == pytest.approx(24 * DAY)
     assert pp.status.low.text() == "threshold 2 mL; refill reminder (calculated: the pump has no electronics) 2026-01-23 09:36 (in 22.4 d)"
     assert pp.status.empty.text() == "2026-01-25 00:00 (in 24.0 d)"
-    assert pp.status.rate.text() == "1.25 mL/day = 2.5 mg/day (fixed-rate (gas-driven, not programmable))"
+    assert pp.status.rate.text() == "1.25 mL/day = 2.5 mg/day (fixed rate: gas-driven, not programmable)"
     assert "stopped" not in pp.status.rate.text()
     # no electronics: no low-alarm control and no dosing program editor is offered
     assert not pp.threshold.isVisibleTo(pp) and not pp.threshold_button.isVisibleTo(pp)

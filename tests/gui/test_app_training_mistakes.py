@@ -78,7 +78,7 @@ def test_patient_bolus_mistakes(qtbot, make_window, no_dialogs):
     assert [(a.action, a.sent) for a in panel.current_attempt().actions] == [("set_patient_bolus", False)]
     report = panel.check_work()
     assert "The lockout is entered in minutes: 3 hours is 180 minutes" in report.item("settings").advice
-    # a second attempt: 2 mg instead of 0.2 mg, the daily-maximum warning confirmed
+    # a second attempt: 2 mg instead of 0.2 mg (2 + 4 x 2 = 10 mg/day stays under morphine's 15 mg/day: no warning)
     window, panel, pp = _start(make_window, "pump-patient-bolus")
     ed = pp.patient_editor
     ed.enabled.setChecked(True)
@@ -86,11 +86,11 @@ def test_patient_bolus_mistakes(qtbot, make_window, no_dialogs):
     ed.duration.setText("15")
     ed.lockout.setText("180")
     ed.max_per_day.setValue(4)
-    no_dialogs.answers.append(True)
-    pp.transmit_patient_settings()
+    assert pp.transmit_patient_settings()
     report = panel.check_work()
-    advice = report.item("settings").advice + report.item("no-daily-max-override").advice + report.item("no-refusal").advice
-    assert "0.2 mg, not 2 mg" in advice or "daily-maximum warning was confirmed" in advice
+    item = report.item("settings")
+    assert item.explanation.endswith("bolus dose (mg) was 2, expected 0.2")
+    assert item.advice.startswith("The bolus dose is in mg: 0.2 mg, not 2 mg.")
 
 
 def test_refill_discrepancy_mistakes(qtbot, make_window, no_dialogs):

@@ -38,6 +38,27 @@ def with_confirmations(sim, device_id: str, action: str, params: dict[str, Any],
     return {**params, "confirm": sorted(set(params.get("confirm") or ()) | set(codes))}
 
 
+def _numbers(value: Any) -> list[float]:
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, (int, float)):
+        return [float(value)]
+    if isinstance(value, dict):
+        return [x for v in value.values() for x in _numbers(v)]
+    if isinstance(value, (list, tuple)):
+        return [x for v in value for x in _numbers(v)]
+    return []
+
+
+def _red_fields_sent(parent, params: dict[str, Any]) -> list:
+    """The invalid number fields of the form whose entry these params carry (an action without
+    numbers, or a red field of another form on the same panel, does not block)."""
+    if parent is None:
+        return []
+    sent = _numbers(params)
+    return [f for f in invalid_fields(parent) if f.value() in sent]
+
+
 def _note_if_refused(sim, device_id: str, action: str, params: dict[str, Any]) -> None:
     """A form blocked by a red field: when what it holds is refused by the action's model or by the
     device (a dose whose flow is past the pump's maximum), a training attempt records that refusal."""
@@ -51,7 +72,7 @@ def _note_if_refused(sim, device_id: str, action: str, params: dict[str, Any]) -
 
 def transmit(parent, runner, device_id: str, action: str, params: dict[str, Any], title: str) -> ActionResult | None:
     """Check then apply; returns the result, or None when nothing was sent."""
-    bad = invalid_fields(parent) if parent is not None else []
+    bad = _red_fields_sent(parent, params)
     if bad:  # fields marked red are never sent, nor silently corrected
         if all(f.is_number() for f in bad):  # the params hold what was typed
             _note_if_refused(runner.sim, device_id, action, params)

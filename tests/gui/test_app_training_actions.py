@@ -166,3 +166,14 @@ def test_threshold_recording_in_the_app(qtbot, make_window, no_dialogs):
     box.threshold_button.click()
     recorded = [e for e in sim.recorder.events if e.kind == "action" and e.payload["action"] == "record_threshold"]
     assert recorded and recorded[-1].payload["params"]["amplitude_ma"] == pytest.approx(2.5)
+
+
+def test_a_red_field_blocks_only_the_form_that_carries_it(qtbot, make_window, no_dialogs):
+    sim = _pump_sim()
+    window = make_window(sim)
+    pp = window.device_views["pump"].extra["programmer"]
+    pp.mode_editor.continuous.dose.setText("-5")
+    assert not pp.transmit_pending()  # the dose program carries the red entry: not sent
+    pp.threshold.setText("3")
+    assert pp.set_threshold()  # another form on the same panel still goes through
+    assert sim.devices["pump"].threshold_ml == 3.0

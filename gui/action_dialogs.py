@@ -213,7 +213,12 @@ class StimulatorMriDialog(ActionDialog):
         self.show_state()
 
     def show_state(self) -> None:
-        self.state.setText("MRI mode is ON" if self.device.mri else "MRI mode is off")
+        dev = self.device
+        now = self.runner.sim.now
+        faulty = dev.impedance.faulty(now)
+        self.state.setText(("MRI mode is ON" if dev.mri else "MRI mode is off")
+                           + f"; battery {dev.battery.pct_at(now):.0f} %; "
+                           + (f"contacts out of range: {', '.join(f"{k} ({v})" for k, v in faulty.items())}" if faulty else "every contact within range"))
         self.send_button.setText("Turn MRI mode off" if self.device.mri else "Turn MRI mode on")
 
     def params(self):

@@ -134,6 +134,7 @@ def test_stimulator_mri_mode_dialog(qtbot, make_window, no_dialogs):
     assert ipg.stimulating() and not ipg.mri
     _, dialog = _open(window, "ipg", "mri_mode")
     assert "MRI conditional" in dialog.about.text()
+    assert dialog.state.text().startswith("MRI mode is off; battery ") and dialog.state.text().endswith("every contact within range")
     no_dialogs.answers.append(True)
     assert dialog.send()
     assert ipg.mri and not ipg.stimulating()

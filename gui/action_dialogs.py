@@ -218,7 +218,7 @@ class StimulatorMriDialog(ActionDialog):
         faulty = dev.impedance.faulty(now)
         self.state.setText(("MRI mode is ON" if dev.mri else "MRI mode is off")
                            + f"; battery {dev.battery.pct_at(now):.0f} %; "
-                           + (f"contacts out of range: {', '.join(f"{k} ({v})" for k, v in faulty.items())}" if faulty else "every contact within range"))
+                           + ("contacts out of range: " + ", ".join(f"{k} ({v})" for k, v in faulty.items()) if faulty else "every contact within range"))
         self.send_button.setText("Turn MRI mode off" if self.device.mri else "Turn MRI mode on")
 
     def params(self):

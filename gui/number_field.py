@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from gui.limits import Limits
@@ -27,6 +27,20 @@ def _plain(value: float, decimals: int) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+class _StepEdit(QLineEdit):
+    """A line edit whose Up / Down keys step the field by its step (as a spin box does)."""
+
+    def __init__(self, field: "NumberField"):
+        super().__init__()
+        self._field = field
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        if event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            self._field.step_by(1 if event.key() == Qt.Key.Key_Up else -1)
+            return
+        super().keyPressEvent(event)
 
 
 class NumberField(QWidget):
@@ -45,7 +59,7 @@ class NumberField(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(3)
-        self.edit = QLineEdit()
+        self.edit = _StepEdit(self)
         self.edit.setMinimumWidth(70)
         self.unit_label = QLabel(unit)
         layout.addWidget(self.edit, 1)
@@ -121,6 +135,16 @@ class NumberField(QWidget):
         """Type `text` into the field and confirm it (as if the user pressed Enter)."""
         self.edit.setText(text)
         self._commit()
+
+    def step_by(self, steps: int) -> None:
+        """Up / Down: move a valid entry by `steps` steps (the limits' step, else one unit in the
+        last decimal shown), never past the range."""
+        if not self.is_valid():
+            return
+        step = self.limits.step or 10 ** (-self._decimals)
+        new = round(self.value() + steps * step, self._decimals)
+        if not self._problem(new):
+            self.setValue(new)
 
     # ----- validity -----
     def is_valid(self) -> bool:

@@ -178,3 +178,19 @@ def test_a_red_field_blocks_only_the_form_that_carries_it(qtbot, make_window, no
     pp.threshold.setText("3")
     assert pp.set_threshold()  # another form on the same panel still goes through
     assert sim.devices["pump"].threshold_ml == 3.0
+
+
+def test_number_field_steps_with_the_arrow_keys_within_its_range(qtbot):
+    from PySide6.QtCore import Qt
+
+    from gui.limits import Limits
+    from gui.number_field import NumberField
+
+    field = NumberField(Limits(0.0, 1.0, 0.5), "mL", "Threshold", value=0.5, decimals=1)
+    qtbot.addWidget(field)
+    qtbot.keyClick(field.edit, Qt.Key.Key_Up)
+    assert field.value() == 1.0 and field.is_valid()
+    qtbot.keyClick(field.edit, Qt.Key.Key_Up)  # 1.5 would be past the 1.0 maximum: stays
+    assert field.value() == 1.0
+    qtbot.keyClick(field.edit, Qt.Key.Key_Down)
+    assert field.text() == "0.5"

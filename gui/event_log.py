@@ -7,12 +7,12 @@ The log hides those rows by default and counts the repeats they hold, plus the r
 but not yet recorded (`set_pending_repeats`, from the alarm boards), in its count label."""
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
 
+from simulator.event_text import describe, value_text
 from simulator.events import EventRecord
 from simulator.units import describe_elapsed
 from simulator.event_kinds import K
@@ -28,37 +28,32 @@ def repeats_in(record: EventRecord) -> int:
     if record.kind == REPEATS_KIND:
         return int(record.payload.get("count", 0) or 0)
     return 1 if record.kind == REPEAT_KIND else 0
-COLUMNS = ["elapsed (d hh:mm:ss)", "calendar time", "device", "kind", "details"]
+COLUMNS = ["elapsed (d hh:mm:ss)", "calendar time", "device", "kind", "what happened"]
 
 
 def payload_text(payload: dict) -> str:
-    """A one-line summary of an event's payload: the message first when there is one."""
-    parts = []
-    if "message" in payload:
-        parts.append(str(payload["message"]))
-    for key, value in payload.items():
-        if key == "message":
-            continue
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and key.endswith("t_s"):
-            parts.append(f"{key[:-4] or 't'} at {describe_elapsed(value)}")  # times as elapsed d hh:mm:ss
-        elif isinstance(value, float):
-            parts.append(f"{key}={value:.4g}")
-        elif isinstance(value, (dict, list)):
-            parts.append(f"{key}={json.dumps(value, default=str, separators=(',', ':'))[:120]}")
-        else:
-            parts.append(f"{key}={value}")
-    return "; ".join(parts)
+    """The payload in words, one `name value unit` per key (the tooltip of a row): no raw data."""
+    unit = str(payload.get("unit") or "")
+    return "\n".join(value_text(str(k), v, unit) if k != "message" else str(v) for k, v in payload.items() if v is not None)
 
 
 class EventTableModel(QAbstractTableModel):
     def __init__(self, start: datetime | None = None, parent=None):
         super().__init__(parent)
         self.records: list[EventRecord] = []
+        self._sentences: dict[int, str] = {}  # row -> sentence, made when first needed
         self.start = start
+
+    def sentence(self, row: int) -> str:
+        text = self._sentences.get(row)
+        if text is None:
+            text = self._sentences[row] = describe(self.records[row])
+        return text
 
     def reset(self, records: list[EventRecord], start: datetime | None) -> None:
         self.beginResetModel()
         self.records = list(records)
+        self._sentences = {}
         self.start = start
         self.endResetModel()
 
@@ -99,9 +94,9 @@ class EventTableModel(QAbstractTableModel):
                 return rec.device
             if col == 3:
                 return rec.kind
-            return payload_text(rec.payload)
+            return self.sentence(index.row())
         if role == Qt.ItemDataRole.ToolTipRole and col == 4:
-            return json.dumps(rec.payload, indent=1, default=str)[:2000]
+            return (self.sentence(index.row()) + "\n\n" + payload_text(rec.payload))[:2000]
         if role == Qt.ItemDataRole.ToolTipRole and col == 0:
             return f"t = {rec.t_s:.6g} s from the scenario start"
         return None
@@ -118,18 +113,29 @@ class EventFilter(QSortFilterProxyModel):
         self.device: str | None = None
         self.kind: str | None = None
         self.hide_repeats = True
+        self.search = ""  # lower-case text the sentence, kind or device must contain
 
-    def set_filter(self, device: str | None, kind: str | None, hide_repeats: bool | None = None) -> None:
+    def set_filter(self, device: str | None, kind: str | None, hide_repeats: bool | None = None, search: str | None = None) -> None:
         hide = self.hide_repeats if hide_repeats is None else hide_repeats
+        text = self.search if search is None else search.strip().lower()
         if hasattr(self, "beginFilterChange"):  # Qt >= 6.9
             self.beginFilterChange()
-            self.device, self.kind, self.hide_repeats = device, kind, hide
+            self.device, self.kind, self.hide_repeats, self.search = device, kind, hide, text
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
         else:
-            self.device, self.kind, self.hide_repeats = device, kind, hide
+            self.device, self.kind, self.hide_repeats, self.search = device, kind, hide, text
             self.invalidateFilter()
 
     def filterAcceptsRow(self, row: int, parent) -> bool:
+        if not self._accepts(row):
+            return False
+        if self.search:
+            model = self.sourceModel()
+            rec = model.records[row]
+            return self.search in model.sentence(row).lower() or self.search in rec.kind.lower() or self.search in rec.device.lower()
+        return True
+
+    def _accepts(self, row: int) -> bool:
         rec = self.sourceModel().records[row]
         asked_for_repeats = self.kind in REPEAT_KINDS
         if self.hide_repeats and rec.kind in REPEAT_KINDS and not asked_for_repeats:
@@ -172,6 +178,11 @@ class EventLog(QWidget):
             "alarm. Choosing the kind 'alarm.repeats' shows them regardless."
         )
         row.addWidget(self.hide_repeats_box)
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("search (e.g. refill, bolus, E2)")
+        self.search_edit.setToolTip("Show only the events whose sentence, kind or device contains this text (case ignored)")
+        self.search_edit.setClearButtonEnabled(True)
+        row.addWidget(self.search_edit, 1)
         self.count_label = QLabel()
         row.addStretch(1)
         row.addWidget(self.count_label)
@@ -189,6 +200,7 @@ class EventLog(QWidget):
         self.device_combo.currentIndexChanged.connect(self._filter_changed)
         self.kind_combo.currentIndexChanged.connect(self._filter_changed)
         self.hide_repeats_box.toggled.connect(self._filter_changed)
+        self.search_edit.textChanged.connect(self._filter_changed)
         self._kinds: set[str] = set()
         self._devices: list[str] = []
         self._recorded_repeats = 0  # repeats held by the rows of the model
@@ -233,7 +245,11 @@ class EventLog(QWidget):
             self.table.scrollToBottom()
         self._update_count()
 
-    def set_filter(self, device: str | None = None, kind: str | None = None, hide_repeats: bool | None = None) -> None:
+    def set_filter(self, device: str | None = None, kind: str | None = None, hide_repeats: bool | None = None, search: str | None = None) -> None:
+        if search is not None:
+            self.search_edit.blockSignals(True)
+            self.search_edit.setText(search)
+            self.search_edit.blockSignals(False)
         self.device_combo.setCurrentText(device or ALL)
         self.kind_combo.setCurrentText(kind or ALL)
         if hide_repeats is not None:
@@ -245,7 +261,7 @@ class EventLog(QWidget):
     def _filter_changed(self, *_):
         d = self.device_combo.currentText()
         k = self.kind_combo.currentText()
-        self.proxy.set_filter(None if d in (ALL, "") else d, None if k in (ALL, "") else k, self.hide_repeats_box.isChecked())
+        self.proxy.set_filter(None if d in (ALL, "") else d, None if k in (ALL, "") else k, self.hide_repeats_box.isChecked(), self.search_edit.text())
         self._update_count()
 
     def set_pending_repeats(self, n: int) -> None:
@@ -266,6 +282,10 @@ class EventLog(QWidget):
             if repeats:
                 text += f" ({repeats} alarm repeats hidden)"
         self.count_label.setText(text)
+
+    def visible_sentences(self) -> list[str]:
+        """The 'what happened' column of the rows shown, top to bottom."""
+        return [self.proxy.index(r, 4).data() for r in range(self.proxy.rowCount())]
 
     def visible_records(self) -> list[EventRecord]:
         return [self.model.records[self.proxy.mapToSource(self.proxy.index(r, 0)).row()] for r in range(self.proxy.rowCount())]

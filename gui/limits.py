@@ -9,8 +9,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from PySide6.QtWidgets import QDoubleSpinBox
-
 
 @dataclass(frozen=True)
 class Limits:
@@ -52,21 +50,12 @@ def decimals_for(step: float | None, default: int = 3) -> int:
     return max(0, min(6, int(math.ceil(-math.log10(step) - 1e-9)) if step < 1 else 0))
 
 
-def spin(limits: Limits, unit: str, what: str, value: float | None = None, decimals: int | None = None) -> QDoubleSpinBox:
-    """A spin box bounded by `limits`, stepping by its step, with the unit in suffix and tooltip."""
-    box = QDoubleSpinBox()
+def spin(limits: Limits, unit: str, what: str, value: float | None = None, decimals: int | None = None):
+    """A number field bounded by `limits` with the unit beside it and the range in its tooltip.
+
+    An entry outside the range, or not a number, is shown red with the allowed range and is not
+    sent (gui.number_field.NumberField); it is never clamped or dropped."""
+    from gui.number_field import NumberField
+
     d = decimals if decimals is not None else decimals_for(limits.step)
-    box.setDecimals(d)
-    lo = limits.minimum if math.isfinite(limits.minimum) else -1e9
-    if limits.min_exclusive:
-        lo = lo + 10 ** (-d)
-    box.setRange(lo, limits.maximum if math.isfinite(limits.maximum) else 1e9)
-    if limits.step:
-        box.setSingleStep(limits.step)
-    box.setSuffix(f" {unit}")
-    box.setToolTip(f"{what}, {unit}. Allowed: {limits.text(unit)}")
-    box.setKeyboardTracking(False)
-    box.setAccelerated(True)
-    if value is not None:
-        box.setValue(value)
-    return box
+    return NumberField(limits, unit, what, value=value, decimals=d)

@@ -36,6 +36,62 @@ def fmt_time(sim, t_s: float | None) -> str:
     return f"{sim.calendar_time(t_s):%Y-%m-%d %H:%M} (in {(t_s - sim.now) / 86400:.1f} d)"
 
 
+def _when(sim, t_s: float) -> str:
+    return f"{sim.calendar_time(t_s):%Y-%m-%d %H:%M}"
+
+
+#: Within this many seconds of now, a predicted moment is "now" (the alarm is due at this instant).
+NOW_TOL_S = 1e-3
+
+
+def interrogation_text(sim, dev, now_s: float) -> dict[str, str]:
+    """What the interrogation panel shows, from the pump's public queries only (no figure is
+    computed here): drug, reservoir, low-reservoir line, empty line, delivery, battery.
+
+    A moment already passed says when it happened (the alarm sounding since); a moment due at this
+    very instant says so; a pump without electronics has a calculated refill reminder, not an alarm."""
+    u = dev.drug_unit
+    electronic = dev.profile.programmable
+    out: dict[str, str] = {"drug": f"{dev.drug.drug_name} {dev.conc_prog:g} {u}/mL"}
+    low_name = "alarm" if electronic else "refill reminder (calculated: the pump has no electronics)"
+    empty_since = dev.empty_reached_t_s()
+    empty_at = dev.predicted_empty_t_s()
+    empty_now = empty_since is None and empty_at is not None and empty_at <= now_s + NOW_TOL_S
+    if empty_since is not None:
+        empty = f"empty since {_when(sim, empty_since)} (empty-reservoir {'alarm sounding' if electronic else 'reminder active'})"
+    elif empty_now:
+        empty = "empty now (the empty-reservoir alarm is due at this instant)"
+    elif empty_at is not None:
+        empty = fmt_time(sim, empty_at)
+    elif dev.current_rate_ml_per_day() <= 0:
+        empty = "not predicted: no flow"
+    else:
+        empty = "not within the prediction horizon"
+    out["empty"] = empty
+    low_since = dev.low_reservoir_reached_t_s()
+    low_at = dev.predicted_low_reservoir_t_s()
+    head = f"threshold {dev.threshold_ml:g} mL; "
+    if low_since is not None:
+        low = head + f"reached {_when(sim, low_since)} ({low_name} {'sounding' if electronic else 'active'})"
+    elif low_at is not None and low_at <= now_s + NOW_TOL_S:
+        low = head + f"reached now ({low_name} due at this instant)"
+    elif low_at is not None:
+        low = head + f"{low_name} {fmt_time(sim, low_at)}"
+    elif empty_since is not None or empty_now:
+        low = head + "passed (the reservoir is empty)"
+    elif dev.current_rate_ml_per_day() <= 0:
+        low = head + "not predicted: no flow"
+    else:
+        low = head + "below the threshold (alarm acknowledged or cleared)"
+    out["low"] = low
+    rate = dev.current_rate_ml_per_day()
+    what = "fixed rate: gas-driven, not programmable" if not electronic else dev.program.mode_name
+    out["rate"] = f"{rate:.4g} mL/day = {dev.current_drug_rate_per_day():.4g} {u}/day ({what})"
+    pct = dev.battery_pct_at(now_s)
+    out["battery"] = "no battery" if pct is None else f"{pct:.1f} %"
+    return out
+
+
 class PumpStatus(QGroupBox):
     """Drug, concentration, reservoir gauge, predicted low / empty dates, rate, battery."""
 
@@ -49,26 +105,31 @@ class PumpStatus(QGroupBox):
         self.empty = QLabel()
         self.rate = QLabel()
         self.battery = QLabel()
-        rows = [("Drug", self.drug), ("Reservoir", self.gauge), ("Low-reservoir alarm", self.low), ("Predicted empty", self.empty), ("Delivering", self.rate), ("Battery", self.battery)]
+        for w in (self.low, self.empty, self.rate):
+            w.setWordWrap(True)
+        rows = [("Drug", self.drug), ("Reservoir", self.gauge), ("Low reservoir", self.low), ("Predicted empty", self.empty), ("Delivering", self.rate), ("Battery", self.battery)]
         for r, (name, w) in enumerate(rows):
             grid.addWidget(QLabel(name + ":"), r, 0)
             grid.addWidget(w, r, 1)
         grid.setColumnStretch(1, 1)
 
     def refresh(self, sim, dev, now_s: float) -> None:
-        snap = dev.snapshot()  # the pump as interrogated now (now_s is the simulation's present)
-        u = snap.drug_unit
-        self.drug.setText(f"{snap.drug_name} {snap.concentration_per_ml:g} {u}/mL")
-        cap = snap.reservoir_capacity_ml
-        expected = snap.expected_reservoir_ml
+        text = interrogation_text(sim, dev, now_s)
+        self.drug.setText(text["drug"])
+        cap = dev.profile.reservoir_capacity_ml
+        if dev.profile.programmable:
+            volume = dev.expected_reservoir_ml_at(now_s)
+            self.gauge.setToolTip("Reservoir volume (mL) the pump calculates, against the reservoir capacity")
+        else:  # no electronics: nothing is calculated on board; the model's volume is shown
+            volume = dev.reservoir_ml_at(now_s)
+            self.gauge.setToolTip("Reservoir volume (mL) in the model (the pump has no electronics to calculate it)")
         self.gauge.setRange(0, int(round(cap * 100)))
-        self.gauge.setValue(int(round(expected * 100)))
-        self.gauge.setFormat(f"{expected:.2f} of {cap:g} mL")
-        self.low.setText(f"threshold {snap.low_reservoir_threshold_ml:g} mL; reached {fmt_time(sim, snap.predicted_low_reservoir_t_s)}")
-        self.empty.setText(fmt_time(sim, snap.predicted_empty_t_s))
-        self.rate.setText(f"{snap.rate_ml_per_day:.4g} mL/day = {snap.drug_rate_per_day:.4g} {u}/day")
-        pct = snap.battery_pct
-        self.battery.setText("no battery" if pct is None else f"{pct:.1f} %")
+        self.gauge.setValue(int(round(volume * 100)))
+        self.gauge.setFormat(f"{volume:.2f} of {cap:g} mL")
+        self.low.setText(text["low"])
+        self.empty.setText(text["empty"])
+        self.rate.setText(text["rate"])
+        self.battery.setText(text["battery"])
 
 
 class PatientBolusEditor(QGroupBox):
@@ -166,7 +227,8 @@ class PumpProgrammer(QWidget):
         self.refill_button.setShortcut("Ctrl+R")
         row.addWidget(self.refill_button)
         row.addStretch(1)
-        row.addWidget(QLabel("Low-reservoir alarm at"))
+        self.threshold_label = QLabel("Low-reservoir alarm at")
+        row.addWidget(self.threshold_label)
         p = dev.profile
         self.threshold = spin(Limits(p.low_reservoir_min_ml, p.low_reservoir_max_ml, 0.5), "mL", "Reservoir volume at which the low-reservoir alarm sounds", decimals=1, value=dev.low_reservoir_threshold_ml())
         row.addWidget(self.threshold)
@@ -174,6 +236,8 @@ class PumpProgrammer(QWidget):
         self.threshold_button.setToolTip("Send the low-reservoir threshold to the pump")
         row.addWidget(self.threshold_button)
         layout.addLayout(row)
+        self.action_buttons = self._action_buttons(p.programmable)  # single / priming / bridge bolus, MRI
+        layout.addLayout(self.action_buttons_row)
         self.gas_note = None
         if p.gas is not None and p.gas.coefficients_note:
             # the temperature/altitude model rests on illustrative figures: say so where the trainee looks
@@ -194,11 +258,39 @@ class PumpProgrammer(QWidget):
         self.programmable = p.programmable
         for w in (prog, self.patient_editor, self.patient_bolus_button, self.interrogate_button):
             w.setEnabled(p.programmable)
+        if not p.programmable:  # no electronics: no program to edit, no alarm threshold to set
+            for w in (prog, self.patient_editor, self.patient_bolus_button, self.interrogate_button, self.threshold, self.threshold_button, self.threshold_label):
+                w.setVisible(False)
         self.revert()
 
     @property
     def device(self):
         return self.runner.sim.devices[self.device_id]
+
+    def _action_buttons(self, programmable: bool) -> dict:
+        """A row of buttons opening the action dialogs (gui.action_dialogs); a pump without
+        electronics has only the MRI."""
+        from gui.action_dialogs import PUMP_DIALOGS
+
+        self.action_buttons_row = QHBoxLayout()
+        out = {}
+        for label, cls in PUMP_DIALOGS.items():
+            if not programmable and cls.action != "mri":
+                continue
+            b = QPushButton(label)
+            b.setToolTip(f"{cls.title}: open its form, check and send")
+            b.clicked.connect(lambda _=False, c=cls: self.open_action(c))
+            self.action_buttons_row.addWidget(b)
+            out[cls.action] = b
+        self.action_buttons_row.addStretch(1)
+        return out
+
+    def open_action(self, cls):
+        from gui.action_dialogs import open_dialog
+
+        dialog = open_dialog(cls, self.runner, self.device_id, self)
+        dialog.accepted.connect(self.revert)
+        return dialog
 
     def _set_pending(self, pending: bool) -> None:
         self.pending = pending

@@ -190,6 +190,7 @@ class StimulatorProgrammer(QWidget):
         self.right_tabs.addTab(self.limits_box, "Patient limits")
         self.groups_box = GroupsBox(self)
         self.right_tabs.addTab(self.groups_box, "Groups")
+        self.right_tabs.addTab(self._procedures_box(), "MRI / loop / posture")  # gui.action_dialogs
         rl.addWidget(self.right_tabs, 2)
         bat_box = QWidget()
         bl = QVBoxLayout(bat_box)
@@ -214,6 +215,29 @@ class StimulatorProgrammer(QWidget):
     @property
     def device(self):
         return self.runner.sim.devices[self.device_id]
+
+    def _procedures_box(self) -> QWidget:
+        """Buttons opening the MRI-mode, closed-loop and posture/cough dialogs."""
+        from gui.action_dialogs import STIMULATOR_DIALOGS
+
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        self.action_buttons = {}
+        for label, cls in STIMULATOR_DIALOGS.items():
+            b = QPushButton(label)
+            b.setToolTip(f"{cls.title}: open its form, check and send")
+            b.clicked.connect(lambda _=False, c=cls: self.open_action(c))
+            if cls.action == "set_closed_loop":
+                b.setEnabled(self.profile.closed_loop is not None)
+            lay.addWidget(b)
+            self.action_buttons[cls.action] = b
+        lay.addStretch(1)
+        return box
+
+    def open_action(self, cls):
+        from gui.action_dialogs import open_dialog
+
+        return open_dialog(cls, self.runner, self.device_id, self)
 
     # ----- programs -----
     def reload_programs(self, select: str | None = None) -> None:

@@ -13,9 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from gui import dialogs
+from gui.number_field import invalid_fields, invalid_text
 from simulator.device import Finding
 from simulator.engine import ActionResult
 from simulator.errors import InputError, validate_model
+from simulator.training.attempt import note_refused_locally
 
 
 def check_findings(sim, device_id: str, action: str, params: dict[str, Any]) -> list[Finding]:
@@ -36,13 +38,55 @@ def with_confirmations(sim, device_id: str, action: str, params: dict[str, Any],
     return {**params, "confirm": sorted(set(params.get("confirm") or ()) | set(codes))}
 
 
+def _numbers(value: Any) -> list[float]:
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, (int, float)):
+        return [float(value)]
+    if isinstance(value, dict):
+        return [x for v in value.values() for x in _numbers(v)]
+    if isinstance(value, (list, tuple)):
+        return [x for v in value for x in _numbers(v)]
+    return []
+
+
+def _red_fields_sent(parent, params: dict[str, Any]) -> list:
+    """The invalid number fields of the form whose entry these params carry (an action without
+    numbers, or a red field of another form on the same panel, does not block)."""
+    if parent is None:
+        return []
+    sent = _numbers(params)
+    return [f for f in invalid_fields(parent) if f.value() in sent]
+
+
+def _note_if_refused(sim, device_id: str, action: str, params: dict[str, Any]) -> None:
+    """A form blocked by a red field: when what it holds is refused by the action's model or by the
+    device (a dose whose flow is past the pump's maximum), a training attempt records that refusal."""
+    try:
+        refusals = [f.message for f in check_findings(sim, device_id, action, params) if f.level == "refuse"]
+    except InputError as exc:
+        refusals = [str(i) for i in exc.issues]
+    if refusals:
+        note_refused_locally(sim, device_id, action, params, "; ".join(refusals))
+
+
 def transmit(parent, runner, device_id: str, action: str, params: dict[str, Any], title: str) -> ActionResult | None:
     """Check then apply; returns the result, or None when nothing was sent."""
+    bad = _red_fields_sent(parent, params)
+    if bad:  # fields marked red are never sent, nor silently corrected
+        if all(f.is_number() for f in bad):  # the params hold what was typed
+            _note_if_refused(runner.sim, device_id, action, params)
+        dialogs.inform(parent, f"{title}: fix the fields marked red", "These entries are not valid, so nothing was sent:\n" + invalid_text(bad))
+        return None
     try:
         findings = check_findings(runner.sim, device_id, action, params)
-    except InputError as exc:
+    except InputError as exc:  # refused here (an entry the action's model rejects): a training attempt records it
+        note_refused_locally(runner.sim, device_id, action, params, "; ".join(str(i) for i in exc.issues))
         dialogs.show_input_error(parent, f"{title}: invalid entry", exc)
         return None
+    refusals = [f.message for f in findings if f.level == "refuse"]
+    if refusals:  # refused here, before sending: a training attempt still records it (with why)
+        note_refused_locally(runner.sim, device_id, action, params, "; ".join(refusals))
     if not dialogs.confirm_findings(parent, findings):
         return None
     params = with_confirmations(runner.sim, device_id, action, params, findings)

@@ -275,7 +275,10 @@ def report_html(report: GradeReport) -> str:
     """The itemised result as HTML: verdict, each criterion with its explanation, the debrief."""
     colour = "#1b7f3b" if report.passed else "#b3261e"
     verdict = "Passed" if report.passed else "Not passed yet"
-    parts = [f"<h3 style='color:{colour}'>{verdict}: {report.score:g} / {report.max_score:g} points ({report.score_pct:.0f} %)</h3><ul>"]
+    parts = [f"<h3 style='color:{colour}'>{verdict}: {report.score:g} / {report.max_score:g} points ({report.score_pct:.0f} %)</h3>"]
+    if not report.passed:
+        parts.append(f"<p style='color:{colour}'>Not passed because {html.escape(report.why_not_passed())}.</p>")
+    parts.append("<ul>")
     for item in report.items:
         mark = "&#10004;" if item.passed else "&#10008;"
         c = "#1b7f3b" if item.passed else "#b3261e"
@@ -286,6 +289,16 @@ def report_html(report: GradeReport) -> str:
             parts.append(f"<br/><i>{html.escape(item.advice)}</i>")
         parts.append("</li>")
     parts.append("</ul>")
+    if report.actions:
+        parts.append("<p><b>What you did</b> (simulated time)</p><ul>")
+        for a in report.actions:
+            if a["accepted"]:
+                verdict = "accepted" + (f", warning overridden: {', '.join(a.get('overridden') or [])}" if a.get("overridden") else "")
+            else:
+                verdict = f"refused{' by the programmer (not sent)' if not a.get('sent', True) else ''}: {a['reason']}"
+            parts.append(f"<li>{describe_elapsed(a['at_s'])} {html.escape(a['device'])}: {html.escape(a['action'].replace('_', ' '))} "
+                         f"({html.escape(verdict)})</li>")
+        parts.append("</ul>")
     if report.debrief:
         parts.append("<p><b>Debrief</b></p>")
         parts += [f"<p>{html.escape(p)}</p>" for p in report.debrief.strip().split("\n\n")]

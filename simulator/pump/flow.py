@@ -198,10 +198,11 @@ class FlowCore:
                 if vol is not None:
                     out.append(reach.candidate(vol, factor, 0.0, "tip_change"))
             if not self.low_latched:
-                if self.v_calc <= self.threshold_ml + VOL_TOL_ML:
+                low_ml, low_factor = self.low_reservoir_basis()  # gas pump: true volume at the true flow
+                if low_ml <= self.threshold_ml + VOL_TOL_ML:
                     out.append((now, "low", None))
-                else:
-                    out.append(reach.candidate(self.v_calc - self.threshold_ml, 1.0, 0.0, "low"))
+                elif low_factor > 0:
+                    out.append(reach.candidate(low_ml - self.threshold_ml, low_factor, 0.0, "low"))
             if "calculated_empty" not in self.halts and not self.gas:
                 if self.v_calc <= VOL_TOL_ML:
                     out.append((now, "calc_empty", None))
@@ -216,10 +217,11 @@ class FlowCore:
                 if vol is not None:
                     out.append((self._time_to_prog_volume(vol, factor), "tip_change", None))
             if not self.low_latched:
-                if self.v_calc <= self.threshold_ml + VOL_TOL_ML:
+                low_ml, low_factor = self.low_reservoir_basis()  # gas pump: true volume at the true flow
+                if low_ml <= self.threshold_ml + VOL_TOL_ML:
                     out.append((now, "low", None))
-                else:
-                    out.append((self._time_to_prog_volume(self.v_calc - self.threshold_ml), "low", None))
+                elif low_factor > 0:
+                    out.append((self._time_to_prog_volume(low_ml - self.threshold_ml, low_factor), "low", None))
             if "calculated_empty" not in self.halts and not self.gas:
                 if self.v_calc <= VOL_TOL_ML:
                     out.append((now, "calc_empty", None))

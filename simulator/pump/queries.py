@@ -151,12 +151,35 @@ class PumpQueries:
             return 0.0
         return dosing.dose_per_day_for_rate(self.current_rate_ml_per_day(), conc)
 
+    def low_reservoir_basis(self) -> tuple[float, float]:
+        """(volume in mL, flow factor) the low-reservoir moment is computed from: the volume the pump
+        calculates at its programmed flow; for a gas-driven pump (no electronics, nothing calculated
+        on board) the true volume at the true flow, the same basis as its predicted empty date, so
+        the reminder always comes before the reservoir is empty."""
+        if self.gas:
+            return self.reservoir.volume_ml, self.flow_factor
+        return self.v_calc, 1.0
+
     def predicted_low_reservoir_t_s(self) -> float | None:
-        """When the pump's calculated volume reaches the low-reservoir threshold (None: never or already)."""
-        if self.low_latched or self.v_calc <= self.threshold_ml:
+        """When the volume reaches the low-reservoir threshold (None: never, or already reached:
+        see `low_reservoir_reached_t_s`)."""
+        volume, factor = self.low_reservoir_basis()
+        if self.low_latched or volume <= self.threshold_ml:
             return None
-        t, _ = self._walk(self.t0, 1.0, stop_volume=self.v_calc - self.threshold_ml)
+        t, _ = self._walk(self.t0, factor, stop_volume=volume - self.threshold_ml)
         return t
+
+    def low_reservoir_reached_t_s(self) -> float | None:
+        """When the low-reservoir alarm (reminder) still active was raised (s), else None."""
+        return self._alarm_raised_t_s("low_reservoir")
+
+    def empty_reached_t_s(self) -> float | None:
+        """When the empty-reservoir alarm still active was raised (s), else None."""
+        return self._alarm_raised_t_s("empty_reservoir")
+
+    def _alarm_raised_t_s(self, name: str) -> float | None:
+        state = self.alarms.active.get(name)
+        return None if state is None else float(state.raised_t_s)
 
     def predicted_empty_t_s(self) -> float | None:
         """When the reservoir is predicted empty (pump's calculation; for gas pumps, the true flow)."""

@@ -13,6 +13,14 @@ actions:
     params: {dose_mg_per_day: 2.0}
     accepted: true              # what the device said when it was done (informational;
     reason: ""                  #   grading replays and decides again)
+    overridden: [titration.max_increase_pct]   # warnings the trainee confirmed and sent past
+  - at: 2h
+    device: pump
+    action: program
+    params: {mode: {type: continuous, dose_mg_per_day: 0.125}}
+    sent: false                 # the programmer refused it before sending (grading checks it
+    accepted: false             #   again and never applies it)
+    reason: "... below the pump's minimum rate ..."
 answers: {faulty-contact: 5}
 ```
 Saved as YAML (.yaml/.yml) or JSON (.json), atomically. `AttemptRecorder` builds one from a
@@ -21,6 +29,7 @@ running Simulation (the app): it stamps each action the trainee applies with the
 from __future__ import annotations
 
 import json
+import weakref
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -47,6 +56,8 @@ class AttemptAction(StrictModel):
     wall_clock: datetime | None = Field(None, description="When the trainee did it (local wall-clock time)")
     accepted: bool | None = Field(None, description="What the device answered at the time (informational)")
     reason: str = ""
+    sent: bool = Field(True, description="False: the programmer refused it before it reached the device (grading re-checks it and never applies it)")
+    overridden: list[str] = Field(default_factory=list, max_length=50, description="Warnings the trainee saw and sent the action past (limit codes)")
 
 
 class Attempt(StrictModel):
@@ -105,12 +116,26 @@ def save_attempt(attempt: Attempt, path: Path | str) -> Path:
     return write_text_atomic(path, dump_data(attempt.to_jsonable(), path))
 
 
+#: The recorders attached to each running Simulation (the app's programmers report to them
+#: what never reaches the simulation: programs refused before sending).
+_RECORDERS: "weakref.WeakKeyDictionary[Simulation, list[AttemptRecorder]]" = weakref.WeakKeyDictionary()
+
+
+def note_refused_locally(sim: "Simulation", device: str, action: str, params: dict[str, Any], reason: str) -> None:
+    """Tell the recorders attached to `sim` that the programmer refused an action before sending it."""
+    for recorder in list(_RECORDERS.get(sim, [])):
+        recorder.note_refused_locally(device, action, params, reason)
+
+
 class AttemptRecorder:
     """Records the actions a trainee applies to a Simulation through `sim.apply_action`.
 
     It listens to the event stream for `action` and `refusal` records to stamp wall-clock time
-    and the verdict, and takes the list of interactive actions from `sim.applied_actions` (the
+    and the verdict, and for `override` / `warning` records to note the warnings the trainee sent
+    the action past; it takes the list of interactive actions from `sim.applied_actions` (the
     engine keeps it), so timeline actions of the scenario are never mistaken for the trainee's.
+    Actions the app refused before sending them reach it through `note_refused_locally(sim, ...)`
+    (the programmers' transmit path calls it) and are recorded with `sent: false`.
     Call `attach(sim)` again after loading a new simulation.
     """
 
@@ -121,6 +146,7 @@ class AttemptRecorder:
         self.started_wall = clock().replace(microsecond=0)
         self.sim: "Simulation | None" = None
         self._stamps: list[dict[str, Any]] = []
+        self._local: list[dict[str, Any]] = []
         self._unsubscribe = None
         self._baseline = 0
         self.answers: dict[str, Any] = {}
@@ -130,22 +156,41 @@ class AttemptRecorder:
         self.detach()
         self.sim = sim
         self._stamps = []
+        self._local = []
         self._baseline = len(sim.applied_actions)  # actions applied before the exercise began do not count
-        self._unsubscribe = sim.stream.subscribe(self._on_event, kinds=[K.ACTION, K.REFUSAL])
+        self._unsubscribe = sim.stream.subscribe(self._on_event, kinds=[K.ACTION, K.REFUSAL, K.OVERRIDE, K.WARNING])
+        _RECORDERS.setdefault(sim, []).append(self)
 
     def detach(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+        if self.sim is not None and self in _RECORDERS.get(self.sim, []):
+            _RECORDERS[self.sim].remove(self)
 
     def _on_event(self, record) -> None:
         if record.kind == K.ACTION:
-            self._stamps.append({"t_s": record.t_s, "device": record.device, "action": record.payload.get("action"), "wall": self.clock().replace(microsecond=0), "accepted": True, "reason": ""})
-        elif record.kind == K.REFUSAL and self._stamps:
-            last = self._stamps[-1]
-            if last["device"] == record.device and last["action"] == record.payload.get("action") and last["t_s"] == record.t_s:
-                last["accepted"] = False
-                last["reason"] = str(record.payload.get("reason", ""))
+            self._stamps.append({"t_s": record.t_s, "device": record.device, "action": record.payload.get("action"), "wall": self.clock().replace(microsecond=0), "accepted": True, "reason": "", "overridden": []})
+            return
+        if not self._stamps:
+            return
+        last = self._stamps[-1]
+        if not (last["device"] == record.device and last["action"] == record.payload.get("action", last["action"]) and last["t_s"] == record.t_s):
+            return
+        if record.kind == K.REFUSAL:
+            last["accepted"] = False
+            last["reason"] = str(record.payload.get("reason", ""))
+        elif record.payload.get("limit"):  # a confirmed drug-library warning (override) or a warning sent past
+            code = str(record.payload["limit"])
+            if code not in last["overridden"]:
+                last["overridden"].append(code)
+
+    def note_refused_locally(self, device: str, action: str, params: dict[str, Any], reason: str) -> None:
+        """Record an action the programmer refused before sending it (the device never saw it)."""
+        if self.sim is None:
+            return
+        self._local.append({"pos": len(self.sim.applied_actions), "t_s": self.sim.now, "device": device, "action": action,
+                            "params": dict(params), "reason": reason, "wall": self.clock().replace(microsecond=0)})
 
     def actions(self) -> list[AttemptAction]:
         """The trainee's actions so far, each matched to its stamp (in order)."""
@@ -153,7 +198,16 @@ class AttemptRecorder:
             return []
         out: list[AttemptAction] = []
         stamps = list(self._stamps)
-        for spec in self.sim.applied_actions[self._baseline :]:
+        local = sorted(self._local, key=lambda e: e["pos"])
+        applied = self.sim.applied_actions
+        for pos in range(self._baseline, len(applied) + 1):
+            while local and local[0]["pos"] <= pos:
+                e = local.pop(0)
+                out.append(AttemptAction(at=e["t_s"], device=e["device"], action=e["action"], params=e["params"], wall_clock=e["wall"],
+                                         accepted=False, reason=e["reason"], sent=False))
+            if pos == len(applied):
+                break
+            spec = applied[pos]
             idx = next((i for i, s in enumerate(stamps) if s["t_s"] == spec.at and s["device"] == spec.device and s["action"] == spec.action), None)
             stamp = stamps.pop(idx) if idx is not None else {}
             out.append(
@@ -165,6 +219,7 @@ class AttemptRecorder:
                     wall_clock=stamp.get("wall"),
                     accepted=stamp.get("accepted"),
                     reason=stamp.get("reason", ""),
+                    overridden=list(stamp.get("overridden", [])),
                 )
             )
         return out

@@ -22,6 +22,7 @@ from pydantic import Field, model_validator
 from simulator.event_kinds import K
 from simulator.profiles.base import StrictModel
 from simulator.scenario.model import Duration
+from simulator.event_text import duration as duration_text
 from simulator.units import describe_elapsed
 
 if TYPE_CHECKING:
@@ -45,9 +46,13 @@ class ActionOutcome:
     accepted: bool
     reason: str = ""
     payload: dict[str, Any] = field(default_factory=dict)
+    sent: bool = True  # False: the programmer refused it before it reached the device
+    overridden: list[str] = field(default_factory=list)  # limit codes of warnings sent past
 
     def describe(self) -> str:
-        verdict = "accepted" if self.accepted else f"refused: {self.reason}"
+        verdict = "accepted" if self.accepted else f"refused{' by the programmer' if not self.sent else ''}: {self.reason}"
+        if self.accepted and self.overridden:
+            verdict += f", warning overridden: {', '.join(plain(c) for c in self.overridden)}"
         return f"{self.action} on {self.device} at {describe_elapsed(self.at_s)} ({verdict})"
 
 
@@ -434,7 +439,8 @@ class OnlyAllowedActions(CriterionBase):
         bad = [o for o in ctx.outcomes if o.action not in self.allowed.get(o.device, [])]
         if bad:
             listed = "; ".join(o.describe() for o in bad[:3])
-            return False, f"used action(s) this exercise does not allow: {listed}", {"count": len(bad)}
+            cost = f"this costs the rule's {self.points:g} point(s)" + (" and fails the exercise whatever the score (the rule is required)" if self.required else "")
+            return False, f"used action(s) this exercise does not allow: {listed}; {cost}", {"count": len(bad)}
         return True, "only the exercise's actions were used", {"count": 0}
 
 
@@ -543,36 +549,67 @@ class EventMatch(StrictModel):
 
 
 class EventPresent(CriterionBase):
-    """At least one matching event happened (in a time window)."""
+    """At least one matching event happened (in a time window).
+
+    With `follows`, only events within `within` after an event matching `follows` count (a bridge
+    bolus started within an hour of the refill); pair it with an `event_absent` whose `excused_by`
+    is the same event and window, so the two criteria judge the same fact the same way."""
 
     kind: Literal["event_present"] = "event_present"
     device: str | None = None
     event: EventMatch
     label: str = Field("", max_length=200, description="The event in plain words, e.g. 'bridge bolus'")
+    follows: EventMatch | None = Field(None, description="Count only events within `within` after one of these")
+    follows_label: str = Field("", max_length=200, description="The `follows` event in plain words, e.g. 'refill'")
+    within: Duration = Field(3600.0, gt=0, description="Window after a `follows` event")
 
     def evaluate(self, ctx):
         hits = self.event.select(ctx.results, self.device)
+        name = self.label or self.event.describe()
+        if hits and self.follows is not None:
+            refs = self.follows.select(ctx.results, self.device)
+            ref_name = self.follows_label or self.follows.describe()
+            timely = [e for e in hits if any(0 <= e.t_s - r.t_s <= self.within for r in refs)]
+            if not timely:
+                where = f"after the {ref_name}" if refs else f"but there was no {ref_name}"
+                return False, (f"the {name} at {_when(hits[0].t_s)} did not start within {duration_text(self.within)} {where}"), {"count": 0}
+            hits = timely
         if hits:
-            return True, f"{self.label or self.event.describe()} happened at {_when(hits[0].t_s)}", {"count": len(hits)}
+            return True, f"{name} happened at {_when(hits[0].t_s)}", {"count": len(hits)}
         if self.label:
             return False, f"there was no {self.label}", {"count": 0}
         return False, f"{self.event.describe()} never happened", {"count": 0}
 
 
 class EventAbsent(CriterionBase):
-    """No matching event happened (in a time window)."""
+    """No matching event happened (in a time window).
+
+    With `excused_by`, a matching event followed within `excused_within` by an event matching
+    `excused_by` (same device) does not count: a concentration change without a bridge bolus is
+    no dose error when a separate bridge bolus follows right after it."""
 
     kind: Literal["event_absent"] = "event_absent"
     device: str | None = None
     event: EventMatch
     label: str = Field("", max_length=200, description="The event in plain words, e.g. 'charge-density warning'")
+    excused_by: EventMatch | None = Field(None, description="An event that, following within `excused_within`, undoes the offending one")
+    excused_label: str = Field("", max_length=200, description="The `excused_by` event in plain words, e.g. 'bridge bolus'")
+    excused_within: Duration = Field(3600.0, gt=0)
 
     def evaluate(self, ctx):
         hits = self.event.select(ctx.results, self.device)
         name = self.label or self.event.describe()
+        excused = []
+        if hits and self.excused_by is not None:
+            cures = [e for e in self.excused_by.select(ctx.results, self.device)]
+            excused = [h for h in hits if any(h.device == c.device and 0 <= c.t_s - h.t_s <= self.excused_within for c in cures)]
+            hits = [h for h in hits if h not in excused]
         if hits:
             what = hits[0].payload.get("message") or hits[0].payload.get("reason") or hits[0].payload.get("alarm") or ""
             return False, f"{name} at {_when(hits[0].t_s)}{': ' + plain(str(what)) if what else ''}", {"count": len(hits)}
+        if excused:
+            cure = self.excused_label or self.excused_by.describe()
+            return True, f"no {name}: the {cure} within {duration_text(self.excused_within)} dealt with it", {"count": 0, "excused": len(excused)}
         return True, f"no {name}", {"count": 0}
 
 

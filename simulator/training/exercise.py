@@ -107,7 +107,7 @@ class Exercise(StrictModel):
                     id="allowed-actions",
                     title="Use only the actions this exercise allows",
                     allowed=self.allowed_map(),
-                    points=0,
+                    points=1,
                     required=True,
                 )
             )

@@ -48,6 +48,18 @@ class GradeReport:
     actions: list[dict[str, Any]]
     debrief: str
     end_t_s: float
+    pass_score_pct: float = 0.0
+
+    def verdict_text(self) -> str:
+        """The verdict with the score and, when not passed, why (so the two never seem to disagree)."""
+        head = f"{'PASSED' if self.passed else 'NOT PASSED'}   score {self.score:g} / {self.max_score:g} ({self.score_pct:.0f} %)"
+        return head if self.passed else f"{head}: {self.why_not_passed()}"
+
+    def why_not_passed(self) -> str:
+        failed = [i.title for i in self.items if i.required and not i.passed]
+        if failed:
+            return "required criteria not met: " + "; ".join(failed)
+        return f"the score is below the {self.pass_score_pct:g} % needed to pass"
 
     def failed_items(self) -> list[GradeItem]:
         return [i for i in self.items if not i.passed]
@@ -66,7 +78,7 @@ class GradeReport:
         lines = [f"Exercise {self.exercise_id}: {self.exercise_title}"]
         if self.trainee:
             lines.append(f"Trainee: {self.trainee}")
-        lines.append(f"Result: {'PASSED' if self.passed else 'NOT PASSED'}   score {self.score:g} / {self.max_score:g} ({self.score_pct:.0f} %)")
+        lines.append(f"Result: {self.verdict_text()}")
         lines.append("")
         for item in self.items:
             mark = "PASS" if item.passed else "FAIL"
@@ -79,7 +91,9 @@ class GradeReport:
             lines.append("")
             lines.append("What was done (simulated time):")
             for a in self.actions:
-                verdict = "accepted" if a["accepted"] else f"REFUSED ({a['reason']})"
+                verdict = "accepted" if a["accepted"] else f"REFUSED{' by the programmer' if not a.get('sent', True) else ''} ({a['reason']})"
+                if a["accepted"] and a.get("overridden"):
+                    verdict += f", warning overridden ({', '.join(a['overridden'])})"
                 lines.append(f"  {describe_elapsed(a['at_s'])}  {a['device']}.{a['action']} {a['params']}  {verdict}")
         if show_debrief and self.debrief:
             lines.append("")
@@ -110,15 +124,52 @@ def replay(exercise: Exercise, attempt: Attempt, registry: ProfileRegistry | Non
         a = attempt.actions[i]
         sim.run(until=a.at)
         try:
+            if not a.sent:  # refused by the programmer: checked again, never applied
+                outcomes.append(_refused_locally(sim, a, len(outcomes)))
+                continue
             result = sim.apply_action(a.device, a.action, dict(a.params))
         except InputError as exc:
             raise InputError(
                 [Issue(f"actions[{i}].action", iss.message, a.action) if iss.path == "(top level)" else iss.under(f"actions[{i}].params") for iss in exc.issues],
                 attempt_file,
             ) from None
-        outcomes.append(ActionOutcome(len(outcomes), sim.now, a.device, a.action, dict(a.params), result.accepted, result.reason, dict(result.payload)))
+        outcomes.append(ActionOutcome(len(outcomes), sim.now, a.device, a.action, dict(a.params), result.accepted, result.reason, dict(result.payload),
+                                      overridden=_overrides(sim, a.device, a.action)))
     sim.run()
     return sim, outcomes
+
+
+def _overrides(sim: Simulation, device: str, action: str) -> list[str]:
+    """Limit codes of the warnings the action just applied went past (override and warning events
+    emitted at this instant for this action)."""
+    out: list[str] = []
+    for e in reversed(sim.recorder.events):
+        if e.t_s != sim.now or e.device != device:
+            break
+        if e.kind == "action":
+            break
+        if e.kind in ("override", "warning") and e.payload.get("action", action) == action and e.payload.get("limit"):
+            out.append(str(e.payload["limit"]))
+    return sorted(set(out))
+
+
+def _refused_locally(sim: Simulation, a, index: int) -> ActionOutcome:
+    """An action the programmer refused before sending: its refusal is found again by the device's
+    own check at that moment (the recorded reason is used only if the check now finds none)."""
+    from simulator.errors import validate_model
+
+    device = sim.devices[a.device]
+    models = type(device).action_models()
+    if a.action not in models:
+        raise InputError(f"unknown action {a.action!r} for {a.device}; allowed: {', '.join(sorted(models))}")
+    try:
+        parsed = validate_model(models[a.action], dict(a.params))
+    except InputError as exc:  # an entry the action's model rejects: refused before any check
+        reason = "invalid entry: " + "; ".join(str(i) for i in exc.issues)
+    else:
+        refusals = [f for f in device.check(a.action, parsed) if f.level == "refuse"]
+        reason = refusals[0].message if refusals else (a.reason or "refused by the programmer")
+    return ActionOutcome(index, sim.now, a.device, a.action, dict(a.params), False, reason, {}, sent=False)
 
 
 def grade(exercise: Exercise, attempt: Attempt, registry: ProfileRegistry | None = None, attempt_file: str | None = None) -> GradeReport:
@@ -158,9 +209,11 @@ def grade(exercise: Exercise, attempt: Attempt, registry: ProfileRegistry | None
         max_score=max_score,
         score_pct=score_pct,
         items=items,
-        actions=[{"at_s": o.at_s, "device": o.device, "action": o.action, "params": o.params, "accepted": o.accepted, "reason": o.reason} for o in outcomes],
+        actions=[{"at_s": o.at_s, "device": o.device, "action": o.action, "params": o.params, "accepted": o.accepted, "reason": o.reason,
+                  "sent": o.sent, "overridden": list(o.overridden)} for o in outcomes],
         debrief=exercise.debrief,
         end_t_s=sim.now,
+        pass_score_pct=exercise.pass_score_pct,
     )
 
 

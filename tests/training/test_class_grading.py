@@ -44,11 +44,11 @@ def test_a_class_with_an_invalid_file_is_graded_and_exits_2(classroom, capsys):
     assert header == ["attempt_file", "trainee", "status", "passed", "score", "max_score", "score_pct", *CRITERIA, "reason"]
     assert [r["attempt_file"].rsplit("/", 1)[1] for r in rows] == files  # one row per attempt, in order
     good, broken, late, other, wrong = rows
-    # scores by hand: criteria worth 1, 1, 1, 1, 2 (the answer) and 0 (allowed actions): 6 in all
-    assert (good["status"], good["passed"], good["score"], good["max_score"], good["score_pct"]) == ("graded", "yes", "6", "6", "100")
+    # scores by hand: criteria worth 1, 1, 1, 1, 2 (the answer) and 1 (allowed actions): 7 in all
+    assert (good["status"], good["passed"], good["score"], good["max_score"], good["score_pct"]) == ("graded", "yes", "7", "7", "100")
     assert good["trainee"] == "Test Trainee" and all(good[c] == "pass" for c in CRITERIA)
-    # late: the rate was set at 3 h, after the 2 h deadline; all else right: 5/6 = 83.33 %, not passed
-    assert (late["passed"], late["score"], late["score_pct"], late["rate-set"]) == ("no", "5", "83.3333", "fail")
+    # late: the rate was set at 3 h, after the 2 h deadline; all else right: 6/7 = 85.71 %, not passed
+    assert (late["passed"], late["score"], late["score_pct"], late["rate-set"]) == ("no", "6", "85.7143", "fail")
     assert [late[c] for c in CRITERIA[1:]] == ["pass"] * 5
     # wrong_rate: 2.5 mL/day, an over-full fill refused and not allowed, answer 3 mL: every scored criterion fails
     assert (wrong["passed"], wrong["score"]) == ("no", "0") and all(wrong[c] == "fail" for c in CRITERIA)
@@ -98,11 +98,11 @@ def test_records_exported_by_the_app_are_graded_afresh(classroom, toy_registry):
     import yaml
 
     attempt = yaml.safe_load((DATA / "attempts" / "late.yaml").read_text())
-    record = {"kind": "attempt_record", "exercise": {"id": "toy-rate-change"}, "attempt": attempt, "grade": {"passed": True, "score": 6}}
+    record = {"kind": "attempt_record", "exercise": {"id": "toy-rate-change"}, "attempt": attempt, "grade": {"passed": True, "score": 7}}
     (classroom / "attempts" / "exported.json").write_text(json.dumps(record))
     broken = {"kind": "attempt_record", "attempt": {**attempt, "actions": 5}}
     (classroom / "attempts" / "exported_broken.json").write_text(json.dumps(broken))
     assert check(classroom, "exported.json", "exported_broken.json") == 2
     exported, bad = read_rows(classroom / "grades.csv")
-    assert (exported["status"], exported["passed"], exported["score"]) == ("graded", "no", "5")  # late: 5/6, not the claimed 6
+    assert (exported["status"], exported["passed"], exported["score"]) == ("graded", "no", "6")  # late: 6/7, not the claimed 7
     assert bad["status"] == "invalid" and "attempt.actions" in bad["reason"]

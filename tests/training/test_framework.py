@@ -34,7 +34,7 @@ def test_correct_attempt_passes_with_known_numbers(exercise, toy_registry):
     expected_left_ml = 10 - 0.5 / 24 - 0.25 * (10 - 1 / 24)
     assert report.item("volume-at-end").details["value"] == pytest.approx(expected_left_ml, rel=1e-9)
     assert report.item("drained-last-day").details["value"] == pytest.approx(-0.25, rel=1e-9)
-    assert report.score == report.max_score == 6  # 4 x 1 + answer 2 + allowed-actions 0
+    assert report.score == report.max_score == 7  # 4 x 1 + answer 2 + allowed-actions 1
     assert [i.id for i in report.items][-1] == "allowed-actions"
 
 
@@ -63,7 +63,7 @@ def test_optional_criterion_does_not_fail_the_exercise(exercise, toy_registry):
     attempt = load_attempt(DATA / "attempts" / "good.yaml").model_copy(update={"answers": {"left-ml": 1}})
     report = grade(exercise, attempt, toy_registry)
     assert report.passed and not report.item("answer-left").passed
-    assert report.score == 4
+    assert report.score == 5  # 4 x 1 + allowed-actions 1
 
 
 def test_pass_score_pct_applies(toy_registry):
@@ -72,7 +72,7 @@ def test_pass_score_pct_applies(toy_registry):
     ex = exercise_from_dict(data, toy_registry)
     attempt = load_attempt(DATA / "attempts" / "good.yaml").model_copy(update={"answers": {}})
     report = grade(ex, attempt, toy_registry)
-    assert report.score_pct == pytest.approx(400 / 6) and not report.passed
+    assert report.score_pct == pytest.approx(500 / 7) and not report.passed  # 4 x 1 + allowed 1 of 7
 
 
 @pytest.mark.parametrize(

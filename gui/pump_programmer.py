@@ -191,6 +191,10 @@ class PumpProgrammer(QWidget):
         self.threshold_button.clicked.connect(self.set_threshold)
         self.mode_editor.changed.connect(lambda: self._set_pending(True))
         self.programmable = p.programmable
+        self.pending = False
+        self._baseline: dict[str, Any] | None = None
+        self._device_sig: str | None = None
+        self._patient_baseline: dict[str, Any] = {}
         for w in (prog, self.patient_editor, self.patient_bolus_button, self.interrogate_button):
             w.setEnabled(p.programmable)
         self.revert()
@@ -201,14 +205,16 @@ class PumpProgrammer(QWidget):
 
     def _set_pending(self, pending: bool) -> None:
         self.pending = pending
-        self.pending_label.setText("Pending edits: not yet transmitted" if pending else "Matches the pump's program")
-        self.pending_label.setStyleSheet("color: #8a5a00; font-weight: bold" if pending else "color: #2e7d32")
+        self.show_match_state()
 
     def revert(self) -> None:
         dev = self.device
         self.mode_editor.set_concentration(dev.conc_prog)
         self.mode_editor.set_mode(self.current_mode_dict())
         self.patient_editor.load(dev.patient_bolus_settings())
+        self._baseline = self.device_state()
+        self._device_sig = self._device_signature()
+        self._patient_baseline = self.patient_editor.params()
         self._set_pending(False)
 
     def current_mode_dict(self) -> dict[str, Any]:
@@ -284,4 +290,101 @@ class PumpProgrammer(QWidget):
             wizard.deleteLater()
 
     def refresh(self, now_s: float) -> None:
+        self.sync_with_device()
         self.status.refresh(self.runner.sim, self.device, now_s)
+
+    # ----- following the device -----
+    # The form follows the pump whatever changed it (a timeline refill with a new concentration,
+    # a jump, an open, an exercise start): without edits it reloads; with edits it keeps them and
+    # says the pump changed underneath, showing both. "Matches" is shown only when true.
+    def device_state(self) -> dict[str, Any]:
+        """The pump's settings the form shows: concentration (unit/mL) and dosing mode."""
+        return {"concentration_per_ml": self.device.conc_prog, "mode": normalised_mode(self.current_mode_dict())}
+
+    def form_state(self) -> dict[str, Any]:
+        """The form's settings in the shape of `device_state`."""
+        return {"concentration_per_ml": self.mode_editor.concentration, "mode": normalised_mode(self.mode_editor.mode_dict())}
+
+    def form_matches_device(self) -> bool:
+        return self.form_state() == self.device_state()
+
+    def _device_signature(self) -> str:
+        dev = self.device
+        return repr((dev.conc_prog, self.current_mode_dict(), dev.patient_bolus_settings(), dev.threshold_ml))
+
+    def device_changed_under_edits(self) -> bool:
+        return bool(getattr(self, "pending", False)) and self._baseline is not None and self.device_state() != self._baseline
+
+    def sync_with_device(self) -> bool:
+        """Follow the pump: reload (no edits) or flag the change (edits kept); True if it changed."""
+        sig = self._device_signature()
+        if sig == self._device_sig:
+            return False
+        if not self.pending:
+            patient_edited = self.patient_editor.params() != self._patient_baseline
+            keep = self.patient_editor.params()
+            self.revert()
+            if patient_edited:  # the patient settings the user started are kept
+                self.patient_editor.enabled.setChecked(keep["patient_bolus"] is not None)
+        else:
+            self._device_sig = sig
+            self.mode_editor.set_concentration(self.device.conc_prog)  # volumes shown at the pump's concentration
+            self.show_match_state()
+        self.threshold.setValue(self.device.threshold_ml)
+        return True
+
+    def on_events(self, records) -> None:
+        if any(r.device == self.device_id for r in records):
+            self.sync_with_device()
+
+    def show_match_state(self) -> None:
+        """The label under the form: matches (only when true), pending, or changed underneath."""
+        if not self.pending and self.form_matches_device():
+            self.pending_label.setText("Matches the pump's program")
+            self.pending_label.setStyleSheet("color: #2e7d32")
+            self.pending_label.setToolTip("")
+            return
+        if self.device_changed_under_edits():
+            dev, form = self.device_state(), self.form_state()
+            text = ("The pump's program changed while you were editing: your edits are kept. "
+                    f"Pump now: {describe_mode(dev, self.unit)}. Your edits: {describe_mode(form, self.unit)}. "
+                    "Revert loads the pump's; Transmit sends yours.")
+            self.pending_label.setText(text)
+            self.pending_label.setWordWrap(True)
+            self.pending_label.setStyleSheet("color: #b00020; font-weight: bold")
+            self.pending_label.setToolTip(text)
+            return
+        self.pending_label.setText("Pending edits: not yet transmitted")
+        self.pending_label.setStyleSheet("color: #8a5a00; font-weight: bold")
+        self.pending_label.setToolTip("")
+
+
+def normalised_mode(mode: dict[str, Any]) -> dict[str, Any]:
+    """A mode dict comparable between the form and the pump: numbers rounded to the form's 4
+    decimals, zero optional fields dropped."""
+    out: dict[str, Any] = {}
+    for k, v in mode.items():
+        if k == "steps":
+            out[k] = [normalised_mode(step) for step in v]
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            if k in ("first_bolus_after_min", "bolus_duration_min") and not v:
+                continue
+            out[k] = round(float(v), 4)
+        else:
+            out[k] = v
+    return out
+
+
+def describe_mode(state: dict[str, Any], unit: str) -> str:
+    """'continuous 2 mg/day at 20 mg/mL' and the like."""
+    mode = state["mode"]
+    kind = mode.get("type", "stopped")
+    conc = f" at {state['concentration_per_ml']:g} {unit}/mL"
+    if kind in ("continuous", "periodic"):
+        text = f"{kind} {mode.get(f'dose_{unit}_per_day', 0):g} {unit}/day"
+        if kind == "periodic":
+            text += f" + {mode.get(f'bolus_dose_{unit}', 0):g} {unit} every {mode.get('interval_h', 0):g} h"
+        return text + conc
+    if kind == "flex":
+        return "flex " + ", ".join(f"{s['start']} {s.get(f'dose_{unit}_per_day')} {unit}/day" for s in mode.get("steps", [])) + conc
+    return "stopped" + conc

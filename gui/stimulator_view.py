@@ -3,7 +3,7 @@ programmer above a second scope, so a transmitted change shows at once."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from gui.battery_plot import BatteryPlot
 from gui.device_views import DeviceViews
@@ -53,5 +53,12 @@ def stimulator_views(sim, device_id: str, runner, x_link_holder: list) -> Device
     tab_scope = Scope(device_id)
     tab_scope.set_simulation(sim)
     tab = _Panel([programmer, tab_scope], splitter=True)
+    # the programmer scrolls inside its pane, so the tab fits a small screen (1366 x 768)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidget(programmer)  # takes it out of the splitter
+    tab.splitter.insertWidget(0, scroll)
+    tab.programmer_scroll = scroll
     tab.splitter.setSizes([760, 170])
     return DeviceViews(device_id, "scs", f"Stimulator ({device_id})", tab, overview, {"programmer": programmer, "scope": scope, "tab_scope": tab_scope, "battery": battery})

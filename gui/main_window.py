@@ -13,10 +13,13 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
     QFileDialog,
+    QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QTabWidget,
     QToolBar,
     QVBoxLayout,
@@ -47,6 +50,8 @@ Ctrl+Shift+T: training dock (Training menu: exercises, demonstrations)
 Ctrl+1 ... Ctrl+9: switch view"""
 #: Devices shown side by side on the overview; more are paged (a scenario may have 64).
 OVERVIEW_PAGE_SIZE = 4
+#: Columns of the overview grid when a page has three or four devices (two rows of two).
+OVERVIEW_COLUMNS = 2
 
 
 class MainWindow(QMainWindow):
@@ -85,9 +90,16 @@ class MainWindow(QMainWindow):
         self.overview_page_bar = QWidget()
         self.overview_page_bar.setLayout(page_bar)
         overview_layout.addWidget(self.overview_page_bar)
-        self.overview_row = QHBoxLayout()
+        # the page's device panels in a grid (two columns for three or four devices, never one
+        # wide row) inside a scroll area: a small screen scrolls them instead of cutting them off
+        self.overview_grid_host = QWidget()
+        self.overview_row = QGridLayout(self.overview_grid_host)
         self.overview_row.setContentsMargins(2, 2, 2, 2)
-        overview_layout.addLayout(self.overview_row, 1)
+        self.overview_scroll = QScrollArea()
+        self.overview_scroll.setWidgetResizable(True)
+        self.overview_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.overview_scroll.setWidget(self.overview_grid_host)
+        overview_layout.addWidget(self.overview_scroll, 1)
         self.event_log = EventLog()
 
         self.alarm_panel = AlarmPanel(self.runner.apply_action)
@@ -220,9 +232,15 @@ class MainWindow(QMainWindow):
                 item.widget().hide()
         if page < 0:
             return
-        for dev_id in list(self.device_views)[page * OVERVIEW_PAGE_SIZE:(page + 1) * OVERVIEW_PAGE_SIZE]:
+        ids = list(self.device_views)[page * OVERVIEW_PAGE_SIZE:(page + 1) * OVERVIEW_PAGE_SIZE]
+        columns = OVERVIEW_COLUMNS if len(ids) > 2 else max(len(ids), 1)
+        for c in range(OVERVIEW_COLUMNS):
+            self.overview_row.setColumnStretch(c, 1 if c < columns else 0)
+        for r in range(2):
+            self.overview_row.setRowStretch(r, 1 if r < (len(ids) + columns - 1) // columns else 0)
+        for i, dev_id in enumerate(ids):
             slot = self.device_views[dev_id].overview
-            self.overview_row.addWidget(slot, 1)
+            self.overview_row.addWidget(slot, i // columns, i % columns)
             slot.show()
         if self.tabs.currentWidget() is self.overview:
             self.refresh_views()
@@ -522,5 +540,6 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             dialogs.inform(self, "Cannot save the report", str(exc))
             return False
+        self.session.saved()  # the session is kept in the report
         self.statusBar().showMessage(f"session report written to {path}", 8000)
         return True

@@ -50,6 +50,9 @@ Ctrl+Shift+T: training dock (Training menu: exercises, demonstrations)
 Ctrl+1 ... Ctrl+9: switch view"""
 #: Devices shown side by side on the overview; more are paged (a scenario may have 64).
 OVERVIEW_PAGE_SIZE = 4
+#: The smallest screen the window must fit, px (a common laptop screen): tabs, panes and the
+#: training dock scroll rather than force the window larger.
+SMALL_SCREEN_PX = (1366, 768)
 #: Columns of the overview grid when a page has three or four devices (two rows of two).
 OVERVIEW_COLUMNS = 2
 
@@ -216,6 +219,7 @@ class MainWindow(QMainWindow):
         self.alarm_banner.set_simulation(sim)
         if self.session.sim is not sim:
             self.session.start(sim, self.scenario_path)
+        self.alarm_panel.player.renote()  # the sound fallback is noted in each session's log
         self.event_log.reset(list(sim.recorder.events), sim.scenario.start, list(sim.devices))
         self.setWindowTitle(f"neuromod-sim: {sim.scenario.name}")
 

@@ -1,6 +1,6 @@
 """Alarm tones, one per severity, as WAV files this program writes (numpy + wave) on first use.
 
-critical: three short high beeps (880 Hz), warning: two mid beeps (660 Hz), info: one low beep
+critical: three short high beeps (880 Hz), non-critical: two mid beeps (660 Hz), info: one low beep
 (440 Hz) [?] defaults chosen to be told apart by ear (IEC 60601-1-8 gives alarm melodies by
 priority; these are simple stand-ins, not its melodies). The files go into a folder of the
 system's temporary directory that only this program writes. They are played with QtMultimedia's
@@ -19,18 +19,18 @@ log = logging.getLogger(__name__)
 
 SAMPLE_RATE_HZ = 22050
 #: severity -> (tone frequency Hz, number of beeps, beep length s, gap s)
-TONES = {"critical": (880.0, 3, 0.12, 0.08), "warning": (660.0, 2, 0.15, 0.1), "info": (440.0, 1, 0.2, 0.0)}
+TONES = {"critical": (880.0, 3, 0.12, 0.08), "non_critical": (660.0, 2, 0.16, 0.1), "info": (440.0, 1, 0.2, 0.0)}
 FOLDER = Path(tempfile.gettempdir()) / "neuromod-sim-tones"
 
 
 def severity_key(severity: str | None) -> str:
-    """The tone for an alarm severity: critical, warning (any other non-info), info."""
+    """The tone for an alarm severity: critical, non_critical (any other but info), info."""
     s = (severity or "").lower()
     if s == "critical":
         return "critical"
     if s in ("info", "information", "low"):
         return "info"
-    return "warning"
+    return "non_critical"
 
 
 def tone_samples(severity: str) -> np.ndarray:
@@ -87,6 +87,10 @@ class TonePlayer:
         self.fallback_note = fallback_note
         self._noted = False
         self.played: list[str] = []  # severities played (for tests and the session log)
+
+    def renote(self) -> None:
+        """Note the fallback again at the next tone (a new session's log)."""
+        self._noted = False
 
     @property
     def has_multimedia(self) -> bool:

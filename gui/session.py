@@ -14,7 +14,7 @@ patient_bolus_settings(), threshold_ml, projection(), predicted_*()).
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal

@@ -116,12 +116,12 @@ def report_html(window) -> str:
     e = html.escape
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>Programming session report</title>",
-        "<style>body{font-family:sans-serif;margin:1.5em} table{border-collapse:collapse;margin:.5em 0}"
-        " th,td{border:1px solid #bbb;padding:3px 6px;text-align:left;vertical-align:top} th{background:#eee}"
-        " .critical{color:#b00020;font-weight:bold} img{max-width:100%;border:1px solid #ccc}</style></head><body>",
+        ("<style>body{font-family:sans-serif;margin:1.5em} table{border-collapse:collapse;margin:.5em 0}"
+         " th,td{border:1px solid #bbb;padding:3px 6px;text-align:left;vertical-align:top} th{background:#eee}"
+         " .critical{color:#b00020;font-weight:bold} img{max-width:100%;border:1px solid #ccc}</style></head><body>"),
         "<h1>Programming session report</h1>",
-        f"<p>{e(session.header_text())}<br>Scenario start {sim.scenario.start:%Y-%m-%d %H:%M}; report at {e(when_text(sim, sim.now))}."
-        f"<br><i>Simulated devices, for training and engineering only. Not medical advice.</i></p>",
+        (f"<p>{e(session.header_text())}<br>Scenario start {sim.scenario.start:%Y-%m-%d %H:%M}; report at {e(when_text(sim, sim.now))}."
+         "<br><i>Simulated devices, for training and engineering only. Not medical advice.</i></p>"),
     ]
     for dev_id in sim.devices:
         parts.append(f"<h2>{e(dev_id)}</h2><div style='display:flex;gap:2em;flex-wrap:wrap'>")
@@ -162,7 +162,7 @@ def report_html(window) -> str:
             built = views.build()
             built.overview.refresh(sim.now)
             png = widget_png_base64(built.overview)
-        except Exception as exc:  # a plot that cannot be drawn must not lose the report
+        except (RuntimeError, ValueError, KeyError, OSError) as exc:  # a plot that cannot be drawn must not lose the report
             parts.append(f"<p>{e(dev_id)}: plot not available ({e(str(exc))})</p>")
             continue
         parts.append(f"<h3>{e(dev_id)}</h3><img alt='{e(dev_id)} plots' src='data:image/png;base64,{png}'>")

@@ -36,7 +36,7 @@ def severity_key(severity: str | None) -> str:
 def tone_samples(severity: str) -> np.ndarray:
     """The tone as 16-bit samples: beeps of a sine with 5 ms ramps, gaps of silence."""
     freq, beeps, length_s, gap_s = TONES[severity_key(severity)]
-    n = int(round(length_s * SAMPLE_RATE_HZ))
+    n = round(length_s * SAMPLE_RATE_HZ)
     t = np.arange(n) / SAMPLE_RATE_HZ
     beep = np.sin(2 * np.pi * freq * t)
     ramp = min(int(0.005 * SAMPLE_RATE_HZ), n // 2)
@@ -44,7 +44,7 @@ def tone_samples(severity: str) -> np.ndarray:
     env[:ramp] = np.linspace(0.0, 1.0, ramp)
     env[n - ramp:] = np.linspace(1.0, 0.0, ramp)
     beep *= env * 0.5
-    gap = np.zeros(int(round(gap_s * SAMPLE_RATE_HZ)))
+    gap = np.zeros(round(gap_s * SAMPLE_RATE_HZ))
     parts = []
     for i in range(beeps):
         parts.append(beep)

@@ -480,13 +480,18 @@ class StimulatorProgrammer(QWidget):
         lines = [f"drain {proj['drain_ma'] * 1000:.1f} uA at the running programs"]
         if proj["chemistry"] == "rechargeable":
             lines.append(f"{proj['days_between_recharges']:.1f} d between recharges (full to low); {proj['daily_charge_minutes']:.1f} min of charging a day")
-            lines.append(f"low battery in {proj['days_to_low_battery']:.1f} d")
+            lines.append(f"low battery in {proj['days_to_low_battery']:.1f} d: {self._predicted_when(now_s, proj['days_to_low_battery'])}")
         else:
-            lines.append(f"longevity {proj['longevity_days'] / 365:.1f} years from now")
+            lines.append(f"longevity {proj['longevity_days'] / 365:.1f} years from now: end of service {self._predicted_when(now_s, proj['longevity_days'])}")
         if dev.recharging:
             lines.append("recharging now")
         self.projection_label.setText("\n".join(lines))
 
+
+    def _predicted_when(self, now_s: float, days: float) -> str:
+        """A predicted date as calendar time with the elapsed simulated time beside it."""
+        t_s = now_s + days * 86400.0
+        return f"{self.runner.sim.calendar_time(t_s):%Y-%m-%d %H:%M} (elapsed {describe_elapsed(t_s)})"
 
     # ----- following the device -----
     # The form follows the stimulator whatever changed it (a timeline action, a jump, the refill

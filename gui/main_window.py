@@ -113,7 +113,7 @@ class MainWindow(QMainWindow):
         dock.setObjectName("alarms-dock")
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         dock.setWidget(self.alarm_panel)
-        self.alarm_panel.setMaximumHeight(150)
+        self.alarm_panel.setMaximumHeight(130)  # about three rows: the banner above is the main signal
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.alarm_dock = dock
 

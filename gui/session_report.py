@@ -65,12 +65,12 @@ class SessionView(QWidget):
     def refresh(self) -> None:
         s = self.session
         self.header.setText(s.header_text())
-        rows = [(e.number, when_text(s.sim, e.t_s), f"{e.wall:%H:%M:%S}", e.device_id,
-                 e.action + (f" (undo of #{e.undo_of})" if e.undo_of is not None else ""),
-                 "; ".join(c.text() for c in e.changes) or "-",
-                 ("sent" if e.accepted else f"refused: {e.reason}") + (" (undone)" if e.undone else "")) for e in s.entries]
-        for n in s.notes:
-            rows.append(("", when_text(s.sim, n.t_s), f"{n.wall:%H:%M:%S}", "", "note", n.text, ""))
+        keyed = [((e.t_s, e.wall), (e.number, when_text(s.sim, e.t_s), f"{e.wall:%H:%M:%S}", e.device_id,
+                                     e.action + (f" (undo of #{e.undo_of})" if e.undo_of is not None else ""),
+                                     "; ".join(c.text() for c in e.changes) or "-",
+                                     ("sent" if e.accepted else f"refused: {e.reason}") + (" (undone)" if e.undone else ""))) for e in s.entries]
+        keyed += [((n.t_s, n.wall), ("", when_text(s.sim, n.t_s), f"{n.wall:%H:%M:%S}", "", "note", n.text, "")) for n in s.notes]
+        rows = [row for _key, row in sorted(keyed, key=lambda kr: kr[0])]  # in simulated, then wall-clock order
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             for c, v in enumerate(row):

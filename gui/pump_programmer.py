@@ -25,15 +25,18 @@ from PySide6.QtWidgets import (
 from gui import dialogs
 from gui.limits import Limits, field_range, spin
 from gui.mode_editor import ModeEditor
+from gui.session import pump_mode_dict
 from gui.transmit import check_findings, transmit
 from simulator.errors import InputError
 from simulator.pump.settings import PatientBolusSettings
+from simulator.units import describe_elapsed
 
 
 def fmt_time(sim, t_s: float | None) -> str:
+    """A predicted time: calendar time, how far from now, and the elapsed time since the start."""
     if t_s is None:
         return "not predicted"
-    return f"{sim.calendar_time(t_s):%Y-%m-%d %H:%M} (in {(t_s - sim.now) / 86400:.1f} d)"
+    return f"{sim.calendar_time(t_s):%Y-%m-%d %H:%M} (in {(t_s - sim.now) / 86400:.1f} d; elapsed {describe_elapsed(t_s)})"
 
 
 class PumpStatus(QGroupBox):
@@ -195,6 +198,7 @@ class PumpProgrammer(QWidget):
         self._baseline: dict[str, Any] | None = None
         self._device_sig: str | None = None
         self._patient_baseline: dict[str, Any] = {}
+        self._threshold_shown = dev.threshold_ml  # the pump's threshold the spin box last showed
         for w in (prog, self.patient_editor, self.patient_bolus_button, self.interrogate_button):
             w.setEnabled(p.programmable)
         self.revert()
@@ -219,19 +223,7 @@ class PumpProgrammer(QWidget):
 
     def current_mode_dict(self) -> dict[str, Any]:
         """The pump's dosing program in force (the model's schedule) as a mode, to load the editor."""
-        prog = self.device.program
-        u = self.unit
-        if prog.mode_name == "continuous":
-            return {"type": "continuous", f"dose_{u}_per_day": prog.doses[0]}
-        if prog.mode_name == "flex":
-            steps = [{"start": f"{int(s // 3600):02d}:{int(s % 3600 // 60):02d}", f"dose_{u}_per_day": d} for s, d in zip(prog.starts, prog.doses)]
-            return {"type": "flex", "steps": steps}
-        if prog.mode_name == "periodic" and prog.periodic is not None:
-            out = {"type": "periodic", f"dose_{u}_per_day": prog.doses[0], f"bolus_dose_{u}": prog.periodic.dose, "interval_h": prog.periodic.interval_s / 3600.0}
-            if prog.periodic.duration_s is not None:
-                out["bolus_duration_min"] = prog.periodic.duration_s / 60.0
-            return out
-        return {"type": "stopped"}
+        return pump_mode_dict(self.device)
 
     def _refuse_bad_cells(self, title: str) -> bool:
         """True (and a message) when cells of the flex table are invalid: nothing is checked or sent."""
@@ -321,16 +313,22 @@ class PumpProgrammer(QWidget):
         if sig == self._device_sig:
             return False
         if not self.pending:
-            patient_edited = self.patient_editor.params() != self._patient_baseline
-            keep = self.patient_editor.params()
-            self.revert()
-            if patient_edited:  # the patient settings the user started are kept
-                self.patient_editor.enabled.setChecked(keep["patient_bolus"] is not None)
+            if self.patient_editor.params() == self._patient_baseline:
+                self.revert()
+            else:  # the patient settings the user started are kept; the rest follows the pump
+                dev = self.device
+                self.mode_editor.set_concentration(dev.conc_prog)
+                self.mode_editor.set_mode(self.current_mode_dict())
+                self._baseline = self.device_state()
+                self._device_sig = sig
+                self._set_pending(False)
         else:
             self._device_sig = sig
             self.mode_editor.set_concentration(self.device.conc_prog)  # volumes shown at the pump's concentration
             self.show_match_state()
-        self.threshold.setValue(self.device.threshold_ml)
+        if self.threshold.value() == self._threshold_shown:  # not edited: follow the pump
+            self.threshold.setValue(self.device.threshold_ml)
+        self._threshold_shown = self.device.threshold_ml
         return True
 
     def on_events(self, records) -> None:

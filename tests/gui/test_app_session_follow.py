@@ -164,3 +164,16 @@ def test_matches_is_not_claimed_when_the_form_differs(make_window):
     prog.mode_editor.continuous.set_dose(prog.mode_editor.continuous.dose.value() + 0.5)
     prog._set_pending(True)
     assert not prog.pending_label.text().startswith("Matches")
+
+
+def test_pump_threshold_follows_the_pump_unless_edited(make_window, no_dialogs):
+    sim = Simulation(open_scenario(Path(__file__).resolve().parents[2] / "scenarios" / "pump_concentration_change.yaml"))
+    window = make_window(sim)
+    window.show_view("no_bridge")
+    prog = window.device_views["no_bridge"].extra["programmer"]
+    assert prog.threshold.value() == pytest.approx(2.0)  # the profile's default
+    window.runner.apply_action("no_bridge", "set_low_reservoir_threshold", {"threshold_ml": 4.0})
+    assert prog.threshold.value() == pytest.approx(4.0)
+    prog.threshold.setValue(5.0)  # the user starts an edit
+    window.runner.apply_action("no_bridge", "set_low_reservoir_threshold", {"threshold_ml": 3.0})
+    assert prog.threshold.value() == pytest.approx(5.0)

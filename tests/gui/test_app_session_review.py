@@ -155,6 +155,7 @@ def test_session_report_has_status_changes_alarms_predictions_and_png_plots(make
     assert "threshold_ml" in text and "<td>2</td><td>3</td><td>mL</td>" in text
     assert "low_reservoir" in text  # the alarm raised on day 50 (3 mL left at 0.3 mL/day)
     assert "2026-03-06 08:00" in text  # predicted empty
+    assert "predicted low battery (recharge by)" in text  # the stimulator is rechargeable
     images = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", text)
     assert len(images) == 2  # one per device
     assert all(base64.b64decode(b)[:8] == b"\x89PNG\r\n\x1a\n" for b in images)

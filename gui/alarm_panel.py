@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
@@ -35,9 +34,9 @@ from simulator.event_kinds import K
 from simulator.units import describe_elapsed
 
 ACK_ACTION = "acknowledge_alarm"
-COLUMNS = ["device", "alarm", "severity", "message", "raised (d hh:mm:ss)", "state", "repeats"]
+COLUMNS = ["device", "alarm", "severity", "message", "raised (calendar, elapsed)", "state", "repeats"]
 TOOLTIPS = {
-    "raised (d hh:mm:ss)": "Simulated time the alarm was raised (days hh:mm:ss from the scenario start)",
+    "raised (calendar, elapsed)": "Calendar time the alarm was raised, and the simulated time elapsed since the scenario start (days hh:mm:ss)",
     "repeats": "How many times the device has repeated the alarm since it was raised (until acknowledged:\ncritical alarms every 10 min, others every hour); the event log hides the repeats by default",
     "state": "Sounding until acknowledged on the device; an acknowledged alarm stays active until its cause clears",
 }
@@ -66,8 +65,15 @@ def unlogged_repeats_of(sim) -> int:
     return total
 
 
+def alarm_sort_key(row: tuple[str, dict[str, Any]]) -> tuple:
+    """Critical first, then not yet acknowledged first, then the oldest first."""
+    _dev, a = row
+    return (0 if a.get("severity") == "critical" else 1, 0 if a.get("acknowledged_t_s") is None else 1, a.get("raised_t_s", 0.0))
+
+
 def active_alarms_of(sim) -> list[tuple[str, dict[str, Any]]]:
-    """(device id, alarm dict) for every active alarm of every device that reports alarms."""
+    """(device id, alarm dict) for every active alarm of every device that reports alarms,
+    critical alarms first (then sounding before acknowledged, then oldest first)."""
     out = []
     for dev_id, device in sim.devices.items():
         getter = getattr(device, "active_alarms", None)
@@ -75,13 +81,31 @@ def active_alarms_of(sim) -> list[tuple[str, dict[str, Any]]]:
             continue
         for alarm in getter():
             out.append((dev_id, alarm_dict(alarm)))
-    return out
+    return sorted(out, key=alarm_sort_key)
+
+
+def sounding_severity(rows: list[tuple[str, dict[str, Any]]]) -> str:
+    """The severity whose tone sounds: critical if any critical alarm is not acknowledged."""
+    sounding = [a for _d, a in rows if a.get("acknowledged_t_s") is None]
+    if any(a.get("severity") == "critical" for a in sounding):
+        return "critical"
+    return "non_critical"
+
+
+def when_text(sim, t_s: float | None) -> str:
+    """'2026-01-13 08:00 (12 d 00:00:00)': calendar time with the elapsed time beside it."""
+    if t_s is None:
+        return "-"
+    if sim is None:
+        return describe_elapsed(t_s)
+    return f"{sim.calendar_time(t_s):%Y-%m-%d %H:%M} ({describe_elapsed(t_s)})"
 
 
 class AlarmPanel(QWidget):
     """Shows active alarms; beeps on raised / repeated alarms unless muted; acknowledges."""
 
     acknowledged = Signal(str, str)  # device id, alarm name
+    mute_changed = Signal(bool)  # the tone was muted (True) or unmuted, by the user
     tones_requested = Signal(int)  # tones due since the last frame (raised alarms and repeats), unmuted only
 
     def __init__(self, apply_action: Callable, parent: QWidget | None = None):
@@ -100,7 +124,11 @@ class AlarmPanel(QWidget):
         top.addWidget(self.title)
         top.addStretch(1)
         self.mute_box = QCheckBox("Mute tone")
-        self.mute_box.setToolTip("Silence the app's alarm tone (the device keeps alarming until acknowledged)")
+        self.mute_box.setToolTip("Silence the app's alarm tone (the device keeps alarming until acknowledged); muting is logged in the session")
+        self.mute_box.toggled.connect(self.mute_changed.emit)
+        from gui.sounds import TonePlayer
+
+        self.player = TonePlayer()
         top.addWidget(self.mute_box)
         self.ack_button = QPushButton("Acknowledge")
         self.ack_button.setToolTip("Send the device's acknowledge command for the selected alarm (Ctrl+K)")
@@ -153,8 +181,11 @@ class AlarmPanel(QWidget):
             self.tones_requested.emit(n)
 
     def _beep(self, _n: int) -> None:
+        """One tone per frame, of the most severe sounding alarm (gui/sounds.py; the system beep
+        when QtMultimedia is missing)."""
         self.beeps += 1
-        QApplication.beep()
+        rows = active_alarms_of(self.sim) if self.sim is not None else []
+        self.player.play(sounding_severity(rows))
 
     def refresh(self) -> None:
         rows = active_alarms_of(self.sim) if self.sim is not None else []
@@ -162,8 +193,8 @@ class AlarmPanel(QWidget):
         self.table.setRowCount(len(rows))
         for r, (dev_id, a) in enumerate(rows):
             acked = a.get("acknowledged_t_s") is not None
-            state = f"acknowledged at {describe_elapsed(a['acknowledged_t_s'])}" if acked else "sounding"
-            values = [dev_id, a.get("alarm", ""), a.get("severity", ""), a.get("message", ""), describe_elapsed(a.get("raised_t_s", 0.0)), state, self.repeats_text(a)]
+            state = f"acknowledged {when_text(self.sim, a['acknowledged_t_s'])}" if acked else "sounding"
+            values = [dev_id, a.get("alarm", ""), a.get("severity", ""), a.get("message", ""), when_text(self.sim, a.get("raised_t_s", 0.0)), state, self.repeats_text(a)]
             colour = QColor("#b00020") if a.get("severity") == "critical" and not acked else QColor("#8a5a00") if not acked else None
             for c, v in enumerate(values):
                 item = QTableWidgetItem(str(v))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import shiboken6
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -13,10 +12,13 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
     QFileDialog,
+    QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QTabWidget,
     QToolBar,
     QVBoxLayout,
@@ -24,11 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from gui import dialogs, scenario_io
+from gui.alarm_banner import AlarmBanner
 from gui.alarm_panel import AlarmPanel, unlogged_repeats_of
 from gui.device_views import LazyDeviceViews
 from gui.event_log import EventLog
 from gui.plot_common import copy_widget_image
 from gui.runner import SimRunner
+from gui.session import ProgrammingSession
 from gui.time_controls import TimeControls
 from simulator.engine import Simulation
 from simulator.errors import InputError
@@ -40,10 +44,16 @@ Ctrl+Right: step        Ctrl+N: next event        Ctrl+J: jump to a time
 Ctrl+O: open scenario   Ctrl+S: save scenario     Ctrl+E: export results
 Ctrl+Shift+C: copy the current view as an image
 Ctrl+K: acknowledge the selected alarm
+Ctrl+Z: undo the last transmit (reviewed, sent as a new transmit)
 Ctrl+Shift+T: training dock (Training menu: exercises, demonstrations)
 Ctrl+1 ... Ctrl+9: switch view"""
 #: Devices shown side by side on the overview; more are paged (a scenario may have 64).
 OVERVIEW_PAGE_SIZE = 4
+#: The smallest screen the window must fit, px (a common laptop screen): tabs, panes and the
+#: training dock scroll rather than force the window larger.
+SMALL_SCREEN_PX = (1366, 768)
+#: Columns of the overview grid when a page has three or four devices (two rows of two).
+OVERVIEW_COLUMNS = 2
 
 
 class MainWindow(QMainWindow):
@@ -52,6 +62,9 @@ class MainWindow(QMainWindow):
         self.registry = registry
         self.scenario_path = scenario_path
         self.runner = SimRunner(sim, parent=self)
+        # the programming session: transmits are reviewed and logged through runner.session
+        self.session = ProgrammingSession(sim, scenario_path, parent=self)
+        self.runner.session = self.session
         self.setWindowTitle("neuromod-sim")
         self.device_views: dict[str, LazyDeviceViews] = {}  # each built when first on screen
         self._x_link_holder: list = []
@@ -66,7 +79,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.currentChanged.connect(lambda _i: self.refresh_views())
-        self.setCentralWidget(self.tabs)
+        self._build_central()
         self.overview = QWidget()
         overview_layout = QVBoxLayout(self.overview)
         overview_layout.setContentsMargins(0, 0, 0, 0)
@@ -79,17 +92,28 @@ class MainWindow(QMainWindow):
         self.overview_page_bar = QWidget()
         self.overview_page_bar.setLayout(page_bar)
         overview_layout.addWidget(self.overview_page_bar)
-        self.overview_row = QHBoxLayout()
+        # the page's device panels in a grid (two columns for three or four devices, never one
+        # wide row) inside a scroll area: a small screen scrolls them instead of cutting them off
+        self.overview_grid_host = QWidget()
+        self.overview_row = QGridLayout(self.overview_grid_host)
         self.overview_row.setContentsMargins(2, 2, 2, 2)
-        overview_layout.addLayout(self.overview_row, 1)
+        self.overview_scroll = QScrollArea()
+        self.overview_scroll.setWidgetResizable(True)
+        self.overview_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.overview_scroll.setWidget(self.overview_grid_host)
+        overview_layout.addWidget(self.overview_scroll, 1)
         self.event_log = EventLog()
 
         self.alarm_panel = AlarmPanel(self.runner.apply_action)
+        self.alarm_panel.mute_changed.connect(self._mute_changed)
+        self.alarm_panel.player.fallback_note = self.session.note
+        self.alarm_banner.acknowledge_requested.connect(self.alarm_panel.acknowledge)
+        self.alarm_panel.acknowledged.connect(lambda *_a: self.alarm_banner.refresh())
         dock = QDockWidget("Alarms", self)
         dock.setObjectName("alarms-dock")
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         dock.setWidget(self.alarm_panel)
-        self.alarm_panel.setMaximumHeight(150)
+        self.alarm_panel.setMaximumHeight(130)  # about three rows: the banner above is the main signal
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.alarm_dock = dock
 
@@ -119,7 +143,7 @@ class MainWindow(QMainWindow):
         self._install_training()
         self._show_speed(self.runner.speed_x)
         self._on_advanced(sim.now)
-        self.resize(1500, 950)
+        self._fit_screen()
 
     # ----- building -----
     def _build_menus(self) -> None:
@@ -127,9 +151,11 @@ class MainWindow(QMainWindow):
         self._action(m, "&Open scenario...", QKeySequence.StandardKey.Open, self.open_scenario_dialog)
         self._action(m, "&Save scenario as...", QKeySequence.StandardKey.Save, self.save_scenario_dialog)
         self._action(m, "&Export results...", "Ctrl+E", self.export_results_dialog)
+        self._action(m, "Save session &report...", None, self.save_report_dialog)
         m.addSeparator()
         self._action(m, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         e = self.menuBar().addMenu("&Edit")
+        self._action(e, "&Undo last transmit", QKeySequence.StandardKey.Undo, self.undo_last_transmit)
         self._action(e, "&Copy view as image", "Ctrl+Shift+C", self.copy_view_image)
         self.view_menu = self.menuBar().addMenu("&View")
         self._tab_actions: list[QAction] = []
@@ -154,7 +180,7 @@ class MainWindow(QMainWindow):
         for i in reversed(range(self.tabs.count())):
             w = self.tabs.widget(i)
             self.tabs.removeTab(i)
-            if w is not self.event_log and w is not self.overview:
+            if w is not self.event_log and w is not self.overview and w is not self.session_view:
                 w.hide()  # a deferred delete waits for the event loop: never leave it drawn meanwhile
                 w.deleteLater()
         while self.overview_row.count():
@@ -181,6 +207,7 @@ class MainWindow(QMainWindow):
             if views.tab is not None:
                 self.tabs.addTab(views.tab, views.tab_title)
         self.tabs.addTab(self.event_log, "Event log")
+        self.tabs.addTab(self.session_view, "Session")
         for act in self._tab_actions:
             self.view_menu.removeAction(act)
             act.deleteLater()
@@ -193,6 +220,10 @@ class MainWindow(QMainWindow):
             self.view_menu.insertAction(self._view_sep, act)
             self._tab_actions.append(act)
         self.alarm_panel.set_simulation(sim)
+        self.alarm_banner.set_simulation(sim)
+        if self.session.sim is not sim:
+            self.session.start(sim, self.scenario_path)
+        self.alarm_panel.player.renote()  # the sound fallback is noted in each session's log
         self.event_log.reset(list(sim.recorder.events), sim.scenario.start, list(sim.devices))
         from simulator.results import profile_overrides_of
 
@@ -212,9 +243,15 @@ class MainWindow(QMainWindow):
                 item.widget().hide()
         if page < 0:
             return
-        for dev_id in list(self.device_views)[page * OVERVIEW_PAGE_SIZE:(page + 1) * OVERVIEW_PAGE_SIZE]:
+        ids = list(self.device_views)[page * OVERVIEW_PAGE_SIZE:(page + 1) * OVERVIEW_PAGE_SIZE]
+        columns = OVERVIEW_COLUMNS if len(ids) > 2 else max(len(ids), 1)
+        for c in range(OVERVIEW_COLUMNS):
+            self.overview_row.setColumnStretch(c, 1 if c < columns else 0)
+        for r in range(2):
+            self.overview_row.setRowStretch(r, 1 if r < (len(ids) + columns - 1) // columns else 0)
+        for i, dev_id in enumerate(ids):
             slot = self.device_views[dev_id].overview
-            self.overview_row.addWidget(slot, 1)
+            self.overview_row.addWidget(slot, i // columns, i % columns)
             slot.show()
         if self.tabs.currentWidget() is self.overview:
             self.refresh_views()
@@ -265,7 +302,7 @@ class MainWindow(QMainWindow):
     def show_view(self, name: str) -> None:
         """Select a tab by name: overview, events, a device id, or a kind (stimulator, pump)."""
         wanted = name.strip().lower()
-        aliases = {"overview": self.overview, "events": self.event_log, "event-log": self.event_log, "log": self.event_log}
+        aliases = {"overview": self.overview, "events": self.event_log, "event-log": self.event_log, "log": self.event_log, "session": self.session_view}
         target = aliases.get(wanted)
         if target is None:
             for views in self.device_views.values():
@@ -282,7 +319,7 @@ class MainWindow(QMainWindow):
         for views in self.device_views.values():
             if views.tab is not None:
                 names.append({"scs": "stimulator", "pump": "pump"}.get(views.kind, views.device_id))
-        return names + ["events"]
+        return names + ["events", "session"]
 
     def show_plot_hover(self, text: str) -> None:
         """A time plot's hover read-out (calendar and elapsed time, values) in the status bar."""
@@ -300,7 +337,8 @@ class MainWindow(QMainWindow):
         sim = self.runner.sim
         cal = sim.calendar_time(now_s)
         self.clock_label.setText(f"  {cal:%a %Y-%m-%d %H:%M:%S}  |  elapsed {describe_elapsed(now_s)}  ")
-        self.alarm_panel.on_advanced(now_s)  # sound each alarm repeat the clock passed
+        if self.alarm_panel.on_advanced(now_s):  # sound each alarm repeat the clock passed
+            self.alarm_banner.refresh()
         self.event_log.set_pending_repeats(unlogged_repeats_of(sim))
         self.refresh_views(now_s)
         self._show_state()
@@ -320,6 +358,8 @@ class MainWindow(QMainWindow):
     def _on_events(self, records: list) -> None:
         self.event_log.add(records)
         self.alarm_panel.on_events(records)
+        if any(r.kind.startswith("alarm.") for r in records):
+            self.alarm_banner.refresh()
         for views in self.device_views.values():
             if views.built is None:
                 continue  # built later from the simulation's state, nothing to tell it now
@@ -357,8 +397,11 @@ class MainWindow(QMainWindow):
         if path:
             self.open_scenario(path)
 
-    def open_scenario(self, path: str) -> bool:
-        """Load a scenario and replace the simulation; an invalid file changes nothing."""
+    def open_scenario(self, path: str, ask: bool = True) -> bool:
+        """Load a scenario and replace the simulation; an invalid file changes nothing. Pending
+        edits or an unsaved session are asked about first (`ask`)."""
+        if ask and not self.confirm_leave("open another scenario"):
+            return False
         try:
             scenario = scenario_io.open_scenario(path, self.registry)
             sim = Simulation(scenario, registry=self.registry, validate=False)
@@ -366,6 +409,7 @@ class MainWindow(QMainWindow):
             dialogs.show_input_error(self, "Invalid scenario", exc)
             return False
         self.scenario_path = path
+        self.session.start(sim, path)
         self.runner.set_simulation(sim)
         return True
 
@@ -380,6 +424,7 @@ class MainWindow(QMainWindow):
         except (InputError, OSError) as exc:
             dialogs.inform(self, "Cannot save", str(exc))
             return False
+        self.session.saved()
         self.statusBar().showMessage(f"saved {path}", 5000)
         return True
 
@@ -413,6 +458,9 @@ class MainWindow(QMainWindow):
 
     # ----- closing -----
     def closeEvent(self, event) -> None:
+        if not self.confirm_leave("close the window"):
+            event.ignore()
+            return
         self.runner.stop_timers()
         if self._bus_connected:  # the plots' shared signals outlive this window
             from gui.plot_common import BUS
@@ -425,3 +473,101 @@ class MainWindow(QMainWindow):
                 view.close()
         self._demo_windows = []
         super().closeEvent(event)
+
+    # ----- app session: layout, session, prompts, report -----
+    def _build_central(self) -> None:
+        """The central area: the session header, the alarm banner (never hidden while an alarm
+        is active: it is no dock), then the tabs."""
+        from gui.session_report import SessionView
+
+        central = QWidget()
+        col = QVBoxLayout(central)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(0)
+        self.session_header = QLabel()
+        self.session_header.setObjectName("session-header")
+        self.session_header.setToolTip("The programming session: scenario and each device's model and id")
+        self.session_header.setStyleSheet("QLabel#session-header { padding: 2px 6px; background: #eef3f8; }")
+        self.session_header.setWordWrap(True)
+        col.addWidget(self.session_header)
+        self.alarm_banner = AlarmBanner()
+        col.addWidget(self.alarm_banner)
+        col.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.session_view = SessionView(self.session)
+        self.session_view.undo_button.clicked.connect(self.undo_last_transmit)
+        self.session_view.report_button.clicked.connect(self.save_report_dialog)
+        self.session.changed.connect(self._show_session_header)
+        self._show_session_header()
+
+    def _show_session_header(self) -> None:
+        text = self.session.header_text()
+        if self.session.unsaved:
+            text += "  |  unsaved changes (File > Save scenario as)"
+        self.session_header.setText(text)
+
+    def _fit_screen(self) -> None:
+        """Start at a size that fits the screen (at most 1500 x 950)."""
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        w, h = 1500, 950
+        if screen is not None and screen.width() > 200:
+            w, h = min(w, screen.width()), min(h, screen.height())
+        self.resize(w, h)
+
+    def pending_edits(self) -> list[str]:
+        """Device ids whose programmer holds edits not yet transmitted."""
+        out = []
+        for dev_id, views in self.device_views.items():
+            if views.built is None:
+                continue
+            prog = views.built.extra.get("programmer")
+            if prog is not None and getattr(prog, "pending", False):
+                out.append(dev_id)
+        return out
+
+    def confirm_leave(self, what: str) -> bool:
+        """Before `what` (close, open, exercise start): with pending edits or an unsaved session,
+        ask; True to go on (Discard), False to stay (Cancel); Save saves the scenario first."""
+        reasons = []
+        pending = self.pending_edits()
+        if pending:
+            reasons.append(f"edits not yet transmitted on {', '.join(pending)}")
+        if self.session.unsaved:
+            n = sum(1 for e in self.session.entries if e.accepted)
+            reasons.append(f"{n} transmit(s) in this session not saved")
+        if not reasons:
+            return True
+        buttons = QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel
+        text = f"Before you {what}: there are " + " and ".join(reasons) + ".\nSave the scenario with what was sent, discard, or cancel?"
+        answer = QMessageBox.question(self, "Pending edits or unsaved session", text, buttons, QMessageBox.StandardButton.Cancel)
+        if answer == QMessageBox.StandardButton.Cancel:
+            return False
+        if answer == QMessageBox.StandardButton.Save:
+            path, _ = QFileDialog.getSaveFileName(self, "Save scenario with what you programmed", str(Path.cwd() / "scenario.yaml"), "YAML (*.yaml *.yml)")
+            return bool(path) and self.save_scenario(path)
+        return True
+
+    def undo_last_transmit(self) -> bool:
+        from gui.transmit import undo_last
+
+        return undo_last(self, self.runner)
+
+    def _mute_changed(self, muted: bool) -> None:
+        self.session.note("alarm tone muted by the user" if muted else "alarm tone unmuted by the user")
+
+    def save_report_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save session report", str(Path.cwd() / "session-report.html"), "HTML (*.html)")
+        if path:
+            self.save_report(path)
+
+    def save_report(self, path: str) -> bool:
+        from gui.session_report import write_report
+
+        try:
+            write_report(self, path)
+        except OSError as exc:
+            dialogs.inform(self, "Cannot save the report", str(exc))
+            return False
+        self.session.saved()  # the session is kept in the report
+        self.statusBar().showMessage(f"session report written to {path}", 8000)
+        return True

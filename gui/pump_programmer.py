@@ -25,15 +25,18 @@ from PySide6.QtWidgets import (
 from gui import dialogs
 from gui.limits import Limits, field_range, spin
 from gui.mode_editor import ModeEditor
+from gui.session import pump_mode_dict
 from gui.transmit import check_findings, transmit
 from simulator.errors import InputError
 from simulator.pump.settings import PatientBolusSettings
+from simulator.units import describe_elapsed
 
 
 def fmt_time(sim, t_s: float | None) -> str:
+    """A predicted time: calendar time, how far from now, and the elapsed time since the start."""
     if t_s is None:
         return "not predicted"
-    return f"{sim.calendar_time(t_s):%Y-%m-%d %H:%M} (in {(t_s - sim.now) / 86400:.1f} d)"
+    return f"{sim.calendar_time(t_s):%Y-%m-%d %H:%M} (in {(t_s - sim.now) / 86400:.1f} d; elapsed {describe_elapsed(t_s)})"
 
 
 def _when(sim, t_s: float) -> str:
@@ -256,6 +259,11 @@ class PumpProgrammer(QWidget):
         self.threshold_button.clicked.connect(self.set_threshold)
         self.mode_editor.changed.connect(lambda: self._set_pending(True))
         self.programmable = p.programmable
+        self.pending = False
+        self._baseline: dict[str, Any] | None = None
+        self._device_sig: str | None = None
+        self._patient_baseline: dict[str, Any] = {}
+        self._threshold_shown = dev.threshold_ml  # the pump's threshold the spin box last showed
         for w in (prog, self.patient_editor, self.patient_bolus_button, self.interrogate_button):
             w.setEnabled(p.programmable)
         if not p.programmable:  # no electronics: no program to edit, no alarm threshold to set
@@ -294,21 +302,22 @@ class PumpProgrammer(QWidget):
 
     def _set_pending(self, pending: bool) -> None:
         self.pending = pending
-        self.pending_label.setText("Pending edits: not yet transmitted" if pending else "Matches the pump's program")
-        self.pending_label.setStyleSheet("color: #8a5a00; font-weight: bold" if pending else "color: #2e7d32")
+        self.show_match_state()
 
     def revert(self) -> None:
         snap = self.device.snapshot()
         self.mode_editor.set_concentration(snap.concentration_per_ml)
         self.mode_editor.set_mode(self.current_mode_dict(snap))
         self.patient_editor.load(snap.patient_bolus)
+        self._baseline = self.device_state()
+        self._device_sig = self._device_signature()
+        self._patient_baseline = self.patient_editor.params()
         self._set_pending(False)
 
     def current_mode_dict(self, snap=None) -> dict[str, Any]:
         """The pump's dosing mode in force, from its snapshot (the settings model it was given, a
         periodic mode's first bolus as the time to the next one), to load the editor."""
-        mode = (snap or self.device.snapshot()).settings.mode
-        return {"type": "stopped"} if mode is None else mode.model_dump(mode="json", exclude_none=True)
+        return pump_mode_dict(self.device, snap)
 
     def _refuse_bad_cells(self, title: str) -> bool:
         """True (and a message) when cells of the flex table are invalid: nothing is checked or sent."""
@@ -367,4 +376,107 @@ class PumpProgrammer(QWidget):
             wizard.deleteLater()
 
     def refresh(self, now_s: float) -> None:
+        self.sync_with_device()
         self.status.refresh(self.runner.sim, self.device, now_s)
+
+    # ----- following the device -----
+    # The form follows the pump whatever changed it (a timeline refill with a new concentration,
+    # a jump, an open, an exercise start): without edits it reloads; with edits it keeps them and
+    # says the pump changed underneath, showing both. "Matches" is shown only when true.
+    def device_state(self) -> dict[str, Any]:
+        """The pump's settings the form shows: concentration (unit/mL) and dosing mode."""
+        return {"concentration_per_ml": self.device.conc_prog, "mode": normalised_mode(self.current_mode_dict())}
+
+    def form_state(self) -> dict[str, Any]:
+        """The form's settings in the shape of `device_state`."""
+        return {"concentration_per_ml": self.mode_editor.concentration, "mode": normalised_mode(self.mode_editor.mode_dict())}
+
+    def form_matches_device(self) -> bool:
+        return self.form_state() == self.device_state()
+
+    def _device_signature(self) -> str:
+        dev = self.device
+        return repr((dev.conc_prog, self.current_mode_dict(), dev.patient_bolus_settings(), dev.threshold_ml))
+
+    def device_changed_under_edits(self) -> bool:
+        return bool(getattr(self, "pending", False)) and self._baseline is not None and self.device_state() != self._baseline
+
+    def sync_with_device(self) -> bool:
+        """Follow the pump: reload (no edits) or flag the change (edits kept); True if it changed."""
+        sig = self._device_signature()
+        if sig == self._device_sig:
+            return False
+        if not self.pending:
+            if self.patient_editor.params() == self._patient_baseline:
+                self.revert()
+            else:  # the patient settings the user started are kept; the rest follows the pump
+                dev = self.device
+                self.mode_editor.set_concentration(dev.conc_prog)
+                self.mode_editor.set_mode(self.current_mode_dict())
+                self._baseline = self.device_state()
+                self._device_sig = sig
+                self._set_pending(False)
+        else:
+            self._device_sig = sig
+            self.mode_editor.set_concentration(self.device.conc_prog)  # volumes shown at the pump's concentration
+            self.show_match_state()
+        if self.threshold.value() == self._threshold_shown:  # not edited: follow the pump
+            self.threshold.setValue(self.device.threshold_ml)
+        self._threshold_shown = self.device.threshold_ml
+        return True
+
+    def on_events(self, records) -> None:
+        if any(r.device == self.device_id for r in records):
+            self.sync_with_device()
+
+    def show_match_state(self) -> None:
+        """The label under the form: matches (only when true), pending, or changed underneath."""
+        if not self.pending and self.form_matches_device():
+            self.pending_label.setText("Matches the pump's program")
+            self.pending_label.setStyleSheet("color: #2e7d32")
+            self.pending_label.setToolTip("")
+            return
+        if self.device_changed_under_edits():
+            dev, form = self.device_state(), self.form_state()
+            text = ("The pump's program changed while you were editing: your edits are kept. "
+                    f"Pump now: {describe_mode(dev, self.unit)}. Your edits: {describe_mode(form, self.unit)}. "
+                    "Revert loads the pump's; Transmit sends yours.")
+            self.pending_label.setText(text)
+            self.pending_label.setWordWrap(True)
+            self.pending_label.setStyleSheet("color: #b00020; font-weight: bold")
+            self.pending_label.setToolTip(text)
+            return
+        self.pending_label.setText("Pending edits: not yet transmitted")
+        self.pending_label.setStyleSheet("color: #8a5a00; font-weight: bold")
+        self.pending_label.setToolTip("")
+
+
+def normalised_mode(mode: dict[str, Any]) -> dict[str, Any]:
+    """A mode dict comparable between the form and the pump: numbers rounded to the form's 4
+    decimals, zero optional fields dropped."""
+    out: dict[str, Any] = {}
+    for k, v in mode.items():
+        if k == "steps":
+            out[k] = [normalised_mode(step) for step in v]
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            if k in ("first_bolus_after_min", "bolus_duration_min") and not v:
+                continue
+            out[k] = round(float(v), 4)
+        else:
+            out[k] = v
+    return out
+
+
+def describe_mode(state: dict[str, Any], unit: str) -> str:
+    """'continuous 2 mg/day at 20 mg/mL' and the like."""
+    mode = state["mode"]
+    kind = mode.get("type", "stopped")
+    conc = f" at {state['concentration_per_ml']:g} {unit}/mL"
+    if kind in ("continuous", "periodic"):
+        text = f"{kind} {mode.get(f'dose_{unit}_per_day', 0):g} {unit}/day"
+        if kind == "periodic":
+            text += f" + {mode.get(f'bolus_dose_{unit}', 0):g} {unit} every {mode.get('interval_h', 0):g} h"
+        return text + conc
+    if kind == "flex":
+        return "flex " + ", ".join(f"{s['start']} {s.get(f'dose_{unit}_per_day')} {unit}/day" for s in mode.get("steps", [])) + conc
+    return "stopped" + conc

@@ -29,6 +29,7 @@ class _PumpTab(QWidget):
         self.plots.refresh(now_s)
 
     def on_events(self, records) -> None:
+        self.programmer.on_events(records)  # the form follows the pump
         self.plots.on_events(records)
 
 

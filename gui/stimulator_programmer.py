@@ -38,6 +38,7 @@ from gui.stimulator_clinician import GroupsBox, PatientLimitsBox
 from gui.transmit import check_findings, transmit
 from simulator.errors import InputError, validate_model
 from simulator.scs.program import Program, configuration_shares_pct
+from simulator.units import describe_elapsed
 
 SHARE_TIP = ("Share of the current per contact, %: cathodes sum to 100 %, anodes sum to 100 %. "
              "Grey: the even split the stimulator uses when no share is typed; type a percentage to set one.")
@@ -180,6 +181,10 @@ class StimulatorProgrammer(QWidget):
         self.imp_button.setToolTip("Run the stimulator's impedance check of every contact (ohm)")
         self.imp_button.clicked.connect(self.impedance_check)
         il.addWidget(self.imp_button)
+        self.imp_when = QLabel("no impedance check yet")
+        self.imp_when.setWordWrap(True)
+        self.imp_when.setToolTip("When the table's impedances were measured (calendar time, and elapsed since the scenario start)")
+        il.addWidget(self.imp_when)
         self.imp_table = QTableWidget(0, 4)
         self.imp_table.setHorizontalHeaderLabels(["contact", "level", "impedance (ohm)", "flag"])
         self.imp_table.verticalHeader().setVisible(False)
@@ -210,7 +215,10 @@ class StimulatorProgrammer(QWidget):
         split.addWidget(right)
         split.setSizes([270, 470, 480])
 
+        self._baseline: dict[str, Any] | None = None  # the device's program the form was loaded from
+        self._device_sig: tuple | None = None
         self.reload_programs()
+        self.show_latest_impedance_check(list(sim.recorder.events))
 
     @property
     def device(self):
@@ -252,6 +260,7 @@ class StimulatorProgrammer(QWidget):
         pick = current if current in names else (snap.active_programs[0] if snap.active_programs else names[0])
         self.program_list.setCurrentRow(names.index(pick))
         self._load(snap.programs[pick])
+        self._device_sig = self._device_signature()
         self.stim_button.setText("Stimulation off" if snap.stimulating else "Stimulation on")
         if hasattr(self, "limits_box"):
             self.limits_box.show_program()
@@ -269,6 +278,7 @@ class StimulatorProgrammer(QWidget):
             self.limits_box.show_program()
 
     def _load(self, program: Program) -> None:
+        self._baseline = program.model_dump()
         self.editor.set_program(program)
         self.contacts = {k: (v.polarity, v.fraction_pct) for k, v in program.contacts.items()}
         self._show_contacts()
@@ -382,8 +392,7 @@ class StimulatorProgrammer(QWidget):
 
     def _set_pending(self, pending: bool) -> None:
         self.pending = pending
-        self.pending_label.setText("Pending edits: not yet transmitted" if pending else "Matches the stimulator's program")
-        self.pending_label.setStyleSheet("color: #8a5a00; font-weight: bold" if pending else "color: #2e7d32")
+        self.show_match_state()
 
     def _edited(self) -> None:
         self._set_pending(True)
@@ -487,6 +496,7 @@ class StimulatorProgrammer(QWidget):
         return bool(transmit(self, self.runner, self.device_id, "recharge", {"to_full": True}, "Recharge"))
 
     def refresh(self, now_s: float) -> None:
+        self.sync_with_device()
         dev = self.device
         pct = dev.battery_pct_at(now_s)
         self.battery_bar.setValue(int(round(pct)))
@@ -495,10 +505,119 @@ class StimulatorProgrammer(QWidget):
         lines = [f"drain {proj['drain_ma'] * 1000:.1f} uA at the running programs"]
         if proj["chemistry"] == "rechargeable":
             lines.append(f"{proj['days_between_recharges']:.1f} d between recharges (full to low); {proj['daily_charge_minutes']:.1f} min of charging a day")
-            lines.append(f"low battery in {proj['days_to_low_battery']:.1f} d")
+            lines.append(f"low battery in {proj['days_to_low_battery']:.1f} d: {self._predicted_when(now_s, proj['days_to_low_battery'])}")
         else:
-            lines.append(f"longevity {proj['longevity_days'] / 365:.1f} years from now")
+            lines.append(f"longevity {proj['longevity_days'] / 365:.1f} years from now: end of service {self._predicted_when(now_s, proj['longevity_days'])}")
         if dev.snapshot().recharging:
             lines.append("recharging now")
         self.projection_label.setText("\n".join(lines))
 
+
+    def _predicted_when(self, now_s: float, days: float) -> str:
+        """A predicted date as calendar time with the elapsed simulated time beside it."""
+        t_s = now_s + days * 86400.0
+        return f"{self.runner.sim.calendar_time(t_s):%Y-%m-%d %H:%M} (elapsed {describe_elapsed(t_s)})"
+
+    # ----- following the device -----
+    # The form follows the stimulator whatever changed it (a timeline action, a jump, the refill
+    # of another view, an exercise start): without edits it reloads; with edits it keeps them and
+    # says that the device changed underneath, showing both. "Matches" is shown only when true.
+    def device_program(self) -> Program | None:
+        """The device's program of the name selected in the list (None: no such program now)."""
+        return self.device.programs.get(self.selected_name())
+
+    def form_matches_device(self) -> bool:
+        """True when the form, read as a program, equals the device's program of that name."""
+        try:
+            pending = self.pending_program()
+        except InputError:
+            return False
+        device = self.device.programs.get(pending.name)
+        return device is not None and device == pending
+
+    def device_changed_under_edits(self) -> bool:
+        """True when the device's program differs from the one the pending edits started from."""
+        now = self.device_program()
+        return self.pending and self._baseline is not None and (now is None or now.model_dump() != self._baseline)
+
+    def _device_signature(self) -> tuple:
+        dev = self.device
+        return (tuple((n, repr(p)) for n, p in dev.programs.items()), tuple(dev.active), dev.stimulating())
+
+    def sync_with_device(self) -> bool:
+        """Follow the device: reload the form (no edits) or flag the change (edits kept); True if
+        the device had changed since the form last looked."""
+        sig = self._device_signature()
+        if sig == self._device_sig:
+            return False
+        self._device_sig = sig
+        if not self.pending:
+            self.reload_programs()
+        else:
+            self._relist_programs()
+            self.show_match_state()
+        return True
+
+    def _relist_programs(self) -> None:
+        """Refresh the program list's names and running marks, keeping the selection and the form."""
+        dev = self.device
+        current = self.selected_name()
+        self.program_list.blockSignals(True)
+        self.program_list.clear()
+        for name in dev.programs:
+            self.program_list.addItem(("* " if name in dev.active else "  ") + name)
+        names = list(dev.programs)
+        if current in names:
+            self.program_list.setCurrentRow(names.index(current))
+        self.program_list.blockSignals(False)
+        self.stim_button.setText("Stimulation off" if dev.stimulating() else "Stimulation on")
+
+    def show_match_state(self) -> None:
+        """The label under the form: matches (only when true), pending, or changed underneath."""
+        if not self.pending and self.form_matches_device():
+            self.pending_label.setText(f"Matches the stimulator's program '{self.selected_name()}'")
+            self.pending_label.setStyleSheet("color: #2e7d32")
+            self.pending_label.setToolTip("")
+            return
+        if self.device_changed_under_edits():
+            now = self.device_program()
+            text = ("The stimulator's program changed while you were editing: your edits are kept. "
+                    f"Device now: {describe_program(now) if now is not None else 'no such program'}. "
+                    f"Your edits: {self._describe_form()}. Revert loads the device's; Transmit sends yours.")
+            self.pending_label.setText(text)
+            self.pending_label.setWordWrap(True)
+            self.pending_label.setStyleSheet("color: #b00020; font-weight: bold")
+            self.pending_label.setToolTip(text)
+            return
+        self.pending_label.setText("Pending edits: not yet transmitted")
+        self.pending_label.setStyleSheet("color: #8a5a00; font-weight: bold")
+        self.pending_label.setToolTip("")
+
+    def _describe_form(self) -> str:
+        try:
+            return describe_program(self.pending_program())
+        except InputError as exc:
+            return f"incomplete ({exc.issues[0].message})"
+
+    def on_events(self, records) -> None:
+        """New events: follow the device, and show a new impedance check of this stimulator."""
+        mine = [r for r in records if r.device == self.device_id]
+        if mine:
+            self.show_latest_impedance_check(mine)
+            self.sync_with_device()
+
+    def show_latest_impedance_check(self, records) -> bool:
+        """Show the last `impedance.check` of this stimulator among `records` (True if one)."""
+        for r in reversed(records):
+            if r.device == self.device_id and r.kind == "impedance.check":
+                self.show_impedances(r.payload.get("table", []))
+                sim = self.runner.sim
+                self.imp_when.setText(f"measured {sim.calendar_time(r.t_s):%Y-%m-%d %H:%M} (elapsed {describe_elapsed(r.t_s)})")
+                return True
+        return False
+
+
+def describe_program(p: Program) -> str:
+    """A one-line summary of a program: contacts, amplitude (mA), pulse width (us), rate (Hz)."""
+    contacts = " ".join(f"{k}{v.polarity}" for k, v in p.contacts.items())
+    return f"{p.name}: {contacts}, {p.amplitude_ma:g} mA, {p.pulse_width_us:g} us, {p.rate_hz:g} Hz, {p.waveform}"

@@ -4,7 +4,7 @@ stimulator also gets its evoked-response and amplitude plots in both."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from gui.battery_plot import BatteryPlot
 from gui.closed_loop_plots import ClosedLoopPlots, has_closed_loop
@@ -65,8 +65,14 @@ def stimulator_views(sim, device_id: str, runner, x_link_holder: list) -> Device
     tab_scope.set_simulation(sim)
     if extra:
         tab = _Panel([programmer, tab_scope, extra["tab_closed_loop"]], splitter=True)
-        tab.splitter.setSizes([560, 170, 260])
     else:
         tab = _Panel([programmer, tab_scope], splitter=True)
-        tab.splitter.setSizes([760, 170])
+    # the programmer scrolls inside its pane, so the tab fits a small screen (1366 x 768)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidget(programmer)  # takes it out of the splitter
+    tab.splitter.insertWidget(0, scroll)
+    tab.programmer_scroll = scroll
+    tab.splitter.setSizes([560, 170, 260] if extra else [760, 170])
     return DeviceViews(device_id, "scs", f"Stimulator ({device_id})", tab, overview, {"programmer": programmer, "scope": scope, "tab_scope": tab_scope, "battery": battery, **extra})

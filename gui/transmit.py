@@ -6,7 +6,11 @@
    named, `warn` findings are shown and the user may accept them. Accepting them is a
    confirmation: when the action takes a `confirm` list (drug-library limits of the pump), the
    accepted warnings' limit codes are sent with it, so the device records an override event.
-3. `runner.apply_action` applies the action to the simulation; a refusal by the device is shown.
+3. In a programming session (the main window sets `runner.session`), a setting change is then
+   reviewed: every changed setting old -> new with units and the findings (gui/review_dialog.py);
+   nothing is sent unless the user confirms.
+4. `runner.apply_action` applies the action to the simulation; a refusal by the device is shown.
+   The session logs every transmit (what, when, the changes) with what would undo it.
 """
 from __future__ import annotations
 
@@ -70,8 +74,11 @@ def _note_if_refused(sim, device_id: str, action: str, params: dict[str, Any]) -
         note_refused_locally(sim, device_id, action, params, "; ".join(refusals))
 
 
-def transmit(parent, runner, device_id: str, action: str, params: dict[str, Any], title: str) -> ActionResult | None:
-    """Check then apply; returns the result, or None when nothing was sent."""
+def transmit(parent, runner, device_id: str, action: str, params: dict[str, Any], title: str, undo_of: int | None = None) -> ActionResult | None:
+    """Check, review (in a session), then apply; returns the result, or None when nothing was sent."""
+    from gui import review_dialog
+    from gui.session import SETTING_ACTIONS, changes_for, undo_steps_for
+
     bad = _red_fields_sent(parent, params)
     if bad:  # fields marked red are never sent, nor silently corrected
         if all(f.is_number() for f in bad):  # the params hold what was typed
@@ -89,12 +96,43 @@ def transmit(parent, runner, device_id: str, action: str, params: dict[str, Any]
         note_refused_locally(runner.sim, device_id, action, params, "; ".join(refusals))
     if not dialogs.confirm_findings(parent, findings):
         return None
+    session = getattr(runner, "session", None)
+    changes, undo = [], None
+    if session is not None:
+        try:
+            changes = changes_for(runner.sim, device_id, action, params)
+            undo = undo_steps_for(runner.sim, device_id, action, params)
+        except InputError as exc:
+            dialogs.show_input_error(parent, f"{title}: invalid entry", exc)
+            return None
+        if action in SETTING_ACTIONS:
+            note = f"undo of transmit #{undo_of}" if undo_of is not None else ""
+            if not review_dialog.confirm_review(parent, title, device_id, action, changes, findings, note):
+                return None
     params = with_confirmations(runner.sim, device_id, action, params, findings)
     try:
         result = runner.apply_action(device_id, action, params)
     except InputError as exc:
         dialogs.show_input_error(parent, f"{title}: invalid entry", exc)
         return None
+    if session is not None:
+        session.record(device_id, action, params, changes, findings, result, undo, undo_of)
     if not result:
         dialogs.inform(parent, f"{title}: refused by the device", result.reason)
     return result
+
+
+def undo_last(parent, runner) -> bool:
+    """Undo the session's last transmit: send what restores the settings before it, as new
+    transmits (reviewed and logged as an undo). False when there is nothing to undo."""
+    session = getattr(runner, "session", None)
+    entry = session.last_undoable() if session is not None else None
+    if entry is None:
+        dialogs.inform(parent, "Undo", "Nothing to undo: the last transmit changed no setting, was undone already, or cannot be undone.")
+        return False
+    ok = True
+    for action, params in entry.undo or []:
+        ok = bool(transmit(parent, runner, entry.device_id, action, params, f"Undo #{entry.number}", undo_of=entry.number)) and ok
+        if not ok:
+            break
+    return ok

@@ -4,9 +4,28 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea
 
 from gui.training.panel import LoadScenario, TrainingPanel
+
+
+class TrainingDock(QDockWidget):
+    """The training dock: the panel sits in a scroll area, so the dock can be narrow (a 1366 x 768
+    screen) and the panel scrolls; `widget()` still gives the panel."""
+
+    def __init__(self, title: str, parent, panel):
+        super().__init__(title, parent)
+        self._panel = panel
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(panel)
+        self.scroll.setMinimumWidth(220)
+        self.setWidget(self.scroll)
+
+    def widget(self):  # noqa: D401 (Qt's name)
+        """The training panel (inside the scroll area)."""
+        return self._panel
 
 
 def install_training_dock(main_window: QMainWindow, get_simulation: Callable[[], object] | None = None,
@@ -32,10 +51,26 @@ def install_training_dock(main_window: QMainWindow, get_simulation: Callable[[],
                 main_window.runner.jump_to(start_at_s, blocking=True)
             return sim
     panel = TrainingPanel(get_simulation, load_scenario, registry=registry)
-    dock = QDockWidget("Training", main_window)
+    dock = TrainingDock("Training", main_window, panel)
     dock.setObjectName("training-dock")
-    dock.setWidget(panel)
+    _guard_exercise_start(main_window, panel)
     dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable | QDockWidget.DockWidgetFeature.DockWidgetClosable)
     main_window.addDockWidget(area, dock)
     main_window.training_dock = dock
     return dock
+
+
+def _guard_exercise_start(main_window, panel) -> None:
+    """Ask about pending edits or an unsaved session before an exercise replaces the simulation:
+    the main window's `confirm_leave` (when it has one) may cancel the start."""
+    confirm = getattr(main_window, "confirm_leave", None)
+    if confirm is None:
+        return
+    start = panel.start_exercise
+
+    def guarded(path_or_id):
+        if not confirm("start an exercise"):
+            return None
+        return start(path_or_id)
+
+    panel.start_exercise = guarded

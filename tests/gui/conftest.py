@@ -70,6 +70,40 @@ def no_leaked_widgets(qapp):
     assert not names, f"leaked top-level widgets: {names}"
 
 
+@pytest.fixture(autouse=True)
+def session_dialogs_answered(monkeypatch):
+    """The programming session's modal questions answered as a user would, so no test blocks:
+    the transmit review is confirmed (Send) and the pending-edits prompt answers Discard.
+    Tests about them replace these answers; `asked` records the prompts' texts."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui import review_dialog
+
+    record = _SessionAnswers()
+
+    def run_dialog(dialog):
+        record.reviews.append(dialog.rows())
+        return record.review_answer
+
+    def question(parent, title, text, *args, **kwargs):
+        record.asked.append(text)
+        return record.question_answer
+
+    monkeypatch.setattr(review_dialog, "run_dialog", run_dialog)
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    return record
+
+
+class _SessionAnswers:
+    def __init__(self):
+        from PySide6.QtWidgets import QMessageBox
+
+        self.reviews: list[list[tuple[str, str, str, str]]] = []
+        self.asked: list[str] = []
+        self.review_answer = True
+        self.question_answer = QMessageBox.StandardButton.Discard
+
+
 @pytest.fixture
 def toy_registry():
     from simulator.profiles.registry import ProfileRegistry

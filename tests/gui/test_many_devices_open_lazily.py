@@ -39,8 +39,8 @@ def test_many_devices_open_lazily(qtbot, make_window):
     # the 60 other devices cost their two empty slots each (tab and overview panel), and the
     # visible page bar: nothing else
     assert _widgets(window) - _widgets(small) <= 2 * 60 + 5
-    # 64 device tabs, the overview and the event log
-    assert window.tabs.count() == 66
+    # 64 device tabs, the overview, the event log and the session
+    assert window.tabs.count() == 67  # and the programming session tab
     # a device's tab is built when shown, and only that device's
     window.show_view("pump20")
     assert [d for d, v in window.device_views.items() if v.built is not None] == built + ["pump20"]

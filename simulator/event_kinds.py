@@ -508,6 +508,96 @@ class SafetyPayload(Payload):
     policy: Literal["refuse", "warn"] = _f("refused or applied with a warning")
 
 
+# ----- virtual patient (simulator.patient): an approximation for teaching -----
+PatientStrength = Literal["nothing", "light", "strong", "uncomfortable"]
+
+
+class _PatientPayload(Payload):
+    label: str = Field(..., pattern=r"^approximation for teaching", description="the model's label, starting 'approximation for teaching' (not a clinical prediction)")
+
+
+class PatientCathodeThreshold(Payload):
+    contact: str = _f("cathode contact label (E1...)")
+    level: str = _f("vertebral level the contact lies at (e.g. T9)")
+    side: str = _f("left, right or midline of the cord")
+    distance_mm: float = _f("effective cord-to-contact distance (mm)")
+    threshold_ma: float = _f("current on this contact at perception (mA)")
+
+
+class PatientProgramThreshold(Payload):
+    program: str = _f("program name")
+    perception_threshold_ma: float | None = _f("program amplitude at perception (mA); None: no cathode")
+    discomfort_threshold_ma: float | None = _f("program amplitude at discomfort (mA); None: no cathode")
+    amplitude_ma: float | None = _f("amplitude delivered now (mA; 0 when not stimulating); absent without a cathode", None)
+    ratio_to_perception: float | None = _f("amplitude / perception threshold (1); absent without a cathode", None)
+    cathodes: list[PatientCathodeThreshold] | None = _f("one entry per cathode; absent without a cathode", None)
+
+
+class PatientThresholdsPayload(_PatientPayload):
+    posture: str = _f("posture the thresholds are computed for")
+    programs: list[PatientProgramThreshold] = _f("one entry per active program")
+
+
+class PatientParesthesiaPayload(_PatientPayload):
+    regions: list[str] = _f("body regions where tingling is felt, sorted (e.g. left_foot)")
+    coverage_pct: float = _f("pain-weighted share of the pain map those regions cover (%)")
+
+
+class PatientReliefTargetPayload(_PatientPayload):
+    targets_pct: dict[str, float] = _f("painful region -> relief the therapy now aims at (%)")
+    tau_s: dict[str, float] = _f("painful region -> time constant of the approach to it (s)")
+    therapy: list[str] = _f("therapies giving the targets, sorted (paresthesia, sub_perception, high_frequency, burst; none)")
+
+
+class PatientResponderPayload(_PatientPayload):
+    responder: bool = _f("the pain-weighted relief is now at or above 50 %")
+    relief_pct: float = _f("pain-weighted relief at the crossing (%)")
+    rule: str = _f("the responder rule, in words")
+
+
+class PatientReportPayload(_PatientPayload):
+    reason: str = _f("what made the patient speak: asked, start, migration, or the stimulator event kind(s), comma-separated")
+    feels: bool = _f("the patient feels tingling somewhere")
+    where: list[str] = _f("body regions where tingling is felt, sorted")
+    strength: dict[str, PatientStrength] = _f("active program -> how strong it feels (nothing, light, strong, uncomfortable)")
+    uncomfortable: bool = _f("a program is at or above its discomfort threshold")
+    coverage_pct: float = _f("pain-weighted share of the pain map covered by tingling (%)")
+    posture: str = _f("posture now")
+    text: str = _f("what the patient says, in words")
+
+
+class PatientDiscomfortPayload(_PatientPayload):
+    program: str = _f("program name")
+    amplitude_ma: float = _f("amplitude delivered (mA)")
+    discomfort_threshold_ma: float = _f("the program's discomfort threshold (mA)")
+
+
+class PatientLeadMigratedPayload(_PatientPayload):
+    lead: int = _f("which lead (1 = the first)")
+    distance_mm: float = _f("how far it moved this time (mm)")
+    direction: Literal["caudal", "rostral"] = _f("caudal or rostral")
+    random: bool = _f("a seeded random migration (False: injected by an action)")
+    top_level_before: str = _f("vertebral level of the top contact before (e.g. T8)")
+    top_level_after: str = _f("vertebral level of the top contact after")
+    migrated_mm: float = _f("total shift from the implanted position, + caudal (mm)")
+
+
+class PatientDiaryPayload(_PatientPayload):
+    day: int = _f("diary entry number (1 = the first)")
+    nrs: float = _f("pain score the patient writes (NRS 0-10, with day-to-day noise, one decimal)")
+    model_nrs: float = _f("the model's pain score without noise (NRS 0-10)")
+    nrs_by_region: dict[str, float] = _f("painful region -> its pain score (NRS)")
+
+
+class PatientTrialVerdictPayload(_PatientPayload):
+    baseline_nrs: float = _f("pain score before therapy (NRS 0-10)")
+    diary_mean_nrs: float | None = _f("mean diary pain score over the trial (NRS); None without entries")
+    days: int = _f("diary entries in the trial")
+    relief_pct: float = _f("1 - mean diary NRS / baseline NRS (%)")
+    passed: bool = _f("relief >= 50 %")
+    rule: str = _f("the pass rule, in words")
+
+
 # ----- the registry -----
 @dataclass(frozen=True)
 class EventKind:
@@ -609,6 +699,16 @@ class K:
     SAFETY_CHARGE_DENSITY = register_kind("safety.charge_density", SafetyPayload, "a program's charge density reached the profile's limit")
     SAFETY_SHANNON_K = register_kind("safety.shannon_k", SafetyPayload, "a program's Shannon k reached the profile's limit")
     SAFETY_PATIENT_RANGE = register_kind("safety.patient_range", SafetyPayload, "an amplitude beyond the patient's range")
+    # virtual patient (an approximation for teaching)
+    PATIENT_THRESHOLDS = register_kind("patient.thresholds", PatientThresholdsPayload, "the virtual patient's perception and discomfort thresholds changed")
+    PATIENT_PARESTHESIA = register_kind("patient.paresthesia", PatientParesthesiaPayload, "where the virtual patient feels tingling, or its coverage of the pain map, changed")
+    PATIENT_RELIEF_TARGET = register_kind("patient.relief_target", PatientReliefTargetPayload, "the relief the therapy aims at changed (relief approaches it exponentially)")
+    PATIENT_RESPONDER = register_kind("patient.responder", PatientResponderPayload, "the pain-weighted relief crossed 50 % (responder or no longer)")
+    PATIENT_REPORT = register_kind("patient.report", PatientReportPayload, "what the virtual patient says it feels (after a program change, a migration, or when asked)")
+    PATIENT_DISCOMFORT = register_kind("patient.discomfort", PatientDiscomfortPayload, "a program is at or above the virtual patient's discomfort threshold")
+    PATIENT_LEAD_MIGRATED = register_kind("patient.lead_migrated", PatientLeadMigratedPayload, "a lead moved along the spine")
+    PATIENT_DIARY = register_kind("patient.diary", PatientDiaryPayload, "one day's pain diary entry")
+    PATIENT_TRIAL_VERDICT = register_kind("patient.trial_verdict", PatientTrialVerdictPayload, "the trial's pass or fail by the >= 50 % relief rule")
 
 
 # ----- checking -----

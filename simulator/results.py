@@ -297,7 +297,7 @@ class Results:
         return list(self.summary.get("devices", {})) or sorted({d for d, _ in self.series})
 
     def _alarms_raised(self) -> list[EventRecord]:
-        return self.events_where(kind="alarm.raised")
+        return self.events_where(kind=Kinds.ALARM_RAISED)
 
     def __repr__(self) -> str:
         """One line: scenario, seed, days simulated, devices, events and alarms (never the data)."""

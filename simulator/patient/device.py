@@ -13,10 +13,10 @@ its public surface, never a private attribute:
 Between events everything is closed form (relief: exponential approach). The patient's own SimPy
 events are: that re-evaluation after a stimulator change, one diary entry a day while a diary or
 trial runs, the trial verdict, and a random migration when the seeded draw makes one. Nothing is
-per minute. Events (payloads carry `label`): `patient.thresholds`, `patient.paresthesia`,
-`patient.report`, `patient.discomfort`, `patient.relief_target`, `patient.diary`,
-`patient.trial_verdict`, `patient.lead_migrated`, `patient.responder` (relief crossing 50 %, at the
-computed crossing time: one wake-up per crossing).
+per minute. Events (payloads carry `label`; models in `simulator.event_kinds`): `K.PATIENT_THRESHOLDS`,
+`K.PATIENT_PARESTHESIA`, `K.PATIENT_REPORT`, `K.PATIENT_DISCOMFORT`, `K.PATIENT_RELIEF_TARGET`,
+`K.PATIENT_DIARY`, `K.PATIENT_TRIAL_VERDICT`, `K.PATIENT_LEAD_MIGRATED`, `K.PATIENT_RESPONDER`
+(relief crossing 50 %, at the computed crossing time: one wake-up per crossing).
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 
 from simulator.device import Device
 from simulator.errors import InputError, Issue
+from simulator.event_kinds import K
 from simulator.patient import LABEL
 from simulator.patient.anatomy import contact_sites, level_at, level_index
 from simulator.patient.coverage import coverage, felt_regions
@@ -45,11 +46,11 @@ from simulator.scenario.model import PatientLeadPlacement
 
 #: Stimulator events after which the patient says what it feels (a program change in the wide sense).
 PROGRAM_CHANGE_KINDS = frozenset({
-    "program.transmitted", "program.selected", "group.selected", "amplitude.change", "stimulation.on", "stimulation.off",
-    "mri.on", "mri.off", "program.cycling", "patient.step", "program.pulse_width", "program.rate",
+    K.PROGRAM_TRANSMITTED, K.PROGRAM_SELECTED, K.GROUP_SELECTED, K.AMPLITUDE_CHANGE, K.STIMULATION_ON, K.STIMULATION_OFF,
+    K.MRI_ON, K.MRI_OFF, K.PROGRAM_CYCLING, K.PATIENT_STEP,
 })
 #: Stimulator events that change nothing the patient feels (the action record itself, refusals, warnings).
-IGNORED_KINDS = frozenset({"action", "refusal", "warning", "override"})
+IGNORED_KINDS = frozenset({K.ACTION, K.REFUSAL, K.WARNING, K.OVERRIDE})
 THERAPY_CLASSES = ("paresthesia", "high_frequency", "burst")
 
 
@@ -124,7 +125,7 @@ class PatientDevice(Device):
     def _on_stimulator_event(self, record) -> None:
         if record.kind in IGNORED_KINDS:
             return
-        if record.kind == "posture.change":
+        if record.kind == K.POSTURE_CHANGE:
             self.posture = str(record.payload.get("posture", self.posture))
         self._pending_kinds.add(record.kind)
         if self._pending is None:
@@ -195,18 +196,18 @@ class PatientDevice(Device):
         th_key = tuple((n, round(ps["thresholds"].perception_ma, 9) if ps["thresholds"] else None) for n, ps in programs.items())
         if th_key != self._thresholds_key:
             self._thresholds_key = th_key
-            self.emit("patient.thresholds", posture=self.posture, programs=[self._threshold_payload(ps) for ps in programs.values()], label=LABEL)
+            self.emit(K.PATIENT_THRESHOLDS, posture=self.posture, programs=[self._threshold_payload(ps) for ps in programs.values()], label=LABEL)
         par_key = (tuple(sorted(regions)), round(cov, 12))
         if par_key != self._paresthesia_key:
             self._paresthesia_key = par_key
-            self.emit("patient.paresthesia", regions=sorted(regions), coverage_pct=100.0 * cov, label=LABEL)
+            self.emit(K.PATIENT_PARESTHESIA, regions=sorted(regions), coverage_pct=100.0 * cov, label=LABEL)
         feel_key = tuple((n, tuple(sorted(ps["regions"])), self._strength(ps)) for n, ps in programs.items())
         if feel_key != self._feel_key or (kinds & PROGRAM_CHANGE_KINDS) or "migration" in kinds:
             self._feel_key = feel_key
             self._report(reason=min(kinds) if len(kinds) == 1 else ",".join(sorted(kinds)))
         if self.relief.retarget(self.now, targets):
             self._plan_responder()
-            self.emit("patient.relief_target", targets_pct={r: 100.0 * (targets[r].target if r in targets else 0.0) for r in p.pain_map},
+            self.emit(K.PATIENT_RELIEF_TARGET, targets_pct={r: 100.0 * (targets[r].target if r in targets else 0.0) for r in p.pain_map},
                       tau_s={r: self.relief.segments[r].tau_s for r in p.pain_map},
                       therapy=sorted({t.therapy for t in targets.values()}) or ["none"], label=LABEL)
         self.record_state()
@@ -236,7 +237,7 @@ class PatientDevice(Device):
     def _on_responder(self) -> None:
         self._responder_wake = None
         relief = self.relief_at(self.now)
-        self.emit("patient.responder", responder=is_responder(relief), relief_pct=100.0 * relief, rule=">= 50 % pain-weighted relief", label=LABEL)
+        self.emit(K.PATIENT_RESPONDER, responder=is_responder(relief), relief_pct=100.0 * relief, rule=">= 50 % pain-weighted relief", label=LABEL)
         self.record_state()
         self._plan_responder()
 
@@ -280,10 +281,10 @@ class PatientDevice(Device):
         payload = {"reason": reason, "feels": feels, "where": regions, "strength": strengths, "uncomfortable": bool(uncomfortable),
                    "coverage_pct": 100.0 * cov, "posture": self.posture, "text": text, "label": LABEL}
         self.reports += 1
-        self.emit("patient.report", **payload)
+        self.emit(K.PATIENT_REPORT, **payload)
         for n in uncomfortable:
             th = programs[n]["thresholds"]
-            self.emit("patient.discomfort", program=n, amplitude_ma=programs[n]["amplitude_ma"], discomfort_threshold_ma=th.discomfort_ma, label=LABEL)
+            self.emit(K.PATIENT_DISCOMFORT, program=n, amplitude_ma=programs[n]["amplitude_ma"], discomfort_threshold_ma=th.discomfort_ma, label=LABEL)
         return payload
 
     # ================= actions =================
@@ -308,7 +309,7 @@ class PatientDevice(Device):
         entry = {"lead": lead, "distance_mm": distance_mm, "direction": direction, "random": random,
                  "top_level_before": before.top_level, "top_level_after": after.top_level, "migrated_mm": self.shifts_mm[i]}
         self.migrations.append({"t_s": self.now, **entry})
-        self.emit("patient.lead_migrated", **entry, label=LABEL)
+        self.emit(K.PATIENT_LEAD_MIGRATED, **entry, label=LABEL)
         self._evaluate({"migration"})
         return entry
 
@@ -344,7 +345,7 @@ class PatientDevice(Device):
         entry = {"day": len(self.diary) + 1, "t_s": self.now, "nrs": value, "model_nrs": nrs(self.profile.baseline_nrs, relief),
                  "nrs_by_region": self.nrs_by_region_at(self.now)}
         self.diary.append(entry)
-        self.emit("patient.diary", **{k: v for k, v in entry.items() if k != "t_s"}, label=LABEL)
+        self.emit(K.PATIENT_DIARY, **{k: v for k, v in entry.items() if k != "t_s"}, label=LABEL)
         trial = self.settings.trial  # type: ignore[attr-defined]
         if trial is not None and self.trial_result is None and self.now >= trial.start + trial.days * DAY_S - 1e-6:
             self._on_trial_end()
@@ -356,7 +357,7 @@ class PatientDevice(Device):
         entries = [d["nrs"] for d in self.diary if t0 < d["t_s"] <= t1 + 1e-6]
         verdict = trial_verdict(self.profile.baseline_nrs, entries).as_dict()
         self.trial_result = verdict
-        self.emit("patient.trial_verdict", **verdict, label=LABEL)
+        self.emit(K.PATIENT_TRIAL_VERDICT, **verdict, label=LABEL)
 
     # ================= queries =================
     def relief_by_region_at(self, t_s: float) -> dict[str, float]:

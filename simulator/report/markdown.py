@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulator.event_kinds import K
 from simulator.report.scope import ReportScope, calendar, duration_text, restrict
 from simulator.units import SECONDS_PER_DAY, SECONDS_PER_HOUR, describe_elapsed
-from simulator.event_kinds import K
 
 MAX_ROWS = 200
 
@@ -99,7 +99,7 @@ def warning_events(events) -> list:
     their own tables) whose payload severity is warning, high or critical."""
     out = []
     for e in events:
-        if e.kind == "warning":
+        if e.kind == K.WARNING:
             out.append(e)
         elif e.kind.startswith(("alarm.", "dose_error")):
             continue
@@ -144,7 +144,7 @@ def render(results, plots: list[tuple[str, str]], limits: dict[str, tuple[float 
              if a["raised_t_s"] <= (end_t if scope.end_s is None else scope.end_s)
              and (a["cleared_t_s"] is None or a["cleared_t_s"] >= scope.start_s)]
     dose_errors = shown.events_where(kind="dose_error.*")
-    refusals = shown.events_where(kind="refusal")
+    refusals = shown.events_where(kind=K.REFUSAL)
     warnings = warning_events(shown.events)
     real_errors = [e for e in dose_errors if not e.payload.get("bridged")]
     lines += ["## At a glance", ""]

@@ -95,6 +95,57 @@ def test_the_bundled_runs_cover_most_kinds(scenario_runs):
             K.POCKET_FILL, K.DOSE_ERROR_CONCENTRATION_CHANGE, K.FLOW_CHANGED, K.CLOSED_LOOP_ECAP, K.IMPEDANCE_CHECK} <= seen
 
 
+
+PATIENT_KINDS = {K.PATIENT_THRESHOLDS, K.PATIENT_PARESTHESIA, K.PATIENT_RELIEF_TARGET, K.PATIENT_RESPONDER, K.PATIENT_REPORT,
+                 K.PATIENT_DISCOMFORT, K.PATIENT_LEAD_MIGRATED, K.PATIENT_DIARY, K.PATIENT_TRIAL_VERDICT}
+
+
+def test_the_bundled_patient_scenarios_emit_every_patient_kind(scenario_runs):
+    """The two virtual-patient scenarios emit all nine patient kinds, each validated above."""
+    seen = {e.kind for name in ("scs_patient_trial", "scs_patient_migration") for e in scenario_runs[name].events}
+    assert PATIENT_KINDS <= seen
+    assert len(PATIENT_KINDS) == 9 and all(k.startswith("patient.") for k in PATIENT_KINDS)
+
+
+def test_the_patient_models_read_known_figures(scenario_runs):
+    ev = scenario_runs["scs_patient_migration"].events
+    models = {k: [validate_payload(e.kind, e.payload) for e in ev if e.kind == k] for k in PATIENT_KINDS}
+    # the timeline moves lead 1 by 12.5 mm caudally at day 10; its top contact sits 0.25 of a level
+    # below the top of T9, and 12.5 mm / 25 mm per level = 0.5 level more keeps it in T9 (0.75)
+    (moved,) = models[K.PATIENT_LEAD_MIGRATED]
+    assert (moved.lead, moved.distance_mm, moved.direction, moved.random) == (1, 12.5, "caudal", False)
+    assert (moved.top_level_before, moved.top_level_after, moved.migrated_mm) == ("T9", "T9", 12.5)
+    # coverage at the start: back of thigh 0.6 + front 0.4 + knee 0.5 + leg 1.0 of a pain map summing
+    # to 3.2 -> 2.5 / 3.2 = 78.125 %
+    assert models[K.PATIENT_PARESTHESIA][0].coverage_pct == pytest.approx(78.125)
+    assert all(m.label.startswith("approximation for teaching") for ms in models.values() for m in ms)
+    # the trial: 7 daily entries numbered 1..7; relief = 1 - mean diary NRS / baseline 8
+    ev = scenario_runs["scs_patient_trial"].events
+    diary = [validate_payload(e.kind, e.payload) for e in ev if e.kind == K.PATIENT_DIARY]
+    assert [d.day for d in diary] == list(range(1, 8))
+    (verdict,) = [validate_payload(e.kind, e.payload) for e in ev if e.kind == K.PATIENT_TRIAL_VERDICT]
+    assert verdict.days == 7 and verdict.baseline_nrs == 8.0
+    assert verdict.diary_mean_nrs == pytest.approx(sum(d.nrs for d in diary) / 7)
+    assert verdict.relief_pct == pytest.approx(100.0 * (1.0 - verdict.diary_mean_nrs / 8.0))
+
+
+def test_a_patient_payload_needs_its_teaching_label_and_known_strengths():
+    label = "approximation for teaching: a toy patient model"
+    ok = {"program": "p", "amplitude_ma": 9.0, "discomfort_threshold_ma": 8.5}
+    assert validate_payload(K.PATIENT_DISCOMFORT, {**ok, "label": label}).amplitude_ma == 9.0
+    with pytest.raises(EventPayloadError, match="label"):
+        validate_payload(K.PATIENT_DISCOMFORT, ok)
+    with pytest.raises(EventPayloadError, match="label"):
+        validate_payload(K.PATIENT_DISCOMFORT, {**ok, "label": "clinical prediction"})
+    report = {"reason": "asked", "feels": True, "where": ["left_leg"], "strength": {"p": "light"}, "uncomfortable": False,
+              "coverage_pct": 31.25, "posture": "standing", "text": "I feel light tingling", "label": label}
+    assert validate_payload(K.PATIENT_REPORT, report).strength == {"p": "light"}
+    with pytest.raises(EventPayloadError, match="strength"):
+        validate_payload(K.PATIENT_REPORT, {**report, "strength": {"p": "tingly"}})
+    with pytest.raises(EventPayloadError, match="direction"):
+        validate_payload(K.PATIENT_LEAD_MIGRATED, {"lead": 1, "distance_mm": 12.5, "direction": "sideways", "random": False,
+                                                   "top_level_before": "T9", "top_level_after": "T10", "migrated_mm": 12.5, "label": label})
+
 # ----- what the check rejects -----
 def test_an_unregistered_kind_an_undeclared_field_and_a_wrong_type_are_rejected():
     with pytest.raises(EventPayloadError, match="unregistered event kind 'flow.stoped'"):

@@ -38,7 +38,7 @@ def test_low_alarm_sounding_says_when_it_was_reached(qtbot, make_window, no_dial
     low = pp.status.low.text()
     assert "not predicted" not in low
     assert low == "threshold 2 mL; reached 2026-01-06 00:00 (alarm sounding)"
-    assert pp.status.empty.text() == "2026-01-16 00:00 (in 9.0 d)"
+    assert pp.status.empty.text() == "2026-01-16 00:00 (in 9.0 d; elapsed 15d 00:00:00)"
     assert pp.status.gauge.text() == "1.80 of 20 mL"  # 3 - 6 x 0.2
 
 
@@ -69,8 +69,8 @@ def test_gas_pump_low_before_empty_and_no_alarm_control(qtbot, make_window, no_d
     pump = sim.devices["pump"]
     assert pump.predicted_low_reservoir_t_s() == pytest.approx(22.4 * DAY)
     assert pump.predicted_empty_t_s() == pytest.approx(24 * DAY)
-    assert pp.status.low.text() == "threshold 2 mL; refill reminder (calculated: the pump has no electronics) 2026-01-23 09:36 (in 22.4 d)"
-    assert pp.status.empty.text() == "2026-01-25 00:00 (in 24.0 d)"
+    assert pp.status.low.text() == "threshold 2 mL; refill reminder (calculated: the pump has no electronics) 2026-01-23 09:36 (in 22.4 d; elapsed 22d 09:36:00)"
+    assert pp.status.empty.text() == "2026-01-25 00:00 (in 24.0 d; elapsed 24d 00:00:00)"
     assert pp.status.rate.text() == "1.25 mL/day = 2.5 mg/day (fixed rate: gas-driven, not programmable)"
     assert "stopped" not in pp.status.rate.text()
     # no electronics: no low-alarm control and no dosing program editor is offered

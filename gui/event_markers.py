@@ -15,6 +15,7 @@ import pyqtgraph as pg
 
 from gui.plot_common import BUS, calendar_text
 from simulator.units import SECONDS_PER_DAY
+from simulator.event_kinds import K
 
 #: Marker category -> (glyph, colour, what the sentence calls it).
 CATEGORIES: dict[str, tuple[str, str, str]] = {
@@ -27,31 +28,31 @@ CATEGORIES: dict[str, tuple[str, str, str]] = {
     "patient": ("star", "#00838f", "patient event"),
 }
 KIND_CATEGORY: dict[str, str] = {
-    "refill.completed": "refill",
+    K.REFILL_COMPLETED: "refill",
     "pocket_fill": "fault",
-    "program.changed": "program",
-    "program.transmitted": "program",
-    "program.selected": "program",
-    "group.selected": "program",
-    "flow.changed": "program",
-    "closed_loop.set": "program",
-    "patient_bolus.settings": "program",
-    "bolus.start": "bolus",
-    "recharge.start": "recharge",
-    "alarm.raised": "alarm",
-    "battery.low": "alarm",
-    "battery.eri": "alarm",
-    "battery.eos": "alarm",
-    "battery.depleted": "alarm",
-    "reservoir.empty": "alarm",
-    "impedance.fault": "fault",
-    "stimulation.short_loss": "fault",
-    "compliance.out_of_range": "fault",
-    "refill.discrepancy": "fault",
-    "dose_error.concentration_change": "fault",
-    "flow.stopped": "fault",
-    "posture.change": "patient",
-    "cough.start": "patient",
+    K.PROGRAM_CHANGED: "program",
+    K.PROGRAM_TRANSMITTED: "program",
+    K.PROGRAM_SELECTED: "program",
+    K.GROUP_SELECTED: "program",
+    K.FLOW_CHANGED: "program",
+    K.CLOSED_LOOP_SET: "program",
+    K.PATIENT_BOLUS_SETTINGS: "program",
+    K.BOLUS_START: "bolus",
+    K.RECHARGE_START: "recharge",
+    K.ALARM_RAISED: "alarm",
+    K.BATTERY_LOW: "alarm",
+    K.BATTERY_ERI: "alarm",
+    K.BATTERY_EOS: "alarm",
+    K.BATTERY_DEPLETED: "alarm",
+    K.RESERVOIR_EMPTY: "alarm",
+    K.IMPEDANCE_FAULT: "fault",
+    K.STIMULATION_SHORT_LOSS: "fault",
+    K.COMPLIANCE_OUT_OF_RANGE: "fault",
+    K.REFILL_DISCREPANCY: "fault",
+    K.DOSE_ERROR_CONCENTRATION_CHANGE: "fault",
+    K.FLOW_STOPPED: "fault",
+    K.POSTURE_CHANGE: "patient",
+    K.COUGH_START: "patient",
 }
 
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.session import ProgrammingSession, device_status, fmt_value, when_text
+from simulator.event_kinds import K
 
 LOG_COLUMNS = ["#", "simulated time (calendar, elapsed)", "sent at (wall clock)", "device", "action", "changes (old -> new)", "result"]
 
@@ -146,7 +147,7 @@ def report_html(window) -> str:
     if session.notes:
         parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{e(when_text(sim, n.t_s))}: {e(n.text)}</li>" for n in session.notes) + "</ul>")
     parts.append("<h2>Alarms</h2>")
-    alarms = [r for r in sim.recorder.events if r.kind in ("alarm.raised", "alarm.acknowledged", "alarm.cleared")]
+    alarms = [r for r in sim.recorder.events if r.kind in (K.ALARM_RAISED, K.ALARM_ACKNOWLEDGED, K.ALARM_CLEARED)]
     if not alarms:
         parts.append("<p>No alarm in the run so far.</p>")
     else:

@@ -39,6 +39,7 @@ from gui.transmit import check_findings, transmit
 from simulator.errors import InputError, validate_model
 from simulator.scs.program import Program, configuration_shares_pct
 from simulator.units import describe_elapsed
+from simulator.event_kinds import K
 
 SHARE_TIP = ("Share of the current per contact, %: cathodes sum to 100 %, anodes sum to 100 %. "
              "Grey: the even split the stimulator uses when no share is typed; type a percentage to set one.")
@@ -609,7 +610,7 @@ class StimulatorProgrammer(QWidget):
     def show_latest_impedance_check(self, records) -> bool:
         """Show the last `impedance.check` of this stimulator among `records` (True if one)."""
         for r in reversed(records):
-            if r.device == self.device_id and r.kind == "impedance.check":
+            if r.device == self.device_id and r.kind == K.IMPEDANCE_CHECK:
                 self.show_impedances(r.payload.get("table", []))
                 sim = self.runner.sim
                 self.imp_when.setText(f"measured {sim.calendar_time(r.t_s):%Y-%m-%d %H:%M} (elapsed {describe_elapsed(r.t_s)})")

@@ -19,6 +19,7 @@ from simulator.training.attempt import Attempt
 from simulator.training.criteria import ActionOutcome, GradingContext
 from simulator.training.exercise import Exercise
 from simulator.units import describe_elapsed
+from simulator.event_kinds import K
 
 
 @dataclass
@@ -146,9 +147,9 @@ def _overrides(sim: Simulation, device: str, action: str) -> list[str]:
     for e in reversed(sim.recorder.events):
         if e.t_s != sim.now or e.device != device:
             break
-        if e.kind == "action":
+        if e.kind == K.ACTION:
             break
-        if e.kind in ("override", "warning") and e.payload.get("action", action) == action and e.payload.get("limit"):
+        if e.kind in (K.OVERRIDE, K.WARNING) and e.payload.get("action", action) == action and e.payload.get("limit"):
             out.append(str(e.payload["limit"]))
     return sorted(set(out))
 

@@ -80,10 +80,10 @@ class SingleBolusDialog(ActionDialog):
         super().__init__(runner, device_id, parent)
         from simulator.pump.settings import SingleBolusParams
 
-        dev = self.device
-        u = dev.drug_unit
+        snap = self.device.snapshot()
+        u = snap.drug_unit
         self.unit = u
-        self.about.setText(f"A one-off bolus of {dev.drug.drug_name} ({dev.conc_prog:g} {u}/mL) on top of the program. "
+        self.about.setText(f"A one-off bolus of {snap.drug_name} ({snap.concentration_per_ml:g} {u}/mL) on top of the program. "
                            "It counts against the drug's rolling 24 h maximum.")
         self.dose = spin(field_range(SingleBolusParams, f"dose_{u}"), u, "Dose of the bolus", decimals=4, value=0)
         self.form.addRow("Dose", self.dose)
@@ -111,13 +111,14 @@ class PrimingBolusDialog(ActionDialog):
         from simulator.pump.settings import PrimingParams
 
         dev = self.device
+        dead_volume_ml = dev.snapshot().dead_volume_ml
         self.about.setText(f"Pushes drug through the pump tubing and catheter at the priming rate ({dev.profile.priming_rate_ml_per_h:g} mL/h), "
                            f"replacing the program until it is done (after an implant, a catheter revision or an empty reservoir). "
                            f"Whatever drug the dead volume holds reaches the patient at priming speed.")
-        self.whole = QCheckBox(f"the dead volume (pump tubing and catheter, {dev.dead_volume_ml:.3g} mL)")
+        self.whole = QCheckBox(f"the dead volume (pump tubing and catheter, {dead_volume_ml:.3g} mL)")
         self.whole.setChecked(True)
         self.form.addRow("Volume", self.whole)
-        self.volume = spin(field_range(PrimingParams, "volume_ml"), "mL", "Volume to prime", decimals=3, value=dev.dead_volume_ml)
+        self.volume = spin(field_range(PrimingParams, "volume_ml"), "mL", "Volume to prime", decimals=3, value=dead_volume_ml)
         self.volume.setEnabled(False)
         self.whole.toggled.connect(lambda on: self.volume.setEnabled(not on))
         self.form.addRow("", self.volume)
@@ -132,9 +133,9 @@ class BridgeBolusDialog(ActionDialog):
 
     def __init__(self, runner, device_id: str, parent: QWidget | None = None):
         super().__init__(runner, device_id, parent)
-        dev = self.device
+        snap = self.device.snapshot()
         self.about.setText(f"After a change of concentration, runs the old drug left in the pump tubing and catheter "
-                           f"({dev.dead_volume_ml:.3g} mL) out at the rate that keeps the programmed dose, then returns to the program. "
+                           f"({snap.dead_volume_ml:.3g} mL) out at the rate that keeps the programmed dose, then returns to the program. "
                            "Give it right after the refill (the refill screen can start it too).")
 
 
@@ -213,16 +214,15 @@ class StimulatorMriDialog(ActionDialog):
         self.show_state()
 
     def show_state(self) -> None:
-        dev = self.device
-        now = self.runner.sim.now
-        faulty = dev.impedance.faulty(now)
-        self.state.setText(("MRI mode is ON" if dev.mri else "MRI mode is off")
-                           + f"; battery {dev.battery.pct_at(now):.0f} %; "
+        snap = self.device.snapshot()
+        faulty = snap.faulty_contacts
+        self.state.setText(("MRI mode is ON" if snap.mri_mode else "MRI mode is off")
+                           + f"; battery {snap.battery_pct:.0f} %; "
                            + ("contacts out of range: " + ", ".join(f"{k} ({v})" for k, v in faulty.items()) if faulty else "every contact within range"))
-        self.send_button.setText("Turn MRI mode off" if self.device.mri else "Turn MRI mode on")
+        self.send_button.setText("Turn MRI mode off" if snap.mri_mode else "Turn MRI mode on")
 
     def params(self):
-        return {"on": not bool(self.device.mri)}
+        return {"on": not self.device.snapshot().mri_mode}
 
 
 class ClosedLoopDialog(ActionDialog):
@@ -234,12 +234,13 @@ class ClosedLoopDialog(ActionDialog):
         from simulator.scs.settings import ClosedLoopParams
 
         dev = self.device
+        loop = dev.snapshot().closed_loop  # None: this stimulator has no closed loop
         self.about.setText("Closed loop adjusts the amplitude so the measured ECAP stays at its target as the cord moves "
                            "(an educational model). " + ("" if dev.profile.closed_loop is not None else "This stimulator has no closed loop."))
         self.enabled = QCheckBox("closed loop on")
-        self.enabled.setChecked(bool(getattr(dev, "loop_enabled", False)))
+        self.enabled.setChecked(loop is not None and loop.enabled)
         self.form.addRow("", self.enabled)
-        target = dev.loop.target_uv if dev.loop is not None else 30.0
+        target = loop.target_uv if loop is not None else 30.0
         self.target = spin(field_range(ClosedLoopParams, "target_uv"), "uV", "ECAP target", decimals=1, value=target)
         self.form.addRow("ECAP target", self.target)
 
@@ -262,7 +263,7 @@ class PostureDialog(ActionDialog):
         self.posture = QComboBox()
         for name in get_args(PostureParams.model_fields["posture"].annotation):
             self.posture.addItem(name)
-        self.posture.setCurrentText(str(getattr(self.device, "posture", "standing")))
+        self.posture.setCurrentText(self.device.snapshot().posture)
         self.form.addRow("Posture", self.posture)
         row = QHBoxLayout()
         self.cough_button = QPushButton("Cough")

@@ -132,7 +132,8 @@ class EventFilter(QSortFilterProxyModel):
         if self.search:
             model = self.sourceModel()
             rec = model.records[row]
-            return self.search in model.sentence(row).lower() or self.search in rec.kind.lower() or self.search in rec.device.lower()
+            device_id: str = rec.device  # the record's device id (a string), not a device
+            return self.search in model.sentence(row).lower() or self.search in rec.kind.lower() or self.search in device_id.lower()
         return True
 
     def _accepts(self, row: int) -> bool:

@@ -54,8 +54,9 @@ def interrogation_text(sim, dev, now_s: float) -> dict[str, str]:
     A moment already passed says when it happened (the alarm sounding since); a moment due at this
     very instant says so; a pump without electronics has a calculated refill reminder, not an alarm."""
     u = dev.drug_unit
+    snap = dev.snapshot()
     electronic = dev.profile.programmable
-    out: dict[str, str] = {"drug": f"{dev.drug.drug_name} {dev.conc_prog:g} {u}/mL"}
+    out: dict[str, str] = {"drug": f"{snap.drug_name} {snap.concentration_per_ml:g} {u}/mL"}
     low_name = "alarm" if electronic else "refill reminder (calculated: the pump has no electronics)"
     empty_since = dev.empty_reached_t_s()
     empty_at = dev.predicted_empty_t_s()
@@ -73,7 +74,7 @@ def interrogation_text(sim, dev, now_s: float) -> dict[str, str]:
     out["empty"] = empty
     low_since = dev.low_reservoir_reached_t_s()
     low_at = dev.predicted_low_reservoir_t_s()
-    head = f"threshold {dev.threshold_ml:g} mL; "
+    head = f"threshold {snap.low_reservoir_threshold_ml:g} mL; "
     if low_since is not None:
         low = head + f"reached {_when(sim, low_since)} ({low_name} {'sounding' if electronic else 'active'})"
     elif low_at is not None and low_at <= now_s + NOW_TOL_S:
@@ -88,7 +89,7 @@ def interrogation_text(sim, dev, now_s: float) -> dict[str, str]:
         low = head + "below the threshold (alarm acknowledged or cleared)"
     out["low"] = low
     rate = dev.current_rate_ml_per_day()
-    what = "fixed rate: gas-driven, not programmable" if not electronic else dev.program.mode_name
+    what = "fixed rate: gas-driven, not programmable" if not electronic else snap.mode_name
     out["rate"] = f"{rate:.4g} mL/day = {dev.current_drug_rate_per_day():.4g} {u}/day ({what})"
     pct = dev.battery_pct_at(now_s)
     out["battery"] = "no battery" if pct is None else f"{pct:.1f} %"

@@ -61,6 +61,7 @@ class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActi
         "next_refill_t_s", "battery_pct_at", "daily_doses", "day_boundaries_t_s", "active_alarms", "delivery_pattern",
         "mass_balance", "patient_bolus_settings", "concentration_change_preview", "units_seen", "drug_unit", "summary",
         "low_reservoir_threshold_ml", "drug_profile", "programmed_concentration_per_ml", "calendar_offset_s",
+        "low_reservoir_basis", "low_reservoir_reached_t_s", "empty_reached_t_s",
     )
 
     def snapshot(self, t_s: float | None = None):

@@ -152,8 +152,9 @@ class PumpQueries:
         return dosing.dose_per_day_for_rate(self.current_rate_ml_per_day(), conc)
 
     def low_reservoir_basis(self) -> tuple[float, float]:
-        """(volume in mL, flow factor) the low-reservoir moment is computed from: the volume the pump
-        calculates at its programmed flow; for a gas-driven pump (no electronics, nothing calculated
+        """(volume_ml, flow_factor): the volume (mL, as of the pump's last state change, not now) and
+        the flow factor (true flow / programmed flow, dimensionless) the low-reservoir moment is
+        computed from: the volume the pump calculates at its programmed flow; for a gas-driven pump (no electronics, nothing calculated
         on board) the true volume at the true flow, the same basis as its predicted empty date, so
         the reminder always comes before the reservoir is empty."""
         if self.gas:
@@ -170,11 +171,13 @@ class PumpQueries:
         return t
 
     def low_reservoir_reached_t_s(self) -> float | None:
-        """When the low-reservoir alarm (reminder) still active was raised (s), else None."""
+        """Simulation time (s) at which the low-reservoir alarm (a reminder on a gas-driven pump)
+        still active was raised; None when that alarm is not active."""
         return self._alarm_raised_t_s("low_reservoir")
 
     def empty_reached_t_s(self) -> float | None:
-        """When the empty-reservoir alarm still active was raised (s), else None."""
+        """Simulation time (s) at which the empty-reservoir alarm still active was raised; None when
+        that alarm is not active."""
         return self._alarm_raised_t_s("empty_reservoir")
 
     def _alarm_raised_t_s(self, name: str) -> float | None:

@@ -52,13 +52,42 @@ def finite_or_none(obj: Any) -> Any:
 
 
 def dumps(obj: Any, **kw) -> str:
-    """Strict JSON: numpy values converted, non-finite floats written as null."""
-    return json.dumps(finite_or_none(obj), default=_jsonable, allow_nan=False, **kw)
+    """Strict JSON: numpy values converted, non-finite floats written as null.
+
+    Encoded as it is first (strict: a NaN or infinity raises ValueError); only then rebuilt by
+    `finite_or_none` and encoded again, so the common all-finite case pays no extra walk."""
+    try:
+        return json.dumps(obj, default=_jsonable, allow_nan=False, **kw)
+    except ValueError:
+        return json.dumps(finite_or_none(obj), default=_jsonable, allow_nan=False, **kw)
+
+
+#: the one encoder of events.jsonl lines (compact strict JSON), reused for every line
+_LINE_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False, default=_jsonable)
 
 
 def json_line(record: EventRecord) -> str:
-    """One event as a line of events.jsonl (compact strict JSON, no newline)."""
-    return dumps(record.as_dict(), separators=(",", ":"))
+    """One event as a line of events.jsonl (compact strict JSON, no newline); the same text as
+    `dumps(record.as_dict(), separators=(",", ":"))`."""
+    d = {"seq": record.seq, "t_s": record.t_s, "device": record.device, "kind": record.kind, "payload": record.payload}
+    try:
+        return _LINE_ENCODER.encode(d)
+    except ValueError:  # a NaN or infinity somewhere: write it as null
+        return _LINE_ENCODER.encode(finite_or_none(d))
+
+
+def compact_json(obj: Any) -> str:
+    """`obj` as compact strict JSON (the encoding of events.jsonl; non-finite floats as null)."""
+    try:
+        return _LINE_ENCODER.encode(obj)
+    except ValueError:
+        return _LINE_ENCODER.encode(finite_or_none(obj))
+
+
+def json_lines(records: Iterable[EventRecord]) -> Iterable[str]:
+    """Lines of events.jsonl, each ending in a newline (`json_line` of each record)."""
+    for r in records:
+        yield json_line(r) + "\n"
 
 
 def event_counts(events: Iterable[EventRecord]) -> dict[str, int]:

@@ -33,13 +33,16 @@ class Series:
     once. A run nobody reads (a benchmark, a sweep figure that needs no series) never makes them.
     """
 
-    __slots__ = ("device", "signal", "unit", "interp", "_tl", "_vl", "_pending")
+    __slots__ = ("device", "signal", "unit", "interp", "_tl", "_vl", "_pending", "_pt", "_pv", "_pf")
 
     def __init__(self, device: str, signal: str, unit: str, interp: Interp, _t=None, _v=None):
         self.device, self.signal, self.unit, self.interp = device, signal, unit, interp
         self._tl: array = array("d") if _t is None else array("d", _t)  # breakpoint times, s
         self._vl: array = array("d") if _v is None else array("d", _v)  # values, in `unit`
-        self._pending: list = []  # explicit points (t, v, force), generators, ("close", t) after the first generator
+        # after the first generator: generators, ("close", t) and runs of explicit points (an int: how
+        # many of the next points of _pt/_pv/_pf, typed arrays allocated on first use), in order
+        self._pending: list = []
+        self._pt = self._pv = self._pf = None
 
     def __repr__(self) -> str:
         return f"Series(device={self.device!r}, signal={self.signal!r}, unit={self.unit!r}, interp={self.interp!r}, points={len(self)})"
@@ -57,6 +60,7 @@ class Series:
         for k, v in state.items():
             setattr(self, k, array("d", v) if k in ("_tl", "_vl") and not isinstance(v, array) else v)
         self._pending = []
+        self._pt = self._pv = self._pf = None
 
     # ----- the breakpoints, generated ones included -----
     @property
@@ -73,20 +77,35 @@ class Series:
 
     def _materialise(self) -> None:
         pending, self._pending = self._pending, []
+        pt, pv, pf = self._pt, self._pv, self._pf
+        self._pt = self._pv = self._pf = None
+        i = 0
         for item in pending:
-            if type(item) is tuple:
-                if item[0] == "close":
-                    self._close_now(item[1])
-                else:
-                    self._add_now(*item)
+            kind = type(item)
+            if kind is int:  # a run of explicit points
+                add = self._add_now
+                for k in range(i, i + item):
+                    add(pt[k], pv[k], bool(pf[k]))
+                i += item
+            elif kind is tuple:  # ("close", t)
+                self._close_now(item[1])
             else:
                 t_list, v_list = item.points(self.signal)
                 self.extend(t_list, v_list)
 
     def add(self, t_s: float, value: float, force: bool = False) -> None:
         """Add a breakpoint; `force` keeps it even when the level did not change (run end)."""
-        if self._pending:
-            self._pending.append((float(t_s), float(value), force))
+        pending = self._pending
+        if pending:
+            if self._pt is None:
+                self._pt, self._pv, self._pf = array("d"), array("d"), bytearray()
+            self._pt.append(t_s)
+            self._pv.append(value)
+            self._pf.append(1 if force else 0)
+            if type(pending[-1]) is int:
+                pending[-1] += 1
+            else:
+                pending.append(1)
             return
         self._add_now(t_s, value, force)
 
@@ -100,15 +119,22 @@ class Series:
         tl.append(t_s)
         vl.append(value)
 
-    def extend(self, t_list: list[float], v_list: list[float]) -> None:
-        """Add breakpoints in bulk (strictly after the last one); a step series keeps level changes only."""
+    def extend(self, t_list, v_list) -> None:
+        """Add breakpoints in bulk (strictly after the last one), from sequences or numpy arrays;
+        a step series keeps level changes only."""
         self._materialise()
-        if self.interp == "step":  # keep level changes only
-            last = self._vl[-1] if self._vl else None
-            keep = [i for i in range(len(v_list)) if v_list[i] != (v_list[i - 1] if i else last)]
-            t_list, v_list = [t_list[i] for i in keep], [v_list[i] for i in keep]
-        self._tl.extend(t_list)
-        self._vl.extend(v_list)
+        t = np.asarray(t_list, dtype=float)
+        v = np.asarray(v_list, dtype=float)
+        if not len(t):
+            return
+        if self.interp == "step":  # keep level changes only (a NaN differs from everything)
+            prev = np.empty_like(v)
+            prev[1:] = v[:-1]
+            keep = v != prev
+            keep[0] = True if not self._vl else bool(v[0] != self._vl[-1])
+            t, v = t[keep], v[keep]
+        self._tl.frombytes(np.ascontiguousarray(t).tobytes())
+        self._vl.frombytes(np.ascontiguousarray(v).tobytes())
 
     def add_generated(self, generator) -> None:
         """Breakpoints `generator.points(self.signal)` made when the series is next read."""

@@ -173,3 +173,24 @@ def default_scenario_years(years: float, root=None) -> Scenario:
     data = yaml.safe_load((root / "scenarios" / "default.yaml").read_text())
     data["duration"] = years * 365.0 * DAY
     return Scenario.model_validate(data)
+
+
+def stimulator_actions_scenario(duration_days: float, every_s: float = 3600.0, seed: int = 1) -> Scenario:
+    """The combined scenario's stimulator alone (recharged every 30 days) with a patient
+    amplitude step every `every_s` seconds, alternately up and down one step on the 'back'
+    program (so the amplitude stays within its range): the many-actions path (item 4)."""
+    actions = combined_timeline(duration_days, 30.0, pump=False)
+    k = 1
+    while k * every_s < duration_days * SECONDS_PER_DAY:
+        actions.append({"at": k * every_s + 60.0, "device": "ipg", "action": "amplitude_up" if k % 2 else "amplitude_down",
+                        "params": {"program": "back", "steps": 1}})
+        k += 1
+    actions.sort(key=lambda a: a["at"])
+    return Scenario.model_validate({
+        "name": f"benchmark: stimulator, an amplitude step every {every_s:g} s, {duration_days:g} days",
+        "seed": seed,
+        "start": "2026-01-05T08:00:00",
+        "duration": duration_days * SECONDS_PER_DAY,
+        "devices": [stimulator_spec()],
+        "timeline": actions,
+    })

@@ -44,7 +44,7 @@ def write_result_files(results: "Results", folder: Path, compress: bool = False,
 
     `compress`: events.jsonl.gz instead of events.jsonl. `fmt="parquet"`: events.parquet and
     series/*.parquet instead of the text files (needs pyarrow: the 'data' extra)."""
-    from simulator.results import dumps
+    from simulator.results import dumps, pretty_json
 
     if fmt not in FORMATS:
         raise ValueError(f"unknown results format {fmt!r}; one of {FORMATS}")
@@ -61,7 +61,7 @@ def write_result_files(results: "Results", folder: Path, compress: bool = False,
         with open(folder / "events.jsonl", "w", encoding="utf-8") as f:
             _write_events_text(results, f, binary=False)
     (folder / "summary.json").write_text(dumps(results.summary, indent=2) + "\n", encoding="utf-8")
-    (folder / "scenario.json").write_text(json.dumps(results.scenario_json, indent=2) + "\n", encoding="utf-8")
+    (folder / "scenario.json").write_text(pretty_json(results.scenario_json, 2, allow_nan=True, default=None) + "\n", encoding="utf-8")
     series_dir = folder / "series"
     series_dir.mkdir()
     index = {}

@@ -55,11 +55,60 @@ def dumps(obj: Any, **kw) -> str:
     """Strict JSON: numpy values converted, non-finite floats written as null.
 
     Encoded as it is first (strict: a NaN or infinity raises ValueError); only then rebuilt by
-    `finite_or_none` and encoded again, so the common all-finite case pays no extra walk."""
+    `finite_or_none` and encoded again, so the common all-finite case pays no extra walk.
+    `indent=N` alone (summary.json) goes through `pretty_json`: the same text as the standard
+    library's indented output, which is pure Python and slow for a long summary."""
+    encode = (lambda o: pretty_json(o, kw["indent"])) if set(kw) == {"indent"} and isinstance(kw["indent"], int) else \
+        (lambda o: json.dumps(o, default=_jsonable, allow_nan=False, **kw))
     try:
-        return json.dumps(obj, default=_jsonable, allow_nan=False, **kw)
+        return encode(obj)
     except ValueError:
-        return json.dumps(finite_or_none(obj), default=_jsonable, allow_nan=False, **kw)
+        return encode(finite_or_none(obj))
+
+
+#: leaves (strings, numbers, true/false/null) of pretty_json: the C encoder, strict
+_LEAF_STRICT = json.JSONEncoder(allow_nan=False).encode
+_LEAF_LOOSE = json.JSONEncoder(allow_nan=True).encode
+
+
+def pretty_json(obj: Any, indent: int = 2, allow_nan: bool = False, default=_jsonable) -> str:
+    """`json.dumps(obj, indent=indent, allow_nan=allow_nan, default=default)`, the same text,
+    built by joining strings with the C encoder for the leaves (the standard library encodes an
+    indented document in pure Python). Falls back to json.dumps for anything unusual (keys that
+    are not strings)."""
+    leaf = _LEAF_LOOSE if allow_nan else _LEAF_STRICT
+    step = " " * indent
+
+    def enc(o: Any, pad: str) -> str:
+        if o is None or o is True or o is False or isinstance(o, (str, int, float)):
+            return leaf(o)
+        if isinstance(o, dict):
+            if not o:
+                return "{}"
+            inner = pad + step
+            parts = []
+            for k, v in o.items():
+                if type(k) is not str:
+                    raise _Unusual
+                parts.append(f"{inner}{leaf(k)}: {enc(v, inner)}")
+            return "{\n" + ",\n".join(parts) + "\n" + pad + "}"
+        if isinstance(o, (list, tuple)):
+            if not o:
+                return "[]"
+            inner = pad + step
+            return "[\n" + ",\n".join(inner + enc(v, inner) for v in o) + "\n" + pad + "]"
+        if default is None:
+            raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+        return enc(default(o), pad)
+
+    try:
+        return enc(obj, "")
+    except _Unusual:
+        return json.dumps(obj, indent=indent, allow_nan=allow_nan, default=default)
+
+
+class _Unusual(Exception):
+    """A structure pretty_json leaves to the standard library."""
 
 
 #: the one encoder of events.jsonl lines (compact strict JSON), reused for every line

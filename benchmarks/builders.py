@@ -133,10 +133,11 @@ def thirty_day_scenario_dict(seed: int = 1) -> dict:
     return thirty_day_scenario(seed).model_dump(mode="json")
 
 
-def many_device_scenario(n_devices: int, duration_days: float, seed: int = 1) -> Scenario:
+def many_device_scenario(n_devices: int, duration_days: float, seed: int = 1, offset_h: float = 1.0) -> Scenario:
     """`n_devices` devices (half stimulators, half pumps; 64 is the scenario limit), each pair
     the combined therapy above with its own ids and timeline (recharges, daily boluses, monthly
-    refill and acknowledgement), offset by an hour a pair so their events do not coincide."""
+    refill and acknowledgement), pair k's actions `offset_h` x (k mod 12) hours later so their
+    events do not coincide (0: every pair on the same timeline)."""
     if n_devices < 2 or n_devices % 2:
         raise ValueError("n_devices must be even and >= 2")
     devices, actions = [], []
@@ -145,7 +146,7 @@ def many_device_scenario(n_devices: int, duration_days: float, seed: int = 1) ->
         ipg["id"], pump["id"] = f"ipg{k:02d}", f"pump{k:02d}"
         devices += [ipg, pump]
         for a in combined_timeline(duration_days, 30.0):
-            at = a["at"] + 3600.0 * (k % 12)
+            at = a["at"] + 3600.0 * offset_h * (k % 12)
             if at < duration_days * SECONDS_PER_DAY:
                 actions.append({**a, "at": at, "device": ipg["id"] if a["device"] == "ipg" else pump["id"]})
     actions.sort(key=lambda a: (a["at"], a["device"]))

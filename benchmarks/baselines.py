@@ -44,4 +44,7 @@ env.run()
 
 def simpy_script_process(n: int) -> None:
     """Start a Python interpreter that imports SimPy and processes `n` bare timeouts."""
-    subprocess.run([sys.executable, "-c", SIMPY_SCRIPT.format(n=n)], check=True)
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as benchmarks.run.process_env
+    subprocess.run([sys.executable, "-c", SIMPY_SCRIPT.format(n=n)], check=True, env=env)

@@ -78,10 +78,27 @@ def pretty_json(obj: Any, indent: int = 2, allow_nan: bool = False, default=_jso
     are not strings)."""
     leaf = _LEAF_LOOSE if allow_nan else _LEAF_STRICT
     step = " " * indent
+    flat_encoders: dict[str, Any] = {}
+
+    def flat(inner: str):
+        """The C encoder of a container of scalars at this depth: its item separator carries the
+        newline and indentation, so '{"a": 1,\n<inner>"b": 2}' is the indented text without its
+        first and last line breaks."""
+        f = flat_encoders.get(inner)
+        if f is None:
+            f = flat_encoders[inner] = json.JSONEncoder(separators=(",\n" + inner, ": "), allow_nan=allow_nan).encode
+        return f
 
     def enc(o: Any, pad: str) -> str:
         if o is None or o is True or o is False or isinstance(o, (str, int, float)):
             return leaf(o)
+        kind = type(o)
+        if (kind is dict or kind is list) and o:
+            values = o.values() if kind is dict else o
+            if all(type(v) in _SCALARS for v in values) and (kind is list or all(type(k) is str for k in o)):
+                inner = pad + step
+                body = flat(inner)(o)
+                return body[0] + "\n" + inner + body[1:-1] + "\n" + pad + body[-1]
         if isinstance(o, dict):
             if not o:
                 return "{}"
@@ -105,6 +122,9 @@ def pretty_json(obj: Any, indent: int = 2, allow_nan: bool = False, default=_jso
         return enc(obj, "")
     except _Unusual:
         return json.dumps(obj, indent=indent, allow_nan=allow_nan, default=default)
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 class _Unusual(Exception):

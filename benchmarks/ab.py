@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import builders  # noqa: E402
+from benchmarks import builders
 
 
 def _run(tree: Path, scenario: Path, out: Path) -> float:

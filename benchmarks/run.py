@@ -143,7 +143,7 @@ def bench_ten_years(repeats: int, work: Workdir) -> list[Row]:
         rows.append(_row("1. ten years (rechargeable): whole process", pr, "SimPy script", "<= 1.0", 1.0, info))
         fresh = {}
 
-        def new_results(s=scenario) -> None:  # untimed: a new run's results, so each write pays for
+        def new_results(s=scenario, fresh=fresh) -> None:  # untimed: a new run's results, so each write pays for
             sim = Simulation(s)                 # reading every series (the deferred flex breakpoints)
             sim.run()
             fresh["results"] = sim.results()
@@ -161,7 +161,7 @@ def bench_ten_years(repeats: int, work: Workdir) -> list[Row]:
 
                 if not is_installed("pyarrow"):
                     continue
-            pr = pair_ratios(lambda kw=kw: write_results(fresh["results"], work.fresh(), **kw), lambda s=scenario: _run_sim(s), repeats, before=new_results)
+            pr = pair_ratios(lambda kw=kw, fresh=fresh: write_results(fresh["results"], work.fresh(), **kw), lambda s=scenario: _run_sim(s), repeats, before=new_results)
             rows.append(_row(f"1. write / run, ten years ({label})", pr, "run()", "<= 0.3" if limit else "report", limit,
                              {**info, "events": len(results.events), "series_points": sum(len(x) for x in results.series.values())}))
     return rows

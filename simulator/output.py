@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from simulator.atomic import atomic_result_dir, check_replaceable, resolve_destination
 
@@ -39,7 +40,7 @@ EXPORT_SUBFOLDER_PREFIX = "neuromod-results-"
 FORMATS = ("jsonl", "parquet")
 
 
-def write_result_files(results: "Results", folder: Path, compress: bool = False, fmt: str = "jsonl") -> None:
+def write_result_files(results: Results, folder: Path, compress: bool = False, fmt: str = "jsonl") -> None:
     """Write the run's files (not the marker) into the existing, empty-of-them `folder`.
 
     `compress`: events.jsonl.gz instead of events.jsonl. `fmt="parquet"`: events.parquet and
@@ -82,7 +83,7 @@ def write_result_files(results: "Results", folder: Path, compress: bool = False,
 EVENT_BATCH = 4096
 
 
-def _write_events_text(results: "Results", f, binary: bool) -> None:
+def _write_events_text(results: Results, f, binary: bool) -> None:
     from simulator.results import json_lines
 
     lines = json_lines(results.events)
@@ -99,7 +100,7 @@ def series_csv_text(signal: str, t, v) -> str:
     return f"t_s,{signal}\n" + "".join(map("{!r},{!r}\n".format, t.tolist() if hasattr(t, "tolist") else t, v.tolist() if hasattr(v, "tolist") else v))
 
 
-def _write_events_parquet(results: "Results", path: Path) -> None:
+def _write_events_parquet(results: Results, path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -124,7 +125,7 @@ def _write_series_parquet(path: Path, signal: str, t, v) -> None:
     pq.write_table(pa.table({"t_s": np.array(t, dtype=float), signal: np.array(v, dtype=float)}), path)
 
 
-def write_results(results: "Results", dest: Path, extra: Callable[[Path], None] | None = None, option: str = "--out",
+def write_results(results: Results, dest: Path, extra: Callable[[Path], None] | None = None, option: str = "--out",
                   compress: bool = False, fmt: str = "jsonl") -> Path:
     """Write the result folder `dest` atomically; `extra(folder)` may add files (the report) first.
     `compress` and `fmt`: see `write_result_files`.

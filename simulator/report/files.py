@@ -22,7 +22,8 @@ def _read_json(path: Path) -> Any:
         raise InputError(Issue("(file)", f"unreadable JSON ({exc})"), str(path)) from None
 
 
-def _event(d: dict) -> "EventRecord":
+def _event(d: dict):
+    """An EventRecord from one decoded line (or Parquet row)."""
     from simulator.events import EventRecord
 
     return EventRecord(int(d["seq"]), float(d["t_s"]), str(d["device"]), str(d["kind"]), d.get("payload") or {})
@@ -40,10 +41,10 @@ def _read_events(root: Path) -> list:
             if name.endswith(".gz"):
                 import gzip
 
-                f = gzip.open(path, "rt", encoding="utf-8")
+                opener = gzip.open(path, "rt", encoding="utf-8")  # noqa: SIM115 - closed by the with below
             else:
-                f = open(path, encoding="utf-8")
-            with f:
+                opener = open(path, encoding="utf-8")  # noqa: SIM115 - closed by the with below
+            with opener as f:
                 for n, line in enumerate(f, 1):
                     if not line.strip():
                         continue
@@ -65,7 +66,7 @@ def _read_events(root: Path) -> list:
             table = pq.read_table(path).to_pydict()
             return [_event({"seq": q, "t_s": t, "device": d, "kind": k, "payload": json.loads(p)})
                     for q, t, d, k, p in zip(table["seq"], table["t_s"], table["device"], table["kind"], table["payload"])]
-        except Exception as exc:  # pyarrow raises its own kinds for a damaged file
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises its own kinds for a damaged file
             raise InputError(Issue("(file)", f"unreadable Parquet events ({exc})"), str(path)) from None
     raise InputError(Issue("(file)", "missing: is this a results folder written by `neuromod-sim run`?"), str(root / "events.jsonl"))
 
@@ -78,7 +79,7 @@ def _read_series_parquet(path: Path) -> tuple[list[float], list[float]]:
 
     try:
         table = pq.read_table(path)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises its own kinds for a damaged file
         raise ValueError(f"unreadable Parquet ({exc})") from None
     return table.column(0).to_pylist(), table.column(1).to_pylist()
 

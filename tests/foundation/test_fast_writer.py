@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 
 from simulator.events import EventRecord
 from simulator.recorder import Recorder, Series
-from simulator.results import _jsonable, compact_json, dumps, finite_or_none, json_line, pretty_json
+from simulator.results import (
+    _jsonable,
+    compact_json,
+    dumps,
+    finite_or_none,
+    json_line,
+    pretty_json,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml"))
@@ -23,7 +30,7 @@ BUNDLED = sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml"))
 
 def reference_files(results) -> dict[str, str]:
     """What the writer wrote before the fast path: file name -> text."""
-    strict = dict(default=_jsonable, allow_nan=False)
+    strict = {"default": _jsonable, "allow_nan": False}
     out = {
         "events.jsonl": "".join(json.dumps(finite_or_none(e.as_dict()), separators=(",", ":"), **strict) + "\n" for e in results.events),
         "summary.json": json.dumps(finite_or_none(results.summary), indent=2, **strict) + "\n",

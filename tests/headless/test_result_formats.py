@@ -78,7 +78,7 @@ def test_parquet_with_compress_is_an_input_error(tmp_path, capsys):
 def test_parquet_without_pyarrow_is_exit_2_naming_the_extra(tmp_path):
     code = ("import sys; sys.modules['pyarrow'] = None; from simulator.cli.main import main; "
             f"sys.exit(main(['run', {SCENARIO!r}, '--out', {str(tmp_path / 'o')!r}, '--quiet', '--format', 'parquet']))")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    proc = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
     assert proc.returncode == 2, proc.stderr
     assert "optional extra 'data'" in proc.stderr and "pyarrow" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "o").exists()

@@ -63,11 +63,14 @@ def max_charge_for_shannon_uc(k: float, area_cm2: float) -> float:
     return math.sqrt(10.0**k * area_cm2)
 
 
-#: contact_shares memo: (id(program), id(impedance dict), single) -> (program, impedance dict, shares).
-#: The entry holds both inputs, so their ids cannot be reused while it lives, and a hit is
-#: confirmed by identity. Programs are replaced (model_copy), never changed in place, and the
-#: stimulator hands out one impedance dict per instant and fault state (StateMixin._ohm), so
-#: the same objects mean the same shares. Bounded: cleared when full.
+#: contact_shares memo: (id(program.contacts), id(impedance dict), single) -> (contacts, impedance
+#: dict, shares). The shares depend on the program's contacts alone (polarities and stated
+#: fractions); a program changed with `model_copy` (amplitude, rate...) shares its contacts dict
+#: with the one it came from, so an amplitude step reuses the shares. The entry holds both
+#: inputs, so their ids cannot be reused while it lives, and a hit is confirmed by identity.
+#: Programs and their contacts are replaced, never changed in place, and the stimulator hands
+#: out one impedance dict per instant and fault state (StateMixin._ohm), so the same objects
+#: mean the same shares. Bounded: cleared when full.
 _SHARES_MEMO: dict[tuple[int, int, bool], tuple] = {}
 SHARES_MEMO_MAX = 256
 
@@ -79,14 +82,15 @@ def contact_shares(program: Program, impedance_ohm: dict[str, float] | None = No
     conductance (1/Z); without impedances it is equal. The returned dict is shared between
     calls with the same inputs (memoised): do not change it.
     """
-    key = (id(program), id(impedance_ohm), bool(single_source))
+    contacts = program.contacts
+    key = (id(contacts), id(impedance_ohm), bool(single_source))
     hit = _SHARES_MEMO.get(key)
-    if hit is not None and hit[0] is program and hit[1] is impedance_ohm:
+    if hit is not None and hit[0] is contacts and hit[1] is impedance_ohm:
         return hit[2]
     out = _contact_shares(program, impedance_ohm, single_source)
     if len(_SHARES_MEMO) >= SHARES_MEMO_MAX:
         _SHARES_MEMO.clear()
-    _SHARES_MEMO[key] = (program, impedance_ohm, out)
+    _SHARES_MEMO[key] = (contacts, impedance_ohm, out)
     return out
 
 

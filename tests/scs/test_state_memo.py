@@ -38,6 +38,8 @@ def test_contact_shares_memo_follows_the_inputs():
     # one shared source: the cathodes split by conductance, 1/500 : 1/1000 = 2/3 : 1/3
     assert shares == pytest.approx({"E1": -2 / 3, "E2": -1 / 3, "E3": 1.0})
     assert safety.contact_shares(p, ohm, True) is shares
+    # an amplitude change keeps the contacts: the same shares, not recomputed
+    assert safety.contact_shares(p.model_copy(update={"amplitude_ma": 4.0}), ohm, True) is shares
     equal = {"E1": 800.0, "E2": 800.0, "E3": 800.0}  # another impedance dict: recomputed
     assert safety.contact_shares(p, equal, True) == pytest.approx({"E1": -0.5, "E2": -0.5, "E3": 1.0})
     assert safety.contact_shares(p, ohm, False) == pytest.approx({"E1": -0.5, "E2": -0.5, "E3": 1.0})  # independent sources: equal

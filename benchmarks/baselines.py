@@ -28,3 +28,23 @@ def numpy_fill(n_samples: int) -> np.ndarray:
 def python_pass() -> None:
     """Start a Python interpreter that does nothing."""
     subprocess.run([sys.executable, "-c", "pass"], check=True)
+
+
+#: the bare-SimPy script run as a whole process (the baseline of `neuromod-sim run` as a process)
+SIMPY_SCRIPT = """
+import simpy
+env = simpy.Environment()
+def ticker(env, n):
+    for _ in range(n):
+        yield env.timeout(1.0)
+env.process(ticker(env, {n}))
+env.run()
+"""
+
+
+def simpy_script_process(n: int) -> None:
+    """Start a Python interpreter that imports SimPy and processes `n` bare timeouts."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as benchmarks.run.process_env
+    subprocess.run([sys.executable, "-c", SIMPY_SCRIPT.format(n=n)], check=True, env=env)

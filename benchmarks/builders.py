@@ -131,3 +131,67 @@ def thirty_day_scenario(seed: int = 1) -> Scenario:
 def thirty_day_scenario_dict(seed: int = 1) -> dict:
     """The same as a plain dict (what a sweep spec's base holds)."""
     return thirty_day_scenario(seed).model_dump(mode="json")
+
+
+def many_device_scenario(n_devices: int, duration_days: float, seed: int = 1, offset_h: float = 1.0) -> Scenario:
+    """`n_devices` devices (half stimulators, half pumps; 64 is the scenario limit), each pair
+    the combined therapy above with its own ids and timeline (recharges, daily boluses, monthly
+    refill and acknowledgement), pair k's actions `offset_h` x (k mod 12) hours later so their
+    events do not coincide (0: every pair on the same timeline)."""
+    if n_devices < 2 or n_devices % 2:
+        raise ValueError("n_devices must be even and >= 2")
+    devices, actions = [], []
+    for k in range(n_devices // 2):
+        ipg, pump = stimulator_spec(), pump_spec()
+        ipg["id"], pump["id"] = f"ipg{k:02d}", f"pump{k:02d}"
+        devices += [ipg, pump]
+        for a in combined_timeline(duration_days, 30.0):
+            at = a["at"] + 3600.0 * offset_h * (k % 12)
+            if at < duration_days * SECONDS_PER_DAY:
+                actions.append({**a, "at": at, "device": ipg["id"] if a["device"] == "ipg" else pump["id"]})
+    actions.sort(key=lambda a: (a["at"], a["device"]))
+    return Scenario.model_validate({
+        "name": f"benchmark: {n_devices} devices, {duration_days:g} days",
+        "seed": seed,
+        "start": "2026-01-05T08:00:00",
+        "duration": duration_days * SECONDS_PER_DAY,
+        "devices": devices,
+        "timeline": actions,
+    })
+
+
+def default_scenario_years(years: float, root=None) -> Scenario:
+    """The bundled default scenario (scenarios/default.yaml) run for `years` years: its weekly
+    recharges stop after 180 days and nobody acknowledges the pump's alarms, so the low-reservoir
+    and empty tones repeat for the rest of the run (the alarm-repeat path)."""
+    from pathlib import Path
+
+    import yaml
+
+    from simulator.units import SECONDS_PER_DAY as DAY
+
+    root = Path(root) if root else Path(__file__).resolve().parents[1]
+    data = yaml.safe_load((root / "scenarios" / "default.yaml").read_text())
+    data["duration"] = years * 365.0 * DAY
+    return Scenario.model_validate(data)
+
+
+def stimulator_actions_scenario(duration_days: float, every_s: float = 3600.0, seed: int = 1) -> Scenario:
+    """The combined scenario's stimulator alone (recharged every 30 days) with a patient
+    amplitude step every `every_s` seconds, alternately up and down one step on the 'back'
+    program (so the amplitude stays within its range): the many-actions path (item 4)."""
+    actions = combined_timeline(duration_days, 30.0, pump=False)
+    k = 1
+    while k * every_s < duration_days * SECONDS_PER_DAY:
+        actions.append({"at": k * every_s + 60.0, "device": "ipg", "action": "amplitude_up" if k % 2 else "amplitude_down",
+                        "params": {"program": "back", "steps": 1}})
+        k += 1
+    actions.sort(key=lambda a: a["at"])
+    return Scenario.model_validate({
+        "name": f"benchmark: stimulator, an amplitude step every {every_s:g} s, {duration_days:g} days",
+        "seed": seed,
+        "start": "2026-01-05T08:00:00",
+        "duration": duration_days * SECONDS_PER_DAY,
+        "devices": [stimulator_spec()],
+        "timeline": actions,
+    })

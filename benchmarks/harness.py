@@ -40,6 +40,49 @@ def interleaved_medians(fns: dict[str, Callable[[], object]], repeats: int, warm
 
 
 @dataclass
+class PairRatio:
+    """A target timed against its baseline in alternation: the median of the per-pair ratios
+    (target time / baseline time of the same repetition) and their spread."""
+
+    median: float  # median of the pair ratios
+    low: float  # smallest pair ratio
+    high: float  # largest pair ratio
+    target_median_s: float
+    baseline_median_s: float
+    ratios: list[float]
+
+    def spread(self) -> str:
+        return f"{self.low:.3g}-{self.high:.3g}"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def pair_ratios(target: Callable[[], object], baseline: Callable[[], object], repeats: int, warmup: int = 1,
+                before: Callable[[], object] | None = None) -> PairRatio:
+    """Time `target` and `baseline` alternately `repeats` times (after `warmup` runs of each; the
+    order within a pair alternates too); `before()` runs untimed before each target run (making
+    a fresh temporary folder, say). Returns the median and spread of the pair ratios."""
+    for _ in range(warmup):
+        if before is not None:
+            before()
+        target()
+        baseline()
+    t_times, b_times = [], []
+    for i in range(repeats):
+        order = ("t", "b") if i % 2 == 0 else ("b", "t")
+        for which in order:
+            if which == "t" and before is not None:
+                before()
+            gc.collect()
+            t0 = time.perf_counter()
+            (target if which == "t" else baseline)()
+            (t_times if which == "t" else b_times).append(time.perf_counter() - t0)
+    ratios = [t / b for t, b in zip(t_times, b_times)]
+    return PairRatio(statistics.median(ratios), min(ratios), max(ratios), statistics.median(t_times), statistics.median(b_times), ratios)
+
+
+@dataclass
 class Row:
     target: str
     measured: str
@@ -65,9 +108,10 @@ def machine_description() -> dict:
 
 
 def print_table(rows: list[Row]) -> None:
-    headers = ["target", "measured (median)", "baseline (median)", "ratio", "goal", "ok"]
+    headers = ["target", "measured (median)", "baseline (median)", "ratio", "spread", "goal", "ok"]
     data = [
-        [r.target, r.measured, r.baseline, "-" if r.ratio is None else f"{r.ratio:.3g}", r.goal, {True: "yes", False: "NO", None: "-"}[r.passed]]
+        [r.target, r.measured, r.baseline, "-" if r.ratio is None else f"{r.ratio:.3g}", r.details.get("spread", "-"), r.goal,
+         {True: "yes", False: "NO", None: "-"}[r.passed]]
         for r in rows
     ]
     widths = [max(len(h), *(len(d[i]) for d in data)) for i, h in enumerate(headers)]

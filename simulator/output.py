@@ -9,19 +9,25 @@ Layout of DIR:
   `kind: run`, `state: complete`, `version`). A later `run --out DIR` (or the app's Export)
   replaces DIR only if it is empty or carries this marker and nothing but the files below;
   any other folder is refused (exit 2), so a folder of the user's is never deleted.
-- `events.jsonl`: one event record a line: seq, t_s, device, kind, payload
+- `events.jsonl`: one event record a line: seq, t_s, device, kind, payload; with `--compress`
+  `events.jsonl.gz` instead (the same lines, gzip); with `--format parquet` `events.parquet`
+  instead (columns seq, t_s, device, kind, payload: the payload as the same compact JSON text)
 - `summary.json`: scenario, seed, times, event counts, per-device figures
 - `scenario.json`: the scenario that was run (durations in seconds)
-- `series/<device>.<signal>.csv`: breakpoints `t_s,<signal>`; `series/index.json` says each
-  series' unit and interpolation (linear or step)
+- `series/<device>.<signal>.csv`: breakpoints `t_s,<signal>` (each value the shortest decimal
+  that reads back as the same float64); `series/index.json` says each series' unit and
+  interpolation (linear or step); with `--format parquet` `series/<device>.<signal>.parquet`
+  (columns t_s, <signal>, float64) instead of the CSV files
 - with `--report`: `report.md` and `plots/*.png` (see `simulator.report`)
 """
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from simulator.atomic import atomic_result_dir, check_replaceable, resolve_destination
 
@@ -31,37 +37,103 @@ if TYPE_CHECKING:
 EXPORT_SUBFOLDER_PREFIX = "neuromod-results-"
 
 
-def write_result_files(results: "Results", folder: Path) -> None:
-    """Write the run's files (not the marker) into the existing, empty-of-them `folder`."""
-    from simulator.results import dumps, json_line
+FORMATS = ("jsonl", "parquet")
 
+
+def write_result_files(results: Results, folder: Path, compress: bool = False, fmt: str = "jsonl") -> None:
+    """Write the run's files (not the marker) into the existing, empty-of-them `folder`.
+
+    `compress`: events.jsonl.gz instead of events.jsonl. `fmt="parquet"`: events.parquet and
+    series/*.parquet instead of the text files (needs pyarrow: the 'data' extra)."""
+    from simulator.results import dumps, pretty_json
+
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown results format {fmt!r}; one of {FORMATS}")
     folder = Path(folder)
-    with open(folder / "events.jsonl", "w", encoding="utf-8") as f:
-        for record in results.events:
-            f.write(json_line(record))
-            f.write("\n")
+    if fmt == "parquet":
+        _write_events_parquet(results, folder / "events.parquet")
+    elif compress:
+        import gzip
+
+        # mtime 0 and no file name in the header: the same run gives the same bytes
+        with open(folder / "events.jsonl.gz", "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz:
+            _write_events_text(results, gz, binary=True)
+    else:
+        with open(folder / "events.jsonl", "w", encoding="utf-8") as f:
+            _write_events_text(results, f, binary=False)
     (folder / "summary.json").write_text(dumps(results.summary, indent=2) + "\n", encoding="utf-8")
-    (folder / "scenario.json").write_text(json.dumps(results.scenario_json, indent=2) + "\n", encoding="utf-8")
+    (folder / "scenario.json").write_text(pretty_json(results.scenario_json, 2, allow_nan=True, default=None) + "\n", encoding="utf-8")
     series_dir = folder / "series"
     series_dir.mkdir()
     index = {}
+    ext = "parquet" if fmt == "parquet" else "csv"
     for (device, signal), series in sorted(results.series.items()):
-        name = f"{device}.{signal}.csv"
-        index[name] = {"device": device, "signal": signal, "unit": series.unit, "interp": series.interp, "points": len(series)}
-        with open(series_dir / name, "w", encoding="utf-8") as f:
-            f.write(f"t_s,{signal}\n")
-            for t, v in zip(series._t, series._v):
-                f.write(f"{t!r},{v!r}\n")
+        name = f"{device}.{signal}.{ext}"
+        t, v = series._t, series._v
+        index[name] = {"device": device, "signal": signal, "unit": series.unit, "interp": series.interp, "points": len(t)}
+        if fmt == "parquet":
+            _write_series_parquet(series_dir / name, signal, t, v)
+        else:
+            with open(series_dir / name, "w", encoding="utf-8") as f:
+                f.write(series_csv_text(signal, t, v))
     (series_dir / "index.json").write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
 
 
-def write_results(results: "Results", dest: Path, extra: Callable[[Path], None] | None = None, option: str = "--out") -> Path:
+#: events encoded per batch: the lines of a batch are joined and written at once
+EVENT_BATCH = 4096
+
+
+def _write_events_text(results: Results, f, binary: bool) -> None:
+    from simulator.results import json_lines
+
+    lines = json_lines(results.events)
+    while True:
+        batch = "".join(itertools.islice(lines, EVENT_BATCH))
+        if not batch:
+            return
+        f.write(batch.encode("utf-8") if binary else batch)
+
+
+def series_csv_text(signal: str, t, v) -> str:
+    """A series file: the header `t_s,<signal>`, then one `t,v` line a breakpoint, each number
+    written as `repr` of the float64 (the shortest text that reads back as the same value)."""
+    return f"t_s,{signal}\n" + "".join(map("{!r},{!r}\n".format, t.tolist() if hasattr(t, "tolist") else t, v.tolist() if hasattr(v, "tolist") else v))
+
+
+def _write_events_parquet(results: Results, path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from simulator.results import compact_json
+
+    events = results.events
+    table = pa.table({
+        "seq": pa.array([e.seq for e in events], type=pa.int64()),
+        "t_s": pa.array([e.t_s for e in events], type=pa.float64()),
+        "device": pa.array([e.device for e in events], type=pa.string()),
+        "kind": pa.array([e.kind for e in events], type=pa.string()),
+        "payload": pa.array([compact_json(e.payload) for e in events], type=pa.string()),
+    })
+    pq.write_table(table, path)
+
+
+def _write_series_parquet(path: Path, signal: str, t, v) -> None:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"t_s": np.array(t, dtype=float), signal: np.array(v, dtype=float)}), path)
+
+
+def write_results(results: Results, dest: Path, extra: Callable[[Path], None] | None = None, option: str = "--out",
+                  compress: bool = False, fmt: str = "jsonl") -> Path:
     """Write the result folder `dest` atomically; `extra(folder)` may add files (the report) first.
+    `compress` and `fmt`: see `write_result_files`.
 
     InputError (exit 2) if `dest` is a folder that is not a previous result, or cannot be
     written (disk full, no permission...). Returns the absolute destination."""
     with atomic_result_dir(dest, "run", option) as tmp:
-        write_result_files(results, tmp)
+        write_result_files(results, tmp, compress=compress, fmt=fmt)
         if extra is not None:
             extra(tmp)
     return resolve_destination(dest, option)

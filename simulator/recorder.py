@@ -3,9 +3,15 @@
 Devices record a value each time a signal's slope or level changes, so a series is exact and
 small; resampling onto a grid happens only for display or export. A jump in a linear signal
 (a refill) is two breakpoints at the same time: the value before, then the value after.
+
+Breakpoints are kept in typed arrays (`array('d')`: 8 bytes a value, 16 bytes a breakpoint,
+against 64 bytes for two Python floats in lists), and the recorder keeps an index of the events
+by device and kind, built incrementally, so a device's summary counts its own events without
+scanning every event of the run.
 """
 from __future__ import annotations
 
+from array import array
 from typing import Literal
 
 import numpy as np
@@ -27,13 +33,16 @@ class Series:
     once. A run nobody reads (a benchmark, a sweep figure that needs no series) never makes them.
     """
 
-    __slots__ = ("device", "signal", "unit", "interp", "_tl", "_vl", "_pending")
+    __slots__ = ("device", "signal", "unit", "interp", "_tl", "_vl", "_pending", "_pt", "_pv", "_pf")
 
-    def __init__(self, device: str, signal: str, unit: str, interp: Interp, _t: list[float] | None = None, _v: list[float] | None = None):
+    def __init__(self, device: str, signal: str, unit: str, interp: Interp, _t=None, _v=None):
         self.device, self.signal, self.unit, self.interp = device, signal, unit, interp
-        self._tl: list[float] = [] if _t is None else _t
-        self._vl: list[float] = [] if _v is None else _v
-        self._pending: list = []  # explicit points (t, v, force), generators, ("close", t) after the first generator
+        self._tl: array = array("d") if _t is None else array("d", _t)  # breakpoint times, s
+        self._vl: array = array("d") if _v is None else array("d", _v)  # values, in `unit`
+        # after the first generator: generators, ("close", t) and runs of explicit points (an int: how
+        # many of the next points of _pt/_pv/_pf, typed arrays allocated on first use), in order
+        self._pending: list = []
+        self._pt = self._pv = self._pf = None
 
     def __repr__(self) -> str:
         return f"Series(device={self.device!r}, signal={self.signal!r}, unit={self.unit!r}, interp={self.interp!r}, points={len(self)})"
@@ -49,38 +58,54 @@ class Series:
 
     def __setstate__(self, state):
         for k, v in state.items():
-            setattr(self, k, v)
+            setattr(self, k, array("d", v) if k in ("_tl", "_vl") and not isinstance(v, array) else v)
         self._pending = []
+        self._pt = self._pv = self._pf = None
 
     # ----- the breakpoints, generated ones included -----
     @property
-    def _t(self) -> list[float]:
+    def _t(self) -> array:
         if self._pending:
             self._materialise()
         return self._tl
 
     @property
-    def _v(self) -> list[float]:
+    def _v(self) -> array:
         if self._pending:
             self._materialise()
         return self._vl
 
     def _materialise(self) -> None:
         pending, self._pending = self._pending, []
+        pt, pv, pf = self._pt, self._pv, self._pf
+        self._pt = self._pv = self._pf = None
+        i = 0
         for item in pending:
-            if type(item) is tuple:
-                if item[0] == "close":
-                    self._close_now(item[1])
-                else:
-                    self._add_now(*item)
+            kind = type(item)
+            if kind is int:  # a run of explicit points
+                add = self._add_now
+                for k in range(i, i + item):
+                    add(pt[k], pv[k], bool(pf[k]))
+                i += item
+            elif kind is tuple:  # ("close", t)
+                self._close_now(item[1])
             else:
                 t_list, v_list = item.points(self.signal)
                 self.extend(t_list, v_list)
 
     def add(self, t_s: float, value: float, force: bool = False) -> None:
         """Add a breakpoint; `force` keeps it even when the level did not change (run end)."""
-        if self._pending:
-            self._pending.append((float(t_s), float(value), force))
+        pending = self._pending
+        if pending:
+            if self._pt is None:
+                self._pt, self._pv, self._pf = array("d"), array("d"), bytearray()
+            self._pt.append(t_s)
+            self._pv.append(value)
+            self._pf.append(1 if force else 0)
+            if type(pending[-1]) is int:
+                pending[-1] += 1
+            else:
+                pending.append(1)
             return
         self._add_now(t_s, value, force)
 
@@ -94,15 +119,22 @@ class Series:
         tl.append(t_s)
         vl.append(value)
 
-    def extend(self, t_list: list[float], v_list: list[float]) -> None:
-        """Add breakpoints in bulk (strictly after the last one); a step series keeps level changes only."""
+    def extend(self, t_list, v_list) -> None:
+        """Add breakpoints in bulk (strictly after the last one), from sequences or numpy arrays;
+        a step series keeps level changes only."""
         self._materialise()
-        if self.interp == "step":  # keep level changes only
-            last = self._vl[-1] if self._vl else None
-            keep = [i for i in range(len(v_list)) if v_list[i] != (v_list[i - 1] if i else last)]
-            t_list, v_list = [t_list[i] for i in keep], [v_list[i] for i in keep]
-        self._tl.extend(t_list)
-        self._vl.extend(v_list)
+        t = np.asarray(t_list, dtype=float)
+        v = np.asarray(v_list, dtype=float)
+        if not len(t):
+            return
+        if self.interp == "step":  # keep level changes only (a NaN differs from everything)
+            prev = np.empty_like(v)
+            prev[1:] = v[:-1]
+            keep = v != prev
+            keep[0] = True if not self._vl else bool(v[0] != self._vl[-1])
+            t, v = t[keep], v[keep]
+        self._tl.frombytes(np.ascontiguousarray(t).tobytes())
+        self._vl.frombytes(np.ascontiguousarray(v).tobytes())
 
     def add_generated(self, generator) -> None:
         """Breakpoints `generator.points(self.signal)` made when the series is next read."""
@@ -121,11 +153,13 @@ class Series:
 
     @property
     def t_s(self) -> np.ndarray:
-        return np.asarray(self._t, dtype=float)
+        """Breakpoint times (s), a copy (a view would stop the array growing while it is held)."""
+        return np.array(self._t, dtype=float)
 
     @property
     def values(self) -> np.ndarray:
-        return np.asarray(self._v, dtype=float)
+        """Breakpoint values, a copy."""
+        return np.array(self._v, dtype=float)
 
     def __len__(self) -> int:
         return len(self._t)
@@ -161,9 +195,27 @@ class Recorder:
     def __init__(self) -> None:
         self.events: list[EventRecord] = []
         self.series: dict[tuple[str, str], Series] = {}
+        self._index: dict[tuple[str, str], list[EventRecord]] = {}  # (device, kind) -> its events, in order
+        self._indexed = 0  # how many of `events` the index holds
 
     def on_event(self, record: EventRecord) -> None:
         self.events.append(record)
+
+    def events_of(self, device: str, kind: str) -> list[EventRecord]:
+        """The events of `device` with kind `kind`, in order (from the index, brought up to date
+        with the events recorded since the last call: each event is indexed once)."""
+        events = self.events
+        if self._indexed < len(events):
+            index = self._index
+            for e in events[self._indexed:]:
+                key = (e.device, e.kind)
+                bucket = index.get(key)
+                if bucket is None:
+                    index[key] = [e]
+                else:
+                    bucket.append(e)
+            self._indexed = len(events)
+        return self._index.get((device, kind), [])
 
     def record(self, t_s: float, device: str, signal: str, value: float, unit: str = "", interp: Interp = "linear") -> None:
         key = (device, signal)

@@ -52,13 +52,111 @@ def finite_or_none(obj: Any) -> Any:
 
 
 def dumps(obj: Any, **kw) -> str:
-    """Strict JSON: numpy values converted, non-finite floats written as null."""
-    return json.dumps(finite_or_none(obj), default=_jsonable, allow_nan=False, **kw)
+    """Strict JSON: numpy values converted, non-finite floats written as null.
+
+    Encoded as it is first (strict: a NaN or infinity raises ValueError); only then rebuilt by
+    `finite_or_none` and encoded again, so the common all-finite case pays no extra walk.
+    `indent=N` alone (summary.json) goes through `pretty_json`: the same text as the standard
+    library's indented output, which is pure Python and slow for a long summary."""
+    encode = (lambda o: pretty_json(o, kw["indent"])) if set(kw) == {"indent"} and isinstance(kw["indent"], int) else \
+        (lambda o: json.dumps(o, default=_jsonable, allow_nan=False, **kw))
+    try:
+        return encode(obj)
+    except ValueError:
+        return encode(finite_or_none(obj))
+
+
+#: leaves (strings, numbers, true/false/null) of pretty_json: the C encoder, strict
+_LEAF_STRICT = json.JSONEncoder(allow_nan=False).encode
+_LEAF_LOOSE = json.JSONEncoder(allow_nan=True).encode
+
+
+def pretty_json(obj: Any, indent: int = 2, allow_nan: bool = False, default=_jsonable) -> str:
+    """`json.dumps(obj, indent=indent, allow_nan=allow_nan, default=default)`, the same text,
+    built by joining strings with the C encoder for the leaves (the standard library encodes an
+    indented document in pure Python). Falls back to json.dumps for anything unusual (keys that
+    are not strings)."""
+    leaf = _LEAF_LOOSE if allow_nan else _LEAF_STRICT
+    step = " " * indent
+    flat_encoders: dict[str, Any] = {}
+
+    def flat(inner: str):
+        """The C encoder of a container of scalars at this depth: its item separator carries the
+        newline and indentation, so '{"a": 1,\n<inner>"b": 2}' is the indented text without its
+        first and last line breaks."""
+        f = flat_encoders.get(inner)
+        if f is None:
+            f = flat_encoders[inner] = json.JSONEncoder(separators=(",\n" + inner, ": "), allow_nan=allow_nan).encode
+        return f
+
+    def enc(o: Any, pad: str) -> str:
+        if o is None or o is True or o is False or isinstance(o, (str, int, float)):
+            return leaf(o)
+        kind = type(o)
+        if (kind is dict or kind is list) and o:
+            values = o.values() if kind is dict else o
+            if all(type(v) in _SCALARS for v in values) and (kind is list or all(type(k) is str for k in o)):
+                inner = pad + step
+                body = flat(inner)(o)
+                return body[0] + "\n" + inner + body[1:-1] + "\n" + pad + body[-1]
+        if isinstance(o, dict):
+            if not o:
+                return "{}"
+            inner = pad + step
+            parts = []
+            for k, v in o.items():
+                if type(k) is not str:
+                    raise _Unusual
+                parts.append(f"{inner}{leaf(k)}: {enc(v, inner)}")
+            return "{\n" + ",\n".join(parts) + "\n" + pad + "}"
+        if isinstance(o, (list, tuple)):
+            if not o:
+                return "[]"
+            inner = pad + step
+            return "[\n" + ",\n".join(inner + enc(v, inner) for v in o) + "\n" + pad + "]"
+        if default is None:
+            raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+        return enc(default(o), pad)
+
+    try:
+        return enc(obj, "")
+    except _Unusual:
+        return json.dumps(obj, indent=indent, allow_nan=allow_nan, default=default)
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+class _Unusual(Exception):
+    """A structure pretty_json leaves to the standard library."""
+
+
+#: the one encoder of events.jsonl lines (compact strict JSON), reused for every line
+_LINE_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False, default=_jsonable)
 
 
 def json_line(record: EventRecord) -> str:
-    """One event as a line of events.jsonl (compact strict JSON, no newline)."""
-    return dumps(record.as_dict(), separators=(",", ":"))
+    """One event as a line of events.jsonl (compact strict JSON, no newline); the same text as
+    `dumps(record.as_dict(), separators=(",", ":"))`."""
+    d = {"seq": record.seq, "t_s": record.t_s, "device": record.device, "kind": record.kind, "payload": record.payload}
+    try:
+        return _LINE_ENCODER.encode(d)
+    except ValueError:  # a NaN or infinity somewhere: write it as null
+        return _LINE_ENCODER.encode(finite_or_none(d))
+
+
+def compact_json(obj: Any) -> str:
+    """`obj` as compact strict JSON (the encoding of events.jsonl; non-finite floats as null)."""
+    try:
+        return _LINE_ENCODER.encode(obj)
+    except ValueError:
+        return _LINE_ENCODER.encode(finite_or_none(obj))
+
+
+def json_lines(records: Iterable[EventRecord]) -> Iterable[str]:
+    """Lines of events.jsonl, each ending in a newline (`json_line` of each record)."""
+    for r in records:
+        yield json_line(r) + "\n"
 
 
 def event_counts(events: Iterable[EventRecord]) -> dict[str, int]:

@@ -30,6 +30,9 @@ def add_parser(sub, parents) -> None:
     p.add_argument("--window", metavar="START..END", default=None, help="with --report: report only this part of the run, e.g. 0d..7d, 36h..3d, 10d.. (durations from the scenario start)")
     p.add_argument("--devices", metavar="IDS", default=None, help="with --report: report only these devices, e.g. pump,scs (ids separated by commas)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
+    p.add_argument("--compress", action="store_true", help="write events.jsonl.gz (gzip) instead of events.jsonl; read back by load_results and report")
+    p.add_argument("--format", dest="results_format", choices=("jsonl", "parquet"), default="jsonl",
+                   help="jsonl (default: events.jsonl and series/*.csv) or parquet (events.parquet and series/*.parquet; needs the 'data' extra)")
     p.set_defaults(handler=run)
 
 
@@ -46,6 +49,12 @@ def run(args: argparse.Namespace) -> int:
         from simulator.extras import require
 
         require("`neuromod-sim run --report`", "matplotlib")  # before simulating, not after
+    if args.results_format == "parquet":
+        from simulator.extras import require
+
+        require("`neuromod-sim run --format parquet`", "pyarrow")
+        if args.compress:
+            raise InputError(Issue("--compress", "applies to --format jsonl only (Parquet files are compressed already)", True))
     if args.seed is not None and args.seed < 0:
         raise InputError(Issue("--seed", "must be a whole number >= 0", args.seed))
     until = None
@@ -80,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         sim.run(until, progress=progress)
         results = sim.results()
-        write_results(results, out, extra=add_report if args.report else None)
+        write_results(results, out, extra=add_report if args.report else None, compress=args.compress, fmt=args.results_format)
         written = True
         if not args.quiet:
             from simulator.errors import printable

@@ -286,7 +286,7 @@ class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActi
     def summary(self) -> dict[str, Any]:
         self._advance(self.now)
         name = self.drug.short_name
-        events = [e for e in self.sim.recorder.events if e.device == self.id]
+        refusals = self.sim.recorder.events_of(self.id, Kinds.REFUSAL)  # from the recorder's index, not a scan
         start = self.sim.scenario.start
         day_points = self._day_boundaries()
         doses = self.daily_doses()
@@ -313,9 +313,9 @@ class PumpDevice(FlowCore, PumpQueries, ProgramActions, RefillActions, FaultActi
             "daily_doses": daily,
             "alarms": self.alarms.summary(),
             "active_alarms": self.active_alarms(),
-            "refusals": sum(1 for e in events if e.kind == Kinds.REFUSAL),
-            "warnings": sum(1 for e in events if e.kind == Kinds.WARNING),
-            "patient_boluses": {"accepted": self.patient.accepted_total, "refused": sum(1 for e in events if e.kind == Kinds.REFUSAL and e.payload.get("action") == "patient_bolus")},
+            "refusals": len(refusals),
+            "warnings": len(self.sim.recorder.events_of(self.id, Kinds.WARNING)),
+            "patient_boluses": {"accepted": self.patient.accepted_total, "refused": sum(1 for e in refusals if e.payload.get("action") == "patient_bolus")},
             "refills": self.refills,
             "dose_errors": self.dose_errors,
             "pocket_fills": self.pocket_fills,

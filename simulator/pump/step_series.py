@@ -48,7 +48,7 @@ class StepBreakpoints:
         per_dose, per_s = self.per_dose, self.per_s
         calc = per_dose * (program.cumulative_basal_dose(times) - program.cumulative_basal_dose(t_a)) + per_s * (times - t_a)
         true = np.minimum(calc * self.factor if self.flowing else 0.0 * calc, self.volume_ml)
-        self._cache = {"times": times, "times_list": times.tolist(), "calc": calc, "true": true}
+        self._cache = {"times": times, "calc": calc, "true": true}
         return self._cache
 
     def _rate_ml_per_day(self, base: dict):
@@ -79,9 +79,10 @@ class StepBreakpoints:
             return np.maximum(0.0, pct)
         raise KeyError(signal)
 
-    def points(self, signal: str) -> tuple[list[float], list[float]]:
-        """Breakpoints (times, values) of `signal`: only the arrays it needs are made."""
+    def points(self, signal: str) -> tuple[np.ndarray, np.ndarray]:
+        """Breakpoints (times, values) of `signal` as float64 arrays: only the arrays it needs are made."""
         base = self._base()
-        if not base["times_list"]:
-            return [], []
-        return list(base["times_list"]), np.asarray(self._values(signal, base), dtype=float).tolist()
+        times = base["times"]
+        if not len(times):
+            return times, times
+        return times, np.asarray(self._values(signal, base), dtype=float)

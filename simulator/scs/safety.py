@@ -63,12 +63,38 @@ def max_charge_for_shannon_uc(k: float, area_cm2: float) -> float:
     return math.sqrt(10.0**k * area_cm2)
 
 
+#: contact_shares memo: (id(program.contacts), id(impedance dict), single) -> (contacts, impedance
+#: dict, shares). The shares depend on the program's contacts alone (polarities and stated
+#: fractions); a program changed with `model_copy` (amplitude, rate...) shares its contacts dict
+#: with the one it came from, so an amplitude step reuses the shares. The entry holds both
+#: inputs, so their ids cannot be reused while it lives, and a hit is confirmed by identity.
+#: Programs and their contacts are replaced, never changed in place, and the stimulator hands
+#: out one impedance dict per instant and fault state (StateMixin._ohm), so the same objects
+#: mean the same shares. Bounded: cleared when full.
+_SHARES_MEMO: dict[tuple[int, int, bool], tuple] = {}
+SHARES_MEMO_MAX = 256
+
+
 def contact_shares(program: Program, impedance_ohm: dict[str, float] | None = None, single_source: bool = False) -> dict[str, float]:
     """Label -> signed share of the program current (cathodes negative, anodes positive).
 
     With one shared current source the split between contacts of one polarity follows their
-    conductance (1/Z); without impedances it is equal.
+    conductance (1/Z); without impedances it is equal. The returned dict is shared between
+    calls with the same inputs (memoised): do not change it.
     """
+    contacts = program.contacts
+    key = (id(contacts), id(impedance_ohm), bool(single_source))
+    hit = _SHARES_MEMO.get(key)
+    if hit is not None and hit[0] is contacts and hit[1] is impedance_ohm:
+        return hit[2]
+    out = _contact_shares(program, impedance_ohm, single_source)
+    if len(_SHARES_MEMO) >= SHARES_MEMO_MAX:
+        _SHARES_MEMO.clear()
+    _SHARES_MEMO[key] = (contacts, impedance_ohm, out)
+    return out
+
+
+def _contact_shares(program: Program, impedance_ohm: dict[str, float] | None, single_source: bool) -> dict[str, float]:
     out: dict[str, float] = {}
     for sign, group in ((-1.0, program.cathodes()), (1.0, program.anodes())):
         if single_source and impedance_ohm and len(group) > 1:

@@ -26,7 +26,32 @@ class StateMixin:
     """Mixed into StimulatorDevice: closed-form state, thresholds, compliance, recording."""
 
     def _ohm(self, t_s: float | None = None) -> dict[str, float]:
-        return self.impedance.ohm_at(self.now if t_s is None else t_s)
+        """Contact -> impedance (ohm) at `t_s` (default now), the case included.
+
+        Memoised for the instant: the same dict object is returned while the time, the impedance
+        model and its faults are unchanged (the model's other inputs are fixed at implant), so
+        the contact shares and compliance derived from it are computed once per instant
+        (`safety.contact_shares` memoises on the dict's identity). Callers must not change it."""
+        t = self.now if t_s is None else t_s
+        model = self.impedance
+        faults = tuple(model.faults.items()) if model.faults else ()
+        memo = self.__dict__.get("_ohm_memo")
+        if memo is not None and memo[0] == t and memo[1] is model and memo[2] == faults:
+            return memo[3]
+        ohm = model.ohm_at(t)
+        self._ohm_memo = (t, model, faults, ohm)
+        return ohm
+
+    def _fractions(self) -> dict[str, float]:
+        """Shorted contact -> fraction of its current reaching tissue, now (memoised like `_ohm`)."""
+        t, model = self.now, self.impedance
+        faults = tuple(model.faults.items()) if model.faults else ()
+        memo = self.__dict__.get("_fractions_memo")
+        if memo is not None and memo[0] == t and memo[1] is model and memo[2] == faults:
+            return memo[3]
+        out = model.tissue_fractions(t)
+        self._fractions_memo = (t, model, faults, out)
+        return out
 
     def stimulating(self) -> bool:
         return bool(self.stim_on and not self.mri and self.suspended is None and self.active)
@@ -54,7 +79,7 @@ class StateMixin:
         if stim:
             amps = self.effective_amplitudes()
             for n in self.active:
-                d = program_drain(self.programs[n], self.profile, ohm, amps[n], self.impedance.tissue_fractions(self.now))
+                d = program_drain(self.programs[n], self.profile, ohm, amps[n], self._fractions())
                 charge += d.charge_uc_per_s
                 tissue += d.tissue_power_w
                 supply += d.battery_power_w
@@ -114,7 +139,7 @@ class StateMixin:
         if not before.stimulating:
             return
         ohm = self._ohm()
-        fractions = self.impedance.tissue_fractions(self.now)
+        fractions = self._fractions()
         for p in before.programs:
             n = p.name
             if n in out_now or n in before.stop_ramps or p.soft_stop_s <= 0:
@@ -245,7 +270,7 @@ class StateMixin:
 
     def _check_shorts(self) -> None:
         """Flag programs that lose current through a shorted contact (simple model: impedance.tissue_fractions)."""
-        fractions = self.impedance.tissue_fractions(self.now)
+        fractions = self._fractions()
         single = self.profile.current_sources == "single"
         for n in (self.active if self.stimulating() else []):
             share = tissue_share(self.programs[n], self._ohm(), fractions, single)

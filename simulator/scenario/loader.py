@@ -14,6 +14,7 @@ from typing import Any
 from simulator.errors import InputError, Issue, validate_model
 from simulator.profiles.registry import ProfileRegistry, default_registry
 from simulator.scenario.model import Scenario
+from simulator.units import format_duration
 from simulator.yaml_io import load_yaml_file
 
 
@@ -62,8 +63,23 @@ def _timeline_problems(scenario: Scenario, settings: dict[str, Any], parsed: lis
         check = getattr(importlib.import_module(module), name)
         mine = sorted(((j, scenario.timeline[j].action, model) for j, model, _ in parsed if scenario.timeline[j].device == spec.id), key=lambda x: (scenario.timeline[x[0]].at, x[0]))
         for j, path, message, value in check(settings[spec.id], mine, registry):
-            issues.append(Issue(f"timeline[{j}].params.{path}", message, value))
+            action = scenario.timeline[j]
+            issues.append(Issue(f"{action.where(j)}.params.{path}", message + action.occurrence_note(), value))
     return issues
+
+
+def _once_per_entry(issues: list[Issue]) -> list[Issue]:
+    """The issues with repeats of one problem of one recurring entry left out (its 365
+    occurrences share their params: the first occurrence's problem is shown once)."""
+    seen: set[tuple[str, str]] = set()
+    out: list[Issue] = []
+    for issue in issues:
+        key = (issue.path, issue.message.split(" (occurrence ", 1)[0])
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(issue)
+    return out
 
 
 def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str | None = None) -> dict:
@@ -105,9 +121,11 @@ def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str
             issues.extend(i.under(f"{where}.settings") for i in exc.issues)
         classes[spec.id] = cls
     for j, action in enumerate(scenario.timeline):
-        where = f"timeline[{j}]"
+        where = action.where(j)
         if action.at > scenario.duration:
-            issues.append(Issue(f"{where}.at", f"action falls after the end of the scenario (duration {scenario.duration:g} s)", action.at))
+            issues.append(
+                Issue(f"{where}.at", f"action falls after the end of the scenario (duration {format_duration(scenario.duration)}){action.occurrence_note()}", format_duration(action.at))
+            )
         cls = classes.get(action.device)
         if cls is None:
             if action.device not in seen:
@@ -124,7 +142,7 @@ def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str
             issues.extend(i.under(f"{where}.params") for i in exc.issues)
     issues.extend(_timeline_problems(scenario, settings, parsed, registry))
     if issues:
-        raise InputError(issues, file)
+        raise InputError(_once_per_entry(issues), file)
     params: list[Any] = [None] * len(scenario.timeline)
     for j, model, dumped in parsed:
         params[j] = (model, dumped)

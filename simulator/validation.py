@@ -8,10 +8,16 @@ from simulator.profiles.registry import PROFILE_MODELS, ProfileRegistry, profile
 from simulator.yaml_io import load_yaml_file
 
 
-def validate_file(path: str | Path, registry: ProfileRegistry) -> str:
-    """Return the kind of file ('scenario', 'exercise', 'attempt', 'profile pump', ...); InputError if invalid."""
+def validate_file(path: str | Path, registry: ProfileRegistry, sets: dict | None = None) -> str:
+    """Return the kind of file ('scenario', 'exercise', 'attempt', 'profile pump', ...); InputError if invalid.
+
+    `sets` ({field path: value}, the `--set` options) are applied to the file's data first."""
     file = str(path)
     data = load_yaml_file(path)
+    if sets:
+        from simulator.cli.overrides import apply_sets
+
+        data = apply_sets(data, sets, file)
     if not isinstance(data, dict):
         raise InputError(Issue("(top level)", f"the file must be a mapping of keys to values, not a {type(data).__name__}"), file)
     if isinstance(data.get("id"), str) and "/" in data["id"] and "devices" not in data:

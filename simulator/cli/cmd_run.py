@@ -30,6 +30,9 @@ def add_parser(sub, parents) -> None:
     p.add_argument("--window", metavar="START..END", default=None, help="with --report: report only this part of the run, e.g. 0d..7d, 36h..3d, 10d.. (durations from the scenario start)")
     p.add_argument("--devices", metavar="IDS", default=None, help="with --report: report only these devices, e.g. pump,scs (ids separated by commas)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
+    from simulator.cli.overrides import add_set_argument
+
+    add_set_argument(p)
     p.set_defaults(handler=run)
 
 
@@ -39,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from simulator.engine import ProgressPrinter, Simulation
     from simulator.errors import InputError, Issue
     from simulator.output import write_results
-    from simulator.scenario import load_scenario
+    from simulator.cli.overrides import load_scenario_with_sets
     from simulator.units import parse_duration_s
 
     if args.report:
@@ -57,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     # before simulating: refuse a folder we may not replace, repair what a killed run left
     out, _ = prepare_destination(args.out, "run", "--out")
     registry = registry_from_args(args)
-    scenario = load_scenario(args.scenario, registry)
+    scenario = load_scenario_with_sets(args.scenario, registry, getattr(args, "set", None))
     if args.window is not None or args.devices is not None:
         from simulator.report.scope import scope_from_args
 

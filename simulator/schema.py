@@ -107,7 +107,7 @@ def _profile_ids(classes: dict[str, type]) -> list[str]:
 def sweep_schema() -> dict[str, Any]:
     from simulator.sweep.spec import SweepSpec
 
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "neuromod-sim sweep spec", **SweepSpec.model_json_schema()}
+    return {**SweepSpec.model_json_schema(), "$schema": "https://json-schema.org/draft/2020-12/schema", "title": "neuromod-sim sweep spec"}
 
 
 def exercise_schema() -> dict[str, Any]:
@@ -125,13 +125,13 @@ def exercise_schema() -> dict[str, Any]:
         "anyOf": [{"type": "string", "description": "a bundled scenario's name or a path relative to the exercise"}, {"$ref": "#/$defs/ScenarioFile"}],
         "description": doc["properties"]["scenario"].get("description", ""),
     }
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "neuromod-sim exercise", **doc}
+    return {**doc, "$schema": "https://json-schema.org/draft/2020-12/schema", "title": "neuromod-sim exercise"}
 
 
 def attempt_schema() -> dict[str, Any]:
     from simulator.training.attempt import Attempt
 
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "neuromod-sim attempt", **Attempt.model_json_schema()}
+    return {**Attempt.model_json_schema(), "$schema": "https://json-schema.org/draft/2020-12/schema", "title": "neuromod-sim attempt"}
 
 
 def all_schemas() -> dict[str, Any]:

@@ -6,8 +6,8 @@ import json
 
 
 def add_parser(sub, parents) -> None:
-    p = sub.add_parser("schema", parents=parents, help="print JSON Schemas of scenarios, device settings, actions and profiles")
-    p.add_argument("which", nargs="?", default="all", help="all (default), scenario, or a kind: pump, scs, lead, drug")
+    p = sub.add_parser("schema", parents=parents, help="print JSON Schemas of scenarios, sweep specs, exercises, attempts, device settings, actions and profiles (for editor completion)")
+    p.add_argument("which", nargs="?", default="all", help="all (default), scenario, sweep, exercise, attempt, a device kind (pump, scs: its settings and actions) or profiles")
     p.set_defaults(handler=run)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from simulator.device import DEVICE_CLASSES, device_class_for
+from simulator.errors import InputError
 from simulator.profiles.registry import PROFILE_MODELS, profile_model
 from simulator.scenario.model import Scenario
 
@@ -70,7 +71,7 @@ def scenario_schema() -> dict[str, Any]:
     device_def["properties"]["profile"]["examples"] = _profile_ids(classes)
 
     by_action: dict[str, list[dict[str, str]]] = {}
-    for kind, cls in classes.items():
+    for cls in classes.values():
         for name, model in sorted(cls.action_models().items()):
             ref = refs[(model, "validation")]
             if ref not in by_action.setdefault(name, []):
@@ -100,7 +101,7 @@ def _profile_ids(classes: dict[str, type]) -> list[str]:
 
         registry = default_registry()
         return [pid for kind in classes for pid in registry.ids(kind)]
-    except Exception:  # the bundled profiles unreadable: the schema still stands without examples
+    except (InputError, OSError):  # the bundled profiles unreadable: the schema still stands without examples
         return []
 
 

@@ -39,10 +39,10 @@ def add_parser(sub, parents) -> None:
 def run(args: argparse.Namespace) -> int:
     from simulator.atomic import InterruptedAfterWrite, prepare_destination
     from simulator.cli.main import Interrupted, registry_from_args
+    from simulator.cli.overrides import load_scenario_with_sets
     from simulator.engine import ProgressPrinter, Simulation
     from simulator.errors import InputError, Issue
     from simulator.output import write_results
-    from simulator.cli.overrides import load_scenario_with_sets
     from simulator.units import parse_duration_s
 
     if args.report:

@@ -21,10 +21,9 @@ def add_parser(sub, parents) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from simulator.cli.main import registry_from_args
+    from simulator.cli.overrides import parse_sets
     from simulator.errors import InputError, printable
     from simulator.validation import validate_file
-
-    from simulator.cli.overrides import parse_sets
 
     registry = registry_from_args(args)
     sets = parse_sets(getattr(args, "set", None))

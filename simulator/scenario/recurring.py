@@ -49,7 +49,7 @@ def occurrence_count(action, first_s: float, duration_s: float) -> int:
     if end_s < first_s:
         return 0
     # the tolerance keeps an occurrence that lands exactly on `end_s` despite rounding
-    return int(math.floor((end_s - first_s) / float(action.every) + 1e-9)) + 1
+    return math.floor((end_s - first_s) / float(action.every) + 1e-9) + 1
 
 
 def describe(action) -> str:
@@ -100,7 +100,7 @@ def expand_timeline(timeline: list, start: datetime, duration_s: float) -> list:
             )
         plans.append((first_s, n))
     out: list = []
-    for j, (action, (first_s, n)) in enumerate(zip(timeline, plans)):
+    for j, (action, (first_s, n)) in enumerate(zip(timeline, plans, strict=True)):
         if action.every is None:
             single = action.model_copy()
             single._origin = (j, None)

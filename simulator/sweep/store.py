@@ -12,6 +12,7 @@ files; a chunk counts as done only once the manifest lists it.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,7 @@ def frame_from_rows(rows: list[dict[str, Any]]):
     frame = pd.DataFrame(rows)
 
     def missing(v) -> bool:  # None, or the NaN of a figure a row lacks (a row recorded as invalid)
-        return v is None or (isinstance(v, float) and v != v)
+        return v is None or (isinstance(v, float) and math.isnan(v))
 
     for col in frame.columns:
         if frame[col].dtype == object:

@@ -34,8 +34,8 @@ from simulator.errors import InputError, Issue, validate_model
 from simulator.profiles.base import StrictModel
 from simulator.profiles.registry import ProfileRegistry, default_registry
 from simulator.scenario.model import Duration, Scenario
-from simulator.units import format_duration
 from simulator.training.criteria import ID_PATTERN, Criterion, DeviceCheck, OnlyAllowedActions
+from simulator.units import format_duration
 from simulator.yaml_io import load_yaml_file
 
 LEVELS = ("beginner", "intermediate", "advanced")

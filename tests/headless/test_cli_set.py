@@ -72,7 +72,7 @@ def test_validate_reports_a_bad_value_with_its_path(capsys):
 
 def test_validate_checks_a_recurring_entry_changed_on_the_command_line(capsys):
     # the paths address the file as written: timeline[1] is the refill at 62d, made weekly
-    code, out, err = cli(capsys, "validate", REFILLS, "--set", "timeline[1].every=7d", "--set", "timeline[1].count=30")
+    code, _, err = cli(capsys, "validate", REFILLS, "--set", "timeline[1].every=7d", "--set", "timeline[1].count=30")
     assert code == 2  # 62 + 29 * 7 = 265 d > 150 d
     assert "timeline[1].at" in err and "occurrence 14 of the recurring action, at 153d" in err
 

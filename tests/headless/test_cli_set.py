@@ -130,3 +130,11 @@ def test_sweep_set_changes_the_base_of_every_scenario(tmp_path, capsys):
     assert len(table) == 1
     assert table["devices.pump.delivered_drug_by_unit.mg"].iloc[0] == pytest.approx(4.0)
     assert table["devices.pump.delivered_volume_ml"].iloc[0] == pytest.approx(0.4)
+
+
+def test_gui_refuses_a_bad_set_before_opening_a_window(capsys):
+    pytest.importorskip("PySide6")
+    pytest.importorskip("pyqtgraph")
+    code, _, err = cli(capsys, "gui", REFILLS, "--set", "devices[pump].settings.mode.dose_mg_per_day=-4", "--screenshot", "never.png")
+    assert code == 2 and "devices[0].settings.mode.continuous.dose_mg_per_day" in err and "(got -4)" in err
+    assert not Path("never.png").exists()

@@ -12,7 +12,7 @@ import copy
 import re
 from typing import Any
 
-from simulator.errors import InputError, Issue, _short
+from simulator.errors import InputError, Issue, _short, did_you_mean
 
 _FIRST = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)()()")
 _TOKEN = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(-?\d+)\]|\[([A-Za-z][A-Za-z0-9_-]*)\]")
@@ -53,7 +53,7 @@ def _step(container: Any, part: str | int, path: str, done: str) -> tuple[Any, A
         ident = part[1:-1]
         ids = [item.get("id") for item in container if isinstance(item, dict)]
         if ident not in ids:
-            raise InputError(Issue("path", f"{where} has no item with id {ident!r}; ids: {', '.join(str(i) for i in ids)}", path))
+            raise InputError(Issue("path", f"{where} has no item with id {ident!r}; ids: {', '.join(str(i) for i in ids)}{did_you_mean(ident, ids)}", path))
         k = ids.index(ident)
         return k, container[k]
     if not isinstance(container, dict):
@@ -68,7 +68,7 @@ def get_field(data: dict, path: str) -> Any:
     for part in parse_path(path):
         key, value = _step(current, part, path, done)
         if isinstance(current, dict) and key not in current:
-            raise InputError(Issue("path", f"{done or '(top level)'} has no field {key!r}; fields: {', '.join(map(str, current))}", path))
+            raise InputError(Issue("path", f"{done or '(top level)'} has no field {key!r}; fields: {', '.join(map(str, current))}{did_you_mean(key, current)}", path))
         current = value
         done += f"[{part}]" if isinstance(part, int) else (part if part.startswith("[") else ("." if done else "") + part)
     return current

@@ -138,3 +138,8 @@ def test_gui_refuses_a_bad_set_before_opening_a_window(capsys):
     code, _, err = cli(capsys, "gui", REFILLS, "--set", "devices[pump].settings.mode.dose_mg_per_day=-4", "--screenshot", "never.png")
     assert code == 2 and "devices[0].settings.mode.continuous.dose_mg_per_day" in err and "(got -4)" in err
     assert not Path("never.png").exists()
+
+
+def test_a_misspelt_device_id_in_a_path_gets_a_suggestion(capsys):
+    code, _, err = cli(capsys, "validate", REFILLS, "--set", "devices[pmup].settings.reservoir_ml=10")
+    assert code == 2 and "no item with id 'pmup'; ids: pump; did you mean 'pump'?" in err

@@ -8,13 +8,19 @@
     python3 dev.py setup    # only create .venv and install the project with all extras
 
 The environment lives in .venv beside this file; the project is installed editable with the
-extras gui, data and test from pyproject.toml, and reinstalled only when pyproject.toml or
-setup.py change.
+extras gui, data and test from pyproject.toml, and reinstalled only when pyproject.toml,
+setup.py or uv.lock change.
+
+Where `uv` is on PATH (and NEUROMOD_NO_UV is not set), the environment is made with
+`uv sync --locked --extra gui --extra data --extra test`: the exact versions of uv.lock, the same
+on every machine. Without uv (CI, a bare Python), a plain venv and pip install the project with
+its extras as before (versions within pyproject.toml's ranges).
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -33,19 +39,44 @@ def say(msg: str) -> None:
 
 def install_fingerprint() -> str:
     h = hashlib.sha256()
-    for name in ("pyproject.toml", "setup.py"):
-        h.update((ROOT / name).read_bytes())
+    for name in ("pyproject.toml", "setup.py", "uv.lock"):
+        if (ROOT / name).exists():
+            h.update((ROOT / name).read_bytes())
     return h.hexdigest()
+
+
+def uv_command() -> str | None:
+    """The uv executable to use, or None (not on PATH, no uv.lock, or NEUROMOD_NO_UV set)."""
+    if os.environ.get("NEUROMOD_NO_UV") or not (ROOT / "uv.lock").exists():
+        return None
+    return shutil.which("uv")
+
+
+def setup_with_uv(uv: str) -> bool:
+    """Install the locked versions into VENV with uv; False (after saying why) if it fails."""
+    say("installing neuromod-sim with extras gui, data, test at the versions of uv.lock (uv sync)")
+    env = dict(os.environ, UV_PROJECT_ENVIRONMENT=str(VENV))
+    done = subprocess.run([uv, "sync", "--locked", "--extra", "gui", "--extra", "data", "--extra", "test"], cwd=ROOT, env=env)
+    if done.returncode != 0:
+        say("uv sync failed (if pyproject.toml changed, run `uv lock` to update uv.lock); falling back to pip")
+        return False
+    return True
 
 
 def setup() -> None:
     if sys.version_info < (3, 11):
         sys.exit(f"neuromod-sim needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    if STAMP.exists() and PY.exists() and STAMP.read_text() == install_fingerprint():
+        return
+    uv = uv_command()
+    if uv is not None and setup_with_uv(uv):
+        STAMP.write_text(install_fingerprint())
+        return
     if not PY.exists():
         say(f"creating virtual environment {VENV}")
         venv.EnvBuilder(with_pip=True).create(VENV)
-    if STAMP.exists() and STAMP.read_text() == install_fingerprint():
-        return
+    elif subprocess.run([str(PY), "-m", "pip", "--version"], capture_output=True).returncode != 0:
+        subprocess.run([str(PY), "-m", "ensurepip", "--upgrade"], check=True)  # a venv made by uv has no pip
     say("installing neuromod-sim with extras gui, data, test (first time takes a few minutes)")
     pip = [str(PY), "-m", "pip", "--disable-pip-version-check"]
     subprocess.run(pip + ["install", "-q", "--upgrade", "pip"], check=True)

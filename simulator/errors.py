@@ -155,12 +155,27 @@ def issues_from_pydantic(exc: Exception, file: str | None = None, prefix: str = 
             msg = msg.split(", ", 1)[1]
         if err.get("type") == "extra_forbidden":
             allowed = _allowed_keys(exc, loc)
-            msg = "unknown key" + (f"; allowed keys: {', '.join(allowed)}" if allowed else "")
+            msg = "unknown key" + (f"; allowed keys: {', '.join(allowed)}" if allowed else "") + did_you_mean(loc[-1] if loc else "", allowed)
         if err.get("type") == "missing":
             issues.append(Issue(format_path(loc), "required field is missing", file=file).under(prefix))
             continue
         issues.append(Issue(format_path(loc), msg, err.get("input", _MISSING), file).under(prefix))
     return InputError(issues, file)
+
+
+def did_you_mean(word: Any, choices: Iterable[Any]) -> str:
+    """'; did you mean 'rate_ml_per_day'?' for the closest of `choices` to a misspelt `word`
+    (difflib, similarity >= 0.6), or '' when none is close."""
+    import difflib
+
+    if not isinstance(word, str) or not word:
+        return ""
+    names = [str(c) for c in choices if isinstance(c, str)]
+    close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
+    if not close:
+        lowered = {n.lower(): n for n in names}
+        close = [lowered[k] for k in difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)]
+    return f"; did you mean {close[0]!r}?" if close and close[0] != word else ""
 
 
 def _allowed_keys(exc: Exception, loc: tuple) -> list[str]:

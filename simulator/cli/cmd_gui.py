@@ -20,6 +20,9 @@ def add_parser(sub, parents) -> None:
     p.add_argument("--screenshot", metavar="PNG", default=None, help="render the window into PNG and exit")
     p.add_argument("--at", metavar="DURATION", default=None, help="simulate to this time before the screenshot, e.g. 30d")
     p.add_argument("--view", metavar="NAME", default=None, help="view to show: overview, stimulator, pump, events (or a device id); with --screenshot also training (the training dock, first exercise started) or demo:NAME (waveforms, bridge-bolus, csf)")
+    from simulator.cli.overrides import add_set_argument
+
+    add_set_argument(p)
     p.set_defaults(handler=run)
 
 
@@ -44,7 +47,12 @@ def run(args: argparse.Namespace) -> int:
     from gui.scenario_io import default_scenario_path, open_scenario
 
     path = args.scenario or str(default_scenario_path())
-    scenario = open_scenario(path, registry)
+    if getattr(args, "set", None):
+        from simulator.cli.overrides import load_scenario_with_sets
+
+        scenario = load_scenario_with_sets(path, registry, args.set)
+    else:
+        scenario = open_scenario(path, registry)
     sim = Simulation(scenario, registry=registry, validate=False)
 
     if args.screenshot is not None and not os.environ.get("QT_QPA_PLATFORM") and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):

@@ -33,16 +33,19 @@ def add_parser(sub, parents) -> None:
     p.add_argument("--compress", action="store_true", help="write events.jsonl.gz (gzip) instead of events.jsonl; read back by load_results and report")
     p.add_argument("--format", dest="results_format", choices=("jsonl", "parquet"), default="jsonl",
                    help="jsonl (default: events.jsonl and series/*.csv) or parquet (events.parquet and series/*.parquet; needs the 'data' extra)")
+    from simulator.cli.overrides import add_set_argument
+
+    add_set_argument(p)
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from simulator.atomic import InterruptedAfterWrite, prepare_destination
     from simulator.cli.main import Interrupted, registry_from_args
+    from simulator.cli.overrides import load_scenario_with_sets
     from simulator.engine import ProgressPrinter, Simulation
     from simulator.errors import InputError, Issue
     from simulator.output import write_results
-    from simulator.scenario import load_scenario
     from simulator.units import parse_duration_s
 
     if args.report:
@@ -66,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     # before simulating: refuse a folder we may not replace, repair what a killed run left
     out, _ = prepare_destination(args.out, "run", "--out")
     registry = registry_from_args(args)
-    scenario = load_scenario(args.scenario, registry)
+    scenario = load_scenario_with_sets(args.scenario, registry, getattr(args, "set", None))
     if args.window is not None or args.devices is not None:
         from simulator.report.scope import scope_from_args
 

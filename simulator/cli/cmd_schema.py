@@ -7,8 +7,8 @@ import json
 
 
 def add_parser(sub, parents) -> None:
-    p = sub.add_parser("schema", parents=parents, help="print JSON Schemas of scenarios, device settings, actions, profiles and event payloads")
-    p.add_argument("which", nargs="?", default="all", help="all (default), scenario, events (event payloads by kind), or a kind: pump, scs, lead, drug")
+    p = sub.add_parser("schema", parents=parents, help="print JSON Schemas of scenarios, sweep specs, exercises, attempts, device settings, actions, profiles and event payloads (for editor completion)")
+    p.add_argument("which", nargs="?", default="all", help="all (default), scenario, sweep, exercise, attempt, events (event payloads by kind), a device kind (pump, scs: its settings and actions) or profiles")
     p.set_defaults(handler=run)
 
 

@@ -31,6 +31,9 @@ def add_parser(sub, parents) -> None:
         action="store_true",
         help="run the spec's plugins: they are code, imported and called in this process and every worker; only for a spec you trust",
     )
+    from simulator.cli.overrides import add_set_argument
+
+    add_set_argument(p)
     p.set_defaults(handler=run)
 
 
@@ -54,7 +57,20 @@ def run(args: argparse.Namespace) -> int:
         import os
 
         os.environ["NEUROMOD_PROFILES"] = os.pathsep.join([*args.profiles, *filter(None, [os.environ.get("NEUROMOD_PROFILES")])])
-    spec = load_sweep_spec(args.spec)
+    if getattr(args, "set", None):  # changes to the base scenario, added to the spec's own `set:`
+        from pathlib import Path
+
+        from simulator.cli.overrides import parse_sets
+        from simulator.sweep.spec import sweep_spec_from_dict
+        from simulator.yaml_io import load_yaml_file
+
+        sets = parse_sets(args.set)
+        data = load_yaml_file(args.spec)
+        if isinstance(data, dict) and isinstance(data.get("set", {}), dict):
+            data["set"] = {**(data.get("set") or {}), **sets}
+        spec = sweep_spec_from_dict(data, file=str(args.spec), base_dir=Path(args.spec).parent)
+    else:
+        spec = load_sweep_spec(args.spec)
     if spec.plugins and args.allow_plugins:
         print(
             f"warning: {args.spec} names plugins ({', '.join(spec.plugins)}): a spec with plugins is code; "

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from simulator.errors import InputError, Issue, validate_model
+from simulator.errors import InputError, Issue, did_you_mean, validate_model
 from simulator.profiles.base import Profile
 from simulator.yaml_io import load_yaml_file
 
@@ -127,7 +127,7 @@ class ProfileRegistry:
         if profile_id not in self._entries:
             kinds = [expected_kind] if expected_kind else None
             choices = self.ids(kinds[0]) if kinds else self.ids()
-            raise InputError(Issue("profile", f"unknown profile id; known: {', '.join(choices)}", profile_id))
+            raise InputError(Issue("profile", f"unknown profile id; known: {', '.join(choices)}{did_you_mean(profile_id, choices)}", profile_id))
         if expected_kind and not profile_id.startswith(expected_kind + "/"):
             raise InputError(Issue("profile", f"expected a '{expected_kind}/...' profile; known: {', '.join(self.ids(expected_kind))}", profile_id))
         if profile_id not in self._cache:

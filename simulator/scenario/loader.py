@@ -8,12 +8,14 @@ naming the file, the field path, the value and what is allowed.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-from simulator.errors import InputError, Issue, validate_model
+from simulator.errors import _MISSING, InputError, Issue, did_you_mean, validate_model
 from simulator.profiles.registry import ProfileRegistry, default_registry
 from simulator.scenario.model import Scenario
+from simulator.units import format_duration
 from simulator.yaml_io import load_yaml_file
 
 
@@ -39,9 +41,71 @@ def load_scenario(path: Path | str, registry: ProfileRegistry | None = None) -> 
 def scenario_from_dict(data: Any, registry: ProfileRegistry | None = None, file: str | None = None) -> Scenario:
     if not isinstance(data, dict):
         raise InputError(Issue("(top level)", f"a scenario must be a mapping of keys to values, not a {type(data).__name__}"), file)
-    scenario = validate_model(Scenario, data, file=file)
-    validate_references(scenario, registry or default_registry(), file)
+    registry = registry or default_registry()
+    try:
+        scenario = validate_model(Scenario, data, file=file)
+    except InputError as exc:  # report the references of the well-formed parts too, in one go
+        more = _references_of_well_formed_parts(data, exc.issues, registry)
+        raise InputError(_once_per_entry([*exc.issues, *more]), file) from None
+    validate_references(scenario, registry, file)
     return scenario
+
+
+_INDEXED = re.compile(r"^(devices|timeline)\[(\d+)\]")
+
+
+def _references_of_well_formed_parts(data: dict, issues: list[Issue], registry: ProfileRegistry) -> list[Issue]:
+    """The reference issues (profiles, settings, actions, params) of the devices and actions that
+    passed the structural check, when others did not: so that one `validate` run reports every
+    problem of a file. The scenario is checked again without the malformed parts (a malformed
+    top-level field at a harmless stand-in), and the issues' paths are mapped back to the file's."""
+    from simulator.scenario.model import MAX_SCENARIO_DURATION_S
+
+    bad: dict[str, set[int]] = {"devices": set(), "timeline": set()}
+    whole: set[str] = set()
+    for issue in issues:
+        m = _INDEXED.match(issue.path)
+        if m:
+            bad[m.group(1)].add(int(m.group(2)))
+        else:
+            whole.add(issue.path.split(".", 1)[0].split("[", 1)[0])
+    devices, timeline = data.get("devices"), data.get("timeline", [])
+    if "devices" in whole or not isinstance(devices, list):
+        return []
+    if "timeline" in whole or not isinstance(timeline, list):
+        timeline = []
+    pruned = {k: v for k, v in data.items() if k in Scenario.model_fields and k not in whole}
+    pruned.setdefault("name", "(checked without its malformed parts)")
+    if "duration" in whole:
+        pruned["duration"] = MAX_SCENARIO_DURATION_S  # no spurious 'after the end'
+    device_map = [i for i in range(len(devices)) if i not in bad["devices"]]
+    timeline_map = [j for j in range(len(timeline)) if j not in bad["timeline"]]
+    if not device_map:
+        return []
+    dropped_ids = {d.get("id") for i, d in enumerate(devices) if i in bad["devices"] and isinstance(d, dict) and isinstance(d.get("id"), str)}
+    pruned["devices"] = [devices[i] for i in device_map]
+    pruned["timeline"] = [timeline[j] for j in timeline_map]
+    try:
+        partial = validate_model(Scenario, pruned)
+        validate_references(partial, registry)
+    except InputError as exc:
+        found = exc.issues
+    else:
+        return []
+    out: list[Issue] = []
+    for issue in found:
+        m = _INDEXED.match(issue.path)
+        if m is None:
+            continue  # a stand-in's own issue: the real one is already reported
+        kind, index = m.group(1), int(m.group(2))
+        mapping = device_map if kind == "devices" else timeline_map
+        if index >= len(mapping):
+            continue
+        if kind == "timeline" and issue.path.endswith(".device") and issue.value in dropped_ids:
+            continue  # names a device that is malformed, not missing
+        path = f"{kind}[{mapping[index]}]" + issue.path[m.end():]
+        out.append(Issue(path, issue.message, issue.value if issue.value is not _MISSING else _MISSING))
+    return out
 
 
 #: kind -> "module:function" checking a device's timeline actions against its settings without
@@ -62,8 +126,23 @@ def _timeline_problems(scenario: Scenario, settings: dict[str, Any], parsed: lis
         check = getattr(importlib.import_module(module), name)
         mine = sorted(((j, scenario.timeline[j].action, model) for j, model, _ in parsed if scenario.timeline[j].device == spec.id), key=lambda x: (scenario.timeline[x[0]].at, x[0]))
         for j, path, message, value in check(settings[spec.id], mine, registry):
-            issues.append(Issue(f"timeline[{j}].params.{path}", message, value))
+            action = scenario.timeline[j]
+            issues.append(Issue(f"{action.where(j)}.params.{path}", message + action.occurrence_note(), value))
     return issues
+
+
+def _once_per_entry(issues: list[Issue]) -> list[Issue]:
+    """The issues with repeats of one problem of one recurring entry left out (its 365
+    occurrences share their params: the first occurrence's problem is shown once)."""
+    seen: set[tuple[str, str]] = set()
+    out: list[Issue] = []
+    for issue in issues:
+        key = (issue.path, issue.message.split(" (occurrence ", 1)[0])
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(issue)
+    return out
 
 
 def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str | None = None) -> dict:
@@ -97,6 +176,7 @@ def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str
         except KeyError as exc:
             issues.append(Issue(f"{where}.profile", str(exc.args[0]), spec.profile))
             continue
+        classes[spec.id] = cls  # its actions are checked even if the profile is unknown
         try:
             profile = registry.get(spec.profile, expected_kind=kind)
         except InputError as exc:
@@ -113,17 +193,19 @@ def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str
         issues.extend(check_patient_section(scenario, registry, settings, classes))
         seen.add(scenario.patient.id)
     for j, action in enumerate(scenario.timeline):
-        where = f"timeline[{j}]"
+        where = action.where(j)
         if action.at > scenario.duration:
-            issues.append(Issue(f"{where}.at", f"action falls after the end of the scenario (duration {scenario.duration:g} s)", action.at))
+            issues.append(
+                Issue(f"{where}.at", f"action falls after the end of the scenario (duration {format_duration(scenario.duration)}){action.occurrence_note()}", format_duration(action.at))
+            )
         cls = classes.get(action.device)
         if cls is None:
             if action.device not in seen:
-                issues.append(Issue(f"{where}.device", f"no such device; devices: {', '.join(s.id for s in scenario.devices)}", action.device))
+                issues.append(Issue(f"{where}.device", f"no such device; devices: {', '.join(s.id for s in scenario.devices)}{did_you_mean(action.device, [s.id for s in scenario.devices])}", action.device))
             continue
         models = cls.action_models()
         if action.action not in models:
-            issues.append(Issue(f"{where}.action", f"unknown action for a {cls.kind} device; allowed: {', '.join(sorted(models))}", action.action))
+            issues.append(Issue(f"{where}.action", f"unknown action for a {cls.kind} device; allowed: {', '.join(sorted(models))}{did_you_mean(action.action, models)}", action.action))
             continue
         try:
             model = validate_model(models[action.action], action.params)
@@ -132,7 +214,7 @@ def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str
             issues.extend(i.under(f"{where}.params") for i in exc.issues)
     issues.extend(_timeline_problems(scenario, settings, parsed, registry))
     if issues:
-        raise InputError(issues, file)
+        raise InputError(_once_per_entry(issues), file)
     params: list[Any] = [None] * len(scenario.timeline)
     for j, model, dumped in parsed:
         params[j] = (model, dumped)

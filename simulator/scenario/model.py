@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, PlainSerializer, PrivateAttr, WithJsonSchema, field_validator
+from pydantic import BeforeValidator, Field, PlainSerializer, PrivateAttr, ValidationInfo, WithJsonSchema, field_validator, model_validator
 
 from simulator.profiles.base import StrictModel
 from simulator.units import MAX_DURATION_S, SECONDS_PER_DAY, format_duration, parse_duration_s
@@ -92,16 +92,76 @@ class DeviceSpec(StrictModel):
         return _without_negative_zero(value)
 
 
+AT_TIME_PATTERN = r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$"
+#: the shortest repeat interval of a recurring action (a bound on the cost of expanding one)
+MIN_EVERY_S = 1.0
+
+
 class ActionSpec(StrictModel):
-    at: Duration = Field(description="When, from the scenario start")
+    """One action of the timeline, or a recurring one (`every`, with `count` or `until`).
+
+    A recurring entry is expanded into single actions when the scenario is loaded (see
+    `simulator.scenario.recurring`); the expanded timeline is what runs and what `scenario.json`
+    holds. `every`, `count`, `until` and `at_time` are therefore never written back."""
+
+    at: Duration | None = Field(None, description="When, from the scenario start (a recurring action: its first occurrence, or with at_time the earliest)")
     device: str = Field(description="Id of the device the action is for")
     action: str = Field(description="Action name, e.g. 'refill', 'set_program', 'patient_bolus'")
     params: dict[str, Any] = Field(default_factory=dict, description="Parameters of the action")
+    every: Duration | None = Field(None, exclude=True, description="Repeat the action at this interval, e.g. 7d, 90d (at least 1 s)")
+    count: int | None = Field(None, ge=1, le=MAX_TIMELINE_ACTIONS, exclude=True, description="with every: the number of occurrences")
+    until: Duration | None = Field(None, exclude=True, description="with every: the last occurrence is at or before this time from the start (default: the scenario's end)")
+    at_time: str | None = Field(
+        None,
+        pattern=AT_TIME_PATTERN,
+        exclude=True,
+        description="with every (a whole number of days): the clock time of each occurrence, 'HH:MM', in the calendar of the scenario's start",
+    )
+    #: (index of the entry in the file's timeline, occurrence number from 0 or None), set by expansion
+    _origin: Any = PrivateAttr(default=None)
 
     @field_validator("params")
     @classmethod
     def _no_negative_zero_params(cls, value: dict[str, Any]) -> dict[str, Any]:
         return _without_negative_zero(value)
+
+    @model_validator(mode="after")
+    def _recurrence_fields(self):
+        if self.every is None:
+            extra = [k for k in ("count", "until", "at_time") if getattr(self, k) is not None]
+            if extra:
+                raise ValueError(f"{', '.join(extra)} only applies to a recurring action: add every (e.g. every: 7d)")
+            if self.at is None:
+                raise ValueError("at is required: when the action happens, from the scenario start (e.g. at: 30d)")
+            return self
+        if self.every < MIN_EVERY_S:
+            raise ValueError(f"every must be at least {MIN_EVERY_S:g} s (got {format_duration(self.every)})")
+        if self.count is not None and self.until is not None:
+            raise ValueError("give count or until, not both")
+        if self.at_time is not None and abs(self.every / SECONDS_PER_DAY - round(self.every / SECONDS_PER_DAY)) > 1e-9:
+            raise ValueError(f"at_time needs every to be a whole number of days (e.g. 1d, 7d; got {format_duration(self.every)})")
+        if self.at is None and self.at_time is None:
+            raise ValueError("a recurring action needs at (its first occurrence) or at_time (a clock time, e.g. '20:00')")
+        if self.until is not None and self.at is not None and self.until < self.at:
+            raise ValueError(f"until ({format_duration(self.until)}) is before at ({format_duration(self.at)})")
+        return self
+
+    @property
+    def recurring(self) -> bool:
+        return self.every is not None
+
+    def where(self, j: int) -> str:
+        """The path of this action in the file: `timeline[j]`, or for an occurrence of a recurring
+        entry, that entry's path (the file has no line of its own for each occurrence)."""
+        origin = self._origin
+        return f"timeline[{j if origin is None else origin[0]}]"
+
+    def occurrence_note(self) -> str:
+        """' (occurrence 5 of the recurring action, at 120d)' for an expanded action, else ''."""
+        origin = self._origin
+        if origin is None or origin[1] is None:
+            return ""
+        return f" (occurrence {origin[1] + 1} of the recurring action, at {format_duration(float(self.at))})"
 
 
 class PatientLeadPlacement(StrictModel):
@@ -169,6 +229,17 @@ class Scenario(StrictModel):
         if not (MIN_START <= value <= MAX_START):
             raise ValueError(f"the start must lie between {MIN_START.date()} and {MAX_START.date()} (so that every simulated date can be written)")
         return value
+
+    @field_validator("timeline")
+    @classmethod
+    def _expand_recurring(cls, value: list[ActionSpec], info: ValidationInfo) -> list[ActionSpec]:
+        from simulator.scenario.recurring import expand_timeline
+
+        start = info.data.get("start")
+        duration = info.data.get("duration")
+        if start is None or duration is None:
+            return value  # reported on start / duration; nothing to expand against
+        return expand_timeline(value, start, duration)
 
     @field_validator("duration")
     @classmethod

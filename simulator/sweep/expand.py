@@ -1,7 +1,9 @@
 """From a spec to the list of scenarios to run.
 
-Each parameter gives an axis of values (a grid, or `count` seeded random draws); the points are
-every combination, first parameter slowest. Each point runs `seeds_per_point` times. Every random
+Each parameter gives an axis of values (a grid, or `count` seeded random draws); parameters with
+the same `zip` label share one axis (their i-th values go together). The points are every
+combination of the axes, first axis slowest, and with `variants` every combination for each
+variant in turn (the variant slowest of all). Each point runs `seeds_per_point` times. Every random
 number comes from one `numpy.random.SeedSequence(spec.seed)`, addressed by position (spawn keys),
 so a value never depends on which worker ran what, nor on the order tasks finish:
 - draws of parameter k: spawn key (0, k);
@@ -19,7 +21,7 @@ import numpy as np
 
 from simulator.errors import InputError, Issue
 from simulator.sweep.fields import set_field
-from simulator.sweep.spec import MAX_SCENARIOS, Parameter, SweepSpec
+from simulator.sweep.spec import MAX_SCENARIOS, VARIANT_COLUMN, Parameter, SweepSpec
 
 SEED_MAX = 2**63 - 1
 
@@ -59,10 +61,26 @@ class Task:
     values: tuple[tuple[str, Any], ...]
 
 
+def axis_groups(spec: SweepSpec) -> list[list[int]]:
+    """The axes as lists of parameter indices: one per unzipped parameter, one per zip label
+    (at the place of its first parameter)."""
+    groups: list[list[int]] = []
+    by_label: dict[str, list[int]] = {}
+    for k, p in enumerate(spec.parameters):
+        if p.zip is None:
+            groups.append([k])
+        elif p.zip in by_label:
+            by_label[p.zip].append(k)
+        else:
+            by_label[p.zip] = [k]
+            groups.append(by_label[p.zip])
+    return groups
+
+
 def count_tasks(spec: SweepSpec) -> int:
-    n = spec.seeds_per_point
-    for p in spec.parameters:
-        n *= len(p.values) if p.values is not None else (p.linspace.num if p.linspace is not None else p.count)
+    n = spec.seeds_per_point * max(1, len(spec.variants))
+    for group in axis_groups(spec):
+        n *= spec.parameters[group[0]].size
     return n
 
 
@@ -73,16 +91,24 @@ def expand(spec: SweepSpec) -> tuple[list[list[Any]], list[Task]]:
         raise InputError(Issue("parameters", f"the sweep has {total} scenarios; at most {MAX_SCENARIOS} are allowed", total), spec.file)
     axes = [axis_values(spec, k) for k in range(len(spec.parameters))]
     columns = [p.column for p in spec.parameters]
+    groups = axis_groups(spec)
+    group_of = {k: g for g, members in enumerate(groups) for k in members}
     replicate_seeds = [_seed_from(np.random.SeedSequence(spec.seed, spawn_key=(1, r))) for r in range(spec.seeds_per_point)]
+    labels: list[str | None] = [v.label for v in spec.variants] or [None]
     tasks: list[Task] = []
-    for point, combo in enumerate(itertools.product(*axes)):
-        for r in range(spec.seeds_per_point):
-            i = len(tasks)
-            if spec.seed_mode == "common":
-                seed = replicate_seeds[r]
-            else:
-                seed = _seed_from(np.random.SeedSequence(spec.seed, spawn_key=(2, i)))
-            tasks.append(Task(i, point, r, seed, tuple(zip(columns, combo))))
+    point = 0
+    for label in labels:
+        head = ((VARIANT_COLUMN, label),) if label is not None else ()
+        for combo in itertools.product(*(range(len(axes[g[0]])) for g in groups)):
+            values = head + tuple((columns[k], axes[k][combo[group_of[k]]]) for k in range(len(columns)))
+            for r in range(spec.seeds_per_point):
+                i = len(tasks)
+                if spec.seed_mode == "common":
+                    seed = replicate_seeds[r]
+                else:
+                    seed = _seed_from(np.random.SeedSequence(spec.seed, spawn_key=(2, i)))
+                tasks.append(Task(i, point, r, seed, values))
+            point += 1
     return axes, tasks
 
 
@@ -95,6 +121,14 @@ def point_scenario(spec: SweepSpec, base: dict, values: tuple[tuple[str, Any], .
         except InputError as exc:
             raise InputError([Issue(f"set.{path}", i.message, i.value) for i in exc.issues], spec.file) from None
     by_column = dict(values)
+    if spec.variants:
+        label = by_column[VARIANT_COLUMN]
+        i, variant = next((i, v) for i, v in enumerate(spec.variants) if v.label == label)
+        for path, value in variant.set.items():
+            try:
+                set_field(data, path, value)
+            except InputError as exc:
+                raise InputError([Issue(f"variants[{i}].set.{path}", m.message, m.value) for m in exc.issues], spec.file) from None
     for k, p in enumerate(spec.parameters):
         try:
             set_field(data, p.path, by_column[p.column])

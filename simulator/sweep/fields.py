@@ -12,7 +12,7 @@ import copy
 import re
 from typing import Any
 
-from simulator.errors import InputError, Issue
+from simulator.errors import InputError, Issue, _short, did_you_mean
 
 _FIRST = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)()()")
 _TOKEN = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(-?\d+)\]|\[([A-Za-z][A-Za-z0-9_-]*)\]")
@@ -53,7 +53,7 @@ def _step(container: Any, part: str | int, path: str, done: str) -> tuple[Any, A
         ident = part[1:-1]
         ids = [item.get("id") for item in container if isinstance(item, dict)]
         if ident not in ids:
-            raise InputError(Issue("path", f"{where} has no item with id {ident!r}; ids: {', '.join(str(i) for i in ids)}", path))
+            raise InputError(Issue("path", f"{where} has no item with id {ident!r}; ids: {', '.join(str(i) for i in ids)}{did_you_mean(ident, ids)}", path))
         k = ids.index(ident)
         return k, container[k]
     if not isinstance(container, dict):
@@ -68,30 +68,46 @@ def get_field(data: dict, path: str) -> Any:
     for part in parse_path(path):
         key, value = _step(current, part, path, done)
         if isinstance(current, dict) and key not in current:
-            raise InputError(Issue("path", f"{done or '(top level)'} has no field {key!r}; fields: {', '.join(map(str, current))}", path))
+            raise InputError(Issue("path", f"{done or '(top level)'} has no field {key!r}; fields: {', '.join(map(str, current))}{did_you_mean(key, current)}", path))
         current = value
         done += f"[{part}]" if isinstance(part, int) else (part if part.startswith("[") else ("." if done else "") + part)
     return current
 
 
-def set_field(data: dict, path: str, value: Any) -> dict:
+def set_field(data: dict, path: str, value: Any, notes: list[str] | None = None) -> dict:
     """Set the field at `path` in the scenario data `data` (changed in place) and return `data`.
 
     `data` receives its own deep copy of `value`: a later change inside `data` (another path
     reaching into the value just set) never changes the caller's `value`, nor any other scenario
-    the same value was set in. Every step but the last must exist; the last may be a new key of a mapping (a device setting
-    that was left at its default). The result is plain data: validate it with
+    the same value was set in. Every list step must exist; a mapping step that is missing or
+    null (a sub-setting left at its default, e.g. `flow_error` before
+    `devices[pump].settings.flow_error.random_systematic`) is created as an empty mapping, so
+    the new field is its only given field and the others keep their defaults; a note saying so
+    is appended to `notes` when given. The result is plain data: validate it with
     `simulator.scenario_from_dict` (the API's `with_changes` does).
     """
     parts = parse_path(path)
     current: Any = data
     done = ""
-    for part in parts[:-1]:
+    for n, part in enumerate(parts[:-1]):
         key, nxt = _step(current, part, path, done)
-        if nxt is None or not isinstance(nxt, (dict, list)):
-            raise InputError(Issue("path", f"{done + ('.' if done else '') + str(key)} is not a mapping or list (got {nxt!r})", path))
+        here = done + f"[{part}]" if isinstance(part, int) else done + (part if part.startswith("[") else ("." if done else "") + part)
+        following = parts[n + 1]
+        names_only = all(isinstance(p, str) and not p.startswith("[") for p in parts[n + 1 :])
+        if nxt is None and isinstance(current, dict) and names_only:  # nothing can fail after creating
+            nxt = current[key] = {}
+            if notes is not None:
+                notes.append(
+                    f"{here} was not given (its default); it is created with only the fields you set, the others keep their defaults"
+                )
+        elif nxt is None or not isinstance(nxt, (dict, list)):
+            what = "it is not given" if nxt is None else f"it holds {_short(nxt)}"
+            step = following if isinstance(following, str) and following.startswith("[") else (f"[{following}]" if isinstance(following, int) else f"field {following!r}")
+            raise InputError(
+                Issue("path", f"{here} is not a mapping or list ({what}), so it has no {step}; set {here} as a whole instead", path)
+            )
         current = nxt
-        done += f"[{part}]" if isinstance(part, int) else (part if part.startswith("[") else ("." if done else "") + part)
+        done = here
     key, _ = _step(current, parts[-1], path, done)
     current[key] = copy.deepcopy(value)
     return data

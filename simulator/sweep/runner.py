@@ -81,9 +81,14 @@ def resume_key(spec, base: dict, profiles_hash: str) -> dict[str, str]:
 def plan_sweep(spec, allow_plugins: bool = False) -> dict[str, Any]:
     """Everything about a sweep except running it: spec, base data, tasks, scenarios per point.
 
-    Each distinct point is validated here, so a parameter value out of its allowed range is an
-    InputError before anything runs (naming the spec file and the parameter). A spec naming
-    plugins is refused (InputError) unless `allow_plugins`: plugins are code."""
+    Each distinct point is validated here. With the spec's `on_invalid: refuse` (the default), a
+    parameter value out of its allowed range is an InputError before anything runs (naming the
+    spec file and the parameter); with `skip` that point's tasks are left out (the others are
+    numbered on without gaps); with `record` they stay, and each gives a row with the reason in
+    `invalid_reason` instead of figures (`invalid`: {point: reason}). A spec naming plugins is
+    refused (InputError) unless `allow_plugins`: plugins are code."""
+    from dataclasses import replace
+
     from simulator.scenario import scenario_from_dict
     from simulator.sweep.expand import expand, point_scenario
     from simulator.sweep.spec import sha256_of
@@ -92,18 +97,29 @@ def plan_sweep(spec, allow_plugins: bool = False) -> dict[str, Any]:
     base, registry, profiles_hash = _base_data(spec, allow_plugins)
     axes, tasks = expand(spec)
     points: dict[int, dict] = {}
+    invalid: dict[int, str] = {}
     for task in tasks:
-        if task.point in points:
+        if task.point in points or task.point in invalid:
             continue
-        data = point_scenario(spec, base, task.values)
+        values = ", ".join(f"{c}={v!r}" for c, v in task.values)
+        data = point_scenario(spec, base, task.values)  # a path that does not exist: always refused
         try:
             scenario_from_dict(data, registry)
         except InputError as exc:
-            values = ", ".join(f"{c}={v!r}" for c, v in task.values)
-            raise InputError([i.under(f"parameters (point {task.point}: {values}) -> scenario") for i in exc.issues], spec.file) from None
+            if spec.on_invalid == "refuse":
+                raise InputError([i.under(f"parameters (point {task.point}: {values}) -> scenario") for i in exc.issues], spec.file) from None
+            invalid[task.point] = "; ".join(str(i) for i in exc.issues)
+            continue
         points[task.point] = data
+    if invalid and not points:
+        first = min(invalid)
+        raise InputError(Issue("on_invalid", f"every point of the sweep is invalid; the first: {invalid[first]}", spec.on_invalid), spec.file)
+    if invalid and spec.on_invalid == "skip":
+        kept = [t for t in tasks if t.point not in invalid]
+        tasks = [replace(t, index=i) for i, t in enumerate(kept)]
+        invalid = {}
     key = resume_key(spec, base, profiles_hash)
-    return {"spec": spec, "base": base, "axes": axes, "tasks": tasks, "points": points, "key": key, "hash": sha256_of(key)}
+    return {"spec": spec, "base": base, "axes": axes, "tasks": tasks, "points": points, "invalid": invalid, "key": key, "hash": sha256_of(key)}
 
 
 def run_sweep(
@@ -161,6 +177,8 @@ def run_sweep(
         "seeds_per_point": spec.seeds_per_point,
         "replicate_seeds": sorted({t.seed for t in tasks if t.point == 0}) if spec.seed_mode == "common" else None,
         "n_points": len(plan["points"]),
+        **({"variants": [v.label for v in spec.variants]} if spec.variants else {}),
+        **({"invalid_points": {str(k): v for k, v in sorted(plan["invalid"].items())}} if plan["invalid"] else {}),
         "n_tasks": len(tasks),
         "chunk_size": size,
         "n_chunks": n_chunks,
@@ -229,8 +247,14 @@ class _InterruptLatch:
 
 
 def _job(plan, spec, task, nonce: str) -> dict[str, Any]:
+    from simulator.sweep.spec import INVALID_COLUMN
+
     head = {"task": task.index, "point": task.point, "replicate": task.replicate, "seed": task.seed}
     head.update(task.values)
+    if spec.on_invalid == "record":
+        head[INVALID_COLUMN] = plan["invalid"].get(task.point)
+    if task.point in plan["invalid"]:  # recorded, not run: the row is the head with its reason
+        return {"key": f"{plan['hash'][:10]}-{nonce}-{task.index}", "head": head, "invalid": True}
     return {
         "key": f"{plan['hash'][:10]}-{nonce}-{task.index}",
         "scenario": plan["points"][task.point],

@@ -19,10 +19,23 @@ parameters:                 # each one is an axis; the points are every combinat
     name: rate_ml_per_day   # column name (default: the path)
     uniform: {low: 0.4, high: 0.8}
     count: 4                # random draws: uniform, normal or choice, with a count
+variants:                   # optional: labelled alternatives, each crossed with the whole grid
+  - label: low_dose         # the `variant` column of the results
+    set: {devices[pump].settings.mode: {type: continuous, dose_mg_per_day: 2}}
+  - label: flex
+    set: {devices[pump].settings.mode: {type: flex, steps: [...]}}
+on_invalid: refuse          # a point whose scenario is invalid: refuse (the whole sweep, before
+                            # anything runs), skip (left out), record (a row with invalid_reason)
 outputs: [devices.pump.*]   # summary figures to keep (names or patterns); default: all scalars
 profiles: []                # extra profile folders (relative to this file)
 plugins: []                 # "module:function" called once in every worker before it runs:
                             # code, so refused unless the caller opts in (--allow-plugins)
+```
+Parameters with the same `zip` label advance together (one axis: their i-th values go together;
+they must have as many values each) instead of being crossed:
+```yaml
+  - {path: timeline[0].at, values: [20d, 25d, 30d], zip: refill}
+  - {path: timeline[0].params.fill_ml, values: [16, 18, 20], zip: refill}   # 3 points, not 9
 ```
 A spec is data: reading, checking or running one without plugins never imports anything it
 names. A spec with plugins is code, and runs only with `allow_plugins=True` (`--allow-plugins`).
@@ -78,6 +91,9 @@ class Parameter(StrictModel):
     normal: Normal | None = None
     choice: list[Any] | None = Field(None, min_length=1, max_length=MAX_AXIS_VALUES)
     count: int | None = Field(None, ge=1, le=MAX_AXIS_VALUES, description="number of random draws")
+    zip: str | None = Field(
+        None, min_length=1, max_length=100, description="parameters with the same zip label advance together (one axis) instead of being crossed"
+    )
 
     @model_validator(mode="after")
     def _one_source(self):
@@ -96,8 +112,32 @@ class Parameter(StrictModel):
         return self.name or self.path
 
     @property
+    def size(self) -> int:
+        """How many values this parameter gives (without drawing them)."""
+        if self.values is not None:
+            return len(self.values)
+        if self.linspace is not None:
+            return self.linspace.num
+        return int(self.count or 0)
+
+    @property
     def random(self) -> bool:
         return self.uniform is not None or self.normal is not None or self.choice is not None
+
+
+#: the results column holding each row's variant label
+VARIANT_COLUMN = "variant"
+#: the results column (with on_invalid: record) holding why a point was not run (None when it ran)
+INVALID_COLUMN = "invalid_reason"
+
+
+class Variant(StrictModel):
+    """One labelled alternative of a sweep: field changes (paths as in `set`) made on top of the
+    spec's `set` and under its parameters, for every point of the grid."""
+
+    label: str = Field(min_length=1, max_length=100, description="the variant's name, written in the `variant` column")
+    description: str = ""
+    set: dict[str, Any] = Field(default_factory=dict, description="field path -> value for this variant, e.g. devices[ipg].settings.program: {...}")
 
 
 class SweepSpec(StrictModel):
@@ -111,6 +151,10 @@ class SweepSpec(StrictModel):
     chunk_size: int = Field(50, ge=1, le=100_000)
     set: dict[str, Any] = Field(default_factory=dict, description="field path -> value changed in the base for every scenario")
     parameters: list[Parameter] = Field(default_factory=list, max_length=32)
+    variants: list[Variant] = Field(default_factory=list, max_length=1000, description="labelled alternatives, each crossed with the grid")
+    on_invalid: Literal["refuse", "skip", "record"] = Field(
+        "refuse", description="a point whose scenario is invalid: refuse the sweep, skip the point, or record a row with invalid_reason"
+    )
     outputs: list[str] | None = Field(None, min_length=1)
     profiles: list[str] = Field(default_factory=list)
     plugins: list[str] = Field(default_factory=list)
@@ -126,6 +170,25 @@ class SweepSpec(StrictModel):
             if p.column in seen:
                 raise ValueError(f"two parameters write the column {p.column!r}; give one a different name")
             seen.add(p.column)
+        reserved = {VARIANT_COLUMN} if self.variants else set()
+        reserved |= {INVALID_COLUMN} if self.on_invalid == "record" else set()
+        for column in sorted(seen & reserved):
+            raise ValueError(f"a parameter writes the column {column!r}, which the sweep uses itself; give it another name")
+        labels: set[str] = set()
+        for v in self.variants:
+            if v.label in labels:
+                raise ValueError(f"two variants have the label {v.label!r}; each needs its own")
+            labels.add(v.label)
+        sizes: dict[str, tuple[int, str]] = {}
+        for p in self.parameters:
+            if p.zip is None:
+                continue
+            if p.zip in sizes and sizes[p.zip][0] != p.size:
+                first_size, first_column = sizes[p.zip]
+                raise ValueError(
+                    f"the parameters zipped as {p.zip!r} must give as many values each: {first_column} has {first_size}, {p.column} has {p.size}"
+                )
+            sizes.setdefault(p.zip, (p.size, p.column))
         return self
 
     @property
@@ -145,7 +208,16 @@ class SweepSpec(StrictModel):
 
     def content_hash(self) -> str:
         """SHA-256 of what in the spec decides the results (all but `chunk_size` and `description`)."""
-        return sha256_of(self.model_dump(mode="json", exclude={"chunk_size", "description"}))
+        doc = self.model_dump(mode="json", exclude={"chunk_size", "description"})
+        # fields added later are left out at their defaults, so an older spec keeps its hash
+        if not doc.get("variants"):
+            doc.pop("variants", None)
+        if doc.get("on_invalid") == "refuse":
+            doc.pop("on_invalid", None)
+        for p in doc.get("parameters", []):
+            if p.get("zip") is None:
+                p.pop("zip", None)
+        return sha256_of(doc)
 
 
 def sha256_of(doc: Any) -> str:

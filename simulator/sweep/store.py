@@ -12,6 +12,7 @@ files; a chunk counts as done only once the manifest lists it.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +45,15 @@ def frame_from_rows(rows: list[dict[str, Any]]):
     import pandas as pd
 
     frame = pd.DataFrame(rows)
+
+    def missing(v) -> bool:  # None, or the NaN of a figure a row lacks (a row recorded as invalid)
+        return v is None or (isinstance(v, float) and math.isnan(v))
+
     for col in frame.columns:
         if frame[col].dtype == object:
-            kinds = {type(v) for v in frame[col] if v is not None}
+            kinds = {type(v) for v in frame[col] if not missing(v)}
             if len(kinds) > 1 and not kinds <= {int, float}:
-                frame[col] = frame[col].map(lambda v: None if v is None else str(v))
+                frame[col] = frame[col].map(lambda v: None if missing(v) else str(v))
             elif kinds <= {int, float} and kinds:
                 frame[col] = frame[col].astype(float)
     return frame

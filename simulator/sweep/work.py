@@ -91,6 +91,8 @@ def run_task(job: dict[str, Any]) -> dict[str, Any]:
     from simulator.scenario.model import Scenario
     from simulator.sweep.columns import flatten_summary, select_columns
 
+    if job.get("invalid"):  # a point recorded as invalid (on_invalid: record): not run
+        return dict(job["head"])
     install_plugins(job.get("plugins", []))
     registry = registry_for(job.get("profiles", []), job.get("profiles_hash"))
     key = job.get("scenario_key")

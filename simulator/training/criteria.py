@@ -276,7 +276,7 @@ class CriterionBase(StrictModel):
     def devices(self) -> list[str]:
         """Device ids this criterion refers to (checked against the scenario)."""
         dev = getattr(self, "device", None)
-        return [dev] if dev else []
+        return [dev] if dev is not None else []  # an empty id too: it names no device
 
     def action_refs(self) -> list[tuple[str, str]]:
         """(device, action) pairs this criterion refers to (checked against the device kinds)."""

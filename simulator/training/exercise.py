@@ -35,6 +35,7 @@ from simulator.profiles.base import StrictModel
 from simulator.profiles.registry import ProfileRegistry, default_registry
 from simulator.scenario.model import Duration, Scenario
 from simulator.training.criteria import ID_PATTERN, Criterion, DeviceCheck, OnlyAllowedActions
+from simulator.units import format_duration
 from simulator.yaml_io import load_yaml_file
 
 LEVELS = ("beginner", "intermediate", "advanced")
@@ -164,7 +165,7 @@ def _cross_check(ex: Exercise, scenario: Scenario, registry: ProfileRegistry) ->
     devices = ", ".join(kinds)
     duration = scenario.duration
     if ex.start_at > duration:
-        issues.append(Issue("start_at", f"must lie inside the scenario: 0 to {duration:g} s", ex.start_at))
+        issues.append(Issue("start_at", f"must lie inside the scenario: 0 to {format_duration(duration)}", format_duration(ex.start_at)))
 
     def check_action(where: str, device: str, action: str) -> None:
         if device not in classes:
@@ -201,7 +202,7 @@ def _cross_check(ex: Exercise, scenario: Scenario, registry: ProfileRegistry) ->
                 check_action(f"{where}.action", dev, action)
         for name, t in c.times_s():
             if t > duration:
-                issues.append(Issue(f"{where}.{name}", f"must lie inside the scenario: 0 to {duration:g} s", t))
+                issues.append(Issue(f"{where}.{name}", f"must lie inside the scenario: 0 to {format_duration(duration)}", format_duration(t)))
         question = getattr(c, "question", None)
         if c.kind == "answer" and question not in question_ids:
             issues.append(Issue(f"{where}.question", f"no such question; questions: {', '.join(question_ids) or 'none'}", question))

@@ -18,8 +18,8 @@ from simulator.profiles.registry import ProfileRegistry, default_registry
 from simulator.training.attempt import Attempt
 from simulator.training.criteria import ActionOutcome, GradingContext
 from simulator.training.exercise import Exercise
-from simulator.units import describe_elapsed
 from simulator.event_kinds import K
+from simulator.units import describe_elapsed, format_duration
 
 
 @dataclass
@@ -112,9 +112,9 @@ def replay(exercise: Exercise, attempt: Attempt, registry: ProfileRegistry | Non
     issues: list[Issue] = []
     for i, a in enumerate(attempt.actions):
         if a.at > scenario.duration:
-            issues.append(Issue(f"actions[{i}].at", f"must lie inside the exercise's scenario: 0 to {scenario.duration:g} s", a.at))
+            issues.append(Issue(f"actions[{i}].at", f"must lie inside the exercise's scenario: 0 to {format_duration(scenario.duration)}", format_duration(a.at)))
         elif a.at < exercise.start_at:
-            issues.append(Issue(f"actions[{i}].at", f"is before the exercise starts: the trainee takes over at {exercise.start_at:g} s ({describe_elapsed(exercise.start_at)})", a.at))
+            issues.append(Issue(f"actions[{i}].at", f"is before the exercise starts: the trainee takes over at {format_duration(exercise.start_at)} ({describe_elapsed(exercise.start_at)})", format_duration(a.at)))
         if a.device not in sim.devices:
             issues.append(Issue(f"actions[{i}].device", f"no such device; devices: {', '.join(sim.devices)}", a.device))
     if issues:

@@ -148,7 +148,9 @@ def _run_clipped(data, scenario):
 
     clipped = dict(data)
     clipped["duration"] = min(scenario.duration, CLIP_S)
-    clipped["timeline"] = [a for a, spec in zip(data.get("timeline") or [], scenario.timeline, strict=True) if spec.at <= clipped["duration"]]
+    # the expanded timeline (a recurring entry of the file is many actions of the scenario)
+    expanded = scenario.model_dump(mode="json")["timeline"]
+    clipped["timeline"] = [a for a, spec in zip(expanded, scenario.timeline, strict=True) if spec.at <= clipped["duration"]]
     try:
         short = scenario_from_dict(clipped)
     except InputError:

@@ -406,7 +406,7 @@ def test_item19_attempt_action_before_the_start_is_refused(tmp_path, capsys):
     path = write_yaml(tmp_path / "a.yaml", attempt)
     code, out, err = cli(capsys, "exercise", "check", "pump-dose-change", str(path))
     assert code == 2
-    assert f"{path}: actions[0].at: is before the exercise starts: the trainee takes over at 3600 s (0d 01:00:00) (got 1800.0)" in err
+    assert f"{path}: actions[0].at: is before the exercise starts: the trainee takes over at 1h (0d 01:00:00) (got '30min')" in err
     attempt["actions"][0]["at"] = "1h"  # exactly at the start is allowed
     write_yaml(path, attempt)
     assert cli(capsys, "exercise", "check", "pump-dose-change", str(path))[0] == 0

@@ -53,7 +53,7 @@ def test_set_field_by_index_by_id_and_negative_index():
         ("devices[tank].settings.x", "no item with id 'tank'; ids: pump, ipg"),
         ("name.first", "not a mapping or list"),
         ("duration[0]", "duration is not a mapping or list"),
-        ("devices[0].nothing.x", "is not a mapping or list"),
+        ("devices[0].nothing[0]", "devices[0].nothing is not a mapping or list (it is not given)"),
     ],
 )
 def test_set_field_errors_name_the_path_and_the_range(path, words):

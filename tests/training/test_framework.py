@@ -83,10 +83,10 @@ def test_pass_score_pct_applies(toy_registry):
         ({"criteria": [{"kind": "nonsense", "title": "x"}]}, "criteria[0]", "action_done"),
         ({"allowed": [{"device": "pump", "actions": ["set_rate"]}]}, "allowed[0].device", "devices: tank"),
         ({"allowed": [{"device": "tank", "actions": ["drain"]}]}, "allowed[0].actions[0]", "allowed: fill, set_rate"),
-        ({"start_at": "20d"}, "start_at", "0 to 864000 s"),
+        ({"start_at": "20d"}, "start_at", "0 to 10d"),
         ({"scenario": "no_such_scenario"}, "scenario", "no such scenario"),
         ({"criteria": [{"kind": "answer", "title": "x", "question": "nope", "expected": 1}]}, "criteria[0].question", "questions: left-ml"),
-        ({"criteria": [{"kind": "action_done", "title": "x", "device": "tank", "action": "set_rate", "before": "30d"}]}, "criteria[0].before", "0 to 864000 s"),
+        ({"criteria": [{"kind": "action_done", "title": "x", "device": "tank", "action": "set_rate", "before": "30d"}]}, "criteria[0].before", "0 to 10d"),
     ],
 )
 def test_invalid_exercise_names_field_value_and_allowed(toy_registry, tmp_path, capsys, change, path, phrase):
@@ -116,7 +116,7 @@ def test_inline_scenario_error_is_placed_under_scenario(toy_registry):
 @pytest.mark.parametrize(
     "actions, path, phrase",
     [
-        ([{"at": "11d", "device": "tank", "action": "set_rate", "params": {"rate_ml_per_day": 1}}], "actions[0].at", "0 to 864000 s"),
+        ([{"at": "11d", "device": "tank", "action": "set_rate", "params": {"rate_ml_per_day": 1}}], "actions[0].at", "0 to 10d"),
         ([{"at": "1h", "device": "pump", "action": "set_rate"}], "actions[0].device", "devices: tank"),
         ([{"at": "1h", "device": "tank", "action": "drain"}], "actions[0].action", "allowed: fill, set_rate"),
         ([{"at": "1h", "device": "tank", "action": "set_rate", "params": {"rate_ml_per_day": -3}}], "actions[0].params.rate_ml_per_day", "greater than or equal to 0"),

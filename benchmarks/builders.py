@@ -172,6 +172,9 @@ def default_scenario_years(years: float, root=None) -> Scenario:
 
     root = Path(root) if root else Path(__file__).resolve().parents[1]
     data = yaml.safe_load((root / "scenarios" / "default.yaml").read_text())
+    for entry in data.get("timeline", []):  # recurring recharges keep to the scenario's own 180 days
+        if "every" in entry and "count" not in entry and "until" not in entry:
+            entry["until"] = data["duration"]
     data["duration"] = years * 365.0 * DAY
     return Scenario.model_validate(data)
 

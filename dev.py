@@ -64,7 +64,7 @@ def setup_with_uv(uv: str) -> bool:
 
 
 def setup() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py itself may run on an older Python: say so
         sys.exit(f"neuromod-sim needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if STAMP.exists() and PY.exists() and STAMP.read_text() == install_fingerprint():
         return

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import builders
+from benchmarks import builders  # noqa: E402 - after the path set-up above
 
 
 def _run(tree: Path, scenario: Path, out: Path) -> float:

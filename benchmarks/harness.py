@@ -7,7 +7,7 @@ import platform
 import statistics
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
 
 def median_time_s(fn: Callable[[], object], repeats: int, warmup: int = 1) -> tuple[float, list[float]]:

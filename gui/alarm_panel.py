@@ -12,7 +12,8 @@ fast speed would not be heard apart anyway), `tones` totals them.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor

@@ -5,7 +5,7 @@ through monkeypatching, so nothing here runs a modal loop in a test.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 

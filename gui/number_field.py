@@ -32,7 +32,7 @@ def _plain(value: float, decimals: int) -> str:
 class _StepEdit(QLineEdit):
     """A line edit whose Up / Down keys step the field by its step (as a spin box does)."""
 
-    def __init__(self, field: "NumberField"):
+    def __init__(self, field: NumberField):
         super().__init__()
         self._field = field
 

@@ -121,7 +121,7 @@ class ActiveAlarm:
 class AlarmBoard:
     """The alarms of one device. History is kept for summaries; repeats are counted, not scheduled."""
 
-    def __init__(self, device: "Device"):
+    def __init__(self, device: Device):
         self.device = device
         self.active: dict[str, ActiveAlarm] = {}
         self.history: list[dict[str, Any]] = []

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from simulator.sweep.fields import get_field, parse_path, set_field
 

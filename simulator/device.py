@@ -31,15 +31,15 @@ DEVICE_CLASSES: dict[str, str] = {
     "scs": "simulator.scs.device:StimulatorDevice",
     "patient": "simulator.patient.device:PatientDevice",  # built from a scenario's `patient:` section
 }
-_LOADED: dict[str, type["Device"]] = {}
+_LOADED: dict[str, type[Device]] = {}
 
 
-def register_device_class(kind: str, cls: type["Device"]) -> None:
+def register_device_class(kind: str, cls: type[Device]) -> None:
     """Add a device kind (used by tests and plug-ins)."""
     _LOADED[kind] = cls
 
 
-def device_class_for(kind: str) -> type["Device"]:
+def device_class_for(kind: str) -> type[Device]:
     if kind in _LOADED:
         return _LOADED[kind]
     if kind not in DEVICE_CLASSES:
@@ -85,7 +85,7 @@ class Device:
     Settings: ClassVar[type[StrictModel]] = StrictModel
     ACTIONS: ClassVar[dict[str, type[StrictModel]]] = {}
 
-    def __init__(self, sim: "Simulation", device_id: str, profile: Profile, settings: StrictModel, rng: np.random.Generator, registry: "ProfileRegistry"):
+    def __init__(self, sim: Simulation, device_id: str, profile: Profile, settings: StrictModel, rng: np.random.Generator, registry: ProfileRegistry):
         self.sim = sim
         self.id = device_id
         self.profile = profile
@@ -100,14 +100,14 @@ class Device:
         return dict(cls.ACTIONS)
 
     @classmethod
-    def validate_settings(cls, profile: Profile, settings: dict[str, Any], registry: "ProfileRegistry") -> StrictModel:
+    def validate_settings(cls, profile: Profile, settings: dict[str, Any], registry: ProfileRegistry) -> StrictModel:
         """Structural validation, then `check_settings` against the profile; InputError on problems."""
         model = validate_model(cls.Settings, settings)
         cls.check_settings(profile, model, registry)
         return model
 
     @classmethod
-    def check_settings(cls, profile: Profile, settings: StrictModel, registry: "ProfileRegistry") -> None:
+    def check_settings(cls, profile: Profile, settings: StrictModel, registry: ProfileRegistry) -> None:
         """Raise InputError (paths relative to `settings`) when settings break profile limits."""
 
     # ----- lifecycle -----

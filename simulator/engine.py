@@ -18,7 +18,8 @@ import gc
 import time
 import zlib
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 import simpy
@@ -138,7 +139,7 @@ class Simulation:
         """Time of the next pending event (inf when none)."""
         return float(self.env.peek())
 
-    def run(self, until: float | str | None = None, progress: Callable[[float], None] | None = None, slices: int = 200) -> "Simulation":
+    def run(self, until: float | str | None = None, progress: Callable[[float], None] | None = None, slices: int = 200) -> Simulation:
         """Advance to `until` (seconds or a duration string; default: the scenario's end).
 
         With `progress`, the run advances in `slices` pieces and calls `progress(fraction)`.

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 _MAX_VALUE_CHARS = 80
 #: most container items looked at when formatting one value (the rest is never visited)
@@ -109,10 +110,10 @@ class Issue:
         got = "" if self.value is _MISSING else f" (got {_short(self.value)})"
         return printable(f"{where}{self.path}: {self.message}{got}")
 
-    def in_file(self, file: str | None) -> "Issue":
+    def in_file(self, file: str | None) -> Issue:
         return Issue(self.path, self.message, self.value, self.file or file)
 
-    def under(self, prefix: str) -> "Issue":
+    def under(self, prefix: str) -> Issue:
         """The same issue with its path placed under `prefix`."""
         path = self.path if self.path != "(top level)" else ""
         if not prefix:
@@ -135,10 +136,10 @@ class InputError(Exception):
     def __str__(self) -> str:
         return "\n".join(str(i) for i in self.issues)
 
-    def under(self, prefix: str) -> "InputError":
+    def under(self, prefix: str) -> InputError:
         return InputError([i.under(prefix) for i in self.issues])
 
-    def in_file(self, file: str | None) -> "InputError":
+    def in_file(self, file: str | None) -> InputError:
         return InputError(self.issues, file)
 
 

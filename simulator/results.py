@@ -13,7 +13,8 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -177,7 +178,7 @@ HTML_MAX_FIGURES = 12
 DAY_S = 86400.0
 
 
-def profile_overrides_of(sim: "Simulation") -> dict[str, str]:
+def profile_overrides_of(sim: Simulation) -> dict[str, str]:
     """The profiles of `sim`'s devices (and drugs) given by a file overriding another of the same
     id: profile id -> path of the file in use. Empty when none is overridden."""
     registry = getattr(sim, "registry", None)
@@ -223,7 +224,7 @@ class Results:
     scenario_json: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_simulation(cls, sim: "Simulation") -> "Results":
+    def from_simulation(cls, sim: Simulation) -> Results:
         """The Results of a Simulation as it stands (usually after `sim.run()`)."""
         from simulator import __version__
 

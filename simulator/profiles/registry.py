@@ -13,7 +13,7 @@ import importlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from simulator.errors import InputError, Issue, did_you_mean, validate_model
 from simulator.profiles.base import Profile

@@ -29,7 +29,7 @@ class Battery:
         return max(0.0, 100.0 - spec.idle_drain_pct_per_day * service_elapsed_days)
 
     @classmethod
-    def snapshot(cls, battery: "Battery") -> "Battery":
+    def snapshot(cls, battery: Battery) -> Battery:
         """A copy of the state now (charge, service life, ERI/EOS times)."""
         snap = cls.__new__(cls)
         snap.spec, snap.pct, snap.elapsed_s, snap.eri_t_s, snap.eos_t_s = battery.spec, battery.pct, battery.elapsed_s, battery.eri_t_s, battery.eos_t_s

@@ -56,7 +56,7 @@ def sample_cumulative(stroke_t_s: np.ndarray, stroke_volume_ml: np.ndarray, grid
     return cum[np.searchsorted(stroke_t_s, grid_t_s, side="right")]
 
 
-def _knots(device: "PumpDevice", t0_s: float, t1_s: float) -> tuple[np.ndarray, np.ndarray]:
+def _knots(device: PumpDevice, t0_s: float, t1_s: float) -> tuple[np.ndarray, np.ndarray]:
     times = {t0_s, t1_s}
     try:
         series = device.sim.recorder.get(device.id, "delivered_volume_ml")
@@ -65,7 +65,7 @@ def _knots(device: "PumpDevice", t0_s: float, t1_s: float) -> tuple[np.ndarray, 
     except KeyError:
         pass
     if t1_s > device.t0:
-        for ta, tb, _q in device._segments(device.t0):
+        for ta, _tb, _q in device._segments(device.t0):
             if ta >= t1_s:
                 break
             if ta > t0_s:
@@ -77,7 +77,7 @@ def _knots(device: "PumpDevice", t0_s: float, t1_s: float) -> tuple[np.ndarray, 
     return t, v
 
 
-def pattern_for_device(device: "PumpDevice", t0_s: float, t1_s: float, sample_rate_hz: float = 1.0) -> dict[str, np.ndarray]:
+def pattern_for_device(device: PumpDevice, t0_s: float, t1_s: float, sample_rate_hz: float = 1.0) -> dict[str, np.ndarray]:
     """The pattern of one pump in [t0_s, t1_s].
 
     Returns numpy arrays: `stroke_t_s`, `stroke_volume_ul`; `t_s` (grid at sample_rate_hz),

@@ -102,7 +102,7 @@ class DrugProfile(Profile):
         return self.id.split("/", 1)[1]
 
 
-def resolve_drug(registry, name: str) -> "DrugProfile":
+def resolve_drug(registry, name: str) -> DrugProfile:
     """The drug profile for `name` (an id like drug/morphine or just morphine); InputError if unknown."""
     pid = name if "/" in name else f"drug/{name}"
     if pid not in registry or not pid.startswith("drug/"):

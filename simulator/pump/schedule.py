@@ -60,7 +60,7 @@ class Program:
 
     # ----- building -----
     @classmethod
-    def from_mode(cls, mode, unit: str, drug_name: str, clock_offset_s: float, now_s: float) -> "Program":
+    def from_mode(cls, mode, unit: str, drug_name: str, clock_offset_s: float, now_s: float) -> Program:
         """Build from a settings Mode; raises dosing.UnitMismatch for a dose in the wrong unit."""
         if mode is None or isinstance(mode, StoppedMode):
             return cls("stopped", [(0.0, 0.0)], clock_offset_s)
@@ -78,7 +78,7 @@ class Program:
         raise TypeError(f"unknown mode {mode!r}")
 
     @classmethod
-    def fixed(cls, dose_per_day: float, clock_offset_s: float) -> "Program":
+    def fixed(cls, dose_per_day: float, clock_offset_s: float) -> Program:
         return cls("fixed", [(0.0, dose_per_day)], clock_offset_s)
 
     # ----- closed form -----

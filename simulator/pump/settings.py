@@ -6,7 +6,7 @@ form and the one matching the drug's unit must be used (see dosing.pick). Defaul
 """
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -86,7 +86,7 @@ class PeriodicMode(StrictModel):
         return _at_most_one_unit(self, "bolus_dose_{u}")
 
 
-Mode = Annotated[Union[StoppedMode, ContinuousMode, FlexMode, PeriodicMode], Field(discriminator="type")]
+Mode = Annotated[StoppedMode | ContinuousMode | FlexMode | PeriodicMode, Field(discriminator="type")]
 
 
 class PatientBolusSettings(StrictModel):

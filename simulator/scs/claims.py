@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 LONGEVITY_TOLERANCE = 0.10
 
 
-def nominal_drain_ma(profile: "StimulatorProfile", claim: "Claim | None" = None) -> float:
+def nominal_drain_ma(profile: StimulatorProfile, claim: Claim | None = None) -> float:
     """Average cell current (mA) of the claim's program at its nominal impedance."""
     program = profile.claim_program(claim) if claim else profile.nominal_program
     ohm = (claim.impedance_ohm if claim and claim.impedance_ohm else None) or profile.impedance.nominal_ohm
@@ -25,7 +25,7 @@ def nominal_drain_ma(profile: "StimulatorProfile", claim: "Claim | None" = None)
     return battery_current_ma(drain.battery_power_w, profile)
 
 
-def evaluate_claim(profile: "StimulatorProfile", claim: "Claim") -> dict[str, Any]:
+def evaluate_claim(profile: StimulatorProfile, claim: Claim) -> dict[str, Any]:
     """{'kind', 'claimed', 'model', 'holds', 'drain_ma'}: the model's figure for the claim."""
     b = profile.battery
     drain = nominal_drain_ma(profile, claim)
@@ -49,7 +49,7 @@ def evaluate_claim(profile: "StimulatorProfile", claim: "Claim") -> dict[str, An
     return {"kind": claim.kind, "text": claim.text, "claimed": claim.value, "model": model, "holds": bool(holds), "drain_ma": drain}
 
 
-def nominal_powers_w(profile: "StimulatorProfile") -> tuple[float, float]:
+def nominal_powers_w(profile: StimulatorProfile) -> tuple[float, float]:
     """(tissue power, battery power) of the profile's nominal program with every contact at the
     nominal impedance, W (continuous programs: no cycling)."""
     program = profile.nominal_program
@@ -57,7 +57,7 @@ def nominal_powers_w(profile: "StimulatorProfile") -> tuple[float, float]:
     return drain.tissue_power_w, drain.battery_power_w
 
 
-def energy_comparison(profile: "StimulatorProfile", reference: "StimulatorProfile") -> dict[str, Any]:
+def energy_comparison(profile: StimulatorProfile, reference: StimulatorProfile) -> dict[str, Any]:
     """How many times the energy of `reference`'s nominal program `profile`'s nominal program uses,
     in tissue and from the battery, by the model's own accounting (both at their nominal impedance).
 

@@ -22,15 +22,15 @@ if TYPE_CHECKING:
 LABEL = "educational model: linear recruitment above a distance-dependent threshold; first-order controller"
 
 
-def threshold_ma(spec: "ClosedLoopSpec", distance_factor: float) -> float:
+def threshold_ma(spec: ClosedLoopSpec, distance_factor: float) -> float:
     return spec.threshold_ma_at_reference * distance_factor ** spec.distance_exponent
 
 
-def ecap_uv(spec: "ClosedLoopSpec", amplitude_ma: float, distance_factor: float) -> float:
+def ecap_uv(spec: ClosedLoopSpec, amplitude_ma: float, distance_factor: float) -> float:
     return spec.slope_uv_per_ma * max(0.0, amplitude_ma - threshold_ma(spec, distance_factor))
 
 
-def amplitude_for_ecap_ma(spec: "ClosedLoopSpec", target_uv: float, distance_factor: float) -> float:
+def amplitude_for_ecap_ma(spec: ClosedLoopSpec, target_uv: float, distance_factor: float) -> float:
     return threshold_ma(spec, distance_factor) + target_uv / spec.slope_uv_per_ma
 
 
@@ -53,7 +53,7 @@ def _time_above(i0: float, i_inf: float, tau: float, level: float, duration: flo
     return max(0.0, duration - cross)
 
 
-def time_in_window_s(spec: "ClosedLoopSpec", i0: float, i_inf: float, tau: float, distance_factor: float, duration_s: float,
+def time_in_window_s(spec: ClosedLoopSpec, i0: float, i_inf: float, tau: float, distance_factor: float, duration_s: float,
                      low_uv: float | None = None, high_uv: float | None = None) -> float:
     """Seconds of a segment with the ECAP inside [low, high] (I relaxing from i0 to i_inf)."""
     low = spec.window_low_uv if low_uv is None else low_uv
@@ -70,7 +70,7 @@ def time_in_window_s(spec: "ClosedLoopSpec", i0: float, i_inf: float, tau: float
 class LoopTracker:
     """Closed and open loop side by side through posture and cough events."""
 
-    spec: "ClosedLoopSpec"
+    spec: ClosedLoopSpec
     target_uv: float
     open_amplitude_ma: float
     max_amplitude_ma: float

@@ -34,7 +34,7 @@ from simulator.scs.profile import StimulatorProfile
 from simulator.scs.program import Program
 from simulator.scs.settings import (
     AckParams, AmplitudeStep, ClosedLoopParams, ClosedLoopSettings, ImpedanceSettings, InjectFault, MriParams, NoParams,
-    PostureParams, Recharge, SECONDS_PER_DAY, SelectGroup, SetGroup, MaxTolBypass, PatientStep, RecordThreshold, SetPatientLimits, SelectProgram, SetAmplitude, SetCycling, SetProgram, Settings,
+    PostureParams, Recharge, SelectGroup, SetGroup, MaxTolBypass, PatientStep, RecordThreshold, SetPatientLimits, SelectProgram, SetAmplitude, SetCycling, SetProgram, Settings,
 )
 from simulator.scs.soft_stop import StopRamp
 from simulator.scs.state import StateMixin

@@ -29,7 +29,7 @@ TOLERANCE_S = 1e-3
 GRID_POINTS = 256
 
 
-def _ohm_series(model: "ImpedanceModel", label: str, t_s: np.ndarray) -> np.ndarray:
+def _ohm_series(model: ImpedanceModel, label: str, t_s: np.ndarray) -> np.ndarray:
     if label == CASE:
         return np.full_like(t_s, model.spec.case_ohm)
     fault = model.faults.get(label)
@@ -40,7 +40,7 @@ def _ohm_series(model: "ImpedanceModel", label: str, t_s: np.ndarray) -> np.ndar
     return model.base_ohm[label] * np.exp(model.growth_per_year[label] * t_s / SECONDS_PER_YEAR)
 
 
-def drive_resistance_series_ohm(program: Program, profile: "StimulatorProfile", model: "ImpedanceModel", t_s: np.ndarray) -> np.ndarray:
+def drive_resistance_series_ohm(program: Program, profile: StimulatorProfile, model: ImpedanceModel, t_s: np.ndarray) -> np.ndarray:
     """R_eff(t) of `program` at the times `t_s` (closed form), ohm."""
     single = profile.current_sources == "single"
     total = np.zeros_like(t_s, dtype=float)
@@ -53,18 +53,18 @@ def drive_resistance_series_ohm(program: Program, profile: "StimulatorProfile", 
     return total
 
 
-def margin_v(program: Program, profile: "StimulatorProfile", model: "ImpedanceModel", amplitude_ma: float, t_s: np.ndarray) -> np.ndarray:
+def margin_v(program: Program, profile: StimulatorProfile, model: ImpedanceModel, amplitude_ma: float, t_s: np.ndarray) -> np.ndarray:
     """rail - (I x R_eff(t) + headroom), V: >= 0 in compliance."""
     need = amplitude_ma * 1e-3 * drive_resistance_series_ohm(program, profile, model, t_s) + profile.compliance_headroom_v
     return profile.compliance_rail_v - need
 
 
-def drifts(program: Program, model: "ImpedanceModel") -> bool:
+def drifts(program: Program, model: ImpedanceModel) -> bool:
     """True when some contact of `program` drifts (not faulted, nonzero growth)."""
     return any(k != CASE and k not in model.faults and model.growth_per_year.get(k, 0.0) != 0.0 for k in program.contacts)
 
 
-def next_compliance_change_s(program: Program, profile: "StimulatorProfile", model: "ImpedanceModel", amplitude_ma: float,
+def next_compliance_change_s(program: Program, profile: StimulatorProfile, model: ImpedanceModel, amplitude_ma: float,
                              t_from_s: float, t_to_s: float) -> float:
     """First time in (t_from_s, t_to_s] at which the program's compliance state flips (inf if none)."""
     if amplitude_ma <= 0 or t_to_s <= t_from_s or not drifts(program, model):

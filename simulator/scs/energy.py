@@ -67,7 +67,7 @@ class Compliance:
         return self.required_v <= self.rail_v + 1e-9
 
 
-def compliance(program: Program, profile: "StimulatorProfile", impedance_ohm: dict[str, float], amplitude_ma: float | None = None) -> Compliance:
+def compliance(program: Program, profile: StimulatorProfile, impedance_ohm: dict[str, float], amplitude_ma: float | None = None) -> Compliance:
     amp = program.amplitude_ma if amplitude_ma is None else amplitude_ma
     single = profile.current_sources == "single"
     r = drive_resistance_ohm(program, impedance_ohm, profile.impedance.case_ohm, single)
@@ -89,7 +89,7 @@ class Drain:
     battery_power_w: float = 0.0
     details: dict = field(default_factory=dict)
 
-    def __add__(self, other: "Drain") -> "Drain":
+    def __add__(self, other: Drain) -> Drain:
         return Drain(self.pulses_per_s + other.pulses_per_s, self.charge_uc_per_s + other.charge_uc_per_s,
                      self.tissue_power_w + other.tissue_power_w, self.battery_power_w + other.battery_power_w,
                      {**self.details, **other.details})
@@ -104,7 +104,7 @@ def tissue_share(program: Program, impedance_ohm: dict[str, float], tissue_fract
     return sum(-s * tissue_fraction.get(k, 1.0) for k, s in shares.items() if s < 0)
 
 
-def program_drain(program: Program, profile: "StimulatorProfile", impedance_ohm: dict[str, float], amplitude_ma: float | None = None,
+def program_drain(program: Program, profile: StimulatorProfile, impedance_ohm: dict[str, float], amplitude_ma: float | None = None,
                   tissue_fraction: dict[str, float] | None = None) -> Drain:
     """Average pulse rate, charge rate, tissue and battery power of one program (cycling and ramps included).
 
@@ -136,13 +136,13 @@ def program_drain(program: Program, profile: "StimulatorProfile", impedance_ohm:
                                   "tissue_share": share}})
 
 
-def battery_current_ma(battery_power_w: float, profile: "StimulatorProfile", stimulating: bool = True) -> float:
+def battery_current_ma(battery_power_w: float, profile: StimulatorProfile, stimulating: bool = True) -> float:
     """Average cell current, mA: stimulation power / cell voltage plus the quiescent drain."""
     stim = battery_power_w / profile.battery.voltage_v * 1e3 if stimulating else 0.0
     return stim + profile.battery.quiescent_ua * 1e-3
 
 
-def total_drain(programs: list[Program], profile: "StimulatorProfile", impedance_ohm: dict[str, float],
+def total_drain(programs: list[Program], profile: StimulatorProfile, impedance_ohm: dict[str, float],
                 amplitudes_ma: dict[str, float] | None = None) -> Drain:
     out = Drain()
     for p in programs:

@@ -27,7 +27,7 @@ class StimState:
     passive_tau_us: dict[str, float] = field(default_factory=dict)  # passive recovery time constants (Z x C)
     stop_ramps: dict[str, tuple[float, float, float]] = field(default_factory=dict)  # soft stops in progress: (t0_s, duration_s, level0)
 
-    def same_as(self, other: "StimState") -> bool:
+    def same_as(self, other: StimState) -> bool:
         return (self.programs == other.programs and self.starts_s == other.starts_s and self.amplitudes_ma == other.amplitudes_ma
                 and self.shares == other.shares and self.stimulating == other.stimulating and self.passive_tau_us == other.passive_tau_us
                 and self.stop_ramps == other.stop_ramps)

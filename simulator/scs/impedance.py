@@ -21,7 +21,7 @@ SECONDS_PER_YEAR = 365.0 * 86400.0
 
 
 class ImpedanceModel:
-    def __init__(self, spec: "ImpedanceSpec", labels: list[str], rng: np.random.Generator,
+    def __init__(self, spec: ImpedanceSpec, labels: list[str], rng: np.random.Generator,
                  initial_ohm: dict[str, float] | None = None, faults: dict[str, str] | None = None, drift: bool = True,
                  drift_per_year: dict[str, float] | None = None):
         self.spec = spec

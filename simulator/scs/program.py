@@ -145,7 +145,7 @@ class Program(StrictModel):
         """Anode label -> share of the current (0..1); equal shares when none is given."""
         return _shares(self.contacts, "+")
 
-    def same_configuration(self, other: "Program") -> bool:
+    def same_configuration(self, other: Program) -> bool:
         """True when both programs use the same contacts with the same polarities and shares."""
         return self.contacts == other.contacts
 

@@ -106,7 +106,7 @@ def _contact_shares(program: Program, impedance_ohm: dict[str, float] | None, si
     return out
 
 
-def contact_report(program: Program, areas_cm2: dict[str, float], profile: "StimulatorProfile | None" = None,
+def contact_report(program: Program, areas_cm2: dict[str, float], profile: StimulatorProfile | None = None,
                    impedance_ohm: dict[str, float] | None = None, amplitude_ma: float | None = None) -> list[dict[str, Any]]:
     """Per-contact rows of the charge figures and limit flags.
 
@@ -175,7 +175,7 @@ def _charge_text(r: dict[str, Any]) -> str:
     return f"{r['charge_per_phase_uc']:.2f} uC"
 
 
-def check_ranges(program: Program, profile: "StimulatorProfile") -> list[Finding]:
+def check_ranges(program: Program, profile: StimulatorProfile) -> list[Finding]:
     """Waveform kind, amplitude, pulse width, rate and burst parameters against the profile."""
     out: list[Finding] = []
 
@@ -211,7 +211,7 @@ def check_ranges(program: Program, profile: "StimulatorProfile") -> list[Finding
     return out
 
 
-def check_configuration(program: Program, profile: "StimulatorProfile", contact_labels: list[str]) -> list[Finding]:
+def check_configuration(program: Program, profile: StimulatorProfile, contact_labels: list[str]) -> list[Finding]:
     """Contacts exist, at least one anode and one cathode, fractions add up (or are absent)."""
     out: list[Finding] = []
     allowed = list(contact_labels) + [CASE]
@@ -234,7 +234,7 @@ def check_configuration(program: Program, profile: "StimulatorProfile", contact_
     return out
 
 
-def check_electrical(program: Program, profile: "StimulatorProfile", areas_cm2: dict[str, float],
+def check_electrical(program: Program, profile: StimulatorProfile, areas_cm2: dict[str, float],
                      impedance_ohm: dict[str, float] | None = None) -> list[Finding]:
     """Timing, current caps, charge density (profile policy) and Shannon k (warn)."""
     out: list[Finding] = []
@@ -273,7 +273,7 @@ def check_electrical(program: Program, profile: "StimulatorProfile", areas_cm2: 
     return out
 
 
-def check_program(program: Program, profile: "StimulatorProfile", areas_cm2: dict[str, float],
+def check_program(program: Program, profile: StimulatorProfile, areas_cm2: dict[str, float],
                   impedance_ohm: dict[str, float] | None = None) -> list[Finding]:
     """All checks of one program; refusals first."""
     findings = check_ranges(program, profile) + check_configuration(program, profile, [k for k in areas_cm2 if k != CASE])
@@ -325,7 +325,7 @@ def schedule_offsets(programs: list[Program], passive_tau_us: dict[str, float] |
     return offsets, clashes
 
 
-def check_interleave(programs: list[Program], profile: "StimulatorProfile", passive_tau_us: dict[str, float] | None = None) -> list[Finding]:
+def check_interleave(programs: list[Program], profile: StimulatorProfile, passive_tau_us: dict[str, float] | None = None) -> list[Finding]:
     """Too many areas at once, or timings that collide and cannot be delivered -> refuse."""
     out: list[Finding] = []
     if len(programs) > profile.max_areas:

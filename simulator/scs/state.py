@@ -14,7 +14,7 @@ from simulator.scs.drift import next_compliance_change_s
 from simulator.scs.energy import battery_current_ma, compliance, program_drain, tissue_share
 from simulator.scs.history import StimState
 from simulator.scs.program import Program
-from simulator.scs.soft_stop import StopRamp, make_ramp
+from simulator.scs.soft_stop import make_ramp
 from simulator.event_kinds import K
 
 #: Breakpoints of the closed-loop approach, in controller time constants after each change; the last

@@ -17,7 +17,7 @@ phase is negative on the cathodes and positive on the anodes. Units: s, Hz, mA.
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 

@@ -7,7 +7,8 @@ spec's `outputs` (exact names or shell-style patterns such as `devices.pump.*`).
 from __future__ import annotations
 
 import fnmatch
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from simulator.errors import InputError, Issue
 

@@ -13,7 +13,8 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from simulator.errors import InputError, Issue
 
@@ -235,7 +236,7 @@ class _InterruptLatch:
             raise KeyboardInterrupt
 
     @contextlib.contextmanager
-    def armed(self) -> Iterator["_InterruptLatch"]:
+    def armed(self) -> Iterator[_InterruptLatch]:
         if threading.current_thread() is not threading.main_thread():
             yield self  # signals reach only the main thread; nothing to latch here
             return

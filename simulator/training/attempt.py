@@ -118,10 +118,10 @@ def save_attempt(attempt: Attempt, path: Path | str) -> Path:
 
 #: The recorders attached to each running Simulation (the app's programmers report to them
 #: what never reaches the simulation: programs refused before sending).
-_RECORDERS: "weakref.WeakKeyDictionary[Simulation, list[AttemptRecorder]]" = weakref.WeakKeyDictionary()
+_RECORDERS: weakref.WeakKeyDictionary[Simulation, list[AttemptRecorder]] = weakref.WeakKeyDictionary()
 
 
-def note_refused_locally(sim: "Simulation", device: str, action: str, params: dict[str, Any], reason: str) -> None:
+def note_refused_locally(sim: Simulation, device: str, action: str, params: dict[str, Any], reason: str) -> None:
     """Tell the recorders attached to `sim` that the programmer refused an action before sending it."""
     for recorder in list(_RECORDERS.get(sim, [])):
         recorder.note_refused_locally(device, action, params, reason)
@@ -144,7 +144,7 @@ class AttemptRecorder:
         self.trainee = trainee
         self.clock = clock
         self.started_wall = clock().replace(microsecond=0)
-        self.sim: "Simulation | None" = None
+        self.sim: Simulation | None = None
         self._stamps: list[dict[str, Any]] = []
         self._local: list[dict[str, Any]] = []
         self._unsubscribe = None
@@ -152,7 +152,7 @@ class AttemptRecorder:
         self.answers: dict[str, Any] = {}
         self.notes = ""
 
-    def attach(self, sim: "Simulation") -> None:
+    def attach(self, sim: Simulation) -> None:
         self.detach()
         self.sim = sim
         self._stamps = []

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -59,10 +59,10 @@ class ActionOutcome:
 @dataclass
 class GradingContext:
     outcomes: list[ActionOutcome]
-    sim: "Simulation"
-    results: "Results"
+    sim: Simulation
+    results: Results
     answers: dict[str, Any]
-    attempt: "Attempt | None" = None
+    attempt: Attempt | None = None
 
     def accepted(self, device: str, action: str) -> list[ActionOutcome]:
         return [o for o in self.outcomes if o.device == device and o.action == action and o.accepted]
@@ -230,7 +230,7 @@ class AdviceCase(StrictModel):
             raise ValueError("give at least one condition: below, above, answer, not_answered or contains")
         return self
 
-    def matches(self, criterion: "CriterionBase", explanation: str, details: dict[str, Any]) -> bool:
+    def matches(self, criterion: CriterionBase, explanation: str, details: dict[str, Any]) -> bool:
         value = details.get("value")
         if self.below or self.above:
             if not isinstance(criterion, TargetMixin) or not isinstance(value, (int, float)):
@@ -722,20 +722,7 @@ class DeviceCheck(CriterionBase):
 
 
 Criterion = Annotated[
-    Union[
-        ActionDone,
-        ActionAbsent,
-        ActionOrder,
-        NoRefusal,
-        SignalValue,
-        SummaryValue,
-        EventPresent,
-        EventAbsent,
-        EventValue,
-        AlarmAcknowledged,
-        Answer,
-        DeviceCheck,
-    ],
+    ActionDone | ActionAbsent | ActionOrder | NoRefusal | SignalValue | SummaryValue | EventPresent | EventAbsent | EventValue | AlarmAcknowledged | Answer | DeviceCheck,
     Field(discriminator="kind"),
 ]
 

@@ -6,7 +6,8 @@ that the device is of the check's kind.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 CheckFn = Callable[[Any, dict, Any], tuple[bool, str, dict]]
 

@@ -67,7 +67,7 @@ def cathode_at_level(device, args, ctx):
     levels = [str(v).upper() for v in args.get("levels", [])]
     cathodes = []
     snap = device.snapshot()
-    for name, program in _active_programs(snap):
+    for _name, program in _active_programs(snap):
         for label, use in program.contacts.items():
             if use.polarity == "-" and label in snap.contacts:
                 cathodes.append((label, snap.contacts[label].level))

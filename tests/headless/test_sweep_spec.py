@@ -13,7 +13,7 @@ from simulator.sweep.expand import count_tasks, expand
 from simulator.sweep.runner import plan_sweep
 from simulator.sweep.spec import sweep_spec_from_dict
 
-from .conftest import DATA, TOY_SWEEP
+from .conftest import TOY_SWEEP
 
 
 def test_points_are_every_combination_first_parameter_slowest(toy_sweep_dict):

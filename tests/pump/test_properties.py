@@ -41,7 +41,7 @@ def test_invariants(presses, fills, programs, error_pct):
     # patient boluses: none inside the lockout, never more than the maximum in any 24 h
     starts = sorted(e.t_s for e in res.events if e.kind == "bolus.start" and e.payload["bolus"] == "patient")
     assert all(b - a >= PATIENT["lockout_min"] * 60 - 1e-6 for a, b in zip(starts, starts[1:]))
-    for i, t in enumerate(starts):
+    for t in starts:
         in_window = [x for x in starts if t - DAY < x <= t]
         assert len(in_window) <= PATIENT["max_per_day"]
     assert pump.patient.accepted_total == len(starts)

@@ -125,7 +125,7 @@ def test_shorthand_and_shares():
     p = prog(contacts={"E1": "-", "E2": "-", "E3": "+30", "E4": "+70"})
     assert p.cathodes() == {"E1": 0.5, "E2": 0.5}
     assert p.anodes() == {"E3": pytest.approx(0.3), "E4": pytest.approx(0.7)}
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError):  # a pydantic ValidationError
         prog(contacts={"E1": "x"})
 
 

@@ -9,7 +9,7 @@ import yaml
 
 from simulator.cli.main import main
 from simulator.errors import InputError
-from simulator.training.attempt import Attempt, AttemptRecorder, load_attempt, save_attempt
+from simulator.training.attempt import AttemptRecorder, load_attempt, save_attempt
 from simulator.training.exercise import exercise_from_dict, load_exercise
 from simulator.training.grading import grade
 from tests.conftest import TOY_PROFILES
@@ -129,7 +129,7 @@ def test_invalid_attempt_exits_2(toy_registry, tmp_path, capsys, actions, path, 
     code = main(["exercise", "check", str(EXERCISE), str(bad), "--profiles", str(TOY_PROFILES)])
     err = capsys.readouterr().err
     assert code == 2
-    line = next(l for l in err.splitlines() if path in l)
+    line = next(text for text in err.splitlines() if path in text)
     assert str(bad) in line and phrase in line
 
 

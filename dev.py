@@ -110,6 +110,11 @@ def main(argv: list[str]) -> int:
     if command == "setup":
         return 0
     if command == "test":
+        # static checks first (ruff, rule set in pyproject.toml; a second or so), then the suite
+        say("ruff check (rules in pyproject.toml)")
+        if subprocess.call([str(PY), "-m", "ruff", "check", "--quiet", "simulator", "gui", "tests", "benchmarks", "examples", "dev.py"], cwd=ROOT) != 0:
+            say("ruff found problems (above); fix them, or run `.venv/bin/python -m ruff check --fix`")
+            return 1
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYQTGRAPH_QT_LIB="PySide6")
         return subprocess.call([str(PY), "-m", "pytest", *argv[1:]], cwd=ROOT, env=env)
     if command == "demo":

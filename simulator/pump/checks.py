@@ -110,6 +110,7 @@ def program_findings(
     current_daily: float | None = None,
     last_increase_t_s: float | None = None,
     history: DoseHistory | None = None,
+    origin: str | None = None,
 ) -> list[Finding]:
     """Findings for a dosing mode plus patient-bolus settings at a concentration.
 
@@ -155,11 +156,14 @@ def program_findings(
         finding = daily_max_finding(drug, daily, what)
     if finding:
         out.append(finding)
-    out.extend(titration_findings(drug, current_daily, program.daily_dose(), last_increase_t_s, now_s))
+    out.extend(titration_findings(drug, current_daily, program.daily_dose(), last_increase_t_s, now_s, origin))
     return out
 
 
-def titration_findings(drug: DrugProfile, current_daily: float | None, new_daily: float, last_increase_t_s: float | None, now_s: float) -> list[Finding]:
+def titration_findings(drug: DrugProfile, current_daily: float | None, new_daily: float, last_increase_t_s: float | None, now_s: float, origin: str | None = None) -> list[Finding]:
+    """Warnings for a raise of the daily dose against the drug's titration rules; `origin`
+    ('spinal', 'cerebral') picks the percent limit by origin of the spasticity where the drug
+    has one (baclofen)."""
     out: list[Finding] = []
     if current_daily is None or new_daily <= current_daily * (1 + REL_TOL):
         return out
@@ -168,9 +172,11 @@ def titration_findings(drug: DrugProfile, current_daily: float | None, new_daily
     limit = drug.max_titration_increase_per_day
     if limit is not None and increase > limit * (1 + REL_TOL):
         out.append(Finding("warn", f"raises {drug.drug_name} by {increase:.4g} {unit}/day; titration rule: at most {limit:g} {unit}/day at a time", f"titration.max_increase_{unit}_per_day", increase, limit))
-    if rules.max_increase_pct is not None and current_daily > 0 and increase / current_daily * 100 > rules.max_increase_pct * (1 + REL_TOL):
+    pct_limit = rules.max_increase_pct_for(origin)
+    if pct_limit is not None and current_daily > 0 and increase / current_daily * 100 > pct_limit * (1 + REL_TOL):
         pct = increase / current_daily * 100
-        out.append(Finding("warn", f"raises {drug.drug_name} by {pct:.1f} %; titration rule: at most {rules.max_increase_pct:g} % at a time", "titration.max_increase_pct", pct, rules.max_increase_pct))
+        whose = f" for {origin}-origin spasticity" if origin is not None and pct_limit != rules.max_increase_pct else ""
+        out.append(Finding("warn", f"raises {drug.drug_name} by {pct:.1f} %; titration rule{whose}: at most {pct_limit:g} % at a time", "titration.max_increase_pct", pct, pct_limit))
     if rules.min_hours_between_increases is not None and last_increase_t_s is not None:
         hours = (now_s - last_increase_t_s) / SECONDS_PER_HOUR
         if hours < rules.min_hours_between_increases:

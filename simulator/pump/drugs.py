@@ -35,6 +35,14 @@ class TitrationRules(StrictModel):
     max_increase_mcg_per_day: float | None = Field(None, gt=0, le=1e8, description="Largest single increase of the daily dose (mcg drugs)")
     max_increase_pct: float | None = Field(None, gt=0, le=1000, description="Largest single increase, percent of the current daily dose")
     min_hours_between_increases: float | None = Field(None, gt=0, le=24 * 365, description="Shortest interval between two increases, hours")
+    max_increase_pct_by_origin: dict[Literal["spinal", "cerebral"], float] | None = Field(
+        None, description="Largest single increase, percent, by origin of the spasticity (baclofen); used instead of max_increase_pct when the pump's settings name the origin")
+
+    def max_increase_pct_for(self, origin: str | None) -> float | None:
+        """The percent limit for a spasticity `origin` ('spinal', 'cerebral' or None: the general one)."""
+        if origin is not None and self.max_increase_pct_by_origin and origin in self.max_increase_pct_by_origin:
+            return self.max_increase_pct_by_origin[origin]  # type: ignore[index]
+        return self.max_increase_pct
 
 
 class DrugProfile(Profile):

@@ -45,6 +45,7 @@ class ProgramActions:
         return checks.program_findings(
             self.profile, self.drug, self.conc_prog, params.mode, self._patient_settings(), self.clock_offset_s, self.now,
             current_daily=self._daily_program_dose(), last_increase_t_s=self.last_increase_t_s, history=self.dose_history,
+            origin=self.settings.spasticity_origin,
         )
 
     def patient_bolus_settings(self):

@@ -67,7 +67,8 @@ class RefillActions:
                 history = self.dose_history if same else DoseHistory(Program.from_mode(StoppedMode(), drug.unit, drug.drug_name, self.clock_offset_s, self.now), self.now)
                 out.extend(checks.program_findings(
                     self.profile, drug, conc, mode, self._patient_settings(), self.clock_offset_s, self.now,
-                    current_daily=self._daily_program_dose() if same else None, last_increase_t_s=self.last_increase_t_s if same else None, history=history))
+                    current_daily=self._daily_program_dose() if same else None, last_increase_t_s=self.last_increase_t_s if same else None, history=history,
+                    origin=self.settings.spasticity_origin))
             else:
                 daily = self._daily_program_dose()
                 if drug is self.drug and daily > 0:
@@ -83,7 +84,7 @@ class RefillActions:
             if f:
                 out.append(f)
             if drug is self.drug:  # a fixed-rate pump changes its dose through the concentration
-                out.extend(checks.titration_findings(drug, self._daily_program_dose(), daily, self.last_increase_t_s, self.now))
+                out.extend(checks.titration_findings(drug, self._daily_program_dose(), daily, self.last_increase_t_s, self.now, self.settings.spasticity_origin))
             if params.mode is not None:
                 out.append(Finding("refuse", f"{self.profile.name} is not programmable: omit mode", "programmable", True, False))
         if params.bridge_bolus and not self.profile.programmable:

@@ -156,6 +156,8 @@ class PumpSettings(StrictModel):
     concentration_mcg_per_ml: float | None = Field(None, gt=0, le=1e7)
     reservoir_ml: float = Field(ge=0, le=200, description="Drug volume in the reservoir at t = 0, mL")
     catheter_length_cm: float = Field(50.0, ge=0, le=300, description="[?] default 50 cm implanted catheter length")
+    spasticity_origin: Literal["spinal", "cerebral"] | None = Field(
+        None, description="Baclofen: origin of the spasticity; picks the titration step limit by origin (spinal 30 %, cerebral 15 % per 24 h). None: the drug's general limit")
     catheter_volume_ml_per_cm: float | None = Field(None, ge=0, le=0.1, description="Catheter internal volume, mL/cm; default: the pump profile's catheter_volume_ml_per_cm (its family's catheter)")
     dead_volume_primed: bool = Field(True, description="Pump tubing and catheter already full of the drug at t = 0 (False: drug-free, needs a priming bolus)")
     low_reservoir_threshold_ml: float | None = Field(None, ge=0, le=50, description="Default: the profile's")

@@ -219,6 +219,33 @@ def test_baclofen_titration_steps_by_origin_and_profile_figures():
     assert "not a labelled maximum" in bac.sources["max_daily_dose_mcg"]
 
 
+def _baclofen_raise_to(new_mcg_per_day: float, origin: str | None) -> list:
+    """Baclofen 200 mcg/day at 500 mcg/mL (0.4 mL/day), raised on day 2 to `new_mcg_per_day`:
+    the titration warnings of that program change."""
+    settings = {"drug": "drug/baclofen", "concentration_mcg_per_ml": 500, "reservoir_ml": 20,
+                "mode": {"type": "continuous", "dose_mcg_per_day": 200}}
+    if origin is not None:
+        settings["spasticity_origin"] = origin
+    data = {"name": "titration by origin", "seed": 1, "duration": "3d",
+            "devices": [{"id": "pump", "profile": "pump/peristaltic-20ml", "settings": settings}],
+            "timeline": [{"at": "2d", "device": "pump", "action": "program",
+                          "params": {"mode": {"type": "continuous", "dose_mcg_per_day": new_mcg_per_day}}}]}
+    res = Simulation(scenario_from_dict(data)).run().results()
+    return [e for e in res.events_where("pump", "warning") if e.payload.get("limit") == "titration.max_increase_pct"]
+
+
+def test_baclofen_titration_warning_follows_the_origin_of_the_spasticity():
+    # 200 -> 240 mcg/day is +20 %: within the spinal 30 % step, past the cerebral 15 % step
+    assert _baclofen_raise_to(240, "spinal") == []
+    assert _baclofen_raise_to(240, None) == []  # no origin: the general (spinal) 30 %
+    cerebral = _baclofen_raise_to(240, "cerebral")
+    assert len(cerebral) == 1 and cerebral[0].payload["value"] == pytest.approx(20.0) and cerebral[0].payload["allowed"] == 15
+    assert "cerebral-origin" in cerebral[0].payload["message"]
+    # 200 -> 270 mcg/day is +35 %: past both
+    spinal = _baclofen_raise_to(270, "spinal")
+    assert len(spinal) == 1 and spinal[0].payload["value"] == pytest.approx(35.0) and spinal[0].payload["allowed"] == 30
+
+
 # ----- item 10: ziconotide refill rules, single bolus, catheter volume -----
 def test_ziconotide_refill_interval_rules():
     zic = default_registry().get("drug/ziconotide")

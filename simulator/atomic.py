@@ -47,7 +47,7 @@ WRITTEN_BY = "neuromod-sim"
 MARKER_MAX_BYTES = 64 * 1024
 
 # the entries a run result may hold; anything else means the user put files there: refuse
-RUN_ENTRIES = frozenset({MARKER_NAME, "events.jsonl", "events.jsonl.gz", "events.parquet", "summary.json", "scenario.json", "series", "report.md", "plots"})
+RUN_ENTRIES = frozenset({MARKER_NAME, "events.jsonl", "events.jsonl.gz", "events.parquet", "summary.json", "scenario.json", "series", "report.md", "report.html", "plots"})
 _REPORT_LEFTOVER = re.compile(r"^\.(report|plots|report\.md)\.(tmp|old)-\d+(-[0-9a-f]+)?$")
 
 # errors the user can act on: they are input errors (exit 2), not bugs

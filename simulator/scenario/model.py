@@ -63,7 +63,7 @@ class _Checked:
 #: Bounds of this simulator, so that a scenario's cost is bounded (see README, "Scenario files")
 MIN_SCENARIO_DURATION_S = 1.0
 MAX_SCENARIO_DURATION_S = MAX_DURATION_S  # 1000y: cost is bounded by events, see simulator.events.MAX_EVENTS_PER_RUN
-MAX_TIMELINE_ACTIONS = 10_000
+MAX_TIMELINE_ACTIONS = 250_000  # after recurring actions are expanded (a file itself is at most 2 MiB)
 MIN_START = datetime(1900, 1, 1)
 MAX_START = datetime(2200, 1, 1)
 

@@ -171,6 +171,16 @@ class CalendarAxis(pg.DateAxisItem):
         while len(out) > 1 and sum(minVal <= v <= maxVal for v in out[0][1]) < 2:
             coarse = out.pop(0)
             out[0] = (out[0][0], sorted(set(out[0][1]) | set(coarse[1])))
+        # a finer tick closer than half its own step to a coarser one (day '03' two days after
+        # the month tick 'Mar') would print the two labels into each other: drop the finer one
+        coarser: list[float] = []
+        for i, (spacing_d, values) in enumerate(out):
+            if coarser and len(values) > 2:
+                gaps = sorted(b - a for a, b in zip(values, values[1:]))
+                half_step_d = gaps[len(gaps) // 2] / 2
+                values = [v for v in values if all(abs(v - c) < 1e-9 or abs(v - c) >= half_step_d for c in coarser)]
+                out[i] = (spacing_d, values)
+            coarser.extend(values)
         return out
 
     def tickStrings(self, values, scale, spacing):
@@ -331,12 +341,13 @@ def legend_of(plot: pg.PlotWidget) -> TitleLegend:
 
 
 def threshold_line(plot: pg.PlotWidget, label: str, colour: str = "#c62828", width: float = 1.0, dashed: bool = True) -> pg.InfiniteLine:
-    """A labelled horizontal threshold line: the label starts just right of the left axis, above
-    the line (below it near the top of the view), so it is never clipped."""
+    """A labelled horizontal threshold line: the label starts just right of the left axis, on the
+    side of the line towards the middle of the view (below a line in the upper half, above one in
+    the lower half), so it is not clipped by the plot's top or bottom edge."""
     style = pg.QtCore.Qt.PenStyle.DashLine if dashed else pg.QtCore.Qt.PenStyle.SolidLine
     line = pg.InfiniteLine(
         angle=0, movable=False, pen=pg.mkPen(colour, width=width, style=style), label=label,
-        labelOpts={"position": 0.005, "color": colour, "anchors": [(0, 1), (0, 0)]},
+        labelOpts={"position": 0.005, "color": colour, "anchors": [(0, 0), (0, 1)]},  # [0]: line in the upper half (text below it)
     )
     plot.addItem(line, ignoreBounds=True)
     return line

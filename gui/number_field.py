@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from gui.limits import Limits
@@ -198,7 +198,7 @@ class NumberField(QWidget):
         allowed = f"Allowed: {self.allowed_text()}"
         if self.limits.step:
             allowed += f" in {self.limits.step:g} {self.unit} steps"
-        if self._error:
+        if self._error and self.isEnabled():  # a disabled field (e.g. cycling off) is not sent: no red
             self.edit.setStyleSheet(INVALID_STYLE)
             tip = f"{self._error}. {allowed}. Not sent until corrected."
         else:
@@ -206,6 +206,11 @@ class NumberField(QWidget):
             tip = f"{self.what}. {allowed}"
         self.edit.setToolTip(tip)
         QWidget.setToolTip(self, tip)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.EnabledChange:
+            self._show()
 
     def _text_changed(self, _text: str) -> None:
         self._validate()

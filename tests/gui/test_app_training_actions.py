@@ -194,3 +194,19 @@ def test_number_field_steps_with_the_arrow_keys_within_its_range(qtbot):
     assert field.value() == 1.0
     qtbot.keyClick(field.edit, Qt.Key.Key_Down)
     assert field.text() == "0.5"
+
+
+def test_a_disabled_number_field_is_not_shown_red(qtbot):
+    """Cycling off disables On/Off: an out-of-range 0 there is not sent and not painted red; enabling
+    the field shows the problem again."""
+    from gui.limits import Limits
+    from gui.number_field import INVALID_STYLE, NumberField
+
+    field = NumberField(Limits(0.1, 100.0, 0.1), "s", "On time per cycle", value=1.0)
+    qtbot.addWidget(field)
+    field.setText("0")  # below the 0.1 s minimum
+    assert not field.is_valid() and field.edit.styleSheet() == INVALID_STYLE
+    field.setEnabled(False)
+    assert field.edit.styleSheet() == ""
+    field.setEnabled(True)
+    assert field.edit.styleSheet() == INVALID_STYLE

@@ -56,6 +56,10 @@ def install_training_dock(main_window: QMainWindow, get_simulation: Callable[[],
     _guard_exercise_start(main_window, panel)
     dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable | QDockWidget.DockWidgetFeature.DockWidgetClosable)
     main_window.addDockWidget(area, dock)
+    # open wide enough for the panel and the scroll bar beside it (up to 480 px), so it does not
+    # start cut off on the right
+    width = panel.sizeHint().width() + dock.scroll.verticalScrollBar().sizeHint().width() + 12
+    main_window.resizeDocks([dock], [max(320, min(480, width))], Qt.Orientation.Horizontal)
     main_window.training_dock = dock
     return dock
 

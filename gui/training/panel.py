@@ -61,6 +61,10 @@ class TrainingPanel(QWidget):
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         self.picker = QComboBox()
+        # long exercise titles must not force the dock wide: the combo shows ~28 characters, the
+        # drop-down list the whole title
+        self.picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.picker.setMinimumContentsLength(28)
         self.picker.setToolTip("Choose an exercise")
         self.start_button = QPushButton("Start")
         self.start_button.setToolTip("Load the exercise's scenario and start recording what you do")
@@ -189,6 +193,8 @@ class TrainingPanel(QWidget):
         for q in ex.questions:
             if q.answer_kind == "choice":
                 w: QLineEdit | QComboBox = QComboBox()
+                w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                w.setMinimumContentsLength(16)  # long choices show in the drop-down, not by widening the dock
                 w.addItem("", None)
                 for c in q.choices:
                     w.addItem(c, c)

@@ -5,13 +5,8 @@ sweet spot and the drawn maximum relief are not in it (a trainee has to find the
 """
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
 from simulator.patient import LABEL
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+from simulator.snapshot import Frozen as _Frozen
 
 
 class LeadState(_Frozen):

@@ -22,30 +22,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from simulator.snapshot import AlarmSnapshot, Frozen
 from simulator.pump.settings import Mode, PatientBolusSettings, PeriodicMode, PumpSettings
 from simulator.units import SECONDS_PER_DAY
 
 #: Bounds of PumpSettings age fields (days); a snapshot reports ages capped at them.
 _MAX_SERVICE_DAYS = 30 * 365
 _MAX_DRUG_AGE_DAYS = 3650
-
-
-class Frozen(BaseModel):
-    """Base of snapshot models: immutable, no unknown fields."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class AlarmSnapshot(Frozen):
-    alarm: str
-    severity: str
-    message: str
-    raised_t_s: float
-    acknowledged_t_s: float | None = None
-    repeats: int = 0
-    tone: str | None = None
 
 
 class BolusSnapshot(Frozen):

@@ -19,26 +19,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from simulator.snapshot import AlarmSnapshot, Frozen
 from simulator.scs.closed_loop import LABEL as LOOP_LABEL
 from simulator.scs.impedance import SECONDS_PER_YEAR
 from simulator.scs.program import Program
 from simulator.scs.settings import ClosedLoopSettings, Settings
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class AlarmSnapshot(Frozen):
-    alarm: str
-    severity: str
-    message: str
-    raised_t_s: float
-    acknowledged_t_s: float | None = None
-    repeats: int = 0
-    tone: str | None = None
 
 
 class ContactInfo(Frozen):

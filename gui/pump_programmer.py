@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui import dialogs
+from gui.match_label import show_changed_underneath, show_matches, show_pending
 from gui.limits import Limits, field_range, spin
 from gui.mode_editor import ModeEditor
 from gui.session import pump_mode_dict
@@ -437,23 +438,12 @@ class PumpProgrammer(QWidget):
     def show_match_state(self) -> None:
         """The label under the form: matches (only when true), pending, or changed underneath."""
         if not self.pending and self.form_matches_device():
-            self.pending_label.setText("Matches the pump's program")
-            self.pending_label.setStyleSheet("color: #2e7d32")
-            self.pending_label.setToolTip("")
-            return
-        if self.device_changed_under_edits():
-            dev, form = self.device_state(), self.form_state()
-            text = ("The pump's program changed while you were editing: your edits are kept. "
-                    f"Pump now: {describe_mode(dev, self.unit)}. Your edits: {describe_mode(form, self.unit)}. "
-                    "Revert loads the pump's; Transmit sends yours.")
-            self.pending_label.setText(text)
-            self.pending_label.setWordWrap(True)
-            self.pending_label.setStyleSheet("color: #b00020; font-weight: bold")
-            self.pending_label.setToolTip(text)
-            return
-        self.pending_label.setText("Pending edits: not yet transmitted")
-        self.pending_label.setStyleSheet("color: #8a5a00; font-weight: bold")
-        self.pending_label.setToolTip("")
+            show_matches(self.pending_label, "Matches the pump's program")
+        elif self.device_changed_under_edits():
+            show_changed_underneath(self.pending_label, "The pump's program", f"Pump now: {describe_mode(self.device_state(), self.unit)}",
+                                    describe_mode(self.form_state(), self.unit), "the pump's")
+        else:
+            show_pending(self.pending_label)
 
 
 def normalised_mode(mode: dict[str, Any]) -> dict[str, Any]:

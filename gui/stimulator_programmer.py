@@ -32,6 +32,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from gui import dialogs
+from gui.match_label import show_changed_underneath, show_matches, show_pending
 from gui.lead_diagram import CASE, CYCLE, LeadDiagram
 from gui.program_editor import ProgramEditor
 from gui.stimulator_clinician import GroupsBox, PatientLimitsBox
@@ -577,23 +578,14 @@ class StimulatorProgrammer(QWidget):
     def show_match_state(self) -> None:
         """The label under the form: matches (only when true), pending, or changed underneath."""
         if not self.pending and self.form_matches_device():
-            self.pending_label.setText(f"Matches the stimulator's program '{self.selected_name()}'")
-            self.pending_label.setStyleSheet("color: #2e7d32")
-            self.pending_label.setToolTip("")
-            return
-        if self.device_changed_under_edits():
+            show_matches(self.pending_label, f"Matches the stimulator's program '{self.selected_name()}'")
+        elif self.device_changed_under_edits():
             now = self.device_program()
-            text = ("The stimulator's program changed while you were editing: your edits are kept. "
-                    f"Device now: {describe_program(now) if now is not None else 'no such program'}. "
-                    f"Your edits: {self._describe_form()}. Revert loads the device's; Transmit sends yours.")
-            self.pending_label.setText(text)
-            self.pending_label.setWordWrap(True)
-            self.pending_label.setStyleSheet("color: #b00020; font-weight: bold")
-            self.pending_label.setToolTip(text)
-            return
-        self.pending_label.setText("Pending edits: not yet transmitted")
-        self.pending_label.setStyleSheet("color: #8a5a00; font-weight: bold")
-        self.pending_label.setToolTip("")
+            show_changed_underneath(self.pending_label, "The stimulator's program",
+                                    f"Device now: {describe_program(now) if now is not None else 'no such program'}",
+                                    self._describe_form(), "the device's")
+        else:
+            show_pending(self.pending_label)
 
     def _describe_form(self) -> str:
         try:

@@ -85,6 +85,8 @@ class TrainingPanel(QWidget):
 
         self.answers_box = QGroupBox("Your answers")
         self.answers_form = QFormLayout(self.answers_box)
+        # each question above its answer field: long questions never widen the dock
+        self.answers_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.answers_box.hide()
         layout.addWidget(self.answers_box)
 

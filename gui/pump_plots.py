@@ -187,7 +187,7 @@ class PumpPlots(QWidget):
         self.max_line.setVisible(maximum is not None)
         if maximum is not None:
             self.max_line.setPos(maximum)
-        label = (f"{dev.drug_profile().drug_name} dose", f"{unit}/day")
+        label = (dev.drug_profile().drug_name, f"{unit}/day")  # short: the axis of a small plot cuts a long title
         if label != self._dose_label:  # a new axis label relays the plot out: only when it changes
             self._dose_label = label
             self.dose_plot.setLabel("left", label[0], units=label[1])

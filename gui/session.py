@@ -106,17 +106,23 @@ def _parsed(sim, device_id: str, action: str, params: dict[str, Any]):
     return validate_model(model, params)
 
 
+def _device_before(sim, device_id: str, action: str, params: dict[str, Any]):
+    """(parsed params, stored programs, running programs, pump snapshot) before a setting action:
+    a stimulator through its listed program queries (no snapshot), a pump through one snapshot."""
+    dev = sim.devices[device_id]
+    req = _parsed(sim, device_id, action, params)
+    if action in _PROGRAM_ACTIONS:
+        return req, dev.stored_programs(), dev.active_programs(), None
+    return req, {}, [], dev.snapshot()
+
+
 def _old_new(sim, device_id: str, action: str, params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """(old, new) settings touched by the action, as nested dicts; None for other actions.
     The old values come from one pump snapshot or the stimulator's program queries."""
-    dev = sim.devices[device_id]
-    req = _parsed(sim, device_id, action, params)
     if action not in SETTING_ACTIONS:
+        _parsed(sim, device_id, action, params)  # still an InputError for malformed parameters
         return None
-    if action in _PROGRAM_ACTIONS:  # a stimulator: its stored and running programs (listed queries)
-        programs, running = dev.stored_programs(), dev.active_programs()
-    else:  # a pump: one snapshot
-        snap = dev.snapshot()
+    req, programs, running, snap = _device_before(sim, device_id, action, params)
     if action == "set_program":
         new_prog = _dump(req.program)
         old_prog = _dump(programs.get(req.program.name))
@@ -143,7 +149,7 @@ def _old_new(sim, device_id: str, action: str, params: dict[str, Any]) -> tuple[
     if action == "select_program":
         return {"running": list(running)}, {"running": [req.name] if req.name is not None else list(req.names or [])}
     if action == "program":
-        return {"mode": pump_mode_dict(dev, snap)}, {"mode": {k: v for k, v in _dump(req.mode).items() if v is not None}}
+        return {"mode": pump_mode_dict(None, snap)}, {"mode": {k: v for k, v in _dump(req.mode).items() if v is not None}}
     if action == "set_patient_bolus":
         old = _dump(snap.patient_bolus)
         new = _dump(req.patient_bolus)
@@ -181,14 +187,10 @@ def undo_steps_for(sim, device_id: str, action: str, params: dict[str, Any]) -> 
     """The transmits, (action, params) in order, that would restore what `action` is about to
     change, read from the device now (one pump snapshot or the stimulator's program queries)
     before it is sent; None when it cannot be undone."""
-    dev = sim.devices[device_id]
-    req = _parsed(sim, device_id, action, params)
     if action not in SETTING_ACTIONS:
+        _parsed(sim, device_id, action, params)  # still an InputError for malformed parameters
         return None
-    if action in _PROGRAM_ACTIONS:  # a stimulator: its stored and running programs (listed queries)
-        programs, running = dev.stored_programs(), dev.active_programs()
-    else:  # a pump: one snapshot
-        snap = dev.snapshot()
+    req, programs, running, snap = _device_before(sim, device_id, action, params)
     if action == "set_program":
         old = programs.get(req.program.name)
         if old is None:
@@ -215,7 +217,7 @@ def undo_steps_for(sim, device_id: str, action: str, params: dict[str, Any]) -> 
             return None
         return [("select_program", {"name": running[0]} if len(running) == 1 else {"names": running})]
     if action == "program":
-        return [("program", {"mode": pump_mode_dict(dev, snap)})]
+        return [("program", {"mode": pump_mode_dict(None, snap)})]
     if action == "set_patient_bolus":
         return [("set_patient_bolus", {"patient_bolus": _dump(snap.patient_bolus)})]
     if action == "set_low_reservoir_threshold":
@@ -243,7 +245,7 @@ def device_status(sim, device_id: str) -> dict[str, Any]:
     elif kind == "pump":
         snap = dev.snapshot()
         out["drug"] = f"{snap.drug_name} {snap.concentration_per_ml:g} {snap.drug_unit}/mL"
-        out["mode"] = pump_mode_dict(dev, snap)
+        out["mode"] = pump_mode_dict(None, snap)
         out["reservoir_ml"] = dev.expected_reservoir_ml_at(sim.now)
         out["threshold_ml"] = snap.low_reservoir_threshold_ml
         out["predicted"] = {"low reservoir (refill by)": dev.predicted_low_reservoir_t_s(), "reservoir empty": dev.predicted_empty_t_s()}

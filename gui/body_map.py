@@ -105,7 +105,7 @@ class BodyMap(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._states: dict[str, RegionState] = {r: RegionState(r, 0.0, False, None) for r in REGIONS}
-        self.setMinimumSize(260, 300)
+        self.setMinimumSize(200, 200)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setToolTip("Body map (approximation for teaching): red = pain of the pain map, blue hatch = tingling felt now, % = relief now")
 
@@ -142,7 +142,7 @@ class BodyMap(QWidget):
         title_h = 18
         legend_h = 34
         avail_w, avail_h = self.width(), self.height() - title_h - legend_h
-        scale = max(10.0, min(avail_h, avail_w / (2 * 0.6 + 0.1)))
+        scale = max(10.0, min(avail_h - 4, avail_w / (2 * 0.6 + 0.1)))
         total_w = scale * (2 * 0.6 + 0.1)
         x0 = (avail_w - total_w) / 2
         small = QFont(self.font())
@@ -150,7 +150,7 @@ class BodyMap(QWidget):
         for i, view in enumerate(VIEWS):
             ox = x0 + i * scale * 0.7
             p.setPen(QColor("#333"))
-            p.drawText(QRectF(ox, 0, scale * 0.6, title_h), Qt.AlignmentFlag.AlignCenter, f"{view} ({'patient faces you' if view == 'front' else 'seen from behind'})")
+            p.drawText(QRectF(ox, 0, scale * 0.6, title_h), Qt.AlignmentFlag.AlignCenter, view)
             p.setFont(small)
             for v, offset, y, w, h, paired in OUTLINE:
                 if v != view:
@@ -167,13 +167,11 @@ class BodyMap(QWidget):
                     p.setPen(QColor("black"))
                     p.drawText(screen, Qt.AlignmentFlag.AlignCenter, f"{s.relief_pct:.0f}%")
             p.setFont(self.font())
-            p.setPen(QColor("#555"))
-            p.drawText(QRectF(ox, title_h + scale + 1, scale * 0.6, 14), Qt.AlignmentFlag.AlignCenter, "L  R" if view == "back" else "R  L")
         p.setPen(QColor("#333"))
         legend = QRectF(4, self.height() - legend_h, self.width() - 8, legend_h)
         p.drawText(legend, int(Qt.AlignmentFlag.AlignLeft) | int(Qt.TextFlag.TextWordWrap),
-                   "red: pain of the pain map (deeper = more); blue hatch: tingling felt now; %: relief now. "
-                   "Schematic body map, an approximation for teaching.")
+                   "Front: the patient faces you (their left on your right); back: seen from behind. Red: pain of the pain map "
+                   "(deeper = more); blue hatch: tingling felt now; %: relief now. Schematic, an approximation for teaching.")
         p.end()
 
     @staticmethod

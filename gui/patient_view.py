@@ -7,10 +7,11 @@ series of the run.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QListWidget, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from gui.body_map import TEACHING_NOTE, BodyMap
 from gui.device_views import DeviceViews
+from gui.plot_common import follow_time, series_xy_days, set_curve, step_xy
 from gui.series_plots import SeriesPlots
 from simulator.event_kinds import K
 from simulator.event_text import describe
@@ -60,6 +61,22 @@ class PatientPlots(SeriesPlots):
         self.skip |= {k for k in self.sim.recorder.series if k[0] in (self.device_ids or []) and k[1] not in PLOTTED_SIGNALS}
         super()._ensure()
 
+    def refresh(self, now_s: float) -> None:
+        """As SeriesPlots, with relief and NRS drawn on to their closed-form values now (the
+        snapshot's), not stopped at the last recorded breakpoint."""
+        if self.sim is None:
+            return
+        self._ensure()
+        snap = self.sim.devices[self.device_ids[0]].snapshot()
+        now_values = {"relief_pct": snap.relief_pct, "nrs": snap.nrs} if snap.t_s == now_s else {}
+        for key, (plot, curve) in self.plots.items():
+            series = self.sim.recorder.series[key]
+            x, y = series_xy_days(series, now_s, now_values.get(key[1]))
+            if series.interp == "step":
+                x, y = step_xy(x, y)
+            set_curve(curve, x, y)
+            follow_time(plot, now_s)
+
 
 class PatientView(QWidget):
     """Body map and 'Patient says' side by side above the relief / NRS plots."""
@@ -67,7 +84,7 @@ class PatientView(QWidget):
     def __init__(self, sim, device_id: str, x_link=None, parent: QWidget | None = None):
         super().__init__(parent)
         self.sim, self.device_id = sim, device_id
-        self.label = QLabel(f"Virtual patient {device_id}: a toy model, an {TEACHING_NOTE}, not a physiological or clinical prediction")
+        self.label = QLabel(f"Virtual patient ({device_id}): a toy model, an {TEACHING_NOTE}, not a physiological or clinical prediction")
         self.label.setObjectName("patient-teaching-label")
         self.label.setWordWrap(True)
         self.label.setStyleSheet("QLabel#patient-teaching-label { padding: 3px 6px; background: #fff4d6; color: #5d4200; }")
@@ -101,11 +118,22 @@ class PatientView(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(bottom)
-        split.setSizes([520, 380])
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([600, 400])
+        # the view scrolls inside its tab, so the window still fits a small screen (1366 x 768)
+        inner = QWidget()
+        inner_layout = QVBoxLayout(inner)
+        inner_layout.setContentsMargins(2, 2, 2, 2)
+        inner_layout.addWidget(self.label)
+        inner_layout.addWidget(split, 1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(inner)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(self.label)
-        layout.addWidget(split, 1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scroll)
         self.says.show_records(list(sim.recorder.events))
         self.plots.set_simulation(sim, x_link)
         self.refresh(sim.now)

@@ -117,3 +117,29 @@ def test_set_state_ignores_unknown_numbers_and_paints(qtbot):
     body.resize(400, 400)
     image = body.grab()
     assert not image.isNull()
+
+
+def test_relief_and_nrs_curves_are_drawn_on_to_the_snapshot_values_now(window):
+    window.runner.jump_to(3 * DAY_S, blocking=True)
+    view = _patient_view(window)
+    snap = window.runner.sim.devices["patient"].snapshot()
+    ends = {}
+    for (_dev, signal), (_plot, curve) in view.plots.plots.items():
+        x, y = curve.getData()
+        ends[signal] = (x[-1], y[-1])
+    assert ends["relief_pct"] == (pytest.approx(3.0), pytest.approx(snap.relief_pct))
+    assert ends["nrs"] == (pytest.approx(3.0), pytest.approx(snap.nrs))
+    # NRS = baseline x (1 - relief): 7.0 x (1 - relief / 100)
+    assert snap.nrs == pytest.approx(7.0 * (1 - snap.relief_pct / 100.0))
+    assert ends["coverage_pct"] == (pytest.approx(3.0), pytest.approx(78.125))
+
+
+def test_the_patient_tab_fits_a_1366_by_768_screen_with_the_training_dock_open(window, qapp):
+    window.show_training(True)
+    _patient_view(window)
+    qapp.processEvents()
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 1366 and hint.height() <= 768
+    window.resize(1366, 768)
+    qapp.processEvents()
+    assert (window.width(), window.height()) == (1366, 768)

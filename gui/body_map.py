@@ -105,7 +105,7 @@ class BodyMap(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._states: dict[str, RegionState] = {r: RegionState(r, 0.0, False, None) for r in REGIONS}
-        self.setMinimumSize(200, 200)
+        self.setMinimumSize(200, 180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setToolTip("Body map (approximation for teaching): red = pain of the pain map, blue hatch = tingling felt now, % = relief now")
 

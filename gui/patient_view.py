@@ -7,7 +7,7 @@ series of the run.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QListWidget, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QSplitter, QVBoxLayout, QWidget
 
 from gui.body_map import TEACHING_NOTE, BodyMap
 from gui.device_views import DeviceViews
@@ -21,6 +21,8 @@ from simulator.units import describe_elapsed
 SAYS_KINDS = frozenset({K.PATIENT_REPORT, K.PATIENT_DISCOMFORT, K.PATIENT_DIARY, K.PATIENT_TRIAL_VERDICT})
 #: The recorded series plotted (the per-region nrs_<region> are left out: the body map shows them).
 PLOTTED_SIGNALS = ("relief_pct", "nrs", "coverage_pct")
+#: Smallest height of each plot, px: the tab (body map above three plots) fits a 1366 x 768 screen.
+PLOT_MIN_HEIGHT_PX = 70
 
 
 def _teaching_label(text: str) -> QLabel:
@@ -60,6 +62,8 @@ class PatientPlots(SeriesPlots):
     def _ensure(self) -> None:
         self.skip |= {k for k in self.sim.recorder.series if k[0] in (self.device_ids or []) and k[1] not in PLOTTED_SIGNALS}
         super()._ensure()
+        for plot, _curve in self.plots.values():
+            plot.setMinimumHeight(PLOT_MIN_HEIGHT_PX)
 
     def refresh(self, now_s: float) -> None:
         """As SeriesPlots, with relief and NRS drawn on to their closed-form values now (the
@@ -118,22 +122,13 @@ class PatientView(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(bottom)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setSizes([600, 400])
-        # the view scrolls inside its tab, so the window still fits a small screen (1366 x 768)
-        inner = QWidget()
-        inner_layout = QVBoxLayout(inner)
-        inner_layout.setContentsMargins(2, 2, 2, 2)
-        inner_layout.addWidget(self.label)
-        inner_layout.addWidget(split, 1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(inner)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        split.setSizes([480, 420])
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.scroll)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.label)
+        layout.addWidget(split, 1)
         self.says.show_records(list(sim.recorder.events))
         self.plots.set_simulation(sim, x_link)
         self.refresh(sim.now)

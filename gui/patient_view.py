@@ -59,18 +59,15 @@ class PatientSays(QListWidget):
 class PatientPlots(SeriesPlots):
     """The patient's relief, NRS and coverage series (series_plots' plots, filtered)."""
 
-    def _ensure(self) -> None:
-        self.skip |= {k for k in self.sim.recorder.series if k[0] in (self.device_ids or []) and k[1] not in PLOTTED_SIGNALS}
-        super()._ensure()
-        for plot, _curve in self.plots.values():
-            plot.setMinimumHeight(PLOT_MIN_HEIGHT_PX)
-
     def refresh(self, now_s: float) -> None:
         """As SeriesPlots, with relief and NRS drawn on to their closed-form values now (the
         snapshot's), not stopped at the last recorded breakpoint."""
         if self.sim is None:
             return
+        self.skip |= {k for k in self.sim.recorder.series if k[0] in (self.device_ids or []) and k[1] not in PLOTTED_SIGNALS}
         self._ensure()
+        for plot, _curve in self.plots.values():
+            plot.setMinimumHeight(PLOT_MIN_HEIGHT_PX)
         snap = self.sim.devices[self.device_ids[0]].snapshot()
         now_values = {"relief_pct": snap.relief_pct, "nrs": snap.nrs} if snap.t_s == now_s else {}
         for key, (plot, curve) in self.plots.items():

@@ -1,7 +1,8 @@
 """Which views a device gets: its programmer tab and its panel on the overview.
 
 A device view is a QWidget with `set_simulation(sim)`, `refresh(now_s)` and `on_events(records)`.
-Stimulators and pumps get their programmer and live plots; any other device kind gets generic
+Stimulators and pumps get their programmer and live plots, a virtual patient its body map
+(`gui.patient_view`); any other device kind gets generic
 plots of its recorded series.
 """
 from __future__ import annotations
@@ -32,6 +33,10 @@ def views_for(sim, device_id: str, runner, x_link_holder: list) -> DeviceViews:
         from gui.pump_view import pump_views
 
         return pump_views(sim, device_id, runner, x_link_holder)
+    if kind == "patient":
+        from gui.patient_view import patient_views
+
+        return patient_views(sim, device_id, runner, x_link_holder)
     from gui.series_plots import SeriesPlots
 
     overview = SeriesPlots([device_id])
@@ -41,7 +46,7 @@ def views_for(sim, device_id: str, runner, x_link_holder: list) -> DeviceViews:
 
 #: The title of a device's programmer tab by kind (None: the kind has no tab), known before the
 #: views are built; `views_for` gives the same titles.
-TAB_TITLES = {"scs": "Stimulator ({})", "pump": "Pump ({})"}
+TAB_TITLES = {"scs": "Stimulator ({})", "pump": "Pump ({})", "patient": "Patient ({})"}
 
 
 class ViewSlot(QWidget):

@@ -19,8 +19,8 @@ SCENARIOS = sorted((Path(__file__).resolve().parents[2] / "scenarios").glob("*.y
 def _programmers(window):
     out = {}
     for dev_id, views in window.device_views.items():
-        if views.tab is not None:
-            out[dev_id] = views.extra["programmer"]  # builds the views
+        if views.tab is not None and "programmer" in views.extra:  # builds the views (a patient's tab has none)
+            out[dev_id] = views.extra["programmer"]
     return out
 
 

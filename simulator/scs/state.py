@@ -32,26 +32,23 @@ class StateMixin:
         model and its faults are unchanged (the model's other inputs are fixed at implant), so
         the contact shares and compliance derived from it are computed once per instant
         (`safety.contact_shares` memoises on the dict's identity). Callers must not change it."""
-        t = self.now if t_s is None else t_s
-        model = self.impedance
-        faults = tuple(model.faults.items()) if model.faults else ()
-        memo = self.__dict__.get("_ohm_memo")
-        if memo is not None and memo[0] == t and memo[1] is model and memo[2] == faults:
-            return memo[3]
-        ohm = model.ohm_at(t)
-        self._ohm_memo = (t, model, faults, ohm)
-        return ohm
+        return self._per_instant("_ohm_memo", self.now if t_s is None else t_s, lambda model, t: model.ohm_at(t))
 
     def _fractions(self) -> dict[str, float]:
         """Shorted contact -> fraction of its current reaching tissue, now (memoised like `_ohm`)."""
-        t, model = self.now, self.impedance
+        return self._per_instant("_fractions_memo", self.now, lambda model, t: model.tissue_fractions(t))
+
+    def _per_instant(self, slot: str, t: float, compute):
+        """`compute(impedance model, t)`, kept in `slot` while the time, the impedance model and its
+        faults are unchanged (the memo of `_ohm` and `_fractions`)."""
+        model = self.impedance
         faults = tuple(model.faults.items()) if model.faults else ()
-        memo = self.__dict__.get("_fractions_memo")
+        memo = self.__dict__.get(slot)
         if memo is not None and memo[0] == t and memo[1] is model and memo[2] == faults:
             return memo[3]
-        out = model.tissue_fractions(t)
-        self._fractions_memo = (t, model, faults, out)
-        return out
+        value = compute(model, t)
+        self.__dict__[slot] = (t, model, faults, value)
+        return value
 
     def stimulating(self) -> bool:
         return bool(self.stim_on and not self.mri and self.suspended is None and self.active)

@@ -5,19 +5,28 @@ closed form. It never schedules an event per pulse or per stroke: it asks the en
 at the next meaningful moment (a schedule boundary, a lockout expiry, a threshold crossing whose
 time it computes) with `wake_at`, and cancels that wake-up when an action changes its plans.
 
-Subclasses set `kind`, `Settings` (a StrictModel of initial settings), `ACTIONS` (action name ->
-StrictModel of its parameters) and implement `start`, `apply`, `record_state` and `summary`.
+Subclasses set `kind`, `Settings` (a StrictModel of initial settings) and `ACTION_TABLE` (action
+name -> `ActionSpec`: its parameters model, its check and its effect), and implement `start`,
+`record_state` and `summary`. The base runs every action through one pipeline (`apply`):
+
+    prepare (bring the device to now) -> check -> refuse (raise ActionRefused) or report warnings
+    -> apply the effect -> replan (rates, wake-ups, state breakpoints) -> payload
+
+Events are emitted by the steps themselves (a warning per `warn` finding, the effect's own event).
+A device adapts a step by overriding its hook (`prepare_action`, `on_refused`, `report_findings`,
+`begin_apply`, `finish_apply`); the order of the steps is the same for every device.
 """
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import simpy
 
-from simulator.errors import InputError, validate_model
+from simulator.errors import ActionRefused, InputError, validate_model
 from simulator.events import Kinds
 from simulator.profiles.base import Profile, StrictModel
 
@@ -67,6 +76,21 @@ class Finding:
         return {"level": self.level, "message": self.message, "limit": self.limit, "value": self.value, "allowed": self.allowed}
 
 
+@dataclass(frozen=True)
+class ActionSpec:
+    """One row of a device's action table.
+
+    `params`: the StrictModel of the action's parameters. `apply(device, params)`: the effect,
+    returning an optional payload dict. `check(device, params)`: the findings of checking the
+    pending action against the profile's limits without applying it (None: nothing to check).
+    `doc`: one line for `neuromod-sim schema` and the error listing the table."""
+
+    params: type[StrictModel]
+    apply: Callable[[Any, Any], dict[str, Any] | None]
+    check: Callable[[Any, Any], list[Finding]] | None = None
+    doc: str = ""
+
+
 class Wakeup:
     """Handle of a scheduled wake-up; `cancel()` makes it a no-op when it fires."""
 
@@ -83,7 +107,15 @@ class Wakeup:
 class Device:
     kind: ClassVar[str] = ""
     Settings: ClassVar[type[StrictModel]] = StrictModel
+    #: action name -> ActionSpec; the one table the pipeline, validation and the schema read.
+    ACTION_TABLE: ClassVar[dict[str, ActionSpec]] = {}
+    #: action name -> parameters model, derived from ACTION_TABLE (kept for callers that only validate).
     ACTIONS: ClassVar[dict[str, type[StrictModel]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "ACTION_TABLE" in cls.__dict__:
+            cls.ACTIONS = {name: spec.params for name, spec in cls.ACTION_TABLE.items()}
 
     def __init__(self, sim: Simulation, device_id: str, profile: Profile, settings: StrictModel, rng: np.random.Generator, registry: ProfileRegistry):
         self.sim = sim
@@ -114,16 +146,59 @@ class Device:
     def start(self) -> None:
         """Called once at t = 0 before any timeline action: record initial state, plan wake-ups."""
 
+    # ----- the action pipeline (the same order for every device) -----
+    def action_spec(self, action: str) -> ActionSpec:
+        """The table row of `action`; InputError listing the table when there is none."""
+        spec = type(self).ACTION_TABLE.get(action)
+        if spec is None:
+            raise InputError(f"device {self.id} ({self.kind}) has no action {action!r}; its actions are: {', '.join(sorted(type(self).ACTION_TABLE))}")
+        return spec
+
     def check(self, action: str, params: StrictModel) -> list[Finding]:
         """Check a pending action against the profile's limits without applying it.
 
-        The app calls this before transmitting; `apply` must apply the same checks (refuse on
-        a `refuse` finding, emit a warning event for each `warn`)."""
-        return []
+        The app calls this before transmitting; `apply` runs the same check (refuses on a
+        `refuse` finding, reports each `warn`)."""
+        spec = self.action_spec(action)
+        self.prepare_action(action, applying=False)
+        return spec.check(self, params) if spec.check is not None else []
 
     def apply(self, action: str, params: StrictModel) -> dict[str, Any] | None:
-        """Apply an action at `self.now`. Raise ActionRefused to refuse it. May return payload."""
-        raise InputError(f"device {self.id} has no action {action!r}")
+        """Apply an action at `self.now` through the pipeline: prepare -> check -> refuse or report
+        -> apply -> replan. Raises ActionRefused on a `refuse` finding. May return a payload."""
+        spec = self.action_spec(action)
+        self.prepare_action(action, applying=True)
+        findings = spec.check(self, params) if spec.check is not None else []
+        refusals = [f for f in findings if f.level == "refuse"]
+        if refusals:
+            self.on_refused(action, refusals)
+            first = refusals[0]
+            raise ActionRefused(first.message, limit=first.limit, value=first.value, allowed=first.allowed, findings=[f.as_dict() for f in refusals])
+        token = self.begin_apply(action, params)
+        self.report_findings(action, params, findings)
+        payload = spec.apply(self, params)
+        return self.finish_apply(action, params, findings, payload, token)
+
+    # hooks of the pipeline; the defaults suit a device with nothing to bring up to date
+    def prepare_action(self, action: str, applying: bool) -> None:
+        """Bring the device's state to `now` before checking (and, if `applying`, applying) an action."""
+
+    def on_refused(self, action: str, refusals: list[Finding]) -> None:
+        """Called before ActionRefused is raised (e.g. to count or record a safety event)."""
+
+    def begin_apply(self, action: str, params: StrictModel) -> Any:
+        """Called after the check passed, before warnings are reported; returns a token for `finish_apply`."""
+        return None
+
+    def report_findings(self, action: str, params: StrictModel, findings: list[Finding]) -> None:
+        """Report the `warn` findings of an accepted action (default: one warning event each)."""
+        for f in findings:
+            if f.level == "warn":
+                self.warn(f.message, limit=f.limit, value=f.value, allowed=f.allowed)
+
+    def finish_apply(self, action: str, params: StrictModel, findings: list[Finding], payload: dict[str, Any] | None, token: Any) -> dict[str, Any] | None:
+        """Replan after the effect (rates, wake-ups, breakpoints); returns the action's payload."""
+        return payload
 
     def record_state(self) -> None:
         """Add breakpoints of every signal at `self.now` (idempotent)."""

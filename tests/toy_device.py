@@ -8,8 +8,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from simulator.device import Device, register_device_class
-from simulator.errors import ActionRefused
+from simulator.device import ActionSpec, Device, Finding, register_device_class
 from simulator.profiles.base import Profile, StrictModel
 from simulator.profiles.registry import PROFILE_MODELS
 
@@ -35,7 +34,10 @@ class Fill(StrictModel):
 class ToyTank(Device):
     kind = "toy"
     Settings = ToySettings
-    ACTIONS = {"set_rate": SetRate, "fill": Fill}
+    ACTION_TABLE = {
+        "set_rate": ActionSpec(SetRate, lambda d, p: d._set_rate(p)),
+        "fill": ActionSpec(Fill, lambda d, p: d._fill(p), lambda d, p: d._check_fill(p)),
+    }
 
     def start(self):
         self.t0 = self.now
@@ -63,15 +65,24 @@ class ToyTank(Device):
         self.record("volume_ml", 0.0, "mL")
         self.emit("alarm.raised", alarm="empty", severity="critical", message="tank empty", tone="")
 
-    def apply(self, action, params):
+    def prepare_action(self, action, applying):
         self._rebase()
+
+    def begin_apply(self, action, params):
         self.record_state()
-        if action == "set_rate":
-            self.rate = params.rate_ml_per_day / 86400.0
-        elif action == "fill":
-            if self.v0 + params.volume_ml > self.profile.capacity_ml:
-                raise ActionRefused("fill beyond capacity", limit="capacity_ml", value=self.v0 + params.volume_ml, allowed=self.profile.capacity_ml)
-            self.v0 += params.volume_ml
+
+    def _check_fill(self, params):
+        if self.v0 + params.volume_ml > self.profile.capacity_ml:
+            return [Finding("refuse", "fill beyond capacity", "capacity_ml", self.v0 + params.volume_ml, self.profile.capacity_ml)]
+        return []
+
+    def _set_rate(self, params):
+        self.rate = params.rate_ml_per_day / 86400.0
+
+    def _fill(self, params):
+        self.v0 += params.volume_ml
+
+    def finish_apply(self, action, params, findings, payload, token):
         self.record_state()
         self._plan()
         return {"volume_ml": self.v0}

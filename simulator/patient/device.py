@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from simulator.device import Device
+from simulator.device import ActionSpec, Device, Finding
 from simulator.errors import InputError, Issue
 from simulator.event_kinds import K
 from simulator.patient import LABEL
@@ -41,7 +41,6 @@ from simulator.patient.relief import (
 from simulator.patient.settings import AskPatient, LeadMigration, PatientSettings
 from simulator.patient.snapshot import LeadState, PatientSnapshot, ProgramFeel
 from simulator.patient.thresholds import program_thresholds
-from simulator.profiles.base import StrictModel
 from simulator.scenario.model import PatientLeadPlacement
 
 #: Stimulator events after which the patient says what it feels (a program change in the wide sense).
@@ -67,7 +66,11 @@ def draw_relief(draw: ReliefDraw, rng) -> float:
 class PatientDevice(Device):
     kind: ClassVar[str] = "patient"
     Settings = PatientSettings
-    ACTIONS: ClassVar[dict[str, type[StrictModel]]] = {"lead_migration": LeadMigration, "ask": AskPatient}
+    ACTION_TABLE: ClassVar[dict[str, ActionSpec]] = {
+        "lead_migration": ActionSpec(LeadMigration, lambda d, p: d._apply_lead_migration(p), lambda d, p: d._check_lead_migration(p),
+                                     "shift a lead caudally or rostrally by a distance (a complication)"),
+        "ask": ActionSpec(AskPatient, lambda d, p: d._apply_ask(p), None, "ask the patient what they feel now"),
+    }
     profile: PatientProfile
 
     # ================= validation =================
@@ -287,19 +290,20 @@ class PatientDevice(Device):
             self.emit(K.PATIENT_DISCOMFORT, program=n, amplitude_ma=programs[n]["amplitude_ma"], discomfort_threshold_ma=th.discomfort_ma, label=LABEL)
         return payload
 
-    # ================= actions =================
-    def apply(self, action: str, params: StrictModel) -> dict[str, Any] | None:
+    # ================= actions (run by the Device pipeline) =================
+    def prepare_action(self, action: str, applying: bool) -> None:
         self._refresh()
-        if action == "lead_migration":
-            assert isinstance(params, LeadMigration)
-            if params.lead > len(self.placements):
-                from simulator.errors import ActionRefused
 
-                raise ActionRefused(f"the patient has {len(self.placements)} lead(s)", limit="lead", value=params.lead, allowed=len(self.placements))
-            return self._migrate(params.lead, params.distance_mm, params.direction)
-        if action == "ask":
-            return self._report("asked")
-        return super().apply(action, params)
+    def _check_lead_migration(self, params: LeadMigration) -> list[Finding]:
+        if params.lead > len(self.placements):
+            return [Finding("refuse", f"the patient has {len(self.placements)} lead(s)", "lead", params.lead, len(self.placements))]
+        return []
+
+    def _apply_lead_migration(self, params: LeadMigration) -> dict[str, Any]:
+        return self._migrate(params.lead, params.distance_mm, params.direction)
+
+    def _apply_ask(self, params: AskPatient) -> dict[str, Any]:
+        return self._report("asked")
 
     def _migrate(self, lead: int, distance_mm: float, direction: str, random: bool = False) -> dict[str, Any]:
         i = lead - 1

@@ -161,6 +161,8 @@ def _cross_check(ex: Exercise, scenario: Scenario, registry: ProfileRegistry) ->
 
     issues: list[Issue] = []
     kinds = {d.id: d.profile.split("/", 1)[0] for d in scenario.devices}
+    if scenario.patient is not None:  # the virtual patient is a device too (its actions, checks and events)
+        kinds[scenario.patient.id] = "patient"
     classes = {dev: device_class_for(k) for dev, k in kinds.items()}
     devices = ", ".join(kinds)
     duration = scenario.duration

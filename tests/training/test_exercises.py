@@ -143,6 +143,10 @@ WRONG = {
         "wrong-short-cycle": {"longevity": "30 s / 90 s is on 25 % of the time"},
     },
 }
+# the virtual-patient exercises keep their expectations beside their hand-worked scores
+from tests.training.test_patient_exercises import PATIENT_WRONG  # noqa: E402
+
+WRONG.update(PATIENT_WRONG)
 
 #: words that must never reach a trainee: internal field names and raw payloads
 JARGON = re.compile(r"\b[a-z]+_[a-z_]+\b|=(True|False)\b|\bbridged\b")

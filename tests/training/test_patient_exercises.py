@@ -1,0 +1,203 @@
+"""The six exercises on the virtual SCS patient (an approximation for teaching): a correct solution,
+scripted as actions in exercises/attempts/<id>/correct.yaml, scores full marks; each typical mistake
+(wrong-*.yaml) loses exactly its criteria's points and shows their advice.
+
+Scores worked by hand from the weights in the exercise files (the allowed-actions rule adds 1 point):
+- leg-coverage: covered 3 + no abdomen 3 + comfortable 2 + allowed 1 = 9.
+- thresholds: perception 2 + maximum tolerable 2 + remote range 3 + comfortable 1 + allowed 1 = 9.
+- migration: covered 3 + no abdomen 2 + comfortable 1 + conclusion 2 + allowed 1 = 9.
+- 10khz-bipole: program 1 + sweet spot 3 + responder 2 + patience 2 + allowed 1 = 9.
+- trial-decision: covered 2 + comfortable 1 + relief 2 + decision 3 + allowed 1 = 9.
+- non-responder: asked 1 + coverage 2 + relief 1 + conclusion 3 + not forever 2 + allowed 1 = 10.
+
+Model figures behind the mistakes, worked by hand from domain/patient.md A1/A2 (simulator/patient):
+a lead 2 mm left of the midline with its top contact at T9 (position 15.25 in vertebra units,
+contacts every 4 mm = 0.16 of a 25 mm segment): E3 at 15.57 (T9), E7 at 16.21 (T10). Dorsal CSF
+at E3 (supine, linear between T6 6.25 mm at 12.5 and T11 4.0 mm at 17.5): 6.25 - 0.45 x 3.07 =
+4.869 mm; standing x 1/0.75 = 6.491 mm; lateral 2 mm x 0.3 = 0.6 mm closer: 5.891 mm.
+PT(300 us) = 2.5 x (1 + 295/300) x (5.891/6)^2 = 4.958 x 0.9641 = 4.780 mA; DT = 1.7 x PT = 8.127 mA.
+Pain map: left thigh back 0.6, thigh front 0.4, knee 0.5, leg 1.0, foot 0.7 (sum 3.2).
+- cathode E3 at 5.5 mA (ratio 1.15 < 1.3, no widening): T9 lateral row, 2.5 / 3.2 = 78.125 %.
+- 9 mA (ratio 1.88 >= 1.3): widening adds the T10 lateral row (left abdomen) and the foot; 9 >= 8.127
+  is uncomfortable.
+- 500 us: PT = 2.5 x (1 + 295/500) x 0.9641 = 3.832 mA; 5.5 / 3.832 = 1.435 >= 1.3 and 500 >= 450 us:
+  the T10 row is added (abdomen).
+- cathode at T10 (E7): lateral row abdomen, thigh front, leg, knee: (0.4 + 1.0 + 0.5) / 3.2 = 59.375 %.
+- 4 mA < 4.78 mA: nothing is felt, coverage 0.
+Migration 12.5 mm caudal: E3 moves to 16.07 (T10, 59.375 % and the abdomen); E2 to 15.91 (T9):
+CSF 6.25 - 0.45 x 3.41 = 4.7155 mm -> standing 6.287 -> 5.687 mm; PT = 4.958 x (5.687/6)^2 = 4.455 mA,
+5.5 / 4.455 = 1.235 < 1.3: the T9 row again, 78.125 %, DT 1.7 x 4.455 = 7.574 mA.
+Trial diary (seed 3): 5.7, 5.6, 6.2, 7.4, 6.7, 6.8, 5.7: mean 44.1 / 7 = 6.3; relief 1 - 6.3/8 = 21.25 %.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simulator.event_kinds import K
+from simulator.training.attempt import Attempt, load_attempt
+from simulator.training.exercise import load_exercise
+from simulator.training.grading import grade
+
+ATTEMPTS = Path(__file__).resolve().parents[2] / "exercises" / "attempts"
+
+#: exercise -> wrong attempt -> {failed criterion id: phrase of its explanation or advice}; exactly these
+#: fail (also used by tests/training/test_exercises.py for every bundled exercise)
+PATIENT_WRONG = {
+    "scs-patient-leg-coverage": {
+        "wrong-cathode-t10": {"leg-covered": "59.37 %", "no-abdomen": "A cathode beside the midline at T10"},
+        "wrong-wide-pulse": {"no-abdomen": "a pulse width of 450 us or more"},
+        "wrong-too-strong": {"no-abdomen": "an amplitude well above perception", "comfortable": "at or above the patient's discomfort threshold"},
+        "wrong-below-perception": {"leg-covered": "The patient feels nothing"},
+    },
+    "scs-patient-thresholds": {
+        "wrong-perception-guessed": {"perception-recorded": "3 mA (too low)"},
+        "wrong-range-above-discomfort": {"remote-range": "at home the patient can turn the stimulation into pain"},
+        "wrong-left-uncomfortable": {"comfortable": "turn the amplitude back down"},
+    },
+    "scs-patient-migration": {
+        "wrong-revision": {"leg-covered": "59.37 %", "no-abdomen": "the lead has moved down",
+                           "conclusion-answer": "Revision is surgery with its own risks"},
+        "wrong-amplitude-up": {"leg-covered": "raising the amplitude on the old contacts", "no-abdomen": "the lead has moved down",
+                               "comfortable": "Turning the amplitude up to chase lost coverage"},
+    },
+    "scs-patient-10khz-bipole": {
+        "wrong-bipole": {"sweet-spot": "on E2 at T8 gives no relief", "responder": "the pain is not halved"},
+        "wrong-impatient": {"patience": "10 kHz relief builds over days"},
+    },
+    "scs-patient-trial-decision": {
+        "wrong-implant-failed": {"decision-follows-diary": "The trial failed the >= 50 % rule, yet you chose to implant"},
+        "wrong-relief-inverted": {"relief-worked-out": "the pain that is LEFT, not the relief"},
+    },
+    "scs-patient-non-responder": {
+        "wrong-keep-reprogramming": {"conclusion-answer": "Endless reprogramming of a non-responder", "not-forever": "5 reprogramming change(s)"},
+        "wrong-called-responder": {"conclusion-answer": "A responder has at least 50 % less pain"},
+    },
+}
+
+#: exercise -> (max score, {wrong attempt: score}), by hand from the weights above
+SCORES = {
+    "scs-patient-leg-coverage": (9, {
+        "wrong-cathode-t10": 9 - 3 - 3,  # coverage 59 % and the abdomen
+        "wrong-wide-pulse": 9 - 3,  # the abdomen only (coverage 100 %)
+        "wrong-too-strong": 9 - 3 - 2,  # the abdomen and discomfort
+        "wrong-below-perception": 9 - 3,  # nothing felt
+    }),
+    "scs-patient-thresholds": (9, {
+        "wrong-perception-guessed": 9 - 2,
+        "wrong-range-above-discomfort": 9 - 3,
+        "wrong-left-uncomfortable": 9 - 1,
+    }),
+    "scs-patient-migration": (9, {
+        "wrong-revision": 9 - 3 - 2 - 2,  # coverage, abdomen, conclusion
+        "wrong-amplitude-up": 9 - 3 - 2 - 1,  # 8 mA >= DT 1.7 x PT(E3 at T10) : coverage, abdomen, comfort
+    }),
+    "scs-patient-10khz-bipole": (9, {"wrong-bipole": 9 - 3 - 2, "wrong-impatient": 9 - 2}),
+    "scs-patient-trial-decision": (9, {"wrong-implant-failed": 9 - 3, "wrong-relief-inverted": 9 - 2}),
+    "scs-patient-non-responder": (10, {"wrong-keep-reprogramming": 10 - 3 - 2, "wrong-called-responder": 10 - 3}),
+}
+
+
+@pytest.fixture(scope="module")
+def exercises():
+    return {ex_id: load_exercise(ex_id) for ex_id in SCORES}
+
+
+def _grade(exercises, ex_id, name):
+    return grade(exercises[ex_id], load_attempt(ATTEMPTS / ex_id / f"{name}.yaml"))
+
+
+def test_six_patient_exercises_each_with_its_mistakes():
+    assert len(SCORES) == 6 and set(SCORES) == set(PATIENT_WRONG)
+    for ex_id, wrongs in PATIENT_WRONG.items():
+        assert set(wrongs) == set(SCORES[ex_id][1])
+        files = {p.stem for p in (ATTEMPTS / ex_id).glob("*.yaml")}
+        assert files == {"correct"} | set(wrongs), ex_id
+
+
+@pytest.mark.parametrize("ex_id", sorted(SCORES))
+def test_correct_solution_scores_full_marks(exercises, ex_id):
+    report = _grade(exercises, ex_id, "correct")
+    assert report.max_score == SCORES[ex_id][0]
+    assert report.score == SCORES[ex_id][0], report.to_text()
+    assert report.passed
+
+
+@pytest.mark.parametrize("ex_id, name", [(e, n) for e, wrongs in PATIENT_WRONG.items() for n in wrongs])
+def test_each_mistake_loses_its_points_and_shows_its_advice(exercises, ex_id, name):
+    report = _grade(exercises, ex_id, name)
+    assert report.score == SCORES[ex_id][1][name], report.to_text()
+    assert not report.passed
+    expected = PATIENT_WRONG[ex_id][name]
+    failed = {i.id: f"{i.explanation} {i.advice}" for i in report.failed_items()}
+    assert set(failed) == set(expected), report.to_text()
+    for crit, phrase in expected.items():
+        assert phrase in failed[crit], f"{crit}: {failed[crit]!r}"
+        assert report.item(crit).points_awarded == 0
+
+
+def test_leg_coverage_figures_match_the_hand_worked_model(exercises):
+    # coverage 2.5 / 3.2 = 78.125 %, PT 4.780 mA and DT 8.127 mA (module docstring)
+    report = _grade(exercises, "scs-patient-leg-coverage", "correct")
+    assert "78.12 %" in report.item("leg-covered").explanation
+    assert "8.127 mA" in report.item("comfortable").explanation
+    report = _grade(exercises, "scs-patient-migration", "correct")
+    assert "7.574 mA" in report.item("comfortable").explanation  # DT on E2 after the migration
+
+
+def test_trial_decision_follows_the_verdict_either_way(exercises):
+    """The decision criterion follows the diary verdict of the attempt itself: after a failed trial
+    'do not implant' is right; it would be wrong after a passed one (the rule, not a fixed answer)."""
+    ex = exercises["scs-patient-trial-decision"]
+    base = load_attempt(ATTEMPTS / ex.id / "correct.yaml")
+    report = grade(ex, base)
+    item = report.item("decision-follows-diary")
+    assert item.passed and item.details["trial_passed"] is False
+    assert "6.3 against 8" in item.explanation  # 44.1 / 7 = 6.3 (module docstring)
+    # no decision at all: the criterion fails and says so
+    empty = Attempt(exercise=ex.id, actions=base.actions, answers={"trial-relief": 21.25})
+    item = grade(ex, empty).item("decision-follows-diary")
+    assert not item.passed and "no decision" in item.explanation
+
+
+def test_trial_diary_rule_by_hand(exercises):
+    """The relief criterion's reference is 1 - mean diary NRS / baseline, from the diary events."""
+    from simulator.training.grading import replay
+
+    ex = exercises["scs-patient-trial-decision"]
+    sim, _ = replay(ex, load_attempt(ATTEMPTS / ex.id / "correct.yaml"))
+    diary = [e.payload["nrs"] for e in sim.results().events_where("patient", K.PATIENT_DIARY)]
+    assert diary == [5.7, 5.6, 6.2, 7.4, 6.7, 6.8, 5.7]
+    assert 1 - (sum(diary) / 7) / 8 == pytest.approx(0.2125)
+
+
+def test_non_responder_diary_is_under_half_relief(exercises):
+    """The non-responder's profile fixes tonic relief at 25 %: with 100 % coverage the model NRS is
+    8 x (1 - 0.25) = 6; the answer's 20 % tolerance (20-30 %) holds the noisy diary's relief."""
+    from simulator.training.grading import replay
+
+    ex = exercises["scs-patient-non-responder"]
+    sim, _ = replay(ex, load_attempt(ATTEMPTS / ex.id / "correct.yaml"))
+    entries = [e for e in sim.results().events_where("patient", K.PATIENT_DIARY) if e.t_s <= ex.start_at]
+    assert len(entries) == 14
+    assert all(e.payload["model_nrs"] == pytest.approx(6.0) for e in entries)
+    relief_pct = 100 * (1 - sum(e.payload["nrs"] for e in entries) / 14 / 8)
+    assert 20 <= relief_pct <= 30
+
+
+def test_unknown_patient_check_or_bad_args_name_the_criterion():
+    from simulator.errors import InputError
+    from simulator.training.exercise import exercise_from_dict
+    from simulator.yaml_io import load_yaml_file
+    from simulator.training.catalog import resolve_exercise_path
+
+    data = load_yaml_file(resolve_exercise_path("scs-patient-leg-coverage"))
+    data["criteria"][0]["args"] = {"min_pct": 170}
+    with pytest.raises(InputError) as info:
+        exercise_from_dict(data)
+    assert "criteria[0].args" in str(info.value) and "min_pct" in str(info.value)
+    data["criteria"][0].update(check="coverage_at_least", device="ipg", args={"min_pct": 70})
+    with pytest.raises(InputError) as info:
+        exercise_from_dict(data)
+    assert "check is for a patient device, not a scs" in str(info.value)

@@ -8,7 +8,7 @@ Scores worked by hand from the weights in the exercise files (the allowed-action
 - migration: covered 3 + no abdomen 2 + comfortable 1 + conclusion 2 + allowed 1 = 9.
 - 10khz-bipole: program 1 + sweet spot 3 + responder 2 + patience 2 + allowed 1 = 9.
 - trial-decision: covered 2 + comfortable 1 + relief 2 + decision 3 + allowed 1 = 9.
-- non-responder: asked 1 + coverage 2 + relief 1 + conclusion 3 + not forever 2 + allowed 1 = 10.
+- non-responder: coverage 2 + relief 1 + conclusion 3 + not forever 2 + allowed 1 = 9.
 
 Model figures behind the mistakes, worked by hand from domain/patient.md A1/A2 (simulator/patient):
 a lead 2 mm left of the midline with its top contact at T9 (position 15.25 in vertebra units,
@@ -95,7 +95,7 @@ SCORES = {
     }),
     "scs-patient-10khz-bipole": (9, {"wrong-bipole": 9 - 3 - 2, "wrong-impatient": 9 - 2}),
     "scs-patient-trial-decision": (9, {"wrong-implant-failed": 9 - 3, "wrong-relief-inverted": 9 - 2}),
-    "scs-patient-non-responder": (10, {"wrong-keep-reprogramming": 10 - 3 - 2, "wrong-called-responder": 10 - 3}),
+    "scs-patient-non-responder": (9, {"wrong-keep-reprogramming": 9 - 3 - 2, "wrong-called-responder": 9 - 3}),
 }
 
 

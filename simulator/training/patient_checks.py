@@ -26,7 +26,7 @@ Stimulator checks (`device:` is the stimulator), read from the trainee's replaye
 """
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
@@ -151,8 +151,8 @@ def threshold_recorded(device, args, ctx):
     what = "perception threshold" if a.kind == "perception" else "maximum tolerable amplitude"
     if feel is None or feel.perception_threshold_ma is None:
         return False, f"the program{' ' + a.program if a.program else ''} is not running, so its {what} cannot be judged", {}
-    stim = _stimulator_snapshot(ctx)
-    recorded = getattr(stim.programs[feel.program], "perception_threshold_ma" if a.kind == "perception" else "max_tolerable_ma")
+    snap_stim = _stimulator_snapshot(ctx)
+    recorded = getattr(snap_stim.programs[feel.program], "perception_threshold_ma" if a.kind == "perception" else "max_tolerable_ma")
     truth = feel.perception_threshold_ma if a.kind == "perception" else feel.discomfort_threshold_ma
     told = "first feels the tingling" if a.kind == "perception" else "first finds it uncomfortable"
     if recorded is None:
@@ -170,8 +170,8 @@ def remote_range_within_thresholds(device, args, ctx):
     feel = _feel(device.snapshot(), a.program)
     if feel is None or feel.perception_threshold_ma is None:
         return False, "the program is not running, so its remote range cannot be judged", {}
-    stim = _stimulator_snapshot(ctx)
-    program = stim.programs[feel.program]
+    snap_stim = _stimulator_snapshot(ctx)
+    program = snap_stim.programs[feel.program]
     pt, dt = feel.perception_threshold_ma, feel.discomfort_threshold_ma
     lo_ok, hi_ok = pt * (1 - a.tolerance_pct / 100.0), dt * (1 + a.tolerance_pct / 100.0)
     top = program.patient_max_ma
@@ -195,13 +195,13 @@ def remote_range_within_thresholds(device, args, ctx):
 @device_check("paresthesia_free_relief", "patient", NoArgs)
 def paresthesia_free_relief(device, args, ctx):
     targets = ctx.results.events_where(device.id, K.PATIENT_RELIEF_TARGET)
-    stim = _stimulator_snapshot(ctx)
-    running = [n for n in stim.active_programs if stim.programs[n].waveform in ("high_frequency", "burst")]
+    snap_stim = _stimulator_snapshot(ctx)
+    running = [n for n in snap_stim.active_programs if snap_stim.programs[n].waveform in ("high_frequency", "burst")]
     if not running:
         return False, "no 10 kHz or burst program is running", {}
     name = running[0]
-    cathodes = [f"{c} at {stim.contacts[c].level}" for c, use in stim.programs[name].contacts.items()
-                if use.polarity == "-" and c in stim.contacts]
+    cathodes = [f"{c} at {snap_stim.contacts[c].level}" for c, use in snap_stim.programs[name].contacts.items()
+                if use.polarity == "-" and c in snap_stim.contacts]
     where = f"program {name} with its cathode on {', '.join(cathodes) or 'no contact'}"
     last = targets[-1] if targets else None
     therapies = set(last.payload.get("therapy", [])) if last is not None else set()

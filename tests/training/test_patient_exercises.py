@@ -34,6 +34,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulator.event_kinds import K
 from simulator.training.attempt import Attempt, load_attempt
@@ -201,3 +203,47 @@ def test_unknown_patient_check_or_bad_args_name_the_criterion():
     with pytest.raises(InputError) as info:
         exercise_from_dict(data)
     assert "check is for a patient device, not a scs" in str(info.value)
+
+
+def test_trial_decision_after_a_passed_trial_is_to_implant():
+    """The same exercise with seed 1: this patient draws a strong tonic response and the diary reads
+    1.3, 1.6, 1.9, 1.3, 1.7, 1.1, 1.0 (sum 9.9, mean 1.414): relief 1 - 1.414 / 8 = 82.3 % >= 50 %:
+    now 'implant' is right and 'do not implant' is the mistake."""
+    from simulator.training.catalog import resolve_exercise_path
+    from simulator.training.exercise import exercise_from_dict
+    from simulator.training.grading import replay
+    from simulator.yaml_io import load_yaml_file
+
+    path = resolve_exercise_path("scs-patient-trial-decision")
+    data = load_yaml_file(path)
+    data["scenario"]["seed"] = 1
+    ex = exercise_from_dict(data, file=str(path))
+    actions = load_attempt(ATTEMPTS / ex.id / "correct.yaml").actions
+    sim, _ = replay(ex, Attempt(exercise=ex.id, actions=actions))
+    diary = [e.payload["nrs"] for e in sim.results().events_where("patient", K.PATIENT_DIARY)]
+    assert diary == [1.3, 1.6, 1.9, 1.3, 1.7, 1.1, 1.0]
+    implant = grade(ex, Attempt(exercise=ex.id, actions=actions, answers={"trial-relief": 82.3, "decision": "implant the permanent system"}))
+    assert implant.score == 9 and implant.passed
+    refuse = grade(ex, Attempt(exercise=ex.id, actions=actions, answers={"trial-relief": 82.3, "decision": "do not implant"}))
+    assert refuse.score == 9 - 3 and "so the trial passed" in refuse.item("decision-follows-diary").explanation
+    assert "After a passed trial, implanting is the indicated next step" in refuse.item("decision-follows-diary").advice
+
+
+PT_MA, DT_MA = 4.7804, 8.1266  # hand-worked in the module docstring
+
+
+@settings(max_examples=25, deadline=None)
+@given(low=st.integers(0, 120), span=st.integers(0, 60))
+def test_remote_range_verdict_is_the_hand_rule(low, span):
+    """Property: the remote-range criterion passes exactly when PT x 0.95 <= min <= DT and
+    PT <= max <= DT x 1.05 (5 % slack); values on a 0.1 mA grid never fall within 0.02 mA of these
+    bounds (4.541, 8.127, 4.780, 8.533)."""
+    ex = load_exercise("scs-patient-thresholds")
+    lo, hi = low / 10.0, (low + span) / 10.0
+    attempt = Attempt(exercise=ex.id, actions=[
+        {"at": 900, "device": "ipg", "action": "set_amplitude", "params": {"program": "leg", "amplitude_ma": 5.5}},
+        {"at": 960, "device": "ipg", "action": "set_patient_limits", "params": {"program": "leg", "patient_min_ma": lo, "patient_max_ma": hi}},
+    ])
+    item = grade(ex, attempt).item("remote-range")
+    rule = PT_MA * 0.95 <= lo <= DT_MA and PT_MA <= hi <= DT_MA * 1.05
+    assert item.passed == rule, item.explanation

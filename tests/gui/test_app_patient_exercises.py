@@ -112,3 +112,20 @@ def test_non_responder_mistake_reprogramming_again_and_again(qtbot, make_window,
     assert "does not turn a non-responder into a responder" in report.item("not-forever").advice
     assert "Endless reprogramming of a non-responder" in report.item("conclusion-answer").advice
     assert report.score == 9 - 2 - 3
+
+
+def test_migration_revision_mistake_abdomen_left_on(qtbot, make_window, no_dialogs):
+    # the trainee tries the top contact (E1, now at T10: the belly tingles), concludes revision,
+    # and leaves it running
+    window, panel, prog = _start(make_window, "scs-patient-migration-revision")
+    prog.cycle_contact("E3")
+    prog.cycle_contact("E3")  # cathode -> anode -> off
+    prog.cycle_contact("E2")  # anode -> off
+    prog.cycle_contact("E1")  # off -> cathode
+    prog.cycle_contact("E2")
+    prog.cycle_contact("E2")  # off -> cathode -> anode
+    _send_amplitude(prog, no_dialogs, 5.5)
+    panel.set_answer("conclusion", "revision: no contact can cover the leg")
+    report = panel.check_work()
+    assert "Turn the stimulation off" in report.item("no-abdomen").advice
+    assert report.item("conclusion-answer").passed and report.score == 6 - 2

@@ -1,4 +1,4 @@
-"""The six exercises on the virtual SCS patient (an approximation for teaching): a correct solution,
+"""The exercises on the virtual SCS patient (six, and a revision variant of the migration one) (an approximation for teaching): a correct solution,
 scripted as actions in exercises/attempts/<id>/correct.yaml, scores full marks; each typical mistake
 (wrong-*.yaml) loses exactly its criteria's points and shows their advice.
 
@@ -8,6 +8,7 @@ Scores worked by hand from the weights in the exercise files (the allowed-action
 - migration: covered 3 + no abdomen 2 + comfortable 1 + conclusion 2 + allowed 1 = 9.
 - 10khz-bipole: program 1 + sweet spot 3 + responder 2 + patience 2 + allowed 1 = 9.
 - trial-decision: covered 2 + comfortable 1 + relief 2 + decision 3 + allowed 1 = 9.
+- migration-revision: conclusion 3 + no abdomen 2 + allowed 1 = 6.
 - non-responder: coverage 2 + relief 1 + conclusion 3 + not forever 2 + allowed 1 = 9.
 
 Model figures behind the mistakes, worked by hand from domain/patient.md A1/A2 (simulator/patient):
@@ -27,6 +28,9 @@ Pain map: left thigh back 0.6, thigh front 0.4, knee 0.5, leg 1.0, foot 0.7 (sum
 Migration 12.5 mm caudal: E3 moves to 16.07 (T10, 59.375 % and the abdomen); E2 to 15.91 (T9):
 CSF 6.25 - 0.45 x 3.41 = 4.7155 mm -> standing 6.287 -> 5.687 mm; PT = 4.958 x (5.687/6)^2 = 4.455 mA,
 5.5 / 4.455 = 1.235 < 1.3: the T9 row again, 78.125 %, DT 1.7 x 4.455 = 7.574 mA.
+Migration 40 mm = 1.6 segments: E1 at 15.25 + 1.6 = 16.85 (T10: abdomen beside the midline), E2-E8 at
+17.01-17.97 (T11: front of the thigh, widened with the foot and T12's front of the thigh): at most
+(0.4 + 0.7) / 3.2 = 34.4 % without the abdomen, so no contact covers 70 %: revision.
 Trial diary (seed 3): 5.7, 5.6, 6.2, 7.4, 6.7, 6.8, 5.7: mean 44.1 / 7 = 6.3; relief 1 - 6.3/8 = 21.25 %.
 """
 from __future__ import annotations
@@ -64,6 +68,10 @@ PATIENT_WRONG = {
         "wrong-amplitude-up": {"leg-covered": "raising the amplitude on the old contacts", "no-abdomen": "the lead has moved down",
                                "comfortable": "Turning the amplitude up to chase lost coverage"},
     },
+    "scs-patient-migration-revision": {
+        "wrong-reprogrammed": {"conclusion-answer": "No contact lies over T9 any more", "no-abdomen": "Until the revision"},
+        "wrong-abdomen-left-on": {"no-abdomen": "Turn the stimulation off"},
+    },
     "scs-patient-10khz-bipole": {
         "wrong-bipole": {"sweet-spot": "on E2 at T8 gives no relief", "responder": "the pain is not halved"},
         "wrong-impatient": {"patience": "10 kHz relief builds over days"},
@@ -95,6 +103,7 @@ SCORES = {
         "wrong-revision": 9 - 3 - 2 - 2,  # coverage, abdomen, conclusion
         "wrong-amplitude-up": 9 - 3 - 2 - 1,  # 8 mA >= DT 1.7 x PT(E3 at T10) : coverage, abdomen, comfort
     }),
+    "scs-patient-migration-revision": (6, {"wrong-reprogrammed": 6 - 3 - 2, "wrong-abdomen-left-on": 6 - 2}),
     "scs-patient-10khz-bipole": (9, {"wrong-bipole": 9 - 3 - 2, "wrong-impatient": 9 - 2}),
     "scs-patient-trial-decision": (9, {"wrong-implant-failed": 9 - 3, "wrong-relief-inverted": 9 - 2}),
     "scs-patient-non-responder": (9, {"wrong-keep-reprogramming": 9 - 3 - 2, "wrong-called-responder": 9 - 3}),
@@ -111,7 +120,7 @@ def _grade(exercises, ex_id, name):
 
 
 def test_six_patient_exercises_each_with_its_mistakes():
-    assert len(SCORES) == 6 and set(SCORES) == set(PATIENT_WRONG)
+    assert len(SCORES) == 7 and set(SCORES) == set(PATIENT_WRONG)
     for ex_id, wrongs in PATIENT_WRONG.items():
         assert set(wrongs) == set(SCORES[ex_id][1])
         files = {p.stem for p in (ATTEMPTS / ex_id).glob("*.yaml")}
@@ -247,3 +256,27 @@ def test_remote_range_verdict_is_the_hand_rule(low, span):
     item = grade(ex, attempt).item("remote-range")
     rule = PT_MA * 0.95 <= lo <= DT_MA and PT_MA <= hi <= DT_MA * 1.05
     assert item.passed == rule, item.explanation
+
+
+def test_after_the_far_migration_no_contact_covers_the_leg_without_the_abdomen(exercises):
+    """Every bipole of the migrated lead (cathode Ek, anode beside it) at 3 to 12 mA: coverage stays
+    at most 34.375 % (hand-worked in the module docstring) or the abdomen tingles; so 'revision'
+    is the right conclusion. After the 12.5 mm migration E2 still reaches 78.125 % without it."""
+    from simulator.engine import Simulation
+
+    ex = exercises["scs-patient-migration-revision"]
+    sim = Simulation(ex.scenario_model, validate=False)
+    sim.run(until=ex.start_at)
+    t = ex.start_at
+    best_without_abdomen = 0.0
+    for k in range(1, 9):
+        anode = f"E{k + 1}" if k < 8 else "E7"
+        for amp in (3.0, 4.5, 6.0, 7.5, 9.0, 10.5, 12.0):
+            t += 60.0
+            sim.run(until=t)
+            program = {"name": "leg", "contacts": {f"E{k}": "-", anode: "+"}, "amplitude_ma": amp, "pulse_width_us": 300, "rate_hz": 50}
+            assert sim.apply_action("ipg", "set_program", {"program": program})
+            snap = sim.devices["patient"].snapshot()
+            if "left_abdomen" not in snap.paresthesia_regions:
+                best_without_abdomen = max(best_without_abdomen, snap.coverage_pct)
+    assert best_without_abdomen == pytest.approx(34.375)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from simulator.event_kinds import K
 from simulator.profiles.base import StrictModel
@@ -51,6 +51,16 @@ class MinPct(StrictModel):
 class RegionArgs(StrictModel):
     regions: list[str] = Field(min_length=1, max_length=40, description="Body regions, e.g. [left_abdomen, right_abdomen]")
     label: str = Field("", max_length=100, description="The regions in plain words, e.g. 'the abdomen'")
+
+    @field_validator("regions")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        from simulator.patient.somatotopy import REGIONS
+
+        for region in value:
+            if region not in REGIONS:
+                raise ValueError(f"unknown body region {region!r}; allowed: {', '.join(REGIONS)}")
+        return value
 
 
 class ThresholdArgs(StrictModel):
@@ -126,8 +136,35 @@ def regions_not_felt(device, args, ctx):
     name = a.label or ", ".join(_words(r) for r in a.regions)
     hit = [r for r in a.regions if r in snap.paresthesia_regions]
     if hit:
-        return False, f"the patient feels tingling in {', '.join(_words(r) for r in hit)}: {name} is stimulated", {"count": len(hit)}
+        why = "; ".join(_spread_causes(device, snap, ctx))
+        return False, f"the patient feels tingling in {', '.join(_words(r) for r in hit)}: {name} is stimulated" + (f". {why}" if why else ""), \
+            {"count": len(hit)}
     return True, f"no tingling in {name}", {"count": 0}
+
+
+def _spread_causes(device, snap, ctx) -> list[str]:
+    """What puts the tingling where it is, per felt program: its cathodes' levels and sides now
+    (from the patient's last thresholds event, so a migrated lead shows where it lies), and the
+    two things that spread it a level down (the profile's widening ratio and pulse width)."""
+    events = ctx.results.events_where(device.id, K.PATIENT_THRESHOLDS)
+    cathodes = {p.get("program"): p.get("cathodes") or [] for p in (events[-1].payload.get("programs", []) if events else [])}
+    snap_stim = _stimulator_snapshot(ctx)
+    out = []
+    for feel in snap.programs:
+        if not feel.regions:
+            continue
+        parts = [f"{c['contact']} at {c['level']} ({c['side']})" for c in cathodes.get(feel.program, [])]
+        text = f"Program {feel.program}: cathode {', '.join(parts) or 'unknown'}"
+        ratio = feel.ratio_to_perception or 0.0
+        if ratio >= device.profile.widen_ratio - 1e-9:
+            text += (f"; amplitude {fmt(ratio)} times perception: from {fmt(device.profile.widen_ratio)} times the tingling "
+                     "spreads a level down")
+        program = snap_stim.programs.get(feel.program)
+        if program is not None and program.pulse_width_us >= device.profile.caudal_spread_pw_us - 1e-9:
+            text += (f"; pulse width {fmt(program.pulse_width_us, 'us')}: from {fmt(device.profile.caudal_spread_pw_us, 'us')} "
+                     "the tingling spreads a level down")
+        out.append(text)
+    return out
 
 
 @device_check("no_discomfort", "patient", NoArgs)

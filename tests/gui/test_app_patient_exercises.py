@@ -29,10 +29,10 @@ def test_leg_coverage_mistake_cathode_left_at_t10(qtbot, make_window, no_dialogs
     window, panel, prog = _start(make_window, "scs-patient-leg-coverage")
     _send_amplitude(prog, no_dialogs, 5.5)
     report = panel.check_work()
-    assert "A cathode beside the midline at T10" in report.item("no-abdomen").advice
+    assert "The cathode lies at T10" in report.item("no-abdomen").advice
     assert "59.37 %" in report.item("leg-covered").explanation
     assert report.score == 9 - 3 - 3
-    assert "A cathode beside the midline at T10" in panel.result.toPlainText()
+    assert "The cathode lies at T10" in panel.result.toPlainText()  # shown in the dock
 
 
 def test_thresholds_mistake_remote_maximum_above_discomfort(qtbot, make_window, no_dialogs):

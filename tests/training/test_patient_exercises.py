@@ -52,9 +52,9 @@ ATTEMPTS = Path(__file__).resolve().parents[2] / "exercises" / "attempts"
 #: fail (also used by tests/training/test_exercises.py for every bundled exercise)
 PATIENT_WRONG = {
     "scs-patient-leg-coverage": {
-        "wrong-cathode-t10": {"leg-covered": "59.37 %", "no-abdomen": "A cathode beside the midline at T10"},
-        "wrong-wide-pulse": {"no-abdomen": "a pulse width of 450 us or more"},
-        "wrong-too-strong": {"no-abdomen": "an amplitude well above perception", "comfortable": "at or above the patient's discomfort threshold"},
+        "wrong-cathode-t10": {"leg-covered": "59.37 %", "no-abdomen": "The cathode lies at T10: beside the midline that segment includes the abdomen"},
+        "wrong-wide-pulse": {"no-abdomen": "The pulse width is 450 us or more"},
+        "wrong-too-strong": {"no-abdomen": "The amplitude is well above perception", "comfortable": "at or above the patient's discomfort threshold"},
         "wrong-below-perception": {"leg-covered": "The patient feels nothing"},
     },
     "scs-patient-thresholds": {
@@ -63,9 +63,9 @@ PATIENT_WRONG = {
         "wrong-left-uncomfortable": {"comfortable": "turn the amplitude back down"},
     },
     "scs-patient-migration": {
-        "wrong-revision": {"leg-covered": "59.37 %", "no-abdomen": "the lead has moved down",
+        "wrong-revision": {"leg-covered": "59.37 %", "no-abdomen": "the lead has moved down and the cathode lies at T10",
                            "conclusion-answer": "Revision is surgery with its own risks"},
-        "wrong-amplitude-up": {"leg-covered": "raising the amplitude on the old contacts", "no-abdomen": "the lead has moved down",
+        "wrong-amplitude-up": {"leg-covered": "raising the amplitude on the old contacts", "no-abdomen": "more current on the migrated contacts",
                                "comfortable": "Turning the amplitude up to chase lost coverage"},
     },
     "scs-patient-migration-revision": {
@@ -280,3 +280,32 @@ def test_after_the_far_migration_no_contact_covers_the_leg_without_the_abdomen(e
             if "left_abdomen" not in snap.paresthesia_regions:
                 best_without_abdomen = max(best_without_abdomen, snap.coverage_pct)
     assert best_without_abdomen == pytest.approx(34.375)
+
+
+def test_abdomen_advice_names_the_cause_of_each_mistake(exercises):
+    """Cathode at T10, amplitude over 1.3 x perception and pulse width over 450 us each get their own
+    advice: E7 at 5.5 mA is 5.5 / 4.1775 = 1.317 x its PT (cathode and amplitude); E3 at 9 mA is
+    9 / 4.780 = 1.88 x (amplitude only); E3 at 500 us is 5.5 / 3.832 = 1.435 x and 500 >= 450 us (both)."""
+    cathode, amplitude, pulse = "The cathode lies at T10", "The amplitude is well above perception", "The pulse width is 450 us or more"
+    cases = {"wrong-cathode-t10": ({cathode, amplitude}, {pulse}),
+             "wrong-too-strong": ({amplitude}, {cathode, pulse}),
+             "wrong-wide-pulse": ({amplitude, pulse}, {cathode})}
+    for name, (present, absent) in cases.items():
+        advice = _grade(exercises, "scs-patient-leg-coverage", name).item("no-abdomen").advice
+        assert all(p in advice for p in present), (name, advice)
+        assert not any(p in advice for p in absent), (name, advice)
+    assert "1.317 times perception" in _grade(exercises, "scs-patient-leg-coverage", "wrong-cathode-t10").item("no-abdomen").explanation
+    assert "1.883 times perception" in _grade(exercises, "scs-patient-leg-coverage", "wrong-too-strong").item("no-abdomen").explanation
+
+
+def test_an_unknown_region_is_an_input_error():
+    from simulator.errors import InputError
+    from simulator.training.catalog import resolve_exercise_path
+    from simulator.training.exercise import exercise_from_dict
+    from simulator.yaml_io import load_yaml_file
+
+    data = load_yaml_file(resolve_exercise_path("scs-patient-leg-coverage"))
+    data["criteria"][1]["args"]["regions"] = ["left_abdomin"]
+    with pytest.raises(InputError) as info:
+        exercise_from_dict(data)
+    assert "criteria[1].args" in str(info.value) and "left_abdomin" in str(info.value)

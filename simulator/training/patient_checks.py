@@ -7,7 +7,8 @@ its programs), the event stream (`ctx.results`) and the trainee's replayed actio
 
 Patient checks (criterion `device:` is the patient, id `patient` by default):
 - `coverage_at_least`: pain-weighted paresthesia coverage >= `min_pct`.
-- `regions_not_felt`: no paresthesia in `regions` (e.g. the abdomen).
+- `regions_not_felt`: no paresthesia in `regions` (e.g. the abdomen); a failure names the causes
+  (cathode level and side now, amplitude past the widening ratio, pulse width past the caudal spread).
 - `no_discomfort`: no active program is at or above the patient's discomfort threshold.
 - `threshold_recorded`: the threshold recorded on the stimulator (perception, or the maximum
   tolerable) lies within `tolerance_pct` of the patient's perception / discomfort threshold.

@@ -98,6 +98,16 @@ class PatientProfile(Profile):
             return [] if self.intrathecal is not None else ["intrathecal"]
         return [f for f in self.SCS_FIELDS if getattr(self, f) is None]
 
+    def figures_without_source(self) -> list[str]:
+        """As for any profile; an intrathecal-only patient (no stimulator fields) needs no notes for
+        the stimulator model's defaults, which it never uses."""
+        missing = super().figures_without_source()
+        if self.missing_for("stimulator"):
+            shared = ("condition", "pain_map", "baseline_nrs", "intrathecal")
+            scs_only = [f for f in PatientProfile.model_fields if f not in shared and f not in Profile.model_fields]
+            missing = [m for m in missing if m.split(".", 1)[0] not in scs_only]
+        return missing
+
     @model_validator(mode="after")
     def _some_therapy(self):
         if self.intrathecal is None and self.missing_for("stimulator"):

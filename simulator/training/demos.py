@@ -31,8 +31,7 @@ from typing import Any
 import numpy as np
 
 from simulator.event_kinds import K
-from simulator.patient.csf import csf_steady_state_per_ml  # the CSF model, promoted to the intrathecal patient  # noqa: F401
-from simulator.units import SECONDS_PER_DAY
+from simulator.patient.csf import csf_steady_state_per_ml  # promoted to the intrathecal patient (simulator.patient.csf)
 
 CSF_LABEL = "Educational approximation: one-compartment model at the catheter tip with exponential spatial decay; not for dosing."
 

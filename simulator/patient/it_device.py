@@ -115,6 +115,7 @@ class IntrathecalPatientDevice(Device):
         self._mass_h = 0.0
         self._mass_rate_per_s = 0.0
         self._cause = "none"
+        self._cause_fresh = False
         self._rates: dict[str, float] = {}
         self._inputs_key = None
         self.to_csf_total: dict[str, float] = {n: 0.0 for n in self.bodies}
@@ -182,9 +183,9 @@ class IntrathecalPatientDevice(Device):
         elif kind == K.REFILL_COMPLETED:
             self._on_refill(pl)
         elif kind == K.FLOW_STOPPED:
-            self._cause = f"pump stopped: {pl.get('reason', '')}"
+            self._cause, self._cause_fresh = f"pump stopped: {pl.get('reason', '')}", True
         elif kind == K.RESERVOIR_EMPTY:
-            self._cause = "reservoir empty"
+            self._cause, self._cause_fresh = "reservoir empty", True
         if self._pending is None:
             self._pending = self.wake_at(self.now, self._flush)
 
@@ -235,6 +236,13 @@ class IntrathecalPatientDevice(Device):
         self._account()
         rates = self._pump_rates()
         split = split_for(self.catheter, self.model.catheter)
+        old_csf, new_csf = self._split.to_csf * sum(self._rates.values()), split.to_csf * sum(rates.values())
+        if not self._cause_fresh:  # no pump event or fault named a cause at this instant
+            if new_csf >= old_csf and new_csf > 0:
+                self._cause = "none"
+            elif new_csf < old_csf:
+                self._cause = f"less drug reaching the CSF ({old_csf:.4g} -> {new_csf:.4g} per day)"
+        self._cause_fresh = False
         for name, body in self.bodies.items():
             body.advance(self.now, body.input_vector(rates.get(name, 0.0) / SECONDS_PER_DAY, split.to_csf, split.to_tissue))
         self._rates, self._split = rates, split
@@ -373,7 +381,7 @@ class IntrathecalPatientDevice(Device):
         self.catheter = state
         sp: Split = split_for(state, self.model.catheter)
         if state != "patent" and sp.to_csf < 1.0:
-            self._cause = f"catheter: {state}"
+            self._cause, self._cause_fresh = f"catheter: {state}", True
         payload = {"fault": state, "previous": old, "to_csf_fraction": sp.to_csf, "to_tissue_fraction": sp.to_tissue,
                    "retained_fraction": sp.retained, "random": random, "text": text}
         self.emit(K.PATIENT_CATHETER, **payload, label=LABEL)
@@ -443,12 +451,10 @@ class IntrathecalPatientDevice(Device):
     def _apply_workup(self, test: str) -> dict[str, Any]:
         self._refresh()
         self._account()
-        if test == "cap_aspiration":
-            return self._workup(test, *cap_aspiration(self.catheter))
-        if test == "contrast_study":
-            return self._workup(test, *contrast_study(self.catheter))
-        if test == "mri":
-            return self._workup(test, *mri(self.catheter))
+        tables = {"cap_aspiration": cap_aspiration, "contrast_study": contrast_study, "mri": mri}
+        if test in tables:
+            code, text, findings = tables[test](self.catheter)
+            return self._workup(test, code, findings, text)
         if test == "rotor_study":
             snap = self.pump.snapshot()
             if snap.battery_pct is None:

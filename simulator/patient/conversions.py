@@ -70,7 +70,7 @@ def _positive(name: str, value: float, allow_zero: bool = False) -> float:
 
 def _choice(name: str, value: str, allowed) -> str:
     if value not in allowed:
-        raise InputError(Issue(name, f"allowed: {', '.join(allowed)}", value))
+        raise InputError(Issue(name, f"allowed: {', '.join(f'{a:g}' if isinstance(a, float) else str(a) for a in allowed)}", value))
     return value
 
 

@@ -112,6 +112,7 @@ class IntrathecalPatientDevice(Device):
         self.retained_ml = 0.0
         self.retained_by_drug: dict[str, float] = {}
         self._vol_mark = self.pump.delivered_volume_ml_at(self.now)
+        self._acc_t = self.now
         self._mass_h = 0.0
         self._mass_rate_per_s = 0.0
         self._cause = "none"
@@ -182,7 +183,7 @@ class IntrathecalPatientDevice(Device):
                 self._dose_in(drug, float(amount), _unit(pl.get("unit", self._pump_unit)), tissue=False)
         elif kind == K.REFILL_COMPLETED:
             self._on_refill(pl)
-        elif kind == K.FLOW_STOPPED:
+        elif kind == K.FLOW_STOPPED and not self._cause_fresh:  # a reservoir.empty just before names it better
             self._cause, self._cause_fresh = f"pump stopped: {pl.get('reason', '')}", True
         elif kind == K.RESERVOIR_EMPTY:
             self._cause, self._cause_fresh = "reservoir empty", True
@@ -220,7 +221,7 @@ class IntrathecalPatientDevice(Device):
         vol = self.pump.delivered_volume_ml_at(now)
         dv = max(0.0, vol - self._vol_mark)
         self._vol_mark = vol
-        dt = max(0.0, now - getattr(self, "_acc_t", now))
+        dt = max(0.0, now - self._acc_t)
         self._acc_t = now
         sp = self._split
         self.retained_ml += sp.retained * dv

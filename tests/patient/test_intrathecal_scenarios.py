@@ -1,0 +1,232 @@
+"""The intrathecal patient in scenarios: withdrawal after an empty reservoir, catheter complications
+and the work-up results each must give, pocket fill, motor stall, seeded mass (answers by hand)."""
+import copy
+import math
+
+import pytest
+import yaml
+
+from simulator.engine import device_rng
+from simulator.errors import InputError
+from simulator.event_kinds import K, validate_payload
+from simulator.profiles.registry import ProfileRegistry, default_registry
+from tests.patient.helpers import build
+
+DAY = 86400.0
+H = 3600.0
+
+
+def it_scenario(drug="baclofen", conc=500.0, dose=400.0, reservoir=20.0, profile="patient/it-spasticity-baclofen", timeline=(),
+                duration="30d", seed=4, settings=None):
+    u = "mcg" if drug in ("baclofen", "ziconotide", "clonidine") else "mg"
+    return {
+        "name": "it test", "seed": seed, "duration": duration,
+        "devices": [{"id": "pump", "profile": "pump/peristaltic-20ml",
+                     "settings": {"drug": f"drug/{drug}", f"concentration_{u}_per_ml": conc, "reservoir_ml": reservoir,
+                                  "mode": {"type": "continuous", f"dose_{u}_per_day": dose}}}],
+        "patient": {"profile": profile, "pump": "pump", "settings": settings or {}},
+        "timeline": list(timeline),
+    }
+
+
+def run(data, registry=None):
+    reg = registry or default_registry()
+    sim = build(data, reg)
+    sim.run()
+    evs = sim.results().events
+    for e in evs:
+        if e.device == "patient":
+            validate_payload(e.kind, e.payload)
+            assert e.payload.get("label", "approximation for teaching").startswith("approximation for teaching")
+    return sim, evs
+
+
+def of(evs, kind):
+    return [e for e in evs if e.kind == kind]
+
+
+def workups(evs):
+    return {e.payload["test"]: e.payload for e in of(evs, K.PATIENT_WORKUP)}
+
+
+def test_baclofen_withdrawal_starts_after_its_lag_once_the_reservoir_is_empty():
+    # 20 mL x 500 mcg/mL = 10000 mcg at 400 mcg/day: empty at 25 d
+    sim, evs = run(it_scenario(duration="30d"))
+    empty = of(evs, K.RESERVOIR_EMPTY)[0].t_s
+    assert empty == pytest.approx(25 * DAY, abs=60)
+    stages = [(e.payload["stage"], (e.t_s - empty) / H) for e in of(evs, K.PATIENT_WITHDRAWAL)]
+    # From the steady state the chain C -> Ce -> L (and C -> Ce -> T) decays, long after the stop, as
+    # D e^-lt with D = a e / ((a - l)(e - l)): a = 0.34/42 = 0.0080952 /min (CSF), e = 1/40 /min (effect),
+    # l = 1/1440 /min (lag 24 h), t = 1/43200 /min (tolerance 30 d).
+    # D_L = 0.00020238 / (0.0074008 x 0.0243056) = 1.12513;  D_T = 0.00020238 / (0.0080721 x 0.0249769) = 1.00377
+    # w = 1 - L/T = 0.6 -> t = ln(D_L / (0.4 D_T)) / (l - t) = ln(2.80226) / 0.00067130 = 1.03043 / 0.00067130 min = 25.58 h
+    # w = 0.95 (severe) -> ln(D_L / (0.05 D_T)) / 0.00067130 = ln(22.4181) / 0.00067130 = 4632.6 min = 77.21 h
+    assert [s for s, _ in stages] == ["mild", "moderate", "severe"]
+    assert stages[0][1] == pytest.approx(25.58, abs=0.05)
+    assert stages[2][1] == pytest.approx(77.21, abs=0.05)
+    sev = of(evs, K.PATIENT_WITHDRAWAL)
+    assert [e.payload["severity"] for e in sev] == ["warning", "warning", "critical"]
+    assert sev[0].payload["cause"] == "reservoir empty"
+    snap = sim.devices["patient"].snapshot()
+    assert snap.withdrawal_stage["baclofen"] == "severe" and snap.ashworth == pytest.approx(3.5, abs=1e-6)
+
+
+def test_steady_baclofen_lowers_the_ashworth_score():
+    sim, _ = run(it_scenario(duration="5d"))
+    snap = sim.devices["patient"].snapshot()
+    # tip = 400 / 1440 / 0.34 = 0.816993 mcg/mL (effect = tip at steady state);
+    # tolerance T = tip, EC50 = 0.3 + 0.1 x 0.816993 = 0.381699; E = 0.9 x 0.816993 / 1.198692 = 0.613413
+    # MAS = 3.5 x (1 - 0.613413) = 1.35305 -> grade 1+
+    assert snap.drugs[0].tip_per_ml == pytest.approx(0.816993, rel=1e-5)
+    assert snap.ashworth == pytest.approx(1.35305, rel=1e-4)
+    assert snap.ashworth_grade == "1+"
+    assert snap.label.startswith("approximation for teaching")
+
+
+def test_occlusion_found_by_refill_discrepancy_and_failed_aspiration():
+    tl = [{"at": "5d", "device": "patient", "action": "catheter_fault", "params": {"fault": "occlusion"}},
+          {"at": "9d", "device": "patient", "action": "workup", "params": {"test": "cap_aspiration"}},
+          {"at": "9d", "device": "patient", "action": "workup", "params": {"test": "contrast_study"}},
+          {"at": "9d", "device": "patient", "action": "workup", "params": {"test": "rotor_study"}},
+          {"at": "10d", "device": "pump", "action": "refill", "params": {"fill_ml": 15}}]
+    sim, evs = run(it_scenario(timeline=tl, duration="11d"))
+    w = workups(evs)
+    assert w["cap_aspiration"]["result"] == "no_aspirate"
+    assert w["contrast_study"]["result"] == "blocked"
+    assert w["rotor_study"]["result"] == "moves"
+    # 5 days at 400 mcg/day / 500 mcg/mL = 0.8 mL/day -> 4.0 mL held back; the pump expects 20 - 10 x 0.8 = 12 mL,
+    # the aspirate holds 16 mL: +4 mL against max(tolerance mL, pct of 12 mL)
+    refill = [e.payload for e in of(evs, K.PATIENT_WORKUP) if e.payload["test"] == "refill_discrepancy"][0]
+    assert refill["findings"]["held_back_ml"] == pytest.approx(4.0, rel=1e-6)
+    assert refill["findings"]["discrepancy_ml"] == pytest.approx(4.0, rel=1e-6)
+    assert refill["result"] == "more_than_expected"
+    # withdrawal from the occlusion: mild 25.58 h after it (same chain as after an empty reservoir)
+    first = of(evs, K.PATIENT_WITHDRAWAL)[0]
+    assert (first.t_s - 5 * DAY) / H == pytest.approx(25.58, abs=0.05)
+    assert first.payload["cause"] == "catheter: occlusion"
+
+
+def test_disconnection_sends_the_drug_into_tissue():
+    tl = [{"at": "2d", "device": "patient", "action": "catheter_fault", "params": {"fault": "disconnection"}},
+          {"at": "4d", "device": "patient", "action": "workup", "params": {"test": "cap_aspiration"}},
+          {"at": "4d", "device": "patient", "action": "workup", "params": {"test": "contrast_study"}},
+          {"at": "4d", "device": "patient", "action": "workup", "params": {"test": "refill_discrepancy"}}]
+    sim, evs = run(it_scenario(timeline=tl, duration="5d"))
+    w = workups(evs)
+    assert w["cap_aspiration"]["result"] == "no_csf"
+    assert w["contrast_study"]["result"] == "disconnection"
+    assert w["refill_discrepancy"]["result"] == "within_tolerance"  # the volume does leave the pump
+    inp = of(evs, K.PATIENT_DRUG_INPUT)[-1].payload
+    assert inp["to_csf_per_day"]["baclofen"] == 0.0 and inp["to_tissue_per_day"]["baclofen"] == pytest.approx(400.0)
+    snap = sim.devices["patient"].snapshot()
+    # the tip is empty after 3 days (e^-(3 x 1440 x 0.0080952) ~ 6e-16), the systemic route holds some drug
+    assert snap.drugs[0].tip_per_ml < 1e-12
+    assert snap.drugs[0].systemic_equivalent_per_ml > 0
+    assert of(evs, K.PATIENT_WITHDRAWAL)[0].payload["cause"] == "catheter: disconnection"
+
+
+def test_migration_and_csf_leak_and_mass_work_ups():
+    for fault, cap, contrast in (("migration", "no_csf", "migration"), ("csf_leak", "csf_aspirated", "leak"), ("mass", "csf_slow", "mass")):
+        tl = [{"at": "1d", "device": "patient", "action": "catheter_fault", "params": {"fault": fault}},
+              {"at": "2d", "device": "patient", "action": "workup", "params": {"test": "cap_aspiration"}},
+              {"at": "2d", "device": "patient", "action": "workup", "params": {"test": "contrast_study"}},
+              {"at": "2d", "device": "patient", "action": "workup", "params": {"test": "mri"}}]
+        sim, evs = run(it_scenario(timeline=tl, duration="3d"))
+        w = workups(evs)
+        assert (w["cap_aspiration"]["result"], w["contrast_study"]["result"]) == (cap, contrast), fault
+        assert w["mri"]["result"] == ("mass" if fault == "mass" else "no_mass")
+        signs = {e.payload["sign"]: e.payload["grade"] for e in of(evs, K.PATIENT_SIGN)}
+        if fault == "csf_leak":
+            assert signs.get("headache") == "moderate"
+            assert not of(evs, K.PATIENT_WITHDRAWAL)  # the drug still arrives
+        if fault == "mass":
+            assert signs.get("deficit") == "moderate"
+        inp = of(evs, K.PATIENT_DRUG_INPUT)[-1].payload
+        # migration: 10 % reaches the CSF, mass 30 %, leak 100 % (profile defaults)
+        assert inp["to_csf_per_day"]["baclofen"] == pytest.approx({"migration": 40.0, "csf_leak": 400.0, "mass": 120.0}[fault])
+
+
+def test_kink_opens_and_closes_at_seeded_times_and_holds_drug_back():
+    tl = [{"at": "1d", "device": "patient", "action": "catheter_fault", "params": {"fault": "kink"}}]
+    data = it_scenario(timeline=tl, duration="20d")
+    _, evs = run(data)
+    states = [e.payload["fault"] for e in of(evs, K.PATIENT_CATHETER)]
+    assert states[0] == "kink_closed" and "kink_open" in states
+    assert all(e.payload["random"] for e in of(evs, K.PATIENT_CATHETER)[1:])
+    _, again = run(copy.deepcopy(data))
+    assert [(e.t_s, e.payload["fault"]) for e in of(again, K.PATIENT_CATHETER)] == [(e.t_s, e.payload["fault"]) for e in of(evs, K.PATIENT_CATHETER)]
+
+
+def test_a_second_fault_is_refused_until_the_catheter_is_revised():
+    tl = [{"at": "1d", "device": "patient", "action": "catheter_fault", "params": {"fault": "occlusion"}},
+          {"at": "2d", "device": "patient", "action": "catheter_fault", "params": {"fault": "kink"}},
+          {"at": "3d", "device": "patient", "action": "catheter_repair"}]
+    _, evs = run(it_scenario(timeline=tl, duration="4d"))
+    assert [e.payload["fault"] for e in of(evs, K.PATIENT_CATHETER)] == ["occlusion", "patent"]
+    assert of(evs, K.REFUSAL)
+
+
+def test_motor_stall_rotor_study():
+    tl = [{"at": "2d", "device": "pump", "action": "inject_fault", "params": {"fault": "motor_stall"}},
+          {"at": "2.5d", "device": "patient", "action": "workup", "params": {"test": "rotor_study"}},
+          {"at": "2.5d", "device": "patient", "action": "workup", "params": {"test": "cap_aspiration"}}]
+    _, evs = run(it_scenario(timeline=tl, duration="6d"))
+    w = workups(evs)
+    assert w["rotor_study"]["result"] == "stalled" and w["cap_aspiration"]["result"] == "csf_aspirated"
+    assert of(evs, K.PATIENT_WITHDRAWAL)[0].payload["cause"] == "pump stopped: motor stall"
+
+
+def test_baclofen_pocket_fill_sedates_within_hours():
+    # a 30 mL fill of 2000 mcg/mL goes entirely into the pocket: 60 mg systemic (the PM&R 2020 case size)
+    tl = [{"at": "2d", "device": "pump", "action": "refill", "params": {"fill_ml": 30, "pocket_fill_ml": 30, "concentration_mcg_per_ml": 2000}}]
+    data = it_scenario(timeline=tl, duration="4d")
+    data["devices"][0]["profile"] = "pump/peristaltic-40ml"
+    _, evs = run(data)
+    pocket = of(evs, K.POCKET_FILL)[0]
+    assert pocket.payload["systemic_dose"] == pytest.approx(60000.0)
+    # systemic peak ~ 60000 x 1.3333 x 0.47247 = 37798 mcg at 1.85 h -> / (100 x 42) = 9.0 mcg/mL IT-equivalent;
+    # the rostral compartment (tau 7 h) lags it; sedation (EC50 4, Hill 2) reaches at least moderate (>= 0.45: Cr >= 3.6)
+    sed = [e for e in of(evs, K.PATIENT_SIGN) if e.payload["sign"] == "sedation" and e.payload["grade"] in ("moderate", "severe")]
+    assert sed and 0 < (sed[0].t_s - pocket.t_s) / H < 12
+    assert sed[0].payload["severity"] == "warning"
+    assert any(e.payload["sign"] == "respiratory_depression" and e.payload["grade"] != "none" for e in of(evs, K.PATIENT_SIGN))
+
+
+def test_seeded_inflammatory_mass_forms_when_the_hazard_reaches_minus_log_u(tmp_path):
+    raw = copy.deepcopy(default_registry().raw("patient/it-cancer-pain-morphine"))
+    raw["id"] = "patient/test-mass"
+    raw["intrathecal"]["catheter"] = {"mass_risk_per_year": 1.0, "mass_reference_dose_per_day": 10.0, "mass_reference_concentration_per_ml": 10.0}
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "m.yaml").write_text(yaml.safe_dump(raw))
+    reg = ProfileRegistry([folder])
+    data = it_scenario(drug="morphine", conc=20.0, dose=10.0, profile="patient/test-mass", duration="400d", seed=11,
+                       settings={"inflammatory_mass": True})
+    data["devices"][0]["profile"] = "pump/peristaltic-40ml"
+    data["devices"][0]["settings"]["reservoir_ml"] = 40
+    data["timeline"] = [{"at": f"{60 * k}d", "device": "pump", "action": "refill", "params": {"fill_ml": 40}} for k in range(1, 7)]
+    _, evs = run(data, reg)
+    # lambda = 1.0 /yr x (10 / 10) x (20 / 10) = 2 /yr; the mass forms at -ln(u) / 2 years, u the patient's first draw
+    u = float(device_rng(11, "patient").random())
+    expected_s = -math.log(u) / 2.0 * 365.25 * DAY
+    masses = [e for e in of(evs, K.PATIENT_CATHETER) if e.payload["fault"] == "mass"]
+    if expected_s <= 400 * DAY:
+        assert masses and masses[0].t_s == pytest.approx(expected_s, rel=1e-6) and masses[0].payload["random"]
+    else:
+        assert not masses
+
+
+def test_bad_links_are_clear_errors():
+    from simulator.scenario.loader import scenario_from_dict
+
+    data = it_scenario()
+    data["patient"]["profile"] = "patient/fbss-back-bilateral-legs"
+    with pytest.raises(InputError, match="intrathecal"):
+        scenario_from_dict(data, default_registry())
+    data = it_scenario(drug="morphine", conc=10, dose=2)  # baclofen patient, morphine pump
+    with pytest.raises(InputError, match="no response to morphine"):
+        scenario_from_dict(data, default_registry())
+    data = it_scenario()
+    data["patient"]["stimulator"] = "pump"
+    with pytest.raises(InputError, match="not both"):
+        scenario_from_dict(data, default_registry())

@@ -10,7 +10,7 @@ extended (domain/patient.md B7) with a chain of first-order compartments, every 
     C   tip concentration, drug unit / mL:                     dC/dt = f R / V - (CL / V) C
     Ce  effect compartment (tau minutes), unit / mL:           dCe/dt = (C + Cs - Ce) / tau_e
     Cr  rostral compartment (tau hours: late respiratory
-        depression), unit / mL:                                dCr/dt = (C + Cs - Cr) / tau_r
+        depression from CSF drug), unit / mL:                  dCr/dt = (C - Cr) / tau_r
     H   habituation (days: pruritus, nausea, hypotension fade): dH/dt = (Ce - H) / tau_h
     L   withdrawal lag (about a day):                          dL/dt = (Ce - L) / tau_l
     T   tolerance / slow exposure (days to weeks):             dT/dt = (Ce - T) / tau_t
@@ -18,7 +18,8 @@ extended (domain/patient.md B7) with a chain of first-order compartments, every 
 R is the drug rate leaving the catheter (unit / s), f the fraction reaching the CSF, g the fraction
 going into tissue; Cs = S / (ratio x V) is the systemic amount as an intrathecal-equivalent
 concentration (ratio: systemic dose per intrathecal dose of the same effect, e.g. 100 for
-morphine IV:IT [L: OpenAnesthesia]). With R, f and g constant between two events, x' = A x + b has
+morphine IV:IT [L: OpenAnesthesia]). Systemic drug reaches the brainstem through the blood, without
+the rostral CSF lag: the rostral effects are driven by Cr + Cs (`simulator.patient.it_effects`). With R, f and g constant between two events, x' = A x + b has
 the closed form x(t) = E(t) (x0 + A^-1 b) - A^-1 b with E(t) = V diag(exp(lambda t)) V^-1, the
 eigen-decomposition of the triangular A computed once per drug (rates made distinct by 1e-9
 relative if two time constants are equal). Nothing is stepped per minute.
@@ -82,7 +83,7 @@ class DrugBody:
         a[S, P], a[S, S] = ka, -ks
         a[C, C] = -k
         a[CE, C], a[CE, S], a[CE, CE] = ke, ke * q, -ke
-        a[CR, C], a[CR, S], a[CR, CR] = kr, kr * q, -kr
+        a[CR, C], a[CR, CR] = kr, -kr
         a[H, CE], a[H, H] = kh, -kh
         a[LAG, CE], a[LAG, LAG] = kl, -kl
         a[T, CE], a[T, T] = kt, -kt

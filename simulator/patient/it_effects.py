@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.patient.csf import CE, CR, H, LAG, T
+from simulator.patient.csf import CE, CR, LAG, S, T, H
 from simulator.patient.it_profile import DrugResponse, EffectSpec, WithdrawalSpec
 
 
@@ -21,13 +21,15 @@ def emax(conc_per_ml, ec50_per_ml, emax_value: float = 1.0, hill: float = 1.0):
     return emax_value * ch / (np.asarray(ec50_per_ml, float) ** hill + ch)
 
 
-def driver_values(spec: EffectSpec, x: np.ndarray) -> np.ndarray:
-    """The driver concentration of an effect from states x (rows = times, or one state)."""
+def driver_values(spec: EffectSpec, x: np.ndarray, systemic_per_ml_per_unit: float = 0.0) -> np.ndarray:
+    """The driver concentration of an effect from states x (rows = times, or one state). The rostral
+    driver adds the systemic amount as an intrathecal-equivalent concentration (S x the factor
+    1 / (systemic_ratio x V)): blood reaches the brainstem without the CSF's rostral lag."""
     x = np.atleast_2d(x)
     if spec.driver == "effect":
         return x[:, CE]
     if spec.driver == "rostral":
-        return x[:, CR]
+        return x[:, CR] + x[:, S] * systemic_per_ml_per_unit
     if spec.driver == "fading":
         return np.maximum(x[:, CE] - x[:, H], 0.0)
     return x[:, T]
@@ -37,7 +39,7 @@ def effect_values(resp: DrugResponse, spec: EffectSpec, x: np.ndarray) -> np.nda
     """Index 0..1 of one effect of one drug at states x (rows)."""
     x = np.atleast_2d(x)
     ec50 = spec.ec50_per_ml + (resp.tolerance_gain * x[:, T] if spec.tolerant else 0.0)
-    return emax(driver_values(spec, x), ec50, spec.emax, spec.hill)
+    return emax(driver_values(spec, x, 1.0 / (resp.systemic_ratio * resp.volume_ml)), ec50, spec.emax, spec.hill)
 
 
 def withdrawal_values(spec: WithdrawalSpec, x: np.ndarray) -> np.ndarray:

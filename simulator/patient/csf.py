@@ -131,6 +131,11 @@ class DrugBody:
         x[P] += amount_to_tissue
         self.set_state(t_s, x, self.b)
 
+    @property
+    def idle(self) -> bool:
+        """No drug and no input: every state stays zero (the effects need not be computed)."""
+        return not np.any(self.x) and not np.any(self.b)
+
     # ----- closed form -----
     def at(self, t_s: float) -> np.ndarray:
         """State at t_s >= t0 of the present segment (never negative)."""

@@ -51,6 +51,8 @@ from simulator.units import SECONDS_PER_DAY
 HOUR_S = 3600.0
 IGNORED_KINDS = frozenset({K.ACTION, K.REFUSAL, K.WARNING, K.OVERRIDE, K.ALARM_RAISED, K.ALARM_REPEATS, K.ALARM_ACKNOWLEDGED,
                            K.ALARM_CLEARED, K.PUMP_INTERROGATED, K.BOLUS_LOCKOUT_ENDED})
+#: pump events after which the patient re-reads the program (flex or not) from a snapshot
+PROGRAM_KINDS = frozenset({K.PROGRAM_CHANGED, K.REFILL_COMPLETED, K.FLOW_STOPPED, K.FLOW_RESUMED, K.FLOW_CHANGED})
 #: side-effect signs graded and reported as events (benefits are in the series and the snapshot)
 SIDE_SIGNS = tuple(s for s in SIGNS if s not in ("analgesia", "antispasticity"))
 CATHETER_SIGNS = {"csf_leak": ("headache", 0.5), "mass": ("deficit", 0.5)}
@@ -124,6 +126,7 @@ class IntrathecalPatientDevice(Device):
         self.workups: list[dict[str, Any]] = []
         self.events_count = {"signs": 0, "withdrawal": 0}
         self._flex = False
+        self._program_stale = False
         self._read_program()
         rates = self._pump_rates()
         split = split_for(self.catheter, self.model.catheter)
@@ -187,12 +190,16 @@ class IntrathecalPatientDevice(Device):
             self._cause, self._cause_fresh = f"pump stopped: {pl.get('reason', '')}", True
         elif kind == K.RESERVOIR_EMPTY:
             self._cause, self._cause_fresh = "reservoir empty", True
+        if kind in PROGRAM_KINDS:
+            self._program_stale = True
         if self._pending is None:
             self._pending = self.wake_at(self.now, self._flush)
 
     def _flush(self) -> None:
         self._pending = None
-        self._read_program()
+        if self._program_stale:  # a snapshot only when the program may have changed (it is not cheap)
+            self._program_stale = False
+            self._read_program()
         self._update()
 
     def _refresh(self) -> None:
@@ -270,6 +277,10 @@ class IntrathecalPatientDevice(Device):
         out: dict[str, np.ndarray] = {}
         for name, body in self.bodies.items():
             resp = self.model.drugs[name]
+            if body.idle:
+                if resp.withdrawal is not None:
+                    out[f"withdrawal:{name}"] = np.zeros(len(times))
+                continue
             x = body.at_many(times)
             for sign, spec in resp.effects.items():
                 per_sign[sign].append(effect_values(resp, spec, x))
@@ -332,15 +343,16 @@ class IntrathecalPatientDevice(Device):
         grid = grid[grid <= end]
         if len(grid) == 0:
             return
-        sig = self._signals(grid)
-        key0 = (self._grades, self._stages)
-        first = None
-        for i in range(len(grid)):
-            if self._levels(sig, i) != key0:
-                first = i
-                break
-        if first is None:
+        codes = self._codes(self._signals(grid))
+        now_codes = self._current_codes()
+        changed = np.zeros(len(grid), bool)
+        for name, arr in codes.items():
+            changed |= arr != now_codes[name]
+        hits = np.flatnonzero(changed)
+        if len(hits) == 0:
             return
+        first = int(hits[0])
+        key0 = (self._grades, self._stages)
         lo, hi = (now if first == 0 else float(grid[first - 1])), float(grid[first])
         for _ in range(50):
             mid = 0.5 * (lo + hi)
@@ -349,6 +361,21 @@ class IntrathecalPatientDevice(Device):
             if hi - lo < 1.0:
                 break
         self._cross_wake = self.wake_at(hi, self._on_crossing)
+
+    def _codes(self, sig: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Grade (sign) or stage (withdrawal) of every signal as an integer 0-3, vectorised."""
+        g = self.model.grades
+        out = {s: np.searchsorted([g.mild, g.moderate, g.severe], sig[s], side="right") for s in (*SIDE_SIGNS, "headache", "deficit")}
+        for k, v in sig.items():
+            if k.startswith("withdrawal:"):
+                w = self.model.drugs[k.split(":", 1)[1]].withdrawal
+                out[k] = np.searchsorted([w.mild, w.moderate, w.severe], v, side="right")
+        return out
+
+    def _current_codes(self) -> dict[str, int]:
+        out = {s: GRADES.index(g) for s, g in self._grades.items()}
+        out.update({f"withdrawal:{d}": GRADES.index(st) for d, st in self._stages.items()})
+        return out
 
     def _on_crossing(self) -> None:
         self._cross_wake = None

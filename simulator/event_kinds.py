@@ -620,7 +620,7 @@ class PatientSignPayload(_PatientPayload):
 
 
 class PatientWithdrawalPayload(_PatientPayload):
-    drug: str = _f("drug short name")
+    drug: str = _f("drug short name(s) of this picture the patient has had, joined with '+' (opioids cross-substitute)")
     picture: str = _f("withdrawal picture (baclofen, opioid, clonidine)")
     stage: PatientGrade = _f("stage now")
     previous_stage: PatientGrade = _f("stage before")
@@ -654,7 +654,7 @@ class PatientItReportPayload(_PatientPayload):
     ashworth: float | None = _f("modified Ashworth score (0-4, 1+ = 1.5); None without spasticity")
     ashworth_grade: str | None = _f("the score as the scale writes it (0, 1, 1+, 2, 3, 4)")
     signs: dict[str, float] = _f("sign -> index (0..1)")
-    withdrawal: dict[str, str] = _f("drug -> withdrawal stage")
+    withdrawal: dict[str, str] = _f("withdrawal picture (baclofen, opioid, clonidine) -> stage")
     says: str = _f("what the patient says")
     nurse_observes: str = _f("what the nurse observes")
 

@@ -41,7 +41,6 @@ from simulator.patient.it_effects import (
     combine,
     effect_values,
     stage_of,
-    withdrawal_values,
 )
 from simulator.patient.it_profile import GRADES, SIGNS, IntrathecalModel
 from simulator.patient.it_settings import AskItPatient, CatheterFault, CatheterRepair, IntrathecalPatientSettings, Workup
@@ -110,7 +109,9 @@ class IntrathecalPatientDevice(Device):
         self.catheter = "kink_open" if s.catheter == "kink" else s.catheter
         self._kink = s.catheter == "kink"
         self._kink_wake = self._mass_wake = self._cross_wake = self._pending = None
-        self._tip: tuple[str | None, float] | None = None  # (drug, unit/mL) at the tip when it is not the pump's drug
+        snap = self.pump.snapshot()
+        # (drug, unit/mL) at the catheter tip: the pump's drug if its dead volume is primed, then each tip change
+        self._tip: tuple[str | None, float] = (self._pump_drug() if snap.settings.dead_volume_primed else None, snap.concentration_per_ml)
         self.retained_ml = 0.0
         self.retained_by_drug: dict[str, float] = {}
         self._vol_mark = self.pump.delivered_volume_ml_at(self.now)
@@ -158,7 +159,7 @@ class IntrathecalPatientDevice(Device):
     def _pump_rates(self) -> dict[str, float]:
         """Drug leaving the catheter now, per drug (the drug's unit in the patient profile, per day)."""
         drug = self._pump_drug()
-        if self._tip is not None and self._tip[0] != drug:
+        if self._tip[0] != drug:
             other, conc = self._tip
             rate = self.pump.current_rate_ml_per_day() * conc if other is not None else 0.0
             drug = other
@@ -177,8 +178,6 @@ class IntrathecalPatientDevice(Device):
         pl = record.payload
         if kind == K.DEAD_VOLUME_TIP_CHANGE:
             self._tip = (pl.get("drug"), float(pl.get("concentration_per_ml", 0.0)))
-            if pl.get("drug") == self._pump_drug():
-                self._tip = None
         elif kind == K.POCKET_FILL:
             self._dose_in(self._pump_drug(), float(pl.get("systemic_dose", 0.0)), _unit(pl.get("unit", self._pump_unit)), tissue=True)
         elif kind == K.MRI_DISCHARGE:
@@ -275,19 +274,25 @@ class IntrathecalPatientDevice(Device):
         """Every index at many times: signs (combined over drugs), analgesia, antispasticity, withdrawal per drug."""
         per_sign: dict[str, list[np.ndarray]] = {s: [] for s in SIGNS}
         out: dict[str, np.ndarray] = {}
+        groups: dict[str, list[np.ndarray]] = {}  # withdrawal picture -> [sum L / dependence, sum T / dependence]
         for name, body in self.bodies.items():
             resp = self.model.drugs[name]
             if body.idle:
                 if resp.withdrawal is not None:
-                    out[f"withdrawal:{name}"] = np.zeros(len(times))
+                    groups.setdefault(resp.withdrawal.kind, [np.zeros(len(times)), np.zeros(len(times))])
                 continue
             x = body.at_many(times)
             for sign, spec in resp.effects.items():
                 per_sign[sign].append(effect_values(resp, spec, x))
             if resp.withdrawal is not None:
-                out[f"withdrawal:{name}"] = withdrawal_values(resp.withdrawal, x)
+                lag_t = groups.setdefault(resp.withdrawal.kind, [np.zeros(len(times)), np.zeros(len(times))])
+                lag_t[0] += x[:, LAG] / resp.withdrawal.dependence_min_per_ml
+                lag_t[1] += x[:, T] / resp.withdrawal.dependence_min_per_ml
         for sign, vals in per_sign.items():
             out[sign] = combine(vals) * np.ones(len(times)) if vals else np.zeros(len(times))
+        for kind, (lag, slow) in groups.items():
+            # drugs of one picture (all opioids) cross-substitute: exposures in units of each drug's dependence threshold
+            out[f"withdrawal:{kind}"] = np.where(slow >= 1.0, np.clip(1.0 - lag / np.maximum(slow, 1e-300), 0.0, 1.0), 0.0)
         sign_c = CATHETER_SIGNS.get(self.catheter)
         for cs, _ in CATHETER_SIGNS.values():
             out[cs] = np.full(len(times), sign_c[1] if sign_c and sign_c[0] == cs else 0.0)
@@ -296,9 +301,18 @@ class IntrathecalPatientDevice(Device):
     def _levels(self, signals: dict[str, np.ndarray], i: int) -> tuple[dict[str, str], dict[str, str]]:
         g = self.model.grades
         grades = {s: g.grade(float(signals[s][i])) for s in (*SIDE_SIGNS, "headache", "deficit")}
-        stages = {k.split(":", 1)[1]: stage_of(self.model.drugs[k.split(":", 1)[1]].withdrawal, float(v[i]))
+        stages = {k.split(":", 1)[1]: stage_of(self._picture_spec(k.split(":", 1)[1]), float(v[i]))
                   for k, v in signals.items() if k.startswith("withdrawal:")}
         return grades, stages
+
+    def _picture_spec(self, picture: str):
+        """Withdrawal settings of a picture: those of the first drug of the profile with it."""
+        return next(r.withdrawal for r in self.model.drugs.values() if r.withdrawal is not None and r.withdrawal.kind == picture)
+
+    def _picture_drugs(self, picture: str) -> str:
+        """The drugs of a withdrawal picture this patient has been exposed to, joined with '+'."""
+        names = [n for n, r in self.model.drugs.items() if r.withdrawal is not None and r.withdrawal.kind == picture and not self.bodies[n].idle]
+        return "+".join(names) or picture
 
     def _grades_at(self, t: float) -> dict[str, str]:
         return self._levels(self._signals(np.array([t])), 0)[0]
@@ -318,15 +332,16 @@ class IntrathecalPatientDevice(Device):
                     sev = "critical" if grade != "mild" else "warning"
                 text = f"{SIGN_TEXT[sign]}: {grade}" if grade != "none" else f"no more {SIGN_TEXT[sign]}"
                 self.emit(K.PATIENT_SIGN, sign=sign, grade=grade, previous_grade=old, index=float(sig[sign][0]), severity=sev, text=text, label=LABEL)
-        for drug, stage in stages.items():
-            old = self._stages.get(drug, "none")
+        for picture, stage in stages.items():
+            old = self._stages.get(picture, "none")
             if stage != old:
                 self.events_count["withdrawal"] += 1
-                w = self.model.drugs[drug].withdrawal
+                w = self._picture_spec(picture)
+                drug = self._picture_drugs(picture)
                 signs = WITHDRAWAL_SIGNS[w.kind].get(stage, [])
-                text = (f"{drug} withdrawal, {stage}: " + ", ".join(signs)) if stage != "none" else f"{drug} withdrawal over"
+                text = (f"{picture} withdrawal, {stage}: " + ", ".join(signs)) if stage != "none" else f"{picture} withdrawal over"
                 sev = ("critical" if stage == "severe" else "warning") if GRADES.index(stage) > GRADES.index(old) else "info"
-                self.emit(K.PATIENT_WITHDRAWAL, drug=drug, picture=w.kind, stage=stage, previous_stage=old, index=float(sig[f"withdrawal:{drug}"][0]),
+                self.emit(K.PATIENT_WITHDRAWAL, drug=drug, picture=w.kind, stage=stage, previous_stage=old, index=float(sig[f"withdrawal:{picture}"][0]),
                           severity=sev, cause=self._cause, signs=list(signs), text=text, label=LABEL)
         self._grades, self._stages = grades, stages
 
@@ -368,7 +383,7 @@ class IntrathecalPatientDevice(Device):
         out = {s: np.searchsorted([g.mild, g.moderate, g.severe], sig[s], side="right") for s in (*SIDE_SIGNS, "headache", "deficit")}
         for k, v in sig.items():
             if k.startswith("withdrawal:"):
-                w = self.model.drugs[k.split(":", 1)[1]].withdrawal
+                w = self._picture_spec(k.split(":", 1)[1])
                 out[k] = np.searchsorted([w.mild, w.moderate, w.severe], v, side="right")
         return out
 
@@ -518,7 +533,7 @@ class IntrathecalPatientDevice(Device):
         if snap.grades.get("headache", "none") != "none":
             says.append("I have a headache when I sit up")
         observes = [f"{SIGN_TEXT[s]} ({g})" for s, g in snap.grades.items() if g != "none" and s not in ("pruritus", "nausea", "headache")]
-        observes += [f"{d} withdrawal {st}: " + ", ".join(WITHDRAWAL_SIGNS[self.model.drugs[d].withdrawal.kind][st]) for d, st in snap.withdrawal_stage.items() if st != "none"]
+        observes += [f"{d} withdrawal {st}: " + ", ".join(WITHDRAWAL_SIGNS[d][st]) for d, st in snap.withdrawal_stage.items() if st != "none"]
         payload = {"reason": reason, "nrs": snap.nrs, "ashworth": snap.ashworth, "ashworth_grade": snap.ashworth_grade,
                    "signs": dict(snap.signs), "withdrawal": dict(snap.withdrawal_stage), "says": "; ".join(says),
                    "nurse_observes": "; ".join(observes) or "nothing abnormal"}

@@ -38,8 +38,8 @@ class IntrathecalPatientSnapshot(_Frozen):
     baseline_ashworth: float | None
     signs: dict[str, float]  # sign -> index 0..1 (analgesia, antispasticity, sedation, respiratory_depression, ...)
     grades: dict[str, str]  # side-effect sign -> none, mild, moderate, severe
-    withdrawal_index: dict[str, float]  # drug -> w 0..1
-    withdrawal_stage: dict[str, str]  # drug -> none, mild, moderate, severe
+    withdrawal_index: dict[str, float]  # withdrawal picture (baclofen, opioid, clonidine) -> w 0..1
+    withdrawal_stage: dict[str, str]  # picture -> none, mild, moderate, severe
     catheter: str
     held_back_ml: float  # drug solution held back by a blocked catheter since the last refill, mL
     withdrawal_cause: str

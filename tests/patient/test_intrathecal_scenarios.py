@@ -232,3 +232,19 @@ def test_bad_links_are_clear_errors():
     data["patient"]["stimulator"] = "pump"
     with pytest.raises(InputError, match="not both"):
         scenario_from_dict(data, default_registry())
+
+
+def test_drug_switch_old_drug_in_the_dead_volume_then_the_new_one_without_withdrawal():
+    # morphine 5 mg/day -> hydromorphone 1 mg/day at 5:1 (the profile's dependence thresholds 0.002 and 0.0004 mg/mL
+    # are in the same 5:1, so the opioid exposures add up and the switch causes no withdrawal)
+    tl = [{"at": "10d", "device": "pump", "action": "refill",
+           "params": {"fill_ml": 20, "drug": "drug/hydromorphone", "concentration_mg_per_ml": 2, "mode": {"type": "continuous", "dose_mg_per_day": 1}}}]
+    data = it_scenario(drug="morphine", conc=10, dose=5, profile="patient/it-cancer-pain-morphine", timeline=tl, duration="20d")
+    sim, evs = run(data)
+    tip = [e for e in of(evs, K.DEAD_VOLUME_TIP_CHANGE) if e.payload["drug"] == "hydromorphone"][0]
+    inputs = of(evs, K.PATIENT_DRUG_INPUT)
+    # morphine keeps arriving at 5 mg/day after the refill (the dead volume's old drug), until the tip changes
+    assert [e.payload["rates_per_day"] for e in inputs] == [{"morphine": 5.0}, {"hydromorphone": pytest.approx(1.0)}]
+    assert inputs[1].t_s == tip.t_s > 10 * DAY
+    assert not of(evs, K.PATIENT_WITHDRAWAL)
+    assert sim.devices["patient"].snapshot().withdrawal_stage["opioid"] == "none"

@@ -148,10 +148,17 @@ def test_migration_and_csf_leak_and_mass_work_ups():
 
 def test_kink_opens_and_closes_at_seeded_times_and_holds_drug_back():
     tl = [{"at": "1d", "device": "patient", "action": "catheter_fault", "params": {"fault": "kink"}}]
+    tl += [{"at": f"{d}d", "device": "patient", "action": "workup", "params": {"test": "cap_aspiration"}} for d in range(2, 20)]
     data = it_scenario(timeline=tl, duration="20d")
     _, evs = run(data)
     states = [e.payload["fault"] for e in of(evs, K.PATIENT_CATHETER)]
     assert states[0] == "kink_closed" and "kink_open" in states
+    # each aspiration follows the kink's state at that moment: closed -> no aspirate, open -> CSF
+    changes = [(e.t_s, e.payload["fault"]) for e in of(evs, K.PATIENT_CATHETER)]
+    for w in of(evs, K.PATIENT_WORKUP):
+        state = [f for t, f in changes if t <= w.t_s][-1]
+        assert w.payload["result"] == ("no_aspirate" if state == "kink_closed" else "csf_aspirated")
+    assert {w.payload["result"] for w in of(evs, K.PATIENT_WORKUP)} == {"no_aspirate", "csf_aspirated"}
     assert all(e.payload["random"] for e in of(evs, K.PATIENT_CATHETER)[1:])
     _, again = run(copy.deepcopy(data))
     assert [(e.t_s, e.payload["fault"]) for e in of(again, K.PATIENT_CATHETER)] == [(e.t_s, e.payload["fault"]) for e in of(evs, K.PATIENT_CATHETER)]
@@ -248,3 +255,30 @@ def test_drug_switch_old_drug_in_the_dead_volume_then_the_new_one_without_withdr
     assert inputs[1].t_s == tip.t_s > 10 * DAY
     assert not of(evs, K.PATIENT_WITHDRAWAL)
     assert sim.devices["patient"].snapshot().withdrawal_stage["opioid"] == "none"
+
+
+def test_clonidine_hypotension_fades_over_days_and_rebounds_on_a_stop():
+    tl = [{"at": "10d", "device": "pump", "action": "program", "params": {"mode": {"type": "stopped"}}}]
+    data = it_scenario(drug="clonidine", conc=500, dose=150, profile="patient/it-cancer-pain-morphine", timeline=tl, duration="14d",
+                       settings={"start_steady": False})
+    _, evs = run(data)
+    hyp = [(e.payload["grade"], e.t_s / DAY) for e in of(evs, K.PATIENT_SIGN) if e.payload["sign"] == "hypotension"]
+    # steady tip 150 / 1440 / 0.34 = 0.30637 mcg/mL; the driver Ce - H then falls as 0.30637 e^(-t / 1.5 d); hypotension
+    # (EC50 0.15, Emax 0.7) drops below mild (0.2) when D < 0.15 x 0.2 / 0.5 = 0.06: t = 1.5 x ln(0.30637 / 0.06) = 2.45 d
+    assert hyp[0][0] in ("mild", "moderate") and hyp[0][1] < 0.2
+    assert hyp[-1][0] == "none" and hyp[-1][1] == pytest.approx(2.45, abs=0.15)
+    w = of(evs, K.PATIENT_WITHDRAWAL)
+    assert w and w[0].payload["picture"] == "clonidine" and w[0].t_s > 10 * DAY
+    assert any("rebound hypertension" in e.payload["signs"] for e in w)
+
+
+def test_bupivacaine_motor_block_at_high_doses():
+    grades = {}
+    for dose in (10.0, 20.0):
+        data = it_scenario(drug="bupivacaine", conc=20, dose=dose, profile="patient/it-cancer-pain-morphine", duration="2d")
+        sim, _ = run(data)
+        grades[dose] = sim.devices["patient"].snapshot()
+    # tip = dose / 1440 / 0.34; motor block 1 / (1 + (0.06 / tip)^3):
+    # 10 mg/day: tip 0.020425, (2.9376)^3 = 25.35 -> 0.038 (none); 20 mg/day: tip 0.040850, (1.4688)^3 = 3.169 -> 0.2399 (mild)
+    assert grades[10.0].signs["motor_block"] == pytest.approx(0.0380, abs=5e-4) and grades[10.0].grades["motor_block"] == "none"
+    assert grades[20.0].signs["motor_block"] == pytest.approx(0.2399, abs=5e-4) and grades[20.0].grades["motor_block"] == "mild"

@@ -109,3 +109,18 @@ def test_combined_signs_and_withdrawal_index():
 
 def test_ashworth_grades():
     assert [ashworth_grade(v) for v in (0.1, 1.2, 1.4, 2.2, 3.4, 3.9)] == ["0", "1", "1+", "2", "3", "4"]
+
+
+def test_a_baclofen_screening_bolus_peaks_four_to_six_hours_after_it():
+    from simulator.patient.it_device import kinetics_of
+    from simulator.profiles.registry import default_registry
+
+    resp = default_registry().get("patient/it-spasticity-baclofen").intrathecal.drugs["baclofen"]
+    b = DrugBody(kinetics_of(resp))
+    b.set_state(0.0, np.zeros(len(STATES)), np.zeros(len(STATES)))
+    b.impulse(0.0, amount_to_csf=50.0)  # 50 mcg screening bolus into 42 mL: C0 = 1.190476 mcg/mL
+    t = np.linspace(0.0, 12 * 3600.0, 4321)
+    ce = b.at_many(t)[:, CE]
+    # Ce = C0 e / (e - a) (e^-at - e^-et), a = 0.16/42 = 0.0038095 /min, e = 1/240 /min:
+    # peak at ln(e/a) / (e - a) = ln(1.09375) / 0.00035714 = 0.089612 / 0.00035714 = 250.9 min = 4.18 h
+    assert t[np.argmax(ce)] / 3600.0 == pytest.approx(4.18, abs=0.01)

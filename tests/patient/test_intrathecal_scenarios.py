@@ -55,15 +55,17 @@ def test_baclofen_withdrawal_starts_after_its_lag_once_the_reservoir_is_empty():
     empty = of(evs, K.RESERVOIR_EMPTY)[0].t_s
     assert empty == pytest.approx(25 * DAY, abs=60)
     stages = [(e.payload["stage"], (e.t_s - empty) / H) for e in of(evs, K.PATIENT_WITHDRAWAL)]
-    # From the steady state the chain C -> Ce -> L (and C -> Ce -> T) decays, long after the stop, as
-    # D e^-lt with D = a e / ((a - l)(e - l)): a = 0.34/42 = 0.0080952 /min (CSF), e = 1/40 /min (effect),
-    # l = 1/1440 /min (lag 24 h), t = 1/43200 /min (tolerance 30 d).
-    # D_L = 0.00020238 / (0.0074008 x 0.0243056) = 1.12513;  D_T = 0.00020238 / (0.0080721 x 0.0249769) = 1.00377
-    # w = 1 - L/T = 0.6 -> t = ln(D_L / (0.4 D_T)) / (l - t) = ln(2.80226) / 0.00067130 = 1.03043 / 0.00067130 min = 25.58 h
-    # w = 0.95 (severe) -> ln(D_L / (0.05 D_T)) / 0.00067130 = ln(22.4181) / 0.00067130 = 4632.6 min = 77.21 h
+    # From the steady state (all compartments at Css) with the input stopped at 0, per unit of Css:
+    #   C = e^-at;  Ce = (e e^-at - a e^-et) / (e - a);  L = c1 e^-at + c2 e^-et + (1 - c1 - c2) e^-lt with
+    #   c1 = l e / ((e - a)(l - a)), c2 = -l a / ((e - a)(l - e)); T the same with the rate t in place of l.
+    # a = 0.16/42 = 0.0038095 /min (CSF), e = 1/240 /min (effect), l = 1/1440 /min (lag 24 h), t = 1/43200 /min (30 d):
+    #   L: c1 = -2.60085, c2 = 2.13333, D_L = 1.46752;  T: c1 = -0.071325, c2 = 0.059590, D_T = 1.01173.
+    # w = 1 - L/T; solving w = 0.6 by bisection on that sum of exponentials: t = 1915.0 min = 31.92 h
+    # (the slow terms alone would give ln(1.46752 / (0.4 x 1.01173)) / (l - t) = 1.28820 / 0.00067130 = 31.98 h);
+    # w = 0.95 (severe): t = 83.61 h (slow terms alone: ln(1.46752 / (0.05 x 1.01173)) / 0.00067130 min = 83.61 h)
     assert [s for s, _ in stages] == ["mild", "moderate", "severe"]
-    assert stages[0][1] == pytest.approx(25.58, abs=0.05)
-    assert stages[2][1] == pytest.approx(77.21, abs=0.05)
+    assert stages[0][1] == pytest.approx(31.92, abs=0.05)
+    assert stages[2][1] == pytest.approx(83.61, abs=0.05)
     sev = of(evs, K.PATIENT_WITHDRAWAL)
     assert [e.payload["severity"] for e in sev] == ["warning", "warning", "critical"]
     assert sev[0].payload["cause"] == "reservoir empty"
@@ -74,11 +76,11 @@ def test_baclofen_withdrawal_starts_after_its_lag_once_the_reservoir_is_empty():
 def test_steady_baclofen_lowers_the_ashworth_score():
     sim, _ = run(it_scenario(duration="5d"))
     snap = sim.devices["patient"].snapshot()
-    # tip = 400 / 1440 / 0.34 = 0.816993 mcg/mL (effect = tip at steady state);
-    # tolerance T = tip, EC50 = 0.3 + 0.1 x 0.816993 = 0.381699; E = 0.9 x 0.816993 / 1.198692 = 0.613413
-    # MAS = 3.5 x (1 - 0.613413) = 1.35305 -> grade 1+
-    assert snap.drugs[0].tip_per_ml == pytest.approx(0.816993, rel=1e-5)
-    assert snap.ashworth == pytest.approx(1.35305, rel=1e-4)
+    # tip = 400 / 1440 / 0.16 = 1.736111 mcg/mL (effect = tip at steady state);
+    # tolerance T = tip, EC50 = 0.64 + 0.1 x 1.736111 = 0.813611; E = 0.9 x 1.736111 / 2.549722 = 0.612811
+    # MAS = 3.5 x (1 - 0.612811) = 1.35516 -> grade 1+
+    assert snap.drugs[0].tip_per_ml == pytest.approx(1.736111, rel=1e-5)
+    assert snap.ashworth == pytest.approx(1.35516, rel=1e-4)
     assert snap.ashworth_grade == "1+"
     assert snap.label.startswith("approximation for teaching")
 
@@ -100,9 +102,9 @@ def test_occlusion_found_by_refill_discrepancy_and_failed_aspiration():
     assert refill["findings"]["held_back_ml"] == pytest.approx(4.0, rel=1e-6)
     assert refill["findings"]["discrepancy_ml"] == pytest.approx(4.0, rel=1e-6)
     assert refill["result"] == "more_than_expected"
-    # withdrawal from the occlusion: mild 25.58 h after it (same chain as after an empty reservoir)
+    # withdrawal from the occlusion: mild 31.92 h after it (same chain as after an empty reservoir)
     first = of(evs, K.PATIENT_WITHDRAWAL)[0]
-    assert (first.t_s - 5 * DAY) / H == pytest.approx(25.58, abs=0.05)
+    assert (first.t_s - 5 * DAY) / H == pytest.approx(31.92, abs=0.05)
     assert first.payload["cause"] == "catheter: occlusion"
 
 
@@ -119,8 +121,9 @@ def test_disconnection_sends_the_drug_into_tissue():
     inp = of(evs, K.PATIENT_DRUG_INPUT)[-1].payload
     assert inp["to_csf_per_day"]["baclofen"] == 0.0 and inp["to_tissue_per_day"]["baclofen"] == pytest.approx(400.0)
     snap = sim.devices["patient"].snapshot()
-    # the tip is empty after 3 days (e^-(3 x 1440 x 0.0080952) ~ 6e-16), the systemic route holds some drug
-    assert snap.drugs[0].tip_per_ml < 1e-12
+    # the tip empties: 1.736111 x e^-(3 x 1440 x 0.16 / 42) = 1.736111 x e^-16.457 = 1.2369e-7 mcg/mL after 3 days;
+    # the systemic route holds some drug
+    assert snap.drugs[0].tip_per_ml == pytest.approx(1.2369e-7, rel=1e-3)
     assert snap.drugs[0].systemic_equivalent_per_ml > 0
     assert of(evs, K.PATIENT_WITHDRAWAL)[0].payload["cause"] == "catheter: disconnection"
 
@@ -192,11 +195,11 @@ def test_baclofen_pocket_fill_sedates_within_hours():
     pocket = of(evs, K.POCKET_FILL)[0]
     assert pocket.payload["systemic_dose"] == pytest.approx(60000.0)
     # systemic S(t) = 60000 x ka/(ka - ks) (e^-ks t - e^-ka t), ka = 1/h, ks = 1/4 h; as IT-equivalent Cs = S / (100 x 42).
-    # Sedation (EC50 4 mcg/mL, Hill 2) is severe at index 0.7: Cr + Cs = 4 x sqrt(0.7 / 0.3) = 6.110 mcg/mL. The rostral
-    # CSF part is still about 0.78 (it was 0.817 at steady state, tau 7 h), so Cs = 5.33 -> S = 22386 mcg ->
-    # e^-t/4 - e^-t = 22386 / 80000 = 0.27983: t = 0.51 h (e^-0.1275 - e^-0.51 = 0.88029 - 0.60050 = 0.27979)
+    # Sedation (EC50 6 mcg/mL, Hill 3) is severe at index 0.7: Cr + Cs = 6 x (0.7 / 0.3)^(1/3) = 7.958 mcg/mL. The rostral
+    # CSF part is still about 1.724 (1.736 at steady state, tau 7 h, the CSF emptying since the refill), so Cs = 6.234 ->
+    # S = 26183 mcg -> e^-t/4 - e^-t = 26183 / 80000 = 0.32729: t = 0.648 h (e^-0.162 - e^-0.648 = 0.85044 - 0.52309 = 0.32735)
     sed = [e for e in of(evs, K.PATIENT_SIGN) if e.payload["sign"] == "sedation" and e.payload["grade"] == "severe"]
-    assert sed and (sed[0].t_s - pocket.t_s) / H == pytest.approx(0.51, abs=0.03)
+    assert sed and (sed[0].t_s - pocket.t_s) / H == pytest.approx(0.648, abs=0.02)
     assert sed[0].payload["severity"] == "critical"
     assert any(e.payload["sign"] == "respiratory_depression" and e.payload["grade"] != "none" for e in of(evs, K.PATIENT_SIGN))
 

@@ -642,7 +642,7 @@ class PatientCatheterPayload(_PatientPayload):
 
 
 class PatientWorkupPayload(_PatientPayload):
-    test: str = _f("cap_aspiration, contrast_study, rotor_study, refill_discrepancy or mri")
+    test: str = _f("cap_aspiration, contrast_study, rotor_study, refill_discrepancy, mri, or trial (the assessment after a trial bolus)")
     result: str = _f("short result code (e.g. csf_aspirated, no_aspirate, patent, leak, disconnection, mass, moves, stalled)")
     findings: dict[str, Any] = _f("figures of the test (volumes in mL)")
     text: str = _f("the result in words")

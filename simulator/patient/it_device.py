@@ -43,7 +43,7 @@ from simulator.patient.it_effects import (
     stage_of,
 )
 from simulator.patient.it_profile import GRADES, SIGNS, IntrathecalModel
-from simulator.patient.it_settings import AskItPatient, CatheterFault, CatheterRepair, IntrathecalPatientSettings, Workup
+from simulator.patient.it_settings import AskItPatient, CatheterFault, CatheterRepair, IntrathecalPatientSettings, TrialBolus, Workup
 from simulator.patient.it_snapshot import DrugState, IntrathecalPatientSnapshot
 from simulator.units import SECONDS_PER_DAY
 
@@ -81,6 +81,8 @@ class IntrathecalPatientDevice(Device):
         "workup": ActionSpec(Workup, lambda d, p: d._apply_workup(p.test), None,
                              "a work-up test: cap_aspiration, contrast_study, rotor_study, refill_discrepancy, mri"),
         "ask": ActionSpec(AskItPatient, lambda d, p: d._report("asked"), None, "ask the patient how they are"),
+        "trial_bolus": ActionSpec(TrialBolus, lambda d, p: d._apply_trial(p), lambda d, p: d._check_trial(p),
+                                  "an intrathecal trial / screening bolus by lumbar puncture, assessed after observe_h"),
     }
 
     # ================= validation =================
@@ -519,6 +521,58 @@ class IntrathecalPatientDevice(Device):
         return self._workup("refill_discrepancy", ("more_than_expected" if disc > 0 else "less_than_expected") if flagged else "within_tolerance",
                             {"expected_residual_ml": expected, "aspirated_ml": true, "discrepancy_ml": disc, "tolerance_ml": tol,
                              "held_back_ml": self.retained_ml}, text)
+
+    # ================= intrathecal trial / screening bolus =================
+    def _check_trial(self, params: TrialBolus) -> list[Finding]:
+        if params.drug not in self.bodies:
+            return [Finding("refuse", f"the profile has no response to {params.drug}; it has: {', '.join(self.bodies)}", "drug", params.drug)]
+        return []
+
+    def _apply_trial(self, params: TrialBolus) -> dict[str, Any]:
+        """The bolus goes straight into the CSF; the assessment is planned after the observation."""
+        self._refresh()
+        self._account()
+        t0 = self.now
+        before = {"nrs": self.nrs_at(t0), "ashworth": self.ashworth_at(t0)}
+        self.bodies[params.drug].impulse(t0, amount_to_csf=params.dose)
+        self.to_csf_total[params.drug] += params.dose
+        self._plan_crossing()
+        self.record_state()
+        self.wake_at(t0 + params.observe_h * HOUR_S, lambda: self._assess_trial(params, t0, before))
+        return {"drug": params.drug, "dose": params.dose, "unit": self.model.drugs[params.drug].unit, "observe_h": params.observe_h}
+
+    def _assess_trial(self, params: TrialBolus, t0: float, before: dict[str, float | None]) -> None:
+        """Best pain score (and tone) over the observation, from the closed form on a 1-minute grid."""
+        from simulator.patient.conversions import starting_infusion_from_trial, trial_response
+
+        self._refresh()
+        self._account()
+        times = np.arange(t0, self.now + 1.0, 60.0)
+        sig = self._signals(times)
+        best_nrs = float(self.profile.baseline_nrs) * (1.0 - float(sig["analgesia"].max()))
+        i_best = int(np.argmax(sig["analgesia"] + sig["antispasticity"]))
+        findings: dict[str, Any] = {"drug": params.drug, "dose": params.dose, "unit": self.model.drugs[params.drug].unit,
+                                    "nrs_before": before["nrs"], "best_nrs": best_nrs, "best_at_h": (times[i_best] - t0) / HOUR_S}
+        base = self.model.baseline_ashworth
+        if params.drug == "baclofen" and base is not None:
+            best_mas = base * (1.0 - float(sig["antispasticity"].max()))
+            fall = float(before["ashworth"] or 0.0) - best_mas
+            positive = fall >= 1.0
+            findings.update({"ashworth_before": before["ashworth"], "best_ashworth": best_mas, "ashworth_fall": fall})
+            text = (f"screening {params.dose:g} mcg: Ashworth {before['ashworth']:.1f} -> {best_mas:.1f} at {findings['best_at_h']:.1f} h: "
+                    + ("positive (a clear fall in tone)" if positive else "not positive; next screening dose after 24 h"))
+        else:
+            resp = trial_response(max(before["nrs"], 1e-9), min(10.0, best_nrs))
+            positive = bool(resp["positive"])
+            findings["relief_pct"] = resp["relief_pct"]
+            if params.drug == "morphine" and positive:
+                start = starting_infusion_from_trial(params.dose, self.model.opioid_tolerant)
+                findings["starting_mg_per_day"] = start.value
+            text = (f"trial {params.dose:g} {findings['unit']} {params.drug}: pain {before['nrs']:.1f} -> {best_nrs:.1f} "
+                    f"({findings['relief_pct']:.0f} % relief): " + ("positive" if positive else "not positive"))
+            if "starting_mg_per_day" in findings:
+                text += f"; starting infusion {findings['starting_mg_per_day']:g} mg/day (a starting convention)"
+        self._workup("trial", "positive" if positive else "negative", findings, text)
 
     # ================= what the patient says =================
     def _report(self, reason: str) -> dict[str, Any]:

@@ -40,3 +40,12 @@ class Workup(StrictModel):
 
 class AskItPatient(StrictModel):
     """Ask the patient how they are (a `patient.it_report` event)."""
+
+
+class TrialBolus(StrictModel):
+    """An intrathecal trial or screening bolus by lumbar puncture (not through the pump), then an
+    assessment after `observe_h` (a `patient.workup` event, test `trial`)."""
+
+    drug: str = Field(description="Drug short name, e.g. morphine, baclofen (the profile must have a response to it)")
+    dose: float = Field(gt=0, le=10000, description="Dose in the drug's unit in the profile (mg or mcg)")
+    observe_h: float = Field(6.0, ge=1, le=24, description="Observation before the assessment, h (>= 6 h for opioids [L: PACC]; baclofen 4-8 h [L])")

@@ -285,3 +285,35 @@ def test_bupivacaine_motor_block_at_high_doses():
     # 10 mg/day: tip 0.020425, (2.9376)^3 = 25.35 -> 0.038 (none); 20 mg/day: tip 0.040850, (1.4688)^3 = 3.169 -> 0.2399 (mild)
     assert grades[10.0].signs["motor_block"] == pytest.approx(0.0380, abs=5e-4) and grades[10.0].grades["motor_block"] == "none"
     assert grades[20.0].signs["motor_block"] == pytest.approx(0.2399, abs=5e-4) and grades[20.0].grades["motor_block"] == "mild"
+
+
+def test_baclofen_screening_bolus_assessed_after_observation():
+    data = it_scenario(duration="2d", settings={"start_steady": False},
+                       timeline=[{"at": "1h", "device": "patient", "action": "trial_bolus", "params": {"drug": "baclofen", "dose": 50, "observe_h": 8}}])
+    data["devices"][0]["settings"]["mode"] = {"type": "stopped"}
+    _, evs = run(data)
+    (trial,) = [e for e in of(evs, K.PATIENT_WORKUP) if e.payload["test"] == "trial"]
+    f = trial.payload["findings"]
+    # 50 mcg into 42 mL: C0 = 1.190476; Ce peaks at 250.9 min (4.18 h) at C0 (a/e)^(a/(e - a))
+    # = 1.190476 x 0.914286^10.6667 = 1.190476 x e^(10.6667 x -0.089612) = 1.190476 x 0.38446 = 0.45769 mcg/mL;
+    # naive (T ~ 0): E = 0.9 x 0.45769 / (0.64 + 0.45769) = 0.37527; Ashworth 3.5 x 0.62473 = 2.1866, a fall of 1.31: positive
+    assert trial.t_s == pytest.approx(9 * H)
+    assert f["best_at_h"] == pytest.approx(4.18, abs=0.02)
+    assert f["best_ashworth"] == pytest.approx(2.1866, abs=2e-3)
+    assert trial.payload["result"] == "positive"
+
+
+def test_morphine_trial_bolus_and_starting_dose():
+    data = it_scenario(drug="morphine", conc=10, dose=1, profile="patient/it-cancer-pain-morphine", duration="1d",
+                       settings={"start_steady": False},
+                       timeline=[{"at": "1h", "device": "patient", "action": "trial_bolus", "params": {"drug": "morphine", "dose": 0.3}}])
+    data["devices"][0]["settings"]["mode"] = {"type": "stopped"}
+    _, evs = run(data)
+    (trial,) = [e for e in of(evs, K.PATIENT_WORKUP) if e.payload["test"] == "trial"]
+    f = trial.payload["findings"]
+    # 0.3 mg / 42 mL = 0.0071429 mg/mL; a = 0.0080952 /min, e = 0.1 /min: Ce peak = 0.0071429 x (0.080952)^(0.0080952 / 0.091905)
+    # = 0.0071429 x e^(0.088083 x -2.51389) = 0.0071429 x 0.80136 = 0.0057240; E = 0.9 x 0.0057240 / 0.0097240 = 0.52978;
+    # NRS 8 x 0.47022 = 3.7618 (53 % relief: positive); the tolerant patient starts at 0.3 x 0.5 = 0.15 -> the tolerant floor 1 mg/day
+    assert f["best_nrs"] == pytest.approx(3.7618, abs=2e-3)
+    assert trial.payload["result"] == "positive" and f["starting_mg_per_day"] == pytest.approx(1.0)
+    assert trial.t_s == pytest.approx(7 * H)

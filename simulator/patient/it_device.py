@@ -73,6 +73,8 @@ def kinetics_of(resp) -> Kinetics:
 class IntrathecalPatientDevice(Device):
     kind: ClassVar[str] = "intrathecal_patient"
     Settings = IntrathecalPatientSettings
+    #: The documented queries (besides `snapshot`, the action API, `profile` and `id`).
+    PUBLIC_QUERIES: ClassVar[tuple[str, ...]] = ("snapshot", "signals_at", "nrs_at", "ashworth_at", "drug_state_at", "summary")
     ACTION_TABLE: ClassVar[dict[str, ActionSpec]] = {
         "catheter_fault": ActionSpec(CatheterFault, lambda d, p: d._apply_fault(p.fault), lambda d, p: d._check_fault(p),
                                      "a catheter complication: occlusion, kink, disconnection, migration, CSF leak, mass"),

@@ -317,3 +317,16 @@ def test_morphine_trial_bolus_and_starting_dose():
     assert f["best_nrs"] == pytest.approx(3.7618, abs=2e-3)
     assert trial.payload["result"] == "positive" and f["starting_mg_per_day"] == pytest.approx(1.0)
     assert trial.t_s == pytest.approx(7 * H)
+
+
+def test_respiratory_index_is_weighted_up_while_the_dose_rises():
+    tl = [{"at": "1d", "device": "pump", "action": "program", "params": {"mode": {"type": "continuous", "dose_mg_per_day": 10}}}]
+    data = it_scenario(drug="morphine", conc=10, dose=5, reservoir=20, profile="patient/it-cancer-pain-morphine", timeline=tl, duration="3d")
+    sim, _ = run(data)
+    dev = sim.devices["patient"]
+    # at the new steady state: tip 10 / 1440 / 0.34 = 0.020425 mg/mL = Cr = T; EC50 = 0.04 + 0.3 x 0.020425 = 0.046127;
+    # index = 0.020425^2 / (0.046127^2 + 0.020425^2) = 0.00041718 / 0.00254490 = 0.16393 (Hill 2)
+    late = dev.signals_at(dev.now + 200 * DAY)["respiratory_depression"]
+    assert late == pytest.approx(0.16393, rel=1e-3)
+    # two days after the rise Cr is almost there but tolerance (tau 14 d) lags: the index is above its steady value
+    assert dev.signals_at(dev.now)["respiratory_depression"] > late * 1.05

@@ -78,3 +78,19 @@ def mri(state: str) -> tuple[str, str, dict]:
     if state == "mass":
         return "mass", "an enhancing mass surrounds the catheter tip (inflammatory mass)", {}
     return "no_mass", "no mass at the catheter tip", {}
+
+
+def refill_discrepancy(expected_ml: float, pump_aspirate_ml: float, held_back_ml: float, tolerance_ml: float, tolerance_pct: float,
+                       when: str = "refill") -> tuple[str, str, dict]:
+    """The refill check with the volume a blocked catheter held back in the reservoir: the aspirate
+    is the pump's figure plus that volume; flagged beyond max(tolerance mL, tolerance % of expected)."""
+    tol = max(tolerance_ml, tolerance_pct / 100.0 * expected_ml)
+    aspirated = pump_aspirate_ml + held_back_ml
+    disc = aspirated - expected_ml
+    flagged = abs(disc) > tol
+    head = (f"refill: {aspirated:.1f} mL aspirated where {expected_ml:.1f} mL were expected" if when == "refill"
+            else f"an aspiration now would return {aspirated:.1f} mL where the pump expects {expected_ml:.1f} mL")
+    text = f"{head} ({disc:+.1f} mL, tolerance {tol:.1f} mL)" + ("; drug is not leaving the pump: suspect a catheter occlusion or kink" if flagged and disc > 0 else "")
+    code = ("more_than_expected" if disc > 0 else "less_than_expected") if flagged else "within_tolerance"
+    return code, text, {"expected_residual_ml": expected_ml, "aspirated_ml": aspirated, "discrepancy_ml": disc, "tolerance_ml": tol,
+                        "held_back_ml": held_back_ml}

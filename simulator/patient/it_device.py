@@ -31,7 +31,7 @@ from simulator.device import ActionSpec, Device, Finding
 from simulator.errors import Issue
 from simulator.event_kinds import K
 from simulator.patient import LABEL
-from simulator.patient.catheter import Split, cap_aspiration, contrast_study, mri, split_for
+from simulator.patient.catheter import Split, cap_aspiration, contrast_study, mri, refill_discrepancy, split_for
 from simulator.patient.csf import CE, CR, LAG, STATES, T, DrugBody, Kinetics
 from simulator.patient.csf import C as TIP
 from simulator.patient.it_effects import (
@@ -45,6 +45,7 @@ from simulator.patient.it_effects import (
 from simulator.patient.it_profile import GRADES, SIGNS, IntrathecalModel
 from simulator.patient.it_settings import AskItPatient, CatheterFault, CatheterRepair, IntrathecalPatientSettings, TrialBolus, Workup
 from simulator.patient.it_snapshot import DrugState, IntrathecalPatientSnapshot
+from simulator.patient.it_trial import assess
 from simulator.units import SECONDS_PER_DAY
 
 HOUR_S = 3600.0
@@ -476,15 +477,10 @@ class IntrathecalPatientDevice(Device):
         self._account()
         if self.retained_ml <= 0.0:
             return
-        tol = max(self.pump.profile.refill_discrepancy_tolerance_ml, self.pump.profile.refill_discrepancy_tolerance_pct / 100.0 * float(pl["expected_residual_ml"]))
-        aspirated = float(pl["aspirated_ml"]) + self.retained_ml
-        disc = aspirated - float(pl["expected_residual_ml"])
-        flagged = abs(disc) > tol
-        text = (f"refill: {aspirated:.1f} mL aspirated where {float(pl['expected_residual_ml']):.1f} mL were expected "
-                f"({disc:+.1f} mL, tolerance {tol:.1f} mL)" + ("; drug is not leaving the pump: suspect a catheter occlusion or kink" if flagged else ""))
-        self._workup("refill_discrepancy", "more_than_expected" if flagged else "within_tolerance",
-                     {"expected_residual_ml": float(pl["expected_residual_ml"]), "aspirated_ml": aspirated, "discrepancy_ml": disc,
-                      "tolerance_ml": tol, "held_back_ml": self.retained_ml}, text)
+        prof = self.pump.profile
+        code, text, findings = refill_discrepancy(float(pl["expected_residual_ml"]), float(pl["aspirated_ml"]), self.retained_ml,
+                                                  prof.refill_discrepancy_tolerance_ml, prof.refill_discrepancy_tolerance_pct)
+        self._workup("refill_discrepancy", code, findings, text)
         self.retained_ml = 0.0
         self.retained_by_drug = {}
 
@@ -513,16 +509,10 @@ class IntrathecalPatientDevice(Device):
                 return self._workup(test, "not_moving", {"stopped_reasons": reasons}, f"the rotor does not move: the pump is stopped ({', '.join(reasons)})")
             return self._workup(test, "moves", {}, "the rotor moves as programmed after a bolus: the pump delivers; look at the catheter")
         # refill discrepancy now: what an aspiration of the reservoir would give
-        expected = self.pump.expected_reservoir_ml_at(self.now)
-        true = self.pump.reservoir_ml_at(self.now) + self.retained_ml
-        tol = max(self.pump.profile.refill_discrepancy_tolerance_ml, self.pump.profile.refill_discrepancy_tolerance_pct / 100.0 * expected)
-        disc = true - expected
-        flagged = abs(disc) > tol
-        text = (f"an aspiration now would return {true:.1f} mL where the pump expects {expected:.1f} mL ({disc:+.1f} mL, tolerance {tol:.1f} mL)"
-                + ("; drug is not leaving the pump: suspect a catheter occlusion or kink" if flagged and disc > 0 else ""))
-        return self._workup("refill_discrepancy", ("more_than_expected" if disc > 0 else "less_than_expected") if flagged else "within_tolerance",
-                            {"expected_residual_ml": expected, "aspirated_ml": true, "discrepancy_ml": disc, "tolerance_ml": tol,
-                             "held_back_ml": self.retained_ml}, text)
+        prof = self.pump.profile
+        code, text, findings = refill_discrepancy(self.pump.expected_reservoir_ml_at(self.now), self.pump.reservoir_ml_at(self.now),
+                                                  self.retained_ml, prof.refill_discrepancy_tolerance_ml, prof.refill_discrepancy_tolerance_pct, when="now")
+        return self._workup("refill_discrepancy", code, findings, text)
 
     # ================= intrathecal trial / screening bolus =================
     def _check_trial(self, params: TrialBolus) -> list[Finding]:
@@ -545,36 +535,12 @@ class IntrathecalPatientDevice(Device):
 
     def _assess_trial(self, params: TrialBolus, t0: float, before: dict[str, float | None]) -> None:
         """Best pain score (and tone) over the observation, from the closed form on a 1-minute grid."""
-        from simulator.patient.conversions import starting_infusion_from_trial, trial_response
-
         self._refresh()
         self._account()
         times = np.arange(t0, self.now + 1.0, 60.0)
-        sig = self._signals(times)
-        best_nrs = float(self.profile.baseline_nrs) * (1.0 - float(sig["analgesia"].max()))
-        i_best = int(np.argmax(sig["analgesia"] + sig["antispasticity"]))
-        findings: dict[str, Any] = {"drug": params.drug, "dose": params.dose, "unit": self.model.drugs[params.drug].unit,
-                                    "nrs_before": before["nrs"], "best_nrs": best_nrs, "best_at_h": (times[i_best] - t0) / HOUR_S}
-        base = self.model.baseline_ashworth
-        if params.drug == "baclofen" and base is not None:
-            best_mas = base * (1.0 - float(sig["antispasticity"].max()))
-            fall = float(before["ashworth"] or 0.0) - best_mas
-            positive = fall >= 1.0
-            findings.update({"ashworth_before": before["ashworth"], "best_ashworth": best_mas, "ashworth_fall": fall})
-            text = (f"screening {params.dose:g} mcg: Ashworth {before['ashworth']:.1f} -> {best_mas:.1f} at {findings['best_at_h']:.1f} h: "
-                    + ("positive (a clear fall in tone)" if positive else "not positive; next screening dose after 24 h"))
-        else:
-            resp = trial_response(max(before["nrs"], 1e-9), min(10.0, best_nrs))
-            positive = bool(resp["positive"])
-            findings["relief_pct"] = resp["relief_pct"]
-            if params.drug == "morphine" and positive:
-                start = starting_infusion_from_trial(params.dose, self.model.opioid_tolerant)
-                findings["starting_mg_per_day"] = start.value
-            text = (f"trial {params.dose:g} {findings['unit']} {params.drug}: pain {before['nrs']:.1f} -> {best_nrs:.1f} "
-                    f"({findings['relief_pct']:.0f} % relief): " + ("positive" if positive else "not positive"))
-            if "starting_mg_per_day" in findings:
-                text += f"; starting infusion {findings['starting_mg_per_day']:g} mg/day (a starting convention)"
-        self._workup("trial", "positive" if positive else "negative", findings, text)
+        code, text, findings = assess(params.drug, params.dose, self.model.drugs[params.drug].unit, times, self._signals(times),
+                                      float(self.profile.baseline_nrs), self.model.baseline_ashworth, before, self.model.opioid_tolerant)
+        self._workup("trial", code, findings, text)
 
     # ================= what the patient says =================
     def _report(self, reason: str) -> dict[str, Any]:

@@ -112,7 +112,9 @@ class Simulation:
             device.start()
 
     def _build_patient(self, spec, checked) -> None:
-        cls = device_class_for("patient")
+        from simulator.patient.scenario import patient_class_for
+
+        cls = patient_class_for(spec)  # SCS patient or intrathecal patient (by its link)
         profile = self.registry.get(spec.profile, expected_kind="patient")
         settings = checked["settings"].get(spec.id) if checked else None
         if settings is None:

@@ -598,6 +598,67 @@ class PatientTrialVerdictPayload(_PatientPayload):
     rule: str = _f("the pass rule, in words")
 
 
+# ----- intrathecal patient (simulator/patient/it_device.py): approximation for teaching -----
+PatientGrade = Literal["none", "mild", "moderate", "severe"]
+
+
+class PatientDrugInputPayload(_PatientPayload):
+    rates_per_day: dict[str, float] = _f("drug short name -> drug leaving the catheter (its unit/day)")
+    to_csf_per_day: dict[str, float] = _f("drug short name -> drug reaching the CSF (its unit/day)")
+    to_tissue_per_day: dict[str, float] = _f("drug short name -> drug going into tissue, the systemic route (its unit/day)")
+    units: dict[str, str] = _f("drug short name -> unit (mg, mcg)")
+    catheter: str = _f("catheter state (patent, occlusion, kink_open, kink_closed, disconnection, migration, csf_leak, mass)")
+
+
+class PatientSignPayload(_PatientPayload):
+    sign: str = _f("sign (sedation, respiratory_depression, pruritus, nausea, hypotension, motor_block, neuropsychiatric, headache, pain, spasticity)")
+    grade: PatientGrade = _f("grade now")
+    previous_grade: PatientGrade = _f("grade before")
+    index: float = _f("the sign's index at the crossing (0..1; pain: NRS 0-10; spasticity: Ashworth 0-4)")
+    severity: EventSeverity = _f("info, warning or critical")
+    text: str = _f("what the nurse observes, in words")
+
+
+class PatientWithdrawalPayload(_PatientPayload):
+    drug: str = _f("drug short name(s) of this picture the patient has had, joined with '+' (opioids cross-substitute)")
+    picture: str = _f("withdrawal picture (baclofen, opioid, clonidine)")
+    stage: PatientGrade = _f("stage now")
+    previous_stage: PatientGrade = _f("stage before")
+    index: float = _f("withdrawal index w = 1 - lagged / slow exposure at the crossing (0..1)")
+    severity: EventSeverity = _f("info, warning or critical")
+    cause: str = _f("what stopped the drug, as far as the patient model knows (pump stopped, reservoir empty, catheter fault...)")
+    signs: list[str] = _f("signs of this stage")
+    text: str = _f("the stage in words")
+
+
+class PatientCatheterPayload(_PatientPayload):
+    fault: str = _f("catheter state now (patent, occlusion, kink_open, kink_closed, disconnection, migration, csf_leak, mass)")
+    previous: str = _f("catheter state before")
+    to_csf_fraction: float = _f("share of the pumped drug reaching the CSF (0..1)")
+    to_tissue_fraction: float = _f("share going into tissue (0..1)")
+    retained_fraction: float = _f("share held back in the catheter and reservoir (0..1)")
+    random: bool = _f("a seeded random event (False: injected by an action)")
+    text: str = _f("what happened, in words")
+
+
+class PatientWorkupPayload(_PatientPayload):
+    test: str = _f("cap_aspiration, contrast_study, rotor_study, refill_discrepancy, mri, or trial (the assessment after a trial bolus)")
+    result: str = _f("short result code (e.g. csf_aspirated, no_aspirate, patent, leak, disconnection, mass, moves, stalled)")
+    findings: dict[str, Any] = _f("figures of the test (volumes in mL)")
+    text: str = _f("the result in words")
+
+
+class PatientItReportPayload(_PatientPayload):
+    reason: str = _f("asked, or what made the patient speak")
+    nrs: float = _f("pain score (NRS 0-10)")
+    ashworth: float | None = _f("modified Ashworth score (0-4, 1+ = 1.5); None without spasticity")
+    ashworth_grade: str | None = _f("the score as the scale writes it (0, 1, 1+, 2, 3, 4)")
+    signs: dict[str, float] = _f("sign -> index (0..1)")
+    withdrawal: dict[str, str] = _f("withdrawal picture (baclofen, opioid, clonidine) -> stage")
+    says: str = _f("what the patient says")
+    nurse_observes: str = _f("what the nurse observes")
+
+
 # ----- the registry -----
 @dataclass(frozen=True)
 class EventKind:
@@ -709,6 +770,13 @@ class K:
     PATIENT_LEAD_MIGRATED = register_kind("patient.lead_migrated", PatientLeadMigratedPayload, "a lead moved along the spine")
     PATIENT_DIARY = register_kind("patient.diary", PatientDiaryPayload, "one day's pain diary entry")
     PATIENT_TRIAL_VERDICT = register_kind("patient.trial_verdict", PatientTrialVerdictPayload, "the trial's pass or fail by the >= 50 % relief rule")
+    # the intrathecal patient (approximation for teaching)
+    PATIENT_DRUG_INPUT = register_kind("patient.drug_input", PatientDrugInputPayload, "what the catheter delivers into the CSF and into tissue changed")
+    PATIENT_SIGN = register_kind("patient.sign", PatientSignPayload, "an intrathecal patient's sign changed grade (sedation, respiratory depression, pruritus...)")
+    PATIENT_WITHDRAWAL = register_kind("patient.withdrawal", PatientWithdrawalPayload, "a drug withdrawal changed stage (none, mild, moderate, severe)")
+    PATIENT_CATHETER = register_kind("patient.catheter", PatientCatheterPayload, "the intrathecal catheter's state changed (a fault, a kink opening or closing, a repair)")
+    PATIENT_WORKUP = register_kind("patient.workup", PatientWorkupPayload, "the result of a work-up test (port aspiration, contrast, rotor study, refill discrepancy, MRI)")
+    PATIENT_IT_REPORT = register_kind("patient.it_report", PatientItReportPayload, "what the intrathecal patient says and the nurse observes")
 
 
 # ----- checking -----

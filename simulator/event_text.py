@@ -476,3 +476,24 @@ def describe(record: Any) -> str:
 def known_kinds() -> list[str]:
     """The kinds with their own sentence."""
     return sorted(_KINDS)
+
+
+# ----------------------------------------------------------------------------- intrathecal patient
+def _drug_input(p):
+    rates = p.get("to_csf_per_day") or {}
+    units = p.get("units") or {}
+    parts = [f"{d} {num(v)} {units.get(d, '')}/day to the CSF" for d, v in rates.items()]
+    tissue = [f"{d} {num(v)} {units.get(d, '')}/day into tissue" for d, v in (p.get("to_tissue_per_day") or {}).items() if v]
+    return f"Drug reaching the patient (catheter {words(str(p.get('catheter', '')))}): {'; '.join(parts + tissue) or 'none'}"
+
+
+_KINDS.update({
+    K.PATIENT_DRUG_INPUT: _drug_input,
+    K.PATIENT_SIGN: lambda p: f"Nurse observes: {p.get('text', '')} (was {p.get('previous_grade', '')})",
+    K.PATIENT_WITHDRAWAL: lambda p: f"{str(p.get('drug', '')).capitalize()} withdrawal {p.get('stage', '')} (was {p.get('previous_stage', '')}): "
+                                    f"{', '.join(p.get('signs') or []) or 'signs resolved'}; cause: {p.get('cause', '')}",
+    K.PATIENT_CATHETER: lambda p: f"Catheter {words(str(p.get('fault', '')))} (was {words(str(p.get('previous', '')))}): "
+                                  f"{num(100 * float(p.get('to_csf_fraction', 0)), 3)} % reaches the CSF; {p.get('text', '')}",
+    K.PATIENT_WORKUP: lambda p: f"Work-up, {words(str(p.get('test', '')))}: {p.get('text', '')}",
+    K.PATIENT_IT_REPORT: lambda p: f"Patient says: {p.get('says', '')}; nurse observes: {p.get('nurse_observes', '')}",
+})

@@ -11,6 +11,7 @@ from typing import ClassVar
 from pydantic import Field, field_validator, model_validator
 
 from simulator.patient.anatomy import level_index
+from simulator.patient.it_profile import IntrathecalModel
 from simulator.patient.somatotopy import REGIONS
 from simulator.profiles.base import Profile, StrictModel
 
@@ -62,7 +63,8 @@ class PatientProfile(Profile):
     condition: str = Field(description="Diagnosis in words, e.g. 'failed back surgery syndrome'")
     pain_map: dict[str, float] = Field(min_length=1, max_length=len(REGIONS), description="Region -> pain intensity weight (0..1]")
     baseline_nrs: float = Field(ge=0, le=10, description="Pain score without therapy, NRS 0-10")
-    dorsal_csf_mm: dict[str, float] = Field(min_length=1, max_length=25, description="Vertebral level -> dorsal CSF thickness (supine), mm")
+    dorsal_csf_mm: dict[str, float] | None = Field(None, min_length=1, max_length=25,
+                                                   description="Vertebral level -> dorsal CSF thickness (supine), mm (needed with a stimulator)")
     posture_distance_factor: dict[str, float] = Field(
         default_factory=lambda: {"standing": 1.0, "sitting": 0.95, "supine": 0.75, "prone": 1.2},
         description="Posture -> cord distance / standing distance (as the closed-loop profile)")
@@ -79,12 +81,38 @@ class PatientProfile(Profile):
     caudal_spread_pw_us: float = Field(450.0, gt=0, le=5000, description="Pulse width from which paresthesia spreads one level caudally, us")
     sub_perception_fraction: float = Field(0.29, ge=0, le=1, description="Relief below perception as a fraction of R")
     sub_perception_min_ratio: float = Field(0.3, ge=0, le=1, description="I / PT below which tonic gives no relief")
-    relief: ReliefDraws
-    sweet_spot_level: str = Field(description="Hidden level whose stimulation gives paresthesia-free relief, e.g. 'T9'")
+    relief: ReliefDraws | None = Field(None, description="Responder draws per therapy class (needed with a stimulator)")
+    sweet_spot_level: str | None = Field(None, description="Hidden level whose stimulation gives paresthesia-free relief, e.g. 'T9' (needed with a stimulator)")
     sweet_spot_tolerance_levels: float = Field(1.0, ge=0, le=5, description="A cathode within this many levels of the sweet spot's middle hits it")
     paresthesia_free_min_ma: float = Field(1.0, ge=0, le=25, description="Lowest 10 kHz / burst amplitude that gives relief, mA")
     time_constants: TimeConstants = Field(default_factory=TimeConstants)
     diary_noise_sd_nrs: float = Field(0.5, ge=0, le=3, description="Day-to-day noise of a diary entry, NRS points (SD)")
+    intrathecal: IntrathecalModel | None = Field(None, description="Responses to intrathecal drugs (needed with a pump); see simulator.patient.it_profile")
+
+    #: fields a patient linked to a stimulator needs (the intrathecal patient does without them)
+    SCS_FIELDS: ClassVar[tuple[str, ...]] = ("dorsal_csf_mm", "relief", "sweet_spot_level")
+
+    def missing_for(self, link: str) -> list[str]:
+        """Fields this profile lacks for a patient linked to a 'stimulator' or a 'pump'."""
+        if link == "pump":
+            return [] if self.intrathecal is not None else ["intrathecal"]
+        return [f for f in self.SCS_FIELDS if getattr(self, f) is None]
+
+    def figures_without_source(self) -> list[str]:
+        """As for any profile; an intrathecal-only patient (no stimulator fields) needs no notes for
+        the stimulator model's defaults, which it never uses."""
+        missing = super().figures_without_source()
+        if self.missing_for("stimulator"):
+            shared = ("condition", "pain_map", "baseline_nrs", "intrathecal")
+            scs_only = [f for f in PatientProfile.model_fields if f not in shared and f not in Profile.model_fields]
+            missing = [m for m in missing if m.split(".", 1)[0] not in scs_only]
+        return missing
+
+    @model_validator(mode="after")
+    def _some_therapy(self):
+        if self.intrathecal is None and self.missing_for("stimulator"):
+            raise ValueError(f"a patient profile needs the stimulator fields ({', '.join(self.missing_for('stimulator'))}) or an 'intrathecal' section")
+        return self
 
     @field_validator("pain_map")
     @classmethod
@@ -98,7 +126,9 @@ class PatientProfile(Profile):
 
     @field_validator("dorsal_csf_mm")
     @classmethod
-    def _levels(cls, value: dict[str, float]) -> dict[str, float]:
+    def _levels(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        if value is None:
+            return None
         out = {}
         for level, mm in value.items():
             level_index(level)  # ValueError names the allowed levels
@@ -109,7 +139,9 @@ class PatientProfile(Profile):
 
     @field_validator("sweet_spot_level")
     @classmethod
-    def _sweet(cls, value: str) -> str:
+    def _sweet(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         level_index(value)
         return value.upper()
 

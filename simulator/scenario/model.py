@@ -177,12 +177,23 @@ class PatientSpec(StrictModel):
 
     id: str = Field("patient", pattern=DEVICE_ID_PATTERN, description="Device id of the patient in events and results")
     profile: str = Field(description="Patient profile id, e.g. 'patient/fbss-back-bilateral-legs'")
-    stimulator: str = Field(description="Id of the linked stimulator device")
+    stimulator: str | None = Field(None, description="Id of the linked stimulator device (an SCS patient)")
+    pump: str | None = Field(None, description="Id of the linked drug pump (an intrathecal patient); give stimulator or pump")
     leads: list[PatientLeadPlacement] | None = Field(None, max_length=8, description="Placement per lead (default: the stimulator's)")
     settings: dict[str, Any] = Field(default_factory=dict, description="Trial, diary, random migration; see `neuromod-sim schema`")
 
+    @model_validator(mode="after")
+    def _one_link(self):
+        if (self.stimulator is None) == (self.pump is None):
+            raise ValueError("link the patient to one device: give stimulator (a spinal cord stimulator) or pump (an intrathecal pump), not both or neither")
+        if self.pump is not None and self.leads is not None:
+            raise ValueError("leads only apply to a patient linked to a stimulator")
+        return self
+
     def device_settings(self) -> dict[str, Any]:
         """The patient device's settings: the section's settings plus the link and the placements."""
+        if self.pump is not None:
+            return {**self.settings, "pump": self.pump}
         leads = None if self.leads is None else [p.model_dump() for p in self.leads]
         return {**self.settings, "stimulator": self.stimulator, "leads": leads}
 

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from simulator.event_kinds import K
-from simulator.units import SECONDS_PER_DAY
+from simulator.patient.csf import csf_steady_state_per_ml  # promoted to the intrathecal patient (simulator.patient.csf)
 
 CSF_LABEL = "Educational approximation: one-compartment model at the catheter tip with exponential spatial decay; not for dosing."
 
@@ -73,11 +73,6 @@ class CsfResult:
     unit: str
     label: str = CSF_LABEL
     sources: dict[str, str] = field(default_factory=lambda: dict(CSF_SOURCES))
-
-
-def csf_steady_state_per_ml(dose_per_day: float, clearance_ml_per_min: float) -> float:
-    """Tip concentration at steady state: input rate / clearance (drug unit per mL)."""
-    return (dose_per_day / (SECONDS_PER_DAY / 60.0)) / clearance_ml_per_min
 
 
 def csf_concentration(

@@ -18,9 +18,11 @@ def bundled_dir(folder: str) -> Path:
     """The installed package `neuromod_<folder>`, or the source tree's `<folder>/`."""
     try:
         module = importlib.import_module(f"neuromod_{folder}")
-        return Path(module.__file__).parent
     except ImportError:
         return _SOURCE_ROOT / folder
+    if module.__file__ is None:  # a namespace package (some folder of that name without __init__.py)
+        return _SOURCE_ROOT / folder
+    return Path(module.__file__).parent
 
 
 def resolve_bundled(name_or_path: str | Path, folder: str) -> Path:

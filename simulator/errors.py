@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from collections.abc import Iterable
+
+if TYPE_CHECKING:  # pydantic is imported where it is used (keeps `import simulator.errors` light)
+    from pydantic import BaseModel
+
+M = TypeVar("M", bound="BaseModel")
 
 _MAX_VALUE_CHARS = 80
 #: most container items looked at when formatting one value (the rest is never visited)
@@ -213,7 +218,7 @@ def _innermost_model(annotation: Any):
     return None
 
 
-def validate_model(model: type, data: Any, file: str | None = None, prefix: str = ""):
+def validate_model(model: type[M], data: Any, file: str | None = None, prefix: str = "") -> M:
     """Validate `data` against pydantic `model`, raising InputError with full paths."""
     from pydantic import ValidationError
 

@@ -128,14 +128,14 @@ class EventStream:
             except Exception as exc:  # a view must never stop the run
                 log.exception("event subscriber %r failed; detaching it", sub.callback)
                 failed.append((sub, exc))
-        for sub, exc in failed:
+        for sub, error in failed:
             if sub in self._subs:
                 self._subs.remove(sub)
             self.emit(
                 t_s,
                 SIM_DEVICE,
                 Kinds.SUBSCRIBER_DETACHED,
-                {"subscriber": getattr(sub.callback, "__qualname__", repr(sub.callback)), "error": repr(exc)},
+                {"subscriber": getattr(sub.callback, "__qualname__", repr(sub.callback)), "error": repr(error)},
             )
         return record
 

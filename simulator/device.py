@@ -208,6 +208,11 @@ class Device:
         return {}
 
     # ----- public queries every device answers -----
+    def snapshot(self) -> Any:
+        """A frozen, typed view of the device for the app, reports and grading (each kind defines
+        its own model; a kind may take the time, `snapshot(t_s=None)`). Not every toy device has one."""
+        raise NotImplementedError(f"a {self.kind or type(self).__name__} device has no snapshot")
+
     def alarm_repeats_total(self) -> int:
         """Alarm repeats sounded so far (closed form); 0 for a device without an alarm board."""
         board = getattr(self, "alarms", None)

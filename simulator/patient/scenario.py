@@ -16,7 +16,6 @@ WHERE = "patient"
 def check_patient_section(scenario, registry, settings: dict[str, Any], classes: dict[str, Any]) -> list[Issue]:
     """Issues of `scenario.patient`; on success adds its settings model and class under its id."""
     from simulator.device import device_class_for
-    from simulator.patient.settings import PatientSettings
 
     spec = scenario.patient
     issues: list[Issue] = []
@@ -43,6 +42,8 @@ def check_patient_section(scenario, registry, settings: dict[str, Any], classes:
         model = cls.validate_settings(profile, spec.device_settings(), registry)
     except InputError as exc:
         return issues + [i.under(f"{WHERE}.settings") for i in exc.issues]
+    from simulator.patient.settings import PatientSettings
+
     assert isinstance(model, PatientSettings)  # the patient class's Settings
     if model.trial is not None and model.trial.start + model.trial.days * 86400.0 > scenario.duration:
         issues.append(Issue(f"{WHERE}.settings.trial", f"the trial ends after the scenario (duration {scenario.duration:g} s)",

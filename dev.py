@@ -110,10 +110,15 @@ def main(argv: list[str]) -> int:
     if command == "setup":
         return 0
     if command == "test":
-        # static checks first (ruff, rule set in pyproject.toml; a second or so), then the suite
+        # static checks first (ruff, rule set in pyproject.toml, a second or so; mypy, a few seconds
+        # with its cache in .mypy_cache), then the suite
         say("ruff check (rules in pyproject.toml)")
         if subprocess.call([str(PY), "-m", "ruff", "check", "--quiet", "simulator", "gui", "tests", "benchmarks", "examples", "dev.py"], cwd=ROOT) != 0:
             say("ruff found problems (above); fix them, or run `.venv/bin/python -m ruff check --fix`")
+            return 1
+        say("mypy (files and strictness in pyproject.toml)")
+        if subprocess.call([str(PY), "-m", "mypy", "--no-error-summary"], cwd=ROOT) != 0:
+            say("mypy found type errors (above); fix them, or run `.venv/bin/python -m mypy` to see them again")
             return 1
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYQTGRAPH_QT_LIB="PySide6")
         return subprocess.call([str(PY), "-m", "pytest", *argv[1:]], cwd=ROOT, env=env)

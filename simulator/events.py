@@ -88,6 +88,7 @@ class EventStream:
         if check is None:
             check = os.environ.get(CHECK_EVENTS_ENV, "") == "1"
         if check:
+            # the checking emit replaces the plain one on this stream only (no test per event when off)
             self.emit = self._emit_checked  # type: ignore[method-assign]
 
     def subscribe(

@@ -54,7 +54,7 @@ class _Checked:
     def __eq__(self, other: object) -> bool:
         return other is None or isinstance(other, _Checked)
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # unhashable with its own __eq__ (Python's idiom; typeshed types __hash__ as a method)
 
     def __reduce__(self):
         return (type(None), ())

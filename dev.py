@@ -8,8 +8,8 @@
     python3 dev.py setup    # only create .venv and install the project with all extras
 
 The environment lives in .venv beside this file; the project is installed editable with the
-extras gui, data and test from pyproject.toml, and reinstalled only when pyproject.toml,
-setup.py or uv.lock change.
+extras gui, data and test from pyproject.toml, and reinstalled only when pyproject.toml or
+uv.lock change.
 
 Where `uv` is on PATH (and NEUROMOD_NO_UV is not set), the environment is made with
 `uv sync --locked --extra gui --extra data --extra test`: the exact versions of uv.lock, the same
@@ -39,7 +39,7 @@ def say(msg: str) -> None:
 
 def install_fingerprint() -> str:
     h = hashlib.sha256()
-    for name in ("pyproject.toml", "setup.py", "uv.lock"):
+    for name in ("pyproject.toml", "uv.lock"):
         if (ROOT / name).exists():
             h.update((ROOT / name).read_bytes())
     return h.hexdigest()

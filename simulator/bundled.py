@@ -1,7 +1,7 @@
 """The data folders shipped with the package, and finding a bundled file by name.
 
 The top-level folders profiles/, scenarios/ and exercises/ install as the packages
-`neuromod_profiles`, `neuromod_scenarios` and `neuromod_exercises` (see setup.py); in a source
+`neuromod_profiles`, `neuromod_scenarios` and `neuromod_exercises` (pyproject.toml lists them); in a source
 checkout without an install they are read from the tree. `neuromod-sim run pump_morphine_refills`
 works from any directory: an argument that is not an existing file is looked up by name.
 """

@@ -8,8 +8,8 @@
     python3 dev.py setup    # only create .venv and install the project with all extras
 
 The environment lives in .venv beside this file; the project is installed editable with the
-extras gui, data and test from pyproject.toml, and reinstalled only when pyproject.toml,
-setup.py or uv.lock change.
+extras gui, data and test from pyproject.toml, and reinstalled only when pyproject.toml or
+uv.lock change.
 
 Where `uv` is on PATH (and NEUROMOD_NO_UV is not set), the environment is made with
 `uv sync --locked --extra gui --extra data --extra test`: the exact versions of uv.lock, the same
@@ -39,7 +39,7 @@ def say(msg: str) -> None:
 
 def install_fingerprint() -> str:
     h = hashlib.sha256()
-    for name in ("pyproject.toml", "setup.py", "uv.lock"):
+    for name in ("pyproject.toml", "uv.lock"):
         if (ROOT / name).exists():
             h.update((ROOT / name).read_bytes())
     return h.hexdigest()
@@ -110,10 +110,15 @@ def main(argv: list[str]) -> int:
     if command == "setup":
         return 0
     if command == "test":
-        # static checks first (ruff, rule set in pyproject.toml; a second or so), then the suite
+        # static checks first (ruff, rule set in pyproject.toml, a second or so; mypy, a few seconds
+        # with its cache in .mypy_cache), then the suite
         say("ruff check (rules in pyproject.toml)")
         if subprocess.call([str(PY), "-m", "ruff", "check", "--quiet", "simulator", "gui", "tests", "benchmarks", "examples", "dev.py"], cwd=ROOT) != 0:
             say("ruff found problems (above); fix them, or run `.venv/bin/python -m ruff check --fix`")
+            return 1
+        say("mypy (files and strictness in pyproject.toml)")
+        if subprocess.call([str(PY), "-m", "mypy", "--no-error-summary"], cwd=ROOT) != 0:
+            say("mypy found type errors (above); fix them, or run `.venv/bin/python -m mypy` to see them again")
             return 1
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYQTGRAPH_QT_LIB="PySide6")
         return subprocess.call([str(PY), "-m", "pytest", *argv[1:]], cwd=ROOT, env=env)

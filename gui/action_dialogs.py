@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from gui.limits import field_range, spin
 from gui.transmit import transmit
+from simulator.engine import ActionResult
 
 
 class ActionDialog(QDialog):
@@ -40,7 +41,7 @@ class ActionDialog(QDialog):
         super().__init__(parent)
         self.runner = runner
         self.device_id = device_id
-        self.result_ = None
+        self.result_: ActionResult | None = None
         self.setWindowTitle(f"{self.title} ({device_id})")
         layout = QVBoxLayout(self)
         self.about = QLabel()

@@ -6,10 +6,15 @@ non-critical amber, acknowledged only grey); it shows the count and the most urg
 (critical first), and Acknowledge sends the device's acknowledge command for that alarm."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from gui.alarm_panel import active_alarms_of, when_text
+
+if TYPE_CHECKING:
+    from simulator.engine import Simulation
 
 COLOURS = {"critical": ("#b00020", "white"), "non_critical": ("#f2a900", "black"), "acknowledged": ("#9e9e9e", "black")}
 
@@ -20,7 +25,7 @@ class AlarmBanner(QFrame):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("alarm-banner")
-        self.sim = None
+        self.sim: Simulation | None = None
         self.rows: list = []
         self.level = "none"
         row = QHBoxLayout(self)

@@ -12,7 +12,7 @@ fast speed would not be heard apart anyway), `tones` totals them.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
@@ -33,6 +33,9 @@ from gui import dialogs
 from simulator.errors import InputError
 from simulator.event_kinds import K
 from simulator.units import describe_elapsed
+
+if TYPE_CHECKING:
+    from simulator.engine import Simulation
 
 ACK_ACTION = "acknowledge_alarm"
 COLUMNS = ["device", "alarm", "severity", "message", "raised (calendar, elapsed)", "state", "repeats"]
@@ -112,7 +115,7 @@ class AlarmPanel(QWidget):
     def __init__(self, apply_action: Callable, parent: QWidget | None = None):
         super().__init__(parent)
         self._apply = apply_action
-        self.sim = None
+        self.sim: Simulation | None = None
         self.beeps = 0  # system beeps sounded (at most one per frame; for the status bar and tests)
         self.tones = 0  # tones requested: one per raised alarm and per repeat, unless muted
         self._repeat_total = 0  # repeats already sounded (repeat_total_of at the last frame)
@@ -141,7 +144,9 @@ class AlarmPanel(QWidget):
         self.table.setHorizontalHeaderLabels(COLUMNS)
         for c, name in enumerate(COLUMNS):
             if name in TOOLTIPS:
-                self.table.horizontalHeaderItem(c).setToolTip(TOOLTIPS[name])
+                header_item = self.table.horizontalHeaderItem(c)
+                if header_item is not None:  # set just above by setHorizontalHeaderLabels
+                    header_item.setToolTip(TOOLTIPS[name])
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
@@ -185,11 +190,11 @@ class AlarmPanel(QWidget):
         """One tone per frame, of the most severe sounding alarm (gui/sounds.py; the system beep
         when QtMultimedia is missing)."""
         self.beeps += 1
-        rows = active_alarms_of(self.sim) if self.sim is not None else []
+        rows: list[tuple[str, dict[str, Any]]] = active_alarms_of(self.sim) if self.sim is not None else []
         self.player.play(sounding_severity(rows))
 
     def refresh(self) -> None:
-        rows = active_alarms_of(self.sim) if self.sim is not None else []
+        rows: list[tuple[str, dict[str, Any]]] = active_alarms_of(self.sim) if self.sim is not None else []
         self._rows = rows
         self.table.setRowCount(len(rows))
         for r, (dev_id, a) in enumerate(rows):
@@ -234,6 +239,8 @@ class AlarmPanel(QWidget):
 
     def acknowledge(self, device_id: str, alarm: str) -> bool:
         """Send `acknowledge_alarm` for one alarm; False (with a message) if the device refuses."""
+        if self.sim is None:  # no run shown: nothing to acknowledge
+            return False
         device = self.sim.devices[device_id]
         models = type(device).action_models()
         if ACK_ACTION not in models:

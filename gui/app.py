@@ -18,6 +18,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
         app = QApplication(argv if argv is not None else sys.argv[:1])
         app.setApplicationName("neuromod-sim")
         app.setOrganizationName("neuromod-sim")
+    assert isinstance(app, QApplication)  # widgets need a QApplication, not a bare QCoreApplication
     configure_pyqtgraph()
     return app
 

@@ -7,6 +7,8 @@ present drain without charging), the plot draws that course dashed from now to t
 marks them. Threshold lines are labelled; recharges, program changes and alarms are marked."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
@@ -25,6 +27,9 @@ from gui.plot_common import (
 )
 from simulator.units import SECONDS_PER_DAY
 
+if TYPE_CHECKING:
+    from simulator.engine import Simulation
+
 SIGNAL = "battery_pct"
 #: With more recharges than this in the record, the level is drawn light (its min/max envelope
 #: when zoomed out is a band) and the lowest level of each day on top of it, dark.
@@ -40,7 +45,7 @@ class BatteryPlot(QWidget):
     def __init__(self, device_id: str, x_link: pg.PlotWidget | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.device_id = device_id
-        self.sim = None
+        self.sim: Simulation | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.plot = time_plot(f"{device_id}: battery", "battery level", "%")
@@ -50,7 +55,7 @@ class BatteryPlot(QWidget):
         self.curve = self.plot.plot([], [], pen=pen(2, 2), name="battery level (%)")
         self.daily_low_curve = self.plot.plot([], [], pen=pg.mkPen("#1b5e20", width=2), name="lowest each day (%)")
         self.daily_low_curve.setVisible(False)
-        self._daily_key = None
+        self._daily_key: tuple[int, float] | None = None  # the daily lows last drawn
         self._many = False
         self.projection_curve = self.plot.plot([], [], pen=pg.mkPen(PROJECTION_COLOUR, width=1.5, style=pg.QtCore.Qt.PenStyle.DotLine), name="projection (%)")
         self.projection_points = pg.ScatterPlotItem(size=9, symbol="star", brush=pg.mkBrush(PROJECTION_COLOUR), pen=None)
@@ -62,7 +67,7 @@ class BatteryPlot(QWidget):
         self.markers = EventMarkers(self.plot, [device_id])
         #: the projected dates (s): name -> time
         self.projected_t_s: dict[str, float] = {}
-        self._projection_key = None
+        self._projection_key: tuple[int, int] | None = None  # the projection last drawn
         self._changes = 0
         layout.addWidget(self.plot)
 
@@ -88,7 +93,7 @@ class BatteryPlot(QWidget):
 
     def _refresh_projection(self, device, now_s: float, now_pct: float | None) -> float | None:
         """Draw the device's own projection (if it has one); returns its end time (s) or None."""
-        if not hasattr(device, "projection") or now_pct is None:
+        if not hasattr(device, "projection") or now_pct is None or self.sim is None:
             return None
         key = (self._changes, int(now_s // 3600.0))
         if key == self._projection_key:

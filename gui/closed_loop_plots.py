@@ -8,6 +8,8 @@ model (`window_low_uv`, `window_high_uv`) and the target from the device's loop 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -26,6 +28,9 @@ from gui.plot_common import (
     time_plot,
 )
 
+if TYPE_CHECKING:
+    from simulator.engine import Simulation
+
 WINDOW_BRUSH = (46, 125, 50, 40)
 
 
@@ -38,7 +43,7 @@ class ClosedLoopPlots(QWidget):
     def __init__(self, device_id: str, x_link: pg.PlotWidget | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.device_id = device_id
-        self.sim = None
+        self.sim: Simulation | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.ecap_plot = time_plot(f"{device_id}: evoked response", "ECAP", "uV")
@@ -84,6 +89,8 @@ class ClosedLoopPlots(QWidget):
             m.add(records)
 
     def _xy(self, signal: str, now_s: float):
+        if self.sim is None:
+            return None
         try:
             series = self.sim.recorder.get(self.device_id, signal)
         except KeyError:
@@ -92,6 +99,8 @@ class ClosedLoopPlots(QWidget):
 
     def loop_program(self) -> str | None:
         """The program the controller drives (its amplitude series is the controller's)."""
+        if self.sim is None:
+            return None
         snap = self.sim.devices[self.device_id].snapshot()
         names = list(snap.active_programs) or list(snap.programs)
         return names[0] if names else None

@@ -8,6 +8,7 @@ plots of its recorded series.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from PySide6.QtWidgets import QWidget
 
@@ -49,6 +50,14 @@ def views_for(sim, device_id: str, runner, x_link_holder: list) -> DeviceViews:
 TAB_TITLES = {"scs": "Stimulator ({})", "pump": "Pump ({})", "patient": "Patient ({})"}
 
 
+class LiveView(Protocol):
+    """What every device view answers (a QWidget that redraws and takes new events)."""
+
+    def refresh(self, now_s: float) -> None: ...
+
+    def on_events(self, records: list) -> None: ...
+
+
 class ViewSlot(QWidget):
     """An empty stand-in for one part ('tab' or 'overview') of a device's views, filled with the
     real view when it is first needed; it forwards `refresh` and `on_events` once filled."""
@@ -62,13 +71,15 @@ class ViewSlot(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
 
-    def view(self) -> QWidget | None:
+    def view(self) -> LiveView | None:
         """The real view when built (None before)."""
         built = self.owner.built
         return None if built is None else getattr(built, self.part)
 
     def fill(self, widget: QWidget) -> None:
-        self.layout().addWidget(widget)
+        layout = self.layout()
+        assert layout is not None  # the QVBoxLayout made in __init__
+        layout.addWidget(widget)
         widget.show()  # at once, not when the event loop next runs (shown when the slot is)
 
     def refresh(self, now_s: float) -> None:

@@ -130,14 +130,20 @@ class EventFilter(QSortFilterProxyModel):
         if not self._accepts(row):
             return False
         if self.search:
-            model = self.sourceModel()
+            model = self._events_model()
             rec = model.records[row]
             device_id: str = rec.device  # the record's device id (a string), not a device
             return self.search in model.sentence(row).lower() or self.search in rec.kind.lower() or self.search in device_id.lower()
         return True
 
+    def _events_model(self) -> EventTableModel:
+        """The source model: EventLog gives this filter an EventTableModel."""
+        model = self.sourceModel()
+        assert isinstance(model, EventTableModel)
+        return model
+
     def _accepts(self, row: int) -> bool:
-        rec = self.sourceModel().records[row]
+        rec = self._events_model().records[row]
         asked_for_repeats = self.kind in REPEAT_KINDS
         if self.hide_repeats and rec.kind in REPEAT_KINDS and not asked_for_repeats:
             return False

@@ -84,7 +84,7 @@ class EventMarkers:
         self.device_ids = set(device_ids)
         self.start: datetime | None = None
         self.records: list = []
-        self._key = None
+        self._key: tuple[float, int] | None = None  # (marker row height, records) last drawn
         self.vb = plot.getPlotItem().getViewBox()
         # one scatter per category, each with one symbol and brush: pyqtgraph then renders the
         # glyph once and sets positions from arrays (a year of daily recharges stays cheap)

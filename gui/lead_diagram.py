@@ -100,7 +100,7 @@ class LeadDiagram(QWidget):
         if label and label in self.contacts:
             c = self.contacts[label]
             pol, frac = self.state.get(label, (None, None))
-            role = {"-": "cathode", "+": "anode"}.get(pol, "off")
+            role = {"-": "cathode", "+": "anode"}.get(pol or "", "off")
             share = f", {frac:g} % of the current" if frac is not None else ""
             self.setToolTip(f"{label} at {c.get('level', '?')} ({c.get('side', '')}), area {c.get('area_cm2', 0):.4g} cm^2: {role}{share}")
         elif label == CASE:

@@ -3,6 +3,7 @@ the event log, the alarm panel and a calendar clock in the status bar."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import Qt
@@ -38,6 +39,9 @@ from simulator.engine import Simulation
 from simulator.errors import InputError
 from simulator.units import describe_elapsed
 
+if TYPE_CHECKING:
+    from gui.training.dock import TrainingDock
+
 SHORTCUTS_HELP = """Space: play / pause
 Ctrl+Right: step        Ctrl+N: next event        Ctrl+J: jump to a time
 + / -: faster / slower
@@ -57,6 +61,8 @@ OVERVIEW_COLUMNS = 2
 
 
 class MainWindow(QMainWindow):
+    training_dock: TrainingDock  # added by gui.training.install_training_dock
+
     def __init__(self, sim: Simulation, registry=None, scenario_path: str | None = None):
         super().__init__()
         self.registry = registry
@@ -180,7 +186,7 @@ class MainWindow(QMainWindow):
         for i in reversed(range(self.tabs.count())):
             w = self.tabs.widget(i)
             self.tabs.removeTab(i)
-            if w is not self.event_log and w is not self.overview and w is not self.session_view:
+            if w is not None and w is not self.event_log and w is not self.overview and w is not self.session_view:
                 w.hide()  # a deferred delete waits for the event loop: never leave it drawn meanwhile
                 w.deleteLater()
         while self.overview_row.count():
@@ -239,8 +245,9 @@ class MainWindow(QMainWindow):
         """Put the panels of the devices of `page` on the overview (built when first refreshed)."""
         while self.overview_row.count():
             item = self.overview_row.takeAt(0)
-            if item.widget():
-                item.widget().hide()
+            widget = item.widget() if item is not None else None
+            if widget:
+                widget.hide()
         if page < 0:
             return
         ids = list(self.device_views)[page * OVERVIEW_PAGE_SIZE:(page + 1) * OVERVIEW_PAGE_SIZE]

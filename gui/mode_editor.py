@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.limits import Limits, field_range, spin
+from gui.tables import cell_text
 from simulator.errors import InputError, validate_model
 from simulator.pump import dosing
 from simulator.pump.settings import ContinuousMode, FlexStep, PeriodicMode
@@ -194,7 +195,7 @@ class ModeEditor(QWidget):
         out: dict[tuple[int, int], str] = {}
         starts: dict[str, int] = {}
         for r in range(self.flex_table.rowCount()):
-            start = (self.flex_table.item(r, 0).text() if self.flex_table.item(r, 0) else "").strip()
+            start = cell_text(self.flex_table, r, 0).strip()
             try:
                 validate_model(FlexStep, {"start": start})
                 if start in starts:
@@ -203,7 +204,7 @@ class ModeEditor(QWidget):
                     starts[start] = r
             except InputError:
                 out[(r, 0)] = f"{start!r} is not a time of day HH:MM (00:00 to 23:59)"
-            text = (self.flex_table.item(r, 1).text() if self.flex_table.item(r, 1) else "").strip()
+            text = cell_text(self.flex_table, r, 1).strip()
             try:
                 dose = float(text)
             except ValueError:
@@ -246,7 +247,9 @@ class ModeEditor(QWidget):
                 text = f"{dosing.rate_ml_per_day_for_dose(dose, self.concentration):.4g}"
             except ValueError:
                 text = "?"
-            self.flex_table.item(r, 2).setText(text)
+            volume = self.flex_table.item(r, 2)
+            if volume is not None:  # every row is made with its three cells
+                volume.setText(text)
         self.flex_table.blockSignals(False)
         self._mark_flex_cells()
 
@@ -289,8 +292,8 @@ class ModeEditor(QWidget):
         if kind == "flex":
             steps = []
             for r in range(self.flex_table.rowCount()):
-                start = self.flex_table.item(r, 0).text().strip()
-                text = self.flex_table.item(r, 1).text().strip()
+                start = cell_text(self.flex_table, r, 0).strip()
+                text = cell_text(self.flex_table, r, 1).strip()
                 try:
                     dose: Any = float(text)
                 except ValueError:

@@ -62,9 +62,9 @@ class PatientPlots(SeriesPlots):
     def refresh(self, now_s: float) -> None:
         """As SeriesPlots, with relief and NRS drawn on to their closed-form values now (the
         snapshot's), not stopped at the last recorded breakpoint."""
-        if self.sim is None:
+        if self.sim is None or not self.device_ids:  # made with the patient's id (build_patient_views)
             return
-        self.skip |= {k for k in self.sim.recorder.series if k[0] in (self.device_ids or []) and k[1] not in PLOTTED_SIGNALS}
+        self.skip |= {k for k in self.sim.recorder.series if k[0] in self.device_ids and k[1] not in PLOTTED_SIGNALS}
         self._ensure()
         for plot, _curve in self.plots.values():
             plot.setMinimumHeight(PLOT_MIN_HEIGHT_PX)

@@ -71,7 +71,7 @@ class LightGrid:
         for z, curve in ((-1001, self.minor), (-1000, self.major)):
             curve.setZValue(z)
             self.vb.addItem(curve, ignoreBounds=True)
-        self._key = None
+        self._key: tuple[float, float, float, float, int, int] | None = None  # the view last drawn
         self.vb.sigRangeChanged.connect(self.update)
         self.vb.sigResized.connect(self.update)
 
@@ -82,7 +82,7 @@ class LightGrid:
         if key == self._key or not (x1 > x0 and y1 > y0):
             return
         self._key = key
-        levels = {"major": ([], []), "minor": ([], [])}
+        levels: dict[str, tuple[list[float], list[float]]] = {"major": ([], []), "minor": ([], [])}
         for axis_name, lo, hi, size, vertical in (("bottom", x0, x1, w, True), ("left", y0, y1, h, False)):
             axis = self.item.getAxis(axis_name)
             for level, (_spacing, values) in enumerate(axis.tickValues(lo, hi, size)[:2]):
@@ -309,7 +309,7 @@ class TitleLegend:
         self.plot = plot
         self.title = title
         self.entries: list[tuple[str, str, bool]] = []
-        self._html = None
+        self._html: str | None = None  # the title last set
         _title_never_widens(plot.getPlotItem().titleLabel)
         self.render()
 

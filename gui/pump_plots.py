@@ -10,6 +10,8 @@ the frame a program is transmitted (any event of the pump). Event markers (refil
 changes, boluses, alarms, faults) sit along the bottom of every plot."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -30,6 +32,11 @@ from gui.plot_common import (
 )
 from simulator.units import SECONDS_PER_DAY
 
+from simulator.pump.device import PumpDevice
+
+if TYPE_CHECKING:
+    from simulator.engine import Simulation
+
 #: Points of the projected course between now and the predicted empty date.
 PROJECTION_POINTS = 48
 PROJECTION_COLOUR = "#6d4c41"
@@ -39,11 +46,12 @@ class PumpPlots(QWidget):
     def __init__(self, device_id: str, x_link: pg.PlotWidget | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.device_id = device_id
-        self.sim = None
-        self._daily_key = None
-        self._dose_label = None
-        self._dose_top = None
-        self._rate_top = None
+        self.sim: Simulation | None = None
+        # what was last drawn (redrawn only when it changes)
+        self._daily_key: int | None = None
+        self._dose_label: tuple[str, str] | None = None
+        self._dose_top: float | None = None
+        self._rate_top: float | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.reservoir_plot = time_plot(f"{device_id}: reservoir", "volume", "mL")
@@ -72,7 +80,7 @@ class PumpPlots(QWidget):
         self.projection: tuple[np.ndarray, np.ndarray] = (np.array([]), np.array([]))
         self.predicted_low_t_s: float | None = None
         self.predicted_empty_t_s: float | None = None
-        self._projection_key = None
+        self._projection_key: tuple[int, int] | None = None
         self._changes = 0
 
     def set_simulation(self, sim) -> None:
@@ -102,6 +110,7 @@ class PumpPlots(QWidget):
         if self.sim is None:
             return
         dev = self.sim.devices[self.device_id]
+        assert isinstance(dev, PumpDevice)  # these plots are made for pumps only (pump_view)
         unit = dev.drug_unit
         self._refresh_projection(dev, now_s)
         for plot in (self.reservoir_plot, self.rate_plot, self.dose_plot):
@@ -132,7 +141,7 @@ class PumpPlots(QWidget):
         (`expected_reservoir_ml_at`) from now to the predicted empty date, dashed, with stars at
         the predicted low-reservoir and empty dates (the model's `predicted_*_t_s`)."""
         key = (self._changes, int(now_s // 3600.0))
-        if key == self._projection_key:
+        if key == self._projection_key or self.sim is None:
             return
         self._projection_key = key
         low = dev.predicted_low_reservoir_t_s()

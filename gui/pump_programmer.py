@@ -113,9 +113,9 @@ class PumpStatus(QGroupBox):
         for w in (self.low, self.empty, self.rate):
             w.setWordWrap(True)
         rows = [("Drug", self.drug), ("Reservoir", self.gauge), ("Low reservoir", self.low), ("Predicted empty", self.empty), ("Delivering", self.rate), ("Battery", self.battery)]
-        for r, (name, w) in enumerate(rows):
+        for r, (name, widget) in enumerate(rows):
             grid.addWidget(QLabel(name + ":"), r, 0)
-            grid.addWidget(w, r, 1)
+            grid.addWidget(widget, r, 1)
         grid.setColumnStretch(1, 1)
 
     def refresh(self, sim, dev, now_s: float) -> None:
@@ -143,7 +143,7 @@ class PatientBolusEditor(QGroupBox):
     def __init__(self, unit: str, parent: QWidget | None = None):
         super().__init__("Patient bolus settings", parent)
         self.unit = unit
-        form = QFormLayout(self)
+        self.form = form = QFormLayout(self)
         self.enabled = QCheckBox("patient may give boluses")
         self.enabled.setToolTip("Allow boluses from the patient's handheld")
         form.addRow(self.enabled)
@@ -217,7 +217,7 @@ class PumpProgrammer(QWidget):
         self.patient_send = QPushButton("Transmit patient settings")
         self.patient_send.setToolTip("Check, then send the patient bolus settings")
         pb.addWidget(self.patient_send)
-        self.patient_editor.layout().addRow(pb)
+        self.patient_editor.form.addRow(pb)
         layout.addWidget(self.patient_editor)
 
         row = QHBoxLayout()
@@ -269,8 +269,8 @@ class PumpProgrammer(QWidget):
         for w in (prog, self.patient_editor, self.patient_bolus_button, self.interrogate_button):
             w.setEnabled(p.programmable)
         if not p.programmable:  # no electronics: no program to edit, no alarm threshold to set
-            for w in (prog, self.patient_editor, self.patient_bolus_button, self.interrogate_button, self.threshold, self.threshold_button, self.threshold_label):
-                w.setVisible(False)
+            for widget in (prog, self.patient_editor, self.patient_bolus_button, self.interrogate_button, self.threshold, self.threshold_button, self.threshold_label):
+                widget.setVisible(False)
         self.revert()
 
     @property

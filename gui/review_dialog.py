@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.session import Change, fmt_value
+from gui.tables import cell_text
 
 COLUMNS = ["setting", "old", "new", "unit"]
 
@@ -64,7 +65,8 @@ class ReviewDialog(QDialog):
 
     def rows(self) -> list[tuple[str, str, str, str]]:
         """The table as text: (setting, old, new, unit) per row."""
-        return [tuple(self.table.item(r, c).text() for c in range(len(COLUMNS))) for r in range(self.table.rowCount())]
+        return [(cell_text(self.table, r, 0), cell_text(self.table, r, 1), cell_text(self.table, r, 2), cell_text(self.table, r, 3))
+                for r in range(self.table.rowCount())]
 
 
 def run_dialog(dialog: ReviewDialog) -> bool:

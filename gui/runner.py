@@ -15,11 +15,15 @@ reports (now, target) every tick for a progress bar, and `cancel_jump` stops the
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 
 from simulator.engine import ActionResult, Simulation
+
+if TYPE_CHECKING:
+    from gui.session import ProgrammingSession
 
 #: Speed presets: label -> simulated seconds per real second.
 SPEEDS_X: dict[str, float] = {
@@ -60,7 +64,9 @@ class SimRunner(QObject):
     def __init__(self, sim: Simulation, tick_ms: int = 33, parent: QObject | None = None):
         super().__init__(parent)
         self.sim: Simulation = sim
-        self._unsubscribe = None
+        #: the programming session transmits are reviewed and logged in (set by the main window)
+        self.session: ProgrammingSession | None = None
+        self._unsubscribe: Callable[[], None] | None = None
         self._pending: list = []
         self._speed_x = 86400.0
         self._target_t_s: float | None = None

@@ -22,6 +22,8 @@ drawn with several samples (a 30 us pulse at 10 kHz included).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import math
 
 import numpy as np
@@ -43,6 +45,11 @@ from gui.plot_common import (
     configure_pyqtgraph,
     contact_colour,
 )
+
+from simulator.scs.device import StimulatorDevice
+
+if TYPE_CHECKING:
+    from simulator.engine import Simulation
 
 AUTO = "auto"  # about five periods of the trigger program
 #: Time bases: label -> window length in s.
@@ -144,9 +151,9 @@ class Scope(QWidget):
         super().__init__(parent)
         configure_pyqtgraph()
         self.device_id = device_id
-        self.sim = None
+        self.sim: Simulation | None = None
         self._contact_order: dict[str, list[str]] = {}
-        self._key = None
+        self._key: tuple[float, str, str, int, bool] | None = None  # what the trace was last drawn for
         self._changes = 0
         self._title = ""
         layout = QVBoxLayout(self)
@@ -211,9 +218,9 @@ class Scope(QWidget):
         self.note.setZValue(80)
         vb.addItem(self.note, ignoreBounds=True)
         self.note.hide()
-        self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#888888", style=pg.QtCore.Qt.PenStyle.DotLine))
-        self.cursor.hide()
-        vb.addItem(self.cursor, ignoreBounds=True)
+        self.cursor_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#888888", style=pg.QtCore.Qt.PenStyle.DotLine))
+        self.cursor_line.hide()
+        vb.addItem(self.cursor_line, ignoreBounds=True)
         self.readout = pg.TextItem("", color="#202020", anchor=(0, 0), fill=pg.mkBrush(255, 255, 255, 230))
         self.readout.setZValue(90)
         self.readout.hide()
@@ -275,6 +282,8 @@ class Scope(QWidget):
         """The contact's index on the device (None: the case or an unknown label)."""
         order = self._contact_order.get(self.device_id)
         if order is None:  # contacts never change during a run: read them once from the snapshot
+            if self.sim is None:
+                return None
             order = self._contact_order[self.device_id] = list(self.sim.devices[self.device_id].snapshot().contacts)
         return order.index(label) if label in order else None
 
@@ -290,6 +299,7 @@ class Scope(QWidget):
             return
         self._key = key
         device = self.sim.devices[self.device_id]
+        assert isinstance(device, StimulatorDevice)  # a scope is made for stimulators only (device_views)
         names = device.active_programs()
         stored = device.stored_programs()
         programs = [stored[n] for n in names]
@@ -435,12 +445,12 @@ class Scope(QWidget):
     def _mouse_moved(self, pos) -> None:
         vb = self.plot.getPlotItem().getViewBox()
         if not vb.sceneBoundingRect().contains(pos):
-            self.cursor.hide()
+            self.cursor_line.hide()
             self.readout.hide()
             return
         x = vb.mapSceneToView(pos).x()
-        self.cursor.setPos(x)
-        self.cursor.show()
+        self.cursor_line.setPos(x)
+        self.cursor_line.show()
         (x0, _x1), (_y0, y1) = vb.viewRange()
         self.readout.setText(self.readout_text(x))
         self.readout.setPos(x0, y1)

@@ -4,6 +4,8 @@ Used for devices without a dedicated view, and as the fallback view of any recor
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -19,6 +21,9 @@ from gui.plot_common import (
     time_plot,
 )
 
+if TYPE_CHECKING:
+    from simulator.engine import Simulation
+
 
 class SeriesPlots(QWidget):
     """One plot per recorded signal of the given devices; call `refresh(now_s)` each frame."""
@@ -27,7 +32,7 @@ class SeriesPlots(QWidget):
         super().__init__(parent)
         self.device_ids = device_ids
         self.skip = skip or set()
-        self.sim = None
+        self.sim: Simulation | None = None
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
         self.plots: dict[tuple[str, str], tuple[pg.PlotWidget, pg.PlotDataItem]] = {}
@@ -43,6 +48,8 @@ class SeriesPlots(QWidget):
         self.refresh(sim.now)
 
     def _ensure(self) -> None:
+        if self.sim is None:
+            return
         for key, series in sorted(self.sim.recorder.series.items()):
             if key in self.plots or key in self.skip:
                 continue

@@ -145,7 +145,7 @@ def _old_new(sim, device_id: str, action: str, params: dict[str, Any]) -> tuple[
         new = {"on_s": req.on_s, "off_s": req.off_s,
                "soft_start_s": req.soft_start_s if req.soft_start_s is not None else old["soft_start_s"],
                "soft_stop_s": req.soft_stop_s if req.soft_stop_s is not None else old["soft_stop_s"]}
-        return {name: old}, {name: new}
+        return {str(name): old}, {str(name): new}  # flatten() writes the key with str() either way
     if action == "select_program":
         return {"running": list(running)}, {"running": [req.name] if req.name is not None else list(req.names or [])}
     if action == "program":

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.session import ProgrammingSession, device_status, fmt_value, when_text
+from gui.session import Change, ProgrammingSession, device_status, fmt_value, when_text
 from simulator.event_kinds import K
 
 LOG_COLUMNS = ["#", "simulated time (calendar, elapsed)", "sent at (wall clock)", "device", "action", "changes (old -> new)", "result"]
@@ -66,7 +66,8 @@ class SessionView(QWidget):
     def refresh(self) -> None:
         s = self.session
         self.header.setText(s.header_text())
-        keyed = [((e.t_s, e.wall), (e.number, when_text(s.sim, e.t_s), f"{e.wall:%H:%M:%S}", e.device_id,
+        # ((simulated s, wall-clock time), the row's cells: number, or '' for a note, then text)
+        keyed: list[tuple[tuple[float, Any], tuple[int | str, ...]]] = [((e.t_s, e.wall), (e.number, when_text(s.sim, e.t_s), f"{e.wall:%H:%M:%S}", e.device_id,
                                      e.action + (f" (undo of #{e.undo_of})" if e.undo_of is not None else ""),
                                      "; ".join(c.text() for c in e.changes) or "-",
                                      ("sent" if e.accepted else f"refused: {e.reason}") + (" (undone)" if e.undone else ""))) for e in s.entries]
@@ -92,7 +93,7 @@ def widget_png_base64(widget: QWidget, width: int = 900, height: int = 420) -> s
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
     pixmap.save(buf, "PNG")
     buf.close()
-    return base64.b64encode(bytes(data)).decode("ascii")
+    return base64.b64encode(data.data()).decode("ascii")
 
 
 def _status_html(sim, st: dict[str, Any]) -> str:
@@ -134,7 +135,7 @@ def report_html(window) -> str:
     else:
         parts.append("<table><tr><th>#</th><th>simulated time</th><th>device</th><th>action</th><th>setting</th><th>old</th><th>new</th><th>unit</th><th>findings</th><th>result</th></tr>")
         for en in session.entries:
-            changes = en.changes or [None]
+            changes: list[Change | None] = [*en.changes] if en.changes else [None]
             for i, c in enumerate(changes):
                 first = i == 0
                 parts.append(

@@ -12,6 +12,7 @@ import logging
 import tempfile
 import wave
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -82,7 +83,7 @@ class TonePlayer:
     """Plays the tone of a severity; falls back to the system beep (noted once)."""
 
     def __init__(self, fallback_note=None):
-        self._effects: dict[str, object] = {}
+        self._effects: dict[str, Any] = {}  # QSoundEffect per tone (QtMultimedia is optional: found at run time)
         self._cls = sound_effect_class()
         self.fallback_note = fallback_note
         self._noted = False

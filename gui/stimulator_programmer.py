@@ -36,6 +36,7 @@ from gui.match_label import show_changed_underneath, show_matches, show_pending
 from gui.lead_diagram import CASE, CYCLE, LeadDiagram
 from gui.program_editor import ProgramEditor
 from gui.stimulator_clinician import GroupsBox, PatientLimitsBox
+from gui.tables import cell_text
 from gui.transmit import check_findings, transmit
 from simulator.errors import InputError, validate_model
 from simulator.scs.program import Program, configuration_shares_pct
@@ -366,7 +367,7 @@ class StimulatorProgrammer(QWidget):
     def _share_edited(self, item) -> None:
         if item.column() != 2:
             return
-        label = self.contact_table.item(item.row(), 0).text()
+        label = cell_text(self.contact_table, item.row(), 0)
         text = item.text().strip().rstrip("%")
         pol = self.contacts[label][0]
         if not text:
@@ -459,10 +460,11 @@ class StimulatorProgrammer(QWidget):
             dialogs.inform(self, "Check", "\n".join(f"{f.level}: {dialogs.describe_finding(f)}" for f in findings))
 
     def transmit_pending(self) -> bool:
-        params = {"program": self.pending_dict(), "activate": True}
+        program = self.pending_dict()
+        params = {"program": program, "activate": True}
         result = transmit(self, self.runner, self.device_id, "set_program", params, "Stimulator program")
         if result:
-            self.reload_programs(select=params["program"]["name"])
+            self.reload_programs(select=program["name"])
         return bool(result)
 
     # ----- other commands -----

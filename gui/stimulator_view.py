@@ -19,6 +19,7 @@ class _Panel(QWidget):
     def __init__(self, parts, stretches=None, splitter=False):
         super().__init__()
         self.parts = parts
+        self.programmer_scroll: QScrollArea | None = None  # the programmer's scroll area (the stimulator tab)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         if splitter:

@@ -66,11 +66,11 @@ def repeat_times(raised_t_s: float, repeat_s: float | None, t0_s: float, t1_s: f
     first = repeat_count(raised_t_s, repeat_s, t0_s) + 1
     last = repeat_count(raised_t_s, repeat_s, end)
     n = last - first + 1
-    if n <= 0:
+    if n <= 0 or not repeat_s:  # no repeat interval: repeat_count gave 0, so n is 0 already
         return []
     if n > limit:
         raise ValueError(f"{n} repeat instants in the window, more than the limit of {limit}; count them with repeat_count")
-    return [raised_t_s + k * repeat_s for k in range(first, last + 1)]  # type: ignore[operator]
+    return [raised_t_s + k * repeat_s for k in range(first, last + 1)]
 
 
 @dataclass

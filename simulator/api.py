@@ -44,7 +44,7 @@ def scenario_data(scenario) -> dict[str, Any]:
         data = scenario.model_dump(mode="json")
         data["duration"] = float(scenario.duration)
         for item, action in zip(data.get("timeline", []), scenario.timeline):
-            item["at"] = float(action.at)
+            item["at"] = float(action.at_s)
         return data
     if isinstance(scenario, Mapping):
         return copy.deepcopy(dict(scenario))

@@ -417,8 +417,8 @@ def atomic_result_dir(dest: str | Path, kind: str = "run", option: str = "--out"
             replaced = _commit(tmp, path, kind, option)
     except BaseException as exc:
         _discard(tmp)
-        if is_user_os_error(exc):
-            raise os_input_error(exc, path, option) from None  # type: ignore[arg-type]
+        if isinstance(exc, OSError) and is_user_os_error(exc):
+            raise os_input_error(exc, path, option) from None
         raise
     if replaced is not None:
         try:

@@ -1,7 +1,7 @@
 """The data folders shipped with the package, and finding a bundled file by name.
 
 The top-level folders profiles/, scenarios/ and exercises/ install as the packages
-`neuromod_profiles`, `neuromod_scenarios` and `neuromod_exercises` (see setup.py); in a source
+`neuromod_profiles`, `neuromod_scenarios` and `neuromod_exercises` (pyproject.toml lists them); in a source
 checkout without an install they are read from the tree. `neuromod-sim run pump_morphine_refills`
 works from any directory: an argument that is not an existing file is looked up by name.
 """
@@ -18,9 +18,11 @@ def bundled_dir(folder: str) -> Path:
     """The installed package `neuromod_<folder>`, or the source tree's `<folder>/`."""
     try:
         module = importlib.import_module(f"neuromod_{folder}")
-        return Path(module.__file__).parent
     except ImportError:
         return _SOURCE_ROOT / folder
+    if module.__file__ is None:  # a namespace package (some folder of that name without __init__.py)
+        return _SOURCE_ROOT / folder
+    return Path(module.__file__).parent
 
 
 def resolve_bundled(name_or_path: str | Path, folder: str) -> Path:

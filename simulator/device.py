@@ -33,6 +33,7 @@ from simulator.profiles.base import Profile, StrictModel
 if TYPE_CHECKING:
     from simulator.engine import Simulation
     from simulator.profiles.registry import ProfileRegistry
+    from simulator.recorder import Interp
 
 #: kind (the profile id's prefix) -> "module:Class", imported on first use.
 DEVICE_CLASSES: dict[str, str] = {
@@ -208,6 +209,11 @@ class Device:
         return {}
 
     # ----- public queries every device answers -----
+    def snapshot(self) -> Any:
+        """A frozen, typed view of the device for the app, reports and grading (each kind defines
+        its own model; a kind may take the time, `snapshot(t_s=None)`). Not every toy device has one."""
+        raise NotImplementedError(f"a {self.kind or type(self).__name__} device has no snapshot")
+
     def alarm_repeats_total(self) -> int:
         """Alarm repeats sounded so far (closed form); 0 for a device without an alarm board."""
         board = getattr(self, "alarms", None)
@@ -233,8 +239,8 @@ class Device:
     def warn(self, message: str, **details: Any):
         return self.emit(Kinds.WARNING, message=message, **details)
 
-    def record(self, signal: str, value: float, unit: str = "", interp: str = "linear") -> None:
-        self.sim.recorder.record(self.now, self.id, signal, value, unit, interp)  # type: ignore[arg-type]
+    def record(self, signal: str, value: float, unit: str = "", interp: Interp = "linear") -> None:
+        self.sim.recorder.record(self.now, self.id, signal, value, unit, interp)
 
     def wake_at(self, t_s: float, callback) -> Wakeup:
         """Call `callback()` at simulation time `t_s` (now if in the past), unless cancelled."""

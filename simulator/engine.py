@@ -221,11 +221,15 @@ class Simulation:
         """Schedule a timeline action (at build time, clock at 0); `parsed` is (params model,
         params as JSON) when the scenario's references were checked (then it is not validated
         again at dispatch). Actions at one instant share a Timeout and run in file order."""
-        at = action.at
+        at = action.at_s
         group = self._action_groups.get(at)
         if group is None:
             group = self._action_groups[at] = self.env.timeout(at)
-        group.callbacks.append(lambda _e, a=action, p=parsed: self._dispatch(a.device, a.action, a.params, p))
+
+        def dispatch(_event: simpy.Event) -> None:
+            self._dispatch(action.device, action.action, action.params, parsed)
+
+        group.callbacks.append(dispatch)
 
     def apply_action(self, device_id: str, action: str, params: dict[str, Any] | None = None) -> ActionResult:
         """Apply an action now (the app, scripts); it is kept so the run can be saved as a scenario.
@@ -272,7 +276,7 @@ class Simulation:
 
     def scenario_with_applied_actions(self) -> Scenario:
         """The scenario plus what was programmed interactively, as a new scenario to save."""
-        timeline = sorted([*self.scenario.timeline, *self.applied_actions], key=lambda a: a.at)
+        timeline = sorted([*self.scenario.timeline, *self.applied_actions], key=lambda a: a.at_s)
         return self.scenario.model_copy(update={"timeline": timeline})
 
 

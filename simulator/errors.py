@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from collections.abc import Iterable
+
+if TYPE_CHECKING:  # pydantic is imported where it is used (keeps `import simulator.errors` light)
+    from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound="BaseModel")
 
 _MAX_VALUE_CHARS = 80
 #: most container items looked at when formatting one value (the rest is never visited)
@@ -143,19 +148,20 @@ class InputError(Exception):
         return InputError(self.issues, file)
 
 
-def issues_from_pydantic(exc: Exception, file: str | None = None, prefix: str = "") -> InputError:
+def issues_from_pydantic(exc: ValidationError, file: str | None = None, prefix: str = "", model: type | None = None) -> InputError:
     """Convert a pydantic ValidationError into an InputError with readable issues.
 
-    Unknown keys get the list of allowed keys, so a typo shows its intended spelling.
+    Unknown keys get the list of allowed keys of `model` (the model validated), so a typo shows
+    its intended spelling.
     """
     issues: list[Issue] = []
-    for err in exc.errors():  # type: ignore[attr-defined]
+    for err in exc.errors():
         loc = tuple(err.get("loc", ()))
         msg = err.get("msg", "invalid")
         if msg.startswith(("Value error, ", "Assertion failed, ")):
             msg = msg.split(", ", 1)[1]
         if err.get("type") == "extra_forbidden":
-            allowed = _allowed_keys(exc, loc)
+            allowed = _allowed_keys(model, loc)
             msg = "unknown key" + (f"; allowed keys: {', '.join(allowed)}" if allowed else "") + did_you_mean(loc[-1] if loc else "", allowed)
         if err.get("type") == "missing":
             issues.append(Issue(format_path(loc), "required field is missing", file=file).under(prefix))
@@ -179,9 +185,8 @@ def did_you_mean(word: Any, choices: Iterable[Any]) -> str:
     return f"; did you mean {close[0]!r}?" if close and close[0] != word else ""
 
 
-def _allowed_keys(exc: Exception, loc: tuple) -> list[str]:
-    """Best effort: the field names of the model that rejected an extra key."""
-    model = getattr(exc, "_neuromod_model", None)
+def _allowed_keys(model: type | None, loc: tuple) -> list[str]:
+    """Best effort: the field names of the model (within `model`) that rejected an extra key."""
     if model is None:
         return []
     current = model
@@ -213,15 +218,14 @@ def _innermost_model(annotation: Any):
     return None
 
 
-def validate_model(model: type, data: Any, file: str | None = None, prefix: str = ""):
+def validate_model(model: type[M], data: Any, file: str | None = None, prefix: str = "") -> M:
     """Validate `data` against pydantic `model`, raising InputError with full paths."""
     from pydantic import ValidationError
 
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        exc._neuromod_model = model  # type: ignore[attr-defined]
-        raise issues_from_pydantic(exc, file, prefix) from None
+        raise issues_from_pydantic(exc, file, prefix, model) from None
 
 
 class ActionRefused(Exception):

@@ -88,6 +88,7 @@ class EventStream:
         if check is None:
             check = os.environ.get(CHECK_EVENTS_ENV, "") == "1"
         if check:
+            # the checking emit replaces the plain one on this stream only (no test per event when off)
             self.emit = self._emit_checked  # type: ignore[method-assign]
 
     def subscribe(
@@ -128,14 +129,14 @@ class EventStream:
             except Exception as exc:  # a view must never stop the run
                 log.exception("event subscriber %r failed; detaching it", sub.callback)
                 failed.append((sub, exc))
-        for sub, exc in failed:
+        for sub, error in failed:
             if sub in self._subs:
                 self._subs.remove(sub)
             self.emit(
                 t_s,
                 SIM_DEVICE,
                 Kinds.SUBSCRIBER_DETACHED,
-                {"subscriber": getattr(sub.callback, "__qualname__", repr(sub.callback)), "error": repr(exc)},
+                {"subscriber": getattr(sub.callback, "__qualname__", repr(sub.callback)), "error": repr(error)},
             )
         return record
 

@@ -57,14 +57,14 @@ class ProgressDisplay:
         self.stream = stream if stream is not None else sys.stderr
         self.mode = choose_mode(self.stream, mode)
         self._tenth = -1
-        self._widget = None
+        self._widget: tuple[Any, Any] | None = None  # (ipywidgets bar, label) in a notebook
         self._closed = False
         if self.mode == "notebook":
             self._widget = self._make_widget()
             if self._widget is None:
                 self.mode = "lines"
 
-    def _make_widget(self):
+    def _make_widget(self) -> tuple[Any, Any] | None:
         try:
             import ipywidgets
             from IPython.display import display
@@ -88,7 +88,7 @@ class ProgressDisplay:
         fraction = min(max(float(fraction), 0.0), 1.0)
         done = fraction >= 1.0
         text = f"{self.label} {self.picture(fraction)}" + (f" {detail}" if detail else "")
-        if self.mode == "notebook":
+        if self.mode == "notebook" and self._widget is not None:
             bar, label = self._widget
             bar.value = fraction
             label.value = detail

@@ -42,7 +42,9 @@ class Series:
         # after the first generator: generators, ("close", t) and runs of explicit points (an int: how
         # many of the next points of _pt/_pv/_pf, typed arrays allocated on first use), in order
         self._pending: list = []
-        self._pt = self._pv = self._pf = None
+        self._pt: array[float] | None = None
+        self._pv: array[float] | None = None
+        self._pf: bytearray | None = None
 
     def __repr__(self) -> str:
         return f"Series(device={self.device!r}, signal={self.signal!r}, unit={self.unit!r}, interp={self.interp!r}, points={len(self)})"
@@ -83,6 +85,7 @@ class Series:
         for item in pending:
             kind = type(item)
             if kind is int:  # a run of explicit points
+                assert pt is not None and pv is not None and pf is not None  # allocated with the first run
                 add = self._add_now
                 for k in range(i, i + item):
                     add(pt[k], pv[k], bool(pf[k]))
@@ -97,11 +100,12 @@ class Series:
         """Add a breakpoint; `force` keeps it even when the level did not change (run end)."""
         pending = self._pending
         if pending:
-            if self._pt is None:
-                self._pt, self._pv, self._pf = array("d"), array("d"), bytearray()
-            self._pt.append(t_s)
-            self._pv.append(value)
-            self._pf.append(1 if force else 0)
+            pt, pv, pf = self._pt, self._pv, self._pf
+            if pt is None or pv is None or pf is None:
+                pt, pv, pf = self._pt, self._pv, self._pf = array("d"), array("d"), bytearray()
+            pt.append(t_s)
+            pv.append(value)
+            pf.append(1 if force else 0)
             if type(pending[-1]) is int:
                 pending[-1] += 1
             else:

@@ -317,7 +317,7 @@ class Results:
             columns=base,
         )
         if not flat:
-            frame["payload"] = [e.payload for e in chosen]
+            frame["payload"] = pd.Series([e.payload for e in chosen], dtype=object)
             return frame
         rows = [_flatten_payload(e.payload) for e in chosen]
         names: list[str] = []

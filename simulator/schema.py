@@ -10,9 +10,9 @@ accepts either kind's parameters in the schema; `validate` checks them against t
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from simulator.device import DEVICE_CLASSES, device_class_for
+from simulator.device import DEVICE_CLASSES, Device, device_class_for
 from simulator.errors import InputError
 from simulator.profiles.registry import PROFILE_MODELS, profile_model
 from simulator.scenario.model import Scenario
@@ -20,7 +20,7 @@ from simulator.scenario.model import Scenario
 REF = "#/$defs/{model}"
 
 
-def _device_classes() -> dict[str, type]:
+def _device_classes() -> dict[str, type[Device]]:
     out = {}
     for kind in DEVICE_CLASSES:
         try:
@@ -46,10 +46,11 @@ def _add_short_forms(defs: dict[str, Any]) -> None:
 
 def scenario_schema() -> dict[str, Any]:
     """The scenario schema with each kind's settings and each action's params filled in."""
+    from pydantic import BaseModel
     from pydantic.json_schema import models_json_schema
 
     classes = _device_classes()
-    models: list[tuple[type, str]] = [(Scenario, "validation")]
+    models: list[tuple[type[BaseModel], Literal["validation"]]] = [(Scenario, "validation")]
     for cls in classes.values():
         models.append((cls.Settings, "validation"))
         models.extend((m, "validation") for _, m in sorted(cls.action_models().items()))

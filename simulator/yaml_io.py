@@ -35,7 +35,7 @@ MAX_YAML_DEPTH = 64
 _BaseSafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _SafeLoader(_BaseSafeLoader):  # type: ignore[misc, valid-type]
+class _SafeLoader(_BaseSafeLoader):  # type: ignore[misc, valid-type]  # a base chosen at import: mypy cannot type it
     """The safe loader, refusing a key given twice in one mapping (merge keys `<<` may still be
     overridden by the mapping's own keys, as YAML defines)."""
 

@@ -50,7 +50,7 @@ class DemoView(QWidget):
         layout = QVBoxLayout(self)
         self.controls_row = QHBoxLayout()
         layout.addLayout(self.controls_row)
-        self.controls: dict[str, QWidget] = {}
+        self.controls: dict[str, QComboBox | QDoubleSpinBox] = {}
         row = QHBoxLayout()
         layout.addLayout(row, 1)
         self.plots: list[pg.PlotWidget] = []
@@ -120,7 +120,8 @@ class DemoView(QWidget):
         for w in [self.caption, self.present_box, *self.controls.values()]:
             w.setFont(font)
         for i in range(self.controls_row.count()):
-            item = self.controls_row.itemAt(i).widget()
+            layout_item = self.controls_row.itemAt(i)
+            item = layout_item.widget() if layout_item is not None else None
             if isinstance(item, QLabel):
                 item.setFont(font)
         for w in self.plots:
@@ -147,17 +148,19 @@ class DemoView(QWidget):
         self._nominal = nominal
         self._overrides: dict[str, dict[str, float]] = {label: {} for label in nominal}
         labels = list(nominal)
-        self._combo("program", "Program:", labels, labels[0])
-        self.controls["program"].currentIndexChanged.connect(self._show_program_values)
+        program_box = self._combo("program", "Program:", labels, labels[0])
+        program_box.currentIndexChanged.connect(self._show_program_values)
         b = demos.WAVEFORM_CONTROL_BOUNDS
         first = nominal[labels[0]]
-        self._spin("amplitude_ma", "Amplitude", first.amplitude_ma, b["amplitude_ma"], 0.1, "mA")
-        self._spin("pulse_width_us", "Pulse width", first.pulse_width_us, b["pulse_width_us"], 10, "us", 0)
-        self._spin("rate_hz", "Rate", first.rate_hz, b["rate_hz"], 10, "Hz", 0)
+        program_spins = {
+            "amplitude_ma": self._spin("amplitude_ma", "Amplitude", first.amplitude_ma, b["amplitude_ma"], 0.1, "mA"),
+            "pulse_width_us": self._spin("pulse_width_us", "Pulse width", first.pulse_width_us, b["pulse_width_us"], 10, "us", 0),
+            "rate_hz": self._spin("rate_hz", "Rate", first.rate_hz, b["rate_hz"], 10, "Hz", 0),
+        }
         ohm = self._registry().get(demos.ONE_DEVICE).impedance.nominal_ohm
         self._spin("impedance_ohm", "Impedance", ohm, b["impedance_ohm"], 25, "ohm", 0)
-        for key in ("amplitude_ma", "pulse_width_us", "rate_hz"):
-            self.controls[key].valueChanged.connect(lambda _v, key=key: self._override(key))
+        for key, spin_box in program_spins.items():
+            spin_box.valueChanged.connect(lambda _v, key=key: self._override(key))
         self.curves: dict[str, pg.PlotDataItem] = {}
         first_plot = None
         for i, (label, _pid) in enumerate(demos.WAVEFORM_PRESETS):
@@ -268,7 +271,6 @@ class DemoView(QWidget):
         self._spin("bolus_mg", "Bolus", 0.25, (0.0, 5.0), 0.05, "mg")
         self._combo("tip_level", "Catheter tip:", demos.SPINE_LEVELS, "T10")
         self._combo("watch_level", "Watch level:", demos.SPINE_LEVELS, "T6")
-        self.csf_tip = None
         w = self._plot(row, "Concentration over time", "time (h)", "concentration (mg/mL)")
         self.csf_tip = w.plot([], [], pen=pen(0, 2), name="at the tip")
         self.csf_watch = w.plot([], [], pen=pen(1, 2, Qt.PenStyle.DashLine), name="at the watched level")

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea
 
 from gui.training.panel import LoadScenario, TrainingPanel
+
+if TYPE_CHECKING:
+    from simulator.engine import Simulation
 
 
 class TrainingDock(QDockWidget):
@@ -16,21 +20,21 @@ class TrainingDock(QDockWidget):
     def __init__(self, title: str, parent, panel):
         super().__init__(title, parent)
         self._panel = panel
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(panel)
-        self.scroll.setMinimumWidth(220)
-        self.setWidget(self.scroll)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(panel)
+        self.scroll_area.setMinimumWidth(220)
+        self.setWidget(self.scroll_area)
 
     def widget(self):  # noqa: D401 (Qt's name)
         """The training panel (inside the scroll area)."""
         return self._panel
 
 
-def install_training_dock(main_window: QMainWindow, get_simulation: Callable[[], object] | None = None,
+def install_training_dock(main_window: QMainWindow, get_simulation: Callable[[], Simulation] | None = None,
                           load_scenario: LoadScenario | None = None, registry=None,
-                          area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea) -> QDockWidget:
+                          area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea) -> TrainingDock:
     """Add the 'Training' dock to `main_window` and return it (the panel is `dock.widget()`).
 
     Defaults fit gui.main_window.MainWindow: the simulation is `main_window.runner.sim`; loading
@@ -58,9 +62,10 @@ def install_training_dock(main_window: QMainWindow, get_simulation: Callable[[],
     main_window.addDockWidget(area, dock)
     # open wide enough for the panel and the scroll bar beside it (up to 480 px), so it does not
     # start cut off on the right
-    width = panel.sizeHint().width() + dock.scroll.verticalScrollBar().sizeHint().width() + 12
+    width = panel.sizeHint().width() + dock.scroll_area.verticalScrollBar().sizeHint().width() + 12
     main_window.resizeDocks([dock], [max(320, min(480, width))], Qt.Orientation.Horizontal)
-    main_window.training_dock = dock
+    # kept on the window for its callers; a plain QMainWindow gets it as a new attribute (MainWindow declares it)
+    main_window.training_dock = dock  # type: ignore[attr-defined]
     return dock
 
 

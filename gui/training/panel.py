@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from simulator.engine import Simulation
 from simulator.errors import InputError
+from simulator.scenario.model import Scenario
 from simulator.training.attempt import AttemptRecorder, dump_data, write_text_atomic
 from simulator.training.catalog import bundled_exercise_paths
 from simulator.training.exercise import Exercise, load_exercise
@@ -36,7 +38,7 @@ from simulator.training.grading import GradeReport, educator_record, grade
 from simulator.units import describe_elapsed
 
 #: (scenario, start_at_s) -> the Simulation now shown by the app (or None: ask get_simulation)
-LoadScenario = Callable[[object, float], object]
+LoadScenario = Callable[[Scenario, float], "Simulation | None"]
 
 
 class TrainingPanel(QWidget):
@@ -45,7 +47,7 @@ class TrainingPanel(QWidget):
     exercise_started = Signal(object)  # Exercise
     checked = Signal(object)  # GradeReport
 
-    def __init__(self, get_simulation: Callable[[], object], load_scenario: LoadScenario, registry=None,
+    def __init__(self, get_simulation: Callable[[], Simulation], load_scenario: LoadScenario, registry=None,
                  exercise_paths: list[Path] | None = None, trainee: str = "", parent: QWidget | None = None):
         super().__init__(parent)
         self.get_simulation = get_simulation
@@ -182,7 +184,8 @@ class TrainingPanel(QWidget):
         if self.exercise and self._hints_shown < len(self.exercise.hints):
             self._hints_shown += 1
             self._show_instructions()
-        self.hint_button.setEnabled(bool(self.exercise) and self._hints_shown < len(self.exercise.hints))
+        ex = self.exercise
+        self.hint_button.setEnabled(ex is not None and self._hints_shown < len(ex.hints))
 
     def _build_answers(self) -> None:
         while self.answers_form.rowCount():
@@ -194,12 +197,13 @@ class TrainingPanel(QWidget):
             return
         for q in ex.questions:
             if q.answer_kind == "choice":
-                w: QLineEdit | QComboBox = QComboBox()
-                w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-                w.setMinimumContentsLength(16)  # long choices show in the drop-down, not by widening the dock
-                w.addItem("", None)
+                combo = QComboBox()
+                combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                combo.setMinimumContentsLength(16)  # long choices show in the drop-down, not by widening the dock
+                combo.addItem("", None)
                 for c in q.choices:
-                    w.addItem(c, c)
+                    combo.addItem(c, c)
+                w: QLineEdit | QComboBox = combo
             else:
                 w = QLineEdit()
                 w.setPlaceholderText(q.unit or ("a number" if q.answer_kind == "number" else ""))
@@ -216,7 +220,7 @@ class TrainingPanel(QWidget):
             w.setText(value)
 
     def _collect_answers(self) -> dict:
-        out = {}
+        out: dict[str, float | str] = {}
         questions = {q.id: q for q in self.exercise.questions} if self.exercise else {}
         for qid, w in self._answer_widgets.items():
             text = (w.currentData() or "") if isinstance(w, QComboBox) else w.text().strip()

@@ -104,15 +104,15 @@ def run(args: argparse.Namespace) -> int:
             raise Interrupted(f"interrupted; the results had been written to {out} in full") from None
         raise Interrupted(f"interrupted; nothing was written: {out} is as it was") from None
     if report_error:
-        exc = report_error[0]
+        error = report_error[0]
         print(f"neuromod-sim run: the results were written to {out}, but not the report (no report.md, no plots/):", file=sys.stderr)
-        if isinstance(exc, InputError):
-            for issue in exc.issues:
+        if isinstance(error, InputError):
+            for issue in error.issues:
                 print(f"  {issue}", file=sys.stderr)
             return 2
         import traceback
 
-        traceback.print_exception(exc)
+        traceback.print_exception(error)
         print("neuromod-sim: internal error in the report (a bug: please report it with the scenario file)", file=sys.stderr)
         return 1
     return 0

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from simulator.device import ActionSpec, Device, Finding
+from simulator.device import ActionSpec, Device, Finding, Wakeup
 from simulator.errors import InputError, Issue
 from simulator.event_kinds import K
 from simulator.patient import LABEL
@@ -42,6 +42,9 @@ from simulator.patient.settings import AskPatient, LeadMigration, PatientSetting
 from simulator.patient.snapshot import LeadState, PatientSnapshot, ProgramFeel
 from simulator.patient.thresholds import program_thresholds
 from simulator.scenario.model import PatientLeadPlacement
+from simulator.scs.device import StimulatorDevice
+from simulator.scs.leads import LeadProfile
+from simulator.scs.settings import Settings as StimulatorSettings
 
 #: Stimulator events after which the patient says what it feels (a program change in the wide sense).
 PROGRAM_CHANGE_KINDS = frozenset({
@@ -72,6 +75,7 @@ class PatientDevice(Device):
         "ask": ActionSpec(AskPatient, lambda d, p: d._apply_ask(p), None, "ask the patient what they feel now"),
     }
     profile: PatientProfile
+    settings: PatientSettings
 
     # ================= validation =================
     @classmethod
@@ -87,14 +91,18 @@ class PatientDevice(Device):
 
     # ================= lifecycle =================
     def start(self) -> None:
-        s: PatientSettings = self.settings  # type: ignore[assignment]
+        s = self.settings
         p = self.profile
-        self.stim = self.sim.devices[s.stimulator]
-        stim_leads = self.stim.settings.leads
+        stim = self.sim.devices[s.stimulator]
+        stim_settings = stim.settings
+        # the loader checks that the patient's stimulator is an scs device (simulator.patient.scenario)
+        assert isinstance(stim, StimulatorDevice) and isinstance(stim_settings, StimulatorSettings)
+        self.stim = stim
+        stim_leads = stim_settings.leads
         self.placements = list(s.leads) if s.leads is not None else [
             PatientLeadPlacement(level=pl.top_level, side=pl.side, lateral_offset_mm=pl.lateral_offset_mm) for pl in stim_leads]
-        self.geometries = [self.registry.get(pl.lead, expected_kind="lead").contact_positions_mm() for pl in stim_leads]
-        self.segment_mm = float(self.stim.settings.segment_mm)
+        self.geometries = [self._lead_profile(pl.lead).contact_positions_mm() for pl in stim_leads]
+        self.segment_mm = float(stim_settings.segment_mm)
         self.shifts_mm = [0.0] * len(self.placements)
         # the patient's draws, always in this order (same seed, same patient)
         self.max_relief = {c: draw_relief(getattr(p.relief, c), self.rng) for c in THERAPY_CLASSES}
@@ -112,10 +120,14 @@ class PatientDevice(Device):
         self.diary: list[dict[str, Any]] = []
         self.trial_result: dict[str, Any] | None = None
         self.reports = 0
-        self._pending = self._responder_wake = None
+        self._pending: Wakeup | None = None  # the re-evaluation planned for this instant
+        self._responder_wake: Wakeup | None = None  # the next 50 % relief crossing
         self._pending_kinds: set[str] = set()
         self._state: dict[str, Any] = {}
-        self._thresholds_key = self._paresthesia_key = self._feel_key = None
+        # what was last emitted (an event only when it changes)
+        self._thresholds_key: tuple[tuple[str, float | None], ...] | None = None
+        self._paresthesia_key: tuple[tuple[str, ...], float] | None = None
+        self._feel_key: tuple[tuple[str, tuple[str, ...], str], ...] | None = None
         self.sim.stream.subscribe(self._on_stimulator_event, devices=[self.stim.id])
         self._evaluate({"start"})
         if self._planned_migration is not None:
@@ -123,6 +135,11 @@ class PatientDevice(Device):
             self.wake_at(t, lambda: self._migrate(lead, dist, "caudal", random=True))
         self._diary_days = self._diary_plan(s)
         self._plan_diary()
+
+    def _lead_profile(self, lead_id: str) -> LeadProfile:
+        lead = self.registry.get(lead_id, expected_kind="lead")
+        assert isinstance(lead, LeadProfile)  # a "lead/..." profile is read as a LeadProfile (PROFILE_MODELS)
+        return lead
 
     # ================= following the stimulator =================
     def _on_stimulator_event(self, record) -> None:
@@ -350,14 +367,15 @@ class PatientDevice(Device):
                  "nrs_by_region": self.nrs_by_region_at(self.now)}
         self.diary.append(entry)
         self.emit(K.PATIENT_DIARY, **{k: v for k, v in entry.items() if k != "t_s"}, label=LABEL)
-        trial = self.settings.trial  # type: ignore[attr-defined]
+        trial = self.settings.trial
         if trial is not None and self.trial_result is None and self.now >= trial.start + trial.days * DAY_S - 1e-6:
             self._on_trial_end()
         self._plan_diary()
 
     def _on_trial_end(self) -> None:
-        s: PatientSettings = self.settings  # type: ignore[assignment]
-        t0, t1 = s.trial.start, s.trial.start + s.trial.days * DAY_S  # type: ignore[union-attr]
+        trial = self.settings.trial
+        assert trial is not None  # called only at the end of a trial (_on_diary_day)
+        t0, t1 = trial.start, trial.start + trial.days * DAY_S
         entries = [d["nrs"] for d in self.diary if t0 < d["t_s"] <= t1 + 1e-6]
         verdict = trial_verdict(self.profile.baseline_nrs, entries).as_dict()
         self.trial_result = verdict

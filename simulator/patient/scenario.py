@@ -88,6 +88,9 @@ def check_patient_section(scenario, registry, settings: dict[str, Any], classes:
         model = cls.validate_settings(profile, spec.device_settings(), registry)
     except InputError as exc:
         return issues + [i.under(f"{WHERE}.settings") for i in exc.issues]
+    from simulator.patient.settings import PatientSettings
+
+    assert isinstance(model, PatientSettings)  # the patient class's Settings
     if model.trial is not None and model.trial.start + model.trial.days * 86400.0 > scenario.duration:
         issues.append(Issue(f"{WHERE}.settings.trial", f"the trial ends after the scenario (duration {scenario.duration:g} s)",
                             model.trial.start + model.trial.days * 86400.0))

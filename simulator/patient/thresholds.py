@@ -44,6 +44,8 @@ def effective_distance_mm(profile: PatientProfile, site: ContactSite, posture: s
 def cathode_threshold_ma(pulse_width_us: float, distance_mm: float, reference_distance_mm: float, exponent: float) -> float:
     """PT of current on one cathode, mA: I_PT(PW) x (d / d_ref)^n."""
     law = _PowerLaw(perception_threshold_ma(pulse_width_us), exponent)
+    # threshold_ma reads only the two fields _PowerLaw has; simulator/scs/closed_loop.py types its
+    # argument as the whole ClosedLoopSpec
     return threshold_ma(law, distance_mm / reference_distance_mm)  # type: ignore[arg-type]
 
 

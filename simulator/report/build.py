@@ -63,7 +63,8 @@ def waveform_figures(results, registry=None) -> tuple[list[tuple[str, str, Any]]
     """(file stem, title, figure) per stimulator program, and notes on what could not be drawn."""
     from simulator.report.waveforms import snapshots
 
-    figures, notes = [], []
+    figures: list[tuple[str, str, Any]] = []
+    notes: list[str] = []
     try:
         shots = snapshots(results, registry)
     except Exception as exc:  # a snapshot is a nicety: never lose the rest of the report for it

@@ -49,6 +49,8 @@ def _series_file(series_dir: Path, name: Any, meta: Any, index_file: str) -> Pat
         raise InputError(Issue(where, "a series file name must be a plain name ending in .csv or .parquet inside series/ (no folders)"), index_file)
     if not isinstance(meta, dict) or not isinstance(meta.get("device"), str) or not isinstance(meta.get("signal"), str):
         raise InputError(Issue(where, "each entry must be a mapping with string 'device' and 'signal'"), index_file)
+    if meta.get("interp", "linear") not in ("linear", "step"):
+        raise InputError(Issue(f"{where}.interp", "interpolation must be 'linear' or 'step'", meta.get("interp")), index_file)
     path = series_dir / name
     try:
         inside = path.resolve().is_relative_to(series_dir.resolve())
@@ -172,7 +174,7 @@ def read_results(results_dir: str | Path):
         raise InputError(Issue("(top level)", f"expected a JSON object, not a {type(index).__name__}"), str(series_dir / "index.json"))
     for name, meta in sorted(index.items()):
         path = _series_file(series_dir, name, meta, str(series_dir / "index.json"))
-        s = Series(meta["device"], meta["signal"], str(meta.get("unit", "")), str(meta.get("interp", "linear")))
+        s = Series(meta["device"], meta["signal"], str(meta.get("unit", "")), "step" if meta.get("interp") == "step" else "linear")
         if name.endswith(".parquet"):
             t_values, v_values = _read_series_parquet(path)
             s._t.extend(t_values)

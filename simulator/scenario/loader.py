@@ -152,7 +152,7 @@ def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str
     params as JSON) per action]}, and keeps it on the scenario, so that checking the same
     scenario again (a Simulation built from it) costs nothing and each action's params are
     validated once, not at every dispatch."""
-    from simulator.device import device_class_for
+    from simulator.device import Device, device_class_for
 
     done = scenario.checked_with(registry)
     if done is not None:
@@ -160,7 +160,7 @@ def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str
     issues: list[Issue] = []
     settings: dict[str, Any] = {}
     parsed: list[Any] = []
-    classes = {}
+    classes: dict[str, type[Device]] = {}
     seen: set[str] = set()
     for i, spec in enumerate(scenario.devices):
         where = f"devices[{i}]"
@@ -194,18 +194,18 @@ def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str
         seen.add(scenario.patient.id)
     for j, action in enumerate(scenario.timeline):
         where = action.where(j)
-        if action.at > scenario.duration:
+        if action.at_s > scenario.duration:
             issues.append(
-                Issue(f"{where}.at", f"action falls after the end of the scenario (duration {format_duration(scenario.duration)}){action.occurrence_note()}", format_duration(action.at))
+                Issue(f"{where}.at", f"action falls after the end of the scenario (duration {format_duration(scenario.duration)}){action.occurrence_note()}", format_duration(action.at_s))
             )
-        cls = classes.get(action.device)
-        if cls is None:
+        action_cls = classes.get(action.device)
+        if action_cls is None:
             if action.device not in seen:
                 issues.append(Issue(f"{where}.device", f"no such device; devices: {', '.join(s.id for s in scenario.devices)}{did_you_mean(action.device, [s.id for s in scenario.devices])}", action.device))
             continue
-        models = cls.action_models()
+        models = action_cls.action_models()
         if action.action not in models:
-            issues.append(Issue(f"{where}.action", f"unknown action for a {cls.kind} device; allowed: {', '.join(sorted(models))}{did_you_mean(action.action, models)}", action.action))
+            issues.append(Issue(f"{where}.action", f"unknown action for a {action_cls.kind} device; allowed: {', '.join(sorted(models))}{did_you_mean(action.action, models)}", action.action))
             continue
         try:
             model = validate_model(models[action.action], action.params)

@@ -54,7 +54,7 @@ class _Checked:
     def __eq__(self, other: object) -> bool:
         return other is None or isinstance(other, _Checked)
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # unhashable with its own __eq__ (Python's idiom; typeshed types __hash__ as a method)
 
     def __reduce__(self):
         return (type(None), ())
@@ -150,6 +150,14 @@ class ActionSpec(StrictModel):
     def recurring(self) -> bool:
         return self.every is not None
 
+    @property
+    def at_s(self) -> float:
+        """When the action happens, s from the scenario start. Every action of a loaded timeline
+        has it (recurring entries are expanded into single actions with `at` when loading)."""
+        if self.at is None:
+            raise ValueError(f"{self.action} for {self.device}: a recurring entry without at (expand the timeline first)")
+        return self.at
+
     def where(self, j: int) -> str:
         """The path of this action in the file: `timeline[j]`, or for an occurrence of a recurring
         entry, that entry's path (the file has no line of its own for each occurrence)."""
@@ -161,7 +169,7 @@ class ActionSpec(StrictModel):
         origin = self._origin
         if origin is None or origin[1] is None:
             return ""
-        return f" (occurrence {origin[1] + 1} of the recurring action, at {format_duration(float(self.at))})"
+        return f" (occurrence {origin[1] + 1} of the recurring action, at {format_duration(self.at_s)})"
 
 
 class PatientLeadPlacement(StrictModel):

@@ -46,8 +46,10 @@ def axis_values(spec: SweepSpec, k: int) -> list[Any]:
         if p.normal.low is not None or p.normal.high is not None:
             draws = np.clip(draws, p.normal.low, p.normal.high)
         return [float(x) for x in draws]
-    picks = rng.integers(0, len(p.choice), p.count)
-    return [p.choice[int(i)] for i in picks]
+    choice = p.choice
+    assert choice is not None  # a Parameter has exactly one of values, linspace, uniform, normal, choice
+    picks = rng.integers(0, len(choice), p.count)
+    return [choice[int(i)] for i in picks]
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ import weakref
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable
 
 from pydantic import Field
 
@@ -147,7 +148,7 @@ class AttemptRecorder:
         self.sim: Simulation | None = None
         self._stamps: list[dict[str, Any]] = []
         self._local: list[dict[str, Any]] = []
-        self._unsubscribe = None
+        self._unsubscribe: Callable[[], None] | None = None
         self._baseline = 0
         self.answers: dict[str, Any] = {}
         self.notes = ""

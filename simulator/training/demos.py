@@ -173,9 +173,10 @@ def _program_with(program, overrides: dict[str, float] | None):
 
     changes = {}
     for key, value in overrides.items():
-        lo, hi = WAVEFORM_CONTROL_BOUNDS.get(key, (None, None))
-        if lo is None or key == "impedance_ohm":
+        bounds = WAVEFORM_CONTROL_BOUNDS.get(key)
+        if bounds is None or key == "impedance_ohm":
             raise ValueError(f"{key}: not a program figure of this demonstration")
+        lo, hi = bounds
         if not (lo <= float(value) <= hi):
             raise ValueError(f"{key} = {value}: allowed {lo:g} to {hi:g}")
         changes[key] = float(value)
@@ -280,6 +281,7 @@ def bridge_bolus_comparison(registry=None, step_h: float = 1.0, **params: float)
     """Delivered dose rate (hourly average) of the same concentration change with and without a
     bridge bolus; `params`: those of `bridge_bolus_scenario` (dose, concentrations, catheter length)."""
     from simulator.engine import Simulation
+    from simulator.pump.device import PumpDevice
     from simulator.scenario import scenario_from_dict
 
     curves = []
@@ -292,8 +294,10 @@ def bridge_bolus_comparison(registry=None, step_h: float = 1.0, **params: float)
         cum = res.resample("pump", "cumulative_drug_mg", grid_s)
         rate = np.diff(cum) / (step_h / 24.0)
         msgs = [e.payload.get("message", "") for e in res.events_where("pump", K.DOSE_ERROR_CONCENTRATION_CHANGE)]
+        pump = sim.devices["pump"]
+        assert isinstance(pump, PumpDevice)  # the scenario above has one device, the pump "pump"
         curves.append(DoseCurve("with bridge bolus" if bridge else "without bridge bolus", grid_s[1:] / 3600.0, rate, "mg", msgs[0] if msgs else "",
-                                float(sim.devices["pump"].snapshot().dead_volume_ml)))
+                                float(pump.snapshot().dead_volume_ml)))
     return curves
 
 

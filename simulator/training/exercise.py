@@ -97,9 +97,9 @@ class Exercise(StrictModel):
             out.setdefault(a.device, []).extend(a.actions)
         return out
 
-    def criteria_with_ids(self) -> list:
+    def criteria_with_ids(self) -> list[Criterion | OnlyAllowedActions]:
         """The criteria with ids filled in (kind-N when none given), plus the allowed-actions rule."""
-        out = []
+        out: list[Criterion | OnlyAllowedActions] = []
         for i, c in enumerate(self.criteria):
             out.append(c if c.id else c.model_copy(update={"id": f"{c.kind.replace('_', '-')}-{i + 1}"}))
         if self.allowed:

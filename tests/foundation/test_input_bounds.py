@@ -117,6 +117,21 @@ def test_item6_results_index_cannot_point_outside_series(tmp_path, capsys):
     assert SECRET not in str(err.value)
 
 
+def test_item6_unknown_series_interpolation_is_refused_by_name(tmp_path):
+    from simulator.api import load_results
+
+    out = _results_dir(tmp_path)
+    index_path = out / "series" / "index.json"
+    index = json.loads(index_path.read_text())
+    name = next(iter(index))
+    index[name]["interp"] = "cubic"
+    index_path.write_text(json.dumps(index))
+    with pytest.raises(InputError) as err:
+        load_results(out)
+    text = str(err.value)
+    assert "index.json" in text and f"['{name}'].interp" in text and "'linear' or 'step'" in text and "cubic" in text
+
+
 def test_item6_bad_series_rows_are_reported_by_line_without_content(tmp_path):
     from simulator.api import load_results
 

@@ -49,4 +49,4 @@ def test_device_tabs_and_the_training_panel_scroll(make_window):
     prog = window.device_views["ipg"].extra["programmer"]
     assert isinstance(prog.parentWidget().parentWidget(), QScrollArea)  # viewport, then the area
     dock = window.training_dock
-    assert dock.widget().parentWidget().parentWidget() is dock.scroll
+    assert dock.widget().parentWidget().parentWidget() is dock.scroll_area

@@ -114,7 +114,7 @@ def test_an_extra_imported_deep_inside_a_command_is_explained_too(monkeypatch, c
 
 
 # ---------- the real thing: a bare install ----------
-SOURCE_PARTS = ["pyproject.toml", "setup.py", "README.md", "LICENSE", "simulator", "gui", "profiles", "scenarios", "exercises"]
+SOURCE_PARTS = ["pyproject.toml", "README.md", "LICENSE", "simulator", "gui", "profiles", "scenarios", "exercises"]
 CORE_DEPS = ["numpy>=1.26", "simpy>=4.1", "pydantic>=2.6,<3", "PyYAML>=6.0"]
 
 

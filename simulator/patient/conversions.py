@@ -19,7 +19,9 @@ patients, stable after 2-14 days [L: JJSPC 30:189]; 300:1, 90:1 and 12:1 reporte
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 from simulator.errors import InputError, Issue
 from simulator.patient import LABEL
@@ -68,7 +70,7 @@ def _positive(name: str, value: float, allow_zero: bool = False) -> float:
     return v
 
 
-def _choice(name: str, value: str, allowed) -> str:
+def _choice(name: str, value: Any, allowed: Collection[Any]) -> Any:
     if value not in allowed:
         raise InputError(Issue(name, f"allowed: {', '.join(f'{a:g}' if isinstance(a, float) else str(a) for a in allowed)}", value))
     return value

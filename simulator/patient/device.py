@@ -177,6 +177,7 @@ class PatientDevice(Device):
         targets: dict[str, RegionTarget] = {}
         if program.waveform in ("high_frequency", "burst"):
             therapy = program.waveform
+            assert p.sweet_spot_level is not None  # a patient linked to a stimulator has it (checked at load)
             sweet = level_index(p.sweet_spot_level) + 0.5
             hit = any(abs(sites[c.label].position - sweet) <= p.sweet_spot_tolerance_levels for c in th.cathodes)
             tau = (tc.high_frequency_days if therapy == "high_frequency" else tc.burst_days) * DAY_S

@@ -23,11 +23,11 @@ event; the patient then uses the programmed daily dose x the flow factor as a co
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 
-from simulator.device import ActionSpec, Device, Finding
+from simulator.device import ActionSpec, Device, Finding, Wakeup
 from simulator.errors import Issue
 from simulator.event_kinds import K
 from simulator.patient import LABEL
@@ -46,6 +46,9 @@ from simulator.patient.it_profile import GRADES, SIGNS, IntrathecalModel
 from simulator.patient.it_settings import AskItPatient, CatheterFault, CatheterRepair, IntrathecalPatientSettings, TrialBolus, Workup
 from simulator.patient.it_snapshot import DrugState, IntrathecalPatientSnapshot
 from simulator.patient.it_trial import assess
+from simulator.patient.profile import PatientProfile
+from simulator.pump.device import PumpDevice
+from simulator.pump.profile import PumpProfile
 from simulator.units import SECONDS_PER_DAY
 
 HOUR_S = 3600.0
@@ -74,6 +77,7 @@ def kinetics_of(resp) -> Kinetics:
 class IntrathecalPatientDevice(Device):
     kind: ClassVar[str] = "intrathecal_patient"
     Settings = IntrathecalPatientSettings
+    profile: PatientProfile
     #: The documented queries (besides `snapshot`, the action API, `profile` and `id`).
     PUBLIC_QUERIES: ClassVar[tuple[str, ...]] = ("snapshot", "signals_at", "nrs_at", "ashworth_at", "drug_state_at", "summary")
     ACTION_TABLE: ClassVar[dict[str, ActionSpec]] = {
@@ -106,14 +110,20 @@ class IntrathecalPatientDevice(Device):
     # ================= lifecycle =================
     def start(self) -> None:
         s: IntrathecalPatientSettings = self.settings  # type: ignore[assignment]
+        assert self.profile.intrathecal is not None  # checked when the scenario is loaded
         self.model: IntrathecalModel = self.profile.intrathecal
-        self.pump = self.sim.devices[s.pump]
+        pump = self.sim.devices[s.pump]
+        assert isinstance(pump, PumpDevice)  # checked when the scenario is loaded
+        self.pump: PumpDevice = pump
         self.bodies = {name: DrugBody(kinetics_of(resp)) for name, resp in self.model.drugs.items()}
         # the patient's draws, always in this order (same seed, same patient)
         self._mass_u = float(self.rng.random())
-        self.catheter = "kink_open" if s.catheter == "kink" else s.catheter
+        self.catheter: str = "kink_open" if s.catheter == "kink" else s.catheter
         self._kink = s.catheter == "kink"
-        self._kink_wake = self._mass_wake = self._cross_wake = self._pending = None
+        self._kink_wake: Wakeup | None = None
+        self._mass_wake: Wakeup | None = None
+        self._cross_wake: Wakeup | None = None
+        self._pending: Wakeup | None = None
         snap = self.pump.snapshot()
         # (drug, unit/mL) at the catheter tip: the pump's drug if its dead volume is primed, then each tip change
         self._tip: tuple[str | None, float] = (self._pump_drug() if snap.settings.dead_volume_primed else None, snap.concentration_per_ml)
@@ -126,7 +136,7 @@ class IntrathecalPatientDevice(Device):
         self._cause = "none"
         self._cause_fresh = False
         self._rates: dict[str, float] = {}
-        self._inputs_key = None
+        self._inputs_key: tuple[tuple[tuple[str, float], ...], str] | None = None
         self.to_csf_total: dict[str, float] = {n: 0.0 for n in self.bodies}
         self.to_tissue_total: dict[str, float] = {n: 0.0 for n in self.bodies}
         self.workups: list[dict[str, Any]] = []
@@ -163,7 +173,7 @@ class IntrathecalPatientDevice(Device):
 
     def _pump_rates(self) -> dict[str, float]:
         """Drug leaving the catheter now, per drug (the drug's unit in the patient profile, per day)."""
-        drug = self._pump_drug()
+        drug: str | None = self._pump_drug()
         if self._tip[0] != drug:
             other, conc = self._tip
             rate = self.pump.current_rate_ml_per_day() * conc if other is not None else 0.0
@@ -477,7 +487,7 @@ class IntrathecalPatientDevice(Device):
         self._account()
         if self.retained_ml <= 0.0:
             return
-        prof = self.pump.profile
+        prof = cast(PumpProfile, self.pump.profile)
         code, text, findings = refill_discrepancy(float(pl["expected_residual_ml"]), float(pl["aspirated_ml"]), self.retained_ml,
                                                   prof.refill_discrepancy_tolerance_ml, prof.refill_discrepancy_tolerance_pct)
         self._workup("refill_discrepancy", code, findings, text)
@@ -509,7 +519,7 @@ class IntrathecalPatientDevice(Device):
                 return self._workup(test, "not_moving", {"stopped_reasons": reasons}, f"the rotor does not move: the pump is stopped ({', '.join(reasons)})")
             return self._workup(test, "moves", {}, "the rotor moves as programmed after a bolus: the pump delivers; look at the catheter")
         # refill discrepancy now: what an aspiration of the reservoir would give
-        prof = self.pump.profile
+        prof = cast(PumpProfile, self.pump.profile)
         code, text, findings = refill_discrepancy(self.pump.expected_reservoir_ml_at(self.now), self.pump.reservoir_ml_at(self.now),
                                                   self.retained_ml, prof.refill_discrepancy_tolerance_ml, prof.refill_discrepancy_tolerance_pct, when="now")
         return self._workup("refill_discrepancy", code, findings, text)

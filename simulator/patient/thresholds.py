@@ -35,6 +35,7 @@ class _PowerLaw:
 def effective_distance_mm(profile: PatientProfile, site: ContactSite, posture: str, factors: dict[str, float] | None = None) -> float:
     """Cord-to-contact distance the threshold scales with, mm. `factors`: posture distance factors
     (default the profile's; the device passes the linked closed-loop stimulator's when it has them)."""
+    assert profile.dorsal_csf_mm is not None  # a patient linked to a stimulator has it (checked at load)
     d = csf_thickness_mm(profile.dorsal_csf_mm, site.position, posture, factors or profile.posture_distance_factor)
     lateral = min(abs(site.x_mm - profile.cord_offset_mm), profile.lateral_cap_mm) * profile.lateral_mm_per_mm
     d = d + lateral if int(site.position) <= C4_INDEX else d - lateral

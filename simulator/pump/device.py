@@ -42,6 +42,7 @@ import numpy as np
 
 from simulator.alarms import CRITICAL, AlarmBoard
 from simulator.device import ActionSpec, Device, Finding
+from simulator.profiles.base import StrictModel
 from simulator.errors import InputError, Issue
 from simulator.events import Kinds
 from simulator.pump import checks, dosing
@@ -177,7 +178,8 @@ class PumpDevice(Device):
 
     # ================= settings validation =================
     @classmethod
-    def check_settings(cls, profile, settings: PumpSettings, registry) -> None:
+    def check_settings(cls, profile: Any, settings: StrictModel, registry: Any) -> None:
+        assert isinstance(settings, PumpSettings)
         issues: list[Issue] = []
         drug = resolve_drug(registry, settings.drug)
         try:
@@ -205,8 +207,8 @@ class PumpDevice(Device):
                 issues.append(Issue("patient_bolus", f"{profile.name} has no patient boluses; omit patient_bolus"))
             if settings.patient_presses is not None:
                 issues.append(Issue("patient_presses", f"{profile.name} has no patient boluses; omit patient_presses"))
-            daily = dosing.dose_per_day_for_rate(profile.fixed_rate_ml_per_day, conc)
-            finding = checks.daily_max_finding(drug, daily, f"fixed rate {profile.fixed_rate_ml_per_day:g} mL/day x {conc:g} {drug.unit}/mL")
+            daily = dosing.dose_per_day_for_rate(profile.fixed_rate, conc)
+            finding = checks.daily_max_finding(drug, daily, f"fixed rate {profile.fixed_rate:g} mL/day x {conc:g} {drug.unit}/mL")
             if finding:
                 issues.append(Issue(field, finding.message, conc))
         else:
@@ -235,7 +237,7 @@ class PumpDevice(Device):
         self.dead_volume.record_filled(name, dosing.dose_in_volume(s.reservoir_ml, conc) + self.dead_volume.amount_of(name),
                                        s.reservoir_ml + (dead_volume_ml if s.dead_volume_primed else 0.0))
         self.flow = Flow(self, s, p, self.rng, name, conc)
-        self.therapy.begin(self.flow.gas, s.mode, p.fixed_rate_ml_per_day)
+        self.therapy.begin(self.flow.gas, s.mode, p.fixed_rate)
         self.boluses = Boluses(self, s.patient_bolus)
         if p.battery:
             pct = Battery.most_pct(p.battery, s.service_elapsed_days) if s.battery_initial_pct is None else s.battery_initial_pct
@@ -419,7 +421,7 @@ class PumpDevice(Device):
         if not times:
             return []
         try:
-            return [float(v) for v in self.sim.recorder.get(self.id, signal).at(times)]
+            return [float(v) for v in self.sim.recorder.get(self.id, signal).at(np.asarray(times, dtype=float))]
         except KeyError:
             return [math.nan] * len(times)
 

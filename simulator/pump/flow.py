@@ -84,7 +84,7 @@ class Flow:
         if self.dev.faults.halts:
             return 0.0
         if self.gas:
-            return dosing.ml_per_day_to_ml_per_s(self.profile.fixed_rate_ml_per_day)
+            return dosing.ml_per_day_to_ml_per_s(self.profile.fixed_rate)
         override = None
         extra = 0.0
         for b in boluses:
@@ -263,7 +263,7 @@ class Flow:
         self.set_environment(params)
         after = self.flow_factor
         if self.gas and self.profile.gas is not None:
-            nominal = self.profile.fixed_rate_ml_per_day
+            nominal = self.profile.fixed_rate
             note = self.profile.gas.coefficients_note
             change = (after / before - 1) * 100 if before > 0 else None
             msg = f"environment: flow {nominal * after:.4g} mL/day ({after:.3f} x the labelled rate)" + (f"; {note}" if note else "")

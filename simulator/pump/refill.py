@@ -117,8 +117,8 @@ class Refills:
                 elif drug is not current:
                     out.append(Finding("warn", f"new drug {drug.drug_name} with no new program: the pump is stopped until programmed", "mode", None, "program"))
         else:
-            daily = dosing.dose_per_day_for_rate(profile.fixed_rate_ml_per_day, conc)
-            f = checks.daily_max_finding(drug, daily, f"fixed rate {profile.fixed_rate_ml_per_day:g} mL/day x {conc:g} {drug.unit}/mL")
+            daily = dosing.dose_per_day_for_rate(profile.fixed_rate, conc)
+            f = checks.daily_max_finding(drug, daily, f"fixed rate {profile.fixed_rate:g} mL/day x {conc:g} {drug.unit}/mL")
             if f:
                 out.append(f)
             if drug is current:  # a fixed-rate pump changes its dose through the concentration
@@ -199,7 +199,7 @@ class Refills:
             elif drug is not old_drug:
                 therapy.set_program(StoppedMode())
         else:
-            therapy.set_fixed_rate(profile.fixed_rate_ml_per_day, same_drug=drug is old_drug)
+            therapy.set_fixed_rate(profile.fixed_rate, same_drug=drug is old_drug)
         if drug is not old_drug:  # the dose history and titration start again with the new drug
             therapy.restart_history()
         self.fill_t_s = now

@@ -12,16 +12,22 @@ Modules, one job each:
 - accuracy.py         IEC 60601-2-24 trumpet curve
 - delivery_pattern.py stroke/packet synthesis for a time window
 - settings.py         scenario settings and action parameter models
-- flow.py             closed-form core: flows between wake-ups, candidate moments and their handlers
-- queries.py          projections and public queries (volumes, delivered drug, dates, daily doses)
-- program_actions.py  program and bolus actions (single, patient, bridge, priming)
-- refill.py           the refill action and the concentration-change dose error
-- fault_actions.py    threshold, alarm, fault and environment actions
-- mri.py              MRI: conditions (field, empty reservoir), motor stop and delayed recovery,
+- device.py           PumpDevice (profile kind "pump"): settings check, the components, ACTION_TABLE,
+                      recording, public queries, summary
+- therapy.py          component: drug, concentration, program and schedule, dose history (`program`)
+- flow.py             component: reservoir (true and calculated), flows in closed form, flow error,
+                      environment (`set_low_reservoir_threshold`, `set_environment`)
+- dead_volume.py      component: the dead-volume queue and the mass ledger
+- bolusing.py         component: running boluses, patient-bolus settings and policy (bolus actions)
+- refill.py           component: the refill action, the concentration-change dose error, drug stability
+- faults.py           component: why the pump is stopped, faults, ERI / EOS (`inject_fault`, ...)
+- mri.py              component: MRI conditions (field, empty reservoir), motor stop and delayed recovery,
                       telemetry lock and interrogate, valve closed until reset, valves-open discharge
+- moments.py          component: candidate moments, handling what is due, the next wake-up
+- forecast.py         component: projections from the present state (segments, walks), stateless
 - screening.py        baclofen starting dose from a screening result, titration steps by origin
 - systemic.py         systemic equivalents of an intrathecal dose (pocket-fill message)
-- priming.py          the priming-bolus mixing hazard (labelled model)
-- patient_presses.py  seeded random patient presses in waking hours
-- device.py           PumpDevice (profile kind "pump"): settings check, start, recording, summary
+- priming.py          component: the priming-bolus mixing hazard (labelled model)
+- patient_presses.py  component: seeded random patient presses in waking hours
+- snapshot.py         PumpSnapshot: the frozen, typed view of the pump now
 """

@@ -73,5 +73,13 @@ class Battery:
         after_eri = math.inf if self.eri_t_s is None else self.eri_t_s + self.spec.eos_after_eri_days * SECONDS_PER_DAY - now_s
         return max(0.0, min(self._time_to_pct(self.spec.eos_pct, motor_ml_per_s, drain_time_s), by_life, after_eri))
 
+    def reach_eri(self, t_s: float) -> None:
+        """ERI reached at t_s (simulation s)."""
+        self.eri_t_s = t_s
+
+    def reach_eos(self, t_s: float) -> None:
+        """EOS reached at t_s (simulation s): the charge stops falling."""
+        self.eos_t_s = t_s
+
     def eri_reason(self) -> str:
         return "charge" if self.pct <= self.spec.eri_pct + 1e-9 else "service life"

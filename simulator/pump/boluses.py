@@ -82,7 +82,7 @@ class PatientBolusPolicy:
         if self.rule is None:
             return ("patient boluses are not enabled", "patient_bolus", 0, 0)
         end = self.lockout_end_t_s()
-        if end is not None and t_s < end - 1e-6:
+        if end is not None and self.last_start_t_s is not None and t_s < end - 1e-6:
             waited = t_s - self.last_start_t_s
             return (f"inside the lockout: {waited / 60:.1f} min since the last bolus, lockout {self.rule.lockout_s / 60:g} min", "lockout_min", waited / 60, self.rule.lockout_s / 60)
         self._trim(t_s)

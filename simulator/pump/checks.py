@@ -91,7 +91,8 @@ def split_confirmed(findings: list[Finding], confirm) -> tuple[list[Finding], li
     """(warnings, overrides) among the `warn` findings: a drug-library warning whose limit code is
     in `confirm` is an override; every other warning stays a warning."""
     codes = set(confirm or ())
-    warnings, overrides = [], []
+    warnings: list[Finding] = []
+    overrides: list[Finding] = []
     for f in findings:
         if f.level != "warn":
             continue

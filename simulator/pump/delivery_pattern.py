@@ -58,20 +58,21 @@ def sample_cumulative(stroke_t_s: np.ndarray, stroke_volume_ml: np.ndarray, grid
 
 def _knots(device: PumpDevice, t0_s: float, t1_s: float) -> tuple[np.ndarray, np.ndarray]:
     times = {t0_s, t1_s}
+    rebase_t_s = device.flow.t0  # the state's last rebase: recorded before, closed form after
     try:
         series = device.sim.recorder.get(device.id, "delivered_volume_ml")
         ts = series.t_s
-        times.update(ts[(ts > t0_s) & (ts < min(t1_s, device.t0))].tolist())
+        times.update(ts[(ts > t0_s) & (ts < min(t1_s, rebase_t_s))].tolist())
     except KeyError:
         pass
-    if t1_s > device.t0:
-        for ta, _tb, _q in device._segments(device.t0):
+    if t1_s > rebase_t_s:
+        for ta, _tb, _q in device.forecast.segments(rebase_t_s):
             if ta >= t1_s:
                 break
             if ta > t0_s:
                 times.add(ta)
-    if t0_s < device.t0 < t1_s:
-        times.add(device.t0)
+    if t0_s < rebase_t_s < t1_s:
+        times.add(rebase_t_s)
     t = np.array(sorted(times))
     v = np.array([device.delivered_volume_ml_at(x) for x in t])
     return t, v
@@ -94,9 +95,10 @@ def pattern_for_device(device: PumpDevice, t0_s: float, t1_s: float, sample_rate
     stroke_ml = device.profile.stroke_volume_ul / 1000.0
     # a stream keyed by the window start so the same window always gives the same pattern
     rng = None
-    if device.stroke_noise_cv_pct > 0:
+    noise_cv_pct = device.flow.stroke_noise_cv_pct
+    if noise_cv_pct > 0:
         rng = np.random.default_rng([device.sim.seed, zlib.crc32(device.id.encode()), int(round(t0_s * 1000))])
-    times, volumes = synthesise_strokes(knot_t, knot_v, stroke_ml, rng, device.stroke_noise_cv_pct)
+    times, volumes = synthesise_strokes(knot_t, knot_v, stroke_ml, rng, noise_cv_pct)
     grid = t0_s + np.arange(n_grid) / sample_rate_hz
     grid_v = np.interp(grid, knot_t, knot_v) - knot_v[0]
     return {

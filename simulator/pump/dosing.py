@@ -10,7 +10,7 @@ the drug and its unit, so a mg figure can never be read as mcg.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, overload
 
 from simulator.units import SECONDS_PER_DAY
 
@@ -29,6 +29,10 @@ def other_unit(unit: str) -> str:
     return "mcg" if unit == "mg" else "mg"
 
 
+@overload
+def pick(obj: Any, template: str, unit: str, drug_name: str, required: Literal[True] = True) -> float: ...
+@overload
+def pick(obj: Any, template: str, unit: str, drug_name: str, required: bool) -> float | None: ...
 def pick(obj: Any, template: str, unit: str, drug_name: str, required: bool = True) -> float | None:
     """Value of the field `template.format(u=unit)` of `obj` (a model or a dict).
 

@@ -62,7 +62,7 @@ class DrugProfile(Profile):
     stability_days_undiluted: float | None = Field(None, gt=0, le=3650, description="Refill interval when the pump holds the drug undiluted (at one of undiluted_concentrations_per_ml), days; None: stability_days")
     undiluted_concentrations_per_ml: list[float] = Field(default_factory=list, max_length=10, description="Concentrations (drug unit per mL) of the undiluted product")
     first_fill_refill_days: float | None = Field(None, gt=0, le=3650, description="A new pump's first fill must be replaced within this many days (drug lost to the new pump's surfaces and residual space); None: no such rule")
-    titration: TitrationRules = Field(default_factory=TitrationRules)
+    titration: TitrationRules = Field(default_factory=lambda: TitrationRules.model_validate({}))
     library_limit_policy: Literal["warn", "refuse"] = Field(
         "warn", description="Past the maximum daily dose or concentration: warn and ask for a confirmation (default) or refuse")
     empty_reservoir_risk: str = Field("", description="What an empty reservoir means for this drug (e.g. withdrawal)")

@@ -1,24 +1,36 @@
-"""The closed-form core of PumpDevice: flows between state changes, rebasing, the candidate
-moments (threshold crossings and ends whose times are computed) and their handlers.
+"""Flow: the reservoir and the flow out of it, in closed form (one component of PumpDevice).
 
-The device wakes only at those moments, never per stroke or per flex step: between two wake-ups
-the programmed flow is constant or follows the daily flex schedule, integrated in closed form.
+State as of the last rebase `t0` (simulation s): the true reservoir content (mL, drug,
+concentration), the volume the pump calculates from its program (`v_calc`, mL: what its
+low-reservoir and empty alarms use, as real pumps have no level sensor), the programmed and true
+flows (mL/s), the low-reservoir threshold (mL) and its latch, the flow error (systematic error %,
+stroke noise %) and the environment of a gas-driven pump (body temperature deg C, ambient mmHg).
+
+Between two wake-ups nothing changes but the time of day, so the programmed volume from t0 to t
+is per_dose x basal_dose_between(t0, t) + per_s x (t - t0): constant, or the daily flex schedule
+integrated in closed form (schedule.Program). It owns the threshold and environment actions and
+the moments of the reservoir (true empty, the tip change, low reservoir, calculated empty).
 """
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from simulator.alarms import CRITICAL, NON_CRITICAL
-from simulator.pump import dosing
-from simulator.pump.boluses import Bolus
-from simulator.pump.flow_accuracy import gas_flow_factor
-from simulator.pump.reservoir import EPS_ML, same_content
-from simulator.pump.schedule import TIME_TOL_S
-from simulator.pump.step_series import StepBreakpoints
-from simulator.pump.battery import Battery
-from simulator.units import SECONDS_PER_DAY, SECONDS_PER_YEAR
+from simulator.device import Finding
 from simulator.event_kinds import K
+from simulator.pump import dosing
+from simulator.pump.flow_accuracy import ambient_pressure_mmhg, draw_systematic_error_pct, gas_flow_factor
+from simulator.pump.reservoir import EPS_ML, Reservoir
+from simulator.pump.settings import EnvironmentSettings, PumpSettings, ThresholdParams
+from simulator.units import SECONDS_PER_DAY
+
+if TYPE_CHECKING:
+    from simulator.pump.boluses import Bolus
+    from simulator.pump.device import PumpDevice
+    from simulator.pump.profile import PumpProfile
 
 HORIZON_S = 50 * 365 * SECONDS_PER_DAY
 VOL_TOL_ML = 1e-9
@@ -33,33 +45,46 @@ ALARM_MESSAGES = {
 }
 
 
-class FlowCore:
-    """State at the last rebase and everything computed from it until the next wake-up."""
+class Flow:
+    """Reservoir (true and calculated, mL), flows (mL/s), flow error and environment."""
 
-    # ================= closed form core =================
-    @property
-    def drug_unit(self) -> str:
-        """Unit of every drug amount this pump reports: "mg" or "mcg"."""
-        return self.drug.unit
+    def __init__(self, dev: PumpDevice, settings: PumpSettings, profile: PumpProfile, rng: np.random.Generator, drug: str, conc_per_ml: float):
+        self.dev = dev
+        self.profile = profile
+        self.gas = profile.archetype == "gas_driven"
+        self.reservoir = Reservoir(settings.reservoir_ml, drug, conc_per_ml)
+        self.v_calc = settings.reservoir_ml
+        self.threshold_ml = settings.low_reservoir_threshold_ml if settings.low_reservoir_threshold_ml is not None else profile.low_reservoir_default_ml
+        fe = settings.flow_error
+        self.systematic_error_pct = draw_systematic_error_pct(rng, profile.accuracy_pct, profile.measured_abs_error_pct) if fe.random_systematic else fe.systematic_error_pct
+        self.stroke_noise_cv_pct = fe.stroke_noise_cv_pct
+        self.body_temperature_c = 37.0 if profile.gas is None else profile.gas.ref_temperature_c
+        self.ambient_mmhg = 760.0
+        self.set_environment(settings.environment)
+        self.low_latched = False
+        self.true_empty = settings.reservoir_ml <= EPS_ML
+        self.t0 = dev.now
+        self.q_prog = self.q_true = 0.0
+        self._reach_memo: dict[tuple[float, float, float, float, int], float] = {}
 
+    # ----- flows -----
     @property
     def flow_factor(self) -> float:
         """Actual flow / programmed flow (systematic error, and the environment for gas pumps)."""
-        if self.mri_block:
+        if self.dev.mri.block:
             return 0.0  # MRI: motor stopped or stalled, telemetry lock, or valve closed (mri.py)
         factor = 1.0 + self.systematic_error_pct / 100.0
         if self.gas:
+            assert self.profile.gas is not None
             factor *= gas_flow_factor(self.profile.gas, self.body_temperature_c, self.ambient_mmhg)
         return factor
 
-    def _basal_q(self, t_s: float) -> float:
-        return dosing.ml_per_day_to_ml_per_s(dosing.rate_ml_per_day_for_dose(self.program.basal_dose_per_day_at(t_s), self.conc_prog))
-
-    def _programmed_q(self, t_s: float, boluses) -> float:
-        if self.halts:
+    def programmed_q(self, t_s: float, boluses: list[Bolus]) -> float:
+        """Programmed flow at t_s with `boluses` running, mL/s."""
+        if self.dev.faults.halts:
             return 0.0
         if self.gas:
-            return dosing.ml_per_day_to_ml_per_s(self.profile.fixed_rate_ml_per_day)
+            return dosing.ml_per_day_to_ml_per_s(self.profile.fixed_rate)
         override = None
         extra = 0.0
         for b in boluses:
@@ -67,443 +92,183 @@ class FlowCore:
                 override = b
             else:
                 extra += b.rate_ml_per_s
-        return (override.rate_ml_per_s if override else self._basal_q(t_s)) + extra
+        return (override.rate_ml_per_s if override else self.dev.therapy.basal_q(t_s)) + extra
 
-    def _recompute_rates(self) -> None:
-        self.q_prog = self._programmed_q(self.now, self.boluses)
+    def recompute_rates(self) -> None:
+        self.q_prog = self.programmed_q(self.dev.now, self.dev.boluses.running)
         self.q_true = self.q_prog * self.flow_factor if self.reservoir.volume_ml > EPS_ML else 0.0
 
-    def _move(self, volume_ml: float) -> None:
+    def move(self, volume_ml: float) -> None:
         """Move fluid from the reservoir through the dead volume into the patient."""
         if volume_ml <= 0:
             return
-        before = self.fifo.tip
-        before = (before.drug, before.conc_per_ml) if before else (self.reservoir.drug, self.reservoir.conc_per_ml)
-        out = self.fifo.move(volume_ml, self.reservoir.drug, self.reservoir.conc_per_ml)
-        self.reservoir.volume_ml = max(0.0, self.reservoir.volume_ml - volume_ml)
-        self.ledger.add_delivered(out)
-        tip = self.fifo.tip
-        if tip is not None and not same_content(tip.drug, tip.conc_per_ml, *before):
-            self.emit(K.DEAD_VOLUME_TIP_CHANGE, drug=tip.drug, concentration_per_ml=tip.conc_per_ml, unit=self.drug_unit)
+        res = self.reservoir
+        self.reservoir.volume_ml = max(0.0, res.volume_ml - volume_ml)
+        self.dev.dead_volume.pass_through(volume_ml, res.drug, res.conc_per_ml, self.dev.therapy.drug.unit)
 
-    def _flow_parts(self) -> tuple[float, float]:
+    def flow_parts(self) -> tuple[float, float]:
         """The programmed flow since t0 as (mL per drug unit of the basal schedule, constant mL/s).
 
-        Between two wake-ups nothing changes but the time of day, so the programmed volume from
-        t0 to t is per_dose x basal_dose_between(t0, t) + per_s x (t - t0). A stepped (flex)
-        schedule is integrated in closed form (schedule.Program) instead of waking at each step;
-        any other mode has a constant flow (per_dose = 0)."""
-        if self.halts or self.gas or not self.program.is_stepped:
+        A stepped (flex) schedule is integrated in closed form (schedule.Program) instead of
+        waking at each step; any other mode has a constant flow (per_dose = 0)."""
+        dev = self.dev
+        if dev.faults.halts or self.gas or not dev.therapy.program.is_stepped:
             return 0.0, self.q_prog
         override, extra = None, 0.0
-        for b in self.boluses:
+        for b in dev.boluses.running:
             if b.override:
                 override = b
             else:
                 extra += b.rate_ml_per_s
         if override is not None:
             return 0.0, override.rate_ml_per_s + extra
-        return dosing.rate_ml_per_day_for_dose(1.0, self.conc_prog), extra
+        return dosing.rate_ml_per_day_for_dose(1.0, dev.therapy.conc_prog), extra
 
-    def _prog_volume_ml(self, t_a: float, t_b: float, parts: tuple[float, float] | None = None) -> float:
-        per_dose, per_s = parts or self._flow_parts()
+    def prog_volume_ml(self, t_a: float, t_b: float, parts: tuple[float, float] | None = None) -> float:
+        """Programmed volume (mL) from t_a to t_b with the flow parts in force."""
+        per_dose, per_s = parts or self.flow_parts()
         if per_dose == 0.0:
             return per_s * (t_b - t_a)
-        return per_dose * self.program.basal_dose_between(t_a, t_b) + per_s * (t_b - t_a)
+        return per_dose * self.dev.therapy.program.basal_dose_between(t_a, t_b) + per_s * (t_b - t_a)
 
-    def _time_to_prog_volume(self, volume_ml: float, per_dose: float = 1.0, per_s: float = 0.0) -> float:
+    def time_to_prog_volume(self, volume_ml: float, per_dose: float = 1.0, per_s: float = 0.0) -> float:
         """Absolute time at which (per_dose x programmed volume + per_s x elapsed s) from now reaches
         `volume_ml` (inf: never), with the flow parts in force now."""
-        f_dose, f_s = self._flow_parts()
-        now = self.now
+        f_dose, f_s = self.flow_parts()
+        now = self.dev.now
         if f_dose == 0.0:
             rate = per_dose * f_s + per_s
             return now + volume_ml / rate if rate > 0 else math.inf
         # a pure function of its inputs: memoised, because the candidates are asked for several
         # times at one instant (before and after an action, then to plan the next wake-up)
-        key = (now, volume_ml, per_dose * f_dose, per_dose * f_s + per_s, id(self.program))
-        memo = self.__dict__.setdefault("_reach_memo", {})
+        program = self.dev.therapy.program
+        key = (now, volume_ml, per_dose * f_dose, per_dose * f_s + per_s, id(program))
+        memo = self._reach_memo
         t = memo.get(key)
         if t is None:
             if len(memo) > 256:
                 memo.clear()
-            t = memo[key] = self.program.time_to_reach(now, volume_ml, key[2], key[3])
+            t = memo[key] = program.time_to_reach(now, volume_ml, key[2], key[3])
         return t
 
-    def _advance(self, t_s: float) -> None:
-        """Rebase the state to t_s (nothing but the time of day changed since t0)."""
-        dt = t_s - self.t0
-        if dt <= 0:
-            return
-        parts = self._flow_parts()
-        if parts[0] != 0.0:
-            self._record_schedule_steps(self.t0, t_s, parts)
-        calc = self._prog_volume_ml(self.t0, t_s, parts)
+    def rebase(self, t_s: float, parts: tuple[float, float]) -> float:
+        """Move the state from t0 to t_s (nothing but the time of day changed since t0); returns
+        the programmed volume (mL) of the stretch."""
+        calc = self.prog_volume_ml(self.t0, t_s, parts)
         true = calc * self.flow_factor if self.reservoir.volume_ml > EPS_ML else 0.0
-        self._move(min(true, self.reservoir.volume_ml))
+        self.move(min(true, self.reservoir.volume_ml))
         self.v_calc = max(0.0, self.v_calc - calc)
-        self._mri_account(calc)
-        if self.battery:
-            self.battery.advance(dt, calc / dt)
         self.t0 = t_s
+        return calc
 
-    def _record_schedule_steps(self, t_a: float, t_b: float, parts: tuple[float, float]) -> None:
-        """Add the breakpoints of the series at the flex step boundaries inside (t_a, t_b): the
-        same points a wake-up at every boundary used to record, generated (with numpy, all series
-        at once) only when a series is read (step_series.StepBreakpoints)."""
-        if self.program.next_change_after(t_a) > t_b + 1.0:
-            return  # no step boundary inside the interval (the generator would make no points)
-        tip = self.fifo.tip
-        conc = self.reservoir.conc_per_ml if tip is None else tip.conc_per_ml
-        drug = self.reservoir.drug if tip is None else tip.drug
-        unit = self.drug_unit
-        homogeneous = self.fifo.volume_until_tip_changes(self.reservoir.drug, self.reservoir.conc_per_ml) is None and drug == self.drug.short_name
-        battery = self.battery if self.battery and self.battery.eos_t_s is None else None
-        gen = StepBreakpoints(self.program, t_a, t_b, parts, self.flow_factor, self.reservoir.volume_ml > EPS_ML, self.reservoir.volume_ml,
-                              self.v_calc, self.ledger.delivered_ml, self._delivered_by_unit()[unit] if homogeneous else None, conc, unit,
-                              battery.pct if battery else None, battery.spec if battery else None)
-        series = self.sim.recorder.series
-        dev = self.id
-        for signal in gen.signals():
-            target = series.get((dev, signal))
-            if target is not None:
-                target.add_generated(gen)
+    def low_reservoir_basis(self) -> tuple[float, float]:
+        """(volume_ml, flow_factor): the volume (mL, as of the last rebase) and the flow factor
+        the low-reservoir moment is computed from: the calculated volume at the programmed flow;
+        for a gas-driven pump (nothing calculated on board) the true volume at the true flow."""
+        if self.gas:
+            return self.reservoir.volume_ml, self.flow_factor
+        return self.v_calc, 1.0
 
-    # ----- candidate moments (absolute times) -----
-    def _candidates(self) -> list[tuple[float, str, Any]]:
-        """The moments the pump must wake at, as (absolute time, tag, data).
+    # ----- refill and discharge (called by the refill and MRI components) -----
+    def fill(self, drug: str, conc_per_ml: float, volume_ml: float, programmed_ml: float) -> None:
+        """The reservoir now holds `volume_ml` of `drug` at `conc_per_ml`; the pump is told `programmed_ml`."""
+        res = self.reservoir
+        res.drug, res.conc_per_ml, res.volume_ml = drug, conc_per_ml, volume_ml
+        self.true_empty = res.volume_ml <= EPS_ML
+        self.v_calc = programmed_ml
 
-        With a stepped (flex) schedule, a threshold crossing (empty, tip change, low, ERI, EOS) is
-        usually days or years away and its exact time (an inversion of the schedule) is rarely
-        needed. It is then listed as (lower bound, tag, Deferred): the bound is the time at the
-        schedule's highest rate; `_resolve` computes the exact time, from the inputs captured
-        here, only when the bound comes within reach of the moment being decided. The exact time
-        is the same float it would have been had it been computed here."""
-        now = self.now
-        out: list[tuple[float, str, Any]] = []
-        if not self.gas:
-            out.append((self._next_periodic_t, "periodic", None))
-        for b in self.boluses:
-            out.append((b.end_t_s, "bolus_end", b))
-        end = self.patient.lockout_end_t_s()
-        if end is not None and end != self._lockout_notified_t:
-            out.append((end, "lockout_end", end))
-        factor = self.flow_factor
-        f_dose, f_s = self._flow_parts()
-        if f_dose != 0.0:
-            reach = _Reach(self.program, now, f_dose, f_s)
-            if factor > 0 and (self.q_true > 0 or self.reservoir.volume_ml > EPS_ML):  # q_true: still flowing at the last rebase
-                out.append(reach.candidate(self.reservoir.volume_ml, factor, 0.0, "true_empty"))
-                vol = self.fifo.volume_until_tip_changes(self.reservoir.drug, self.reservoir.conc_per_ml)
-                if vol is not None:
-                    out.append(reach.candidate(vol, factor, 0.0, "tip_change"))
-            if not self.low_latched:
-                low_ml, low_factor = self.low_reservoir_basis()  # gas pump: true volume at the true flow
-                if low_ml <= self.threshold_ml + VOL_TOL_ML:
-                    out.append((now, "low", None))
-                elif low_factor > 0:
-                    out.append(reach.candidate(low_ml - self.threshold_ml, low_factor, 0.0, "low"))
-            if "calculated_empty" not in self.halts and not self.gas:
-                if self.v_calc <= VOL_TOL_ML:
-                    out.append((now, "calc_empty", None))
-                else:
-                    out.append(reach.candidate(self.v_calc, 1.0, 0.0, "calc_empty"))
-            if self.battery:
-                out.extend(reach.battery_candidates(self.battery, self.q_prog))
-        else:
-            if factor > 0 and (self.q_true > 0 or self.reservoir.volume_ml > EPS_ML):  # q_true: still flowing at the last rebase
-                out.append((self._time_to_prog_volume(self.reservoir.volume_ml, factor), "true_empty", None))
-                vol = self.fifo.volume_until_tip_changes(self.reservoir.drug, self.reservoir.conc_per_ml)
-                if vol is not None:
-                    out.append((self._time_to_prog_volume(vol, factor), "tip_change", None))
-            if not self.low_latched:
-                low_ml, low_factor = self.low_reservoir_basis()  # gas pump: true volume at the true flow
-                if low_ml <= self.threshold_ml + VOL_TOL_ML:
-                    out.append((now, "low", None))
-                elif low_factor > 0:
-                    out.append((self._time_to_prog_volume(low_ml - self.threshold_ml, low_factor), "low", None))
-            if "calculated_empty" not in self.halts and not self.gas:
-                if self.v_calc <= VOL_TOL_ML:
-                    out.append((now, "calc_empty", None))
-                else:
-                    out.append((self._time_to_prog_volume(self.v_calc), "calc_empty", None))
-            if self.battery:
-                out.append((now + self.battery.time_to_eri_s(self.q_prog, None), "eri", None))
-                out.append((now + self.battery.time_to_eos_s(self.q_prog, now, None), "eos", None))
-        out.extend(self._mri_candidates())
-        out.extend(self._priming_candidates())
-        if not self.stability_warned and self.reservoir.volume_ml > EPS_ML:
-            out.append((self.fill_t_s + self._stability_limit_days() * SECONDS_PER_DAY, "stability", None))
-        return out
+    def clear_volume_alarms(self) -> None:
+        """After a refill: the empty alarm clears, the low one once above the threshold again."""
+        alarms = self.dev.alarms
+        alarms.clear("empty_reservoir", reason="refill")
+        if self.v_calc > self.threshold_ml:
+            self.low_latched = False
+            alarms.clear("low_reservoir", reason="refill")
 
-    def _process_due(self) -> list[tuple[float, str, Any]]:
-        """Handle every moment due now (within TIME_TOL_S), repeatedly until none is left.
+    def discharge(self) -> None:
+        """The reservoir emptied at once (MRI valves open)."""
+        self.reservoir.volume_ml = 0.0
+        self.true_empty = True
 
-        Returns the candidates of the settled state (none due), which `_settle_and_plan` reuses
-        to plan the next wake-up instead of computing them again. (The moments due at a wake-up
-        are recomputed after the rebase, not taken from the plan: some, like the tip change, are
-        relative to the state, and the rebase may already have passed them.)"""
-        for _ in range(1000):
-            now = self.now
-            limit = now + TIME_TOL_S
-            cands = _resolve(self._candidates(), limit)
-            due = [c for c in cands if c[0] <= limit]
-            if not due:
-                return cands
-            for _t, tag, data in due:
-                getattr(self, f"_due_{tag}")(data)
-            self._recompute_rates()
-        raise RuntimeError("pump model: too many simultaneous moments (internal error)")
-
-    def _settle_and_plan(self) -> None:
-        """Handle what is due now, record the state and plan the next wake-up, computing the
-        candidate moments once for the settled state (`_plan` reuses them unless the rates
-        changed after they were computed)."""
-        cands = self._process_due()
-        rates = (self.q_prog, self.q_true)
-        self._recompute_rates()
-        self.record_state()
-        self._plan(cands if rates == (self.q_prog, self.q_true) else None)
-
-    def _nothing_due_before_wake(self) -> bool:
-        """True when the planned wake-up is safely in the future: the candidate moments are
-        absolute times, unchanged by a rebase, so none can be due before the earliest of them."""
-        wake = self._wake
-        return wake is not None and wake.active and self.now + 1e-3 < wake.t_s
-
-    def _plan(self, cands: list | None = None) -> None:
-        if self._wake is not None:
-            self._wake.cancel()
-        now = self.now
-        if cands is None:
-            cands = self._candidates()
-        limit = now + TIME_TOL_S
-        future = [c for c in _resolve(cands, limit) if limit < c[0] < math.inf]
-        t = _earliest(future)
-        if t == math.inf:
-            self._wake = None
-            return
-        self._planned = future
-        self._planned_due = [c for c in future if c[0] <= t + TIME_TOL_S]
-        self._wake = self.wake_at(t, self._on_wake)
-
-    def _on_wake(self) -> None:
-        self._wake = None
-        due = self._planned_due
-        if all(tag == "lockout_end" for _t, tag, _d in due):
-            # a lockout expiry changes no flow: log it, no rebase, no state to record, and the
-            # other planned moments (absolute times) still hold
-            for _t, _tag, data in due:
-                self._due_lockout_end(data)
-            self._plan([c for c in self._planned if c[1] != "lockout_end"])
-            return
-        self._advance(self.now)
-        self._settle_and_plan()
-
-    # ----- handlers of due moments -----
-    def _due_periodic(self, _):
-        plan = self.program.periodic
-        t = self._next_periodic_t
-        self._next_periodic_t = plan.next_start_at_or_after(t + plan.interval_s / 2)
-        if self.halts:
-            self.emit(K.BOLUS_SKIPPED, bolus="periodic", reason=", ".join(sorted(self.halts)))
-            return
-        self._start_bolus("periodic", plan.dose, plan.duration_s)
-
-    def _due_bolus_end(self, bolus: Bolus):
-        if bolus in self.boluses:
-            self.boluses.remove(bolus)
-            self.emit(K.BOLUS_END, **bolus.as_event())
-            if bolus.kind == "single" and self.profile.single_bolus_then == "stopped" and self.program.mode_name != "stopped":
-                # this pump family reverts to stopped after a single bolus (profile single_bolus_then)
-                from simulator.pump.settings import StoppedMode
-                self._set_program(StoppedMode())
-                self.emit(K.PROGRAM_CHANGED, mode=self.program.mode_name, daily_dose=0.0, unit=self.drug_unit, rate_ml_per_day=0.0,
-                          reason="single bolus over: this pump reverts to stopped")
-                self.warn("single bolus over: the pump is now stopped (it does not return to its previous mode); re-program it", limit="single_bolus_then", value="stopped")
-
-    def _due_lockout_end(self, end_t):
-        self._lockout_notified_t = end_t
-        self.emit(K.BOLUS_LOCKOUT_ENDED, lockout_min=self.patient.rule.lockout_s / 60 if self.patient.rule else None)
-
-    def _due_true_empty(self, _):
-        self._move(self.reservoir.volume_ml)  # the last sliver (float rounding)
+    # ----- due moments -----
+    def due_true_empty(self, _: Any) -> None:
+        dev = self.dev
+        self.move(self.reservoir.volume_ml)  # the last sliver (float rounding)
         self.reservoir.volume_ml = 0.0
         self.true_empty = True
         msg = "reservoir empty: medication no longer flowing"
         if self.v_calc > VOL_TOL_ML and not self.gas:
             msg += f"; the pump calculates {self.v_calc:.3f} mL left and has not detected it"
-        self.emit(K.RESERVOIR_EMPTY, severity=CRITICAL, message=msg, calculated_reservoir_ml=self.v_calc)
-        self.emit(K.FLOW_STOPPED, reason="reservoir empty")
+        dev.emit(K.RESERVOIR_EMPTY, severity=CRITICAL, message=msg, calculated_reservoir_ml=self.v_calc)
+        dev.emit(K.FLOW_STOPPED, reason="reservoir empty")
         if self.gas:
-            self._raise("empty_reservoir")
-        self._warn_empty_risk()
+            dev.raise_alarm("empty_reservoir")
+        dev.warn_empty_risk()
 
-    def _due_tip_change(self, _):
-        vol = self.fifo.volume_until_tip_changes(self.reservoir.drug, self.reservoir.conc_per_ml)
+    def due_tip_change(self, _: Any) -> None:
+        vol = self.dev.dead_volume.fifo.volume_until_tip_changes(self.reservoir.drug, self.reservoir.conc_per_ml)
         if vol is not None and vol <= self.reservoir.volume_ml:
-            self._move(vol)  # the last sliver left by float rounding; _move reports the change
+            self.move(vol)  # the last sliver left by float rounding; the dead volume reports the change
 
-    def _due_low(self, _):
+    def due_low(self, _: Any) -> None:
         self.low_latched = True
-        self._raise("low_reservoir", calculated_reservoir_ml=self.v_calc, threshold_ml=self.threshold_ml)
+        self.dev.raise_alarm("low_reservoir", calculated_reservoir_ml=self.v_calc, threshold_ml=self.threshold_ml)
 
-    def _due_calc_empty(self, _):
+    def due_calc_empty(self, _: Any) -> None:
+        dev = self.dev
         self.v_calc = 0.0
-        self.halts.add("calculated_empty")
+        dev.faults.stop("calculated_empty")
         self.low_latched = True
-        self._raise("empty_reservoir", true_reservoir_ml=self.reservoir.volume_ml)
+        dev.raise_alarm("empty_reservoir", true_reservoir_ml=self.reservoir.volume_ml)
         if not self.true_empty:
-            self.emit(K.FLOW_STOPPED, reason="calculated reservoir empty")
+            dev.emit(K.FLOW_STOPPED, reason="calculated reservoir empty")
         if self.reservoir.volume_ml > 0.05:
-            self.warn(f"the pump stopped at its calculated empty point with {self.reservoir.volume_ml:.3f} mL still in the reservoir (under-delivery)")
+            dev.warn(f"the pump stopped at its calculated empty point with {self.reservoir.volume_ml:.3f} mL still in the reservoir (under-delivery)")
         if not self.true_empty:
-            self._warn_empty_risk()
+            dev.warn_empty_risk()
 
-    def _warn_empty_risk(self):
-        if self.drug.empty_reservoir_risk:
-            self.warn(f"{self.drug.drug_name} no longer flowing: risk of {self.drug.empty_reservoir_risk}", risk=self.drug.empty_reservoir_risk)
+    # ----- the `set_low_reservoir_threshold` action -----
+    def check_threshold(self, params: ThresholdParams) -> list[Finding]:
+        p = self.profile
+        if not (p.low_reservoir_min_ml <= params.threshold_ml <= p.low_reservoir_max_ml):
+            return [Finding("refuse", f"low-reservoir threshold {params.threshold_ml:g} mL outside {p.low_reservoir_min_ml:g}-{p.low_reservoir_max_ml:g} mL", "low_reservoir_threshold_ml", params.threshold_ml, [p.low_reservoir_min_ml, p.low_reservoir_max_ml])]
+        return []
 
-    def _due_eri(self, _):
-        self.battery.eri_t_s = self.now
-        reason = self.battery.eri_reason()
-        self.emit(K.BATTERY_ERI, reason=reason, battery_pct=self.battery.pct)
-        self._raise("eri", reason=reason)
+    def apply_threshold(self, params: ThresholdParams) -> dict[str, Any]:
+        self.threshold_ml = params.threshold_ml
+        if self.v_calc > self.threshold_ml + VOL_TOL_ML:
+            self.low_latched = False
+            self.dev.alarms.clear("low_reservoir", reason="threshold lowered")
+        return {"threshold_ml": self.threshold_ml}
 
-    def _due_eos(self, _):
-        if self.battery.eri_t_s is None:
-            self._due_eri(None)
-        self.battery.eos_t_s = self.now
-        self.halts.add("eos")
-        self.emit(K.BATTERY_EOS, battery_pct=self.battery.pct)
-        self._raise("eos")
-        self.emit(K.FLOW_STOPPED, reason="end of service")
+    # ----- the `set_environment` action -----
+    def set_environment(self, env: EnvironmentSettings) -> None:
+        if env.body_temperature_c is not None:
+            self.body_temperature_c = env.body_temperature_c
+        if any(v is not None for v in (env.ambient_pressure_mmhg, env.altitude_m, env.ambient_pressure_ata)):
+            self.ambient_mmhg = ambient_pressure_mmhg(env.ambient_pressure_mmhg, env.altitude_m, env.ambient_pressure_ata)
 
-    def _stability_limit_days(self) -> float:
-        """Refill interval of the fill in the reservoir (drug profile: first fill of a new pump,
-        undiluted or diluted drug). The fill at t = 0 is a new pump's first fill when the pump was
-        implanted no earlier than that fill (service_elapsed_days <= days_since_fill)."""
-        first = self.fill_t_s <= self.implant_t_s + 1e-6
-        return self.drug.refill_interval_days(self.reservoir.conc_per_ml, first_fill=first)
+    def check_environment(self, params: EnvironmentSettings) -> list[Finding]:
+        out = []
+        p = self.profile
+        if not self.gas:
+            out.append(Finding("warn", f"{p.name} keeps its programmed rate: temperature and pressure do not change its flow in this model", "archetype", p.archetype, "gas_driven"))
+        p_mmhg = ambient_pressure_mmhg(params.ambient_pressure_mmhg, params.altitude_m, params.ambient_pressure_ata, self.ambient_mmhg)
+        if self.gas and p.gas is not None and p_mmhg / 760.0 > p.gas.max_ambient_ata:
+            out.append(Finding("warn", f"ambient {p_mmhg / 760:.2f} ATA is beyond the labelled hyperbaric limit of {p.gas.max_ambient_ata:g} ATA", "max_ambient_ata", p_mmhg / 760, p.gas.max_ambient_ata))
+        return out
 
-    def _due_stability(self, _):
-        self.stability_warned = True
-        limit = self._stability_limit_days()
-        self.warn(f"{self.drug.drug_name} in the reservoir has passed its stability limit of {limit:g} days; refill now", limit="stability_days", allowed=limit)
-
-    def _raise(self, alarm: str, **details):
-        severity, message = ALARM_MESSAGES[alarm]
-        if alarm == "memory_error" and details.get("critical"):
-            severity, message = CRITICAL, "critical memory error: the pump has stopped"
-        a = self.profile.alarms
-        repeat = (a.critical_repeat_min if severity == CRITICAL else a.non_critical_repeat_min) * 60.0
-        tone = a.critical_tone if severity == CRITICAL else a.non_critical_tone
-        self.alarms.raise_(alarm, severity, message, repeat_s=repeat, tone=tone, **details)
-
-
-class Deferred:
-    """The exact time of a candidate moment, computed on demand from inputs captured when the
-    candidates were listed (so it is the same float an immediate computation gives)."""
-
-    __slots__ = ("func", "args")
-
-    def __init__(self, func, *args):
-        self.func, self.args = func, args
-
-    def compute(self) -> float:
-        return self.func(*self.args)
-
-
-class _Reach:
-    """Threshold crossings of one settled instant under a stepped schedule: a lower bound now,
-    the exact time (Program.time_to_reach, as FlowCore._time_to_prog_volume computes it) later."""
-
-    __slots__ = ("program", "now", "f_dose", "f_s", "dose_max")
-
-    def __init__(self, program, now: float, f_dose: float, f_s: float):
-        self.program, self.now, self.f_dose, self.f_s = program, now, f_dose, f_s
-        self.dose_max = program.max_dose_per_s
-
-    def exact(self, volume_ml: float, per_dose: float, per_s: float) -> float:
-        return self.program.time_to_reach(self.now, volume_ml, per_dose * self.f_dose, per_dose * self.f_s + per_s)
-
-    def min_seconds(self, volume_ml: float, per_dose: float, per_s: float) -> float:
-        """A lower bound of the seconds to reach `volume_ml` (at the schedule's highest rate),
-        with a margin for float rounding; 0 when none is known."""
-        rate = per_dose * (self.f_dose * self.dose_max + self.f_s) + per_s
-        if rate > 0 and volume_ml > 0:
-            lower = volume_ml / rate * (1.0 - 1e-9) - 1e-3
-            return lower if lower > 0.0 else 0.0
-        return 0.0
-
-    def candidate(self, volume_ml: float, per_dose: float, per_s: float, tag: str) -> tuple[float, str, Any]:
-        lower = self.min_seconds(volume_ml, per_dose, per_s)
-        if lower <= 0.0:
-            return (self.exact(volume_ml, per_dose, per_s), tag, None)
-        return (self.now + lower, tag, Deferred(self.exact, volume_ml, per_dose, per_s))
-
-    def battery_candidates(self, battery, q_prog: float) -> list[tuple[float, str, Any]]:
-        """ERI and EOS (battery.time_to_eri_s / time_to_eos_s with the schedule's drain, computed
-        later from the charge and service life as they are now)."""
-        spec = battery.spec
-        idle = spec.idle_drain_pct_per_day / SECONDS_PER_DAY
-        now, pct, elapsed, eri_t, eos_t = self.now, battery.pct, battery.elapsed_s, battery.eri_t_s, battery.eos_t_s
-        life_s = spec.max_service_years * SECONDS_PER_YEAR
-        if eri_t is None:
-            # lower bound: the earliest of the service-life limit and the charge bound
-            lower = min(life_s - spec.eri_before_max_service_days * SECONDS_PER_DAY - elapsed,
-                        self.min_seconds(pct - spec.eri_pct, spec.pumping_drain_pct_per_ml, idle) if pct > spec.eri_pct else 0.0)
-            eri = (self._battery_exact("eri", battery, q_prog), "eri", None) if lower <= 0.0 else \
-                (now + lower, "eri", Deferred(self._battery_exact, "eri", Battery.snapshot(battery), q_prog))
-        else:
-            eri = (now + math.inf, "eri", None)
-        if eos_t is None:
-            lower = min(life_s - elapsed, math.inf if eri_t is None else eri_t + spec.eos_after_eri_days * SECONDS_PER_DAY - now,
-                        self.min_seconds(pct - spec.eos_pct, spec.pumping_drain_pct_per_ml, idle) if pct > spec.eos_pct else 0.0)
-            eos = (self._battery_exact("eos", battery, q_prog), "eos", None) if lower <= 0.0 else \
-                (now + lower, "eos", Deferred(self._battery_exact, "eos", Battery.snapshot(battery), q_prog))
-        else:
-            eos = (now + math.inf, "eos", None)
-        return [eri, eos]
-
-    def _battery_exact(self, tag: str, battery, q_prog: float) -> float:
-        spec = battery.spec
-        idle = spec.idle_drain_pct_per_day / SECONDS_PER_DAY
-        now = self.now
-
-        def drain(p):
-            return self.exact(p, spec.pumping_drain_pct_per_ml, idle) - now
-
-        if tag == "eri":
-            return now + battery.time_to_eri_s(q_prog, drain)
-        return now + battery.time_to_eos_s(q_prog, now, drain)
-
-
-def _resolve(cands: list, limit: float) -> list:
-    """`cands` with every deferred moment whose lower bound is at or before `limit` made exact."""
-    for c in cands:
-        if c[0] <= limit and type(c[2]) is Deferred:
-            return [(c[2].compute(), c[1], None) if c[0] <= limit and type(c[2]) is Deferred else c for c in cands]
-    return cands
-
-
-def _earliest(future: list) -> float:
-    """The earliest exact moment of `future`, making deferred moments exact (in place, earliest
-    bound first) only while their bound is within TIME_TOL_S of the earliest known moment."""
-    t = math.inf
-    deferred = []
-    for i, c in enumerate(future):
-        if type(c[2]) is Deferred:
-            deferred.append((c[0], i))
-        elif c[0] < t:
-            t = c[0]
-    if not deferred:
-        return t
-    deferred.sort()
-    for bound, i in deferred:
-        if bound > t + TIME_TOL_S:
-            break
-        c = future[i]
-        future[i] = (c[2].compute(), c[1], None)
-        t = min(t, future[i][0])
-    return t
+    def apply_environment(self, params: EnvironmentSettings) -> dict[str, Any]:
+        before = self.flow_factor
+        self.set_environment(params)
+        after = self.flow_factor
+        if self.gas and self.profile.gas is not None:
+            nominal = self.profile.fixed_rate
+            note = self.profile.gas.coefficients_note
+            change = (after / before - 1) * 100 if before > 0 else None
+            msg = f"environment: flow {nominal * after:.4g} mL/day ({after:.3f} x the labelled rate)" + (f"; {note}" if note else "")
+            self.dev.emit(K.FLOW_CHANGED, reason="environment", body_temperature_c=self.body_temperature_c, ambient_mmhg=self.ambient_mmhg, flow_factor=after,
+                          rate_ml_per_day=nominal * after, change_pct=change, illustrative=bool(note), message=msg)
+            if after <= 0:
+                self.dev.emit(K.FLOW_STOPPED, reason="ambient pressure at or above the propellant pressure")
+        return {"flow_factor": after, "ambient_mmhg": self.ambient_mmhg, "body_temperature_c": self.body_temperature_c}

@@ -33,14 +33,20 @@ is logged as `missed_volume_ml` / `missed_drug` (programmed concentration, drug 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from simulator.alarms import CRITICAL
 from simulator.device import Finding
 from simulator.event_kinds import K
 from simulator.pump import dosing
-from simulator.pump.reservoir import EPS_ML, DeadVolumeFifo, Segment
+from simulator.pump.reservoir import EPS_ML, Segment
+from simulator.pump.settings import MriParams, NoParams
 from simulator.units import SECONDS_PER_HOUR
+
+if TYPE_CHECKING:
+    from simulator.pump.device import PumpDevice
 
 # mri_block states: flow is zero while any is set
 SCAN = "mri_scan"              # motor stopped in the field
@@ -49,53 +55,58 @@ TELEMETRY = "mri_telemetry"    # after the scan: waiting for an interrogation
 VALVE_CLOSED = "valve_closed"  # flow-activated valve closed until reset
 
 
-class MriMixin:
-    """Actions `mri`, `reset_valve` and `interrogate` of PumpDevice, and the flow block they cause."""
 
-    def _mri_init(self) -> None:
-        self.mri_block: str | None = None
-        self.mri_end_t_s = math.inf
-        self.mri_recovery_t_s = math.inf
-        self.mri_recovery_delay_s = 0.0
-        self.mri_telemetry_lock = False
-        self.mri_missed_ml = 0.0
-        self.mri_missed_drug = 0.0
-        self.mri_events: list[dict[str, Any]] = []
-        self._mri_rng = None  # created on the first draw (device_rng keyed "<id>/mri")
+class Mri:
+    """MRI state of the pump: what blocks the flow (`block`, None: nothing), the scan end and the
+    motor recovery (simulation s), the telemetry lock, the programmed volume (mL) and drug (drug
+    unit) missed while blocked, and the log of MRI events. Actions `mri`, `reset_valve`, `interrogate`."""
 
-    def _mri_account(self, programmed_ml: float) -> None:
-        """Called by _advance with the programmed volume of the elapsed stretch."""
-        if self.mri_block:
-            self.mri_missed_ml += programmed_ml
-            self.mri_missed_drug += dosing.dose_in_volume(programmed_ml, self.conc_prog)
+    def __init__(self, dev: PumpDevice):
+        self.dev = dev
+        self.block: str | None = None
+        self.end_t_s = math.inf
+        self.recovery_t_s = math.inf
+        self.recovery_delay_s = 0.0
+        self.telemetry_lock = False
+        self.missed_ml = 0.0
+        self.missed_drug = 0.0
+        self.events: list[dict[str, Any]] = []
+        self._rng: np.random.Generator | None = None  # created on the first draw (device_rng keyed "<id>/mri")
 
-    def _mri_candidates(self) -> list[tuple[float, str, Any]]:
-        out = []
-        if self.mri_end_t_s < math.inf:
-            out.append((self.mri_end_t_s, "mri_end", None))
-        if self.mri_recovery_t_s < math.inf:
-            out.append((self.mri_recovery_t_s, "mri_recovery", None))
+    def account(self, programmed_ml: float) -> None:
+        """Called at each rebase with the programmed volume (mL) of the elapsed stretch."""
+        if self.block:
+            self.missed_ml += programmed_ml
+            self.missed_drug += dosing.dose_in_volume(programmed_ml, self.dev.therapy.conc_prog)
+
+    def candidates(self) -> list[tuple[float, str, Any]]:
+        out: list[tuple[float, str, Any]] = []
+        if self.end_t_s < math.inf:
+            out.append((self.end_t_s, "mri_end", None))
+        if self.recovery_t_s < math.inf:
+            out.append((self.recovery_t_s, "mri_recovery", None))
         return out
 
     def _missed(self) -> dict[str, Any]:
-        return {"missed_volume_ml": self.mri_missed_ml, "missed_drug": self.mri_missed_drug, "unit": self.drug_unit}
+        return {"missed_volume_ml": self.missed_ml, "missed_drug": self.missed_drug, "unit": self.dev.therapy.drug.unit}
 
     def _in_scanner(self) -> bool:
-        return self.now < self.mri_end_t_s < math.inf
+        return self.dev.now < self.end_t_s < math.inf
 
     # ----- mri -----
-    def mri_condition_findings(self, field_t: float, override: bool) -> list[Finding]:
+    def condition_findings(self, field_t: float, override: bool) -> list[Finding]:
         """Findings for a scan at `field_t` tesla against the profile's MRI conditions."""
-        p = self.profile
+        p = self.dev.profile
+        reservoir = self.dev.flow.reservoir
         problems = []
         if p.mri_max_field_t is not None and field_t > p.mri_max_field_t * (1 + 1e-9):
             problems.append((f"a {field_t:g} T scanner is above the {p.mri_max_field_t:g} T in {p.name}'s MRI conditions", "mri_max_field_t", field_t, p.mri_max_field_t))
-        if p.mri_requires_empty_reservoir and self.reservoir.volume_ml > EPS_ML:
+        if p.mri_requires_empty_reservoir and reservoir.volume_ml > EPS_ML:
             consequence = {
                 "valves_open_discharge": "the field may open the valves and discharge the reservoir and catheter into the patient (overdose)",
                 "valve_closes_until_reset": f"the flow-activated valve passes up to {p.mri_valve_leak_ul or 0:g} uL and then stops all flow until reset",
             }.get(p.mri_behaviour, "the labeling says to empty it first")
-            problems.append((f"{self.reservoir.volume_ml:.3g} mL of drug left in the reservoir: empty it before the MRI; {consequence}", "mri_requires_empty_reservoir", self.reservoir.volume_ml, 0.0))
+            problems.append((f"{reservoir.volume_ml:.3g} mL of drug left in the reservoir: empty it before the MRI; {consequence}", "mri_requires_empty_reservoir", reservoir.volume_ml, 0.0))
         out = []
         for message, limit, value, allowed in problems:
             if p.mri_condition_policy == "refuse" and not override:
@@ -104,72 +115,77 @@ class MriMixin:
                 out.append(Finding("warn", ("overridden: " if override else "") + message, limit, value, allowed))
         return out
 
-    def _check_mri(self, params) -> list[Finding]:
+    def check_mri(self, params: MriParams) -> list[Finding]:
         if self._in_scanner():
             return [Finding("refuse", "an MRI scan is already in progress", "mri", True, False)]
-        out = self.mri_condition_findings(params.field_t, params.override)
-        if self.profile.mri_behaviour == "unaffected":
-            out.append(Finding("warn", f"{self.profile.name}: flow is not affected by the magnetic field in this model", "mri_behaviour", "unaffected", None))
+        out = self.condition_findings(params.field_t, params.override)
+        if self.dev.profile.mri_behaviour == "unaffected":
+            out.append(Finding("warn", f"{self.dev.profile.name}: flow is not affected by the magnetic field in this model", "mri_behaviour", "unaffected", None))
         return out
 
     def _draw_recovery_delay_h(self) -> float:
-        p = self.profile
+        p = self.dev.profile
         if p.mri_recovery_delay_probability <= 0 or p.mri_recovery_delay_h_max <= 0:
             return 0.0
-        if self._mri_rng is None:
+        if self._rng is None:
             from simulator.engine import device_rng  # (lazy: the engine imports the devices)
-            self._mri_rng = device_rng(self.sim.seed, f"{self.id}/mri")
-        if self._mri_rng.random() >= p.mri_recovery_delay_probability:
+            self._rng = device_rng(self.dev.sim.seed, f"{self.dev.id}/mri")
+        if self._rng.random() >= p.mri_recovery_delay_probability:
             return 0.0
-        return float(self._mri_rng.uniform(p.mri_recovery_delay_h_min, p.mri_recovery_delay_h_max))
+        return float(self._rng.uniform(p.mri_recovery_delay_h_min, p.mri_recovery_delay_h_max))
 
-    def _do_mri(self, params) -> dict[str, Any]:
-        behaviour = self.profile.mri_behaviour
+    def apply_mri(self, params: MriParams) -> dict[str, Any]:
+        dev = self.dev
+        behaviour = dev.profile.mri_behaviour
         duration_s = params.duration_min * 60.0
-        self.mri_end_t_s = self.now + duration_s
+        self.end_t_s = dev.now + duration_s
         info: dict[str, Any] = {"behaviour": behaviour, "duration_min": params.duration_min, "field_t": params.field_t, "override": params.override}
         if behaviour == "unaffected":
-            self.emit(K.MRI_STARTED, **info, message="MRI scan: flow unchanged (no motor or valve)")
+            dev.emit(K.MRI_STARTED, **info, message="MRI scan: flow unchanged (no motor or valve)")
             return info
-        if self.mri_block is None:
-            self.mri_missed_ml = self.mri_missed_drug = 0.0
+        if self.block is None:
+            self.missed_ml = self.missed_drug = 0.0
         if behaviour == "stops_during_scan":
             return self._start_motor_scan(params, info)
         if behaviour == "valves_open_discharge":
             return self._discharge(info)
         # valve_closes_until_reset
-        leak_ml = min((self.profile.mri_valve_leak_ul or 0.0) / 1000.0, self.reservoir.volume_ml) if self.mri_block is None else 0.0
+        leak_ml = min((dev.profile.mri_valve_leak_ul or 0.0) / 1000.0, dev.flow.reservoir.volume_ml) if self.block is None else 0.0
         if leak_ml > 0:
-            self._move(leak_ml)
-        self.mri_block = VALVE_CLOSED
+            dev.flow.move(leak_ml)
+        self.block = VALVE_CLOSED
         info["leak_ml"] = leak_ml
         msg = f"MRI: the flow-activated valve closed in the magnetic field after passing {leak_ml * 1000:.3g} uL; medication no longer flowing until the pump is reset"
-        self.emit(K.MRI_STARTED, **info, severity=CRITICAL, message=msg)
-        self.emit(K.FLOW_STOPPED, reason="MRI: flow-activated valve closed")
+        dev.emit(K.MRI_STARTED, **info, severity=CRITICAL, message=msg)
+        dev.emit(K.FLOW_STOPPED, reason="MRI: flow-activated valve closed")
         return info
 
-    def _start_motor_scan(self, params, info: dict[str, Any]) -> dict[str, Any]:
-        self.mri_recovery_t_s = math.inf  # a new scan during a post-scan stall restarts the story
+    def _start_motor_scan(self, params: MriParams, info: dict[str, Any]) -> dict[str, Any]:
+        dev = self.dev
+        self.recovery_t_s = math.inf  # a new scan during a post-scan stall restarts the story
         delay_h = params.recovery_delay_h if params.recovery_delay_h is not None else self._draw_recovery_delay_h()
-        self.mri_recovery_delay_s = delay_h * SECONDS_PER_HOUR
-        alarming = sorted(self.alarms.active)
-        if self.profile.mri_telemetry_lock_when_alarming and alarming:
-            self.mri_telemetry_lock = True
-        info.update(recovery_delay_h=delay_h, telemetry_lock=self.mri_telemetry_lock, alarming=alarming)
-        self.mri_block = SCAN
+        self.recovery_delay_s = delay_h * SECONDS_PER_HOUR
+        alarming = sorted(dev.alarms.active)
+        if dev.profile.mri_telemetry_lock_when_alarming and alarming:
+            self.telemetry_lock = True
+        info.update(recovery_delay_h=delay_h, telemetry_lock=self.telemetry_lock, alarming=alarming)
+        self.block = SCAN
         msg = f"MRI scan: the motor stops in the magnetic field for {params.duration_min:g} min; interrogate the pump after the scan"
-        if self.mri_telemetry_lock:
+        if self.telemetry_lock:
             msg += f"; the pump was alarming ({', '.join(alarming)}) when the field switched it to telemetry: it will not resume until interrogated"
-        self.emit(K.MRI_STARTED, **info, severity="warning", message=msg)
-        self.emit(K.FLOW_STOPPED, reason="MRI: motor stopped in the magnetic field")
+        dev.emit(K.MRI_STARTED, **info, severity="warning", message=msg)
+        dev.emit(K.FLOW_STOPPED, reason="MRI: motor stopped in the magnetic field")
         return info
 
     def _discharge(self, info: dict[str, Any]) -> dict[str, Any]:
         """First-generation valves open: reservoir and dead volume empty into the patient at once."""
-        segments = [Segment(s.volume_ml, s.drug, s.conc_per_ml) for s in self.fifo.segments]
-        drug, conc = self.reservoir.drug, self.reservoir.conc_per_ml
-        if self.reservoir.volume_ml > EPS_ML:
-            segments.append(Segment(self.reservoir.volume_ml, drug, conc))
+        dev = self.dev
+        reservoir, therapy = dev.flow.reservoir, dev.therapy
+        unit = therapy.drug.unit
+        segments = [Segment(s.volume_ml, s.drug, s.conc_per_ml) for s in dev.dead_volume.fifo.segments]
+        drug, conc = reservoir.drug, reservoir.conc_per_ml
+        if reservoir.volume_ml > EPS_ML:
+            segments.append(Segment(reservoir.volume_ml, drug, conc))
         else:
             segments = []  # nothing pushes the catheter content out without reservoir pressure
         volume = sum(s.volume_ml for s in segments)
@@ -177,105 +193,111 @@ class MriMixin:
         for s in segments:
             if s.drug:
                 amounts[s.drug] = amounts.get(s.drug, 0.0) + s.amount
-        info.update(discharge_volume_ml=volume, discharge_drug=amounts.get(self.drug.short_name, 0.0), unit=self.drug_unit)
+        info.update(discharge_volume_ml=volume, discharge_drug=amounts.get(therapy.drug.short_name, 0.0), unit=unit)
         if volume <= EPS_ML:
-            self.emit(K.MRI_STARTED, **info, message="MRI scan with an empty reservoir: nothing to discharge")
+            dev.emit(K.MRI_STARTED, **info, message="MRI scan with an empty reservoir: nothing to discharge")
             return info
-        self.reservoir.volume_ml = 0.0
-        self.fifo = DeadVolumeFifo(self.dead_volume_ml, None, 0.0)
-        self.ledger.add_delivered(segments)
-        daily = self.program.daily_dose()
+        dev.flow.discharge()
+        dev.dead_volume.discharge(segments)
+        daily = therapy.program.daily_dose()
         times = f" = {info['discharge_drug'] / daily:.1f} x the programmed daily dose" if daily > 0 else ""
         msg = (f"MRI: the magnetic field opened the inlet and outlet valves: {volume:.4g} mL (reservoir and catheter) discharged into the patient at once, "
-               f"{info['discharge_drug']:.4g} {self.drug_unit} of {self.drug.drug_name}{times}: overdose")
-        self.mri_events.append({"t_s": self.now, "event": "discharge", "volume_ml": volume, "drug": info["discharge_drug"], "unit": self.drug_unit})
-        self.emit(K.MRI_DISCHARGE, severity=CRITICAL, volume_ml=volume, amounts=amounts, unit=self.drug_unit, message=msg)
-        self.emit(K.MRI_STARTED, **info, severity=CRITICAL, message=msg)
-        self.true_empty = True
-        self.emit(K.RESERVOIR_EMPTY, severity=CRITICAL, calculated_reservoir_ml=self.v_calc,
-                  message=f"reservoir empty after the MRI discharge; the pump still calculates {self.v_calc:.3f} mL and has not detected it")
-        self.emit(K.FLOW_STOPPED, reason="reservoir emptied by the MRI discharge")
-        self._warn_empty_risk()
+               f"{info['discharge_drug']:.4g} {unit} of {therapy.drug.drug_name}{times}: overdose")
+        self.events.append({"t_s": dev.now, "event": "discharge", "volume_ml": volume, "drug": info["discharge_drug"], "unit": unit})
+        dev.emit(K.MRI_DISCHARGE, severity=CRITICAL, volume_ml=volume, amounts=amounts, unit=unit, message=msg)
+        dev.emit(K.MRI_STARTED, **info, severity=CRITICAL, message=msg)
+        v_calc = dev.flow.v_calc
+        dev.emit(K.RESERVOIR_EMPTY, severity=CRITICAL, calculated_reservoir_ml=v_calc,
+                 message=f"reservoir empty after the MRI discharge; the pump still calculates {v_calc:.3f} mL and has not detected it")
+        dev.emit(K.FLOW_STOPPED, reason="reservoir emptied by the MRI discharge")
+        dev.warn_empty_risk()
         return info
 
     def _resume_after_mri(self, reason: str) -> None:
-        self.mri_block = None
+        dev = self.dev
+        self.block = None
         missed = self._missed()
-        self.mri_events.append({"t_s": self.now, "event": "resumed", **missed})
-        self.emit(K.MRI_RESUMED, **missed, reason=reason, message=f"flow resumed after the MRI ({reason}); {missed['missed_drug']:.4g} {missed['unit']} ({missed['missed_volume_ml']:.4g} mL) was not delivered")
-        self.emit(K.FLOW_RESUMED, reason=reason)
+        self.events.append({"t_s": dev.now, "event": "resumed", **missed})
+        dev.emit(K.MRI_RESUMED, **missed, reason=reason, message=f"flow resumed after the MRI ({reason}); {missed['missed_drug']:.4g} {missed['unit']} ({missed['missed_volume_ml']:.4g} mL) was not delivered")
+        dev.emit(K.FLOW_RESUMED, reason=reason)
 
-    def _due_mri_end(self, _) -> None:
-        self.mri_end_t_s = math.inf
-        if self.mri_block == SCAN:
+    def due_end(self, _: Any) -> None:
+        dev = self.dev
+        self.end_t_s = math.inf
+        if self.block == SCAN:
             missed = self._missed()
-            self.mri_events.append({"t_s": self.now, "event": "scan_ended", **missed})
-            if self.mri_recovery_delay_s > 0:
-                self.mri_block = STALL
-                self.mri_recovery_t_s = self.now + self.mri_recovery_delay_s
-                self._raise("motor_stall", cause="MRI")
-                self.emit(K.MRI_ENDED, **missed, recovery_delay_h=self.mri_recovery_delay_s / SECONDS_PER_HOUR,
-                          message=f"MRI scan over: the motor gears are bound (motor stall); infusion returns in {self.mri_recovery_delay_s / SECONDS_PER_HOUR:.3g} h")
-                self.warn("motor stall after the MRI: drug is not flowing; consider another route for the drug until the pump recovers", limit="mri_recovery_delay_h", value=self.mri_recovery_delay_s / SECONDS_PER_HOUR)
-            elif self.mri_telemetry_lock:
-                self.mri_block = TELEMETRY
-                self.emit(K.MRI_ENDED, **missed, message="MRI scan over: the pump stays in telemetry and does not resume until it is interrogated")
-                self.warn("the pump did not resume after the MRI: interrogate it to end telemetry and resume", limit="mri_telemetry")
+            self.events.append({"t_s": dev.now, "event": "scan_ended", **missed})
+            if self.recovery_delay_s > 0:
+                self.block = STALL
+                self.recovery_t_s = dev.now + self.recovery_delay_s
+                dev.raise_alarm("motor_stall", cause="MRI")
+                dev.emit(K.MRI_ENDED, **missed, recovery_delay_h=self.recovery_delay_s / SECONDS_PER_HOUR,
+                         message=f"MRI scan over: the motor gears are bound (motor stall); infusion returns in {self.recovery_delay_s / SECONDS_PER_HOUR:.3g} h")
+                dev.warn("motor stall after the MRI: drug is not flowing; consider another route for the drug until the pump recovers", limit="mri_recovery_delay_h", value=self.recovery_delay_s / SECONDS_PER_HOUR)
+            elif self.telemetry_lock:
+                self.block = TELEMETRY
+                dev.emit(K.MRI_ENDED, **missed, message="MRI scan over: the pump stays in telemetry and does not resume until it is interrogated")
+                dev.warn("the pump did not resume after the MRI: interrogate it to end telemetry and resume", limit="mri_telemetry")
             else:
-                self.mri_block = None
-                self.emit(K.MRI_ENDED, **missed, message=f"MRI scan over: the motor resumed; {missed['missed_drug']:.4g} {missed['unit']} ({missed['missed_volume_ml']:.4g} mL) was not delivered during the scan")
-                self.emit(K.FLOW_RESUMED, reason="MRI scan over")
-                self.warn("interrogate the pump after the MRI scan to confirm it resumed", **missed)
-        elif self.mri_block == VALVE_CLOSED:
-            self.emit(K.MRI_ENDED, still_closed=True, message="MRI scan over: the flow-activated valve stays closed until the pump is reset")
-            self.warn("the flow-activated valve is closed after the MRI: reset the pump (reset_valve)", limit="valve_closed")
+                self.block = None
+                dev.emit(K.MRI_ENDED, **missed, message=f"MRI scan over: the motor resumed; {missed['missed_drug']:.4g} {missed['unit']} ({missed['missed_volume_ml']:.4g} mL) was not delivered during the scan")
+                dev.emit(K.FLOW_RESUMED, reason="MRI scan over")
+                dev.warn("interrogate the pump after the MRI scan to confirm it resumed", **missed)
+        elif self.block == VALVE_CLOSED:
+            dev.emit(K.MRI_ENDED, still_closed=True, message="MRI scan over: the flow-activated valve stays closed until the pump is reset")
+            dev.warn("the flow-activated valve is closed after the MRI: reset the pump (reset_valve)", limit="valve_closed")
         else:
-            self.emit(K.MRI_ENDED, message="MRI scan over")
+            dev.emit(K.MRI_ENDED, message="MRI scan over")
 
-    def _due_mri_recovery(self, _) -> None:
-        self.mri_recovery_t_s = math.inf
-        if self.mri_block != STALL:
+    def due_recovery(self, _: Any) -> None:
+        dev = self.dev
+        self.recovery_t_s = math.inf
+        if self.block != STALL:
             return
-        self.alarms.clear("motor_stall", reason="motor stall recovery after the MRI")
-        self.emit(K.MRI_MOTOR_RECOVERED, message="motor stall recovery: the motor turns again after the MRI")
-        if self.mri_telemetry_lock:
-            self.mri_block = TELEMETRY
-            self.warn("the motor recovered, but the pump stays in telemetry until it is interrogated", limit="mri_telemetry")
+        dev.alarms.clear("motor_stall", reason="motor stall recovery after the MRI")
+        dev.emit(K.MRI_MOTOR_RECOVERED, message="motor stall recovery: the motor turns again after the MRI")
+        if self.telemetry_lock:
+            self.block = TELEMETRY
+            dev.warn("the motor recovered, but the pump stays in telemetry until it is interrogated", limit="mri_telemetry")
         else:
             self._resume_after_mri("motor stall recovery after the MRI")
 
     # ----- interrogate -----
-    def _check_interrogate(self, params) -> list[Finding]:
-        if not self.profile.programmable:
-            return [Finding("refuse", f"{self.profile.name} has no telemetry to interrogate", "programmable", False, True)]
+    def check_interrogate(self, params: NoParams) -> list[Finding]:
+        p = self.dev.profile
+        if not p.programmable:
+            return [Finding("refuse", f"{p.name} has no telemetry to interrogate", "programmable", False, True)]
         if self._in_scanner():
             return [Finding("refuse", "the patient is still in the scanner: interrogate after the scan", "mri", True, False)]
         return []
 
-    def _do_interrogate(self, params) -> dict[str, Any]:
-        was_locked = self.mri_telemetry_lock
-        self.mri_telemetry_lock = False
-        if self.mri_block == TELEMETRY:
+    def apply_interrogate(self, params: NoParams) -> dict[str, Any]:
+        dev = self.dev
+        was_locked = self.telemetry_lock
+        self.telemetry_lock = False
+        if self.block == TELEMETRY:
             self._resume_after_mri("interrogated: telemetry ended")
-        out = {"telemetry_ended": was_locked, "flow_blocked": self.mri_block, "active_alarms": sorted(self.alarms.active),
-               "calculated_reservoir_ml": self.v_calc}
-        self.emit(K.PUMP_INTERROGATED, **out, message="pump interrogated" + ("; telemetry ended" if was_locked else ""))
+        out = {"telemetry_ended": was_locked, "flow_blocked": self.block, "active_alarms": sorted(dev.alarms.active),
+               "calculated_reservoir_ml": dev.flow.v_calc}
+        dev.emit(K.PUMP_INTERROGATED, **out, message="pump interrogated" + ("; telemetry ended" if was_locked else ""))
         return out
 
     # ----- reset_valve -----
-    def _check_reset_valve(self, params) -> list[Finding]:
-        if self.profile.mri_behaviour != "valve_closes_until_reset":
-            return [Finding("refuse", f"{self.profile.name} has no flow-activated valve to reset", "mri_behaviour", self.profile.mri_behaviour, "valve_closes_until_reset")]
-        if self.mri_block != VALVE_CLOSED:
+    def check_reset_valve(self, params: NoParams) -> list[Finding]:
+        p = self.dev.profile
+        if p.mri_behaviour != "valve_closes_until_reset":
+            return [Finding("refuse", f"{p.name} has no flow-activated valve to reset", "mri_behaviour", p.mri_behaviour, "valve_closes_until_reset")]
+        if self.block != VALVE_CLOSED:
             return [Finding("refuse", "the flow-activated valve is not closed", "valve_closed", False, True)]
         if self._in_scanner():
             return [Finding("refuse", "the patient is still in the scanner: reset after the scan", "mri", True, False)]
         return []
 
-    def _do_reset_valve(self, params) -> dict[str, Any]:
-        self.mri_block = None
+    def apply_reset_valve(self, params: NoParams) -> dict[str, Any]:
+        dev = self.dev
+        self.block = None
         missed = self._missed()
-        self.mri_events.append({"t_s": self.now, "event": "valve_reset", **missed})
-        self.emit(K.MRI_VALVE_RESET, **missed, message=f"valve reset: flow resumes; {missed['missed_drug']:.4g} {missed['unit']} ({missed['missed_volume_ml']:.4g} mL) was not delivered while it was closed")
-        self.emit(K.FLOW_RESUMED, reason="valve reset")
+        self.events.append({"t_s": dev.now, "event": "valve_reset", **missed})
+        dev.emit(K.MRI_VALVE_RESET, **missed, message=f"valve reset: flow resumes; {missed['missed_drug']:.4g} {missed['unit']} ({missed['missed_volume_ml']:.4g} mL) was not delivered while it was closed")
+        dev.emit(K.FLOW_RESUMED, reason="valve reset")
         return missed

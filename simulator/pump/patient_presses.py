@@ -8,16 +8,22 @@ forward through the windows: one draw and one wake-up per press, never a clock t
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from simulator.device import Finding, Wakeup
 from simulator.event_kinds import K
+from simulator.pump.settings import PatientPressSettings, SetPatientPressesParams
 from simulator.pump.schedule import time_of_day_s
 from simulator.units import SECONDS_PER_DAY
 
+if TYPE_CHECKING:
+    from simulator.pump.device import PumpDevice
+
 
 class PressSchedule:
-    def __init__(self, settings, clock_offset_s: float, rng: np.random.Generator):
+    def __init__(self, settings: PatientPressSettings, clock_offset_s: float, rng: np.random.Generator):
         self.settings = settings
         self.clock_offset_s = clock_offset_s
         self.rng = rng
@@ -58,45 +64,47 @@ class PressSchedule:
         return self._awake_left_today(t_s)[0] == 0.0
 
 
-class PressMixin:
+class PatientPresses:
     """Random patient presses of PumpDevice: one wake-up per press, each dispatched exactly as a
-    scripted `patient_bolus` action (so the lockout and daily maximum refuse and log it)."""
+    scripted `patient_bolus` action (so the lockout and daily maximum refuse and log it).
+    `random_presses`: presses drawn so far. Owns the `set_patient_presses` action."""
 
-    def _presses_init(self) -> None:
-        self._press_wake = None
+    def __init__(self, dev: PumpDevice):
+        self.dev = dev
+        self._wake: Wakeup | None = None
         self.random_presses = 0
-        self.press_schedule: PressSchedule | None = None
-        self._set_presses(self.settings.patient_presses)
+        self.schedule: PressSchedule | None = None
 
-    def _set_presses(self, settings) -> None:
-        if self._press_wake is not None:
-            self._press_wake.cancel()
-            self._press_wake = None
-        self.press_schedule = PressSchedule(settings, self.clock_offset_s, self.rng) if settings is not None else None
-        self._schedule_next_press()
+    def set(self, settings: PatientPressSettings | None) -> None:
+        """Start (or stop, with None) the random presses from now."""
+        if self._wake is not None:
+            self._wake.cancel()
+            self._wake = None
+        self.schedule = PressSchedule(settings, self.dev.therapy.clock_offset_s, self.dev.rng) if settings is not None else None
+        self._schedule_next()
 
-    def _schedule_next_press(self) -> None:
-        if self.press_schedule is None:
+    def _schedule_next(self) -> None:
+        if self.schedule is None:
             return
-        t = self.press_schedule.next_after(self.now)
-        if t <= self.sim.duration_s:
-            self._press_wake = self.wake_at(t, self._on_press)
+        dev = self.dev
+        t = self.schedule.next_after(dev.now)
+        if t <= dev.sim.duration_s:
+            self._wake = dev.wake_at(t, self._on_press)
 
     def _on_press(self) -> None:
-        self._press_wake = None
+        self._wake = None
         self.random_presses += 1
-        self.sim._dispatch(self.id, "patient_bolus", {"random": True})
-        self._schedule_next_press()
+        self.dev.sim._dispatch(self.dev.id, "patient_bolus", {"random": True})
+        self._schedule_next()
 
-    def _check_set_patient_presses(self, params):
-        from simulator.device import Finding
-
-        if not self.profile.programmable:
-            return [Finding("refuse", f"{self.profile.name} has no patient boluses", "programmable", True, False)]
+    def check_set(self, params: SetPatientPressesParams) -> list[Finding]:
+        p = self.dev.profile
+        if not p.programmable:
+            return [Finding("refuse", f"{p.name} has no patient boluses", "programmable", True, False)]
         return []
 
-    def _do_set_patient_presses(self, params):
-        self._set_presses(params.patient_presses)
+    def apply_set(self, params: SetPatientPressesParams) -> dict[str, Any]:
+        self.set(params.patient_presses)
         enabled = params.patient_presses is not None
-        self.emit(K.PATIENT_PRESSES_SETTINGS, enabled=enabled, rate_per_day=params.patient_presses.rate_per_day if enabled else 0.0)
+        self.dev.emit(K.PATIENT_PRESSES_SETTINGS, enabled=enabled, rate_per_day=params.patient_presses.rate_per_day if params.patient_presses is not None else 0.0)
         return {"enabled": enabled}

@@ -91,7 +91,7 @@ class PumpProfile(Profile):
     low_reservoir_max_ml: float = Field(ge=0, le=50, description="Largest programmable low-reservoir threshold, mL")
     refill_discrepancy_tolerance_ml: float = Field(ge=0, le=50, description="Aspirated residual may differ from expected by this much (or the pct below, whichever is larger) before it is flagged, mL")
     refill_discrepancy_tolerance_pct: float = Field(ge=0, le=100, description="... or by this percentage of the expected residual")
-    alarms: AlarmPolicy = Field(default_factory=AlarmPolicy)
+    alarms: AlarmPolicy = Field(default_factory=lambda: AlarmPolicy.model_validate({}))
     battery: BatterySpec | None = Field(None, description="None for a pump without a battery (gas-driven)")
     gas: GasDriveSpec | None = Field(None, description="Gas-driven only: pressure/temperature model")
 
@@ -114,6 +114,11 @@ class PumpProfile(Profile):
             if not self.programmable or self.battery is None:
                 raise ValueError(f"a {self.archetype} pump is programmable and needs a battery")
         return self
+
+    @property
+    def fixed_rate(self) -> float:
+        """The rate set at manufacture of a gas-driven pump, mL/day (0: a programmable pump has none)."""
+        return self.fixed_rate_ml_per_day or 0.0
 
     @property
     def dead_volume_tubing_ml(self) -> float:

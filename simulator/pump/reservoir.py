@@ -106,7 +106,10 @@ class DeadVolumeFifo:
         from_ml, to_ml = max(0.0, from_ml), min(self.volume_ml, to_ml)
         if to_ml - from_ml <= EPS_ML:
             return False
-        before, zone, after, pos = [], [], [], 0.0
+        before: list[Segment] = []
+        zone: list[Segment] = []
+        after: list[Segment] = []
+        pos = 0.0
         for seg in self.segments:
             a, b = pos, pos + seg.volume_ml
             pos = b

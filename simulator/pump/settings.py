@@ -13,8 +13,6 @@ from pydantic import Field, model_validator
 from simulator.profiles.base import StrictModel
 
 HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
-_MG_DAY = dict(ge=0, le=1e4)
-_MCG_DAY = dict(ge=0, le=1e7)
 #: Bounds of this simulator (not of any device), so that no setting can make a run divide by a
 #: vanishing time or schedule an unbounded number of events (see README, "Scenario files").
 MIN_PERIODIC_INTERVAL_H = 1.0
@@ -31,8 +29,8 @@ def _at_most_one_unit(model, template: str):
 
 class FlexStep(StrictModel):
     start: str = Field(pattern=HHMM, description="Time of day the step starts, HH:MM")
-    dose_mg_per_day: float | None = Field(None, **_MG_DAY, description="Dose rate of the step (mg drugs), mg/day")
-    dose_mcg_per_day: float | None = Field(None, **_MCG_DAY, description="Dose rate of the step (mcg drugs), mcg/day")
+    dose_mg_per_day: float | None = Field(None, ge=0, le=1e4, description="Dose rate of the step (mg drugs), mg/day")
+    dose_mcg_per_day: float | None = Field(None, ge=0, le=1e7, description="Dose rate of the step (mcg drugs), mcg/day")
 
     @model_validator(mode="after")
     def _one(self):
@@ -50,8 +48,8 @@ class StoppedMode(StrictModel):
 
 class ContinuousMode(StrictModel):
     type: Literal["continuous"] = "continuous"
-    dose_mg_per_day: float | None = Field(None, **_MG_DAY)
-    dose_mcg_per_day: float | None = Field(None, **_MCG_DAY)
+    dose_mg_per_day: float | None = Field(None, ge=0, le=1e4)
+    dose_mcg_per_day: float | None = Field(None, ge=0, le=1e7)
 
     @model_validator(mode="after")
     def _one(self):
@@ -72,8 +70,8 @@ class FlexMode(StrictModel):
 
 class PeriodicMode(StrictModel):
     type: Literal["periodic"] = "periodic"
-    dose_mg_per_day: float | None = Field(None, **_MG_DAY, description="Basal dose rate (mg drugs)")
-    dose_mcg_per_day: float | None = Field(None, **_MCG_DAY, description="Basal dose rate (mcg drugs)")
+    dose_mg_per_day: float | None = Field(None, ge=0, le=1e4, description="Basal dose rate (mg drugs)")
+    dose_mcg_per_day: float | None = Field(None, ge=0, le=1e7, description="Basal dose rate (mcg drugs)")
     bolus_dose_mg: float | None = Field(None, gt=0, le=1e3)
     bolus_dose_mcg: float | None = Field(None, gt=0, le=1e6)
     interval_h: float = Field(ge=MIN_PERIODIC_INTERVAL_H, le=168, description="A bolus every this many hours (at least 1 h: the limit of this simulator)")
@@ -165,8 +163,8 @@ class PumpSettings(StrictModel):
     patient_bolus: PatientBolusSettings | None = None
     patient_presses: PatientPressSettings | None = Field(None, description="Random patient presses (seeded); None: only scripted presses")
     priming_mixing_fraction: float = Field(0.2, ge=0, le=1, description="[?] default 0.2: at priming speed the drug front mixes with the water/CSF ahead of it over this fraction of the primed volume")
-    flow_error: FlowErrorSettings = Field(default_factory=FlowErrorSettings)
-    environment: EnvironmentSettings = Field(default_factory=EnvironmentSettings)
+    flow_error: FlowErrorSettings = Field(default_factory=lambda: FlowErrorSettings.model_validate({}))
+    environment: EnvironmentSettings = Field(default_factory=lambda: EnvironmentSettings.model_validate({}))
     battery_initial_pct: float | None = Field(
         None, ge=0, le=100,
         description="Battery charge at t = 0, %; default [D]: full less the profile's idle drain over service_elapsed_days (a primary cell only runs down)")
@@ -326,7 +324,7 @@ def timeline_unit_problems(settings: PumpSettings, actions: list[tuple[int, str,
         return problems  # reported by the settings check
     for j, action, params in actions:
         possible = drugs
-        if action == "refill" and params.drug is not None:
+        if action == "refill" and isinstance(params, RefillParams) and params.drug is not None:
             try:
                 new = resolve_drug(registry, params.drug)
             except InputError as exc:

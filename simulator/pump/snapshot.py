@@ -20,13 +20,16 @@ Units are in the field names; drug amounts are in `drug_unit` (mg or mcg).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
 from simulator.snapshot import AlarmSnapshot, Frozen
 from simulator.pump.settings import Mode, PatientBolusSettings, PeriodicMode, PumpSettings
 from simulator.units import SECONDS_PER_DAY
+
+if TYPE_CHECKING:
+    from simulator.pump.device import PumpDevice
 
 #: Bounds of PumpSettings age fields (days); a snapshot reports ages capped at them.
 _MAX_SERVICE_DAYS = 30 * 365
@@ -102,33 +105,37 @@ def _finite(t: float | None) -> float | None:
     return None if t is None or not math.isfinite(t) else float(t)
 
 
-def _settings_now(dev, mode: Mode | None) -> PumpSettings:
+def _settings_now(dev: PumpDevice, mode: Mode | None) -> PumpSettings:
     s = dev.settings
-    drug_field = s.drug if dev.drug.id == _drug_id_of(s.drug) else dev.drug.id
-    presses = dev.press_schedule.settings if dev.press_schedule is not None else None
+    therapy, flow = dev.therapy, dev.flow
+    drug = therapy.drug
+    schedule = dev.presses.schedule
+    presses = schedule.settings if schedule is not None else None
+    patient_bolus = dev.patient_bolus_settings()
+    battery_pct = dev.battery_pct_at(dev.now)
     fe = s.flow_error.model_copy(update={
-        "systematic_error_pct": dev.systematic_error_pct, "random_systematic": False,
-        "out_of_specification": abs(dev.systematic_error_pct) > dev.profile.accuracy_pct,
+        "systematic_error_pct": flow.systematic_error_pct, "random_systematic": False,
+        "out_of_specification": abs(flow.systematic_error_pct) > dev.profile.accuracy_pct,
     })
-    env = s.environment.model_copy(update={"body_temperature_c": dev.body_temperature_c, "ambient_pressure_mmhg": dev.ambient_mmhg,
+    env = s.environment.model_copy(update={"body_temperature_c": flow.body_temperature_c, "ambient_pressure_mmhg": flow.ambient_mmhg,
                                            "altitude_m": None, "ambient_pressure_ata": None})
     data: dict[str, Any] = {
         **s.model_dump(exclude={"mode", "patient_bolus", "patient_presses", "flow_error", "environment"}),
-        "drug": drug_field,
+        "drug": s.drug if drug.id == _drug_id_of(s.drug) else drug.id,
         "concentration_mg_per_ml": None, "concentration_mcg_per_ml": None,
-        f"concentration_{dev.drug.unit}_per_ml": dev.conc_prog,
+        f"concentration_{drug.unit}_per_ml": therapy.conc_prog,
         "reservoir_ml": dev.reservoir_ml_at(dev.now),
-        "dead_volume_primed": dev.fifo.amounts().get(dev.drug.short_name, 0.0) > 0,
-        "low_reservoir_threshold_ml": dev.threshold_ml,
-        "battery_initial_pct": min(100.0, max(0.0, dev.battery_pct_at(dev.now))) if dev.battery else s.battery_initial_pct,
-        "service_elapsed_days": min(_MAX_SERVICE_DAYS, (dev.now - dev.implant_t_s) / SECONDS_PER_DAY),
-        "days_since_fill": min(_MAX_DRUG_AGE_DAYS, max(0.0, dev.now - dev.fill_t_s) / SECONDS_PER_DAY),
+        "dead_volume_primed": dev.dead_volume.amount_of(drug.short_name) > 0,
+        "low_reservoir_threshold_ml": flow.threshold_ml,
+        "battery_initial_pct": min(100.0, max(0.0, battery_pct)) if battery_pct is not None else s.battery_initial_pct,
+        "service_elapsed_days": min(_MAX_SERVICE_DAYS, (dev.now - dev.refills.implant_t_s) / SECONDS_PER_DAY),
+        "days_since_fill": min(_MAX_DRUG_AGE_DAYS, max(0.0, dev.now - dev.refills.fill_t_s) / SECONDS_PER_DAY),
     }
     out = PumpSettings.model_validate(data)
     # nested models are copies: changing a snapshot never reaches the device
     return out.model_copy(update={
         "mode": None if mode is None else mode.model_copy(deep=True),
-        "patient_bolus": None if dev.patient_bolus_settings() is None else dev.patient_bolus_settings().model_copy(deep=True),
+        "patient_bolus": None if patient_bolus is None else patient_bolus.model_copy(deep=True),
         "patient_presses": None if presses is None else presses.model_copy(deep=True),
         "flow_error": fe, "environment": env,
     })
@@ -139,59 +146,65 @@ def _drug_id_of(name: str) -> str:
     return name if "/" in name else f"drug/{name}"
 
 
-def mode_now(dev) -> Mode | None:
+def mode_now(dev: PumpDevice) -> Mode | None:
     """The dosing mode last given to the pump; a periodic mode with `first_bolus_after_min` set to
     the time from now to the next periodic bolus (so sending it again changes nothing)."""
-    mode = dev.mode_model
-    if isinstance(mode, PeriodicMode) and math.isfinite(dev._next_periodic_t):
-        wait_min = max(0.0, dev._next_periodic_t - dev.now) / 60.0
+    therapy = dev.therapy
+    mode = therapy.mode_model
+    if isinstance(mode, PeriodicMode) and math.isfinite(therapy.next_periodic_t):
+        wait_min = max(0.0, therapy.next_periodic_t - dev.now) / 60.0
         mode = mode.model_copy(update={"first_bolus_after_min": wait_min})
     return mode
 
 
-def build(dev) -> PumpSnapshot:
+def build(dev: PumpDevice) -> PumpSnapshot:
     """The snapshot of `dev` now. It reads the device without changing it (levels at `now` in
     closed form from the last rebase), so taking snapshots never alters a run."""
     now = dev.now
-    unit = dev.drug.unit
-    rule = dev.patient.rule
-    lock_end = dev.patient.lockout_end_t_s()
+    therapy, flow, boluses = dev.therapy, dev.flow, dev.boluses
+    drug = therapy.drug
+    unit = drug.unit
+    patient = boluses.patient
+    rule = patient.rule
+    lock_end = patient.lockout_end_t_s()
     battery = dev.battery
+    halts = dev.faults.halts
     pred_eri = pred_eos = None
     if battery is not None:
-        conc = dev.conc_prog
-        mean_q = dev.program.daily_dose() / conc / SECONDS_PER_DAY if (conc > 0 and not dev.halts) else 0.0
+        conc = therapy.conc_prog
+        mean_q = therapy.program.daily_dose() / conc / SECONDS_PER_DAY if (conc > 0 and not halts) else 0.0
         # the battery state is kept as of the last rebase t0: project from there
-        pred_eri = _finite(dev.t0 + battery.time_to_eri_s(mean_q))
-        pred_eos = _finite(dev.t0 + battery.time_to_eos_s(mean_q, dev.t0))
-    next_p = dev._next_periodic_t
+        pred_eri = _finite(flow.t0 + battery.time_to_eri_s(mean_q))
+        pred_eos = _finite(flow.t0 + battery.time_to_eos_s(mean_q, flow.t0))
+    next_p = therapy.next_periodic_t
+    patient_bolus = dev.patient_bolus_settings()
     return PumpSnapshot(
         device_id=dev.id, profile_id=dev.profile.id, t_s=now,
         settings=_settings_now(dev, mode_now(dev)),
-        mode_name=dev.program.mode_name, programmed_t_s=dev.mode_programmed_t_s,
-        drug_id=dev.drug.id, drug_name=dev.drug.drug_name, drug_unit=unit, concentration_per_ml=dev.conc_prog,
+        mode_name=therapy.program.mode_name, programmed_t_s=therapy.mode_programmed_t_s,
+        drug_id=drug.id, drug_name=drug.drug_name, drug_unit=unit, concentration_per_ml=therapy.conc_prog,
         reservoir_ml=dev.reservoir_ml_at(now), expected_reservoir_ml=dev.expected_reservoir_ml_at(now),
-        reservoir_capacity_ml=dev.profile.reservoir_capacity_ml, low_reservoir_threshold_ml=dev.threshold_ml,
-        dead_volume_ml=dev.dead_volume_ml,
+        reservoir_capacity_ml=dev.profile.reservoir_capacity_ml, low_reservoir_threshold_ml=flow.threshold_ml,
+        dead_volume_ml=dev.dead_volume.volume_ml,
         predicted_low_reservoir_t_s=_finite(dev.predicted_low_reservoir_t_s()), predicted_empty_t_s=_finite(dev.predicted_empty_t_s()),
         next_refill_t_s=_finite(dev.next_refill_t_s()),
         rate_ml_per_day=dev.current_rate_ml_per_day(), drug_rate_per_day=dev.current_drug_rate_per_day(),
-        programmed_daily_dose=dev.program.daily_dose(),
-        next_periodic_bolus_t_s=_finite(next_p) if dev.program.periodic is not None else None,
+        programmed_daily_dose=therapy.program.daily_dose(),
+        next_periodic_bolus_t_s=_finite(next_p) if therapy.program.periodic is not None else None,
         active_boluses=tuple(BolusSnapshot(kind=b.kind, start_t_s=b.start_t_s, end_t_s=b.end_t_s, volume_ml=b.volume_ml, dose=b.dose)
-                             for b in dev.boluses if b.end_t_s > now),
+                             for b in boluses.running if b.end_t_s > now),
         delivered_volume_ml=dev.delivered_volume_ml_at(now), delivered_drug=dev.delivered_drug_at(now),
-        stopped_reasons=tuple(sorted(dev.halts)),
+        stopped_reasons=tuple(sorted(halts)),
         active_alarms=tuple(AlarmSnapshot(**a) for a in dev.active_alarms()),
         battery_pct=dev.battery_pct_at(now),
         eri_reached_t_s=None if battery is None else battery.eri_t_s, eos_reached_t_s=None if battery is None else battery.eos_t_s,
         predicted_eri_t_s=pred_eri, predicted_eos_t_s=pred_eos,
-        patient_bolus=None if dev.patient_bolus_settings() is None else dev.patient_bolus_settings().model_copy(deep=True),
+        patient_bolus=None if patient_bolus is None else patient_bolus.model_copy(deep=True),
         patient_lockout=PatientLockout(
             enabled=rule is not None, lockout_end_t_s=lock_end, in_lockout=lock_end is not None and now < lock_end - 1e-6,
-            boluses_last_24h=dev.patient.count_last_24h(now), max_per_day=None if rule is None else rule.max_per_day,
-            accepted_total=dev.patient.accepted_total, random_presses_total=dev.random_presses),
-        systematic_error_pct=dev.systematic_error_pct, body_temperature_c=dev.body_temperature_c, ambient_pressure_mmhg=dev.ambient_mmhg,
-        flow_factor=dev.flow_factor,
-        drug_age_days=max(0.0, now - dev.fill_t_s) / SECONDS_PER_DAY, service_elapsed_days=(now - dev.implant_t_s) / SECONDS_PER_DAY,
+            boluses_last_24h=patient.count_last_24h(now), max_per_day=None if rule is None else rule.max_per_day,
+            accepted_total=patient.accepted_total, random_presses_total=dev.presses.random_presses),
+        systematic_error_pct=flow.systematic_error_pct, body_temperature_c=flow.body_temperature_c, ambient_pressure_mmhg=flow.ambient_mmhg,
+        flow_factor=flow.flow_factor,
+        drug_age_days=max(0.0, now - dev.refills.fill_t_s) / SECONDS_PER_DAY, service_elapsed_days=(now - dev.refills.implant_t_s) / SECONDS_PER_DAY,
     )

@@ -38,7 +38,7 @@ def _assert_stimulator_form_is_device(prog):
 
 def _assert_pump_form_is_device(prog):
     dev = prog.device
-    assert prog.mode_editor.concentration == pytest.approx(dev.conc_prog)
+    assert prog.mode_editor.concentration == pytest.approx(dev.therapy.conc_prog)
     assert prog.form_state() == prog.device_state()
     assert prog.pending_label.text().startswith("Matches")
 

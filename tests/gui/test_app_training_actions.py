@@ -177,7 +177,7 @@ def test_a_red_field_blocks_only_the_form_that_carries_it(qtbot, make_window, no
     assert not pp.transmit_pending()  # the dose program carries the red entry: not sent
     pp.threshold.setText("3")
     assert pp.set_threshold()  # another form on the same panel still goes through
-    assert sim.devices["pump"].threshold_ml == 3.0
+    assert sim.devices["pump"].flow.threshold_ml == 3.0
 
 
 def test_number_field_steps_with_the_arrow_keys_within_its_range(qtbot):

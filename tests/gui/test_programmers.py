@@ -99,7 +99,7 @@ def test_invalid_pump_entries_are_refused_and_change_nothing(qtbot, default_sim,
     assert pp.mode_editor.continuous.volume.value() == pytest.approx(2.0)  # 20 mg/day at 10 mg/mL
     assert not pp.transmit_pending()
     assert "max_daily_dose" in no_dialogs.texts() or "daily" in no_dialogs.shown[-1][1]
-    assert pump.program.mode_name == "continuous" and pump.program.doses == [3.0]
+    assert pump.therapy.program.mode_name == "continuous" and pump.therapy.program.doses == [3.0]
     assert len(default_sim.applied_actions) == n_actions
     # a valid change goes through
     # a valid change: +33 % breaks the titration rule (warn); the user accepts the warning
@@ -107,7 +107,7 @@ def test_invalid_pump_entries_are_refused_and_change_nothing(qtbot, default_sim,
     no_dialogs.answers.append(True)
     assert pp.transmit_pending()
     assert "titration" in no_dialogs.shown[-1][1]
-    assert pump.program.doses == [4.0]
+    assert pump.therapy.program.doses == [4.0]
     # accepting the drug-library warning is a confirmation: recorded as an override, not a warning
     overrides = [e for e in default_sim.recorder.events if e.kind == "override"]
     assert [e.payload["limit"] for e in overrides] == ["titration.max_increase_pct"]
@@ -137,9 +137,9 @@ def test_refill_wizard_with_concentration_change_and_bridge_bolus(qtbot, default
     finally:
         wizard.close()
         wizard.deleteLater()
-    assert pump.conc_prog == 20.0
+    assert pump.therapy.conc_prog == 20.0
     assert pump.reservoir_ml_at(default_sim.now) == pytest.approx(20.0)
-    assert pump.program.doses == [3.0]  # the dose program is kept: the rate halves
+    assert pump.therapy.program.doses == [3.0]  # the dose program is kept: the rate halves
     kinds = [r.kind for r in window.event_log.model.records]
     assert "refill.completed" in kinds and "bolus.start" in kinds
     assert not [r for r in window.event_log.model.records if r.kind == "dose_error.concentration_change" and not r.payload.get("bridged")]

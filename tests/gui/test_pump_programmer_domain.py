@@ -31,8 +31,8 @@ def test_interrogate_button_resumes_a_pump_held_in_telemetry_after_an_mri(qtbot,
     sim.apply_action("pump", "mri", {"duration_min": 30, "recovery_delay_h": 0})
     sim.run(until=sim.now + 3600.0)
     pump = sim.devices["pump"]
-    assert pump.mri_block == "mri_telemetry" and pump.current_rate_ml_per_day() == 0.0
+    assert pump.mri.block == "mri_telemetry" and pump.current_rate_ml_per_day() == 0.0
     assert pp.interrogate_button.isEnabled()
     from PySide6.QtCore import Qt
     qtbot.mouseClick(pp.interrogate_button, Qt.LeftButton)
-    assert pump.mri_block is None and pump.current_rate_ml_per_day() > 0
+    assert pump.mri.block is None and pump.current_rate_ml_per_day() > 0

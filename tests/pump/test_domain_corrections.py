@@ -175,7 +175,7 @@ def test_newer_generation_refuses_a_scan_with_drug_unless_overridden():
 def test_valve_gated_random_error_uses_the_measured_figure(seed):
     # measured mean |error| 3.2 % -> uniform in +/- 6.4 % (mean |error| of uniform +/-a is a/2), inside the 15 % band
     sim = make_sim(morphine_settings(flow_error={"random_systematic": True}), duration="1d", profile="pump/valve-gated-20ml", seed=seed)
-    err = sim.devices["pump"].systematic_error_pct
+    err = sim.devices["pump"].flow.systematic_error_pct
     expected = np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(zlib.crc32(b"pump"),))).uniform(-6.4, 6.4)
     assert err == pytest.approx(expected, abs=1e-12) and abs(err) <= 6.4
 
@@ -286,9 +286,9 @@ def test_single_bolus_then_stopped_for_a_family_that_reverts(tmp_path):
 def test_catheter_volume_defaults_to_the_pump_family_and_a_scenario_overrides_it(tmp_path):
     # family 0.0026 mL/cm: 0.26 + 50 x 0.0026 = 0.39 mL; scenario 0.0022: 0.26 + 0.11 = 0.37 mL
     fam = variant_sim(tmp_path, "pump/peristaltic-20ml", {"catheter_volume_ml_per_cm": 0.0026}, morphine_settings(), duration="1d")
-    assert fam.devices["pump"].dead_volume_ml == pytest.approx(0.39, abs=1e-12)
+    assert fam.devices["pump"].dead_volume.volume_ml == pytest.approx(0.39, abs=1e-12)
     own = variant_sim(tmp_path, "pump/peristaltic-20ml", {"catheter_volume_ml_per_cm": 0.0026}, morphine_settings(catheter_volume_ml_per_cm=0.0022), duration="1d")
-    assert own.devices["pump"].dead_volume_ml == pytest.approx(0.37, abs=1e-12)
+    assert own.devices["pump"].dead_volume.volume_ml == pytest.approx(0.37, abs=1e-12)
 
 
 # ----- item 9: pocket fill in systemic equivalents -----

@@ -154,7 +154,7 @@ def test_titration_warning_at_refill_like_at_program():
     warned = limits(kinds(res, "warning"), "titration.max_increase_pct")
     assert len(warned) == 1 and warned[0].payload["value"] == pytest.approx(200 / 3) and warned[0].payload["allowed"] == 25
     assert kinds(res, "refusal") == []
-    assert sim.devices["pump"].program.daily_dose() == 5.0
+    assert sim.devices["pump"].therapy.program.daily_dose() == 5.0
 
 
 def test_titration_warning_when_a_fixed_rate_pump_is_refilled_stronger():
@@ -185,7 +185,7 @@ def test_confirmed_consensus_maximum_is_recorded_as_an_override_event():
     assert over[2].payload["value"] == 25 and over[2].payload["allowed"] == 20
     assert limits(kinds(res, "warning"), "max_daily_dose_mg") == [] and kinds(res, "refusal") == []
     # the confirmed program runs: 20 mg/day at 10 mg/mL = 2 mL/day until the refill
-    assert sim.devices["pump"].program.daily_dose() == 20.0
+    assert sim.devices["pump"].therapy.program.daily_dose() == 20.0
 
 
 def test_confirming_a_limit_that_was_not_warned_records_nothing():
@@ -208,7 +208,7 @@ def test_refuse_policy_of_the_drug_library_refuses_even_when_confirmed(tmp_path)
     assert [r.payload["limit"] for r in refused] == ["max_daily_dose_mg", "max_concentration_mg_per_ml"]
     assert refused[0].payload["value"] == pytest.approx(20.0) and refused[1].payload["value"] == 25
     assert kinds(res, "override") == []
-    assert sim.devices["pump"].program.daily_dose() == 2.0  # unchanged
+    assert sim.devices["pump"].therapy.program.daily_dose() == 2.0  # unchanged
 
 
 def test_the_run_report_lists_confirmed_overrides():

@@ -90,9 +90,9 @@ def test_systematic_error_outside_the_band_is_refused():
 
 def test_random_systematic_error_is_seeded_and_within_band():
     s = morphine_settings(flow_error={"random_systematic": True})
-    a = make_sim(s, seed=3).devices["pump"].systematic_error_pct
-    b = make_sim(s, seed=3).devices["pump"].systematic_error_pct
-    c = make_sim(s, seed=4).devices["pump"].systematic_error_pct
+    a = make_sim(s, seed=3).devices["pump"].flow.systematic_error_pct
+    b = make_sim(s, seed=3).devices["pump"].flow.systematic_error_pct
+    c = make_sim(s, seed=4).devices["pump"].flow.systematic_error_pct
     assert a == b and a != c and abs(a) <= 14.5
 
 

@@ -31,7 +31,7 @@ def test_flex_ten_steps_and_predicted_empty():
     # daily dose = (1+2+...+9) x 2/24 + 10 x 6/24 = 45/12 + 2.5 = 6.25 mg -> 0.625 mL/day at 10 mg/mL
     sim = make_sim(morphine_settings(mode={"type": "flex", "steps": steps}, reservoir_ml=20), duration="40d", start="2026-01-05T00:00:00")
     pump = sim.devices["pump"]
-    assert pump.program.daily_dose() == pytest.approx(6.25)
+    assert pump.therapy.program.daily_dose() == pytest.approx(6.25)
     # 20 mL / 0.625 mL/day = 32 whole days exactly (at midnight)
     assert pump.predicted_empty_t_s() == pytest.approx(32 * DAY, abs=1)
     # low at 2 mL: 18 mL = 28 days (17.5 mL) + 0.5 mL into day 29: 00-02 at 0.1 mL/day... 1 mg/day x 2 h = 0.00833 mL,

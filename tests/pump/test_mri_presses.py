@@ -87,7 +87,7 @@ def test_random_presses_obey_window_lockout_and_daily_maximum(seed):
     sim, res = press_run(seed)
     presses = [e for e in kinds(res, "action") if e.payload["action"] == "patient_bolus"]
     assert all(e.payload["params"]["random"] for e in presses)
-    assert sim.devices["pump"].random_presses == len(presses)
+    assert sim.devices["pump"].presses.random_presses == len(presses)
     # 2026-01-05T08:00 start: time of day = (t + 8 h) mod 24 h, all inside 08:00-20:00
     assert all(8 * HOUR - 1e-6 <= (e.t_s + 8 * HOUR) % DAY <= 20 * HOUR + 1e-6 for e in presses)
     starts = [e.t_s for e in kinds(res, "bolus.start") if e.payload["bolus"] == "patient"]
@@ -101,7 +101,7 @@ def test_random_presses_obey_window_lockout_and_daily_maximum(seed):
 def test_random_presses_count_and_same_seed_gives_identical_output():
     # 8 presses a day for 20 days: 160 expected (Poisson sd 12.6); at most 4 accepted a day -> at most 80 + 1
     sim, res = press_run(7)
-    presses = sim.devices["pump"].random_presses
+    presses = sim.devices["pump"].presses.random_presses
     assert 160 - 5 * 12.6 < presses < 160 + 5 * 12.6
     assert res.device_summary("pump")["patient_boluses"]["accepted"] <= 81
     sim2, res2 = press_run(7)

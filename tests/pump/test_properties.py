@@ -44,7 +44,7 @@ def test_invariants(presses, fills, programs, error_pct):
     for t in starts:
         in_window = [x for x in starts if t - DAY < x <= t]
         assert len(in_window) <= PATIENT["max_per_day"]
-    assert pump.patient.accepted_total == len(starts)
+    assert pump.boluses.patient.accepted_total == len(starts)
 
 
 @settings(max_examples=10, deadline=None)

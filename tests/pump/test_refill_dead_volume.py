@@ -115,7 +115,7 @@ def test_priming_bolus_fills_an_empty_catheter():
     assert end.t_s == pytest.approx(HOUR + 22.2 * MIN)
     assert pump.delivered_drug_at(DAY) == pytest.approx(0.0, abs=1e-12)
     assert pump.delivered_volume_ml_at(DAY) == pytest.approx(0.37)
-    assert pump.fifo.amounts()["morphine"] == pytest.approx(3.7)
+    assert pump.dead_volume.fifo.amounts()["morphine"] == pytest.approx(3.7)
 
 
 def test_refill_past_stability_is_warned():
@@ -136,7 +136,7 @@ def test_concentration_change_preview_matches_what_the_refill_then_does():
     sim = make_sim(morphine_settings(mode={"type": "continuous", "dose_mg_per_day": 3}))
     sim.run(until=10 * DAY)
     pump = sim.devices["pump"]
-    v = pump.dead_volume_ml
+    v = pump.dead_volume.volume_ml
     plan = pump.concentration_change_preview(20.0)
     assert plan["old_rate_ml_per_day"] == pytest.approx(0.3)
     assert plan["new_rate_ml_per_day"] == pytest.approx(0.15)

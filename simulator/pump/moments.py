@@ -1,0 +1,296 @@
+"""Moments: when the pump must wake next, and what happens then (one component of PumpDevice).
+
+The pump wakes only at moments it computes, never per stroke or per flex step: a periodic bolus
+start, a bolus end, a lockout expiry, and the threshold crossings of the reservoir and the
+battery (true empty, the old drug's boundary reaching the catheter tip, low reservoir,
+calculated empty, ERI, EOS), the MRI scan end and motor recovery, the priming mix, the drug's
+stability limit. Each is a candidate (absolute time in simulation s, tag, data); each tag has
+one handler, in the component that owns what changes. This component keeps the planned wake-up
+and the moments planned for it.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from simulator.device import Wakeup
+from simulator.pump.battery import Battery
+from simulator.pump.flow import VOL_TOL_ML
+from simulator.pump.reservoir import EPS_ML
+from simulator.pump.schedule import TIME_TOL_S, Program
+from simulator.units import SECONDS_PER_DAY, SECONDS_PER_YEAR
+
+if TYPE_CHECKING:
+    from simulator.pump.device import PumpDevice
+
+Candidate = tuple[float, str, Any]
+
+
+class Moments:
+    """The candidate moments, handling what is due, and planning the next wake-up."""
+
+    def __init__(self, dev: PumpDevice):
+        self.dev = dev
+        self.wake: Wakeup | None = None
+        self.planned: list[Candidate] = []
+        self.planned_due: list[Candidate] = []
+        # tag -> handler(data), in the component that owns what the moment changes
+        self.handlers: dict[str, Callable[[Any], None]] = {
+            "periodic": dev.boluses.due_periodic,
+            "bolus_end": dev.boluses.due_bolus_end,
+            "lockout_end": dev.boluses.due_lockout_end,
+            "true_empty": dev.flow.due_true_empty,
+            "tip_change": dev.flow.due_tip_change,
+            "low": dev.flow.due_low,
+            "calc_empty": dev.flow.due_calc_empty,
+            "eri": dev.faults.due_eri,
+            "eos": dev.faults.due_eos,
+            "mri_end": dev.mri.due_end,
+            "mri_recovery": dev.mri.due_recovery,
+            "priming_mix": dev.priming.due_mix,
+            "stability": dev.refills.due_stability,
+        }
+
+    def candidates(self) -> list[Candidate]:
+        """The moments the pump must wake at, as (absolute time, tag, data).
+
+        With a stepped (flex) schedule, a threshold crossing (empty, tip change, low, ERI, EOS) is
+        usually days or years away and its exact time (an inversion of the schedule) is rarely
+        needed. It is then listed as (lower bound, tag, Deferred): the bound is the time at the
+        schedule's highest rate; `_resolve` computes the exact time, from the inputs captured
+        here, only when the bound comes within reach of the moment being decided. The exact time
+        is the same float it would have been had it been computed here."""
+        dev = self.dev
+        flow, therapy, boluses, battery = dev.flow, dev.therapy, dev.boluses, dev.battery
+        halts = dev.faults.halts
+        now = dev.now
+        out: list[Candidate] = []
+        if not flow.gas:
+            out.append((therapy.next_periodic_t, "periodic", None))
+        for b in boluses.running:
+            out.append((b.end_t_s, "bolus_end", b))
+        end = boluses.patient.lockout_end_t_s()
+        if end is not None and end != boluses.lockout_notified_t:
+            out.append((end, "lockout_end", end))
+        factor = flow.flow_factor
+        f_dose, f_s = flow.flow_parts()
+        reservoir_ml = flow.reservoir.volume_ml
+        if f_dose != 0.0:
+            reach = _Reach(therapy.program, now, f_dose, f_s)
+            if factor > 0 and (flow.q_true > 0 or reservoir_ml > EPS_ML):  # q_true: still flowing at the last rebase
+                out.append(reach.candidate(reservoir_ml, factor, 0.0, "true_empty"))
+                vol = dev.dead_volume.fifo.volume_until_tip_changes(flow.reservoir.drug, flow.reservoir.conc_per_ml)
+                if vol is not None:
+                    out.append(reach.candidate(vol, factor, 0.0, "tip_change"))
+            if not flow.low_latched:
+                low_ml, low_factor = flow.low_reservoir_basis()  # gas pump: true volume at the true flow
+                if low_ml <= flow.threshold_ml + VOL_TOL_ML:
+                    out.append((now, "low", None))
+                elif low_factor > 0:
+                    out.append(reach.candidate(low_ml - flow.threshold_ml, low_factor, 0.0, "low"))
+            if "calculated_empty" not in halts and not flow.gas:
+                if flow.v_calc <= VOL_TOL_ML:
+                    out.append((now, "calc_empty", None))
+                else:
+                    out.append(reach.candidate(flow.v_calc, 1.0, 0.0, "calc_empty"))
+            if battery:
+                out.extend(reach.battery_candidates(battery, flow.q_prog))
+        else:
+            if factor > 0 and (flow.q_true > 0 or reservoir_ml > EPS_ML):  # q_true: still flowing at the last rebase
+                out.append((flow.time_to_prog_volume(reservoir_ml, factor), "true_empty", None))
+                vol = dev.dead_volume.fifo.volume_until_tip_changes(flow.reservoir.drug, flow.reservoir.conc_per_ml)
+                if vol is not None:
+                    out.append((flow.time_to_prog_volume(vol, factor), "tip_change", None))
+            if not flow.low_latched:
+                low_ml, low_factor = flow.low_reservoir_basis()  # gas pump: true volume at the true flow
+                if low_ml <= flow.threshold_ml + VOL_TOL_ML:
+                    out.append((now, "low", None))
+                elif low_factor > 0:
+                    out.append((flow.time_to_prog_volume(low_ml - flow.threshold_ml, low_factor), "low", None))
+            if "calculated_empty" not in halts and not flow.gas:
+                if flow.v_calc <= VOL_TOL_ML:
+                    out.append((now, "calc_empty", None))
+                else:
+                    out.append((flow.time_to_prog_volume(flow.v_calc), "calc_empty", None))
+            if battery:
+                out.append((now + battery.time_to_eri_s(flow.q_prog, None), "eri", None))
+                out.append((now + battery.time_to_eos_s(flow.q_prog, now, None), "eos", None))
+        out.extend(dev.mri.candidates())
+        out.extend(dev.priming.candidates())
+        out.extend(dev.refills.candidates())
+        return out
+
+    def process_due(self) -> list[Candidate]:
+        """Handle every moment due now (within TIME_TOL_S), repeatedly until none is left.
+
+        Returns the candidates of the settled state (none due), which `settle_and_plan` reuses
+        to plan the next wake-up instead of computing them again. (The moments due at a wake-up
+        are recomputed after the rebase, not taken from the plan: some, like the tip change, are
+        relative to the state, and the rebase may already have passed them.)"""
+        dev = self.dev
+        handlers = self.handlers
+        for _ in range(1000):
+            limit = dev.now + TIME_TOL_S
+            cands = _resolve(self.candidates(), limit)
+            due = [c for c in cands if c[0] <= limit]
+            if not due:
+                return cands
+            for _t, tag, data in due:
+                handlers[tag](data)
+            dev.flow.recompute_rates()
+        raise RuntimeError("pump model: too many simultaneous moments (internal error)")
+
+    def settle_and_plan(self) -> None:
+        """Handle what is due now, record the state and plan the next wake-up, computing the
+        candidate moments once for the settled state (`plan` reuses them unless the rates
+        changed after they were computed)."""
+        flow = self.dev.flow
+        cands = self.process_due()
+        rates = (flow.q_prog, flow.q_true)
+        flow.recompute_rates()
+        self.dev.record_state()
+        self.plan(cands if rates == (flow.q_prog, flow.q_true) else None)
+
+    def nothing_due_before_wake(self) -> bool:
+        """True when the planned wake-up is safely in the future: the candidate moments are
+        absolute times, unchanged by a rebase, so none can be due before the earliest of them."""
+        wake = self.wake
+        return wake is not None and wake.active and self.dev.now + 1e-3 < wake.t_s
+
+    def plan(self, cands: list[Candidate] | None = None) -> None:
+        if self.wake is not None:
+            self.wake.cancel()
+        now = self.dev.now
+        if cands is None:
+            cands = self.candidates()
+        limit = now + TIME_TOL_S
+        future = [c for c in _resolve(cands, limit) if limit < c[0] < math.inf]
+        t = _earliest(future)
+        if t == math.inf:
+            self.wake = None
+            return
+        self.planned = future
+        self.planned_due = [c for c in future if c[0] <= t + TIME_TOL_S]
+        self.wake = self.dev.wake_at(t, self._on_wake)
+
+    def _on_wake(self) -> None:
+        self.wake = None
+        due = self.planned_due
+        if all(tag == "lockout_end" for _t, tag, _d in due):
+            # a lockout expiry changes no flow: log it, no rebase, no state to record, and the
+            # other planned moments (absolute times) still hold
+            for _t, _tag, data in due:
+                self.dev.boluses.due_lockout_end(data)
+            self.plan([c for c in self.planned if c[1] != "lockout_end"])
+            return
+        self.dev.advance(self.dev.now)
+        self.settle_and_plan()
+
+
+class Deferred:
+    """The exact time of a candidate moment, computed on demand from inputs captured when the
+    candidates were listed (so it is the same float an immediate computation gives)."""
+
+    __slots__ = ("func", "args")
+
+    def __init__(self, func: Callable[..., float], *args: Any):
+        self.func, self.args = func, args
+
+    def compute(self) -> float:
+        return self.func(*self.args)
+
+
+class _Reach:
+    """Threshold crossings of one settled instant under a stepped schedule: a lower bound now,
+    the exact time (Program.time_to_reach, as Flow.time_to_prog_volume computes it) later."""
+
+    __slots__ = ("program", "now", "f_dose", "f_s", "dose_max")
+
+    def __init__(self, program: Program, now: float, f_dose: float, f_s: float):
+        self.program, self.now, self.f_dose, self.f_s = program, now, f_dose, f_s
+        self.dose_max = program.max_dose_per_s
+
+    def exact(self, volume_ml: float, per_dose: float, per_s: float) -> float:
+        return self.program.time_to_reach(self.now, volume_ml, per_dose * self.f_dose, per_dose * self.f_s + per_s)
+
+    def min_seconds(self, volume_ml: float, per_dose: float, per_s: float) -> float:
+        """A lower bound of the seconds to reach `volume_ml` (at the schedule's highest rate),
+        with a margin for float rounding; 0 when none is known."""
+        rate = per_dose * (self.f_dose * self.dose_max + self.f_s) + per_s
+        if rate > 0 and volume_ml > 0:
+            lower = volume_ml / rate * (1.0 - 1e-9) - 1e-3
+            return lower if lower > 0.0 else 0.0
+        return 0.0
+
+    def candidate(self, volume_ml: float, per_dose: float, per_s: float, tag: str) -> tuple[float, str, Any]:
+        lower = self.min_seconds(volume_ml, per_dose, per_s)
+        if lower <= 0.0:
+            return (self.exact(volume_ml, per_dose, per_s), tag, None)
+        return (self.now + lower, tag, Deferred(self.exact, volume_ml, per_dose, per_s))
+
+    def battery_candidates(self, battery: Battery, q_prog: float) -> list[Candidate]:
+        """ERI and EOS (battery.time_to_eri_s / time_to_eos_s with the schedule's drain, computed
+        later from the charge and service life as they are now)."""
+        spec = battery.spec
+        idle = spec.idle_drain_pct_per_day / SECONDS_PER_DAY
+        now, pct, elapsed, eri_t, eos_t = self.now, battery.pct, battery.elapsed_s, battery.eri_t_s, battery.eos_t_s
+        life_s = spec.max_service_years * SECONDS_PER_YEAR
+        if eri_t is None:
+            # lower bound: the earliest of the service-life limit and the charge bound
+            lower = min(life_s - spec.eri_before_max_service_days * SECONDS_PER_DAY - elapsed,
+                        self.min_seconds(pct - spec.eri_pct, spec.pumping_drain_pct_per_ml, idle) if pct > spec.eri_pct else 0.0)
+            eri = (self._battery_exact("eri", battery, q_prog), "eri", None) if lower <= 0.0 else \
+                (now + lower, "eri", Deferred(self._battery_exact, "eri", Battery.snapshot(battery), q_prog))
+        else:
+            eri = (now + math.inf, "eri", None)
+        if eos_t is None:
+            lower = min(life_s - elapsed, math.inf if eri_t is None else eri_t + spec.eos_after_eri_days * SECONDS_PER_DAY - now,
+                        self.min_seconds(pct - spec.eos_pct, spec.pumping_drain_pct_per_ml, idle) if pct > spec.eos_pct else 0.0)
+            eos = (self._battery_exact("eos", battery, q_prog), "eos", None) if lower <= 0.0 else \
+                (now + lower, "eos", Deferred(self._battery_exact, "eos", Battery.snapshot(battery), q_prog))
+        else:
+            eos = (now + math.inf, "eos", None)
+        return [eri, eos]
+
+    def _battery_exact(self, tag: str, battery: Battery, q_prog: float) -> float:
+        spec = battery.spec
+        idle = spec.idle_drain_pct_per_day / SECONDS_PER_DAY
+        now = self.now
+
+        def drain(p: float) -> float:
+            return self.exact(p, spec.pumping_drain_pct_per_ml, idle) - now
+
+        if tag == "eri":
+            return now + battery.time_to_eri_s(q_prog, drain)
+        return now + battery.time_to_eos_s(q_prog, now, drain)
+
+
+def _resolve(cands: list[Candidate], limit: float) -> list[Candidate]:
+    """`cands` with every deferred moment whose lower bound is at or before `limit` made exact."""
+    for c in cands:
+        if c[0] <= limit and type(c[2]) is Deferred:
+            return [(c[2].compute(), c[1], None) if c[0] <= limit and type(c[2]) is Deferred else c for c in cands]
+    return cands
+
+
+def _earliest(future: list[Candidate]) -> float:
+    """The earliest exact moment of `future`, making deferred moments exact (in place, earliest
+    bound first) only while their bound is within TIME_TOL_S of the earliest known moment."""
+    t = math.inf
+    deferred = []
+    for i, c in enumerate(future):
+        if type(c[2]) is Deferred:
+            deferred.append((c[0], i))
+        elif c[0] < t:
+            t = c[0]
+    if not deferred:
+        return t
+    deferred.sort()
+    for bound, i in deferred:
+        if bound > t + TIME_TOL_S:
+            break
+        c = future[i]
+        future[i] = (c[2].compute(), c[1], None)
+        t = min(t, future[i][0])
+    return t

@@ -23,7 +23,7 @@ event; the patient then uses the programmed daily dose x the flow factor as a co
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -48,7 +48,6 @@ from simulator.patient.it_snapshot import DrugState, IntrathecalPatientSnapshot
 from simulator.patient.it_trial import assess
 from simulator.patient.profile import PatientProfile
 from simulator.pump.device import PumpDevice
-from simulator.pump.profile import PumpProfile
 from simulator.units import SECONDS_PER_DAY
 
 HOUR_S = 3600.0
@@ -487,7 +486,7 @@ class IntrathecalPatientDevice(Device):
         self._account()
         if self.retained_ml <= 0.0:
             return
-        prof = cast(PumpProfile, self.pump.profile)
+        prof = self.pump.profile
         code, text, findings = refill_discrepancy(float(pl["expected_residual_ml"]), float(pl["aspirated_ml"]), self.retained_ml,
                                                   prof.refill_discrepancy_tolerance_ml, prof.refill_discrepancy_tolerance_pct)
         self._workup("refill_discrepancy", code, findings, text)
@@ -519,7 +518,7 @@ class IntrathecalPatientDevice(Device):
                 return self._workup(test, "not_moving", {"stopped_reasons": reasons}, f"the rotor does not move: the pump is stopped ({', '.join(reasons)})")
             return self._workup(test, "moves", {}, "the rotor moves as programmed after a bolus: the pump delivers; look at the catheter")
         # refill discrepancy now: what an aspiration of the reservoir would give
-        prof = cast(PumpProfile, self.pump.profile)
+        prof = self.pump.profile
         code, text, findings = refill_discrepancy(self.pump.expected_reservoir_ml_at(self.now), self.pump.reservoir_ml_at(self.now),
                                                   self.retained_ml, prof.refill_discrepancy_tolerance_ml, prof.refill_discrepancy_tolerance_pct, when="now")
         return self._workup("refill_discrepancy", code, findings, text)

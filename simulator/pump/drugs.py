@@ -41,7 +41,7 @@ class TitrationRules(StrictModel):
     def max_increase_pct_for(self, origin: str | None) -> float | None:
         """The percent limit for a spasticity `origin` ('spinal', 'cerebral' or None: the general one)."""
         if origin is not None and self.max_increase_pct_by_origin and origin in self.max_increase_pct_by_origin:
-            return self.max_increase_pct_by_origin[origin]  # type: ignore[index]
+            return self.max_increase_pct_by_origin[origin]
         return self.max_increase_pct
 
 

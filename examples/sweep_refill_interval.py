@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--executor", default="processes", choices=["serial", "processes", "dask"])
-    parser.add_argument("--out", default=str(ROOT / "out" / "morphine_sweep"))
+    parser.add_argument("--out", default="out/morphine_sweep", help="results folder (relative to the current folder)")
     args = parser.parse_args()
 
     t0 = time.perf_counter()

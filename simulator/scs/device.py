@@ -11,7 +11,7 @@ and reaches the others through the device):
 - `soft_stops` (SoftStops, soft_stop.py): soft-stop ramps in progress;
 - `output` (OutputSwitch, output.py): stimulation on/off and MRI mode;
 - `alarms` (AlarmBoard) and `history` (ProgramHistory: programs in force over time, for rendering).
-Perception and thresholds are module functions (perception.py).
+Perception and thresholds are module functions (perception.py); settings validation is validation.py.
 
 Actions go through the base pipeline (`simulator.device.Device.apply`) with the table
 `ACTION_TABLE`: each row names the action's parameters, its check (checks.py) and its effect
@@ -20,27 +20,24 @@ event (`on_refused`); the accumulators are brought to now (`begin_apply`); each 
 warning and, for a safety limit, a safety event (`report_findings`); after the effect: soft stops,
 rates, compliance, rechargeable ERI, breakpoints, wake-ups (`finish_apply`).
 
-State is rebased at every action and every planned wake-up; between them everything is closed
-form: battery level (linear), cumulative charge and energy (linear), time stimulating, cycling
-phase (folded into the average drain), closed-loop time in window. The device wakes only at
-actions, battery thresholds (low battery, stimulation off / ERI / end of service, empty),
-recharge ends, cough ends, soft-stop ends, compliance changes and a slow impedance-drift update
-(default every 30 days). Pulses and cycling edges are never events; `render_waveform`
-synthesises them on demand.
+State is rebased at every action and planned wake-up; between them everything is closed form
+(battery, charge, energy, time stimulating, cycling folded into the drain, closed-loop time in
+window). The device wakes only at actions, battery thresholds, recharge, cough and soft-stop
+ends, compliance changes and the impedance-drift update (default every 30 days). Pulses are
+never events; `render_waveform` synthesises them on demand.
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from simulator.alarms import AlarmBoard
 from simulator.device import ActionSpec, Device, Finding, Wakeup
-from simulator.errors import ActionRefused, InputError, Issue
+from simulator.errors import ActionRefused
 from simulator.event_kinds import K
 from simulator.profiles.base import StrictModel
 from simulator.profiles.registry import ProfileRegistry
-from simulator.scs import actions as act
-from simulator.scs import checks as chk
-from simulator.scs import perception, safety
+from simulator.scs import perception, safety, validation
+from simulator.scs.action_table import ACTION_TABLE
 from simulator.scs.bank import ProgramBank
 from simulator.scs.battery import charge_time_h, days_between
 from simulator.scs.closed_loop import LABEL as LOOP_LABEL
@@ -55,11 +52,7 @@ from simulator.scs.power import PowerSupply
 from simulator.scs.profile import StimulatorProfile
 from simulator.scs.program import Program
 from simulator.scs.safety_monitor import SafetyMonitor
-from simulator.scs.settings import (
-    AckParams, AmplitudeStep, ClosedLoopParams, ClosedLoopSettings, ImpedanceSettings, InjectFault, MaxTolBypass, MriParams, NoParams,
-    PatientStep, PostureParams, Recharge, RecordThreshold, SelectGroup, SelectProgram, SetAmplitude, SetCycling, SetGroup,
-    SetPatientLimits, SetProgram, Settings,
-)
+from simulator.scs.settings import ClosedLoopSettings, ImpedanceSettings, Settings
 from simulator.scs.soft_stop import SoftStops
 from simulator.scs.waveform import render_segments
 
@@ -77,35 +70,8 @@ class StimulatorDevice(Device):
         "impedance_table", "safety_report", "perception_estimate", "active_alarms", "effective_amplitudes", "summary",
     )
     Settings = Settings
-    #: action -> (parameters, effect, check, doc); the order is the one `neuromod-sim schema` lists.
-    ACTION_TABLE: ClassVar[dict[str, ActionSpec]] = {
-        "set_program": ActionSpec(SetProgram, act.apply_set_program, chk.check_set_program, "store (or replace) a program, optionally run it alone"),
-        "select_program": ActionSpec(SelectProgram, act.apply_select_program, chk.check_select_program, "run one program or several interleaved"),
-        "amplitude_up": ActionSpec(AmplitudeStep, act.apply_amplitude_up, chk.check_amplitude_up, "patient remote: amplitude up by profile steps"),
-        "amplitude_down": ActionSpec(AmplitudeStep, act.apply_amplitude_down, chk.check_amplitude_down, "patient remote: amplitude down by profile steps"),
-        "set_amplitude": ActionSpec(SetAmplitude, act.apply_set_amplitude, chk.check_set_amplitude, "clinician: set a program's amplitude, mA"),
-        "stimulation_on": ActionSpec(NoParams, act.apply_stimulation_on, chk.check_stimulation_on, "turn stimulation on"),
-        "stimulation_off": ActionSpec(NoParams, act.apply_stimulation_off, None, "turn stimulation off (soft stop)"),
-        "set_cycling": ActionSpec(SetCycling, act.apply_set_cycling, chk.check_set_cycling, "cycling on/off times and soft start/stop, s"),
-        "impedance_check": ActionSpec(NoParams, act.apply_impedance_check, None, "measure every contact's impedance"),
-        "inject_impedance_fault": ActionSpec(InjectFault, act.apply_inject_impedance_fault, chk.check_inject_impedance_fault,
-                                             "teaching: make a contact open or shorted (or clear it)"),
-        "recharge": ActionSpec(Recharge, act.apply_recharge, chk.check_recharge, "charge a rechargeable cell for a time or until full"),
-        "posture": ActionSpec(PostureParams, act.apply_posture, None, "the patient changes posture"),
-        "cough": ActionSpec(NoParams, act.apply_cough, None, "the patient coughs (closed loop: the cord moves closer)"),
-        "mri_mode": ActionSpec(MriParams, act.apply_mri_mode, chk.check_mri_mode, "MRI mode on (checked conditions) or off"),
-        "set_closed_loop": ActionSpec(ClosedLoopParams, act.apply_set_closed_loop, chk.check_set_closed_loop, "closed-loop controller on/off and ECAP target, uV"),
-        "acknowledge_alarm": ActionSpec(AckParams, act.apply_acknowledge_alarm, None, "acknowledge one alarm or all"),
-        "record_threshold": ActionSpec(RecordThreshold, act.apply_record_threshold, chk.check_record_threshold,
-                                       "record a perception threshold or maximum tolerable amplitude, mA"),
-        "max_tolerable_bypass": ActionSpec(MaxTolBypass, act.apply_max_tolerable_bypass, chk.check_max_tolerable_bypass,
-                                           "clinician bypass of the recorded MaxTol on the remote"),
-        "set_patient_limits": ActionSpec(SetPatientLimits, act.apply_set_patient_limits, chk.check_set_patient_limits,
-                                         "patient amplitude range (mA) and remote locks"),
-        "patient_step": ActionSpec(PatientStep, act.apply_patient_step, chk.check_patient_step, "patient remote: rate or pulse width by profile steps"),
-        "set_group": ActionSpec(SetGroup, act.apply_set_group, chk.check_set_group, "store a program group, optionally run it"),
-        "select_group": ActionSpec(SelectGroup, act.apply_select_group, chk.check_select_group, "run a stored group"),
-    }
+    #: action -> (parameters, effect, check, doc): simulator/scs/action_table.py
+    ACTION_TABLE: ClassVar[dict[str, ActionSpec]] = ACTION_TABLE
     profile: StimulatorProfile
     settings: Settings
     # components (made by `start`)
@@ -119,72 +85,14 @@ class StimulatorDevice(Device):
     alarms: AlarmBoard
     history: ProgramHistory
 
-    # ================= validation =================
+    # ================= validation (simulator/scs/validation.py) =================
     @classmethod
     def _lead_profiles(cls, settings: Settings, registry: ProfileRegistry) -> list[LeadProfile]:
-        leads: list[LeadProfile] = []
-        issues: list[Issue] = []
-        for i, place in enumerate(settings.leads):
-            try:
-                leads.append(registry.get(place.lead, expected_kind="lead"))
-            except InputError as exc:
-                issues.extend(x.under(f"leads[{i}].lead") for x in exc.issues)
-        if issues:
-            raise InputError(issues)
-        return leads
+        return validation.lead_profiles(settings, registry)
 
     @classmethod
     def check_settings(cls, profile: Any, settings: Any, registry: ProfileRegistry) -> None:
-        profile = cast(StimulatorProfile, profile)
-        settings = cast(Settings, settings)
-        leads = cls._lead_profiles(settings, registry)
-        issues: list[Issue] = []
-        if len(leads) > profile.lead_ports:
-            issues.append(Issue("leads", f"{profile.id} has {profile.lead_ports} lead ports", len(leads)))
-        n = sum(lp.contacts for lp in leads)
-        if n > profile.contacts_max:
-            issues.append(Issue("leads", f"the leads have {n} contacts; {profile.id} drives at most {profile.contacts_max}", n))
-        areas = {k: v["area_cm2"] for k, v in contact_map(settings.leads, leads, settings.segment_mm).items()}
-        programs = settings.programs or [profile.nominal_program]
-        if len(programs) > profile.max_programs:
-            issues.append(Issue("programs", f"{profile.id} stores at most {profile.max_programs} programs", len(programs)))
-        for i, p in enumerate(programs):
-            for f in safety.check_program(p, profile, areas):
-                if f.level == "refuse":
-                    issues.append(Issue(f"programs[{i}]", f"{f.message} (allowed: {f.allowed})", f.value))
-        names = [p.name for p in programs]
-        by_name = {p.name: p for p in programs}
-        if len(settings.groups) > profile.max_groups:
-            issues.append(Issue("groups", f"{profile.id} stores at most {profile.max_groups} program groups", len(settings.groups)))
-        for g, members in settings.groups.items():
-            missing = [m for m in members if m not in by_name]
-            if missing:
-                issues.append(Issue(f"groups.{g}", f"no program {', '.join(missing)}; programs: {', '.join(names)}", missing))
-                continue
-            for f in safety.check_interleave([by_name[m] for m in members], profile):
-                issues.append(Issue(f"groups.{g}", f.message, f.value))
-        if settings.active_group is not None and settings.active_group not in settings.groups:
-            issues.append(Issue("active_group", f"no group {settings.active_group!r}; groups: {', '.join(settings.groups) or 'none'}", settings.active_group))
-        active = cls._initial_active(settings, names)
-        for a in active:
-            if a not in names:
-                issues.append(Issue("active_programs", f"no program {a!r}; programs: {', '.join(names)}", a))
-        if not issues:
-            for f in safety.check_interleave([p for p in programs if p.name in active], profile):
-                issues.append(Issue("active_programs", f.message, f.value))
-        for label in list(settings.impedance.initial_ohm) + list(settings.impedance.faults) + list(settings.impedance.drift_per_year):
-            if label not in areas:
-                issues.append(Issue("impedance", f"no contact {label!r}; contacts E1-E{len(areas)}", label))
-        if settings.closed_loop is not None and profile.closed_loop is None:
-            issues.append(Issue("closed_loop", f"{profile.id} has no closed-loop model; use e.g. scs/closed-loop-ecap", "closed_loop"))
-        if issues:
-            raise InputError(issues)
-
-    @staticmethod
-    def _initial_active(settings: Settings, names: list[str]) -> list[str]:
-        if settings.active_group is not None:
-            return list(settings.groups.get(settings.active_group, []))
-        return list(settings.active_programs) if settings.active_programs is not None else names[:1]
+        validation.check_settings(profile, settings, registry)
 
     # ================= lifecycle =================
     def start(self) -> None:
@@ -192,7 +100,7 @@ class StimulatorDevice(Device):
         stored = s.programs or [self.profile.nominal_program]
         leads = self._lead_profiles(s, self.registry)
         contacts = contact_map(s.leads, leads, s.segment_mm)
-        self.programs = ProgramBank(stored, s.groups, self._initial_active(s, [p.name for p in stored]), s.active_group)
+        self.programs = ProgramBank(stored, s.groups, validation.initial_active(s, [p.name for p in stored]), s.active_group)
         self.output = OutputSwitch(s.stimulation_on)
         self.alarms = AlarmBoard(self)
         self.history = ProgramHistory()

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from simulator.scs.device import StimulatorDevice
     from simulator.scs.profile import ClosedLoopSpec
     from simulator.scs.program import Program
-    from simulator.scs.settings import ClosedLoopSettings
+    from simulator.scs.settings import ClosedLoopSettings, Posture
 
 #: Breakpoints of the closed-loop approach, in controller time constants after each change; the last
 #: one is 'settled' (e^-5: 0.7 % of the jump left).
@@ -141,7 +141,7 @@ class ClosedLoopControl:
 
     def __init__(self, dev: StimulatorDevice, settings: ClosedLoopSettings | None, first: Program) -> None:
         self.dev = dev
-        self.posture = "standing"
+        self.posture: Posture = "standing"
         #: end of the present cough, s (None: not coughing)
         self.cough_until: float | None = None
         self.cough_wake: Wakeup | None = None
@@ -207,7 +207,7 @@ class ClosedLoopControl:
         if self.tracker is not None:
             self.tracker.advance(now_s, stimulating)
 
-    def set_posture(self, posture: str) -> str:
+    def set_posture(self, posture: Posture) -> Posture:
         """Change posture; returns the previous one."""
         prev, self.posture = self.posture, posture
         return prev

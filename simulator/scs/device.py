@@ -53,6 +53,7 @@ from simulator.scs.profile import StimulatorProfile
 from simulator.scs.program import Program
 from simulator.scs.safety_monitor import SafetyMonitor
 from simulator.scs.settings import ClosedLoopSettings, ImpedanceSettings, Settings
+from simulator.scs.settings import Settings as StimulatorSettings
 from simulator.scs.soft_stop import SoftStops
 from simulator.scs.waveform import render_segments
 
@@ -73,7 +74,7 @@ class StimulatorDevice(Device):
     #: action -> (parameters, effect, check, doc): simulator/scs/action_table.py
     ACTION_TABLE: ClassVar[dict[str, ActionSpec]] = ACTION_TABLE
     profile: StimulatorProfile
-    settings: Settings
+    settings: StimulatorSettings
     # components (made by `start`)
     programs: ProgramBank
     electrodes: Electrodes
@@ -87,7 +88,7 @@ class StimulatorDevice(Device):
 
     # ================= validation (simulator/scs/validation.py) =================
     @classmethod
-    def _lead_profiles(cls, settings: Settings, registry: ProfileRegistry) -> list[LeadProfile]:
+    def _lead_profiles(cls, settings: StimulatorSettings, registry: ProfileRegistry) -> list[LeadProfile]:
         return validation.lead_profiles(settings, registry)
 
     @classmethod

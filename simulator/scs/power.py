@@ -160,7 +160,7 @@ class PowerSupply:
             if name in self.flags or pct > level + 1e-9:
                 continue
             self.flags.add(name)
-            pl = {"battery_pct": round(pct, 4), "threshold_pct": level}
+            pl: dict[str, Any] = {"battery_pct": round(pct, 4), "threshold_pct": level}
             if name == "low":
                 dev.emit(K.BATTERY_LOW, **pl)
                 msg = "battery low: recharge soon" if b.chemistry == "rechargeable" else "battery low"
@@ -242,7 +242,7 @@ class PowerSupply:
         days = dev.projection()["days_between_recharges"] if active else float("inf")
         if days < b.eri_recharge_interval_days:
             if not dev.alarms.is_active("eri"):
-                pl = {"days_between_recharges": round(days, 4), "limit_days": b.eri_recharge_interval_days, "programs": list(active)}
+                pl: dict[str, Any] = {"days_between_recharges": round(days, 4), "limit_days": b.eri_recharge_interval_days, "programs": list(active)}
                 dev.emit(K.BATTERY_ERI, reason="program needs charging more than once a day", **pl)
                 dev.alarms.raise_("eri", NON_CRITICAL, f"elective replacement indicator: the programs need charging every {days * 24:.1f} h "
                                   f"(more often than every {b.eri_recharge_interval_days:g} d)", **pl)

@@ -123,7 +123,7 @@ def _settings_now(dev: StimulatorDevice) -> Settings:
     closed = s.closed_loop
     loop = dev.loop
     if loop.tracker is not None:
-        closed = ClosedLoopSettings(enabled=loop.enabled, target_uv=loop.tracker.target_uv, posture=loop.posture)  # type: ignore[arg-type]
+        closed = ClosedLoopSettings(enabled=loop.enabled, target_uv=loop.tracker.target_uv, posture=loop.posture)
     bank = dev.programs
     data: dict[str, Any] = {
         "leads": [p.model_copy(deep=True) for p in s.leads],

@@ -21,7 +21,7 @@ def lead_profiles(settings: Settings, registry: ProfileRegistry) -> list[LeadPro
     issues: list[Issue] = []
     for i, place in enumerate(settings.leads):
         try:
-            leads.append(registry.get(place.lead, expected_kind="lead"))
+            leads.append(cast(LeadProfile, registry.get(place.lead, expected_kind="lead")))
         except InputError as exc:
             issues.extend(x.under(f"leads[{i}].lead") for x in exc.issues)
     if issues:

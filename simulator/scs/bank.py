@@ -13,6 +13,7 @@ nothing, so a check can look at the pending program before the action is applied
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from simulator.errors import ActionRefused
@@ -26,6 +27,8 @@ class ProgramBank(Mapping[str, Program]):
 
     def __init__(self, programs: list[Program], groups: dict[str, list[str]], active: list[str], active_group: str | None) -> None:
         self._by_name: dict[str, Program] = {p.name: p for p in programs}
+        #: read-only live view of the stored programs (a C-level mapping: the fast path for hot loops)
+        self.stored: Mapping[str, Program] = MappingProxyType(self._by_name)
         #: group name -> member programs, run together interleaved
         self.groups: dict[str, list[str]] = {g: list(m) for g, m in groups.items()}
         #: programs running now (interleaved), in order; the first is the closed loop's

@@ -174,7 +174,8 @@ class StimulatorDevice(Device):
     def effective_amplitudes(self) -> dict[str, float]:
         """Program name -> amplitude the generator aims for now (closed loop replaces the set one), mA."""
         bank = self.programs
-        out = {n: bank[n].amplitude_ma for n in bank.active}
+        stored = bank.stored
+        out = {n: stored[n].amplitude_ma for n in bank.active}
         lp = self.loop.program()
         if lp is not None and self.loop.tracker is not None:
             out[lp] = self.loop.tracker.settled_ma()
@@ -247,8 +248,9 @@ class StimulatorDevice(Device):
         ohm = self.electrodes.ohm(now)
         amps = self.effective_amplitudes()
         single = self.profile.current_sources == "single"
-        progs = tuple(bank[n] for n in bank.active)
-        delivered = {n: (compliance(bank[n], self.profile, ohm, amps[n]).delivered_ma if stim else 0.0) for n in bank.active}
+        stored = bank.stored
+        progs = tuple(stored[n] for n in bank.active)
+        delivered = {n: (compliance(stored[n], self.profile, ohm, amps[n]).delivered_ma if stim else 0.0) for n in bank.active}
         shares = {p.name: safety.contact_shares(p, ohm, single) for p in progs}
         taus = self.safety.passive_taus(progs, ohm)
         starts = {n: bank.starts.get(n, 0.0) for n in bank.active}
@@ -339,7 +341,8 @@ class StimulatorDevice(Device):
         ohm = self.electrodes.ohm(now)
         fractions = self.electrodes.fractions(now)
         amps = self.effective_amplitudes()
-        power = sum(program_drain(self.programs[n], self.profile, ohm, amps[n], fractions).battery_power_w for n in self.programs.active)
+        stored = self.programs.stored
+        power = sum(program_drain(stored[n], self.profile, ohm, amps[n], fractions).battery_power_w for n in self.programs.active)
         return battery_current_ma(power, self.profile, bool(self.programs.active))
 
     def impedance_table(self) -> list[dict[str, Any]]:

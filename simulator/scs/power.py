@@ -64,7 +64,7 @@ class PowerSupply:
         if stim:
             amps = dev.effective_amplitudes()
             for n in dev.programs.active:
-                d = program_drain(dev.programs[n], prof, ohm, amps[n], dev.electrodes.fractions(now))
+                d = program_drain(dev.programs.stored[n], prof, ohm, amps[n], dev.electrodes.fractions(now))
                 charge += d.charge_uc_per_s
                 tissue += d.tissue_power_w
                 supply += d.battery_power_w

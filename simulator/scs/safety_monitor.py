@@ -109,7 +109,7 @@ class SafetyMonitor:
         fractions = dev.electrodes.fractions(now)
         single = dev.profile.current_sources == "single"
         for n in (dev.programs.active if dev.stimulating() else []):
-            p = dev.programs[n]
+            p = dev.programs.stored[n]
             share = tissue_share(p, dev.electrodes.ohm(now), fractions, single)
             lossy = share < 1.0 - 1e-9
             if lossy and not self.short_state.get(n, False):
@@ -129,7 +129,7 @@ class SafetyMonitor:
         amps = dev.effective_amplitudes()
         bad = {}
         for n in dev.programs.active:
-            c = compliance(dev.programs[n], dev.profile, ohm, amps[n])
+            c = compliance(dev.programs.stored[n], dev.profile, ohm, amps[n])
             was_ok = self.compliance_state.get(n, True)
             self.compliance_state[n] = c.ok
             if not c.ok:
@@ -155,7 +155,7 @@ class SafetyMonitor:
             return
         amps = dev.effective_amplitudes()
         end = dev.sim.duration_s
-        t = min((next_compliance_change_s(dev.programs[n], dev.profile, dev.electrodes.impedance, amps[n], dev.now, end) for n in dev.programs.active),
+        t = min((next_compliance_change_s(dev.programs.stored[n], dev.profile, dev.electrodes.impedance, amps[n], dev.now, end) for n in dev.programs.active),
                 default=math.inf)
         if math.isfinite(t):
             self.compliance_wake = dev.wake_at(t, lambda: self._changed(on_change))

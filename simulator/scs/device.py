@@ -54,7 +54,7 @@ from simulator.scs.program import Program
 from simulator.scs.safety_monitor import SafetyMonitor
 from simulator.scs.settings import ClosedLoopSettings, ImpedanceSettings, Settings
 from simulator.scs.settings import Settings as StimulatorSettings
-from simulator.scs.soft_stop import SoftStops
+from simulator.scs.soft_stop import OutputBefore, SoftStops
 from simulator.scs.waveform import render_segments
 
 __all__ = ["StimulatorDevice", "Settings", "ImpedanceSettings", "ClosedLoopSettings"]
@@ -142,11 +142,11 @@ class StimulatorDevice(Device):
     def on_refused(self, action: str, refusals: list[Finding]) -> None:
         self.safety.refused(refusals[0])
 
-    def begin_apply(self, action: str, params: StrictModel) -> tuple[StimState, dict[str, float]]:
+    def begin_apply(self, action: str, params: StrictModel) -> OutputBefore:
         """Bring the accumulators to now; the token is what the output stage did just before the
         effect (for the soft stops). Reporting the findings next changes no output state."""
         self._rebase()
-        return self.stim_state(), self.effective_amplitudes()
+        return self.soft_stops.before()
 
     def report_findings(self, action: str, params: StrictModel, findings: list[Finding]) -> None:
         for f in findings:
@@ -154,8 +154,7 @@ class StimulatorDevice(Device):
 
     def finish_apply(self, action: str, params: StrictModel, findings: list[Finding], payload: dict[str, Any] | None,
                      token: Any) -> dict[str, Any] | None:
-        before, amps_before = token
-        self.soft_stops.begin(before, amps_before, action)
+        self.soft_stops.begin(token, action)
         self.power.compute_rates()
         self.safety.check_compliance()
         self.power.check_recharge_eri()
@@ -232,11 +231,7 @@ class StimulatorDevice(Device):
 
     def _schedule_drift(self, interval_s: float) -> None:
         def tick() -> None:
-            self._rebase()
-            self.power.compute_rates()
-            self.safety.check_compliance()
-            self.record_state()
-            self._plan()
+            self._on_compliance_change()  # the same steps: drifted impedances folded into drain and compliance
             self._schedule_drift(interval_s)
         self._drift_wake = self.wake_at(self.now + interval_s, tick)
 

@@ -24,12 +24,12 @@ import numpy as np
 
 from simulator.device import Wakeup
 from simulator.event_kinds import K
-from simulator.scs.energy import program_drain
+from simulator.scs.energy import compliance, program_drain
 from simulator.scs.program import Program
+from simulator.scs.safety import contact_shares
 
 if TYPE_CHECKING:
     from simulator.scs.device import StimulatorDevice
-    from simulator.scs.history import StimState
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,20 @@ def period_factor(spec: tuple[float, float, float], t_period_s: np.ndarray, peri
     return level0 * (g(t_period_s + period_s) - g(t_period_s)) / period_s
 
 
+@dataclass(frozen=True)
+class OutputBefore:
+    """What the output stage did just before an action, as much as a soft stop needs: taken before
+    every action, so it is cheap (references, no computation); the delivered current (mA), contact
+    shares and passive recovery tau (us) of a program that stops are computed only for that program,
+    from these same inputs (the programs and impedance dicts are never changed in place)."""
+
+    stimulating: bool
+    programs: tuple[Program, ...] = ()  # the running programs, in order
+    starts_s: dict[str, float] | None = None  # running program -> start time, s
+    amplitudes_ma: dict[str, float] | None = None  # running program -> amplitude aimed for (closed loop included), mA
+    ohm: dict[str, float] | None = None  # contact -> impedance then, ohm
+
+
 class SoftStops:
     """The soft-stop ramps in progress (component `soft_stops` of StimulatorDevice).
 
@@ -147,7 +161,17 @@ class SoftStops:
         """Output cut at once (battery, MRI): no ramp continues."""
         self.ramps = {}
 
-    def begin(self, before: StimState, amps_before: dict[str, float], action: str) -> None:
+    def before(self) -> OutputBefore:
+        """What the output stage does now (before an action changes it)."""
+        dev = self.dev
+        if not dev.stimulating():
+            return OutputBefore(False)
+        bank = dev.programs
+        stored = bank.stored
+        return OutputBefore(True, tuple(stored[n] for n in bank.active), {n: bank.starts.get(n, 0.0) for n in bank.active},
+                            dev.effective_amplitudes(), dev.electrodes.ohm(dev.now))
+
+    def begin(self, before: OutputBefore, action: str) -> None:
         """Start the soft-stop ramp of each program that was delivering before `action` and is not now
         (stimulation off, program or group deselected). MRI mode stops output at once."""
         dev = self.dev
@@ -158,16 +182,21 @@ class SoftStops:
             return
         if not before.stimulating:
             return
+        assert before.starts_s is not None and before.amplitudes_ma is not None and before.ohm is not None
         now = dev.now
+        prof = dev.profile
+        single = prof.current_sources == "single"
         ohm = dev.electrodes.ohm(now)
         fractions = dev.electrodes.fractions(now)
         for p in before.programs:
             n = p.name
-            if n in out_now or n in before.stop_ramps or p.soft_stop_s <= 0:
+            if n in out_now or p.soft_stop_s <= 0:
                 continue
             level0 = float(p.envelope(now - before.starts_s.get(n, 0.0)))
-            r = make_ramp(p, dev.profile, ohm, amps_before.get(n, p.amplitude_ma), level0, now, fractions,
-                          before.amplitudes_ma.get(n), before.shares.get(n), before.passive_tau_us.get(n))
+            aimed_ma = before.amplitudes_ma[n]
+            delivered_ma = compliance(p, prof, before.ohm, aimed_ma).delivered_ma
+            r = make_ramp(p, prof, ohm, aimed_ma, level0, now, fractions, delivered_ma, contact_shares(p, before.ohm, single),
+                          dev.safety.passive_taus([p], before.ohm).get(n))
             if r is None:
                 continue
             self.ramps[n] = r

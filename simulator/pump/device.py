@@ -259,7 +259,6 @@ class PumpDevice(Device):
             self.warn(f"fault scenario: this pump is out of specification, its flow error {error:+g} % is outside the {p.name} accuracy band of +/-{p.accuracy_pct:g} %",
                       limit="accuracy_pct", value=error, allowed=p.accuracy_pct)
 
-    @property
     def components(self) -> dict[str, object]:
         """The named components of this pump (for tests and tools; not a public query)."""
         return {name: getattr(self, name) for name in ("therapy", "flow", "dead_volume", "boluses", "presses", "priming", "refills",

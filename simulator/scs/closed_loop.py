@@ -12,12 +12,24 @@
 """
 from __future__ import annotations
 
+import copy
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from simulator.device import Wakeup
+from simulator.event_kinds import K
 
 if TYPE_CHECKING:
+    from simulator.scs.device import StimulatorDevice
     from simulator.scs.profile import ClosedLoopSpec
+    from simulator.scs.program import Program
+    from simulator.scs.settings import ClosedLoopSettings, Posture
+
+#: Breakpoints of the closed-loop approach, in controller time constants after each change; the last
+#: one is 'settled' (e^-5: 0.7 % of the jump left).
+SETTLE_POINTS_TAU = (1.0, 2.0, 3.0, 5.0)
 
 LABEL = "educational model: linear recruitment above a distance-dependent threshold; first-order controller"
 
@@ -80,9 +92,9 @@ class LoopTracker:
     closed_s_in: float = 0.0
     open_s_in: float = 0.0
     tracked_s: float = 0.0
-    history: list = field(default_factory=list)
+    history: list[Any] = field(default_factory=list)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.closed_i0_ma = self.settled_ma()
 
     def settled_ma(self) -> float:
@@ -117,3 +129,174 @@ class LoopTracker:
         if self.tracked_s <= 0:
             return {"closed_loop_pct": None, "open_loop_pct": None, "tracked_s": 0.0}
         return {"closed_loop_pct": 100.0 * self.closed_s_in / self.tracked_s, "open_loop_pct": 100.0 * self.open_s_in / self.tracked_s, "tracked_s": self.tracked_s}
+
+
+class ClosedLoopControl:
+    """Posture, cough and the ECAP controller (component `loop` of StimulatorDevice).
+
+    Every stimulator has a posture ('standing', 'sitting', 'supine', 'prone') and may cough (for
+    the profile's cough duration, s); with a closed-loop profile `tracker` follows the controller
+    (ECAP uV, amplitude mA, time in window) and `enabled` says whether it drives the first running
+    program. Without one `tracker` is None and posture and cough only report."""
+
+    def __init__(self, dev: StimulatorDevice, settings: ClosedLoopSettings | None, first: Program) -> None:
+        self.dev = dev
+        self.posture: Posture = "standing"
+        #: end of the present cough, s (None: not coughing)
+        self.cough_until: float | None = None
+        self.cough_wake: Wakeup | None = None
+        self.tracker: LoopTracker | None = None
+        self.enabled = False
+        self._settle_wakes: list[Wakeup] = []
+        self._settle_key: tuple[float, float, float, bool, str | None] | None = None
+        cl = dev.profile.closed_loop
+        if cl is not None:
+            from simulator.scs.settings import ClosedLoopSettings
+
+            chosen = settings or ClosedLoopSettings()
+            self.enabled = chosen.enabled
+            self.posture = chosen.posture
+            self.tracker = LoopTracker(cl, chosen.target_uv or cl.target_uv, first.amplitude_ma, self.cap_ma(first),
+                                       cl.posture_distance_factor.get(self.posture, 1.0))
+
+    # ----- queries -----
+    def cap_ma(self, program: Program) -> float:
+        """Highest amplitude the controller may set on `program`: its patient maximum (else the
+        device's) and never above the device's total current, mA."""
+        prof = self.dev.profile
+        cap = program.patient_max_ma if program.patient_max_ma is not None else prof.amplitude_ma.max
+        return min(cap, prof.max_total_current_ma)
+
+    def program(self) -> str | None:
+        """The program the controller drives now (the first running one), None when it drives none."""
+        active = self.dev.programs.active
+        return active[0] if (self.tracker is not None and self.enabled and active) else None
+
+    def distance_factor(self) -> float:
+        """Cord-to-lead distance over the reference distance, now (posture, cough)."""
+        cl = self.dev.profile.closed_loop
+        if cl is None:
+            return 1.0
+        f = cl.posture_distance_factor.get(self.posture, 1.0)
+        if self.cough_until is not None and self.dev.now < self.cough_until:
+            f *= cl.cough_distance_factor
+        return f
+
+    def time_in_window(self, now_s: float, stimulating: bool) -> dict[str, float | None] | None:
+        """Closed and open loop time in window up to `now_s` (%), without advancing the tracker."""
+        if self.tracker is None:
+            return None
+        tracker = copy.copy(self.tracker)
+        tracker.advance(now_s, stimulating)
+        return tracker.pct()
+
+    # ----- changes -----
+    def follow(self, program: Program) -> None:
+        """The first running program changed: open loop uses its amplitude, the cap its limits."""
+        if self.tracker is not None:
+            self.tracker.open_amplitude_ma = program.amplitude_ma
+            self.tracker.max_amplitude_ma = self.cap_ma(program)
+
+    def follow_amplitude(self, amplitude_ma: float) -> None:
+        """The first running program's amplitude changed (mA): the open loop follows it."""
+        if self.tracker is not None:
+            self.tracker.open_amplitude_ma = amplitude_ma
+
+    def advance(self, now_s: float, stimulating: bool) -> None:
+        """Integrate time in window up to `now_s`."""
+        if self.tracker is not None:
+            self.tracker.advance(now_s, stimulating)
+
+    def set_posture(self, posture: Posture) -> Posture:
+        """Change posture; returns the previous one."""
+        prev, self.posture = self.posture, posture
+        return prev
+
+    def start_cough(self) -> float:
+        """A cough from now for the profile's duration (2 s without a closed-loop model); returns the duration, s."""
+        cl = self.dev.profile.closed_loop
+        duration = cl.cough_duration_s if cl else 2.0
+        self.cough_until = self.dev.now + duration
+        return duration
+
+    def plan_cough_end(self, on_end: Callable[[], None]) -> None:
+        """Wake at the end of the present cough (replacing an earlier plan)."""
+        if self.cough_wake is not None:
+            self.cough_wake.cancel()
+        assert self.cough_until is not None
+        self.cough_wake = self.dev.wake_at(self.cough_until, lambda: self._cough_ended(on_end))
+
+    def _cough_ended(self, on_end: Callable[[], None]) -> None:
+        self.cough_wake = None
+        on_end()
+
+    def end_cough(self) -> None:
+        self.cough_until = None
+
+    def configure(self, enabled: bool, target_uv: float | None) -> float:
+        """Controller on or off and its target (uV, None: unchanged); returns the target, uV."""
+        assert self.tracker is not None, "checked: the profile has a closed loop"
+        self.enabled = enabled
+        if target_uv is not None:
+            self.tracker.target_uv = target_uv
+        return self.tracker.target_uv
+
+    def update(self) -> None:
+        """Fold the distance now (posture, cough) into the controller and report the ECAP."""
+        loop = self.tracker
+        if loop is None:
+            return
+        dev = self.dev
+        now = dev.now
+        loop.set_distance(now, self.distance_factor(), dev.stimulating())
+        dev.emit(K.CLOSED_LOOP_ECAP, posture=self.posture, cough=self.cough_until is not None,
+                 ecap_closed_uv=loop.ecap_at(now), ecap_open_uv=loop.ecap_at(now, closed=False),
+                 settled_ecap_closed_uv=loop.spec.slope_uv_per_ma * max(0.0, loop.settled_ma() - threshold_ma(loop.spec, loop.distance_factor)),
+                 settled_amplitude_ma=loop.settled_ma(), label=LABEL)
+
+    # ----- recording -----
+    def record(self) -> None:
+        """Breakpoints of the controller's amplitude and ECAP, open-loop ECAP; plan the settling points."""
+        loop = self.tracker
+        if loop is None:
+            return
+        dev = self.dev
+        self.record_controller()
+        dev.record("ecap_open_loop_uv", loop.ecap_at(dev.now, closed=False) if dev.stimulating() else 0.0, "uV", interp="step")
+        self._plan_settle()
+
+    def record_controller(self) -> None:
+        """Closed-loop ECAP and amplitude as the controller has them now (closed form)."""
+        loop = self.tracker
+        if loop is None:
+            return
+        dev = self.dev
+        lp = self.program()
+        if lp is not None:
+            dev.record(f"amplitude_ma.{lp}", loop.closed_amplitude_at(dev.now), "mA", interp="step")
+        dev.record("ecap_uv", loop.ecap_at(dev.now) if dev.stimulating() else 0.0, "uV", interp="step")
+
+    def _plan_settle(self) -> None:
+        """Wake a handful of times while the controller relaxes, the last once it has settled.
+
+        The closed-loop amplitude approaches its settled value as I_inf + (I_0 - I_inf) e^{-t/tau}; the
+        step series gets breakpoints at `SETTLE_POINTS_TAU` time constants after the approach began
+        (the last, 5 tau, is 'settled': 0.7 % of the jump left), never one per control step."""
+        loop = self.tracker
+        if loop is None:
+            return
+        dev = self.dev
+        i_inf = loop.settled_ma()
+        stimulating = dev.stimulating()
+        key = (loop.t_s, loop.closed_i0_ma, i_inf, stimulating, self.program())
+        if key == self._settle_key:
+            return
+        for w in self._settle_wakes:
+            w.cancel()
+        self._settle_wakes = []
+        self._settle_key = key
+        if not stimulating or abs(loop.closed_i0_ma - i_inf) <= 1e-12 * max(1.0, i_inf):
+            return
+        tau = loop.spec.controller_tau_s
+        self._settle_wakes = [dev.wake_at(loop.t_s + k * tau, self.record_controller) for k in SETTLE_POINTS_TAU
+                              if loop.t_s + k * tau > dev.now]

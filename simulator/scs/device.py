@@ -1,49 +1,66 @@
-"""The spinal cord stimulator device (kind `scs`): state, actions, closed-form accounting.
+"""The spinal cord stimulator device (kind `scs`): a device that owns named components.
 
-State is rebased at every action and every planned wake-up; between them everything is closed
-form: battery level (linear), cumulative charge and energy (linear), time stimulating, cycling
-phase (folded into the average drain), closed-loop time in window. The device wakes only at
-actions, battery thresholds (low battery, stimulation off / ERI / end of service, empty),
-recharge ends, cough ends and a slow impedance-drift update (default every 30 days).
-Pulses and cycling edges are never events; `render_waveform` synthesises them on demand.
+Components (each a small class with one job and its own state; one changes only its own state
+and reaches the others through the device):
 
-This module holds validation, start-up and the public queries; the rest is split by job:
-`settings` (Settings and action parameters), `state` (closed-form state, planning, recording),
-`checks` (findings before an action), `actions` (what each action does), `history` (programs in
-force over time, for rendering past windows).
+- `programs` (ProgramBank, bank.py): stored programs and groups, what runs, start times, MaxTol bypass;
+- `electrodes` (Electrodes, electrodes.py): leads, contacts, impedances (per-instant memo), last check;
+- `safety` (SafetyMonitor, safety_monitor.py): program findings, safety events, compliance, shorts;
+- `power` (PowerSupply, power.py): rates and accumulators (uC, J, s), the cell, thresholds, recharge, ERI;
+- `loop` (ClosedLoopControl, closed_loop.py): posture, cough, the ECAP controller;
+- `soft_stops` (SoftStops, soft_stop.py): soft-stop ramps in progress;
+- `output` (OutputSwitch, output.py): stimulation on/off and MRI mode;
+- `alarms` (AlarmBoard) and `history` (ProgramHistory: programs in force over time, for rendering).
+Perception and thresholds are module functions (perception.py); settings validation is validation.py.
+
+Actions go through the base pipeline (`simulator.device.Device.apply`) with the table
+`ACTION_TABLE`: each row names the action's parameters, its check (checks.py) and its effect
+(actions.py). The hooks map the stimulator's steps onto it: a charge-density refusal is a safety
+event (`on_refused`); the accumulators are brought to now (`begin_apply`); each finding is a
+warning and, for a safety limit, a safety event (`report_findings`); after the effect: soft stops,
+rates, compliance, rechargeable ERI, breakpoints, wake-ups (`finish_apply`).
+
+State is rebased at every action and planned wake-up; between them everything is closed form
+(battery, charge, energy, time stimulating, cycling folded into the drain, closed-loop time in
+window). The device wakes only at actions, battery thresholds, recharge, cough and soft-stop
+ends, compliance changes and the impedance-drift update (default every 30 days). Pulses are
+never events; `render_waveform` synthesises them on demand.
 """
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
 from simulator.alarms import AlarmBoard
-from simulator.device import Device, Finding
-from simulator.errors import InputError, Issue
+from simulator.device import ActionSpec, Device, Finding, Wakeup
+from simulator.errors import ActionRefused
+from simulator.event_kinds import K
 from simulator.profiles.base import StrictModel
-from simulator.scs import perception, safety
-from simulator.scs.actions import ActionsMixin
-from simulator.scs.battery import BatteryState, charge_time_h, days_between
-from simulator.scs.checks import ChecksMixin
+from simulator.profiles.registry import ProfileRegistry
+from simulator.scs import perception, safety, validation
+from simulator.scs.action_table import ACTION_TABLE
+from simulator.scs.bank import ProgramBank
+from simulator.scs.battery import charge_time_h, days_between
 from simulator.scs.closed_loop import LABEL as LOOP_LABEL
-from simulator.scs.closed_loop import LoopTracker
-from simulator.scs.energy import battery_current_ma, program_drain
-from simulator.scs.history import ProgramHistory
+from simulator.scs.closed_loop import ClosedLoopControl
+from simulator.scs.electrodes import Electrodes
+from simulator.scs.energy import battery_current_ma, compliance, program_drain
+from simulator.scs.history import ProgramHistory, StimState
 from simulator.scs.impedance import ImpedanceModel
 from simulator.scs.leads import LeadProfile, contact_map
+from simulator.scs.output import OutputSwitch
+from simulator.scs.power import PowerSupply
 from simulator.scs.profile import StimulatorProfile
 from simulator.scs.program import Program
-from simulator.scs.settings import (
-    AckParams, AmplitudeStep, ClosedLoopParams, ClosedLoopSettings, ImpedanceSettings, InjectFault, MriParams, NoParams,
-    PostureParams, Recharge, SelectGroup, SetGroup, MaxTolBypass, PatientStep, RecordThreshold, SetPatientLimits, SelectProgram, SetAmplitude, SetCycling, SetProgram, Settings,
-)
-from simulator.scs.soft_stop import StopRamp
-from simulator.scs.state import StateMixin
+from simulator.scs.safety_monitor import SafetyMonitor
+from simulator.scs.settings import ClosedLoopSettings, ImpedanceSettings, Settings
+from simulator.scs.settings import Settings as StimulatorSettings
+from simulator.scs.soft_stop import OutputBefore, SoftStops
 from simulator.scs.waveform import render_segments
 
 __all__ = ["StimulatorDevice", "Settings", "ImpedanceSettings", "ClosedLoopSettings"]
 
 
-class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
+class StimulatorDevice(Device):
     """A spinal cord stimulator. Code outside the core (the app, reports, training) reads it only
     through `snapshot()`, the event stream, and the queries named in `PUBLIC_QUERIES`."""
 
@@ -54,167 +71,215 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
         "impedance_table", "safety_report", "perception_estimate", "active_alarms", "effective_amplitudes", "summary",
     )
     Settings = Settings
-    ACTIONS: ClassVar[dict[str, type[StrictModel]]] = {
-        "set_program": SetProgram,
-        "select_program": SelectProgram,
-        "amplitude_up": AmplitudeStep,
-        "amplitude_down": AmplitudeStep,
-        "set_amplitude": SetAmplitude,
-        "stimulation_on": NoParams,
-        "stimulation_off": NoParams,
-        "set_cycling": SetCycling,
-        "impedance_check": NoParams,
-        "inject_impedance_fault": InjectFault,
-        "recharge": Recharge,
-        "posture": PostureParams,
-        "cough": NoParams,
-        "mri_mode": MriParams,
-        "set_closed_loop": ClosedLoopParams,
-        "acknowledge_alarm": AckParams,
-        "record_threshold": RecordThreshold,
-        "max_tolerable_bypass": MaxTolBypass,
-        "set_patient_limits": SetPatientLimits,
-        "patient_step": PatientStep,
-        "set_group": SetGroup,
-        "select_group": SelectGroup,
-    }
+    #: action -> (parameters, effect, check, doc): simulator/scs/action_table.py
+    ACTION_TABLE: ClassVar[dict[str, ActionSpec]] = ACTION_TABLE
     profile: StimulatorProfile
+    settings: StimulatorSettings
+    # components (made by `start`)
+    programs: ProgramBank
+    electrodes: Electrodes
+    safety: SafetyMonitor
+    power: PowerSupply
+    loop: ClosedLoopControl
+    soft_stops: SoftStops
+    output: OutputSwitch
+    alarms: AlarmBoard
+    history: ProgramHistory
 
-    # ================= validation =================
+    # ================= validation (simulator/scs/validation.py) =================
     @classmethod
-    def _lead_profiles(cls, settings: Settings, registry) -> list[LeadProfile]:
-        leads, issues = [], []
-        for i, place in enumerate(settings.leads):
-            try:
-                leads.append(registry.get(place.lead, expected_kind="lead"))
-            except InputError as exc:
-                issues.extend(x.under(f"leads[{i}].lead") for x in exc.issues)
-        if issues:
-            raise InputError(issues)
-        return leads
+    def _lead_profiles(cls, settings: StimulatorSettings, registry: ProfileRegistry) -> list[LeadProfile]:
+        return validation.lead_profiles(settings, registry)
 
     @classmethod
-    def check_settings(cls, profile, settings, registry) -> None:
-        leads = cls._lead_profiles(settings, registry)
-        issues: list[Issue] = []
-        if len(leads) > profile.lead_ports:
-            issues.append(Issue("leads", f"{profile.id} has {profile.lead_ports} lead ports", len(leads)))
-        n = sum(lp.contacts for lp in leads)
-        if n > profile.contacts_max:
-            issues.append(Issue("leads", f"the leads have {n} contacts; {profile.id} drives at most {profile.contacts_max}", n))
-        areas = {k: v["area_cm2"] for k, v in contact_map(settings.leads, leads, settings.segment_mm).items()}
-        programs = settings.programs or [profile.nominal_program]
-        if len(programs) > profile.max_programs:
-            issues.append(Issue("programs", f"{profile.id} stores at most {profile.max_programs} programs", len(programs)))
-        for i, p in enumerate(programs):
-            for f in safety.check_program(p, profile, areas):
-                if f.level == "refuse":
-                    issues.append(Issue(f"programs[{i}]", f"{f.message} (allowed: {f.allowed})", f.value))
-        names = [p.name for p in programs]
-        by_name = {p.name: p for p in programs}
-        if len(settings.groups) > profile.max_groups:
-            issues.append(Issue("groups", f"{profile.id} stores at most {profile.max_groups} program groups", len(settings.groups)))
-        for g, members in settings.groups.items():
-            missing = [m for m in members if m not in by_name]
-            if missing:
-                issues.append(Issue(f"groups.{g}", f"no program {', '.join(missing)}; programs: {', '.join(names)}", missing))
-                continue
-            for f in safety.check_interleave([by_name[m] for m in members], profile):
-                issues.append(Issue(f"groups.{g}", f.message, f.value))
-        if settings.active_group is not None and settings.active_group not in settings.groups:
-            issues.append(Issue("active_group", f"no group {settings.active_group!r}; groups: {', '.join(settings.groups) or 'none'}", settings.active_group))
-        active = cls._initial_active(settings, names)
-        for a in active:
-            if a not in names:
-                issues.append(Issue("active_programs", f"no program {a!r}; programs: {', '.join(names)}", a))
-        if not issues:
-            for f in safety.check_interleave([p for p in programs if p.name in active], profile):
-                issues.append(Issue("active_programs", f.message, f.value))
-        for label in list(settings.impedance.initial_ohm) + list(settings.impedance.faults) + list(settings.impedance.drift_per_year):
-            if label not in areas:
-                issues.append(Issue("impedance", f"no contact {label!r}; contacts E1-E{len(areas)}", label))
-        if settings.closed_loop is not None and profile.closed_loop is None:
-            issues.append(Issue("closed_loop", f"{profile.id} has no closed-loop model; use e.g. scs/closed-loop-ecap", "closed_loop"))
-        if issues:
-            raise InputError(issues)
-
-    @staticmethod
-    def _initial_active(settings: Settings, names: list[str]) -> list[str]:
-        if settings.active_group is not None:
-            return list(settings.groups.get(settings.active_group, []))
-        return list(settings.active_programs) if settings.active_programs is not None else names[:1]
+    def check_settings(cls, profile: Any, settings: Any, registry: ProfileRegistry) -> None:
+        validation.check_settings(profile, settings, registry)
 
     # ================= lifecycle =================
     def start(self) -> None:
-        s: Settings = self.settings  # type: ignore[assignment]
-        self.leads = self._lead_profiles(s, self.registry)
-        self.contacts = contact_map(s.leads, self.leads, s.segment_mm)
-        self.areas = {k: v["area_cm2"] for k, v in self.contacts.items()}
-        self.programs: dict[str, Program] = {p.name: p for p in (s.programs or [self.profile.nominal_program])}
-        names = list(self.programs)
-        self.active: list[str] = self._initial_active(s, names)
-        self.groups: dict[str, list[str]] = {g: list(m) for g, m in s.groups.items()}
-        self.active_group: str | None = s.active_group
-        self.stim_on = s.stimulation_on
-        self.suspended: str | None = None  # 'battery', 'eos', 'empty'
-        self.mri = False
-        self.starts: dict[str, float] = {n: 0.0 for n in self.active}
+        s = self.settings
+        stored = s.programs or [self.profile.nominal_program]
+        leads = self._lead_profiles(s, self.registry)
+        contacts = contact_map(s.leads, leads, s.segment_mm)
+        self.programs = ProgramBank(stored, s.groups, validation.initial_active(s, [p.name for p in stored]), s.active_group)
+        self.output = OutputSwitch(s.stimulation_on)
         self.alarms = AlarmBoard(self)
         self.history = ProgramHistory()
-        self.maxtol_bypass: set[str] = set()  # programs whose MaxTol the clinician bypassed
-        self.impedance = ImpedanceModel(self.profile.impedance, list(self.contacts), self.rng, s.impedance.initial_ohm, dict(s.impedance.faults), s.impedance.drift,
-                                        s.impedance.drift_per_year)
-        b = self.profile.battery
-        self.battery = BatteryState(b.capacity_mah, b.capacity_mah * s.battery_pct / 100.0, 0.0, 0.0)
-        self.flags: set[str] = set()
-        self.recharging: dict[str, Any] | None = None
-        self.recharges: list[dict[str, Any]] = []
-        self.charge_uc = self.energy_j = self.tissue_energy_j = self.stim_s = 0.0
-        self.t_acc = 0.0
-        self.rate: dict[str, float] = {}
-        self.safety_events: dict[str, int] = {}
-        self.compliance_state: dict[str, bool] = {}
-        self.short_state: dict[str, bool] = {}
-        self.last_check: list[dict[str, Any]] | None = None
-        self.last_check_t_s: float | None = None
-        self.posture = "standing"
-        self.cough_until: float | None = None
-        self.loop: LoopTracker | None = None
-        self.loop_enabled = False
-        self._wake = self._recharge_wake = self._cough_wake = self._comp_wake = self._ramp_wake = None
-        self.stop_ramps: dict[str, StopRamp] = {}  # soft stops in progress (simulator/scs/soft_stop.py)
-        self._settle_wakes: list = []
-        self._settle_key = None
-        cl = self.profile.closed_loop
-        if cl is not None:
-            cls_ = s.closed_loop or ClosedLoopSettings()
-            self.loop_enabled = cls_.enabled
-            self.posture = cls_.posture
-            first = self.programs[self.active[0]] if self.active else self.profile.nominal_program
-            self.loop = LoopTracker(cl, cls_.target_uv or cl.target_uv, first.amplitude_ma, self._loop_cap_ma(first), cl.posture_distance_factor.get(self.posture, 1.0))
+        self.electrodes = Electrodes(leads, contacts, ImpedanceModel(self.profile.impedance, list(contacts), self.rng, s.impedance.initial_ohm,
+                                                                      dict(s.impedance.faults), s.impedance.drift, s.impedance.drift_per_year))
+        self.power = PowerSupply(self, s.battery_pct)
+        self.soft_stops = SoftStops(self)
+        self.safety = SafetyMonitor(self)
+        self.loop = ClosedLoopControl(self, s.closed_loop, self.programs.first_active() or self.profile.nominal_program)
+        self._drift_wake: Wakeup | None = None
         # thresholds already below at start
-        pct = self.battery.pct_at(0.0)
-        self._compute_rates()
-        for f in self._startup_findings():
-            self._emit_finding(f, "settings")
-        self._check_compliance()
-        self._check_recharge_eri()
-        self._cross_thresholds(pct, initial=True)
-        self._compute_rates()
+        pct = self.power.battery.pct_at(0.0)
+        self.power.compute_rates()
+        for f in self.safety.startup_findings():
+            self.safety.report(f, "settings")
+        self.safety.check_compliance()
+        self.power.check_recharge_eri()
+        self.power.cross_thresholds(pct, initial=True)
+        self.power.compute_rates()
         self.record_state()
         self._plan()
-        self._drift_wake = None
         if s.impedance.drift and s.impedance.update_interval > 0:
             self._schedule_drift(s.impedance.update_interval)
 
-    def _startup_findings(self) -> list[Finding]:
-        out = []
-        for p in self.programs.values():
-            out += [f for f in safety.check_program(p, self.profile, self.areas, self._ohm()) if f.level == "warn"]
+    def components(self) -> dict[str, object]:
+        """The device's components by attribute name (for tests and tools; not a public query)."""
+        return {"programs": self.programs, "electrodes": self.electrodes, "safety": self.safety, "power": self.power, "loop": self.loop,
+                "soft_stops": self.soft_stops, "output": self.output, "alarms": self.alarms, "history": self.history}
+
+    # ================= the action pipeline's hooks =================
+    def check(self, action: str, params: StrictModel) -> list[Finding]:
+        """Findings of a pending action (a check's ActionRefused - no such program - becomes a refusal)."""
+        try:
+            return super().check(action, params)
+        except ActionRefused as r:
+            return [Finding("refuse", r.reason, r.details.get("limit", ""), r.details.get("value"), r.details.get("allowed"))]
+
+    def on_refused(self, action: str, refusals: list[Finding]) -> None:
+        self.safety.refused(refusals[0])
+
+    def begin_apply(self, action: str, params: StrictModel) -> OutputBefore:
+        """Bring the accumulators to now; the token is what the output stage did just before the
+        effect (for the soft stops). Reporting the findings next changes no output state."""
+        self._rebase()
+        return self.soft_stops.before()
+
+    def report_findings(self, action: str, params: StrictModel, findings: list[Finding]) -> None:
+        for f in findings:
+            self.safety.report(f, action)
+
+    def finish_apply(self, action: str, params: StrictModel, findings: list[Finding], payload: dict[str, Any] | None,
+                     token: Any) -> dict[str, Any] | None:
+        self.soft_stops.begin(token, action)
+        self.power.compute_rates()
+        self.safety.check_compliance()
+        self.power.check_recharge_eri()
+        self.record_state()
+        self._plan()
+        result = payload or {}
+        if findings:
+            result["warnings"] = [f.as_dict() for f in findings]
+        return result
+
+    # ================= closed-form state and planning =================
+    def stimulating(self) -> bool:
+        """Output now: switched on, not in MRI mode, not suspended by the battery, a program running."""
+        return bool(self.output.stim_on and not self.output.mri and self.power.suspended is None and self.programs.active)
+
+    def effective_amplitudes(self) -> dict[str, float]:
+        """Program name -> amplitude the generator aims for now (closed loop replaces the set one), mA."""
+        bank = self.programs
+        stored = bank.stored
+        out = {n: stored[n].amplitude_ma for n in bank.active}
+        lp = self.loop.program()
+        if lp is not None and self.loop.tracker is not None:
+            out[lp] = self.loop.tracker.settled_ma()
         return out
 
+    def _rebase(self) -> None:
+        """Bring the accumulators, the cell, the soft stops and the closed loop to now."""
+        now = self.now
+        self.power.advance(now)
+        self.soft_stops.prune(now)
+        was = self.power.was_stimulating()
+        self.loop.advance(now, was if was is not None else self.stimulating())
+
+    def _plan(self) -> None:
+        """Plan the wake-ups: next battery threshold, next compliance change, end of the next soft stop."""
+        self.power.plan_threshold(self._on_threshold)
+        self.safety.plan_compliance(self._on_compliance_change)
+        self.soft_stops.plan_end(self._on_ramp_end)
+
+    def _replan(self) -> None:
+        self.power.compute_rates()
+        self.record_state()
+        self._plan()
+
+    def _on_threshold(self) -> None:
+        self._rebase()
+        self.power.cross_thresholds(self.power.pct())
+        self._replan()
+
+    def _on_compliance_change(self) -> None:
+        self._rebase()
+        self.power.compute_rates()
+        self.safety.check_compliance()
+        self.record_state()
+        self._plan()
+
+    def _on_ramp_end(self) -> None:
+        self._rebase()
+        self._replan()
+
+    def on_recharge_end(self) -> None:
+        """Wake-up at the planned end of a recharge."""
+        self._rebase()
+        self.power.finish_recharge()
+        self._replan()
+
+    def on_cough_end(self) -> None:
+        """Wake-up at the end of a cough."""
+        self._rebase()
+        self.loop.end_cough()
+        self.emit(K.COUGH_END)
+        self.loop.update()
+        self._replan()
+
+    def _schedule_drift(self, interval_s: float) -> None:
+        def tick() -> None:
+            self._on_compliance_change()  # the same steps: drifted impedances folded into drain and compliance
+            self._schedule_drift(interval_s)
+        self._drift_wake = self.wake_at(self.now + interval_s, tick)
+
+    def stim_state(self) -> StimState:
+        """What the output stage does now: programs, starts, delivered amplitudes, contact shares."""
+        now = self.now
+        bank = self.programs
+        stim = self.stimulating()
+        ohm = self.electrodes.ohm(now)
+        amps = self.effective_amplitudes()
+        single = self.profile.current_sources == "single"
+        stored = bank.stored
+        progs = tuple(stored[n] for n in bank.active)
+        delivered = {n: (compliance(stored[n], self.profile, ohm, amps[n]).delivered_ma if stim else 0.0) for n in bank.active}
+        shares = {p.name: safety.contact_shares(p, ohm, single) for p in progs}
+        taus = self.safety.passive_taus(progs, ohm)
+        starts = {n: bank.starts.get(n, 0.0) for n in bank.active}
+        ramps = {n: r for n, r in self.soft_stops.ramps.items() if r.t1_s > now and not (stim and n in bank.active)}
+        if ramps:  # soft stops in progress: rendered after the active programs (which keep their offsets)
+            progs = tuple(p for p in progs if p.name not in ramps) + tuple(r.program for r in ramps.values())
+            for n, r in ramps.items():
+                delivered[n] = r.delivered_ma
+                shares[n] = r.shares if r.shares is not None else safety.contact_shares(r.program, ohm, single)
+                starts[n] = r.t0_s
+                if r.passive_tau_us is not None:
+                    taus[n] = r.passive_tau_us
+                else:
+                    taus.pop(n, None)
+        return StimState(now, progs, starts, delivered, shares, stim, taus, {n: r.render_spec() for n, r in ramps.items()})
+
+    def record_state(self) -> None:
+        self.history.note(self.stim_state())
+        now = self.now
+        charge, energy, _ = self.power.accumulated(now)
+        self.record("battery_pct", self.power.battery.pct_at(now), "%")
+        self.record("charge_delivered_uc", charge, "uC")
+        self.record("energy_used_j", energy, "J")
+        self.record("stimulating", 1.0 if self.stimulating() else 0.0, "", interp="step")
+        amps = self.effective_amplitudes()
+        lp = self.loop.program()
+        for n, p in self.programs.items():
+            if n == lp:
+                continue  # recorded by the loop: the controller's amplitude now, not where it heads
+            self.record(f"amplitude_ma.{n}", amps.get(n, p.amplitude_ma) if n in self.programs.active else p.amplitude_ma, "mA", interp="step")
+        self.loop.record()
+
     # ================= public API (GUI, reports) =================
-    def snapshot(self, t_s: float | None = None):
+    def snapshot(self, t_s: float | None = None) -> Any:
         """A frozen StimulatorSnapshot now (settings, programs, impedances, battery, alarms, closed loop).
         Only the present is supported (`t_s` None or now); other times: `battery_pct_at`, `render_waveform`."""
         from simulator.scs import snapshot
@@ -225,31 +290,32 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
 
     def active_programs(self) -> list[str]:
         """Names of the programs running now (interleaved), in order."""
-        return list(self.active)
+        return list(self.programs.active)
 
     def stored_programs(self) -> dict[str, Program]:
         """Stored programs by name (copies: changing one never reaches the device)."""
         return {n: p.model_copy(deep=True) for n, p in self.programs.items()}
 
-    def render_waveform(self, t0_s: float, t1_s: float, sample_rate_hz: float, mode: str = "average"):
+    def render_waveform(self, t0_s: float, t1_s: float, sample_rate_hz: float, mode: str = "average") -> Any:
         """(t_s, {contact: current_ma}) over [t0_s, t1_s) with the programs, starts (cycling phase,
         ramps) and delivered amplitudes that were in force in that window (from the history of
         state changes; times after now use the present state)."""
-        self._note_history()
+        self.history.note(self.stim_state())
         segs = [(a, b, list(s.programs), s.render_kwargs()) for a, b, s in self.history.segments(t0_s, t1_s)]
         return render_segments(segs, t0_s, t1_s, sample_rate_hz, mode)
 
     def battery_pct_at(self, t_s: float) -> float:
-        """Battery level at t_s: closed form from now on (until the next event), recorded before."""
-        if t_s >= self.battery.t0_s:
-            return self.battery.pct_at(t_s)
+        """Battery level at t_s, %: closed form from now on (until the next event), recorded before."""
+        battery = self.power.battery
+        if t_s >= battery.t0_s:
+            return battery.pct_at(t_s)
         return float(self.sim.recorder.get(self.id, "battery_pct").at(t_s))
 
     def projection(self) -> dict[str, Any]:
-        """Projections at the present programs (drain without charging)."""
+        """Projections at the present programs (drain mA without charging, days, hours, %)."""
         b = self.profile.battery
         drain = self.therapy_drain_ma()
-        pct = self.battery.pct_at(self.now)
+        pct = self.power.battery.pct_at(self.now)
         out: dict[str, Any] = {"chemistry": b.chemistry, "drain_ma": drain, "battery_pct": pct}
         if b.chemistry == "primary":
             out["longevity_days"] = max(0.0, days_between(b.capacity_mah, pct, b.stimulation_off_pct, drain))
@@ -266,17 +332,17 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
 
     def therapy_drain_ma(self) -> float:
         """Average cell current of the active programs as if stimulating now (cycling included), mA."""
-        ohm = self._ohm()
+        now = self.now
+        ohm = self.electrodes.ohm(now)
+        fractions = self.electrodes.fractions(now)
         amps = self.effective_amplitudes()
-        power = sum(program_drain(self.programs[n], self.profile, ohm, amps[n], self.impedance.tissue_fractions(self.now)).battery_power_w
-                    for n in self.active)
-        return battery_current_ma(power, self.profile, bool(self.active))
+        stored = self.programs.stored
+        power = sum(program_drain(stored[n], self.profile, ohm, amps[n], fractions).battery_power_w for n in self.programs.active)
+        return battery_current_ma(power, self.profile, bool(self.programs.active))
 
     def impedance_table(self) -> list[dict[str, Any]]:
-        rows = self.impedance.table(self.now)
-        for r in rows:
-            r["level"] = self.contacts[r["contact"]]["level"]
-        return rows
+        """Rows {contact, ohm, flag, ok, level} of every contact now."""
+        return self.electrodes.table(self.now)
 
     def _program_arg(self, program: str | Program) -> Program:
         return self.programs[program] if isinstance(program, str) else program
@@ -284,46 +350,48 @@ class StimulatorDevice(StateMixin, ChecksMixin, ActionsMixin, Device):
     def safety_report(self, program: str | Program) -> dict[str, Any]:
         """Per-contact charge per phase (uC), density (uC/cm2), Shannon k and limit flags."""
         p = self._program_arg(program)
-        rows = safety.contact_report(p, self.areas, self.profile, self._ohm())
+        ohm = self.electrodes.ohm(self.now)
+        areas = self.electrodes.areas
+        rows = safety.contact_report(p, areas, self.profile, ohm)
         return {"program": p.name, "amplitude_ma": p.amplitude_ma, "pulse_width_us": p.pulse_width_us,
                 "density_limit_uc_per_cm2": self.profile.charge_density_limit_uc_per_cm2, "policy": self.profile.charge_density_policy,
                 "shannon_k_limit": self.profile.shannon_k_limit, "contacts": rows,
-                "findings": [f.as_dict() for f in safety.check_program(p, self.profile, self.areas, self._ohm())],
-                "passive_recovery": p.recovery_info(self._passive_taus([p]).get(p.name))}
+                "findings": [f.as_dict() for f in safety.check_program(p, self.profile, areas, ohm)],
+                "passive_recovery": p.recovery_info(self.safety.passive_taus([p]).get(p.name))}
 
     def perception_estimate(self, program: str | Program) -> dict[str, Any]:
+        """Perception threshold estimate of a program (labelled approximation), mA."""
         return perception.estimate(self._program_arg(program))
 
     def active_alarms(self) -> list[dict[str, Any]]:
         return self.alarms.active_dicts()  # repeat counts as of now
 
     def summary(self) -> dict[str, Any]:
-        charge, energy, stim = self._accumulated(self.now)
-        dt = max(0.0, self.now - self.t_acc)
+        now = self.now
+        power = self.power
+        bank = self.programs
+        charge, energy, stim = power.accumulated(now)
         out = {
             "profile": self.profile.id,
             "charge_delivered_uc": charge,
             "energy_used_j": energy,
-            "energy_to_tissue_j": self.tissue_energy_j + self.rate.get("tissue_w", 0.0) * dt + self._ramp_integral(self.t_acc, self.now)[1],
-            "battery_pct": self.battery.pct_at(self.now),
+            "energy_to_tissue_j": power.tissue_energy_at(now),
+            "battery_pct": power.battery.pct_at(now),
             "projection": self.projection(),
             "time_stimulating_s": stim,
-            "stimulating_fraction": stim / self.now if self.now > 0 else None,
-            "safety_events": dict(self.safety_events),
-            "recharges": {"count": len(self.recharges), "hours": sum(r["hours"] for r in self.recharges), "sessions": list(self.recharges)},
+            "stimulating_fraction": stim / now if now > 0 else None,
+            "safety_events": dict(self.safety.events),
+            "recharges": {"count": len(power.recharges), "hours": sum(r["hours"] for r in power.recharges), "sessions": list(power.recharges)},
             "alarms": self.alarms.summary(),
-            "active_programs": list(self.active),
-            "groups": {g: list(m) for g, m in self.groups.items()},
-            "active_group": self.active_group,
+            "active_programs": list(bank.active),
+            "groups": {g: list(m) for g, m in bank.groups.items()},
+            "active_group": bank.active_group,
             "programs": {n: {"amplitude_ma": p.amplitude_ma, "pulse_width_us": p.pulse_width_us, "rate_hz": p.rate_hz, "waveform": p.waveform}
-                         for n, p in self.programs.items()},
-            "impedance_faults": self.impedance.faulty(self.now),
-            "programs_losing_current_to_short": sorted(n for n, lossy in self.short_state.items() if lossy),
+                         for n, p in bank.items()},
+            "impedance_faults": self.electrodes.faulty(now),
+            "programs_losing_current_to_short": sorted(n for n, lossy in self.safety.short_state.items() if lossy),
         }
-        if self.loop is not None:
-            import copy
-
-            loop = copy.copy(self.loop)
-            loop.advance(self.now, self.stimulating())
-            out["time_in_window"] = {**loop.pct(), "closed_loop_enabled": self.loop_enabled, "label": LOOP_LABEL}
+        window = self.loop.time_in_window(now, self.stimulating())
+        if window is not None:
+            out["time_in_window"] = {**window, "closed_loop_enabled": self.loop.enabled, "label": LOOP_LABEL}
         return out

@@ -53,9 +53,12 @@ class LeadProfile(Profile):
     @property
     def contact_area_cm2(self) -> float:
         """Stimulating area of one contact, cm^2: cylinder pi*d*L, or flat w*L (mm^2 / 100)."""
+        size_mm = self.contact_diameter_mm if self.lead_type == "percutaneous" else self.contact_width_mm
+        if size_mm is None:  # the model's validator requires it; kept for the type checker
+            raise ValueError(f"lead {self.id}: no contact {'diameter' if self.lead_type == 'percutaneous' else 'width'}")
         if self.lead_type == "percutaneous":
-            return math.pi * float(self.contact_diameter_mm) * self.contact_length_mm / 100.0
-        return float(self.contact_width_mm) * self.contact_length_mm / 100.0
+            return math.pi * float(size_mm) * self.contact_length_mm / 100.0
+        return float(size_mm) * self.contact_length_mm / 100.0
 
     def contact_positions_mm(self) -> list[tuple[float, float]]:
         """(lateral offset from the lead's midline, distance below the top row) per contact, mm."""

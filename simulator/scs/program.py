@@ -18,7 +18,7 @@ every pulse is biphasic.
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import Field, field_validator, model_validator
 
@@ -215,7 +215,7 @@ class Program(StrictModel):
         q = self.pulses_per_period * self.pulse_width_us * 1e-6  # mA*s per mA
         cut = -math.expm1(-window / tau) if window > 0 else 0.0
         complete = window >= RECOVERY_TAUS * tau * (1 - 1e-12)
-        out = {"tau_us": tau * 1e6, "window_us": window * 1e6, "complete": bool(complete),
+        out: dict[str, Any] = {"tau_us": tau * 1e6, "window_us": window * 1e6, "complete": bool(complete),
                "residual_pct": 100.0 * math.exp(-window / tau), "peak_ma_per_ma": (q / (tau * cut)) if cut > 0 else math.inf}
         if not complete:
             out["note"] = (f"passive recovery cut at {window * 1e6:.0f} us by the next {'burst' if self.pulses_per_period > 1 else 'pulse'} "
@@ -288,7 +288,7 @@ class Program(StrictModel):
             on = math.inf
         else:
             phase = np.mod(t, period)
-            on = self.cycling.on_s  # type: ignore[union-attr]
+            on = self.cycling.on_s
         env = np.where((phase < on) & (t >= 0), 1.0, 0.0)
         if self.soft_start_s > 0:
             env = env * np.clip(phase / self.soft_start_s, 0.0, 1.0)
@@ -315,7 +315,7 @@ def _shares(contacts: dict[str, ContactUse], polarity: str) -> dict[str, float]:
 def configuration_shares_pct(contacts: dict[str, tuple[str, float | None]]) -> dict[str, float]:
     """Contact -> share of the current, %, of a configuration given as label -> (polarity, fraction_pct or
     None), as a program uses it (`Program.cathodes` / `anodes`): stated shares, the rest split evenly."""
-    uses = {k: ContactUse.model_construct(polarity=p, fraction_pct=f) for k, (p, f) in contacts.items()}
+    uses = {k: ContactUse.model_construct(polarity=cast(Literal['+', '-'], p), fraction_pct=f) for k, (p, f) in contacts.items()}
     return {k: 100.0 * v for pol in "-+" for k, v in _shares(uses, pol).items()}
 
 

@@ -69,7 +69,7 @@ def max_charge_for_shannon_uc(k: float, area_cm2: float) -> float:
 #: with the one it came from, so an amplitude step reuses the shares. The entry holds both
 #: inputs, so their ids cannot be reused while it lives, and a hit is confirmed by identity.
 #: Programs and their contacts are replaced, never changed in place, and the stimulator hands
-#: out one impedance dict per instant and fault state (StateMixin._ohm), so the same objects
+#: out one impedance dict per instant and fault state (Electrodes.ohm), so the same objects
 #: mean the same shares. Bounded: cleared when full.
 _SHARES_MEMO: dict[tuple[int, int, bool], tuple] = {}
 SHARES_MEMO_MAX = 256
@@ -154,7 +154,7 @@ def contact_report(program: Program, areas_cm2: dict[str, float], profile: Stimu
             "charge_density_uc_per_cm2": density,
             "shannon_k": None if k is None or not math.isfinite(k) else k,
             "max_amplitude_for_density_ma": (max_amplitude_for_density_ma(limit, area, program.pulse_width_us, abs(share), n)
-                                             if density is not None and share else None),
+                                             if density is not None and share and area is not None else None),
             "over_density": bool(density is not None and density > limit + 1e-9),
             "over_shannon": bool(k is not None and math.isfinite(k) and k > k_limit + 1e-9),
             "over_contact_cap": bool(current > cap + 1e-9),

@@ -26,15 +26,15 @@ MAX_DRIFT_PER_YEAR = 10.0
 class ImpedanceSettings(StrictModel):
     initial_ohm: dict[str, Annotated[float, Field(gt=0, le=MAX_OHM, allow_inf_nan=False)]] = Field(default_factory=dict, description="Contact label -> impedance at implant, ohm (others drawn from the profile's spread)")
     faults: dict[str, Literal["open", "short"]] = Field(default_factory=dict, description="Faults present from the start")
-    drift: bool = Field(True, description="Apply the profile's seeded per-contact drift")
+    drift: bool = Field(default=True, description="Apply the profile's seeded per-contact drift")
     drift_per_year: dict[str, Annotated[float, Field(ge=-MAX_DRIFT_PER_YEAR, le=MAX_DRIFT_PER_YEAR, allow_inf_nan=False)]] = Field(default_factory=dict, description="Contact label -> its own drift rate g (Z = Z0 exp(g t / 1 year)), "
                                              "replacing the drawn one (applies even with drift off)")
-    update_interval: Duration = Field(30 * SECONDS_PER_DAY, ge=MIN_UPDATE_INTERVAL_S, description="How often drifted impedances are folded into the drain (s or '30d'; at least 1 h)")
+    update_interval: Duration = Field(default=30 * SECONDS_PER_DAY, ge=MIN_UPDATE_INTERVAL_S, description="How often drifted impedances are folded into the drain (s or '30d'; at least 1 h)")
 
 
 class ClosedLoopSettings(StrictModel):
-    enabled: bool = Field(True, description="Controller on (off = open loop; both are reported)")
-    target_uv: float | None = Field(None, gt=0, le=1000, description="ECAP target, uV (default: the profile's)")
+    enabled: bool = Field(default=True, description="Controller on (off = open loop; both are reported)")
+    target_uv: float | None = Field(default=None, gt=0, le=1000, description="ECAP target, uV (default: the profile's)")
     posture: Posture = "standing"
 
 

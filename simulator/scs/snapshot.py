@@ -17,7 +17,7 @@ Units are in the field names (mA, us, Hz, ohm, uV, %, s, days).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
@@ -26,6 +26,9 @@ from simulator.scs.closed_loop import LABEL as LOOP_LABEL
 from simulator.scs.impedance import SECONDS_PER_YEAR
 from simulator.scs.program import Program
 from simulator.scs.settings import ClosedLoopSettings, Settings
+
+if TYPE_CHECKING:
+    from simulator.scs.device import StimulatorDevice
 
 
 class ContactInfo(Frozen):
@@ -109,71 +112,74 @@ class StimulatorSnapshot(Frozen):
     energy_used_j: float = Field(description="Battery energy used from t = 0 to now, J")
 
 
-def _settings_now(dev) -> Settings:
+def _settings_now(dev: StimulatorDevice) -> Settings:
     s: Settings = dev.settings
     now = dev.now
-    imp = dev.impedance
+    imp = dev.electrodes.impedance
     tissue = {k: imp.base_ohm[k] * math.exp(imp.growth_per_year[k] * now / SECONDS_PER_YEAR) for k in imp.labels}
     impedance = s.impedance.model_copy(update={
         "initial_ohm": tissue, "faults": dict(imp.faults), "drift_per_year": dict(imp.growth_per_year),
     })
     closed = s.closed_loop
-    if dev.loop is not None:
-        closed = ClosedLoopSettings(enabled=dev.loop_enabled, target_uv=dev.loop.target_uv, posture=dev.posture)
+    loop = dev.loop
+    if loop.tracker is not None:
+        closed = ClosedLoopSettings(enabled=loop.enabled, target_uv=loop.tracker.target_uv, posture=loop.posture)
+    bank = dev.programs
     data: dict[str, Any] = {
         "leads": [p.model_copy(deep=True) for p in s.leads],
         "segment_mm": s.segment_mm,
-        "programs": [p.model_copy(deep=True) for p in dev.programs.values()],
-        "active_programs": None if dev.active_group is not None else list(dev.active),
-        "groups": {g: list(m) for g, m in dev.groups.items()},
-        "active_group": dev.active_group,
-        "stimulation_on": dev.stim_on,
-        "battery_pct": min(100.0, max(0.0, dev.battery.pct_at(now))),
+        "programs": [p.model_copy(deep=True) for p in bank.values()],
+        "active_programs": None if bank.active_group is not None else list(bank.active),
+        "groups": {g: list(m) for g, m in bank.groups.items()},
+        "active_group": bank.active_group,
+        "stimulation_on": dev.output.stim_on,
+        "battery_pct": min(100.0, max(0.0, dev.power.battery.pct_at(now))),
         "impedance": impedance,
         "closed_loop": closed,
     }
     return Settings(**data)
 
 
-def _closed_loop(dev) -> ClosedLoopState | None:
-    loop = dev.loop
+def _closed_loop(dev: StimulatorDevice) -> ClosedLoopState | None:
+    control = dev.loop
+    loop = control.tracker
     if loop is None:
         return None
-    import copy
-
     now = dev.now
-    tracker = copy.copy(loop)  # time in window up to now without touching the device
-    tracker.advance(now, dev.stimulating())
-    pct = tracker.pct()
-    lp = dev._loop_program()
+    stimulating = dev.stimulating()
+    pct = control.time_in_window(now, stimulating) or {}  # time in window up to now without touching the device
+    lp = control.program()
+    first = dev.programs.first_active()
     return ClosedLoopState(
-        enabled=dev.loop_enabled, target_uv=loop.target_uv, posture=dev.posture, program=lp,
-        amplitude_ma=loop.closed_amplitude_at(now) if lp is not None else (dev.programs[dev.active[0]].amplitude_ma if dev.active else 0.0),
-        settled_amplitude_ma=loop.settled_ma(), ecap_uv=loop.ecap_at(now, closed=lp is not None) if dev.stimulating() else 0.0,
+        enabled=control.enabled, target_uv=loop.target_uv, posture=control.posture, program=lp,
+        amplitude_ma=loop.closed_amplitude_at(now) if lp is not None else (first.amplitude_ma if first is not None else 0.0),
+        settled_amplitude_ma=loop.settled_ma(), ecap_uv=loop.ecap_at(now, closed=lp is not None) if stimulating else 0.0,
         closed_loop_time_in_window_pct=pct["closed_loop_pct"], open_loop_time_in_window_pct=pct["open_loop_pct"], label=LOOP_LABEL,
     )
 
 
-def build(dev) -> StimulatorSnapshot:
+def build(dev: StimulatorDevice) -> StimulatorSnapshot:
     now = dev.now
-    charge, energy, _ = dev._accumulated(now)
-    last = dev.last_check
-    levels = {k: c["level"] for k, c in dev.contacts.items()}
+    charge, energy, _ = dev.power.accumulated(now)
+    electrodes = dev.electrodes
+    last = electrodes.last_check
+    levels = {k: c["level"] for k, c in electrodes.contacts.items()}
+    bank = dev.programs
     return StimulatorSnapshot(
         device_id=dev.id, profile_id=dev.profile.id, t_s=now,
         settings=_settings_now(dev),
-        programs={n: p.model_copy(deep=True) for n, p in dev.programs.items()},
-        active_programs=tuple(dev.active), active_group=dev.active_group,
-        groups={g: tuple(m) for g, m in dev.groups.items()},
-        stimulation_on=dev.stim_on, stimulating=dev.stimulating(), suspended=dev.suspended, mri_mode=dev.mri,
-        effective_amplitudes_ma=dev.effective_amplitudes(), maxtol_bypass_programs=tuple(sorted(dev.maxtol_bypass)),
-        contacts={k: ContactInfo(**{f: c[f] for f in ContactInfo.model_fields}) for k, c in dev.contacts.items()},
-        impedance_ohm=dev._ohm(), faulty_contacts=dev.impedance.faulty(now),
+        programs={n: p.model_copy(deep=True) for n, p in bank.items()},
+        active_programs=tuple(bank.active), active_group=bank.active_group,
+        groups={g: tuple(m) for g, m in bank.groups.items()},
+        stimulation_on=dev.output.stim_on, stimulating=dev.stimulating(), suspended=dev.power.suspended, mri_mode=dev.output.mri,
+        effective_amplitudes_ma=dev.effective_amplitudes(), maxtol_bypass_programs=tuple(sorted(bank.maxtol_bypass)),
+        contacts={k: ContactInfo(**{f: c[f] for f in ContactInfo.model_fields}) for k, c in electrodes.contacts.items()},
+        impedance_ohm=electrodes.ohm(now), faulty_contacts=electrodes.faulty(now),
         last_impedance_check=None if last is None else tuple(ImpedanceRow(**{"level": levels.get(r["contact"]), **r}) for r in last),
-        last_impedance_check_t_s=getattr(dev, "last_check_t_s", None),
-        battery_pct=dev.battery.pct_at(now), recharging=dev.recharging is not None,
+        last_impedance_check_t_s=electrodes.last_check_t_s,
+        battery_pct=dev.power.battery.pct_at(now), recharging=dev.power.recharging is not None,
         projection=BatteryProjection(**dev.projection()),
         active_alarms=tuple(AlarmSnapshot(**a) for a in dev.active_alarms()),
-        posture=dev.posture, closed_loop=_closed_loop(dev),
+        posture=dev.loop.posture, closed_loop=_closed_loop(dev),
         charge_delivered_uc=charge, energy_used_j=energy,
     )

@@ -16,12 +16,20 @@ Rendering: each period's pulse is scaled by the ramp's mean over that period
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simulator.scs.energy import program_drain
+from simulator.device import Wakeup
+from simulator.event_kinds import K
+from simulator.scs.energy import compliance, program_drain
 from simulator.scs.program import Program
+from simulator.scs.safety import contact_shares
+
+if TYPE_CHECKING:
+    from simulator.scs.device import StimulatorDevice
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,7 @@ class StopRamp:
     battery_quad_w: float
     # rendering: delivered amplitude at t0 (before the envelope), contact shares, passive recovery tau
     delivered_ma: float = 0.0
-    shares: dict | None = None
+    shares: dict[str, float] | None = None
     passive_tau_us: float | None = None
 
     @property
@@ -76,8 +84,8 @@ def _fit(full: float, half: float) -> tuple[float, float]:
     return full - quad, quad
 
 
-def make_ramp(program: Program, profile, impedance_ohm: dict[str, float], amplitude_ma: float, level0: float, t0_s: float,
-              tissue_fraction: dict[str, float] | None = None, delivered_ma: float | None = None, shares: dict | None = None,
+def make_ramp(program: Program, profile: Any, impedance_ohm: dict[str, float], amplitude_ma: float, level0: float, t0_s: float,
+              tissue_fraction: dict[str, float] | None = None, delivered_ma: float | None = None, shares: dict[str, float] | None = None,
               passive_tau_us: float | None = None) -> StopRamp | None:
     """The soft-stop ramp of `program` stopped at t0_s at `amplitude_ma` x `level0`; None when there is none."""
     if program.soft_stop_s <= 0 or level0 <= 0 or amplitude_ma <= 0:
@@ -97,8 +105,114 @@ def period_factor(spec: tuple[float, float, float], t_period_s: np.ndarray, peri
     (level0 before t0, falling linearly to 0 at t0 + duration)."""
     t0, d, level0 = spec
 
-    def g(t):  # antiderivative of the ramp's factor / level0, zero at t0
+    def g(t: np.ndarray) -> np.ndarray:  # antiderivative of the ramp's factor / level0, zero at t0
         s = np.clip(t - t0, 0.0, d)
         return np.minimum(t - t0, 0.0) + s - s * s / (2.0 * d)
 
     return level0 * (g(t_period_s + period_s) - g(t_period_s)) / period_s
+
+
+@dataclass(frozen=True)
+class OutputBefore:
+    """What the output stage did just before an action, as much as a soft stop needs: taken before
+    every action, so it is cheap (references, no computation); the delivered current (mA), contact
+    shares and passive recovery tau (us) of a program that stops are computed only for that program,
+    from these same inputs (the programs and impedance dicts are never changed in place)."""
+
+    stimulating: bool
+    programs: tuple[Program, ...] = ()  # the running programs, in order
+    starts_s: dict[str, float] | None = None  # running program -> start time, s
+    amplitudes_ma: dict[str, float] | None = None  # running program -> amplitude aimed for (closed loop included), mA
+    ohm: dict[str, float] | None = None  # contact -> impedance then, ohm
+
+
+class SoftStops:
+    """The soft-stop ramps in progress (component `soft_stops` of StimulatorDevice).
+
+    Program name -> StopRamp while its amplitude ramps down (s, mA, the ramp's closed-form charge
+    uC/s and power W coefficients), and the one wake-up planned at the next ramp's end."""
+
+    def __init__(self, dev: StimulatorDevice) -> None:
+        self.dev = dev
+        self.ramps: dict[str, StopRamp] = {}
+        #: the wake-up at the end of the next ramp (None: no ramp in progress)
+        self.end_wake: Wakeup | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.ramps)
+
+    def integral(self, a_s: float, b_s: float) -> tuple[float, float, float]:
+        """(charge uC, tissue J, battery J) of the ramps in progress over [a_s, b_s)."""
+        out = [0.0, 0.0, 0.0]
+        for r in self.ramps.values():
+            for i, v in enumerate(r.integral(a_s, b_s)):
+                out[i] += v
+        return out[0], out[1], out[2]
+
+    def mean_battery_w(self, now_s: float) -> float:
+        """Sum of the ramps' mean battery power from `now_s` to their ends, W."""
+        return sum(r.mean_battery_w(now_s) for r in self.ramps.values())
+
+    def prune(self, now_s: float) -> None:
+        """Forget the ramps that have ended by `now_s`."""
+        self.ramps = {n: r for n, r in self.ramps.items() if r.t1_s > now_s}
+
+    def cut(self) -> None:
+        """Output cut at once (battery, MRI): no ramp continues."""
+        self.ramps = {}
+
+    def before(self) -> OutputBefore:
+        """What the output stage does now (before an action changes it)."""
+        dev = self.dev
+        if not dev.stimulating():
+            return OutputBefore(False)
+        bank = dev.programs
+        stored = bank.stored
+        return OutputBefore(True, tuple(stored[n] for n in bank.active), {n: bank.starts.get(n, 0.0) for n in bank.active},
+                            dev.effective_amplitudes(), dev.electrodes.ohm(dev.now))
+
+    def begin(self, before: OutputBefore, action: str) -> None:
+        """Start the soft-stop ramp of each program that was delivering before `action` and is not now
+        (stimulation off, program or group deselected). MRI mode stops output at once."""
+        dev = self.dev
+        out_now = set(dev.programs.active) if dev.stimulating() else set()
+        self.ramps = {n: r for n, r in self.ramps.items() if n not in out_now}
+        if action == "mri_mode" and dev.output.mri:
+            self.ramps = {}
+            return
+        if not before.stimulating:
+            return
+        assert before.starts_s is not None and before.amplitudes_ma is not None and before.ohm is not None
+        now = dev.now
+        prof = dev.profile
+        single = prof.current_sources == "single"
+        ohm = dev.electrodes.ohm(now)
+        fractions = dev.electrodes.fractions(now)
+        for p in before.programs:
+            n = p.name
+            if n in out_now or p.soft_stop_s <= 0:
+                continue
+            level0 = float(p.envelope(now - before.starts_s.get(n, 0.0)))
+            aimed_ma = before.amplitudes_ma[n]
+            delivered_ma = compliance(p, prof, before.ohm, aimed_ma).delivered_ma
+            r = make_ramp(p, prof, ohm, aimed_ma, level0, now, fractions, delivered_ma, contact_shares(p, before.ohm, single),
+                          dev.safety.passive_taus([p], before.ohm).get(n))
+            if r is None:
+                continue
+            self.ramps[n] = r
+            dev.emit(K.STIMULATION_SOFT_STOP, program=n, from_ma=round(r.delivered_ma * level0, 6), ramp_s=r.duration_s, end_t_s=r.t1_s,
+                     charge_uc=round(r.integral(r.t0_s, r.t1_s)[0], 6))
+
+    def plan_end(self, on_end: Callable[[], None]) -> None:
+        """One wake-up at the end of the next ramp (the battery drain changes then); `on_end` runs then."""
+        if self.end_wake is not None:
+            self.end_wake.cancel()
+            self.end_wake = None
+        now = self.dev.now
+        ends = [r.t1_s for r in self.ramps.values() if r.t1_s > now]
+        if ends:
+            self.end_wake = self.dev.wake_at(min(ends), lambda: self._ended(on_end))
+
+    def _ended(self, on_end: Callable[[], None]) -> None:
+        self.end_wake = None
+        on_end()

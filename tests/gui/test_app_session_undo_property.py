@@ -27,7 +27,7 @@ def test_transmit_then_undo_restores_the_program(amplitude_tenths, pulse_width_1
     sim = _fresh_sim()
     dev = sim.devices["ipg"]
     before = dev.programs["back"]
-    active_before = list(dev.active)
+    active_before = list(dev.programs.active)
     new = before.model_dump(mode="json") | {"amplitude_ma": amplitude_tenths / 10, "pulse_width_us": pulse_width_10us * 10, "rate_hz": rate_hz}
     params = {"program": new, "activate": activate}
     changes = changes_for(sim, "ipg", "set_program", params)
@@ -40,4 +40,4 @@ def test_transmit_then_undo_restores_the_program(amplitude_tenths, pulse_width_1
     for action, p in undo:
         assert sim.apply_action("ipg", action, p)
     assert dev.programs["back"] == before
-    assert list(dev.active) == active_before
+    assert list(dev.programs.active) == active_before

@@ -131,13 +131,13 @@ def _scs_window(make_window, scenario: str):
 def test_stimulator_mri_mode_dialog(qtbot, make_window, no_dialogs):
     sim, window = _scs_window(make_window, "default.yaml")
     ipg = sim.devices["ipg"]
-    assert ipg.stimulating() and not ipg.mri
+    assert ipg.stimulating() and not ipg.output.mri
     _, dialog = _open(window, "ipg", "mri_mode")
     assert "MRI conditional" in dialog.about.text()
     assert dialog.state.text().startswith("MRI mode is off; battery ") and dialog.state.text().endswith("every contact within range")
     no_dialogs.answers.append(True)
     assert dialog.send()
-    assert ipg.mri and not ipg.stimulating()
+    assert ipg.output.mri and not ipg.stimulating()
 
 
 def test_closed_loop_posture_and_cough_dialogs(qtbot, make_window, no_dialogs):
@@ -153,7 +153,7 @@ def test_closed_loop_posture_and_cough_dialogs(qtbot, make_window, no_dialogs):
     _, dialog = _open(window, dev_id, "posture")
     dialog.posture.setCurrentText("supine")
     assert dialog.send()
-    assert sim.devices[dev_id].posture == "supine"
+    assert sim.devices[dev_id].loop.posture == "supine"
     assert dialog.cough()
     assert any(e.kind == "cough.start" and e.device == dev_id for e in sim.recorder.events)
     dialog.reject()

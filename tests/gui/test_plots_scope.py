@@ -112,7 +112,7 @@ def test_colour_follows_the_contact_not_the_order_traces_appear(qtbot, make_wind
     window.refresh_views()
     scope = window.device_views["ipg"].extra["scope"]
     window.runner.step(1.0)
-    contacts = list(sim.devices["ipg"].contacts)
+    contacts = list(sim.devices["ipg"].electrodes.contacts)
     e2_before = scope.curves["E2"].opts["pen"].color().name()
     assert e2_before == contact_colour(contacts.index("E2"))
     assert e2_before != scope.curves["E3"].opts["pen"].color().name()

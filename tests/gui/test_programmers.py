@@ -206,7 +206,7 @@ def test_patient_limits_groups_cycling_and_perception_estimate(qtbot, default_si
     assert box.record("max_tolerable")
     assert ipg.programs["tonic"].perception_threshold_ma == 3.0 and ipg.programs["tonic"].max_tolerable_ma == 7.0
     box.bypass.setChecked(True)
-    assert box.send_bypass() and "tonic" in ipg.maxtol_bypass
+    assert box.send_bypass() and "tonic" in ipg.programs.maxtol_bypass
     box.rate_locked.setChecked(False)
     assert box.send_limits() and not ipg.programs["tonic"].patient_rate_locked
     assert "7 mA" in box.summary.text()
@@ -215,7 +215,7 @@ def test_patient_limits_groups_cycling_and_perception_estimate(qtbot, default_si
     groups.name_edit.setText("all day")
     groups.members.item(0).setCheckState(groups.members.item(0).checkState().Checked)
     assert groups.store(activate=True)
-    assert ipg.groups == {"all day": ["tonic"]} and ipg.active_group == "all day"
+    assert ipg.programs.groups == {"all day": ["tonic"]} and ipg.programs.active_group == "all day"
     groups.name_edit.setText("bad+name")
     assert not groups.store() and "invalid entry" in no_dialogs.shown[-1][0]
     # cycling with ramps through set_cycling

@@ -38,9 +38,9 @@ def test_no_mixins_in_the_pump():
 
 def test_the_pump_owns_its_named_components():
     pump = make_sim(morphine_settings(), duration="1d").devices["pump"]
-    assert tuple(pump.components) == COMPONENTS
+    assert tuple(pump.components()) == COMPONENTS
     # each component is its own object (no component is the device itself)
-    assert all(c is not pump for c in pump.components.values())
+    assert all(c is not pump for c in pump.components().values())
     assert pump.battery is not None  # a peristaltic pump has one (a gas-driven one does not)
 
 

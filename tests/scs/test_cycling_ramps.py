@@ -15,15 +15,15 @@ def test_ramped_cycling_drain_is_closed_form():
     # <a> = (30 - (5 + 5) / 2) / 120 = 0.208333; <a^2> = (30 - 10 x 2/3) / 120 = 0.194444
     assert p.duty_fraction() == pytest.approx(25 / 120) and p.energy_duty_fraction() == pytest.approx((30 - 20 / 3) / 120)
     # charge: 50 Hz x 5 mA x 300 us = 75 uC/s x 0.208333 = 15.625 uC/s
-    assert dev.rate["charge_uc_per_s"] == pytest.approx(15.625)
+    assert dev.power.rate["charge_uc_per_s"] == pytest.approx(15.625)
     # cell: 50 x 2 phases x 300e-6 s / 0.8 x (I^2 R <a^2> + I x 1 V x <a>)
     #     = 0.0375 x (25e-6 x 1050 x 0.194444 + 5e-3 x 0.208333) = 0.0375 x 6.145833e-3 = 0.230469 mW
     #     / 3.7 V = 0.062289 mA, + 0.010 mA quiescent
     stim_w = 0.0375 * (25e-6 * 1050 * (30 - 20 / 3) / 120 + 5e-3 * 25 / 120)
-    assert dev.rate["drain_ma"] == pytest.approx(stim_w / 3.7 * 1e3 + 0.010)
-    assert dev.rate["drain_ma"] == pytest.approx(0.072289, abs=1e-6)
+    assert dev.power.rate["drain_ma"] == pytest.approx(stim_w / 3.7 * 1e3 + 0.010)
+    assert dev.power.rate["drain_ma"] == pytest.approx(0.072289, abs=1e-6)
     # tissue: 50 x <a^2> x 2 phases x (5 mA)^2 x 1050 ohm x 300 us = 0.153125 mW
-    assert dev.rate["tissue_w"] == pytest.approx(50 * (30 - 20 / 3) / 120 * 2 * 25e-6 * 1050 * 300e-6)
+    assert dev.power.rate["tissue_w"] == pytest.approx(50 * (30 - 20 / 3) / 120 * 2 * 25e-6 * 1050 * 300e-6)
 
 
 def test_rendered_waveform_shows_the_ramps_and_matches_the_duty():

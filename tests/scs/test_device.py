@@ -25,7 +25,7 @@ def test_energy_per_pulse_hand():
 def test_drain_charge_energy_and_low_battery_time():
     sim = sim_of(duration="20d")
     dev = sim.devices["ipg"]
-    assert dev.rate["drain_ma"] == pytest.approx(DRAIN_MA)
+    assert dev.power.rate["drain_ma"] == pytest.approx(DRAIN_MA)
     sim.run("1d")
     s = dev.summary()
     assert s["charge_delivered_uc"] == pytest.approx(50 * 1.5 * 86400)  # 75 uC/s for a day
@@ -136,7 +136,7 @@ def test_mri_mode_conditions_and_stimulation():
     sim.apply_action("ipg", "inject_impedance_fault", {"contact": "E9", "fault": "none"})
     assert sim.apply_action("ipg", "mri_mode", {"on": True})
     dev = sim.devices["ipg"]
-    assert not dev.stimulating() and dev.rate["drain_ma"] == pytest.approx(0.010)
+    assert not dev.stimulating() and dev.power.rate["drain_ma"] == pytest.approx(0.010)
     assert not sim.apply_action("ipg", "stimulation_on", {})
     sim.apply_action("ipg", "mri_mode", {"on": False})
     assert dev.stimulating()
@@ -162,8 +162,8 @@ def test_cycling_folds_into_drain():
     dev = sim.devices["ipg"]
     sim.apply_action("ipg", "set_cycling", {"on_s": 60, "off_s": 180})
     # duty 60/240 = 0.25: stimulation part of the drain x 0.25
-    assert dev.rate["drain_ma"] == pytest.approx((DRAIN_MA - 0.010) * 0.25 + 0.010)
-    assert dev.rate["charge_uc_per_s"] == pytest.approx(75.0 * 0.25)
+    assert dev.power.rate["drain_ma"] == pytest.approx((DRAIN_MA - 0.010) * 0.25 + 0.010)
+    assert dev.power.rate["charge_uc_per_s"] == pytest.approx(75.0 * 0.25)
 
 
 def test_public_api_shapes():

@@ -103,7 +103,7 @@ def test_bundled_burst_scenario_device_warns_on_its_nominal_program():
     events = kinds(sim.results(), "safety.shannon_k")
     assert events and all(e.payload["policy"] == "warn" for e in events)
     assert events[0].payload["value"] == pytest.approx(1.866, abs=0.001)
-    assert sim.devices["ipg"].active == ["burst-low-dose"]  # accepted: a warning, not a refusal
+    assert sim.devices["ipg"].programs.active == ["burst-low-dose"]  # accepted: a warning, not a refusal
 
 
 @settings(max_examples=60, deadline=None)

@@ -29,7 +29,7 @@ def test_back_into_compliance_with_falling_impedance():
     imp = {"initial_ohm": {"E2": 700.0, "E3": 525.0}, "drift": False, "drift_per_year": {"E2": -5.0}}
     sim = sim_of(settings={"programs": [PROG], "impedance": imp}, timeline=CHARGES, duration="20d")
     dev = sim.devices["ipg"]
-    assert not dev.compliance_state["p"]  # 12 mA x 1225 ohm + 1 = 15.7 V > 15 V at t = 0
+    assert not dev.safety.compliance_state["p"]  # 12 mA x 1225 ohm + 1 = 15.7 V > 15 V at t = 0
     sim.run()
     # back in when 700 e^(-5 t / yr) = 641.667: t = yr x ln(700 / 641.667) / 5 = 0.0174023 yr = 6.352 d
     t_back = YEAR_S * math.log(700.0 / (14.0 / 0.012 - 525.0)) / 5.0
@@ -44,7 +44,7 @@ def test_short_loses_current_through_the_short():
     sim.apply_action("ipg", "inject_impedance_fault", {"contact": "E2", "fault": "short"})
     # simple model: 20 ohm short in parallel with 525 ohm tissue: 20 / 545 = 3.67 % reaches tissue
     frac = 20.0 / 545.0
-    assert dev.rate["charge_uc_per_s"] == pytest.approx(75.0 * frac)
+    assert dev.power.rate["charge_uc_per_s"] == pytest.approx(75.0 * frac)
     ev = kinds(sim.results(), "stimulation.short_loss")
     assert len(ev) == 1 and ev[0].payload["lost_pct"] == pytest.approx(100 * (1 - frac), abs=1e-3)
     sim.run()
@@ -70,5 +70,5 @@ def test_crossing_solver_matches_the_algebraic_time(g, amp):
     # 525 e^(g t / yr) = 14 V / I - 525 ohm (one contact drifting; I x 1050 + 1 <= 15 V at t = 0 for I <= 13.3 mA)
     # (the compliance check counts a need up to rail + 1e-9 V as met, so the flip is at 14 + 1e-9 V)
     expected = YEAR_S * math.log(((14.0 + 1e-9) / (i * 1e-3) - 525.0) / 525.0) / g
-    got = next_compliance_change_s(dev.programs["p"], dev.profile, dev.impedance, i, 0.0, 50 * YEAR_S)
+    got = next_compliance_change_s(dev.programs["p"], dev.profile, dev.electrodes.impedance, i, 0.0, 50 * YEAR_S)
     assert got == pytest.approx(expected, rel=1e-12, abs=2e-3)  # bisection to 1 ms

@@ -19,7 +19,7 @@ def test_group_of_four_areas_runs_interleaved_with_summed_drain():
     dev = sim.devices["ipg"]
     assert dev.active_programs() == ["a", "b", "c", "d"] and dev.summary()["active_group"] == "G1"
     # each: V = 3 mA x 1050 ohm + 1 V = 4.15 V; 2 x 50 x 3e-3 x 4.15 x 300e-6 / 0.8 = 0.466875 mW; x 4 areas
-    assert dev.rate["drain_ma"] == pytest.approx(4 * 0.466875e-3 / 3.7 * 1e3 + 0.010)
+    assert dev.power.rate["drain_ma"] == pytest.approx(4 * 0.466875e-3 / 3.7 * 1e3 + 0.010)
     # offsets: each area owns 600 us (two 300 us phases) of the 20 ms period: a at 0, b at 600 us, c at 1200, d at 1800
     t, cur = dev.render_waveform(0.0, 0.02, 1e6, mode="point")
     firsts = [int(np.argmax(cur[c] < 0)) for c in ("E2", "E5", "E10", "E13")]
@@ -41,9 +41,9 @@ def test_group_limits_and_collisions_are_refused():
     res = sim.apply_action("ipg", "set_program", {"program": {**PROGS[1], "pulse_width_us": 30, "rate_hz": 10000, "waveform": "high_frequency"}})
     assert not res and res.payload["limit"] == "interleave" and "group 'G0'" in res.reason
     assert sim.apply_action("ipg", "select_group", {"name": "G2"})
-    assert dev.active_programs() == ["a", "b"] and dev.active_group == "G2"
+    assert dev.active_programs() == ["a", "b"] and dev.programs.active_group == "G2"
     assert sim.apply_action("ipg", "select_program", {"name": "c"})
-    assert dev.active_group is None
+    assert dev.programs.active_group is None
 
 
 def test_settings_groups_are_validated():

@@ -50,7 +50,7 @@ def test_rate_and_pulse_width_locked_out_of_the_remote_by_default():
     assert dev.programs["p"].rate_hz == 55.0 and dev.programs["p"].pulse_width_us == 280.0
     # the drain follows: 55 Hz, 280 us, 5 mA: V = 5 x 1.05 + 1 = 6.25 V;
     # 2 x 55 x 5e-3 x 6.25 x 280e-6 / 0.8 = 1.203125 mW / 3.7 V = 0.325169 mA + 0.010
-    assert dev.rate["drain_ma"] == pytest.approx(1.203125e-3 / 3.7 * 1e3 + 0.010)
+    assert dev.power.rate["drain_ma"] == pytest.approx(1.203125e-3 / 3.7 * 1e3 + 0.010)
     res = sim.apply_action("ipg", "patient_step", {"parameter": "rate_hz", "steps": 100})  # 55 + 100 = 155 Hz: still allowed
     assert res
     res = sim.apply_action("ipg", "patient_step", {"parameter": "pulse_width_us", "steps": 100})  # 1280 us > 1000 us

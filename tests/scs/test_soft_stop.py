@@ -65,9 +65,9 @@ def test_one_wake_at_the_ramp_end_and_battery_exact_there():
     dev = sim.devices["ipg"]
     sim.run(until=11.0)
     n_hist = len(dev.history)
-    assert dev._ramp_wake is not None and dev.stop_ramps
+    assert dev.soft_stops.end_wake is not None and dev.soft_stops.ramps
     sim.run()
-    assert dev._ramp_wake is None and not dev.stop_ramps
+    assert dev.soft_stops.end_wake is None and not dev.soft_stops.ramps
     assert len(dev.history) == n_hist + 1  # one entry at the ramp's end, none per pulse
     assert [s.t_s for s in dev.history.states[-2:]] == [10.0, 12.0]
     # battery: the ramp's battery energy is drawn by its end
@@ -100,7 +100,7 @@ def test_restart_during_the_ramp_cancels_it():
     dev = sim.devices["ipg"]
     # 10 s on, 56.25 uC of ramp in [10, 11), then 49 s on
     assert dev.summary()["charge_delivered_uc"] == pytest.approx(750.0 + 56.25 + 75.0 * 49)
-    assert not dev.stop_ramps
+    assert not dev.soft_stops.ramps
 
 
 def test_cycling_program_stopped_in_its_off_phase_does_not_ramp():

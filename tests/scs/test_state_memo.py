@@ -9,7 +9,7 @@ from benchmarks import builders
 from simulator.engine import Simulation
 from simulator.scs import safety
 from simulator.scs.program import Program
-from simulator.scs.state import StateMixin
+from simulator.scs.electrodes import Electrodes
 
 
 def _ipg(sim):
@@ -20,15 +20,15 @@ def test_impedances_are_memoised_per_instant_and_fault_state():
     sim = Simulation(builders.stimulator_actions_scenario(1.0))
     sim.run(until=3600.0)
     ipg = _ipg(sim)
-    first = ipg._ohm()
-    assert ipg._ohm() is first and first["E2"] == 525.0  # the scenario's measured 525 ohm, no drift
-    assert ipg._ohm(7200.0) is not first  # another instant
-    ipg.impedance.inject("E2", "open")  # a fault at the same instant: computed afresh
-    faulted = ipg._ohm()
+    first = ipg.electrodes.ohm(3600.0)
+    assert ipg.electrodes.ohm(3600.0) is first and first["E2"] == 525.0  # the scenario's measured 525 ohm, no drift
+    assert ipg.electrodes.ohm(7200.0) is not first  # another instant
+    ipg.electrodes.inject("E2", "open")  # a fault at the same instant: computed afresh
+    faulted = ipg.electrodes.ohm(3600.0)
     assert faulted is not first and faulted["E2"] == 20000.0  # the profile's open-fault impedance
     assert first["E2"] == 525.0  # the earlier dict was not changed
-    ipg.impedance.inject("E2", "none")
-    assert ipg._ohm()["E2"] == 525.0
+    ipg.electrodes.inject("E2", "none")
+    assert ipg.electrodes.ohm(3600.0)["E2"] == 525.0
 
 
 def test_contact_shares_memo_follows_the_inputs():
@@ -51,8 +51,8 @@ def test_contact_shares_memo_follows_the_inputs():
 def test_a_run_with_many_actions_is_identical_without_the_memo(monkeypatch):
     scenario = builders.stimulator_actions_scenario(3.0, every_s=1800.0)
     with_memo = Simulation(scenario).run().results()
-    monkeypatch.setattr(StateMixin, "_ohm", lambda self, t_s=None: self.impedance.ohm_at(self.now if t_s is None else t_s))
-    monkeypatch.setattr(StateMixin, "_fractions", lambda self: self.impedance.tissue_fractions(self.now))
+    monkeypatch.setattr(Electrodes, "ohm", lambda self, t_s: self.impedance.ohm_at(t_s))
+    monkeypatch.setattr(Electrodes, "fractions", lambda self, t_s: self.impedance.tissue_fractions(t_s))
     monkeypatch.setattr(safety, "contact_shares", lambda program, impedance_ohm=None, single_source=False:
                         safety._contact_shares(program, impedance_ohm, single_source))
     without = Simulation(scenario).run().results()

@@ -1,0 +1,76 @@
+"""Leads, contacts and their impedances (component `electrodes` of StimulatorDevice).
+
+`Electrodes` knows where every contact sits (lead, level, area in cm2), the impedance model of
+the contacts (drift, injected faults; ohm) and the table of the last impedance check. Impedances
+and tissue fractions are memoised for the instant: while the time and the faults are unchanged
+the same dict is returned, so the contact shares and compliance derived from it are computed
+once per instant (`safety.contact_shares` memoises on the dict's identity). Callers must not
+change a returned dict.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from simulator.scs.impedance import ImpedanceModel
+from simulator.scs.leads import LeadProfile
+
+#: (time s, model, faults, value) of a per-instant memo
+_Memo = tuple[float, ImpedanceModel, tuple[tuple[str, str], ...], dict[str, float]]
+
+
+class Electrodes:
+    """The implanted leads: contact map (areas cm2, levels), impedance model (ohm), last check."""
+
+    def __init__(self, leads: list[LeadProfile], contacts: dict[str, dict[str, Any]], impedance: ImpedanceModel) -> None:
+        self.leads = leads
+        #: contact label ('E1'..) -> {lead_index, lead, index_on_lead, area_cm2, level, side, x_mm, y_mm}
+        self.contacts = contacts
+        #: contact label -> area, cm2
+        self.areas: dict[str, float] = {k: v["area_cm2"] for k, v in contacts.items()}
+        self.impedance = impedance
+        #: rows of the last impedance check (None: none yet) and its time, s
+        self.last_check: list[dict[str, Any]] | None = None
+        self.last_check_t_s: float | None = None
+        self._ohm_memo: _Memo | None = None
+        self._fractions_memo: _Memo | None = None
+
+    def ohm(self, t_s: float) -> dict[str, float]:
+        """Contact -> impedance (ohm) at `t_s`, the case included (memoised for the instant)."""
+        memo = self._ohm_memo
+        if memo is not None and memo[0] == t_s and memo[1] is self.impedance and memo[2] == self._fault_key():
+            return memo[3]
+        value = self.impedance.ohm_at(t_s)
+        self._ohm_memo = (t_s, self.impedance, self._fault_key(), value)
+        return value
+
+    def fractions(self, t_s: float) -> dict[str, float]:
+        """Shorted contact -> fraction of its current reaching tissue at `t_s` (memoised like `ohm`)."""
+        memo = self._fractions_memo
+        if memo is not None and memo[0] == t_s and memo[1] is self.impedance and memo[2] == self._fault_key():
+            return memo[3]
+        value = self.impedance.tissue_fractions(t_s)
+        self._fractions_memo = (t_s, self.impedance, self._fault_key(), value)
+        return value
+
+    def _fault_key(self) -> tuple[tuple[str, str], ...]:
+        faults = self.impedance.faults
+        return tuple(faults.items()) if faults else ()
+
+    def table(self, t_s: float) -> list[dict[str, Any]]:
+        """Rows {contact, ohm, flag, ok, level} of every lead contact at `t_s`."""
+        rows = self.impedance.table(t_s)
+        for r in rows:
+            r["level"] = self.contacts[r["contact"]]["level"]
+        return rows
+
+    def faulty(self, t_s: float) -> dict[str, str]:
+        """Contact -> 'open' or 'short' at `t_s` (contacts within range are not listed)."""
+        return self.impedance.faulty(t_s)
+
+    def note_check(self, table: list[dict[str, Any]], t_s: float) -> None:
+        """Keep the table of an impedance check made at `t_s`."""
+        self.last_check, self.last_check_t_s = table, t_s
+
+    def inject(self, contact: str, fault: str) -> None:
+        """Inject a fault ('open', 'short') on a contact, or remove it ('none')."""
+        self.impedance.inject(contact, fault)

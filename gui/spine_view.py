@@ -227,7 +227,7 @@ class SpineCanvas(QWidget):
             g = self.geometry_now(placed)
             self._draw_column(p, g, caption)
             if self.scene.contacts:
-                self._draw_leads(p, g, placed)
+                self.draw_leads(p, g, placed)
         if not self.scene.contacts:
             p.setPen(self.text_colour)
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "no leads placed")
@@ -273,7 +273,7 @@ class SpineCanvas(QWidget):
         fill = COLOURS.get(c.role, COLOURS[None])
         return QPen(QColor("#333333"), 1), QBrush(fill), QColor("white") if c.role else QColor("#222222")
 
-    def _draw_leads(self, p: QPainter, g: SpineGeometry, placed: bool) -> None:
+    def draw_leads(self, p: QPainter, g: SpineGeometry, placed: bool) -> None:
         w, h = self._contact_size(g)
         by_lead: dict[int, list[ContactMark]] = {}
         for c in self.scene.contacts:
@@ -370,10 +370,10 @@ class XrayView(SpineCanvas):
                 out.append(f"lead {lead.lead}: {abs(moved):g} mm {way} ({abs(levels):.2g} level), top contact {lead.placed_level} -> {lead.top_level}")
         return out
 
-    def _draw_leads(self, p: QPainter, g: SpineGeometry, placed: bool) -> None:
+    def draw_leads(self, p: QPainter, g: SpineGeometry, placed: bool) -> None:
         if not placed:  # the ghost of the implant position in the 'now' column too, under the leads
-            super()._draw_leads(p, g, True)
-        super()._draw_leads(p, g, placed)
+            super().draw_leads(p, g, True)
+        super().draw_leads(p, g, placed)
 
     def _draw_notes(self, p: QPainter, g: SpineGeometry) -> None:
         gi = self.geometry_now(True)

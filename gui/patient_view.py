@@ -154,10 +154,11 @@ class PatientView(QWidget):
         device = self.sim.devices[self.device_id]
         snap = device.snapshot()
         self.body_map.set_state(device.profile.pain_map, snap.paresthesia_regions, snap.relief_by_region_pct)
-        scene = scene_from_snapshots(snap, self.sim.devices[snap.stimulator].snapshot())
+        stim_snap = self.sim.devices[snap.stimulator].snapshot()
+        scene = scene_from_snapshots(snap, stim_snap)
         self.spine.set_scene(scene)
         self.xray.set_scene(scene)
-        self.recorder.refresh(now_s)
+        self.recorder.refresh(now_s, stim_snap, snap)
         self.status.setText(
             f"Posture {snap.posture}; stimulating: {'yes' if snap.stimulating else 'no'}; coverage of the pain {snap.coverage_pct:.0f} %; "
             f"relief {snap.relief_pct:.0f} %; NRS {snap.nrs:.1f} of baseline {snap.baseline_nrs:.1f}; "

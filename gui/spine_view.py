@@ -15,7 +15,7 @@ than vertical ones so that two leads 4 mm apart stay apart on screen.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
@@ -58,7 +58,6 @@ class SpineScene:
     case_role: str | None = None
     programs: tuple[str, ...] = ()
     stimulating: bool = False
-    extra: dict = field(default_factory=dict)
 
 
 def scene_from_snapshots(patient_snap, stim_snap=None) -> SpineScene:

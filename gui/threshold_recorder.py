@@ -103,17 +103,19 @@ class ThresholdRecorder(QWidget):
     def stim_snapshot(self):
         return self.sim.devices[self.stim_id].snapshot()
 
-    def feel(self):
+    def feel(self, patient_snap=None):
         """The patient's ProgramFeel for the chosen program (None when it is not running)."""
         name = self.program_name()
-        return next((f for f in self.sim.devices[self.patient_id].snapshot().programs if f.program == name), None)
+        snap = patient_snap if patient_snap is not None else self.sim.devices[self.patient_id].snapshot()
+        return next((f for f in snap.programs if f.program == name), None)
 
     def amplitude_ma(self) -> float | None:
         prog = self.stim_snapshot().programs.get(self.program_name() or "")
         return None if prog is None else prog.amplitude_ma
 
-    def refresh(self, now_s: float | None = None) -> None:
-        snap = self.stim_snapshot()
+    def refresh(self, now_s: float | None = None, stim_snap=None, patient_snap=None) -> None:
+        """Show the present state; the caller may pass the snapshots it has just read."""
+        snap = stim_snap if stim_snap is not None else self.stim_snapshot()
         running = list(snap.active_programs)
         if [self.program.itemText(i) for i in range(self.program.count())] != running:
             keep = self.program.currentText()
@@ -134,7 +136,7 @@ class ThresholdRecorder(QWidget):
             self.recorded.setText("")
             return
         self.amplitude.setText(f"now {prog.amplitude_ma:g} mA{'' if snap.stimulating else ' (stimulation off)'}")
-        self.answer.setText(f"Patient at {prog.amplitude_ma:g} mA: {short_answer(self.feel())}")
+        self.answer.setText(f"Patient at {prog.amplitude_ma:g} mA: {short_answer(self.feel(patient_snap))}")
         pt = "not recorded" if prog.perception_threshold_ma is None else f"{prog.perception_threshold_ma:g} mA"
         mt = "not recorded" if prog.max_tolerable_ma is None else f"{prog.max_tolerable_ma:g} mA"
         top = "device maximum" if prog.patient_max_ma is None else f"{prog.patient_max_ma:g} mA"

@@ -16,12 +16,15 @@ every contact is 12.5 / 25 = 0.5 level lower (E8 at 16.87: the same window).
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gui.patient_view import PatientView
-from gui.spine_view import LATERAL_EXAGGERATION, levels_shown
+from gui.spine_view import LATERAL_EXAGGERATION, MIN_LEVELS_SHOWN, levels_shown
 from simulator.engine import Simulation
 from simulator.profiles.registry import default_registry
 from simulator.scenario import load_scenario, scenario_from_dict
+from simulator.scs.leads import VERTEBRAE
 
 DAY_S = 86400.0
 SEGMENT_MM = 25.0
@@ -142,3 +145,13 @@ def test_a_cervical_lead_is_drawn_over_c2_to_c7(qtbot):
 ])
 def test_levels_shown(positions, expected):
     assert levels_shown(positions) == expected
+
+
+@given(st.lists(st.floats(min_value=0.0, max_value=24.99), min_size=1, max_size=32))
+def test_levels_shown_hold_every_contact_and_at_least_six_vertebrae(positions):
+    first, last = levels_shown(positions)
+    assert 0 <= first <= last <= len(VERTEBRAE) - 1
+    assert last - first + 1 >= MIN_LEVELS_SHOWN
+    assert all(first <= int(p) <= last for p in positions)
+    assert first <= int(min(positions)) - 1 or first == 0  # a vertebra above the highest contact when there is one
+    assert last >= int(max(positions)) + 1 or last == len(VERTEBRAE) - 1

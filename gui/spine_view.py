@@ -383,7 +383,7 @@ class XrayView(SpineCanvas):
             y0, y1 = g.y_of(tips[0].placed_position_levels), g.y_of(tips[0].position_levels)
             p.setPen(QPen(QColor("#ffd166"), 1, Qt.PenStyle.DashLine))
             p.drawLine(QPointF(gi.x_of(tips[0].x_mm), y0), QPointF(g.x_of(tips[0].x_mm), y0))
-            x = max(g.x_of(c.x_mm) for c in tips) + 16
+            x = max(g.x_of(c.x_mm) for c in tips) + 58  # right of the contact labels
             p.setPen(QPen(QColor("#ffd166"), 1.6))
             p.drawLine(QPointF(x, y0), QPointF(x, y1))
             sign = 1 if y1 > y0 else -1

@@ -7,12 +7,14 @@ series of the run.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QListWidget, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from gui.body_map import TEACHING_NOTE, BodyMap
 from gui.device_views import DeviceViews
 from gui.plot_common import follow_time, series_xy_days, set_curve, step_xy
 from gui.series_plots import SeriesPlots
+from gui.spine_view import SpineView, XrayView, scene_from_snapshots
+from gui.threshold_recorder import ThresholdRecorder
 from simulator.event_kinds import K
 from simulator.event_text import describe
 from simulator.units import describe_elapsed
@@ -80,9 +82,10 @@ class PatientPlots(SeriesPlots):
 
 
 class PatientView(QWidget):
-    """Body map and 'Patient says' side by side above the relief / NRS plots."""
+    """Body map, leads on the spine, X-ray and the relief / NRS plots (tabs) beside 'Patient says'
+    and the threshold recorder."""
 
-    def __init__(self, sim, device_id: str, x_link=None, parent: QWidget | None = None):
+    def __init__(self, sim, device_id: str, x_link=None, parent: QWidget | None = None, runner=None):
         super().__init__(parent)
         self.sim, self.device_id = sim, device_id
         self.label = QLabel(f"Virtual patient ({device_id}): a toy model, an {TEACHING_NOTE}, not a physiological or clinical prediction")
@@ -92,36 +95,45 @@ class PatientView(QWidget):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.body_map = BodyMap()
+        self.spine = SpineView()
+        self.xray = XrayView()
         self.says = PatientSays(device_id)
+        self.recorder = ThresholdRecorder(sim, device_id, runner)
         self.plots = PatientPlots([device_id])
 
+        self.pictures = QTabWidget()
+        self.pictures.setDocumentMode(True)
+        for widget, title, text in ((self.body_map, "Body map", "Body map"),
+                                    (self.spine, "Leads on the spine", "Leads over the vertebral column, contacts by role"),
+                                    (self.xray, "X-ray (migration)", "X-ray view: lead position now vs at implant"),
+                                    (self.plots, "Relief over time", "Relief, pain score (NRS) and coverage")):
+            page = QWidget()
+            pcol = QVBoxLayout(page)
+            pcol.setContentsMargins(0, 0, 0, 0)
+            pcol.setSpacing(2)
+            pcol.addWidget(_teaching_label(text))
+            pcol.addWidget(widget, 1)
+            self.pictures.addTab(page, title)
+        self.pictures.currentChanged.connect(lambda _i: self.refresh(self.sim.now))
         left = QWidget()
         col = QVBoxLayout(left)
         col.setContentsMargins(0, 0, 0, 0)
-        col.addWidget(_teaching_label("Body map"))
-        col.addWidget(self.body_map, 1)
+        col.setSpacing(2)
+        col.addWidget(self.pictures, 1)
         col.addWidget(self.status)
         right = QWidget()
         col2 = QVBoxLayout(right)
         col2.setContentsMargins(0, 0, 0, 0)
         col2.addWidget(_teaching_label("Patient says, newest first"))
         col2.addWidget(self.says, 1)
-        top = QWidget()
-        row = QHBoxLayout(top)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(left, 3)
-        row.addWidget(right, 2)
-        bottom = QWidget()
-        col3 = QVBoxLayout(bottom)
-        col3.setContentsMargins(0, 0, 0, 0)
-        col3.addWidget(_teaching_label("Relief, pain score (NRS) and coverage"))
-        col3.addWidget(self.plots, 1)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(top)
-        split.addWidget(bottom)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 1)
-        split.setSizes([480, 420])
+        col2.addWidget(_teaching_label("Threshold recording: step the amplitude up and ask"))
+        col2.addWidget(self.recorder)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([780, 520])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.label)
@@ -132,12 +144,21 @@ class PatientView(QWidget):
 
     def teaching_labels(self) -> list[str]:
         """The texts of every label of the view (each says it is an approximation for teaching)."""
-        return [w.text() for w in self.findChildren(QLabel) if w is not self.status]
+        return [w.text() for w in self.findChildren(QLabel) if w is not self.status and not self.recorder.isAncestorOf(w)]
+
+    def show_picture(self, name: str) -> None:
+        """Show one of the pages: 'body', 'spine', 'xray' or 'plots'."""
+        self.pictures.setCurrentIndex({"body": 0, "spine": 1, "xray": 2, "plots": 3}[name])
 
     def refresh(self, now_s: float) -> None:
         device = self.sim.devices[self.device_id]
         snap = device.snapshot()
         self.body_map.set_state(device.profile.pain_map, snap.paresthesia_regions, snap.relief_by_region_pct)
+        stim_snap = self.sim.devices[snap.stimulator].snapshot()
+        scene = scene_from_snapshots(snap, stim_snap)
+        self.spine.set_scene(scene)
+        self.xray.set_scene(scene)
+        self.recorder.refresh(now_s, stim_snap, snap)
         self.status.setText(
             f"Posture {snap.posture}; stimulating: {'yes' if snap.stimulating else 'no'}; coverage of the pain {snap.coverage_pct:.0f} %; "
             f"relief {snap.relief_pct:.0f} %; NRS {snap.nrs:.1f} of baseline {snap.baseline_nrs:.1f}; "
@@ -153,5 +174,7 @@ def patient_views(sim, device_id: str, runner, x_link_holder: list) -> DeviceVie
     """The patient's tab (the full view) and its overview panel (every recorded series, as before)."""
     overview = SeriesPlots([device_id])
     overview.set_simulation(sim, x_link_holder[0] if x_link_holder else None)
-    tab = PatientView(sim, device_id)
-    return DeviceViews(device_id, "patient", f"Patient ({device_id})", tab, overview, {"patient_view": tab, "body_map": tab.body_map, "says": tab.says})
+    tab = PatientView(sim, device_id, runner=runner)
+    return DeviceViews(device_id, "patient", f"Patient ({device_id})", tab, overview,
+                       {"patient_view": tab, "body_map": tab.body_map, "says": tab.says, "spine": tab.spine, "xray": tab.xray,
+                        "threshold_recorder": tab.recorder})

@@ -39,7 +39,7 @@ from simulator.patient.relief import (
     weighted_relief,
 )
 from simulator.patient.settings import AskPatient, LeadMigration, PatientSettings
-from simulator.patient.snapshot import LeadState, PatientSnapshot, ProgramFeel
+from simulator.patient.snapshot import ContactPlace, LeadState, PatientSnapshot, ProgramFeel
 from simulator.patient.thresholds import program_thresholds
 from simulator.scenario.model import PatientLeadPlacement
 from simulator.scs.device import StimulatorDevice
@@ -338,9 +338,19 @@ class PatientDevice(Device):
     def _lead_state(self, i: int) -> LeadState:
         from simulator.patient.anatomy import TOP_CONTACT_FRACTION
 
+        from simulator.patient.anatomy import placement_lateral_mm
+
         pl = self.placements[i]
-        top = level_index(pl.level) + TOP_CONTACT_FRACTION + self.shifts_mm[i] / self.segment_mm
-        return LeadState(lead=i + 1, top_level=level_at(top), side=pl.side, lateral_offset_mm=pl.lateral_offset_mm, migrated_mm=self.shifts_mm[i])
+        placed = level_index(pl.level) + TOP_CONTACT_FRACTION
+        top = placed + self.shifts_mm[i] / self.segment_mm
+        return LeadState(lead=i + 1, top_level=level_at(top), side=pl.side, lateral_offset_mm=pl.lateral_offset_mm, migrated_mm=self.shifts_mm[i],
+                         placed_level=level_at(placed), top_position_levels=top, placed_top_position_levels=placed,
+                         lateral_mm=placement_lateral_mm(pl.side, pl.lateral_offset_mm))
+
+    def _contact_places(self) -> tuple[ContactPlace, ...]:
+        placed = {c.label: c for c in contact_sites(self.placements, self.geometries, self.segment_mm, [0.0] * len(self.placements))}
+        return tuple(ContactPlace(contact=c.label, lead=c.lead_index + 1, position_levels=c.position, placed_position_levels=placed[c.label].position,
+                                  x_mm=c.x_mm, level=c.level) for c in self._sites().values())
 
     # ================= diary and trial =================
     @staticmethod
@@ -417,8 +427,9 @@ class PatientDevice(Device):
                                         regions=tuple(sorted(ps["regions"])), strength=self._strength(ps), uncomfortable=self._strength(ps) == "uncomfortable"))
         relief = self.relief_by_region_at(t)
         return PatientSnapshot(
-            t_s=t, device=self.id, profile=self.profile.id, posture=self.posture, stimulating=self._state.get("stimulating", False),
-            leads=tuple(self._lead_state(i) for i in range(len(self.placements))), programs=tuple(programs),
+            t_s=t, device=self.id, profile=self.profile.id, stimulator=self.stim.id, posture=self.posture, stimulating=self._state.get("stimulating", False),
+            leads=tuple(self._lead_state(i) for i in range(len(self.placements))), contacts=self._contact_places(), segment_mm=self.segment_mm,
+            programs=tuple(programs),
             paresthesia_regions=tuple(sorted(self._state.get("regions", set()))), coverage_pct=100.0 * self._state.get("coverage", 0.0),
             relief_pct=100.0 * self.relief_at(t), relief_by_region_pct={r: 100.0 * v for r, v in relief.items()},
             nrs=self.nrs_at(t), nrs_by_region=self.nrs_by_region_at(t), baseline_nrs=self.profile.baseline_nrs,

@@ -141,7 +141,7 @@ def test_ten_khz_uses_five_times_the_tonic_energy_in_tissue(registry):
 
 def test_impedance_convention_is_documented(registry):
     ids = registry.ids("scs")
-    assert len(ids) == 7
+    assert len(ids) == 8  # the seven archetypes and the external trial stimulator
     for pid in ids:
         note = registry.get(pid).sources["impedance"]
         assert "used here per contact" in note and "525 + 525 = 1050 ohm" in note

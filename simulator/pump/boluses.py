@@ -7,7 +7,7 @@ the basal with their own rate for their duration). Rates are programmed rates in
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from simulator.units import SECONDS_PER_DAY
 
@@ -23,6 +23,9 @@ class Bolus:
     rate_ml_per_s: float
     volume_ml: float
     dose: float  # programmed amount in the drug's unit (0 for priming)
+    #: a bridge bolus started with old content in the dead volume: it ends when the reservoir's drug
+    #: reaches the tip, even before `end_t_s` (other flow beside it pushes part of the dead volume)
+    ends_at_tip: bool = field(default=False, compare=False)
 
     @property
     def override(self) -> bool:

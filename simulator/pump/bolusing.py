@@ -8,6 +8,7 @@ periodic bolus starts, bolus ends and lockout expiries.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from simulator.device import Finding
@@ -25,6 +26,10 @@ from simulator.pump.settings import (
     StoppedMode,
 )
 from simulator.units import SECONDS_PER_HOUR
+
+#: a bridge bolus is cut short at the tip change only when more than this would still run, mL
+#: (below it the two moments are the same one, apart from float rounding)
+BRIDGE_CUT_TOL_ML = 1e-6
 
 if TYPE_CHECKING:
     from simulator.pump.device import PumpDevice
@@ -190,10 +195,33 @@ class Boluses:
         dose_per_day = therapy.program.basal_dose_per_day_at(now)
         rate_ml_per_s = dosing.ml_per_day_to_ml_per_s(dosing.rate_ml_per_day_for_dose(dose_per_day, old_conc))
         duration = dead_ml / rate_ml_per_s
-        bolus = Bolus("bridge", now, now + duration, rate_ml_per_s, dead_ml, dosing.dose_in_volume(dead_ml, old_conc))
+        res = dev.flow.reservoir
+        old_content = dev.dead_volume.fifo.volume_until_tip_changes(res.drug, res.conc_per_ml) is not None
+        bolus = Bolus("bridge", now, now + duration, rate_ml_per_s, dead_ml, dosing.dose_in_volume(dead_ml, old_conc), ends_at_tip=old_content)
         self.running.append(bolus)
         dev.emit(K.BOLUS_START, unit=therapy.drug.unit, old_concentration_per_ml=old_conc, **bolus.as_event())
         return bolus.as_event()
+
+    def due_bridge_tip(self, bolus: Bolus) -> None:
+        """The reservoir's drug has reached the catheter tip while the bridge bolus `bolus` runs:
+        its job (running the dead volume's old content out) is done. When more than
+        BRIDGE_CUT_TOL_ML of it would still run (other flow beside it pushed part of the dead
+        volume), it ends now: running on would give the new drug at the bridge rate, sized for the
+        old content. Otherwise it ends at its own end."""
+        dev = self.dev
+        if bolus not in self.running:
+            return
+        i = self.running.index(bolus)
+        now = dev.now
+        if (bolus.end_t_s - now) * bolus.rate_ml_per_s <= BRIDGE_CUT_TOL_ML:
+            self.running[i] = replace(bolus, ends_at_tip=False)
+            return
+        done_ml = bolus.rate_ml_per_s * (now - bolus.start_t_s)
+        cut = replace(bolus, end_t_s=now, volume_ml=done_ml, dose=bolus.dose * done_ml / bolus.volume_ml if bolus.volume_ml > 0 else 0.0, ends_at_tip=False)
+        self.running[i] = cut
+        dev.warn(f"bridge bolus ended after {done_ml:.3f} of {bolus.volume_ml:.3f} mL: the new drug reached the catheter tip "
+                 "early (other flow ran beside it)", limit="bridge_volume_ml", value=done_ml, allowed=bolus.volume_ml)
+        self.due_bolus_end(cut)
 
     # ----- priming_bolus -----
     def check_priming(self, params: PrimingParams) -> list[Finding]:

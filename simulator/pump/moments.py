@@ -39,6 +39,7 @@ class Moments:
         self.handlers: dict[str, Callable[[Any], None]] = {
             "periodic": dev.boluses.due_periodic,
             "bolus_end": dev.boluses.due_bolus_end,
+            "bridge_tip": dev.boluses.due_bridge_tip,
             "lockout_end": dev.boluses.due_lockout_end,
             "true_empty": dev.flow.due_true_empty,
             "tip_change": dev.flow.due_tip_change,
@@ -68,8 +69,14 @@ class Moments:
         out: list[Candidate] = []
         if not flow.gas:
             out.append((therapy.next_periodic_t, "periodic", None))
+        tip_reached: bool | None = None
         for b in boluses.running:
             out.append((b.end_t_s, "bolus_end", b))
+            if b.ends_at_tip:  # due once the reservoir's drug is at the tip (the tip-change moment wakes the pump then)
+                if tip_reached is None:
+                    tip_reached = dev.dead_volume.fifo.volume_until_tip_changes(flow.reservoir.drug, flow.reservoir.conc_per_ml) is None
+                if tip_reached:
+                    out.append((now, "bridge_tip", b))
         end = boluses.patient.lockout_end_t_s()
         if end is not None and end != boluses.lockout_notified_t:
             out.append((end, "lockout_end", end))

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from gui import dialogs, scenario_io
 from gui.alarm_banner import AlarmBanner
 from gui.alarm_panel import AlarmPanel, unlogged_repeats_of
-from gui.device_views import LazyDeviceViews
+from gui.device_views import COMPACT_SPACING_PX, LazyDeviceViews
 from gui.event_log import EventLog
 from gui.plot_common import copy_widget_image
 from gui.runner import SimRunner
@@ -54,6 +54,11 @@ OVERVIEW_PAGE_SIZE = 4
 SMALL_SCREEN_PX = (1366, 768)
 #: Columns of the overview grid when a page has three or four devices (two rows of two).
 OVERVIEW_COLUMNS = 2
+#: The alarm panel's greatest height (px): about three rows, or about two in a window shorter
+#: than SHORT_WINDOW_PX (a 1366 x 768 screen), where the plots need the height.
+ALARM_PANEL_MAX_PX = 130
+ALARM_PANEL_SHORT_PX = 104
+SHORT_WINDOW_PX = 850
 
 
 class MainWindow(QMainWindow):
@@ -113,7 +118,7 @@ class MainWindow(QMainWindow):
         dock.setObjectName("alarms-dock")
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         dock.setWidget(self.alarm_panel)
-        self.alarm_panel.setMaximumHeight(130)  # about three rows: the banner above is the main signal
+        self.alarm_panel.setMaximumHeight(ALARM_PANEL_MAX_PX)  # about three rows: the banner above is the main signal
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.alarm_dock = dock
 
@@ -249,7 +254,11 @@ class MainWindow(QMainWindow):
             self.overview_row.setColumnStretch(c, 1 if c < columns else 0)
         for r in range(2):
             self.overview_row.setRowStretch(r, 1 if r < (len(ids) + columns - 1) // columns else 0)
+        rows = (len(ids) + columns - 1) // columns
+        self.overview_row.setSpacing(COMPACT_SPACING_PX if rows > 1 else -1)
         for i, dev_id in enumerate(ids):
+            # two rows of devices share the height: their panels are compact (they fit 1366 x 768)
+            self.device_views[dev_id].set_compact(rows > 1)
             slot = self.device_views[dev_id].overview
             self.overview_row.addWidget(slot, i // columns, i % columns)
             slot.show()
@@ -505,6 +514,12 @@ class MainWindow(QMainWindow):
         if self.session.unsaved:
             text += "  |  unsaved changes (File > Save scenario as)"
         self.session_header.setText(text)
+
+    def resizeEvent(self, event) -> None:
+        """A short window (a 1366 x 768 screen) keeps the alarm panel to about two rows (it
+        scrolls; the banner above the tabs is the main signal), so the plots get the height."""
+        super().resizeEvent(event)
+        self.alarm_panel.setMaximumHeight(ALARM_PANEL_SHORT_PX if self.height() < SHORT_WINDOW_PX else ALARM_PANEL_MAX_PX)
 
     def _fit_screen(self) -> None:
         """Start at a size that fits the screen (at most 1500 x 950)."""

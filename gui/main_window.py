@@ -357,7 +357,7 @@ class MainWindow(QMainWindow):
         cal = sim.calendar_time(now_s)
         self.clock_label.setText(f"  {cal:%a %Y-%m-%d %H:%M:%S}  |  elapsed {describe_elapsed(now_s)}  ")
         if self.alarm_panel.on_advanced(now_s):  # sound each alarm repeat the clock passed
-            self.alarm_banner.refresh()
+            self._refresh_banner()
         self.event_log.set_pending_repeats(unlogged_repeats_of(sim))
         self.refresh_views(now_s, staggered=self._stagger_next)
         self._stagger_next = False
@@ -407,7 +407,7 @@ class MainWindow(QMainWindow):
         now_s = self.runner.sim.now if now_s is None else now_s
         units = self.views_on_screen()
         if staggered:
-            events = [step for step in self._refresh_queue if step[0] == "events"]
+            events = [step for step in self._refresh_queue if step[0] != "refresh"]
             self._refresh_queue = events + [("refresh", unit, None) for unit in units]
             self._refresh_timer.start()
             return
@@ -424,6 +424,9 @@ class MainWindow(QMainWindow):
 
     def _run_step(self, step) -> None:
         kind, widget, records = step
+        if kind == "call":
+            widget()
+            return
         if not shiboken6.isValid(widget):
             return
         if kind == "events":
@@ -433,11 +436,12 @@ class MainWindow(QMainWindow):
             self._thaw(widget)
 
     def _run_queued_events(self) -> None:
-        """Hand the views every event still queued (in order); drop the queued redraws."""
+        """Hand the views every event still queued (in order), show the banner; drop the queued
+        redraws."""
         queue, self._refresh_queue = self._refresh_queue, []
         self._refresh_timer.stop()
         for step in queue:
-            if step[0] == "events":
+            if step[0] != "refresh":
                 self._run_step(step)
 
     def _refresh_next(self) -> None:
@@ -450,11 +454,19 @@ class MainWindow(QMainWindow):
             for unit in list(self._frozen):  # anything left off the screen meanwhile
                 self._thaw(unit)
 
+    def _refresh_banner(self) -> None:
+        """Show the alarms in the banner; at the end of a jump as the first step of the
+        staggered redraw (its appearing moves every plot down: that relayout gets a frame of its own)."""
+        if not self._stagger_next:
+            self.alarm_banner.refresh()
+        elif ("call", self.alarm_banner.refresh, None) not in self._refresh_queue:
+            self._refresh_queue.insert(0, ("call", self.alarm_banner.refresh, None))
+
     def _on_events(self, records: list) -> None:
         self.event_log.add(records)
         self.alarm_panel.on_events(records)
         if any(r.kind.startswith("alarm.") for r in records):
-            self.alarm_banner.refresh()
+            self._refresh_banner()
         if not self._stagger_next:
             self._run_queued_events()  # a staggered redraw's events first, in order
         for views in self.device_views.values():

@@ -5,8 +5,10 @@ The jump runs as the app runs it (`SimRunner.jump_to`, non-blocking: slices of s
 between frames). A 0 ms probe timer notes the wall-clock time each time the event loop gets
 round to it; the gaps between notes are the frames the user waits through (the jump's slice,
 the views' redraw, painting). Prints the number of frames, the median and the longest gap, and
-the total time (target: no gap longer than 100 ms), and, apart, the one frame after the jump in
-which the views redraw at the new time. Not a test: timings depend on the machine.
+the total time (target: no gap longer than 100 ms), and, apart, the longest frame of the redraw at
+the jump's end (the main window spreads it over several frames: the alarm banner, the views'
+events, then each part on screen, one per event-loop iteration; the same 100 ms target). Not a
+test: timings depend on the machine.
 
     QT_QPA_PLATFORM=offscreen python benchmarks/gui_jump_stall.py [SCENARIO] [--to 365d]
 """
@@ -83,8 +85,8 @@ def main(argv=None) -> int:
     r = measure(args.scenario, args.to, args.view)
     print(f"jumped to day {r['reached_day']:.2f} in {r['total_s']:.2f} s over {r['frames']} event-loop frames")
     print(f"median frame {r['median_ms']:.1f} ms, longest {r['longest_ms']:.1f} ms (target: longest <= {TARGET_MS:g} ms)")
-    print(f"the redraw of the views at the jump's end: {r['final_redraw_ms']:.1f} ms (one frame, like any step)")
-    return 0 if r["longest_ms"] <= TARGET_MS else 1
+    print(f"the redraw of the views at the jump's end: longest frame {r['final_redraw_ms']:.1f} ms (staggered over several frames; target <= {TARGET_MS:g} ms)")
+    return 0 if max(r["longest_ms"], r["final_redraw_ms"]) <= TARGET_MS else 1
 
 
 if __name__ == "__main__":

@@ -187,8 +187,8 @@ class AlarmPanel(QWidget):
             self.tones_requested.emit(n)
 
     def _beep(self, _n: int) -> None:
-        """One tone per frame, of the most severe sounding alarm (gui/sounds.py; the system beep
-        when QtMultimedia is missing)."""
+        """One tone per frame, of the most severe sounding alarm (gui/sounds.py: the severity's
+        WAV file through QtMultimedia or the platform's player; the system beep as last resort)."""
         self.beeps += 1
         rows: list[tuple[str, dict[str, Any]]] = active_alarms_of(self.sim) if self.sim is not None else []
         self.player.play(sounding_severity(rows))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QBoxLayout, QWidget
 
 
 @dataclass
@@ -56,6 +56,61 @@ class LiveView(Protocol):
     def refresh(self, now_s: float) -> None: ...
 
     def on_events(self, records: list) -> None: ...
+
+
+#: The lowest height of each plot of an overview panel when the overview is compact (two rows of
+#: devices): four stimulators at 1366 x 768 with the training dock open leave about 450 px for
+#: two rows, each a scope's controls (24 px), a scope and a battery plot: (450 - 8) / 2 - 24 - 8
+#: = 189 px for two plots, so 90 px each, of which about 55 px of data under the title row.
+COMPACT_PLOT_MIN_PX = 90
+#: What the overview's layouts put between parts when compact (px).
+COMPACT_SPACING_PX = 2
+
+
+def apply_compact(view: QWidget, compact: bool) -> None:
+    """Make an overview panel fit a crowded overview (`compact`) or give it back its own sizes:
+    every plot's lowest height (`COMPACT_PLOT_MIN_PX`, the plot's own minimum kept to restore),
+    each scope's read-out on its controls' line, and tight spacing between the parts."""
+    import pyqtgraph as pg
+
+    from gui.battery_plot import BatteryPlot
+    from gui.scope import Scope
+
+    for plot in view.findChildren(pg.PlotWidget):
+        own = plot.property("own_min_height_px")
+        if own is None:
+            own = plot.minimumHeight()
+            plot.setProperty("own_min_height_px", own)
+        plot.setMinimumHeight(min(int(own), COMPACT_PLOT_MIN_PX) if compact else int(own))
+    for scope in view.findChildren(Scope):
+        scope.set_compact(compact)
+    for battery in view.findChildren(BatteryPlot):
+        # 0 / 50 / 100 % on a short axis (six labels in 55 px overlap), and a label that fits
+        axis = battery.plot.getPlotItem().getAxis("left")
+        if compact:
+            axis.setTickSpacing(50.0, 10.0)
+        else:
+            axis.setTickSpacing()
+        battery.plot.setLabel("left", "level" if compact else "battery level", units="%")
+    top = view.layout()
+    if isinstance(top, QBoxLayout):
+        own = top.property("own_stretches")
+        if own is None:
+            own = [top.stretch(i) for i in range(top.count())]
+            top.setProperty("own_stretches", own)
+        for i, stretch in enumerate(own):
+            # compact: the plots share the height about evenly (the first part, the scope, also
+            # carries its controls' line: 4 to 3)
+            top.setStretch(i, (4 if i == 0 else 3) if compact and stretch else stretch)
+    layouts = [view.layout()] + [w.layout() for w in view.findChildren(QWidget) if w.layout() is not None]
+    for layout in layouts:
+        if layout is None:
+            continue
+        own = layout.property("own_spacing_px")
+        if own is None:
+            own = layout.spacing()
+            layout.setProperty("own_spacing_px", own)
+        layout.setSpacing(min(int(own), COMPACT_SPACING_PX) if compact else int(own))
 
 
 class ViewSlot(QWidget):
@@ -107,6 +162,8 @@ class LazyDeviceViews:
         title = TAB_TITLES.get(self.kind)
         self.tab_title = title.format(device_id) if title else device_id
         self.built: DeviceViews | None = None
+        #: the overview panel is compact (a crowded overview page); applied when built
+        self.compact = False
         self.overview = ViewSlot(self, "overview", parent)
         self.tab = ViewSlot(self, "tab", parent) if title else None
         for slot in (self.overview, self.tab):
@@ -119,9 +176,17 @@ class LazyDeviceViews:
             views = views_for(self.sim, self.device_id, self.runner, self._x_link_holder)
             self.built = views
             self.overview.fill(views.overview)
+            if self.compact:
+                apply_compact(views.overview, True)
             if self.tab is not None and views.tab is not None:
                 self.tab.fill(views.tab)
         return self.built
+
+    def set_compact(self, compact: bool) -> None:
+        """Compact overview panel or not (now if built, else when built)."""
+        if compact != self.compact and self.built is not None:
+            apply_compact(self.built.overview, compact)
+        self.compact = compact
 
     @property
     def extra(self) -> dict:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from gui import dialogs, scenario_io
 from gui.alarm_banner import AlarmBanner
 from gui.alarm_panel import AlarmPanel, unlogged_repeats_of
-from gui.device_views import LazyDeviceViews
+from gui.device_views import COMPACT_SPACING_PX, LazyDeviceViews
 from gui.event_log import EventLog
 from gui.plot_common import copy_widget_image
 from gui.runner import SimRunner
@@ -58,6 +58,11 @@ OVERVIEW_PAGE_SIZE = 4
 SMALL_SCREEN_PX = (1366, 768)
 #: Columns of the overview grid when a page has three or four devices (two rows of two).
 OVERVIEW_COLUMNS = 2
+#: The alarm panel's greatest height (px): about three rows, or about two in a window shorter
+#: than SHORT_WINDOW_PX (a 1366 x 768 screen), where the plots need the height.
+ALARM_PANEL_MAX_PX = 130
+ALARM_PANEL_SHORT_PX = 104
+SHORT_WINDOW_PX = 850
 
 
 class MainWindow(QMainWindow):
@@ -119,7 +124,7 @@ class MainWindow(QMainWindow):
         dock.setObjectName("alarms-dock")
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         dock.setWidget(self.alarm_panel)
-        self.alarm_panel.setMaximumHeight(130)  # about three rows: the banner above is the main signal
+        self.alarm_panel.setMaximumHeight(ALARM_PANEL_MAX_PX)  # about three rows: the banner above is the main signal
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.alarm_dock = dock
 
@@ -138,6 +143,16 @@ class MainWindow(QMainWindow):
         self.runner.speed_changed.connect(self._show_speed)
         self.runner.playing_changed.connect(lambda _p: self._show_state())
         self.runner.busy_changed.connect(lambda _b: self._show_state())
+        # after a jump the views redraw over several event-loop iterations, one part per
+        # iteration (see refresh_views): the frame that ends a jump never paints every plot
+        self._refresh_queue: list = []
+        self._frozen: list = []  # parts not painting until their turn in a staggered redraw
+        self._stagger_next = False
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self._refresh_next)
+        self.runner.busy_changed.connect(self._jump_busy_changed)
         self.runner.simulation_changed.connect(self._build_views)
         from gui.plot_common import BUS
 
@@ -256,7 +271,11 @@ class MainWindow(QMainWindow):
             self.overview_row.setColumnStretch(c, 1 if c < columns else 0)
         for r in range(2):
             self.overview_row.setRowStretch(r, 1 if r < (len(ids) + columns - 1) // columns else 0)
+        rows = (len(ids) + columns - 1) // columns
+        self.overview_row.setSpacing(COMPACT_SPACING_PX if rows > 1 else -1)
         for i, dev_id in enumerate(ids):
+            # two rows of devices share the height: their panels are compact (they fit 1366 x 768)
+            self.device_views[dev_id].set_compact(rows > 1)
             slot = self.device_views[dev_id].overview
             self.overview_row.addWidget(slot, i // columns, i % columns)
             slot.show()
@@ -345,34 +364,127 @@ class MainWindow(QMainWindow):
         cal = sim.calendar_time(now_s)
         self.clock_label.setText(f"  {cal:%a %Y-%m-%d %H:%M:%S}  |  elapsed {describe_elapsed(now_s)}  ")
         if self.alarm_panel.on_advanced(now_s):  # sound each alarm repeat the clock passed
-            self.alarm_banner.refresh()
+            self._refresh_banner()
         self.event_log.set_pending_repeats(unlogged_repeats_of(sim))
-        self.refresh_views(now_s)
+        self.refresh_views(now_s, staggered=self._stagger_next)
+        self._stagger_next = False
         self._show_state()
 
-    def refresh_views(self, now_s: float | None = None) -> None:
-        """Redraw the views on screen: every overview panel, or the current programmer tab."""
-        now_s = self.runner.sim.now if now_s is None else now_s
+    def _jump_busy_changed(self, busy: bool) -> None:
+        """A jump ended (or was cancelled): its redraw at the new time is staggered, and the parts
+        on screen stop painting until their turn (the events of the jump may show the alarm
+        banner, and the layout change would otherwise repaint every plot, with its year-long
+        curves, in the one frame that ends the jump)."""
+        self._stagger_next = not busy
+        if not busy:
+            for unit in self.views_on_screen():
+                if unit.updatesEnabled():
+                    unit.setUpdatesEnabled(False)
+                    self._frozen.append(unit)
+
+    def _thaw(self, unit) -> None:
+        """Let a part paint again (it repaints at once with what it now shows)."""
+        if unit in self._frozen:
+            self._frozen.remove(unit)
+            if shiboken6.isValid(unit):
+                unit.setUpdatesEnabled(True)
+
+    def views_on_screen(self) -> list:
+        """What redraws at a new time, on-screen order: each overview panel's parts (scope,
+        battery, ...), or the current device tab (built when first asked for)."""
         current = self.tabs.currentWidget()
         if current is self.overview:
+            units: list[QWidget] = []
             for dev_id in self.overview_devices():
-                self.device_views[dev_id].overview.refresh(now_s)  # builds the views on first show
+                lazy = self.device_views[dev_id]
+                lazy.build()
+                panel = lazy.overview.view()
+                units.extend(getattr(panel, "parts", None) or [lazy.overview])
+            return units
+        return [views.tab for views in self.device_views.values() if views.tab is not None and current is views.tab]
+
+    def refresh_views(self, now_s: float | None = None, staggered: bool = False) -> None:
+        """Redraw the views on screen: every overview panel, or the current programmer tab.
+
+        `staggered` (the redraw after a jump: the year-long curves of four stimulators took
+        ~100 ms to redraw and paint in one frame): the views' handling of the jump's events, then
+        each part on screen, run one per event-loop iteration (a 0 ms timer), each painted before
+        the next runs, so no one frame carries them all. A later redraw runs what is still queued
+        of the events at once and replaces the queued redraws."""
+        now_s = self.runner.sim.now if now_s is None else now_s
+        units = self.views_on_screen()
+        if staggered:
+            events = [step for step in self._refresh_queue if step[0] != "refresh"]
+            self._refresh_queue = events + [("refresh", unit, None) for unit in units]
+            self._refresh_timer.start()
             return
-        for views in self.device_views.values():
-            if views.tab is not None and current is views.tab:
-                views.tab.refresh(now_s)
+        self._run_queued_events()
+        for unit in units:
+            unit.refresh(now_s)
+        for unit in list(self._frozen):
+            self._thaw(unit)
+
+    @property
+    def refresh_pending(self) -> bool:
+        """Steps of a staggered redraw still to come."""
+        return bool(self._refresh_queue)
+
+    def _run_step(self, step) -> None:
+        kind, widget, records = step
+        if kind == "call":
+            widget()
+            return
+        if not shiboken6.isValid(widget):
+            return
+        if kind == "events":
+            widget.on_events(records)
+        else:
+            widget.refresh(self.runner.sim.now)
+            self._thaw(widget)
+
+    def _run_queued_events(self) -> None:
+        """Hand the views every event still queued (in order), show the banner; drop the queued
+        redraws."""
+        queue, self._refresh_queue = self._refresh_queue, []
+        self._refresh_timer.stop()
+        for step in queue:
+            if step[0] != "refresh":
+                self._run_step(step)
+
+    def _refresh_next(self) -> None:
+        """One more step of a staggered redraw (a redraw at the simulation's time now)."""
+        if self._refresh_queue:
+            self._run_step(self._refresh_queue.pop(0))
+        if self._refresh_queue:
+            self._refresh_timer.start()
+        else:
+            for unit in list(self._frozen):  # anything left off the screen meanwhile
+                self._thaw(unit)
+
+    def _refresh_banner(self) -> None:
+        """Show the alarms in the banner; at the end of a jump as the first step of the
+        staggered redraw (its appearing moves every plot down: that relayout gets a frame of its own)."""
+        if not self._stagger_next:
+            self.alarm_banner.refresh()
+        elif ("call", self.alarm_banner.refresh, None) not in self._refresh_queue:
+            self._refresh_queue.insert(0, ("call", self.alarm_banner.refresh, None))
 
     def _on_events(self, records: list) -> None:
         self.event_log.add(records)
         self.alarm_panel.on_events(records)
         if any(r.kind.startswith("alarm.") for r in records):
-            self.alarm_banner.refresh()
+            self._refresh_banner()
+        if not self._stagger_next:
+            self._run_queued_events()  # a staggered redraw's events first, in order
         for views in self.device_views.values():
             if views.built is None:
                 continue  # built later from the simulation's state, nothing to tell it now
             for w in (views.overview, views.tab):
                 if w is not None:
-                    w.on_events(records)
+                    if self._stagger_next:  # the end of a jump: one view per event-loop iteration
+                        self._refresh_queue.append(("events", w, records))
+                    else:
+                        w.on_events(records)
 
     def _show_speed(self, speed_x: float) -> None:
         if speed_x >= 86400:
@@ -512,6 +624,12 @@ class MainWindow(QMainWindow):
         if self.session.unsaved:
             text += "  |  unsaved changes (File > Save scenario as)"
         self.session_header.setText(text)
+
+    def resizeEvent(self, event) -> None:
+        """A short window (a 1366 x 768 screen) keeps the alarm panel to about two rows (it
+        scrolls; the banner above the tabs is the main signal), so the plots get the height."""
+        super().resizeEvent(event)
+        self.alarm_panel.setMaximumHeight(ALARM_PANEL_SHORT_PX if self.height() < SHORT_WINDOW_PX else ALARM_PANEL_MAX_PX)
 
     def _fit_screen(self) -> None:
         """Start at a size that fits the screen (at most 1500 x 950)."""

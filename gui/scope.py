@@ -189,6 +189,7 @@ class Scope(QWidget):
         row.addWidget(self.freeze_box)
         row.addStretch(1)
         layout.addLayout(row)
+        self._controls_row = row
         row = QHBoxLayout()  # the read-out on its own line: a narrow panel cuts it short
         self.info = QLabel()
         # the read-out may be cut short in a narrow panel (four devices side by side), never widen it
@@ -197,6 +198,7 @@ class Scope(QWidget):
         self.info.setToolTip("Programs on (rate, contacts), and the sample rate of the synthesised traces")
         row.addWidget(self.info, 1)
         layout.addLayout(row)
+        self._info_row = row
         self.plot = pg.PlotWidget()
         self.title_legend = TitleLegend(self.plot, f"{device_id}: scope")
         self.plot.setLabel("left", "current", units="mA")
@@ -234,6 +236,16 @@ class Scope(QWidget):
         self.last_trigger_t_s: float | None = None
         self.note_text = ""
         self._window_s = TIME_BASES_S[IDLE_TIME_BASE]
+
+    def set_compact(self, compact: bool) -> None:
+        """Compact (a crowded overview, e.g. four stimulators at 1366 x 768): the read-out moves
+        onto the controls' line (cut short there; whole in its tooltip) and the bottom axis loses
+        its title, so the scope needs one line and about 15 px less height."""
+        if compact and self._controls_row.indexOf(self.info) < 0:
+            self._controls_row.insertWidget(self._controls_row.count() - 1, self.info, 1)  # before the stretch
+        elif not compact and self._info_row.indexOf(self.info) < 0:
+            self._info_row.addWidget(self.info, 1)
+        self.plot.getPlotItem().getAxis("bottom").showLabel(not compact)
 
     # ----- settings -----
     @property

@@ -80,19 +80,13 @@ def test_tones_differ_by_severity(tmp_path):
     assert found["critical"] != found["non_critical"]
 
 
-def test_without_qtmultimedia_the_system_beep_sounds_and_the_fallback_is_noted(window_day_61, monkeypatch):
-    from PySide6.QtWidgets import QApplication
-
-    beeps = []
-    monkeypatch.setattr(QApplication, "beep", staticmethod(lambda: beeps.append(1)))
+def test_the_windows_tone_player_is_silent_offscreen_and_notes_nothing(window_day_61):
+    """Offscreen (no one listening) the tones are recorded, not played: the empty-reservoir
+    alarm of day 60 asked for the critical tone; no sound player ran, nothing was noted (the
+    players themselves: tests/gui/test_alarm_tone_players.py)."""
     player = window_day_61.alarm_panel.player
-    if player.has_multimedia:
-        pytest.skip("QtMultimedia is installed: the tones play as sounds")
-    player.play("critical")
-    player.play("non_critical")
-    assert beeps == [1, 1] and player.played[-2:] == ["critical", "non_critical"]
-    notes = [n.text for n in window_day_61.session.notes if "QtMultimedia" in n.text]
-    assert len(notes) == 1  # noted once (at the first alarm of the jump), not at every tone
+    assert player.silent and "critical" in player.played and player.beeped == 0
+    assert not [n for n in window_day_61.session.notes if n.text.startswith("alarm tone:")]
 
 
 def test_muting_is_logged_in_the_session(window_day_61):

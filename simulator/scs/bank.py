@@ -78,12 +78,19 @@ class ProgramBank(Mapping[str, Program]):
 
     def pending(self, params: SetProgram) -> Program:
         """The program `set_program` would store: without an amplitude it keeps the stored one's when the
-        configuration is the same (contacts, waveform), else starts at 0 mA."""
+        configuration is the same (contacts, waveform), else starts at 0 mA. What was recorded for
+        the stored program (perception threshold, maximum tolerable, the patient's range, mA) is
+        kept too when the configuration is the same and the new program does not state it: a
+        re-sent program does not forget the thresholds measured on those contacts."""
         new = params.program
         old = self._by_name.get(new.name)
+        same = old is not None and old.same_configuration(new)
         if "amplitude_ma" not in new.model_fields_set:
-            keep = old.amplitude_ma if (old is not None and old.same_configuration(new)) else 0.0
-            new = new.model_copy(update={"amplitude_ma": keep})
+            new = new.model_copy(update={"amplitude_ma": old.amplitude_ma if same and old is not None else 0.0})
+        if same and old is not None:
+            kept = {f: getattr(old, f) for f in RECORDED_FIELDS if f not in new.model_fields_set and getattr(old, f) != getattr(new, f)}
+            if kept:
+                new = new.model_copy(update=kept)
         return new
 
     # ----- changes -----
@@ -137,6 +144,10 @@ class ProgramBank(Mapping[str, Program]):
 
 
 # ----- pure program edits (shared by the checks and the actions) -----
+#: what the clinician records on a stored program and a re-sent program of the same configuration keeps
+RECORDED_FIELDS = ("perception_threshold_ma", "max_tolerable_ma", "patient_min_ma", "patient_max_ma")
+
+
 def thresholded(p: Program, params: RecordThreshold) -> Program:
     """`p` with a recorded perception threshold or MaxTol (default: its present amplitude), mA."""
     amp = p.amplitude_ma if params.amplitude_ma is None else params.amplitude_ma

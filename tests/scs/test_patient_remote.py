@@ -73,3 +73,25 @@ def test_remote_range_that_could_exceed_density_is_warned_when_programmed():
     # minimum above maximum is refused
     res = sim.apply_action("ipg", "set_patient_limits", {"patient_min_ma": 13.0})
     assert not res and res.payload["limit"] == "patient_limits"
+
+
+def test_a_resent_program_keeps_what_was_recorded_on_the_same_contacts():
+    """Re-sending a program from the programmer (no thresholds in it) keeps the thresholds and the
+    remote range recorded on the same contacts; new contacts start without them."""
+    prog = {k: v for k, v in PROG.items() if k not in ("max_tolerable_ma", "patient_max_ma")}
+    sim = sim_of(settings={"programs": [prog]}, duration="1d")
+    sim.apply_action("ipg", "record_threshold", {"kind": "perception", "amplitude_ma": 4.2})
+    sim.apply_action("ipg", "record_threshold", {"kind": "max_tolerable", "amplitude_ma": 7.4})
+    sim.apply_action("ipg", "set_patient_limits", {"patient_min_ma": 4.2, "patient_max_ma": 7.4})
+    # the same contacts and waveform, a new pulse width, amplitude 6.0 mA: nothing recorded is lost
+    assert sim.apply_action("ipg", "set_program", {"program": {**prog, "amplitude_ma": 6.0, "pulse_width_us": 350}})
+    p = sim.devices["ipg"].snapshot().programs["p"]
+    assert (p.perception_threshold_ma, p.max_tolerable_ma, p.patient_min_ma, p.patient_max_ma) == (4.2, 7.4, 4.2, 7.4)
+    # a value stated in the program replaces the recorded one
+    assert sim.apply_action("ipg", "set_program", {"program": {**prog, "amplitude_ma": 6.0, "max_tolerable_ma": 7.0}})
+    p = sim.devices["ipg"].snapshot().programs["p"]
+    assert (p.perception_threshold_ma, p.max_tolerable_ma) == (4.2, 7.0)
+    # other contacts: thresholds measured on E2/E3 do not apply
+    assert sim.apply_action("ipg", "set_program", {"program": {**prog, "contacts": {"E4": "-", "E5": "+"}, "amplitude_ma": 3.0}})
+    p = sim.devices["ipg"].snapshot().programs["p"]
+    assert (p.perception_threshold_ma, p.max_tolerable_ma, p.patient_min_ma, p.patient_max_ma) == (None, None, 0.0, None)

@@ -86,24 +86,26 @@ class Series:
             pt, pv, pf = np.frombuffer(pt, dtype=float), np.frombuffer(pv, dtype=float), np.frombuffer(pf, dtype=np.uint8)
         signal = self.signal
         i = 0
-        parts: list = []  # (times, values, explicit?, forced flags or None) of the stretch so far
+        parts: list = []  # (times, values, explicit?) of the stretch so far
+        first = 0  # the stretch's first explicit point in pt/pv/pf
         for item in pending:
             kind = type(item)
             if kind is int:  # a run of explicit points
-                parts.append((pt[i:i + item], pv[i:i + item], True, pf[i:i + item]))
+                parts.append((pt[i:i + item], pv[i:i + item], True))
                 i += item
             elif kind is tuple:  # ("close", t)
-                self._add_stretch(parts)
-                parts = []
+                self._add_stretch(parts, pf[first:i] if pf is not None else None)
+                parts, first = [], i
                 self._close_now(item[1])
             else:
                 t_gen, v_gen = item.points(signal)
-                parts.append((t_gen, v_gen, False, None))
-        self._add_stretch(parts)
+                parts.append((t_gen, v_gen, False))
+        self._add_stretch(parts, pf[first:i] if pf is not None else None)
 
-    def _add_stretch(self, parts: list) -> None:
+    def _add_stretch(self, parts: list, forced_explicit) -> None:
         """Add the breakpoints of `parts` in order, as if one by one: generated ones as `extend`
-        adds them, explicit ones as `_add_now` does. Vectorised on two facts of those rules:
+        adds them, explicit ones as `_add_now` does (`forced_explicit`: the force flags of the
+        explicit points, in order). Vectorised on two facts of those rules:
         a point is only ever dropped when its value equals the last kept value, so the last kept
         value is always the value of the point just before (kept or not); and in a linear series
         only an explicit exact repeat of the last kept point is dropped, so there the last kept
@@ -111,13 +113,15 @@ class Series:
         kept at the run end) needs the last kept time itself: those few are settled in order."""
         if not parts:
             return
-        t = np.concatenate([np.asarray(p[0], dtype=float) for p in parts])
-        v = np.concatenate([np.asarray(p[1], dtype=float) for p in parts])
+        t = np.concatenate([p[0] for p in parts], dtype=float)
+        v = np.concatenate([p[1] for p in parts], dtype=float)
         n = len(t)
         if not n:
             return
-        explicit = np.concatenate([np.full(len(p[0]), p[2]) for p in parts])
-        forced = np.concatenate([np.asarray(p[3], dtype=bool) if p[2] else np.zeros(len(p[0]), dtype=bool) for p in parts])
+        explicit = np.repeat(np.array([p[2] for p in parts]), [len(p[0]) for p in parts])
+        forced = np.zeros(n, dtype=bool)
+        if forced_explicit is not None and len(forced_explicit):
+            forced[explicit] = forced_explicit.astype(bool)
         tl, vl = self._tl, self._vl
         prev_t, prev_v = np.empty(n), np.empty(n)
         prev_t[1:], prev_v[1:] = t[:-1], v[:-1]

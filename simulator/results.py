@@ -90,10 +90,29 @@ def pretty_json(obj: Any, indent: int = 2, allow_nan: bool = False, default=_jso
             f = flat_encoders[inner] = json.JSONEncoder(separators=(",\n" + inner, ": "), allow_nan=allow_nan).encode
         return f
 
+    def records(o: list, pad: str) -> str | None:
+        """A list of non-empty flat dicts (string keys, scalar values: a summary's per-day
+        table) in one C encoder call, or None when `o` is not such a list. Encoded with the
+        dicts' item separator, so only the separators between the list's items and its two ends
+        need their indentation changed: '},\n<dict pad>{' occurs nowhere else, as a string's
+        line breaks are escaped and each dict here holds scalars only."""
+        if len(o) < RECORDS_FROM or {type(x) for x in o} != {dict} or not all(o):
+            return None
+        if not {type(v) for x in o for v in x.values()} <= _SCALARS or {type(k) for x in o for k in x} != {str}:
+            return None
+        inner, deeper = pad + step, pad + step + step
+        body = flat(deeper)(o)  # '[{"k": v,\n<deeper>"k2": v2},\n<deeper>{...}]'
+        body = body[2:-2].replace("},\n" + deeper + "{", "\n" + inner + "},\n" + inner + "{\n" + deeper)
+        return "[\n" + inner + "{\n" + deeper + body + "\n" + inner + "}\n" + pad + "]"
+
     def enc(o: Any, pad: str) -> str:
         if o is None or o is True or o is False or isinstance(o, (str, int, float)):
             return leaf(o)
         kind = type(o)
+        if kind is list:
+            text = records(o, pad)
+            if text is not None:
+                return text
         if (kind is dict or kind is list) and o:
             values = o.values() if kind is dict else o
             if all(type(v) in _SCALARS for v in values) and (kind is list or all(type(k) is str for k in o)):
@@ -126,6 +145,8 @@ def pretty_json(obj: Any, indent: int = 2, allow_nan: bool = False, default=_jso
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+#: shortest list of flat records pretty_json encodes in one call (below it the check costs more)
+RECORDS_FROM = 8
 
 
 class _Unusual(Exception):

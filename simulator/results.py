@@ -52,6 +52,36 @@ def finite_or_none(obj: Any) -> Any:
     return obj
 
 
+def json_copy(obj: Any) -> Any:
+    """`json.loads(dumps(obj))`: a copy of `obj` as plain JSON data (numpy values converted,
+    non-finite floats as None, tuples as lists), made by one walk when `obj` holds only dicts
+    with string keys, lists, tuples, str, int, float, bool and None (a run's summary), else by
+    the JSON round trip."""
+    try:
+        return _json_copy(obj)
+    except _Unusual:
+        return json.loads(dumps(obj))
+
+
+def _json_copy(o: Any) -> Any:
+    kind = type(o)
+    if kind is str or kind is int or kind is bool or o is None:
+        return o
+    if kind is float:
+        return o if o - o == 0.0 else None  # NaN and infinities (x - x is NaN): null, as dumps writes them
+    if kind is dict:
+        out = {}
+        for k, v in o.items():
+            if type(k) is not str:
+                raise _Unusual  # json writes such keys as strings: left to the round trip
+            vk = type(v)
+            out[k] = v if vk is str or vk is int or vk is bool or v is None else _json_copy(v)
+        return out
+    if kind is list or kind is tuple:
+        return [_json_copy(v) for v in o]
+    raise _Unusual
+
+
 def dumps(obj: Any, **kw) -> str:
     """Strict JSON: numpy values converted, non-finite floats written as null.
 
@@ -273,7 +303,7 @@ class Results:
             sim.now,
             events,
             dict(sim.recorder.series),
-            json.loads(dumps(summary)),
+            json_copy(summary),
             sim.scenario.model_dump(mode="json"),
         )
 

@@ -76,78 +76,22 @@ class Series:
         return self._vl
 
     def _materialise(self) -> None:
-        """Add the pending breakpoints (generated chunks and runs of explicit points, in order)
-        with the rules `extend` and `add` apply one by one, as array operations over each stretch
-        between two `close` marks (see `_add_stretch`)."""
         pending, self._pending = self._pending, []
         pt, pv, pf = self._pt, self._pv, self._pf
         self._pt = self._pv = self._pf = None
-        if pt is not None:
-            pt, pv, pf = np.frombuffer(pt, dtype=float), np.frombuffer(pv, dtype=float), np.frombuffer(pf, dtype=np.uint8)
-        signal = self.signal
         i = 0
-        parts: list = []  # (times, values, explicit?) of the stretch so far
-        first = 0  # the stretch's first explicit point in pt/pv/pf
         for item in pending:
             kind = type(item)
             if kind is int:  # a run of explicit points
-                parts.append((pt[i:i + item], pv[i:i + item], True))
+                add = self._add_now
+                for k in range(i, i + item):
+                    add(pt[k], pv[k], bool(pf[k]))
                 i += item
             elif kind is tuple:  # ("close", t)
-                self._add_stretch(parts, pf[first:i] if pf is not None else None)
-                parts, first = [], i
                 self._close_now(item[1])
             else:
-                t_gen, v_gen = item.points(signal)
-                parts.append((t_gen, v_gen, False))
-        self._add_stretch(parts, pf[first:i] if pf is not None else None)
-
-    def _add_stretch(self, parts: list, forced_explicit) -> None:
-        """Add the breakpoints of `parts` in order, as if one by one: generated ones as `extend`
-        adds them, explicit ones as `_add_now` does (`forced_explicit`: the force flags of the
-        explicit points, in order). Vectorised on two facts of those rules:
-        a point is only ever dropped when its value equals the last kept value, so the last kept
-        value is always the value of the point just before (kept or not); and in a linear series
-        only an explicit exact repeat of the last kept point is dropped, so there the last kept
-        time is the time just before too. Only a forced explicit point of a step series (a level
-        kept at the run end) needs the last kept time itself: those few are settled in order."""
-        if not parts:
-            return
-        t = np.concatenate([p[0] for p in parts], dtype=float)
-        v = np.concatenate([p[1] for p in parts], dtype=float)
-        n = len(t)
-        if not n:
-            return
-        explicit = np.repeat(np.array([p[2] for p in parts]), [len(p[0]) for p in parts])
-        forced = np.zeros(n, dtype=bool)
-        if forced_explicit is not None and len(forced_explicit):
-            forced[explicit] = forced_explicit.astype(bool)
-        tl, vl = self._tl, self._vl
-        prev_t, prev_v = np.empty(n), np.empty(n)
-        prev_t[1:], prev_v[1:] = t[:-1], v[:-1]
-        has_prev = np.ones(n, dtype=bool)
-        if tl:
-            prev_t[0], prev_v[0] = tl[-1], vl[-1]
-        else:
-            has_prev[0] = False
-        same_v = has_prev & (v == prev_v)
-        if self.interp == "step":
-            keep = ~same_v  # a generated or an unforced explicit point: a level change only
-            idx = np.flatnonzero(explicit & forced)
-            for k in idx.tolist():  # dropped only as an exact repeat of the last kept point
-                if same_v[k]:
-                    before = np.flatnonzero(keep[:k])
-                    last_t = t[before[-1]] if len(before) else (tl[-1] if tl else None)
-                    keep[k] = not (last_t is not None and t[k] == last_t)
-                else:
-                    keep[k] = True
-            t, v = t[keep], v[keep]
-        else:
-            drop = explicit & same_v & (t == prev_t)
-            if drop.any():
-                t, v = t[~drop], v[~drop]
-        tl.frombytes(np.ascontiguousarray(t).tobytes())
-        vl.frombytes(np.ascontiguousarray(v).tobytes())
+                t_list, v_list = item.points(self.signal)
+                self.extend(t_list, v_list)
 
     def add(self, t_s: float, value: float, force: bool = False) -> None:
         """Add a breakpoint; `force` keeps it even when the level did not change (run end)."""

@@ -1,6 +1,6 @@
-"""A series with generated breakpoints, read once at the end (`Series._materialise`, done with
-array operations), holds exactly the breakpoints it would hold had every point been added when
-it came (`_add_now`, `extend`, `_close_now` one by one): same times and values, bit for bit."""
+"""A series with generated breakpoints, read once at the end (`Series._materialise`), holds
+exactly the breakpoints it would hold had every point been added when it came (`_add_now`,
+`extend`, `_close_now` one by one): same times and values, bit for bit."""
 from __future__ import annotations
 
 import math

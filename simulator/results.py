@@ -52,6 +52,36 @@ def finite_or_none(obj: Any) -> Any:
     return obj
 
 
+def json_copy(obj: Any) -> Any:
+    """`json.loads(dumps(obj))`: a copy of `obj` as plain JSON data (numpy values converted,
+    non-finite floats as None, tuples as lists), made by one walk when `obj` holds only dicts
+    with string keys, lists, tuples, str, int, float, bool and None (a run's summary), else by
+    the JSON round trip."""
+    try:
+        return _json_copy(obj)
+    except _Unusual:
+        return json.loads(dumps(obj))
+
+
+def _json_copy(o: Any) -> Any:
+    kind = type(o)
+    if kind is str or kind is int or kind is bool or o is None:
+        return o
+    if kind is float:
+        return o if o - o == 0.0 else None  # NaN and infinities (x - x is NaN): null, as dumps writes them
+    if kind is dict:
+        out = {}
+        for k, v in o.items():
+            if type(k) is not str:
+                raise _Unusual  # json writes such keys as strings: left to the round trip
+            vk = type(v)
+            out[k] = v if vk is str or vk is int or vk is bool or v is None else _json_copy(v)
+        return out
+    if kind is list or kind is tuple:
+        return [_json_copy(v) for v in o]
+    raise _Unusual
+
+
 def dumps(obj: Any, **kw) -> str:
     """Strict JSON: numpy values converted, non-finite floats written as null.
 
@@ -90,10 +120,29 @@ def pretty_json(obj: Any, indent: int = 2, allow_nan: bool = False, default=_jso
             f = flat_encoders[inner] = json.JSONEncoder(separators=(",\n" + inner, ": "), allow_nan=allow_nan).encode
         return f
 
+    def records(o: list, pad: str) -> str | None:
+        """A list of non-empty flat dicts (string keys, scalar values: a summary's per-day
+        table) in one C encoder call, or None when `o` is not such a list. Encoded with the
+        dicts' item separator, so only the separators between the list's items and its two ends
+        need their indentation changed: '},\n<dict pad>{' occurs nowhere else, as a string's
+        line breaks are escaped and each dict here holds scalars only."""
+        if len(o) < RECORDS_FROM or {type(x) for x in o} != {dict} or not all(o):
+            return None
+        if not {type(v) for x in o for v in x.values()} <= _SCALARS or {type(k) for x in o for k in x} != {str}:
+            return None
+        inner, deeper = pad + step, pad + step + step
+        body = flat(deeper)(o)  # '[{"k": v,\n<deeper>"k2": v2},\n<deeper>{...}]'
+        body = body[2:-2].replace("},\n" + deeper + "{", "\n" + inner + "},\n" + inner + "{\n" + deeper)
+        return "[\n" + inner + "{\n" + deeper + body + "\n" + inner + "}\n" + pad + "]"
+
     def enc(o: Any, pad: str) -> str:
         if o is None or o is True or o is False or isinstance(o, (str, int, float)):
             return leaf(o)
         kind = type(o)
+        if kind is list:
+            text = records(o, pad)
+            if text is not None:
+                return text
         if (kind is dict or kind is list) and o:
             values = o.values() if kind is dict else o
             if all(type(v) in _SCALARS for v in values) and (kind is list or all(type(k) is str for k in o)):
@@ -126,6 +175,8 @@ def pretty_json(obj: Any, indent: int = 2, allow_nan: bool = False, default=_jso
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+#: shortest list of flat records pretty_json encodes in one call (below it the check costs more)
+RECORDS_FROM = 8
 
 
 class _Unusual(Exception):
@@ -252,7 +303,7 @@ class Results:
             sim.now,
             events,
             dict(sim.recorder.series),
-            json.loads(dumps(summary)),
+            json_copy(summary),
             sim.scenario.model_dump(mode="json"),
         )
 

@@ -39,6 +39,21 @@ class _SafeLoader(_BaseSafeLoader):  # type: ignore[misc, valid-type]  # a base 
     """The safe loader, refusing a key given twice in one mapping (merge keys `<<` may still be
     overridden by the mapping's own keys, as YAML defines)."""
 
+    def __init__(self, stream) -> None:
+        super().__init__(stream)
+        self._resolved: dict[str, str] = {}  # plain scalar text -> its implicit tag, for this document
+
+    def resolve(self, kind, value, implicit):
+        """The tag of a node, as PyYAML's resolver gives it; a plain scalar's tag depends on its
+        text alone (the implicit resolvers' patterns), so it is worked out once per distinct text
+        (a long scenario repeats its keys and action names thousands of times)."""
+        if kind is yaml.ScalarNode and implicit[0] and not self.yaml_path_resolvers:
+            tag = self._resolved.get(value)
+            if tag is None:
+                tag = self._resolved[value] = super().resolve(kind, value, implicit)
+            return tag
+        return super().resolve(kind, value, implicit)
+
     def construct_mapping(self, node, deep=False):
         if isinstance(node, yaml.MappingNode):
             seen: dict[Any, Any] = {}
@@ -87,9 +102,95 @@ def check_data_bounds(data: Any, file: str | None = None) -> None:
                     stack.append((k, depth + 1, where))
 
 
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+
+
+class _Unusual(Exception):
+    """The document holds something `_plain_data` leaves to PyYAML's own constructor."""
+
+
+def _plain_data(loader: _SafeLoader, root) -> Any:
+    """The data of the composed document `root`, as the safe loader's constructor builds it, in
+    one plain recursive walk (PyYAML's constructor keeps per-node state and costs ~10 us a value:
+    most of the time of reading a long scenario). Scalars are made by the loader's own
+    constructors for their resolved tags (str, int, float, bool, null, timestamp...), so the
+    values are the same. Anything else - a collection reached twice (an alias: shared or
+    self-referencing data), a merge key `<<`, a key given twice, a non-scalar key, an explicit or
+    unknown tag - raises `_Unusual`, and the caller builds the document the standard way instead
+    (which also gives the standard errors)."""
+    constructors = loader.yaml_constructors
+    scalar_node, mapping_node, sequence_node = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
+    seen: set[int] = set()
+    deepest = [0]  # deepest collection depth (the root is at 0)
+    not_finite = [False]
+    values = [1]  # values counted as check_data_bounds counts them: the root, every item, key and value
+
+    def scalar(node) -> Any:
+        tag = node.tag
+        if tag == _STR_TAG:
+            return node.value
+        make = constructors.get(tag)
+        if make is None or tag == _MERGE_TAG:
+            raise _Unusual
+        value = make(loader, node)
+        if tag == _FLOAT_TAG and not math.isfinite(value):
+            not_finite[0] = True
+        return value
+
+    def build(node, depth: int) -> Any:
+        kind = node.__class__
+        if kind is scalar_node:
+            return scalar(node)
+        if id(node) in seen:
+            raise _Unusual
+        seen.add(id(node))
+        if depth > deepest[0]:
+            deepest[0] = depth
+        if kind is mapping_node and node.tag == _MAP_TAG:
+            out: dict = {}
+            values[0] += 2 * len(node.value)
+            for key_node, value_node in node.value:
+                if key_node.__class__ is not scalar_node:
+                    raise _Unusual
+                key = scalar(key_node)
+                if key in out:
+                    raise _Unusual
+                out[key] = build(value_node, depth + 1)
+            return out
+        if kind is sequence_node and node.tag == _SEQ_TAG:
+            values[0] += len(node.value)
+            return [build(item, depth + 1) for item in node.value]
+        raise _Unusual
+
+    data = build(root, 0)
+    return data, deepest[0] < MAX_YAML_DEPTH and not not_finite[0] and values[0] <= MAX_YAML_NODES
+
+
+def _load(text: str) -> tuple[Any, bool]:
+    """`yaml.load(text, Loader=_SafeLoader)`, the common documents built by `_plain_data`; and
+    whether `check_data_bounds` would pass, so need not run: the document was built without
+    aliases (its expanded size is its size), holds at most MAX_YAML_NODES values, is not too
+    deep, and every number is finite."""
+    loader = _SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, True
+        try:
+            return _plain_data(loader, node)
+        except _Unusual:
+            return loader.construct_document(node), False
+    finally:
+        loader.dispose()
+
+
 def load_yaml_text(text: str, file: str) -> Any:
     try:
-        data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader builds plain data only
+        data, plain = _load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(unknown place)"
@@ -100,7 +201,8 @@ def load_yaml_text(text: str, file: str) -> Any:
         raise InputError(Issue("(top level)", f"malformed YAML: {type(exc).__name__}"), file) from None
     except RecursionError:
         raise InputError(Issue("(top level)", f"the data nests too deeply; at most {MAX_YAML_DEPTH} levels are allowed"), file) from None
-    check_data_bounds(data, file)
+    if not plain:  # check_data_bounds raises the error (or the standard constructor built the data)
+        check_data_bounds(data, file)
     return data
 
 

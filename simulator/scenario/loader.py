@@ -193,25 +193,24 @@ def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str
         issues.extend(check_patient_section(scenario, registry, settings, classes))
         seen.add(scenario.patient.id)
     for j, action in enumerate(scenario.timeline):
-        where = action.where(j)
         if action.at_s > scenario.duration:
             issues.append(
-                Issue(f"{where}.at", f"action falls after the end of the scenario (duration {format_duration(scenario.duration)}){action.occurrence_note()}", format_duration(action.at_s))
+                Issue(f"{action.where(j)}.at", f"action falls after the end of the scenario (duration {format_duration(scenario.duration)}){action.occurrence_note()}", format_duration(action.at_s))
             )
         action_cls = classes.get(action.device)
         if action_cls is None:
             if action.device not in seen:
-                issues.append(Issue(f"{where}.device", f"no such device; devices: {', '.join(s.id for s in scenario.devices)}{did_you_mean(action.device, [s.id for s in scenario.devices])}", action.device))
+                issues.append(Issue(f"{action.where(j)}.device", f"no such device; devices: {', '.join(s.id for s in scenario.devices)}{did_you_mean(action.device, [s.id for s in scenario.devices])}", action.device))
             continue
         models = action_cls.action_models()
         if action.action not in models:
-            issues.append(Issue(f"{where}.action", f"unknown action for a {action_cls.kind} device; allowed: {', '.join(sorted(models))}{did_you_mean(action.action, models)}", action.action))
+            issues.append(Issue(f"{action.where(j)}.action", f"unknown action for a {action_cls.kind} device; allowed: {', '.join(sorted(models))}{did_you_mean(action.action, models)}", action.action))
             continue
         try:
             model = validate_model(models[action.action], action.params)
             parsed.append((j, model, model.model_dump(mode="json")))
         except InputError as exc:
-            issues.extend(i.under(f"{where}.params") for i in exc.issues)
+            issues.extend(i.under(f"{action.where(j)}.params") for i in exc.issues)
     issues.extend(_timeline_problems(scenario, settings, parsed, registry))
     if issues:
         raise InputError(_once_per_entry(issues), file)

@@ -114,9 +114,27 @@ def expand(spec: SweepSpec) -> tuple[list[list[Any]], list[Task]]:
     return axes, tasks
 
 
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
+def plain_copy(value: Any) -> Any:
+    """A deep copy of plain data (dicts, lists, strings, numbers, booleans, None) made by a direct
+    walk, several times faster than `copy.deepcopy` (no memo, no dispatch); anything else in it
+    goes through `copy.deepcopy`. Shared sub-objects become separate copies (scenario data from a
+    file or a spec has none that matter: each point gets a tree of its own)."""
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if kind is dict:
+        return {k: v if type(v) in _ATOMS else plain_copy(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _ATOMS else plain_copy(v) for v in value]
+    return copy.deepcopy(value)
+
+
 def point_scenario(spec: SweepSpec, base: dict, values: tuple[tuple[str, Any], ...]) -> dict:
     """The base scenario data with a point's values set (a new dict)."""
-    data = copy.deepcopy(base)
+    data = plain_copy(base)
     for path, value in spec.set.items():
         try:
             set_field(data, path, value)

@@ -79,7 +79,44 @@ def resume_key(spec, base: dict, profiles_hash: str) -> dict[str, str]:
     return {"spec": spec.content_hash(), "base_scenario": sha256_of(base), "profiles": profiles_hash, "neuromod_sim_version": __version__}
 
 
-def plan_sweep(spec, allow_plugins: bool = False) -> dict[str, Any]:
+def _check_points(datas: dict[int, dict], registry, executor, spec, profiles_hash: str) -> dict[int, list]:
+    """{point: its issues} for the points whose scenario data is not valid (`scenario_from_dict`).
+
+    Checked here, one after another, or, given an executor of several workers, by the workers in
+    parallel (each point's scenario is checked once for the plan whatever the executor; the
+    planning is otherwise a serial part in front of a parallel sweep)."""
+    from simulator.scenario import scenario_from_dict
+
+    problems: dict[int, list] = {}
+    if executor is None or executor.workers <= 1 or len(datas) < 2:
+        for point, data in datas.items():
+            try:
+                scenario_from_dict(data, registry)
+            except InputError as exc:
+                problems[point] = list(exc.issues)
+        return problems
+    from simulator.sweep.work import issue_from_data
+
+    nonce = uuid.uuid4().hex[:8]
+    jobs = [{"check": True, "key": f"check-{nonce}-{point}", "point": point, "scenario": data, "profiles": spec.profile_dirs(),
+             "profiles_hash": profiles_hash, "plugins": list(spec.plugins)} for point, data in datas.items()]
+    size = max(1, -(-len(jobs) // (executor.workers * 4)))
+    handles = [executor.submit(jobs[i:i + size]) for i in range(0, len(jobs), size)]
+    waiting = list(handles)
+    try:
+        while waiting:
+            for handle in executor.wait(waiting):
+                waiting.remove(handle)
+                for row in executor.result(handle):
+                    if row["issues"] is not None:
+                        problems[row["point"]] = [issue_from_data(d) for d in row["issues"]]
+    except BaseException:
+        executor.cancel(waiting)
+        raise
+    return problems
+
+
+def plan_sweep(spec, allow_plugins: bool = False, executor=None) -> dict[str, Any]:
     """Everything about a sweep except running it: spec, base data, tasks, scenarios per point.
 
     Each distinct point is validated here. With the spec's `on_invalid: refuse` (the default), a
@@ -87,31 +124,35 @@ def plan_sweep(spec, allow_plugins: bool = False) -> dict[str, Any]:
     spec file and the parameter); with `skip` that point's tasks are left out (the others are
     numbered on without gaps); with `record` they stay, and each gives a row with the reason in
     `invalid_reason` instead of figures (`invalid`: {point: reason}). A spec naming plugins is
-    refused (InputError) unless `allow_plugins`: plugins are code."""
+    refused (InputError) unless `allow_plugins`: plugins are code. `executor` (optional, one of
+    `simulator.sweep.executors`): with several workers, the points are checked by them in parallel
+    (`_check_points`); the plan is the same."""
     from dataclasses import replace
 
-    from simulator.scenario import scenario_from_dict
     from simulator.sweep.expand import expand, point_scenario
     from simulator.sweep.spec import sha256_of
 
     spec = _load_spec(spec)
     base, registry, profiles_hash = _base_data(spec, allow_plugins)
     axes, tasks = expand(spec)
+    datas: dict[int, dict] = {}
+    values_of: dict[int, tuple] = {}
+    for task in tasks:
+        if task.point not in datas:
+            datas[task.point] = point_scenario(spec, base, task.values)  # a path that does not exist: always refused
+            values_of[task.point] = task.values
+    problems = _check_points(datas, registry, executor, spec, profiles_hash)
     points: dict[int, dict] = {}
     invalid: dict[int, str] = {}
-    for task in tasks:
-        if task.point in points or task.point in invalid:
-            continue
-        values = ", ".join(f"{c}={v!r}" for c, v in task.values)
-        data = point_scenario(spec, base, task.values)  # a path that does not exist: always refused
-        try:
-            scenario_from_dict(data, registry)
-        except InputError as exc:
-            if spec.on_invalid == "refuse":
-                raise InputError([i.under(f"parameters (point {task.point}: {values}) -> scenario") for i in exc.issues], spec.file) from None
-            invalid[task.point] = "; ".join(str(i) for i in exc.issues)
-            continue
-        points[task.point] = data
+    for point, data in datas.items():
+        issues = problems.get(point)
+        if issues is None:
+            points[point] = data
+        elif spec.on_invalid == "refuse":  # the first invalid point, in task order
+            values = ", ".join(f"{c}={v!r}" for c, v in values_of[point])
+            raise InputError([i.under(f"parameters (point {point}: {values}) -> scenario") for i in issues], spec.file) from None
+        else:
+            invalid[point] = "; ".join(str(i) for i in issues)
     if invalid and not points:
         first = min(invalid)
         raise InputError(Issue("on_invalid", f"every point of the sweep is invalid; the first: {invalid[first]}", spec.on_invalid), spec.file)
@@ -148,13 +189,26 @@ def run_sweep(
     with `allow_plugins=True` (plugins are code, run in every worker). `stop_after_chunks` (tests)
     stops with SweepStopped after writing that many new chunks.
     """
+    from simulator.sweep.executors import make_executor
+
+    ex = make_executor(executor, workers, scheduler, client)  # first: its workers check the points in parallel
+    try:
+        plan = plan_sweep(spec, allow_plugins, executor=ex)
+    except BaseException:
+        ex.close()
+        raise
+    try:
+        return _run_planned(plan, out_dir, ex, chunk_size, progress, fresh, stop_after_chunks)
+    finally:
+        ex.close()  # closing twice is harmless (_run_tasks closes it as soon as the tasks are done)
+
+
+def _run_planned(plan, out_dir, ex, chunk_size, progress, fresh, stop_after_chunks):
     from simulator import __version__
     from simulator.atomic import prepare_sweep_folder
-    from simulator.sweep.executors import make_executor
     from simulator.sweep.progress import SweepProgress
     from simulator.sweep.store import FORMAT_VERSION, MANIFEST, assemble, atomic_write_json, check_resumable, chunk_path, read_manifest
 
-    plan = plan_sweep(spec, allow_plugins)
     spec = plan["spec"]
     if chunk_size is not None:
         if chunk_size < 1:
@@ -204,7 +258,7 @@ def run_sweep(
     bar = SweepProgress(len(tasks), already=len(tasks) - len(todo)) if progress else None
     t0 = time.perf_counter()
     if todo:
-        _run_tasks(plan, spec, todo, out, manifest, make_executor(executor, workers, scheduler, client), bar, stop_after_chunks, t0)
+        _run_tasks(plan, spec, todo, out, manifest, ex, bar, stop_after_chunks, t0)
     manifest["complete"] = True
     table = assemble(out, n_chunks, size, len(tasks))
     import io

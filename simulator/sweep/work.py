@@ -91,6 +91,8 @@ def run_task(job: dict[str, Any]) -> dict[str, Any]:
     from simulator.scenario.model import Scenario
     from simulator.sweep.columns import flatten_summary, select_columns
 
+    if job.get("check"):  # planning: check a point's scenario (see runner.plan_sweep)
+        return check_point(job)
     if job.get("invalid"):  # a point recorded as invalid (on_invalid: record): not run
         return dict(job["head"])
     install_plugins(job.get("plugins", []))
@@ -109,6 +111,39 @@ def run_task(job: dict[str, Any]) -> dict[str, Any]:
     row = dict(job["head"])
     row.update(select_columns(flatten_summary(summary), job.get("outputs")))
     return row
+
+
+def check_point(job: dict[str, Any]) -> dict[str, Any]:
+    """Check one point's scenario as planning does in its own process (`scenario_from_dict` with
+    the sweep's registry): {"point", "issues": None when valid, else each issue as plain data
+    (`issue_data`)}. `job` keys: check (true), point, scenario, profiles, profiles_hash, plugins."""
+    from simulator.errors import InputError
+    from simulator.scenario import scenario_from_dict
+
+    install_plugins(job.get("plugins", []))
+    registry = registry_for(job.get("profiles", []), job.get("profiles_hash"))
+    try:
+        scenario_from_dict(job["scenario"], registry)
+    except InputError as exc:
+        return {"point": job["point"], "issues": [issue_data(i) for i in exc.issues]}
+    return {"point": job["point"], "issues": None}
+
+
+def issue_data(issue) -> tuple:
+    """An Issue as plain data that crosses to another process intact (its 'no value' marker is an
+    object of this process): (path, message, has value, value, file)."""
+    from simulator.errors import _MISSING
+
+    has_value = issue.value is not _MISSING
+    return (issue.path, issue.message, has_value, issue.value if has_value else None, issue.file)
+
+
+def issue_from_data(data: tuple):
+    """The Issue `issue_data` described."""
+    from simulator.errors import Issue
+
+    path, message, has_value, value, file = data
+    return Issue(path, message, value, file) if has_value else Issue(path, message, file=file)
 
 
 def run_batch(jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:

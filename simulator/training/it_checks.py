@@ -187,8 +187,12 @@ def titration_steps(device, args, ctx):
     outcomes = [o for o in ctx.outcomes if o.device == ctx.sim.scenario.patient.pump and o.action == "program" and o.accepted]
     if not outcomes:
         return False, "the dose was never changed", {"count": 0}
-    # the dose before each trainee change: the previous program.changed event's daily dose
+    # the dose before each trainee change: the previous program.changed event's daily dose; before the
+    # first one, the starting rate the patient received (its first drug-input event, drug unit/day)
     doses = [(e.t_s, float(e.payload["daily_dose"])) for e in changes]
+    inputs = ctx.results.events_where(device.id, K.PATIENT_DRUG_INPUT)
+    if inputs and (not doses or doses[0][0] > inputs[0].t_s):
+        doses.insert(0, (inputs[0].t_s - 1e-9, float(sum(inputs[0].payload.get("rates_per_day", {}).values()))))
     problems, last_raise_t, steps = [], None, []
     for o in outcomes:
         before = [d for t, d in doses if t < o.at_s]

@@ -29,11 +29,16 @@ Figures behind the exercises, worked by hand:
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulator.errors import InputError
 from simulator.event_kinds import K
+from simulator.training.criteria import ActionOutcome
+from simulator.training.it_checks import conversion_answer, workup_order
 from simulator.training.attempt import Attempt, load_attempt
 from simulator.training.exercise import exercise_from_dict, load_exercise
 from simulator.training.grading import grade, replay
@@ -201,3 +206,34 @@ def test_bad_it_check_args_name_the_criterion(exercises):
     with pytest.raises(InputError) as exc:
         exercise_from_dict(data, file=load_exercise("scs-patient-migration").file)
     assert "intrathecal_patient" in str(exc.value)
+
+
+# ----------------------------------------------------------------------------- properties of the checks
+
+
+@settings(max_examples=200, deadline=None)
+@given(oral=st.floats(min_value=10, max_value=3000), fraction=st.floats(min_value=0.0, max_value=2.0))
+def test_conversion_accepts_exactly_half_to_the_300_to_1_figure(oral, fraction):
+    """For any oral dose D, an answer x passes iff D / 600 <= x <= D / 300 (reduction_max 0.5)."""
+    given_mg = fraction * oral / 300.0
+    ctx = SimpleNamespace(answers={"q": given_mg})
+    ok, text, _ = conversion_answer(None, {"question": "q", "oral_mg_per_day": oral, "reduction_max": 0.5}, ctx)
+    lo, hi = oral / 600.0, oral / 300.0
+    if lo * (1 + 1e-6) < given_mg < hi * (1 - 1e-6):
+        assert ok, text
+    elif given_mg < lo * (1 - 1e-6) or given_mg > hi * (1 + 1e-6):
+        assert not ok, text
+
+
+TESTS = ["rotor_study", "cap_aspiration", "contrast_study", "mri"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(done=st.lists(st.sampled_from(TESTS), max_size=6))
+def test_workup_order_passes_iff_first_occurrences_are_in_order(done):
+    """The order check passes exactly when cap aspiration and contrast were both done and the first
+    aspiration came before the first contrast (other tests anywhere)."""
+    outcomes = [ActionOutcome(i, 100.0 * i, "patient", "workup", {"test": t}, True) for i, t in enumerate(done)]
+    ok, text, _ = workup_order(SimpleNamespace(id="patient"), {"tests": ["cap_aspiration", "contrast_study"]}, SimpleNamespace(outcomes=outcomes))
+    want = "cap_aspiration" in done and "contrast_study" in done and done.index("cap_aspiration") < done.index("contrast_study")
+    assert ok == want, (done, text)

@@ -30,7 +30,8 @@ def device_check(name: str, kind: str, args_model: type | None = None):
     return register
 
 
-_MODULES = ("simulator.training.pump_checks", "simulator.training.scs_checks", "simulator.training.patient_checks")
+_MODULES = ("simulator.training.pump_checks", "simulator.training.scs_checks", "simulator.training.patient_checks",
+            "simulator.training.it_checks")
 
 
 def all_checks() -> dict[str, tuple[str, CheckFn]]:

@@ -161,9 +161,13 @@ def _cross_check(ex: Exercise, scenario: Scenario, registry: ProfileRegistry) ->
 
     issues: list[Issue] = []
     kinds = {d.id: d.profile.split("/", 1)[0] for d in scenario.devices}
-    if scenario.patient is not None:  # the virtual patient is a device too (its actions, checks and events)
-        kinds[scenario.patient.id] = "patient"
     classes = {dev: device_class_for(k) for dev, k in kinds.items()}
+    if scenario.patient is not None:  # the virtual patient is a device too (its actions, checks and events)
+        from simulator.patient.scenario import patient_class_for
+
+        patient_cls = patient_class_for(scenario.patient)  # SCS patient or intrathecal patient (linked to a pump)
+        kinds[scenario.patient.id] = getattr(patient_cls, "kind", "patient")
+        classes[scenario.patient.id] = patient_cls
     devices = ", ".join(kinds)
     duration = scenario.duration
     if ex.start_at > duration:

@@ -147,6 +147,9 @@ WRONG = {
 from tests.training.test_patient_exercises import PATIENT_WRONG  # noqa: E402
 
 WRONG.update(PATIENT_WRONG)
+from tests.training.test_it_exercises import IT_WRONG  # noqa: E402
+
+WRONG.update(IT_WRONG)
 
 #: words that must never reach a trainee: internal field names and raw payloads
 JARGON = re.compile(r"\b[a-z]+_[a-z_]+\b|=(True|False)\b|\bbridged\b")

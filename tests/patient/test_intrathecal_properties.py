@@ -41,7 +41,11 @@ def test_concentrations_never_negative(kin, segments):
         times = t + np.linspace(0.0, dur, 25)
         raw = _raw(body, times)
         scale = max(1.0, float(np.abs(raw).max()))
-        assert raw.min() >= -1e-9 * scale
+        # the closed form (eigen-decomposition) is exact up to rounding: time constants from 1 min to
+        # 100 days make the eigenvectors ill-conditioned (ratio ~1.4e5), so rounding reaches about
+        # 1e5 x 2.2e-16 x the largest term; a true negative (a wrong sign or rate) would be of the
+        # order of the concentrations themselves. Hypothesis found -1.86e-9 x scale: allowed 1e-7.
+        assert raw.min() >= -1e-7 * scale
         t += dur
 
 

@@ -104,8 +104,12 @@ class ItPatientPlots(QWidget):
         stage_plot = self._plot("withdrawal", "Withdrawal stage (none, mild, moderate, severe)", "", "", [], (0, 3.2))
         stage_plot.setLabel("left", "")  # the stage names on the ticks say it
         stage_plot.getPlotItem().getAxis("left").setTicks([[(v, k) for k, v in STAGE_LEVEL.items()]])
-        units = sorted({d.unit for d in snap.drugs})
-        self._plot("tip", "Drug at the catheter tip (CSF concentration)", "CSF", f"{units[0]}/mL" if len(units) == 1 else "unit/mL", [], None)
+        self._plot("tip", "Drug at the catheter tip (CSF concentration)", "CSF", "/mL", [], None)
+        # the calendar dates only under the bottom plot (the plots are x-linked): more height for the curves
+        for plot in list(self.plots.values())[:-1]:
+            axis = plot.getPlotItem().getAxis("bottom")
+            axis.setStyle(showValues=False)
+            axis.setHeight(6)
         self.reset_events(list(sim.recorder.events))
 
     def _plot(self, name: str, title: str, y_label: str, y_units: str, signals: list[tuple[str, str]], y_range) -> pg.PlotWidget:
@@ -114,6 +118,8 @@ class ItPatientPlots(QWidget):
         if y_range is not None:
             plot.setYRange(*y_range, padding=0.02)
             plot.getPlotItem().getViewBox().disableAutoRange(pg.ViewBox.YAxis)
+            # three labelled ticks on a fixed scale: readable on a short plot
+            plot.getPlotItem().getAxis("left").setTickSpacing(y_range[1] / 2, y_range[1] / 4)
         markers = EventMarkers(plot, [self.device_id, self.pump_id])
         markers.reset(self.sim.recorder.events, self.sim.scenario.start)
         plot._markers = markers
@@ -165,6 +171,8 @@ class ItPatientPlots(QWidget):
             if len(series.values) and float(np.nanmax(series.values)) > 0.0:
                 drug = signal[len("tip_"):-len("_per_ml")]
                 self._add_curve("tip", signal, f"{drug} ({series.unit})")
+                units = sorted({self.sim.recorder.series[(self.device_id, c.key)].unit for c in self.curves["tip"]})
+                self.plots["tip"].setLabel("left", "CSF", units=units[0] if len(units) == 1 else "see legend")
 
     def refresh(self, now_s: float) -> None:
         """Redraw every curve to now (the tail to the snapshot's closed-form value)."""

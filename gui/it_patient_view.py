@@ -368,6 +368,8 @@ def it_patient_views(sim, device_id: str, runner, x_link_holder: list) -> Device
     """The intrathecal patient's tab (the full view) and its overview panel (the same plots)."""
     pump_id = sim.devices[device_id].snapshot().pump
     overview = ItPatientPlots(sim, device_id, pump_id, x_link_holder[0] if x_link_holder else None)
+    if not x_link_holder:  # built before any other time plot: the others link to it
+        x_link_holder.append(overview.x_link)
     overview.refresh(sim.now)
     tab = ItPatientView(sim, device_id, runner)
     return DeviceViews(device_id, "intrathecal_patient", f"Patient ({device_id})", tab, overview,

@@ -15,8 +15,14 @@ tests/patient/test_intrathecal_scenarios.py): 25 d x 24 + 31.92 = 631.92 h = 26.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import Qt
+
+from gui.it_patient_view import PANEL_KINDS, STAGE_LEVEL
 
 from simulator.engine import Simulation
 from simulator.event_kinds import K
@@ -24,6 +30,7 @@ from simulator.event_text import describe
 from simulator.profiles.registry import default_registry
 from simulator.scenario import load_scenario
 
+ROOT = Path(__file__).resolve().parents[2]
 DAY_S = 86400.0
 H_S = 3600.0
 
@@ -153,3 +160,43 @@ def test_the_missed_refill_shows_the_baclofen_withdrawal_after_its_onset(make_wi
     # stage drawn to now at level 1
     x, y = view.plots.curves["withdrawal"][0].item.getData()
     assert x[-1] == pytest.approx(26.5) and y[-1] == 1
+
+
+def test_the_view_follows_a_timeline_action_while_stepping_and_a_new_scenario(make_window):
+    window = _window(make_window, "it_patient_catheter_occlusion")
+    window.runner.jump_to(9.9 * DAY_S, blocking=True)
+    view = _view(window)
+    assert "catheter: patent" in view.status.text()
+    # step over the timeline's catheter fault at 10 d: the panel and the status follow
+    window.runner.step(0.2 * DAY_S)
+    window.refresh_views()
+    assert "catheter: occlusion" in view.status.text()
+    cath = [r for r in view.panel.records() if r.kind == K.PATIENT_CATHETER]
+    assert len(cath) == 1 and cath[0].t_s == pytest.approx(10 * DAY_S) and cath[0].payload["fault"] == "occlusion"
+    # opening another scenario rebuilds the tab on the new patient (spasticity: an Ashworth plot)
+    assert window.open_scenario(str(ROOT / "scenarios" / "it_patient_baclofen_missed_refill.yaml"), ask=False)
+    new_view = _view(window)
+    assert new_view is not view
+    assert "spasticity" in new_view.plots.plots
+    assert "withdrawal: none" in new_view.status.text() and new_view.panel.records() == []
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(times_d=st.lists(st.floats(min_value=0.0, max_value=33.0), min_size=1, max_size=3).map(sorted))
+def test_after_any_jumps_the_view_agrees_with_the_events_and_the_snapshot(make_window, times_d):
+    """Invariants at any time of the occlusion scenario: the panel lists exactly the patient's
+    panel events so far, newest first; each withdrawal stage plot ends at the snapshot's stage;
+    the status names the snapshot's catheter state."""
+    registry = default_registry()
+    window = make_window(Simulation(load_scenario("it_patient_catheter_occlusion", registry), registry=registry), registry)
+    for t_d in times_d:
+        window.runner.jump_to(t_d * DAY_S, blocking=True)
+        view = _view(window)
+        sim = window.runner.sim
+        snap = sim.devices["patient"].snapshot()
+        expected = [e for e in sim.recorder.events if e.device == "patient" and e.kind in PANEL_KINDS]
+        assert view.panel.records() == expected[::-1]
+        for picture, stage in snap.withdrawal_stage.items():
+            levels = view.plots.stage_levels(picture)
+            assert (levels[-1][1] if levels else 0) == STAGE_LEVEL[stage]
+        assert f"catheter: {snap.catheter.replace('_', ' ')}" in view.status.text()

@@ -200,3 +200,22 @@ def test_after_any_jumps_the_view_agrees_with_the_events_and_the_snapshot(make_w
             levels = view.plots.stage_levels(picture)
             assert (levels[-1][1] if levels else 0) == STAGE_LEVEL[stage]
         assert f"catheter: {snap.catheter.replace('_', ' ')}" in view.status.text()
+
+
+def test_a_refill_discrepancy_check_from_the_app_before_the_refill(make_window, qtbot, no_dialogs):
+    # day 20, occluded since day 10: the pump expects 20 - 20 x 0.5 = 10.0 mL left; really
+    # 20 - 10 x 0.5 = 15.0 mL are there (10 days x 0.5 mL/day held back = 5.0 mL): +5.0 mL,
+    # flagged (beyond the pump profile's refill tolerance)
+    window = _window(make_window, "it_patient_catheter_occlusion")
+    window.runner.jump_to(20 * DAY_S, blocking=True)
+    view = _view(window)
+    qtbot.mouseClick(view.workup_buttons["refill_discrepancy"], Qt.MouseButton.LeftButton)
+    ev = _workups(window.runner.sim)[-1]
+    assert ev.payload["test"] == "refill_discrepancy" and ev.payload["result"] == "more_than_expected"
+    f = ev.payload["findings"]
+    assert f["expected_residual_ml"] == pytest.approx(10.0, abs=1e-6)
+    assert f["aspirated_ml"] == pytest.approx(15.0, abs=1e-6)
+    assert f["held_back_ml"] == pytest.approx(5.0, abs=1e-6)
+    top = view.panel.sentences()[0]
+    assert top.startswith("20d 00:00:00  Work-up, refill discrepancy:")
+    assert "an aspiration now would return 15.0 mL where the pump expects 10.0 mL (+5.0 mL" in top

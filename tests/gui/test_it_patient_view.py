@@ -116,6 +116,12 @@ def test_after_the_revision_the_port_aspirates_csf(make_window, qtbot, no_dialog
     assert ev.payload["result"] == "csf_aspirated" and ev.payload["findings"] == {"csf_ml": 2.0}
     assert view.panel.sentences()[0] == f"31d 06:00:00  {describe(ev)}"
     assert "clear CSF aspirated freely" in view.panel.sentences()[0]
+    # asking the patient from the app: the report is the snapshot's state now
+    view.ask_button.click()
+    report = view.panel.records()[0]
+    assert report.kind == K.PATIENT_IT_REPORT and report.t_s == pytest.approx(31.25 * DAY_S)
+    assert report.payload["nrs"] == pytest.approx(sim.devices["patient"].snapshot().nrs)
+    assert view.panel.sentences()[0].startswith("31d 06:00:00  Patient says: my pain is")
 
 
 def test_educator_fault_and_repair_from_the_app(make_window, no_dialogs):

@@ -38,6 +38,10 @@ def views_for(sim, device_id: str, runner, x_link_holder: list) -> DeviceViews:
         from gui.patient_view import patient_views
 
         return patient_views(sim, device_id, runner, x_link_holder)
+    if kind == "intrathecal_patient":
+        from gui.it_patient_view import it_patient_views
+
+        return it_patient_views(sim, device_id, runner, x_link_holder)
     from gui.series_plots import SeriesPlots
 
     overview = SeriesPlots([device_id])
@@ -47,7 +51,7 @@ def views_for(sim, device_id: str, runner, x_link_holder: list) -> DeviceViews:
 
 #: The title of a device's programmer tab by kind (None: the kind has no tab), known before the
 #: views are built; `views_for` gives the same titles.
-TAB_TITLES = {"scs": "Stimulator ({})", "pump": "Pump ({})", "patient": "Patient ({})"}
+TAB_TITLES = {"scs": "Stimulator ({})", "pump": "Pump ({})", "patient": "Patient ({})", "intrathecal_patient": "Patient ({})"}
 
 
 class LiveView(Protocol):

@@ -53,6 +53,12 @@ KIND_CATEGORY: dict[str, str] = {
     K.FLOW_STOPPED: "fault",
     K.POSTURE_CHANGE: "patient",
     K.COUGH_START: "patient",
+    # the intrathecal virtual patient (gui/it_patient_view.py)
+    K.PATIENT_SIGN: "patient",
+    K.PATIENT_IT_REPORT: "patient",
+    K.PATIENT_WORKUP: "patient",
+    K.PATIENT_WITHDRAWAL: "alarm",
+    K.PATIENT_CATHETER: "fault",
 }
 
 

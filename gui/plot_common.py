@@ -465,11 +465,17 @@ def follow_time(plot: pg.PlotWidget, now_s: float, until_s: float | None | objec
         follower.follow(now_s, until_s)
 
 
+#: Smallest x span drawn as a line (plot units: days on time plots, about 86 us).
+MIN_DRAWN_SPAN = 1e-9
+
+
 def set_curve(curve: pg.PlotDataItem, x, y) -> None:
     """Set a curve's data; when it has a single instant (a run at t = 0, one breakpoint) draw
     that value as a dot in the curve's colour, since a line through one point draws nothing."""
     x = np.asarray(x, dtype=float)
-    single = len(x) > 0 and float(x[-1]) == float(x[0])
+    # a span under MIN_DRAWN_SPAN is drawn as its last point too: pyqtgraph's peak downsampling
+    # divides by the span and fails on one like 1e-86 d (a jump to just after t = 0)
+    single = len(x) > 0 and abs(float(x[-1]) - float(x[0])) < MIN_DRAWN_SPAN
     if single:
         colour = curve.opts["pen"].color() if hasattr(curve.opts.get("pen"), "color") else "k"
         curve.setData(x[-1:], np.asarray(y, dtype=float)[-1:], symbol="o", symbolSize=8, symbolBrush=colour, symbolPen=None)

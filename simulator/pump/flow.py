@@ -105,6 +105,8 @@ class Flow:
         res = self.reservoir
         self.reservoir.volume_ml = max(0.0, res.volume_ml - volume_ml)
         self.dev.dead_volume.pass_through(volume_ml, res.drug, res.conc_per_ml, self.dev.therapy.drug.unit)
+        if self.dev.admixture is not None:
+            self.dev.admixture.pass_through(volume_ml)
 
     def flow_parts(self) -> tuple[float, float]:
         """The programmed flow since t0 as (mL per drug unit of the basal schedule, constant mL/s).

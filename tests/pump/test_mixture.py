@@ -1,0 +1,144 @@
+"""Drug mixtures (issue 19 item 7): a second drug (admixture) in the same reservoir fluid.
+
+Peristaltic 20 mL pump: dead volume = 0.26 mL tubing + 50 cm x 0.0022 mL/cm = 0.37 mL.
+Every figure below is worked by hand in the comments.
+"""
+import pytest
+
+from simulator.errors import InputError
+from tests.pump.helpers import DAY, kinds, make_sim
+
+
+def mix_settings(**over):
+    # morphine 10 mg/mL at 5 mg/day -> 0.5 mL/day of fluid; bupivacaine 5 mg/mL in it
+    s = {"drug": "drug/morphine", "concentration_mg_per_ml": 10, "reservoir_ml": 20, "low_reservoir_threshold_ml": 2,
+         "mode": {"type": "continuous", "dose_mg_per_day": 5},
+         "admixture": {"drug": "drug/bupivacaine", "concentration_mg_per_ml": 5}}
+    s.update(over)
+    return s
+
+
+def test_each_drug_dose_follows_its_own_concentration():
+    sim = make_sim(mix_settings(), duration="10d")
+    pump = sim.devices["pump"]
+    res = sim.run().results()
+    # 0.5 mL/day x 10 mg/mL = 5 mg/day morphine; 0.5 mL/day x 5 mg/mL = 2.5 mg/day bupivacaine
+    assert pump.current_drug_rates_per_day() == pytest.approx({"morphine": 5.0, "bupivacaine": 2.5})
+    adm = res.device_summary("pump")["admixture"]
+    assert adm["drug"] == "bupivacaine" and adm["unit"] == "mg"
+    assert adm["programmed_daily_dose"] == pytest.approx(2.5)
+    # 10 days x 2.5 mg/day = 25 mg bupivacaine; morphine 10 x 5 = 50 mg
+    assert adm["delivered_drug"] == pytest.approx(25.0)
+    assert res.device_summary("pump")["delivered_drug"] == pytest.approx(50.0)
+    assert abs(adm["mass_balance"]["residual"]) < 1e-9
+
+
+def test_single_drug_summary_has_no_admixture_key():
+    s = mix_settings()
+    del s["admixture"]
+    res = make_sim(s, duration="1d").run().results()
+    assert "admixture" not in res.device_summary("pump")
+
+
+def test_refill_with_another_admixture_concentration_keeps_each_drug_balanced():
+    # day 10: 20 - 10 x 0.5 = 15 mL left. Refill: aspirate it all, fill 18 mL of morphine 10 mg/mL
+    # + bupivacaine 10 mg/mL. The 0.37 mL dead volume still holds the old mixture (bupivacaine 5 mg/mL).
+    tl = [{"at": "10d", "action": "refill", "params": {"fill_ml": 18, "admixture": {"drug": "drug/bupivacaine", "concentration_mg_per_ml": 10}}}]
+    sim = make_sim(mix_settings(), duration="20d", timeline=tl)
+    pump = sim.devices["pump"]
+    sim.run(until=10 * DAY + 0.5 * DAY)
+    # 0.5 days x 0.5 mL/day = 0.25 mL < 0.37 mL moved: the old mixture is still at the tip -> 0.5 x 5 = 2.5 mg/day
+    assert pump.current_drug_rates_per_day()["bupivacaine"] == pytest.approx(2.5)
+    sim.run(until=20 * DAY)
+    assert pump.current_drug_rates_per_day()["bupivacaine"] == pytest.approx(5.0)  # 0.5 x 10
+    mb = sim.results().device_summary("pump")["admixture"]["mass_balance"]
+    # filled: 20 x 5 + 0.37 x 5 (primed dead volume) + 18 x 10 = 100 + 1.85 + 180 = 281.85 mg
+    assert mb["filled"] == pytest.approx(281.85)
+    # aspirated: 15 mL x 5 = 75 mg
+    assert mb["aspirated"] == pytest.approx(75.0)
+    # delivered: days 0-10 25 mg; days 10-20 5 mL moved: the first 0.37 mL at 5 mg/mL = 1.85 mg,
+    # then 4.63 mL at 10 mg/mL = 46.3 mg -> 25 + 1.85 + 46.3 = 73.15 mg
+    assert mb["delivered"] == pytest.approx(73.15)
+    # reservoir 18 - 5 = 13 mL x 10 = 130 mg; dead volume 0.37 x 10 = 3.7 mg
+    assert mb["in_reservoir"] == pytest.approx(130.0) and mb["in_dead_volume"] == pytest.approx(3.7)
+    assert abs(mb["residual"]) < 1e-9  # 281.85 = 73.15 + 75 + 130 + 3.7
+    # the morphine ledger is unchanged by the admixture: filled 200 + 3.7 + 180 = 383.7 mg
+    assert sim.results().device_summary("pump")["mass_balance"]["filled"] == pytest.approx(383.7)
+
+
+def test_partial_aspiration_mixes_the_admixture_by_volume():
+    # day 10: 15 mL left, aspirate 5 mL -> 10 mL of bupivacaine 5 mg/mL stay; fill 10 mL at 20 mg/mL
+    # reservoir: (10 x 5 + 10 x 20) / 20 = 12.5 mg/mL
+    tl = [{"at": "10d", "action": "refill", "params": {"fill_ml": 10, "aspirated_ml": 5, "admixture": {"drug": "drug/bupivacaine", "concentration_mg_per_ml": 20}}}]
+    sim = make_sim(mix_settings(), duration="11d", timeline=tl)
+    res = sim.run().results()
+    adm = res.device_summary("pump")["admixture"]
+    assert adm["reservoir_concentration_per_ml"] == pytest.approx(12.5)
+    assert abs(adm["mass_balance"]["residual"]) < 1e-9
+
+
+def test_admixture_over_its_daily_maximum_is_an_input_error_at_start():
+    # morphine 10 mg/day at 10 mg/mL -> 1 mL/day; bupivacaine 25 mg/mL -> 25 mg/day > 20 mg/day maximum
+    s = mix_settings(mode={"type": "continuous", "dose_mg_per_day": 10}, admixture={"drug": "drug/bupivacaine", "concentration_mg_per_ml": 25})
+    with pytest.raises(InputError, match="bupivacaine daily maximum of 20") as exc:
+        make_sim(s, duration="1d")
+    assert exc.value.issues[0].path.endswith("settings.admixture.concentration_mg_per_ml")
+
+
+def test_program_raising_the_volume_warns_for_the_admixture_maximum():
+    # bupivacaine 30 mg/mL; morphine 5 mg/day -> 0.5 mL/day -> 15 mg/day bupivacaine (allowed).
+    # programming 8 mg/day -> 0.8 mL/day -> 0.8 x 30 = 24 mg/day > 20 mg/day
+    tl = [{"at": "1d", "action": "program", "params": {"mode": {"type": "continuous", "dose_mg_per_day": 8}}}]
+    s = mix_settings(admixture={"drug": "drug/bupivacaine", "concentration_mg_per_ml": 30})
+    res = make_sim(s, duration="2d", timeline=tl).run().results()
+    found = [e for e in kinds(res, "refusal") + kinds(res, "warning") if e.payload.get("limit") == "max_daily_dose_mg"]
+    assert len(found) == 1
+    assert found[0].payload["value"] == pytest.approx(24.0) and "bupivacaine" in found[0].payload["message"]
+
+
+def test_admixture_over_its_maximum_concentration_at_a_refill():
+    # bupivacaine maximum 30 mg/mL: 40 mg/mL is a drug-library finding naming that limit and value
+    tl = [{"at": "10d", "action": "refill", "params": {"fill_ml": 18, "admixture": {"drug": "drug/bupivacaine", "concentration_mg_per_ml": 40}}}]
+    res = make_sim(mix_settings(), duration="11d", timeline=tl).run().results()
+    found = [e for e in kinds(res, "refusal") + kinds(res, "warning") if e.payload.get("limit") == "max_concentration_mg_per_ml"]
+    assert found and found[0].payload["value"] == pytest.approx(40.0)
+
+
+@pytest.mark.parametrize(("admixture", "path", "value", "words"), [
+    ({"drug": "drug/nosuchdrug", "concentration_mg_per_ml": 5}, "admixture.drug", "drug/nosuchdrug", "unknown drug"),
+    ({"drug": "drug/morphine", "concentration_mg_per_ml": 5}, "admixture.drug", "drug/morphine", "not the primary drug"),
+    ({"drug": "drug/clonidine", "concentration_mg_per_ml": 0.5}, "admixture.concentration_mg_per_ml", 0.5, "clonidine is dosed in mcg"),
+])
+def test_bad_admixture_input_names_field_and_value(admixture, path, value, words):
+    with pytest.raises(InputError) as exc:
+        make_sim(mix_settings(admixture=admixture), duration="1d")
+    issue = exc.value.issues[0]
+    assert issue.path.endswith("settings." + path) and issue.value == value and words in str(issue.message)
+
+
+def test_clonidine_in_mcg_beside_morphine_in_mg():
+    # 0.5 mL/day x 100 mcg/mL = 50 mcg/day clonidine
+    s = mix_settings(admixture={"drug": "drug/clonidine", "concentration_mcg_per_ml": 100})
+    sim = make_sim(s, duration="2d")
+    pump = sim.devices["pump"]
+    res = sim.run().results()
+    assert pump.current_drug_rates_per_day() == pytest.approx({"morphine": 5.0, "clonidine": 50.0})
+    adm = res.device_summary("pump")["admixture"]
+    assert adm["unit"] == "mcg" and adm["delivered_drug"] == pytest.approx(100.0)  # 2 days x 50
+
+
+def test_first_admixture_at_a_refill_starts_behind_a_drug_free_dead_volume():
+    # single-drug pump; day 10 refill adds bupivacaine 5 mg/mL. The 0.37 mL dead volume holds none
+    # of it: bupivacaine reaches the tip after 0.37 / 0.5 = 0.74 days
+    s = mix_settings()
+    del s["admixture"]
+    tl = [{"at": "10d", "action": "refill", "params": {"fill_ml": 18, "admixture": {"drug": "drug/bupivacaine", "concentration_mg_per_ml": 5}}}]
+    sim = make_sim(s, duration="12d", timeline=tl)
+    pump = sim.devices["pump"]
+    sim.run(until=10.5 * DAY)
+    assert pump.current_drug_rates_per_day()["bupivacaine"] == 0.0
+    sim.run(until=12 * DAY)
+    mb = sim.results().device_summary("pump")["admixture"]["mass_balance"]
+    # filled 18 x 5 = 90 mg; delivered (2 days x 0.5 - 0.37) x 5 = 0.63 x 5 = 3.15 mg
+    assert mb["filled"] == pytest.approx(90.0) and mb["delivered"] == pytest.approx(3.15)
+    assert abs(mb["residual"]) < 1e-9

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.device import Finding
 from simulator.errors import InputError, Issue
+from simulator.event_kinds import K
 from simulator.pump import checks, dosing
 from simulator.pump.drugs import DrugProfile, resolve_drug
-from simulator.pump.reservoir import DeadVolumeFifo, Ledger, Reservoir, Segment
+from simulator.pump.reservoir import DeadVolumeFifo, Ledger, Reservoir, Segment, same_content
 from simulator.pump.settings import AdmixtureSettings
 
 if TYPE_CHECKING:
@@ -81,10 +82,20 @@ class Admixture:
 
     # ----- moving fluid (the same volumes as the primary dead volume) -----
     def pass_through(self, volume_ml: float) -> None:
-        """`volume_ml` (mL) of the reservoir fluid enters the dead volume; what leaves the tip is delivered."""
+        """`volume_ml` (mL) of the reservoir fluid enters the dead volume; what leaves the tip is
+        delivered. Emits `dead_volume.admixture_tip_change` when this drug's content at the tip changes."""
+        tip = self.fifo.tip
+        before = (tip.drug, tip.conc_per_ml) if tip else (self.drug.short_name, self.res_conc)
         for seg in self.fifo.move(volume_ml, self.drug.short_name, self.res_conc):
             if seg.drug:
                 self.ledger.delivered[seg.drug] += seg.amount
+        tip = self.fifo.tip
+        if tip is not None and not same_content(tip.drug, tip.conc_per_ml, *before):
+            self.dev.emit(K.DEAD_VOLUME_ADMIXTURE_TIP_CHANGE, drug=tip.drug, concentration_per_ml=tip.conc_per_ml, unit=self.drug.unit)
+
+    def volume_until_tip_changes(self) -> float | None:
+        """Volume (mL) to move before this drug's content at the tip changes; None: never."""
+        return self.fifo.volume_until_tip_changes(self.drug.short_name, self.res_conc)
 
     def mix(self, from_ml: float, to_ml: float) -> None:
         """The primary dead volume mixed over this zone (priming): mix this drug there too."""

@@ -49,6 +49,7 @@ from simulator.patient.it_snapshot import DrugState, IntrathecalPatientSnapshot
 from simulator.patient.it_trial import assess
 from simulator.patient.profile import PatientProfile
 from simulator.pump.device import PumpDevice
+from simulator.pump.drugs import resolve_drug
 from simulator.units import SECONDS_PER_DAY
 
 HOUR_S = 3600.0
@@ -190,7 +191,7 @@ class IntrathecalPatientDevice(Device):
             primary = self._pump_drug()
             for name, adm_rate in self.pump.current_drug_rates_per_day().items():
                 if name != primary and name in self.model.drugs and adm_rate > 0:
-                    unit = _unit(self.registry.get(f"drug/{name}").unit)
+                    unit = _unit(resolve_drug(self.registry, name).unit)
                     out[name] = out.get(name, 0.0) + adm_rate * UNIT_FACTOR[(unit, self.model.drugs[name].unit)]
         return out
 

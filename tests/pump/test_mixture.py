@@ -142,3 +142,36 @@ def test_first_admixture_at_a_refill_starts_behind_a_drug_free_dead_volume():
     # filled 18 x 5 = 90 mg; delivered (2 days x 0.5 - 0.37) x 5 = 0.63 x 5 = 3.15 mg
     assert mb["filled"] == pytest.approx(90.0) and mb["delivered"] == pytest.approx(3.15)
     assert abs(mb["residual"]) < 1e-9
+
+
+def _with_patient(settings, timeline=(), duration="12d"):
+    from simulator import Simulation, scenario_from_dict
+
+    sc = scenario_from_dict({
+        "name": "mix", "seed": 1, "start": "2026-01-05T08:00:00", "duration": duration,
+        "devices": [{"id": "pump", "profile": "pump/peristaltic-20ml", "settings": settings}],
+        "patient": {"profile": "patient/it-cancer-pain-morphine", "pump": "pump"},
+        "timeline": list(timeline),
+    })
+    return Simulation(sc)
+
+
+def test_admixture_tip_change_is_an_event_at_the_hand_computed_time_and_the_patient_gets_the_drug():
+    # single-drug pump; the day-10 refill adds bupivacaine 5 mg/mL behind 0.37 mL of fluid without it.
+    # At 0.5 mL/day it reaches the tip 0.37 / 0.5 = 0.74 days = 63936 s after the refill
+    s = mix_settings()
+    del s["admixture"]
+    tl = [{"at": "10d", "device": "pump", "action": "refill",
+           "params": {"fill_ml": 18, "admixture": {"drug": "drug/bupivacaine", "concentration_mg_per_ml": 5}}}]
+    sim = _with_patient(s, tl)
+    res = sim.run().results()
+    tips = kinds(res, "dead_volume.admixture_tip_change")
+    assert len(tips) == 1
+    assert tips[0].t_s == pytest.approx(10 * DAY + 0.74 * DAY, abs=1.0)
+    assert tips[0].payload["drug"] == "bupivacaine" and tips[0].payload["concentration_per_ml"] == pytest.approx(5.0)
+    inputs = [e for e in res.events if e.device == "patient" and e.kind == "patient.drug_input"]
+    with_bupi = [e for e in inputs if "bupivacaine" in e.payload["rates_per_day"]]
+    # the patient gets bupivacaine from that instant on, at 0.5 mL/day x 5 mg/mL = 2.5 mg/day
+    assert with_bupi and with_bupi[0].t_s == pytest.approx(tips[0].t_s)
+    assert with_bupi[0].payload["rates_per_day"]["bupivacaine"] == pytest.approx(2.5)
+    assert with_bupi[0].payload["rates_per_day"]["morphine"] == pytest.approx(5.0)

@@ -192,6 +192,17 @@ class PumpSettings(StrictModel):
     def _one(self):
         return _at_most_one_unit(self, "concentration_{u}_per_ml")
 
+    @model_serializer(mode="wrap")
+    def _dump(self, handler):
+        """Without an admixture the dump stays as it was before mixtures (no `admixture` key)."""
+        return _without_none_admixture(handler(self))
+
+
+def _without_none_admixture(out):
+    if isinstance(out, dict) and "admixture" in out and out["admixture"] is None:
+        del out["admixture"]
+    return out
+
 
 # ----- action parameters -----
 class Confirmable(StrictModel):
@@ -228,10 +239,7 @@ class RefillParams(Confirmable):
     @model_serializer(mode="wrap")
     def _dump(self, handler):
         """Without an admixture the dump (the action event's params) stays as it was before mixtures."""
-        out = handler(self)
-        if isinstance(out, dict) and out.get("admixture", 0) is None:
-            del out["admixture"]
-        return out
+        return _without_none_admixture(handler(self))
 
 
 class SingleBolusParams(Confirmable):

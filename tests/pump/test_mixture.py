@@ -175,3 +175,29 @@ def test_admixture_tip_change_is_an_event_at_the_hand_computed_time_and_the_pati
     assert with_bupi and with_bupi[0].t_s == pytest.approx(tips[0].t_s)
     assert with_bupi[0].payload["rates_per_day"]["bupivacaine"] == pytest.approx(2.5)
     assert with_bupi[0].payload["rates_per_day"]["morphine"] == pytest.approx(5.0)
+
+
+def test_snapshot_reports_the_admixture_and_its_settings_restart_the_mixture():
+    sim = make_sim(mix_settings(), duration="4d")
+    pump = sim.devices["pump"]
+    sim.run()
+    snap = pump.snapshot()
+    assert snap.admixture is not None and snap.admixture.drug_name == "bupivacaine"
+    assert snap.admixture.drug_rate_per_day == pytest.approx(2.5)  # 0.5 mL/day x 5 mg/mL
+    assert snap.admixture.programmed_daily_dose == pytest.approx(2.5)
+    assert snap.settings.admixture is not None and snap.settings.admixture.concentration_mg_per_ml == 5
+    # a single-drug snapshot has none, and its settings dump has no admixture key
+    s = mix_settings()
+    del s["admixture"]
+    single = make_sim(s, duration="1d")
+    single.run()
+    snap1 = single.devices["pump"].snapshot()
+    assert snap1.admixture is None and "admixture" not in snap1.settings.model_dump()
+
+
+def test_stability_is_the_shorter_of_the_two_drugs():
+    # morphine keeps 180 days, bupivacaine 90 days (profiles): the mixture warns at day 90
+    s = mix_settings(reservoir_ml=20, mode={"type": "continuous", "dose_mg_per_day": 1})  # 0.1 mL/day: 20 mL lasts 200 days
+    res = make_sim(s, duration="100d").run().results()
+    stab = [e for e in kinds(res, "warning") if e.payload.get("limit") == "stability_days"]
+    assert len(stab) == 1 and stab[0].t_s == pytest.approx(90 * DAY)

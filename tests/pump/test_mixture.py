@@ -201,3 +201,20 @@ def test_stability_is_the_shorter_of_the_two_drugs():
     res = make_sim(s, duration="100d").run().results()
     stab = [e for e in kinds(res, "warning") if e.payload.get("limit") == "stability_days"]
     assert len(stab) == 1 and stab[0].t_s == pytest.approx(90 * DAY)
+
+
+def test_bundled_mixture_scenario_hand_figures():
+    from pathlib import Path
+
+    from simulator import Simulation, load_scenario
+
+    path = Path(__file__).resolve().parents[2] / "scenarios" / "pump_mixture_morphine_bupivacaine.yaml"
+    res = Simulation(load_scenario(path)).run().results()
+    adm = res.device_summary("pump")["admixture"]
+    # 30 x 2.5 + 0.37 x 5 + (5 - 0.37) x 10 = 75 + 1.85 + 46.3 = 123.15 mg
+    assert adm["delivered_drug"] == pytest.approx(123.15)
+    assert abs(adm["mass_balance"]["residual"]) < 1e-9
+    tips = kinds(res, "dead_volume.admixture_tip_change")
+    assert len(tips) == 1 and tips[0].t_s == pytest.approx(30.74 * DAY, abs=1.0)
+    # morphine unchanged by the mixture: 40 days x 5 mg/day = 200 mg
+    assert res.device_summary("pump")["delivered_drug"] == pytest.approx(200.0)

@@ -368,6 +368,18 @@ def timeline_unit_problems(settings: PumpSettings, actions: list[tuple[int, str,
                 problems.append((j, f"concentration_{new.unit}_per_ml", f"a refill with a new drug ({new.drug_name}) needs its concentration", None))
             possible = [new]
             drugs = [d for d in drugs if d.drug_name != new.drug_name] + [new]
+        adm = getattr(params, "admixture", None)
+        if isinstance(adm, AdmixtureSettings):  # the admixture of a refill: its own drug and unit
+            try:
+                adm_drug = resolve_drug(registry, adm.drug)
+            except InputError as exc:
+                problems.append((j, "admixture.drug", exc.issues[0].message, adm.drug))
+            else:
+                if all(d.drug_name == adm_drug.drug_name for d in possible):
+                    problems.append((j, "admixture.drug", f"the admixture must be a second drug, not the primary drug {adm_drug.drug_name} again", adm.drug))
+                wrong = f"concentration_{'mg' if adm_drug.unit == 'mcg' else 'mcg'}_per_ml"
+                if getattr(adm, wrong) is not None:
+                    problems.append((j, f"admixture.{wrong}", f"{adm_drug.drug_name} is dosed in {adm_drug.unit}: give concentration_{adm_drug.unit}_per_ml, not {wrong}", getattr(adm, wrong)))
         for path, unit in _unit_fields(params):
             if all(d.unit != unit for d in possible):
                 names = " or ".join(sorted({d.drug_name for d in possible}))

@@ -218,3 +218,33 @@ def test_bundled_mixture_scenario_hand_figures():
     assert len(tips) == 1 and tips[0].t_s == pytest.approx(30.74 * DAY, abs=1.0)
     # morphine unchanged by the mixture: 40 days x 5 mg/day = 200 mg
     assert res.device_summary("pump")["delivered_drug"] == pytest.approx(200.0)
+
+
+@pytest.mark.parametrize(("admixture", "path", "value"), [
+    ({"drug": "drug/nosuchdrug", "concentration_mg_per_ml": 5}, "admixture.drug", "drug/nosuchdrug"),
+    ({"drug": "drug/morphine", "concentration_mg_per_ml": 5}, "admixture.drug", "drug/morphine"),
+    ({"drug": "drug/clonidine", "concentration_mg_per_ml": 0.5}, "admixture.concentration_mg_per_ml", 0.5),
+])
+def test_bad_admixture_of_a_timeline_refill_is_an_input_error_at_load(admixture, path, value):
+    tl = [{"at": "10d", "action": "refill", "params": {"fill_ml": 18, "admixture": admixture}}]
+    with pytest.raises(InputError) as exc:
+        make_sim(mix_settings(), duration="11d", timeline=tl)
+    issue = exc.value.issues[0]
+    assert issue.path.endswith(path) and issue.value == value
+
+
+def test_interactive_refill_with_a_bad_admixture_is_refused_naming_field_and_value():
+    from simulator.pump.settings import RefillParams
+
+    sim = make_sim(mix_settings(), duration="3d")
+    sim.run(until=DAY)
+    pump = sim.devices["pump"]
+    bad = RefillParams.model_validate({"fill_ml": 10, "admixture": {"drug": "drug/clonidine", "concentration_mg_per_ml": 0.5}})
+    refusals = [f for f in pump.check("refill", bad) if f.level == "refuse"]
+    assert [(f.limit, f.value) for f in refusals] == [("admixture.concentration_mg_per_ml", 0.5)]
+    same = RefillParams.model_validate({"fill_ml": 10, "admixture": {"drug": "drug/morphine", "concentration_mg_per_ml": 5}})
+    assert [(f.limit, f.value) for f in pump.check("refill", same) if f.level == "refuse"] == [("admixture.drug", "drug/morphine")]
+    # changing the admixture drug with fluid left: 20 - 0.5 = 19.5 mL in the reservoir, 9.5 aspirated -> 10 mL would stay
+    switch = RefillParams.model_validate({"fill_ml": 5, "aspirated_ml": 9.5, "admixture": {"drug": "drug/clonidine", "concentration_mcg_per_ml": 100}})
+    refused = [f for f in pump.check("refill", switch) if f.level == "refuse"]
+    assert [f.limit for f in refused] == ["aspirated_ml"] and refused[0].value == pytest.approx(10.0)

@@ -4,6 +4,8 @@ Peristaltic 20 mL pump: dead volume = 0.26 mL tubing + 50 cm x 0.0022 mL/cm = 0.
 Every figure below is worked by hand in the comments.
 """
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from simulator.errors import InputError
 from tests.pump.helpers import DAY, kinds, make_sim
@@ -248,3 +250,46 @@ def test_interactive_refill_with_a_bad_admixture_is_refused_naming_field_and_val
     switch = RefillParams.model_validate({"fill_ml": 5, "aspirated_ml": 9.5, "admixture": {"drug": "drug/clonidine", "concentration_mcg_per_ml": 100}})
     refused = [f for f in pump.check("refill", switch) if f.level == "refuse"]
     assert [f.limit for f in refused] == ["aspirated_ml"] and refused[0].value == pytest.approx(10.0)
+
+
+def test_mri_discharge_empties_the_admixture_too():
+    # valve-gated gen1: 2 mg/day morphine at 10 mg/mL = 0.2 mL/day; on day 1 the discharge is
+    # 19.8 mL reservoir + 0.31 mL dead volume = 20.11 mL (as for morphine alone): bupivacaine
+    # 20.11 x 5 = 100.55 mg, after 0.2 x 5 = 1.0 mg on day 0-1 -> 101.55 mg delivered
+    s = mix_settings(mode={"type": "continuous", "dose_mg_per_day": 2})
+    sim = make_sim(s, duration="2d", profile="pump/valve-gated-20ml-gen1",
+                   timeline=[{"at": "1d", "action": "mri", "params": {"duration_min": 30, "override": True}}])
+    res = sim.run().results()
+    adm = res.device_summary("pump")["admixture"]
+    assert adm["delivered_drug"] == pytest.approx(101.55)
+    assert adm["mass_balance"]["in_reservoir"] == 0.0 and adm["mass_balance"]["in_dead_volume"] == 0.0
+    assert abs(adm["mass_balance"]["residual"]) < 1e-9
+
+
+fills = st.lists(st.tuples(st.integers(1, 25), st.floats(1.0, 15.0), st.sampled_from([None, 2.0, 5.0, 12.5]),
+                           st.booleans(), st.floats(0.0, 0.5)), min_size=1, max_size=3)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fills)
+def test_each_drug_balances_after_any_refills(plan):
+    """Invariant: filled = delivered + reservoir + dead volume + aspirated + pocket for both drugs,
+    whatever the refills (half the residual kept, another admixture concentration, a pocket fill)."""
+    timeline, day, vol = [], 0, 20.0  # 1 mg/day at 10 mg/mL = 0.1 mL/day
+    for gap, fill, adm_conc, keep_half, pocket_frac in plan:
+        day += gap
+        vol = max(0.0, vol - 0.1 * gap)
+        left = vol / 2 if keep_half else 0.0
+        fill = min(fill, 20.0 - left - 0.01)
+        params = {"fill_ml": fill, "aspirated_ml": vol - left, "pocket_fill_ml": fill * pocket_frac}
+        if adm_conc is not None:
+            params["admixture"] = {"drug": "drug/bupivacaine", "concentration_mg_per_ml": adm_conc}
+        timeline.append({"at": f"{day}d", "action": "refill", "params": params})
+        vol = left + fill * (1 - pocket_frac)
+    res = make_sim(mix_settings(mode={"type": "continuous", "dose_mg_per_day": 1}), duration=f"{day + 2}d", timeline=timeline).run().results()
+    assert not kinds(res, "refusal")
+    summary = res.device_summary("pump")
+    assert len(summary["refills"]) == len(plan)
+    assert abs(summary["mass_balance"]["residual"]) < 1e-9
+    assert abs(summary["admixture"]["mass_balance"]["residual"]) < 1e-9
+    assert summary["admixture"]["mass_balance"]["in_dead_volume"] >= 0.0

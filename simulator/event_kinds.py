@@ -777,6 +777,9 @@ class K:
     PATIENT_CATHETER = register_kind("patient.catheter", PatientCatheterPayload, "the intrathecal catheter's state changed (a fault, a kink opening or closing, a repair)")
     PATIENT_WORKUP = register_kind("patient.workup", PatientWorkupPayload, "the result of a work-up test (port aspiration, contrast, rotor study, refill discrepancy, MRI)")
     PATIENT_IT_REPORT = register_kind("patient.it_report", PatientItReportPayload, "what the intrathecal patient says and the nurse observes")
+    # drug mixtures (pump/admixture.py)
+    DEAD_VOLUME_ADMIXTURE_TIP_CHANGE = register_kind(
+        "dead_volume.admixture_tip_change", DeadVolumeTipChangePayload, "a mixture's second drug changed at the catheter tip (another concentration, or none)")
 
 
 # ----- checking -----

@@ -378,6 +378,8 @@ _KINDS: dict[str, Callable[[Payload], str]] = {
     K.FLOW_CHANGED: _flow("changed"),
     K.RESERVOIR_EMPTY: _reservoir_empty,
     K.DEAD_VOLUME_TIP_CHANGE: _tip_change,
+    K.DEAD_VOLUME_ADMIXTURE_TIP_CHANGE: lambda p: (f"Mixture's second drug at the catheter tip now: {p.get('drug')} {num(p.get('concentration_per_ml'))} {_unit(p)}/mL"
+                                                   if p.get("drug") else "Mixture's second drug no longer at the catheter tip"),
     K.POCKET_FILL: _pocket_fill,
     K.PRIMING_MIXING: _with_message("Priming"),
     K.PATIENT_BOLUS_SETTINGS: lambda p: f"Patient bolus {'enabled' if p.get('enabled') else 'disabled'}",

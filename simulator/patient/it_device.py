@@ -9,6 +9,7 @@ pump only through its public surface:
   blocked catheter, `flow.stopped` / `reservoir.empty` name the cause of a withdrawal;
 - `PumpDevice.PUBLIC_QUERIES`: `current_rate_ml_per_day`, `current_drug_rate_per_day` (which
   already counts a bolus and the old drug in the dead volume after a concentration change),
+  `current_drug_rates_per_day` (a mixture's second drug, with `dead_volume.admixture_tip_change`),
   `delivered_volume_ml_at`, `drug_profile`, `programmed_concentration_per_ml`,
   `reservoir_ml_at`, `expected_reservoir_ml_at`, and `snapshot()` (mode, stop reasons, battery).
 
@@ -48,6 +49,7 @@ from simulator.patient.it_snapshot import DrugState, IntrathecalPatientSnapshot
 from simulator.patient.it_trial import assess
 from simulator.patient.profile import PatientProfile
 from simulator.pump.device import PumpDevice
+from simulator.pump.drugs import resolve_drug
 from simulator.units import SECONDS_PER_DAY
 
 HOUR_S = 3600.0
@@ -166,6 +168,7 @@ class IntrathecalPatientDevice(Device):
         self._flex = snap.mode_name == "flex"
         self._flex_rate = snap.programmed_daily_dose * snap.flow_factor if self._flex and not snap.stopped_reasons else 0.0
         self._pump_unit = _unit(snap.drug_unit)
+        self._mixture = len(self.pump.current_drug_rates_per_day()) > 1
 
     def _pump_drug(self) -> str:
         return self.pump.drug_profile().short_name
@@ -181,9 +184,16 @@ class IntrathecalPatientDevice(Device):
             rate = self._flex_rate
         else:
             rate = self.pump.current_drug_rate_per_day()
-        if drug is None or drug not in self.model.drugs or rate <= 0:
-            return {}
-        return {drug: rate * UNIT_FACTOR[(self._pump_unit, self.model.drugs[drug].unit)]}
+        out: dict[str, float] = {}
+        if drug is not None and drug in self.model.drugs and rate > 0:
+            out[drug] = rate * UNIT_FACTOR[(self._pump_unit, self.model.drugs[drug].unit)]
+        if self._mixture:  # a mixture's second drug: its rate at the tip, in its own unit
+            primary = self._pump_drug()
+            for name, adm_rate in self.pump.current_drug_rates_per_day().items():
+                if name != primary and name in self.model.drugs and adm_rate > 0:
+                    unit = _unit(resolve_drug(self.registry, name).unit)
+                    out[name] = out.get(name, 0.0) + adm_rate * UNIT_FACTOR[(unit, self.model.drugs[name].unit)]
+        return out
 
     def _on_pump_event(self, record) -> None:
         kind = record.kind

@@ -46,6 +46,7 @@ from simulator.profiles.base import StrictModel
 from simulator.errors import InputError, Issue
 from simulator.events import Kinds
 from simulator.pump import checks, dosing
+from simulator.pump.admixture import Admixture, admixture_daily_dose, admixture_findings, resolve_admixture
 from simulator.pump.battery import Battery
 from simulator.pump.bolusing import Boluses
 from simulator.pump.dead_volume import DeadVolume
@@ -60,7 +61,7 @@ from simulator.pump.priming import PrimingMix
 from simulator.pump.profile import PumpProfile
 from simulator.pump.refill import Refills
 from simulator.pump.reservoir import EPS_ML, amount_of
-from simulator.pump.schedule import TIME_TOL_S
+from simulator.pump.schedule import TIME_TOL_S, Program
 from simulator.pump.settings import (
     ACTIONS,
     AcknowledgeParams,
@@ -146,6 +147,7 @@ class PumpDevice(Device):
         "mass_balance", "patient_bolus_settings", "concentration_change_preview", "units_seen", "drug_unit", "summary",
         "low_reservoir_threshold_ml", "drug_profile", "programmed_concentration_per_ml", "calendar_offset_s",
         "low_reservoir_basis", "low_reservoir_reached_t_s", "empty_reached_t_s",
+        "current_drug_rates_per_day",
     )
 
     settings: PumpSettings
@@ -154,6 +156,7 @@ class PumpDevice(Device):
     therapy: Therapy
     flow: Flow
     dead_volume: DeadVolume
+    admixture: Admixture | None = None  # a second drug in the reservoir fluid (admixture.py)
     boluses: Boluses
     presses: PatientPresses
     priming: PrimingMix
@@ -217,6 +220,22 @@ class PumpDevice(Device):
                 if f.level == "refuse" or checks.is_library_limit(f.limit):
                     where = "patient_bolus" if "patient" in f.message else "mode"
                     issues.append(Issue(where, f.message, f.value))
+        if settings.admixture is not None:
+            try:
+                adm_drug, adm_conc = resolve_admixture(registry, settings.admixture, drug)
+            except InputError as exc:
+                issues.extend(exc.issues)
+            else:
+                daily = 0.0
+                try:
+                    if not profile.programmable:
+                        daily = dosing.dose_per_day_for_rate(profile.fixed_rate, conc)
+                    elif settings.mode is not None:
+                        daily = Program.from_mode(settings.mode, drug.unit, drug.drug_name, 0.0, 0.0).daily_dose()
+                except dosing.UnitMismatch:
+                    pass  # reported with the mode
+                for f in admixture_findings(adm_drug, adm_conc, admixture_daily_dose(daily, conc, adm_conc)):
+                    issues.append(Issue(f"admixture.concentration_{adm_drug.unit}_per_ml", f.message, adm_conc))
         if issues:
             raise InputError(issues)
 
@@ -238,6 +257,10 @@ class PumpDevice(Device):
                                        s.reservoir_ml + (dead_volume_ml if s.dead_volume_primed else 0.0))
         self.flow = Flow(self, s, p, self.rng, name, conc)
         self.therapy.begin(self.flow.gas, s.mode, p.fixed_rate)
+        if s.admixture is not None:
+            adm_drug, adm_conc = resolve_admixture(self.registry, s.admixture, drug)
+            self.admixture = Admixture(self, adm_drug, adm_conc, adm_conc, s.dead_volume_primed)
+            self.therapy.note_drug(adm_drug)
         self.boluses = Boluses(self, s.patient_bolus)
         if p.battery:
             pct = Battery.most_pct(p.battery, s.service_elapsed_days) if s.battery_initial_pct is None else s.battery_initial_pct
@@ -476,6 +499,14 @@ class PumpDevice(Device):
             return 0.0
         return dosing.dose_per_day_for_rate(self.current_rate_ml_per_day(), conc)
 
+    def current_drug_rates_per_day(self) -> dict[str, float]:
+        """Each drug reaching the patient now, drug short name -> its unit per day (the primary
+        drug, and the admixture of a mixture)."""
+        out = {self.therapy.drug.short_name: self.current_drug_rate_per_day()}
+        if self.admixture is not None:
+            out[self.admixture.drug.short_name] = self.admixture.current_rate_per_day()
+        return out
+
     def low_reservoir_basis(self) -> tuple[float, float]:
         """(volume_ml, flow_factor): the volume (mL, as of the pump's last state change, not now) and
         the flow factor (true flow / programmed flow, dimensionless) the low-reservoir moment is
@@ -662,6 +693,8 @@ class PumpDevice(Device):
             "flow_blocked": self.mri.block,
             "random_presses": self.presses.random_presses,
         }
+        if self.admixture is not None:  # keys of a single-drug pump stay as they were
+            out["admixture"] = self.admixture.summary()
         if self.battery:
             out["battery_pct"] = self.battery.pct
             out["eri_t_s"] = self.battery.eri_t_s

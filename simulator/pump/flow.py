@@ -105,6 +105,8 @@ class Flow:
         res = self.reservoir
         self.reservoir.volume_ml = max(0.0, res.volume_ml - volume_ml)
         self.dev.dead_volume.pass_through(volume_ml, res.drug, res.conc_per_ml, self.dev.therapy.drug.unit)
+        if self.dev.admixture is not None:
+            self.dev.admixture.pass_through(volume_ml)
 
     def flow_parts(self) -> tuple[float, float]:
         """The programmed flow since t0 as (mL per drug unit of the basal schedule, constant mL/s).
@@ -205,8 +207,19 @@ class Flow:
             dev.raise_alarm("empty_reservoir")
         dev.warn_empty_risk()
 
-    def due_tip_change(self, _: Any) -> None:
+    def volume_until_tip_changes(self) -> float | None:
+        """Volume (mL) to move before the fluid at the catheter tip changes: the primary drug, or a
+        mixture's second drug (admixture.py), whichever changes first; None: never."""
         vol = self.dev.dead_volume.fifo.volume_until_tip_changes(self.reservoir.drug, self.reservoir.conc_per_ml)
+        adm = self.dev.admixture
+        if adm is not None:
+            other = adm.volume_until_tip_changes()
+            if other is not None and (vol is None or other < vol):
+                vol = other
+        return vol
+
+    def due_tip_change(self, _: Any) -> None:
+        vol = self.volume_until_tip_changes()
         if vol is not None and vol <= self.reservoir.volume_ml:
             self.move(vol)  # the last sliver left by float rounding; the dead volume reports the change
 

@@ -87,7 +87,7 @@ class Moments:
             reach = _Reach(therapy.program, now, f_dose, f_s)
             if factor > 0 and (flow.q_true > 0 or reservoir_ml > EPS_ML):  # q_true: still flowing at the last rebase
                 out.append(reach.candidate(reservoir_ml, factor, 0.0, "true_empty"))
-                vol = dev.dead_volume.fifo.volume_until_tip_changes(flow.reservoir.drug, flow.reservoir.conc_per_ml)
+                vol = flow.volume_until_tip_changes()
                 if vol is not None:
                     out.append(reach.candidate(vol, factor, 0.0, "tip_change"))
             if not flow.low_latched:
@@ -106,7 +106,7 @@ class Moments:
         else:
             if factor > 0 and (flow.q_true > 0 or reservoir_ml > EPS_ML):  # q_true: still flowing at the last rebase
                 out.append((flow.time_to_prog_volume(reservoir_ml, factor), "true_empty", None))
-                vol = dev.dead_volume.fifo.volume_until_tip_changes(flow.reservoir.drug, flow.reservoir.conc_per_ml)
+                vol = flow.volume_until_tip_changes()
                 if vol is not None:
                     out.append((flow.time_to_prog_volume(vol, factor), "tip_change", None))
             if not flow.low_latched:

@@ -197,6 +197,8 @@ class Mri:
         if volume <= EPS_ML:
             dev.emit(K.MRI_STARTED, **info, message="MRI scan with an empty reservoir: nothing to discharge")
             return info
+        if dev.admixture is not None:
+            dev.admixture.discharge(reservoir.volume_ml)
         dev.flow.discharge()
         dev.dead_volume.discharge(segments)
         daily = therapy.program.daily_dose()

@@ -87,4 +87,5 @@ class PrimingMix:
         dead = self.dev.dead_volume
         pushed = dead.ledger.delivered_ml - pending["start_delivered_ml"]  # the interface is this far inside from the back
         back = dead.fifo.volume_ml - pushed
-        dead.mix(back - pending["zone_ml"] / 2, back + pending["zone_ml"] / 2)
+        if dead.mix(back - pending["zone_ml"] / 2, back + pending["zone_ml"] / 2) and self.dev.admixture is not None:
+            self.dev.admixture.mix(back - pending["zone_ml"] / 2, back + pending["zone_ml"] / 2)

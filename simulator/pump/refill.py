@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.alarms import CRITICAL
 from simulator.device import Finding
-from simulator.errors import InputError
+from simulator.errors import InputError, Issue
 from simulator.event_kinds import K
 from simulator.pump import checks, dosing
+from simulator.pump.admixture import Admixture, admixture_daily_dose, admixture_findings, resolve_admixture
 from simulator.pump.drugs import DrugProfile, resolve_drug
 from simulator.pump.reservoir import EPS_ML
 from simulator.pump.rolling_dose import DoseHistory
@@ -45,7 +46,11 @@ class Refills:
         undiluted or diluted drug). The fill at t = 0 is a new pump's first fill when the pump was
         implanted no earlier than that fill (service_elapsed_days <= days_since_fill)."""
         first = self.fill_t_s <= self.implant_t_s + 1e-6
-        return self.dev.therapy.drug.refill_interval_days(self.dev.flow.reservoir.conc_per_ml, first_fill=first)
+        days = self.dev.therapy.drug.refill_interval_days(self.dev.flow.reservoir.conc_per_ml, first_fill=first)
+        adm = self.dev.admixture
+        if adm is not None:  # a mixture keeps as long as its less stable drug
+            days = min(days, adm.drug.refill_interval_days(adm.res_conc, first_fill=first))
+        return days
 
     def candidates(self) -> list[tuple[float, str, Any]]:
         if not self.stability_warned and self.dev.flow.reservoir.volume_ml > EPS_ML:
@@ -70,6 +75,46 @@ class Refills:
             raise dosing.UnitMismatch(f"a new drug needs its concentration: concentration_{drug.unit}_per_ml", f"concentration_{drug.unit}_per_ml")
         return drug, conc
 
+    def _admixture_target(self, params: RefillParams, drug: DrugProfile) -> tuple[DrugProfile, float] | None:
+        """The admixture of the new fill (drug, its unit per mL): the one given, else the one in
+        the pump, else None. Raises InputError naming the admixture field."""
+        dev = self.dev
+        if params.admixture is not None:
+            return resolve_admixture(dev.registry, params.admixture, drug)
+        if dev.admixture is not None:
+            if dev.admixture.drug.short_name == drug.short_name:
+                raise InputError(Issue("admixture.drug", f"the new primary drug {drug.drug_name} is the admixture in the pump: give another admixture", dev.admixture.drug.short_name))
+            return dev.admixture.drug, dev.admixture.conc_prog
+        return None
+
+    def _admixture_findings(self, params: RefillParams, drug: DrugProfile, conc: float, left_ml: float) -> list[Finding]:
+        """Findings of the admixture of the new fill: bad input, its maximum concentration and
+        its daily maximum at the programmed volume per day (primary dose / primary concentration)."""
+        dev = self.dev
+        try:
+            target = self._admixture_target(params, drug)
+        except InputError as exc:
+            issue = exc.issues[0]
+            return [Finding("refuse", f"{issue.path}: {issue.message}", issue.path, getattr(issue, "value", None), "a second drug profile in its own unit")]
+        if target is None:
+            return []
+        adm_drug, adm_conc = target
+        out: list[Finding] = []
+        if dev.admixture is not None and adm_drug is not dev.admixture.drug and left_ml > 0.01:
+            out.append(Finding("refuse", f"changing the admixture from {dev.admixture.drug.drug_name} to {adm_drug.drug_name} needs the reservoir emptied: {left_ml:.3f} mL would stay", "aspirated_ml", left_ml, 0.0))
+        therapy = dev.therapy
+        try:
+            if params.mode is not None:
+                daily = Program.from_mode(params.mode, drug.unit, drug.drug_name, therapy.clock_offset_s, dev.now).daily_dose()
+            elif not dev.profile.programmable:
+                daily = dosing.dose_per_day_for_rate(dev.profile.fixed_rate, conc)
+            else:
+                daily = therapy.daily_dose() if drug is therapy.drug else 0.0
+        except dosing.UnitMismatch:
+            return out  # refused by the program checks
+        out.extend(admixture_findings(adm_drug, adm_conc, admixture_daily_dose(daily, conc, adm_conc)))
+        return out
+
     def check_refill(self, params: RefillParams) -> list[Finding]:
         dev = self.dev
         therapy, profile, now = dev.therapy, dev.profile, dev.now
@@ -92,6 +137,7 @@ class Refills:
             out.append(Finding("refuse", f"fill beyond capacity: {left:.3f} mL left + {into:g} mL filled = {left + into:.3f} mL > {cap:g} mL reservoir", "reservoir_capacity_ml", left + into, cap))
         if (f := checks.concentration_finding(drug, conc)):
             out.append(f)
+        out.extend(self._admixture_findings(params, drug, conc, left))
         if drug is not current and left > 0.01:
             out.append(Finding("refuse", f"changing drug from {current.drug_name} to {drug.drug_name} needs the reservoir emptied: {left:.3f} mL would stay", "aspirated_ml", aspirated, residual))
         if drug is not current and drug.unit != current.unit:
@@ -191,6 +237,11 @@ class Refills:
         new_conc = dosing.mixed_concentration(left, res.conc_per_ml, into, conc) if (left > 0 and res.drug == name) else conc
         # the clinician enters the filled volume (believing the residual was all aspirated)
         flow.fill(name, new_conc, left + into, params.fill_ml if params.programmed_reservoir_ml is None else params.programmed_reservoir_ml)
+        target = self._admixture_target(params, drug)
+        if target is not None:
+            if dev.admixture is None:  # a first admixture: the fluid left holds none of it, nor does the dead volume
+                dev.admixture = Admixture(dev, target[0], target[1], 0.0, primed=False)
+            dev.admixture.refill(aspirated, left, into, params.fill_ml, params.pocket_fill_ml, target[0], target[1])
         old_drug, old_conc_prog = therapy.drug, therapy.conc_prog
         therapy.change_drug(drug, conc)
         if profile.programmable:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, model_serializer, model_validator
 
 from simulator.profiles.base import StrictModel
 
@@ -148,6 +148,22 @@ class EnvironmentSettings(StrictModel):
         return self
 
 
+class AdmixtureSettings(StrictModel):
+    """A second drug mixed into the same reservoir fluid (e.g. morphine + bupivacaine). The pump
+    moves one volume; this drug's dose is that volume x its own concentration (drug unit per mL)."""
+
+    drug: str = Field(description="Drug profile id of the second drug, e.g. drug/bupivacaine; not the primary drug")
+    concentration_mg_per_ml: float | None = Field(None, gt=0, le=1e4, description="Its concentration (mg drugs), mg/mL")
+    concentration_mcg_per_ml: float | None = Field(None, gt=0, le=1e7, description="Its concentration (mcg drugs), mcg/mL")
+
+    @model_validator(mode="after")
+    def _one(self):
+        _at_most_one_unit(self, "concentration_{u}_per_ml")
+        if self.concentration_mg_per_ml is None and self.concentration_mcg_per_ml is None:
+            raise ValueError("give the admixture's concentration: concentration_mg_per_ml or concentration_mcg_per_ml (its drug's unit)")
+        return self
+
+
 class PumpSettings(StrictModel):
     drug: str = Field(description="Drug profile id, e.g. drug/morphine (or just morphine)")
     concentration_mg_per_ml: float | None = Field(None, gt=0, le=1e4)
@@ -170,10 +186,22 @@ class PumpSettings(StrictModel):
         description="Battery charge at t = 0, %; default [D]: full less the profile's idle drain over service_elapsed_days (a primary cell only runs down)")
     service_elapsed_days: float = Field(0.0, ge=0, le=30 * 365, description="Days since implant at t = 0 (battery service life)")
     days_since_fill: float = Field(0.0, ge=0, le=3650, description="Age of the drug in the reservoir at t = 0 (stability)")
+    admixture: AdmixtureSettings | None = Field(None, description="A second drug in the same reservoir fluid (mixture); None: one drug")
 
     @model_validator(mode="after")
     def _one(self):
         return _at_most_one_unit(self, "concentration_{u}_per_ml")
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler):
+        """Without an admixture the dump stays as it was before mixtures (no `admixture` key)."""
+        return _without_none_admixture(handler(self))
+
+
+def _without_none_admixture(out):
+    if isinstance(out, dict) and "admixture" in out and out["admixture"] is None:
+        del out["admixture"]
+    return out
 
 
 # ----- action parameters -----
@@ -199,6 +227,7 @@ class RefillParams(Confirmable):
     bridge_bolus: bool = Field(False, description="Move the old drug out of the dead volume at a rate that keeps the dose right")
     mode: Mode | None = Field(None, description="Re-program at the refill; default: keep the dose program")
     programmed_reservoir_ml: float | None = Field(None, ge=0, le=200, description="Volume entered into the pump; default fill_ml")
+    admixture: AdmixtureSettings | None = Field(None, description="Second drug of the new fill (mixture); default: the admixture in the pump, if any")
 
     @model_validator(mode="after")
     def _check(self):
@@ -206,6 +235,11 @@ class RefillParams(Confirmable):
         if self.pocket_fill_ml > self.fill_ml:
             raise ValueError("pocket_fill_ml cannot exceed fill_ml")
         return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler):
+        """Without an admixture the dump (the action event's params) stays as it was before mixtures."""
+        return _without_none_admixture(handler(self))
 
 
 class SingleBolusParams(Confirmable):
@@ -291,7 +325,7 @@ def _unit_fields(params: StrictModel) -> list[tuple[str, str]]:
         if isinstance(obj, StrictModel):
             for name in type(obj).model_fields:
                 value = getattr(obj, name)
-                if value is None:
+                if value is None or isinstance(value, AdmixtureSettings):  # the admixture has its own drug's unit (admixture.py)
                     continue
                 for unit in ("mcg", "mg"):
                     if name.startswith((f"dose_{unit}", f"bolus_dose_{unit}", f"concentration_{unit}_")):
@@ -334,6 +368,18 @@ def timeline_unit_problems(settings: PumpSettings, actions: list[tuple[int, str,
                 problems.append((j, f"concentration_{new.unit}_per_ml", f"a refill with a new drug ({new.drug_name}) needs its concentration", None))
             possible = [new]
             drugs = [d for d in drugs if d.drug_name != new.drug_name] + [new]
+        adm = getattr(params, "admixture", None)
+        if isinstance(adm, AdmixtureSettings):  # the admixture of a refill: its own drug and unit
+            try:
+                adm_drug = resolve_drug(registry, adm.drug)
+            except InputError as exc:
+                problems.append((j, "admixture.drug", exc.issues[0].message, adm.drug))
+            else:
+                if all(d.drug_name == adm_drug.drug_name for d in possible):
+                    problems.append((j, "admixture.drug", f"the admixture must be a second drug, not the primary drug {adm_drug.drug_name} again", adm.drug))
+                wrong = f"concentration_{'mg' if adm_drug.unit == 'mcg' else 'mcg'}_per_ml"
+                if getattr(adm, wrong) is not None:
+                    problems.append((j, f"admixture.{wrong}", f"{adm_drug.drug_name} is dosed in {adm_drug.unit}: give concentration_{adm_drug.unit}_per_ml, not {wrong}", getattr(adm, wrong)))
         for path, unit in _unit_fields(params):
             if all(d.unit != unit for d in possible):
                 names = " or ".join(sorted({d.drug_name for d in possible}))

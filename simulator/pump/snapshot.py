@@ -58,6 +58,20 @@ class PatientLockout(Frozen):
     random_presses_total: int
 
 
+class MixtureSnapshot(Frozen):
+    """A mixture's second drug (admixture) at the snapshot time; amounts in its own `drug_unit`."""
+
+    drug_id: str
+    drug_name: str
+    drug_unit: str = Field(description="mg or mcg: the unit of this drug's amounts")
+    concentration_per_ml: float = Field(description="Concentration entered at the last fill, its unit per mL")
+    reservoir_concentration_per_ml: float = Field(description="Concentration in the reservoir (after mixing with a residual), its unit per mL")
+    programmed_daily_dose: float = Field(description="Programmed volume per day x its concentration, its unit/day")
+    drug_rate_per_day: float = Field(description="This drug reaching the patient now, its unit/day")
+    delivered_drug: float = Field(description="This drug delivered from t = 0 to the pump's last state change (not interpolated to now), its unit")
+    mass_balance: dict[str, float] = Field(description="As of the pump's last state change: filled = delivered + in_reservoir + in_dead_volume + aspirated + pocket (+ residual), its unit")
+
+
 class PumpSnapshot(Frozen):
     device_id: str
     profile_id: str
@@ -99,6 +113,7 @@ class PumpSnapshot(Frozen):
     flow_factor: float = Field(description="True flow / programmed flow now")
     drug_age_days: float
     service_elapsed_days: float
+    admixture: MixtureSnapshot | None = Field(None, description="A mixture's second drug (None: one drug)")
 
 
 def _finite(t: float | None) -> float | None:
@@ -131,6 +146,9 @@ def _settings_now(dev: PumpDevice, mode: Mode | None) -> PumpSettings:
         "service_elapsed_days": min(_MAX_SERVICE_DAYS, (dev.now - dev.refills.implant_t_s) / SECONDS_PER_DAY),
         "days_since_fill": min(_MAX_DRUG_AGE_DAYS, max(0.0, dev.now - dev.refills.fill_t_s) / SECONDS_PER_DAY),
     }
+    if dev.admixture is not None:
+        adm = dev.admixture
+        data["admixture"] = {"drug": adm.drug.id, f"concentration_{adm.drug.unit}_per_ml": adm.conc_prog}
     out = PumpSettings.model_validate(data)
     # nested models are copies: changing a snapshot never reaches the device
     return out.model_copy(update={
@@ -207,4 +225,16 @@ def build(dev: PumpDevice) -> PumpSnapshot:
         systematic_error_pct=flow.systematic_error_pct, body_temperature_c=flow.body_temperature_c, ambient_pressure_mmhg=flow.ambient_mmhg,
         flow_factor=flow.flow_factor,
         drug_age_days=max(0.0, now - dev.refills.fill_t_s) / SECONDS_PER_DAY, service_elapsed_days=(now - dev.refills.implant_t_s) / SECONDS_PER_DAY,
+        admixture=_mixture(dev),
     )
+
+
+def _mixture(dev: PumpDevice) -> MixtureSnapshot | None:
+    adm = dev.admixture
+    if adm is None:
+        return None
+    name = adm.drug.short_name
+    return MixtureSnapshot(
+        drug_id=adm.drug.id, drug_name=adm.drug.drug_name, drug_unit=adm.drug.unit, concentration_per_ml=adm.conc_prog,
+        reservoir_concentration_per_ml=adm.res_conc, programmed_daily_dose=adm.programmed_daily_dose(),
+        drug_rate_per_day=adm.current_rate_per_day(), delivered_drug=adm.ledger.delivered.get(name, 0.0), mass_balance=adm.balance())

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from simulator.device import Finding
 from simulator.event_kinds import K
 from simulator.pump import checks, dosing
+from simulator.pump.admixture import admixture_daily_dose, admixture_findings
 from simulator.pump.drugs import DrugProfile
 from simulator.pump.rolling_dose import DoseHistory, Impulse, RollingTotal
 from simulator.pump.schedule import Program
@@ -139,11 +140,17 @@ class Therapy:
     # ----- the `program` action -----
     def check_program(self, params: ProgramParams) -> list[Finding]:
         dev = self.dev
-        return checks.program_findings(
+        out = checks.program_findings(
             dev.profile, self.drug, self.conc_prog, params.mode, dev.boluses.settings_model, self.clock_offset_s, dev.now,
             current_daily=self.daily_dose(), last_increase_t_s=self.last_increase_t_s, history=self.dose_history,
             origin=dev.settings.spasticity_origin,
         )
+        adm = dev.admixture
+        if adm is not None and not any(f.level == "refuse" for f in out):
+            # the admixture follows the volume: its daily dose = new primary dose / primary conc x its conc
+            daily = Program.from_mode(params.mode, self.drug.unit, self.drug.drug_name, self.clock_offset_s, dev.now).daily_dose()
+            out.extend(f for f in admixture_findings(adm.drug, adm.conc_prog, admixture_daily_dose(daily, self.conc_prog, adm.conc_prog)) if f.limit.startswith("max_daily"))
+        return out
 
     def apply_program(self, params: ProgramParams) -> dict[str, Any]:
         self.set_program(params.mode)

@@ -1,5 +1,10 @@
 """The refill wizard: aspirate and compare, fill, concentration change (bridge bolus), confirm.
 
+A mixture: the fill page has an optional second drug (admixture, from the drug library, its
+concentration in that drug's unit per mL); it starts as the pump's admixture (snapshot
+`admixture`). The review gives each drug's daily dose (programmed volume per day x its
+concentration) and the pump's check findings of the refill.
+
 It builds the parameters of the pump's `refill` action step by step; the last page checks them
 with the pump (`device.check`) and transmits. Expected volumes, tolerances, the dead volume and
 the dose program come from the pump model and its profile.
@@ -83,6 +88,33 @@ class RefillWizard(QWizard):
         f2.addRow("Fill volume", self.fill)
         self.drug_combo.currentIndexChanged.connect(self._drug_changed)
         self._drug_changed()
+        # mixture: an optional second drug in the same fluid
+        adm_now = dev.snapshot().admixture
+        self.mix_check = QCheckBox("Mixture: add a second drug (admixture)")
+        self.mix_check.setToolTip("The pump moves one fluid; each drug's dose is the volume per day x its own concentration")
+        f2.addRow(self.mix_check)
+        self.mix_drug_combo = QComboBox()
+        for i in self.drug_ids:
+            self.mix_drug_combo.addItem(reg.get(i).drug_name, i)
+        self.mix_drug_combo.setToolTip("Second drug in the syringe (from the drug library)")
+        f2.addRow("Admixture drug", self.mix_drug_combo)
+        self.mix_concentration = spin(Limits(0.0001, 1e4, None), "mg/mL", "Concentration of the second drug in its own unit", decimals=4, value=1.0)
+        f2.addRow("Admixture concentration", self.mix_concentration)
+        if adm_now is not None:
+            self.mix_drug_combo.setCurrentIndex(max(self.mix_drug_combo.findData(adm_now.drug_id), 0))
+            self.mix_check.setChecked(True)
+            # the pump keeps its admixture at a refill (RefillParams: default the admixture in the pump)
+            self.mix_check.setEnabled(False)
+            self.mix_check.setToolTip("The pump holds a mixture: the refill keeps a second drug (change its drug or concentration below)")
+        else:
+            idx = self.mix_drug_combo.findData("drug/bupivacaine")
+            self.mix_drug_combo.setCurrentIndex(idx if idx >= 0 else 0)
+        self.mix_drug_combo.currentIndexChanged.connect(self._mix_drug_changed)
+        self._mix_drug_changed()
+        if adm_now is not None:
+            self.mix_concentration.setValue(adm_now.concentration_per_ml)
+        self.mix_check.toggled.connect(self._mix_toggled)
+        self._mix_toggled()
         self.addPage(p2)
 
         # 3. concentration change
@@ -146,6 +178,45 @@ class RefillWizard(QWizard):
         if drug.id == self.device.drug_profile().id:
             self.concentration.setValue(self.device.programmed_concentration_per_ml())
 
+    def selected_admixture(self):
+        """The admixture drug profile chosen, or None when the fill holds one drug."""
+        if not self.mix_check.isChecked():
+            return None
+        return self.runner.sim.registry.get(self.mix_drug_combo.currentData())
+
+    def _mix_drug_changed(self, *_):
+        drug = self.runner.sim.registry.get(self.mix_drug_combo.currentData())
+        u = drug.unit
+        top = drug.max_concentration_per_ml or 1e4
+        self.mix_concentration.setSuffix(f" {u}/mL")
+        self.mix_concentration.setRange(10 ** -self.mix_concentration.decimals(), 1e4)
+        self.mix_concentration.setToolTip(f"Concentration of {drug.drug_name} in the mixture, {u}/mL (drug library maximum {top:g} {u}/mL)")
+
+    def _mix_toggled(self, *_):
+        on = self.mix_check.isChecked()
+        self.mix_drug_combo.setEnabled(on)
+        self.mix_concentration.setEnabled(on)
+
+    def primary_daily_dose(self) -> float:
+        """The primary drug's programmed daily dose after the refill, its unit/day: the new
+        starting dose after a drug change, else the dose program kept."""
+        if self.selected_drug().id != self.device.drug_profile().id:
+            return float(self.new_dose.value())
+        return float(self.device.snapshot().programmed_daily_dose)
+
+    def daily_doses(self) -> list[tuple[str, float, str]]:
+        """Each drug of the new fill: (name, daily dose, unit). Volume per day (mL/day) = primary
+        daily dose / primary concentration; each drug's daily dose = that volume x its concentration."""
+        drug = self.selected_drug()
+        daily = self.primary_daily_dose()
+        out = [(drug.drug_name, daily, drug.unit)]
+        adm = self.selected_admixture()
+        if adm is not None:
+            conc = float(self.concentration.value())
+            volume_ml_per_day = daily / conc if conc > 0 else 0.0
+            out.append((adm.drug_name, volume_ml_per_day * float(self.mix_concentration.value()), adm.unit))
+        return out
+
     def concentration_changed(self) -> bool:
         return self.selected_drug().id != self.device.drug_profile().id or abs(self.concentration.value() - self.device.programmed_concentration_per_ml()) > 1e-12
 
@@ -197,7 +268,21 @@ class RefillWizard(QWizard):
             out[f"concentration_{drug.unit}_per_ml"] = self.concentration.value()
         if self.bridge.isChecked() and self.bridge.isEnabled():
             out["bridge_bolus"] = True
+        adm = self.selected_admixture()
+        if adm is not None:
+            out["admixture"] = {"drug": adm.id, f"concentration_{adm.unit}_per_ml": self.mix_concentration.value()}
         return out
+
+    def findings(self) -> list[str]:
+        """The pump's check of the refill, one line per finding ('refuse'/'warn' and the message)."""
+        from gui.transmit import check_findings
+        from simulator.errors import InputError
+
+        try:
+            found = check_findings(self.runner.sim, self.device_id, "refill", self.params())
+        except InputError as exc:
+            return [f"refuse: {i}" for i in exc.issues]
+        return [f"{f.level}: {f.message}" for f in found]
 
     def summary_text(self) -> str:
         p = self.params()
@@ -209,6 +294,12 @@ class RefillWizard(QWizard):
         ]
         if "mode" in p:
             lines.append(f"New program: continuous {self.new_dose.value():g} {drug.unit}/day")
+        adm = self.selected_admixture()
+        if adm is not None:
+            lines.append(f"Admixture: {adm.drug_name} at {self.mix_concentration.value():g} {adm.unit}/mL (same fluid)")
+            lines.append("Daily doses: " + "; ".join(f"{name} {dose:.4g} {unit}/day" for name, dose, unit in self.daily_doses()))
+        found = self.findings()
+        lines.append("Checks: " + ("\n  " + "\n  ".join(found) if found else "no findings"))
         lines.append("\nFinish checks the refill with the pump and transmits it.")
         return "\n".join(lines)
 

@@ -33,6 +33,10 @@ from simulator.pump.settings import PatientBolusSettings
 from simulator.units import describe_elapsed
 
 
+#: The patient's work-up tests offered at the pump programmer (the MRI has its own pump action).
+PUMP_WORKUP_TESTS = ("cap_aspiration", "contrast_study", "rotor_study", "refill_discrepancy")
+
+
 def fmt_time(sim, t_s: float | None) -> str:
     """A predicted time: calendar time, how far from now, and the elapsed time since the start."""
     if t_s is None:
@@ -243,6 +247,9 @@ class PumpProgrammer(QWidget):
         layout.addLayout(row)
         self.action_buttons = self._action_buttons(p.programmable)  # single / priming / bridge bolus, MRI
         layout.addLayout(self.action_buttons_row)
+        self.workup_box, self.workup_buttons = self._workup_group()
+        if self.workup_box is not None:
+            layout.addWidget(self.workup_box)
         self.gas_note = None
         if p.gas is not None and p.gas.coefficients_note:
             # the temperature/altitude model rests on illustrative figures: say so where the trainee looks
@@ -294,6 +301,43 @@ class PumpProgrammer(QWidget):
             out[cls.action] = b
         self.action_buttons_row.addStretch(1)
         return out
+
+    def linked_it_patient(self) -> str | None:
+        """Id of the intrathecal patient linked to this pump in the scenario (its snapshot's
+        `pump`), or None."""
+        for device_id, dev in self.runner.sim.devices.items():
+            if type(dev).kind == "intrathecal_patient" and dev.snapshot().pump == self.device_id:
+                return device_id
+        return None
+
+    def _workup_group(self):
+        """'Work-up (patient)': the linked intrathecal patient's `workup` tests that belong at the
+        pump (port aspiration, contrast study, rotor study, refill discrepancy); None without a
+        linked patient. The results are the patient's `patient.workup` events (its tab's panel)."""
+        from gui.it_patient_view import WORKUP_LABELS
+
+        patient_id = self.linked_it_patient()
+        if patient_id is None:
+            return None, {}
+        self.workup_patient_id = patient_id
+        box = QGroupBox(f"Work-up (patient {patient_id})")
+        row = QHBoxLayout(box)
+        row.setContentsMargins(4, 4, 4, 4)
+        buttons = {}
+        for test in PUMP_WORKUP_TESTS:
+            b = QPushButton(WORKUP_LABELS.get(test, test.replace("_", " ")))
+            b.setToolTip(f"Run the work-up test '{test}' on {patient_id}; the result appears in the patient tab's panel")
+            b.clicked.connect(lambda _=False, t=test: self.run_workup(t))
+            row.addWidget(b)
+            buttons[test] = b
+        row.addStretch(1)
+        return box, buttons
+
+    def run_workup(self, test: str):
+        """Send the linked patient's `workup` action (the app's deliberate path, gui.transmit)."""
+        from gui.it_patient_view import WORKUP_LABELS
+
+        return transmit(self, self.runner, self.workup_patient_id, "workup", {"test": test}, f"Work-up: {WORKUP_LABELS.get(test, test)}")
 
     def open_action(self, cls):
         from gui.action_dialogs import open_dialog

@@ -280,6 +280,11 @@ class ItPatientView(QWidget):
         self.ask_button.clicked.connect(lambda: self.ask())
         n = len(self.workup_buttons)
         grid.addWidget(self.ask_button, n // 3, n % 3)
+        self.trial_button = QPushButton("Trial bolus...")
+        self.trial_button.setToolTip("An intrathecal trial / screening bolus by lumbar puncture, assessed after the observation")
+        self.trial_button.clicked.connect(lambda: self.open_trial_dialog())
+        grid.addWidget(self.trial_button, (n + 1) // 3, (n + 1) % 3)
+        self.trial_dialog = None
 
         educator = QGroupBox("Educator: catheter complication")
         row = QHBoxLayout(educator)
@@ -330,6 +335,15 @@ class ItPatientView(QWidget):
     def ask(self):
         return self._send("ask", {}, "Ask the patient")
 
+    def open_trial_dialog(self):
+        """The trial bolus dialog (non-modal: the time runs on while it is open); kept to follow the events."""
+        from gui.it_trial_dialog import TrialBolusDialog
+
+        if self.trial_dialog is None:
+            self.trial_dialog = TrialBolusDialog(self.runner, self.device_id, self)
+        self.trial_dialog.show()
+        return self.trial_dialog
+
     def inject_fault(self, fault: str):
         return self._send("catheter_fault", {"fault": fault}, f"Inject catheter fault: {fault}")
 
@@ -362,6 +376,8 @@ class ItPatientView(QWidget):
     def on_events(self, records) -> None:
         self.panel.on_events(records)
         self.plots.on_events(records)
+        if self.trial_dialog is not None:
+            self.trial_dialog.on_events(records)
 
 
 def it_patient_views(sim, device_id: str, runner, x_link_holder: list) -> DeviceViews:

@@ -21,6 +21,12 @@ Checks (criterion `device:` is the intrathecal patient, id `patient` by default)
 - `monitored_after`: after the first event of `event` (e.g. the pocket fill), the trainee asked the
   patient (accepted `ask`) often enough (gaps <= `max_gap_h`, the first within `max_gap_h`) until at
   least `hours` after it; a failure says "stopped watching" or "gap".
+- `admixture_daily_dose`: the linked pump holds a mixture whose second drug is `drug` and whose
+  programmed daily dose of it (programmed volume per day x its concentration) lies in [`min`, `max`]
+  (its unit/day); a failure says "no admixture", "(too high)" or "(too low)".
+- `admixture_within_library`: the mixture's second drug stays within its drug-library maxima
+  (concentration, daily dose); a failure says "over the maximum" (and, far above it, suggests a
+  mcg figure entered as mg). Without an admixture there is nothing over a maximum: passes.
 """
 from __future__ import annotations
 
@@ -75,6 +81,16 @@ class MonitorArgs(StrictModel):
         return value
     hours: float = Field(gt=0, le=168, description="Watch at least this long after the event, h")
     max_gap_h: float = Field(gt=0, le=48, description="Longest time between two checks on the patient, h")
+
+
+class AdmixtureDoseArgs(StrictModel):
+    drug: str = Field(min_length=1, max_length=40, description="Short name of the second drug, e.g. bupivacaine")
+    min: float = Field(ge=0, description="Lowest acceptable programmed daily dose of it, its unit/day")
+    max: float = Field(gt=0, description="Highest acceptable programmed daily dose of it, its unit/day")
+
+
+#: A mixture's second drug this many times over its maximum concentration looks like a unit slip (mcg entered as mg).
+UNIT_SLIP_FACTOR = 100.0
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -239,3 +255,42 @@ def monitored_after(device, args, ctx):
     if covered_h < a.hours - 1e-6:
         return False, text + f"; stopped watching too early: at least {fmt(a.hours, 'h')} wanted", {"value": covered_h}
     return True, text + f"; checks at most {fmt(a.max_gap_h, 'h')} apart for at least {fmt(a.hours, 'h')}", {"value": covered_h}
+
+
+@device_check("admixture_daily_dose", KIND, AdmixtureDoseArgs)
+def admixture_daily_dose(device, args, ctx):
+    a = AdmixtureDoseArgs.model_validate(args)
+    ps = _pump_snapshot(device, ctx)
+    adm = ps.admixture
+    if adm is None or adm.drug_name != a.drug:
+        held = f"only {ps.drug_name}" if adm is None else f"{ps.drug_name} + {adm.drug_name}"
+        return False, f"no admixture of {a.drug} in the pump at {_at(ps.t_s)} ({held})", {"value": 0.0}
+    unit = f"{adm.drug_unit}/day"
+    volume_ml_per_day = ps.programmed_daily_dose / ps.concentration_per_ml if ps.concentration_per_ml > 0 else 0.0
+    dose = float(adm.programmed_daily_dose)
+    side = " (too high)" if dose > a.max + 1e-9 else (" (too low)" if dose < a.min - 1e-9 else "")
+    text = (f"{a.drug} {fmt(adm.concentration_per_ml, adm.drug_unit + '/mL')} at {fmt(volume_ml_per_day, 'mL/day')}: "
+            f"{fmt(dose, unit)}{side}; wanted between {fmt(a.min)} and {fmt(a.max, unit)}")
+    return not side, text, {"value": dose}
+
+
+@device_check("admixture_within_library", KIND)
+def admixture_within_library(device, args, ctx):
+    ps = _pump_snapshot(device, ctx)
+    adm = ps.admixture
+    if adm is None:
+        return True, "no admixture in the pump: nothing over a drug-library maximum", {}
+    drug = ctx.sim.registry.get(adm.drug_id)
+    u = adm.drug_unit
+    over = []
+    max_conc, max_daily = drug.max_concentration_per_ml, drug.max_daily_dose
+    if max_conc is not None and adm.concentration_per_ml > max_conc * (1 + 1e-9):
+        over.append(f"{fmt(adm.concentration_per_ml, u + '/mL')} is over the maximum concentration of {fmt(max_conc, u + '/mL')}")
+    if max_daily is not None and adm.programmed_daily_dose > max_daily * (1 + 1e-9):
+        over.append(f"{fmt(adm.programmed_daily_dose, u + '/day')} is over the maximum daily dose of {fmt(max_daily, u + '/day')}")
+    if not over:
+        return True, f"{adm.drug_name} within the drug library's maxima", {}
+    text = f"{adm.drug_name}: " + "; ".join(over)
+    if max_conc is not None and adm.concentration_per_ml > UNIT_SLIP_FACTOR * max_conc:
+        text += f" (more than {UNIT_SLIP_FACTOR:g} times the maximum: a mcg/mL figure entered as {u}/mL?)"
+    return False, text, {"value": adm.concentration_per_ml}

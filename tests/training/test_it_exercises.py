@@ -8,6 +8,7 @@ Scores worked by hand from the weights in the exercise files (the allowed-action
 - it-morphine-conversion: conversion 3 + programmed 2 + no respiratory depression 2 + allowed 1 = 8.
 - it-baclofen-titration: Ashworth on target 3 + labelled steps 3 + no sedation 1 + allowed 1 = 8.
 - it-pocket-fill: recognised 2 + acted 3 + monitored 3 + allowed 1 = 9.
+- it-mixture-refill: bupivacaine dose 3 + within library 2 + morphine kept 2 + allowed 1 = 8.
 
 Figures behind the exercises, worked by hand:
 - Missed refill: 400 mcg/day / 500 mcg/mL = 0.8 mL/day; 20 mL / 0.8 = 25 days to empty.
@@ -25,6 +26,10 @@ Figures behind the exercises, worked by hand:
   reads slightly above these steady figures (a band of +0.05 is allowed below).
   Steps: 100 -> 130 -> 169 (+30 % each), 169 -> 219 (+29.6 %); 169 -> 220 would be +30.2 %, too large.
 - Pocket fill: 6 mL x 10 mg/mL = 60 mg of morphine into the tissue, 60 / 5 = 12 days of the daily dose.
+- Mixture refill: 5 mg/day / 10 mg/mL = 0.5 mL/day; bupivacaine 6 mg/mL -> 0.5 x 6 = 3 mg/day (in 2-4);
+  10 mg/mL -> 5 mg/day (too high, but under the 30 mg/mL and 20 mg/day maxima); 6000 mg/mL (a mcg figure
+  typed as mg) -> 3000 mg/day, over both maxima; no admixture -> no bupivacaine; bupivacaine 5 mg/mL with
+  the pump raised to 6 mg/day of morphine -> 6 / 10 = 0.6 mL/day x 5 = 3 mg/day bupivacaine but morphine 6.
 """
 from __future__ import annotations
 
@@ -75,6 +80,12 @@ IT_WRONG = {
         "wrong-short-watch": {"monitored": "keep watching for a full day"},
         "wrong-missed-sparse": {"recognised": "60 mg of morphine, 12 times the daily dose", "monitored": "check at least every 4 hours"},
     },
+    "it-mixture-refill": {
+        "wrong-forgot-admixture": {"bupivacaine-dose": "The refill went in without bupivacaine"},
+        "wrong-mcg-as-mg": {"bupivacaine-dose": "3000 mg/day (too high)", "within-library": "6000 mcg/mL is 6 mg/mL"},
+        "wrong-too-strong": {"bupivacaine-dose": "5 mg/day (too high)"},
+        "wrong-rate-raised": {"morphine-kept": "raises the morphine with it"},
+    },
 }
 
 #: exercise -> (max score, {wrong attempt: score}), by hand from the weights above
@@ -85,6 +96,8 @@ SCORES = {
     "it-morphine-conversion": (8, {"wrong-epidural-ratio": 8 - 3 - 2 - 2, "wrong-iv-ratio": 8 - 3 - 2}),
     "it-baclofen-titration": (8, {"wrong-overshoot": 8 - 3 - 3, "wrong-one-big-step": 8 - 3, "wrong-too-soon": 8 - 3, "wrong-too-timid": 8 - 3}),
     "it-pocket-fill": (9, {"wrong-sent-home": 9 - 3 - 3, "wrong-short-watch": 9 - 3, "wrong-missed-sparse": 9 - 2 - 3}),
+    "it-mixture-refill": (8, {"wrong-forgot-admixture": 8 - 3, "wrong-mcg-as-mg": 8 - 3 - 2, "wrong-too-strong": 8 - 3,
+                              "wrong-rate-raised": 8 - 2}),
 }
 
 
@@ -97,7 +110,8 @@ def _grade(exercises, ex_id, name):
     return grade(exercises[ex_id], load_attempt(ATTEMPTS / ex_id / f"{name}.yaml"))
 
 
-def test_five_it_exercises_each_with_its_mistakes():
+def test_six_it_exercises_each_with_its_mistakes():
+    assert len(SCORES) == 6
     assert set(SCORES) == set(IT_WRONG)
     for ex_id, wrongs in IT_WRONG.items():
         assert set(wrongs) == set(SCORES[ex_id][1])
@@ -191,6 +205,20 @@ def test_pocket_fill_is_sixty_mg(exercises):
     sim, _ = replay(ex, load_attempt(ATTEMPTS / ex.id / "correct.yaml"))
     fill = sim.results().events_where("pump", K.POCKET_FILL)[0].payload
     assert fill["systemic_dose"] == pytest.approx(60.0)  # 6 mL x 10 mg/mL
+
+
+def test_mixture_refill_doses_worked_by_hand(exercises):
+    ex = exercises["it-mixture-refill"]
+    sim, _ = replay(ex, load_attempt(ATTEMPTS / ex.id / "correct.yaml"))
+    snap = sim.devices["pump"].snapshot()
+    # 0.5 mL/day x 6 mg/mL = 3 mg/day bupivacaine; 0.5 x 10 = 5 mg/day morphine
+    assert snap.admixture is not None and snap.admixture.drug_name == "bupivacaine"
+    assert snap.admixture.programmed_daily_dose == pytest.approx(3.0)
+    assert snap.programmed_daily_dose == pytest.approx(5.0)
+    sim, _ = replay(ex, load_attempt(ATTEMPTS / ex.id / "wrong-rate-raised.yaml"))
+    snap = sim.devices["pump"].snapshot()
+    # 6 mg/day / 10 mg/mL = 0.6 mL/day x 5 mg/mL = 3 mg/day: the bupivacaine is in range, the morphine is not
+    assert snap.admixture.programmed_daily_dose == pytest.approx(3.0) and snap.programmed_daily_dose == pytest.approx(6.0)
 
 
 def test_bad_it_check_args_name_the_criterion(exercises):

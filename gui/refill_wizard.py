@@ -260,7 +260,7 @@ class RefillWizard(QWizard):
     # ----- result -----
     def params(self) -> dict[str, Any]:
         drug = self.selected_drug()
-        out: dict[str, Any] = {"fill_ml": self.fill.value(), "aspirated_ml": self.aspirated.value()}
+        out: dict[str, Any] = {"fill_ml": self.fill.value(), "aspirated_ml": self.aspirated_ml()}
         if drug.id != self.device.drug_profile().id:
             out["drug"] = drug.id
             out["mode"] = {"type": "continuous", f"dose_{drug.unit}_per_day": self.new_dose.value()}
@@ -283,6 +283,14 @@ class RefillWizard(QWizard):
         except InputError as exc:
             return [f"refuse: {i}" for i in exc.issues]
         return [f"{f.level}: {f.message}" for f in found]
+
+    def aspirated_ml(self) -> float:
+        """The volume aspirated, mL. The box shows 0.01 mL; an entry within that rounding of what is
+        really in the reservoir means all of it (5.979 mL shown as 5.98 must not be refused as more
+        than is there)."""
+        entered = float(self.aspirated.value())
+        residual = float(self.device.reservoir_ml_at(self.runner.sim.now))
+        return residual if abs(entered - residual) <= 0.005 + 1e-9 else entered
 
     def summary_text(self) -> str:
         p = self.params()

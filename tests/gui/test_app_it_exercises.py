@@ -3,8 +3,9 @@ widgets a trainee uses (the pump programmer's mode editor and refill wizard, the
 jump, the training dock's answer boxes), then 'Check my work' shows its advice.
 (Scores and figures worked by hand: tests/training/test_it_exercises.py.)
 
-The patient's work-up and 'ask' actions are not in the app yet (another part of issue 19 adds
-them), so the mistakes tested here are the ones made through the pump programmer and the answers."""
+The mixture refill is made with the refill wizard's admixture fields and the occlusion work-up with
+the pump programmer's "Work-up (patient)" group; the other mistakes through the pump programmer and
+the answers (the patient's "ask" is sent from the patient tab, not scripted here)."""
 from __future__ import annotations
 
 from simulator.engine import Simulation
@@ -120,3 +121,48 @@ def test_pocket_fill_mistake_sent_home(qtbot, make_window, no_dialogs):
     assert "can stop the breathing at home" in report.item("acted").advice
     assert report.item("recognised").passed
     assert report.score == 9 - 3 - 3
+
+
+def _mixture_refill(pp, concentration_mg_per_ml: float) -> None:
+    wizard = pp.open_refill_wizard()
+    try:
+        wizard.next()
+        wizard.fill.setValue(20.0)
+        wizard.mix_check.setChecked(True)
+        wizard.mix_drug_combo.setCurrentIndex(wizard.mix_drug_combo.findData("drug/bupivacaine"))
+        wizard.mix_concentration.setValue(concentration_mg_per_ml)
+        wizard.next()
+        wizard.next()
+        wizard.accept()
+    finally:
+        wizard.close()
+        wizard.deleteLater()
+
+
+def test_mixture_refill_done_with_the_wizard_scores_full_marks(qtbot, make_window, no_dialogs):
+    # 0.5 mL/day x 6 mg/mL = 3 mg/day bupivacaine (2-4 wanted); morphine stays 5 mg/day: 3 + 2 + 2 + 1 = 8.
+    # (Also the wizard's rounding: 5.979 mL left is shown as 5.98 mL and must be taken as all of it, not refused.)
+    window, panel, pp = _start(make_window, "it-mixture-refill")
+    _mixture_refill(pp, 6.0)
+    report = panel.check_work()
+    assert report.score == report.max_score == 8, report.to_text()
+
+
+def test_mixture_refill_mistake_mcg_figure_typed_as_mg(qtbot, make_window, no_dialogs):
+    # 6000 mg/mL: 0.5 x 6000 = 3000 mg/day; both library warnings clicked through: 8 - 3 - 2 = 3
+    window, panel, pp = _start(make_window, "it-mixture-refill")
+    no_dialogs.answers.extend([True, True])
+    _mixture_refill(pp, 6000.0)
+    report = panel.check_work()
+    assert "6000 mcg/mL is 6 mg/mL" in report.item("within-library").advice
+    assert "3000 mg/day (too high)" in report.item("bupivacaine-dose").explanation
+    assert report.score == 8 - 3 - 2
+
+
+def test_occlusion_work_up_from_the_pump_programmer_counts(qtbot, make_window, no_dialogs):
+    # rotor study (1) and port aspiration before contrast (2) done with the programmer's Work-up group
+    window, panel, pp = _start(make_window, "it-catheter-occlusion")
+    for test in ("rotor_study", "cap_aspiration", "contrast_study"):
+        pp.workup_buttons[test].click()
+    report = panel.check_work()
+    assert report.item("pump-ruled-out").passed and report.item("cap-first").passed, report.to_text()

@@ -64,6 +64,7 @@ class TrialBolusDialog(QDialog):
         self.result_record = None
         self.drug_combo.currentTextChanged.connect(self._drug_changed)
         self._drug_changed()
+        self.setMinimumWidth(520)
 
     def _drug_changed(self, *_):
         drug = self.drug_combo.currentText()
@@ -91,6 +92,7 @@ class TrialBolusDialog(QDialog):
             self.status.setText(f"Given {params['dose']:g} {unit} {params['drug']} at {describe_elapsed(self.given_t_s)}; "
                                 f"assessment at {describe_elapsed(self.due_t_s)} (run the time on).")
             self.result_label.setText("")
+            self.adjustSize()
         return result
 
     def on_events(self, records) -> None:
@@ -102,3 +104,4 @@ class TrialBolusDialog(QDialog):
                     and r.t_s >= self.given_t_s):
                 self.result_record = r
                 self.result_label.setText(f"Result ({r.payload.get('result')}): {describe(r)}")
+                self.adjustSize()

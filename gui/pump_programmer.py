@@ -320,7 +320,7 @@ class PumpProgrammer(QWidget):
         if patient_id is None:
             return None, {}
         self.workup_patient_id = patient_id
-        box = QGroupBox(f"Work-up (patient {patient_id})")
+        box = QGroupBox(f"Work-up ({patient_id})" if patient_id == "patient" else f"Work-up (patient {patient_id})")
         row = QHBoxLayout(box)
         row.setContentsMargins(4, 4, 4, 4)
         buttons = {}

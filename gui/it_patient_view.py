@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QPushButton,
     QSplitter,
@@ -35,12 +34,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.event_list import DeviceEventList
 from gui.device_views import DeviceViews
 from gui.event_markers import EventMarkers
 from gui.plot_common import PALETTE, follow_time, legend_of, pen, series_xy_days, set_curve, time_plot
 from gui.transmit import transmit
 from simulator.event_kinds import K
-from simulator.event_text import describe
 from simulator.units import SECONDS_PER_DAY, describe_elapsed
 
 TEACHING_NOTE = "approximation for teaching"
@@ -205,41 +204,21 @@ class ItPatientPlots(QWidget):
         return list(self.stages.get(picture, []))
 
 
-class PatientPanel(QListWidget):
+class PatientPanel(DeviceEventList):
     """The patient's signs, withdrawal, reports, work-up results and catheter changes as
     sentences, newest first; a work-up result row is shaded and bold."""
 
     def __init__(self, device_id: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.device_id = device_id
-        self.setWordWrap(True)
-        self.setAlternatingRowColors(True)
+        super().__init__(device_id, PANEL_KINDS, parent)
 
-    def show_records(self, records) -> None:
-        self.clear()
-        self.on_events(records)
-
-    def on_events(self, records) -> None:
-        for r in records:
-            if r.device == self.device_id and r.kind in PANEL_KINDS:
-                item = QListWidgetItem(f"{describe_elapsed(r.t_s)}  {describe(r)}")
-                item.setData(Qt.ItemDataRole.UserRole, r)
-                if r.kind == K.PATIENT_WORKUP:
-                    item.setBackground(QBrush(QColor(WORKUP_ROW_COLOUR)))
-                    font = QFont(item.font())
-                    font.setBold(True)
-                    item.setFont(font)
-                elif r.payload.get("severity") in ("warning", "critical"):
-                    item.setForeground(QBrush(QColor("#b71c1c" if r.payload.get("severity") == "critical" else "#8d4b00")))
-                self.insertItem(0, item)
-
-    def sentences(self) -> list[str]:
-        """The lines shown, top (newest) first."""
-        return [self.item(i).text() for i in range(self.count())]
-
-    def records(self) -> list:
-        """The event records shown, top (newest) first."""
-        return [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())]
+    def decorate(self, item: QListWidgetItem, r) -> None:
+        if r.kind == K.PATIENT_WORKUP:
+            item.setBackground(QBrush(QColor(WORKUP_ROW_COLOUR)))
+            font = QFont(item.font())
+            font.setBold(True)
+            item.setFont(font)
+        elif r.payload.get("severity") in ("warning", "critical"):
+            item.setForeground(QBrush(QColor("#b71c1c" if r.payload.get("severity") == "critical" else "#8d4b00")))
 
 
 class ItPatientView(QWidget):

@@ -7,8 +7,9 @@ series of the run.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QListWidget, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from gui.event_list import DeviceEventList
 from gui.body_map import TEACHING_NOTE, BodyMap
 from gui.device_views import DeviceViews
 from gui.plot_common import follow_time, series_xy_days, set_curve, step_xy
@@ -16,8 +17,6 @@ from gui.series_plots import SeriesPlots
 from gui.spine_view import SpineView, XrayView, scene_from_snapshots
 from gui.threshold_recorder import ThresholdRecorder
 from simulator.event_kinds import K
-from simulator.event_text import describe
-from simulator.units import describe_elapsed
 
 #: The patient's events that are things it says (newest first in "Patient says").
 SAYS_KINDS = frozenset({K.PATIENT_REPORT, K.PATIENT_DISCOMFORT, K.PATIENT_DIARY, K.PATIENT_TRIAL_VERDICT})
@@ -34,28 +33,11 @@ def _teaching_label(text: str) -> QLabel:
     return label
 
 
-class PatientSays(QListWidget):
+class PatientSays(DeviceEventList):
     """The patient's reports, discomfort, diary entries and trial verdict as sentences, newest first."""
 
     def __init__(self, device_id: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.device_id = device_id
-        self.setWordWrap(True)
-        self.setAlternatingRowColors(True)
-
-    def show_records(self, records) -> None:
-        """Show the sentences of `records` (all of a run), replacing what was shown."""
-        self.clear()
-        self.on_events(records)
-
-    def on_events(self, records) -> None:
-        for r in records:
-            if r.device == self.device_id and r.kind in SAYS_KINDS:
-                self.insertItem(0, f"{describe_elapsed(r.t_s)}  {describe(r)}")
-
-    def sentences(self) -> list[str]:
-        """The lines shown, top (newest) first."""
-        return [self.item(i).text() for i in range(self.count())]
+        super().__init__(device_id, SAYS_KINDS, parent)
 
 
 class PatientPlots(SeriesPlots):

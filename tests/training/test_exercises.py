@@ -144,12 +144,15 @@ WRONG = {
     },
 }
 # the virtual-patient exercises keep their expectations beside their hand-worked scores
+# (exercise -> (full marks, {wrong attempt: its score})), checked here with every other exercise
+from tests.training.test_it_exercises import IT_WRONG  # noqa: E402
+from tests.training.test_it_exercises import SCORES as IT_SCORES  # noqa: E402
 from tests.training.test_patient_exercises import PATIENT_WRONG  # noqa: E402
+from tests.training.test_patient_exercises import SCORES as PATIENT_SCORES  # noqa: E402
 
 WRONG.update(PATIENT_WRONG)
-from tests.training.test_it_exercises import IT_WRONG  # noqa: E402
-
 WRONG.update(IT_WRONG)
+SCORES = {**PATIENT_SCORES, **IT_SCORES}
 
 #: words that must never reach a trainee: internal field names and raw payloads
 JARGON = re.compile(r"\b[a-z]+_[a-z_]+\b|=(True|False)\b|\bbridged\b")
@@ -173,17 +176,22 @@ def test_correct_attempt_passes(exercises, ex_id):
     report = grade(exercises[ex_id], load_attempt(ATTEMPTS / ex_id / "correct.yaml"))
     assert report.passed, report.to_text()
     assert report.score == report.max_score
+    if ex_id in SCORES:  # full marks worked by hand from the weights
+        assert report.max_score == SCORES[ex_id][0]
 
 
 @pytest.mark.parametrize("ex_id, name", [(e, n) for e, wrongs in WRONG.items() for n in wrongs])
 def test_wrong_attempt_fails_with_the_right_explanation(exercises, ex_id, name):
     report = grade(exercises[ex_id], load_attempt(ATTEMPTS / ex_id / f"{name}.yaml"))
     assert not report.passed
+    if ex_id in SCORES:  # each mistake loses exactly its criteria's points (worked by hand)
+        assert report.score == SCORES[ex_id][1][name], report.to_text()
     expected = WRONG[ex_id][name]
     failed = {i.id: f"{i.explanation} {i.advice}" for i in report.failed_items()}
     assert set(failed) == set(expected), report.to_text()
     for crit, phrase in expected.items():
         assert phrase in failed[crit], f"{crit}: {failed[crit]!r}"
+        assert report.item(crit).points_awarded == 0
     for item in report.failed_items():
         # every failure teaches: advice saying why it matters and what to do, in plain words
         assert len(item.advice) > 40, f"{item.id}: no advice"

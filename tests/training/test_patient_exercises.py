@@ -127,25 +127,7 @@ def test_six_patient_exercises_each_with_its_mistakes():
         assert files == {"correct"} | set(wrongs), ex_id
 
 
-@pytest.mark.parametrize("ex_id", sorted(SCORES))
-def test_correct_solution_scores_full_marks(exercises, ex_id):
-    report = _grade(exercises, ex_id, "correct")
-    assert report.max_score == SCORES[ex_id][0]
-    assert report.score == SCORES[ex_id][0], report.to_text()
-    assert report.passed
-
-
-@pytest.mark.parametrize("ex_id, name", [(e, n) for e, wrongs in PATIENT_WRONG.items() for n in wrongs])
-def test_each_mistake_loses_its_points_and_shows_its_advice(exercises, ex_id, name):
-    report = _grade(exercises, ex_id, name)
-    assert report.score == SCORES[ex_id][1][name], report.to_text()
-    assert not report.passed
-    expected = PATIENT_WRONG[ex_id][name]
-    failed = {i.id: f"{i.explanation} {i.advice}" for i in report.failed_items()}
-    assert set(failed) == set(expected), report.to_text()
-    for crit, phrase in expected.items():
-        assert phrase in failed[crit], f"{crit}: {failed[crit]!r}"
-        assert report.item(crit).points_awarded == 0
+# full marks and each mistake's score and advice: tests/training/test_exercises.py (with every exercise)
 
 
 def test_leg_coverage_figures_match_the_hand_worked_model(exercises):

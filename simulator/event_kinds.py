@@ -273,6 +273,9 @@ class PocketFillPayload(Payload):
     intrathecal_daily_systemic_equivalent: float | None = _f("programmed daily dose as a systemic equivalent (in `unit`)")
     times_daily_systemic_equivalent: float | None = _f("pocket dose / that equivalent (1)")
     missing_reservoir_ml: float = _f("volume missing from the reservoir (mL)")
+    admixture_drug: str | None = _f("a mixture's second drug (short name); absent for one drug", None)
+    admixture_systemic_dose: float | None = _f("the second drug injected into the pocket (in `admixture_unit`); absent for one drug", None)
+    admixture_unit: str | None = _f("the second drug's unit (mg, mcg); absent for one drug", None)
 
 
 class DoseErrorPayload(Payload):

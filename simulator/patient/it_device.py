@@ -204,6 +204,8 @@ class IntrathecalPatientDevice(Device):
             self._tip = (pl.get("drug"), float(pl.get("concentration_per_ml", 0.0)))
         elif kind == K.POCKET_FILL:
             self._dose_in(self._pump_drug(), float(pl.get("systemic_dose", 0.0)), _unit(pl.get("unit", self._pump_unit)), tissue=True)
+            if pl.get("admixture_drug"):  # a mixture: its second drug reached the tissue too
+                self._dose_in(str(pl["admixture_drug"]), float(pl["admixture_systemic_dose"]), _unit(str(pl["admixture_unit"])), tissue=True)
         elif kind == K.MRI_DISCHARGE:
             for drug, amount in dict(pl.get("amounts", {})).items():
                 self._dose_in(drug, float(amount), _unit(pl.get("unit", self._pump_unit)), tissue=False)

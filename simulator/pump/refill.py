@@ -230,6 +230,12 @@ class Refills:
             cmp = pocket_fill_comparison(drug.short_name, drug.drug_name, drug.unit, amount, daily)
             sentence = cmp.pop("sentence")
             pocket = {"pocket_fill_ml": params.pocket_fill_ml, "systemic_dose": amount, "unit": drug.unit, **cmp, "missing_reservoir_ml": params.pocket_fill_ml}
+            pocket_adm = self._admixture_target(params, drug)
+            if pocket_adm is not None:  # a mixture: its second drug went into the pocket too (only then the keys)
+                adm_drug, adm_conc = pocket_adm
+                pocket["admixture_drug"] = adm_drug.short_name
+                pocket["admixture_systemic_dose"] = dosing.dose_in_volume(params.pocket_fill_ml, adm_conc)
+                pocket["admixture_unit"] = adm_drug.unit
             self.pocket_fills.append({"t_s": now, **pocket})
             msg = (f"pocket fill: {params.pocket_fill_ml:g} mL of {drug.drug_name} ({amount:.4g} {drug.unit}) went into the subcutaneous pocket: a systemic dose; "
                    f"{sentence}; the reservoir holds {params.pocket_fill_ml:g} mL less than programmed")

@@ -330,3 +330,19 @@ def test_respiratory_index_is_weighted_up_while_the_dose_rises():
     assert late == pytest.approx(0.16393, rel=1e-3)
     # two days after the rise Cr is almost there but tolerance (tau 14 d) lags: the index is above its steady value
     assert dev.signals_at(dev.now)["respiratory_depression"] > late * 1.05
+
+
+def test_a_mixture_pocket_fill_puts_both_drugs_into_the_tissue():
+    """A refill of morphine 10 mg/mL + bupivacaine 5 mg/mL with 2 mL into the pocket: by hand the
+    pocket holds 2 x 10 = 20 mg of morphine and 2 x 5 = 10 mg of bupivacaine; both reach the
+    patient's tissue depot (before the fix only the primary drug did)."""
+    timeline = [{"at": "1d", "device": "pump", "action": "refill",
+                 "params": {"fill_ml": 15, "pocket_fill_ml": 2, "concentration_mg_per_ml": 10,
+                            "admixture": {"drug": "drug/bupivacaine", "concentration_mg_per_ml": 5}}}]
+    data = it_scenario("morphine", conc=10.0, dose=5.0, profile="patient/it-cancer-pain-morphine", timeline=timeline, duration="2d")
+    sim, evs = run(data)
+    pocket = of(evs, K.POCKET_FILL)[0].payload
+    assert pocket["systemic_dose"] == pytest.approx(20.0) and pocket["admixture_drug"] == "bupivacaine"
+    assert pocket["admixture_systemic_dose"] == pytest.approx(10.0) and pocket["admixture_unit"] == "mg"
+    tissue = sim.devices["patient"].summary()["to_tissue_total"]
+    assert tissue["morphine"] == pytest.approx(20.0) and tissue["bupivacaine"] == pytest.approx(10.0)

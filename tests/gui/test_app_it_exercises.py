@@ -66,7 +66,7 @@ def test_withdrawal_mistake_called_an_overdose(qtbot, make_window, no_dialogs):
 
 
 def test_occlusion_mistakes_dose_raised_and_called_a_disconnection(qtbot, make_window, no_dialogs):
-    # without the work-up actions in the app, its two work-up criteria fail as well (1 + 2 points)
+    # this attempt does no work-up, so its two work-up criteria fail as well (1 + 2 points)
     window, panel, pp = _start(make_window, "it-catheter-occlusion")
     _program(pp, no_dialogs, 7.5)
     panel.set_answer("conclusion", "catheter disconnection: the drug goes into the tissue")

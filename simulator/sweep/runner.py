@@ -79,6 +79,35 @@ def resume_key(spec, base: dict, profiles_hash: str) -> dict[str, str]:
     return {"spec": spec.content_hash(), "base_scenario": sha256_of(base), "profiles": profiles_hash, "neuromod_sim_version": __version__}
 
 
+def guided_batches(items: list, workers: int, most: int | None = None) -> list[list]:
+    """`items` cut into consecutive batches for `workers` parallel workers, each batch a quarter of
+    a worker's share of what is left (guided self-scheduling): large batches first, so sending
+    them costs little, then smaller ones down to single items, so that at the end no worker waits
+    long for the last one (with equal batches, one worker may run a whole batch alone at the end).
+    `most`: the largest batch allowed."""
+    batches: list[list] = []
+    i = 0
+    while i < len(items):
+        size = max(1, -(-(len(items) - i) // (workers * 4)))
+        if most is not None:
+            size = min(size, most)
+        batches.append(items[i:i + size])
+        i += size
+    return batches
+
+
+def _split_at_chunks(tasks: list, chunk_size: int) -> list[list]:
+    """Consecutive `tasks` split where their chunk (`index // chunk_size`) changes: a batch never
+    straddles a chunk."""
+    parts: list[list] = []
+    for t in tasks:
+        if parts and parts[-1][-1].index // chunk_size == t.index // chunk_size:
+            parts[-1].append(t)
+        else:
+            parts.append([t])
+    return parts
+
+
 def _check_points(datas: dict[int, dict], registry, executor, spec, profiles_hash: str) -> dict[int, list]:
     """{point: its issues} for the points whose scenario data is not valid (`scenario_from_dict`).
 
@@ -100,8 +129,7 @@ def _check_points(datas: dict[int, dict], registry, executor, spec, profiles_has
     nonce = uuid.uuid4().hex[:8]
     jobs = [{"check": True, "key": f"check-{nonce}-{point}", "point": point, "scenario": data, "profiles": spec.profile_dirs(),
              "profiles_hash": profiles_hash, "plugins": list(spec.plugins)} for point, data in datas.items()]
-    size = max(1, -(-len(jobs) // (executor.workers * 4)))
-    handles = [executor.submit(jobs[i:i + size]) for i in range(0, len(jobs), size)]
+    handles = [executor.submit(batch) for batch in guided_batches(jobs, executor.workers)]
     waiting = list(handles)
     try:
         while waiting:
@@ -330,13 +358,10 @@ def _run_tasks(plan, spec, todo, out: Path, manifest, ex, bar, stop_after_chunks
     size = spec.chunk_size
     nonce = uuid.uuid4().hex[:8]
     # batches never straddle a chunk; serial runs one at a time (fine-grained progress)
-    batch = 1 if ex.name == "serial" else max(1, min(size, -(-len(todo) // (ex.workers * 8))))
-    batches: list[list] = []
-    for t in todo:
-        if batches and len(batches[-1]) < batch and batches[-1][-1].index // size == t.index // size:
-            batches[-1].append(t)
-        else:
-            batches.append([t])
+    if ex.name == "serial":
+        batches = [[t] for t in todo]
+    else:
+        batches = [part for batch in guided_batches(todo, ex.workers, most=size) for part in _split_at_chunks(batch, size)]
     window = max(2, ex.workers * 3)
     pending_rows: dict[int, dict[int, dict]] = {}
     expected: dict[int, int] = {}

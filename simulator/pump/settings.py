@@ -317,21 +317,37 @@ ACTIONS: dict[str, type[StrictModel]] = {
 
 
 # ----- units of timeline actions, checked at load -----
+_UNIT_FIELD_PLANS: dict[type, tuple[tuple[str, str | None], ...]] = {}
+
+
+def _unit_field_plan(cls: type[StrictModel]) -> tuple[tuple[str, str | None], ...]:
+    """(field name, unit) of each field of the model class `cls`: the unit ('mcg' or 'mg') of a
+    unit-named dose or concentration field, None for any other field (whose value may hold such
+    fields further down). Worked out once per class: a long timeline has thousands of actions of a
+    few kinds."""
+    plan = _UNIT_FIELD_PLANS.get(cls)
+    if plan is None:
+        fields: list[tuple[str, str | None]] = []
+        for name in cls.model_fields:
+            unit = next((u for u in ("mcg", "mg") if name.startswith((f"dose_{u}", f"bolus_dose_{u}", f"concentration_{u}_"))), None)
+            fields.append((name, unit))
+        plan = _UNIT_FIELD_PLANS[cls] = tuple(fields)
+    return plan
+
+
 def _unit_fields(params: StrictModel) -> list[tuple[str, str]]:
     """(field path, unit) of every unit-named dose or concentration field given in `params`."""
     out: list[tuple[str, str]] = []
 
     def visit(obj, prefix: str) -> None:
         if isinstance(obj, StrictModel):
-            for name in type(obj).model_fields:
+            for name, unit in _unit_field_plan(type(obj)):
                 value = getattr(obj, name)
                 if value is None or isinstance(value, AdmixtureSettings):  # the admixture has its own drug's unit (admixture.py)
                     continue
-                for unit in ("mcg", "mg"):
-                    if name.startswith((f"dose_{unit}", f"bolus_dose_{unit}", f"concentration_{unit}_")):
-                        out.append((prefix + name, unit))
-                        break
-                else:
+                if unit is not None:
+                    out.append((prefix + name, unit))
+                elif isinstance(value, (StrictModel, list)):
                     visit(value, f"{prefix}{name}.")
         elif isinstance(obj, list):
             for i, item in enumerate(obj):

@@ -449,7 +449,7 @@ def main(argv=None) -> int:
         "actions": lambda: bench_actions(3 if q else 7, 30.0 if q else 120.0),
         "rate": lambda: bench_rate(3 if q else 7),
         "waveform": lambda: bench_waveform(5 if q else 15),
-        "sweep": lambda: bench_sweep(300 if q else 1000, 1 if q else 3),
+        "sweep": lambda: bench_sweep(300 if q else 1000, 2 if q else 3),
         "startup": lambda: bench_startup(5 if q else 15),
         "gui": lambda: bench_gui(90 if q else 300),
     }

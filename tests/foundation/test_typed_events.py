@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import ast
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -246,3 +249,15 @@ def test_schema_events_prints_every_payload_schema(capsys):
     assert stopped["payload"]["additionalProperties"] is False
     assert printed[K.ALARM_REPEAT]["emitted"] is False
     assert "fill_ml" in printed[K.REFILL_COMPLETED]["payload"]["properties"]
+
+
+def test_a_run_builds_no_payload_model(tmp_path):
+    # the ~90 payload models cost start-up time and a run emits plain dicts: a run without the
+    # event check never imports them (they load on first use: tests, the check, schema events)
+    code = ("import sys; from simulator.cli.main import main; "
+            f"rc = main(['run', 'default', '--out', {str(tmp_path / 'out')!r}, '--quiet', '--until', '2d']); "
+            "print(rc, 'simulator.event_payloads' in sys.modules)")
+    env = {**os.environ, CHECK_EVENTS_ENV: "0"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+    assert done.stdout.split() == ["0", "False"], done.stderr[-2000:]
+    assert REGISTRY[K.FLOW_STOPPED].payload.__name__ == "FlowReasonPayload"  # named, resolved on first use

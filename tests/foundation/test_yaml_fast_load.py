@@ -78,3 +78,28 @@ def test_duplicate_key_and_non_finite_number_keep_their_messages():
 def test_the_resolver_memo_gives_each_text_its_own_tag():
     # the same text is the same tag wherever it is; different texts keep their own types
     assert yaml_io._load("[1, '1', 1, yes, 'yes', 1.0, 1]\n")[0] == [1, "1", 1, True, "yes", 1.0, 1]
+
+
+def _tags(node) -> list:
+    """Every node's tag, depth first (keys and values of mappings in order)."""
+    out = [node.tag]
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            out += _tags(key) + _tags(value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            out += _tags(item)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(data, st.booleans(), st.sampled_from(["plain", "'", '"']))
+def test_the_memo_resolver_tags_every_node_as_pyyaml_does(value, flow, style):
+    # plain, single- and double-quoted scalars; collections in block and flow style
+    text = yaml.safe_dump(value, default_flow_style=flow, default_style=None if style == "plain" else style)
+    ours, theirs = yaml_io._SafeLoader(text), _Standard(text)
+    try:
+        assert _tags(ours.get_single_node()) == _tags(theirs.get_single_node())
+    finally:
+        ours.dispose()
+        theirs.dispose()

@@ -40,18 +40,45 @@ def _impedance(label: str, impedance_ohm: dict[str, float], case_ohm: float) -> 
 
 def load_ohm(program: Program, impedance_ohm: dict[str, float], case_ohm: float, single_source: bool = False) -> float:
     """Effective load sum(s_i^2 Z_i) over the program's contacts, ohm."""
-    shares = contact_shares(program, impedance_ohm, single_source)
-    return sum(s * s * _impedance(k, impedance_ohm, case_ohm) for k, s in shares.items())
+    return _loads(program, impedance_ohm, case_ohm, single_source)[1]
 
 
 def drive_resistance_ohm(program: Program, impedance_ohm: dict[str, float], case_ohm: float, single_source: bool = False) -> float:
     """R_eff: the voltage the source needs per mA of program current is I x R_eff (ohm)."""
+    return _loads(program, impedance_ohm, case_ohm, single_source)[0]
+
+
+#: _loads memo: (id(program.contacts), id(impedance dict), case ohm, single) -> (contacts, impedance
+#: dict, (R_eff, load)); the same rule as `safety.contact_shares`' memo (both inputs held, a hit
+#: confirmed by identity; contacts and impedance dicts are replaced, never changed in place), so
+#: an amplitude step, which keeps the contacts, works the loads out once per program and instant
+#: instead of at every check, rate and compliance figure (8 times an action before). Bounded.
+_LOADS_MEMO: dict[tuple[int, int, float, bool], tuple] = {}
+LOADS_MEMO_MAX = 256
+
+
+def _loads(program: Program, impedance_ohm: dict[str, float], case_ohm: float, single_source: bool) -> tuple[float, float]:
+    """(R_eff, load) of the program's contacts, ohm: R_eff = the worst cathode's plus the worst
+    anode's |s_i| Z_i; load = sum(s_i^2 Z_i)."""
+    contacts = program.contacts
+    key = (id(contacts), id(impedance_ohm), case_ohm, bool(single_source))
+    hit = _LOADS_MEMO.get(key)
+    if hit is not None and hit[0] is contacts and hit[1] is impedance_ohm:
+        loads: tuple[float, float] = hit[2]
+        return loads
     shares = contact_shares(program, impedance_ohm, single_source)
     worst = {"-": 0.0, "+": 0.0}
+    load = 0.0
     for k, s in shares.items():
+        z = _impedance(k, impedance_ohm, case_ohm)
         pol = "-" if s < 0 else "+"
-        worst[pol] = max(worst[pol], abs(s) * _impedance(k, impedance_ohm, case_ohm))
-    return worst["-"] + worst["+"]
+        worst[pol] = max(worst[pol], abs(s) * z)
+        load += s * s * z
+    value = (worst["-"] + worst["+"], load)
+    if len(_LOADS_MEMO) >= LOADS_MEMO_MAX:
+        _LOADS_MEMO.clear()
+    _LOADS_MEMO[key] = (contacts, impedance_ohm, value)
+    return value
 
 
 @dataclass(frozen=True)

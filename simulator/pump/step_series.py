@@ -12,7 +12,7 @@ computation gives, to the bit (the same float operations, element by element).
 from __future__ import annotations
 
 import math
-from array import array
+import struct
 
 import numpy as np
 
@@ -20,6 +20,8 @@ from simulator.pump import dosing
 from simulator.pump.schedule import TIME_TOL_S
 from simulator.units import SECONDS_PER_DAY
 
+#: StepBreakpoints.numbers: eleven doubles in one bytes object (one allocation, no float objects)
+_NUMBERS = struct.Struct("=11d")
 # positions in StepBreakpoints.numbers
 _T_A, _T_B, _PER_DOSE, _PER_S, _FACTOR, _VOLUME, _V_CALC, _DELIVERED, _CUM_DRUG, _CONC, _BATTERY = range(11)
 
@@ -27,7 +29,7 @@ _T_A, _T_B, _PER_DOSE, _PER_S, _FACTOR, _VOLUME, _V_CALC, _DELIVERED, _CUM_DRUG,
 class StepBreakpoints:
     """Breakpoints of the pump's series at the step boundaries strictly inside (t_a, t_b).
 
-    `numbers` holds, as doubles: t_a and t_b (s), the programmed volume per drug unit and per
+    `numbers` holds, as packed doubles: t_a and t_b (s), the programmed volume per drug unit and per
     second (mL), the flow factor, the reservoir volume, the calculated (programmed) reservoir
     volume and the delivered volume at t_a (mL), the cumulative drug (drug unit, NaN when not
     recorded), the concentration (drug unit/mL) and the battery level (%, NaN when not recorded).
@@ -39,18 +41,18 @@ class StepBreakpoints:
                  v_calc: float, delivered_ml: float, cum_drug: float | None, conc: float, unit: str, battery_pct: float | None, battery_spec):
         self.program, self.flowing, self.unit, self.battery_spec = program, flowing, unit, battery_spec
         per_dose, per_s = parts
-        self.numbers = array("d", (t_a, t_b, per_dose, per_s, factor, volume_ml, v_calc, delivered_ml,
-                                   math.nan if cum_drug is None else cum_drug, conc, math.nan if battery_pct is None else battery_pct))
+        self.numbers = _NUMBERS.pack(t_a, t_b, per_dose, per_s, factor, volume_ml, v_calc, delivered_ml,
+                                     math.nan if cum_drug is None else cum_drug, conc, math.nan if battery_pct is None else battery_pct)
 
     @property
     def has_drug(self) -> bool:
         """True when the interval records the cumulative drug and drug rate series."""
-        return not math.isnan(self.numbers[_CUM_DRUG])
+        return not math.isnan(_NUMBERS.unpack(self.numbers)[_CUM_DRUG])
 
     @property
     def has_battery(self) -> bool:
         """True when the interval records the battery series."""
-        return not math.isnan(self.numbers[_BATTERY])
+        return not math.isnan(_NUMBERS.unpack(self.numbers)[_BATTERY])
 
     def signals(self) -> list[str]:
         """The signals this interval has breakpoints for (with the eager rules' conditions)."""
@@ -106,7 +108,7 @@ def boundaries_of_many(program, t_a: np.ndarray, t_b: np.ndarray) -> tuple[np.nd
 def _points_of_one_program(gens: list[StepBreakpoints], signal: str) -> list[tuple[np.ndarray, np.ndarray]]:
     """points_of_many for intervals that share one program."""
     program = gens[0].program
-    num = np.frombuffer(b"".join(g.numbers.tobytes() for g in gens), dtype=float).reshape(len(gens), 11)
+    num = np.frombuffer(b"".join([g.numbers for g in gens]), dtype=float).reshape(len(gens), 11)
     t_a = num[:, _T_A]
     times, k = boundaries_of_many(program, t_a, num[:, _T_B])
     if not len(times):

@@ -181,7 +181,7 @@ def _parse_params(model_cls: type, params: Any, shared: dict[tuple, tuple[Any, d
     key = None if inner is None else (model_cls, inner)
     hit = None if key is None else shared.get(key)
     if hit is None:
-        model = validate_model(model_cls, params)
+        model: Any = validate_model(model_cls, params)
         hit = (model, model.model_dump(mode="json"))
         if key is not None:
             shared[key] = hit

@@ -176,7 +176,7 @@ def _parse_params(model_cls: type, params: Any, shared: dict[tuple, tuple[Any, d
     action model and shared by the actions that repeat them (the occurrences of a recurring
     entry, a generated timeline's daily bolus): nothing mutates either (the engine copies the
     JSON into each event, devices read the model), and a scenario's cached parse holds one
-    copy instead of thousands (tests/scenario/test_params_cache.py). InputError when invalid."""
+    copy instead of thousands (tests/foundation/test_params_cache.py). InputError when invalid."""
     inner = _params_key(params)
     key = None if inner is None else (model_cls, inner)
     hit = None if key is None else shared.get(key)

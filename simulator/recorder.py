@@ -80,6 +80,8 @@ class Series:
         return self._vl
 
     def _materialise(self) -> None:
+        if not self._pending:
+            return
         pending, self._pending = self._pending, []
         pt, pv, pf = self._pt, self._pv, self._pf
         self._pt = self._pv = self._pf = None
@@ -96,7 +98,8 @@ class Series:
             elif kind is tuple:  # ("close", t)
                 self._close_now(item[1])
             else:
-                self.extend(*next(generated))
+                t, v = next(generated)
+                self._extend_now(np.asarray(t, dtype=float), np.asarray(v, dtype=float))
 
     def add(self, t_s: float, value: float, force: bool = False) -> None:
         """Add a breakpoint; `force` keeps it even when the level did not change (run end)."""
@@ -129,8 +132,10 @@ class Series:
         """Add breakpoints in bulk (strictly after the last one), from sequences or numpy arrays;
         a step series keeps level changes only."""
         self._materialise()
-        t = np.asarray(t_list, dtype=float)
-        v = np.asarray(v_list, dtype=float)
+        self._extend_now(np.asarray(t_list, dtype=float), np.asarray(v_list, dtype=float))
+
+    def _extend_now(self, t: np.ndarray, v: np.ndarray) -> None:
+        """`extend` with nothing pending, from float64 arrays."""
         if not len(t):
             return
         if self.interp == "step":  # keep level changes only (a NaN differs from everything)

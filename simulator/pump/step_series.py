@@ -114,14 +114,14 @@ def _points_of_one_program(gens: list[StepBreakpoints], signal: str) -> list[tup
     if not len(times):
         return [(_EMPTY, _EMPTY)] * len(gens)
     per_dose = num[:, _PER_DOSE]
-    # the cumulative dose at each t_a, as the eager code computed it (a float each)
-    at_a = np.array([program.cumulative_basal_dose(float(t)) for t in t_a.tolist()])
+    at_a = program.cumulative_basal_dose(t_a)  # the array path gives the scalar path's floats (test_lazy_series.py)
     calc = per_dose[k] * (program.cumulative_basal_dose(times) - at_a[k]) + num[:, _PER_S][k] * (times - t_a[k])
     flowing = np.array([g.flowing for g in gens])
     factor = np.where(flowing, num[:, _FACTOR], 0.0)  # x 0.0 when not flowing, as the eager 0.0 x calc
     values = _signal_values(signal, gens, num, times, k, calc, factor)
-    bounds = np.searchsorted(k, np.arange(1, len(gens)))
-    return list(zip(np.split(times, bounds), np.split(np.asarray(values, dtype=float), bounds)))
+    values = np.asarray(values, dtype=float)
+    bounds = np.searchsorted(k, np.arange(len(gens) + 1)).tolist()  # interval j: [bounds[j], bounds[j + 1])
+    return [(times[lo:hi], values[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
 
 
 def _signal_values(signal: str, gens: list[StepBreakpoints], num: np.ndarray, times: np.ndarray, k: np.ndarray, calc: np.ndarray,

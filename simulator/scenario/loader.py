@@ -205,6 +205,7 @@ def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str
     parsed: list[Any] = []
     classes: dict[str, type[Device]] = {}
     shared: dict[tuple, tuple[Any, dict]] = {}  # one parse per distinct (params model, params): see _parse_params
+    params: list[Any] = [None] * len(scenario.timeline)  # (params model, params as JSON) per action
     seen: set[str] = set()
     for i, spec in enumerate(scenario.devices):
         where = f"devices[{i}]"
@@ -251,16 +252,13 @@ def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str
             issues.append(Issue(f"{action.where(j)}.action", f"unknown action for a {action_cls.kind} device; allowed: {', '.join(sorted(models))}{did_you_mean(action.action, models)}", action.action))
             continue
         try:
-            model, dumped = _parse_params(models[action.action], action.params, shared)
-            parsed.append((j, model, dumped))
+            pair = params[j] = _parse_params(models[action.action], action.params, shared)  # shared by repeats, not copied
+            parsed.append((j, *pair))
         except InputError as exc:
             issues.extend(i.under(f"{action.where(j)}.params") for i in exc.issues)
     issues.extend(_timeline_problems(scenario, settings, parsed, registry))
     if issues:
         raise InputError(_once_per_entry(issues), file)
-    params: list[Any] = [None] * len(scenario.timeline)
-    for j, model, dumped in parsed:
-        params[j] = (model, dumped)
     done = {"settings": settings, "params": params}
     scenario._remember_checked(registry, done)
     return done

@@ -88,7 +88,7 @@ _EMPTY = np.empty(0)
 def boundaries_of_many(program, t_a: np.ndarray, t_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """`program.boundaries_between(t_a[k], t_b[k])` for every k at once: (times, k of each time),
     the times of each interval in order, intervals in order. The same float operations as
-    `Program.boundaries_between`, element by element (tests/pump/test_lazy_series.py)."""
+    `Program.boundaries_between`, element by element (tests/pump/test_step_descriptors.py)."""
     if not program.is_stepped:
         return _EMPTY, np.empty(0, dtype=np.intp)
     offset = program.clock_offset_s

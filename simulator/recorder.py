@@ -31,6 +31,8 @@ class Series:
     in order with the explicit breakpoints added after them, with exactly the rules `add` and
     `extend` apply eagerly, so a read series is the same as if every point had been added at
     once. A run nobody reads (a benchmark, a sweep figure that needs no series) never makes them.
+    A generator type may offer `points_of_many(generators, signal)` (a list of such pairs): a
+    series then makes the points of all its pending generators of that type in one call.
     """
 
     __slots__ = ("device", "signal", "unit", "interp", "_tl", "_vl", "_pending", "_pt", "_pv", "_pf")
@@ -78,9 +80,12 @@ class Series:
         return self._vl
 
     def _materialise(self) -> None:
+        if not self._pending:
+            return
         pending, self._pending = self._pending, []
         pt, pv, pf = self._pt, self._pv, self._pf
         self._pt = self._pv = self._pf = None
+        generated = iter(_points_of(pending, self.signal))
         i = 0
         for item in pending:
             kind = type(item)
@@ -93,8 +98,8 @@ class Series:
             elif kind is tuple:  # ("close", t)
                 self._close_now(item[1])
             else:
-                t_list, v_list = item.points(self.signal)
-                self.extend(t_list, v_list)
+                t, v = next(generated)
+                self._extend_now(np.asarray(t, dtype=float), np.asarray(v, dtype=float))
 
     def add(self, t_s: float, value: float, force: bool = False) -> None:
         """Add a breakpoint; `force` keeps it even when the level did not change (run end)."""
@@ -127,8 +132,10 @@ class Series:
         """Add breakpoints in bulk (strictly after the last one), from sequences or numpy arrays;
         a step series keeps level changes only."""
         self._materialise()
-        t = np.asarray(t_list, dtype=float)
-        v = np.asarray(v_list, dtype=float)
+        self._extend_now(np.asarray(t_list, dtype=float), np.asarray(v_list, dtype=float))
+
+    def _extend_now(self, t: np.ndarray, v: np.ndarray) -> None:
+        """`extend` with nothing pending, from float64 arrays."""
         if not len(t):
             return
         if self.interp == "step":  # keep level changes only (a NaN differs from everything)
@@ -191,6 +198,20 @@ class Series:
     def resample(self, t_start_s: float, t_end_s: float, n: int) -> tuple[np.ndarray, np.ndarray]:
         grid = np.linspace(t_start_s, t_end_s, n)
         return grid, self.at(grid)
+
+
+def _points_of(pending: list, signal: str) -> list:
+    """The (times, values) of `signal` of each generator in `pending` (skipping its runs of
+    explicit points and closes), in order: generators of a type with a `points_of_many(gens,
+    signal)` are computed together (one pass for a whole series), others one by one (`points`)."""
+    gens = [item for item in pending if type(item) is not int and type(item) is not tuple]
+    if not gens:
+        return []
+    kind = type(gens[0])
+    batch = getattr(kind, "points_of_many", None)
+    if batch is not None and all(type(g) is kind for g in gens):
+        return batch(gens, signal)
+    return [g.points(signal) for g in gens]
 
 
 class Recorder:

@@ -145,6 +145,49 @@ def _once_per_entry(issues: list[Issue]) -> list[Issue]:
     return out
 
 
+def _params_key(value: Any) -> Any:
+    """A hashable key equal for two params values only when they are equal and of the same
+    types all the way down (1, 1.0 and True differ; a dict's key order counts), or None when
+    `value` holds anything but dicts with string keys, lists, tuples, str, int, float, bool
+    and None (such params are parsed on their own)."""
+    kind = type(value)
+    if kind is float:
+        return (float, value.hex())  # -0.0 and 0.0 differ
+    if kind is str or kind is int or kind is bool or value is None:
+        return (kind, value)
+    if kind is dict:
+        items = []
+        for k, v in value.items():
+            inner = _params_key(v)
+            if type(k) is not str or inner is None:
+                return None
+            items.append((k, inner))
+        return (dict, tuple(items))
+    if kind is list or kind is tuple:
+        inner_keys = [_params_key(v) for v in value]
+        if any(k is None for k in inner_keys):
+            return None
+        return (kind, tuple(inner_keys))
+    return None
+
+
+def _parse_params(model_cls: type, params: Any, shared: dict[tuple, tuple[Any, dict]]) -> tuple[Any, dict]:
+    """(params model, params as JSON) of one action, validated once per distinct params of one
+    action model and shared by the actions that repeat them (the occurrences of a recurring
+    entry, a generated timeline's daily bolus): nothing mutates either (the engine copies the
+    JSON into each event, devices read the model), and a scenario's cached parse holds one
+    copy instead of thousands (tests/foundation/test_params_cache.py). InputError when invalid."""
+    inner = _params_key(params)
+    key = None if inner is None else (model_cls, inner)
+    hit = None if key is None else shared.get(key)
+    if hit is None:
+        model: Any = validate_model(model_cls, params)
+        hit = (model, model.model_dump(mode="json"))
+        if key is not None:
+            shared[key] = hit
+    return hit
+
+
 def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str | None = None) -> dict:
     """Check the references of `scenario` against `registry` (InputError on problems).
 
@@ -161,6 +204,8 @@ def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str
     settings: dict[str, Any] = {}
     parsed: list[Any] = []
     classes: dict[str, type[Device]] = {}
+    shared: dict[tuple, tuple[Any, dict]] = {}  # one parse per distinct (params model, params): see _parse_params
+    params: list[Any] = [None] * len(scenario.timeline)  # (params model, params as JSON) per action
     seen: set[str] = set()
     for i, spec in enumerate(scenario.devices):
         where = f"devices[{i}]"
@@ -207,16 +252,13 @@ def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str
             issues.append(Issue(f"{action.where(j)}.action", f"unknown action for a {action_cls.kind} device; allowed: {', '.join(sorted(models))}{did_you_mean(action.action, models)}", action.action))
             continue
         try:
-            model = validate_model(models[action.action], action.params)
-            parsed.append((j, model, model.model_dump(mode="json")))
+            pair = params[j] = _parse_params(models[action.action], action.params, shared)  # shared by repeats, not copied
+            parsed.append((j, *pair))
         except InputError as exc:
             issues.extend(i.under(f"{action.where(j)}.params") for i in exc.issues)
     issues.extend(_timeline_problems(scenario, settings, parsed, registry))
     if issues:
         raise InputError(_once_per_entry(issues), file)
-    params: list[Any] = [None] * len(scenario.timeline)
-    for j, model, dumped in parsed:
-        params[j] = (model, dumped)
     done = {"settings": settings, "params": params}
     scenario._remember_checked(registry, done)
     return done

@@ -53,7 +53,7 @@ class Moments:
             "stability": dev.refills.due_stability,
         }
 
-    def candidates(self) -> list[Candidate]:
+    def candidates(self, due_by: float = math.inf) -> list[Candidate]:
         """The moments the pump must wake at, as (absolute time, tag, data).
 
         With a stepped (flex) schedule, a threshold crossing (empty, tip change, low, ERI, EOS) is
@@ -61,103 +61,135 @@ class Moments:
         needed. It is then listed as (lower bound, tag, Deferred): the bound is the time at the
         schedule's highest rate; `_resolve` computes the exact time, from the inputs captured
         here, only when the bound comes within reach of the moment being decided. The exact time
-        is the same float it would have been had it been computed here."""
+        is the same float it would have been had it been computed here.
+
+        `due_by` (absolute s): list only what can be due by then; a deferred crossing whose lower
+        bound is later is left out (no Deferred is made for it). The due moments are the same as
+        in the full list, in the same order; such a list is not for planning."""
         dev = self.dev
-        flow, therapy, boluses, battery = dev.flow, dev.therapy, dev.boluses, dev.battery
-        halts = dev.faults.halts
+        flow, therapy, boluses = dev.flow, dev.therapy, dev.boluses
         now = dev.now
         out: list[Candidate] = []
         if not flow.gas:
             out.append((therapy.next_periodic_t, "periodic", None))
-        tip_reached: bool | None = None
-        for b in boluses.running:
-            out.append((b.end_t_s, "bolus_end", b))
-            if b.ends_at_tip:  # due once the reservoir's drug is at the tip (the tip-change moment wakes the pump then)
-                if tip_reached is None:
-                    tip_reached = dev.dead_volume.fifo.volume_until_tip_changes(flow.reservoir.drug, flow.reservoir.conc_per_ml) is None
-                if tip_reached:
-                    out.append((now, "bridge_tip", b))
+        if boluses.running:
+            self._bolus_candidates(out, now)
         end = boluses.patient.lockout_end_t_s()
         if end is not None and end != boluses.lockout_notified_t:
             out.append((end, "lockout_end", end))
-        factor = flow.flow_factor
         f_dose, f_s = flow.flow_parts()
-        reservoir_ml = flow.reservoir.volume_ml
         if f_dose != 0.0:
-            reach = _Reach(therapy.program, now, f_dose, f_s)
-            if factor > 0 and (flow.q_true > 0 or reservoir_ml > EPS_ML):  # q_true: still flowing at the last rebase
-                out.append(reach.candidate(reservoir_ml, factor, 0.0, "true_empty"))
-                vol = flow.volume_until_tip_changes()
-                if vol is not None:
-                    out.append(reach.candidate(vol, factor, 0.0, "tip_change"))
-            if not flow.low_latched:
-                low_ml, low_factor = flow.low_reservoir_basis()  # gas pump: true volume at the true flow
-                if low_ml <= flow.threshold_ml + VOL_TOL_ML:
-                    out.append((now, "low", None))
-                elif low_factor > 0:
-                    out.append(reach.candidate(low_ml - flow.threshold_ml, low_factor, 0.0, "low"))
-            if "calculated_empty" not in halts and not flow.gas:
-                if flow.v_calc <= VOL_TOL_ML:
-                    out.append((now, "calc_empty", None))
-                else:
-                    out.append(reach.candidate(flow.v_calc, 1.0, 0.0, "calc_empty"))
-            if battery:
-                out.extend(reach.battery_candidates(battery, flow.q_prog))
+            self._stepped_crossings(out, now, f_dose, f_s, due_by)
         else:
-            if factor > 0 and (flow.q_true > 0 or reservoir_ml > EPS_ML):  # q_true: still flowing at the last rebase
-                out.append((flow.time_to_prog_volume(reservoir_ml, factor), "true_empty", None))
-                vol = flow.volume_until_tip_changes()
-                if vol is not None:
-                    out.append((flow.time_to_prog_volume(vol, factor), "tip_change", None))
-            if not flow.low_latched:
-                low_ml, low_factor = flow.low_reservoir_basis()  # gas pump: true volume at the true flow
-                if low_ml <= flow.threshold_ml + VOL_TOL_ML:
-                    out.append((now, "low", None))
-                elif low_factor > 0:
-                    out.append((flow.time_to_prog_volume(low_ml - flow.threshold_ml, low_factor), "low", None))
-            if "calculated_empty" not in halts and not flow.gas:
-                if flow.v_calc <= VOL_TOL_ML:
-                    out.append((now, "calc_empty", None))
-                else:
-                    out.append((flow.time_to_prog_volume(flow.v_calc), "calc_empty", None))
-            if battery:
-                out.append((now + battery.time_to_eri_s(flow.q_prog, None), "eri", None))
-                out.append((now + battery.time_to_eos_s(flow.q_prog, now, None), "eos", None))
-        out.extend(dev.mri.candidates())
-        out.extend(dev.priming.candidates())
+            self._constant_crossings(out, now)
+        mri = dev.mri
+        if mri.end_t_s < math.inf or mri.recovery_t_s < math.inf:
+            out.extend(mri.candidates())
+        if dev.priming.pending:
+            out.extend(dev.priming.candidates())
         out.extend(dev.refills.candidates())
         return out
 
-    def process_due(self) -> list[Candidate]:
+    def _bolus_candidates(self, out: list[Candidate], now: float) -> None:
+        """The ends of the running boluses (and a bridge bolus whose job is done at the tip)."""
+        dev = self.dev
+        tip_reached: bool | None = None
+        for b in dev.boluses.running:
+            out.append((b.end_t_s, "bolus_end", b))
+            if b.ends_at_tip:  # due once the reservoir's drug is at the tip (the tip-change moment wakes the pump then)
+                if tip_reached is None:
+                    res = dev.flow.reservoir
+                    tip_reached = dev.dead_volume.fifo.volume_until_tip_changes(res.drug, res.conc_per_ml) is None
+                if tip_reached:
+                    out.append((now, "bridge_tip", b))
+
+    def _stepped_crossings(self, out: list[Candidate], now: float, f_dose: float, f_s: float, due_by: float) -> None:
+        """Threshold crossings under a stepped schedule (lower bounds with Deferred exact times)."""
+        dev = self.dev
+        flow = dev.flow
+        factor = flow.flow_factor
+        reservoir_ml = flow.reservoir.volume_ml
+        reach = _Reach(dev.therapy.program, now, f_dose, f_s, due_by)
+        if factor > 0 and (flow.q_true > 0 or reservoir_ml > EPS_ML):  # q_true: still flowing at the last rebase
+            reach.add(out, reservoir_ml, factor, 0.0, "true_empty")
+            vol = flow.volume_until_tip_changes()
+            if vol is not None:
+                reach.add(out, vol, factor, 0.0, "tip_change")
+        if not flow.low_latched:
+            low_ml, low_factor = flow.low_reservoir_basis()  # gas pump: true volume at the true flow
+            if low_ml <= flow.threshold_ml + VOL_TOL_ML:
+                out.append((now, "low", None))
+            elif low_factor > 0:
+                reach.add(out, low_ml - flow.threshold_ml, low_factor, 0.0, "low")
+        if not flow.gas and "calculated_empty" not in dev.faults.halts:
+            if flow.v_calc <= VOL_TOL_ML:
+                out.append((now, "calc_empty", None))
+            else:
+                reach.add(out, flow.v_calc, 1.0, 0.0, "calc_empty")
+        battery = dev.battery
+        if battery:
+            reach.add_battery(out, battery, flow.q_prog)
+
+    def _constant_crossings(self, out: list[Candidate], now: float) -> None:
+        """Threshold crossings under a constant flow (exact times)."""
+        dev = self.dev
+        flow = dev.flow
+        factor = flow.flow_factor
+        reservoir_ml = flow.reservoir.volume_ml
+        if factor > 0 and (flow.q_true > 0 or reservoir_ml > EPS_ML):  # q_true: still flowing at the last rebase
+            out.append((flow.time_to_prog_volume(reservoir_ml, factor), "true_empty", None))
+            vol = flow.volume_until_tip_changes()
+            if vol is not None:
+                out.append((flow.time_to_prog_volume(vol, factor), "tip_change", None))
+        if not flow.low_latched:
+            low_ml, low_factor = flow.low_reservoir_basis()  # gas pump: true volume at the true flow
+            if low_ml <= flow.threshold_ml + VOL_TOL_ML:
+                out.append((now, "low", None))
+            elif low_factor > 0:
+                out.append((flow.time_to_prog_volume(low_ml - flow.threshold_ml, low_factor), "low", None))
+        if not flow.gas and "calculated_empty" not in dev.faults.halts:
+            if flow.v_calc <= VOL_TOL_ML:
+                out.append((now, "calc_empty", None))
+            else:
+                out.append((flow.time_to_prog_volume(flow.v_calc), "calc_empty", None))
+        battery = dev.battery
+        if battery:
+            out.append((now + battery.time_to_eri_s(flow.q_prog, None), "eri", None))
+            out.append((now + battery.time_to_eos_s(flow.q_prog, now, None), "eos", None))
+
+    def process_due(self, at_wake: bool = False) -> list[Candidate] | None:
         """Handle every moment due now (within TIME_TOL_S), repeatedly until none is left.
 
         Returns the candidates of the settled state (none due), which `settle_and_plan` reuses
-        to plan the next wake-up instead of computing them again. (The moments due at a wake-up
-        are recomputed after the rebase, not taken from the plan: some, like the tip change, are
-        relative to the state, and the rebase may already have passed them.)"""
+        to plan the next wake-up instead of computing them again, or None when the last listing
+        was not a full one. (The moments due at a wake-up are recomputed after the rebase, not
+        taken from the plan: some, like the tip change, are relative to the state, and the
+        rebase may already have passed them.) `at_wake`: something is expected to be due, so the
+        first listing leaves out the moments that cannot be due (`candidates(due_by)`)."""
         dev = self.dev
         handlers = self.handlers
-        for _ in range(1000):
+        for i in range(1000):
             limit = dev.now + TIME_TOL_S
-            cands = _resolve(self.candidates(), limit)
+            partial = at_wake and i == 0
+            cands = _resolve(self.candidates(limit if partial else math.inf), limit)
             due = [c for c in cands if c[0] <= limit]
             if not due:
-                return cands
+                return None if partial else cands
             for _t, tag, data in due:
                 handlers[tag](data)
             dev.flow.recompute_rates()
         raise RuntimeError("pump model: too many simultaneous moments (internal error)")
 
-    def settle_and_plan(self) -> None:
+    def settle_and_plan(self, at_wake: bool = False) -> None:
         """Handle what is due now, record the state and plan the next wake-up, computing the
         candidate moments once for the settled state (`plan` reuses them unless the rates
-        changed after they were computed)."""
+        changed after they were computed). `at_wake`: see `process_due`."""
         flow = self.dev.flow
-        cands = self.process_due()
+        cands = self.process_due(at_wake)
         rates = (flow.q_prog, flow.q_true)
         flow.recompute_rates()
         self.dev.record_state()
-        self.plan(cands if rates == (flow.q_prog, flow.q_true) else None)
+        self.plan(cands if cands is not None and rates == (flow.q_prog, flow.q_true) else None)
 
     def nothing_due_before_wake(self) -> bool:
         """True when the planned wake-up is safely in the future: the candidate moments are
@@ -192,7 +224,7 @@ class Moments:
             self.plan([c for c in self.planned if c[1] != "lockout_end"])
             return
         self.dev.advance(self.dev.now)
-        self.settle_and_plan()
+        self.settle_and_plan(at_wake=True)
 
 
 class Deferred:
@@ -210,12 +242,13 @@ class Deferred:
 
 class _Reach:
     """Threshold crossings of one settled instant under a stepped schedule: a lower bound now,
-    the exact time (Program.time_to_reach, as Flow.time_to_prog_volume computes it) later."""
+    the exact time (Program.time_to_reach, as Flow.time_to_prog_volume computes it) later.
+    A crossing whose bound is after `due_by` (absolute s) is left out (see Moments.candidates)."""
 
-    __slots__ = ("program", "now", "f_dose", "f_s", "dose_max")
+    __slots__ = ("program", "now", "f_dose", "f_s", "dose_max", "due_by")
 
-    def __init__(self, program: Program, now: float, f_dose: float, f_s: float):
-        self.program, self.now, self.f_dose, self.f_s = program, now, f_dose, f_s
+    def __init__(self, program: Program, now: float, f_dose: float, f_s: float, due_by: float = math.inf):
+        self.program, self.now, self.f_dose, self.f_s, self.due_by = program, now, f_dose, f_s, due_by
         self.dose_max = program.max_dose_per_s
 
     def exact(self, volume_ml: float, per_dose: float, per_s: float) -> float:
@@ -230,35 +263,45 @@ class _Reach:
             return lower if lower > 0.0 else 0.0
         return 0.0
 
-    def candidate(self, volume_ml: float, per_dose: float, per_s: float, tag: str) -> tuple[float, str, Any]:
+    def add(self, out: list[Candidate], volume_ml: float, per_dose: float, per_s: float, tag: str) -> None:
+        """Append the crossing of `volume_ml` to `out`: exact when its bound is now, else its
+        bound with a Deferred exact time; left out when the bound is after `due_by`."""
         lower = self.min_seconds(volume_ml, per_dose, per_s)
         if lower <= 0.0:
-            return (self.exact(volume_ml, per_dose, per_s), tag, None)
-        return (self.now + lower, tag, Deferred(self.exact, volume_ml, per_dose, per_s))
+            out.append((self.exact(volume_ml, per_dose, per_s), tag, None))
+        elif self.now + lower <= self.due_by:
+            out.append((self.now + lower, tag, Deferred(self.exact, volume_ml, per_dose, per_s)))
 
-    def battery_candidates(self, battery: Battery, q_prog: float) -> list[Candidate]:
-        """ERI and EOS (battery.time_to_eri_s / time_to_eos_s with the schedule's drain, computed
-        later from the charge and service life as they are now)."""
+    def add_battery(self, out: list[Candidate], battery: Battery, q_prog: float) -> None:
+        """Append ERI and EOS to `out` (battery.time_to_eri_s / time_to_eos_s with the schedule's
+        drain, computed later from the charge and service life as they are now); one whose bound
+        is after `due_by` is left out, a reached one (inf) always listed."""
         spec = battery.spec
-        idle = spec.idle_drain_pct_per_day / SECONDS_PER_DAY
         now, pct, elapsed, eri_t, eos_t = self.now, battery.pct, battery.elapsed_s, battery.eri_t_s, battery.eos_t_s
-        life_s = spec.max_service_years * SECONDS_PER_YEAR
+        snapshot: Battery | None = None
         if eri_t is None:
             # lower bound: the earliest of the service-life limit and the charge bound
-            lower = min(life_s - spec.eri_before_max_service_days * SECONDS_PER_DAY - elapsed,
-                        self.min_seconds(pct - spec.eri_pct, spec.pumping_drain_pct_per_ml, idle) if pct > spec.eri_pct else 0.0)
-            eri = (self._battery_exact("eri", battery, q_prog), "eri", None) if lower <= 0.0 else \
-                (now + lower, "eri", Deferred(self._battery_exact, "eri", Battery.snapshot(battery), q_prog))
+            lower = min(spec.max_service_years * SECONDS_PER_YEAR - spec.eri_before_max_service_days * SECONDS_PER_DAY - elapsed,
+                        self.min_seconds(pct - spec.eri_pct, spec.pumping_drain_pct_per_ml, spec.idle_drain_pct_per_day / SECONDS_PER_DAY)
+                        if pct > spec.eri_pct else 0.0)
+            if lower <= 0.0:
+                out.append((self._battery_exact("eri", battery, q_prog), "eri", None))
+            elif now + lower <= self.due_by:
+                snapshot = Battery.snapshot(battery)
+                out.append((now + lower, "eri", Deferred(self._battery_exact, "eri", snapshot, q_prog)))
         else:
-            eri = (now + math.inf, "eri", None)
+            out.append((now + math.inf, "eri", None))
         if eos_t is None:
-            lower = min(life_s - elapsed, math.inf if eri_t is None else eri_t + spec.eos_after_eri_days * SECONDS_PER_DAY - now,
-                        self.min_seconds(pct - spec.eos_pct, spec.pumping_drain_pct_per_ml, idle) if pct > spec.eos_pct else 0.0)
-            eos = (self._battery_exact("eos", battery, q_prog), "eos", None) if lower <= 0.0 else \
-                (now + lower, "eos", Deferred(self._battery_exact, "eos", Battery.snapshot(battery), q_prog))
+            lower = min(spec.max_service_years * SECONDS_PER_YEAR - elapsed,
+                        math.inf if eri_t is None else eri_t + spec.eos_after_eri_days * SECONDS_PER_DAY - now,
+                        self.min_seconds(pct - spec.eos_pct, spec.pumping_drain_pct_per_ml, spec.idle_drain_pct_per_day / SECONDS_PER_DAY)
+                        if pct > spec.eos_pct else 0.0)
+            if lower <= 0.0:
+                out.append((self._battery_exact("eos", battery, q_prog), "eos", None))
+            elif now + lower <= self.due_by:
+                out.append((now + lower, "eos", Deferred(self._battery_exact, "eos", snapshot or Battery.snapshot(battery), q_prog)))
         else:
-            eos = (now + math.inf, "eos", None)
-        return [eri, eos]
+            out.append((now + math.inf, "eos", None))
 
     def _battery_exact(self, tag: str, battery: Battery, q_prog: float) -> float:
         spec = battery.spec

@@ -34,7 +34,6 @@ Actions go through the base pipeline (simulator.device.Device.apply) with `ACTIO
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -84,7 +83,7 @@ from simulator.pump.settings import (
 )
 from simulator.pump.step_series import StepBreakpoints
 from simulator.pump.therapy import Therapy
-from simulator.recorder import Series
+from simulator.recorder import Interp, Series
 from simulator.units import SECONDS_PER_DAY
 
 if TYPE_CHECKING:
@@ -274,6 +273,9 @@ class PumpDevice(Device):
         self.forecast = Forecast(self)
         self.moments = Moments(self)
         self._series_cache: dict[str, Series] = {}  # the recorder never drops a series
+        self._unit_signal_names: dict[str, tuple[str, str, str]] = {}
+        self._recorded_t_s = math.nan  # the instant of the values in `_recorded`
+        self._recorded: dict[str, float | None] = {}  # signal -> value recorded at `_recorded_t_s`
         self.flow.recompute_rates()
         self.moments.settle_and_plan()
         self.presses.set(s.patient_presses)
@@ -347,56 +349,72 @@ class PumpDevice(Device):
     def _delivered_by_unit(self) -> dict[str, float]:
         """Delivered drug summed per unit (each unit's series starts at 0 at t = 0)."""
         units = self.therapy.drug_units
-        out = {u: 0.0 for u in self.units_seen}
+        out = dict.fromkeys(self.therapy.units_seen, 0.0)
         for name, amount in self.dead_volume.ledger.delivered.items():
             out[units[name]] += amount
         return out
 
     # ================= recording =================
     def record_state(self) -> None:
+        """Add a breakpoint of every signal at now (idempotent: a value already recorded at this
+        instant is not added again, as the series itself would drop it)."""
         now = self.now
-        if now > self.flow.t0:
+        flow = self.flow
+        if now > flow.t0:
             # between wake-ups (run end, a results() call): rebase in closed form first, as a
             # wake-up would; nothing is due before the next planned wake-up, so this only moves
             # t0 and is much cheaper than projecting the flow from t0 segment by segment
             self.advance(now)
-        flow = self.flow
-        add = self._series_adder(now)
-        add("reservoir_ml", flow.reservoir.volume_ml, "mL")
-        add("expected_reservoir_ml", flow.v_calc, "mL")
-        add("delivered_volume_ml", self.dead_volume.ledger.delivered_ml, "mL")
-        rate = self.current_rate_ml_per_day()
+        # after the rebase t0 == now: the rate now is the true flow of the last rebase
+        # (current_rate_ml_per_day)
+        rate = dosing.ml_per_s_to_ml_per_day(flow.q_true)
+        res = flow.reservoir
         tip = self.dead_volume.fifo.tip
-        tip_drug, tip_conc = (flow.reservoir.drug, flow.reservoir.conc_per_ml) if tip is None else (tip.drug, tip.conc_per_ml)
+        tip_drug, tip_conc = (res.drug, res.conc_per_ml) if tip is None else (tip.drug, tip.conc_per_ml)
         drug_units = self.therapy.drug_units
+        add = self._record_point
+        if self._recorded_t_s != now:
+            self._recorded_t_s = now
+            self._recorded.clear()
+        add(now, "reservoir_ml", res.volume_ml, "mL", "linear")
+        add(now, "expected_reservoir_ml", flow.v_calc, "mL", "linear")
+        add(now, "delivered_volume_ml", self.dead_volume.ledger.delivered_ml, "mL", "linear")
         for unit, amount in self._delivered_by_unit().items():
-            cum, drate = f"cumulative_drug_{unit}", f"drug_rate_{unit}_per_day"
-            if (self.id, cum) not in self.sim.recorder.series and now > 0:
-                # a unit first used now (refill with another drug): its series is zero from t = 0
-                self.sim.recorder.record(0.0, self.id, cum, 0.0, unit, "linear")
-                self.sim.recorder.record(0.0, self.id, drate, 0.0, f"{unit}/day", "step")
-            add(cum, amount, unit)
+            cum, drate, rate_unit = self._unit_signals(unit, now)
+            add(now, cum, amount, unit, "linear")
             flowing = tip_drug is not None and drug_units.get(tip_drug) == unit
-            add(drate, dosing.dose_per_day_for_rate(rate, tip_conc) if flowing else 0.0, f"{unit}/day", "step")
-        add("rate_ml_per_day", rate, "mL/day", "step")
+            add(now, drate, dosing.dose_per_day_for_rate(rate, tip_conc) if flowing else 0.0, rate_unit, "step")
+        add(now, "rate_ml_per_day", rate, "mL/day", "step")
         if self.battery:
-            add("battery_pct", self.battery_pct_at(now), "%")
+            add(now, "battery_pct", self.battery_pct_at(now), "%", "linear")
 
-    def _series_adder(self, now: float) -> Callable[..., None]:
-        """add(signal, value, unit, interp): Device.record at `now`, with the Series objects kept
-        on the device after the first lookup (the recorder creates each one once)."""
-        cache = self._series_cache
-        recorder = self.sim.recorder
+    def _unit_signals(self, unit: str, now: float) -> tuple[str, str, str]:
+        """(cumulative drug signal, drug rate signal, rate unit) of a drug unit; a unit first used
+        after t = 0 (refill with another drug) gets both series from 0 at t = 0."""
+        names = self._unit_signal_names.get(unit)
+        if names is None:
+            names = (f"cumulative_drug_{unit}", f"drug_rate_{unit}_per_day", f"{unit}/day")
+            recorder = self.sim.recorder
+            if (self.id, names[0]) not in recorder.series and now > 0:
+                recorder.record(0.0, self.id, names[0], 0.0, unit, "linear")
+                recorder.record(0.0, self.id, names[1], 0.0, names[2], "step")
+            self._unit_signal_names[unit] = names
+        return names
 
-        def add(signal: str, value: float | None, unit: str = "", interp: str = "linear") -> None:
-            series = cache.get(signal)
-            if series is None:
-                recorder.record(now, self.id, signal, value, unit, interp)  # type: ignore[arg-type]
-                cache[signal] = recorder.series[(self.id, signal)]
-            else:
-                series.add(now, value)  # type: ignore[arg-type]
-
-        return add
+    def _record_point(self, now: float, signal: str, value: float | None, unit: str, interp: Interp) -> None:
+        """Device.record of one breakpoint at `now` (the same instant as `_recorded_t_s`), with the
+        Series kept on the device after the first lookup (the recorder creates each one once); a
+        value already recorded for `signal` at this instant is skipped (the series drops it)."""
+        recorded = self._recorded
+        if signal in recorded and recorded[signal] == value:
+            return
+        recorded[signal] = value
+        series = self._series_cache.get(signal)
+        if series is None:
+            self.sim.recorder.record(now, self.id, signal, value, unit, interp)  # type: ignore[arg-type]
+            self._series_cache[signal] = self.sim.recorder.series[(self.id, signal)]
+        else:
+            series.add(now, value)  # type: ignore[arg-type]
 
     # ================= the action pipeline's hooks =================
     def prepare_action(self, action: str, applying: bool) -> None:
@@ -414,6 +432,8 @@ class PumpDevice(Device):
     def report_findings(self, action: str, params: Any, findings: list[Finding]) -> None:
         """A drug-library warning the clinician confirmed is an `override` event; every other
         warning a `warning` event."""
+        if not findings:
+            return  # (the usual case: no model attribute lookup for a `confirm` the params may lack)
         _, overrides = checks.split_confirmed(findings, getattr(params, "confirm", None))
         for f in findings:
             if f in overrides:

@@ -79,7 +79,12 @@ class Moments:
             out.append((end, "lockout_end", end))
         f_dose, f_s = flow.flow_parts()
         if f_dose != 0.0:
-            self._stepped_crossings(out, now, f_dose, f_s, due_by)
+            crossings = self._stepped_crossings(now, f_dose, f_s)
+            bound = crossings.bound()
+            if bound is None:  # one is due now or nearly: listed one by one
+                out.extend(crossings.expand(due_by))
+            elif bound <= due_by and bound < math.inf:  # all later: one lazy candidate (_resolve, _earliest)
+                out.append((bound, "crossings", crossings))
         else:
             self._constant_crossings(out, now)
         mri = dev.mri
@@ -103,32 +108,31 @@ class Moments:
                 if tip_reached:
                     out.append((now, "bridge_tip", b))
 
-    def _stepped_crossings(self, out: list[Candidate], now: float, f_dose: float, f_s: float, due_by: float) -> None:
-        """Threshold crossings under a stepped schedule (lower bounds with Deferred exact times)."""
+    def _stepped_crossings(self, now: float, f_dose: float, f_s: float) -> _Crossings:
+        """Threshold crossings under a stepped schedule, with their inputs as they are now."""
         dev = self.dev
         flow = dev.flow
         factor = flow.flow_factor
         reservoir_ml = flow.reservoir.volume_ml
-        reach = _Reach(dev.therapy.program, now, f_dose, f_s, due_by)
+        members: list[tuple[float | None, float, str]] = []
         if factor > 0 and (flow.q_true > 0 or reservoir_ml > EPS_ML):  # q_true: still flowing at the last rebase
-            reach.add(out, reservoir_ml, factor, 0.0, "true_empty")
+            members.append((reservoir_ml, factor, "true_empty"))
             vol = flow.volume_until_tip_changes()
             if vol is not None:
-                reach.add(out, vol, factor, 0.0, "tip_change")
+                members.append((vol, factor, "tip_change"))
         if not flow.low_latched:
             low_ml, low_factor = flow.low_reservoir_basis()  # gas pump: true volume at the true flow
             if low_ml <= flow.threshold_ml + VOL_TOL_ML:
-                out.append((now, "low", None))
+                members.append((None, 0.0, "low"))
             elif low_factor > 0:
-                reach.add(out, low_ml - flow.threshold_ml, low_factor, 0.0, "low")
+                members.append((low_ml - flow.threshold_ml, low_factor, "low"))
         if not flow.gas and "calculated_empty" not in dev.faults.halts:
             if flow.v_calc <= VOL_TOL_ML:
-                out.append((now, "calc_empty", None))
+                members.append((None, 0.0, "calc_empty"))
             else:
-                reach.add(out, flow.v_calc, 1.0, 0.0, "calc_empty")
+                members.append((flow.v_calc, 1.0, "calc_empty"))
         battery = dev.battery
-        if battery:
-            reach.add_battery(out, battery, flow.q_prog)
+        return _Crossings(dev.therapy.program, now, f_dose, f_s, members, Battery.snapshot(battery) if battery else None, flow.q_prog)
 
     def _constant_crossings(self, out: list[Candidate], now: float) -> None:
         """Threshold crossings under a constant flow (exact times)."""
@@ -240,16 +244,26 @@ class Deferred:
         return self.func(*self.args)
 
 
-class _Reach:
-    """Threshold crossings of one settled instant under a stepped schedule: a lower bound now,
-    the exact time (Program.time_to_reach, as Flow.time_to_prog_volume computes it) later.
-    A crossing whose bound is after `due_by` (absolute s) is left out (see Moments.candidates)."""
+class _Crossings:
+    """The threshold crossings of one listing under a stepped schedule (true empty, tip change,
+    low, calculated empty, ERI, EOS), with the inputs captured when they were listed.
 
-    __slots__ = ("program", "now", "f_dose", "f_s", "dose_max", "due_by")
+    `expand` lists them as candidates, in that order: a lower bound (at the schedule's highest
+    rate) with a Deferred exact time (Program.time_to_reach, as Flow.time_to_prog_volume
+    computes it), or the exact time when the bound is now. `bound` is the earliest of those
+    lower bounds (absolute s), or None when one of them is now. Until that bound comes within
+    reach, the whole listing stands as one candidate (bound, "crossings", self): `_resolve` and
+    `_earliest` expand it in place first, so every decision is the one the expanded list gives.
+    `members`: (volume_ml to move, mL per programmed mL, tag), volume None for one due now;
+    `battery`: a snapshot (Battery.snapshot) or None."""
 
-    def __init__(self, program: Program, now: float, f_dose: float, f_s: float, due_by: float = math.inf):
-        self.program, self.now, self.f_dose, self.f_s, self.due_by = program, now, f_dose, f_s, due_by
+    __slots__ = ("program", "now", "f_dose", "f_s", "dose_max", "members", "battery", "q_prog")
+
+    def __init__(self, program: Program, now: float, f_dose: float, f_s: float, members: list[tuple[float | None, float, str]],
+                 battery: Battery | None, q_prog: float):
+        self.program, self.now, self.f_dose, self.f_s = program, now, f_dose, f_s
         self.dose_max = program.max_dose_per_s
+        self.members, self.battery, self.q_prog = members, battery, q_prog
 
     def exact(self, volume_ml: float, per_dose: float, per_s: float) -> float:
         return self.program.time_to_reach(self.now, volume_ml, per_dose * self.f_dose, per_dose * self.f_s + per_s)
@@ -263,45 +277,78 @@ class _Reach:
             return lower if lower > 0.0 else 0.0
         return 0.0
 
-    def add(self, out: list[Candidate], volume_ml: float, per_dose: float, per_s: float, tag: str) -> None:
-        """Append the crossing of `volume_ml` to `out`: exact when its bound is now, else its
-        bound with a Deferred exact time; left out when the bound is after `due_by`."""
-        lower = self.min_seconds(volume_ml, per_dose, per_s)
-        if lower <= 0.0:
-            out.append((self.exact(volume_ml, per_dose, per_s), tag, None))
-        elif self.now + lower <= self.due_by:
-            out.append((self.now + lower, tag, Deferred(self.exact, volume_ml, per_dose, per_s)))
+    def bound(self) -> float | None:
+        """The earliest lower bound of the crossings (absolute s; inf: none is finite), or None
+        when one is due now or its bound is now (they are then listed one by one)."""
+        lowest = math.inf
+        for volume, per_dose, _tag in self.members:
+            if volume is None:
+                return None
+            lower = self.min_seconds(volume, per_dose, 0.0)
+            if lower <= 0.0:
+                return None
+            if lower < lowest:
+                lowest = lower
+        if self.battery is not None:
+            for lower in self._battery_lowers():
+                if lower is None:
+                    continue  # reached (listed at inf)
+                if lower <= 0.0:
+                    return None
+                if lower < lowest:
+                    lowest = lower
+        return self.now + lowest  # (float addition is monotonic: the earliest of now + lower)
 
-    def add_battery(self, out: list[Candidate], battery: Battery, q_prog: float) -> None:
-        """Append ERI and EOS to `out` (battery.time_to_eri_s / time_to_eos_s with the schedule's
-        drain, computed later from the charge and service life as they are now); one whose bound
-        is after `due_by` is left out, a reached one (inf) always listed."""
+    def expand(self, due_by: float = math.inf) -> list[Candidate]:
+        """The crossings as candidates (see the class); one whose bound is after `due_by` is left out."""
+        out: list[Candidate] = []
+        now = self.now
+        for volume, per_dose, tag in self.members:
+            if volume is None:
+                out.append((now, tag, None))
+                continue
+            lower = self.min_seconds(volume, per_dose, 0.0)
+            if lower <= 0.0:
+                out.append((self.exact(volume, per_dose, 0.0), tag, None))
+            elif now + lower <= due_by:
+                out.append((now + lower, tag, Deferred(self.exact, volume, per_dose, 0.0)))
+        if self.battery is not None:
+            self._add_battery(out, due_by)
+        return out
+
+    def _battery_lowers(self) -> tuple[float | None, float | None]:
+        """Lower bounds (s from now) of ERI and EOS: the earliest of the service-life limits and
+        the charge bound; None for one already reached."""
+        battery = self.battery
+        assert battery is not None
         spec = battery.spec
-        now, pct, elapsed, eri_t, eos_t = self.now, battery.pct, battery.elapsed_s, battery.eri_t_s, battery.eos_t_s
-        snapshot: Battery | None = None
+        now, pct, elapsed, eri_t = self.now, battery.pct, battery.elapsed_s, battery.eri_t_s
+        eri = eos = None
         if eri_t is None:
-            # lower bound: the earliest of the service-life limit and the charge bound
-            lower = min(spec.max_service_years * SECONDS_PER_YEAR - spec.eri_before_max_service_days * SECONDS_PER_DAY - elapsed,
-                        self.min_seconds(pct - spec.eri_pct, spec.pumping_drain_pct_per_ml, spec.idle_drain_pct_per_day / SECONDS_PER_DAY)
-                        if pct > spec.eri_pct else 0.0)
-            if lower <= 0.0:
-                out.append((self._battery_exact("eri", battery, q_prog), "eri", None))
-            elif now + lower <= self.due_by:
-                snapshot = Battery.snapshot(battery)
-                out.append((now + lower, "eri", Deferred(self._battery_exact, "eri", snapshot, q_prog)))
-        else:
-            out.append((now + math.inf, "eri", None))
-        if eos_t is None:
-            lower = min(spec.max_service_years * SECONDS_PER_YEAR - elapsed,
-                        math.inf if eri_t is None else eri_t + spec.eos_after_eri_days * SECONDS_PER_DAY - now,
-                        self.min_seconds(pct - spec.eos_pct, spec.pumping_drain_pct_per_ml, spec.idle_drain_pct_per_day / SECONDS_PER_DAY)
-                        if pct > spec.eos_pct else 0.0)
-            if lower <= 0.0:
-                out.append((self._battery_exact("eos", battery, q_prog), "eos", None))
-            elif now + lower <= self.due_by:
-                out.append((now + lower, "eos", Deferred(self._battery_exact, "eos", snapshot or Battery.snapshot(battery), q_prog)))
-        else:
-            out.append((now + math.inf, "eos", None))
+            eri = min(spec.max_service_years * SECONDS_PER_YEAR - spec.eri_before_max_service_days * SECONDS_PER_DAY - elapsed,
+                      self.min_seconds(pct - spec.eri_pct, spec.pumping_drain_pct_per_ml, spec.idle_drain_pct_per_day / SECONDS_PER_DAY)
+                      if pct > spec.eri_pct else 0.0)
+        if battery.eos_t_s is None:
+            eos = min(spec.max_service_years * SECONDS_PER_YEAR - elapsed,
+                      math.inf if eri_t is None else eri_t + spec.eos_after_eri_days * SECONDS_PER_DAY - now,
+                      self.min_seconds(pct - spec.eos_pct, spec.pumping_drain_pct_per_ml, spec.idle_drain_pct_per_day / SECONDS_PER_DAY)
+                      if pct > spec.eos_pct else 0.0)
+        return eri, eos
+
+    def _add_battery(self, out: list[Candidate], due_by: float) -> None:
+        """Append ERI and EOS (battery.time_to_eri_s / time_to_eos_s with the schedule's drain,
+        from the charge and service life as they were listed); one whose bound is after `due_by`
+        is left out, a reached one (inf) always listed."""
+        battery = self.battery
+        assert battery is not None
+        now = self.now
+        for tag, lower in zip(("eri", "eos"), self._battery_lowers()):
+            if lower is None:
+                out.append((now + math.inf, tag, None))
+            elif lower <= 0.0:
+                out.append((self._battery_exact(tag, battery, self.q_prog), tag, None))
+            elif now + lower <= due_by:
+                out.append((now + lower, tag, Deferred(self._battery_exact, tag, battery, self.q_prog)))
 
     def _battery_exact(self, tag: str, battery: Battery, q_prog: float) -> float:
         spec = battery.spec
@@ -317,23 +364,53 @@ class _Reach:
 
 
 def _resolve(cands: list[Candidate], limit: float) -> list[Candidate]:
-    """`cands` with every deferred moment whose lower bound is at or before `limit` made exact."""
+    """`cands` with every deferred moment whose lower bound is at or before `limit` made exact
+    (a lazy listing of crossings whose bound is that early expanded in place first)."""
     for c in cands:
-        if c[0] <= limit and type(c[2]) is Deferred:
-            return [(c[2].compute(), c[1], None) if c[0] <= limit and type(c[2]) is Deferred else c for c in cands]
-    return cands
+        if c[0] <= limit and type(c[2]) in _LAZY:
+            break
+    else:
+        return cands
+    out: list[Candidate] = []
+    for c in cands:
+        kind = type(c[2])
+        if kind is _Crossings and c[0] <= limit:
+            out.extend((m[2].compute(), m[1], None) if m[0] <= limit and type(m[2]) is Deferred else m for m in c[2].expand())
+        elif kind is Deferred and c[0] <= limit:
+            out.append((c[2].compute(), c[1], None))
+        else:
+            out.append(c)
+    return out
 
 
 def _earliest(future: list[Candidate]) -> float:
     """The earliest exact moment of `future`, making deferred moments exact (in place, earliest
-    bound first) only while their bound is within TIME_TOL_S of the earliest known moment."""
+    bound first) only while their bound is within TIME_TOL_S of the earliest known moment.
+    A lazy listing of crossings that may come within reach is first expanded in place (its
+    moments at inf left out, as `plan` leaves them out)."""
     t = math.inf
     deferred = []
+    grouped = False
     for i, c in enumerate(future):
-        if type(c[2]) is Deferred:
+        kind = type(c[2])
+        if kind is Deferred:
             deferred.append((c[0], i))
+        elif kind is _Crossings:
+            grouped = True
         elif c[0] < t:
             t = c[0]
+    if grouped:
+        # the earliest exact moment only falls as deferred ones are made exact: a listing whose
+        # bound is beyond it now is never reached
+        if any(type(c[2]) is _Crossings and c[0] <= t + TIME_TOL_S for c in future):
+            expanded: list[Candidate] = []
+            for c in future:
+                if type(c[2]) is _Crossings and c[0] <= t + TIME_TOL_S:
+                    expanded.extend(m for m in c[2].expand() if m[0] < math.inf)
+                else:
+                    expanded.append(c)
+            future[:] = expanded
+            deferred = [(c[0], i) for i, c in enumerate(future) if type(c[2]) is Deferred]
     if not deferred:
         return t
     deferred.sort()
@@ -344,3 +421,6 @@ def _earliest(future: list[Candidate]) -> float:
         future[i] = (c[2].compute(), c[1], None)
         t = min(t, future[i][0])
     return t
+
+
+_LAZY = (Deferred, _Crossings)

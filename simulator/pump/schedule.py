@@ -57,6 +57,7 @@ class Program:
         self._knots, self._cum = knots, cum
         self.max_dose_per_s = max(self.doses) / SECONDS_PER_DAY  # the highest basal rate (drug unit/s)
         self._inverse_cache: dict[tuple[float, float], list[float]] = {}
+        self._cumulative_memo: dict[float, float] = {}  # t_s -> cumulative_basal_dose(t_s)
 
     # ----- building -----
     @classmethod
@@ -101,7 +102,15 @@ class Program:
     def cumulative_basal_dose(self, t_s):
         """Basal dose (drug unit) delivered from the midnight before t = 0 to t_s (float or numpy array)."""
         if type(t_s) is float:
-            return self._cumulative_basal_dose_scalar(t_s)
+            # a pure function of t_s: the last few answers are kept (a rebase from t0 to t asks
+            # for t0, the end of the previous rebase, again)
+            memo = self._cumulative_memo
+            value = memo.get(t_s)
+            if value is None:
+                if len(memo) >= 4:
+                    memo.clear()
+                value = memo[t_s] = self._cumulative_basal_dose_scalar(t_s)
+            return value
         import numpy as np
 
         u = np.asarray(t_s, dtype=float) + self.clock_offset_s

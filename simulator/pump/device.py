@@ -89,6 +89,9 @@ from simulator.units import SECONDS_PER_DAY
 if TYPE_CHECKING:
     from simulator.pump.snapshot import PumpSnapshot
 
+#: a value no recorded one equals (PumpDevice._record_points)
+_UNSET = object()
+
 __all__ = ["PumpDevice", "resolve_drug", "ALARM_MESSAGES", "HORIZON_S", "VOL_TOL_ML"]
 
 
@@ -275,7 +278,7 @@ class PumpDevice(Device):
         self._series_cache: dict[str, Series] = {}  # the recorder never drops a series
         self._unit_signal_names: dict[str, tuple[str, str, str]] = {}
         self._recorded_t_s = math.nan  # the instant of the values in `_recorded`
-        self._recorded: dict[str, float | None] = {}  # signal -> value recorded at `_recorded_t_s`
+        self._recorded: dict[str, float] = {}  # signal -> value recorded at `_recorded_t_s`
         self.flow.recompute_rates()
         self.moments.settle_and_plan()
         self.presses.set(s.patient_presses)
@@ -372,21 +375,17 @@ class PumpDevice(Device):
         tip = self.dead_volume.fifo.tip
         tip_drug, tip_conc = (res.drug, res.conc_per_ml) if tip is None else (tip.drug, tip.conc_per_ml)
         drug_units = self.therapy.drug_units
-        add = self._record_point
-        if self._recorded_t_s != now:
-            self._recorded_t_s = now
-            self._recorded.clear()
-        add(now, "reservoir_ml", res.volume_ml, "mL", "linear")
-        add(now, "expected_reservoir_ml", flow.v_calc, "mL", "linear")
-        add(now, "delivered_volume_ml", self.dead_volume.ledger.delivered_ml, "mL", "linear")
+        points: list[tuple[str, float, str, Interp]] = [("reservoir_ml", res.volume_ml, "mL", "linear"), ("expected_reservoir_ml", flow.v_calc, "mL", "linear"),
+                  ("delivered_volume_ml", self.dead_volume.ledger.delivered_ml, "mL", "linear")]
         for unit, amount in self._delivered_by_unit().items():
             cum, drate, rate_unit = self._unit_signals(unit, now)
-            add(now, cum, amount, unit, "linear")
             flowing = tip_drug is not None and drug_units.get(tip_drug) == unit
-            add(now, drate, dosing.dose_per_day_for_rate(rate, tip_conc) if flowing else 0.0, rate_unit, "step")
-        add(now, "rate_ml_per_day", rate, "mL/day", "step")
+            points.append((cum, amount, unit, "linear"))
+            points.append((drate, dosing.dose_per_day_for_rate(rate, tip_conc) if flowing else 0.0, rate_unit, "step"))
+        points.append(("rate_ml_per_day", rate, "mL/day", "step"))
         if self.battery:
-            add(now, "battery_pct", self.battery_pct_at(now), "%", "linear")
+            points.append(("battery_pct", self.battery.pct_after(0.0, flow.q_prog), "%", "linear"))  # battery_pct_at(now)
+        self._record_points(now, points)
 
     def _unit_signals(self, unit: str, now: float) -> tuple[str, str, str]:
         """(cumulative drug signal, drug rate signal, rate unit) of a drug unit; a unit first used
@@ -401,20 +400,25 @@ class PumpDevice(Device):
             self._unit_signal_names[unit] = names
         return names
 
-    def _record_point(self, now: float, signal: str, value: float | None, unit: str, interp: Interp) -> None:
-        """Device.record of one breakpoint at `now` (the same instant as `_recorded_t_s`), with the
-        Series kept on the device after the first lookup (the recorder creates each one once); a
-        value already recorded for `signal` at this instant is skipped (the series drops it)."""
-        recorded = self._recorded
-        if signal in recorded and recorded[signal] == value:
-            return
-        recorded[signal] = value
-        series = self._series_cache.get(signal)
-        if series is None:
-            self.sim.recorder.record(now, self.id, signal, value, unit, interp)  # type: ignore[arg-type]
-            self._series_cache[signal] = self.sim.recorder.series[(self.id, signal)]
-        else:
-            series.add(now, value)  # type: ignore[arg-type]
+    def _record_points(self, now: float, points: list[tuple[str, float, str, Interp]]) -> None:
+        """Device.record of breakpoints (signal, value, unit, interp) at `now`, with the Series kept
+        on the device after the first lookup (the recorder creates each one once); a value
+        already recorded for its signal at this instant is skipped (the series would drop it)."""
+        if self._recorded_t_s != now:
+            self._recorded_t_s = now
+            self._recorded.clear()
+        recorded, cache = self._recorded, self._series_cache
+        for signal, value, unit, interp in points:
+            if recorded.get(signal, _UNSET) == value:
+                continue
+            recorded[signal] = value
+            series = cache.get(signal)
+            if series is None:
+                recorder = self.sim.recorder
+                recorder.record(now, self.id, signal, value, unit, interp)
+                cache[signal] = recorder.series[(self.id, signal)]
+            else:
+                series.add(now, value)
 
     # ================= the action pipeline's hooks =================
     def prepare_action(self, action: str, applying: bool) -> None:

@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 Candidate = tuple[float, str, Any]
 
+#: how far (s) beyond the moment being decided the last crossings bound must lie for the
+#: listing after a rebase to leave the crossings out (Moments.crossings_bound)
+CROSSINGS_MARGIN_S = 1.0
+
 
 class Moments:
     """The candidate moments, handling what is due, and planning the next wake-up."""
@@ -35,6 +39,13 @@ class Moments:
         self.wake: Wakeup | None = None
         self.planned: list[Candidate] = []
         self.planned_due: list[Candidate] = []
+        #: the earliest lower bound of the stepped-schedule crossings at the last listing that
+        #: made them (absolute s; -inf: none known). Only a rebase can come between that listing
+        #: and the next wake-up (any other change lists them again), and a rebase only moves
+        #: along the flow they were bounded with (at most the schedule's highest rate), so at the
+        #: wake-up every crossing is still at or after this bound, give or take float rounding
+        #: far below CROSSINGS_MARGIN_S: the listing of what is due then can leave them out.
+        self.crossings_bound = -math.inf
         # tag -> handler(data), in the component that owns what the moment changes
         self.handlers: dict[str, Callable[[Any], None]] = {
             "periodic": dev.boluses.due_periodic,
@@ -78,15 +89,19 @@ class Moments:
         if end is not None and end != boluses.lockout_notified_t:
             out.append((end, "lockout_end", end))
         f_dose, f_s = flow.flow_parts()
-        if f_dose != 0.0:
+        if f_dose == 0.0:
+            self.crossings_bound = -math.inf
+            self._constant_crossings(out, now)
+        elif due_by == math.inf or self.crossings_bound <= due_by + CROSSINGS_MARGIN_S:
             crossings = self._stepped_crossings(now, f_dose, f_s)
-            bound = crossings.bound()
+            bound = crossings.bound
+            self.crossings_bound = -math.inf if bound is None else bound
             if bound is None:  # one is due now or nearly: listed one by one
                 out.extend(crossings.expand(due_by))
             elif bound <= due_by and bound < math.inf:  # all later: one lazy candidate (_resolve, _earliest)
                 out.append((bound, "crossings", crossings))
-        else:
-            self._constant_crossings(out, now)
+        # else: a listing of what is due right after a rebase, and the last listing's crossings
+        # were all more than CROSSINGS_MARGIN_S beyond it: none can be due (see crossings_bound)
         mri = dev.mri
         if mri.end_t_s < math.inf or mri.recovery_t_s < math.inf:
             out.extend(mri.candidates())
@@ -257,13 +272,17 @@ class _Crossings:
     `members`: (volume_ml to move, mL per programmed mL, tag), volume None for one due now;
     `battery`: a snapshot (Battery.snapshot) or None."""
 
-    __slots__ = ("program", "now", "f_dose", "f_s", "dose_max", "members", "battery", "q_prog")
+    __slots__ = ("program", "now", "f_dose", "f_s", "dose_max", "members", "battery", "q_prog", "lowers", "battery_lowers", "bound")
 
     def __init__(self, program: Program, now: float, f_dose: float, f_s: float, members: list[tuple[float | None, float, str]],
                  battery: Battery | None, q_prog: float):
         self.program, self.now, self.f_dose, self.f_s = program, now, f_dose, f_s
         self.dose_max = program.max_dose_per_s
         self.members, self.battery, self.q_prog = members, battery, q_prog
+        # the lower bounds (s from now): None for a member due now; None for ERI / EOS reached
+        self.lowers = [None if volume is None else self.min_seconds(volume, per_dose, 0.0) for volume, per_dose, _tag in members]
+        self.battery_lowers = self._battery_lowers() if battery is not None else (None, None)
+        self.bound = self._earliest_bound()
 
     def exact(self, volume_ml: float, per_dose: float, per_s: float) -> float:
         return self.program.time_to_reach(self.now, volume_ml, per_dose * self.f_dose, per_dose * self.f_s + per_s)
@@ -277,43 +296,41 @@ class _Crossings:
             return lower if lower > 0.0 else 0.0
         return 0.0
 
-    def bound(self) -> float | None:
+    def _earliest_bound(self) -> float | None:
         """The earliest lower bound of the crossings (absolute s; inf: none is finite), or None
         when one is due now or its bound is now (they are then listed one by one)."""
-        lowest = math.inf
-        for volume, per_dose, _tag in self.members:
-            if volume is None:
-                return None
-            lower = self.min_seconds(volume, per_dose, 0.0)
-            if lower <= 0.0:
-                return None
-            if lower < lowest:
-                lowest = lower
-        if self.battery is not None:
-            for lower in self._battery_lowers():
-                if lower is None:
-                    continue  # reached (listed at inf)
-                if lower <= 0.0:
-                    return None
-                if lower < lowest:
-                    lowest = lower
+        lowers = self.lowers
+        if None in lowers:
+            return None
+        finite = [lower for lower in lowers if lower is not None]
+        finite.extend(lower for lower in self.battery_lowers if lower is not None)
+        if not finite:
+            return math.inf
+        lowest = min(finite)
+        if lowest <= 0.0:
+            return None
         return self.now + lowest  # (float addition is monotonic: the earliest of now + lower)
 
     def expand(self, due_by: float = math.inf) -> list[Candidate]:
         """The crossings as candidates (see the class); one whose bound is after `due_by` is left out."""
         out: list[Candidate] = []
         now = self.now
-        for volume, per_dose, tag in self.members:
-            if volume is None:
+        for (volume, per_dose, tag), lower in zip(self.members, self.lowers):
+            if lower is None or volume is None:
                 out.append((now, tag, None))
-                continue
-            lower = self.min_seconds(volume, per_dose, 0.0)
-            if lower <= 0.0:
+            elif lower <= 0.0:
                 out.append((self.exact(volume, per_dose, 0.0), tag, None))
             elif now + lower <= due_by:
                 out.append((now + lower, tag, Deferred(self.exact, volume, per_dose, 0.0)))
-        if self.battery is not None:
-            self._add_battery(out, due_by)
+        battery = self.battery
+        if battery is not None:
+            for tag, lower in zip(("eri", "eos"), self.battery_lowers):
+                if lower is None:
+                    out.append((now + math.inf, tag, None))
+                elif lower <= 0.0:
+                    out.append((self._battery_exact(tag, battery, self.q_prog), tag, None))
+                elif now + lower <= due_by:
+                    out.append((now + lower, tag, Deferred(self._battery_exact, tag, battery, self.q_prog)))
         return out
 
     def _battery_lowers(self) -> tuple[float | None, float | None]:
@@ -334,21 +351,6 @@ class _Crossings:
                       self.min_seconds(pct - spec.eos_pct, spec.pumping_drain_pct_per_ml, spec.idle_drain_pct_per_day / SECONDS_PER_DAY)
                       if pct > spec.eos_pct else 0.0)
         return eri, eos
-
-    def _add_battery(self, out: list[Candidate], due_by: float) -> None:
-        """Append ERI and EOS (battery.time_to_eri_s / time_to_eos_s with the schedule's drain,
-        from the charge and service life as they were listed); one whose bound is after `due_by`
-        is left out, a reached one (inf) always listed."""
-        battery = self.battery
-        assert battery is not None
-        now = self.now
-        for tag, lower in zip(("eri", "eos"), self._battery_lowers()):
-            if lower is None:
-                out.append((now + math.inf, tag, None))
-            elif lower <= 0.0:
-                out.append((self._battery_exact(tag, battery, self.q_prog), tag, None))
-            elif now + lower <= due_by:
-                out.append((now + lower, tag, Deferred(self._battery_exact, tag, battery, self.q_prog)))
 
     def _battery_exact(self, tag: str, battery: Battery, q_prog: float) -> float:
         spec = battery.spec
@@ -390,27 +392,27 @@ def _earliest(future: list[Candidate]) -> float:
     moments at inf left out, as `plan` leaves them out)."""
     t = math.inf
     deferred = []
-    grouped = False
+    group_bound = math.inf  # the earliest bound of a lazy listing of crossings
     for i, c in enumerate(future):
         kind = type(c[2])
         if kind is Deferred:
             deferred.append((c[0], i))
         elif kind is _Crossings:
-            grouped = True
+            if c[0] < group_bound:
+                group_bound = c[0]
         elif c[0] < t:
             t = c[0]
-    if grouped:
+    if group_bound <= t + TIME_TOL_S:
         # the earliest exact moment only falls as deferred ones are made exact: a listing whose
         # bound is beyond it now is never reached
-        if any(type(c[2]) is _Crossings and c[0] <= t + TIME_TOL_S for c in future):
-            expanded: list[Candidate] = []
-            for c in future:
-                if type(c[2]) is _Crossings and c[0] <= t + TIME_TOL_S:
-                    expanded.extend(m for m in c[2].expand() if m[0] < math.inf)
-                else:
-                    expanded.append(c)
-            future[:] = expanded
-            deferred = [(c[0], i) for i, c in enumerate(future) if type(c[2]) is Deferred]
+        expanded: list[Candidate] = []
+        for c in future:
+            if type(c[2]) is _Crossings and c[0] <= t + TIME_TOL_S:
+                expanded.extend(m for m in c[2].expand() if m[0] < math.inf)
+            else:
+                expanded.append(c)
+        future[:] = expanded
+        deferred = [(c[0], i) for i, c in enumerate(future) if type(c[2]) is Deferred]
     if not deferred:
         return t
     deferred.sort()

@@ -176,13 +176,14 @@ class Moments:
             out.append((now + battery.time_to_eri_s(flow.q_prog, None), "eri", None))
             out.append((now + battery.time_to_eos_s(flow.q_prog, now, None), "eos", None))
 
-    def process_due(self, at_wake: bool = False) -> list[Candidate] | None:
+    def process_due(self, at_wake: bool = False) -> tuple[list[Candidate] | None, bool]:
         """Handle every moment due now (within TIME_TOL_S), repeatedly until none is left.
 
         Returns the candidates of the settled state (none due), which `settle_and_plan` reuses
         to plan the next wake-up instead of computing them again, or None when the last listing
-        was not a full one. (The moments due at a wake-up are recomputed after the rebase, not
-        taken from the plan: some, like the tip change, are relative to the state, and the
+        was not a full one; and whether any moment was handled (the rates were then refreshed
+        after the last handler). (The moments due at a wake-up are recomputed after the rebase,
+        not taken from the plan: some, like the tip change, are relative to the state, and the
         rebase may already have passed them.) `at_wake`: something is expected to be due, so the
         first listing leaves out the moments that cannot be due (`candidates(due_by)`)."""
         dev = self.dev
@@ -193,7 +194,7 @@ class Moments:
             cands = _resolve(self.candidates(limit if partial else math.inf), limit)
             due = [c for c in cands if c[0] <= limit]
             if not due:
-                return None if partial else cands
+                return (None if partial else cands), i > 0
             for _t, tag, data in due:
                 handlers[tag](data)
             dev.flow.recompute_rates()
@@ -202,13 +203,20 @@ class Moments:
     def settle_and_plan(self, at_wake: bool = False) -> None:
         """Handle what is due now, record the state and plan the next wake-up, computing the
         candidate moments once for the settled state (`plan` reuses them unless the rates
-        changed after they were computed). `at_wake`: see `process_due`."""
+        changed after they were computed). `at_wake`: right after a rebase (see `process_due`);
+        otherwise the caller has just refreshed the rates."""
         flow = self.dev.flow
-        cands = self.process_due(at_wake)
-        rates = (flow.q_prog, flow.q_true)
-        flow.recompute_rates()
+        cands, handled = self.process_due(at_wake)
+        if at_wake and not handled:
+            # the rebase may have moved the rates (a flex step, the reservoir run dry): refresh
+            # them; the listing is reused only if they did not change. (After a handler, or after
+            # the caller's refresh, nothing has changed them since.)
+            rates = (flow.q_prog, flow.q_true)
+            flow.recompute_rates()
+            if rates != (flow.q_prog, flow.q_true):
+                cands = None
         self.dev.record_state()
-        self.plan(cands if cands is not None and rates == (flow.q_prog, flow.q_true) else None)
+        self.plan(cands)
 
     def nothing_due_before_wake(self) -> bool:
         """True when the planned wake-up is safely in the future: the candidate moments are

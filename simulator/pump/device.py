@@ -342,18 +342,23 @@ class PumpDevice(Device):
         gen = StepBreakpoints(program, t_a, t_b, parts, flow.flow_factor, res.volume_ml > EPS_ML, res.volume_ml,
                               flow.v_calc, self.dead_volume.ledger.delivered_ml, self._delivered_by_unit()[unit] if homogeneous else None, conc, unit,
                               battery.pct if battery else None, battery.spec if battery else None)
-        series = self.sim.recorder.series
-        dev = self.id
+        cache = self._series_cache
         for signal in gen.signals():
-            target = series.get((dev, signal))
+            target = cache.get(signal)
+            if target is None:
+                target = self.sim.recorder.series.get((self.id, signal))
             if target is not None:
                 target.add_generated(gen)
 
     def _delivered_by_unit(self) -> dict[str, float]:
         """Delivered drug summed per unit (each unit's series starts at 0 at t = 0)."""
         units = self.therapy.drug_units
+        delivered = self.dead_volume.ledger.delivered
+        if len(units) == 1 and len(delivered) == 1:  # (the usual case: one drug, one unit)
+            [(name, amount)] = delivered.items()
+            return {units[name]: 0.0 + amount}
         out = dict.fromkeys(self.therapy.units_seen, 0.0)
-        for name, amount in self.dead_volume.ledger.delivered.items():
+        for name, amount in delivered.items():
             out[units[name]] += amount
         return out
 

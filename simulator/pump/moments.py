@@ -280,12 +280,13 @@ class _Crossings:
     `members`: (volume_ml to move, mL per programmed mL, tag), volume None for one due now;
     `battery`: a snapshot (Battery.snapshot) or None."""
 
-    __slots__ = ("program", "now", "f_dose", "f_s", "dose_max", "members", "battery", "q_prog", "lowers", "battery_lowers", "bound")
+    __slots__ = ("program", "now", "f_dose", "f_s", "dose_max", "rate_base", "members", "battery", "q_prog", "lowers", "battery_lowers", "bound")
 
     def __init__(self, program: Program, now: float, f_dose: float, f_s: float, members: list[tuple[float | None, float, str]],
                  battery: Battery | None, q_prog: float):
         self.program, self.now, self.f_dose, self.f_s = program, now, f_dose, f_s
         self.dose_max = program.max_dose_per_s
+        self.rate_base = f_dose * self.dose_max + f_s  # the highest programmed flow, mL/s
         self.members, self.battery, self.q_prog = members, battery, q_prog
         # the lower bounds (s from now): None for a member due now; None for ERI / EOS reached
         self.lowers = [None if volume is None else self.min_seconds(volume, per_dose, 0.0) for volume, per_dose, _tag in members]
@@ -298,7 +299,7 @@ class _Crossings:
     def min_seconds(self, volume_ml: float, per_dose: float, per_s: float) -> float:
         """A lower bound of the seconds to reach `volume_ml` (at the schedule's highest rate),
         with a margin for float rounding; 0 when none is known."""
-        rate = per_dose * (self.f_dose * self.dose_max + self.f_s) + per_s
+        rate = per_dose * self.rate_base + per_s
         if rate > 0 and volume_ml > 0:
             lower = volume_ml / rate * (1.0 - 1e-9) - 1e-3
             return lower if lower > 0.0 else 0.0

@@ -52,6 +52,11 @@ class _Subscription:
     devices: frozenset[str] | None
     prefixes: tuple[str, ...]
 
+    @property
+    def wants_all(self) -> bool:
+        """True when it takes every record (no filter)."""
+        return self.devices is None and self.kinds is None and not self.prefixes
+
     def wants(self, record: EventRecord) -> bool:
         if self.devices is not None and record.device not in self.devices:
             return False
@@ -84,6 +89,7 @@ class EventStream:
         """`check`: validate every payload at emit (default: the NEUROMOD_SIM_CHECK_EVENTS
         environment variable is 1)."""
         self._subs: list[_Subscription] = []
+        self._deliveries: tuple[tuple[_Subscription, bool], ...] = ()
         self._seq = 0
         if check is None:
             check = os.environ.get(CHECK_EVENTS_ENV, "") == "1"
@@ -108,30 +114,40 @@ class EventStream:
             prefixes = tuple(k[:-1] for k in kinds if k.endswith("*"))
         sub = _Subscription(callback, exact, frozenset(devices) if devices is not None else None, prefixes or ())
         self._subs.append(sub)
+        self._refresh_deliveries()
 
         def unsubscribe() -> None:
             if sub in self._subs:
                 self._subs.remove(sub)
+                self._refresh_deliveries()
 
         return unsubscribe
+
+    def _refresh_deliveries(self) -> None:
+        """The subscriptions as an immutable tuple of (subscription, takes every record), made
+        when they change: `emit` iterates it (a callback that (un)subscribes replaces it, so the
+        records of this emit go to the subscribers of its start, as before)."""
+        self._deliveries = tuple((sub, sub.wants_all) for sub in self._subs)
 
     def emit(self, t_s: float, device: str, kind: str, payload: dict[str, Any] | None = None) -> EventRecord:
         if self._seq >= MAX_EVENTS_PER_RUN:
             raise EventBudgetExceeded(t_s, MAX_EVENTS_PER_RUN)
         record = EventRecord(self._seq, float(t_s), device, kind, payload or {})
         self._seq += 1
-        failed: list[tuple[_Subscription, BaseException]] = []
-        for sub in list(self._subs):
-            if not sub.wants(record):
+        failed: list[tuple[_Subscription, BaseException]] | None = None
+        for sub, wants_all in self._deliveries:
+            if not wants_all and not sub.wants(record):
                 continue
             try:
                 sub.callback(record)
             except Exception as exc:  # a view must never stop the run
                 log.exception("event subscriber %r failed; detaching it", sub.callback)
+                failed = failed or []
                 failed.append((sub, exc))
-        for sub, error in failed:
+        for sub, error in failed or ():
             if sub in self._subs:
                 self._subs.remove(sub)
+                self._refresh_deliveries()
             self.emit(
                 t_s,
                 SIM_DEVICE,

@@ -34,7 +34,6 @@ Actions go through the base pipeline (simulator.device.Device.apply) with `ACTIO
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -84,11 +83,14 @@ from simulator.pump.settings import (
 )
 from simulator.pump.step_series import StepBreakpoints
 from simulator.pump.therapy import Therapy
-from simulator.recorder import Series
+from simulator.recorder import Interp, Series
 from simulator.units import SECONDS_PER_DAY
 
 if TYPE_CHECKING:
     from simulator.pump.snapshot import PumpSnapshot
+
+#: a value no recorded one equals (PumpDevice._record_points)
+_UNSET = object()
 
 __all__ = ["PumpDevice", "resolve_drug", "ALARM_MESSAGES", "HORIZON_S", "VOL_TOL_ML"]
 
@@ -274,6 +276,9 @@ class PumpDevice(Device):
         self.forecast = Forecast(self)
         self.moments = Moments(self)
         self._series_cache: dict[str, Series] = {}  # the recorder never drops a series
+        self._unit_signal_names: dict[str, tuple[str, str, str]] = {}
+        self._recorded_t_s = math.nan  # the instant of the values in `_recorded`
+        self._recorded: dict[str, float] = {}  # signal -> value recorded at `_recorded_t_s`
         self.flow.recompute_rates()
         self.moments.settle_and_plan()
         self.presses.set(s.patient_presses)
@@ -337,66 +342,88 @@ class PumpDevice(Device):
         gen = StepBreakpoints(program, t_a, t_b, parts, flow.flow_factor, res.volume_ml > EPS_ML, res.volume_ml,
                               flow.v_calc, self.dead_volume.ledger.delivered_ml, self._delivered_by_unit()[unit] if homogeneous else None, conc, unit,
                               battery.pct if battery else None, battery.spec if battery else None)
-        series = self.sim.recorder.series
-        dev = self.id
+        cache = self._series_cache
         for signal in gen.signals():
-            target = series.get((dev, signal))
+            target = cache.get(signal)
+            if target is None:
+                target = self.sim.recorder.series.get((self.id, signal))
             if target is not None:
                 target.add_generated(gen)
 
     def _delivered_by_unit(self) -> dict[str, float]:
         """Delivered drug summed per unit (each unit's series starts at 0 at t = 0)."""
         units = self.therapy.drug_units
-        out = {u: 0.0 for u in self.units_seen}
-        for name, amount in self.dead_volume.ledger.delivered.items():
+        delivered = self.dead_volume.ledger.delivered
+        if len(units) == 1 and len(delivered) == 1:  # (the usual case: one drug, one unit)
+            [(name, amount)] = delivered.items()
+            return {units[name]: 0.0 + amount}
+        out = dict.fromkeys(self.therapy.units_seen, 0.0)
+        for name, amount in delivered.items():
             out[units[name]] += amount
         return out
 
     # ================= recording =================
     def record_state(self) -> None:
+        """Add a breakpoint of every signal at now (idempotent: a value already recorded at this
+        instant is not added again, as the series itself would drop it)."""
         now = self.now
-        if now > self.flow.t0:
+        flow = self.flow
+        if now > flow.t0:
             # between wake-ups (run end, a results() call): rebase in closed form first, as a
             # wake-up would; nothing is due before the next planned wake-up, so this only moves
             # t0 and is much cheaper than projecting the flow from t0 segment by segment
             self.advance(now)
-        flow = self.flow
-        add = self._series_adder(now)
-        add("reservoir_ml", flow.reservoir.volume_ml, "mL")
-        add("expected_reservoir_ml", flow.v_calc, "mL")
-        add("delivered_volume_ml", self.dead_volume.ledger.delivered_ml, "mL")
-        rate = self.current_rate_ml_per_day()
+        # after the rebase t0 == now: the rate now is the true flow of the last rebase
+        # (current_rate_ml_per_day)
+        rate = dosing.ml_per_s_to_ml_per_day(flow.q_true)
+        res = flow.reservoir
         tip = self.dead_volume.fifo.tip
-        tip_drug, tip_conc = (flow.reservoir.drug, flow.reservoir.conc_per_ml) if tip is None else (tip.drug, tip.conc_per_ml)
+        tip_drug, tip_conc = (res.drug, res.conc_per_ml) if tip is None else (tip.drug, tip.conc_per_ml)
         drug_units = self.therapy.drug_units
+        points: list[tuple[str, float, str, Interp]] = [("reservoir_ml", res.volume_ml, "mL", "linear"), ("expected_reservoir_ml", flow.v_calc, "mL", "linear"),
+                  ("delivered_volume_ml", self.dead_volume.ledger.delivered_ml, "mL", "linear")]
         for unit, amount in self._delivered_by_unit().items():
-            cum, drate = f"cumulative_drug_{unit}", f"drug_rate_{unit}_per_day"
-            if (self.id, cum) not in self.sim.recorder.series and now > 0:
-                # a unit first used now (refill with another drug): its series is zero from t = 0
-                self.sim.recorder.record(0.0, self.id, cum, 0.0, unit, "linear")
-                self.sim.recorder.record(0.0, self.id, drate, 0.0, f"{unit}/day", "step")
-            add(cum, amount, unit)
+            cum, drate, rate_unit = self._unit_signals(unit, now)
             flowing = tip_drug is not None and drug_units.get(tip_drug) == unit
-            add(drate, dosing.dose_per_day_for_rate(rate, tip_conc) if flowing else 0.0, f"{unit}/day", "step")
-        add("rate_ml_per_day", rate, "mL/day", "step")
+            points.append((cum, amount, unit, "linear"))
+            points.append((drate, dosing.dose_per_day_for_rate(rate, tip_conc) if flowing else 0.0, rate_unit, "step"))
+        points.append(("rate_ml_per_day", rate, "mL/day", "step"))
         if self.battery:
-            add("battery_pct", self.battery_pct_at(now), "%")
+            points.append(("battery_pct", self.battery.pct_after(0.0, flow.q_prog), "%", "linear"))  # battery_pct_at(now)
+        self._record_points(now, points)
 
-    def _series_adder(self, now: float) -> Callable[..., None]:
-        """add(signal, value, unit, interp): Device.record at `now`, with the Series objects kept
-        on the device after the first lookup (the recorder creates each one once)."""
-        cache = self._series_cache
-        recorder = self.sim.recorder
+    def _unit_signals(self, unit: str, now: float) -> tuple[str, str, str]:
+        """(cumulative drug signal, drug rate signal, rate unit) of a drug unit; a unit first used
+        after t = 0 (refill with another drug) gets both series from 0 at t = 0."""
+        names = self._unit_signal_names.get(unit)
+        if names is None:
+            names = (f"cumulative_drug_{unit}", f"drug_rate_{unit}_per_day", f"{unit}/day")
+            recorder = self.sim.recorder
+            if (self.id, names[0]) not in recorder.series and now > 0:
+                recorder.record(0.0, self.id, names[0], 0.0, unit, "linear")
+                recorder.record(0.0, self.id, names[1], 0.0, names[2], "step")
+            self._unit_signal_names[unit] = names
+        return names
 
-        def add(signal: str, value: float | None, unit: str = "", interp: str = "linear") -> None:
+    def _record_points(self, now: float, points: list[tuple[str, float, str, Interp]]) -> None:
+        """Device.record of breakpoints (signal, value, unit, interp) at `now`, with the Series kept
+        on the device after the first lookup (the recorder creates each one once); a value
+        already recorded for its signal at this instant is skipped (the series would drop it)."""
+        if self._recorded_t_s != now:
+            self._recorded_t_s = now
+            self._recorded.clear()
+        recorded, cache = self._recorded, self._series_cache
+        for signal, value, unit, interp in points:
+            if recorded.get(signal, _UNSET) == value:
+                continue
+            recorded[signal] = value
             series = cache.get(signal)
             if series is None:
-                recorder.record(now, self.id, signal, value, unit, interp)  # type: ignore[arg-type]
+                recorder = self.sim.recorder
+                recorder.record(now, self.id, signal, value, unit, interp)
                 cache[signal] = recorder.series[(self.id, signal)]
             else:
-                series.add(now, value)  # type: ignore[arg-type]
-
-        return add
+                series.add(now, value)
 
     # ================= the action pipeline's hooks =================
     def prepare_action(self, action: str, applying: bool) -> None:
@@ -414,6 +441,8 @@ class PumpDevice(Device):
     def report_findings(self, action: str, params: Any, findings: list[Finding]) -> None:
         """A drug-library warning the clinician confirmed is an `override` event; every other
         warning a `warning` event."""
+        if not findings:
+            return  # (the usual case: no model attribute lookup for a `confirm` the params may lack)
         _, overrides = checks.split_confirmed(findings, getattr(params, "confirm", None))
         for f in findings:
             if f in overrides:

@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 Candidate = tuple[float, str, Any]
 
+#: how far (s) beyond the moment being decided the last crossings bound must lie for the
+#: listing after a rebase to leave the crossings out (Moments.crossings_bound)
+CROSSINGS_MARGIN_S = 1.0
+
 
 class Moments:
     """The candidate moments, handling what is due, and planning the next wake-up."""
@@ -35,6 +39,13 @@ class Moments:
         self.wake: Wakeup | None = None
         self.planned: list[Candidate] = []
         self.planned_due: list[Candidate] = []
+        #: the earliest lower bound of the stepped-schedule crossings at the last listing that
+        #: made them (absolute s; -inf: none known). Only a rebase can come between that listing
+        #: and the next wake-up (any other change lists them again), and a rebase only moves
+        #: along the flow they were bounded with (at most the schedule's highest rate), so at the
+        #: wake-up every crossing is still at or after this bound, give or take float rounding
+        #: far below CROSSINGS_MARGIN_S: the listing of what is due then can leave them out.
+        self.crossings_bound = -math.inf
         # tag -> handler(data), in the component that owns what the moment changes
         self.handlers: dict[str, Callable[[Any], None]] = {
             "periodic": dev.boluses.due_periodic,
@@ -53,7 +64,7 @@ class Moments:
             "stability": dev.refills.due_stability,
         }
 
-    def candidates(self) -> list[Candidate]:
+    def candidates(self, due_by: float = math.inf) -> list[Candidate]:
         """The moments the pump must wake at, as (absolute time, tag, data).
 
         With a stepped (flex) schedule, a threshold crossing (empty, tip change, low, ERI, EOS) is
@@ -61,103 +72,151 @@ class Moments:
         needed. It is then listed as (lower bound, tag, Deferred): the bound is the time at the
         schedule's highest rate; `_resolve` computes the exact time, from the inputs captured
         here, only when the bound comes within reach of the moment being decided. The exact time
-        is the same float it would have been had it been computed here."""
+        is the same float it would have been had it been computed here.
+
+        `due_by` (absolute s): list only what can be due by then; a deferred crossing whose lower
+        bound is later is left out (no Deferred is made for it). The due moments are the same as
+        in the full list, in the same order; such a list is not for planning."""
         dev = self.dev
-        flow, therapy, boluses, battery = dev.flow, dev.therapy, dev.boluses, dev.battery
-        halts = dev.faults.halts
+        flow, therapy, boluses = dev.flow, dev.therapy, dev.boluses
         now = dev.now
         out: list[Candidate] = []
         if not flow.gas:
             out.append((therapy.next_periodic_t, "periodic", None))
-        tip_reached: bool | None = None
-        for b in boluses.running:
-            out.append((b.end_t_s, "bolus_end", b))
-            if b.ends_at_tip:  # due once the reservoir's drug is at the tip (the tip-change moment wakes the pump then)
-                if tip_reached is None:
-                    tip_reached = dev.dead_volume.fifo.volume_until_tip_changes(flow.reservoir.drug, flow.reservoir.conc_per_ml) is None
-                if tip_reached:
-                    out.append((now, "bridge_tip", b))
+        if boluses.running:
+            self._bolus_candidates(out, now)
         end = boluses.patient.lockout_end_t_s()
         if end is not None and end != boluses.lockout_notified_t:
             out.append((end, "lockout_end", end))
-        factor = flow.flow_factor
         f_dose, f_s = flow.flow_parts()
-        reservoir_ml = flow.reservoir.volume_ml
-        if f_dose != 0.0:
-            reach = _Reach(therapy.program, now, f_dose, f_s)
-            if factor > 0 and (flow.q_true > 0 or reservoir_ml > EPS_ML):  # q_true: still flowing at the last rebase
-                out.append(reach.candidate(reservoir_ml, factor, 0.0, "true_empty"))
-                vol = flow.volume_until_tip_changes()
-                if vol is not None:
-                    out.append(reach.candidate(vol, factor, 0.0, "tip_change"))
-            if not flow.low_latched:
-                low_ml, low_factor = flow.low_reservoir_basis()  # gas pump: true volume at the true flow
-                if low_ml <= flow.threshold_ml + VOL_TOL_ML:
-                    out.append((now, "low", None))
-                elif low_factor > 0:
-                    out.append(reach.candidate(low_ml - flow.threshold_ml, low_factor, 0.0, "low"))
-            if "calculated_empty" not in halts and not flow.gas:
-                if flow.v_calc <= VOL_TOL_ML:
-                    out.append((now, "calc_empty", None))
-                else:
-                    out.append(reach.candidate(flow.v_calc, 1.0, 0.0, "calc_empty"))
-            if battery:
-                out.extend(reach.battery_candidates(battery, flow.q_prog))
-        else:
-            if factor > 0 and (flow.q_true > 0 or reservoir_ml > EPS_ML):  # q_true: still flowing at the last rebase
-                out.append((flow.time_to_prog_volume(reservoir_ml, factor), "true_empty", None))
-                vol = flow.volume_until_tip_changes()
-                if vol is not None:
-                    out.append((flow.time_to_prog_volume(vol, factor), "tip_change", None))
-            if not flow.low_latched:
-                low_ml, low_factor = flow.low_reservoir_basis()  # gas pump: true volume at the true flow
-                if low_ml <= flow.threshold_ml + VOL_TOL_ML:
-                    out.append((now, "low", None))
-                elif low_factor > 0:
-                    out.append((flow.time_to_prog_volume(low_ml - flow.threshold_ml, low_factor), "low", None))
-            if "calculated_empty" not in halts and not flow.gas:
-                if flow.v_calc <= VOL_TOL_ML:
-                    out.append((now, "calc_empty", None))
-                else:
-                    out.append((flow.time_to_prog_volume(flow.v_calc), "calc_empty", None))
-            if battery:
-                out.append((now + battery.time_to_eri_s(flow.q_prog, None), "eri", None))
-                out.append((now + battery.time_to_eos_s(flow.q_prog, now, None), "eos", None))
-        out.extend(dev.mri.candidates())
-        out.extend(dev.priming.candidates())
+        if f_dose == 0.0:
+            self.crossings_bound = -math.inf
+            self._constant_crossings(out, now)
+        elif due_by == math.inf or self.crossings_bound <= due_by + CROSSINGS_MARGIN_S:
+            crossings = self._stepped_crossings(now, f_dose, f_s)
+            bound = crossings.bound
+            self.crossings_bound = -math.inf if bound is None else bound
+            if bound is None:  # one is due now or nearly: listed one by one
+                out.extend(crossings.expand(due_by))
+            elif bound <= due_by and bound < math.inf:  # all later: one lazy candidate (_resolve, _earliest)
+                out.append((bound, "crossings", crossings))
+        # else: a listing of what is due right after a rebase, and the last listing's crossings
+        # were all more than CROSSINGS_MARGIN_S beyond it: none can be due (see crossings_bound)
+        mri = dev.mri
+        if mri.end_t_s < math.inf or mri.recovery_t_s < math.inf:
+            out.extend(mri.candidates())
+        if dev.priming.pending:
+            out.extend(dev.priming.candidates())
         out.extend(dev.refills.candidates())
         return out
 
-    def process_due(self) -> list[Candidate]:
+    def _bolus_candidates(self, out: list[Candidate], now: float) -> None:
+        """The ends of the running boluses (and a bridge bolus whose job is done at the tip)."""
+        dev = self.dev
+        tip_reached: bool | None = None
+        for b in dev.boluses.running:
+            out.append((b.end_t_s, "bolus_end", b))
+            if b.ends_at_tip:  # due once the reservoir's drug is at the tip (the tip-change moment wakes the pump then)
+                if tip_reached is None:
+                    res = dev.flow.reservoir
+                    tip_reached = dev.dead_volume.fifo.volume_until_tip_changes(res.drug, res.conc_per_ml) is None
+                if tip_reached:
+                    out.append((now, "bridge_tip", b))
+
+    def _stepped_crossings(self, now: float, f_dose: float, f_s: float) -> _Crossings:
+        """Threshold crossings under a stepped schedule, with their inputs as they are now."""
+        dev = self.dev
+        flow = dev.flow
+        factor = flow.flow_factor
+        reservoir_ml = flow.reservoir.volume_ml
+        members: list[tuple[float | None, float, str]] = []
+        if factor > 0 and (flow.q_true > 0 or reservoir_ml > EPS_ML):  # q_true: still flowing at the last rebase
+            members.append((reservoir_ml, factor, "true_empty"))
+            vol = flow.volume_until_tip_changes()
+            if vol is not None:
+                members.append((vol, factor, "tip_change"))
+        if not flow.low_latched:
+            low_ml, low_factor = flow.low_reservoir_basis()  # gas pump: true volume at the true flow
+            if low_ml <= flow.threshold_ml + VOL_TOL_ML:
+                members.append((None, 0.0, "low"))
+            elif low_factor > 0:
+                members.append((low_ml - flow.threshold_ml, low_factor, "low"))
+        if not flow.gas and "calculated_empty" not in dev.faults.halts:
+            if flow.v_calc <= VOL_TOL_ML:
+                members.append((None, 0.0, "calc_empty"))
+            else:
+                members.append((flow.v_calc, 1.0, "calc_empty"))
+        battery = dev.battery
+        return _Crossings(dev.therapy.program, now, f_dose, f_s, members, Battery.snapshot(battery) if battery else None, flow.q_prog)
+
+    def _constant_crossings(self, out: list[Candidate], now: float) -> None:
+        """Threshold crossings under a constant flow (exact times)."""
+        dev = self.dev
+        flow = dev.flow
+        factor = flow.flow_factor
+        reservoir_ml = flow.reservoir.volume_ml
+        if factor > 0 and (flow.q_true > 0 or reservoir_ml > EPS_ML):  # q_true: still flowing at the last rebase
+            out.append((flow.time_to_prog_volume(reservoir_ml, factor), "true_empty", None))
+            vol = flow.volume_until_tip_changes()
+            if vol is not None:
+                out.append((flow.time_to_prog_volume(vol, factor), "tip_change", None))
+        if not flow.low_latched:
+            low_ml, low_factor = flow.low_reservoir_basis()  # gas pump: true volume at the true flow
+            if low_ml <= flow.threshold_ml + VOL_TOL_ML:
+                out.append((now, "low", None))
+            elif low_factor > 0:
+                out.append((flow.time_to_prog_volume(low_ml - flow.threshold_ml, low_factor), "low", None))
+        if not flow.gas and "calculated_empty" not in dev.faults.halts:
+            if flow.v_calc <= VOL_TOL_ML:
+                out.append((now, "calc_empty", None))
+            else:
+                out.append((flow.time_to_prog_volume(flow.v_calc), "calc_empty", None))
+        battery = dev.battery
+        if battery:
+            out.append((now + battery.time_to_eri_s(flow.q_prog, None), "eri", None))
+            out.append((now + battery.time_to_eos_s(flow.q_prog, now, None), "eos", None))
+
+    def process_due(self, at_wake: bool = False) -> tuple[list[Candidate] | None, bool]:
         """Handle every moment due now (within TIME_TOL_S), repeatedly until none is left.
 
         Returns the candidates of the settled state (none due), which `settle_and_plan` reuses
-        to plan the next wake-up instead of computing them again. (The moments due at a wake-up
-        are recomputed after the rebase, not taken from the plan: some, like the tip change, are
-        relative to the state, and the rebase may already have passed them.)"""
+        to plan the next wake-up instead of computing them again, or None when the last listing
+        was not a full one; and whether any moment was handled (the rates were then refreshed
+        after the last handler). (The moments due at a wake-up are recomputed after the rebase,
+        not taken from the plan: some, like the tip change, are relative to the state, and the
+        rebase may already have passed them.) `at_wake`: something is expected to be due, so the
+        first listing leaves out the moments that cannot be due (`candidates(due_by)`)."""
         dev = self.dev
         handlers = self.handlers
-        for _ in range(1000):
+        for i in range(1000):
             limit = dev.now + TIME_TOL_S
-            cands = _resolve(self.candidates(), limit)
+            partial = at_wake and i == 0
+            cands = _resolve(self.candidates(limit if partial else math.inf), limit)
             due = [c for c in cands if c[0] <= limit]
             if not due:
-                return cands
+                return (None if partial else cands), i > 0
             for _t, tag, data in due:
                 handlers[tag](data)
             dev.flow.recompute_rates()
         raise RuntimeError("pump model: too many simultaneous moments (internal error)")
 
-    def settle_and_plan(self) -> None:
+    def settle_and_plan(self, at_wake: bool = False) -> None:
         """Handle what is due now, record the state and plan the next wake-up, computing the
         candidate moments once for the settled state (`plan` reuses them unless the rates
-        changed after they were computed)."""
+        changed after they were computed). `at_wake`: right after a rebase (see `process_due`);
+        otherwise the caller has just refreshed the rates."""
         flow = self.dev.flow
-        cands = self.process_due()
-        rates = (flow.q_prog, flow.q_true)
-        flow.recompute_rates()
+        cands, handled = self.process_due(at_wake)
+        if at_wake and not handled:
+            # the rebase may have moved the rates (a flex step, the reservoir run dry): refresh
+            # them; the listing is reused only if they did not change. (After a handler, or after
+            # the caller's refresh, nothing has changed them since.)
+            rates = (flow.q_prog, flow.q_true)
+            flow.recompute_rates()
+            if rates != (flow.q_prog, flow.q_true):
+                cands = None
         self.dev.record_state()
-        self.plan(cands if rates == (flow.q_prog, flow.q_true) else None)
+        self.plan(cands)
 
     def nothing_due_before_wake(self) -> bool:
         """True when the planned wake-up is safely in the future: the candidate moments are
@@ -192,7 +251,7 @@ class Moments:
             self.plan([c for c in self.planned if c[1] != "lockout_end"])
             return
         self.dev.advance(self.dev.now)
-        self.settle_and_plan()
+        self.settle_and_plan(at_wake=True)
 
 
 class Deferred:
@@ -208,15 +267,31 @@ class Deferred:
         return self.func(*self.args)
 
 
-class _Reach:
-    """Threshold crossings of one settled instant under a stepped schedule: a lower bound now,
-    the exact time (Program.time_to_reach, as Flow.time_to_prog_volume computes it) later."""
+class _Crossings:
+    """The threshold crossings of one listing under a stepped schedule (true empty, tip change,
+    low, calculated empty, ERI, EOS), with the inputs captured when they were listed.
 
-    __slots__ = ("program", "now", "f_dose", "f_s", "dose_max")
+    `expand` lists them as candidates, in that order: a lower bound (at the schedule's highest
+    rate) with a Deferred exact time (Program.time_to_reach, as Flow.time_to_prog_volume
+    computes it), or the exact time when the bound is now. `bound` is the earliest of those
+    lower bounds (absolute s), or None when one of them is now. Until that bound comes within
+    reach, the whole listing stands as one candidate (bound, "crossings", self): `_resolve` and
+    `_earliest` expand it in place first, so every decision is the one the expanded list gives.
+    `members`: (volume_ml to move, mL per programmed mL, tag), volume None for one due now;
+    `battery`: a snapshot (Battery.snapshot) or None."""
 
-    def __init__(self, program: Program, now: float, f_dose: float, f_s: float):
+    __slots__ = ("program", "now", "f_dose", "f_s", "dose_max", "rate_base", "members", "battery", "q_prog", "lowers", "battery_lowers", "bound")
+
+    def __init__(self, program: Program, now: float, f_dose: float, f_s: float, members: list[tuple[float | None, float, str]],
+                 battery: Battery | None, q_prog: float):
         self.program, self.now, self.f_dose, self.f_s = program, now, f_dose, f_s
         self.dose_max = program.max_dose_per_s
+        self.rate_base = f_dose * self.dose_max + f_s  # the highest programmed flow, mL/s
+        self.members, self.battery, self.q_prog = members, battery, q_prog
+        # the lower bounds (s from now): None for a member due now; None for ERI / EOS reached
+        self.lowers = [None if volume is None else self.min_seconds(volume, per_dose, 0.0) for volume, per_dose, _tag in members]
+        self.battery_lowers = self._battery_lowers() if battery is not None else (None, None)
+        self.bound = self._earliest_bound()
 
     def exact(self, volume_ml: float, per_dose: float, per_s: float) -> float:
         return self.program.time_to_reach(self.now, volume_ml, per_dose * self.f_dose, per_dose * self.f_s + per_s)
@@ -224,41 +299,67 @@ class _Reach:
     def min_seconds(self, volume_ml: float, per_dose: float, per_s: float) -> float:
         """A lower bound of the seconds to reach `volume_ml` (at the schedule's highest rate),
         with a margin for float rounding; 0 when none is known."""
-        rate = per_dose * (self.f_dose * self.dose_max + self.f_s) + per_s
+        rate = per_dose * self.rate_base + per_s
         if rate > 0 and volume_ml > 0:
             lower = volume_ml / rate * (1.0 - 1e-9) - 1e-3
             return lower if lower > 0.0 else 0.0
         return 0.0
 
-    def candidate(self, volume_ml: float, per_dose: float, per_s: float, tag: str) -> tuple[float, str, Any]:
-        lower = self.min_seconds(volume_ml, per_dose, per_s)
-        if lower <= 0.0:
-            return (self.exact(volume_ml, per_dose, per_s), tag, None)
-        return (self.now + lower, tag, Deferred(self.exact, volume_ml, per_dose, per_s))
+    def _earliest_bound(self) -> float | None:
+        """The earliest lower bound of the crossings (absolute s; inf: none is finite), or None
+        when one is due now or its bound is now (they are then listed one by one)."""
+        lowers = self.lowers
+        if None in lowers:
+            return None
+        finite = [lower for lower in lowers if lower is not None]
+        finite.extend(lower for lower in self.battery_lowers if lower is not None)
+        if not finite:
+            return math.inf
+        lowest = min(finite)
+        if lowest <= 0.0:
+            return None
+        return self.now + lowest  # (float addition is monotonic: the earliest of now + lower)
 
-    def battery_candidates(self, battery: Battery, q_prog: float) -> list[Candidate]:
-        """ERI and EOS (battery.time_to_eri_s / time_to_eos_s with the schedule's drain, computed
-        later from the charge and service life as they are now)."""
+    def expand(self, due_by: float = math.inf) -> list[Candidate]:
+        """The crossings as candidates (see the class); one whose bound is after `due_by` is left out."""
+        out: list[Candidate] = []
+        now = self.now
+        for (volume, per_dose, tag), lower in zip(self.members, self.lowers):
+            if lower is None or volume is None:
+                out.append((now, tag, None))
+            elif lower <= 0.0:
+                out.append((self.exact(volume, per_dose, 0.0), tag, None))
+            elif now + lower <= due_by:
+                out.append((now + lower, tag, Deferred(self.exact, volume, per_dose, 0.0)))
+        battery = self.battery
+        if battery is not None:
+            for tag, lower in zip(("eri", "eos"), self.battery_lowers):
+                if lower is None:
+                    out.append((now + math.inf, tag, None))
+                elif lower <= 0.0:
+                    out.append((self._battery_exact(tag, battery, self.q_prog), tag, None))
+                elif now + lower <= due_by:
+                    out.append((now + lower, tag, Deferred(self._battery_exact, tag, battery, self.q_prog)))
+        return out
+
+    def _battery_lowers(self) -> tuple[float | None, float | None]:
+        """Lower bounds (s from now) of ERI and EOS: the earliest of the service-life limits and
+        the charge bound; None for one already reached."""
+        battery = self.battery
+        assert battery is not None
         spec = battery.spec
-        idle = spec.idle_drain_pct_per_day / SECONDS_PER_DAY
-        now, pct, elapsed, eri_t, eos_t = self.now, battery.pct, battery.elapsed_s, battery.eri_t_s, battery.eos_t_s
-        life_s = spec.max_service_years * SECONDS_PER_YEAR
+        now, pct, elapsed, eri_t = self.now, battery.pct, battery.elapsed_s, battery.eri_t_s
+        eri = eos = None
         if eri_t is None:
-            # lower bound: the earliest of the service-life limit and the charge bound
-            lower = min(life_s - spec.eri_before_max_service_days * SECONDS_PER_DAY - elapsed,
-                        self.min_seconds(pct - spec.eri_pct, spec.pumping_drain_pct_per_ml, idle) if pct > spec.eri_pct else 0.0)
-            eri = (self._battery_exact("eri", battery, q_prog), "eri", None) if lower <= 0.0 else \
-                (now + lower, "eri", Deferred(self._battery_exact, "eri", Battery.snapshot(battery), q_prog))
-        else:
-            eri = (now + math.inf, "eri", None)
-        if eos_t is None:
-            lower = min(life_s - elapsed, math.inf if eri_t is None else eri_t + spec.eos_after_eri_days * SECONDS_PER_DAY - now,
-                        self.min_seconds(pct - spec.eos_pct, spec.pumping_drain_pct_per_ml, idle) if pct > spec.eos_pct else 0.0)
-            eos = (self._battery_exact("eos", battery, q_prog), "eos", None) if lower <= 0.0 else \
-                (now + lower, "eos", Deferred(self._battery_exact, "eos", Battery.snapshot(battery), q_prog))
-        else:
-            eos = (now + math.inf, "eos", None)
-        return [eri, eos]
+            eri = min(spec.max_service_years * SECONDS_PER_YEAR - spec.eri_before_max_service_days * SECONDS_PER_DAY - elapsed,
+                      self.min_seconds(pct - spec.eri_pct, spec.pumping_drain_pct_per_ml, spec.idle_drain_pct_per_day / SECONDS_PER_DAY)
+                      if pct > spec.eri_pct else 0.0)
+        if battery.eos_t_s is None:
+            eos = min(spec.max_service_years * SECONDS_PER_YEAR - elapsed,
+                      math.inf if eri_t is None else eri_t + spec.eos_after_eri_days * SECONDS_PER_DAY - now,
+                      self.min_seconds(pct - spec.eos_pct, spec.pumping_drain_pct_per_ml, spec.idle_drain_pct_per_day / SECONDS_PER_DAY)
+                      if pct > spec.eos_pct else 0.0)
+        return eri, eos
 
     def _battery_exact(self, tag: str, battery: Battery, q_prog: float) -> float:
         spec = battery.spec
@@ -274,23 +375,53 @@ class _Reach:
 
 
 def _resolve(cands: list[Candidate], limit: float) -> list[Candidate]:
-    """`cands` with every deferred moment whose lower bound is at or before `limit` made exact."""
+    """`cands` with every deferred moment whose lower bound is at or before `limit` made exact
+    (a lazy listing of crossings whose bound is that early expanded in place first)."""
     for c in cands:
-        if c[0] <= limit and type(c[2]) is Deferred:
-            return [(c[2].compute(), c[1], None) if c[0] <= limit and type(c[2]) is Deferred else c for c in cands]
-    return cands
+        if c[0] <= limit and type(c[2]) in _LAZY:
+            break
+    else:
+        return cands
+    out: list[Candidate] = []
+    for c in cands:
+        kind = type(c[2])
+        if kind is _Crossings and c[0] <= limit:
+            out.extend((m[2].compute(), m[1], None) if m[0] <= limit and type(m[2]) is Deferred else m for m in c[2].expand())
+        elif kind is Deferred and c[0] <= limit:
+            out.append((c[2].compute(), c[1], None))
+        else:
+            out.append(c)
+    return out
 
 
 def _earliest(future: list[Candidate]) -> float:
     """The earliest exact moment of `future`, making deferred moments exact (in place, earliest
-    bound first) only while their bound is within TIME_TOL_S of the earliest known moment."""
+    bound first) only while their bound is within TIME_TOL_S of the earliest known moment.
+    A lazy listing of crossings that may come within reach is first expanded in place (its
+    moments at inf left out, as `plan` leaves them out)."""
     t = math.inf
     deferred = []
+    group_bound = math.inf  # the earliest bound of a lazy listing of crossings
     for i, c in enumerate(future):
-        if type(c[2]) is Deferred:
+        kind = type(c[2])
+        if kind is Deferred:
             deferred.append((c[0], i))
+        elif kind is _Crossings:
+            if c[0] < group_bound:
+                group_bound = c[0]
         elif c[0] < t:
             t = c[0]
+    if group_bound <= t + TIME_TOL_S:
+        # the earliest exact moment only falls as deferred ones are made exact: a listing whose
+        # bound is beyond it now is never reached
+        expanded: list[Candidate] = []
+        for c in future:
+            if type(c[2]) is _Crossings and c[0] <= t + TIME_TOL_S:
+                expanded.extend(m for m in c[2].expand() if m[0] < math.inf)
+            else:
+                expanded.append(c)
+        future[:] = expanded
+        deferred = [(c[0], i) for i, c in enumerate(future) if type(c[2]) is Deferred]
     if not deferred:
         return t
     deferred.sort()
@@ -301,3 +432,6 @@ def _earliest(future: list[Candidate]) -> float:
         future[i] = (c[2].compute(), c[1], None)
         t = min(t, future[i][0])
     return t
+
+
+_LAZY = (Deferred, _Crossings)

@@ -55,8 +55,10 @@ class Program:
         for a, b in zip(knots, knots[1:]):
             cum.append(cum[-1] + self._dose_at_tod(a) * (b - a) / SECONDS_PER_DAY)
         self._knots, self._cum = knots, cum
+        self._knot_doses = [self._dose_at_tod(k) for k in knots]  # the dose rate (drug unit/day) from each knot on
         self.max_dose_per_s = max(self.doses) / SECONDS_PER_DAY  # the highest basal rate (drug unit/s)
         self._inverse_cache: dict[tuple[float, float], list[float]] = {}
+        self._cumulative_memo: dict[float, float] = {}  # t_s -> cumulative_basal_dose(t_s)
 
     # ----- building -----
     @classmethod
@@ -101,7 +103,15 @@ class Program:
     def cumulative_basal_dose(self, t_s):
         """Basal dose (drug unit) delivered from the midnight before t = 0 to t_s (float or numpy array)."""
         if type(t_s) is float:
-            return self._cumulative_basal_dose_scalar(t_s)
+            # a pure function of t_s: the last few answers are kept (a rebase from t0 to t asks
+            # for t0, the end of the previous rebase, again)
+            memo = self._cumulative_memo
+            value = memo.get(t_s)
+            if value is None:
+                if len(memo) >= 4:
+                    memo.clear()
+                value = memo[t_s] = self._cumulative_basal_dose_scalar(t_s)
+            return value
         import numpy as np
 
         u = np.asarray(t_s, dtype=float) + self.clock_offset_s
@@ -161,14 +171,14 @@ class Program:
         days = math.floor(h_goal / day_total)
         rem = h_goal - days * day_total
         i = min(max(bisect.bisect_right(h, rem) - 1, 0), len(h) - 2)
-        slope = per_dose * self._dose_at_tod(self._knots[i]) / SECONDS_PER_DAY + per_s
+        slope = per_dose * self._knot_doses[i] / SECONDS_PER_DAY + per_s
         r = self._knots[i] + ((rem - h[i]) / slope if slope > 0 else 0.0)
         t = (day_a + days) * SECONDS_PER_DAY + r - self.clock_offset_s
         return max(t, t_a_s)
 
     def _h_in_day(self, h: list[float], r_s: float, per_dose: float, per_s: float) -> float:
         i = min(max(bisect.bisect_right(self._knots, r_s) - 1, 0), len(self._knots) - 2)
-        return h[i] + (per_dose * self._dose_at_tod(self._knots[i]) / SECONDS_PER_DAY + per_s) * (r_s - self._knots[i])
+        return h[i] + (per_dose * self._knot_doses[i] / SECONDS_PER_DAY + per_s) * (r_s - self._knots[i])
 
     def boundaries_between(self, t_a_s: float, t_b_s: float):
         """Step boundaries strictly inside (t_a_s, t_b_s), as a numpy array of times."""

@@ -39,6 +39,7 @@ class Therapy:
         self.clock_offset_s = clock_offset_s  # time of day at t = 0, s after midnight
         self.drug_units: dict[str, str] = {}  # drug short name -> unit, every drug this pump has held
         self.drug_names: dict[str, str] = {}
+        self._units_seen: list[str] = []
         self.note_drug(drug)
         self.program = Program.fixed(0.0, clock_offset_s)
         self.mode_model: Mode | None = None  # the mode as given (snapshot.settings.mode)
@@ -46,6 +47,7 @@ class Therapy:
         self.next_periodic_t = math.inf
         self.last_increase_t_s: float | None = None
         self._dose_history: DoseHistory | None = None
+        self._basal_q_memo: tuple[float, Program, float, float] | None = None  # (t_s, program, conc, basal_q)
 
     def begin(self, gas: bool, mode: Mode | None, fixed_rate_ml_per_day: float) -> None:
         """The program at t = 0: the fixed rate of a gas-driven pump, else the settings' mode."""
@@ -60,11 +62,12 @@ class Therapy:
     def note_drug(self, drug: DrugProfile) -> None:
         self.drug_units[drug.short_name] = drug.unit
         self.drug_names[drug.short_name] = drug.drug_name
+        self._units_seen = list(dict.fromkeys(self.drug_units.values()))
 
     @property
     def units_seen(self) -> list[str]:
-        """Drug units of every drug this pump has held, in order of first use."""
-        return list(dict.fromkeys(self.drug_units.values()))
+        """Drug units of every drug this pump has held, in order of first use (a copy)."""
+        return list(self._units_seen)
 
     def change_drug(self, drug: DrugProfile, conc_per_ml: float) -> None:
         """A refill: the drug (possibly the same) and the concentration entered (drug unit/mL)."""
@@ -77,8 +80,15 @@ class Therapy:
         return self.program.daily_dose()
 
     def basal_q(self, t_s: float) -> float:
-        """Programmed basal flow at t_s, mL/s."""
-        return dosing.ml_per_day_to_ml_per_s(dosing.rate_ml_per_day_for_dose(self.program.basal_dose_per_day_at(t_s), self.conc_prog))
+        """Programmed basal flow at t_s, mL/s (the last answer is kept: the rates are refreshed
+        several times at one instant)."""
+        program, conc = self.program, self.conc_prog
+        memo = self._basal_q_memo
+        if memo is not None and memo[0] == t_s and memo[1] is program and memo[2] == conc:
+            return memo[3]
+        q = dosing.ml_per_day_to_ml_per_s(dosing.rate_ml_per_day_for_dose(program.basal_dose_per_day_at(t_s), conc))
+        self._basal_q_memo = (t_s, program, conc, q)
+        return q
 
     @property
     def dose_history(self) -> DoseHistory:

@@ -22,7 +22,6 @@ Layout of DIR:
 """
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -83,18 +82,16 @@ def write_result_files(results: Results, folder: Path, compress: bool = False, f
     (series_dir / "index.json").write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
 
 
-#: events encoded per batch: the lines of a batch are joined and written at once
+#: events encoded per batch: the lines of a batch are made by one encoder call and written at once
 EVENT_BATCH = 4096
 
 
 def _write_events_text(results: Results, f, binary: bool) -> None:
-    from simulator.results import json_lines
+    from simulator.results import json_lines_text
 
-    lines = json_lines(results.events)
-    while True:
-        batch = "".join(itertools.islice(lines, EVENT_BATCH))
-        if not batch:
-            return
+    events = results.events
+    for start in range(0, len(events), EVENT_BATCH):
+        batch = json_lines_text(events[start:start + EVENT_BATCH])
         f.write(batch.encode("utf-8") if binary else batch)
 
 

@@ -21,6 +21,7 @@ from simulator.results import (
     dumps,
     finite_or_none,
     json_line,
+    json_lines_text,
     pretty_json,
 )
 
@@ -66,6 +67,38 @@ def test_non_finite_values_are_written_as_null_only_where_they_are():
     assert dumps({"a": [0.1, math.nan]}, indent=2) == '{\n  "a": [\n    0.1,\n    null\n  ]\n}'
     finite = EventRecord(0, 0.1, "ipg", "y", {"v": 1e-300, "w": "\u00b5s"})
     assert json_line(finite) == '{"seq":0,"t_s":0.1,"device":"ipg","kind":"y","payload":{"v":1e-300,"w":"\\u00b5s"}}'
+
+
+def test_a_batch_of_events_is_the_lines_of_its_events():
+    """One encoder call for the batch, cut at the NaN between events; a NaN or infinity in a
+    payload, or the letters NaN / Infinity in a string, take the line-by-line way: same text."""
+    nested = {"a": [{"b": 1.5}, {"c": [None, True]}], "d": {}}
+    records = [
+        EventRecord(0, 0.0, "sim", "sim.start", {"seed": 1}),
+        EventRecord(1, 36000.0, "pump", "bolus.start", nested),
+        EventRecord(2, 0.1, "ipg", "x", {"text": "},NaN,{ and Infinity", "e": np.float64(2.5)}),
+        EventRecord(3, 1e300, "pump", "y", {"v": float("nan"), "w": [float("-inf")]}),
+        EventRecord(4, 5.0, "pump", "z", {}),
+    ]
+    lines = "".join(json_line(r) + "\n" for r in records)
+    assert json_lines_text(records) == lines
+    for start in range(len(records)):
+        for end in range(start, len(records) + 1):
+            part = records[start:end]
+            assert json_lines_text(part) == "".join(json_line(r) + "\n" for r in part)
+    assert json_lines_text([]) == ""
+    assert json_lines_text(records[:2]) == (
+        '{"seq":0,"t_s":0.0,"device":"sim","kind":"sim.start","payload":{"seed":1}}\n'
+        '{"seq":1,"t_s":36000.0,"device":"pump","kind":"bolus.start","payload":{"a":[{"b":1.5},{"c":[null,true]}],"d":{}}}\n'
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=5),
+                          st.dictionaries(st.text(max_size=4), st.floats() | st.text(max_size=6) | st.integers(), max_size=3)), max_size=6))
+def test_any_batch_of_events_is_the_lines_of_its_events(items):
+    records = [EventRecord(i, t, "dev", kind, payload) for i, (t, kind, payload) in enumerate(items)]
+    assert json_lines_text(records) == "".join(json_line(r) + "\n" for r in records)
 
 
 json_values = st.recursive(

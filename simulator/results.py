@@ -121,19 +121,29 @@ def pretty_json(obj: Any, indent: int = 2, allow_nan: bool = False, default=_jso
         return f
 
     def records(o: list, pad: str) -> str | None:
-        """A list of non-empty flat dicts (string keys, scalar values: a summary's per-day
-        table) in one C encoder call, or None when `o` is not such a list. Encoded with the
-        dicts' item separator, so only the separators between the list's items and its two ends
-        need their indentation changed: '},\n<dict pad>{' occurs nowhere else, as a string's
-        line breaks are escaped and each dict here holds scalars only."""
-        if len(o) < RECORDS_FROM or {type(x) for x in o} != {dict} or not all(o):
+        """A list holding runs of flat records (non-empty dicts, string keys, scalar values or
+        empty lists/dicts: a summary's per-day table, a scenario's timeline), each run in one C
+        encoder call, the other items one by one; None when `o` holds too few flat records.
+        A run is encoded with the dicts' item separator, so only the separators between its
+        dicts and its two ends need their indentation changed: '},\n<dict pad>{' occurs nowhere
+        else, as a string's line breaks are escaped and a value inside is a scalar or '{}'/'[]'."""
+        if len(o) < RECORDS_FROM:
             return None
-        if not {type(v) for x in o for v in x.values()} <= _SCALARS or {type(k) for x in o for k in x} != {str}:
+        flags = [_flat_record(x) for x in o]
+        if sum(flags) < RECORDS_FROM:
             return None
         inner, deeper = pad + step, pad + step + step
-        body = flat(deeper)(o)  # '[{"k": v,\n<deeper>"k2": v2},\n<deeper>{...}]'
-        body = body[2:-2].replace("},\n" + deeper + "{", "\n" + inner + "},\n" + inner + "{\n" + deeper)
-        return "[\n" + inner + "{\n" + deeper + body + "\n" + inner + "}\n" + pad + "]"
+        parts = []
+        start = 0
+        for end in [i for i in range(1, len(o)) if flags[i] != flags[i - 1]] + [len(o)]:
+            if flags[start]:
+                body = flat(deeper)(o[start:end])  # '[{"k": v,\n<deeper>"k2": v2},\n<deeper>{...}]'
+                body = body[2:-2].replace("},\n" + deeper + "{", "\n" + inner + "},\n" + inner + "{\n" + deeper)
+                parts.append(inner + "{\n" + deeper + body + "\n" + inner + "}")
+            else:
+                parts.extend(inner + enc(x, inner) for x in o[start:end])
+            start = end
+        return "[\n" + ",\n".join(parts) + "\n" + pad + "]"
 
     def enc(o: Any, pad: str) -> str:
         if o is None or o is True or o is False or isinstance(o, (str, int, float)):
@@ -175,6 +185,20 @@ def pretty_json(obj: Any, indent: int = 2, allow_nan: bool = False, default=_jso
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _flat_record(x: Any) -> bool:
+    """A non-empty dict with string keys whose values are scalars or empty lists/dicts (each
+    written on one line by json.dumps(indent=...), as the C encoder writes it)."""
+    if type(x) is not dict or not x:
+        return False
+    for k, v in x.items():
+        if type(k) is not str or not (type(v) in _SCALARS or (type(v) in _CONTAINERS and not v)):
+            return False
+    return True
+
+
+_CONTAINERS = frozenset({dict, list})
 #: shortest list of flat records pretty_json encodes in one call (below it the check costs more)
 RECORDS_FROM = 8
 

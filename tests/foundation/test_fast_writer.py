@@ -115,6 +115,30 @@ def test_pretty_json_is_the_standard_librarys_indented_text(value):
     assert dumps(value, indent=2) == json.dumps(finite_or_none(value), indent=2, allow_nan=False)
 
 
+def test_pretty_json_of_a_timeline_with_runs_of_flat_records():
+    """A scenario's timeline: flat actions ('params': {} on one line, as json.dumps writes it)
+    encoded a run at a time, the actions with parameters one by one, in order."""
+    bolus = {"at": "10h", "device": "pump", "action": "patient_bolus", "params": {}}
+    refill = {"at": "30d", "device": "pump", "action": "refill", "params": {"fill_ml": 18}}
+    timeline = [dict(bolus, at=f"{h}h") for h in range(20)] + [refill] + [dict(bolus, at=f"{h}h", x=[]) for h in range(9)] + [refill, refill]
+    for value in ({"timeline": timeline}, timeline, timeline[:8], timeline[3:], [refill] * 8 + [bolus] * 8, [bolus] * 7 + [refill]):
+        assert pretty_json(value, 2, allow_nan=True, default=None) == json.dumps(value, indent=2)
+        assert pretty_json(value, 4) == json.dumps(value, indent=4)
+
+
+flat_records = st.lists(
+    st.dictionaries(st.text(max_size=3), st.none() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=4) | st.just({}) | st.just([])
+                    | st.dictionaries(st.text(max_size=2), st.integers(), min_size=1, max_size=2), max_size=3),
+    min_size=6, max_size=30)
+
+
+@settings(max_examples=150, deadline=None)
+@given(flat_records)
+def test_pretty_json_of_any_list_of_records(records):
+    assert pretty_json(records, 2) == json.dumps(records, indent=2)
+    assert pretty_json({"k": records}, 2) == json.dumps({"k": records}, indent=2)
+
+
 def test_pretty_json_leaves_non_string_keys_to_the_standard_library():
     value = {1: [1.5], "a": {}, "b": []}
     assert pretty_json(value, 2) == json.dumps(value, indent=2)  # '"1": ...' as json writes it

@@ -1,18 +1,35 @@
-"""Exact float text in bulk: `repr` of every float64 of an array, made faster without changing a byte.
+"""Exact float text in bulk: `repr` of every float64 of an array, made with numpy, not one `repr` a value.
 
 The result files write each number as `repr(float)`, the shortest decimal that reads back as the
-same float64 (byte-identical files, exact round trip). `repr` costs ~0.3-0.7 us a value here, and a
-ten-year run writes about a million of them. Three shortcuts give the same strings:
+same float64 (byte-identical files, exact round trip). `repr` costs ~1 us a value of 16-17
+digits on the benchmark machine, and a ten-year run writes about a million of them. Here whole
+columns are converted at once, with integer arithmetic that gives exactly repr's text:
 
-- a value written once per distinct bit pattern: the array's distinct float64 bit patterns are found
-  with numpy (a sort), each is made into text once, and the texts are spread back (a pump's rate
-  series holds 11 distinct values in 45,000 breakpoints). Bit patterns, not values, so 0.0 and -0.0
-  stay apart (they compare equal but `repr` writes them differently);
 - an integral value below 1e16 in magnitude (most breakpoint times, in whole seconds) is written
-  as the integer's text and '.0', which is exactly what `repr` writes for it (Python switches to
-  the exponent form at 1e16); -0.0, NaN and the infinities go through `repr`;
-- a writer that writes several columns holding the same array (the pump's seven series share their
-  breakpoint times) makes its text once (`ColumnTexts`).
+  as the integer's digits and '.0', which is what `repr` writes for it (Python switches to the
+  exponent form at 1e16); -0.0 is not one of them;
+- a value that is not integral, with 1e-4 <= |x| < 1e10 (repr writes it in positional form,
+  with no exponent): repr's text is the shortest decimal that reads back as x, the nearest one
+  of that length. Any decimal of <= 15 digits that reads back is the 15-digit rounding D_15 of x
+  (trailing zeros dropped), found and checked exactly in float64 (D_15 < 2**53, 10**s exact);
+  otherwise it is D_16 when that reads back, else D_17, which always does. With x = m * 2**e
+  (m the 53-bit significand) and s = 15 - floor(log10 x), the 128-bit product m * 5**s is
+  x * 10**s * 2**shift (shift = -(e + s)): its high bits are floor(x * 10**s), the shifted-out
+  remainder r rounds it, and D_16 reads back exactly when 2|r| < 5**s (the distance to x
+  against half the float64 spacing, in the same units); ten times the remainder gives the 17th
+  digit. Values next to a power of two with more than 15 digits (a narrower gap below x) and a
+  decimal exactly half-way go to `repr`, as does everything else (NaN, infinities, -0.0, tiny
+  and huge values);
+- a writer that writes several columns holding the same array (the pump's seven series share
+  their breakpoint times) makes its text once (`ColumnTexts`).
+
+The texts are kept as a matrix of ASCII bytes, one row a value, where a 0 byte means "no
+character": digits before the decimal point, the point, the digits after it, each in its own
+columns, so rows of different lengths share one layout and a file is made by dropping the 0
+bytes of the joined rows. Columns are converted in blocks of BLOCK values (small arrays are
+reused by the allocator and stay in the cache). The bulk of the work is numpy element-wise
+operations and gathers from small tables: integer division (uint64) costs ten times more and
+is avoided (a float64 quotient corrected by one in int64 instead).
 """
 from __future__ import annotations
 
@@ -20,54 +37,265 @@ import numpy as np
 
 #: Python's `repr` writes integral floats below this magnitude as '<digits>.0'
 _FIXED_LIMIT = 1e16
-#: below this many values the sort costs more than it can save
-_UNIQUE_FROM = 64
+#: the positional range handled by the exact integer method: repr writes no exponent in it
+_PLAIN_LOW, _PLAIN_HIGH = 1e-4, 1e10
+#: float64 nearest 10**k, k = -4 .. 10 (index k + 4); x >= 10**k exactly iff x >= this (those
+#: below 1 lie above 10**k, see the tests)
+_TENS = np.array([float(f"1e{k}") for k in range(-4, 11)])
+#: 10**k as float64 (exact for k <= 22) and as int64 (k <= 18)
+_EXACT_TENS = np.array([float(10 ** k) for k in range(23)])
+_INT_TENS = np.array([10 ** k for k in range(19)], dtype=np.int64)
+_POW5 = np.array([5 ** k for k in range(23)], dtype=np.uint64)
+#: four ASCII digits '0000'..'9999' per uint32: a gather gives four characters at once
+_FOUR_DIGITS = np.frombuffer("".join(f"{i:04d}" for i in range(10000)).encode("ascii"), dtype=np.uint32)
+_MASK52 = np.uint64((1 << 52) - 1)
+_HIDDEN = np.uint64(1 << 52)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_U32 = np.uint64(32)
+_U52 = np.uint64(52)
+_U64 = np.uint64(64)
+_U1 = np.uint64(1)
+_U10 = np.uint64(10)
+#: widest repr of a float64: '-2.2250738585072014e-308'
+_REPR_WIDTH = 25
+_MINUS, _POINT = ord("-"), ord(".")
 
 
-def _texts_of(values: np.ndarray) -> np.ndarray:
-    """`repr` of each value, as an object array of str (no sharing between equal values)."""
-    out = np.empty(len(values), dtype=object)
-    whole = (values == np.floor(values)) & (np.abs(values) < _FIXED_LIMIT) & ~((values == 0.0) & np.signbit(values))
-    if whole.any():
-        out[whole] = [f"{i}.0" for i in values[whole].astype(np.int64).tolist()]
-        rest = ~whole
-        if rest.any():
-            out[rest] = list(map(repr, values[rest].tolist()))
+def _mul_128(m: np.ndarray, f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The exact products m * f (m < 2**53, f < 2**53, uint64) as high and low 64-bit words."""
+    m1, m0 = m >> _U32, m & _LOW32
+    f1, f0 = f >> _U32, f & _LOW32
+    low = m0 * f0
+    mid = m0 * f1 + m1 * f0  # m0 * f1 < 2**53 and m1 * f0 < 2**53: no overflow
+    lo = low + (mid << _U32)
+    hi = m1 * f1 + (mid >> _U32) + (lo < low)  # the carry of the low word
+    return hi, lo
+
+
+def _floor_log10(x: np.ndarray, bits: np.ndarray) -> np.ndarray:
+    """floor(log10 x), exactly, of values 1e-4 <= x < 1e10 (int64): floor(e2 * log10 2) from the
+    binary exponent e2 is it or one less."""
+    e2 = (bits >> _U52).astype(np.int64) - 1023
+    guess = (e2 * 78913) >> 18  # floor(e2 * log10(2)) for |e2| < 1600
+    return guess + (x >= _TENS[guess + 5])
+
+
+def _shortest_digits(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For non-integral values 1e-4 <= x < 1e10: repr's digits as (D, s) (uint64, int64),
+    repr(x) being D * 10**-s written out, and a mask of the values left to `repr` (next to a
+    power of two with more than 15 digits, or a decimal exactly half-way)."""
+    bits = x.view(np.uint64)
+    exp10 = _floor_log10(x, bits)
+    # 15 digits: when a decimal of <= 15 digits reads back as x, it is the only one and x * 10**s
+    # lies within 0.2 of it; D / 10**s with D < 2**53 and 10**s exact is correctly rounded, so
+    # comparing it with x tells exactly whether it reads back
+    s15 = 14 - exp10
+    tens = _EXACT_TENS[s15]
+    d15 = np.rint(x * tens)
+    fifteen = (d15 / tens) == x
+    d15, s15 = _drop_trailing_zeros(d15, s15, fifteen)
+    d, s, left = _digits_16_17(bits, exp10)
+    digits = np.where(fifteen, d15.astype(np.uint64), d)
+    return digits, np.where(fifteen, s15, s), left & ~fifteen
+
+
+def _digits_16_17(bits: np.ndarray, exp10: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(D, s, left to repr) of values no decimal of 15 digits reads back as: D_16 when it reads
+    back, else D_17, from the exact product m * 5**s16 = x * 10**s16 * 2**shift (x = m * 2**e)."""
+    m = (bits & _MASK52) | _HIDDEN
+    s16 = 15 - exp10
+    shift = (1075 - s16 - (bits >> _U52).astype(np.int64)).astype(np.uint64)  # -(e + s16), 12..50 here
+    five = _POW5[s16]
+    hi, lo = _mul_128(m, five)
+    unit = _U1 << shift
+    whole = (hi << (_U64 - shift)) | (lo >> shift)  # floor(x * 10**s16)
+    rest = lo & (unit - _U1)
+    half = unit >> _U1
+    up = rest > half
+    # D_16 reads back when its distance to x is under half the float64 spacing: 2 * dist < 5**s16
+    reads_back = (np.where(up, unit - rest, rest) << _U1) < five
+    # D_17 = round(10 * x * 10**s16): the next digit from 10 * rest
+    ten_rest = rest * _U10
+    rest17 = ten_rest & (unit - _U1)
+    d17 = whole * _U10 + (ten_rest >> shift) + (rest17 > half)
+    power_of_two = (bits & _MASK52) == 0  # a narrower gap below x: left to repr
+    left = power_of_two | np.where(reads_back, rest == half, rest17 == half)
+    return np.where(reads_back, whole + up, d17), np.where(reads_back, s16, s16 + 1), left
+
+
+def _drop_trailing_zeros(digits: np.ndarray, scale: np.ndarray, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where `where`: D (a whole float64 below 2**53) divided by 10 and s one less while D ends
+    in 0 and a digit stays after the point; by 10**8, 10**4, 10**2, 10 (a quotient is whole
+    exactly when the division leaves no remainder, at these sizes)."""
+    for step in (8, 4, 2, 1):
+        q = digits / _EXACT_TENS[step]
+        strip = where & (q == np.floor(q)) & (scale > step)
+        if strip.any():
+            digits = np.where(strip, q, digits)
+            scale = scale - step * strip
+    return digits, scale
+
+
+def _split_point(digits: np.ndarray, scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(D // 10**s, D % 10**s) for D < 10**18, 1 <= s <= 22, without integer division: a float
+    quotient (off by at most one) corrected exactly in int64."""
+    power = _INT_TENS[np.minimum(scale, 18)]
+    q = np.floor(digits.astype(np.float64) / _EXACT_TENS[scale]).astype(np.int64)
+    q[scale >= 18] = 0  # D < 10**18 <= 10**s
+    r = digits.astype(np.int64) - q * power
+    low, high = r < 0, r >= power
+    q += high.astype(np.int64) - low
+    r += (low.astype(np.int64) - high) * power
+    return q.astype(np.uint64), r.astype(np.uint64)
+
+
+def _digit_matrix(values: np.ndarray, width: int) -> np.ndarray:
+    """ASCII digits of each value (uint64 below 10**18), zero-padded to `width` <= 20
+    characters, as an (n, width) uint8 matrix."""
+    n = len(values)
+    groups = np.empty((5, n), dtype=np.intp)  # four digits each, the most significant first
+    if width > 8:
+        high = np.floor(values.astype(np.float64) / 1e8).astype(np.int64)  # off by at most one
+        low = values.astype(np.int64) - high * 10 ** 8
+        under, over = low < 0, low >= 10 ** 8
+        high += over.astype(np.int64) - under
+        low += (under.astype(np.int64) - over) * 10 ** 8
+        upper = high.astype(np.float64)  # below 10**10: exact, and so is each step below
+        top = np.floor(upper / 1e8)
+        groups[0] = top
+        _four_digit_pair(upper - 1e8 * top, groups[1], groups[2])
     else:
-        out[:] = list(map(repr, values.tolist()))
+        low = values
+        groups[:3] = 0
+    _four_digit_pair(low.astype(np.float64), groups[3], groups[4])
+    first = 5 - (width + 3) // 4
+    chars = np.ascontiguousarray(_FOUR_DIGITS[groups[first:].T]).view(np.uint8).reshape(n, 4 * (5 - first))
+    return chars[:, chars.shape[1] - width:]
+
+
+def _four_digit_pair(values: np.ndarray, high: np.ndarray, low: np.ndarray) -> None:
+    """Split values below 10**8 (exact float64) into two groups of four digits."""
+    q = np.floor(values / 1e4)
+    high[:] = q
+    low[:] = values - 1e4 * q
+
+
+def text_matrix(values) -> np.ndarray:
+    """`repr(float(x))` of every element of `values` (float64), as an (n, width) uint8 matrix:
+    row i holds repr's ASCII characters in order, with 0 bytes (no character) between them."""
+    a = np.ascontiguousarray(values, dtype=np.float64).ravel()
+    if not len(a):
+        return np.zeros((0, 0), dtype=np.uint8)
+    mag = np.abs(a)
+    negative = np.signbit(a)
+    with np.errstate(invalid="ignore"):  # floor of NaN
+        whole = (a == np.floor(a)) & (mag < _FIXED_LIMIT) & ~((a == 0.0) & negative)
+    plain = ~whole & (mag >= _PLAIN_LOW) & (mag < _PLAIN_HIGH)
+    unusual = ~(whole | plain)
+    integer = np.where(whole, mag, 0.0).astype(np.uint64)
+    fraction = np.zeros(len(a), dtype=np.uint64)
+    scale = np.ones(len(a), dtype=np.int64)  # 'D.0': one digit, 0, after the point
+    count = int(np.count_nonzero(plain))
+    if count == len(a):
+        d, s, left = _shortest_digits(mag)
+        integer, fraction = _split_point(d, s)
+        scale, unusual = s, left
+    elif count:  # a few (the odd time of a column of whole seconds): only those
+        idx = np.flatnonzero(plain)
+        d, s, left = _shortest_digits(mag[idx])
+        integer[idx], fraction[idx] = _split_point(d, s)
+        scale[idx] = s
+        unusual[idx[left]] = True
+    return _layout(integer, fraction, scale, negative & ~unusual, unusual, a)
+
+
+def _digit_count(values: np.ndarray) -> np.ndarray:
+    """Decimal digits of each value (uint64; 0 has one), as uint8."""
+    count = np.ones(len(values), dtype=np.uint8)
+    top = int(values.max())
+    k = 1
+    while 10 ** k <= top:
+        count += values >= np.uint64(10 ** k)
+        k += 1
+    return count
+
+
+def _layout(integer: np.ndarray, fraction: np.ndarray, scale: np.ndarray, minus: np.ndarray, unusual: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """The text matrix of 'I.F' (F with s digits, '-' first where `minus`); rows of `unusual` values `repr`.
+
+    Columns: the sign (when any row has one), the digits of I right-aligned, the point, the
+    digits of F right-aligned, then repr's text of the unusual values (when there are any)."""
+    n = len(integer)
+    normal = ~unusual
+    int_len = _digit_count(integer) * normal  # digits before the point
+    frac_len = scale.astype(np.uint8) * normal
+    int_width, frac_width = int(int_len.max()), int(frac_len.max())
+    sign = 1 if minus.any() else 0
+    repr_width = _REPR_WIDTH if unusual.any() else 0
+    point = sign + int_width
+    out = np.empty((n, point + 1 + frac_width + repr_width), dtype=np.uint8)
+    if sign:
+        out[:, 0] = minus * _MINUS
+    # a digit column is kept where its rank from the right is below the row's digit count
+    ranks = np.arange(max(int_width, frac_width) - 1, -1, -1, dtype=np.uint8)
+    np.multiply(_digit_matrix(integer, int_width), ranks[-int_width:] < int_len[:, None], out=out[:, sign:point])
+    out[:, point] = normal * _POINT
+    np.multiply(_digit_matrix(fraction, frac_width), ranks[-frac_width:] < frac_len[:, None], out=out[:, point + 1:point + 1 + frac_width])
+    if repr_width:
+        rows = np.zeros((n, _REPR_WIDTH), dtype=np.uint8)
+        texts = np.array([repr(x).encode("ascii") for x in a[unusual].tolist()], dtype=f"S{_REPR_WIDTH}")
+        rows[unusual] = texts.view(np.uint8).reshape(-1, _REPR_WIDTH)
+        out[:, -_REPR_WIDTH:] = rows
     return out
 
 
-def float_texts(values) -> np.ndarray:
-    """`repr(float(x))` of every element of `values` (float64), as an object array of str."""
+def row_texts(matrix: np.ndarray) -> list[str]:
+    """The text of each row of a text matrix (its non-zero bytes)."""
+    return [bytes(row[row != 0]).decode("ascii") for row in matrix]
+
+
+def float_texts(values) -> list[str]:
+    """`repr(float(x))` of every element of `values` (float64), as a list of str."""
+    return [text for block in text_blocks(values) for text in row_texts(block)]
+
+
+#: values converted at once: a block's arrays stay small enough to be reused by the allocator
+#: and held by the cache (the whole ten-year column at once is ~1.5 times slower)
+BLOCK = 16384
+
+
+def text_blocks(values) -> list[np.ndarray]:
+    """`text_matrix` of each run of BLOCK values of `values`, in order."""
     a = np.ascontiguousarray(values, dtype=np.float64).ravel()
-    if len(a) < _UNIQUE_FROM:
-        return _texts_of(a)
-    bits, inverse = np.unique(a.view(np.int64), return_inverse=True)
-    return _texts_of(bits.view(np.float64))[inverse]
+    return [text_matrix(a[start:start + BLOCK]) for start in range(0, len(a), BLOCK)]
 
 
 class ColumnTexts:
-    """`float_texts` remembered by the array's content, for a writer writing several columns."""
+    """`text_blocks` remembered by the array's content, for a writer writing several columns."""
 
     def __init__(self) -> None:
-        self._known: dict[tuple[int, bytes], np.ndarray] = {}
+        self._known: dict[tuple[int, bytes], list[np.ndarray]] = {}
 
-    def __call__(self, values) -> np.ndarray:
+    def __call__(self, values) -> list[np.ndarray]:
         a = np.ascontiguousarray(values, dtype=np.float64).ravel()
         key = (len(a), a.tobytes())
         texts = self._known.get(key)
         if texts is None:
-            texts = self._known[key] = float_texts(a)
+            texts = self._known[key] = text_blocks(a)
         return texts
 
 
-def csv_two_columns(header: str, first: np.ndarray, second: np.ndarray) -> str:
-    """`header` and one line 'a,b' per pair of texts (object arrays of str of one length)."""
-    n = len(first)
-    parts = np.empty(4 * n, dtype=object)
-    parts[0::4] = first
-    parts[1::4] = ","
-    parts[2::4] = second
-    parts[3::4] = "\n"
-    return header + "".join(parts.tolist())
+def csv_two_columns(header: bytes, first: list[np.ndarray], second: list[np.ndarray]) -> bytes:
+    """`header` and one line 'a,b\n' per pair of rows of two columns' text blocks (of one length)."""
+    return header + b"".join(_lines(a, b) for a, b in zip(first, second))
+
+
+def _lines(first: np.ndarray, second: np.ndarray) -> bytes:
+    """'a,b\n' for each pair of rows of two text matrices of one length."""
+    n, wa, wb = len(first), first.shape[1], second.shape[1]
+    lines = np.empty((n, wa + wb + 2), dtype=np.uint8)
+    lines[:, :wa] = first
+    lines[:, wa] = ord(",")
+    lines[:, wa + 1:wa + 1 + wb] = second
+    lines[:, -1] = ord("\n")
+    return lines.tobytes().translate(None, b"\0")

@@ -22,7 +22,6 @@ Layout of DIR:
 """
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -78,36 +77,49 @@ def write_result_files(results: Results, folder: Path, compress: bool = False, f
         if fmt == "parquet":
             _write_series_parquet(series_dir / name, signal, t, v)
         else:
-            with open(series_dir / name, "w", encoding="utf-8") as f:
-                f.write(series_csv_text(signal, t, v, texts))
+            write_text_bytes(series_dir / name, series_csv_bytes(signal, t, v, texts))
     (series_dir / "index.json").write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
 
 
-#: events encoded per batch: the lines of a batch are joined and written at once
+#: events encoded per batch: the lines of a batch are made by one encoder call and written at once
 EVENT_BATCH = 4096
 
 
 def _write_events_text(results: Results, f, binary: bool) -> None:
-    from simulator.results import json_lines
+    from simulator.results import json_lines_text
 
-    lines = json_lines(results.events)
-    while True:
-        batch = "".join(itertools.islice(lines, EVENT_BATCH))
-        if not batch:
-            return
+    events = results.events
+    for start in range(0, len(events), EVENT_BATCH):
+        batch = json_lines_text(events[start:start + EVENT_BATCH])
         f.write(batch.encode("utf-8") if binary else batch)
 
 
-def series_csv_text(signal: str, t, v, texts: ColumnTexts | None = None) -> str:
-    """A series file: the header `t_s,<signal>`, then one `t,v` line a breakpoint, each number
-    written as `repr` of the float64 (the shortest text that reads back as the same value), made
-    in bulk by `simulator.float_text` (`texts`: a writer's cache of column texts, shared between
-    the series it writes)."""
-    from simulator.float_text import ColumnTexts, csv_two_columns, float_texts
+def series_csv_bytes(signal: str, t, v, texts: ColumnTexts | None = None) -> bytes:
+    """A series file (UTF-8): the header `t_s,<signal>`, then one `t,v` line a breakpoint, each
+    number written as `repr` of the float64 (the shortest text that reads back as the same
+    value), made in bulk by `simulator.float_text` (`texts`: a writer's cache of column texts,
+    shared between the series it writes)."""
+    from simulator.float_text import ColumnTexts, csv_two_columns, text_blocks
 
     if texts is None:
         texts = ColumnTexts()
-    return csv_two_columns(f"t_s,{signal}\n", texts(t), float_texts(v))
+    return csv_two_columns(f"t_s,{signal}\n".encode(), texts(t), text_blocks(v))
+
+
+def series_csv_text(signal: str, t, v, texts: ColumnTexts | None = None) -> str:
+    """`series_csv_bytes` as text."""
+    return series_csv_bytes(signal, t, v, texts).decode("utf-8")
+
+
+def write_text_bytes(path: Path, data: bytes) -> None:
+    """Write UTF-8 text given as bytes in one call, with the line ends of a text-mode file
+    (os.linesep for each newline, as `open(path, "w")` writes them)."""
+    import os
+
+    if os.linesep != "\n":
+        data = data.replace(b"\n", os.linesep.encode("ascii"))
+    with open(path, "wb") as f:
+        f.write(data)
 
 
 def _write_events_parquet(results: Results, path: Path) -> None:

@@ -137,15 +137,15 @@ def test_output_is_atomic_when_writing_fails(failure, monkeypatch, toy_registry,
     (dest / "summary.json").write_text("previous run")
     write_marker(dest, "run", "complete")  # a previous result (the marker rule): it may be replaced
     calls = {"n": 0}
-    real = results_module.json_line
+    real = results_module.json_lines_text
 
-    def failing(record):
+    def failing(records):
         calls["n"] += 1
-        if calls["n"] == 3:
+        if calls["n"] == 1:  # the first batch of events
             raise failure
-        return real(record)
+        return real(records)
 
-    monkeypatch.setattr(results_module, "json_line", failing)
+    monkeypatch.setattr(results_module, "json_lines_text", failing)
     with pytest.raises(type(failure)):
         results.write(dest)
     assert (dest / "summary.json").read_text() == "previous run"  # the old result is intact

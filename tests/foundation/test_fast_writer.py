@@ -21,6 +21,7 @@ from simulator.results import (
     dumps,
     finite_or_none,
     json_line,
+    json_lines_text,
     pretty_json,
 )
 
@@ -68,6 +69,38 @@ def test_non_finite_values_are_written_as_null_only_where_they_are():
     assert json_line(finite) == '{"seq":0,"t_s":0.1,"device":"ipg","kind":"y","payload":{"v":1e-300,"w":"\\u00b5s"}}'
 
 
+def test_a_batch_of_events_is_the_lines_of_its_events():
+    """One encoder call for the batch, cut at the NaN between events; a NaN or infinity in a
+    payload, or the letters NaN / Infinity in a string, take the line-by-line way: same text."""
+    nested = {"a": [{"b": 1.5}, {"c": [None, True]}], "d": {}}
+    records = [
+        EventRecord(0, 0.0, "sim", "sim.start", {"seed": 1}),
+        EventRecord(1, 36000.0, "pump", "bolus.start", nested),
+        EventRecord(2, 0.1, "ipg", "x", {"text": "},NaN,{ and Infinity", "e": np.float64(2.5)}),
+        EventRecord(3, 1e300, "pump", "y", {"v": float("nan"), "w": [float("-inf")]}),
+        EventRecord(4, 5.0, "pump", "z", {}),
+    ]
+    lines = "".join(json_line(r) + "\n" for r in records)
+    assert json_lines_text(records) == lines
+    for start in range(len(records)):
+        for end in range(start, len(records) + 1):
+            part = records[start:end]
+            assert json_lines_text(part) == "".join(json_line(r) + "\n" for r in part)
+    assert json_lines_text([]) == ""
+    assert json_lines_text(records[:2]) == (
+        '{"seq":0,"t_s":0.0,"device":"sim","kind":"sim.start","payload":{"seed":1}}\n'
+        '{"seq":1,"t_s":36000.0,"device":"pump","kind":"bolus.start","payload":{"a":[{"b":1.5},{"c":[null,true]}],"d":{}}}\n'
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=5),
+                          st.dictionaries(st.text(max_size=4), st.floats() | st.text(max_size=6) | st.integers(), max_size=3)), max_size=6))
+def test_any_batch_of_events_is_the_lines_of_its_events(items):
+    records = [EventRecord(i, t, "dev", kind, payload) for i, (t, kind, payload) in enumerate(items)]
+    assert json_lines_text(records) == "".join(json_line(r) + "\n" for r in records)
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=8),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
@@ -80,6 +113,30 @@ json_values = st.recursive(
 def test_pretty_json_is_the_standard_librarys_indented_text(value):
     assert pretty_json(value, 2, allow_nan=True, default=None) == json.dumps(value, indent=2)
     assert dumps(value, indent=2) == json.dumps(finite_or_none(value), indent=2, allow_nan=False)
+
+
+def test_pretty_json_of_a_timeline_with_runs_of_flat_records():
+    """A scenario's timeline: flat actions ('params': {} on one line, as json.dumps writes it)
+    encoded a run at a time, the actions with parameters one by one, in order."""
+    bolus = {"at": "10h", "device": "pump", "action": "patient_bolus", "params": {}}
+    refill = {"at": "30d", "device": "pump", "action": "refill", "params": {"fill_ml": 18}}
+    timeline = [dict(bolus, at=f"{h}h") for h in range(20)] + [refill] + [dict(bolus, at=f"{h}h", x=[]) for h in range(9)] + [refill, refill]
+    for value in ({"timeline": timeline}, timeline, timeline[:8], timeline[3:], [refill] * 8 + [bolus] * 8, [bolus] * 7 + [refill]):
+        assert pretty_json(value, 2, allow_nan=True, default=None) == json.dumps(value, indent=2)
+        assert pretty_json(value, 4) == json.dumps(value, indent=4)
+
+
+flat_records = st.lists(
+    st.dictionaries(st.text(max_size=3), st.none() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=4) | st.just({}) | st.just([])
+                    | st.dictionaries(st.text(max_size=2), st.integers(), min_size=1, max_size=2), max_size=3),
+    min_size=6, max_size=30)
+
+
+@settings(max_examples=150, deadline=None)
+@given(flat_records)
+def test_pretty_json_of_any_list_of_records(records):
+    assert pretty_json(records, 2) == json.dumps(records, indent=2)
+    assert pretty_json({"k": records}, 2) == json.dumps({"k": records}, indent=2)
 
 
 def test_pretty_json_leaves_non_string_keys_to_the_standard_library():

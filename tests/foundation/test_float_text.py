@@ -1,17 +1,20 @@
 """Exact float text in bulk (`simulator.float_text`) is `repr` of each float64, to the byte:
-the shortcuts (one text per distinct bit pattern, integers as '<digits>.0', shared columns)
-must never change a character, for any value."""
+the integer method (whole values as '<digits>.0', the shortest of 15, 16, 17 digits from an exact
+128-bit product, the rows of a text matrix, shared columns) must never change a character, for
+any value."""
 from __future__ import annotations
 
 import math
 import struct
+from fractions import Fraction
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.float_text import ColumnTexts, csv_two_columns, float_texts
-from simulator.output import series_csv_text
+from simulator import float_text
+from simulator.float_text import BLOCK, ColumnTexts, csv_two_columns, float_texts, text_blocks
+from simulator.output import series_csv_bytes, series_csv_text
 
 #: values where a shortcut could go wrong, each with repr's text worked out by hand
 HAND = [
@@ -26,17 +29,63 @@ HAND = [
 ]
 
 
-def test_hand_values_alone_and_repeated_past_the_sorting_size():
+def test_hand_values_alone_and_in_a_long_column():
     values = [v for v, _ in HAND]
     expected = [text for _, text in HAND]
-    assert float_texts(np.array(values)).tolist() == expected
-    # 15 values x 10 = 150 >= 64: the distinct-bit-pattern path; 0.0 and -0.0 must stay apart
-    assert float_texts(np.array(values * 10)).tolist() == expected * 10
+    assert float_texts(np.array(values)) == expected
+    assert float_texts(np.array(values * 10)) == expected * 10
 
 
 def test_negative_nan_is_written_as_repr_writes_it():
     neg_nan = struct.unpack("<d", struct.pack("<Q", 0xFFF8000000000000))[0]
-    assert float_texts(np.array([neg_nan] * 70 + [1.5])).tolist() == [repr(neg_nan)] * 70 + ["1.5"]
+    assert float_texts(np.array([neg_nan] * 70 + [1.5])) == [repr(neg_nan)] * 70 + ["1.5"]
+
+
+def test_the_thresholds_of_floor_log10_are_the_powers_of_ten_or_just_above():
+    """x >= 10**k exactly iff x >= the float64 nearest 10**k: it is 10**k or lies above it."""
+    for k, threshold in zip(range(-4, 11), float_text._TENS):
+        assert Fraction(threshold) >= Fraction(10) ** k
+        assert Fraction(np.nextafter(threshold, 0.0)) < Fraction(10) ** k
+
+
+def test_hand_cases_of_the_integer_method():
+    values = [
+        0.5, 0.25, 0.125, 2.0 ** -13, 3.0 * 2.0 ** -14,        # powers of two (a narrower gap below)
+        0.0001, 0.00010000000000000002, 9.999999999999999e-05,  # the low end of the method (below: repr)
+        9999999999.999998, 9999999999.5, 1e10 + 0.5,             # the high end (from 1e10 on: repr)
+        0.1, 0.2, 0.30000000000000004, 1 / 3, 2 / 3, 123.456,  # 1 to 17 digits
+        1.0000000000000002, 0.9999999999999999, 99.99999999999999, 9.999999999999998,
+        85.16287160887879, 19.999999999999996, 1.4400000000000002,
+        -0.5, -1.5, -123.456, -0.0001, -9999999999.999998,
+        1.5, 2.5, 1234567.125, 4503599627370495.5,              # half-integers, the largest one
+        1e15 + 0.5, 1e15, 1e16 - 2, 2.0 ** 53, 2.0 ** 53 + 2,  # whole values near 1e16 and 2**53
+    ]
+    assert float_texts(np.array(values)) == [repr(v) for v in values]
+    # one at a time, and alone with the rest whole (the few-values way)
+    for v in values:
+        assert float_texts(np.array([v])) == [repr(v)]
+        assert float_texts(np.array([3600.0, v, 7200.0])) == ["3600.0", repr(v), "7200.0"]
+
+
+def test_values_next_to_powers_of_two_and_of_ten_give_repr():
+    edges = [2.0 ** k for k in range(-14, 34)] + [float(f"1e{k}") for k in range(-4, 11)]
+    values = []
+    for edge in edges:
+        below = above = edge
+        for _ in range(4):
+            below, above = np.nextafter(below, 0.0), np.nextafter(above, np.inf)
+            values += [below, above]
+    values = [float(v) for v in values]
+    assert float_texts(np.array(values)) == [repr(v) for v in values]
+
+
+def test_a_column_longer_than_a_block_and_its_csv_lines():
+    t = np.arange(BLOCK + 10, dtype=float) * 0.5
+    v = np.linspace(0.0, 1.0, BLOCK + 10)
+    blocks = text_blocks(t)
+    assert len(blocks) == 2 and sum(len(b) for b in blocks) == BLOCK + 10
+    expected = "t_s,x\n" + "".join(f"{a!r},{b!r}\n" for a, b in zip(t.tolist(), v.tolist()))
+    assert series_csv_text("x", t, v) == expected
 
 
 finite_or_not = st.floats(allow_nan=True, allow_infinity=True, width=64)
@@ -45,15 +94,36 @@ finite_or_not = st.floats(allow_nan=True, allow_infinity=True, width=64)
 @settings(max_examples=300, deadline=None)
 @given(st.lists(finite_or_not, max_size=300), st.integers(min_value=1, max_value=4))
 def test_any_floats_give_repr(values, repeat):
-    values = values * repeat  # repeats make the distinct-value path share texts
-    assert float_texts(np.array(values, dtype=float)).tolist() == [repr(v) for v in values]
+    values = values * repeat
+    assert float_texts(np.array(values, dtype=float)) == [repr(v) for v in values]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(min_value=1e-4, max_value=1e10, allow_subnormal=False) | st.floats(min_value=-1e10, max_value=-1e-4), min_size=1, max_size=200))
+def test_values_of_the_integer_method_give_repr(values):
+    assert float_texts(np.array(values)) == [repr(v) for v in values]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=2 ** 64 - 1), min_size=1, max_size=200))
+def test_any_bit_patterns_give_repr(patterns):
+    values = np.array(patterns, dtype=np.uint64).view(np.float64)
+    assert float_texts(values) == [repr(v) for v in values.tolist()]
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(min_value=-(2 ** 60), max_value=2 ** 60), min_size=1, max_size=200))
 def test_integral_values_near_and_past_1e16_give_repr(ints):
     values = [float(i) for i in ints]
-    assert float_texts(np.array(values)).tolist() == [repr(v) for v in values]
+    assert float_texts(np.array(values)) == [repr(v) for v in values]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=10 ** 17), min_size=1, max_size=100), st.integers(min_value=0, max_value=22))
+def test_short_and_long_decimals_give_repr(mantissas, point):
+    """Decimals of 1 to 17 digits (the 15-digit way, trailing zeros, 16 and 17 digits)."""
+    values = [float(f"{m}e-{point}") for m in mantissas]
+    assert float_texts(np.array(values)) == [repr(v) for v in values]
 
 
 def test_a_shared_column_is_made_once_and_equal_content_shares_it():
@@ -62,7 +132,7 @@ def test_a_shared_column_is_made_once_and_equal_content_shares_it():
     first = texts(t)
     assert texts(t.copy()) is first          # same content: the same texts, not made again
     assert texts(t + 1.0) is not first
-    assert first[1] == "3600.0"              # 1 x 3600 s
+    assert float_text.row_texts(first[0])[1] == "3600.0"  # 1 x 3600 s
 
 
 def test_series_file_text_is_one_repr_pair_a_line():
@@ -70,4 +140,6 @@ def test_series_file_text_is_one_repr_pair_a_line():
     v = np.array([20.0, 19.999999999999996, -0.0])
     text = series_csv_text("reservoir_ml", t, v)
     assert text == "t_s,reservoir_ml\n0.0,20.0\n0.5,19.999999999999996\n86400.0,-0.0\n"
-    assert csv_two_columns("h\n", np.array([], dtype=object), np.array([], dtype=object)) == "h\n"
+    assert series_csv_bytes("reservoir_ml", t, v) == text.encode("ascii")
+    assert csv_two_columns(b"h\n", [], []) == b"h\n"
+    assert series_csv_text("x", np.array([]), np.array([])) == "t_s,x\n"

@@ -225,6 +225,7 @@ class Simulation:
         group = self._action_groups.get(at)
         if group is None:
             group = self._action_groups[at] = self.env.timeout(at)
+            group.callbacks.append(lambda _event, at=at: self._action_groups.pop(at, None))  # a fired group is not kept (memory)
 
         def dispatch(_event: simpy.Event) -> None:
             self._dispatch(action.device, action.action, action.params, parsed)

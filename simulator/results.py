@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any
 from collections.abc import Iterable
 
 import numpy as np
@@ -296,33 +296,6 @@ def profile_overrides_of(sim: Simulation) -> dict[str, str]:
     return registry.overrides_used(ids)
 
 
-class _ScenarioJson:
-    """The `scenario_json` field of Results: plain JSON data, or the run's Scenario until it is
-    first read (then dumped once, `model_dump(mode="json")`, and kept). A run's Results share its
-    Scenario instead of holding a copy (about a third of a kilobyte per timeline action): nothing
-    in the simulator edits a scenario in place (tests/headless/test_results_scenario.py); a
-    caller that edits one after `results()` should read `scenario_json` first."""
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.slot = "_" + name
-
-    @overload
-    def __get__(self, obj: None, owner: type | None = None) -> None: ...
-    @overload
-    def __get__(self, obj: object, owner: type | None = None) -> dict[str, Any]: ...
-
-    def __get__(self, obj: object | None, owner: type | None = None) -> dict[str, Any] | None:
-        if obj is None:
-            return None  # the dataclass default: an empty dict (see __set__)
-        value = obj.__dict__[self.slot]
-        if not isinstance(value, dict):  # the Scenario itself: dumped on the first read
-            value = obj.__dict__[self.slot] = value.model_dump(mode="json")
-        return value
-
-    def __set__(self, obj: object, value: Any) -> None:
-        obj.__dict__[self.slot] = {} if value is None else value
-
-
 @dataclass
 class Results:
     """The outcome of one run: every event, every recorded signal (exact breakpoints), the summary.
@@ -352,7 +325,7 @@ class Results:
     events: list[EventRecord]
     series: dict[tuple[str, str], Series]
     summary: dict[str, Any]
-    scenario_json: _ScenarioJson = _ScenarioJson()
+    scenario_json: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_simulation(cls, sim: Simulation) -> Results:
@@ -384,14 +357,8 @@ class Results:
             events,
             dict(sim.recorder.series),
             json_copy(summary),
-            sim.scenario,  # dumped when first read (see _ScenarioJson)
+            sim.scenario.model_dump(mode="json"),  # a copy: the record of what ran, whatever the caller edits later
         )
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickled with `scenario_json` as JSON data (never the Scenario object)."""
-        state = dict(self.__dict__)
-        state["_scenario_json"] = self.scenario_json
-        return state
 
     # ----- events -----
     def events_where(self, device: str | Iterable[str] | None = None, kind: str | Iterable[str] | None = None) -> list[EventRecord]:

@@ -222,11 +222,15 @@ class Scenario(StrictModel):
         """What the check depends on, by content: the registry, the duration, and every device's
         and action's fields (an in-place edit of a refill's params makes a different fingerprint,
         so the next Simulation checks and parses the edited scenario, never a stale copy)."""
+        import hashlib
+
         devices = [(d.id, d.profile, d.settings) for d in self.devices]
         timeline = [(a.at, a.device, a.action, a.params) for a in self.timeline]
         if self.patient is not None:  # only scenarios with a patient get a longer fingerprint
-            return (id(registry), repr((self.duration, devices, timeline, self.patient.model_dump())))
-        return (id(registry), repr((self.duration, devices, timeline)))
+            text = repr((self.duration, devices, timeline, self.patient.model_dump()))
+        else:
+            text = repr((self.duration, devices, timeline))
+        return (id(registry), hashlib.sha256(text.encode()).digest())  # the digest, not the text (~40 B an action)
 
     def checked_with(self, registry):
         """What `validate_references` parsed when it checked this scenario against `registry`

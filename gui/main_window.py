@@ -31,7 +31,7 @@ from gui.alarm_banner import AlarmBanner
 from gui.alarm_panel import AlarmPanel, unlogged_repeats_of
 from gui.device_views import COMPACT_SPACING_PX, LazyDeviceViews
 from gui.event_log import EventLog
-from gui.plot_common import copy_widget_image
+from gui.plot_common import copy_widget_image, prepare_plots_for_paint
 from gui.runner import SimRunner
 from gui.session import ProgrammingSession
 from gui.time_controls import TimeControls
@@ -421,6 +421,7 @@ class MainWindow(QMainWindow):
         self._run_queued_events()
         for unit in units:
             unit.refresh(now_s)
+            prepare_plots_for_paint(unit)
         for unit in list(self._frozen):
             self._thaw(unit)
 
@@ -440,6 +441,7 @@ class MainWindow(QMainWindow):
             widget.on_events(records)
         else:
             widget.refresh(self.runner.sim.now)
+            prepare_plots_for_paint(widget)
             self._thaw(widget)
 
     def _run_queued_events(self) -> None:

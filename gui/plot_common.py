@@ -10,10 +10,13 @@ zooming one zooms all. Long series are drawn as min/max envelopes when zoomed ou
 from __future__ import annotations
 
 import math
+import weakref
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import numpy as np
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QWidget
@@ -110,16 +113,26 @@ def cache_drawing(item: pg.GraphicsObject) -> None:
     item.setCacheMode(pg.QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
-def prepare_plots_for_paint(widget: QWidget) -> None:
-    """Apply now what the plots in `widget` (or `widget` itself, a plot) would otherwise apply when
-    they are next painted: view ranges changed by a redraw (pyqtgraph defers the new view
-    transform to the paint, and the items it moves then ask for a second paint of the plot:
-    two paints per plot per frame). Call after redrawing, before the event loop paints."""
-    plots = [widget] if isinstance(widget, pg.GraphicsView) else widget.findChildren(pg.GraphicsView)
-    for plot in plots:
-        scene = plot.scene()
-        if scene is not None and plot.isVisible():
-            scene.prepareForPaint()
+#: Every live plot of the app that redraws as the clock runs (time plots and scopes).
+LIVE_PLOTS: weakref.WeakSet[pg.GraphicsView] = weakref.WeakSet()
+
+
+def register_live_plot(plot: pg.GraphicsView) -> None:
+    """Count `plot` among the plots `prepare_plots_for_paint` prepares."""
+    LIVE_PLOTS.add(plot)
+
+
+def prepare_plots_for_paint() -> None:
+    """Apply now, in every visible live plot, what pyqtgraph would otherwise apply when the plot
+    is next painted: view ranges changed by a redraw and y ranges that follow new data (it
+    defers the new view transform to the paint, and the items it moves then ask for a second
+    paint of the plot: two paints per plot per frame). Call after redrawing, before the event
+    loop paints."""
+    for plot in list(LIVE_PLOTS):
+        if shiboken6.isValid(plot) and plot.isVisible():
+            scene = plot.scene()
+            if scene is not None:
+                scene.prepareForPaint()
 
 
 def add_grid(plot: pg.PlotWidget) -> LightGrid:
@@ -367,7 +380,7 @@ class PointLabels:
         self.items: dict[str, pg.TextItem] = {}
         self._shown: dict[str, tuple[str, float, float, str | None]] = {}
 
-    def show(self, labels: list[tuple[str, str, float, float, str | None]]) -> list[pg.TextItem]:
+    def show(self, labels: Sequence[tuple[str, str, float, float, str | None]]) -> list[pg.TextItem]:
         """Show exactly `labels`, each (key, text, x, y, tooltip or None); returns their items."""
         wanted = {key for key, *_ in labels}
         for key, item in self.items.items():
@@ -379,6 +392,7 @@ class PointLabels:
             item = self.items.get(key)
             if item is None:
                 item = self.items[key] = pg.TextItem(text, color=self.colour, anchor=self.anchor)
+                cache_drawing(item)  # moved with the clock: a move copies the cached text
                 self.plot.addItem(item, ignoreBounds=True)
             old = self._shown.get(key)
             if old is None or old[0] != text:
@@ -433,6 +447,7 @@ def threshold_line(plot: pg.PlotWidget, label: str, colour: str = "#c62828", wid
         angle=0, movable=False, pen=pg.mkPen(colour, width=width, style=style), label=label,
         labelOpts={"position": 0.005, "color": colour, "anchors": [(0, 0), (0, 1)]},  # [0]: line in the upper half (text below it)
     )
+    cache_drawing(line.label)  # its text is drawn once, not at every paint of the plot
     plot.addItem(line, ignoreBounds=True)
     return line
 
@@ -454,6 +469,7 @@ def time_plot(title: str, y_label: str, y_units: str, parent: QWidget | None = N
     configure_pyqtgraph()
     axis = CalendarAxis(orientation="bottom")
     plot = pg.PlotWidget(parent=parent, axisItems={"bottom": axis})
+    register_live_plot(plot)
     plot._title_legend = TitleLegend(plot, title)
     plot.setLabel("left", y_label, units=y_units)
     axis.set_start(start)
@@ -562,7 +578,7 @@ class TimeFollower:
 
 def now_column_key(plot: pg.PlotWidget, now_s: float) -> tuple | None:
     """What a time plot's drawing takes from the clock and its view: the screen column (px) of
-    `now_s` on its time axis, its x range and its size. While the key stays the same the plot
+    `now_s` on its time axis, its x range and size, and whether it follows the clock. While the key stays the same the plot
     would draw the same pixels (the clock moved less than a pixel; events are counted apart by
     each view), so the view need not redraw. None before the plot has a size (always redraw)."""
     vb = plot.getPlotItem().getViewBox()
@@ -570,7 +586,9 @@ def now_column_key(plot: pg.PlotWidget, now_s: float) -> tuple | None:
     width_px = int(vb.width())
     if not x1 > x0 or width_px <= 0:
         return None
-    return (int((now_s / SECONDS_PER_DAY - x0) / (x1 - x0) * width_px), x0, x1, width_px, int(vb.height()))
+    follower = getattr(plot, "_time_follower", None)
+    following = follower.following if follower is not None else None  # 'A' resumes following
+    return (int((now_s / SECONDS_PER_DAY - x0) / (x1 - x0) * width_px), x0, x1, width_px, int(vb.height()), following)
 
 
 def follow_time(plot: pg.PlotWidget, now_s: float, until_s: float | None | object = False) -> None:

@@ -21,6 +21,7 @@ from gui.event_markers import EventMarkers
 from gui.plot_common import (
     PALETTE,
     PointLabels,
+    cache_drawing,
     follow_time,
     legend_of,
     now_column_key,
@@ -82,6 +83,7 @@ class PumpPlots(QWidget):
         self.today_bar = pg.BarGraphItem(x=[], height=[], width=0.9, brush=pg.mkBrush("#1f77b4aa"), pen=pg.mkPen("#1f77b4"))
         self._finished_key: tuple[int, int] | None = None  # (day edges, pump events) drawn
         self._finished_max = 0.0  # the highest finished day's dose (drug unit)
+        cache_drawing(self.dose_bars)
         for bars in (self.dose_bars, self.today_bar):
             self.dose_plot.addItem(bars)
         self.max_line = threshold_line(self.dose_plot, "daily maximum", width=1.5, dashed=False)
@@ -91,6 +93,8 @@ class PumpPlots(QWidget):
         self.predicted_low_t_s: float | None = None
         self.predicted_empty_t_s: float | None = None
         self._projection_key: tuple[int, int] | None = None
+        self._course_key: tuple | None = None  # (events, predicted dates) of the course sampled
+        self._course_t_v: tuple[np.ndarray, np.ndarray] = (np.array([]), np.array([]))
         self._changes = 0
         self._drawn_key: tuple | None = None  # (events, now's pixel column and view) last drawn
 
@@ -99,6 +103,7 @@ class PumpPlots(QWidget):
         self._daily_key = None
         self._finished_key = None
         self._projection_key = None
+        self._course_key = None
         self._drawn_key = None
         for plot in (self.reservoir_plot, self.rate_plot, self.dose_plot):
             set_calendar_start(plot, sim.scenario.start)
@@ -171,10 +176,7 @@ class PumpPlots(QWidget):
             set_data_if_changed(self.projection_curve, [], [])
             set_data_if_changed(self.projection_points, [], [])
             return
-        t = np.linspace(now_s, self.predicted_empty_t_s, PROJECTION_POINTS)
-        if self.predicted_low_t_s is not None:
-            t = np.unique(np.append(t, self.predicted_low_t_s))
-        v = np.asarray([dev.expected_reservoir_ml_at(float(x)) for x in t], dtype=float)
+        t, v = self._course(dev, now_s)
         self.projection = (t, v)
         set_data_if_changed(self.projection_curve, t / SECONDS_PER_DAY, v)
         xs, ys, labels = [], [], []
@@ -189,6 +191,25 @@ class PumpPlots(QWidget):
             labels.append((name, f"{name} {date:%d %b}", when / SECONDS_PER_DAY, y, tip))
         self.projection_labels = self._labels.show(labels)
         set_data_if_changed(self.projection_points, xs, ys)
+
+    def _course(self, dev, now_s: float) -> tuple[np.ndarray, np.ndarray]:
+        """(t_s, mL) of the pump's calculated course from now to the predicted empty date.
+
+        The course is the pump's `expected_reservoir_ml_at` along the predicted dates, sampled
+        at PROJECTION_POINTS times (and the low date) when the prediction is made (an event of
+        the pump, new predicted dates); later frames show the part after now, from the value
+        now: the same line, without asking the pump for every point again."""
+        key = (self._changes, self.predicted_low_t_s, self.predicted_empty_t_s)
+        if key != self._course_key:
+            assert self.predicted_empty_t_s is not None
+            self._course_key = key
+            t = np.linspace(now_s, self.predicted_empty_t_s, PROJECTION_POINTS)
+            if self.predicted_low_t_s is not None:
+                t = np.unique(np.append(t, self.predicted_low_t_s))
+            self._course_t_v = (t, np.asarray([dev.expected_reservoir_ml_at(float(x)) for x in t], dtype=float))
+        t, v = self._course_t_v
+        later = t > now_s
+        return np.concatenate([[now_s], t[later]]), np.concatenate([[dev.expected_reservoir_ml_at(now_s)], v[later]])
 
     def _refresh_daily(self, dev, unit: str, now_s: float) -> None:
         """The dose of each calendar day (the pump's `daily_doses`, between its

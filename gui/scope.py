@@ -45,6 +45,7 @@ from gui.plot_common import (
     cache_drawing,
     configure_pyqtgraph,
     contact_colour,
+    register_live_plot,
     set_data_if_changed,
 )
 
@@ -202,6 +203,7 @@ class Scope(QWidget):
         layout.addLayout(row)
         self._info_row = row
         self.plot = pg.PlotWidget()
+        register_live_plot(self.plot)
         self.title_legend = TitleLegend(self.plot, f"{device_id}: scope")
         self.plot.setLabel("left", "current", units="mA")
         self.plot.setLabel("bottom", "time from trigger", units="ms")

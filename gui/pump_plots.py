@@ -83,6 +83,7 @@ class PumpPlots(QWidget):
         self.today_bar = pg.BarGraphItem(x=[], height=[], width=0.9, brush=pg.mkBrush("#1f77b4aa"), pen=pg.mkPen("#1f77b4"))
         self._finished_key: tuple[int, int] | None = None  # (day edges, pump events) drawn
         self._finished_max = 0.0  # the highest finished day's dose (drug unit)
+        self._finished_doses = np.array([])  # the finished days' doses drawn (drug unit)
         cache_drawing(self.dose_bars)
         for bars in (self.dose_bars, self.today_bar):
             self.dose_plot.addItem(bars)
@@ -223,8 +224,7 @@ class PumpPlots(QWidget):
         self._daily_key = key
         edges_s = dev.day_boundaries_t_s()
         if (len(edges_s), self._changes) != self._finished_key:
-            self._finished_key = (len(edges_s), self._changes)
-            self._draw_finished_days(np.asarray(dev.daily_doses()[:-1], dtype=float), np.asarray(edges_s[:-1], dtype=float))
+            self._update_finished_days(dev, edges_s)
         today = dev.delivered_drug_at(now_s) - dev.delivered_drug_at(edges_s[-2]) if len(edges_s) > 1 else 0.0
         left, right = edges_s[-2] / SECONDS_PER_DAY if len(edges_s) > 1 else 0.0, now_s / SECONDS_PER_DAY
         self.today_bar.setOpts(x=[(left + right) / 2], height=[today], width=[max((right - left) * 0.9, 1e-3)])
@@ -240,6 +240,23 @@ class PumpPlots(QWidget):
         if top != self._dose_top:
             self._dose_top = top
             self.dose_plot.setYRange(0, top, padding=0)
+
+    def _update_finished_days(self, dev, edges_s: list[float]) -> None:
+        """The finished days' doses: all of them (`daily_doses`) after an event of the pump;
+        when days only ended since the last frame, the new ones alone, each what the pump
+        delivered between its two midnights (`delivered_drug_at`, the figures `daily_doses`
+        subtracts), appended to those drawn."""
+        finished_edges = np.asarray(edges_s[:-1], dtype=float)  # the last edge is now
+        drawn = len(self._finished_doses)
+        if self._finished_key is not None and self._finished_key[1] == self._changes and 0 < drawn <= len(finished_edges) - 1:
+            # day k runs from edge k to edge k + 1: the new days from the last drawn day's end
+            delivered = [dev.delivered_drug_at(float(t)) for t in finished_edges[drawn:]]
+            doses = np.concatenate([self._finished_doses, np.diff(delivered)])
+        else:
+            doses = np.asarray(dev.daily_doses()[:-1], dtype=float)
+        self._finished_key = (len(edges_s), self._changes)
+        self._finished_doses = doses
+        self._draw_finished_days(doses, finished_edges)
 
     def _draw_finished_days(self, doses, edges_s) -> None:
         """Bars of the finished days: `doses` (drug unit) between consecutive `edges_s` (s)."""

@@ -127,3 +127,26 @@ def test_a_pause_while_playing_leaves_the_plots_painting(qapp, make_window):
     window.runner.pause()
     assert all(unit.updatesEnabled() for unit in window.views_on_screen())
     assert not window.refresh_pending
+
+
+def test_the_dose_bars_grown_day_by_day_equal_the_pumps_daily_doses_through_refills(make_window):
+    # the finished days are appended as days end (the pump's delivered amount between its
+    # midnights) and read again in full after a pump event (a refill, a program): the same
+    # figures as daily_doses, exactly, at every frame
+    import numpy as np
+
+    from gui.scenario_io import open_scenario as open_file
+
+    sim = Simulation(open_file(default_scenario_path().parent / "pump_morphine_refills.yaml"))
+    window = make_window(sim)
+    window.show_view("overview")
+    window.refresh_views()
+    plots = window.device_views["pump"].extra["plots"]
+    kinds = set()
+    while sim.now < 100 * DAY_S:
+        window.runner.step(1.3 * DAY_S)
+        kinds |= {r.kind for r in sim.recorder.events if r.device == "pump"}
+        doses = sim.devices["pump"].daily_doses()
+        assert np.array_equal(plots.dose_bars.opts["height"], doses[:-1])
+        assert list(plots.today_bar.opts["height"]) == pytest.approx(doses[-1:], abs=1e-12)
+    assert "refill.completed" in kinds

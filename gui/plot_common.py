@@ -424,14 +424,18 @@ def _data_token(item) -> object:
     return item.xData if isinstance(item, pg.PlotDataItem) else getattr(item, "data", None)
 
 
+#: What set_curve / set_data_if_changed last gave each plot item: (x, y, pyqtgraph's data array).
+_SHOWN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _shows_already(item, x: np.ndarray, y: np.ndarray) -> bool:
     """True when `item` was last set (by set_curve / set_data_if_changed) to exactly x, y."""
-    last = getattr(item, "_last_xy", None)
+    last = _SHOWN.get(item)
     return last is not None and last[2] is _data_token(item) and np.array_equal(last[0], x) and np.array_equal(last[1], y)
 
 
 def _remember_shown(item, x: np.ndarray, y: np.ndarray) -> None:
-    item._last_xy = (x, y, _data_token(item))
+    _SHOWN[item] = (x, y, _data_token(item))
 
 
 def legend_of(plot: pg.PlotWidget) -> TitleLegend:

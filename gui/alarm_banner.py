@@ -58,11 +58,15 @@ class AlarmBanner(QFrame):
             self.level = "acknowledged"
         critical = sum(1 for _d, a in self.rows if a.get("severity") == "critical")
         bg, fg = COLOURS[self.level]
-        self.setStyleSheet(f"QFrame#alarm-banner {{ background: {bg}; }} QFrame#alarm-banner QLabel {{ color: {fg}; font-weight: bold; }}")
+        style = f"QFrame#alarm-banner {{ background: {bg}; }} QFrame#alarm-banner QLabel {{ color: {fg}; font-weight: bold; }}"
+        if style != self.styleSheet():  # re-styling relays the banner out: only on a new level
+            self.setStyleSheet(style)
         n = len(self.rows)
         head = f"{n} active alarm{'s' if n != 1 else ''} ({critical} critical, {len(sounding)} not acknowledged)"
-        self.text.setText(f"{head}: {top_dev} {top.get('severity', '')} {top.get('alarm', '')}: {top.get('message', '')}, "
-                          f"raised {when_text(self.sim, top.get('raised_t_s'))}")
+        text = (f"{head}: {top_dev} {top.get('severity', '')} {top.get('alarm', '')}: {top.get('message', '')}, "
+                f"raised {when_text(self.sim, top.get('raised_t_s'))}")
+        if text != self.text.text():
+            self.text.setText(text)
         self.ack_button.setEnabled(bool(sounding))
         self._top = (top_dev, top.get("alarm", ""))
         self.setVisible(True)

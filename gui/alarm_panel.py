@@ -201,22 +201,36 @@ class AlarmPanel(QWidget):
             acked = a.get("acknowledged_t_s") is not None
             state = f"acknowledged {when_text(self.sim, a['acknowledged_t_s'])}" if acked else "sounding"
             values = [dev_id, a.get("alarm", ""), a.get("severity", ""), a.get("message", ""), when_text(self.sim, a.get("raised_t_s", 0.0)), state, self.repeats_text(a)]
-            colour = QColor("#b00020") if a.get("severity") == "critical" and not acked else QColor("#8a5a00") if not acked else None
+            colour = "#b00020" if a.get("severity") == "critical" and not acked else "#8a5a00" if not acked else None
             for c, v in enumerate(values):
-                item = QTableWidgetItem(str(v))
-                if colour is not None:
-                    item.setForeground(QBrush(colour))
-                item.setToolTip(str(v))
-                self.table.setItem(r, c, item)
+                self._set_cell(r, c, str(v), colour)
         sounding = sum(1 for _, a in rows if a.get("acknowledged_t_s") is None)
         if rows:
-            self.title.setText(f"Alarms: {len(rows)} active, {sounding} not acknowledged")
-            self.title.setStyleSheet("font-weight: bold; color: #b00020" if sounding else "font-weight: bold")
+            title = f"Alarms: {len(rows)} active, {sounding} not acknowledged"
+            style = "font-weight: bold; color: #b00020" if sounding else "font-weight: bold"
         else:
-            self.title.setText("Alarms: none active")
-            self.title.setStyleSheet("font-weight: bold")
+            title, style = "Alarms: none active", "font-weight: bold"
+        if title != self.title.text():
+            self.title.setText(title)
+        if style != self.title.styleSheet():  # a new style sheet re-styles and relays the label out
+            self.title.setStyleSheet(style)
         if rows and not self.table.selectedItems():
             self.table.selectRow(0)
+
+    def _set_cell(self, row: int, column: int, text: str, colour: str | None) -> None:
+        """Show `text` (in `colour`, None: the table's own) in a cell, touching the cell only when
+        it changes: the repeat counts change every frame while an alarm sounds, and new items
+        every frame would re-lay the table out each time."""
+        item = self.table.item(row, column)
+        if item is None:
+            item = QTableWidgetItem()
+            self.table.setItem(row, column, item)
+        if item.text() != text:
+            item.setText(text)
+            item.setToolTip(text)
+        brush = QBrush(QColor(colour)) if colour is not None else QBrush()
+        if item.foreground() != brush:
+            item.setForeground(brush)
 
     @staticmethod
     def repeats_text(alarm: dict[str, Any]) -> str:

@@ -16,12 +16,15 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from gui.event_markers import EventMarkers
 from gui.plot_common import (
     PALETTE,
+    PointLabels,
     follow_time,
     legend_of,
+    now_column_key,
     pen,
     series_xy_days,
     set_calendar_start,
     set_curve,
+    set_data_if_changed,
     threshold_line,
     time_plot,
 )
@@ -60,7 +63,8 @@ class BatteryPlot(QWidget):
         self.projection_curve = self.plot.plot([], [], pen=pg.mkPen(PROJECTION_COLOUR, width=1.5, style=pg.QtCore.Qt.PenStyle.DotLine), name="projection (%)")
         self.projection_points = pg.ScatterPlotItem(size=9, symbol="star", brush=pg.mkBrush(PROJECTION_COLOUR), pen=None)
         self.plot.addItem(self.projection_points)
-        self.projection_labels: list[pg.TextItem] = []
+        self._labels = PointLabels(self.plot, PROJECTION_COLOUR)
+        self.projection_labels: list[pg.TextItem] = []  # the projected dates' labels shown
         legend_of(self.plot).set_entries([("level", PALETTE[2], False), ("projection", PROJECTION_COLOUR, True)])
         self.low_line = threshold_line(self.plot, "low battery")
         self.low_line.setVisible(False)
@@ -69,11 +73,13 @@ class BatteryPlot(QWidget):
         self.projected_t_s: dict[str, float] = {}
         self._projection_key: tuple[int, int] | None = None  # the projection last drawn
         self._changes = 0
+        self._drawn_key: tuple | None = None  # (events, now's pixel column and view) last drawn
         layout.addWidget(self.plot)
 
     def set_simulation(self, sim) -> None:
         self.sim = sim
         self._projection_key = None
+        self._drawn_key = None
         set_calendar_start(self.plot, sim.scenario.start)
         self.markers.reset(sim.recorder.events, sim.scenario.start)
         self.refresh(sim.now)
@@ -105,11 +111,9 @@ class BatteryPlot(QWidget):
             points = [("ERI", proj.get("days_to_eri"), battery.eri_pct), ("end of service", proj.get("longevity_days"), battery.stimulation_off_pct)]
         else:
             points = [("low battery", proj.get("days_to_low_battery"), battery.low_battery_pct), ("stimulation off", proj.get("days_to_stimulation_off"), battery.stimulation_off_pct)]
-        for label in self.projection_labels:
-            self.plot.removeItem(label)
-        self.projection_labels = []
         self.projected_t_s = {}
         xs, ys = [now_s / SECONDS_PER_DAY], [now_pct]
+        labels = []
         for name, days, pct in points:
             if days is None or pct is None or days <= 0 or days * SECONDS_PER_DAY > MAX_PROJECTION_S or pct >= now_pct:
                 continue
@@ -117,22 +121,23 @@ class BatteryPlot(QWidget):
             self.projected_t_s[name] = t
             xs.append(t / SECONDS_PER_DAY)
             ys.append(pct)
-            date = self.sim.calendar_time(t)
-            text = pg.TextItem(f"{name} {date:%d %b}", color=PROJECTION_COLOUR, anchor=(1.0, 1.1))
-            text.setPos(t / SECONDS_PER_DAY, pct)
-            self.plot.addItem(text, ignoreBounds=True)
-            self.projection_labels.append(text)
+            labels.append((name, f"{name} {self.sim.calendar_time(t):%d %b}", t / SECONDS_PER_DAY, pct, None))
+        self.projection_labels = self._labels.show(labels)
         if len(xs) < 2:
-            self.projection_curve.setData([], [])
-            self.projection_points.setData([], [])
+            set_data_if_changed(self.projection_curve, [], [])
+            set_data_if_changed(self.projection_points, [], [])
             return None
-        self.projection_curve.setData(np.asarray(xs), np.asarray(ys))
-        self.projection_points.setData(xs[1:], ys[1:])
+        set_data_if_changed(self.projection_curve, xs, ys)
+        set_data_if_changed(self.projection_points, xs[1:], ys[1:])
         return max(self.projected_t_s.values())
 
     def refresh(self, now_s: float) -> None:
         if self.sim is None:
             return
+        key = (self._changes, now_column_key(self.plot, now_s))
+        if key == self._drawn_key and key[1] is not None:
+            return  # less than a pixel of time later, no event: the same picture
+        self._drawn_key = key
         device = self.sim.devices[self.device_id]
         try:
             series = self.sim.recorder.get(self.device_id, SIGNAL)

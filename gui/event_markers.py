@@ -13,7 +13,7 @@ from datetime import datetime
 import numpy as np
 import pyqtgraph as pg
 
-from gui.plot_common import BUS, calendar_text
+from gui.plot_common import BUS, cache_drawing, calendar_text
 from simulator.units import SECONDS_PER_DAY
 from simulator.event_kinds import K
 
@@ -90,7 +90,8 @@ class EventMarkers:
         self.device_ids = set(device_ids)
         self.start: datetime | None = None
         self.records: list = []
-        self._key: tuple[float, int] | None = None  # (marker row height, records) last drawn
+        self._row_y: float | None = None  # the marker row's height last drawn (view units)
+        self._drawn: dict[str, int] = {}  # markers drawn per category
         self.vb = plot.getPlotItem().getViewBox()
         # one scatter per category, each with one symbol and brush: pyqtgraph then renders the
         # glyph once and sets positions from arrays (a year of daily recharges stays cheap)
@@ -99,6 +100,7 @@ class EventMarkers:
             sc = pg.ScatterPlotItem(size=self.SIZE_PX, pxMode=True, symbol=symbol, brush=pg.mkBrush(colour), pen=pg.mkPen("w", width=0.8),
                                     hoverable=True, tip=self._tip, hoverSize=self.SIZE_PX + 4)
             sc.setZValue(40)
+            cache_drawing(sc)  # redrawn when markers come or the view moves, not every frame
             self.vb.addItem(sc, ignoreBounds=True)
             sc.sigClicked.connect(self._clicked)
             self.scatters[cat] = sc
@@ -110,13 +112,15 @@ class EventMarkers:
     def reset(self, records, start: datetime | None) -> None:
         self.start = start
         self.records = []
+        self._row_y = None  # every category is drawn again (the old run's markers go)
         self.add(records)
+        if not self.records:
+            self._place()
 
     def add(self, records) -> None:
         new = [r for r in records if r.device in self.device_ids and category_of(r) is not None]
         if new:
             self.records.extend(new)
-            self._key = None
             self._place()
 
     def _tip(self, x, y, data):
@@ -131,18 +135,21 @@ class EventMarkers:
         return [r.t_s / SECONDS_PER_DAY for r in self.records if category is None or category_of(r) == category]
 
     def _place(self) -> None:
-        if not self.records:
-            for sc in self.scatters.values():
-                sc.clear()
-            self._key = None
-            return
+        """Put each category's markers on the marker row: every category when the row moved
+        (the view's height or y range changed), else only the categories with new markers."""
         (_x0, _x1), (y0, y1) = self.vb.viewRange()
         y = y0 + (y1 - y0) * self.ROW_FRACTION
-        if self._key == (y, len(self.records)):
-            return
-        self._key = (y, len(self.records))
+        moved = y != self._row_y
+        self._row_y = y
+        by_category: dict[str, list] = {cat: [] for cat in self.scatters}
+        for r in self.records:
+            by_category[category_of(r)].append(r)  # type: ignore[index]  # records are all marked
         for cat, sc in self.scatters.items():
-            recs = [r for r in self.records if category_of(r) == cat]
+            recs = by_category[cat]
+            if not moved and len(recs) == self._drawn.get(cat, 0):
+                continue
+            self._drawn[cat] = len(recs)
+            sc.setVisible(bool(recs))  # an empty category is left out of every paint
             if not recs:
                 sc.clear()
                 continue

@@ -31,7 +31,7 @@ from gui.alarm_banner import AlarmBanner
 from gui.alarm_panel import AlarmPanel, unlogged_repeats_of
 from gui.device_views import COMPACT_SPACING_PX, LazyDeviceViews
 from gui.event_log import EventLog
-from gui.plot_common import copy_widget_image
+from gui.plot_common import copy_widget_image, prepare_plots_for_paint
 from gui.runner import SimRunner
 from gui.session import ProgrammingSession
 from gui.time_controls import TimeControls
@@ -51,6 +51,8 @@ Ctrl+K: acknowledge the selected alarm
 Ctrl+Z: undo the last transmit (reviewed, sent as a new transmit)
 Ctrl+Shift+T: training dock (Training menu: exercises, demonstrations)
 Ctrl+1 ... Ctrl+9: switch view"""
+#: The widest text the status bar's clock shows (sets its width).
+CLOCK_WIDEST_TEXT = "  Wed 2026-12-30 00:00:00  |  elapsed 36500d 00:00:00  "
 #: Devices shown side by side on the overview; more are paged (a scenario may have 64).
 OVERVIEW_PAGE_SIZE = 4
 #: The smallest screen the window must fit, px (a common laptop screen): tabs, panes and the
@@ -130,6 +132,9 @@ class MainWindow(QMainWindow):
 
         self.clock_label = QLabel()
         self.clock_label.setToolTip("Calendar time of the simulation, and elapsed time since the scenario start (days hh:mm:ss)")
+        # as wide as its widest text: a clock that changes every frame never relays the status
+        # bar out (its labels moved by a pixel or two at almost every frame)
+        self.clock_label.setMinimumWidth(self.clock_label.fontMetrics().horizontalAdvance(CLOCK_WIDEST_TEXT))
         self.speed_label = QLabel()
         self.state_label = QLabel()
         self.statusBar().addPermanentWidget(self.state_label)
@@ -421,6 +426,7 @@ class MainWindow(QMainWindow):
         self._run_queued_events()
         for unit in units:
             unit.refresh(now_s)
+        prepare_plots_for_paint()
         for unit in list(self._frozen):
             self._thaw(unit)
 
@@ -440,6 +446,7 @@ class MainWindow(QMainWindow):
             widget.on_events(records)
         else:
             widget.refresh(self.runner.sim.now)
+            prepare_plots_for_paint()
             self._thaw(widget)
 
     def _run_queued_events(self) -> None:

@@ -9,10 +9,14 @@ zooming one zooms all. Long series are drawn as min/max envelopes when zoomed ou
 """
 from __future__ import annotations
 
+import math
+import weakref
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import numpy as np
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QWidget
@@ -99,6 +103,36 @@ class LightGrid:
         for name, curve in (("major", self.major), ("minor", self.minor)):
             xs, ys = levels[name]
             curve.setData(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float))
+
+
+def cache_drawing(item: pg.GraphicsObject) -> None:
+    """Keep `item`'s drawing as a pixmap in screen pixels until the item changes (Qt's device
+    coordinate cache): for what changes seldom (axes, grid lines, event markers) while the
+    curves in front of it change every frame, a repaint of the plot then copies the pixmap
+    instead of drawing the item again in Python."""
+    item.setCacheMode(pg.QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
+#: Every live plot of the app that redraws as the clock runs (time plots and scopes).
+LIVE_PLOTS: weakref.WeakSet[pg.GraphicsView] = weakref.WeakSet()
+
+
+def register_live_plot(plot: pg.GraphicsView) -> None:
+    """Count `plot` among the plots `prepare_plots_for_paint` prepares."""
+    LIVE_PLOTS.add(plot)
+
+
+def prepare_plots_for_paint() -> None:
+    """Apply now, in every visible live plot, what pyqtgraph would otherwise apply when the plot
+    is next painted: view ranges changed by a redraw and y ranges that follow new data (it
+    defers the new view transform to the paint, and the items it moves then ask for a second
+    paint of the plot: two paints per plot per frame). Call after redrawing, before the event
+    loop paints."""
+    for plot in list(LIVE_PLOTS):
+        if shiboken6.isValid(plot) and plot.isVisible():
+            scene = plot.scene()
+            if scene is not None:
+                scene.prepareForPaint()
 
 
 def add_grid(plot: pg.PlotWidget) -> LightGrid:
@@ -336,6 +370,74 @@ class TitleLegend:
             self.plot.setTitle(html, size="9pt")
 
 
+class PointLabels:
+    """Text labels at points of a plot ('low 16 Apr' at a projected date), kept from frame to
+    frame: a label's text, place and tooltip are set only when they change, and a label no
+    longer wanted is hidden (making and removing text items every frame cost about 1 ms each)."""
+
+    def __init__(self, plot: pg.PlotWidget, colour: str, anchor: tuple[float, float] = (1.0, 1.1)):
+        self.plot, self.colour, self.anchor = plot, colour, anchor
+        self.items: dict[str, pg.TextItem] = {}
+        self._shown: dict[str, tuple[str, float, float, str | None]] = {}
+
+    def show(self, labels: Sequence[tuple[str, str, float, float, str | None]]) -> list[pg.TextItem]:
+        """Show exactly `labels`, each (key, text, x, y, tooltip or None); returns their items."""
+        wanted = {key for key, *_ in labels}
+        for key, item in self.items.items():
+            if key not in wanted and item.isVisible():
+                item.hide()
+                self._shown.pop(key, None)
+        shown = []
+        for key, text, x, y, tip in labels:
+            item = self.items.get(key)
+            if item is None:
+                item = self.items[key] = pg.TextItem(text, color=self.colour, anchor=self.anchor)
+                cache_drawing(item)  # moved with the clock: a move copies the cached text
+                self.plot.addItem(item, ignoreBounds=True)
+            old = self._shown.get(key)
+            if old is None or old[0] != text:
+                item.setText(text)
+            if old is None or old[1:3] != (x, y):
+                item.setPos(x, y)
+            if tip is not None and (old is None or old[3] != tip):
+                item.setToolTip(tip)
+            self._shown[key] = (text, x, y, tip)
+            item.show()
+            shown.append(item)
+        return shown
+
+
+def set_data_if_changed(item, x, y) -> bool:
+    """`item.setData(x, y)` unless it already shows exactly these points (a curve or scatter
+    whose data did not change is neither re-set nor repainted); True when set."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if _shows_already(item, x, y):
+        return False
+    item.setData(x, y)
+    _remember_shown(item, x, y)
+    return True
+
+
+def _data_token(item) -> object:
+    """The array pyqtgraph holds `item`'s data in (a new one after any setData, by anyone)."""
+    return item.xData if isinstance(item, pg.PlotDataItem) else getattr(item, "data", None)
+
+
+#: What set_curve / set_data_if_changed last gave each plot item: (x, y, pyqtgraph's data array).
+_SHOWN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _shows_already(item, x: np.ndarray, y: np.ndarray) -> bool:
+    """True when `item` was last set (by set_curve / set_data_if_changed) to exactly x, y."""
+    last = _SHOWN.get(item)
+    return last is not None and last[2] is _data_token(item) and np.array_equal(last[0], x) and np.array_equal(last[1], y)
+
+
+def _remember_shown(item, x: np.ndarray, y: np.ndarray) -> None:
+    _SHOWN[item] = (x, y, _data_token(item))
+
+
 def legend_of(plot: pg.PlotWidget) -> TitleLegend:
     return plot._title_legend
 
@@ -349,6 +451,7 @@ def threshold_line(plot: pg.PlotWidget, label: str, colour: str = "#c62828", wid
         angle=0, movable=False, pen=pg.mkPen(colour, width=width, style=style), label=label,
         labelOpts={"position": 0.005, "color": colour, "anchors": [(0, 0), (0, 1)]},  # [0]: line in the upper half (text below it)
     )
+    cache_drawing(line.label)  # its text is drawn once, not at every paint of the plot
     plot.addItem(line, ignoreBounds=True)
     return line
 
@@ -370,6 +473,7 @@ def time_plot(title: str, y_label: str, y_units: str, parent: QWidget | None = N
     configure_pyqtgraph()
     axis = CalendarAxis(orientation="bottom")
     plot = pg.PlotWidget(parent=parent, axisItems={"bottom": axis})
+    register_live_plot(plot)
     plot._title_legend = TitleLegend(plot, title)
     plot.setLabel("left", y_label, units=y_units)
     axis.set_start(start)
@@ -378,6 +482,8 @@ def time_plot(title: str, y_label: str, y_units: str, parent: QWidget | None = N
     # one left-axis width for every time plot: linked plots stacked in a column then share
     # the same pixels per day and line up at t = 0 (pyqtgraph links views in screen pixels)
     item.getAxis("left").setWidth(LEFT_AXIS_PX)
+    for side in ("left", "bottom"):
+        cache_drawing(item.getAxis(side))
     add_grid(plot)
     item.setMenuEnabled(True)
     # long series: min/max envelope per pixel when zoomed out, every point when zoomed in
@@ -395,6 +501,23 @@ def time_plot(title: str, y_label: str, y_units: str, parent: QWidget | None = N
         "(hover for the event, click to select it in the event log). Right-click to copy as image."
     )
     return plot
+
+
+#: The followed time range's right end grows in steps of about 1/RANGE_STEPS of the span.
+RANGE_STEPS = 40
+
+
+def stepped_range_end(end: float) -> float:
+    """`end` (> 0) rounded up to a multiple of a round step (1, 2 or 5 x a power of ten) of
+    about end / RANGE_STEPS: a range that follows the clock moves in steps of 2.5 to 5 % of its
+    span, so while it holds still the axes, grid and markers of a playing plot are not redrawn
+    (only the curves' live ends move). 70 d -> steps of 2 d; 180 d -> steps of 5 d."""
+    if not end > 0:
+        return end
+    rough = end / RANGE_STEPS
+    power = 10.0 ** math.floor(math.log10(rough))
+    step = next(m * power for m in (1.0, 2.0, 5.0, 10.0) if m * power >= rough)
+    return math.ceil(end / step - 1e-9) * step
 
 
 class TimeFollower:
@@ -450,11 +573,26 @@ class TimeFollower:
             return
         ends = [u for u in getattr(group, "_follow_until", {}).values() if u is not None]
         end_s = max([now_s, *[min(u, now_s + self.MAX_PROJECTION_VIEW_S) for u in ends]])
-        hi = max(self.MIN_SPAN_D, end_s / SECONDS_PER_DAY * 1.02)
+        hi = stepped_range_end(max(self.MIN_SPAN_D, end_s / SECONDS_PER_DAY * 1.02))
         rng = (-min(0.01 * hi, 0.04), hi)  # a hair left of 0 so a point at t = 0 is not cut in half
         if rng != self._range or tuple(self.vb.viewRange()[0]) != rng:
             self._range = rng
             self.vb.setXRange(*rng, padding=0)
+
+
+def now_column_key(plot: pg.PlotWidget, now_s: float) -> tuple | None:
+    """What a time plot's drawing takes from the clock and its view: the screen column (px) of
+    `now_s` on its time axis, its x range and size, and whether it follows the clock. While the key stays the same the plot
+    would draw the same pixels (the clock moved less than a pixel; events are counted apart by
+    each view), so the view need not redraw. None before the plot has a size (always redraw)."""
+    vb = plot.getPlotItem().getViewBox()
+    (x0, x1), _ = vb.viewRange()
+    width_px = int(vb.width())
+    if not x1 > x0 or width_px <= 0:
+        return None
+    follower = getattr(plot, "_time_follower", None)
+    following = follower.following if follower is not None else None  # 'A' resumes following
+    return (int((now_s / SECONDS_PER_DAY - x0) / (x1 - x0) * width_px), x0, x1, width_px, int(vb.height()), following)
 
 
 def follow_time(plot: pg.PlotWidget, now_s: float, until_s: float | None | object = False) -> None:
@@ -473,16 +611,20 @@ def set_curve(curve: pg.PlotDataItem, x, y) -> None:
     """Set a curve's data; when it has a single instant (a run at t = 0, one breakpoint) draw
     that value as a dot in the curve's colour, since a line through one point draws nothing."""
     x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if _shows_already(curve, x, y):
+        return  # unchanged: not re-set, not repainted
     # a span under MIN_DRAWN_SPAN is drawn as its last point too: pyqtgraph's peak downsampling
     # divides by the span and fails on one like 1e-86 d (a jump to just after t = 0)
     single = len(x) > 0 and abs(float(x[-1]) - float(x[0])) < MIN_DRAWN_SPAN
     if single:
         colour = curve.opts["pen"].color() if hasattr(curve.opts.get("pen"), "color") else "k"
-        curve.setData(x[-1:], np.asarray(y, dtype=float)[-1:], symbol="o", symbolSize=8, symbolBrush=colour, symbolPen=None)
+        curve.setData(x[-1:], y[-1:], symbol="o", symbolSize=8, symbolBrush=colour, symbolPen=None)
     elif curve.opts.get("symbol") is not None:
         curve.setData(x, y, symbol=None)
     else:
         curve.setData(x, y)
+    _remember_shown(curve, x, y)
 
 
 def series_xy_days(series, now_s: float, now_value: float | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -20,12 +20,16 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from gui.event_markers import EventMarkers
 from gui.plot_common import (
     PALETTE,
+    PointLabels,
+    cache_drawing,
     follow_time,
     legend_of,
+    now_column_key,
     pen,
     series_xy_days,
     set_calendar_start,
     set_curve,
+    set_data_if_changed,
     step_xy,
     threshold_line,
     time_plot,
@@ -67,13 +71,22 @@ class PumpPlots(QWidget):
         self.projection_curve = self.reservoir_plot.plot([], [], pen=pg.mkPen(PROJECTION_COLOUR, width=1.5, style=Qt.PenStyle.DotLine), name="projection")
         self.projection_points = pg.ScatterPlotItem(size=9, symbol="star", brush=pg.mkBrush(PROJECTION_COLOUR), pen=None)
         self.reservoir_plot.addItem(self.projection_points)
-        self.projection_labels: list[pg.TextItem] = []
+        self._labels = PointLabels(self.reservoir_plot, PROJECTION_COLOUR)
+        self.projection_labels: list[pg.TextItem] = []  # the predicted dates' labels shown
         legend_of(self.reservoir_plot).set_entries([("true", PALETTE[0], False), ("pump's calculation", PALETTE[4], True), ("projection", PROJECTION_COLOUR, True)])
         self.threshold_line = threshold_line(self.reservoir_plot, "low-reservoir alarm")
         self.rate_curve = self.rate_plot.plot([], [], pen=pen(2, 1.5), name="flow (mL/day)")
         legend_of(self.rate_plot).set_entries([("flow", PALETTE[2], False)])
+        # the finished days' bars change only when a day ends (or an event); the day in progress
+        # grows every frame: a bar of its own, so only it is redrawn
         self.dose_bars = pg.BarGraphItem(x=[], height=[], width=0.9, brush=pg.mkBrush("#1f77b4aa"), pen=pg.mkPen("#1f77b4"))
-        self.dose_plot.addItem(self.dose_bars)
+        self.today_bar = pg.BarGraphItem(x=[], height=[], width=0.9, brush=pg.mkBrush("#1f77b4aa"), pen=pg.mkPen("#1f77b4"))
+        self._finished_key: tuple[int, int] | None = None  # (day edges, pump events) drawn
+        self._finished_max = 0.0  # the highest finished day's dose (drug unit)
+        self._finished_doses = np.array([])  # the finished days' doses drawn (drug unit)
+        cache_drawing(self.dose_bars)
+        for bars in (self.dose_bars, self.today_bar):
+            self.dose_plot.addItem(bars)
         self.max_line = threshold_line(self.dose_plot, "daily maximum", width=1.5, dashed=False)
         self.markers = [EventMarkers(p, [device_id]) for p in (self.reservoir_plot, self.rate_plot, self.dose_plot)]
         #: (t_s, mL) of the projected course, and the predicted low and empty times (s)
@@ -81,12 +94,18 @@ class PumpPlots(QWidget):
         self.predicted_low_t_s: float | None = None
         self.predicted_empty_t_s: float | None = None
         self._projection_key: tuple[int, int] | None = None
+        self._course_key: tuple | None = None  # (events, predicted dates) of the course sampled
+        self._course_t_v: tuple[np.ndarray, np.ndarray] = (np.array([]), np.array([]))
         self._changes = 0
+        self._drawn_key: tuple | None = None  # (events, now's pixel column and view) last drawn
 
     def set_simulation(self, sim) -> None:
         self.sim = sim
         self._daily_key = None
+        self._finished_key = None
         self._projection_key = None
+        self._course_key = None
+        self._drawn_key = None
         for plot in (self.reservoir_plot, self.rate_plot, self.dose_plot):
             set_calendar_start(plot, sim.scenario.start)
         for m in self.markers:
@@ -109,6 +128,10 @@ class PumpPlots(QWidget):
     def refresh(self, now_s: float) -> None:
         if self.sim is None:
             return
+        key = (self._changes, now_column_key(self.reservoir_plot, now_s))
+        if key == self._drawn_key and key[1] is not None:
+            return  # less than a pixel of time later, no event: the same picture
+        self._drawn_key = key
         dev = self.sim.devices[self.device_id]
         assert isinstance(dev, PumpDevice)  # these plots are made for pumps only (pump_view)
         unit = dev.drug_unit
@@ -148,21 +171,16 @@ class PumpPlots(QWidget):
         empty = dev.predicted_empty_t_s()
         self.predicted_low_t_s = low if low is not None and low >= now_s else None
         self.predicted_empty_t_s = empty if empty is not None and empty >= now_s else None
-        for label in self.projection_labels:
-            self.reservoir_plot.removeItem(label)
-        self.projection_labels = []
         if self.predicted_empty_t_s is None:
             self.projection = (np.array([]), np.array([]))
-            self.projection_curve.setData([], [])
-            self.projection_points.setData([], [])
+            self.projection_labels = self._labels.show([])
+            set_data_if_changed(self.projection_curve, [], [])
+            set_data_if_changed(self.projection_points, [], [])
             return
-        t = np.linspace(now_s, self.predicted_empty_t_s, PROJECTION_POINTS)
-        if self.predicted_low_t_s is not None:
-            t = np.unique(np.append(t, self.predicted_low_t_s))
-        v = np.asarray([dev.expected_reservoir_ml_at(float(x)) for x in t], dtype=float)
+        t, v = self._course(dev, now_s)
         self.projection = (t, v)
-        self.projection_curve.setData(t / SECONDS_PER_DAY, v)
-        xs, ys = [], []
+        set_data_if_changed(self.projection_curve, t / SECONDS_PER_DAY, v)
+        xs, ys, labels = [], [], []
         for name, when in (("low", self.predicted_low_t_s), ("empty", self.predicted_empty_t_s)):
             if when is None:
                 continue
@@ -170,28 +188,46 @@ class PumpPlots(QWidget):
             xs.append(when / SECONDS_PER_DAY)
             ys.append(y)
             date = self.sim.calendar_time(when)
-            text = pg.TextItem(f"{name} {date:%d %b}", color=PROJECTION_COLOUR, anchor=(1.0, 1.1))
-            text.setPos(when / SECONDS_PER_DAY, y)
-            text.setToolTip(f"predicted {name}-reservoir date with the current program: {date:%a %Y-%m-%d %H:%M} (the pump's calculation)")
-            self.reservoir_plot.addItem(text, ignoreBounds=True)
-            self.projection_labels.append(text)
-        self.projection_points.setData(xs, ys)
+            tip = f"predicted {name}-reservoir date with the current program: {date:%a %Y-%m-%d %H:%M} (the pump's calculation)"
+            labels.append((name, f"{name} {date:%d %b}", when / SECONDS_PER_DAY, y, tip))
+        self.projection_labels = self._labels.show(labels)
+        set_data_if_changed(self.projection_points, xs, ys)
+
+    def _course(self, dev, now_s: float) -> tuple[np.ndarray, np.ndarray]:
+        """(t_s, mL) of the pump's calculated course from now to the predicted empty date.
+
+        The course is the pump's `expected_reservoir_ml_at` along the predicted dates, sampled
+        at PROJECTION_POINTS times (and the low date) when the prediction is made (an event of
+        the pump, new predicted dates); later frames show the part after now, from the value
+        now: the same line, without asking the pump for every point again."""
+        key = (self._changes, self.predicted_low_t_s, self.predicted_empty_t_s)
+        if key != self._course_key:
+            assert self.predicted_empty_t_s is not None
+            self._course_key = key
+            t = np.linspace(now_s, self.predicted_empty_t_s, PROJECTION_POINTS)
+            if self.predicted_low_t_s is not None:
+                t = np.unique(np.append(t, self.predicted_low_t_s))
+            self._course_t_v = (t, np.asarray([dev.expected_reservoir_ml_at(float(x)) for x in t], dtype=float))
+        t, v = self._course_t_v
+        later = t > now_s
+        return np.concatenate([[now_s], t[later]]), np.concatenate([[dev.expected_reservoir_ml_at(now_s)], v[later]])
 
     def _refresh_daily(self, dev, unit: str, now_s: float) -> None:
-        # the doses of finished days change only when a day ends or an event happens; today's
-        # bar grows every frame, so recompute at most once per simulated hour
+        """The dose of each calendar day (the pump's `daily_doses`, between its
+        `day_boundaries_t_s`): the finished days' bars are read again only when a day ends or
+        the pump has an event; the day in progress grows from frame to frame (at most once per
+        simulated hour), as what the pump delivered since its midnight (`delivered_drug_at`,
+        the same figures `daily_doses` subtracts)."""
         key = int(now_s // 3600.0)
         if key == self._daily_key:
             return
         self._daily_key = key
-        doses = np.asarray(dev.daily_doses(), dtype=float)
-        offset = dev.calendar_offset_s() % SECONDS_PER_DAY
-        first_end = SECONDS_PER_DAY - offset
-        edges = np.concatenate([[0.0], first_end + SECONDS_PER_DAY * np.arange(max(len(doses) - 1, 0))])
-        edges = np.append(edges[: len(doses)], now_s)
-        left, right = edges[:-1] / SECONDS_PER_DAY, edges[1:] / SECONDS_PER_DAY
-        n = min(len(doses), len(left))
-        self.dose_bars.setOpts(x=(left[:n] + right[:n]) / 2, height=doses[:n], width=np.maximum((right[:n] - left[:n]) * 0.9, 1e-3))
+        edges_s = dev.day_boundaries_t_s()
+        if (len(edges_s), self._changes) != self._finished_key:
+            self._update_finished_days(dev, edges_s)
+        today = dev.delivered_drug_at(now_s) - dev.delivered_drug_at(edges_s[-2]) if len(edges_s) > 1 else 0.0
+        left, right = edges_s[-2] / SECONDS_PER_DAY if len(edges_s) > 1 else 0.0, now_s / SECONDS_PER_DAY
+        self.today_bar.setOpts(x=[(left + right) / 2], height=[today], width=[max((right - left) * 0.9, 1e-3)])
         maximum = dev.drug_profile().max_daily_dose
         self.max_line.setVisible(maximum is not None)
         if maximum is not None:
@@ -200,7 +236,31 @@ class PumpPlots(QWidget):
         if label != self._dose_label:  # a new axis label relays the plot out: only when it changes
             self._dose_label = label
             self.dose_plot.setLabel("left", label[0], units=label[1])
-        top = max([maximum or 0.0, float(doses.max()) if len(doses) else 0.0]) * 1.15 or 1.0
+        top = max(maximum or 0.0, self._finished_max, today) * 1.15 or 1.0
         if top != self._dose_top:
             self._dose_top = top
             self.dose_plot.setYRange(0, top, padding=0)
+
+    def _update_finished_days(self, dev, edges_s: list[float]) -> None:
+        """The finished days' doses: all of them (`daily_doses`) after an event of the pump;
+        when days only ended since the last frame, the new ones alone, each what the pump
+        delivered between its two midnights (`delivered_drug_at`, the figures `daily_doses`
+        subtracts), appended to those drawn."""
+        finished_edges = np.asarray(edges_s[:-1], dtype=float)  # the last edge is now
+        drawn = len(self._finished_doses)
+        if self._finished_key is not None and self._finished_key[1] == self._changes and 0 < drawn <= len(finished_edges) - 1:
+            # day k runs from edge k to edge k + 1: the new days from the last drawn day's end
+            delivered = [dev.delivered_drug_at(float(t)) for t in finished_edges[drawn:]]
+            doses = np.concatenate([self._finished_doses, np.diff(delivered)])
+        else:
+            doses = np.asarray(dev.daily_doses()[:-1], dtype=float)
+        self._finished_key = (len(edges_s), self._changes)
+        self._finished_doses = doses
+        self._draw_finished_days(doses, finished_edges)
+
+    def _draw_finished_days(self, doses, edges_s) -> None:
+        """Bars of the finished days: `doses` (drug unit) between consecutive `edges_s` (s)."""
+        n = min(len(doses), max(len(edges_s) - 1, 0))
+        left, right = edges_s[:n] / SECONDS_PER_DAY, edges_s[1:n + 1] / SECONDS_PER_DAY
+        self.dose_bars.setOpts(x=(left + right) / 2, height=doses[:n], width=np.maximum((right - left) * 0.9, 1e-3))
+        self._finished_max = float(doses[:n].max()) if n else 0.0

@@ -105,6 +105,11 @@ class SimRunner(QObject):
     def now_s(self) -> float:
         return self.sim.now
 
+    @property
+    def tick_timer(self) -> QTimer:
+        """The timer whose ticks play the simulation and work through jumps (a frame each)."""
+        return self._timer
+
     # ----- speed -----
     @property
     def speed_x(self) -> float:
@@ -141,7 +146,8 @@ class SimRunner(QObject):
         self._playing = False
         self._target_t_s = None
         self._timer.stop()
-        self.busy_changed.emit(False)
+        if was_jumping:  # (a pause while playing is no jump's end: the views do not restagger)
+            self.busy_changed.emit(False)
         if was_playing:
             self.playing_changed.emit(False)
         if was_jumping:

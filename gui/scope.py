@@ -42,8 +42,11 @@ from gui.plot_common import (
     TitleLegend,
     add_copy_action,
     add_grid,
+    cache_drawing,
     configure_pyqtgraph,
     contact_colour,
+    register_live_plot,
+    set_data_if_changed,
 )
 
 from simulator.scs.device import StimulatorDevice
@@ -200,12 +203,15 @@ class Scope(QWidget):
         layout.addLayout(row)
         self._info_row = row
         self.plot = pg.PlotWidget()
+        register_live_plot(self.plot)
         self.title_legend = TitleLegend(self.plot, f"{device_id}: scope")
         self.plot.setLabel("left", "current", units="mA")
         self.plot.setLabel("bottom", "time from trigger", units="ms")
         item = self.plot.getPlotItem()
         item.getAxis("bottom").enableAutoSIPrefix(False)
         item.getAxis("left").enableAutoSIPrefix(False)
+        for side in ("left", "bottom"):
+            cache_drawing(item.getAxis(side))
         add_grid(self.plot)
         item.setClipToView(True)
         item.setDownsampling(auto=True, mode="peak")
@@ -374,7 +380,7 @@ class Scope(QWidget):
                 curve = self.plot.plot([], [], pen=pg.mkPen(self.colour_of(label), width=1.3), name=name)
                 self.curves[label] = curve
             curve.opts["name"] = name
-            curve.setData(x_ms, y)
+            set_data_if_changed(curve, x_ms, y)  # a pulse-locked trace often stands still
             entries.append((name, label, self.colour_of(label)))
         # one program on every contact: name it once in the title, the contacts alone in the legend
         # (a narrow panel would cut a long legend short); several: each contact names its programs

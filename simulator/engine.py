@@ -14,6 +14,7 @@ at the stopping instant are applied inside the run, as before.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import time
 import zlib
@@ -225,12 +226,17 @@ class Simulation:
         group = self._action_groups.get(at)
         if group is None:
             group = self._action_groups[at] = self.env.timeout(at)
-            group.callbacks.append(lambda _event, at=at: self._action_groups.pop(at, None))  # a fired group is not kept (memory)
+            group.callbacks.append(functools.partial(self._forget_action_group, at))  # a fired group is not kept (memory)
 
         def dispatch(_event: simpy.Event) -> None:
             self._dispatch(action.device, action.action, action.params, parsed)
 
         group.callbacks.append(dispatch)
+
+    def _forget_action_group(self, at: float, event: simpy.Event) -> None:
+        """Drop the timeline action group of instant `at` (s), which has fired, from the table of
+        groups (its actions run all the same: the callbacks after this one)."""
+        self._action_groups.pop(at, None)
 
     def apply_action(self, device_id: str, action: str, params: dict[str, Any] | None = None) -> ActionResult:
         """Apply an action now (the app, scripts); it is kept so the run can be saved as a scenario.

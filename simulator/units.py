@@ -29,6 +29,9 @@ _UNIT_SECONDS = {
     "y": SECONDS_PER_YEAR,
 }
 _TERM = re.compile(r"\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-zA-Z]+)\s*")
+#: one whole number and one lower-case unit ('34h', '90d'): what a long timeline's `at` values look
+#: like; read without the float() attempt (an exception) and the term loop of the general form
+_ONE_TERM = re.compile(r"([0-9]+)(us|ms|s|sec|min|h|hr|d|day|days|w|y)")
 #: the longest duration any field accepts (a scenario's own `duration` has a tighter bound:
 #: simulator.scenario.model.MAX_SCENARIO_DURATION_S)
 MAX_DURATION_S = 365250 * SECONDS_PER_DAY  # a thousand years of 365.25 days
@@ -43,6 +46,9 @@ def parse_duration_s(value: object) -> float:
         seconds = float(value)
     elif isinstance(value, str):
         text = value.strip()
+        one = _ONE_TERM.fullmatch(text)
+        if one is not None:  # the same sum `_parse_terms` makes of one term: 0.0 + number * factor
+            return _checked_seconds(float(one.group(1)) * _UNIT_SECONDS[one.group(2)])
         try:
             seconds = float(text)
         except ValueError:
@@ -51,6 +57,11 @@ def parse_duration_s(value: object) -> float:
             seconds = _parse_terms(text)
     else:
         raise ValueError(f"a duration must be {ALLOWED_DURATION_FORMS}")
+    return _checked_seconds(seconds)
+
+
+def _checked_seconds(seconds: float) -> float:
+    """`seconds` (a duration, s) if finite, not negative and at most MAX_DURATION_S; else ValueError."""
     if not math.isfinite(seconds):
         raise ValueError("a duration must be finite")
     if seconds < 0:

@@ -368,6 +368,7 @@ def timeline_unit_problems(settings: PumpSettings, actions: list[tuple[int, str,
     from simulator.pump.drugs import resolve_drug
 
     problems: list[tuple[int, str, str, object]] = []
+    fields_of: dict[int, list[tuple[str, str]]] = {}  # id(params) -> _unit_fields(params); `actions` keeps each alive
     try:
         drugs = [resolve_drug(registry, settings.drug)]
     except InputError:
@@ -396,7 +397,10 @@ def timeline_unit_problems(settings: PumpSettings, actions: list[tuple[int, str,
                 wrong = f"concentration_{'mg' if adm_drug.unit == 'mcg' else 'mcg'}_per_ml"
                 if getattr(adm, wrong) is not None:
                     problems.append((j, f"admixture.{wrong}", f"{adm_drug.drug_name} is dosed in {adm_drug.unit}: give concentration_{adm_drug.unit}_per_ml, not {wrong}", getattr(adm, wrong)))
-        for path, unit in _unit_fields(params):
+        fields = fields_of.get(id(params))  # the actions of a recurring entry share one params model
+        if fields is None:
+            fields = fields_of[id(params)] = _unit_fields(params)
+        for path, unit in fields:
             if all(d.unit != unit for d in possible):
                 names = " or ".join(sorted({d.drug_name for d in possible}))
                 last = path.rsplit(".", 1)[-1]

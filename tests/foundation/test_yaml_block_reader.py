@@ -1,0 +1,210 @@
+"""The block reader (`yaml_io._BlockReader`, the line-by-line path for block-style documents)
+builds exactly what PyYAML's safe loader builds, and leaves to PyYAML everything it does not
+handle (which then gives its standard errors).
+
+Property: for any text, the reader either refuses it (`_Unusual`) or returns PyYAML's data,
+with the bounds flag `check_data_bounds` agrees with. The texts are made of lines drawn from
+YAML's awkward corners (indentless sequences, implicit tags, quotes, comments, indicators,
+continuation lines, markers), at random indents."""
+from __future__ import annotations
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simulator import yaml_io
+from simulator.errors import InputError
+
+
+class _Standard(yaml_io._BaseSafeLoader):  # type: ignore[misc, valid-type]
+    """PyYAML's safe loader as shipped."""
+
+
+def standard(text: str):
+    return yaml.load(text, Loader=_Standard)  # noqa: S506 - safe loader
+
+
+def block(text: str):
+    return yaml_io._BlockReader(text).document()
+
+
+def bounds_pass(data) -> bool:
+    try:
+        yaml_io.check_data_bounds(data)
+    except InputError:
+        return False
+    return True
+
+
+KEYS = ["a", "b", "on", "yes", "n", "1", "1.5", "0x1F", "null", "~", "<<", "a b", "a:b", "E2", "dose_mg_per_day", "x.y", "-k", "'q'", "2026-01-05", "=", "k/v"]
+VALUES = ["1", "-5", "+3", "0o17", "012", "1_000", "1:30", "190:20:30", "1.5", "-.5", "1e3", "1.0e+3", ".inf", "-.Inf", ".nan", "true", "No", "off", "y",
+          "~", "null", "", "'x'", "'it''s'", "'a' 'b'", "'open", '"dq"', '"esc\\n"', '"open', "{}", "[]", "[1, 2]", "{a: 1}", "x # note", "x#y",
+          "a: b", "a:", "a:b", "- a", "-", "- - a", "&anc x", "*anc", "!!str 1", "|", ">", "%x", "@x", "`x", "?", "? x", ":x", "-x", ", x", "a, b",
+          "2026-01-05", "2026-01-05T08:00:00", "00:00", "12:30:45", "3650d", "E3", "+", "'-'", "µg", "a  b", "\u00a0x", "=", "<<"]
+
+#: the values the block reader reads itself (the rest it leaves to PyYAML)
+USUAL = ["1", "-5", "+3", "0o17", "012", "1_000", "1:30", "190:20:30", "1.5", "-.5", "1e3", "1.0e+3", ".inf", "true", "No", "off", "y", "~", "null",
+         "'x'", "'it''s'", '"dq"', "{}", "[]", "x#y", "a:b", "-x", "a, b", "2026-01-05", "2026-01-05T08:00:00", "00:00", "3650d", "E3", "+", "'-'",
+         "µg", "a  b", "\u00a0x"]
+
+
+@st.composite
+def line(draw) -> str:
+    indent = " " * draw(st.sampled_from([0, 0, 2, 2, 4, 4, 6, 1, 3]))
+    form = draw(st.sampled_from(["key_value", "key", "item", "item_key_value", "item_key", "comment", "blank", "raw", "marker"]))
+    key, value = draw(st.sampled_from(KEYS)), draw(st.sampled_from(VALUES))
+    return indent + {
+        "key_value": f"{key}: {value}",
+        "key": f"{key}:",
+        "item": f"- {value}",
+        "item_key_value": f"-{draw(st.sampled_from([' ', '   ']))}{key}: {value}",
+        "item_key": f"- {key}:",
+        "comment": "# comment",
+        "blank": draw(st.sampled_from(["", "   "])),
+        "raw": value,
+        "marker": draw(st.sampled_from(["---", "...", "%YAML 1.1", "\t- a"])),
+    }[form] + draw(st.sampled_from(["", "", "", "  ", " # c"]))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(line(), min_size=1, max_size=14))
+def test_the_block_reader_returns_pyyaml_s_data_or_leaves_the_text_to_pyyaml(lines):
+    text = "\n".join(lines) + "\n"
+    try:
+        data, plain = block(text)
+    except yaml_io._Unusual:
+        return
+    expected = standard(text)  # raises if the reader accepted a text PyYAML refuses
+    assert repr(data) == repr(expected)  # types too (1 != True in repr; nan compares by text)
+    assert plain == bounds_pass(data)
+
+
+@st.composite
+def structured(draw, depth: int = 0) -> list[tuple[int, str]]:
+    """(indent, text) lines of a nested mapping or sequence as people and safe_dump write them:
+    indented or indentless sequences, `- key: value` items, any indent step, scalars from VALUES."""
+    def scalar() -> str:
+        return draw(st.sampled_from(USUAL if draw(st.integers(0, 9)) else VALUES))
+
+    def mapping(indent: int, level: int) -> list[tuple[int, str]]:
+        out = []
+        for key in draw(st.lists(st.sampled_from(KEYS[:12]), min_size=1, max_size=3, unique=True)):
+            child = draw(st.sampled_from(["scalar", "scalar", "map", "seq", "indentless"])) if level < 3 else "scalar"
+            if child == "scalar":
+                out.append((indent, f"{key}: {scalar()}"))
+                continue
+            out.append((indent, f"{key}:"))
+            step = draw(st.sampled_from([1, 2, 4]))
+            if child == "map":
+                out += mapping(indent + step, level + 1)
+            else:
+                out += sequence(indent if child == "indentless" else indent + step, level + 1)
+        return out
+
+    def sequence(indent: int, level: int) -> list[tuple[int, str]]:
+        out = []
+        for _ in range(draw(st.integers(1, 3))):
+            if level < 3 and draw(st.booleans()):
+                inner = mapping(indent + 2, level + 1)
+                out.append((indent, "- " + inner[0][1]))
+                out += inner[1:]
+            else:
+                out.append((indent, f"- {scalar()}"))
+        return out
+
+    body = mapping(0, depth) if draw(st.booleans()) else sequence(0, depth)
+    lines = []
+    for indent, text in body:
+        if draw(st.integers(0, 9)) == 0:
+            lines.append(draw(st.sampled_from(["", "# c", "   # c", "  "])))
+        lines.append(" " * indent + text + draw(st.sampled_from(["", "", "", " "])))
+    return lines
+
+
+@settings(max_examples=3000, deadline=None)
+@given(structured())
+def test_nested_documents_are_read_as_pyyaml_reads_them(lines):
+    text = "\n".join(lines) + "\n"
+    try:
+        data, plain = block(text)
+    except yaml_io._Unusual:
+        return
+    assert repr(data) == repr(standard(text))
+    assert plain == bounds_pass(data)
+
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
+                    st.text(max_size=12), st.sampled_from(["yes", "no", "on", "~", "null", "1e3", "0x1F", "1_000", "12:30", "2026-12-02", ".5", "+1", "-"]))
+keys = st.one_of(st.text(alphabet="abcdeyonE0123456789_.-/", min_size=1, max_size=6), st.integers(), st.booleans())
+nested = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=5), st.dictionaries(keys, inner, max_size=5)), max_leaves=40)
+
+
+@settings(max_examples=500, deadline=None)
+@given(nested, st.integers(min_value=2, max_value=4), st.booleans())
+def test_what_safe_dump_writes_in_block_style_is_read_as_pyyaml_reads_it(value, indent, indentless):
+    text = yaml.safe_dump({"data": value, "more": [value]}, default_flow_style=False, indent=indent, sort_keys=indentless)
+    try:
+        data, plain = block(text)
+    except yaml_io._Unusual:
+        return
+    assert repr(data) == repr(standard(text))
+    assert plain == bounds_pass(data)
+
+
+def test_a_generated_timeline_takes_the_block_path_with_known_values():
+    text = (
+        "name: 'benchmark: combined'\n"
+        "duration: 3650d\n"
+        "devices:\n"
+        "- id: ipg\n"
+        "  settings:\n"
+        "    contacts:\n"
+        "      E2: '-'\n"
+        "      E3: +\n"
+        "    cycling:\n"
+        "      on: 60.0\n"
+        "    steps:\n"
+        "    - start: 00:00\n"
+        "      dose_mg_per_day: 2.4\n"
+        "    - start: 1:30\n"
+        "timeline:\n"
+        "# the daily bolus\n"
+        "- at: 10h\n"
+        "  params: {}\n"
+        "  empty:\n"
+    )
+    data, plain = block(text)
+    assert plain
+    assert data == {
+        "name": "benchmark: combined",
+        "duration": "3650d",
+        "devices": [{"id": "ipg", "settings": {"contacts": {"E2": "-", "E3": "+"}, "cycling": {True: 60.0},
+                                               "steps": [{"start": "00:00", "dose_mg_per_day": 2.4}, {"start": 90}]}}],
+        "timeline": [{"at": "10h", "params": {}, "empty": None}],
+    }
+    assert data == standard(text)
+
+
+@pytest.mark.parametrize("text", [
+    "a: 1\na: 2\n",                  # a key given twice: PyYAML names both lines
+    "a: x # note\n",                 # a comment after a value
+    "a: >\n  folded\n",              # a block scalar
+    "a: b\n  c\n",                   # a plain scalar continued on the next line
+    "a: [1, 2]\n",                   # a flow collection
+    "a: &x 1\nb: *x\n",              # an anchor and an alias
+    "a: .inf\n",                     # refused later by the bounds check (its message)
+])
+def test_what_the_block_reader_leaves_to_pyyaml(text):
+    try:
+        _, plain = block(text)
+    except yaml_io._Unusual:
+        return
+    assert not plain  # only the non-finite number is read here, and flagged for the bounds check
+
+
+def test_errors_still_name_the_line_through_pyyaml():
+    with pytest.raises(InputError, match="duplicate key 'a' \\(first given on line 1\\)"):
+        yaml_io.load_yaml_text("a: 1\nb: 2\na: 3\n", "f.yaml")
+    with pytest.raises(InputError, match="line 2"):
+        yaml_io.load_yaml_text("a: 1\n  b: 2\n", "f.yaml")

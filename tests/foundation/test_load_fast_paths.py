@@ -1,0 +1,69 @@
+"""The load's fast paths give what the general paths give: a one-term duration ('34h') read
+without float()'s exception, the collector paused while a scenario loads."""
+from __future__ import annotations
+
+import gc
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simulator import units
+from simulator.errors import InputError
+from simulator.scenario.loader import load_scenario
+
+UNITS = ["us", "ms", "s", "sec", "min", "h", "hr", "d", "day", "days", "w", "y"]
+
+
+def general(text: str) -> float:
+    """The general path: float() first, then the term loop (what parse_duration_s did before)."""
+    try:
+        seconds = float(text.strip())
+    except ValueError:
+        seconds = units._parse_terms(text.strip())
+    return units._checked_seconds(seconds)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(min_value=0, max_value=10**12), st.sampled_from(UNITS), st.sampled_from(["", " ", "  "]), st.sampled_from(["", "0", "00"]))
+def test_one_term_durations_equal_the_general_path(number, unit, pad, zeros):
+    text = f"{pad}{zeros}{number}{unit}{pad}"
+    try:
+        expected = general(text)
+    except ValueError as exc:
+        with pytest.raises(ValueError, match=re.escape(str(exc))):  # beyond 1000 years: the same message
+            units.parse_duration_s(text)
+    else:
+        assert units.parse_duration_s(text) == expected
+
+
+def test_one_term_durations_known_answers():
+    assert units.parse_duration_s("34h") == 122400.0
+    assert units.parse_duration_s("3650d") == 315360000.0
+    assert units.parse_duration_s("250us") == 250 * 1e-6
+    assert units.parse_duration_s("2days") == 172800.0
+    with pytest.raises(ValueError, match="at most 365250 days"):
+        units.parse_duration_s("365251d")
+    assert units.parse_duration_s("1H") == 3600.0  # upper case: the general path (unit.lower())
+
+
+def test_the_collector_is_paused_only_while_loading(tmp_path):
+    assert gc.isenabled()
+    seen = []
+    gc.callbacks.append(lambda phase, info: seen.append(phase))
+    try:
+        load_scenario("default")
+        bad = tmp_path / "bad.yaml"
+        bad.write_text("name: x\nduration: 1d\ndevices: []\ntimeline:\n- at: 2d\n  device: nope\n  action: x\n")
+        with pytest.raises(InputError):
+            load_scenario(bad)
+    finally:
+        gc.callbacks.pop()
+    assert gc.isenabled()  # resumed after a load and after a refused file
+    gc.disable()
+    try:
+        load_scenario("default")
+        assert not gc.isenabled()  # a caller's paused collector stays paused
+    finally:
+        gc.enable()

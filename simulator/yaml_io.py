@@ -197,6 +197,7 @@ _DOUBLE_QUOTED = re.compile(r'"([^"\\]*)"')
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _LONGEST_SIMPLE_KEY = 1000  # PyYAML refuses an implicit key over 1024 characters
 _MEMO_TYPES = (str, int, float, bool, type(None))
+_NOT_SEEN = object()
 
 
 class _BlockReader:
@@ -324,6 +325,9 @@ class _BlockReader:
 
     def inline(self, text: str, depth: int) -> Any:
         """The value written after `key: ` or `- `: a scalar, `{}` or `[]`."""
+        value = self.memo.get(text, _NOT_SEEN)
+        if value is not _NOT_SEEN:  # a plain scalar read before (the same text passes the same checks)
+            return value
         first = text[0]
         if first == "'":
             m = _SINGLE_QUOTED.fullmatch(text)

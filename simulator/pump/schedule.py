@@ -59,6 +59,7 @@ class Program:
         self.max_dose_per_s = max(self.doses) / SECONDS_PER_DAY  # the highest basal rate (drug unit/s)
         self._inverse_cache: dict[tuple[float, float], list[float]] = {}
         self._cumulative_memo: dict[float, float] = {}  # t_s -> cumulative_basal_dose(t_s)
+        self._reach_last: tuple[tuple[float, float, float, float], float] | None = None  # (time_to_reach's args, its answer)
 
     # ----- building -----
     @classmethod
@@ -153,6 +154,18 @@ class Program:
             return t_a_s
         if per_dose < 0 or per_s < 0:
             raise ValueError("rates must be >= 0")
+        # a pure function of its inputs: the last answer is kept (the crossings of one listing
+        # often ask twice: true empty and calculated empty of the same volume)
+        args = (t_a_s, target, per_dose, per_s)
+        last = self._reach_last
+        if last is not None and last[0] == args:
+            return last[1]
+        t = self._time_to_reach(t_a_s, target, per_dose, per_s)
+        self._reach_last = (args, t)
+        return t
+
+    def _time_to_reach(self, t_a_s: float, target: float, per_dose: float, per_s: float) -> float:
+        """time_to_reach for a target > 0 and rates >= 0 (no memo)."""
         day_total = per_dose * self._cum[-1] + per_s * SECONDS_PER_DAY
         if day_total <= 0:
             return math.inf

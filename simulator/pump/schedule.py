@@ -166,32 +166,37 @@ class Program:
 
     def _time_to_reach(self, t_a_s: float, target: float, per_dose: float, per_s: float) -> float:
         """time_to_reach for a target > 0 and rates >= 0 (no memo)."""
-        day_total = per_dose * self._cum[-1] + per_s * SECONDS_PER_DAY
-        if day_total <= 0:
-            return math.inf
         key = (per_dose, per_s)
-        h = self._inverse_cache.get(key)
-        if h is None:
+        inverse = self._inverse_cache.get(key)
+        if inverse is None:
+            # H at each knot (per_dose x cumulative dose + per_s x s from midnight), the slope of
+            # H from each knot (drug unit rate -> per s), and H over a whole day
             h = [per_dose * c + per_s * k for k, c in zip(self._knots, self._cum)]
+            slopes = [per_dose * d / SECONDS_PER_DAY + per_s for d in self._knot_doses]
+            inverse = (h, slopes, per_dose * self._cum[-1] + per_s * SECONDS_PER_DAY)
             if len(self._inverse_cache) > 64:
                 self._inverse_cache.clear()
-            self._inverse_cache[key] = h
-        u_a = t_a_s + self.clock_offset_s
+            self._inverse_cache[key] = inverse
+        h, slopes, day_total = inverse
+        if day_total <= 0:
+            return math.inf
+        knots, clock_offset_s = self._knots, self.clock_offset_s
+        last = len(knots) - 2  # the last knot a day's stretch starts from
+        u_a = t_a_s + clock_offset_s
         day_a = math.floor(u_a / SECONDS_PER_DAY)
         r_a = u_a - day_a * SECONDS_PER_DAY
-        # H(u) = per_dose x cumulative dose + per_s x u, measured from midnight of day_a
-        h_goal = self._h_in_day(h, r_a, per_dose, per_s) + target
+        # H(u) measured from midnight of day_a: H at r_a, plus the target
+        i = bisect.bisect_right(knots, r_a) - 1
+        i = 0 if i < 0 else last if i > last else i
+        h_goal = h[i] + slopes[i] * (r_a - knots[i]) + target
         days = math.floor(h_goal / day_total)
         rem = h_goal - days * day_total
-        i = min(max(bisect.bisect_right(h, rem) - 1, 0), len(h) - 2)
-        slope = per_dose * self._knot_doses[i] / SECONDS_PER_DAY + per_s
-        r = self._knots[i] + ((rem - h[i]) / slope if slope > 0 else 0.0)
-        t = (day_a + days) * SECONDS_PER_DAY + r - self.clock_offset_s
+        i = bisect.bisect_right(h, rem) - 1
+        i = 0 if i < 0 else last if i > last else i
+        slope = slopes[i]
+        r = knots[i] + ((rem - h[i]) / slope if slope > 0 else 0.0)
+        t = (day_a + days) * SECONDS_PER_DAY + r - clock_offset_s
         return max(t, t_a_s)
-
-    def _h_in_day(self, h: list[float], r_s: float, per_dose: float, per_s: float) -> float:
-        i = min(max(bisect.bisect_right(self._knots, r_s) - 1, 0), len(self._knots) - 2)
-        return h[i] + (per_dose * self._knot_doses[i] / SECONDS_PER_DAY + per_s) * (r_s - self._knots[i])
 
     def boundaries_between(self, t_a_s: float, t_b_s: float):
         """Step boundaries strictly inside (t_a_s, t_b_s), as a numpy array of times."""

@@ -57,7 +57,8 @@ class Program:
         self._knots, self._cum = knots, cum
         self._knot_doses = [self._dose_at_tod(k) for k in knots]  # the dose rate (drug unit/day) from each knot on
         self.max_dose_per_s = max(self.doses) / SECONDS_PER_DAY  # the highest basal rate (drug unit/s)
-        self._inverse_cache: dict[tuple[float, float], list[float]] = {}
+        #: (per_dose, per_s) -> (H at each knot, the slope of H from each knot (per s), H over a day): time_to_reach
+        self._inverse_cache: dict[tuple[float, float], tuple[list[float], list[float], float]] = {}
         self._cumulative_memo: dict[float, float] = {}  # t_s -> cumulative_basal_dose(t_s)
         self._reach_last: tuple[tuple[float, float, float, float], float] | None = None  # (time_to_reach's args, its answer)
 

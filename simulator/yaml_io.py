@@ -266,6 +266,7 @@ class _BlockReader:
         """A block mapping: `key: value` lines at `indent`."""
         self._enter(depth)
         lines, count = self.lines, len(self.lines)
+        known = self.memo.get  # (the memo looked up here first: most keys and values repeat)
         out: dict = {}
         while pos < count:
             at, content = lines[pos]
@@ -279,12 +280,16 @@ class _BlockReader:
             key_text, rest = m.groups()
             if len(key_text) > _LONGEST_SIMPLE_KEY:
                 raise _Unusual
-            key = self.plain(key_text)
+            key = known(key_text, _NOT_SEEN)
+            if key is _NOT_SEEN:
+                key = self.plain(key_text)
             if key in out:
                 raise _Unusual  # a key given twice: PyYAML's path names both lines
             pos += 1
             if rest is not None:
-                value = self.inline(rest, depth + 1)
+                value = known(rest, _NOT_SEEN)
+                if value is _NOT_SEEN:
+                    value = self.inline(rest, depth + 1)
                 if pos < count and lines[pos][0] > indent:
                     raise _Unusual
             elif pos < count and (lines[pos][0] > indent or (lines[pos][0] == indent and _is_item(lines[pos][1]))):

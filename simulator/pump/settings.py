@@ -385,7 +385,7 @@ def timeline_unit_problems(settings: PumpSettings, actions: list[tuple[int, str,
                 problems.append((j, f"concentration_{new.unit}_per_ml", f"a refill with a new drug ({new.drug_name}) needs its concentration", None))
             possible = [new]
             drugs = [d for d in drugs if d.drug_name != new.drug_name] + [new]
-        adm = getattr(params, "admixture", None)
+        adm = getattr(params, "admixture", None) if "admixture" in type(params).model_fields else None  # (no AttributeError raised and caught per action)
         if isinstance(adm, AdmixtureSettings):  # the admixture of a refill: its own drug and unit
             try:
                 adm_drug = resolve_drug(registry, adm.drug)

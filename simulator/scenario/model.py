@@ -128,6 +128,8 @@ class ActionSpec(StrictModel):
     @model_validator(mode="after")
     def _recurrence_fields(self):
         if self.every is None:
+            if self.at is not None and self.count is None and self.until is None and self.at_time is None:
+                return self  # (a single action, as every action of a long generated timeline)
             extra = [k for k in ("count", "until", "at_time") if getattr(self, k) is not None]
             if extra:
                 raise ValueError(f"{', '.join(extra)} only applies to a recurring action: add every (e.g. every: 7d)")

@@ -27,7 +27,7 @@ import numpy as np
 import simpy
 
 from simulator.errors import ActionRefused, InputError, validate_model
-from simulator.events import Kinds
+from simulator.events import Kinds, PayloadLayout
 from simulator.profiles.base import Profile, StrictModel
 
 if TYPE_CHECKING:
@@ -235,6 +235,10 @@ class Device:
 
     def emit(self, kind: str, **payload: Any):
         return self.sim.stream.emit(self.now, self.id, kind, payload)
+
+    def emit_packed(self, kind: str, layout: PayloadLayout, values: tuple[Any, ...]):
+        """`emit` of the payload `layout.payload(values)`, stored packed (simulator.events)."""
+        return self.sim.stream.emit_packed(self.now, self.id, kind, layout, values)
 
     def warn(self, message: str, **details: Any):
         return self.emit(Kinds.WARNING, message=message, **details)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.device import Finding
 from simulator.event_kinds import K
+from simulator.events import PayloadLayout
 from simulator.pump import checks, dosing
 from simulator.pump.boluses import Bolus, PatientBolusPolicy
 from simulator.pump.reservoir import EPS_ML, amount_of
@@ -32,7 +33,23 @@ from simulator.units import SECONDS_PER_HOUR
 BRIDGE_CUT_TOL_ML = 1e-6
 
 if TYPE_CHECKING:
+    from simulator.pump.boluses import PatientBolusRule
     from simulator.pump.device import PumpDevice
+
+# The bolus events are stored packed (simulator.events): a bolus's end shares the values tuple of
+# its start, so the two events of a bolus hold one tuple and no dict.
+#: the keys of `Bolus.as_event()`, in its order (a test checks them)
+BOLUS_EVENT_KEYS = ("bolus", "dose", "volume_ml", "duration_s", "rate_ml_per_day", "end_t_s")
+#: bolus.start: the drug unit, then the bolus
+START_LAYOUT = PayloadLayout(("unit", *BOLUS_EVENT_KEYS))
+#: bolus.start of a bridge bolus: the drug unit, the dead volume's old concentration, then the bolus
+BRIDGE_START_LAYOUT = PayloadLayout(("unit", "old_concentration_per_ml", *BOLUS_EVENT_KEYS))
+#: bolus.end read from the values of its start (their first one or two values are the start's own)
+END_LAYOUT_AFTER = {START_LAYOUT: PayloadLayout(BOLUS_EVENT_KEYS, skip=1), BRIDGE_START_LAYOUT: PayloadLayout(BOLUS_EVENT_KEYS, skip=2)}
+#: bolus.end of a bolus whose start values are not kept (a bridge bolus cut short or changed)
+END_LAYOUT = PayloadLayout(BOLUS_EVENT_KEYS)
+#: bolus.lockout_ended
+LOCKOUT_ENDED_LAYOUT = PayloadLayout(("lockout_min",))
 
 
 class Boluses:
@@ -44,6 +61,11 @@ class Boluses:
         self.settings_model = settings_model  # the patient-bolus settings in force, as given
         self.patient = PatientBolusPolicy(checks.patient_rule(settings_model, dev.therapy.drug))
         self.lockout_notified_t: float | None = None
+        #: id of a running bolus -> (the bolus, the bolus.end layout, the values its bolus.start
+        #: recorded); the entry holds the bolus, so its id is not reused while it is here
+        self._start_values: dict[int, tuple[Bolus, PayloadLayout, tuple[Any, ...]]] = {}
+        #: the patient-bolus rule of the last lockout end and that event's values (shared)
+        self._lockout_values: tuple[PatientBolusRule | None, tuple[float | None]] | None = None
 
     # ----- starting boluses -----
     def make_bolus(self, kind: str, dose: float, duration_s: float | None, t_s: float, conc: float | None = None) -> Bolus:
@@ -58,8 +80,15 @@ class Boluses:
         bolus = self.make_bolus(kind, dose, duration_s, dev.now)
         self.running.append(bolus)
         dev.therapy.add_bolus_dose(dev.now, dose, kind, bolus.end_t_s - bolus.start_t_s)
-        dev.emit(K.BOLUS_START, unit=dev.therapy.drug.unit, **bolus.as_event())
+        self._emit_start(bolus, START_LAYOUT, (dev.therapy.drug.unit,))
         return bolus
+
+    def _emit_start(self, bolus: Bolus, layout: PayloadLayout, head: tuple[Any, ...]) -> None:
+        """Emit the bolus.start of `bolus` (the `head` values, then `bolus.as_event()`, named by
+        `layout`) and keep its values for the bolus's end."""
+        values = (*head, *bolus.as_event().values())
+        self._start_values[id(bolus)] = (bolus, END_LAYOUT_AFTER[layout], values)
+        self.dev.emit_packed(K.BOLUS_START, layout, values)
 
     def _halt_finding(self) -> Finding | None:
         dev = self.dev
@@ -199,7 +228,7 @@ class Boluses:
         old_content = dev.dead_volume.fifo.volume_until_tip_changes(res.drug, res.conc_per_ml) is not None
         bolus = Bolus("bridge", now, now + duration, rate_ml_per_s, dead_ml, dosing.dose_in_volume(dead_ml, old_conc), ends_at_tip=old_content)
         self.running.append(bolus)
-        dev.emit(K.BOLUS_START, unit=therapy.drug.unit, old_concentration_per_ml=old_conc, **bolus.as_event())
+        self._emit_start(bolus, BRIDGE_START_LAYOUT, (therapy.drug.unit, old_conc))
         return bolus.as_event()
 
     def due_bridge_tip(self, bolus: Bolus) -> None:
@@ -214,8 +243,11 @@ class Boluses:
         i = self.running.index(bolus)
         now = dev.now
         if (bolus.end_t_s - now) * bolus.rate_ml_per_s <= BRIDGE_CUT_TOL_ML:
-            self.running[i] = replace(bolus, ends_at_tip=False)
+            self.running[i] = replace(bolus, ends_at_tip=False)  # the same event values
+            if (entry := self._start_values.pop(id(bolus), None)) is not None:
+                self._start_values[id(self.running[i])] = (self.running[i], *entry[1:])
             return
+        self._start_values.pop(id(bolus), None)
         done_ml = bolus.rate_ml_per_s * (now - bolus.start_t_s)
         cut = replace(bolus, end_t_s=now, volume_ml=done_ml, dose=bolus.dose * done_ml / bolus.volume_ml if bolus.volume_ml > 0 else 0.0, ends_at_tip=False)
         self.running[i] = cut
@@ -252,7 +284,7 @@ class Boluses:
         drug_out = amount_of(dev.dead_volume.fifo.peek(volume, res.drug, res.conc_per_ml), dev.therapy.drug.short_name)
         dev.therapy.add_bolus_dose(now, drug_out, "priming", bolus.end_t_s - bolus.start_t_s)
         self.running.append(bolus)
-        dev.emit(K.BOLUS_START, unit=dev.therapy.drug.unit, **bolus.as_event())
+        self._emit_start(bolus, START_LAYOUT, (dev.therapy.drug.unit,))
         dev.flow.recompute_rates()
         dev.priming.start(volume, dev.flow.q_true, bolus.end_t_s)
         return bolus.as_event()
@@ -273,7 +305,7 @@ class Boluses:
         dev = self.dev
         if bolus in self.running:
             self.running.remove(bolus)
-            dev.emit(K.BOLUS_END, **bolus.as_event())
+            self._emit_end(bolus)
             therapy = dev.therapy
             if bolus.kind == "single" and dev.profile.single_bolus_then == "stopped" and therapy.program.mode_name != "stopped":
                 # this pump family reverts to stopped after a single bolus (profile single_bolus_then)
@@ -282,7 +314,19 @@ class Boluses:
                          reason="single bolus over: this pump reverts to stopped")
                 dev.warn("single bolus over: the pump is now stopped (it does not return to its previous mode); re-program it", limit="single_bolus_then", value="stopped")
 
+    def _emit_end(self, bolus: Bolus) -> None:
+        """Emit the bolus.end of `bolus`: from the values of its start when they were kept (the
+        same bolus object: a Bolus is never changed in place), else from `bolus.as_event()`."""
+        entry = self._start_values.pop(id(bolus), None)
+        if entry is not None and entry[0] is bolus:
+            self.dev.emit_packed(K.BOLUS_END, entry[1], entry[2])
+        else:
+            self.dev.emit_packed(K.BOLUS_END, END_LAYOUT, tuple(bolus.as_event().values()))
+
     def due_lockout_end(self, end_t: float) -> None:
         self.lockout_notified_t = end_t
         rule = self.patient.rule
-        self.dev.emit(K.BOLUS_LOCKOUT_ENDED, lockout_min=rule.lockout_s / 60 if rule else None)
+        kept = self._lockout_values
+        if kept is None or kept[0] is not rule:  # the values are made once per rule, then shared
+            kept = self._lockout_values = (rule, (rule.lockout_s / 60 if rule else None,))
+        self.dev.emit_packed(K.BOLUS_LOCKOUT_ENDED, LOCKOUT_ENDED_LAYOUT, kept[1])

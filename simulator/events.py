@@ -55,33 +55,46 @@ def json_tree_copy(value: Any) -> Any:
 _TREES = (dict, list)
 
 
+#: where a packed payload's value is: values[i] (an int i), or values[i][j] (a pair (i, j): a
+#: value of a tuple nested in the values, shared by several events)
+Position = int | tuple[int, int]
+
+
 class PayloadLayout:
-    """The keys of a packed payload: the payload read back is `keys` paired, in order, with the
-    values from position `skip` on (values before it belong to another event sharing the tuple),
-    the values of the keys in `trees` (JSON trees: dicts, lists) copied at every read."""
+    """The keys of a packed payload and where their values are in the values tuple: `positions`
+    (default: in order, 0, 1, 2, ...; see `Position`), the values of the keys in `trees` (JSON
+    trees: dicts, lists) copied at every read. The payload read back holds `keys` in order."""
 
-    __slots__ = ("keys", "skip", "trees", "payload")
+    __slots__ = ("keys", "positions", "trees", "payload")
 
-    def __init__(self, keys: tuple[str, ...], skip: int = 0, trees: tuple[str, ...] = ()):
-        if any(type(k) is not str for k in keys) or len(set(keys)) != len(keys) or not set(trees) <= set(keys):
-            raise ValueError(f"bad payload layout {keys!r} (trees {trees!r})")
+    def __init__(self, keys: tuple[str, ...], positions: tuple[Position, ...] | None = None, trees: tuple[str, ...] = ()):
+        positions = tuple(range(len(keys))) if positions is None else positions
+        if (any(type(k) is not str for k in keys) or len(set(keys)) != len(keys) or not set(trees) <= set(keys)
+                or len(positions) != len(keys) or not all(_is_position(p) for p in positions)):
+            raise ValueError(f"bad payload layout {keys!r} (positions {positions!r}, trees {trees!r})")
         self.keys = keys
-        self.skip = skip
+        self.positions = positions
         self.trees = trees
         #: payload(values) -> the payload dict of `values` (a new dict, its JSON trees new too)
-        self.payload: Callable[[tuple[Any, ...]], dict[str, Any]] = _payload_maker(keys, skip, trees)
+        self.payload: Callable[[tuple[Any, ...]], dict[str, Any]] = _payload_maker(keys, positions, trees)
 
     def __repr__(self) -> str:
-        return f"PayloadLayout({self.keys!r}, skip={self.skip}, trees={self.trees!r})"
+        return f"PayloadLayout({self.keys!r}, positions={self.positions!r}, trees={self.trees!r})"
 
 
-def _payload_maker(keys: tuple[str, ...], skip: int, trees: tuple[str, ...]) -> Callable[[tuple[Any, ...]], dict[str, Any]]:
+def _is_position(p: Any) -> bool:
+    if type(p) is int:
+        return p >= 0
+    return type(p) is tuple and len(p) == 2 and all(type(i) is int and i >= 0 for i in p)
+
+
+def _payload_maker(keys: tuple[str, ...], positions: tuple[Position, ...], trees: tuple[str, ...]) -> Callable[[tuple[Any, ...]], dict[str, Any]]:
     """A function of a values tuple making the payload dict of a layout, written out as one dict
-    display (`lambda v: {'unit': v[0], 'bolus': v[1], ...}`): 2-3 times faster than
+    display (`lambda v: {'unit': v[0], 'bolus': v[1][0], ...}`): 2-3 times faster than
     `dict(zip(keys, values))`, which matters when every event of a long run is written."""
     items = []
-    for i, key in enumerate(keys):
-        value = f"v[{skip + i}]"
+    for key, p in zip(keys, positions):
+        value = f"v[{p}]" if type(p) is int else f"v[{p[0]}][{p[1]}]"  # type: ignore[index]
         items.append(f"{key!r}: {'_copy(' + value + ')' if key in trees else value}")
     return eval(f"lambda v: {{{', '.join(items)}}}", {"_copy": json_tree_copy})  # keys are checked str: their repr is a literal
 

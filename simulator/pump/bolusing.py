@@ -8,6 +8,7 @@ periodic bolus starts, bolus ends and lockout expiries.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +27,7 @@ from simulator.pump.settings import (
     SingleBolusParams,
     StoppedMode,
 )
-from simulator.units import SECONDS_PER_HOUR
+from simulator.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 
 #: a bridge bolus is cut short at the tip change only when more than this would still run, mL
 #: (below it the two moments are the same one, apart from float rounding)
@@ -36,20 +37,45 @@ if TYPE_CHECKING:
     from simulator.pump.boluses import PatientBolusRule
     from simulator.pump.device import PumpDevice
 
-# The bolus events are stored packed (simulator.events): a bolus's end shares the values tuple of
-# its start, so the two events of a bolus hold one tuple and no dict.
-#: the keys of `Bolus.as_event()`, in its order (a test checks them)
+# The bolus events are stored packed (simulator.events): the values of a bolus event are
+# (*head, fields, end_t_s), `head` the values only its start has (the drug unit, a bridge bolus's
+# old concentration), `fields` the bolus's kind, dose, volume, duration and rate (the same tuple as
+# the last bolus's when they are the same: a patient's boluses repeat them) and `end_t_s` its end.
+# A bolus's end shares the values tuple of its start: the two events of a bolus hold no dict.
+#: the keys of `Bolus.as_event()`, in its order (a test checks them and their values)
 BOLUS_EVENT_KEYS = ("bolus", "dose", "volume_ml", "duration_s", "rate_ml_per_day", "end_t_s")
+
+
+def _bolus_layout(head_keys: tuple[str, ...], head_values: int) -> PayloadLayout:
+    """The layout of `head_keys` then `BOLUS_EVENT_KEYS` over values (*head, fields, end_t_s) with
+    `head_values` values in head (the first ones named by `head_keys`)."""
+    fields = head_values
+    positions = (*range(len(head_keys)), *((fields, j) for j in range(len(BOLUS_EVENT_KEYS) - 1)), fields + 1)
+    return PayloadLayout((*head_keys, *BOLUS_EVENT_KEYS), positions)
+
+
 #: bolus.start: the drug unit, then the bolus
-START_LAYOUT = PayloadLayout(("unit", *BOLUS_EVENT_KEYS))
+START_LAYOUT = _bolus_layout(("unit",), 1)
 #: bolus.start of a bridge bolus: the drug unit, the dead volume's old concentration, then the bolus
-BRIDGE_START_LAYOUT = PayloadLayout(("unit", "old_concentration_per_ml", *BOLUS_EVENT_KEYS))
-#: bolus.end read from the values of its start (their first one or two values are the start's own)
-END_LAYOUT_AFTER = {START_LAYOUT: PayloadLayout(BOLUS_EVENT_KEYS, skip=1), BRIDGE_START_LAYOUT: PayloadLayout(BOLUS_EVENT_KEYS, skip=2)}
-#: bolus.end of a bolus whose start values are not kept (a bridge bolus cut short or changed)
-END_LAYOUT = PayloadLayout(BOLUS_EVENT_KEYS)
+BRIDGE_START_LAYOUT = _bolus_layout(("unit", "old_concentration_per_ml"), 2)
+#: bolus.end, by the number of head values (those of its start when it shares their tuple, else none)
+END_LAYOUTS = {n: _bolus_layout((), n) for n in (0, 1, 2)}
 #: bolus.lockout_ended
 LOCKOUT_ENDED_LAYOUT = PayloadLayout(("lockout_min",))
+
+
+def same_values(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    """True when each value of `a` could stand for the one of `b` in any output: the same object,
+    or the same type and value, floats with the same sign of zero (NaN is never the same).
+    `a` and `b` have the same length."""
+    for x, y in zip(a, b):
+        if x is y:
+            continue
+        if type(x) is not type(y) or x != y:
+            return False
+        if type(x) is float and x == 0.0 and math.copysign(1.0, x) != math.copysign(1.0, y):
+            return False
+    return True
 
 
 class Boluses:
@@ -64,6 +90,9 @@ class Boluses:
         #: id of a running bolus -> (the bolus, the bolus.end layout, the values its bolus.start
         #: recorded); the entry holds the bolus, so its id is not reused while it is here
         self._start_values: dict[int, tuple[Bolus, PayloadLayout, tuple[Any, ...]]] = {}
+        #: the fields of the last bolus event (kind, dose, volume, duration, rate), shared by the
+        #: next events with the same fields
+        self._last_fields: tuple[Any, ...] = ()
         #: the patient-bolus rule of the last lockout end and that event's values (shared)
         self._lockout_values: tuple[PatientBolusRule | None, tuple[float | None]] | None = None
 
@@ -84,11 +113,22 @@ class Boluses:
         return bolus
 
     def _emit_start(self, bolus: Bolus, layout: PayloadLayout, head: tuple[Any, ...]) -> None:
-        """Emit the bolus.start of `bolus` (the `head` values, then `bolus.as_event()`, named by
-        `layout`) and keep its values for the bolus's end."""
-        values = (*head, *bolus.as_event().values())
-        self._start_values[id(bolus)] = (bolus, END_LAYOUT_AFTER[layout], values)
+        """Emit the bolus.start of `bolus` (the `head` values, then those of `bolus.as_event()`,
+        named by `layout`) and keep its values for the bolus's end."""
+        values = self._event_values(bolus, head)
+        self._start_values[id(bolus)] = (bolus, END_LAYOUTS[len(head)], values)
         self.dev.emit_packed(K.BOLUS_START, layout, values)
+
+    def _event_values(self, bolus: Bolus, head: tuple[Any, ...]) -> tuple[Any, ...]:
+        """(*head, fields, end_t_s): the values of `bolus.as_event()` (computed as it computes
+        them), the fields tuple shared with the last event's when the same (see same_values)."""
+        fields = (bolus.kind, bolus.dose, bolus.volume_ml, bolus.end_t_s - bolus.start_t_s, bolus.rate_ml_per_s * SECONDS_PER_DAY)
+        last = self._last_fields
+        if len(last) == len(fields) and same_values(fields, last):
+            fields = last
+        else:
+            self._last_fields = fields
+        return (*head, fields, bolus.end_t_s)
 
     def _halt_finding(self) -> Finding | None:
         dev = self.dev
@@ -321,7 +361,7 @@ class Boluses:
         if entry is not None and entry[0] is bolus:
             self.dev.emit_packed(K.BOLUS_END, entry[1], entry[2])
         else:
-            self.dev.emit_packed(K.BOLUS_END, END_LAYOUT, tuple(bolus.as_event().values()))
+            self.dev.emit_packed(K.BOLUS_END, END_LAYOUTS[0], self._event_values(bolus, ()))
 
     def due_lockout_end(self, end_t: float) -> None:
         self.lockout_notified_t = end_t

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from simulator.event_kinds import EventPayloadError
 from simulator.events import EventRecord, EventStream, PayloadLayout, json_tree_copy
 from simulator.pump.boluses import Bolus
-from simulator.pump.bolusing import BOLUS_EVENT_KEYS
+from simulator.pump.bolusing import BOLUS_EVENT_KEYS, END_LAYOUTS, START_LAYOUT, Boluses, same_values
 from tests.pump.helpers import DAY, kinds, make_sim, morphine_settings
 
 # ----- the record and the layout -----
@@ -24,12 +24,15 @@ _scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_na
 _json = st.recursive(_scalars, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=3), inner, max_size=3)), max_leaves=12)
 
 
-@given(_keys, st.integers(0, 3), st.data())
-def test_a_layout_reads_back_its_keys_paired_with_the_values_after_skip(keys, skip, data):
-    values = tuple(data.draw(st.lists(_scalars, min_size=len(keys) + skip, max_size=len(keys) + skip)))
-    layout = PayloadLayout(tuple(keys), skip=skip)
+@given(_keys, st.data())
+def test_a_layout_reads_back_its_keys_paired_with_the_values_at_their_positions(keys, data):
+    flat = tuple(data.draw(st.lists(_scalars, min_size=len(keys) + 2, max_size=len(keys) + 2)))
+    values = (*flat, flat)  # a nested tuple last: positions (len(flat), j) read flat[j]
+    positions = tuple(data.draw(st.one_of(st.integers(0, len(flat) - 1), st.tuples(st.just(len(flat)), st.integers(0, len(flat) - 1))))
+                      for _ in keys)
+    layout = PayloadLayout(tuple(keys), positions)
     payload = layout.payload(values)
-    assert payload == dict(zip(keys, values[skip:]))
+    assert payload == {k: (flat[p] if isinstance(p, int) else flat[p[1]]) for k, p in zip(keys, positions)}
     assert list(payload) == keys  # the same order (the order of events.jsonl)
     assert layout.payload(values) is not payload  # a new dict at every read
 
@@ -75,15 +78,16 @@ def _shared_containers(a, b) -> bool:
     return False
 
 
-@pytest.mark.parametrize("keys, trees", [(("a", "a"), ()), (("a",), ("b",)), ((1,), ())])
-def test_a_bad_layout_is_refused(keys, trees):
+@pytest.mark.parametrize("keys, positions, trees", [(("a", "a"), None, ()), (("a",), None, ("b",)), ((1,), None, ()), (("a",), (0, 1), ()),
+                                                     (("a",), (-1,), ()), (("a",), ((0, 1, 2),), ()), (("a",), (1.0,), ())])
+def test_a_bad_layout_is_refused(keys, positions, trees):
     with pytest.raises(ValueError):
-        PayloadLayout(keys, trees=trees)
+        PayloadLayout(keys, positions, trees=trees)
 
 
 def test_a_packed_record_equals_the_record_with_its_payload_dict():
-    layout = PayloadLayout(("unit", "dose"), skip=1)
-    packed = EventRecord.packed(7, 1.5, "pump", "bolus.end", layout, ("x", "mg", 0.2))
+    layout = PayloadLayout(("unit", "dose"), (1, (2, 0)))
+    packed = EventRecord.packed(7, 1.5, "pump", "bolus.end", layout, ("x", "mg", (0.2,)))
     plain = EventRecord(7, 1.5, "pump", "bolus.end", {"unit": "mg", "dose": 0.2})
     assert packed == plain and packed.as_dict() == plain.as_dict()
     assert repr(packed) == repr(plain) == "EventRecord(seq=7, t_s=1.5, device='pump', kind='bolus.end', payload={'unit': 'mg', 'dose': 0.2})"
@@ -129,6 +133,30 @@ def test_the_checking_stream_validates_packed_payloads():
 # ----- the pump's bolus events -----
 def test_the_bolus_event_keys_are_those_of_bolus_as_event():
     assert tuple(Bolus("patient", 1.0, 2.0, 0.5, 0.5, 0.1).as_event()) == BOLUS_EVENT_KEYS
+
+
+_floats = st.one_of(st.floats(allow_nan=True), st.sampled_from([0.0, -0.0, 1.0, 600.0, 0.02]))
+_boluses = st.builds(Bolus, st.sampled_from(["patient", "single", "periodic", "bridge", "priming"]), _floats, _floats, _floats, _floats, _floats)
+
+
+@given(st.lists(_boluses, min_size=1, max_size=6))
+def test_bolus_event_values_read_back_as_event_to_the_bit(boluses):
+    """Each bolus's packed start and end read back `{"unit": ..., **as_event()}` and `as_event()`
+    (their text, so the sign of zero and NaN count), also when the fields are shared with the
+    bolus before (the same values) or must not be (0.0 against -0.0, NaN)."""
+    owner = Boluses.__new__(Boluses)  # only the values' bookkeeping is used
+    owner._last_fields = ()
+    for bolus in boluses:
+        values = owner._event_values(bolus, ("mg",))
+        assert repr(START_LAYOUT.payload(values)) == repr({"unit": "mg", **bolus.as_event()})
+        assert repr(END_LAYOUTS[1].payload(values)) == repr(bolus.as_event())
+        assert repr(END_LAYOUTS[0].payload(owner._event_values(bolus, ()))) == repr(bolus.as_event())
+
+
+@pytest.mark.parametrize("a, b, same", [((1.0, "x"), (1.0, "x"), True), ((0.0,), (-0.0,), False), ((-0.0,), (-0.0,), True),
+                                        ((1,), (1.0,), False), ((True,), (1,), False), ((float("nan"),), (float("nan"),), False)])
+def test_same_values_means_interchangeable_in_any_output(a, b, same):
+    assert same_values(a, b) is same
 
 
 PRESSES = {"patient_bolus": {"dose_mg": 0.2, "duration_min": 10, "lockout_min": 120, "max_per_day": 4}}

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import FrozenInstanceError, dataclass
-from typing import Any
+from typing import Any, ClassVar
 from collections.abc import Callable, Iterable
 
 from simulator.event_kinds import K, validate_payload
@@ -65,7 +65,7 @@ class PayloadLayout:
     (default: in order, 0, 1, 2, ...; see `Position`), the values of the keys in `trees` (JSON
     trees: dicts, lists) copied at every read. The payload read back holds `keys` in order."""
 
-    __slots__ = ("keys", "positions", "trees", "payload")
+    __slots__ = ("keys", "positions", "trees", "payload", "record_class")
 
     def __init__(self, keys: tuple[str, ...], positions: tuple[Position, ...] | None = None, trees: tuple[str, ...] = ()):
         positions = tuple(range(len(keys))) if positions is None else positions
@@ -77,6 +77,9 @@ class PayloadLayout:
         self.trees = trees
         #: payload(values) -> the payload dict of `values` (a new dict, its JSON trees new too)
         self.payload: Callable[[tuple[Any, ...]], dict[str, Any]] = _payload_maker(keys, positions, trees)
+        #: the class of the records of this layout: EventRecord with this layout as a class
+        #: attribute (a record holds no reference to its layout: one slot less an event)
+        self.record_class: type[EventRecord] = type("EventRecord", (EventRecord,), {"__slots__": (), "_layout": self, "__module__": __name__})
 
     def __repr__(self) -> str:
         return f"PayloadLayout({self.keys!r}, positions={self.positions!r}, trees={self.trees!r})"
@@ -104,30 +107,31 @@ class EventRecord:
     `device` (id, or 'sim'), `kind` and `payload` (a dict). Immutable (as a frozen dataclass).
 
     Made with a payload dict, it holds that dict and returns it; `EventRecord.packed` makes one
-    holding a values tuple and its layout (see the module docstring), whose `payload` is a new
-    dict at every read.
+    holding a values tuple, of its layout's record class (`PayloadLayout.record_class`), whose
+    `payload` is a new dict at every read (see the module docstring).
 
     The time and the sequence number are kept as one complex number, t_s + seq j (exact: both
     are doubles, and seq < 2**53): one 32-byte object where a float and an int took 56, for every
     event of a run."""
 
-    __slots__ = ("_when", "device", "kind", "_layout", "_data")
+    __slots__ = ("_when", "device", "kind", "_data")
 
     _when: complex
     device: str
     kind: str
-    _layout: PayloadLayout | None
     _data: Any
+    #: the layout of `_data` (a values tuple); None: `_data` is the payload dict
+    _layout: ClassVar[PayloadLayout | None] = None
 
     def __init__(self, seq: int, t_s: float, device: str, kind: str, payload: dict[str, Any] | None = None):
-        _init(self, seq, t_s, device, kind, None, {} if payload is None else payload)
+        _init(self, seq, t_s, device, kind, {} if payload is None else payload)
 
-    @classmethod
-    def packed(cls, seq: int, t_s: float, device: str, kind: str, layout: PayloadLayout, values: tuple[Any, ...]) -> EventRecord:
+    @staticmethod
+    def packed(seq: int, t_s: float, device: str, kind: str, layout: PayloadLayout, values: tuple[Any, ...]) -> EventRecord:
         """A record whose payload is `layout.payload(values)`; `values` must hold only immutable
         values, but for the layout's `trees` (copied at every read)."""
-        record = _new(cls)
-        _init(record, seq, t_s, device, kind, layout, values)
+        record = _new(layout.record_class)
+        _init(record, seq, t_s, device, kind, values)
         return record
 
     @property
@@ -150,9 +154,8 @@ class EventRecord:
         return (self.seq, self.t_s, self.device, self.kind, self.payload)
 
     def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
+        if not isinstance(other, EventRecord):
             return NotImplemented
-        assert isinstance(other, EventRecord)
         return self._fields() == other._fields()
 
     __hash__ = None  # type: ignore[assignment]  # as the frozen dataclass with a dict field: unhashable
@@ -175,12 +178,11 @@ _new = object.__new__
 _set = object.__setattr__
 
 
-def _init(record: EventRecord, seq: int, t_s: float, device: str, kind: str, layout: PayloadLayout | None, data: Any) -> None:
+def _init(record: EventRecord, seq: int, t_s: float, device: str, kind: str, data: Any) -> None:
     """Set the fields of a new record (its __setattr__ refuses: it is immutable)."""
     _set(record, "_when", complex(t_s, seq))
     _set(record, "device", device)
     _set(record, "kind", kind)
-    _set(record, "_layout", layout)
     _set(record, "_data", data)
 
 

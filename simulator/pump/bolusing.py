@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.device import Finding
 from simulator.event_kinds import K
-from simulator.events import PayloadLayout
+from simulator.events import PayloadLayout, Position
 from simulator.pump import checks, dosing
 from simulator.pump.boluses import Bolus, PatientBolusPolicy
 from simulator.pump.reservoir import EPS_ML, amount_of
@@ -38,28 +38,21 @@ if TYPE_CHECKING:
     from simulator.pump.device import PumpDevice
 
 # The bolus events are stored packed (simulator.events): the values of a bolus event are
-# (*head, fields, end_t_s), `head` the values only its start has (the drug unit, a bridge bolus's
-# old concentration), `fields` the bolus's kind, dose, volume, duration and rate (the same tuple as
-# the last bolus's when they are the same: a patient's boluses repeat them) and `end_t_s` its end.
-# A bolus's end shares the values tuple of its start: the two events of a bolus hold no dict.
+# (fields, end_t_s, *extra): `fields` the drug unit and the bolus's kind, dose, volume, duration
+# and rate (the same tuple as the last bolus's when they are the same: a patient's boluses repeat
+# them), `end_t_s` its end, `extra` what only a bridge bolus's start has (the dead volume's old
+# concentration). A bolus's end shares the values tuple of its start: the two events of a bolus
+# hold no dict.
 #: the keys of `Bolus.as_event()`, in its order (a test checks them and their values)
 BOLUS_EVENT_KEYS = ("bolus", "dose", "volume_ml", "duration_s", "rate_ml_per_day", "end_t_s")
-
-
-def _bolus_layout(head_keys: tuple[str, ...], head_values: int) -> PayloadLayout:
-    """The layout of `head_keys` then `BOLUS_EVENT_KEYS` over values (*head, fields, end_t_s) with
-    `head_values` values in head (the first ones named by `head_keys`)."""
-    fields = head_values
-    positions = (*range(len(head_keys)), *((fields, j) for j in range(len(BOLUS_EVENT_KEYS) - 1)), fields + 1)
-    return PayloadLayout((*head_keys, *BOLUS_EVENT_KEYS), positions)
-
-
+#: where the values of BOLUS_EVENT_KEYS are: fields 1-5 (after the unit), then the end
+_BOLUS_POSITIONS: tuple[Position, ...] = ((0, 1), (0, 2), (0, 3), (0, 4), (0, 5), 1)
 #: bolus.start: the drug unit, then the bolus
-START_LAYOUT = _bolus_layout(("unit",), 1)
+START_LAYOUT = PayloadLayout(("unit", *BOLUS_EVENT_KEYS), ((0, 0), *_BOLUS_POSITIONS))
 #: bolus.start of a bridge bolus: the drug unit, the dead volume's old concentration, then the bolus
-BRIDGE_START_LAYOUT = _bolus_layout(("unit", "old_concentration_per_ml"), 2)
-#: bolus.end, by the number of head values (those of its start when it shares their tuple, else none)
-END_LAYOUTS = {n: _bolus_layout((), n) for n in (0, 1, 2)}
+BRIDGE_START_LAYOUT = PayloadLayout(("unit", "old_concentration_per_ml", *BOLUS_EVENT_KEYS), ((0, 0), 2, *_BOLUS_POSITIONS))
+#: bolus.end (the values of its start, or its own)
+END_LAYOUT = PayloadLayout(BOLUS_EVENT_KEYS, _BOLUS_POSITIONS)
 #: bolus.lockout_ended
 LOCKOUT_ENDED_LAYOUT = PayloadLayout(("lockout_min",))
 
@@ -87,11 +80,11 @@ class Boluses:
         self.settings_model = settings_model  # the patient-bolus settings in force, as given
         self.patient = PatientBolusPolicy(checks.patient_rule(settings_model, dev.therapy.drug))
         self.lockout_notified_t: float | None = None
-        #: id of a running bolus -> (the bolus, the bolus.end layout, the values its bolus.start
-        #: recorded); the entry holds the bolus, so its id is not reused while it is here
-        self._start_values: dict[int, tuple[Bolus, PayloadLayout, tuple[Any, ...]]] = {}
-        #: the fields of the last bolus event (kind, dose, volume, duration, rate), shared by the
-        #: next events with the same fields
+        #: id of a running bolus -> (the bolus, the values its bolus.start recorded); the entry
+        #: holds the bolus, so its id is not reused while it is here
+        self._start_values: dict[int, tuple[Bolus, tuple[Any, ...]]] = {}
+        #: the fields of the last bolus event (unit, kind, dose, volume, duration, rate), shared
+        #: by the next events with the same fields
         self._last_fields: tuple[Any, ...] = ()
         #: the patient-bolus rule of the last lockout end and that event's values (shared)
         self._lockout_values: tuple[PatientBolusRule | None, tuple[float | None]] | None = None
@@ -109,26 +102,28 @@ class Boluses:
         bolus = self.make_bolus(kind, dose, duration_s, dev.now)
         self.running.append(bolus)
         dev.therapy.add_bolus_dose(dev.now, dose, kind, bolus.end_t_s - bolus.start_t_s)
-        self._emit_start(bolus, START_LAYOUT, (dev.therapy.drug.unit,))
+        self._emit_start(bolus, START_LAYOUT)
         return bolus
 
-    def _emit_start(self, bolus: Bolus, layout: PayloadLayout, head: tuple[Any, ...]) -> None:
-        """Emit the bolus.start of `bolus` (the `head` values, then those of `bolus.as_event()`,
-        named by `layout`) and keep its values for the bolus's end."""
-        values = self._event_values(bolus, head)
-        self._start_values[id(bolus)] = (bolus, END_LAYOUTS[len(head)], values)
+    def _emit_start(self, bolus: Bolus, layout: PayloadLayout, *extra: Any) -> None:
+        """Emit the bolus.start of `bolus` (values `_event_values(bolus, *extra)`, named by
+        `layout`) and keep its values for the bolus's end."""
+        values = self._event_values(bolus, *extra)
+        self._start_values[id(bolus)] = (bolus, values)
         self.dev.emit_packed(K.BOLUS_START, layout, values)
 
-    def _event_values(self, bolus: Bolus, head: tuple[Any, ...]) -> tuple[Any, ...]:
-        """(*head, fields, end_t_s): the values of `bolus.as_event()` (computed as it computes
-        them), the fields tuple shared with the last event's when the same (see same_values)."""
-        fields = (bolus.kind, bolus.dose, bolus.volume_ml, bolus.end_t_s - bolus.start_t_s, bolus.rate_ml_per_s * SECONDS_PER_DAY)
+    def _event_values(self, bolus: Bolus, *extra: Any) -> tuple[Any, ...]:
+        """(fields, end_t_s, *extra): the drug unit and the values of `bolus.as_event()`
+        (computed as it computes them), the fields tuple shared with the last event's when the
+        same (see same_values)."""
+        fields = (self.dev.therapy.drug.unit, bolus.kind, bolus.dose, bolus.volume_ml, bolus.end_t_s - bolus.start_t_s,
+                  bolus.rate_ml_per_s * SECONDS_PER_DAY)
         last = self._last_fields
         if len(last) == len(fields) and same_values(fields, last):
             fields = last
         else:
             self._last_fields = fields
-        return (*head, fields, bolus.end_t_s)
+        return (fields, bolus.end_t_s, *extra)
 
     def _halt_finding(self) -> Finding | None:
         dev = self.dev
@@ -268,7 +263,7 @@ class Boluses:
         old_content = dev.dead_volume.fifo.volume_until_tip_changes(res.drug, res.conc_per_ml) is not None
         bolus = Bolus("bridge", now, now + duration, rate_ml_per_s, dead_ml, dosing.dose_in_volume(dead_ml, old_conc), ends_at_tip=old_content)
         self.running.append(bolus)
-        self._emit_start(bolus, BRIDGE_START_LAYOUT, (therapy.drug.unit, old_conc))
+        self._emit_start(bolus, BRIDGE_START_LAYOUT, old_conc)
         return bolus.as_event()
 
     def due_bridge_tip(self, bolus: Bolus) -> None:
@@ -324,7 +319,7 @@ class Boluses:
         drug_out = amount_of(dev.dead_volume.fifo.peek(volume, res.drug, res.conc_per_ml), dev.therapy.drug.short_name)
         dev.therapy.add_bolus_dose(now, drug_out, "priming", bolus.end_t_s - bolus.start_t_s)
         self.running.append(bolus)
-        self._emit_start(bolus, START_LAYOUT, (dev.therapy.drug.unit,))
+        self._emit_start(bolus, START_LAYOUT)
         dev.flow.recompute_rates()
         dev.priming.start(volume, dev.flow.q_true, bolus.end_t_s)
         return bolus.as_event()
@@ -358,10 +353,8 @@ class Boluses:
         """Emit the bolus.end of `bolus`: from the values of its start when they were kept (the
         same bolus object: a Bolus is never changed in place), else from `bolus.as_event()`."""
         entry = self._start_values.pop(id(bolus), None)
-        if entry is not None and entry[0] is bolus:
-            self.dev.emit_packed(K.BOLUS_END, entry[1], entry[2])
-        else:
-            self.dev.emit_packed(K.BOLUS_END, END_LAYOUTS[0], self._event_values(bolus, ()))
+        values = entry[1] if entry is not None and entry[0] is bolus else self._event_values(bolus)
+        self.dev.emit_packed(K.BOLUS_END, END_LAYOUT, values)
 
     def due_lockout_end(self, end_t: float) -> None:
         self.lockout_notified_t = end_t

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from simulator.event_kinds import EventPayloadError
 from simulator.events import EventRecord, EventStream, PayloadLayout, json_tree_copy
 from simulator.pump.boluses import Bolus
-from simulator.pump.bolusing import BOLUS_EVENT_KEYS, END_LAYOUTS, START_LAYOUT, Boluses, same_values
+from simulator.pump.bolusing import BOLUS_EVENT_KEYS, BRIDGE_START_LAYOUT, END_LAYOUT, START_LAYOUT, Boluses, same_values
 from tests.pump.helpers import DAY, kinds, make_sim, morphine_settings
 
 # ----- the record and the layout -----
@@ -144,13 +145,16 @@ def test_bolus_event_values_read_back_as_event_to_the_bit(boluses):
     """Each bolus's packed start and end read back `{"unit": ..., **as_event()}` and `as_event()`
     (their text, so the sign of zero and NaN count), also when the fields are shared with the
     bolus before (the same values) or must not be (0.0 against -0.0, NaN)."""
-    owner = Boluses.__new__(Boluses)  # only the values' bookkeeping is used
+    owner = Boluses.__new__(Boluses)  # only the values' bookkeeping is used, and the drug unit
+    owner.dev = SimpleNamespace(therapy=SimpleNamespace(drug=SimpleNamespace(unit="mg")))
     owner._last_fields = ()
     for bolus in boluses:
-        values = owner._event_values(bolus, ("mg",))
+        values = owner._event_values(bolus)
         assert repr(START_LAYOUT.payload(values)) == repr({"unit": "mg", **bolus.as_event()})
-        assert repr(END_LAYOUTS[1].payload(values)) == repr(bolus.as_event())
-        assert repr(END_LAYOUTS[0].payload(owner._event_values(bolus, ()))) == repr(bolus.as_event())
+        assert repr(END_LAYOUT.payload(values)) == repr(bolus.as_event())
+        bridge = owner._event_values(bolus, 2.5)
+        assert repr(BRIDGE_START_LAYOUT.payload(bridge)) == repr({"unit": "mg", "old_concentration_per_ml": 2.5, **bolus.as_event()})
+        assert repr(END_LAYOUT.payload(bridge)) == repr(bolus.as_event())
 
 
 @pytest.mark.parametrize("a, b, same", [((1.0, "x"), (1.0, "x"), True), ((0.0,), (-0.0,), False), ((-0.0,), (-0.0,), True),

@@ -11,6 +11,7 @@ Such a record makes its payload dict when it is read, a new dict at every read, 
 share one; the tuple may be shared by several records (a bolus's start and end, the actions of
 one parsed params), since nothing can change it. A packed payload reads back equal to the dict
 the event would have had.
+
 A subscriber that raises is logged, detached and reported once as `sim.subscriber_detached`;
 it never stops the run.
 """

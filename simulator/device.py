@@ -27,7 +27,7 @@ import numpy as np
 import simpy
 
 from simulator.errors import ActionRefused, InputError, validate_model
-from simulator.events import Kinds
+from simulator.events import Kinds, PayloadLayout
 from simulator.profiles.base import Profile, StrictModel
 
 if TYPE_CHECKING:
@@ -93,16 +93,25 @@ class ActionSpec:
 
 
 class Wakeup:
-    """Handle of a scheduled wake-up; `cancel()` makes it a no-op when it fires."""
+    """Handle of a scheduled wake-up at `t_s` (s): its `fire` calls `callback()` once;
+    `cancel()` makes it a no-op."""
 
-    __slots__ = ("t_s", "active")
+    __slots__ = ("t_s", "active", "callback")
 
-    def __init__(self, t_s: float):
+    def __init__(self, t_s: float, callback: Callable[[], Any] | None = None):
         self.t_s = t_s
         self.active = True
+        self.callback = callback
 
     def cancel(self) -> None:
         self.active = False
+
+    def fire(self, _event: Any = None) -> None:
+        """The wake-up is due (a SimPy callback): call `callback()` unless cancelled or done."""
+        if self.active:
+            self.active = False
+            if self.callback is not None:
+                self.callback()
 
 
 class Device:
@@ -236,6 +245,10 @@ class Device:
     def emit(self, kind: str, **payload: Any):
         return self.sim.stream.emit(self.now, self.id, kind, payload)
 
+    def emit_packed(self, kind: str, layout: PayloadLayout, values: tuple[Any, ...]):
+        """`emit` of the payload `layout.payload(values)`, stored packed (simulator.events)."""
+        return self.sim.stream.emit_packed(self.now, self.id, kind, layout, values)
+
     def warn(self, message: str, **details: Any):
         return self.emit(Kinds.WARNING, message=message, **details)
 
@@ -245,13 +258,6 @@ class Device:
     def wake_at(self, t_s: float, callback) -> Wakeup:
         """Call `callback()` at simulation time `t_s` (now if in the past), unless cancelled."""
         now = self.now
-        handle = Wakeup(max(float(t_s), now))
-        timeout = self._env.timeout(handle.t_s - now)
-
-        def fire(_event, handle=handle):
-            if handle.active:
-                handle.active = False
-                callback()
-
-        timeout.callbacks.append(fire)
+        handle = Wakeup(max(float(t_s), now), callback)
+        self._env.timeout(handle.t_s - now).callbacks.append(handle.fire)  # a bound method: no closure a wake-up
         return handle

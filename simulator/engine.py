@@ -27,12 +27,17 @@ import simpy
 
 from simulator.device import Device, device_class_for
 from simulator.errors import ActionRefused, InputError, Issue, validate_model
-from simulator.events import MAX_EVENTS_PER_RUN, SIM_DEVICE, EventBudgetExceeded, EventStream, Kinds
+from simulator.events import MAX_EVENTS_PER_RUN, SIM_DEVICE, EventBudgetExceeded, EventStream, Kinds, PayloadLayout
 from simulator.profiles.registry import ProfileRegistry, default_registry
 from simulator.recorder import Recorder
 from simulator.scenario.loader import validate_references
 from simulator.scenario.model import ActionSpec, Scenario
 from simulator.units import parse_duration_s
+
+
+#: an action event's payload, stored packed (simulator.events): the action's name and its params as
+#: JSON (a tree, copied at every read, so the events of one parsed params can share it)
+ACTION_LAYOUT = PayloadLayout(("action", "params"), trees=("params",))
 
 
 def device_rng(seed: int, device_id: str) -> np.random.Generator:
@@ -93,9 +98,11 @@ class Simulation:
         self.applied_actions: list[ActionSpec] = []  # actions applied interactively (the app)
         # the timeline first: its Timeouts are created before any device event (see the docstring)
         self._action_groups: dict[float, simpy.Timeout] = {}
+        self._action_values: dict[tuple[str, int], tuple[dict[str, Any], tuple[str, dict[str, Any]]]] = {}
         parsed = checked["params"] if checked else [None] * len(scenario.timeline)
         for action, pre in zip(scenario.timeline, parsed):
             self._schedule_action(action, pre)
+        self._action_values.clear()  # the dispatches hold what they need
         self.devices: dict[str, Device] = {}
         for spec in scenario.devices:
             kind = spec.profile.split("/", 1)[0]
@@ -227,16 +234,32 @@ class Simulation:
         if group is None:
             group = self._action_groups[at] = self.env.timeout(at)
             group.callbacks.append(functools.partial(self._forget_action_group, at))  # a fired group is not kept (memory)
+        pre = None if parsed is None else (parsed[0], self._shared_action_values(action.action, parsed[1]))
 
         def dispatch(_event: simpy.Event) -> None:
-            self._dispatch(action.device, action.action, action.params, parsed)
+            self._dispatch(action.device, action.action, action.params, pre)
 
         group.callbacks.append(dispatch)
 
+    def _shared_action_values(self, action: str, params_json: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The packed payload values of an action event, (action, params as JSON), one tuple for
+        every action of this name whose parsed params are the object `params_json` (the scenario
+        check parses repeated params once). Nothing changes the params: an event's reader gets
+        a copy (ACTION_LAYOUT)."""
+        key = (action, id(params_json))
+        kept = self._action_values.get(key)
+        if kept is None or kept[0] is not params_json:
+            kept = self._action_values[key] = (params_json, (action, params_json))
+        return kept[1]
+
     def _forget_action_group(self, at: float, event: simpy.Event) -> None:
         """Drop the timeline action group of instant `at` (s), which has fired, from the table of
-        groups (its actions run all the same: the callbacks after this one)."""
-        self._action_groups.pop(at, None)
+        groups (its actions run all the same: the callbacks after this one). The last one
+        replaces the table by an empty one (a dict keeps its largest size when emptied)."""
+        groups = self._action_groups
+        groups.pop(at, None)
+        if not groups:
+            self._action_groups = {}
 
     def apply_action(self, device_id: str, action: str, params: dict[str, Any] | None = None) -> ActionResult:
         """Apply an action now (the app, scripts); it is kept so the run can be saved as a scenario.
@@ -255,14 +278,15 @@ class Simulation:
         return result
 
     def _dispatch(self, device_id: str, action: str, params: dict[str, Any], pre: tuple | None = None) -> ActionResult:
+        """Apply an action: `pre` is (params model, the action event's values) when the params
+        were parsed before (else they are validated here)."""
         device = self.devices[device_id]
         if pre is None:
             parsed = validate_model(type(device).action_models()[action], params)
-            dumped = parsed.model_dump(mode="json")
+            values = (action, parsed.model_dump(mode="json"))
         else:
-            parsed, dumped = pre
-            dumped = dict(dumped)  # each event gets its own payload
-        self.stream.emit(self.now, device_id, Kinds.ACTION, {"action": action, "params": dumped})
+            parsed, values = pre
+        self.stream.emit_packed(self.now, device_id, Kinds.ACTION, ACTION_LAYOUT, values)
         try:
             payload = device.apply(action, parsed)
         except ActionRefused as refused:

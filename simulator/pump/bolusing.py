@@ -8,11 +8,13 @@ periodic bolus starts, bolus ends and lockout expiries.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from simulator.device import Finding
 from simulator.event_kinds import K
+from simulator.events import PayloadLayout, Position
 from simulator.pump import checks, dosing
 from simulator.pump.boluses import Bolus, PatientBolusPolicy
 from simulator.pump.reservoir import EPS_ML, amount_of
@@ -25,14 +27,48 @@ from simulator.pump.settings import (
     SingleBolusParams,
     StoppedMode,
 )
-from simulator.units import SECONDS_PER_HOUR
+from simulator.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 
 #: a bridge bolus is cut short at the tip change only when more than this would still run, mL
 #: (below it the two moments are the same one, apart from float rounding)
 BRIDGE_CUT_TOL_ML = 1e-6
 
 if TYPE_CHECKING:
+    from simulator.pump.boluses import PatientBolusRule
     from simulator.pump.device import PumpDevice
+
+# The bolus events are stored packed (simulator.events): the values of a bolus event are
+# (fields, end_t_s, *extra): `fields` the drug unit and the bolus's kind, dose, volume, duration
+# and rate (the same tuple as the last bolus's when they are the same: a patient's boluses repeat
+# them), `end_t_s` its end, `extra` what only a bridge bolus's start has (the dead volume's old
+# concentration). A bolus's end shares the values tuple of its start: the two events of a bolus
+# hold no dict.
+#: the keys of `Bolus.as_event()`, in its order (a test checks them and their values)
+BOLUS_EVENT_KEYS = ("bolus", "dose", "volume_ml", "duration_s", "rate_ml_per_day", "end_t_s")
+#: where the values of BOLUS_EVENT_KEYS are: fields 1-5 (after the unit), then the end
+_BOLUS_POSITIONS: tuple[Position, ...] = ((0, 1), (0, 2), (0, 3), (0, 4), (0, 5), 1)
+#: bolus.start: the drug unit, then the bolus
+START_LAYOUT = PayloadLayout(("unit", *BOLUS_EVENT_KEYS), ((0, 0), *_BOLUS_POSITIONS))
+#: bolus.start of a bridge bolus: the drug unit, the dead volume's old concentration, then the bolus
+BRIDGE_START_LAYOUT = PayloadLayout(("unit", "old_concentration_per_ml", *BOLUS_EVENT_KEYS), ((0, 0), 2, *_BOLUS_POSITIONS))
+#: bolus.end (the values of its start, or its own)
+END_LAYOUT = PayloadLayout(BOLUS_EVENT_KEYS, _BOLUS_POSITIONS)
+#: bolus.lockout_ended
+LOCKOUT_ENDED_LAYOUT = PayloadLayout(("lockout_min",))
+
+
+def same_values(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    """True when each value of `a` could stand for the one of `b` in any output: the same object,
+    or the same type and value, floats with the same sign of zero (NaN is never the same).
+    `a` and `b` have the same length."""
+    for x, y in zip(a, b):
+        if x is y:
+            continue
+        if type(x) is not type(y) or x != y:
+            return False
+        if type(x) is float and x == 0.0 and math.copysign(1.0, x) != math.copysign(1.0, y):
+            return False
+    return True
 
 
 class Boluses:
@@ -44,6 +80,14 @@ class Boluses:
         self.settings_model = settings_model  # the patient-bolus settings in force, as given
         self.patient = PatientBolusPolicy(checks.patient_rule(settings_model, dev.therapy.drug))
         self.lockout_notified_t: float | None = None
+        #: id of a running bolus -> (the bolus, the values its bolus.start recorded); the entry
+        #: holds the bolus, so its id is not reused while it is here
+        self._start_values: dict[int, tuple[Bolus, tuple[Any, ...]]] = {}
+        #: the fields of the last bolus event (unit, kind, dose, volume, duration, rate), shared
+        #: by the next events with the same fields
+        self._last_fields: tuple[Any, ...] = ()
+        #: the patient-bolus rule of the last lockout end and that event's values (shared)
+        self._lockout_values: tuple[PatientBolusRule | None, tuple[float | None]] | None = None
 
     # ----- starting boluses -----
     def make_bolus(self, kind: str, dose: float, duration_s: float | None, t_s: float, conc: float | None = None) -> Bolus:
@@ -58,8 +102,28 @@ class Boluses:
         bolus = self.make_bolus(kind, dose, duration_s, dev.now)
         self.running.append(bolus)
         dev.therapy.add_bolus_dose(dev.now, dose, kind, bolus.end_t_s - bolus.start_t_s)
-        dev.emit(K.BOLUS_START, unit=dev.therapy.drug.unit, **bolus.as_event())
+        self._emit_start(bolus, START_LAYOUT)
         return bolus
+
+    def _emit_start(self, bolus: Bolus, layout: PayloadLayout, *extra: Any) -> None:
+        """Emit the bolus.start of `bolus` (values `_event_values(bolus, *extra)`, named by
+        `layout`) and keep its values for the bolus's end."""
+        values = self._event_values(bolus, *extra)
+        self._start_values[id(bolus)] = (bolus, values)
+        self.dev.emit_packed(K.BOLUS_START, layout, values)
+
+    def _event_values(self, bolus: Bolus, *extra: Any) -> tuple[Any, ...]:
+        """(fields, end_t_s, *extra): the drug unit and the values of `bolus.as_event()`
+        (computed as it computes them), the fields tuple shared with the last event's when the
+        same (see same_values)."""
+        fields = (self.dev.therapy.drug.unit, bolus.kind, bolus.dose, bolus.volume_ml, bolus.end_t_s - bolus.start_t_s,
+                  bolus.rate_ml_per_s * SECONDS_PER_DAY)
+        last = self._last_fields
+        if len(last) == len(fields) and same_values(fields, last):
+            fields = last
+        else:
+            self._last_fields = fields
+        return (fields, bolus.end_t_s, *extra)
 
     def _halt_finding(self) -> Finding | None:
         dev = self.dev
@@ -199,7 +263,7 @@ class Boluses:
         old_content = dev.dead_volume.fifo.volume_until_tip_changes(res.drug, res.conc_per_ml) is not None
         bolus = Bolus("bridge", now, now + duration, rate_ml_per_s, dead_ml, dosing.dose_in_volume(dead_ml, old_conc), ends_at_tip=old_content)
         self.running.append(bolus)
-        dev.emit(K.BOLUS_START, unit=therapy.drug.unit, old_concentration_per_ml=old_conc, **bolus.as_event())
+        self._emit_start(bolus, BRIDGE_START_LAYOUT, old_conc)
         return bolus.as_event()
 
     def due_bridge_tip(self, bolus: Bolus) -> None:
@@ -214,8 +278,11 @@ class Boluses:
         i = self.running.index(bolus)
         now = dev.now
         if (bolus.end_t_s - now) * bolus.rate_ml_per_s <= BRIDGE_CUT_TOL_ML:
-            self.running[i] = replace(bolus, ends_at_tip=False)
+            self.running[i] = replace(bolus, ends_at_tip=False)  # the same event values
+            if (entry := self._start_values.pop(id(bolus), None)) is not None:
+                self._start_values[id(self.running[i])] = (self.running[i], *entry[1:])
             return
+        self._start_values.pop(id(bolus), None)
         done_ml = bolus.rate_ml_per_s * (now - bolus.start_t_s)
         cut = replace(bolus, end_t_s=now, volume_ml=done_ml, dose=bolus.dose * done_ml / bolus.volume_ml if bolus.volume_ml > 0 else 0.0, ends_at_tip=False)
         self.running[i] = cut
@@ -252,7 +319,7 @@ class Boluses:
         drug_out = amount_of(dev.dead_volume.fifo.peek(volume, res.drug, res.conc_per_ml), dev.therapy.drug.short_name)
         dev.therapy.add_bolus_dose(now, drug_out, "priming", bolus.end_t_s - bolus.start_t_s)
         self.running.append(bolus)
-        dev.emit(K.BOLUS_START, unit=dev.therapy.drug.unit, **bolus.as_event())
+        self._emit_start(bolus, START_LAYOUT)
         dev.flow.recompute_rates()
         dev.priming.start(volume, dev.flow.q_true, bolus.end_t_s)
         return bolus.as_event()
@@ -273,7 +340,7 @@ class Boluses:
         dev = self.dev
         if bolus in self.running:
             self.running.remove(bolus)
-            dev.emit(K.BOLUS_END, **bolus.as_event())
+            self._emit_end(bolus)
             therapy = dev.therapy
             if bolus.kind == "single" and dev.profile.single_bolus_then == "stopped" and therapy.program.mode_name != "stopped":
                 # this pump family reverts to stopped after a single bolus (profile single_bolus_then)
@@ -282,7 +349,17 @@ class Boluses:
                          reason="single bolus over: this pump reverts to stopped")
                 dev.warn("single bolus over: the pump is now stopped (it does not return to its previous mode); re-program it", limit="single_bolus_then", value="stopped")
 
+    def _emit_end(self, bolus: Bolus) -> None:
+        """Emit the bolus.end of `bolus`: from the values of its start when they were kept (the
+        same bolus object: a Bolus is never changed in place), else from `bolus.as_event()`."""
+        entry = self._start_values.pop(id(bolus), None)
+        values = entry[1] if entry is not None and entry[0] is bolus else self._event_values(bolus)
+        self.dev.emit_packed(K.BOLUS_END, END_LAYOUT, values)
+
     def due_lockout_end(self, end_t: float) -> None:
         self.lockout_notified_t = end_t
         rule = self.patient.rule
-        self.dev.emit(K.BOLUS_LOCKOUT_ENDED, lockout_min=rule.lockout_s / 60 if rule else None)
+        kept = self._lockout_values
+        if kept is None or kept[0] is not rule:  # the values are made once per rule, then shared
+            kept = self._lockout_values = (rule, (rule.lockout_s / 60 if rule else None,))
+        self.dev.emit_packed(K.BOLUS_LOCKOUT_ENDED, LOCKOUT_ENDED_LAYOUT, kept[1])

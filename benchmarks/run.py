@@ -187,7 +187,8 @@ def bench_alarms(repeats: int, work: Workdir) -> list[Row]:
 # ----- many devices: 64-device scenarios -----
 def _memory_per_device_year(n_devices: int, days: float) -> dict:
     """Memory a run holds after run() and results() (tracemalloc: Python allocations made after
-    the scenario was built), per device-year."""
+    the scenario was built and still alive after a full collection), per device-year; the figure
+    before that collection is returned too (`uncollected_mb`)."""
     import tracemalloc
 
     from simulator.engine import Simulation
@@ -201,12 +202,17 @@ def _memory_per_device_year(n_devices: int, days: float) -> dict:
         sim = Simulation(scenario)
         sim.run()
         results = sim.results()
+        uncollected, _ = tracemalloc.get_traced_memory()
+        # what the run and its results keep alive: garbage of the run (the engine pauses the
+        # cyclic collector while it runs) and the interpreter's free lists of small objects
+        # (up to 2,000 freed tuples of each size, kept for reuse) are not held by them
+        gc_was.collect()
         held, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     device_years = n_devices * days / 365.0
     points = sum(len(x) for x in results.series.values())
-    return {"held_mb": held / 1e6, "peak_mb": peak / 1e6, "device_years": device_years, "mb_per_device_year": held / 1e6 / device_years,
+    return {"held_mb": held / 1e6, "uncollected_mb": uncollected / 1e6, "peak_mb": peak / 1e6, "device_years": device_years, "mb_per_device_year": held / 1e6 / device_years,
             "events": len(results.events), "series_points": points}
 
 
@@ -240,7 +246,7 @@ def bench_devices(device_years: float, repeats: int, memory_devices: int) -> lis
     rows = [Row(f"D. 64 devices, {device_years:g} device-years: results() / run()", _ms(statistics.median(res_s)), f"run() {_ms(statistics.median(run_s))}",
                 med, "<= 0.3", med <= 0.3, {"spread": spread, "ratios": ratios, "run_s": run_s, "results_s": res_s, "days": days, "actions": len(scenario.timeline)})]
     mem = _memory_per_device_year(memory_devices, 365.0)
-    rows.append(Row(f"D. memory per device-year ({memory_devices} devices, 1 y)", f"{mem['mb_per_device_year']:.2f} MB", f"held {mem['held_mb']:.1f} MB",
+    rows.append(Row(f"D. memory per device-year ({memory_devices} devices, 1 y)", f"{mem['mb_per_device_year']:.2f} MB", f"held {mem['held_mb']:.1f} MB ({mem['uncollected_mb']:.1f} before gc)",
                     mem["mb_per_device_year"] / 0.5, "<= 0.5 MB", mem["mb_per_device_year"] <= 0.5, mem))
     return rows
 

@@ -71,15 +71,31 @@ class StepBreakpoints:
     def points_of_many(gens: list[StepBreakpoints], signal: str) -> list[tuple[np.ndarray, np.ndarray]]:
         """The breakpoints of `signal` of each interval in `gens` (in order), computed with one
         numpy pass per distinct program; only the arrays the signal needs are made."""
-        out: list[tuple[np.ndarray, np.ndarray]] = [(_EMPTY, _EMPTY)] * len(gens)
+        times, values, counts = StepBreakpoints.flat_points_of_many(gens, signal)
+        bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
+        return [(times[lo:hi], values[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
+
+    @staticmethod
+    def flat_points_of_many(gens: list[StepBreakpoints], signal: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The breakpoints of `signal` of every interval in `gens`, one after the other (interval
+        by interval, in the order of `gens`), as float64 arrays (times in s, values), and how many
+        belong to each interval (`counts[j]` for `gens[j]`, an intp array): `points_of_many`
+        without cutting the arrays into one pair per interval."""
         by_program: dict[int, list[int]] = {}
         for i, gen in enumerate(gens):
             by_program.setdefault(id(gen.program), []).append(i)
+        if len(by_program) == 1:
+            times, values, k = _flat_points_of_one_program(gens, signal)
+            return times, values, np.bincount(k, minlength=len(gens))
+        parts = []
         for members in by_program.values():
-            group = [gens[i] for i in members]
-            for i, pair in zip(members, _points_of_one_program(group, signal)):
-                out[i] = pair
-        return out
+            times, values, k = _flat_points_of_one_program([gens[i] for i in members], signal)
+            parts.append((times, values, np.asarray(members, dtype=np.intp)[k]))
+        owner = np.concatenate([p[2] for p in parts])
+        order = np.argsort(owner, kind="stable")  # interval by interval; each interval's points keep their order
+        times = np.concatenate([p[0] for p in parts])[order]
+        values = np.concatenate([p[1] for p in parts])[order]
+        return times, values, np.bincount(owner, minlength=len(gens))
 
 
 _EMPTY = np.empty(0)
@@ -105,23 +121,22 @@ def boundaries_of_many(program, t_a: np.ndarray, t_b: np.ndarray) -> tuple[np.nd
     return grid[keep] - offset, owner[keep]
 
 
-def _points_of_one_program(gens: list[StepBreakpoints], signal: str) -> list[tuple[np.ndarray, np.ndarray]]:
-    """points_of_many for intervals that share one program."""
+def _flat_points_of_one_program(gens: list[StepBreakpoints], signal: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """flat_points_of_many for intervals that share one program: (times, values, k), k the
+    index in `gens` of each point's interval (non-decreasing)."""
     program = gens[0].program
     num = np.frombuffer(b"".join([g.numbers for g in gens]), dtype=float).reshape(len(gens), 11)
     t_a = num[:, _T_A]
     times, k = boundaries_of_many(program, t_a, num[:, _T_B])
     if not len(times):
-        return [(_EMPTY, _EMPTY)] * len(gens)
+        return _EMPTY, _EMPTY, np.empty(0, dtype=np.intp)
     per_dose = num[:, _PER_DOSE]
     at_a = program.cumulative_basal_dose(t_a)  # the array path gives the scalar path's floats (test_lazy_series.py)
     calc = per_dose[k] * (program.cumulative_basal_dose(times) - at_a[k]) + num[:, _PER_S][k] * (times - t_a[k])
     flowing = np.array([g.flowing for g in gens])
     factor = np.where(flowing, num[:, _FACTOR], 0.0)  # x 0.0 when not flowing, as the eager 0.0 x calc
     values = _signal_values(signal, gens, num, times, k, calc, factor)
-    values = np.asarray(values, dtype=float)
-    bounds = np.searchsorted(k, np.arange(len(gens) + 1)).tolist()  # interval j: [bounds[j], bounds[j + 1])
-    return [(times[lo:hi], values[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
+    return times, np.asarray(values, dtype=float), k
 
 
 def _signal_values(signal: str, gens: list[StepBreakpoints], num: np.ndarray, times: np.ndarray, k: np.ndarray, calc: np.ndarray,

@@ -68,8 +68,10 @@ def write_result_files(results: Results, folder: Path, compress: bool = False, f
     index = {}
     ext = "parquet" if fmt == "parquet" else "csv"
     from simulator.float_text import ColumnTexts
+    from simulator.recorder import materialise_together
 
     texts = None if fmt == "parquet" else ColumnTexts()  # the series share their times: each time column's text made once
+    materialise_together(results.series.values())  # the deferred points of a device's series made in one pass
     for (device, signal), series in sorted(results.series.items()):
         name = f"{device}.{signal}.{ext}"
         t, v = series._t, series._v

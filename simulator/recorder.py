@@ -31,9 +31,11 @@ class Series:
     in order with the explicit breakpoints added after them, with exactly the rules `add` and
     `extend` apply eagerly, so a read series is the same as if every point had been added at
     once. A run nobody reads (a benchmark, a sweep figure that needs no series) never makes them.
-    A generator type may offer `flat_points_of_many(generators, signal)`: the points of all of
-    them one after the other and how many each has (times, values, counts); a series then makes
-    the points of all its pending generators of that type in one call.
+    A generator type may offer `flat_points_of_signals(generators, signals)`: for each signal, the
+    points of all of them one after the other and how many each has (times, values, counts); a
+    series then makes the points of all its pending generators of that type in one call, and
+    `materialise_together` makes those of several series sharing their generators (a pump's
+    series) in one call.
     """
 
     __slots__ = ("device", "signal", "unit", "interp", "_tl", "_vl", "_pending", "_marks", "_pt", "_pv", "_forced")
@@ -85,17 +87,23 @@ class Series:
             self._materialise()
         return self._vl
 
-    def _materialise(self) -> None:
-        """Make the generated points and add them, with the explicit points that came between
-        them, to the breakpoints in bulk (`_add_in_bulk`), the closes applied where they came."""
+    def _generators(self) -> list:
+        """The pending generators, in order."""
+        pending = self._pending
+        return [item for item in pending if type(item) is not tuple] if tuple in set(map(type, pending)) else pending
+
+    def _materialise(self, generated: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
+        """Make the generated points (or take them: `generated`, as `_flat_points` makes them)
+        and add them, with the explicit points that came between them, to the breakpoints in
+        bulk (`_add_in_bulk`), the closes applied where they came."""
         if not self._pending:
             return
+        gens = self._generators()
+        g_t, g_v, g_counts = _flat_points(gens, self.signal) if generated is None else generated
         pending, marks, pt, pv, forced = self._pending, self._marks, self._pt, self._pv, self._forced
         self._clear_pending()
         assert marks is not None and pt is not None and pv is not None  # made with the first generator
-        closes = [i for i, item in enumerate(pending) if type(item) is tuple]
-        gens = [item for item in pending if type(item) is not tuple] if closes else pending
-        g_t, g_v, g_counts = _flat_points(gens, self.signal)
+        closes = [i for i, item in enumerate(pending) if type(item) is tuple] if gens is not pending else []
         g_bounds = np.concatenate(([0], np.cumsum(g_counts, dtype=np.intp)))
         all_marks = np.frombuffer(marks, dtype=np.int64)
         g_marks = np.delete(all_marks, closes) if closes else all_marks
@@ -258,20 +266,51 @@ class Series:
 
 def _flat_points(gens: list, signal: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The points of `signal` of every generator in `gens`, one after the other, as float64 arrays
-    (times, values), and how many each has: by one `flat_points_of_many(gens, signal)` call when
-    they are all of a type that has it, else from each one's `points(signal)`."""
+    (times, values), and how many each has: by one `flat_points_of_signals(gens, [signal])` call
+    when they are all of a type that has it, else from each one's `points(signal)`."""
     if not gens:
         return _EMPTY, _EMPTY, np.empty(0, dtype=np.intp)
-    kind = type(gens[0])
-    batch = getattr(kind, "flat_points_of_many", None)
-    if batch is not None and all(type(g) is kind for g in gens):
-        t, v, counts = batch(gens, signal)
-        return np.asarray(t, dtype=float), np.asarray(v, dtype=float), np.asarray(counts, dtype=np.intp)
+    batch = _batch_of(gens)
+    if batch is not None:
+        return _as_arrays(batch(gens, [signal])[signal])
     pairs = [g.points(signal) for g in gens]
     t_parts = [np.asarray(t, dtype=float) for t, _ in pairs]
     v_parts = [np.asarray(v, dtype=float) for _, v in pairs]
     counts = np.array([len(t) for t in t_parts], dtype=np.intp)
     return np.concatenate([_EMPTY] + t_parts), np.concatenate([_EMPTY] + v_parts), counts
+
+
+def _batch_of(gens: list):
+    """The `flat_points_of_signals` of the generators' type when they are all of one type that
+    has it, else None."""
+    kinds = set(map(type, gens))
+    return getattr(next(iter(kinds)), "flat_points_of_signals", None) if len(kinds) == 1 else None
+
+
+def _as_arrays(points) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(times, values, counts) as float64, float64 and intp arrays."""
+    t, v, counts = points
+    return np.asarray(t, dtype=float), np.asarray(v, dtype=float), np.asarray(counts, dtype=np.intp)
+
+
+def materialise_together(series) -> None:
+    """Materialise every series of `series` (an iterable); the series whose pending generators
+    are the same objects, in the same order (a pump's series), have their generated points made
+    in one `flat_points_of_signals` call (the work shared by their signals done once)."""
+    groups: dict[tuple[int, ...], list[Series]] = {}
+    for s in series:
+        if s._pending:
+            groups.setdefault(tuple(map(id, s._generators())), []).append(s)
+    for members in groups.values():
+        gens = members[0]._generators()
+        batch = _batch_of(gens) if gens and len(members) > 1 else None
+        if batch is None:
+            for s in members:
+                s._materialise()
+            continue
+        points = batch(gens, [s.signal for s in members])
+        for s in members:
+            s._materialise(_as_arrays(points[s.signal]))
 
 
 def _merge_in_order(g_t: np.ndarray, g_v: np.ndarray, g_counts: np.ndarray, g_marks: np.ndarray,

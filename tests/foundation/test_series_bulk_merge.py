@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.recorder import Series, _merge_in_order
+from simulator.recorder import Series, _merge_in_order, materialise_together
 
 
 class Chunk:
@@ -25,13 +25,13 @@ class Chunk:
 
 
 class BatchChunk(Chunk):
-    """The same, with the batch reading (`flat_points_of_many`) a series prefers."""
+    """The same, with the batch reading (`flat_points_of_signals`) a series prefers."""
 
     @staticmethod
-    def flat_points_of_many(gens, signal):
+    def flat_points_of_signals(gens, signals):
         t = np.array([x for g in gens for x in g.t], dtype=float)
         v = np.array([x for g in gens for x in g.v], dtype=float)
-        return t, v, np.array([len(g.t) for g in gens])
+        return {signal: (t, v, np.array([len(g.t) for g in gens])) for signal in signals}
 
 
 def reference(ops, interp):
@@ -171,3 +171,33 @@ def test_merge_in_order_known_answer():
     assert t.tolist() == [10.0, 11.0, 0.0, 1.0, 12.0, 2.0]
     assert explicit.tolist() == [False, False, True, True, False, True]
     assert forced.tolist() == [False, False, False, True, False, False]
+
+
+@settings(max_examples=100, deadline=None)
+@given(operations(), st.lists(st.tuples(st.integers(0, 30), VALUES), max_size=6))
+def test_materialised_together_equals_one_by_one(ops, extra):
+    # three series given the same generators (a pump's series); two of them also get their own
+    # explicit points; the third has its own generator at the end: its own group
+    def build():
+        a, b, c = (Series("d", name, "u", interp) for name, interp in (("a", "linear"), ("b", "step"), ("c", "linear")))
+        for o in ops:
+            for s in (a, b, c):
+                if o[0] == "gen":
+                    s.add_generated(gen_of[id(o)])
+                elif o[0] == "add":
+                    s.add(o[1], o[2], force=o[3])
+                else:
+                    s.close(o[1])
+        for dt, v in extra:
+            a.add(ops_end + dt, v)
+            b.add(ops_end + dt, v)
+        c.add_generated(BatchChunk([ops_end + 1.0], [7.0]))
+        return a, b, c
+
+    gen_of = {id(o): BatchChunk(o[2], o[3]) for o in ops if o[0] == "gen"}
+    ops_end = max([o[1] for o in ops if o[0] != "gen"] + [t for o in ops if o[0] == "gen" for t in o[2]] + [0.0])
+    together, alone = build(), build()
+    materialise_together(together)
+    assert not any(s._pending for s in together)
+    for s, r in zip(together, alone):
+        assert (bytes(s._tl), bytes(s._vl)) == (bytes(r._t), bytes(r._v))

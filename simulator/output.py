@@ -70,7 +70,7 @@ def write_result_files(results: Results, folder: Path, compress: bool = False, f
     from simulator.float_text import ColumnTexts
     from simulator.recorder import materialise_together
 
-    texts = None if fmt == "parquet" else ColumnTexts()  # the series share their times: each time column's text made once
+    texts = None if fmt == "parquet" else ColumnTexts()  # the series share their times (and some values): each column's text made once
     materialise_together(results.series.values())  # the deferred points of a device's series made in one pass
     for (device, signal), series in sorted(results.series.items()):
         name = f"{device}.{signal}.{ext}"
@@ -79,7 +79,7 @@ def write_result_files(results: Results, folder: Path, compress: bool = False, f
         if fmt == "parquet":
             _write_series_parquet(series_dir / name, signal, t, v)
         else:
-            write_text_bytes(series_dir / name, series_csv_bytes(signal, t, v, texts))
+            write_text_chunks(series_dir / name, series_csv_chunks(signal, t, v, texts))
     (series_dir / "index.json").write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
 
 
@@ -96,16 +96,21 @@ def _write_events_text(results: Results, f, binary: bool) -> None:
         f.write(batch.encode("utf-8") if binary else batch)
 
 
-def series_csv_bytes(signal: str, t, v, texts: ColumnTexts | None = None) -> bytes:
-    """A series file (UTF-8): the header `t_s,<signal>`, then one `t,v` line a breakpoint, each
-    number written as `repr` of the float64 (the shortest text that reads back as the same
-    value), made in bulk by `simulator.float_text` (`texts`: a writer's cache of column texts,
-    shared between the series it writes)."""
-    from simulator.float_text import ColumnTexts, csv_two_columns, text_blocks
+def series_csv_chunks(signal: str, t, v, texts: ColumnTexts | None = None) -> list[bytes]:
+    """A series file (UTF-8) in pieces to write one after the other: the header `t_s,<signal>`,
+    then one `t,v` line a breakpoint, each number written as `repr` of the float64 (the shortest
+    text that reads back as the same value), made in bulk by `simulator.float_text` (`texts`: a
+    writer's cache of column texts, shared between the series it writes)."""
+    from simulator.float_text import ColumnTexts
 
     if texts is None:
         texts = ColumnTexts()
-    return csv_two_columns(f"t_s,{signal}\n".encode(), texts(t), text_blocks(v))
+    return [f"t_s,{signal}\n".encode()] + texts.lines(texts(t), texts(v))
+
+
+def series_csv_bytes(signal: str, t, v, texts: ColumnTexts | None = None) -> bytes:
+    """`series_csv_chunks` joined."""
+    return b"".join(series_csv_chunks(signal, t, v, texts))
 
 
 def series_csv_text(signal: str, t, v, texts: ColumnTexts | None = None) -> str:
@@ -116,12 +121,19 @@ def series_csv_text(signal: str, t, v, texts: ColumnTexts | None = None) -> str:
 def write_text_bytes(path: Path, data: bytes) -> None:
     """Write UTF-8 text given as bytes in one call, with the line ends of a text-mode file
     (os.linesep for each newline, as `open(path, "w")` writes them)."""
+    write_text_chunks(path, [data])
+
+
+def write_text_chunks(path: Path, chunks: list[bytes]) -> None:
+    """Write UTF-8 text given as pieces of bytes, one after the other, with the line ends of a
+    text-mode file (os.linesep for each newline, as `open(path, "w")` writes them)."""
     import os
 
     if os.linesep != "\n":
-        data = data.replace(b"\n", os.linesep.encode("ascii"))
+        chunks = [c.replace(b"\n", os.linesep.encode("ascii")) for c in chunks]
     with open(path, "wb") as f:
-        f.write(data)
+        for chunk in chunks:
+            f.write(chunk)
 
 
 def _write_events_parquet(results: Results, path: Path) -> None:

@@ -38,7 +38,7 @@ class Series:
     series) in one call.
     """
 
-    __slots__ = ("device", "signal", "unit", "interp", "_tl", "_vl", "_pending", "_marks", "_pt", "_pv", "_forced")
+    __slots__ = ("device", "signal", "unit", "interp", "_tl", "_vl", "_pending", "_marks", "_pt", "_pv", "_forced", "_closes")
 
     def __init__(self, device: str, signal: str, unit: str, interp: Interp, _t=None, _v=None):
         self.device, self.signal, self.unit, self.interp = device, signal, unit, interp
@@ -47,15 +47,17 @@ class Series:
         self._clear_pending()
 
     def _clear_pending(self) -> None:
-        """Nothing deferred. After the first generator: `_pending` holds the generators and the
-        closes (("close", t)) in order, `_marks[i]` how many explicit points came before
-        `_pending[i]`, `_pt`/`_pv` those explicit points (times, values) and `_forced` the
-        positions in them of the points added with `force` (None when there are none)."""
+        """Nothing deferred. After the first generator: `_pending` holds the generators in order,
+        `_marks[j]` how many explicit points came before `_pending[j]`, `_pt`/`_pv` those explicit
+        points (times, values), `_forced` the positions in them of the points added with `force`
+        and `_closes` the closes, (generators before, explicit points before, t) each (None when
+        there are none)."""
         self._pending: list = []
         self._marks: array[int] | None = None
         self._pt: array[float] | None = None
         self._pv: array[float] | None = None
         self._forced: list[int] | None = None
+        self._closes: list[tuple[int, int, float]] | None = None
 
     def __repr__(self) -> str:
         return f"Series(device={self.device!r}, signal={self.signal!r}, unit={self.unit!r}, interp={self.interp!r}, points={len(self)})"
@@ -87,40 +89,31 @@ class Series:
             self._materialise()
         return self._vl
 
-    def _generators(self) -> list:
-        """The pending generators, in order."""
-        pending = self._pending
-        return [item for item in pending if type(item) is not tuple] if tuple in set(map(type, pending)) else pending
-
     def _materialise(self, generated: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
         """Make the generated points (or take them: `generated`, as `_flat_points` makes them)
         and add them, with the explicit points that came between them, to the breakpoints in
         bulk (`_add_in_bulk`), the closes applied where they came."""
         if not self._pending:
             return
-        gens = self._generators()
+        gens, marks, pt, pv, forced, closes = self._pending, self._marks, self._pt, self._pv, self._forced, self._closes
         g_t, g_v, g_counts = _flat_points(gens, self.signal) if generated is None else generated
-        pending, marks, pt, pv, forced = self._pending, self._marks, self._pt, self._pv, self._forced
         self._clear_pending()
         assert marks is not None and pt is not None and pv is not None  # made with the first generator
-        closes = [i for i, item in enumerate(pending) if type(item) is tuple] if gens is not pending else []
         g_bounds = np.concatenate(([0], np.cumsum(g_counts, dtype=np.intp)))
-        all_marks = np.frombuffer(marks, dtype=np.int64)
-        g_marks = np.delete(all_marks, closes) if closes else all_marks
+        g_marks = np.frombuffer(marks, dtype=np.int64)
         e_t, e_v = np.frombuffer(pt, dtype=float), np.frombuffer(pv, dtype=float)
         is_forced = np.zeros(len(pt), dtype=bool)
         if forced:
             is_forced[forced] = True
         g_done = e_done = 0  # generators and explicit points added so far
-        for n, i in enumerate(closes + [len(pending)]):  # each close, then the tail after the last one
-            g_end = i - n  # the generators before pending[i]
-            e_end = marks[i] if i < len(pending) else len(pt)
+        stretches: list[tuple[int, int, float | None]] = [*(closes or []), (len(gens), len(pt), None)]  # each close, then the tail
+        for g_end, e_end, t_close in stretches:
             lo, hi = g_bounds[g_done], g_bounds[g_end]
             self._add_in_bulk(g_t[lo:hi], g_v[lo:hi], g_counts[g_done:g_end], g_marks[g_done:g_end] - e_done,
                               e_t[e_done:e_end], e_v[e_done:e_end], is_forced[e_done:e_end])
             g_done, e_done = g_end, e_end
-            if i < len(pending):
-                self._close_now(pending[i][1])
+            if t_close is not None:
+                self._close_now(t_close)
 
     def _add_in_bulk(self, g_t: np.ndarray, g_v: np.ndarray, g_counts: np.ndarray, g_marks: np.ndarray,
                      e_t: np.ndarray, e_v: np.ndarray, e_forced: np.ndarray) -> None:
@@ -205,20 +198,19 @@ class Series:
         self._vl.frombytes(np.ascontiguousarray(v).tobytes())
 
     def add_generated(self, generator) -> None:
-        """Breakpoints `generator.points(self.signal)` made when the series is next read."""
-        self._defer(generator)
-
-    def _defer(self, item) -> None:
-        """Put a generator or a close after the explicit points added so far."""
+        """Breakpoints `generator.points(self.signal)` made when the series is next read (after
+        the explicit points added so far)."""
         if not self._pending:
             self._marks, self._pt, self._pv = array("q"), array("d"), array("d")
-        self._pending.append(item)
+        self._pending.append(generator)
         self._marks.append(len(self._pt))  # type: ignore[union-attr,arg-type]
 
     def close(self, t_s: float) -> None:
         """Extend to `t_s` with the current value (a forced breakpoint) unless it already reaches it."""
-        if self._pending:
-            self._defer(("close", float(t_s)))
+        if self._pending:  # after the generators and explicit points so far
+            if self._closes is None:
+                self._closes = []
+            self._closes.append((len(self._pending), len(self._pt), float(t_s)))  # type: ignore[arg-type]
         else:
             self._close_now(t_s)
 
@@ -300,9 +292,9 @@ def materialise_together(series) -> None:
     groups: dict[tuple[int, ...], list[Series]] = {}
     for s in series:
         if s._pending:
-            groups.setdefault(tuple(map(id, s._generators())), []).append(s)
+            groups.setdefault(tuple(map(id, s._pending)), []).append(s)
     for members in groups.values():
-        gens = members[0]._generators()
+        gens = members[0]._pending
         batch = _batch_of(gens) if gens and len(members) > 1 else None
         if batch is None:
             for s in members:

@@ -135,6 +135,7 @@ class _Intervals:
         t_a = num[:, _T_A]
         self.times, self.k = times, k = boundaries_of_many(program, t_a, num[:, _T_B])
         self._at_k: dict[int, np.ndarray] = {}
+        self._rate: np.ndarray | None = None
         if not len(times):
             self.times, self.k = _EMPTY, np.empty(0, dtype=np.intp)
             return
@@ -154,6 +155,16 @@ class _Intervals:
             out = self._at_k[column] = self.num[:, column][self.k]
         return out
 
+    def rate_ml_per_day(self) -> np.ndarray:
+        """The flow rate (mL/day) of the step each time begins (made once: two signals use it)."""
+        if self._rate is None:
+            program, times, k = self.program, self.times, self.k
+            tod = np.mod(times + program.clock_offset_s, SECONDS_PER_DAY)
+            doses = np.asarray(program.doses)[np.searchsorted(program.starts, tod + 1e-6, side="right") - 1]
+            per_s_per_day = np.array([dosing.ml_per_s_to_ml_per_day(per_s) for per_s in self.num[:, _PER_S].tolist()])
+            self._rate = (self.at_k(_PER_DOSE) * doses + per_s_per_day[k]) * self.factor[k]
+        return self._rate
+
     def values(self, signal: str) -> np.ndarray:
         """The values of `signal` at `times` (float64)."""
         if not len(self.times):
@@ -168,14 +179,14 @@ def _signal_values(signal: str, iv: _Intervals) -> np.ndarray:
     if signal == "expected_reservoir_ml":
         return np.maximum(0.0, iv.at_k(_V_CALC) - calc)
     if signal == "rate_ml_per_day":
-        return _rate_ml_per_day(iv)
+        return iv.rate_ml_per_day()
     if signal == "battery_pct":
         idle = np.array([g.battery_spec.idle_drain_pct_per_day / SECONDS_PER_DAY for g in gens])
         pumping = np.array([g.battery_spec.pumping_drain_pct_per_ml for g in gens])
         pct = iv.at_k(_BATTERY) - idle[k] * (times - iv.at_k(_T_A)) - pumping[k] * calc
         return np.maximum(0.0, pct)
     if signal == f"drug_rate_{unit}_per_day":
-        return _rate_ml_per_day(iv) * iv.at_k(_CONC)
+        return iv.rate_ml_per_day() * iv.at_k(_CONC)
     true = np.minimum(calc * iv.factor[k], iv.at_k(_VOLUME))
     if signal == "reservoir_ml":
         return iv.at_k(_VOLUME) - true
@@ -186,10 +197,3 @@ def _signal_values(signal: str, iv: _Intervals) -> np.ndarray:
     raise KeyError(signal)
 
 
-def _rate_ml_per_day(iv: _Intervals) -> np.ndarray:
-    """The flow rate (mL/day) of the step each time begins."""
-    program, times, k = iv.program, iv.times, iv.k
-    tod = np.mod(times + program.clock_offset_s, SECONDS_PER_DAY)
-    doses = np.asarray(program.doses)[np.searchsorted(program.starts, tod + 1e-6, side="right") - 1]
-    per_s_per_day = np.array([dosing.ml_per_s_to_ml_per_day(per_s) for per_s in iv.num[:, _PER_S].tolist()])
-    return (iv.at_k(_PER_DOSE) * doses + per_s_per_day[k]) * iv.factor[k]

@@ -5,8 +5,9 @@ get a breakpoint at every step boundary (the rate steps, the reservoir bends). T
 pure function of the state at the last rebase, so they are captured here as that state (a compact
 descriptor: the program and eleven numbers) and made only when a series is read: see
 `recorder.Series.add_generated`. A series reads all its pending descriptors at once
-(`StepBreakpoints.points_of_many`: one numpy pass per program over every interval), and nothing
-is cached: a descriptor holds no arrays before or after a read. The values are those an eager
+(`StepBreakpoints.flat_points_of_signals`: one numpy pass per program over every interval; the
+writer reads a pump's series together, so the step times and pumped volumes are made once for
+all of them), and nothing is cached: a descriptor holds no arrays before or after a read. The values are those an eager
 computation gives, to the bit (the same float operations, element by element).
 """
 from __future__ import annotations

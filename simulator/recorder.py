@@ -105,12 +105,13 @@ class Series:
         is_forced = np.zeros(len(pt), dtype=bool)
         if forced:
             is_forced[forced] = True
+        add = self._add_in_bulk if len(pt) + BULK_GENERATOR_WEIGHT * len(gens) >= BULK_FROM else self._add_one_by_one
         g_done = e_done = 0  # generators and explicit points added so far
         stretches: list[tuple[int, int, float | None]] = [*(closes or []), (len(gens), len(pt), None)]  # each close, then the tail
         for g_end, e_end, t_close in stretches:
             lo, hi = g_bounds[g_done], g_bounds[g_end]
-            self._add_in_bulk(g_t[lo:hi], g_v[lo:hi], g_counts[g_done:g_end], g_marks[g_done:g_end] - e_done,
-                              e_t[e_done:e_end], e_v[e_done:e_end], is_forced[e_done:e_end])
+            add(g_t[lo:hi], g_v[lo:hi], g_counts[g_done:g_end], g_marks[g_done:g_end] - e_done,
+                e_t[e_done:e_end], e_v[e_done:e_end], is_forced[e_done:e_end])
             g_done, e_done = g_end, e_end
             if t_close is not None:
                 self._close_now(t_close)
@@ -128,6 +129,23 @@ class Series:
             t, v = t[keep], v[keep]
         self._tl.frombytes(t.tobytes())
         self._vl.frombytes(v.tobytes())
+
+    def _add_one_by_one(self, g_t: np.ndarray, g_v: np.ndarray, g_counts: np.ndarray, g_marks: np.ndarray,
+                        e_t: np.ndarray, e_v: np.ndarray, e_forced: np.ndarray) -> None:
+        """`_add_in_bulk` point by point (`_add_now`) and chunk by chunk (`_extend_now`): cheaper
+        for a small read (a display reading a series as it grows), where numpy's fixed costs
+        outweigh the loop."""
+        add, extend = self._add_now, self._extend_now
+        e_ts, e_vs, e_fs = e_t.tolist(), e_v.tolist(), e_forced.tolist()
+        e = lo = 0
+        for mark, count in zip(g_marks.tolist(), g_counts.tolist()):
+            for k in range(e, mark):
+                add(e_ts[k], e_vs[k], e_fs[k])
+            e = mark
+            extend(g_t[lo:lo + count], g_v[lo:lo + count])
+            lo += count
+        for k in range(e, len(e_ts)):
+            add(e_ts[k], e_vs[k], e_fs[k])
 
     def _kept(self, t: np.ndarray, v: np.ndarray, explicit: np.ndarray, force: np.ndarray) -> np.ndarray:
         """Which of the points (t, v), added in this order after the breakpoints held, `_add_now`
@@ -329,6 +347,11 @@ def _merge_in_order(g_t: np.ndarray, g_v: np.ndarray, g_counts: np.ndarray, g_ma
 
 
 _EMPTY = np.empty(0)
+#: a read of at least this much work (explicit points, plus this weight per generator) is made in
+#: bulk (`Series._add_in_bulk`), a smaller one point by point (`_add_one_by_one`): the bulk path
+#: has a fixed cost of ~50 us, a generator's chunk costs ~5 us and an explicit point ~1 us by the loop
+BULK_FROM = 64
+BULK_GENERATOR_WEIGHT = 5
 
 
 class Recorder:

@@ -1,17 +1,29 @@
 """The bulk materialisation of a series' deferred breakpoints (`Series._materialise`: generated
 points merged with the explicit points by position, the keep rules applied with numpy) against a
 per-point reference written here: every point handed, in the order it came, to the rules of
-`add` (explicit points) and `extend` (generated chunks), one by one. Bit for bit."""
+`add` (explicit points) and `extend` (generated chunks), one by one. Bit for bit. Each test runs
+with the bulk path forced and with the point-by-point path of small reads forced (`BULK_FROM`)."""
 from __future__ import annotations
 
 import math
 import struct
 
 import numpy as np
-from hypothesis import given, settings
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from simulator import recorder
 from simulator.recorder import Series, _merge_in_order, materialise_together
+
+
+@pytest.fixture(params=["bulk", "one by one"], autouse=True)
+def read_path(request):
+    """Every read in bulk (BULK_FROM 0), or every read point by point (BULK_FROM huge)."""
+    saved = recorder.BULK_FROM
+    recorder.BULK_FROM = 0 if request.param == "bulk" else 10 ** 9
+    yield request.param
+    recorder.BULK_FROM = saved
 
 
 class Chunk:
@@ -109,7 +121,7 @@ def operations(draw):
     return ops
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations(), st.sampled_from(["linear", "step"]))
 def test_bulk_materialisation_equals_the_per_point_rules(ops, interp):
     s = deferred(ops, interp)
@@ -117,7 +129,7 @@ def test_bulk_materialisation_equals_the_per_point_rules(ops, interp):
     assert (bytes(s._t), bytes(s._v)) == reference(ops, interp)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations(), operations(), st.sampled_from(["linear", "step"]))
 def test_reading_in_between_changes_nothing(first, second, interp):
     # a series read after the first operations, then given more: the same as read once at the end
@@ -173,7 +185,7 @@ def test_merge_in_order_known_answer():
     assert forced.tolist() == [False, False, False, True, False, False]
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations(), st.lists(st.tuples(st.integers(0, 30), VALUES), max_size=6))
 def test_materialised_together_equals_one_by_one(ops, extra):
     # three series given the same generators (a pump's series); two of them also get their own
@@ -201,3 +213,19 @@ def test_materialised_together_equals_one_by_one(ops, extra):
     assert not any(s._pending for s in together)
     for s, r in zip(together, alone):
         assert (bytes(s._tl), bytes(s._vl)) == (bytes(r._t), bytes(r._v))
+
+
+def test_the_read_path_follows_the_size_of_the_read(read_path, monkeypatch):
+    # a read of 3 explicit points and 1 generator (3 + 5 units of work) goes point by point under
+    # BULK_FROM 64, in bulk under BULK_FROM 8
+    calls = []
+    monkeypatch.setattr(Series, "_add_in_bulk", lambda self, *a: calls.append("bulk"))
+    monkeypatch.setattr(Series, "_add_one_by_one", lambda self, *a: calls.append("one by one"))
+    for bulk_from, expected in ((64, "one by one"), (8, "bulk")):
+        monkeypatch.setattr(recorder, "BULK_FROM", bulk_from)
+        s = Series("d", "x", "u", "linear")
+        s.add_generated(Chunk([1.0], [1.0]))
+        for t in (2.0, 3.0, 4.0):
+            s.add(t, 1.0)
+        len(s)
+        assert calls.pop() == expected

@@ -87,7 +87,8 @@ class StepBreakpoints:
         programs = list({id(p): p for p in map(_PROGRAM, gens)}.values())
         if len(programs) == 1:
             intervals = _Intervals(gens)
-            return {signal: (intervals.times, intervals.values(signal), intervals.counts()) for signal in signals}
+            counts = intervals.counts()
+            return {signal: (intervals.times, intervals.values(signal), counts) for signal in signals}
         owner_of = [np.flatnonzero(np.fromiter((g.program is p for g in gens), bool, len(gens))) for p in programs]
         groups = [(members, _Intervals([gens[i] for i in members])) for members in owner_of]
         owner = np.concatenate([members[intervals.k] for members, intervals in groups])

@@ -270,19 +270,61 @@ def text_blocks(values) -> list[np.ndarray]:
     return [text_matrix(a[start:start + BLOCK]) for start in range(0, len(a), BLOCK)]
 
 
+#: a column at least this long is checked for few distinct values (a step series' levels)
+FEW_FROM = 4096
+#: values sampled (evenly spaced) to guess how many distinct values a column has
+FEW_SAMPLE = 512
+#: the sample may hold at most this many distinct bit patterns for the column to be made from its distinct values
+FEW_DISTINCT = 64
+
+
+def text_blocks_of_few(a: np.ndarray) -> list[np.ndarray] | None:
+    """`text_blocks(a)` made from the text of each distinct bit pattern of `a` (-0.0 and 0.0,
+    NaNs apart: each pattern has one text), gathered row by row, when `a` (float64) is long and
+    holds few distinct values (an evenly spaced sample says so, and the count confirms it); else
+    None. Each row is the same text as its value's own conversion, on the layout of the
+    distinct values' matrix (0 bytes in other columns: the same characters)."""
+    if len(a) < FEW_FROM:
+        return None
+    bits = a.view(np.uint64)
+    if len(np.unique(bits[::len(a) // FEW_SAMPLE])) > FEW_DISTINCT:
+        return None
+    distinct, inverse = np.unique(bits, return_inverse=True)
+    if len(distinct) * 8 > len(a):
+        return None
+    matrix = text_matrix(distinct.view(np.float64))
+    return [matrix[inverse[start:start + BLOCK]] for start in range(0, len(a), BLOCK)]
+
+
 class ColumnTexts:
-    """`text_blocks` remembered by the array's content, for a writer writing several columns."""
+    """`text_blocks` remembered by the array's content, for a writer writing several columns (the
+    pump's series share their times, two of them their values); a column of few distinct values
+    is made from them (`text_blocks_of_few`). `lines` remembers the lines of two columns."""
 
     def __init__(self) -> None:
         self._known: dict[tuple[int, bytes], list[np.ndarray]] = {}
+        self._lines: dict[tuple[int, int], list[bytes]] = {}
 
     def __call__(self, values) -> list[np.ndarray]:
         a = np.ascontiguousarray(values, dtype=np.float64).ravel()
         key = (len(a), a.tobytes())
         texts = self._known.get(key)
         if texts is None:
-            texts = self._known[key] = text_blocks(a)
+            texts = text_blocks_of_few(a)
+            if texts is None:
+                texts = text_blocks(a)
+            self._known[key] = texts
         return texts
+
+    def lines(self, first: list[np.ndarray], second: list[np.ndarray]) -> list[bytes]:
+        """The lines 'a,b\n' of two columns' text blocks (as `csv_two_columns` without a header),
+        a bytes object per block (written one after the other: no copy of the whole file), made
+        once for each pair of block lists this writer handed out."""
+        key = (id(first), id(second))
+        chunks = self._lines.get(key)
+        if chunks is None:
+            chunks = self._lines[key] = [_lines(a, b) for a, b in zip(first, second)]
+        return chunks
 
 
 def csv_two_columns(header: bytes, first: list[np.ndarray], second: list[np.ndarray]) -> bytes:

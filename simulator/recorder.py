@@ -26,27 +26,38 @@ class Series:
 
     Besides explicit breakpoints (`add`), a series can take *generated* ones (`add_generated`):
     an object whose `points(signal)` returns the breakpoints of a known closed form over an
-    interval (the pump's flex schedule, one point per step boundary), as two lists. They are
+    interval (the pump's flex schedule, one point per step boundary), as two sequences. They are
     produced only when the series is read (`t_s`, `values`, `at`, `len`, `_t`, `_v`, a writer),
     in order with the explicit breakpoints added after them, with exactly the rules `add` and
     `extend` apply eagerly, so a read series is the same as if every point had been added at
     once. A run nobody reads (a benchmark, a sweep figure that needs no series) never makes them.
-    A generator type may offer `points_of_many(generators, signal)` (a list of such pairs): a
-    series then makes the points of all its pending generators of that type in one call.
+    A generator type may offer `flat_points_of_signals(generators, signals)`: for each signal, the
+    points of all of them one after the other and how many each has (times, values, counts); a
+    series then makes the points of all its pending generators of that type in one call, and
+    `materialise_together` makes those of several series sharing their generators (a pump's
+    series) in one call.
     """
 
-    __slots__ = ("device", "signal", "unit", "interp", "_tl", "_vl", "_pending", "_pt", "_pv", "_pf")
+    __slots__ = ("device", "signal", "unit", "interp", "_tl", "_vl", "_pending", "_marks", "_pt", "_pv", "_forced", "_closes")
 
     def __init__(self, device: str, signal: str, unit: str, interp: Interp, _t=None, _v=None):
         self.device, self.signal, self.unit, self.interp = device, signal, unit, interp
         self._tl: array = array("d") if _t is None else array("d", _t)  # breakpoint times, s
         self._vl: array = array("d") if _v is None else array("d", _v)  # values, in `unit`
-        # after the first generator: generators, ("close", t) and runs of explicit points (an int: how
-        # many of the next points of _pt/_pv/_pf, typed arrays allocated on first use), in order
+        self._clear_pending()
+
+    def _clear_pending(self) -> None:
+        """Nothing deferred. After the first generator: `_pending` holds the generators in order,
+        `_marks[j]` how many explicit points came before `_pending[j]`, `_pt`/`_pv` those explicit
+        points (times, values), `_forced` the positions in them of the points added with `force`
+        and `_closes` the closes, (generators before, explicit points before, t) each (None when
+        there are none)."""
         self._pending: list = []
+        self._marks: array[int] | None = None
         self._pt: array[float] | None = None
         self._pv: array[float] | None = None
-        self._pf: bytearray | None = None
+        self._forced: list[int] | None = None
+        self._closes: list[tuple[int, int, float]] | None = None
 
     def __repr__(self) -> str:
         return f"Series(device={self.device!r}, signal={self.signal!r}, unit={self.unit!r}, interp={self.interp!r}, points={len(self)})"
@@ -63,8 +74,7 @@ class Series:
     def __setstate__(self, state):
         for k, v in state.items():
             setattr(self, k, array("d", v) if k in ("_tl", "_vl") and not isinstance(v, array) else v)
-        self._pending = []
-        self._pt = self._pv = self._pf = None
+        self._clear_pending()
 
     # ----- the breakpoints, generated ones included -----
     @property
@@ -79,42 +89,100 @@ class Series:
             self._materialise()
         return self._vl
 
-    def _materialise(self) -> None:
+    def _materialise(self, generated: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
+        """Make the generated points (or take them: `generated`, as `_flat_points` makes them)
+        and add them, with the explicit points that came between them, to the breakpoints in
+        bulk (`_add_in_bulk`), the closes applied where they came."""
         if not self._pending:
             return
-        pending, self._pending = self._pending, []
-        pt, pv, pf = self._pt, self._pv, self._pf
-        self._pt = self._pv = self._pf = None
-        generated = iter(_points_of(pending, self.signal))
-        i = 0
-        for item in pending:
-            kind = type(item)
-            if kind is int:  # a run of explicit points
-                assert pt is not None and pv is not None and pf is not None  # allocated with the first run
-                add = self._add_now
-                for k in range(i, i + item):
-                    add(pt[k], pv[k], bool(pf[k]))
-                i += item
-            elif kind is tuple:  # ("close", t)
-                self._close_now(item[1])
-            else:
-                t, v = next(generated)
-                self._extend_now(np.asarray(t, dtype=float), np.asarray(v, dtype=float))
+        gens, marks, pt, pv, forced, closes = self._pending, self._marks, self._pt, self._pv, self._forced, self._closes
+        g_t, g_v, g_counts = _flat_points(gens, self.signal) if generated is None else generated
+        self._clear_pending()
+        assert marks is not None and pt is not None and pv is not None  # made with the first generator
+        g_bounds = np.concatenate(([0], np.cumsum(g_counts, dtype=np.intp)))
+        g_marks = np.frombuffer(marks, dtype=np.int64)
+        e_t, e_v = np.frombuffer(pt, dtype=float), np.frombuffer(pv, dtype=float)
+        is_forced = np.zeros(len(pt), dtype=bool)
+        if forced:
+            is_forced[forced] = True
+        add = self._add_in_bulk if len(pt) + BULK_GENERATOR_WEIGHT * len(gens) >= BULK_FROM else self._add_one_by_one
+        g_done = e_done = 0  # generators and explicit points added so far
+        stretches: list[tuple[int, int, float | None]] = [*(closes or []), (len(gens), len(pt), None)]  # each close, then the tail
+        for g_end, e_end, t_close in stretches:
+            lo, hi = g_bounds[g_done], g_bounds[g_end]
+            add(g_t[lo:hi], g_v[lo:hi], g_counts[g_done:g_end], g_marks[g_done:g_end] - e_done,
+                e_t[e_done:e_end], e_v[e_done:e_end], is_forced[e_done:e_end])
+            g_done, e_done = g_end, e_end
+            if t_close is not None:
+                self._close_now(t_close)
+
+    def _add_in_bulk(self, g_t: np.ndarray, g_v: np.ndarray, g_counts: np.ndarray, g_marks: np.ndarray,
+                     e_t: np.ndarray, e_v: np.ndarray, e_forced: np.ndarray) -> None:
+        """Add generated points (times s, values; `g_counts[j]` of generator j, which came after
+        `g_marks[j]` of the explicit points) and explicit points (`e_forced`: added with `force`),
+        in the order they came, keeping the points `_add_now` and `_extend_now` would keep."""
+        t, v, explicit, force = _merge_in_order(g_t, g_v, g_counts, g_marks, e_t, e_v, e_forced)
+        if not len(t):
+            return
+        keep = self._kept(t, v, explicit, force)
+        if not keep.all():
+            t, v = t[keep], v[keep]
+        self._tl.frombytes(t.tobytes())
+        self._vl.frombytes(v.tobytes())
+
+    def _add_one_by_one(self, g_t: np.ndarray, g_v: np.ndarray, g_counts: np.ndarray, g_marks: np.ndarray,
+                        e_t: np.ndarray, e_v: np.ndarray, e_forced: np.ndarray) -> None:
+        """`_add_in_bulk` point by point (`_add_now`) and chunk by chunk (`_extend_now`): cheaper
+        for a small read (a display reading a series as it grows), where numpy's fixed costs
+        outweigh the loop."""
+        add, extend = self._add_now, self._extend_now
+        e_ts, e_vs, e_fs = e_t.tolist(), e_v.tolist(), e_forced.tolist()
+        e = lo = 0
+        for mark, count in zip(g_marks.tolist(), g_counts.tolist()):
+            for k in range(e, mark):
+                add(e_ts[k], e_vs[k], e_fs[k])
+            e = mark
+            extend(g_t[lo:lo + count], g_v[lo:lo + count])
+            lo += count
+        for k in range(e, len(e_ts)):
+            add(e_ts[k], e_vs[k], e_fs[k])
+
+    def _kept(self, t: np.ndarray, v: np.ndarray, explicit: np.ndarray, force: np.ndarray) -> np.ndarray:
+        """Which of the points (t, v), added in this order after the breakpoints held, `_add_now`
+        (the `explicit` ones, `force` as given) and `_extend_now` (the others) keep.
+
+        Each rule compares a point with the last point KEPT; that one equals (==) the point just
+        before it, kept or not: a point is dropped only when it equals the last kept one (same
+        value, and same time for a linear series), and == is transitive on floats (NaN equals
+        nothing and is never dropped). So the comparisons are with the previous point, in bulk.
+        Only a forced point of a step series needs the last kept time itself (rare: run ends)."""
+        has_last = len(self._tl) > 0
+        prev_t, prev_v = np.empty_like(t), np.empty_like(v)
+        prev_t[1:], prev_v[1:] = t[:-1], v[:-1]
+        if has_last:
+            prev_t[0], prev_v[0] = self._tl[-1], self._vl[-1]
+        same = v == prev_v
+        if not has_last:
+            same[0] = False  # the first point of an empty series is kept
+        if self.interp == "linear":  # generated points are all kept; an explicit one unless it repeats time and value
+            return ~(same & (t == prev_t) & explicit)
+        keep = ~same  # a level that did not change adds nothing (forced points decided below)
+        for i in np.flatnonzero(force & same).tolist():  # kept unless its time is the last kept one's
+            kept_before = np.flatnonzero(keep[:i])
+            last_t = t[kept_before[-1]] if len(kept_before) else self._tl[-1]
+            keep[i] = t[i] != last_t
+        return keep
 
     def add(self, t_s: float, value: float, force: bool = False) -> None:
         """Add a breakpoint; `force` keeps it even when the level did not change (run end)."""
-        pending = self._pending
-        if pending:
-            pt, pv, pf = self._pt, self._pv, self._pf
-            if pt is None or pv is None or pf is None:
-                pt, pv, pf = self._pt, self._pv, self._pf = array("d"), array("d"), bytearray()
-            pt.append(t_s)
-            pv.append(value)
-            pf.append(1 if force else 0)
-            if type(pending[-1]) is int:
-                pending[-1] += 1
-            else:
-                pending.append(1)
+        if self._pending:  # after a generator: kept in order, added when the series is read
+            pt = self._pt
+            pt.append(t_s)  # type: ignore[union-attr]  # made with the first generator
+            self._pv.append(value)  # type: ignore[union-attr]
+            if force:
+                if self._forced is None:
+                    self._forced = []
+                self._forced.append(len(pt) - 1)  # type: ignore[arg-type]
             return
         self._add_now(t_s, value, force)
 
@@ -148,13 +216,19 @@ class Series:
         self._vl.frombytes(np.ascontiguousarray(v).tobytes())
 
     def add_generated(self, generator) -> None:
-        """Breakpoints `generator.points(self.signal)` made when the series is next read."""
+        """Breakpoints `generator.points(self.signal)` made when the series is next read (after
+        the explicit points added so far)."""
+        if not self._pending:
+            self._marks, self._pt, self._pv = array("q"), array("d"), array("d")
         self._pending.append(generator)
+        self._marks.append(len(self._pt))  # type: ignore[union-attr,arg-type]
 
     def close(self, t_s: float) -> None:
         """Extend to `t_s` with the current value (a forced breakpoint) unless it already reaches it."""
-        if self._pending:
-            self._pending.append(("close", float(t_s)))
+        if self._pending:  # after the generators and explicit points so far
+            if self._closes is None:
+                self._closes = []
+            self._closes.append((len(self._pending), len(self._pt), float(t_s)))  # type: ignore[arg-type]
         else:
             self._close_now(t_s)
 
@@ -200,18 +274,84 @@ class Series:
         return grid, self.at(grid)
 
 
-def _points_of(pending: list, signal: str) -> list:
-    """The (times, values) of `signal` of each generator in `pending` (skipping its runs of
-    explicit points and closes), in order: generators of a type with a `points_of_many(gens,
-    signal)` are computed together (one pass for a whole series), others one by one (`points`)."""
-    gens = [item for item in pending if type(item) is not int and type(item) is not tuple]
+def _flat_points(gens: list, signal: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The points of `signal` of every generator in `gens`, one after the other, as float64 arrays
+    (times, values), and how many each has: by one `flat_points_of_signals(gens, [signal])` call
+    when they are all of a type that has it, else from each one's `points(signal)`."""
     if not gens:
-        return []
-    kind = type(gens[0])
-    batch = getattr(kind, "points_of_many", None)
-    if batch is not None and all(type(g) is kind for g in gens):
-        return batch(gens, signal)
-    return [g.points(signal) for g in gens]
+        return _EMPTY, _EMPTY, np.empty(0, dtype=np.intp)
+    batch = _batch_of(gens)
+    if batch is not None:
+        return _as_arrays(batch(gens, [signal])[signal])
+    pairs = [g.points(signal) for g in gens]
+    t_parts = [np.asarray(t, dtype=float) for t, _ in pairs]
+    v_parts = [np.asarray(v, dtype=float) for _, v in pairs]
+    counts = np.array([len(t) for t in t_parts], dtype=np.intp)
+    return np.concatenate([_EMPTY] + t_parts), np.concatenate([_EMPTY] + v_parts), counts
+
+
+def _batch_of(gens: list):
+    """The `flat_points_of_signals` of the generators' type when they are all of one type that
+    has it, else None."""
+    kinds = set(map(type, gens))
+    return getattr(next(iter(kinds)), "flat_points_of_signals", None) if len(kinds) == 1 else None
+
+
+def _as_arrays(points) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(times, values, counts) as float64, float64 and intp arrays."""
+    t, v, counts = points
+    return np.asarray(t, dtype=float), np.asarray(v, dtype=float), np.asarray(counts, dtype=np.intp)
+
+
+def materialise_together(series) -> None:
+    """Materialise every series of `series` (an iterable); the series whose pending generators
+    are the same objects, in the same order (a pump's series), have their generated points made
+    in one `flat_points_of_signals` call (the work shared by their signals done once)."""
+    groups: dict[tuple[int, ...], list[Series]] = {}
+    for s in series:
+        if s._pending:
+            groups.setdefault(tuple(map(id, s._pending)), []).append(s)
+    for members in groups.values():
+        gens = members[0]._pending
+        batch = _batch_of(gens) if gens and len(members) > 1 else None
+        if batch is None:
+            for s in members:
+                s._materialise()
+            continue
+        points = batch(gens, [s.signal for s in members])
+        for s in members:
+            s._materialise(_as_arrays(points[s.signal]))
+
+
+def _merge_in_order(g_t: np.ndarray, g_v: np.ndarray, g_counts: np.ndarray, g_marks: np.ndarray,
+                    e_t: np.ndarray, e_v: np.ndarray, e_forced: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Generated points (generator j's `g_counts[j]` points came after `g_marks[j]` explicit
+    points, marks non-decreasing) and explicit points merged in the order they came: (times,
+    values, explicit?, forced?). The explicit points between two generators keep their order,
+    and so do each generator's."""
+    n_g, n_e = len(g_t), len(e_t)
+    if not n_g:
+        return e_t, e_v, np.ones(n_e, dtype=bool), e_forced
+    # a generated point moves right by the explicit points before its generator; an explicit point
+    # by the generated points of the generators before it (those with a mark <= its position)
+    g_dest = np.arange(n_g) + np.repeat(g_marks, g_counts)
+    g_before = np.concatenate(([0], np.cumsum(g_counts)))
+    e_dest = np.arange(n_e) + g_before[np.searchsorted(g_marks, np.arange(n_e), side="right")]
+    t, v = np.empty(n_g + n_e), np.empty(n_g + n_e)
+    explicit, forced = np.zeros(n_g + n_e, dtype=bool), np.zeros(n_g + n_e, dtype=bool)
+    t[g_dest], v[g_dest] = g_t, g_v
+    t[e_dest], v[e_dest] = e_t, e_v
+    explicit[e_dest] = True
+    forced[e_dest] = e_forced
+    return t, v, explicit, forced
+
+
+_EMPTY = np.empty(0)
+#: a read of at least this much work (explicit points, plus this weight per generator) is made in
+#: bulk (`Series._add_in_bulk`), a smaller one point by point (`_add_one_by_one`): the bulk path
+#: has a fixed cost of ~50 us, a generator's chunk costs ~5 us and an explicit point ~1 us by the loop
+BULK_FROM = 64
+BULK_GENERATOR_WEIGHT = 5
 
 
 class Recorder:

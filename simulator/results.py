@@ -235,32 +235,31 @@ def json_lines(records: Iterable[EventRecord]) -> Iterable[str]:
         yield json_line(r) + "\n"
 
 
-#: the events of a batch encoded as one list, NaN between them: the same separators and hook as
-#: _LINE_ENCODER, but NaN allowed (it marks where one event ends and the next begins)
-#: (no check for circular references: one makes it recurse until RecursionError, and the lines are
-#: then made one by one, which raises ValueError as before; 8 % faster)
-_BATCH_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=True, default=_jsonable, check_circular=False)
-_NAN = float("nan")
+#: the events of a batch encoded as one list: the same separators, hook and strictness as
+#: _LINE_ENCODER (no check for circular references: one makes it recurse until RecursionError, and
+#: the lines are then made one by one, which raises ValueError as before; 8 % faster)
+_BATCH_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False, default=_jsonable, check_circular=False)
+#: where one event ends and the next begins in the batch's text (an event's first key is "seq")
+_BOUNDARY = '},{"seq":'
 
 
 def json_lines_text(records: list[EventRecord]) -> str:
     """The lines of events.jsonl of `records`, joined: `"".join(json_lines(records))`, the same text.
 
-    Encoded with one C encoder call, `[event, NaN, event, NaN, ..., event]`, then cut at the NaNs:
-    strict JSON never holds NaN, so when the text holds exactly one 'NaN' per boundary (and no
-    'Infinity') each of them is a boundary, written ',NaN,' between two events' braces. A
-    non-finite value in a payload (written as null, line by line) or the letters 'NaN' in a
-    string make the count differ; then every line is made by `json_line`."""
+    Encoded with one C encoder call, `[event,event,...]`, then cut where one event ends and the
+    next begins: each boundary reads '},{"seq":'. A string never holds it (its quotes are escaped),
+    so when the text holds it exactly once per boundary, each occurrence is one (a payload with a
+    list of records of their own keyed "seq" first makes the count differ). Then, or when a
+    payload holds NaN or an infinity (written as null, line by line), every line is made by
+    `json_line`."""
     if not records:
         return ""
-    items: list[Any] = [_NAN] * (2 * len(records) - 1)
-    items[::2] = [{"seq": r.seq, "t_s": r.t_s, "device": r.device, "kind": r.kind, "payload": r.payload} for r in records]
     try:
-        text = _BATCH_ENCODER.encode(items)
+        text = _BATCH_ENCODER.encode([{"seq": r.seq, "t_s": r.t_s, "device": r.device, "kind": r.kind, "payload": r.payload} for r in records])
     except (TypeError, ValueError, RecursionError):
-        text = ""  # left to json_line, which raises for what cannot be written at all
-    if text and text.count("NaN") == len(records) - 1 and "Infinity" not in text:
-        return text[1:-1].replace(",NaN,", "\n") + "\n"
+        text = ""  # left to json_line, which writes non-finite numbers as null and raises for what cannot be written at all
+    if text and text.count(_BOUNDARY) == len(records) - 1:
+        return text[1:-1].replace(_BOUNDARY, '}\n{"seq":') + "\n"
     return "".join(json_line(r) + "\n" for r in records)
 
 

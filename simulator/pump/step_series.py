@@ -5,14 +5,16 @@ get a breakpoint at every step boundary (the rate steps, the reservoir bends). T
 pure function of the state at the last rebase, so they are captured here as that state (a compact
 descriptor: the program and eleven numbers) and made only when a series is read: see
 `recorder.Series.add_generated`. A series reads all its pending descriptors at once
-(`StepBreakpoints.points_of_many`: one numpy pass per program over every interval), and nothing
-is cached: a descriptor holds no arrays before or after a read. The values are those an eager
+(`StepBreakpoints.flat_points_of_signals`: one numpy pass per program over every interval; the
+writer reads a pump's series together, so the step times and pumped volumes are made once for
+all of them), and nothing is cached: a descriptor holds no arrays before or after a read. The values are those an eager
 computation gives, to the bit (the same float operations, element by element).
 """
 from __future__ import annotations
 
 import math
 import struct
+from operator import attrgetter
 
 import numpy as np
 
@@ -71,17 +73,34 @@ class StepBreakpoints:
     def points_of_many(gens: list[StepBreakpoints], signal: str) -> list[tuple[np.ndarray, np.ndarray]]:
         """The breakpoints of `signal` of each interval in `gens` (in order), computed with one
         numpy pass per distinct program; only the arrays the signal needs are made."""
-        out: list[tuple[np.ndarray, np.ndarray]] = [(_EMPTY, _EMPTY)] * len(gens)
-        by_program: dict[int, list[int]] = {}
-        for i, gen in enumerate(gens):
-            by_program.setdefault(id(gen.program), []).append(i)
-        for members in by_program.values():
-            group = [gens[i] for i in members]
-            for i, pair in zip(members, _points_of_one_program(group, signal)):
-                out[i] = pair
-        return out
+        times, values, counts = StepBreakpoints.flat_points_of_signals(gens, [signal])[signal]
+        bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
+        return [(times[lo:hi], values[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
+
+    @staticmethod
+    def flat_points_of_signals(gens: list[StepBreakpoints], signals: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """For each signal of `signals`: the breakpoints of every interval in `gens`, one after the
+        other (interval by interval, in the order of `gens`), as float64 arrays (times in s,
+        values), and how many belong to each interval (`counts[j]` for `gens[j]`, intp). The
+        times and the volume pumped at each (shared by all signals) are computed once per
+        distinct program, then each signal's values."""
+        programs = list({id(p): p for p in map(_PROGRAM, gens)}.values())
+        if len(programs) == 1:
+            intervals = _Intervals(gens)
+            counts = intervals.counts()
+            return {signal: (intervals.times, intervals.values(signal), counts) for signal in signals}
+        owner_of = [np.flatnonzero(np.fromiter((g.program is p for g in gens), bool, len(gens))) for p in programs]
+        groups = [(members, _Intervals([gens[i] for i in members])) for members in owner_of]
+        owner = np.concatenate([members[intervals.k] for members, intervals in groups])
+        order = np.argsort(owner, kind="stable")  # interval by interval; each interval's points keep their order
+        times = np.concatenate([intervals.times for _, intervals in groups])[order]
+        counts = np.bincount(owner, minlength=len(gens))
+        return {signal: (times, np.concatenate([intervals.values(signal) for _, intervals in groups])[order], counts) for signal in signals}
 
 
+_PROGRAM = attrgetter("program")
+_NUMBERS_OF = attrgetter("numbers")
+_FLOWING = attrgetter("flowing")
 _EMPTY = np.empty(0)
 
 
@@ -105,53 +124,78 @@ def boundaries_of_many(program, t_a: np.ndarray, t_b: np.ndarray) -> tuple[np.nd
     return grid[keep] - offset, owner[keep]
 
 
-def _points_of_one_program(gens: list[StepBreakpoints], signal: str) -> list[tuple[np.ndarray, np.ndarray]]:
-    """points_of_many for intervals that share one program."""
-    program = gens[0].program
-    num = np.frombuffer(b"".join([g.numbers for g in gens]), dtype=float).reshape(len(gens), 11)
-    t_a = num[:, _T_A]
-    times, k = boundaries_of_many(program, t_a, num[:, _T_B])
-    if not len(times):
-        return [(_EMPTY, _EMPTY)] * len(gens)
-    per_dose = num[:, _PER_DOSE]
-    at_a = program.cumulative_basal_dose(t_a)  # the array path gives the scalar path's floats (test_lazy_series.py)
-    calc = per_dose[k] * (program.cumulative_basal_dose(times) - at_a[k]) + num[:, _PER_S][k] * (times - t_a[k])
-    flowing = np.array([g.flowing for g in gens])
-    factor = np.where(flowing, num[:, _FACTOR], 0.0)  # x 0.0 when not flowing, as the eager 0.0 x calc
-    values = _signal_values(signal, gens, num, times, k, calc, factor)
-    values = np.asarray(values, dtype=float)
-    bounds = np.searchsorted(k, np.arange(len(gens) + 1)).tolist()  # interval j: [bounds[j], bounds[j + 1])
-    return [(times[lo:hi], values[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
+class _Intervals:
+    """The step boundaries of intervals that share one program and what every signal's values
+    are made of: `times` (s), `k` (the index in `gens` of each time's interval, non-decreasing),
+    `calc` (the programmed volume pumped from the interval's start to each time, mL) and the
+    flow factor of each interval (0.0 when not flowing)."""
+
+    def __init__(self, gens: list[StepBreakpoints]) -> None:
+        self.gens = gens
+        self.program = program = gens[0].program
+        self.num = num = np.frombuffer(b"".join(map(_NUMBERS_OF, gens)), dtype=float).reshape(len(gens), 11)
+        t_a = num[:, _T_A]
+        self.times, self.k = times, k = boundaries_of_many(program, t_a, num[:, _T_B])
+        self._at_k: dict[int, np.ndarray] = {}
+        self._rate: np.ndarray | None = None
+        if not len(times):
+            self.times, self.k = _EMPTY, np.empty(0, dtype=np.intp)
+            return
+        at_a = program.cumulative_basal_dose(t_a)  # the array path gives the scalar path's floats (test_lazy_series.py)
+        self.calc = self.at_k(_PER_DOSE) * (program.cumulative_basal_dose(times) - at_a[k]) + self.at_k(_PER_S) * (times - self.at_k(_T_A))
+        flowing = np.fromiter(map(_FLOWING, gens), dtype=bool, count=len(gens))
+        self.factor = np.where(flowing, num[:, _FACTOR], 0.0)  # x 0.0 when not flowing, as the eager 0.0 x calc
+
+    def counts(self) -> np.ndarray:
+        """How many times each interval has."""
+        return np.bincount(self.k, minlength=len(self.gens))
+
+    def at_k(self, column: int) -> np.ndarray:
+        """Column `column` of the numbers, of each time's interval (made once)."""
+        out = self._at_k.get(column)
+        if out is None:
+            out = self._at_k[column] = self.num[:, column][self.k]
+        return out
+
+    def rate_ml_per_day(self) -> np.ndarray:
+        """The flow rate (mL/day) of the step each time begins (made once: two signals use it)."""
+        if self._rate is None:
+            program, times, k = self.program, self.times, self.k
+            tod = np.mod(times + program.clock_offset_s, SECONDS_PER_DAY)
+            doses = np.asarray(program.doses)[np.searchsorted(program.starts, tod + 1e-6, side="right") - 1]
+            per_s_per_day = np.array([dosing.ml_per_s_to_ml_per_day(per_s) for per_s in self.num[:, _PER_S].tolist()])
+            self._rate = (self.at_k(_PER_DOSE) * doses + per_s_per_day[k]) * self.factor[k]
+        return self._rate
+
+    def values(self, signal: str) -> np.ndarray:
+        """The values of `signal` at `times` (float64)."""
+        if not len(self.times):
+            return _EMPTY
+        return np.asarray(_signal_values(signal, self), dtype=float)
 
 
-def _signal_values(signal: str, gens: list[StepBreakpoints], num: np.ndarray, times: np.ndarray, k: np.ndarray, calc: np.ndarray,
-                   factor: np.ndarray) -> np.ndarray:
-    """The values of `signal` at `times` (k: the interval of each time)."""
+def _signal_values(signal: str, iv: _Intervals) -> np.ndarray:
+    """The values of `signal` at the intervals' times."""
+    gens, times, k, calc = iv.gens, iv.times, iv.k, iv.calc
     unit = gens[0].unit
     if signal == "expected_reservoir_ml":
-        return np.maximum(0.0, num[:, _V_CALC][k] - calc)
+        return np.maximum(0.0, iv.at_k(_V_CALC) - calc)
     if signal == "rate_ml_per_day":
-        return _rate_ml_per_day(gens[0].program, num, times, k, factor)
+        return iv.rate_ml_per_day()
     if signal == "battery_pct":
         idle = np.array([g.battery_spec.idle_drain_pct_per_day / SECONDS_PER_DAY for g in gens])
         pumping = np.array([g.battery_spec.pumping_drain_pct_per_ml for g in gens])
-        pct = num[:, _BATTERY][k] - idle[k] * (times - num[:, _T_A][k]) - pumping[k] * calc
+        pct = iv.at_k(_BATTERY) - idle[k] * (times - iv.at_k(_T_A)) - pumping[k] * calc
         return np.maximum(0.0, pct)
     if signal == f"drug_rate_{unit}_per_day":
-        return _rate_ml_per_day(gens[0].program, num, times, k, factor) * num[:, _CONC][k]
-    true = np.minimum(calc * factor[k], num[:, _VOLUME][k])
+        return iv.rate_ml_per_day() * iv.at_k(_CONC)
+    true = np.minimum(calc * iv.factor[k], iv.at_k(_VOLUME))
     if signal == "reservoir_ml":
-        return num[:, _VOLUME][k] - true
+        return iv.at_k(_VOLUME) - true
     if signal == "delivered_volume_ml":
-        return num[:, _DELIVERED][k] + true
+        return iv.at_k(_DELIVERED) + true
     if signal == f"cumulative_drug_{unit}":
-        return num[:, _CUM_DRUG][k] + true * num[:, _CONC][k]
+        return iv.at_k(_CUM_DRUG) + true * iv.at_k(_CONC)
     raise KeyError(signal)
 
 
-def _rate_ml_per_day(program, num: np.ndarray, times: np.ndarray, k: np.ndarray, factor: np.ndarray) -> np.ndarray:
-    """The flow rate (mL/day) of the step each time begins."""
-    tod = np.mod(times + program.clock_offset_s, SECONDS_PER_DAY)
-    doses = np.asarray(program.doses)[np.searchsorted(program.starts, tod + 1e-6, side="right") - 1]
-    per_s_per_day = np.array([dosing.ml_per_s_to_ml_per_day(per_s) for per_s in num[:, _PER_S].tolist()])
-    return (num[:, _PER_DOSE][k] * doses + per_s_per_day[k]) * factor[k]

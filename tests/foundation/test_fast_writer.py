@@ -70,8 +70,10 @@ def test_non_finite_values_are_written_as_null_only_where_they_are():
 
 
 def test_a_batch_of_events_is_the_lines_of_its_events():
-    """One encoder call for the batch, cut at the NaN between events; a NaN or infinity in a
-    payload, or the letters NaN / Infinity in a string, take the line-by-line way: same text."""
+    """One encoder call for the batch, cut where one event ends and the next begins ('},{"seq":');
+    a NaN or infinity in a payload, or a payload holding records keyed "seq" first (the boundary
+    text once more), take the line-by-line way: same text. A string holding the boundary's
+    characters cannot be mistaken for one (its quotes are escaped)."""
     nested = {"a": [{"b": 1.5}, {"c": [None, True]}], "d": {}}
     records = [
         EventRecord(0, 0.0, "sim", "sim.start", {"seed": 1}),
@@ -79,6 +81,8 @@ def test_a_batch_of_events_is_the_lines_of_its_events():
         EventRecord(2, 0.1, "ipg", "x", {"text": "},NaN,{ and Infinity", "e": np.float64(2.5)}),
         EventRecord(3, 1e300, "pump", "y", {"v": float("nan"), "w": [float("-inf")]}),
         EventRecord(4, 5.0, "pump", "z", {}),
+        EventRecord(5, 6.0, "pump", "log", {"rows": [{"seq": 1}, {"seq": 2}], "text": '},{"seq":'}),
+        EventRecord(6, 7.0, "pump", "z", {"text": '},{"seq":7'}),
     ]
     lines = "".join(json_line(r) + "\n" for r in records)
     assert json_lines_text(records) == lines

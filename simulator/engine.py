@@ -13,9 +13,7 @@ at the stopping instant are applied inside the run, as before.
 """
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import time
 import zlib
 from datetime import datetime, timedelta
@@ -25,6 +23,7 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
+from simulator.collector import collector_paused
 from simulator.device import Device, device_class_for
 from simulator.errors import ActionRefused, InputError, Issue, validate_model
 from simulator.events import MAX_EVENTS_PER_RUN, SIM_DEVICE, EventBudgetExceeded, EventStream, Kinds, PayloadLayout
@@ -61,27 +60,9 @@ class ActionResult:
         return f"ActionResult(accepted={self.accepted}, reason={self.reason!r})"
 
 
-@contextlib.contextmanager
-def _collector_paused():
-    """Pause Python's cyclic garbage collector while the simulation runs.
-
-    A long run keeps every event record and breakpoint, so the collector's periodic full passes
-    rescan a growing heap (about 10 % of a ten-year run) while the run itself makes almost no
-    cyclic garbage (reference counting frees it). The collector resumes, with the same
-    thresholds, when the run returns or raises; results do not depend on it."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 class Simulation:
     def __init__(self, scenario: Scenario, registry: ProfileRegistry | None = None, seed: int | None = None, validate: bool = True):
-        with _collector_paused():
+        with collector_paused():
             self._build(scenario, registry, seed, validate)
 
     def _build(self, scenario: Scenario, registry: ProfileRegistry | None, seed: int | None, validate: bool) -> None:
@@ -159,7 +140,7 @@ class Simulation:
         if end <= self.now:
             self._maybe_end()
             return self
-        with _collector_paused():
+        with collector_paused():
             try:
                 if progress is None:
                     self._run_env_until(end)
@@ -299,11 +280,12 @@ class Simulation:
         """The results of the run so far (events, time series, summary)."""
         from simulator.results import Results
 
-        self._flush_alarm_repeats()
-        for device in self.devices.values():
-            device.record_state()
-        self.recorder.close(self.now)
-        return Results.from_simulation(self)
+        with collector_paused():
+            self._flush_alarm_repeats()
+            for device in self.devices.values():
+                device.record_state()
+            self.recorder.close(self.now)
+            return Results.from_simulation(self)
 
     def scenario_with_applied_actions(self) -> Scenario:
         """The scenario plus what was programmed interactively, as a new scenario to save."""

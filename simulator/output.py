@@ -28,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from simulator.collector import collector_paused
 from simulator.atomic import atomic_result_dir, check_replaceable, resolve_destination
 
 if TYPE_CHECKING:
@@ -171,7 +172,7 @@ def write_results(results: Results, dest: Path, extra: Callable[[Path], None] | 
 
     InputError (exit 2) if `dest` is a folder that is not a previous result, or cannot be
     written (disk full, no permission...). Returns the absolute destination."""
-    with atomic_result_dir(dest, "run", option) as tmp:
+    with collector_paused(), atomic_result_dir(dest, "run", option) as tmp:
         write_result_files(results, tmp, compress=compress, fmt=fmt)
         if extra is not None:
             extra(tmp)

@@ -8,12 +8,11 @@ naming the file, the field path, the value and what is allowed.
 """
 from __future__ import annotations
 
-import contextlib
-import gc
 import re
 from pathlib import Path
 from typing import Any
 
+from simulator.collector import collector_paused
 from simulator.errors import _MISSING, InputError, Issue, did_you_mean, validate_model
 from simulator.profiles.registry import ProfileRegistry, default_registry
 from simulator.scenario.model import Scenario
@@ -36,26 +35,9 @@ def load_scenario(path: Path | str, registry: ProfileRegistry | None = None) -> 
         from simulator.bundled import not_found_hint
 
         raise InputError(Issue("(file)", not_found_hint(path, "scenarios")), str(path))
-    with _collector_paused():
+    with collector_paused():
         data = load_yaml_file(path)
         return scenario_from_dict(data, registry, file=str(path))
-
-
-@contextlib.contextmanager
-def _collector_paused():
-    """Pause Python's cyclic garbage collector while a scenario is read and checked (as the
-    engine does for a run): reading a long timeline makes ~100,000 objects, almost none of them
-    in cycles, and the collections they set off (with, in a process already holding a run's
-    results, a full pass over its heap: ~50 ms) find nothing to free. The collector resumes, with
-    its thresholds unchanged, when the load returns or raises; the scenario does not depend on it."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def scenario_from_dict(data: Any, registry: ProfileRegistry | None = None, file: str | None = None) -> Scenario:

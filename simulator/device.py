@@ -126,13 +126,16 @@ class DeferredWakeup(Wakeup):
     of it until it is made real. `exact_time()` gives the time (s, inf: none) as it would have been
     computed at `created_s`; `floor_s`: another wake-up at or after it makes this one real first."""
 
-    __slots__ = ("exact_time", "created_s", "floor_s")
+    __slots__ = ("exact_time", "created_s", "floor_s", "owner", "guard_s")
 
-    def __init__(self, lower_t_s: float, callback: Callable[[], Any], exact_time: Callable[[], float], created_s: float):
+    def __init__(self, lower_t_s: float, callback: Callable[[], Any], exact_time: Callable[[], float], created_s: float,
+                 owner: str = "", guard_s: float = math.inf):
         super().__init__(lower_t_s, callback)
         self.exact_time: Callable[[], float] | None = exact_time
         self.created_s = created_s
         self.floor_s = lower_t_s - DEFER_MARGIN_S
+        self.owner = owner  # the device id whose timeline action is the guard
+        self.guard_s = guard_s
 
 
 class _Stage:
@@ -170,20 +173,42 @@ class DeferredWakeups:
         #: the earliest guard (s): a timeline action at or after it makes them real (realise_all)
         self.guard_s = math.inf
 
-    def defer(self, handle: DeferredWakeup, guard_s: float) -> None:
+    def defer(self, handle: DeferredWakeup) -> None:
         self.pending.append(handle)
         if handle.floor_s < self.floor_s:
             self.floor_s = handle.floor_s
-        if guard_s < self.guard_s:
-            self.guard_s = guard_s
+        if handle.guard_s < self.guard_s:
+            self.guard_s = handle.guard_s
 
     def realise_all(self) -> None:
         """Make every pending wake-up still active real, in the order they were deferred."""
-        pending, self.pending = self.pending, []
-        self.guard_s = math.inf
-        for handle in pending:
+        self._realise_first(len(self.pending))
+
+    def after_action(self, owner: str, now: float) -> None:
+        """After a timeline action of device `owner` at `now` (s): its pending wake-ups guarded by
+        now or earlier are dropped when cancelled (the action replanned), else made real with
+        every pending one deferred before them (the pending ones made real are always the first
+        deferred, so a later one is never scheduled before an earlier one of the same time)."""
+        pending = self.pending
+        guarded = [i for i, h in enumerate(pending) if h.owner == owner and h.guard_s <= now]
+        if not guarded:
+            return
+        active = [i for i in guarded if pending[i].active]
+        if active:
+            self._realise_first(active[-1] + 1)
+            return
+        for i in reversed(guarded):
+            del pending[i]
+        self.guard_s = min([h.guard_s for h in pending], default=math.inf)
+        self._refloor()
+
+    def _realise_first(self, n: int) -> None:
+        """Make the first `n` pending wake-ups still active real, in the order they were deferred."""
+        first, self.pending = self.pending[:n], self.pending[n:]
+        for handle in first:
             if handle.active:
                 self._realise(handle)
+        self.guard_s = min([h.guard_s for h in self.pending], default=math.inf)
         self._refloor()
 
     def hold(self, handle: Wakeup) -> bool:
@@ -406,6 +431,6 @@ class Device:
         more than DEFER_MARGIN_S. `exact_time` must give the same float whenever it is called."""
         if not lower_t_s > guard_t_s + DEFER_MARGIN_S:
             raise ValueError(f"a deferred wake-up's lower bound {lower_t_s!r} s must follow its guard {guard_t_s!r} s by more than {DEFER_MARGIN_S} s")
-        handle = DeferredWakeup(lower_t_s, callback, exact_time, self.now)
-        self._wakeups.defer(handle, guard_t_s)
+        handle = DeferredWakeup(lower_t_s, callback, exact_time, self.now, self.id, guard_t_s)
+        self._wakeups.defer(handle)
         return handle

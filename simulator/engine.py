@@ -12,8 +12,8 @@ due runs until their Timeout (`env.run(until=event)`) instead of until the numbe
 at the stopping instant are applied inside the run, as before.
 
 A device may defer a wake-up until after its next timeline action (`next_action_t`,
-`Device.defer_wake`): the engine makes the deferred wake-ups still active real after each
-timeline action at or after their guard (`DeferredWakeups`). This relies on every device event
+`Device.defer_wake`): the engine makes the deferred wake-ups still active real after the
+device's timeline action at or after their guard (`DeferredWakeups.after_action`). This relies on every device event
 being scheduled through `Device.wake_at` and on a pending timeline action never being removed.
 """
 from __future__ import annotations
@@ -251,8 +251,9 @@ class Simulation:
         def dispatch(_event: simpy.Event) -> None:
             self._dispatch(action.device, action.action, action.params, pre)
             wakeups = self.wakeups
-            if self.env.now >= wakeups.guard_s:
-                wakeups.realise_all()  # deferred wake-ups this action did not replace
+            now = self.env.now
+            if now >= wakeups.guard_s:
+                wakeups.after_action(action.device, now)  # deferred wake-ups this action did not replace
 
         group.callbacks.append(dispatch)
 

@@ -6,7 +6,8 @@ By hand: a SimPy time that no delay from now reaches (float ties) is staged behi
 Timeout, and a wake-up scheduled meanwhile at that SimPy time comes after it. Properties: a
 deferred wake-up fires at `created + (t - created)` exactly; whole runs (a flex pump with
 accepted and refused presses beside a stimulator, run in pieces) give the same events and
-series with and without deferral, in fewer SimPy steps.
+series with and without deferral, in fewer SimPy steps (with two identical pumps, whose wake-ups
+fall at the same SimPy times).
 """
 from __future__ import annotations
 
@@ -38,8 +39,8 @@ def test_a_time_no_delay_reaches_is_staged_and_keeps_its_order():
     env = _env_at(now)
     book = DeferredWakeups(env)
     fired: list[tuple[str, float]] = []
-    deferred = DeferredWakeup(2.5, lambda: fired.append(("deferred", env.now)), lambda: x, 0.0)
-    book.defer(deferred, 1.0)
+    deferred = DeferredWakeup(2.5, lambda: fired.append(("deferred", env.now)), lambda: x, 0.0, "dev", 1.0)
+    book.defer(deferred)
     book.realise_all()
     assert deferred.t_s == x and len(book.stages) == 1 and book.floor_s == x - DEFER_MARGIN_S
     env.run(until=2.0)  # before the helper (at about 0.75 x): a wake-up at the same SimPy time queues behind
@@ -53,17 +54,37 @@ def test_realise_all_drops_cancelled_and_empty_wakeups():
     env = _env_at(10.0)
     book = DeferredWakeups(env)
     fired = []
-    cancelled = DeferredWakeup(100.0, lambda: fired.append("cancelled"), lambda: 150.0, 10.0)
-    never = DeferredWakeup(100.0, lambda: fired.append("never"), lambda: math.inf, 10.0)
-    kept = DeferredWakeup(100.0, lambda: fired.append(env.now), lambda: 120.0, 10.0)
+    cancelled = DeferredWakeup(100.0, lambda: fired.append("cancelled"), lambda: 150.0, 10.0, "a", 50.0)
+    never = DeferredWakeup(100.0, lambda: fired.append("never"), lambda: math.inf, 10.0, "a", 50.0)
+    kept = DeferredWakeup(100.0, lambda: fired.append(env.now), lambda: 120.0, 10.0, "a", 50.0)
     for handle in (cancelled, never, kept):
-        book.defer(handle, 50.0)
+        book.defer(handle)
     assert book.guard_s == 50.0 and book.floor_s == 99.0
     cancelled.cancel()
     book.realise_all()
     assert not never.active and kept.t_s == 120.0 and book.pending == [] and book.guard_s == math.inf
     env.run()
     assert fired == [120.0]
+
+
+def test_an_action_makes_real_its_device_wakeups_and_those_deferred_before_them():
+    env = _env_at(10.0)
+    book = DeferredWakeups(env)
+    fired: list[str] = []
+    first = DeferredWakeup(100.0, lambda: fired.append("first"), lambda: 120.0, 10.0, "a", 50.0)
+    second = DeferredWakeup(100.0, lambda: fired.append("second"), lambda: 120.0, 10.0, "b", 50.0)
+    third = DeferredWakeup(100.0, lambda: fired.append("third"), lambda: 120.0, 10.0, "c", 50.0)
+    for handle in (first, second, third):
+        book.defer(handle)
+    env.run(until=50.0)
+    third.cancel()  # c's action replanned: dropped, nothing made real
+    book.after_action("c", 50.0)
+    assert book.pending == [first, second] and first.exact_time is not None
+    book.after_action("b", 50.0)  # b's action did not replan: b's and the earlier a's made real, in order
+    assert book.pending == [] and book.guard_s == math.inf
+    book.after_action("a", 50.0)
+    env.run()
+    assert fired == ["first", "second"]
 
 
 @hsettings(max_examples=300, deadline=None)
@@ -76,7 +97,7 @@ def test_a_deferred_wakeup_fires_at_the_simpy_time_of_an_immediate_schedule(crea
     env = _env_at(created)
     book = DeferredWakeups(env)
     fired = []
-    book.defer(DeferredWakeup(lower, lambda: fired.append(env.now), lambda: t, created), lower - DEFER_MARGIN_S - 0.5)
+    book.defer(DeferredWakeup(lower, lambda: fired.append(env.now), lambda: t, created, "dev", lower - DEFER_MARGIN_S - 0.5))
     if realise_at > env.now:
         env.run(until=realise_at)
     book.realise_all()
@@ -96,11 +117,12 @@ IPG = {"leads": [{"lead": "lead/percutaneous-8", "top_level": "T8", "side": "lef
 
 
 def _scenario(presses: list[float], days: int, reservoir_ml: float = 6.0):
-    timeline = [{"at": at, "device": "pump", "action": "patient_bolus", "params": {}} for at in presses]
+    timeline = [{"at": at, "device": pump, "action": "patient_bolus", "params": {}} for at in presses for pump in ("pump", "twin")]
     timeline += [{"at": d * DAY + 7 * HOUR, "device": "ipg", "action": "recharge", "params": {}} for d in range(3, days, 9)]
     timeline += [{"at": d * DAY + 9 * HOUR, "device": "pump", "action": "acknowledge_alarm", "params": {}} for d in range(5, days, 11)]
     return scenario_from_dict({"name": "deferral", "seed": 3, "start": "2026-01-05T08:00:00", "duration": f"{days}d",
                                "devices": [{"id": "pump", "profile": "pump/valve-gated-20ml", "settings": {**PUMP, "reservoir_ml": reservoir_ml}},
+                                           {"id": "twin", "profile": "pump/valve-gated-20ml", "settings": {**PUMP, "reservoir_ml": reservoir_ml}},
                                            {"id": "ipg", "profile": "scs/rechargeable-micc-16", "settings": IPG}],
                                "timeline": sorted(timeline, key=lambda a: a["at"])})
 
@@ -156,4 +178,4 @@ def test_daily_presses_take_fewer_simpy_steps():
     assert deferred[:2] == reference[:2]
     low = [e[0] for e in reference[0] if e[3] == "alarm.raised" and e[4].get("alarm") == "low_reservoir"]
     assert low and low[0] > 40 * DAY
-    assert reference[2] - deferred[2] >= 40
+    assert reference[2] - deferred[2] >= 80  # two pumps

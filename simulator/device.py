@@ -19,6 +19,7 @@ A device adapts a step by overriding its hook (`prepare_action`, `on_refused`, `
 from __future__ import annotations
 
 import importlib
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -114,6 +115,163 @@ class Wakeup:
                 self.callback()
 
 
+#: a wake-up whose time is not computed yet is made real before any other wake-up is scheduled
+#: at or after its lower bound minus this (s): far more than the float rounding between a wake-up's
+#: requested time and its SimPy time
+DEFER_MARGIN_S = 1.0
+
+
+class DeferredWakeup(Wakeup):
+    """A wake-up whose exact time is not computed yet (Device.defer_wake): `t_s` is a lower bound
+    of it until it is made real. `exact_time()` gives the time (s, inf: none) as it would have been
+    computed at `created_s`; `floor_s`: another wake-up at or after it makes this one real first."""
+
+    __slots__ = ("exact_time", "created_s", "floor_s", "owner", "guard_s")
+
+    def __init__(self, lower_t_s: float, callback: Callable[[], Any], exact_time: Callable[[], float], created_s: float,
+                 owner: str = "", guard_s: float = math.inf):
+        super().__init__(lower_t_s, callback)
+        self.exact_time: Callable[[], float] | None = exact_time
+        self.created_s = created_s
+        self.floor_s = lower_t_s - DEFER_MARGIN_S
+        self.owner = owner  # the device id whose timeline action is the guard
+        self.guard_s = guard_s
+
+
+class _Stage:
+    """Wake-ups due at SimPy time `at_s` whose Timeouts are made, in order, when a helper Timeout
+    at a time from which `at_s` is exactly reachable fires (DeferredWakeups._place)."""
+
+    __slots__ = ("at_s", "handles")
+
+    def __init__(self, at_s: float, handles: list[Wakeup]):
+        self.at_s, self.handles = at_s, handles
+
+
+class DeferredWakeups:
+    """The deferred wake-ups of a simulation (one table for every device).
+
+    A device may leave a wake-up unscheduled (`Device.defer_wake`) while one of its timeline
+    actions (the guard, at `guard_s`) certainly comes before it: usually that action replans and
+    cancels it, and neither its exact time nor a SimPy event is ever made. It is made real, as
+    it would have been scheduled when deferred, (1) after a timeline action at or after the
+    guard (the engine calls `realise_all`), (2) before any wake-up is scheduled at or after its
+    `floor_s` (`Device.wake_at` calls `hold`). So no event made while it waited can share its
+    SimPy time, and SimPy's order among equal times (time, then creation) is that of the
+    immediate schedule. Its SimPy time is rebuilt bit for bit: `created + (t - created)` as SimPy
+    would have computed it, reached from now by a delay checked to give exactly that float; when
+    no delay does (float rounding, possible only when now is far below it), a helper Timeout
+    at a time from which it is exactly reachable makes it (with any wake-up scheduled meanwhile
+    at the same SimPy time, after it, in order)."""
+
+    def __init__(self, env: simpy.Environment):
+        self.env = env
+        self.pending: list[DeferredWakeup] = []
+        self.stages: list[_Stage] = []
+        #: a wake-up scheduled at or after this (s) first makes the deferred ones real (hold)
+        self.floor_s = math.inf
+        #: the earliest guard (s): a timeline action at or after it makes them real (realise_all)
+        self.guard_s = math.inf
+
+    def defer(self, handle: DeferredWakeup) -> None:
+        self.pending.append(handle)
+        if handle.floor_s < self.floor_s:
+            self.floor_s = handle.floor_s
+        if handle.guard_s < self.guard_s:
+            self.guard_s = handle.guard_s
+
+    def realise_all(self) -> None:
+        """Make every pending wake-up still active real, in the order they were deferred."""
+        self._realise_first(len(self.pending))
+
+    def after_action(self, owner: str, now: float) -> None:
+        """After a timeline action of device `owner` at `now` (s): its pending wake-ups guarded by
+        now or earlier are dropped when cancelled (the action replanned), else made real with
+        every pending one deferred before them (the pending ones made real are always the first
+        deferred, so a later one is never scheduled before an earlier one of the same time)."""
+        pending = self.pending
+        guarded = [i for i, h in enumerate(pending) if h.owner == owner and h.guard_s <= now]
+        if not guarded:
+            return
+        active = [i for i in guarded if pending[i].active]
+        if active:
+            self._realise_first(active[-1] + 1)
+            return
+        for i in reversed(guarded):
+            del pending[i]
+        self.guard_s = min([h.guard_s for h in pending], default=math.inf)
+        self._refloor()
+
+    def _realise_first(self, n: int) -> None:
+        """Make the first `n` pending wake-ups still active real, in the order they were deferred."""
+        first, self.pending = self.pending[:n], self.pending[n:]
+        for handle in first:
+            if handle.active:
+                self._realise(handle)
+        self.guard_s = min([h.guard_s for h in self.pending], default=math.inf)
+        self._refloor()
+
+    def hold(self, handle: Wakeup) -> bool:
+        """Before `handle` (a new wake-up at or after `floor_s`) is scheduled: make the deferred
+        ones real; True when `handle` shares the SimPy time of a staged one and was queued
+        after it (the caller then schedules nothing)."""
+        self.realise_all()
+        now = self.env.now
+        at = now + (handle.t_s - now)
+        for stage in self.stages:
+            if stage.at_s == at:
+                stage.handles.append(handle)
+                return True
+        return False
+
+    def _realise(self, handle: DeferredWakeup) -> None:
+        exact_time, handle.exact_time = handle.exact_time, None
+        assert exact_time is not None
+        t = exact_time()
+        if t == math.inf:
+            handle.active = False  # as a plan with nothing to wake for
+            return
+        created = handle.created_s
+        t_s = max(float(t), created)
+        if not t_s >= handle.floor_s:
+            raise RuntimeError(f"deferred wake-up at {t_s!r} s before its floor {handle.floor_s!r} s (internal error)")
+        handle.t_s = t_s
+        self._place(created + (t_s - created), handle)
+
+    def _place(self, at: float, handle: Wakeup) -> None:
+        """Schedule `handle` at SimPy time `at` exactly (see the class)."""
+        for stage in self.stages:
+            if stage.at_s == at:
+                stage.handles.append(handle)
+                return
+        env = self.env
+        now = env.now
+        delay = at - now
+        if now + delay == at:
+            env.timeout(delay).callbacks.append(handle.fire)
+            return
+        stage = _Stage(at, [handle])
+        self.stages.append(stage)
+        env.timeout((at - now) * 0.75).callbacks.append(lambda _event: self._unstage(stage))
+
+    def _unstage(self, stage: _Stage) -> None:
+        env = self.env
+        now, at = env.now, stage.at_s
+        delay = at - now  # exact: at / 2 <= now <= at
+        if not (at * 0.5 <= now <= at and now + delay == at):
+            raise RuntimeError(f"deferred wake-up at {at!r} s not reachable from {now!r} s (internal error)")
+        self.stages.remove(stage)
+        for handle in stage.handles:
+            if handle.active:
+                env.timeout(delay).callbacks.append(handle.fire)
+        self._refloor()
+
+    def _refloor(self) -> None:
+        floors = [h.floor_s for h in self.pending if h.active]
+        floors.extend(stage.at_s - DEFER_MARGIN_S for stage in self.stages)
+        self.floor_s = min(floors, default=math.inf)
+
+
 class Device:
     kind: ClassVar[str] = ""
     Settings: ClassVar[type[StrictModel]] = StrictModel
@@ -135,6 +293,7 @@ class Device:
         self.rng = rng
         self.registry = registry
         self._env = sim.env  # `now` is read hundreds of thousands of times in a long run
+        self._wakeups: DeferredWakeups = sim.wakeups
 
     # ----- validation (class level: used before a simulation exists) -----
     @classmethod
@@ -259,5 +418,19 @@ class Device:
         """Call `callback()` at simulation time `t_s` (now if in the past), unless cancelled."""
         now = self.now
         handle = Wakeup(max(float(t_s), now), callback)
+        if handle.t_s >= self._wakeups.floor_s and self._wakeups.hold(handle):
+            return handle  # queued behind a deferred wake-up of the same SimPy time
         self._env.timeout(handle.t_s - now).callbacks.append(handle.fire)  # a bound method: no closure a wake-up
+        return handle
+
+    def defer_wake(self, lower_t_s: float, guard_t_s: float, exact_time: Callable[[], float], callback: Callable[[], Any]) -> Wakeup:
+        """A wake-up as `wake_at(exact_time(), callback)` (nothing when inf) would make now, but
+        computed and scheduled only if still active after this device's timeline action at
+        `guard_t_s` (s), or when a wake-up at or after `lower_t_s` - DEFER_MARGIN_S is scheduled
+        (DeferredWakeups). `lower_t_s`: a lower bound of `exact_time()`, later than the guard by
+        more than DEFER_MARGIN_S. `exact_time` must give the same float whenever it is called."""
+        if not lower_t_s > guard_t_s + DEFER_MARGIN_S:
+            raise ValueError(f"a deferred wake-up's lower bound {lower_t_s!r} s must follow its guard {guard_t_s!r} s by more than {DEFER_MARGIN_S} s")
+        handle = DeferredWakeup(lower_t_s, callback, exact_time, self.now, self.id, guard_t_s)
+        self._wakeups.defer(handle)
         return handle

@@ -10,10 +10,17 @@ SimPy is used through its public API only. The timeline's actions at one instant
 event (SimPy orders equal times by creation). A run that stops at an instant where actions are
 due runs until their Timeout (`env.run(until=event)`) instead of until the number, so the actions
 at the stopping instant are applied inside the run, as before.
+
+A device may defer a wake-up until after its next timeline action (`next_action_t`,
+`Device.defer_wake`): the engine makes the deferred wake-ups still active real after the
+device's timeline action at or after their guard (`DeferredWakeups.after_action`). This relies on every device event
+being scheduled through `Device.wake_at` and on a pending timeline action never being removed.
 """
 from __future__ import annotations
 
+import bisect
 import functools
+import math
 import time
 import zlib
 from datetime import datetime, timedelta
@@ -24,7 +31,7 @@ import numpy as np
 import simpy
 
 from simulator.collector import collector_paused
-from simulator.device import Device, device_class_for
+from simulator.device import DeferredWakeups, Device, device_class_for
 from simulator.errors import ActionRefused, InputError, Issue, validate_model
 from simulator.events import MAX_EVENTS_PER_RUN, SIM_DEVICE, EventBudgetExceeded, EventStream, Kinds, PayloadLayout
 from simulator.profiles.registry import ProfileRegistry, default_registry
@@ -80,10 +87,15 @@ class Simulation:
         # the timeline first: its Timeouts are created before any device event (see the docstring)
         self._action_groups: dict[float, simpy.Timeout] = {}
         self._action_values: dict[tuple[str, int], tuple[dict[str, Any], tuple[str, dict[str, Any]]]] = {}
+        self.wakeups = DeferredWakeups(self.env)
         parsed = checked["params"] if checked else [None] * len(scenario.timeline)
+        times: dict[str, set[float]] = {}
         for action, pre in zip(scenario.timeline, parsed):
             self._schedule_action(action, pre)
+            times.setdefault(action.device, set()).add(action.at_s)
         self._action_values.clear()  # the dispatches hold what they need
+        #: device id -> the distinct instants (s) of its timeline actions, sorted (next_action_t)
+        self._action_times: dict[str, list[float]] = {device: sorted(ts) for device, ts in times.items()}
         self.devices: dict[str, Device] = {}
         for spec in scenario.devices:
             kind = spec.profile.split("/", 1)[0]
@@ -219,8 +231,24 @@ class Simulation:
 
         def dispatch(_event: simpy.Event) -> None:
             self._dispatch(action.device, action.action, action.params, pre)
+            wakeups = self.wakeups
+            now = self.env.now
+            if now >= wakeups.guard_s:
+                wakeups.after_action(action.device, now)  # deferred wake-ups this action did not replace
 
         group.callbacks.append(dispatch)
+
+    def next_action_t(self, device_id: str) -> float:
+        """The instant (s) of the next timeline action for `device_id` still to be dispatched
+        (one at now whose group has not fired counts), inf when none."""
+        times = self._action_times.get(device_id)
+        if not times:
+            return math.inf
+        now = self.env.now
+        i = bisect.bisect_left(times, now)
+        if i < len(times) and times[i] == now and now not in self._action_groups:
+            i += 1  # the actions at now have been dispatched
+        return times[i] if i < len(times) else math.inf
 
     def _shared_action_values(self, action: str, params_json: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """The packed payload values of an action event, (action, params as JSON), one tuple for

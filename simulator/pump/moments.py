@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from simulator.device import Wakeup
+from simulator.device import DEFER_MARGIN_S, Wakeup
 from simulator.pump.battery import Battery
 from simulator.pump.flow import VOL_TOL_ML
 from simulator.pump.reservoir import EPS_ML
@@ -33,6 +33,10 @@ CROSSINGS_MARGIN_S = 1.0
 
 class Moments:
     """The candidate moments, handling what is due, and planning the next wake-up."""
+
+    #: defer a wake-up that the pump's next timeline action certainly precedes (`plan`);
+    #: False gives the reference path (every wake-up computed and scheduled at once)
+    defer_wakes = True
 
     def __init__(self, dev: PumpDevice):
         self.dev = dev
@@ -227,18 +231,37 @@ class Moments:
     def plan(self, cands: list[Candidate] | None = None) -> None:
         if self.wake is not None:
             self.wake.cancel()
-        now = self.dev.now
+        dev = self.dev
+        now = dev.now
         if cands is None:
             cands = self.candidates()
         limit = now + TIME_TOL_S
         future = [c for c in _resolve(cands, limit) if limit < c[0] < math.inf]
+        if future and self.defer_wakes:
+            lower = min([c[0] for c in future])  # each moment's time or lower bound: the wake-up is at or after it
+            guard = dev.sim.next_action_t(dev.id)
+            if lower > guard + DEFER_MARGIN_S:
+                # the pump's next timeline action comes first, and usually replans: the wake-up's
+                # time is computed (and the wake-up scheduled) only if it is still needed then
+                self.planned = future
+                self.wake = dev.defer_wake(lower, guard, self._deferred_wake_t, self._on_wake)
+                return
         t = _earliest(future)
         if t == math.inf:
             self.wake = None
             return
         self.planned = future
         self.planned_due = [c for c in future if c[0] <= t + TIME_TOL_S]
-        self.wake = self.dev.wake_at(t, self._on_wake)
+        self.wake = dev.wake_at(t, self._on_wake)
+
+    def _deferred_wake_t(self) -> float:
+        """The time of a deferred wake-up (Device.defer_wake), as `plan` computes it, from the
+        moments it planned (their deferred times hold the inputs captured then)."""
+        future = self.planned
+        t = _earliest(future)
+        if t < math.inf:
+            self.planned_due = [c for c in future if c[0] <= t + TIME_TOL_S]
+        return t
 
     def _on_wake(self) -> None:
         self.wake = None

@@ -3,7 +3,8 @@
 `Electrodes` knows where every contact sits (lead, level, area in cm2), the impedance model of
 the contacts (drift, injected faults; ohm) and the table of the last impedance check. Impedances
 and tissue fractions are memoised for the instant: while the time and the faults are unchanged
-the same dict is returned, so the contact shares and compliance derived from it are computed
+the same dict is returned (and the last instant's impedance dict when its values are the same
+floats: without drift), so the contact shares and compliance derived from it are computed
 once per instant (`safety.contact_shares` memoises on the dict's identity). Callers must not
 change a returned dict.
 """
@@ -16,6 +17,12 @@ from simulator.scs.leads import LeadProfile
 
 #: (time s, model, faults, value) of a per-instant memo
 _Memo = tuple[float, ImpedanceModel, tuple[tuple[str, str], ...], dict[str, float]]
+
+
+def _same_floats(a: dict[str, float], b: dict[str, float]) -> bool:
+    """True when `a` and `b` hold the same keys in the same order with the same float bits (equal
+    and non-zero: only 0.0 and -0.0 are equal with other bits; NaN is never equal)."""
+    return list(a) == list(b) and all(x == y and x != 0.0 for x, y in zip(a.values(), b.values()))
 
 
 class Electrodes:
@@ -40,6 +47,8 @@ class Electrodes:
         if memo is not None and memo[0] == t_s and memo[1] is self.impedance and memo[2] == self._fault_key():
             return memo[3]
         value = self.impedance.ohm_at(t_s)
+        if memo is not None and _same_floats(memo[3], value):
+            value = memo[3]  # unchanged (no drift): the same dict, so the memos keyed on it still hold
         self._ohm_memo = (t_s, self.impedance, self._fault_key(), value)
         return value
 

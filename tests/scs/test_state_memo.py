@@ -1,9 +1,13 @@
 """Per-instant memoisation in the stimulator (impedances, tissue fractions, contact shares):
-the same inputs give the same objects, any change (time, a fault, a new program) gives values
-computed afresh, and a run with many actions is identical with and without the memo."""
+the same inputs give the same objects (impedances: also at another instant with the same values),
+any change (drifted values, a fault, a new program) gives values computed afresh, and a run with many actions is identical with and without the memo."""
 from __future__ import annotations
 
+import math
+import struct
+
 import pytest
+from hypothesis import given, strategies as st
 
 from benchmarks import builders
 from simulator.engine import Simulation
@@ -22,7 +26,12 @@ def test_impedances_are_memoised_per_instant_and_fault_state():
     ipg = _ipg(sim)
     first = ipg.electrodes.ohm(3600.0)
     assert ipg.electrodes.ohm(3600.0) is first and first["E2"] == 525.0  # the scenario's measured 525 ohm, no drift
-    assert ipg.electrodes.ohm(7200.0) is not first  # another instant
+    assert ipg.electrodes.ohm(7200.0) is first  # another instant, the same values (no drift): the same dict
+    ipg.electrodes.impedance.growth_per_year["E1"] = 0.1  # drifting: another instant gives other values
+    drifted = ipg.electrodes.ohm(10800.0)
+    assert drifted is not first and drifted["E1"] > first["E1"] and drifted["E2"] == first["E2"]
+    ipg.electrodes.impedance.growth_per_year["E1"] = 0.0
+    assert ipg.electrodes.ohm(14400.0) is not first  # the last dict is what a new instant is compared with
     ipg.electrodes.inject("E2", "open")  # a fault at the same instant: computed afresh
     faulted = ipg.electrodes.ohm(3600.0)
     assert faulted is not first and faulted["E2"] == 20000.0  # the profile's open-fault impedance
@@ -60,3 +69,16 @@ def test_a_run_with_many_actions_is_identical_without_the_memo(monkeypatch):
     assert with_memo.events == without.events
     assert with_memo.summary == without.summary
     assert with_memo.series == without.series
+
+
+@given(st.lists(st.tuples(st.sampled_from(["E1", "E2", "E3", "CASE"]), st.floats(allow_nan=True), st.floats(allow_nan=True)), max_size=4, unique_by=lambda r: r[0]),
+       st.booleans())
+def test_same_floats_means_the_same_bits(rows, reorder):
+    from simulator.scs.electrodes import _same_floats
+
+    a = {k: x for k, x, _ in rows}
+    b = {k: y for k, _, y in (reversed(rows) if reorder else rows)}
+    same_bits = list(a) == list(b) and all(struct.pack("<d", a[k]) == struct.pack("<d", b[k]) for k in a)
+    # NaN is never the same (the memo then computes afresh), and 0.0 / -0.0 are left out
+    expected = same_bits and all(not math.isnan(v) and v != 0.0 for v in a.values())
+    assert _same_floats(a, b) == expected

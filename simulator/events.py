@@ -161,7 +161,11 @@ class EventRecord:
         return self._data if layout is None else layout.payload(self._data)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"seq": self.seq, "t_s": self.t_s, "device": self.device, "kind": self.kind, "payload": self.payload}
+        """{'seq', 't_s', 'device', 'kind', 'payload'}: the record as a line of events.jsonl holds it
+        (the fields read directly: the writer makes one for every event of a run)."""
+        when, layout = self._when, self._layout
+        return {"seq": int(when.imag), "t_s": when.real, "device": self.device, "kind": self.kind,
+                "payload": self._data if layout is None else layout.payload(self._data)}
 
     def _fields(self) -> tuple[Any, ...]:
         return (self.seq, self.t_s, self.device, self.kind, self.payload)

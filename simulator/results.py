@@ -255,7 +255,7 @@ def json_lines_text(records: list[EventRecord]) -> str:
     if not records:
         return ""
     try:
-        text = _BATCH_ENCODER.encode([{"seq": r.seq, "t_s": r.t_s, "device": r.device, "kind": r.kind, "payload": r.payload} for r in records])
+        text = _BATCH_ENCODER.encode([r.as_dict() for r in records])
     except (TypeError, ValueError, RecursionError):
         text = ""  # left to json_line, which writes non-finite numbers as null and raises for what cannot be written at all
     if text and text.count(_BOUNDARY) == len(records) - 1:

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from simulator.event_lines import lines_text as column_lines_text
 from simulator.events import EventRecord, Kinds
 from simulator.recorder import Series
 
@@ -244,6 +245,13 @@ _BOUNDARY = '},{"seq":'
 
 
 def json_lines_text(records: list[EventRecord]) -> str:
+    """The lines of events.jsonl of `records`, joined: `"".join(json_lines(records))`, the same
+    text. The packed records are written column by column (`simulator.event_lines`), the others
+    by `plain_lines_text`."""
+    return column_lines_text(records, plain_lines_text)
+
+
+def plain_lines_text(records: list[EventRecord]) -> str:
     """The lines of events.jsonl of `records`, joined: `"".join(json_lines(records))`, the same text.
 
     Encoded with one C encoder call, `[event,event,...]`, then cut where one event ends and the

@@ -55,3 +55,16 @@ def test_equal_series_share_their_lines_and_files_are_the_plain_text():
     body = b"".join(f"{x!r},{y!r}\n".encode() for x, y in zip(t.tolist(), v.tolist()))
     assert b"".join(first) == b"t_s,a\n" + body
     assert series_csv_bytes("b", t, v) == b"t_s,b\n" + body
+
+
+def test_a_repeating_pattern_of_many_levels_is_made_from_its_distinct_values():
+    """A pattern repeated (the reservoir refill after refill): more distinct values than a step
+    series has, each a few times; taken when they are at most half the column and not all whole
+    numbers (whole numbers convert fast: the sort would not pay)."""
+    cycle = 20.0 - np.arange(1000) / 7.0  # 1,000 levels, 16-17 digits
+    a = np.random.default_rng(5).choice(cycle, 5000)
+    few = text_blocks_of_few(a)
+    assert few is not None
+    assert texts_of(few) == [repr(x) for x in a.tolist()]
+    assert text_blocks_of_few(np.random.default_rng(5).choice(np.arange(1000.0), 5000)) is None  # whole numbers, 20 % distinct
+    assert text_blocks_of_few(np.concatenate([cycle, np.arange(5000) / 3.0])) is None  # 1 in 6 values repeats

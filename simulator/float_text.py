@@ -28,8 +28,9 @@ character": digits before the decimal point, the point, the digits after it, eac
 columns, so rows of different lengths share one layout and a file is made by dropping the 0
 bytes of the joined rows. Columns are converted in blocks of BLOCK values (small arrays are
 reused by the allocator and stay in the cache). The bulk of the work is numpy element-wise
-operations and gathers from small tables: integer division (uint64) costs ten times more and
-is avoided (a float64 quotient corrected by one in int64 instead).
+operations and gathers from small tables. Integer division by an array of divisors (uint64)
+costs ten times more and is avoided (a float64 quotient corrected by one in int64 instead);
+by a scalar numpy multiplies instead, and that is used (the groups of four digits).
 """
 from __future__ import annotations
 
@@ -46,8 +47,39 @@ _TENS = np.array([float(f"1e{k}") for k in range(-4, 11)])
 _EXACT_TENS = np.array([float(10 ** k) for k in range(23)])
 _INT_TENS = np.array([10 ** k for k in range(19)], dtype=np.int64)
 _POW5 = np.array([5 ** k for k in range(23)], dtype=np.uint64)
+def _group_tables() -> np.ndarray:
+    """The texts of groups of four characters (uint32, 0 bytes for no character), in runs:
+    _ZEROS + v: v in four digits ('0042'); _LEADING + v: v without its leading zeros ('  42',
+    '   0'); _TRAILING + v: v without its trailing zeros ('42  ' for 4200, '    ' for 0);
+    _POINT_ZEROS + v (v < 1000): '.' and three digits ('.042'); _POINT_TRAILING + v: the same
+    without trailing zeros, but one digit always ('.04 ' for 40, '.0  ' for 0); _BLANK: nothing."""
+    v = np.arange(10000)
+    digits = np.stack([v // 1000, v // 100 % 10, v // 10 % 10, v % 10], axis=1).astype(np.uint8) + ord("0")
+    columns = np.arange(4)
+    significant = 1 + (v >= 10) + (v >= 100) + (v >= 1000)
+    trailing = (v % 10 == 0).astype(int) + (v % 100 == 0) + (v % 1000 == 0) + (v == 0)
+    point = np.concatenate([np.full((1000, 1), _POINT, dtype=np.uint8), digits[:1000, 1:]], axis=1)
+    point_kept = 4 - np.minimum(trailing[:1000], 2)  # '.0' at least
+    rows = [
+        digits,
+        digits * (columns >= 4 - significant[:, None]),
+        digits * (columns < 4 - trailing[:, None]),
+        point,
+        point * (columns < point_kept[:, None]),
+        np.zeros((1, 4), dtype=np.uint8),
+    ]
+    return np.ascontiguousarray(np.concatenate(rows)).view(np.uint32).ravel()
+
+
+_MINUS, _POINT = ord("-"), ord(".")
+_GROUP_TEXTS = _group_tables()
+_ZEROS, _LEADING, _TRAILING, _POINT_ZEROS, _POINT_TRAILING, _BLANK = 0, 10000, 20000, 30000, 31000, 32000
 #: four ASCII digits '0000'..'9999' per uint32: a gather gives four characters at once
-_FOUR_DIGITS = np.frombuffer("".join(f"{i:04d}" for i in range(10000)).encode("ascii"), dtype=np.uint32)
+_FOUR_DIGITS = _GROUP_TEXTS[:10000]
+#: 10**k as uint64, k = 0 .. 19
+_UINT_TENS = np.array([10 ** k for k in range(20)], dtype=np.uint64)
+#: the most digits after the point `_layout` writes in one row of groups (10**19 < 2**64)
+_GROUPED_FRACTION_MAX = 19
 _MASK52 = np.uint64((1 << 52) - 1)
 _HIDDEN = np.uint64(1 << 52)
 _LOW32 = np.uint64(0xFFFFFFFF)
@@ -56,9 +88,10 @@ _U52 = np.uint64(52)
 _U64 = np.uint64(64)
 _U1 = np.uint64(1)
 _U10 = np.uint64(10)
+_U10K = np.uint64(10_000)
+_U1000 = np.uint64(1000)
 #: widest repr of a float64: '-2.2250738585072014e-308'
 _REPR_WIDTH = 25
-_MINUS, _POINT = ord("-"), ord(".")
 
 
 def _mul_128(m: np.ndarray, f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -150,34 +183,21 @@ def _split_point(digits: np.ndarray, scale: np.ndarray) -> tuple[np.ndarray, np.
 
 
 def _digit_matrix(values: np.ndarray, width: int) -> np.ndarray:
-    """ASCII digits of each value (uint64 below 10**18), zero-padded to `width` <= 20
-    characters, as an (n, width) uint8 matrix."""
+    """The last `width` ASCII digits of each value (uint64; zero-padded: all of them for values
+    below 10**width), as an (n, width) uint8 matrix: groups of four digits, the least
+    significant first, by integer division by the scalar 10**4 (numpy divides by a scalar with
+    a multiplication: a third of the time of the float quotient corrected in int64), each group
+    four characters from one table gather."""
     n = len(values)
-    groups = np.empty((5, n), dtype=np.intp)  # four digits each, the most significant first
-    if width > 8:
-        high = np.floor(values.astype(np.float64) / 1e8).astype(np.int64)  # off by at most one
-        low = values.astype(np.int64) - high * 10 ** 8
-        under, over = low < 0, low >= 10 ** 8
-        high += over.astype(np.int64) - under
-        low += (under.astype(np.int64) - over) * 10 ** 8
-        upper = high.astype(np.float64)  # below 10**10: exact, and so is each step below
-        top = np.floor(upper / 1e8)
-        groups[0] = top
-        _four_digit_pair(upper - 1e8 * top, groups[1], groups[2])
-    else:
-        low = values
-        groups[:3] = 0
-    _four_digit_pair(low.astype(np.float64), groups[3], groups[4])
-    first = 5 - (width + 3) // 4
-    chars = np.ascontiguousarray(_FOUR_DIGITS[groups[first:].T]).view(np.uint8).reshape(n, 4 * (5 - first))
-    return chars[:, chars.shape[1] - width:]
-
-
-def _four_digit_pair(values: np.ndarray, high: np.ndarray, low: np.ndarray) -> None:
-    """Split values below 10**8 (exact float64) into two groups of four digits."""
-    q = np.floor(values / 1e4)
-    high[:] = q
-    low[:] = values - 1e4 * q
+    k = (width + 3) // 4
+    groups = np.empty((n, k), dtype=np.intp)  # row by row, the most significant group first
+    rest = values.astype(np.uint64, copy=False)
+    for j in range(k - 1, -1, -1):
+        q = rest // _U10K
+        groups[:, j] = rest - q * _U10K
+        rest = q
+    chars = _FOUR_DIGITS[groups].view(np.uint8).reshape(n, 4 * k)
+    return chars[:, 4 * k - width:]
 
 
 def text_matrix(values) -> np.ndarray:
@@ -224,11 +244,75 @@ def _layout(integer: np.ndarray, fraction: np.ndarray, scale: np.ndarray, minus:
     """The text matrix of 'I.F' (F with s digits, '-' first where `minus`); rows of `unusual` values `repr`.
 
     Columns: the sign (when any row has one), the digits of I right-aligned, the point, the
-    digits of F right-aligned, then repr's text of the unusual values (when there are any)."""
+    digits of F left-aligned, then repr's text of the unusual values (when there are any). The
+    digits and the point are one gather of groups of four characters (`_group_tables`), row by
+    row: the groups of I, the most significant without its leading zeros and those before it
+    blank; then '.ddd' and the groups of F shifted left to fill them, the last without its
+    trailing zeros and those after it blank (F's last digit is not 0: repr's shortest digits
+    end in one that is not, but for '.0'). A row's text needs no mask. (Rows with more than
+    _GROUPED_FRACTION_MAX digits after the point: `_layout_in_parts`.)"""
     n = len(integer)
     normal = ~unusual
-    int_len = _digit_count(integer) * normal  # digits before the point
-    frac_len = scale.astype(np.uint8) * normal
+    some_unusual = not normal.all()
+    int_width = len(str(int(np.max(integer, where=normal, initial=0))))  # digits before the point, at most
+    frac_width = int(np.max(scale, where=normal, initial=0))
+    int_groups = (int_width + 3) // 4
+    frac_groups = 1 + (max(frac_width, 3) - 3 + 3) // 4  # '.ddd', then four digits a group
+    capacity = 4 * frac_groups - 1  # digits after the point
+    if capacity > _GROUPED_FRACTION_MAX:
+        return _layout_in_parts(integer, fraction, _digit_count(integer) * normal, scale.astype(np.uint8) * normal, minus, unusual, a)
+    groups = np.empty((n, int_groups + frac_groups), dtype=np.intp)
+    rest = integer
+    for j in range(int_groups - 1, -1, -1):
+        higher = rest // _U10K
+        group = rest - higher * _U10K
+        if j == int_groups - 1:  # the last group: '   0' for I = 0
+            groups[:, j] = np.where(higher == 0, group + _LEADING, group)
+        else:  # nothing above: without leading zeros, or blank when 0 too
+            groups[:, j] = np.where(higher == 0, np.where(group == 0, _BLANK, group + _LEADING), group)
+        rest = higher
+    rest = fraction * _UINT_TENS[np.clip(capacity - scale, 0, 19)]  # F's digits from just after the point
+    below_zero = np.ones(n, dtype=bool)  # every digit after this group is 0
+    for j in range(int_groups + frac_groups - 1, int_groups, -1):
+        higher = rest // _U10K
+        group = rest - higher * _U10K
+        groups[:, j] = group + below_zero * _TRAILING
+        below_zero &= group == 0
+        rest = higher
+    groups[:, int_groups] = rest % _U1000 + np.where(below_zero, _POINT_TRAILING, _POINT_ZEROS)
+    if some_unusual:
+        groups[unusual] = _BLANK
+    width = 4 * (int_groups + frac_groups)
+    point = 4 * int_groups
+    text = _GROUP_TEXTS[groups].view(np.uint8).reshape(n, width)[:, point - int_width:point + 1 + frac_width]
+    sign = bool(minus.any())
+    if not sign and not some_unusual:
+        return text
+    repr_width = _REPR_WIDTH if some_unusual else 0
+    out = np.empty((n, sign + text.shape[1] + repr_width), dtype=np.uint8)
+    if sign:
+        out[:, 0] = minus * _MINUS
+    out[:, sign:sign + text.shape[1]] = text
+    if repr_width:
+        out[:, -_REPR_WIDTH:] = _repr_columns(unusual, a)
+    return out
+
+
+def _repr_columns(unusual: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """`repr` of the values of `a` where `unusual`, left-aligned in _REPR_WIDTH columns (0 bytes
+    after the text and in the other rows)."""
+    rows = np.zeros((len(a), _REPR_WIDTH), dtype=np.uint8)
+    texts = np.array([repr(x).encode("ascii") for x in a[unusual].tolist()], dtype=f"S{_REPR_WIDTH}")
+    rows[unusual] = texts.view(np.uint8).reshape(-1, _REPR_WIDTH)
+    return rows
+
+
+def _layout_in_parts(integer: np.ndarray, fraction: np.ndarray, int_len: np.ndarray, frac_len: np.ndarray, minus: np.ndarray,
+                     unusual: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """`_layout` of a block with more than _GROUPED_FRACTION_MAX digits after the point in some
+    row (values next to 1e-4): the digits of I and of F (right-aligned) each in their columns."""
+    n = len(integer)
+    normal = ~unusual
     int_width, frac_width = int(int_len.max()), int(frac_len.max())
     sign = 1 if minus.any() else 0
     repr_width = _REPR_WIDTH if unusual.any() else 0
@@ -242,10 +326,7 @@ def _layout(integer: np.ndarray, fraction: np.ndarray, scale: np.ndarray, minus:
     out[:, point] = normal * _POINT
     np.multiply(_digit_matrix(fraction, frac_width), ranks[-frac_width:] < frac_len[:, None], out=out[:, point + 1:point + 1 + frac_width])
     if repr_width:
-        rows = np.zeros((n, _REPR_WIDTH), dtype=np.uint8)
-        texts = np.array([repr(x).encode("ascii") for x in a[unusual].tolist()], dtype=f"S{_REPR_WIDTH}")
-        rows[unusual] = texts.view(np.uint8).reshape(-1, _REPR_WIDTH)
-        out[:, -_REPR_WIDTH:] = rows
+        out[:, -_REPR_WIDTH:] = _repr_columns(unusual, a)
     return out
 
 

@@ -143,3 +143,25 @@ def test_series_file_text_is_one_repr_pair_a_line():
     assert series_csv_bytes("reservoir_ml", t, v) == text.encode("ascii")
     assert csv_two_columns(b"h\n", [], []) == b"h\n"
     assert series_csv_text("x", np.array([]), np.array([])) == "t_s,x\n"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(1e-4, 1e-3) | st.floats(-1e-2, -1e-4) | st.floats(-1e10, 1e10) | st.sampled_from([0.0, 1.0, 0.5, 100.0]),
+                min_size=1, max_size=40))
+def test_blocks_with_more_than_19_digits_after_the_point_give_repr(values):
+    """Values just above 1e-4 have up to 21 digits after the point: such a block is laid out
+    in two parts (`_layout_in_parts`), any other in one row of groups; both give repr."""
+    assert float_texts(np.array(values)) == [repr(v) for v in values]
+
+
+def test_the_groups_of_four_characters_by_hand():
+    def text(index: int) -> str:
+        return float_text._GROUP_TEXTS[index:index + 1].view(np.uint8).tobytes().replace(b"\0", b"_").decode()
+
+    assert [text(float_text._ZEROS + v) for v in (0, 42, 9999)] == ["0000", "0042", "9999"]
+    assert [text(float_text._LEADING + v) for v in (0, 42, 1000)] == ["___0", "__42", "1000"]
+    assert [text(float_text._TRAILING + v) for v in (0, 4200, 5, 1010)] == ["____", "42__", "0005", "101_"]
+    assert [text(float_text._POINT_ZEROS + v) for v in (0, 42, 999)] == [".000", ".042", ".999"]
+    assert [text(float_text._POINT_TRAILING + v) for v in (0, 40, 100, 5)] == [".0__", ".04_", ".1__", ".005"]
+    assert text(float_text._BLANK) == "____"
+    assert float_texts(np.array([36000.0, 0.5, 10.05, 1e9 + 0.25, 7.0])) == ["36000.0", "0.5", "10.05", "1000000000.25", "7.0"]

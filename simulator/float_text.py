@@ -74,6 +74,7 @@ def _group_tables() -> np.ndarray:
 _MINUS, _POINT = ord("-"), ord(".")
 _GROUP_TEXTS = _group_tables()
 _ZEROS, _LEADING, _TRAILING, _POINT_ZEROS, _POINT_TRAILING, _BLANK = 0, 10000, 20000, 30000, 31000, 32000
+_U_TRAILING, _U_POINT_ZEROS, _U_POINT_TRAILING = np.uint64(_TRAILING), np.uint64(_POINT_ZEROS), np.uint64(_POINT_TRAILING)
 #: four ASCII digits '0000'..'9999' per uint32: a gather gives four characters at once
 _FOUR_DIGITS = _GROUP_TEXTS[:10000]
 #: 10**k as uint64, k = 0 .. 19
@@ -276,10 +277,10 @@ def _layout(integer: np.ndarray, fraction: np.ndarray, scale: np.ndarray, minus:
     for j in range(int_groups + frac_groups - 1, int_groups, -1):
         higher = rest // _U10K
         group = rest - higher * _U10K
-        groups[:, j] = group + below_zero * _TRAILING
+        np.add(group, below_zero * _U_TRAILING, out=groups[:, j], casting="unsafe")  # uint64 throughout
         below_zero &= group == 0
         rest = higher
-    groups[:, int_groups] = rest % _U1000 + np.where(below_zero, _POINT_TRAILING, _POINT_ZEROS)
+    np.add(rest % _U1000, np.where(below_zero, _U_POINT_TRAILING, _U_POINT_ZEROS), out=groups[:, int_groups], casting="unsafe")
     if some_unusual:
         groups[unusual] = _BLANK
     width = 4 * (int_groups + frac_groups)

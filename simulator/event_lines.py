@@ -32,6 +32,9 @@ from simulator.events import EventRecord, PayloadLayout
 _ENCODE = json.JSONEncoder(separators=(",", ":"), allow_nan=False, check_circular=False).encode
 #: exact types whose JSON text never holds a comma (so a list of them can be cut at its commas)
 _COMMA_FREE = frozenset({int, float, bool, type(None)})
+_STR_ONLY = {str}
+#: sequence numbers below this in magnitude are converted through int64 (exactly)
+_SEQ_LIMIT = 2.0 ** 62
 
 _WHEN = attrgetter("_when")
 _DEVICE = attrgetter("device")
@@ -80,13 +83,15 @@ def _group_lines(cls: type, records: list[EventRecord], plain: Callable[[list[Ev
 def _layout_lines(layout: PayloadLayout, records: list[EventRecord]) -> list[str]:
     """The lines (no newline) of records of one layout, in order."""
     whens = np.fromiter(map(_WHEN, records), dtype=complex, count=len(records))  # t_s + seq j (exact)
-    seqs = list(map(str, map(int, whens.imag.tolist())))
-    times = _numbers(whens.real.tolist())
-    heads = _strings([*map(_DEVICE, records), *map(_KIND, records)])
-    n = len(records)
+    seq = whens.imag
+    if -_SEQ_LIMIT < seq.min() and seq.max() < _SEQ_LIMIT:  # int64 holds them: truncated as int() does
+        seqs = list(map(str, seq.astype(np.int64).tolist()))
+    else:
+        seqs = list(map(str, map(int, seq.tolist())))
+    times = _ENCODE(whens.real.tolist())[1:-1].split(",")  # distinct as a rule: no look for repeats
     datas = list(map(_DATA, records))
-    pieces: list[Iterable[str]] = [repeat('{"seq":'), seqs, repeat(',"t_s":'), times, repeat(',"device":'), heads[:n],
-                                   repeat(',"kind":'), heads[n:], repeat(',"payload":{')]
+    pieces: list[Iterable[str]] = [repeat('{"seq":'), seqs, repeat(',"t_s":'), times, repeat(',"device":'), _strings(list(map(_DEVICE, records))),
+                                   repeat(',"kind":'), _strings(list(map(_KIND, records))), repeat(',"payload":{')]
     keys, positions = layout.keys, layout.positions
     k = 0
     while k < len(keys):
@@ -111,44 +116,49 @@ def _key(key: str, k: int) -> str:
     return ("," if k else "") + encode_basestring_ascii(key) + ":"
 
 
-def _shared_run(keys: tuple[str, ...], positions: tuple[Any, ...], inners: list[Any], first: int) -> list[str]:
+def _shared_run(keys: tuple[str, ...], positions: tuple[Any, ...], inners: list[Any], first: int) -> Iterable[str]:
     """The text of the keys `keys` (the first is the payload's key number `first`) whose values
     are in one nested tuple of each record (`inners`: that tuple of each record), made once for
     each distinct tuple (by identity: the records hold them while this runs)."""
     distinct = list({id(t): t for t in inners}.values())
-    parts = [_texts(list(map(itemgetter(p[1]), distinct))) for p in positions]
+    parts = [_texts(list(map(itemgetter(p[1]), distinct))) for p in positions]  # each as long as distinct, or endless
     names = [_key(key, first + j) for j, key in enumerate(keys)]
     text_of = {id(t): "".join(name + part for name, part in zip(names, texts)) for t, *texts in zip(distinct, *parts)}
-    return [text_of[id(t)] for t in inners]
+    return _one_or_each(text_of, list(map(id, inners)))
 
 
-def _texts(column: list[Any]) -> list[str]:
-    """The JSON text of each value of `column`."""
+def _texts(column: list[Any]) -> Iterable[str]:
+    """The JSON text of each value of `column` (an iterable of them: see `_one_or_each`)."""
     kinds = set(map(type, column))
-    if kinds == {str}:
+    if kinds == _STR_ONLY:
         return _strings(column)
     if kinds <= _COMMA_FREE:
-        return _numbers(column)
+        return _numbers(column, kinds)
     ids = list(map(id, column))  # JSON trees (and anything else): each distinct object once
-    text_of = {key: _ENCODE(value) for key, value in dict(zip(ids, column)).items()}
-    return list(map(text_of.__getitem__, ids))
+    return _one_or_each({key: _ENCODE(value) for key, value in dict(zip(ids, column)).items()}, ids)
 
 
-def _strings(column: list[str]) -> list[str]:
+def _one_or_each(text_of: dict[Any, str], keys: list[Any]) -> Iterable[str]:
+    """The text of each key of `keys` (`text_of[key]`): repeated without end when there is one
+    (a line takes as many as there are records: the other columns are lists), else a list."""
+    if len(text_of) == 1:
+        return repeat(next(iter(text_of.values())))
+    return list(map(text_of.__getitem__, keys))
+
+
+def _strings(column: list[str]) -> Iterable[str]:
     """The JSON text of each string of `column` (ASCII, escaped as the C encoder does), each
-    distinct one made once."""
-    text_of = {s: encode_basestring_ascii(s) for s in set(column)}
-    return list(map(text_of.__getitem__, column))
+    distinct one made once (see `_one_or_each`)."""
+    return _one_or_each({s: encode_basestring_ascii(s) for s in set(column)}, column)
 
 
-def _numbers(column: list[Any]) -> list[str]:
-    """The JSON text of each value of `column` (exactly int, float, bool or None): one encoder
-    call, cut at the commas. A column of floats with repeats (and no zero: 0.0 and -0.0 are one
-    key of a dict, not one text) or of ints has each distinct value written once."""
-    kinds = set(map(type, column))
+def _numbers(column: list[Any], kinds: set[type]) -> Iterable[str]:
+    """The JSON text of each value of `column` (of `kinds`: int, float, bool or None): one
+    encoder call, cut at the commas. A column of floats with repeats (and no zero: 0.0 and -0.0
+    are one key of a dict, not one text) or of ints has each distinct value written once (see
+    `_one_or_each`)."""
     if len(kinds) == 1 and (int in kinds or float in kinds):
         distinct = list(set(column))
         if 2 * len(distinct) <= len(column) and (int in kinds or 0.0 not in distinct):
-            text_of = dict(zip(distinct, _ENCODE(distinct)[1:-1].split(",")))
-            return list(map(text_of.__getitem__, column))
+            return _one_or_each(dict(zip(distinct, _ENCODE(distinct)[1:-1].split(","))), column)
     return _ENCODE(column)[1:-1].split(",")

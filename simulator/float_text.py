@@ -393,24 +393,34 @@ def text_blocks_of_few(a: np.ndarray) -> list[np.ndarray] | None:
     return [matrix[inverse[start:start + BLOCK]] for start in range(0, len(a), BLOCK)]
 
 
+#: values (evenly spaced) whose bits look up a column in a ColumnTexts
+FINGERPRINT_VALUES = 32
+
+
 class ColumnTexts:
     """`text_blocks` remembered by the array's content, for a writer writing several columns (the
     pump's series share their times, two of them their values); a column of few distinct values
     is made from them (`text_blocks_of_few`). `lines` remembers the lines of two columns."""
 
     def __init__(self) -> None:
-        self._known: dict[tuple[int, bytes], list[np.ndarray]] = {}
+        #: (length, a sample of the bits) -> the columns with it: (a copy of the bits, the text blocks)
+        self._known: dict[tuple[int, bytes], list[tuple[np.ndarray, list[np.ndarray]]]] = {}
         self._lines: dict[tuple[int, int], list[bytes]] = {}
 
     def __call__(self, values) -> list[np.ndarray]:
         a = np.ascontiguousarray(values, dtype=np.float64).ravel()
-        key = (len(a), a.tobytes())
-        texts = self._known.get(key)
+        bits = a.view(np.uint64)
+        # looked up by a sample of the values, then compared in full (hashing all the bytes of a
+        # long column costs 8 times the comparison)
+        key = (len(a), bits[::max(1, len(a) // FINGERPRINT_VALUES)].tobytes())
+        alike = self._known.setdefault(key, [])
+        for known_bits, texts in alike:
+            if np.array_equal(known_bits, bits):
+                return texts
+        texts = text_blocks_of_few(a)
         if texts is None:
-            texts = text_blocks_of_few(a)
-            if texts is None:
-                texts = text_blocks(a)
-            self._known[key] = texts
+            texts = text_blocks(a)
+        alike.append((bits.copy(), texts))  # a copy: the caller's array may change (or hold a buffer that must resize)
         return texts
 
     def lines(self, first: list[np.ndarray], second: list[np.ndarray]) -> list[bytes]:

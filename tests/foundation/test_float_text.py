@@ -135,6 +135,22 @@ def test_a_shared_column_is_made_once_and_equal_content_shares_it():
     assert float_text.row_texts(first[0])[1] == "3600.0"  # 1 x 3600 s
 
 
+def test_columns_alike_in_the_looked_up_sample_but_not_equal_get_their_own_texts():
+    """A column is looked up by a sample of its values, then compared bit for bit: another
+    column with the same sample (or 0.0 where the first has -0.0) is made on its own."""
+    texts = ColumnTexts()
+    t = np.arange(1000.0)
+    other = t.copy()
+    other[1] = 7.5  # not in the sample (every 31st value)
+    signed = t.copy()
+    signed[0] = -0.0
+    first, second, third = texts(t), texts(other), texts(signed)
+    assert second is not first and third is not first
+    assert float_text.row_texts(second[0])[:3] == ["0.0", "7.5", "2.0"]
+    assert float_text.row_texts(third[0])[:2] == ["-0.0", "1.0"]
+    assert texts(other.copy()) is second and texts(t.copy()) is first
+
+
 def test_series_file_text_is_one_repr_pair_a_line():
     t = np.array([0.0, 0.5, 86400.0])
     v = np.array([20.0, 19.999999999999996, -0.0])

@@ -417,9 +417,8 @@ class ColumnTexts:
         for known_bits, texts in alike:
             if np.array_equal(known_bits, bits):
                 return texts
-        texts = text_blocks_of_few(a)
-        if texts is None:
-            texts = text_blocks(a)
+        few = text_blocks_of_few(a)
+        texts = text_blocks(a) if few is None else few
         alike.append((bits.copy(), texts))  # a copy: the caller's array may change (or hold a buffer that must resize)
         return texts
 

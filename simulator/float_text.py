@@ -127,10 +127,23 @@ def _shortest_digits(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     tens = _EXACT_TENS[s15]
     d15 = np.rint(x * tens)
     fifteen = (d15 / tens) == x
-    d15, s15 = _drop_trailing_zeros(d15, s15, fifteen)
-    d, s, left = _digits_16_17(bits, exp10)
-    digits = np.where(fifteen, d15.astype(np.uint64), d)
-    return digits, np.where(fifteen, s15, s), left & ~fifteen
+    count = int(np.count_nonzero(fifteen))
+    if count == len(x):  # all of 15 digits or fewer (short decimals)
+        d15, s15 = _drop_trailing_zeros(d15, s15, True)
+        return d15.astype(np.uint64), s15, np.zeros(len(x), dtype=bool)
+    if 2 * count > len(x):  # mostly short decimals: the others alone take the 16-17 digit way
+        rest = np.flatnonzero(~fifteen)
+        d, s, left = _digits_16_17(bits[rest], exp10[rest])
+        d15, s15 = _drop_trailing_zeros(d15, s15, fifteen)
+        digits, scale, unusual = d15.astype(np.uint64), s15, np.zeros(len(x), dtype=bool)
+        digits[rest], scale[rest], unusual[rest] = d, s, left
+        return digits, scale, unusual
+    digits, scale, unusual = _digits_16_17(bits, exp10)  # mostly 16-17 digits: the few short ones alone lose their zeros
+    if count:
+        short = np.flatnonzero(fifteen)
+        d15, s15 = _drop_trailing_zeros(d15[short], s15[short], True)
+        digits[short], scale[short], unusual[short] = d15.astype(np.uint64), s15, False
+    return digits, scale, unusual
 
 
 def _digits_16_17(bits: np.ndarray, exp10: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -157,7 +170,7 @@ def _digits_16_17(bits: np.ndarray, exp10: np.ndarray) -> tuple[np.ndarray, np.n
     return np.where(reads_back, whole + up, d17), np.where(reads_back, s16, s16 + 1), left
 
 
-def _drop_trailing_zeros(digits: np.ndarray, scale: np.ndarray, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _drop_trailing_zeros(digits: np.ndarray, scale: np.ndarray, where: np.ndarray | bool) -> tuple[np.ndarray, np.ndarray]:
     """Where `where`: D (a whole float64 below 2**53) divided by 10 and s one less while D ends
     in 0 and a digit stays after the point; by 10**8, 10**4, 10**2, 10 (a quotient is whole
     exactly when the division leaves no remainder, at these sizes)."""

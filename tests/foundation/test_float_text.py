@@ -126,6 +126,19 @@ def test_short_and_long_decimals_give_repr(mantissas, point):
     assert float_texts(np.array(values)) == [repr(v) for v in values]
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(1, 10 ** 7).map(lambda m: m / 1000) | st.floats(1e-4, 1e10), min_size=1, max_size=60))
+def test_blocks_of_short_and_long_decimals_in_any_proportion_give_repr(values):
+    """All short (15 digits or fewer), mostly short, mostly long: each way of `_shortest_digits`."""
+    assert float_texts(np.array(values)) == [repr(v) for v in values]
+
+
+def test_short_and_long_decimals_by_hand():
+    short, long = [0.5, 1.44, 36.125, 0.001], [1 / 3, 85.16287160887879, 1.4400000000000002]
+    for values in (short, short * 3 + long, long * 3 + short, long):
+        assert float_texts(np.array(values)) == [repr(v) for v in values]
+
+
 def test_a_shared_column_is_made_once_and_equal_content_shares_it():
     texts = ColumnTexts()
     t = np.arange(100.0) * 3600.0

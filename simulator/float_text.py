@@ -285,15 +285,16 @@ def _layout(integer: np.ndarray, fraction: np.ndarray, scale: np.ndarray, minus:
         else:  # nothing above: without leading zeros, or blank when 0 too
             groups[:, j] = np.where(higher == 0, np.where(group == 0, _BLANK, group + _LEADING), group)
         rest = higher
-    rest = fraction * _UINT_TENS[np.clip(capacity - scale, 0, 19)]  # F's digits from just after the point
-    below_zero = np.ones(n, dtype=bool)  # every digit after this group is 0
-    for j in range(int_groups + frac_groups - 1, int_groups, -1):
-        higher = rest // _U10K
-        group = rest - higher * _U10K
-        np.add(group, below_zero * _U_TRAILING, out=groups[:, j], casting="unsafe")  # uint64 throughout
-        below_zero &= group == 0
-        rest = higher
-    np.add(rest % _U1000, np.where(below_zero, _U_POINT_TRAILING, _U_POINT_ZEROS), out=groups[:, int_groups], casting="unsafe")
+    with_fraction = np.flatnonzero(fraction)
+    if 2 * len(with_fraction) > n:
+        _fraction_groups(fraction, scale, capacity, groups[:, int_groups:])
+    else:  # mostly whole values (times in whole seconds): '.0' and blanks, the others' groups alone
+        groups[:, int_groups] = _POINT_TRAILING
+        groups[:, int_groups + 1:] = _TRAILING
+        if len(with_fraction):
+            some = np.empty((len(with_fraction), frac_groups), dtype=np.intp)
+            _fraction_groups(fraction[with_fraction], scale[with_fraction], capacity, some)
+            groups[with_fraction, int_groups:] = some
     if some_unusual:
         groups[unusual] = _BLANK
     width = 4 * (int_groups + frac_groups)
@@ -310,6 +311,21 @@ def _layout(integer: np.ndarray, fraction: np.ndarray, scale: np.ndarray, minus:
     if repr_width:
         out[:, -_REPR_WIDTH:] = _repr_columns(unusual, a)
     return out
+
+
+def _fraction_groups(fraction: np.ndarray, scale: np.ndarray, capacity: int, out: np.ndarray) -> None:
+    """Into `out` (n, k): the groups of '.F' (F with s digits, shifted left to `capacity` =
+    4k - 1 digits): '.ddd' then groups of four, the last group holding a digit of F without its
+    trailing zeros and those after it blank ('.0' for F = 0)."""
+    rest = fraction * _UINT_TENS[np.clip(capacity - scale, 0, 19)]  # F's digits from just after the point
+    below_zero = np.ones(len(fraction), dtype=bool)  # every digit after this group is 0
+    for j in range(out.shape[1] - 1, 0, -1):
+        higher = rest // _U10K
+        group = rest - higher * _U10K
+        np.add(group, below_zero * _U_TRAILING, out=out[:, j], casting="unsafe")  # uint64 throughout
+        below_zero &= group == 0
+        rest = higher
+    np.add(rest % _U1000, np.where(below_zero, _U_POINT_TRAILING, _U_POINT_ZEROS), out=out[:, 0], casting="unsafe")
 
 
 def _repr_columns(unusual: np.ndarray, a: np.ndarray) -> np.ndarray:

@@ -133,6 +133,16 @@ def test_blocks_of_short_and_long_decimals_in_any_proportion_give_repr(values):
     assert float_texts(np.array(values)) == [repr(v) for v in values]
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(0, 4 * 10 ** 8), min_size=1, max_size=60), st.lists(st.tuples(st.integers(0, 59), st.floats(1e-4, 1e9)), max_size=5))
+def test_whole_seconds_with_a_few_fractions_give_repr(seconds, fractions):
+    """Times in whole seconds with a few others (their fractions' groups made alone)."""
+    values = [float(x) for x in seconds]
+    for i, x in fractions:
+        values[i % len(values)] = x
+    assert float_texts(np.array(values)) == [repr(v) for v in values]
+
+
 def test_short_and_long_decimals_by_hand():
     short, long = [0.5, 1.44, 36.125, 0.001], [1 / 3, 85.16287160887879, 1.4400000000000002]
     for values in (short, short * 3 + long, long * 3 + short, long):

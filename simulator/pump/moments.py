@@ -19,7 +19,7 @@ from simulator.pump.battery import Battery
 from simulator.pump.flow import VOL_TOL_ML
 from simulator.pump.reservoir import EPS_ML
 from simulator.pump.schedule import TIME_TOL_S, Program
-from simulator.units import SECONDS_PER_DAY, SECONDS_PER_YEAR
+from simulator.units import SECONDS_PER_DAY
 
 if TYPE_CHECKING:
     from simulator.pump.device import PumpDevice
@@ -309,10 +309,19 @@ class _Crossings:
                  battery: Battery | None, q_prog: float):
         self.program, self.now, self.f_dose, self.f_s = program, now, f_dose, f_s
         self.dose_max = program.max_dose_per_s
-        self.rate_base = f_dose * self.dose_max + f_s  # the highest programmed flow, mL/s
+        self.rate_base = rate_base = f_dose * self.dose_max + f_s  # the highest programmed flow, mL/s
         self.members, self.battery, self.q_prog = members, battery, q_prog
         # the lower bounds (s from now): None for a member due now; None for ERI / EOS reached
-        self.lowers = [None if volume is None else self.min_seconds(volume, per_dose, 0.0) for volume, per_dose, _tag in members]
+        # (min_seconds with no per-second part, written out: this runs at every listing)
+        lowers: list[float | None] = []
+        for volume, per_dose, _tag in members:
+            if volume is None:
+                lowers.append(None)
+                continue
+            rate = per_dose * rate_base
+            lower = volume / rate * (1.0 - 1e-9) - 1e-3 if rate > 0 and volume > 0 else 0.0
+            lowers.append(lower if lower > 0.0 else 0.0)
+        self.lowers = lowers
         self.battery_lowers = self._battery_lowers() if battery is not None else (None, None)
         self.bound = self._earliest_bound()
 
@@ -331,14 +340,21 @@ class _Crossings:
     def _earliest_bound(self) -> float | None:
         """The earliest lower bound of the crossings (absolute s; inf: none is finite), or None
         when one is due now or its bound is now (they are then listed one by one)."""
-        lowers = self.lowers
-        if None in lowers:
-            return None
-        finite = [lower for lower in lowers if lower is not None]
-        finite.extend(lower for lower in self.battery_lowers if lower is not None)
-        if not finite:
+        lowest = math.inf
+        found = False
+        for lower in self.lowers:
+            if lower is None:
+                return None
+            found = True
+            if lower < lowest:
+                lowest = lower
+        for lower in self.battery_lowers:
+            if lower is not None:
+                found = True
+                if lower < lowest:
+                    lowest = lower
+        if not found:
             return math.inf
-        lowest = min(finite)
         if lowest <= 0.0:
             return None
         return self.now + lowest  # (float addition is monotonic: the earliest of now + lower)
@@ -370,18 +386,16 @@ class _Crossings:
         the charge bound; None for one already reached."""
         battery = self.battery
         assert battery is not None
-        spec = battery.spec
+        limits = battery.limits
         now, pct, elapsed, eri_t = self.now, battery.pct, battery.elapsed_s, battery.eri_t_s
         eri = eos = None
         if eri_t is None:
-            eri = min(spec.max_service_years * SECONDS_PER_YEAR - spec.eri_before_max_service_days * SECONDS_PER_DAY - elapsed,
-                      self.min_seconds(pct - spec.eri_pct, spec.pumping_drain_pct_per_ml, spec.idle_drain_pct_per_day / SECONDS_PER_DAY)
-                      if pct > spec.eri_pct else 0.0)
+            eri = min(limits.eri_life_s - elapsed,
+                      self.min_seconds(pct - limits.eri_pct, limits.pumping_pct_per_ml, limits.idle_pct_per_s) if pct > limits.eri_pct else 0.0)
         if battery.eos_t_s is None:
-            eos = min(spec.max_service_years * SECONDS_PER_YEAR - elapsed,
-                      math.inf if eri_t is None else eri_t + spec.eos_after_eri_days * SECONDS_PER_DAY - now,
-                      self.min_seconds(pct - spec.eos_pct, spec.pumping_drain_pct_per_ml, spec.idle_drain_pct_per_day / SECONDS_PER_DAY)
-                      if pct > spec.eos_pct else 0.0)
+            eos = min(limits.eos_life_s - elapsed,
+                      math.inf if eri_t is None else eri_t + limits.eos_after_eri_s - now,
+                      self.min_seconds(pct - limits.eos_pct, limits.pumping_pct_per_ml, limits.idle_pct_per_s) if pct > limits.eos_pct else 0.0)
         return eri, eos
 
     def _battery_exact(self, tag: str, battery: Battery, q_prog: float) -> float:

@@ -40,6 +40,8 @@ class BatteryLimits:
 
 
 class Battery:
+    __slots__ = ("spec", "limits", "pct", "elapsed_s", "eri_t_s", "eos_t_s")
+
     def __init__(self, spec: BatterySpec, pct: float, elapsed_s: float):
         self.spec = spec
         self.limits = BatteryLimits.of(spec)  # (the spec never changes)

@@ -323,8 +323,11 @@ class PumpDevice(Device):
         same points a wake-up at every boundary used to record, generated (with numpy, all series
         at once) only when a series is read (step_series.StepBreakpoints)."""
         program = self.therapy.program
-        if program.next_change_after(t_a) > t_b + 1.0:
-            return  # no step boundary inside the interval (the generator would make no points)
+        if t_b - t_a <= program.max_step_gap_s + 2.0 and program.next_change_after(t_a) > t_b + 1.0:
+            # no step boundary inside the interval (the generator would make no points); (an
+            # interval longer than the longest step holds one: next_change_after(t_a) is at most
+            # t_a + max_step_gap_s, give or take its 1 us rounding)
+            return
         flow, fifo = self.flow, self.dead_volume.fifo
         res = flow.reservoir
         tip = fifo.tip

@@ -195,8 +195,7 @@ class Moments:
         for i in range(1000):
             limit = dev.now + TIME_TOL_S
             partial = at_wake and i == 0
-            cands = _resolve(self.candidates(limit if partial else math.inf), limit)
-            due = [c for c in cands if c[0] <= limit]
+            cands, due = _resolved_due(self.candidates(limit if partial else math.inf), limit)
             if not due:
                 return (None if partial else cands), i > 0
             for _t, tag, data in due:
@@ -220,7 +219,7 @@ class Moments:
             if rates != (flow.q_prog, flow.q_true):
                 cands = None
         self.dev.record_state()
-        self.plan(cands)
+        self.plan(cands, resolved=cands is not None)
 
     def nothing_due_before_wake(self) -> bool:
         """True when the planned wake-up is safely in the future: the candidate moments are
@@ -228,7 +227,9 @@ class Moments:
         wake = self.wake
         return wake is not None and wake.active and self.dev.now + 1e-3 < wake.t_s
 
-    def plan(self, cands: list[Candidate] | None = None) -> None:
+    def plan(self, cands: list[Candidate] | None = None, resolved: bool = False) -> None:
+        """Plan the next wake-up from the candidate moments `cands` (None: listed now);
+        `resolved`: they were resolved (`_resolve`) at this instant already."""
         if self.wake is not None:
             self.wake.cancel()
         dev = self.dev
@@ -236,9 +237,15 @@ class Moments:
         if cands is None:
             cands = self.candidates()
         limit = now + TIME_TOL_S
-        future = [c for c in _resolve(cands, limit) if limit < c[0] < math.inf]
+        future: list[Candidate] = []
+        lower = math.inf  # each moment's time or lower bound: the wake-up is at or after the earliest
+        for c in (cands if resolved else _resolve(cands, limit)):
+            t_c = c[0]
+            if limit < t_c < math.inf:
+                future.append(c)
+                if t_c < lower:
+                    lower = t_c
         if future and self.defer_wakes:
-            lower = min([c[0] for c in future])  # each moment's time or lower bound: the wake-up is at or after it
             guard = dev.sim.next_action_t(dev.id)
             if lower > guard + DEFER_MARGIN_S:
                 # the pump's next timeline action comes first, and usually replans: the wake-up's
@@ -251,7 +258,7 @@ class Moments:
             self.wake = None
             return
         self.planned = future
-        self.planned_due = [c for c in future if c[0] <= t + TIME_TOL_S]
+        self.planned_due = _due_by(future, t + TIME_TOL_S)
         self.wake = dev.wake_at(t, self._on_wake)
 
     def _deferred_wake_t(self) -> float:
@@ -260,13 +267,18 @@ class Moments:
         future = self.planned
         t = _earliest(future)
         if t < math.inf:
-            self.planned_due = [c for c in future if c[0] <= t + TIME_TOL_S]
+            self.planned_due = _due_by(future, t + TIME_TOL_S)
         return t
 
     def _on_wake(self) -> None:
         self.wake = None
         due = self.planned_due
-        if all(tag == "lockout_end" for _t, tag, _d in due):
+        only_lockouts = True
+        for c in due:
+            if c[1] != "lockout_end":
+                only_lockouts = False
+                break
+        if only_lockouts:
             # a lockout expiry changes no flow: log it, no rebase, no state to record, and the
             # other planned moments (absolute times) still hold
             for _t, _tag, data in due:
@@ -319,7 +331,7 @@ class _Crossings:
                 lowers.append(None)
                 continue
             rate = per_dose * rate_base
-            lower = volume / rate * (1.0 - 1e-9) - 1e-3 if rate > 0 and volume > 0 else 0.0
+            lower = volume / rate * (1.0 - 1e-9) - 1e-3 if rate > 0 and volume > 0 else 0.0  # (_lower_s)
             lowers.append(lower if lower > 0.0 else 0.0)
         self.lowers = lowers
         self.battery_lowers = self._battery_lowers() if battery is not None else (None, None)
@@ -331,11 +343,7 @@ class _Crossings:
     def min_seconds(self, volume_ml: float, per_dose: float, per_s: float) -> float:
         """A lower bound of the seconds to reach `volume_ml` (at the schedule's highest rate),
         with a margin for float rounding; 0 when none is known."""
-        rate = per_dose * self.rate_base + per_s
-        if rate > 0 and volume_ml > 0:
-            lower = volume_ml / rate * (1.0 - 1e-9) - 1e-3
-            return lower if lower > 0.0 else 0.0
-        return 0.0
+        return _lower_s(volume_ml, per_dose * self.rate_base + per_s)
 
     def _earliest_bound(self) -> float | None:
         """The earliest lower bound of the crossings (absolute s; inf: none is finite), or None
@@ -387,15 +395,22 @@ class _Crossings:
         battery = self.battery
         assert battery is not None
         limits = battery.limits
-        now, pct, elapsed, eri_t = self.now, battery.pct, battery.elapsed_s, battery.eri_t_s
+        pct, elapsed, eri_t = battery.pct, battery.elapsed_s, battery.eri_t_s
+        # the highest drain (% per s): min_seconds' rate for the charge (the same for both)
+        rate = limits.pumping_pct_per_ml * self.rate_base + limits.idle_pct_per_s
         eri = eos = None
         if eri_t is None:
-            eri = min(limits.eri_life_s - elapsed,
-                      self.min_seconds(pct - limits.eri_pct, limits.pumping_pct_per_ml, limits.idle_pct_per_s) if pct > limits.eri_pct else 0.0)
+            eri = limits.eri_life_s - elapsed
+            by_charge = _lower_s(pct - limits.eri_pct, rate) if pct > limits.eri_pct else 0.0
+            if by_charge < eri:  # (min(eri, by_charge))
+                eri = by_charge
         if battery.eos_t_s is None:
-            eos = min(limits.eos_life_s - elapsed,
-                      math.inf if eri_t is None else eri_t + limits.eos_after_eri_s - now,
-                      self.min_seconds(pct - limits.eos_pct, limits.pumping_pct_per_ml, limits.idle_pct_per_s) if pct > limits.eos_pct else 0.0)
+            eos = limits.eos_life_s - elapsed
+            if eri_t is not None and eri_t + limits.eos_after_eri_s - self.now < eos:
+                eos = eri_t + limits.eos_after_eri_s - self.now
+            by_charge = _lower_s(pct - limits.eos_pct, rate) if pct > limits.eos_pct else 0.0
+            if by_charge < eos:
+                eos = by_charge
         return eri, eos
 
     def _battery_exact(self, tag: str, battery: Battery, q_prog: float) -> float:
@@ -409,6 +424,37 @@ class _Crossings:
         if tag == "eri":
             return now + battery.time_to_eri_s(q_prog, drain)
         return now + battery.time_to_eos_s(q_prog, now, drain)
+
+
+def _lower_s(amount: float, rate: float) -> float:
+    """A lower bound of the seconds to use `amount` at the highest `rate` (per s): with a margin
+    for float rounding; 0 when none is known (`_Crossings.min_seconds`)."""
+    if rate > 0 and amount > 0:
+        lower = amount / rate * (1.0 - 1e-9) - 1e-3
+        return lower if lower > 0.0 else 0.0
+    return 0.0
+
+
+def _due_by(cands: list[Candidate], limit: float) -> list[Candidate]:
+    """The moments of `cands` at or before `limit` (absolute s), in order."""
+    out = []
+    for c in cands:
+        if c[0] <= limit:
+            out.append(c)
+    return out
+
+
+def _resolved_due(cands: list[Candidate], limit: float) -> tuple[list[Candidate], list[Candidate]]:
+    """(`_resolve(cands, limit)`, its moments at or before `limit`), in one pass when nothing
+    needs resolving (the usual case)."""
+    due = []
+    for c in cands:
+        if c[0] <= limit:
+            if type(c[2]) in _LAZY:
+                cands = _resolve(cands, limit)
+                return cands, _due_by(cands, limit)
+            due.append(c)
+    return cands, due
 
 
 def _resolve(cands: list[Candidate], limit: float) -> list[Candidate]:
@@ -437,17 +483,18 @@ def _earliest(future: list[Candidate]) -> float:
     A lazy listing of crossings that may come within reach is first expanded in place (its
     moments at inf left out, as `plan` leaves them out)."""
     t = math.inf
-    deferred = []
+    any_deferred = False
     group_bound = math.inf  # the earliest bound of a lazy listing of crossings
-    for i, c in enumerate(future):
+    for c in future:
         kind = type(c[2])
         if kind is Deferred:
-            deferred.append((c[0], i))
+            any_deferred = True
         elif kind is _Crossings:
             if c[0] < group_bound:
                 group_bound = c[0]
         elif c[0] < t:
             t = c[0]
+    deferred = None
     if group_bound <= t + TIME_TOL_S:
         # the earliest exact moment only falls as deferred ones are made exact: a listing whose
         # bound is beyond it now is never reached
@@ -458,6 +505,8 @@ def _earliest(future: list[Candidate]) -> float:
             else:
                 expanded.append(c)
         future[:] = expanded
+        deferred = [(c[0], i) for i, c in enumerate(future) if type(c[2]) is Deferred]
+    elif any_deferred:
         deferred = [(c[0], i) for i, c in enumerate(future) if type(c[2]) is Deferred]
     if not deferred:
         return t

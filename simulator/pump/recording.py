@@ -37,13 +37,14 @@ class Layout:
     """The signals recorded at an instant for one tuple of drug units, in the order of the
     values `PumpDevice.record_state` computes: the volumes, per unit (cumulative drug, drug
     rate), the flow rate, the battery (when there is one). `series[i]` is the Series of
-    `signals[i]` once the recorder has made it (None before)."""
+    `signals[i]` once the recorder has made it (None before); `complete`: every one is made."""
 
-    __slots__ = ("signals", "series")
+    __slots__ = ("signals", "series", "complete")
 
     def __init__(self, signals: list[tuple[str, str, Interp]]):
         self.signals = signals
         self.series: list[Series | None] = [None] * len(signals)
+        self.complete = False
 
 
 class Recording:
@@ -53,8 +54,12 @@ class Recording:
         self.dev = dev
         self._layouts: dict[tuple[str, ...], Layout] = {}
         self._unit_names: dict[str, tuple[str, str, str]] = {}
-        self._t_s = math.nan  # the instant of the values in `_values`
-        self._values: dict[str, float] = {}  # signal -> value recorded at `_t_s`
+        # the values recorded at the last instant: `_last` (the values list given, in the order of
+        # `_last_layout`) while one layout was recorded at it, else `_values` (signal -> value)
+        self._t_s = math.nan  # the instant
+        self._last_layout: Layout | None = None
+        self._last: list[float] = []
+        self._values: dict[str, float] | None = None
         #: (drug unit, with the drug series, with the battery) -> the Series a flex interval's
         #: breakpoints go to, in the order `StepBreakpoints.signals()` names them
         self._step_targets: dict[tuple[str, bool, bool], list[Series]] = {}
@@ -90,29 +95,54 @@ class Recording:
 
     def record(self, now: float, layout: Layout, values: list[float]) -> None:
         """Add the breakpoints `values` (in the order of `layout.signals`) at `now`; a value
-        already recorded for its signal at this instant is skipped."""
-        if self._t_s != now:
-            self._t_s = now
-            self._values.clear()
+        already recorded for its signal at this instant is skipped. (`values` is kept: the
+        caller makes a new list each time.)"""
+        if self._t_s != now:  # the first record at this instant: every value is new
+            self._t_s, self._last_layout, self._last, self._values = now, layout, values, None
+            if layout.complete:
+                for target, value in zip(layout.series, values):
+                    target.add(now, value)  # type: ignore[union-attr]  # (complete: none is None)
+            else:
+                for i, value in enumerate(values):
+                    self._add(now, layout, i, value)
+            return
+        if self._values is None and layout is self._last_layout:  # again at this instant, as the values given then
+            last = self._last
+            for i, value in enumerate(values):
+                if last[i] == value:
+                    continue
+                last[i] = value
+                self._add(now, layout, i, value)
+            return
         recorded = self._values
-        series = layout.series
+        if recorded is None:  # another layout at this instant: by signal from now on
+            old = self._last_layout
+            assert old is not None
+            recorded = self._values = {signal[0]: value for signal, value in zip(old.signals, self._last)}
         for i, value in enumerate(values):
-            signal = layout.signals[i]
-            name = signal[0]
+            name = layout.signals[i][0]
             if recorded.get(name, _UNSET) == value:
                 continue
             recorded[name] = value
-            target = series[i]
+            self._add(now, layout, i, value)
+
+    def _add(self, now: float, layout: Layout, i: int, value: float) -> None:
+        """Add `value` at `now` to the series of `layout.signals[i]` (made by the recorder, with
+        this first point, when there is none yet)."""
+        target = layout.series[i]
+        if target is None:
+            name, unit, interp = layout.signals[i]
+            dev = self.dev
+            recorder = dev.sim.recorder
+            target = recorder.series.get((dev.id, name))
             if target is None:
-                dev = self.dev
-                recorder = dev.sim.recorder
-                target = recorder.series.get((dev.id, name))
-                if target is None:
-                    recorder.record(now, dev.id, name, value, signal[1], signal[2])
-                    series[i] = recorder.series[(dev.id, name)]
-                    continue
-                series[i] = target
-            target.add(now, value)
+                recorder.record(now, dev.id, name, value, unit, interp)
+                target = layout.series[i] = recorder.series[(dev.id, name)]
+                layout.complete = None not in layout.series
+                return
+            layout.series[i] = target
+            layout.complete = None not in layout.series
+        target.add(now, value)
 
     def step_targets(self, gen: StepBreakpoints, with_drug: bool, with_battery: bool) -> list[Series]:
         """The Series of `gen.signals()` that exist, in order; `with_drug` / `with_battery`: the

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -408,9 +409,15 @@ class Device:
         return board.unlogged_repeats() if board is not None and hasattr(board, "unlogged_repeats") else 0
 
     # ----- helpers for subclasses -----
-    @property
-    def now(self) -> float:
-        return self._env.now  # a float: the engine starts the clock at 0.0
+    if TYPE_CHECKING:
+        @property
+        def now(self) -> float:
+            """Simulation time now (s): the environment's clock (a float: the engine starts it at 0.0)."""
+            return self._env.now
+    else:
+        # the same, read by operator.attrgetter: no Python frame of its own (a device reads its
+        # clock hundreds of thousands of times in a long run)
+        now = property(operator.attrgetter("_env.now"), doc="Simulation time now (s): the environment's clock.")
 
     @property
     def env(self) -> simpy.Environment:

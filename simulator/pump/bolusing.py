@@ -61,10 +61,12 @@ def same_values(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
     """True when each value of `a` could stand for the one of `b` in any output: the same object,
     or the same type and value, floats with the same sign of zero (NaN is never the same).
     `a` and `b` have the same length."""
+    if a != b:  # (tuples compare item by item as below: the same object, else ==)
+        return False
     for x, y in zip(a, b):
         if x is y:
             continue
-        if type(x) is not type(y) or x != y:
+        if type(x) is not type(y):
             return False
         if type(x) is float and x == 0.0 and math.copysign(1.0, x) != math.copysign(1.0, y):
             return False

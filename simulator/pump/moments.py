@@ -85,7 +85,7 @@ class Moments:
         flow, therapy, boluses = dev.flow, dev.therapy, dev.boluses
         now = dev.now
         out: list[Candidate] = []
-        if not flow.gas:
+        if not flow.gas and therapy.next_periodic_t < math.inf:  # (one at inf is never due nor planned)
             out.append((therapy.next_periodic_t, "periodic", None))
         if boluses.running:
             self._bolus_candidates(out, now)

@@ -107,13 +107,13 @@ class Program:
     def cumulative_basal_dose(self, t_s):
         """Basal dose (drug unit) delivered from the midnight before t = 0 to t_s (float or numpy array)."""
         if type(t_s) is float:
-            # a pure function of t_s: the last few answers are kept (a rebase from t0 to t asks
-            # for t0, the end of the previous rebase, again)
+            # a pure function of t_s: the last four answers are kept, the oldest dropped first (a
+            # rebase from t0 to t asks for t0, the end of the previous rebase, again)
             memo = self._cumulative_memo
             value = memo.get(t_s)
             if value is None:
                 if len(memo) >= 4:
-                    memo.clear()
+                    del memo[next(iter(memo))]  # (a dict keeps its insertion order)
                 value = memo[t_s] = self._cumulative_basal_dose_scalar(t_s)
             return value
         import numpy as np

@@ -192,3 +192,23 @@ def test_recording_by_layout_equals_the_plain_recording(steps):
         other = plain_recorder.series[key]
         assert [x.hex() for x in series.t_s] == [x.hex() for x in other.t_s]
         assert [repr(x) for x in series.values] == [repr(x) for x in other.values]
+
+
+def test_the_kept_stability_moment_follows_each_refill():
+    """Refills.stability_t_s (kept while its inputs are the same) is fill time + the stability
+    limit of the fill in the pump, before and after refills that change the concentration."""
+    sim = make_sim(morphine_settings(), duration="60d")
+    pump = sim.devices["pump"]
+    refills = pump.refills
+
+    def plain() -> float:
+        return refills.fill_t_s + refills.stability_limit_days() * DAY
+
+    assert refills.stability_t_s() == plain()
+    for day, conc in ((10, 10.0), (20, 25.0), (30, 25.0), (40, 10.0)):
+        sim.run(until=day * DAY)
+        result = sim.apply_action("pump", "refill", {"fill_ml": 15, "concentration_mg_per_ml": conc, "confirm": ["all"]})
+        assert result.accepted, result.reason
+        assert refills.fill_t_s == day * DAY
+        assert refills.stability_t_s() == plain()
+        assert refills.stability_t_s() == refills.stability_t_s()

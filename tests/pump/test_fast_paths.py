@@ -212,3 +212,25 @@ def test_the_kept_stability_moment_follows_each_refill():
         assert refills.fill_t_s == day * DAY
         assert refills.stability_t_s() == plain()
         assert refills.stability_t_s() == refills.stability_t_s()
+
+
+@given(pct=st.floats(-50.0, 50.0))
+def test_the_kept_error_factor_is_the_plain_one(pct):
+    """Flow keeps 1 + systematic_error_pct / 100 with the error (its setter): flow_factor is that float."""
+    sim = make_sim(morphine_settings())
+    flow = sim.devices["pump"].flow
+    flow.systematic_error_pct = pct
+    assert flow.flow_factor == 1.0 + pct / 100.0
+
+
+def test_a_bolus_knows_whether_it_overrides_the_basal():
+    """Bolus.override is set from the kind when a bolus is made, and again by dataclasses.replace."""
+    import dataclasses
+
+    from simulator.pump.boluses import OVERRIDE_KINDS, Bolus
+
+    for kind in ("single", "periodic", "patient", "bridge", "priming"):
+        bolus = Bolus(kind, 0.0, 60.0, 1e-4, 6e-3, 0.06)
+        assert bolus.override == (kind in OVERRIDE_KINDS)
+        assert dataclasses.replace(bolus, end_t_s=30.0).override == bolus.override
+        assert bolus == Bolus(kind, 0.0, 60.0, 1e-4, 6e-3, 0.06)

@@ -234,3 +234,30 @@ def test_a_bolus_knows_whether_it_overrides_the_basal():
         assert bolus.override == (kind in OVERRIDE_KINDS)
         assert dataclasses.replace(bolus, end_t_s=30.0).override == bolus.override
         assert bolus == Bolus(kind, 0.0, 60.0, 1e-4, 6e-3, 0.06)
+
+
+def plain_same_values(a: tuple, b: tuple) -> bool:
+    """bolusing.same_values as written before (item by item)."""
+    for x, y in zip(a, b):
+        if x is y:
+            continue
+        if type(x) is not type(y) or x != y:
+            return False
+        if type(x) is float and x == 0.0 and math.copysign(1.0, x) != math.copysign(1.0, y):
+            return False
+    return True
+
+
+_item = st.sampled_from([0.0, -0.0, 1.0, 1, 0, True, False, math.nan, math.inf, "mg", "patient", 2.5])
+
+
+@settings(max_examples=500, deadline=None)
+@given(pairs=st.lists(st.tuples(_item, _item), min_size=1, max_size=6), shared=st.lists(st.booleans(), min_size=6, max_size=6))
+def test_same_values_equals_the_item_by_item_test(pairs, shared):
+    """same_values (tuples compared first, then types, then zeros' signs) says what the item by
+    item test says, also when some items are the same object in both."""
+    from simulator.pump.bolusing import same_values
+
+    a = tuple(x for x, _ in pairs)
+    b = tuple(x if share else y for (x, y), share in zip(pairs, shared))
+    assert same_values(a, b) is plain_same_values(a, b)

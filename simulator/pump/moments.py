@@ -326,16 +326,37 @@ class _Crossings:
         # the lower bounds (s from now): None for a member due now; None for ERI / EOS reached
         # (min_seconds with no per-second part, written out: this runs at every listing)
         lowers: list[float | None] = []
+        lowest = math.inf  # the earliest lower bound so far
+        found = due_now = False
         for volume, per_dose, _tag in members:
             if volume is None:
                 lowers.append(None)
+                due_now = True
                 continue
             rate = per_dose * rate_base
             lower = volume / rate * (1.0 - 1e-9) - 1e-3 if rate > 0 and volume > 0 else 0.0  # (_lower_s)
-            lowers.append(lower if lower > 0.0 else 0.0)
+            if not lower > 0.0:
+                lower = 0.0
+            lowers.append(lower)
+            found = True
+            if lower < lowest:
+                lowest = lower
         self.lowers = lowers
-        self.battery_lowers = self._battery_lowers() if battery is not None else (None, None)
-        self.bound = self._earliest_bound()
+        self.battery_lowers = battery_lowers = self._battery_lowers() if battery is not None else (None, None)
+        # the earliest of those lower bounds (absolute s; inf: none is finite), or None when one
+        # is due now or its bound is now (they are then listed one by one)
+        bound: float | None = None
+        if not due_now:
+            for lower in battery_lowers:
+                if lower is not None:
+                    found = True
+                    if lower < lowest:
+                        lowest = lower
+            if not found:
+                bound = math.inf
+            elif lowest > 0.0:
+                bound = now + lowest  # (float addition is monotonic: the earliest of now + lower)
+        self.bound = bound
 
     def exact(self, volume_ml: float, per_dose: float, per_s: float) -> float:
         return self.program.time_to_reach(self.now, volume_ml, per_dose * self.f_dose, per_dose * self.f_s + per_s)
@@ -344,28 +365,6 @@ class _Crossings:
         """A lower bound of the seconds to reach `volume_ml` (at the schedule's highest rate),
         with a margin for float rounding; 0 when none is known."""
         return _lower_s(volume_ml, per_dose * self.rate_base + per_s)
-
-    def _earliest_bound(self) -> float | None:
-        """The earliest lower bound of the crossings (absolute s; inf: none is finite), or None
-        when one is due now or its bound is now (they are then listed one by one)."""
-        lowest = math.inf
-        found = False
-        for lower in self.lowers:
-            if lower is None:
-                return None
-            found = True
-            if lower < lowest:
-                lowest = lower
-        for lower in self.battery_lowers:
-            if lower is not None:
-                found = True
-                if lower < lowest:
-                    lowest = lower
-        if not found:
-            return math.inf
-        if lowest <= 0.0:
-            return None
-        return self.now + lowest  # (float addition is monotonic: the earliest of now + lower)
 
     def expand(self, due_by: float = math.inf) -> list[Candidate]:
         """The crossings as candidates (see the class); one whose bound is after `due_by` is left out."""

@@ -261,3 +261,28 @@ def test_same_values_equals_the_item_by_item_test(pairs, shared):
     a = tuple(x for x, _ in pairs)
     b = tuple(x if share else y for (x, y), share in zip(pairs, shared))
     assert same_values(a, b) is plain_same_values(a, b)
+
+
+def plain_bound(c: _Crossings) -> float | None:
+    """The crossings' bound as written before: from the lowers and the battery's, with min()."""
+    if None in c.lowers:
+        return None
+    finite = [lower for lower in c.lowers if lower is not None]
+    finite.extend(lower for lower in c.battery_lowers if lower is not None)
+    if not finite:
+        return math.inf
+    lowest = min(finite)
+    return None if lowest <= 0.0 else c.now + lowest
+
+
+_member = st.tuples(st.none() | st.floats(-1.0, 30.0), st.sampled_from([0.0, 0.97, 1.0, 1.03]), st.sampled_from(["true_empty", "low", "calc_empty"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(members=st.lists(_member, max_size=4), now=st.floats(0.0, 1e9), f_dose=st.sampled_from([0.0, 0.1]), f_s=st.floats(0.0, 1e-4),
+       pct=st.none() | st.floats(0.0, 100.0))
+def test_the_crossings_bound_equals_the_plain_one(members, now, f_dose, f_s, pct):
+    battery = None if pct is None else Battery.snapshot(Battery(SPEC, pct, 100 * DAY))
+    c = _Crossings(FLEX, now, f_dose, f_s, members, battery, 1e-5)
+    assert bits(c.bound) == bits(plain_bound(c))
+    assert [bits(x) for x in c.lowers] == [None if v is None else bits(plain_min_seconds(v, d * c.rate_base)) for v, d, _ in members]

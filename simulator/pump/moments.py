@@ -347,11 +347,11 @@ class _Crossings:
         # is due now or its bound is now (they are then listed one by one)
         bound: float | None = None
         if not due_now:
-            for lower in battery_lowers:
-                if lower is not None:
+            for battery_lower in battery_lowers:
+                if battery_lower is not None:
                     found = True
-                    if lower < lowest:
-                        lowest = lower
+                    if battery_lower < lowest:
+                        lowest = battery_lower
             if not found:
                 bound = math.inf
             elif lowest > 0.0:

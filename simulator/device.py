@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -190,16 +191,25 @@ class DeferredWakeups:
         every pending one deferred before them (the pending ones made real are always the first
         deferred, so a later one is never scheduled before an earlier one of the same time)."""
         pending = self.pending
-        guarded = [i for i, h in enumerate(pending) if h.owner == owner and h.guard_s <= now]
+        guarded: list[int] = []
+        last_active = -1  # the last guarded one still active
+        for i, h in enumerate(pending):
+            if h.owner == owner and h.guard_s <= now:
+                guarded.append(i)
+                if h.active:
+                    last_active = i
         if not guarded:
             return
-        active = [i for i in guarded if pending[i].active]
-        if active:
-            self._realise_first(active[-1] + 1)
+        if last_active >= 0:
+            self._realise_first(last_active + 1)
             return
         for i in reversed(guarded):
             del pending[i]
-        self.guard_s = min([h.guard_s for h in pending], default=math.inf)
+        guard_s = math.inf
+        for h in pending:
+            if h.guard_s < guard_s:
+                guard_s = h.guard_s
+        self.guard_s = guard_s
         self._refloor()
 
     def _realise_first(self, n: int) -> None:
@@ -267,9 +277,15 @@ class DeferredWakeups:
         self._refloor()
 
     def _refloor(self) -> None:
-        floors = [h.floor_s for h in self.pending if h.active]
-        floors.extend(stage.at_s - DEFER_MARGIN_S for stage in self.stages)
-        self.floor_s = min(floors, default=math.inf)
+        """`floor_s`: the earliest floor of the pending wake-ups still active and of the staged ones."""
+        floor_s = math.inf
+        for h in self.pending:
+            if h.active and h.floor_s < floor_s:
+                floor_s = h.floor_s
+        for stage in self.stages:
+            if stage.at_s - DEFER_MARGIN_S < floor_s:
+                floor_s = stage.at_s - DEFER_MARGIN_S
+        self.floor_s = floor_s
 
 
 class Device:
@@ -393,9 +409,15 @@ class Device:
         return board.unlogged_repeats() if board is not None and hasattr(board, "unlogged_repeats") else 0
 
     # ----- helpers for subclasses -----
-    @property
-    def now(self) -> float:
-        return self._env.now  # a float: the engine starts the clock at 0.0
+    if TYPE_CHECKING:
+        @property
+        def now(self) -> float:
+            """Simulation time now (s): the environment's clock (a float: the engine starts it at 0.0)."""
+            return self._env.now
+    else:
+        # the same, read by operator.attrgetter: no Python frame of its own (a device reads its
+        # clock hundreds of thousands of times in a long run)
+        now = property(operator.attrgetter("_env.now"), doc="Simulation time now (s): the environment's clock.")
 
     @property
     def env(self) -> simpy.Environment:

@@ -9,14 +9,42 @@ of: charge down to `eos_pct`, `eos_after_eri_days` after ERI, or `max_service_ye
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from simulator.pump.profile import BatterySpec
 from simulator.units import SECONDS_PER_DAY, SECONDS_PER_YEAR
 
 
+@dataclass(frozen=True, slots=True)
+class BatteryLimits:
+    """The constants of a battery spec that the moments ask for at every listing, computed once
+    with the same float operations the closed forms use (so the same floats).
+
+    `eri_life_s` / `eos_life_s`: elapsed service life (s) at which ERI / EOS come by age;
+    `idle_pct_per_s`: the idle drain (% per s); `pumping_pct_per_ml`: the motor's drain (% per mL);
+    `eri_pct`, `eos_pct`: the charge thresholds (%); `eos_after_eri_s`: EOS at most this long after ERI (s)."""
+
+    eri_life_s: float
+    eos_life_s: float
+    idle_pct_per_s: float
+    pumping_pct_per_ml: float
+    eri_pct: float
+    eos_pct: float
+    eos_after_eri_s: float
+
+    @classmethod
+    def of(cls, spec: BatterySpec) -> BatteryLimits:
+        return cls(spec.max_service_years * SECONDS_PER_YEAR - spec.eri_before_max_service_days * SECONDS_PER_DAY,
+                   spec.max_service_years * SECONDS_PER_YEAR, spec.idle_drain_pct_per_day / SECONDS_PER_DAY,
+                   spec.pumping_drain_pct_per_ml, spec.eri_pct, spec.eos_pct, spec.eos_after_eri_days * SECONDS_PER_DAY)
+
+
 class Battery:
+    __slots__ = ("spec", "limits", "pct", "elapsed_s", "eri_t_s", "eos_t_s")
+
     def __init__(self, spec: BatterySpec, pct: float, elapsed_s: float):
         self.spec = spec
+        self.limits = BatteryLimits.of(spec)  # (the spec never changes)
         self.pct = pct
         self.elapsed_s = elapsed_s  # service life elapsed at the last rebase
         self.eri_t_s: float | None = None
@@ -32,7 +60,8 @@ class Battery:
     def snapshot(cls, battery: Battery) -> Battery:
         """A copy of the state now (charge, service life, ERI/EOS times)."""
         snap = cls.__new__(cls)
-        snap.spec, snap.pct, snap.elapsed_s, snap.eri_t_s, snap.eos_t_s = battery.spec, battery.pct, battery.elapsed_s, battery.eri_t_s, battery.eos_t_s
+        snap.spec, snap.limits, snap.pct, snap.elapsed_s, snap.eri_t_s, snap.eos_t_s = (battery.spec, battery.limits, battery.pct, battery.elapsed_s,
+                                                                                        battery.eri_t_s, battery.eos_t_s)
         return snap
 
     def drain_pct_per_s(self, motor_ml_per_s: float) -> float:

@@ -26,10 +26,12 @@ class Bolus:
     #: a bridge bolus started with old content in the dead volume: it ends when the reservoir's drug
     #: reaches the tip, even before `end_t_s` (other flow beside it pushes part of the dead volume)
     ends_at_tip: bool = field(default=False, compare=False)
+    #: True for an override bolus (bridge, priming): set from `kind` when the bolus is made (a
+    #: Bolus is never changed in place: `dataclasses.replace` makes a new one, and sets it again)
+    override: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def override(self) -> bool:
-        return self.kind in OVERRIDE_KINDS
+    def __post_init__(self) -> None:
+        self.override = self.kind in OVERRIDE_KINDS
 
     def as_event(self) -> dict:
         return {

@@ -61,13 +61,14 @@ def same_values(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
     """True when each value of `a` could stand for the one of `b` in any output: the same object,
     or the same type and value, floats with the same sign of zero (NaN is never the same).
     `a` and `b` have the same length."""
-    for x, y in zip(a, b):
-        if x is y:
-            continue
-        if type(x) is not type(y) or x != y:
-            return False
-        if type(x) is float and x == 0.0 and math.copysign(1.0, x) != math.copysign(1.0, y):
-            return False
+    if a != b:  # (tuples compare item by item: the same object, else ==)
+        return False
+    if tuple(map(type, a)) != tuple(map(type, b)):
+        return False
+    if 0.0 in a:  # a zero may differ in sign (0.0 == -0.0): compare the zeros' signs
+        for x, y in zip(a, b):
+            if type(x) is float and x == 0.0 and math.copysign(1.0, x) != math.copysign(1.0, y):
+                return False
     return True
 
 

@@ -33,6 +33,10 @@ class DeadVolume:
         """Push `volume_ml` (mL) of the reservoir's content in at the back; what leaves the tip is
         delivered. Emits `dead_volume.tip_change` when the content at the tip changes."""
         fifo = self.fifo
+        same = fifo.move_within_uniform(volume_ml, feed_drug, feed_conc_per_ml)
+        if same is not None:  # (the usual case: the tip's content does not change)
+            self.ledger.add_delivered_volume(volume_ml, same.drug, same.conc_per_ml)
+            return
         tip = fifo.tip
         before = (tip.drug, tip.conc_per_ml) if tip else (feed_drug, feed_conc_per_ml)
         out = fifo.move(volume_ml, feed_drug, feed_conc_per_ml)

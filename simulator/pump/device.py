@@ -57,6 +57,7 @@ from simulator.pump.moments import Moments
 from simulator.pump.mri import Mri
 from simulator.pump.patient_presses import PatientPresses
 from simulator.pump.priming import PrimingMix
+from simulator.pump.recording import Recording
 from simulator.pump.profile import PumpProfile
 from simulator.pump.refill import Refills
 from simulator.pump.reservoir import EPS_ML, amount_of
@@ -83,14 +84,10 @@ from simulator.pump.settings import (
 )
 from simulator.pump.step_series import StepBreakpoints
 from simulator.pump.therapy import Therapy
-from simulator.recorder import Interp, Series
 from simulator.units import SECONDS_PER_DAY
 
 if TYPE_CHECKING:
     from simulator.pump.snapshot import PumpSnapshot
-
-#: a value no recorded one equals (PumpDevice._record_points)
-_UNSET = object()
 
 __all__ = ["PumpDevice", "resolve_drug", "ALARM_MESSAGES", "HORIZON_S", "VOL_TOL_ML"]
 
@@ -275,10 +272,7 @@ class PumpDevice(Device):
         self.presses = PatientPresses(self)
         self.forecast = Forecast(self)
         self.moments = Moments(self)
-        self._series_cache: dict[str, Series] = {}  # the recorder never drops a series
-        self._unit_signal_names: dict[str, tuple[str, str, str]] = {}
-        self._recorded_t_s = math.nan  # the instant of the values in `_recorded`
-        self._recorded: dict[str, float] = {}  # signal -> value recorded at `_recorded_t_s`
+        self.recording = Recording(self)
         self.flow.recompute_rates()
         self.moments.settle_and_plan()
         self.presses.set(s.patient_presses)
@@ -329,8 +323,11 @@ class PumpDevice(Device):
         same points a wake-up at every boundary used to record, generated (with numpy, all series
         at once) only when a series is read (step_series.StepBreakpoints)."""
         program = self.therapy.program
-        if program.next_change_after(t_a) > t_b + 1.0:
-            return  # no step boundary inside the interval (the generator would make no points)
+        if t_b - t_a <= program.max_step_gap_s + 2.0 and program.next_change_after(t_a) > t_b + 1.0:
+            # no step boundary inside the interval (the generator would make no points); (an
+            # interval longer than the longest step holds one: next_change_after(t_a) is at most
+            # t_a + max_step_gap_s, give or take its 1 us rounding)
+            return
         flow, fifo = self.flow, self.dead_volume.fifo
         res = flow.reservoir
         tip = fifo.tip
@@ -342,13 +339,8 @@ class PumpDevice(Device):
         gen = StepBreakpoints(program, t_a, t_b, parts, flow.flow_factor, res.volume_ml > EPS_ML, res.volume_ml,
                               flow.v_calc, self.dead_volume.ledger.delivered_ml, self._delivered_by_unit()[unit] if homogeneous else None, conc, unit,
                               battery.pct if battery else None, battery.spec if battery else None)
-        cache = self._series_cache
-        for signal in gen.signals():
-            target = cache.get(signal)
-            if target is None:
-                target = self.sim.recorder.series.get((self.id, signal))
-            if target is not None:
-                target.add_generated(gen)
+        for target in self.recording.step_targets(gen, homogeneous, battery is not None):
+            target.add_generated(gen)
 
     def _delivered_by_unit(self) -> dict[str, float]:
         """Delivered drug summed per unit (each unit's series starts at 0 at t = 0)."""
@@ -366,7 +358,7 @@ class PumpDevice(Device):
     def record_state(self) -> None:
         """Add a breakpoint of every signal at now (idempotent: a value already recorded at this
         instant is not added again, as the series itself would drop it)."""
-        now = self.now
+        now = self._env.now
         flow = self.flow
         if now > flow.t0:
             # between wake-ups (run end, a results() call): rebase in closed form first, as a
@@ -380,50 +372,17 @@ class PumpDevice(Device):
         tip = self.dead_volume.fifo.tip
         tip_drug, tip_conc = (res.drug, res.conc_per_ml) if tip is None else (tip.drug, tip.conc_per_ml)
         drug_units = self.therapy.drug_units
-        points: list[tuple[str, float, str, Interp]] = [("reservoir_ml", res.volume_ml, "mL", "linear"), ("expected_reservoir_ml", flow.v_calc, "mL", "linear"),
-                  ("delivered_volume_ml", self.dead_volume.ledger.delivered_ml, "mL", "linear")]
-        for unit, amount in self._delivered_by_unit().items():
-            cum, drate, rate_unit = self._unit_signals(unit, now)
+        by_unit = self._delivered_by_unit()
+        layout = self.recording.layout(tuple(by_unit), now)  # the signals, in the order of `values`
+        values = [res.volume_ml, flow.v_calc, self.dead_volume.ledger.delivered_ml]
+        for unit, amount in by_unit.items():
             flowing = tip_drug is not None and drug_units.get(tip_drug) == unit
-            points.append((cum, amount, unit, "linear"))
-            points.append((drate, dosing.dose_per_day_for_rate(rate, tip_conc) if flowing else 0.0, rate_unit, "step"))
-        points.append(("rate_ml_per_day", rate, "mL/day", "step"))
+            values.append(amount)
+            values.append(dosing.dose_per_day_for_rate(rate, tip_conc) if flowing else 0.0)
+        values.append(rate)
         if self.battery:
-            points.append(("battery_pct", self.battery.pct_after(0.0, flow.q_prog), "%", "linear"))  # battery_pct_at(now)
-        self._record_points(now, points)
-
-    def _unit_signals(self, unit: str, now: float) -> tuple[str, str, str]:
-        """(cumulative drug signal, drug rate signal, rate unit) of a drug unit; a unit first used
-        after t = 0 (refill with another drug) gets both series from 0 at t = 0."""
-        names = self._unit_signal_names.get(unit)
-        if names is None:
-            names = (f"cumulative_drug_{unit}", f"drug_rate_{unit}_per_day", f"{unit}/day")
-            recorder = self.sim.recorder
-            if (self.id, names[0]) not in recorder.series and now > 0:
-                recorder.record(0.0, self.id, names[0], 0.0, unit, "linear")
-                recorder.record(0.0, self.id, names[1], 0.0, names[2], "step")
-            self._unit_signal_names[unit] = names
-        return names
-
-    def _record_points(self, now: float, points: list[tuple[str, float, str, Interp]]) -> None:
-        """Device.record of breakpoints (signal, value, unit, interp) at `now`, with the Series kept
-        on the device after the first lookup (the recorder creates each one once); a value
-        already recorded for its signal at this instant is skipped (the series would drop it)."""
-        if self._recorded_t_s != now:
-            self._recorded_t_s = now
-            self._recorded.clear()
-        recorded, cache = self._recorded, self._series_cache
-        for signal, value, unit, interp in points:
-            if recorded.get(signal, _UNSET) == value:
-                continue
-            recorded[signal] = value
-            series = cache.get(signal)
-            if series is None:
-                recorder = self.sim.recorder
-                recorder.record(now, self.id, signal, value, unit, interp)
-                cache[signal] = recorder.series[(self.id, signal)]
-            else:
-                series.add(now, value)
+            values.append(self.battery.pct_after(0.0, flow.q_prog))  # battery_pct_at(now)
+        self.recording.record(now, layout, values)
 
     # ================= the action pipeline's hooks =================
     def prepare_action(self, action: str, applying: bool) -> None:

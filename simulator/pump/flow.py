@@ -69,11 +69,21 @@ class Flow:
 
     # ----- flows -----
     @property
+    def systematic_error_pct(self) -> float:
+        """The pump's systematic flow error, %."""
+        return self._systematic_error_pct
+
+    @systematic_error_pct.setter
+    def systematic_error_pct(self, pct: float) -> None:
+        self._systematic_error_pct = pct
+        self._error_factor = 1.0 + pct / 100.0  # (flow_factor's, computed once with the error it comes from)
+
+    @property
     def flow_factor(self) -> float:
         """Actual flow / programmed flow (systematic error, and the environment for gas pumps)."""
         if self.dev.mri.block:
             return 0.0  # MRI: motor stopped or stalled, telemetry lock, or valve closed (mri.py)
-        factor = 1.0 + self.systematic_error_pct / 100.0
+        factor = self._error_factor  # 1 + systematic_error_pct / 100
         if self.gas:
             assert self.profile.gas is not None
             factor *= gas_flow_factor(self.profile.gas, self.body_temperature_c, self.ambient_mmhg)

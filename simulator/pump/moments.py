@@ -19,7 +19,7 @@ from simulator.pump.battery import Battery
 from simulator.pump.flow import VOL_TOL_ML
 from simulator.pump.reservoir import EPS_ML
 from simulator.pump.schedule import TIME_TOL_S, Program
-from simulator.units import SECONDS_PER_DAY, SECONDS_PER_YEAR
+from simulator.units import SECONDS_PER_DAY
 
 if TYPE_CHECKING:
     from simulator.pump.device import PumpDevice
@@ -85,7 +85,7 @@ class Moments:
         flow, therapy, boluses = dev.flow, dev.therapy, dev.boluses
         now = dev.now
         out: list[Candidate] = []
-        if not flow.gas:
+        if not flow.gas and therapy.next_periodic_t < math.inf:  # (one at inf is never due nor planned)
             out.append((therapy.next_periodic_t, "periodic", None))
         if boluses.running:
             self._bolus_candidates(out, now)
@@ -195,8 +195,7 @@ class Moments:
         for i in range(1000):
             limit = dev.now + TIME_TOL_S
             partial = at_wake and i == 0
-            cands = _resolve(self.candidates(limit if partial else math.inf), limit)
-            due = [c for c in cands if c[0] <= limit]
+            cands, due = _resolved_due(self.candidates(limit if partial else math.inf), limit)
             if not due:
                 return (None if partial else cands), i > 0
             for _t, tag, data in due:
@@ -220,7 +219,7 @@ class Moments:
             if rates != (flow.q_prog, flow.q_true):
                 cands = None
         self.dev.record_state()
-        self.plan(cands)
+        self.plan(cands, resolved=cands is not None)
 
     def nothing_due_before_wake(self) -> bool:
         """True when the planned wake-up is safely in the future: the candidate moments are
@@ -228,7 +227,9 @@ class Moments:
         wake = self.wake
         return wake is not None and wake.active and self.dev.now + 1e-3 < wake.t_s
 
-    def plan(self, cands: list[Candidate] | None = None) -> None:
+    def plan(self, cands: list[Candidate] | None = None, resolved: bool = False) -> None:
+        """Plan the next wake-up from the candidate moments `cands` (None: listed now);
+        `resolved`: they were resolved (`_resolve`) at this instant already."""
         if self.wake is not None:
             self.wake.cancel()
         dev = self.dev
@@ -236,9 +237,15 @@ class Moments:
         if cands is None:
             cands = self.candidates()
         limit = now + TIME_TOL_S
-        future = [c for c in _resolve(cands, limit) if limit < c[0] < math.inf]
+        future: list[Candidate] = []
+        lower = math.inf  # each moment's time or lower bound: the wake-up is at or after the earliest
+        for c in (cands if resolved else _resolve(cands, limit)):
+            t_c = c[0]
+            if limit < t_c < math.inf:
+                future.append(c)
+                if t_c < lower:
+                    lower = t_c
         if future and self.defer_wakes:
-            lower = min([c[0] for c in future])  # each moment's time or lower bound: the wake-up is at or after it
             guard = dev.sim.next_action_t(dev.id)
             if lower > guard + DEFER_MARGIN_S:
                 # the pump's next timeline action comes first, and usually replans: the wake-up's
@@ -251,7 +258,7 @@ class Moments:
             self.wake = None
             return
         self.planned = future
-        self.planned_due = [c for c in future if c[0] <= t + TIME_TOL_S]
+        self.planned_due = _due_by(future, t + TIME_TOL_S)
         self.wake = dev.wake_at(t, self._on_wake)
 
     def _deferred_wake_t(self) -> float:
@@ -260,13 +267,18 @@ class Moments:
         future = self.planned
         t = _earliest(future)
         if t < math.inf:
-            self.planned_due = [c for c in future if c[0] <= t + TIME_TOL_S]
+            self.planned_due = _due_by(future, t + TIME_TOL_S)
         return t
 
     def _on_wake(self) -> None:
         self.wake = None
         due = self.planned_due
-        if all(tag == "lockout_end" for _t, tag, _d in due):
+        only_lockouts = True
+        for c in due:
+            if c[1] != "lockout_end":
+                only_lockouts = False
+                break
+        if only_lockouts:
             # a lockout expiry changes no flow: log it, no rebase, no state to record, and the
             # other planned moments (absolute times) still hold
             for _t, _tag, data in due:
@@ -309,12 +321,42 @@ class _Crossings:
                  battery: Battery | None, q_prog: float):
         self.program, self.now, self.f_dose, self.f_s = program, now, f_dose, f_s
         self.dose_max = program.max_dose_per_s
-        self.rate_base = f_dose * self.dose_max + f_s  # the highest programmed flow, mL/s
+        self.rate_base = rate_base = f_dose * self.dose_max + f_s  # the highest programmed flow, mL/s
         self.members, self.battery, self.q_prog = members, battery, q_prog
         # the lower bounds (s from now): None for a member due now; None for ERI / EOS reached
-        self.lowers = [None if volume is None else self.min_seconds(volume, per_dose, 0.0) for volume, per_dose, _tag in members]
-        self.battery_lowers = self._battery_lowers() if battery is not None else (None, None)
-        self.bound = self._earliest_bound()
+        # (min_seconds with no per-second part, written out: this runs at every listing)
+        lowers: list[float | None] = []
+        lowest = math.inf  # the earliest lower bound so far
+        found = due_now = False
+        for volume, per_dose, _tag in members:
+            if volume is None:
+                lowers.append(None)
+                due_now = True
+                continue
+            rate = per_dose * rate_base
+            lower = volume / rate * (1.0 - 1e-9) - 1e-3 if rate > 0 and volume > 0 else 0.0  # (_lower_s)
+            if not lower > 0.0:
+                lower = 0.0
+            lowers.append(lower)
+            found = True
+            if lower < lowest:
+                lowest = lower
+        self.lowers = lowers
+        self.battery_lowers = battery_lowers = self._battery_lowers() if battery is not None else (None, None)
+        # the earliest of those lower bounds (absolute s; inf: none is finite), or None when one
+        # is due now or its bound is now (they are then listed one by one)
+        bound: float | None = None
+        if not due_now:
+            for battery_lower in battery_lowers:
+                if battery_lower is not None:
+                    found = True
+                    if battery_lower < lowest:
+                        lowest = battery_lower
+            if not found:
+                bound = math.inf
+            elif lowest > 0.0:
+                bound = now + lowest  # (float addition is monotonic: the earliest of now + lower)
+        self.bound = bound
 
     def exact(self, volume_ml: float, per_dose: float, per_s: float) -> float:
         return self.program.time_to_reach(self.now, volume_ml, per_dose * self.f_dose, per_dose * self.f_s + per_s)
@@ -322,26 +364,7 @@ class _Crossings:
     def min_seconds(self, volume_ml: float, per_dose: float, per_s: float) -> float:
         """A lower bound of the seconds to reach `volume_ml` (at the schedule's highest rate),
         with a margin for float rounding; 0 when none is known."""
-        rate = per_dose * self.rate_base + per_s
-        if rate > 0 and volume_ml > 0:
-            lower = volume_ml / rate * (1.0 - 1e-9) - 1e-3
-            return lower if lower > 0.0 else 0.0
-        return 0.0
-
-    def _earliest_bound(self) -> float | None:
-        """The earliest lower bound of the crossings (absolute s; inf: none is finite), or None
-        when one is due now or its bound is now (they are then listed one by one)."""
-        lowers = self.lowers
-        if None in lowers:
-            return None
-        finite = [lower for lower in lowers if lower is not None]
-        finite.extend(lower for lower in self.battery_lowers if lower is not None)
-        if not finite:
-            return math.inf
-        lowest = min(finite)
-        if lowest <= 0.0:
-            return None
-        return self.now + lowest  # (float addition is monotonic: the earliest of now + lower)
+        return _lower_s(volume_ml, per_dose * self.rate_base + per_s)
 
     def expand(self, due_by: float = math.inf) -> list[Candidate]:
         """The crossings as candidates (see the class); one whose bound is after `due_by` is left out."""
@@ -370,18 +393,23 @@ class _Crossings:
         the charge bound; None for one already reached."""
         battery = self.battery
         assert battery is not None
-        spec = battery.spec
-        now, pct, elapsed, eri_t = self.now, battery.pct, battery.elapsed_s, battery.eri_t_s
+        limits = battery.limits
+        pct, elapsed, eri_t = battery.pct, battery.elapsed_s, battery.eri_t_s
+        # the highest drain (% per s): min_seconds' rate for the charge (the same for both)
+        rate = limits.pumping_pct_per_ml * self.rate_base + limits.idle_pct_per_s
         eri = eos = None
         if eri_t is None:
-            eri = min(spec.max_service_years * SECONDS_PER_YEAR - spec.eri_before_max_service_days * SECONDS_PER_DAY - elapsed,
-                      self.min_seconds(pct - spec.eri_pct, spec.pumping_drain_pct_per_ml, spec.idle_drain_pct_per_day / SECONDS_PER_DAY)
-                      if pct > spec.eri_pct else 0.0)
+            eri = limits.eri_life_s - elapsed
+            by_charge = _lower_s(pct - limits.eri_pct, rate) if pct > limits.eri_pct else 0.0
+            if by_charge < eri:  # (min(eri, by_charge))
+                eri = by_charge
         if battery.eos_t_s is None:
-            eos = min(spec.max_service_years * SECONDS_PER_YEAR - elapsed,
-                      math.inf if eri_t is None else eri_t + spec.eos_after_eri_days * SECONDS_PER_DAY - now,
-                      self.min_seconds(pct - spec.eos_pct, spec.pumping_drain_pct_per_ml, spec.idle_drain_pct_per_day / SECONDS_PER_DAY)
-                      if pct > spec.eos_pct else 0.0)
+            eos = limits.eos_life_s - elapsed
+            if eri_t is not None and eri_t + limits.eos_after_eri_s - self.now < eos:
+                eos = eri_t + limits.eos_after_eri_s - self.now
+            by_charge = _lower_s(pct - limits.eos_pct, rate) if pct > limits.eos_pct else 0.0
+            if by_charge < eos:
+                eos = by_charge
         return eri, eos
 
     def _battery_exact(self, tag: str, battery: Battery, q_prog: float) -> float:
@@ -395,6 +423,37 @@ class _Crossings:
         if tag == "eri":
             return now + battery.time_to_eri_s(q_prog, drain)
         return now + battery.time_to_eos_s(q_prog, now, drain)
+
+
+def _lower_s(amount: float, rate: float) -> float:
+    """A lower bound of the seconds to use `amount` at the highest `rate` (per s): with a margin
+    for float rounding; 0 when none is known (`_Crossings.min_seconds`)."""
+    if rate > 0 and amount > 0:
+        lower = amount / rate * (1.0 - 1e-9) - 1e-3
+        return lower if lower > 0.0 else 0.0
+    return 0.0
+
+
+def _due_by(cands: list[Candidate], limit: float) -> list[Candidate]:
+    """The moments of `cands` at or before `limit` (absolute s), in order."""
+    out = []
+    for c in cands:
+        if c[0] <= limit:
+            out.append(c)
+    return out
+
+
+def _resolved_due(cands: list[Candidate], limit: float) -> tuple[list[Candidate], list[Candidate]]:
+    """(`_resolve(cands, limit)`, its moments at or before `limit`), in one pass when nothing
+    needs resolving (the usual case)."""
+    due = []
+    for c in cands:
+        if c[0] <= limit:
+            if type(c[2]) in _LAZY:
+                cands = _resolve(cands, limit)
+                return cands, _due_by(cands, limit)
+            due.append(c)
+    return cands, due
 
 
 def _resolve(cands: list[Candidate], limit: float) -> list[Candidate]:
@@ -423,17 +482,18 @@ def _earliest(future: list[Candidate]) -> float:
     A lazy listing of crossings that may come within reach is first expanded in place (its
     moments at inf left out, as `plan` leaves them out)."""
     t = math.inf
-    deferred = []
+    any_deferred = False
     group_bound = math.inf  # the earliest bound of a lazy listing of crossings
-    for i, c in enumerate(future):
+    for c in future:
         kind = type(c[2])
         if kind is Deferred:
-            deferred.append((c[0], i))
+            any_deferred = True
         elif kind is _Crossings:
             if c[0] < group_bound:
                 group_bound = c[0]
         elif c[0] < t:
             t = c[0]
+    deferred = None
     if group_bound <= t + TIME_TOL_S:
         # the earliest exact moment only falls as deferred ones are made exact: a listing whose
         # bound is beyond it now is never reached
@@ -444,6 +504,8 @@ def _earliest(future: list[Candidate]) -> float:
             else:
                 expanded.append(c)
         future[:] = expanded
+        deferred = [(c[0], i) for i, c in enumerate(future) if type(c[2]) is Deferred]
+    elif any_deferred:
         deferred = [(c[0], i) for i, c in enumerate(future) if type(c[2]) is Deferred]
     if not deferred:
         return t

@@ -39,6 +39,10 @@ class Refills:
         self.refills: list[dict[str, Any]] = []
         self.dose_errors: list[dict[str, Any]] = []
         self.pocket_fills: list[dict[str, Any]] = []
+        #: (its inputs, the stability moment) of the last `stability_t_s`: the moment is a pure
+        #: function of the fill time, the programmed drug, the reservoir's concentration and the
+        #: admixture (drug, concentration), so it is kept while these are the same
+        self._stability: tuple[tuple[Any, ...], float] | None = None
 
     # ----- drug stability -----
     def stability_limit_days(self) -> float:
@@ -52,9 +56,22 @@ class Refills:
             days = min(days, adm.drug.refill_interval_days(adm.res_conc, first_fill=first))
         return days
 
+    def stability_t_s(self) -> float:
+        """When the fill in the reservoir passes its stability limit (simulation s):
+        fill time + `stability_limit_days()` days (kept while its inputs are the same, see `_stability`)."""
+        dev = self.dev
+        adm = dev.admixture
+        key = (self.fill_t_s, dev.therapy.drug, dev.flow.reservoir.conc_per_ml, None if adm is None else (adm.drug, adm.res_conc))
+        kept = self._stability
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        t_s = self.fill_t_s + self.stability_limit_days() * SECONDS_PER_DAY
+        self._stability = (key, t_s)
+        return t_s
+
     def candidates(self) -> list[tuple[float, str, Any]]:
         if not self.stability_warned and self.dev.flow.reservoir.volume_ml > EPS_ML:
-            return [(self.fill_t_s + self.stability_limit_days() * SECONDS_PER_DAY, "stability", None)]
+            return [(self.stability_t_s(), "stability", None)]
         return []
 
     def due_stability(self, _: Any) -> None:

@@ -76,6 +76,22 @@ class DeadVolumeFifo:
         self._push(min(volume_ml, self.volume_ml), feed_drug, feed_conc)
         return out
 
+    def move_within_uniform(self, volume_ml: float, feed_drug, feed_conc: float) -> Segment | None:
+        """`move` in its most common case, without building the list it returns: the queue is one
+        segment of the feed's own content and `volume_ml` (> 0) is less than it. Then the same
+        float operations as `move` are done (the segment loses `volume_ml`, then gains what is
+        pushed) and the segment is returned: `volume_ml` of its content came out of the tip.
+        In any other case nothing is moved and None is returned (use `move`)."""
+        segments = self.segments
+        if len(segments) != 1:
+            return None
+        front = segments[0]
+        if not volume_ml < front.volume_ml or not same_content(front.drug, front.conc_per_ml, feed_drug, feed_conc):
+            return None
+        front.volume_ml -= volume_ml
+        front.volume_ml += min(volume_ml, self.volume_ml)  # (_push into the same segment)
+        return front
+
     def peek(self, volume_ml: float, feed_drug, feed_conc: float) -> list[Segment]:
         """What `move` would deliver, without moving anything."""
         out: list[Segment] = []
@@ -167,6 +183,12 @@ class Ledger:
             self.delivered_ml += seg.volume_ml
             if seg.drug:
                 self.delivered[seg.drug] += seg.amount
+
+    def add_delivered_volume(self, volume_ml: float, drug: str | None, conc_per_ml: float) -> None:
+        """`add_delivered` of one segment of `volume_ml` of `drug` at `conc_per_ml` (the same sums)."""
+        self.delivered_ml += volume_ml
+        if drug:
+            self.delivered[drug] += dosing.dose_in_volume(volume_ml, conc_per_ml)
 
     def balance(self, drug: str, reservoir: Reservoir, fifo: DeadVolumeFifo) -> dict[str, float]:
         """filled = delivered + in reservoir + in dead volume + aspirated + pocket (drug unit)."""

@@ -48,6 +48,13 @@ class Program:
         self.doses = [d for _, d in steps]
         self.clock_offset_s = clock_offset_s
         self.periodic = periodic
+        #: True when the basal dose changes during the day (flex), so it is integrated in closed
+        #: form (the steps never change after this)
+        self.is_stepped = len(self.starts) > 1
+        starts = sorted(self.starts)
+        #: the longest stretch (s) between a step start and the next one (a day for one step):
+        #: any interval longer than this holds a step boundary
+        self.max_step_gap_s = max(b - a for a, b in zip(starts, [*starts[1:], starts[0] + SECONDS_PER_DAY]))
         # one day of the basal schedule as a piecewise-linear cumulative dose, from midnight:
         # knots (s after midnight) and the dose (drug unit) delivered from midnight to each knot
         knots = sorted({0.0, *self.starts, SECONDS_PER_DAY})
@@ -97,21 +104,16 @@ class Program:
         return self.doses[bisect.bisect_right(self.starts, tod_s) - 1]
 
     # ----- the periodic daily schedule in closed form (no wake-up per step) -----
-    @property
-    def is_stepped(self) -> bool:
-        """True when the basal dose changes during the day (flex), so it is integrated in closed form."""
-        return len(self.starts) > 1
-
     def cumulative_basal_dose(self, t_s):
         """Basal dose (drug unit) delivered from the midnight before t = 0 to t_s (float or numpy array)."""
         if type(t_s) is float:
-            # a pure function of t_s: the last few answers are kept (a rebase from t0 to t asks
-            # for t0, the end of the previous rebase, again)
+            # a pure function of t_s: the last four answers are kept, the oldest dropped first (a
+            # rebase from t0 to t asks for t0, the end of the previous rebase, again)
             memo = self._cumulative_memo
             value = memo.get(t_s)
             if value is None:
                 if len(memo) >= 4:
-                    memo.clear()
+                    del memo[next(iter(memo))]  # (a dict keeps its insertion order)
                 value = memo[t_s] = self._cumulative_basal_dose_scalar(t_s)
             return value
         import numpy as np

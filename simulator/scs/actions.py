@@ -79,7 +79,7 @@ def apply_select_group(dev: StimulatorDevice, params: SelectGroup) -> Payload:
 
 def _set_amplitude(dev: StimulatorDevice, name: str, amplitude_ma: float, who: str) -> Payload:
     p = dev.programs[name]
-    dev.programs.store(p.model_copy(update={"amplitude_ma": amplitude_ma}))
+    dev.programs.store(p.with_amplitude(amplitude_ma))
     if _is_first_active(dev, name):
         dev.loop.follow_amplitude(amplitude_ma)
     dev.emit(K.AMPLITUDE_CHANGE, program=name, amplitude_ma=amplitude_ma, previous_ma=p.amplitude_ma, by=who)

@@ -72,6 +72,15 @@ class SafetyMonitor:
             findings += safety.check_interleave(progs, dev.profile, self.passive_taus(progs))
         return findings
 
+    def amplitude_findings(self, p: Program, amplitude_ma: float) -> list[Finding]:
+        """`program_findings(p.with_amplitude(amplitude_ma))`: from the program shape's screen when the
+        amplitude raises no finding of its own (safety.findings_at_amplitude), else the full check."""
+        dev = self.dev
+        electrodes = dev.electrodes
+        ohm = electrodes.ohm(dev.now)
+        fast = safety.findings_at_amplitude(p, amplitude_ma, dev.profile, electrodes.areas, ohm)
+        return fast if fast is not None else safety.check_program(p.with_amplitude(amplitude_ma), dev.profile, electrodes.areas, ohm)
+
     def interleave_findings(self, programs: list[Program]) -> list[Finding]:
         """Findings of running `programs` together (pulse overlap, passive recovery, total current)."""
         return safety.check_interleave(programs, self.dev.profile, self.passive_taus(programs))

@@ -21,10 +21,11 @@ from simulator.alarms import CRITICAL, NON_CRITICAL
 from simulator.device import Wakeup
 from simulator.event_kinds import K
 from simulator.scs.battery import BatteryState
-from simulator.scs.energy import battery_current_ma, program_drain
+from simulator.scs.energy import battery_current_ma
 
 if TYPE_CHECKING:
     from simulator.scs.device import StimulatorDevice
+    from simulator.scs.output_now import OutputNow
 
 
 class PowerSupply:
@@ -53,18 +54,20 @@ class PowerSupply:
         self.recharge_wake: Wakeup | None = None
 
     # ----- closed-form accounting -----
-    def compute_rates(self) -> None:
-        """Average rates from now until the next change (cycling folded in); the cell's slope."""
+    def compute_rates(self, out: OutputNow | None = None) -> None:
+        """Average rates from now until the next change (cycling folded in); the cell's slope
+        (`out`: the output stage now, when the caller has it)."""
         dev = self.dev
-        now = dev.now
+        if out is None:
+            out = dev.output_now()
+        now = out.t_s
         prof = dev.profile
-        stim = dev.stimulating()
-        ohm = dev.electrodes.ohm(now)
+        stim = out.stimulating
         charge = tissue = supply = 0.0
         if stim:
-            amps = dev.effective_amplitudes()
+            drains = out.drains
             for n in dev.programs.active:
-                d = program_drain(dev.programs.stored[n], prof, ohm, amps[n], dev.electrodes.fractions(now))
+                d = drains[n]
                 charge += d.charge_uc_per_s
                 tissue += d.tissue_power_w
                 supply += d.battery_power_w

@@ -78,7 +78,7 @@ def apply_select_group(dev: StimulatorDevice, params: SelectGroup) -> Payload:
 
 
 def _set_amplitude(dev: StimulatorDevice, name: str, amplitude_ma: float, who: str) -> Payload:
-    p = dev.programs[name]
+    p = dev.programs.stored[name]
     dev.programs.store(p.with_amplitude(amplitude_ma))
     if _is_first_active(dev, name):
         dev.loop.follow_amplitude(amplitude_ma)
@@ -88,12 +88,12 @@ def _set_amplitude(dev: StimulatorDevice, name: str, amplitude_ma: float, who: s
 
 def apply_amplitude_up(dev: StimulatorDevice, params: AmplitudeStep) -> Payload:
     name = dev.programs.resolve(params.program)
-    return _set_amplitude(dev, name, round(dev.programs[name].amplitude_ma + dev.profile.amplitude_ma.step * params.steps, 6), "patient")
+    return _set_amplitude(dev, name, round(dev.programs.stored[name].amplitude_ma + dev.profile.amplitude_ma.step * params.steps, 6), "patient")
 
 
 def apply_amplitude_down(dev: StimulatorDevice, params: AmplitudeStep) -> Payload:
     name = dev.programs.resolve(params.program)
-    return _set_amplitude(dev, name, max(0.0, round(dev.programs[name].amplitude_ma - dev.profile.amplitude_ma.step * params.steps, 6)), "patient")
+    return _set_amplitude(dev, name, max(0.0, round(dev.programs.stored[name].amplitude_ma - dev.profile.amplitude_ma.step * params.steps, 6)), "patient")
 
 
 def apply_set_amplitude(dev: StimulatorDevice, params: SetAmplitude) -> Payload:

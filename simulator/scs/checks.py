@@ -78,7 +78,7 @@ def check_select_program(dev: StimulatorDevice, params: SelectProgram) -> list[F
 def _amplitude_step(dev: StimulatorDevice, params: AmplitudeStep, up: bool) -> list[Finding]:
     bank = dev.programs
     name = bank.resolve(params.program)
-    p = bank[name]
+    p = bank.stored[name]
     step = dev.profile.amplitude_ma.step * params.steps
     new = round(p.amplitude_ma + (step if up else -step), 6)
     if up:

@@ -156,7 +156,7 @@ class StimulatorDevice(Device):
     def finish_apply(self, action: str, params: StrictModel, findings: list[Finding], payload: dict[str, Any] | None,
                      token: Any) -> dict[str, Any] | None:
         self.soft_stops.begin(token, action)
-        out = self.output_now()
+        out = output_now(self)
         self.power.compute_rates(out)
         self.safety.check_compliance(out)
         self.power.check_recharge_eri()

@@ -117,7 +117,7 @@ class ProgramLoad:
     amplitude: an amplitude step reuses it (`program_load` memoises it)."""
 
     __slots__ = ("name", "r_eff_ohm", "load_ohm", "shares", "duty", "duty_e", "pps", "phases", "pulse_width_us", "on_fraction",
-                 "headroom_v", "rail_v", "adaptive", "efficiency")
+                 "headroom_v", "rail_v", "adaptive", "efficiency", "_last")
 
     def __init__(self, program: Program, profile: StimulatorProfile, impedance_ohm: dict[str, float]) -> None:
         single = profile.current_sources == "single"
@@ -135,10 +135,26 @@ class ProgramLoad:
         self.rail_v = profile.compliance_rail_v
         self.adaptive = profile.adaptive_compliance
         self.efficiency = profile.battery.converter_efficiency
+        #: the last `at` (amplitude mA, tissue fractions, (compliance, drain)); None: none yet
+        self._last: tuple[float, dict[str, float] | None, tuple[Compliance, Drain]] | None = None
 
     def figures(self) -> tuple:
         """Every figure, for comparing two loads (tests)."""
-        return tuple(getattr(self, k) for k in self.__slots__)
+        return tuple(getattr(self, k) for k in self.__slots__ if k != "_last")
+
+    def at(self, amp: float, tissue_fraction: dict[str, float] | None) -> tuple[Compliance, Drain]:
+        """(compliance, drain) at `amp` mA, as `compliance(amp)` and `drain(that, tissue_fraction)` give
+        them. Memo of the last call: the same amplitude (equal and nonzero, so the same float bits)
+        and the same fractions dict (Electrodes.fractions: a new dict when they change) give the
+        same pair; a program whose amplitude did not change in an action is not worked out again.
+        The pair is shared: callers must not change the drain's details."""
+        last = self._last
+        if last is not None and last[0] == amp and amp != 0.0 and last[1] is tissue_fraction:
+            return last[2]
+        c = self.compliance(amp)
+        pair = (c, self.drain(c, tissue_fraction))
+        self._last = (amp, tissue_fraction, pair)
+        return pair
 
     def compliance(self, amp: float) -> Compliance:
         """Required voltage, supply and delivered current at `amp` mA (see `compliance`)."""

@@ -28,8 +28,9 @@ class StimState:
     stop_ramps: dict[str, tuple[float, float, float]] = field(default_factory=dict)  # soft stops in progress: (t0_s, duration_s, level0)
 
     def same_as(self, other: StimState) -> bool:
-        return (self.programs == other.programs and self.starts_s == other.starts_s and self.amplitudes_ma == other.amplitudes_ma
-                and self.shares == other.shares and self.stimulating == other.stimulating and self.passive_tau_us == other.passive_tau_us
+        # the plain dicts first: an amplitude change is told there without comparing the programs field by field
+        return (self.amplitudes_ma == other.amplitudes_ma and self.starts_s == other.starts_s and self.stimulating == other.stimulating
+                and self.programs == other.programs and self.shares == other.shares and self.passive_tau_us == other.passive_tau_us
                 and self.stop_ramps == other.stop_ramps)
 
     def render_kwargs(self) -> dict[str, Any]:

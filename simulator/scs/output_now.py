@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from simulator.scs.energy import Compliance, Drain, program_load
+from simulator.scs.energy import Compliance, Drain, ProgramLoad, program_load
 from simulator.scs.history import StimState
 from simulator.scs.safety import contact_shares
 
@@ -32,6 +32,7 @@ class OutputNow:
     ohm: dict[str, float]  # contact -> impedance, ohm (Electrodes.ohm)
     fractions: dict[str, float]  # shorted contact -> fraction reaching tissue (Electrodes.fractions)
     amplitudes_ma: dict[str, float]  # running program -> amplitude aimed for (closed loop included), mA
+    loads: dict[str, ProgramLoad]  # running program -> its load figures (energy.program_load: shares, R_eff...)
     compliance: dict[str, Compliance]  # running program -> its compliance (only while stimulating)
     drains: dict[str, Drain]  # running program -> its average rates (only while stimulating)
 
@@ -45,16 +46,15 @@ def output_now(dev: StimulatorDevice) -> OutputNow:
     ohm = electrodes.ohm(now)
     fractions = electrodes.fractions(now)
     amps = dev.effective_amplitudes()
+    prof = dev.profile
+    stored = dev.programs.stored
+    loads = {n: program_load(stored[n], prof, ohm) for n in dev.programs.active}
     comp: dict[str, Compliance] = {}
     drains: dict[str, Drain] = {}
     if stim:
-        prof = dev.profile
-        stored = dev.programs.stored
-        for n in dev.programs.active:
-            load = program_load(stored[n], prof, ohm)
-            c = comp[n] = load.compliance(amps[n])
-            drains[n] = load.drain(c, fractions)
-    return OutputNow(now, stim, ohm, fractions, amps, comp, drains)
+        for n, load in loads.items():
+            comp[n], drains[n] = load.at(amps[n], fractions)
+    return OutputNow(now, stim, ohm, fractions, amps, loads, comp, drains)
 
 
 def stim_state(dev: StimulatorDevice, out: OutputNow) -> StimState:
@@ -66,13 +66,15 @@ def stim_state(dev: StimulatorDevice, out: OutputNow) -> StimState:
     ohm = out.ohm
     single = dev.profile.current_sources == "single"
     stored = bank.stored
-    progs = tuple(stored[n] for n in bank.active)
+    progs = tuple([stored[n] for n in bank.active])
     comp = out.compliance
     delivered = {n: (comp[n].delivered_ma if stim else 0.0) for n in bank.active}
-    shares = {p.name: contact_shares(p, ohm, single) for p in progs}
+    loads = out.loads
+    shares = {n: loads[n].shares for n in bank.active}  # contact_shares(stored[n], ohm, single)
     taus = dev.safety.passive_taus(progs, ohm)
     starts = {n: bank.starts.get(n, 0.0) for n in bank.active}
-    ramps = {n: r for n, r in dev.soft_stops.ramps.items() if r.t1_s > now and not (stim and n in bank.active)}
+    in_progress = dev.soft_stops.ramps
+    ramps = {n: r for n, r in in_progress.items() if r.t1_s > now and not (stim and n in bank.active)} if in_progress else {}
     if ramps:  # soft stops in progress: rendered after the active programs (which keep their offsets)
         progs = tuple(p for p in progs if p.name not in ramps) + tuple(r.program for r in ramps.values())
         for n, r in ramps.items():
@@ -83,4 +85,4 @@ def stim_state(dev: StimulatorDevice, out: OutputNow) -> StimState:
                 taus[n] = r.passive_tau_us
             else:
                 taus.pop(n, None)
-    return StimState(now, progs, starts, delivered, shares, stim, taus, {n: r.render_spec() for n, r in ramps.items()})
+    return StimState(now, progs, starts, delivered, shares, stim, taus, {n: r.render_spec() for n, r in ramps.items()} if ramps else {})

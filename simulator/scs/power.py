@@ -52,6 +52,7 @@ class PowerSupply:
         self.rate: dict[str, float] = {}
         self.threshold_wake: Wakeup | None = None
         self.recharge_wake: Wakeup | None = None
+        self._thresholds: list[tuple[float, str]] | None = None
 
     # ----- closed-form accounting -----
     def compute_rates(self, out: OutputNow | None = None) -> None:
@@ -74,7 +75,7 @@ class PowerSupply:
         drain_ma = battery_current_ma(supply, prof, stim)
         # soft-stop ramps: charge and energy are integrated exactly (SoftStops.integral); the battery is drawn
         # at each ramp's mean drain until its end, where the device wakes (exact there)
-        ramp_ma = dev.soft_stops.mean_battery_w(now) / prof.battery.voltage_v * 1e3
+        ramp_ma = dev.soft_stops.mean_battery_w(now) / prof.battery.voltage_v * 1e3 if dev.soft_stops.ramps else 0.0  # (0 / V x 1e3 = 0.0)
         net = -(drain_ma + ramp_ma)
         if self.recharging is not None:
             net += prof.battery.charge_current_ma
@@ -91,7 +92,7 @@ class PowerSupply:
             self.tissue_energy_j += self.rate["tissue_w"] * dt
             self.stim_s += dt * self.rate["stimulating"]
         ramps = self.dev.soft_stops
-        if dt > 0 and ramps:
+        if dt > 0 and ramps.ramps:
             q, tissue, battery = ramps.integral(self.t_acc, now_s)
             self.charge_uc += q
             self.energy_j += battery
@@ -107,7 +108,7 @@ class PowerSupply:
         """(charge uC, battery energy J, time stimulating s) from t = 0 to `t_s` (no change)."""
         dt = max(0.0, t_s - self.t_acc)
         ramps = self.dev.soft_stops
-        q, _, battery = ramps.integral(self.t_acc, t_s) if ramps else (0.0, 0.0, 0.0)
+        q, _, battery = ramps.integral(self.t_acc, t_s) if ramps.ramps else (0.0, 0.0, 0.0)
         return (self.charge_uc + self.rate.get("charge_uc_per_s", 0.0) * dt + q,
                 self.energy_j + self.rate.get("battery_w", 0.0) * dt + battery,
                 self.stim_s + self.rate.get("stimulating", 0.0) * dt)
@@ -123,7 +124,9 @@ class PowerSupply:
 
     # ----- thresholds -----
     def thresholds(self) -> list[tuple[float, str]]:
-        """(level %, name) of the cell's thresholds, highest first."""
+        """(level %, name) of the cell's thresholds, highest first (made once: the profile's; do not change it)."""
+        if self._thresholds is not None:
+            return self._thresholds
         b = self.dev.profile.battery
         out = [(b.low_battery_pct, "low")]
         if b.chemistry == "primary":
@@ -133,6 +136,7 @@ class PowerSupply:
         else:
             out.append((b.stimulation_off_pct, "stim_off"))
         out.append((0.0, "empty"))
+        self._thresholds = out  # the profile's: fixed for the device's life
         return out
 
     def plan_threshold(self, on_cross: Callable[[], None]) -> None:
@@ -146,7 +150,9 @@ class PowerSupply:
             for level, name in self.thresholds():
                 if name in self.flags or level >= pct - 1e-12:
                     continue
-                best = min(best, self.battery.time_to_pct(level))
+                t = self.battery.time_to_pct(level)
+                if t < best:  # best = min(best, t)
+                    best = t
         if math.isfinite(best):
             self.threshold_wake = self.dev.wake_at(best, lambda: self._crossed(on_cross))
 

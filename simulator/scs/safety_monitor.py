@@ -144,8 +144,9 @@ class SafetyMonitor:
         for n in dev.programs.active:
             c = comp[n]
             was_ok = self.compliance_state.get(n, True)
-            self.compliance_state[n] = c.ok
-            if not c.ok:
+            ok = c.required_v <= c.rail_v + 1e-9  # c.ok
+            self.compliance_state[n] = ok
+            if not ok:
                 bad[n] = c
                 if was_ok:
                     dev.emit(K.COMPLIANCE_OUT_OF_RANGE, program=n, required_v=round(c.required_v, 3), rail_v=c.rail_v,

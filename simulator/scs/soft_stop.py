@@ -155,7 +155,8 @@ class SoftStops:
 
     def prune(self, now_s: float) -> None:
         """Forget the ramps that have ended by `now_s`."""
-        self.ramps = {n: r for n, r in self.ramps.items() if r.t1_s > now_s}
+        if self.ramps:
+            self.ramps = {n: r for n, r in self.ramps.items() if r.t1_s > now_s}
 
     def cut(self) -> None:
         """Output cut at once (battery, MRI): no ramp continues."""
@@ -168,7 +169,7 @@ class SoftStops:
             return OutputBefore(False)
         bank = dev.programs
         stored = bank.stored
-        return OutputBefore(True, tuple(stored[n] for n in bank.active), {n: bank.starts.get(n, 0.0) for n in bank.active},
+        return OutputBefore(True, tuple([stored[n] for n in bank.active]), {n: bank.starts.get(n, 0.0) for n in bank.active},
                             dev.effective_amplitudes(), dev.electrodes.ohm(dev.now))
 
     def begin(self, before: OutputBefore, action: str) -> None:
@@ -176,22 +177,24 @@ class SoftStops:
         (stimulation off, program or group deselected). MRI mode stops output at once."""
         dev = self.dev
         out_now = set(dev.programs.active) if dev.stimulating() else set()
-        self.ramps = {n: r for n, r in self.ramps.items() if n not in out_now}
+        if self.ramps:
+            self.ramps = {n: r for n, r in self.ramps.items() if n not in out_now}
         if action == "mri_mode" and dev.output.mri:
             self.ramps = {}
             return
         if not before.stimulating:
             return
         assert before.starts_s is not None and before.amplitudes_ma is not None and before.ohm is not None
+        stopping = [p for p in before.programs if p.name not in out_now and p.soft_stop_s > 0]
+        if not stopping:
+            return  # every program delivering before still is (an amplitude step, say)
         now = dev.now
         prof = dev.profile
         single = prof.current_sources == "single"
         ohm = dev.electrodes.ohm(now)
         fractions = dev.electrodes.fractions(now)
-        for p in before.programs:
+        for p in stopping:
             n = p.name
-            if n in out_now or p.soft_stop_s <= 0:
-                continue
             level0 = float(p.envelope(now - before.starts_s.get(n, 0.0)))
             aimed_ma = before.amplitudes_ma[n]
             delivered_ma = compliance(p, prof, before.ohm, aimed_ma).delivered_ma

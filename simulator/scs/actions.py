@@ -80,7 +80,8 @@ def apply_select_group(dev: StimulatorDevice, params: SelectGroup) -> Payload:
 def _set_amplitude(dev: StimulatorDevice, name: str, amplitude_ma: float, who: str) -> Payload:
     p = dev.programs.stored[name]
     dev.programs.store(p.with_amplitude(amplitude_ma))
-    if _is_first_active(dev, name):
+    active = dev.programs.active
+    if active and name == active[0] and dev.loop.tracker is not None:  # _is_first_active (follow_amplitude needs a controller)
         dev.loop.follow_amplitude(amplitude_ma)
     dev.emit(K.AMPLITUDE_CHANGE, program=name, amplitude_ma=amplitude_ma, previous_ma=p.amplitude_ma, by=who)
     return {"program": name, "amplitude_ma": amplitude_ma}

@@ -177,9 +177,11 @@ class StimulatorDevice(Device):
         bank = self.programs
         stored = bank.stored
         out = {n: stored[n].amplitude_ma for n in bank.active}
-        lp = self.loop.program()
-        if lp is not None and self.loop.tracker is not None:
-            out[lp] = self.loop.tracker.settled_ma()
+        tracker = self.loop.tracker
+        if tracker is not None:  # (without a controller loop.program() is None)
+            lp = self.loop.program()
+            if lp is not None:
+                out[lp] = tracker.settled_ma()
         return out
 
     def output_now(self) -> OutputNow:
@@ -190,9 +192,11 @@ class StimulatorDevice(Device):
         """Bring the accumulators, the cell, the soft stops and the closed loop to now."""
         now = self.now
         self.power.advance(now)
-        self.soft_stops.prune(now)
-        was = self.power.was_stimulating()
-        self.loop.advance(now, was if was is not None else self.stimulating())
+        if self.soft_stops.ramps:
+            self.soft_stops.prune(now)
+        if self.loop.tracker is not None:  # (loop.advance does nothing without a controller)
+            was = self.power.was_stimulating()
+            self.loop.advance(now, was if was is not None else self.stimulating())
 
     def _plan(self, out: OutputNow | None = None) -> None:
         """Plan the wake-ups: next battery threshold, next compliance change, end of the next soft stop
@@ -254,7 +258,7 @@ class StimulatorDevice(Device):
         the caller has it)."""
         if out is None:
             out = self.output_now()
-        self.history.note(self.stim_state(out))
+        self.history.note(stim_state(self, out))
         now = out.t_s
         record = self.sim.recorder.record  # what Device.record does, without its two calls per signal
         dev_id = self.id
@@ -264,13 +268,15 @@ class StimulatorDevice(Device):
         record(now, dev_id, "energy_used_j", energy, "J")
         record(now, dev_id, "stimulating", 1.0 if out.stimulating else 0.0, "", "step")
         amps = out.amplitudes_ma
-        lp = self.loop.program()
+        loop = self.loop
+        lp = loop.program() if loop.tracker is not None else None  # (None without a controller)
         active = self.programs.active
-        for n, p in self.programs.items():
+        for n, p in self.programs.stored.items():
             if n == lp:
                 continue  # recorded by the loop: the controller's amplitude now, not where it heads
             record(now, dev_id, f"amplitude_ma.{n}", amps.get(n, p.amplitude_ma) if n in active else p.amplitude_ma, "mA", "step")
-        self.loop.record()
+        if loop.tracker is not None:  # (loop.record does nothing without a controller)
+            loop.record()
 
     # ================= public API (GUI, reports) =================
     def snapshot(self, t_s: float | None = None) -> Any:

@@ -52,9 +52,9 @@ class Electrodes:
         model = self.impedance
         faults = model.faults
         key = tuple(faults.items()) if faults else ()
-        static = not any(model.growth_per_year.values())  # model.is_static(), inlined (hot)
-        if memo is not None and memo[1] is model and memo[2] == key and (memo[0] == t_s or (static and memo[4])):
-            return memo[3]
+        if memo is not None and memo[1] is model and memo[2] == key and (memo[0] == t_s or (memo[4] and not any(model.growth_per_year.values()))):
+            return memo[3]  # the same instant, or static then and now (model.is_static, inlined: hot)
+        static = model.is_static()
         value = model.ohm_at(t_s)
         if memo is not None and _same_floats(memo[3], value):
             value = memo[3]  # unchanged (no drift): the same dict, so the memos keyed on it still hold
@@ -67,9 +67,9 @@ class Electrodes:
         model = self.impedance
         faults = model.faults
         key = tuple(faults.items()) if faults else ()
-        static = not any(model.growth_per_year.values())  # model.is_static(), inlined (hot)
-        if memo is not None and memo[1] is model and memo[2] == key and (memo[0] == t_s or (static and memo[4])):
-            return memo[3]
+        if memo is not None and memo[1] is model and memo[2] == key and (memo[0] == t_s or (memo[4] and not any(model.growth_per_year.values()))):
+            return memo[3]  # as in `ohm`
+        static = model.is_static()
         value = model.tissue_fractions(t_s)
         self._fractions_memo = (t_s, model, key, value, static)
         return value

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from simulator.scs.program import CASE, Program, ShapeToken, shape_token
+from simulator.scs.program import CASE, SHAPES, Program, ShapeToken, shape_token
 from simulator.scs.safety import contact_shares
 
 if TYPE_CHECKING:
@@ -195,28 +195,23 @@ class ProgramLoad:
                                   "tissue_share": share}})
 
 
-#: program_load memo: (shape token, id(profile), id(impedance dict)) -> (profile, impedance dict,
-#: load). The token stands for every program setting but the amplitude (`program.shape_token`:
-#: shared only by `Program.with_amplitude` copies, dropped on assignment), so an amplitude step
-#: finds its program's load; a program with other settings, another profile or another impedance
-#: dict (drift, a fault: Electrodes.ohm hands out a new dict when values change) makes a new one.
-#: The entry holds its inputs (no id reuse while it lives; a hit is confirmed by identity);
-#: profiles and impedance dicts are never changed in place. Bounded: cleared when full.
-_PROGRAM_LOADS: dict[tuple[ShapeToken, int, int], tuple] = {}
-PROGRAM_LOADS_MAX = 256
-
-
 def program_load(program: Program, profile: StimulatorProfile, impedance_ohm: dict[str, float]) -> ProgramLoad:
-    """The `ProgramLoad` of `program` on `profile` at `impedance_ohm` (memoised, `_PROGRAM_LOADS`)."""
-    key = (shape_token(program), id(profile), id(impedance_ohm))
-    hit = _PROGRAM_LOADS.get(key)
-    if hit is not None and hit[0] is profile and hit[1] is impedance_ohm:
-        load: ProgramLoad = hit[2]
-        return load
+    """The `ProgramLoad` of `program` on `profile` at `impedance_ohm`.
+
+    Memoised on the program's shape token (`program.shape_token`: it stands for every setting but
+    the amplitude, is shared only by `Program.with_amplitude` copies and is dropped on assignment),
+    in `token.loads` entries (profile, impedance dict, load) matched by identity, so an amplitude
+    step finds its program's load; a program with other settings, another profile or another
+    impedance dict (drift, a fault: Electrodes.ohm hands out a new dict when values change) makes
+    a new one. An entry holds its inputs; profiles and impedance dicts are never changed in place."""
+    hit = SHAPES.get(id(program))
+    token = hit[1] if hit is not None and hit[0] is program else shape_token(program)
+    for entry in token.loads:
+        if entry[0] is profile and entry[1] is impedance_ohm:
+            load: ProgramLoad = entry[2]
+            return load
     load = ProgramLoad(program, profile, impedance_ohm)
-    if len(_PROGRAM_LOADS) >= PROGRAM_LOADS_MAX:
-        _PROGRAM_LOADS.clear()
-    _PROGRAM_LOADS[key] = (profile, impedance_ohm, load)
+    ShapeToken.remember(token.loads, (profile, impedance_ohm, load))
     return load
 
 

@@ -7,8 +7,7 @@ works them out once and the caller hands the `OutputNow` down to those steps.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from simulator.scs.energy import Compliance, Drain, ProgramLoad, program_load
 from simulator.scs.history import StimState
@@ -18,8 +17,7 @@ if TYPE_CHECKING:
     from simulator.scs.device import StimulatorDevice
 
 
-@dataclass(frozen=True)
-class OutputNow:
+class OutputNow(NamedTuple):
     """What the output stage does at one instant, worked out once (`StimulatorDevice.output_now`) for
     the steps that follow a change: rates, compliance, shorts, the history entry and the records, the
     compliance wake-up. Validity: it is made after the change and handed down by the caller to those
@@ -48,11 +46,12 @@ def output_now(dev: StimulatorDevice) -> OutputNow:
     amps = dev.effective_amplitudes()
     prof = dev.profile
     stored = dev.programs.stored
-    loads = {n: program_load(stored[n], prof, ohm) for n in dev.programs.active}
+    loads: dict[str, ProgramLoad] = {}
     comp: dict[str, Compliance] = {}
     drains: dict[str, Drain] = {}
-    if stim:
-        for n, load in loads.items():
+    for n in dev.programs.active:
+        load = loads[n] = program_load(stored[n], prof, ohm)
+        if stim:
             comp[n], drains[n] = load.at(amps[n], fractions)
     return OutputNow(now, stim, ohm, fractions, amps, loads, comp, drains)
 
@@ -66,13 +65,19 @@ def stim_state(dev: StimulatorDevice, out: OutputNow) -> StimState:
     ohm = out.ohm
     single = dev.profile.current_sources == "single"
     stored = bank.stored
-    progs = tuple([stored[n] for n in bank.active])
+    active = bank.active
+    progs = tuple([stored[n] for n in active])
     comp = out.compliance
-    delivered = {n: (comp[n].delivered_ma if stim else 0.0) for n in bank.active}
     loads = out.loads
-    shares = {n: loads[n].shares for n in bank.active}  # contact_shares(stored[n], ohm, single)
+    bank_starts = bank.starts
+    delivered: dict[str, float] = {}
+    shares: dict[str, dict[str, float]] = {}
+    starts: dict[str, float] = {}
+    for n in active:
+        delivered[n] = comp[n].delivered_ma if stim else 0.0
+        shares[n] = loads[n].shares  # contact_shares(stored[n], ohm, single)
+        starts[n] = bank_starts.get(n, 0.0)
     taus = dev.safety.passive_taus(progs, ohm)
-    starts = {n: bank.starts.get(n, 0.0) for n in bank.active}
     in_progress = dev.soft_stops.ramps
     ramps = {n: r for n, r in in_progress.items() if r.t1_s > now and not (stim and n in bank.active)} if in_progress else {}
     if ramps:  # soft stops in progress: rendered after the active programs (which keep their offsets)

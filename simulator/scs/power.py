@@ -153,6 +153,8 @@ class PowerSupply:
                 t = self.battery.time_to_pct(level)
                 if t < best:  # best = min(best, t)
                     best = t
+                if best < math.inf:
+                    break  # draining, a lower level is reached no sooner (time_to_pct is monotone): best is the min
         if math.isfinite(best):
             self.threshold_wake = self.dev.wake_at(best, lambda: self._crossed(on_cross))
 

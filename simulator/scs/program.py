@@ -123,7 +123,7 @@ class Program(StrictModel):
 
     def __setattr__(self, name: str, value: Any) -> None:
         """Assignment (validated by pydantic) changes the program in place: it loses its shape token."""
-        _SHAPES.pop(id(self), None)
+        SHAPES.pop(id(self), None)
         super().__setattr__(name, value)
 
     def with_amplitude(self, amplitude_ma: float) -> Program:
@@ -146,10 +146,11 @@ class Program(StrictModel):
         _object_setattr(new, "__pydantic_extra__", None if extra is None else extra.copy())
         _object_setattr(new, "__pydantic_fields_set__", fields_set)
         _object_setattr(new, "__pydantic_private__", None)
-        token = shape_token(self)
-        if len(_SHAPES) >= SHAPES_MAX:
-            _SHAPES.clear()
-        _SHAPES[id(new)] = (new, token)
+        hit = SHAPES.get(id(self))
+        token = hit[1] if hit is not None and hit[0] is self else shape_token(self)
+        if len(SHAPES) >= SHAPES_MAX:
+            SHAPES.clear()
+        SHAPES[id(new)] = (new, token)
         return new
 
     def remote_top_ma(self, device_max_ma: float, bypass: bool = False) -> float:
@@ -333,9 +334,25 @@ _object_setattr = object.__setattr__
 
 class ShapeToken:
     """Stands for a program's settings other than its amplitude: programs with the same token differ
-    at most in `amplitude_ma` (see `shape_token`). Compared by identity."""
+    at most in `amplitude_ma` (see `shape_token`). Compared by identity. It carries the memos of
+    figures of that shape at given inputs (energy.program_load, safety.amplitude_screen): a few
+    entries each, (inputs..., figures), the inputs held and matched by identity (`remember`)."""
 
-    __slots__ = ("__weakref__",)
+    __slots__ = ("__weakref__", "loads", "screens")
+
+    #: entries kept per memo (the oldest is dropped): one per impedance dict, which changes only with drift and faults
+    MEMO_MAX = 4
+
+    def __init__(self) -> None:
+        self.loads: list[tuple] = []
+        self.screens: list[tuple] = []
+
+    @classmethod
+    def remember(cls, memo: list[tuple], entry: tuple) -> None:
+        """Add `entry` to `memo`, dropping the oldest when full."""
+        if len(memo) >= cls.MEMO_MAX:
+            del memo[0]
+        memo.append(entry)
 
 
 #: id(program) -> (program, its shape token). A program gets a new token the first time it is asked
@@ -344,19 +361,20 @@ class ShapeToken:
 #: its entry (`Program.__setattr__`); every other new program (validated, `model_copy`, deep copy)
 #: has another id and so a new token; programs and their contacts are otherwise never changed in
 #: place. Bounded: cleared when full (the next request makes a new token: a miss, never a wrong hit).
-_SHAPES: dict[int, tuple[Program, ShapeToken]] = {}
+#: Hot callers read it directly: `hit = SHAPES.get(id(p)); token = hit[1] if hit is not None and hit[0] is p else shape_token(p)`.
+SHAPES: dict[int, tuple[Program, ShapeToken]] = {}
 SHAPES_MAX = 256
 
 
 def shape_token(program: Program) -> ShapeToken:
-    """The token of `program`'s settings other than the amplitude (memoised by identity, `_SHAPES`)."""
-    hit = _SHAPES.get(id(program))
+    """The token of `program`'s settings other than the amplitude (memoised by identity, `SHAPES`)."""
+    hit = SHAPES.get(id(program))
     if hit is not None and hit[0] is program:
         return hit[1]
     token = ShapeToken()
-    if len(_SHAPES) >= SHAPES_MAX:
-        _SHAPES.clear()
-    _SHAPES[id(program)] = (program, token)
+    if len(SHAPES) >= SHAPES_MAX:
+        SHAPES.clear()
+    SHAPES[id(program)] = (program, token)
     return token
 
 

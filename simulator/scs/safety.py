@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from simulator.device import Finding
-from simulator.scs.program import CASE, Program, ShapeToken, fraction_sums_pct, shape_token
+from simulator.scs.program import CASE, SHAPES, Program, ShapeToken, fraction_sums_pct, shape_token
 
 if TYPE_CHECKING:
     from simulator.scs.profile import StimulatorProfile
@@ -352,28 +352,22 @@ def _clear_ma(program: Program, profile: StimulatorProfile, areas_cm2: dict[str,
 def amplitude_screen(program: Program, profile: StimulatorProfile, areas_cm2: dict[str, float],
                      impedance_ohm: dict[str, float] | None = None) -> AmplitudeScreen | None:
     """The screen of `program`'s shape (None when the waveform is not offered: then the ranges stop
-    early and the general check applies). Memoised in `_SCREENS` (see there)."""
-    token = shape_token(program)
-    key = (token, id(profile), id(areas_cm2), id(impedance_ohm))
-    hit = _SCREENS.get(key)
-    if hit is not None and hit[0] is profile and hit[1] is areas_cm2 and hit[2] is impedance_ohm:
-        screen: AmplitudeScreen | None = hit[3]
-        return screen
+    early and the general check applies).
+
+    Memoised on the program's shape token (`program.shape_token`: it stands for every setting but
+    the amplitude, is shared only by `Program.with_amplitude` copies and is dropped on assignment),
+    in `token.screens` entries (profile, areas, impedance dict, screen) matched by identity.
+    Profiles, contact areas and impedance dicts are never changed in place (Electrodes.ohm hands
+    out a new dict when the values change: drift, faults)."""
+    hit = SHAPES.get(id(program))
+    token = hit[1] if hit is not None and hit[0] is program else shape_token(program)
+    for entry in token.screens:
+        if entry[0] is profile and entry[1] is areas_cm2 and entry[2] is impedance_ohm:
+            screen: AmplitudeScreen | None = entry[3]
+            return screen
     screen = _make_screen(program, profile, areas_cm2, impedance_ohm)
-    if len(_SCREENS) >= SCREENS_MAX:
-        _SCREENS.clear()
-    _SCREENS[key] = (profile, areas_cm2, impedance_ohm, screen)
+    ShapeToken.remember(token.screens, (profile, areas_cm2, impedance_ohm, screen))
     return screen
-
-
-#: amplitude_screen memo: (shape token, id(profile), id(areas), id(impedance dict)) -> (profile, areas,
-#: impedance dict, screen). The token stands for every program setting but the amplitude
-#: (`program.shape_token`: shared only by `Program.with_amplitude` copies, dropped on assignment);
-#: the entry holds the other inputs, so their ids are not reused while it lives, and a hit is
-#: confirmed by identity. Profiles, contact areas and impedance dicts are never changed in place
-#: (Electrodes.ohm hands out a new dict when the values change: drift, faults). Bounded.
-_SCREENS: dict[tuple[ShapeToken, int, int, int], tuple] = {}
-SCREENS_MAX = 256
 
 
 def _make_screen(program: Program, profile: StimulatorProfile, areas_cm2: dict[str, float],

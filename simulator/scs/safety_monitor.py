@@ -168,7 +168,7 @@ class SafetyMonitor:
         dev = self.dev
         if not (out.stimulating if out is not None else dev.stimulating()):
             return
-        if dev.electrodes.impedance.is_static():
+        if not any(dev.electrodes.impedance.growth_per_year.values()):  # ImpedanceModel.is_static, inlined (hot)
             return  # drift.next_compliance_change_s is inf for every program (none `drifts`)
         amps = out.amplitudes_ma if out is not None else dev.effective_amplitudes()
         end = dev.sim.duration_s

@@ -211,6 +211,8 @@ class SoftStops:
         if self.end_wake is not None:
             self.end_wake.cancel()
             self.end_wake = None
+        if not self.ramps:
+            return
         now = self.dev.now
         ends = [r.t1_s for r in self.ramps.values() if r.t1_s > now]
         if ends:

@@ -12,6 +12,8 @@ Without drift (every growth rate 0.0, `ImpedanceModel.is_static`) Z_i(t) = Z0_i 
 for every t, faults included, so a memo made while the model was static holds across instants
 while it stays static: it is renewed when the time changes and the model drifts now or drifted
 when the memo was made, when the faults change, or for another model (checked at every call).
+Growth rates are the model's settings: like the memo of one instant, this assumes they do not
+change within an instant (tests that change them do so between instants).
 """
 from __future__ import annotations
 

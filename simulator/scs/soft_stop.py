@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -112,8 +112,7 @@ def period_factor(spec: tuple[float, float, float], t_period_s: np.ndarray, peri
     return level0 * (g(t_period_s + period_s) - g(t_period_s)) / period_s
 
 
-@dataclass(frozen=True)
-class OutputBefore:
+class OutputBefore(NamedTuple):
     """What the output stage did just before an action, as much as a soft stop needs: taken before
     every action, so it is cheap (references, no computation); the delivered current (mA), contact
     shares and passive recovery tau (us) of a program that stops are computed only for that program,

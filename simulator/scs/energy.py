@@ -14,7 +14,7 @@ When I x R_eff + headroom exceeds the rail, the delivered current falls to (rail
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from simulator.scs.program import CASE, SHAPES, Program, ShapeToken, shape_token
 from simulator.scs.safety import contact_shares
@@ -110,6 +110,15 @@ class Drain:
                      {**self.details, **other.details})
 
 
+class Rates(NamedTuple):
+    """A program's average rates while stimulating, without the rest of a `Drain` (the hot path's)."""
+
+    charge_uc_per_s: float  # cathodic charge delivered to tissue
+    tissue_power_w: float
+    battery_power_w: float
+    tissue_share: float  # fraction of the cathodic current reaching tissue (tissue_share)
+
+
 class ProgramLoad:
     """The figures of a program shape (every setting but the amplitude) on one profile at one
     instant's impedances that compliance and drain need (ohm, duty fractions, pulses/s, us, V), and
@@ -135,24 +144,23 @@ class ProgramLoad:
         self.rail_v = profile.compliance_rail_v
         self.adaptive = profile.adaptive_compliance
         self.efficiency = profile.battery.converter_efficiency
-        #: the last `at` (amplitude mA, tissue fractions, (compliance, drain)); None: none yet
-        self._last: tuple[float, dict[str, float] | None, tuple[Compliance, Drain]] | None = None
+        #: the last `at` (amplitude mA, tissue fractions, (compliance, rates)); None: none yet
+        self._last: tuple[float, dict[str, float] | None, tuple[Compliance, Rates]] | None = None
 
     def figures(self) -> tuple:
         """Every figure, for comparing two loads (tests)."""
         return tuple(getattr(self, k) for k in self.__slots__ if k != "_last")
 
-    def at(self, amp: float, tissue_fraction: dict[str, float] | None) -> tuple[Compliance, Drain]:
-        """(compliance, drain) at `amp` mA, as `compliance(amp)` and `drain(that, tissue_fraction)` give
+    def at(self, amp: float, tissue_fraction: dict[str, float] | None) -> tuple[Compliance, Rates]:
+        """(compliance, rates) at `amp` mA, as `compliance(amp)` and `rates(that, tissue_fraction)` give
         them. Memo of the last call: the same amplitude (equal and nonzero, so the same float bits)
         and the same fractions dict (Electrodes.fractions: a new dict when they change) give the
-        same pair; a program whose amplitude did not change in an action is not worked out again.
-        The pair is shared: callers must not change the drain's details."""
+        same pair; a program whose amplitude did not change in an action is not worked out again."""
         last = self._last
         if last is not None and last[0] == amp and amp != 0.0 and last[1] is tissue_fraction:
             return last[2]
         c = self.compliance(amp)
-        pair = (c, self.drain(c, tissue_fraction))
+        pair = (c, self.rates(c, tissue_fraction))
         self._last = (amp, tissue_fraction, pair)
         return pair
 
@@ -173,7 +181,15 @@ class ProgramLoad:
         return sum(-s * tissue_fraction.get(k, 1.0) for k, s in self.shares.items() if s < 0)
 
     def drain(self, c: Compliance, tissue_fraction: dict[str, float] | None = None) -> Drain:
-        """The program's average rates at the compliance `c` (see `program_drain`)."""
+        """The program's average rates at the compliance `c` (see `program_drain`), with its details."""
+        r = self.rates(c, tissue_fraction)
+        return Drain(self.pps * self.on_fraction, r.charge_uc_per_s, r.tissue_power_w, r.battery_power_w,
+                     {self.name: {"load_ohm": self.load_ohm, "supply_v": c.supply_v, "delivered_ma": c.delivered_ma, "duty": self.duty,
+                                  "energy_duty": self.duty_e, "tissue_share": r.tissue_share}})
+
+    def rates(self, c: Compliance, tissue_fraction: dict[str, float] | None = None) -> Rates:
+        """Charge to tissue (uC/s), tissue and battery power (W) and tissue share at the compliance `c`
+        (the arithmetic of `program_drain`)."""
         amp = c.delivered_ma
         duty = self.duty
         duty_e = self.duty_e
@@ -188,11 +204,9 @@ class ProgramLoad:
         else:
             volt_amp = i_a * c.supply_v * duty
         supply = pps * phases * volt_amp * pw * 1e-6 / self.efficiency
-        share = self.tissue_share(tissue_fraction)
+        share = self.tissue_share(tissue_fraction) if tissue_fraction else 1.0
         charge = pps * duty * amp * pw / 1000.0 * share  # into tissue (a short takes its part)
-        return Drain(pps * self.on_fraction, charge, tissue, supply,
-                     {self.name: {"load_ohm": z, "supply_v": c.supply_v, "delivered_ma": amp, "duty": duty, "energy_duty": duty_e,
-                                  "tissue_share": share}})
+        return Rates(charge, tissue, supply, share)
 
 
 def program_load(program: Program, profile: StimulatorProfile, impedance_ohm: dict[str, float]) -> ProgramLoad:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from simulator.scs.energy import Compliance, Drain, ProgramLoad, program_load
+from simulator.scs.energy import Compliance, ProgramLoad, Rates, program_load
 from simulator.scs.history import StimState
 from simulator.scs.safety import contact_shares
 
@@ -32,7 +32,7 @@ class OutputNow(NamedTuple):
     amplitudes_ma: dict[str, float]  # running program -> amplitude aimed for (closed loop included), mA
     loads: dict[str, ProgramLoad]  # running program -> its load figures (energy.program_load: shares, R_eff...)
     compliance: dict[str, Compliance]  # running program -> its compliance (only while stimulating)
-    drains: dict[str, Drain]  # running program -> its average rates (only while stimulating)
+    rates: dict[str, Rates]  # running program -> its average rates (only while stimulating; energy.program_drain's)
 
 
 def output_now(dev: StimulatorDevice) -> OutputNow:
@@ -48,12 +48,12 @@ def output_now(dev: StimulatorDevice) -> OutputNow:
     stored = dev.programs.stored
     loads: dict[str, ProgramLoad] = {}
     comp: dict[str, Compliance] = {}
-    drains: dict[str, Drain] = {}
+    rates: dict[str, Rates] = {}
     for n in dev.programs.active:
         load = loads[n] = program_load(stored[n], prof, ohm)
         if stim:
-            comp[n], drains[n] = load.at(amps[n], fractions)
-    return OutputNow(now, stim, ohm, fractions, amps, loads, comp, drains)
+            comp[n], rates[n] = load.at(amps[n], fractions)
+    return OutputNow(now, stim, ohm, fractions, amps, loads, comp, rates)
 
 
 def stim_state(dev: StimulatorDevice, out: OutputNow) -> StimState:
@@ -90,4 +90,4 @@ def stim_state(dev: StimulatorDevice, out: OutputNow) -> StimState:
                 taus[n] = r.passive_tau_us
             else:
                 taus.pop(n, None)
-    return StimState(now, progs, starts, delivered, shares, stim, taus, {n: r.render_spec() for n, r in ramps.items()} if ramps else {})
+    return StimState.of(now, progs, starts, delivered, shares, stim, taus, {n: r.render_spec() for n, r in ramps.items()} if ramps else {})

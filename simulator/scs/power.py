@@ -66,9 +66,9 @@ class PowerSupply:
         stim = out.stimulating
         charge = tissue = supply = 0.0
         if stim:
-            drains = out.drains
+            rates = out.rates
             for n in dev.programs.active:
-                d = drains[n]
+                d = rates[n]
                 charge += d.charge_uc_per_s
                 tissue += d.tissue_power_w
                 supply += d.battery_power_w

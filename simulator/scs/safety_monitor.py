@@ -118,10 +118,10 @@ class SafetyMonitor:
         if out is None:
             out = dev.output_now()
         fractions = out.fractions
-        drains = out.drains
+        rates = out.rates
         for n in (dev.programs.active if out.stimulating else []):
             p = dev.programs.stored[n]
-            share = drains[n].details[n]["tissue_share"]  # energy.tissue_share of p at out.ohm and fractions
+            share = rates[n].tissue_share  # energy.tissue_share of p at out.ohm and fractions
             lossy = share < 1.0 - 1e-9
             if lossy and not self.short_state.get(n, False):
                 dev.emit(K.STIMULATION_SHORT_LOSS, program=n, tissue_pct=round(100.0 * share, 4), lost_pct=round(100.0 * (1.0 - share), 4),

@@ -121,7 +121,7 @@ class OutputBefore(NamedTuple):
     stimulating: bool
     programs: tuple[Program, ...] = ()  # the running programs, in order
     starts_s: dict[str, float] | None = None  # running program -> start time, s
-    amplitudes_ma: dict[str, float] | None = None  # running program -> amplitude aimed for (closed loop included), mA
+    amplitudes_ma: dict[str, float] | None = None  # running program -> amplitude aimed for (closed loop included), mA; None: the programs' own
     ohm: dict[str, float] | None = None  # contact -> impedance then, ohm
 
 
@@ -168,8 +168,10 @@ class SoftStops:
             return OutputBefore(False)
         bank = dev.programs
         stored = bank.stored
+        # without a closed-loop controller the amplitudes aimed for are the programs' own (None: read them from `programs`)
+        amps = dev.effective_amplitudes() if dev.loop.tracker is not None else None
         return OutputBefore(True, tuple([stored[n] for n in bank.active]), {n: bank.starts.get(n, 0.0) for n in bank.active},
-                            dev.effective_amplitudes(), dev.electrodes.ohm(dev.now))
+                            amps, dev.electrodes.ohm(dev.now))
 
     def begin(self, before: OutputBefore, action: str) -> None:
         """Start the soft-stop ramp of each program that was delivering before `action` and is not now
@@ -183,7 +185,7 @@ class SoftStops:
             return
         if not before.stimulating:
             return
-        assert before.starts_s is not None and before.amplitudes_ma is not None and before.ohm is not None
+        assert before.starts_s is not None and before.ohm is not None
         stopping = [p for p in before.programs if p.name not in out_now and p.soft_stop_s > 0]
         if not stopping:
             return  # every program delivering before still is (an amplitude step, say)
@@ -195,7 +197,7 @@ class SoftStops:
         for p in stopping:
             n = p.name
             level0 = float(p.envelope(now - before.starts_s.get(n, 0.0)))
-            aimed_ma = before.amplitudes_ma[n]
+            aimed_ma = before.amplitudes_ma[n] if before.amplitudes_ma is not None else p.amplitude_ma
             delivered_ma = compliance(p, prof, before.ohm, aimed_ma).delivered_ma
             r = make_ramp(p, prof, ohm, aimed_ma, level0, now, fractions, delivered_ma, contact_shares(p, before.ohm, single),
                           dev.safety.passive_taus([p], before.ohm).get(n))

@@ -3,7 +3,7 @@
 - `Program.with_amplitude` is `model_copy(update={"amplitude_ma": ...})`, and shares the shape token;
 - `safety.findings_at_amplitude` (the shape's screen) is `check_program` of the program at that amplitude;
 - `energy.program_load` (memo on the shape token) and `ProgramLoad.at` (last-amplitude memo) give the
-  figures, compliance and drain a fresh computation gives, after drift, faults, edits and steps;
+  figures, compliance and drain (rates) a fresh computation gives, after drift, faults, edits and steps;
 - `Electrodes.ohm` / `fractions` hold across instants only while no contact drifts;
 - a run with many actions, drift, a fault and program edits is identical with every memo bypassed.
 """
@@ -174,7 +174,9 @@ def test_program_load_memo_equals_the_plain_computation(registry, steps, profile
         for amp in (p.amplitude_ma, x):
             assert compliance(p, profile, ohm, amp) == _plain_compliance(p, profile, ohm, amp)
             assert program_drain(p, profile, ohm, amp, fractions) == _plain_drain(p, profile, ohm, amp, fractions)
-            assert load.at(amp, fractions) == (_plain_compliance(p, profile, ohm, amp), _plain_drain(p, profile, ohm, amp, fractions))
+            d = _plain_drain(p, profile, ohm, amp, fractions)
+            rates = (d.charge_uc_per_s, d.tissue_power_w, d.battery_power_w, d.details[p.name]["tissue_share"])
+            assert load.at(amp, fractions) == (_plain_compliance(p, profile, ohm, amp), rates)
 
 
 # ----- impedances across instants -----
@@ -261,10 +263,23 @@ def test_a_run_is_identical_with_every_memo_bypassed(monkeypatch, drift):
     monkeypatch.setattr(safety, "findings_at_amplitude", lambda *a, **k: None)  # the full check at every step
     monkeypatch.setattr(energy, "program_load", lambda program, profile, ohm: ProgramLoad(program, profile, ohm))
     monkeypatch.setattr("simulator.scs.output_now.program_load", lambda program, profile, ohm: ProgramLoad(program, profile, ohm))
-    monkeypatch.setattr(ProgramLoad, "at", lambda self, amp, fr: (self.compliance(amp), self.drain(self.compliance(amp), fr)))
+    monkeypatch.setattr(ProgramLoad, "at", lambda self, amp, fr: (self.compliance(amp), self.rates(self.compliance(amp), fr)))
     monkeypatch.setattr(Program, "with_amplitude", lambda self, amp: self.model_copy(update={"amplitude_ma": amp}))
     plain = run()
     assert sum(e.kind == "amplitude.change" for e in fast.events) > 50
     assert fast.events == plain.events
     assert fast.summary == plain.summary
     assert fast.series == plain.series
+
+
+def test_stim_state_of_is_the_constructor():
+    from dataclasses import FrozenInstanceError, fields
+
+    from simulator.scs.history import StimState
+
+    p = _program({"E2": "-", "E3": "+"})
+    args = (5.0, (p,), {"p": 1.0}, {"p": 3.0}, {"p": {"E2": -1.0, "E3": 1.0}}, True, {}, {"q": (1.0, 2.0, 0.5)})
+    fast, plain = StimState.of(*args), StimState(*args)
+    assert fast == plain and fast.same_as(plain) and [getattr(fast, f.name) for f in fields(StimState)] == list(args)
+    with pytest.raises(FrozenInstanceError):
+        fast.t_s = 6.0  # type: ignore[misc]

@@ -146,8 +146,7 @@ class StimulatorDevice(Device):
     def begin_apply(self, action: str, params: StrictModel) -> OutputBefore:
         """Bring the accumulators to now; the token is what the output stage did just before the
         effect (for the soft stops). Reporting the findings next changes no output state."""
-        self._rebase()
-        return self.soft_stops.before()
+        return self.soft_stops.before(self._rebase())
 
     def report_findings(self, action: str, params: StrictModel, findings: list[Finding]) -> None:
         for f in findings:
@@ -188,8 +187,8 @@ class StimulatorDevice(Device):
         """What the output stage does now, worked out once (simulator/scs/output_now.py)."""
         return output_now(self)
 
-    def _rebase(self) -> None:
-        """Bring the accumulators, the cell, the soft stops and the closed loop to now."""
+    def _rebase(self) -> float:
+        """Bring the accumulators, the cell, the soft stops and the closed loop to now; returns now, s."""
         now = self.now
         self.power.advance(now)
         if self.soft_stops.ramps:
@@ -197,11 +196,12 @@ class StimulatorDevice(Device):
         if self.loop.tracker is not None:  # (loop.advance does nothing without a controller)
             was = self.power.was_stimulating()
             self.loop.advance(now, was if was is not None else self.stimulating())
+        return now
 
     def _plan(self, out: OutputNow | None = None) -> None:
         """Plan the wake-ups: next battery threshold, next compliance change, end of the next soft stop
         (`out`: the output stage now, when the caller has it)."""
-        self.power.plan_threshold(self._on_threshold)
+        self.power.plan_threshold(self._on_threshold, out.t_s if out is not None else None)
         self.safety.plan_compliance(self._on_compliance_change, out)
         self.soft_stops.plan_end(self._on_ramp_end)
 

@@ -14,7 +14,7 @@ When I x R_eff + headroom exceeds the rail, the delivered current falls to (rail
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from simulator.scs.program import CASE, SHAPES, Program, ShapeToken, shape_token
 from simulator.scs.safety import contact_shares
@@ -110,13 +110,9 @@ class Drain:
                      {**self.details, **other.details})
 
 
-class Rates(NamedTuple):
-    """A program's average rates while stimulating, without the rest of a `Drain` (the hot path's)."""
-
-    charge_uc_per_s: float  # cathodic charge delivered to tissue
-    tissue_power_w: float
-    battery_power_w: float
-    tissue_share: float  # fraction of the cathodic current reaching tissue (tissue_share)
+#: A program's average rates while stimulating, without the rest of a `Drain` (the hot path's, a plain
+#: tuple): (charge to tissue uC/s, tissue power W, battery power W, tissue share 0..1 (`tissue_share`)).
+Rates = tuple[float, float, float, float]
 
 
 class ProgramLoad:
@@ -182,10 +178,10 @@ class ProgramLoad:
 
     def drain(self, c: Compliance, tissue_fraction: dict[str, float] | None = None) -> Drain:
         """The program's average rates at the compliance `c` (see `program_drain`), with its details."""
-        r = self.rates(c, tissue_fraction)
-        return Drain(self.pps * self.on_fraction, r.charge_uc_per_s, r.tissue_power_w, r.battery_power_w,
+        charge, tissue, supply, share = self.rates(c, tissue_fraction)
+        return Drain(self.pps * self.on_fraction, charge, tissue, supply,
                      {self.name: {"load_ohm": self.load_ohm, "supply_v": c.supply_v, "delivered_ma": c.delivered_ma, "duty": self.duty,
-                                  "energy_duty": self.duty_e, "tissue_share": r.tissue_share}})
+                                  "energy_duty": self.duty_e, "tissue_share": share}})
 
     def rates(self, c: Compliance, tissue_fraction: dict[str, float] | None = None) -> Rates:
         """Charge to tissue (uC/s), tissue and battery power (W) and tissue share at the compliance `c`
@@ -206,7 +202,7 @@ class ProgramLoad:
         supply = pps * phases * volt_amp * pw * 1e-6 / self.efficiency
         share = self.tissue_share(tissue_fraction) if tissue_fraction else 1.0
         charge = pps * duty * amp * pw / 1000.0 * share  # into tissue (a short takes its part)
-        return Rates(charge, tissue, supply, share)
+        return (charge, tissue, supply, share)
 
 
 def program_load(program: Program, profile: StimulatorProfile, impedance_ohm: dict[str, float]) -> ProgramLoad:

@@ -43,9 +43,10 @@ def output_now(dev: StimulatorDevice) -> OutputNow:
     electrodes = dev.electrodes
     ohm = electrodes.ohm(now)
     fractions = electrodes.fractions(now)
-    amps = dev.effective_amplitudes()
-    prof = dev.profile
     stored = dev.programs.stored
+    # without a closed-loop controller the amplitudes aimed for are the programs' own (effective_amplitudes)
+    amps = dev.effective_amplitudes() if dev.loop.tracker is not None else {n: stored[n].amplitude_ma for n in dev.programs.active}
+    prof = dev.profile
     loads: dict[str, ProgramLoad] = {}
     comp: dict[str, Compliance] = {}
     rates: dict[str, Rates] = {}

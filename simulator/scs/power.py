@@ -68,10 +68,10 @@ class PowerSupply:
         if stim:
             rates = out.rates
             for n in dev.programs.active:
-                d = rates[n]
-                charge += d.charge_uc_per_s
-                tissue += d.tissue_power_w
-                supply += d.battery_power_w
+                r = rates[n]  # energy.Rates: (charge uC/s, tissue W, battery W, tissue share)
+                charge += r[0]
+                tissue += r[1]
+                supply += r[2]
         drain_ma = battery_current_ma(supply, prof, stim)
         # soft-stop ramps: charge and energy are integrated exactly (SoftStops.integral); the battery is drawn
         # at each ramp's mean drain until its end, where the device wakes (exact there)
@@ -139,12 +139,13 @@ class PowerSupply:
         self._thresholds = out  # the profile's: fixed for the device's life
         return out
 
-    def plan_threshold(self, on_cross: Callable[[], None]) -> None:
-        """Wake (and run `on_cross`) when the draining cell reaches its next threshold."""
+    def plan_threshold(self, on_cross: Callable[[], None], now_s: float | None = None) -> None:
+        """Wake (and run `on_cross`) when the draining cell reaches its next threshold (`now_s`: the
+        time now when the caller has it, s)."""
         if self.threshold_wake is not None:
             self.threshold_wake.cancel()
             self.threshold_wake = None
-        pct = self.battery.pct_at(self.dev.now)
+        pct = self.battery.pct_at(self.dev.now if now_s is None else now_s)
         best = math.inf
         if self.battery.net_ma < 0:
             for level, name in self.thresholds():

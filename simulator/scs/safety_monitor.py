@@ -121,7 +121,7 @@ class SafetyMonitor:
         rates = out.rates
         for n in (dev.programs.active if out.stimulating else []):
             p = dev.programs.stored[n]
-            share = rates[n].tissue_share  # energy.tissue_share of p at out.ohm and fractions
+            share = rates[n][3]  # energy.Rates' tissue share: energy.tissue_share of p at out.ohm and fractions
             lossy = share < 1.0 - 1e-9
             if lossy and not self.short_state.get(n, False):
                 dev.emit(K.STIMULATION_SHORT_LOSS, program=n, tissue_pct=round(100.0 * share, 4), lost_pct=round(100.0 * (1.0 - share), 4),

@@ -161,8 +161,8 @@ class SoftStops:
         """Output cut at once (battery, MRI): no ramp continues."""
         self.ramps = {}
 
-    def before(self) -> OutputBefore:
-        """What the output stage does now (before an action changes it)."""
+    def before(self, now_s: float | None = None) -> OutputBefore:
+        """What the output stage does now (before an action changes it; `now_s`: the time now when the caller has it, s)."""
         dev = self.dev
         if not dev.stimulating():
             return OutputBefore(False)
@@ -171,7 +171,7 @@ class SoftStops:
         # without a closed-loop controller the amplitudes aimed for are the programs' own (None: read them from `programs`)
         amps = dev.effective_amplitudes() if dev.loop.tracker is not None else None
         return OutputBefore(True, tuple([stored[n] for n in bank.active]), {n: bank.starts.get(n, 0.0) for n in bank.active},
-                            amps, dev.electrodes.ohm(dev.now))
+                            amps, dev.electrodes.ohm(dev.now if now_s is None else now_s))
 
     def begin(self, before: OutputBefore, action: str) -> None:
         """Start the soft-stop ramp of each program that was delivering before `action` and is not now

@@ -55,7 +55,7 @@ from simulator.scs.program import Program
 from simulator.scs.safety_monitor import SafetyMonitor
 from simulator.scs.settings import ClosedLoopSettings, ImpedanceSettings, Settings
 from simulator.scs.settings import Settings as StimulatorSettings
-from simulator.scs.soft_stop import OutputBefore, SoftStops
+from simulator.scs.soft_stop import KEEP_OUTPUT_ACTIONS, NO_STOP, OutputBefore, SoftStops
 from simulator.scs.waveform import render_segments
 
 __all__ = ["StimulatorDevice", "Settings", "ImpedanceSettings", "ClosedLoopSettings"]
@@ -146,7 +146,8 @@ class StimulatorDevice(Device):
     def begin_apply(self, action: str, params: StrictModel) -> OutputBefore:
         """Bring the accumulators to now; the token is what the output stage did just before the
         effect (for the soft stops). Reporting the findings next changes no output state."""
-        return self.soft_stops.before(self._rebase())
+        now = self._rebase()
+        return NO_STOP if action in KEEP_OUTPUT_ACTIONS else self.soft_stops.before(now)
 
     def report_findings(self, action: str, params: StrictModel, findings: list[Finding]) -> None:
         for f in findings:

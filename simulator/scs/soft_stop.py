@@ -125,6 +125,14 @@ class OutputBefore(NamedTuple):
     ohm: dict[str, float] | None = None  # contact -> impedance then, ohm
 
 
+#: Actions that change a stored program's amplitude and nothing else of the output stage: the running
+#: programs, the output switch, MRI mode and the battery's suspension stay as they were, so no
+#: program can stop and `SoftStops.begin` has nothing to ramp: no snapshot is taken before them.
+KEEP_OUTPUT_ACTIONS = frozenset({"amplitude_up", "amplitude_down", "set_amplitude"})
+#: The token of such an action: nothing was delivering that could stop (`begin` only drops ramps of running programs).
+NO_STOP = OutputBefore(False)
+
+
 class SoftStops:
     """The soft-stop ramps in progress (component `soft_stops` of StimulatorDevice).
 

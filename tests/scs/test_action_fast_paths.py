@@ -265,6 +265,7 @@ def test_a_run_is_identical_with_every_memo_bypassed(monkeypatch, drift):
     monkeypatch.setattr("simulator.scs.output_now.program_load", lambda program, profile, ohm: ProgramLoad(program, profile, ohm))
     monkeypatch.setattr(ProgramLoad, "at", lambda self, amp, fr: (self.compliance(amp), self.rates(self.compliance(amp), fr)))
     monkeypatch.setattr(Program, "with_amplitude", lambda self, amp: self.model_copy(update={"amplitude_ma": amp}))
+    monkeypatch.setattr("simulator.scs.device.KEEP_OUTPUT_ACTIONS", frozenset())  # the output snapshot before every action
     plain = run()
     assert sum(e.kind == "amplitude.change" for e in fast.events) > 50
     assert fast.events == plain.events

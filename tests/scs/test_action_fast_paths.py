@@ -292,3 +292,18 @@ def test_stim_state_of_is_the_constructor():
     assert fast == plain and fast.same_as(plain) and [getattr(fast, f.name) for f in fields(StimState)] == list(args)
     with pytest.raises(FrozenInstanceError):
         fast.t_s = 6.0  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("profile_id", ["scs/rechargeable-micc-16", "scs/recharge-free-tonic"])
+def test_thresholds_made_once_are_the_profiles(profile_id):
+    sc = scenario_from_dict({"name": "t", "seed": 1, "duration": "1d", "devices": [{"id": "ipg", "profile": profile_id,
+                                                                                    "settings": {"leads": TWO_PERC8}}]})
+    power = Simulation(sc).devices["ipg"].power
+    made = power.thresholds()
+    assert power.thresholds() is made  # kept: the profile does not change during a run
+    power._thresholds = None
+    assert power.thresholds() == made
+    b = power.dev.profile.battery
+    expected = [(b.low_battery_pct, "low")] + ([(b.eri_pct, "eri")] if b.chemistry == "primary" and b.eri_pct is not None else [])
+    expected += [(b.stimulation_off_pct, "eos" if b.chemistry == "primary" else "stim_off"), (0.0, "empty")]
+    assert made == expected

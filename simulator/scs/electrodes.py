@@ -76,10 +76,6 @@ class Electrodes:
         self._fractions_memo = (t_s, model, key, value, static)
         return value
 
-    def _fault_key(self) -> tuple[tuple[str, str], ...]:
-        faults = self.impedance.faults
-        return tuple(faults.items()) if faults else ()
-
     def table(self, t_s: float) -> list[dict[str, Any]]:
         """Rows {contact, ohm, flag, ok, level} of every lead contact at `t_s`."""
         rows = self.impedance.table(t_s)

@@ -136,7 +136,8 @@ class Program(StrictModel):
         check then refuses the amplitude against the profile's range)."""
         if type(amplitude_ma) is not float or not 0.0 <= amplitude_ma <= 100.0 or self.__pydantic_private__ is not None:
             return self.model_copy(update={"amplitude_ma": amplitude_ma})
-        new = Program.__new__(Program)
+        cls = type(self)
+        new = cls.__new__(cls)
         fields = self.__dict__.copy()
         fields["amplitude_ma"] = amplitude_ma + 0.0  # -0.0 -> 0.0
         fields_set = self.__pydantic_fields_set__.copy()

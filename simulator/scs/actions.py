@@ -78,9 +78,10 @@ def apply_select_group(dev: StimulatorDevice, params: SelectGroup) -> Payload:
 
 
 def _set_amplitude(dev: StimulatorDevice, name: str, amplitude_ma: float, who: str) -> Payload:
-    p = dev.programs[name]
-    dev.programs.store(p.model_copy(update={"amplitude_ma": amplitude_ma}))
-    if _is_first_active(dev, name):
+    p = dev.programs.stored[name]
+    dev.programs.store(p.with_amplitude(amplitude_ma))
+    active = dev.programs.active
+    if active and name == active[0] and dev.loop.tracker is not None:  # _is_first_active (follow_amplitude needs a controller)
         dev.loop.follow_amplitude(amplitude_ma)
     dev.emit(K.AMPLITUDE_CHANGE, program=name, amplitude_ma=amplitude_ma, previous_ma=p.amplitude_ma, by=who)
     return {"program": name, "amplitude_ma": amplitude_ma}
@@ -88,12 +89,12 @@ def _set_amplitude(dev: StimulatorDevice, name: str, amplitude_ma: float, who: s
 
 def apply_amplitude_up(dev: StimulatorDevice, params: AmplitudeStep) -> Payload:
     name = dev.programs.resolve(params.program)
-    return _set_amplitude(dev, name, round(dev.programs[name].amplitude_ma + dev.profile.amplitude_ma.step * params.steps, 6), "patient")
+    return _set_amplitude(dev, name, round(dev.programs.stored[name].amplitude_ma + dev.profile.amplitude_ma.step * params.steps, 6), "patient")
 
 
 def apply_amplitude_down(dev: StimulatorDevice, params: AmplitudeStep) -> Payload:
     name = dev.programs.resolve(params.program)
-    return _set_amplitude(dev, name, max(0.0, round(dev.programs[name].amplitude_ma - dev.profile.amplitude_ma.step * params.steps, 6)), "patient")
+    return _set_amplitude(dev, name, max(0.0, round(dev.programs.stored[name].amplitude_ma - dev.profile.amplitude_ma.step * params.steps, 6)), "patient")
 
 
 def apply_set_amplitude(dev: StimulatorDevice, params: SetAmplitude) -> Payload:

@@ -24,7 +24,8 @@ class BatteryState:
         return min(self.capacity_mah, max(0.0, self.level_mah + self.net_ma * (t_s - self.t0_s) / SECONDS_PER_HOUR))
 
     def pct_at(self, t_s: float) -> float:
-        return 100.0 * self.level_mah_at(t_s) / self.capacity_mah
+        cap = self.capacity_mah  # level_mah_at, inlined (hot)
+        return 100.0 * min(cap, max(0.0, self.level_mah + self.net_ma * (t_s - self.t0_s) / SECONDS_PER_HOUR)) / cap
 
     def rebase(self, t_s: float, net_ma: float | None = None) -> None:
         self.level_mah = self.level_mah_at(t_s)
@@ -36,7 +37,7 @@ class BatteryState:
         """Absolute time at which the level reaches `pct` on its present slope (inf if never)."""
         target = self.capacity_mah * pct / 100.0
         gap = target - self.level_mah
-        if abs(gap) < 1e-12:
+        if -1e-12 < gap < 1e-12:  # abs(gap) < 1e-12
             return self.t0_s
         if self.net_ma == 0 or (gap > 0) != (self.net_ma > 0):
             return math.inf

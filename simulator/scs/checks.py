@@ -78,7 +78,7 @@ def check_select_program(dev: StimulatorDevice, params: SelectProgram) -> list[F
 def _amplitude_step(dev: StimulatorDevice, params: AmplitudeStep, up: bool) -> list[Finding]:
     bank = dev.programs
     name = bank.resolve(params.program)
-    p = bank[name]
+    p = bank.stored[name]
     step = dev.profile.amplitude_ma.step * params.steps
     new = round(p.amplitude_ma + (step if up else -step), 6)
     if up:
@@ -90,7 +90,7 @@ def _amplitude_step(dev: StimulatorDevice, params: AmplitudeStep, up: bool) -> l
                             "(a clinician bypass is needed)", "max_tolerable_ma", new, p.max_tolerable_ma)]
     elif new < p.patient_min_ma - 1e-9:
         return [Finding("refuse", f"{name}: {new:g} mA is below the patient's minimum {p.patient_min_ma:g} mA", "patient_min_ma", new, p.patient_min_ma)]
-    return [f for f in dev.safety.program_findings(p.model_copy(update={"amplitude_ma": new})) if f.limit != "patient_max_ma"]
+    return [f for f in dev.safety.amplitude_findings(p, new) if f.limit != "patient_max_ma"]
 
 
 def check_amplitude_up(dev: StimulatorDevice, params: AmplitudeStep) -> list[Finding]:
@@ -131,7 +131,7 @@ def check_patient_step(dev: StimulatorDevice, params: PatientStep) -> list[Findi
 
 def check_set_amplitude(dev: StimulatorDevice, params: SetAmplitude) -> list[Finding]:
     name = dev.programs.resolve(params.program)
-    return dev.safety.program_findings(dev.programs[name].model_copy(update={"amplitude_ma": params.amplitude_ma}))
+    return dev.safety.amplitude_findings(dev.programs[name], params.amplitude_ma)
 
 
 def check_stimulation_on(dev: StimulatorDevice, params: NoParams) -> list[Finding]:

@@ -43,18 +43,19 @@ from simulator.scs.battery import charge_time_h, days_between
 from simulator.scs.closed_loop import LABEL as LOOP_LABEL
 from simulator.scs.closed_loop import ClosedLoopControl
 from simulator.scs.electrodes import Electrodes
-from simulator.scs.energy import battery_current_ma, compliance, program_drain
+from simulator.scs.energy import battery_current_ma, program_drain
 from simulator.scs.history import ProgramHistory, StimState
 from simulator.scs.impedance import ImpedanceModel
 from simulator.scs.leads import LeadProfile, contact_map
 from simulator.scs.output import OutputSwitch
+from simulator.scs.output_now import OutputNow, output_now, stim_state
 from simulator.scs.power import PowerSupply
 from simulator.scs.profile import StimulatorProfile
 from simulator.scs.program import Program
 from simulator.scs.safety_monitor import SafetyMonitor
 from simulator.scs.settings import ClosedLoopSettings, ImpedanceSettings, Settings
 from simulator.scs.settings import Settings as StimulatorSettings
-from simulator.scs.soft_stop import OutputBefore, SoftStops
+from simulator.scs.soft_stop import KEEP_OUTPUT_ACTIONS, NO_STOP, OutputBefore, SoftStops
 from simulator.scs.waveform import render_segments
 
 __all__ = ["StimulatorDevice", "Settings", "ImpedanceSettings", "ClosedLoopSettings"]
@@ -145,8 +146,8 @@ class StimulatorDevice(Device):
     def begin_apply(self, action: str, params: StrictModel) -> OutputBefore:
         """Bring the accumulators to now; the token is what the output stage did just before the
         effect (for the soft stops). Reporting the findings next changes no output state."""
-        self._rebase()
-        return self.soft_stops.before()
+        now = self._rebase()
+        return NO_STOP if action in KEEP_OUTPUT_ACTIONS else self.soft_stops.before(now)
 
     def report_findings(self, action: str, params: StrictModel, findings: list[Finding]) -> None:
         for f in findings:
@@ -155,11 +156,12 @@ class StimulatorDevice(Device):
     def finish_apply(self, action: str, params: StrictModel, findings: list[Finding], payload: dict[str, Any] | None,
                      token: Any) -> dict[str, Any] | None:
         self.soft_stops.begin(token, action)
-        self.power.compute_rates()
-        self.safety.check_compliance()
+        out = output_now(self)
+        self.power.compute_rates(out)
+        self.safety.check_compliance(out)
         self.power.check_recharge_eri()
-        self.record_state()
-        self._plan()
+        self.record_state(out)
+        self._plan(out)
         result = payload or {}
         if findings:
             result["warnings"] = [f.as_dict() for f in findings]
@@ -175,29 +177,40 @@ class StimulatorDevice(Device):
         bank = self.programs
         stored = bank.stored
         out = {n: stored[n].amplitude_ma for n in bank.active}
-        lp = self.loop.program()
-        if lp is not None and self.loop.tracker is not None:
-            out[lp] = self.loop.tracker.settled_ma()
+        tracker = self.loop.tracker
+        if tracker is not None:  # (without a controller loop.program() is None)
+            lp = self.loop.program()
+            if lp is not None:
+                out[lp] = tracker.settled_ma()
         return out
 
-    def _rebase(self) -> None:
-        """Bring the accumulators, the cell, the soft stops and the closed loop to now."""
+    def output_now(self) -> OutputNow:
+        """What the output stage does now, worked out once (simulator/scs/output_now.py)."""
+        return output_now(self)
+
+    def _rebase(self) -> float:
+        """Bring the accumulators, the cell, the soft stops and the closed loop to now; returns now, s."""
         now = self.now
         self.power.advance(now)
-        self.soft_stops.prune(now)
-        was = self.power.was_stimulating()
-        self.loop.advance(now, was if was is not None else self.stimulating())
+        if self.soft_stops.ramps:
+            self.soft_stops.prune(now)
+        if self.loop.tracker is not None:  # (loop.advance does nothing without a controller)
+            was = self.power.was_stimulating()
+            self.loop.advance(now, was if was is not None else self.stimulating())
+        return now
 
-    def _plan(self) -> None:
-        """Plan the wake-ups: next battery threshold, next compliance change, end of the next soft stop."""
-        self.power.plan_threshold(self._on_threshold)
-        self.safety.plan_compliance(self._on_compliance_change)
+    def _plan(self, out: OutputNow | None = None) -> None:
+        """Plan the wake-ups: next battery threshold, next compliance change, end of the next soft stop
+        (`out`: the output stage now, when the caller has it)."""
+        self.power.plan_threshold(self._on_threshold, out.t_s if out is not None else None)
+        self.safety.plan_compliance(self._on_compliance_change, out)
         self.soft_stops.plan_end(self._on_ramp_end)
 
     def _replan(self) -> None:
-        self.power.compute_rates()
-        self.record_state()
-        self._plan()
+        out = self.output_now()
+        self.power.compute_rates(out)
+        self.record_state(out)
+        self._plan(out)
 
     def _on_threshold(self) -> None:
         self._rebase()
@@ -206,10 +219,11 @@ class StimulatorDevice(Device):
 
     def _on_compliance_change(self) -> None:
         self._rebase()
-        self.power.compute_rates()
-        self.safety.check_compliance()
-        self.record_state()
-        self._plan()
+        out = self.output_now()
+        self.power.compute_rates(out)
+        self.safety.check_compliance(out)
+        self.record_state(out)
+        self._plan(out)
 
     def _on_ramp_end(self) -> None:
         self._rebase()
@@ -235,48 +249,35 @@ class StimulatorDevice(Device):
             self._schedule_drift(interval_s)
         self._drift_wake = self.wake_at(self.now + interval_s, tick)
 
-    def stim_state(self) -> StimState:
-        """What the output stage does now: programs, starts, delivered amplitudes, contact shares."""
-        now = self.now
-        bank = self.programs
-        stim = self.stimulating()
-        ohm = self.electrodes.ohm(now)
-        amps = self.effective_amplitudes()
-        single = self.profile.current_sources == "single"
-        stored = bank.stored
-        progs = tuple(stored[n] for n in bank.active)
-        delivered = {n: (compliance(stored[n], self.profile, ohm, amps[n]).delivered_ma if stim else 0.0) for n in bank.active}
-        shares = {p.name: safety.contact_shares(p, ohm, single) for p in progs}
-        taus = self.safety.passive_taus(progs, ohm)
-        starts = {n: bank.starts.get(n, 0.0) for n in bank.active}
-        ramps = {n: r for n, r in self.soft_stops.ramps.items() if r.t1_s > now and not (stim and n in bank.active)}
-        if ramps:  # soft stops in progress: rendered after the active programs (which keep their offsets)
-            progs = tuple(p for p in progs if p.name not in ramps) + tuple(r.program for r in ramps.values())
-            for n, r in ramps.items():
-                delivered[n] = r.delivered_ma
-                shares[n] = r.shares if r.shares is not None else safety.contact_shares(r.program, ohm, single)
-                starts[n] = r.t0_s
-                if r.passive_tau_us is not None:
-                    taus[n] = r.passive_tau_us
-                else:
-                    taus.pop(n, None)
-        return StimState(now, progs, starts, delivered, shares, stim, taus, {n: r.render_spec() for n, r in ramps.items()})
+    def stim_state(self, out: OutputNow | None = None) -> StimState:
+        """What the output stage does now: programs, starts, delivered amplitudes, contact shares
+        (`out`: the output stage now, when the caller has it; simulator/scs/output_now.py)."""
+        return stim_state(self, out if out is not None else self.output_now())
 
-    def record_state(self) -> None:
-        self.history.note(self.stim_state())
-        now = self.now
+    def record_state(self, out: OutputNow | None = None) -> None:
+        """Breakpoints of every signal now and the history's entry (`out`: the output stage now, when
+        the caller has it)."""
+        if out is None:
+            out = self.output_now()
+        self.history.note(stim_state(self, out))
+        now = out.t_s
+        record = self.sim.recorder.record  # what Device.record does, without its two calls per signal
+        dev_id = self.id
         charge, energy, _ = self.power.accumulated(now)
-        self.record("battery_pct", self.power.battery.pct_at(now), "%")
-        self.record("charge_delivered_uc", charge, "uC")
-        self.record("energy_used_j", energy, "J")
-        self.record("stimulating", 1.0 if self.stimulating() else 0.0, "", interp="step")
-        amps = self.effective_amplitudes()
-        lp = self.loop.program()
-        for n, p in self.programs.items():
+        record(now, dev_id, "battery_pct", self.power.battery.pct_at(now), "%")
+        record(now, dev_id, "charge_delivered_uc", charge, "uC")
+        record(now, dev_id, "energy_used_j", energy, "J")
+        record(now, dev_id, "stimulating", 1.0 if out.stimulating else 0.0, "", "step")
+        amps = out.amplitudes_ma
+        loop = self.loop
+        lp = loop.program() if loop.tracker is not None else None  # (None without a controller)
+        active = self.programs.active
+        for n, p in self.programs.stored.items():
             if n == lp:
                 continue  # recorded by the loop: the controller's amplitude now, not where it heads
-            self.record(f"amplitude_ma.{n}", amps.get(n, p.amplitude_ma) if n in self.programs.active else p.amplitude_ma, "mA", interp="step")
-        self.loop.record()
+            record(now, dev_id, f"amplitude_ma.{n}", amps.get(n, p.amplitude_ma) if n in active else p.amplitude_ma, "mA", "step")
+        if loop.tracker is not None:  # (loop.record does nothing without a controller)
+            loop.record()
 
     # ================= public API (GUI, reports) =================
     def snapshot(self, t_s: float | None = None) -> Any:

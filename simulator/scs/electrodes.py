@@ -7,6 +7,13 @@ the same dict is returned (and the last instant's impedance dict when its values
 floats: without drift), so the contact shares and compliance derived from it are computed
 once per instant (`safety.contact_shares` memoises on the dict's identity). Callers must not
 change a returned dict.
+
+Without drift (every growth rate 0.0, `ImpedanceModel.is_static`) Z_i(t) = Z0_i x exp(0) = Z0_i
+for every t, faults included, so a memo made while the model was static holds across instants
+while it stays static: it is renewed when the time changes and the model drifts now or drifted
+when the memo was made, when the faults change, or for another model (checked at every call).
+Growth rates are the model's settings: like the memo of one instant, this assumes they do not
+change within an instant (tests that change them do so between instants).
 """
 from __future__ import annotations
 
@@ -15,8 +22,8 @@ from typing import Any
 from simulator.scs.impedance import ImpedanceModel
 from simulator.scs.leads import LeadProfile
 
-#: (time s, model, faults, value) of a per-instant memo
-_Memo = tuple[float, ImpedanceModel, tuple[tuple[str, str], ...], dict[str, float]]
+#: (time s, model, faults, value, the model was static then) of a per-instant memo
+_Memo = tuple[float, ImpedanceModel, tuple[tuple[str, str], ...], dict[str, float], bool]
 
 
 def _same_floats(a: dict[str, float], b: dict[str, float]) -> bool:
@@ -44,26 +51,30 @@ class Electrodes:
     def ohm(self, t_s: float) -> dict[str, float]:
         """Contact -> impedance (ohm) at `t_s`, the case included (memoised for the instant)."""
         memo = self._ohm_memo
-        if memo is not None and memo[0] == t_s and memo[1] is self.impedance and memo[2] == self._fault_key():
-            return memo[3]
-        value = self.impedance.ohm_at(t_s)
+        model = self.impedance
+        faults = model.faults
+        key = tuple(faults.items()) if faults else ()
+        if memo is not None and memo[1] is model and memo[2] == key and (memo[0] == t_s or (memo[4] and not any(model.growth_per_year.values()))):
+            return memo[3]  # the same instant, or static then and now (model.is_static, inlined: hot)
+        static = model.is_static()
+        value = model.ohm_at(t_s)
         if memo is not None and _same_floats(memo[3], value):
             value = memo[3]  # unchanged (no drift): the same dict, so the memos keyed on it still hold
-        self._ohm_memo = (t_s, self.impedance, self._fault_key(), value)
+        self._ohm_memo = (t_s, model, key, value, static)
         return value
 
     def fractions(self, t_s: float) -> dict[str, float]:
         """Shorted contact -> fraction of its current reaching tissue at `t_s` (memoised like `ohm`)."""
         memo = self._fractions_memo
-        if memo is not None and memo[0] == t_s and memo[1] is self.impedance and memo[2] == self._fault_key():
-            return memo[3]
-        value = self.impedance.tissue_fractions(t_s)
-        self._fractions_memo = (t_s, self.impedance, self._fault_key(), value)
+        model = self.impedance
+        faults = model.faults
+        key = tuple(faults.items()) if faults else ()
+        if memo is not None and memo[1] is model and memo[2] == key and (memo[0] == t_s or (memo[4] and not any(model.growth_per_year.values()))):
+            return memo[3]  # as in `ohm`
+        static = model.is_static()
+        value = model.tissue_fractions(t_s)
+        self._fractions_memo = (t_s, model, key, value, static)
         return value
-
-    def _fault_key(self) -> tuple[tuple[str, str], ...]:
-        faults = self.impedance.faults
-        return tuple(faults.items()) if faults else ()
 
     def table(self, t_s: float) -> list[dict[str, Any]]:
         """Rows {contact, ohm, flag, ok, level} of every lead contact at `t_s`."""

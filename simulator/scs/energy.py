@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from simulator.scs.program import CASE, Program
+from simulator.scs.program import CASE, SHAPES, Program, ShapeToken, shape_token
 from simulator.scs.safety import contact_shares
 
 if TYPE_CHECKING:
@@ -94,18 +94,6 @@ class Compliance:
         return self.required_v <= self.rail_v + 1e-9
 
 
-def compliance(program: Program, profile: StimulatorProfile, impedance_ohm: dict[str, float], amplitude_ma: float | None = None) -> Compliance:
-    amp = program.amplitude_ma if amplitude_ma is None else amplitude_ma
-    single = profile.current_sources == "single"
-    r = drive_resistance_ohm(program, impedance_ohm, profile.impedance.case_ohm, single)
-    head = profile.compliance_headroom_v
-    rail = profile.compliance_rail_v
-    need = amp * 1e-3 * r + head
-    delivered = amp if need <= rail else max(0.0, (rail - head) / r * 1e3) if r > 0 else amp
-    supply = min(rail, need) if profile.adaptive_compliance else rail
-    return Compliance(need, rail, supply, delivered, amp)
-
-
 @dataclass(frozen=True)
 class Drain:
     """Average rates of one program (or a sum), while the device is stimulating."""
@@ -120,6 +108,127 @@ class Drain:
         return Drain(self.pulses_per_s + other.pulses_per_s, self.charge_uc_per_s + other.charge_uc_per_s,
                      self.tissue_power_w + other.tissue_power_w, self.battery_power_w + other.battery_power_w,
                      {**self.details, **other.details})
+
+
+#: A program's average rates while stimulating, without the rest of a `Drain` (the hot path's, a plain
+#: tuple): (charge to tissue uC/s, tissue power W, battery power W, tissue share 0..1 (`tissue_share`)).
+Rates = tuple[float, float, float, float]
+
+
+class ProgramLoad:
+    """The figures of a program shape (every setting but the amplitude) on one profile at one
+    instant's impedances that compliance and drain need (ohm, duty fractions, pulses/s, us, V), and
+    the arithmetic that gives them at an amplitude (`compliance`, `drain`). One object serves every
+    amplitude: an amplitude step reuses it (`program_load` memoises it)."""
+
+    __slots__ = ("name", "r_eff_ohm", "load_ohm", "shares", "duty", "duty_e", "pps", "phases", "pulse_width_us", "on_fraction",
+                 "headroom_v", "rail_v", "adaptive", "efficiency", "_last")
+
+    def __init__(self, program: Program, profile: StimulatorProfile, impedance_ohm: dict[str, float]) -> None:
+        single = profile.current_sources == "single"
+        case_ohm = profile.impedance.case_ohm
+        self.name = program.name
+        self.r_eff_ohm, self.load_ohm = _loads(program, impedance_ohm, case_ohm, single)
+        self.shares = contact_shares(program, impedance_ohm, single)
+        self.duty = program.duty_fraction()
+        self.duty_e = program.energy_duty_fraction()
+        self.pps = program.pulses_per_s_while_on
+        self.phases = program.driven_phases_per_pulse
+        self.pulse_width_us = program.pulse_width_us
+        self.on_fraction = program.on_fraction()
+        self.headroom_v = profile.compliance_headroom_v
+        self.rail_v = profile.compliance_rail_v
+        self.adaptive = profile.adaptive_compliance
+        self.efficiency = profile.battery.converter_efficiency
+        #: the last `at` (amplitude mA, tissue fractions, (compliance, rates)); None: none yet
+        self._last: tuple[float, dict[str, float] | None, tuple[Compliance, Rates]] | None = None
+
+    def figures(self) -> tuple:
+        """Every figure, for comparing two loads (tests)."""
+        return tuple(getattr(self, k) for k in self.__slots__ if k != "_last")
+
+    def at(self, amp: float, tissue_fraction: dict[str, float] | None) -> tuple[Compliance, Rates]:
+        """(compliance, rates) at `amp` mA, as `compliance(amp)` and `rates(that, tissue_fraction)` give
+        them. Memo of the last call: the same amplitude (equal and nonzero, so the same float bits)
+        and the same fractions dict (Electrodes.fractions: a new dict when they change) give the
+        same pair; a program whose amplitude did not change in an action is not worked out again."""
+        last = self._last
+        if last is not None and last[0] == amp and amp != 0.0 and last[1] is tissue_fraction:
+            return last[2]
+        c = self.compliance(amp)
+        pair = (c, self.rates(c, tissue_fraction))
+        self._last = (amp, tissue_fraction, pair)
+        return pair
+
+    def compliance(self, amp: float) -> Compliance:
+        """Required voltage, supply and delivered current at `amp` mA (see `compliance`)."""
+        r = self.r_eff_ohm
+        head = self.headroom_v
+        rail = self.rail_v
+        need = amp * 1e-3 * r + head
+        delivered = amp if need <= rail else max(0.0, (rail - head) / r * 1e3) if r > 0 else amp
+        supply = min(rail, need) if self.adaptive else rail
+        return Compliance(need, rail, supply, delivered, amp)
+
+    def tissue_share(self, tissue_fraction: dict[str, float] | None) -> float:
+        """See `tissue_share`."""
+        if not tissue_fraction:
+            return 1.0
+        return sum(-s * tissue_fraction.get(k, 1.0) for k, s in self.shares.items() if s < 0)
+
+    def drain(self, c: Compliance, tissue_fraction: dict[str, float] | None = None) -> Drain:
+        """The program's average rates at the compliance `c` (see `program_drain`), with its details."""
+        charge, tissue, supply, share = self.rates(c, tissue_fraction)
+        return Drain(self.pps * self.on_fraction, charge, tissue, supply,
+                     {self.name: {"load_ohm": self.load_ohm, "supply_v": c.supply_v, "delivered_ma": c.delivered_ma, "duty": self.duty,
+                                  "energy_duty": self.duty_e, "tissue_share": share}})
+
+    def rates(self, c: Compliance, tissue_fraction: dict[str, float] | None = None) -> Rates:
+        """Charge to tissue (uC/s), tissue and battery power (W) and tissue share at the compliance `c`
+        (the arithmetic of `program_drain`)."""
+        amp = c.delivered_ma
+        duty = self.duty
+        duty_e = self.duty_e
+        pps = self.pps
+        phases = self.phases
+        pw = self.pulse_width_us
+        z = self.load_ohm
+        tissue = pps * duty_e * (phases * ((amp * 1e-3) ** 2 * z * pw * 1e-6))  # tissue_energy_per_pulse_j (phases: 2 active, 1 passive)
+        i_a = amp * 1e-3
+        if self.adaptive and c.required_v <= c.rail_v + 1e-9:  # c.ok
+            volt_amp = i_a * i_a * self.r_eff_ohm * duty_e + i_a * self.headroom_v * duty  # mean of I x V(t), W
+        else:
+            volt_amp = i_a * c.supply_v * duty
+        supply = pps * phases * volt_amp * pw * 1e-6 / self.efficiency
+        share = self.tissue_share(tissue_fraction) if tissue_fraction else 1.0
+        charge = pps * duty * amp * pw / 1000.0 * share  # into tissue (a short takes its part)
+        return (charge, tissue, supply, share)
+
+
+def program_load(program: Program, profile: StimulatorProfile, impedance_ohm: dict[str, float]) -> ProgramLoad:
+    """The `ProgramLoad` of `program` on `profile` at `impedance_ohm`.
+
+    Memoised on the program's shape token (`program.shape_token`: it stands for every setting but
+    the amplitude, is shared only by `Program.with_amplitude` copies and is dropped on assignment),
+    in `token.loads` entries (profile, impedance dict, load) matched by identity, so an amplitude
+    step finds its program's load; a program with other settings, another profile or another
+    impedance dict (drift, a fault: Electrodes.ohm hands out a new dict when values change) makes
+    a new one. An entry holds its inputs; profiles and impedance dicts are never changed in place."""
+    hit = SHAPES.get(id(program))
+    token = hit[1] if hit is not None and hit[0] is program else shape_token(program)
+    for entry in token.loads:
+        if entry[0] is profile and entry[1] is impedance_ohm:
+            load: ProgramLoad = entry[2]
+            return load
+    load = ProgramLoad(program, profile, impedance_ohm)
+    ShapeToken.remember(token.loads, (profile, impedance_ohm, load))
+    return load
+
+
+def compliance(program: Program, profile: StimulatorProfile, impedance_ohm: dict[str, float], amplitude_ma: float | None = None) -> Compliance:
+    """Required voltage I x R_eff + headroom (V) against the rail; the supply and the delivered current (mA)."""
+    amp = program.amplitude_ma if amplitude_ma is None else amplitude_ma
+    return program_load(program, profile, impedance_ohm).compliance(amp)
 
 
 def tissue_share(program: Program, impedance_ohm: dict[str, float], tissue_fraction: dict[str, float] | None, single_source: bool = False) -> float:
@@ -139,28 +248,11 @@ def program_drain(program: Program, profile: StimulatorProfile, impedance_ohm: d
     program.energy_duty_fraction() = <a^2>): charge ~ I <a>; tissue power ~ I^2 Z <a^2>; battery power
     per driven phase ~ I x V(t) with an adaptive supply V = a I R_eff + headroom, so
     I^2 R_eff <a^2> + I x headroom x <a>; a fixed supply (or out of compliance) draws rail x I x <a>.
+    The arithmetic is `ProgramLoad.drain`.
     """
-    c = compliance(program, profile, impedance_ohm, amplitude_ma)
-    amp = c.delivered_ma
-    duty = program.duty_fraction()
-    duty_e = program.energy_duty_fraction()
-    pps = program.pulses_per_s_while_on
-    phases = program.driven_phases_per_pulse
-    single = profile.current_sources == "single"
-    z = load_ohm(program, impedance_ohm, profile.impedance.case_ohm, single)
-    tissue = pps * duty_e * tissue_energy_per_pulse_j(amp, z, program.pulse_width_us, program.charge_balance)
-    i_a = amp * 1e-3
-    if profile.adaptive_compliance and c.ok:
-        r_eff = drive_resistance_ohm(program, impedance_ohm, profile.impedance.case_ohm, single)
-        volt_amp = i_a * i_a * r_eff * duty_e + i_a * profile.compliance_headroom_v * duty  # mean of I x V(t), W
-    else:
-        volt_amp = i_a * c.supply_v * duty
-    supply = pps * phases * volt_amp * program.pulse_width_us * 1e-6 / profile.battery.converter_efficiency
-    share = tissue_share(program, impedance_ohm, tissue_fraction, single)
-    charge = pps * duty * amp * program.pulse_width_us / 1000.0 * share  # into tissue (a short takes its part)
-    return Drain(pps * program.on_fraction(), charge, tissue, supply,
-                 {program.name: {"load_ohm": z, "supply_v": c.supply_v, "delivered_ma": amp, "duty": duty, "energy_duty": duty_e,
-                                  "tissue_share": share}})
+    amp = program.amplitude_ma if amplitude_ma is None else amplitude_ma
+    load = program_load(program, profile, impedance_ohm)
+    return load.drain(load.compliance(amp), tissue_fraction)
 
 
 def battery_current_ma(battery_power_w: float, profile: StimulatorProfile, stimulating: bool = True) -> float:

@@ -27,9 +27,21 @@ class StimState:
     passive_tau_us: dict[str, float] = field(default_factory=dict)  # passive recovery time constants (Z x C)
     stop_ramps: dict[str, tuple[float, float, float]] = field(default_factory=dict)  # soft stops in progress: (t0_s, duration_s, level0)
 
+    @classmethod
+    def of(cls, t_s: float, programs: tuple[Program, ...], starts_s: dict[str, float], amplitudes_ma: dict[str, float],
+           shares: dict[str, dict[str, float]], stimulating: bool, passive_tau_us: dict[str, float],
+           stop_ramps: dict[str, tuple[float, float, float]]) -> StimState:
+        """`StimState(...)` with every field given, made without the frozen dataclass's per-field
+        `object.__setattr__` (one state per change of the output stage: the hot path's)."""
+        state = object.__new__(cls)
+        state.__dict__.update(t_s=t_s, programs=programs, starts_s=starts_s, amplitudes_ma=amplitudes_ma, shares=shares,
+                              stimulating=stimulating, passive_tau_us=passive_tau_us, stop_ramps=stop_ramps)
+        return state
+
     def same_as(self, other: StimState) -> bool:
-        return (self.programs == other.programs and self.starts_s == other.starts_s and self.amplitudes_ma == other.amplitudes_ma
-                and self.shares == other.shares and self.stimulating == other.stimulating and self.passive_tau_us == other.passive_tau_us
+        # the plain dicts first: an amplitude change is told there without comparing the programs field by field
+        return (self.amplitudes_ma == other.amplitudes_ma and self.starts_s == other.starts_s and self.stimulating == other.stimulating
+                and self.programs == other.programs and self.shares == other.shares and self.passive_tau_us == other.passive_tau_us
                 and self.stop_ramps == other.stop_ramps)
 
     def render_kwargs(self) -> dict[str, Any]:

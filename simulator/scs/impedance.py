@@ -48,6 +48,11 @@ class ImpedanceModel:
         out[CASE] = self.spec.case_ohm
         return out
 
+    def is_static(self) -> bool:
+        """True when no contact drifts (every growth rate 0.0): `ohm_at` and `tissue_fractions` then
+        give the same floats at every time (x exp(0) = x exactly)."""
+        return not any(self.growth_per_year.values())
+
     def tissue_fractions(self, t_s: float) -> dict[str, float]:
         """Shorted contact -> fraction of its current that still reaches tissue (others: 1, not listed).
 

@@ -21,10 +21,11 @@ from simulator.alarms import CRITICAL, NON_CRITICAL
 from simulator.device import Wakeup
 from simulator.event_kinds import K
 from simulator.scs.battery import BatteryState
-from simulator.scs.energy import battery_current_ma, program_drain
+from simulator.scs.energy import battery_current_ma
 
 if TYPE_CHECKING:
     from simulator.scs.device import StimulatorDevice
+    from simulator.scs.output_now import OutputNow
 
 
 class PowerSupply:
@@ -51,27 +52,30 @@ class PowerSupply:
         self.rate: dict[str, float] = {}
         self.threshold_wake: Wakeup | None = None
         self.recharge_wake: Wakeup | None = None
+        self._thresholds: list[tuple[float, str]] | None = None
 
     # ----- closed-form accounting -----
-    def compute_rates(self) -> None:
-        """Average rates from now until the next change (cycling folded in); the cell's slope."""
+    def compute_rates(self, out: OutputNow | None = None) -> None:
+        """Average rates from now until the next change (cycling folded in); the cell's slope
+        (`out`: the output stage now, when the caller has it)."""
         dev = self.dev
-        now = dev.now
+        if out is None:
+            out = dev.output_now()
+        now = out.t_s
         prof = dev.profile
-        stim = dev.stimulating()
-        ohm = dev.electrodes.ohm(now)
+        stim = out.stimulating
         charge = tissue = supply = 0.0
         if stim:
-            amps = dev.effective_amplitudes()
+            rates = out.rates
             for n in dev.programs.active:
-                d = program_drain(dev.programs.stored[n], prof, ohm, amps[n], dev.electrodes.fractions(now))
-                charge += d.charge_uc_per_s
-                tissue += d.tissue_power_w
-                supply += d.battery_power_w
+                r = rates[n]  # energy.Rates: (charge uC/s, tissue W, battery W, tissue share)
+                charge += r[0]
+                tissue += r[1]
+                supply += r[2]
         drain_ma = battery_current_ma(supply, prof, stim)
         # soft-stop ramps: charge and energy are integrated exactly (SoftStops.integral); the battery is drawn
         # at each ramp's mean drain until its end, where the device wakes (exact there)
-        ramp_ma = dev.soft_stops.mean_battery_w(now) / prof.battery.voltage_v * 1e3
+        ramp_ma = dev.soft_stops.mean_battery_w(now) / prof.battery.voltage_v * 1e3 if dev.soft_stops.ramps else 0.0  # (0 / V x 1e3 = 0.0)
         net = -(drain_ma + ramp_ma)
         if self.recharging is not None:
             net += prof.battery.charge_current_ma
@@ -88,7 +92,7 @@ class PowerSupply:
             self.tissue_energy_j += self.rate["tissue_w"] * dt
             self.stim_s += dt * self.rate["stimulating"]
         ramps = self.dev.soft_stops
-        if dt > 0 and ramps:
+        if dt > 0 and ramps.ramps:
             q, tissue, battery = ramps.integral(self.t_acc, now_s)
             self.charge_uc += q
             self.energy_j += battery
@@ -104,7 +108,7 @@ class PowerSupply:
         """(charge uC, battery energy J, time stimulating s) from t = 0 to `t_s` (no change)."""
         dt = max(0.0, t_s - self.t_acc)
         ramps = self.dev.soft_stops
-        q, _, battery = ramps.integral(self.t_acc, t_s) if ramps else (0.0, 0.0, 0.0)
+        q, _, battery = ramps.integral(self.t_acc, t_s) if ramps.ramps else (0.0, 0.0, 0.0)
         return (self.charge_uc + self.rate.get("charge_uc_per_s", 0.0) * dt + q,
                 self.energy_j + self.rate.get("battery_w", 0.0) * dt + battery,
                 self.stim_s + self.rate.get("stimulating", 0.0) * dt)
@@ -120,7 +124,9 @@ class PowerSupply:
 
     # ----- thresholds -----
     def thresholds(self) -> list[tuple[float, str]]:
-        """(level %, name) of the cell's thresholds, highest first."""
+        """(level %, name) of the cell's thresholds, highest first (made once: the profile's; do not change it)."""
+        if self._thresholds is not None:
+            return self._thresholds
         b = self.dev.profile.battery
         out = [(b.low_battery_pct, "low")]
         if b.chemistry == "primary":
@@ -130,20 +136,26 @@ class PowerSupply:
         else:
             out.append((b.stimulation_off_pct, "stim_off"))
         out.append((0.0, "empty"))
+        self._thresholds = out  # the profile's: fixed for the device's life
         return out
 
-    def plan_threshold(self, on_cross: Callable[[], None]) -> None:
-        """Wake (and run `on_cross`) when the draining cell reaches its next threshold."""
+    def plan_threshold(self, on_cross: Callable[[], None], now_s: float | None = None) -> None:
+        """Wake (and run `on_cross`) when the draining cell reaches its next threshold (`now_s`: the
+        time now when the caller has it, s)."""
         if self.threshold_wake is not None:
             self.threshold_wake.cancel()
             self.threshold_wake = None
-        pct = self.battery.pct_at(self.dev.now)
+        pct = self.battery.pct_at(self.dev.now if now_s is None else now_s)
         best = math.inf
         if self.battery.net_ma < 0:
             for level, name in self.thresholds():
                 if name in self.flags or level >= pct - 1e-12:
                     continue
-                best = min(best, self.battery.time_to_pct(level))
+                t = self.battery.time_to_pct(level)
+                if t < best:  # best = min(best, t)
+                    best = t
+                if best < math.inf:
+                    break  # draining, a lower level is reached no sooner (time_to_pct is monotone): best is the min
         if math.isfinite(best):
             self.threshold_wake = self.dev.wake_at(best, lambda: self._crossed(on_cross))
 

@@ -121,6 +121,39 @@ class Program(StrictModel):
             raise ValueError(f"patient_max_ma ({self.patient_max_ma}) is below patient_min_ma ({self.patient_min_ma})")
         return self
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Assignment (validated by pydantic) changes the program in place: it loses its shape token."""
+        SHAPES.pop(id(self), None)
+        super().__setattr__(name, value)
+
+    def with_amplitude(self, amplitude_ma: float) -> Program:
+        """This program at another amplitude, mA: what `model_copy(update={"amplitude_ma": ...})` gives
+        (the same fields, fields set and extras), made directly, and sharing this program's shape token
+        (`shape_token`), so figures that do not depend on the amplitude are not worked out again.
+
+        The fast path takes a float the field accepts (0 <= mA <= 100; -0.0 is stored as 0.0, as
+        validation does); anything else is passed to `model_copy` as before (no validation there: a
+        check then refuses the amplitude against the profile's range)."""
+        if type(amplitude_ma) is not float or not 0.0 <= amplitude_ma <= 100.0 or self.__pydantic_private__ is not None:
+            return self.model_copy(update={"amplitude_ma": amplitude_ma})
+        cls = type(self)
+        new = cls.__new__(cls)
+        fields = self.__dict__.copy()
+        fields["amplitude_ma"] = amplitude_ma + 0.0  # -0.0 -> 0.0
+        fields_set = self.__pydantic_fields_set__.copy()
+        fields_set.add("amplitude_ma")
+        extra = self.__pydantic_extra__
+        _object_setattr(new, "__dict__", fields)
+        _object_setattr(new, "__pydantic_extra__", None if extra is None else extra.copy())
+        _object_setattr(new, "__pydantic_fields_set__", fields_set)
+        _object_setattr(new, "__pydantic_private__", None)
+        hit = SHAPES.get(id(self))
+        token = hit[1] if hit is not None and hit[0] is self else shape_token(self)
+        if len(SHAPES) >= SHAPES_MAX:
+            SHAPES.clear()
+        SHAPES[id(new)] = (new, token)
+        return new
+
     def remote_top_ma(self, device_max_ma: float, bypass: bool = False) -> float:
         """Highest amplitude the patient remote reaches: the patient maximum (else the device's),
         capped by the recorded maximum tolerable amplitude unless the clinician bypassed it, mA."""
@@ -295,6 +328,55 @@ class Program(StrictModel):
         if self.soft_stop_s > 0 and math.isfinite(on):
             env = env * np.clip((on - phase) / self.soft_stop_s, 0.0, 1.0)
         return env
+
+
+_object_setattr = object.__setattr__
+
+
+class ShapeToken:
+    """Stands for a program's settings other than its amplitude: programs with the same token differ
+    at most in `amplitude_ma` (see `shape_token`). Compared by identity. It carries the memos of
+    figures of that shape at given inputs (energy.program_load, safety.amplitude_screen): a few
+    entries each, (inputs..., figures), the inputs held and matched by identity (`remember`)."""
+
+    __slots__ = ("__weakref__", "loads", "screens")
+
+    #: entries kept per memo (the oldest is dropped): one per impedance dict, which changes only with drift and faults
+    MEMO_MAX = 4
+
+    def __init__(self) -> None:
+        self.loads: list[tuple] = []
+        self.screens: list[tuple] = []
+
+    @classmethod
+    def remember(cls, memo: list[tuple], entry: tuple) -> None:
+        """Add `entry` to `memo`, dropping the oldest when full."""
+        if len(memo) >= cls.MEMO_MAX:
+            del memo[0]
+        memo.append(entry)
+
+
+#: id(program) -> (program, its shape token). A program gets a new token the first time it is asked
+#: for one; `Program.with_amplitude` gives the copy its source's token. The entry holds the program,
+#: so its id is not reused while the entry lives. Invalidation: assigning to a program's field drops
+#: its entry (`Program.__setattr__`); every other new program (validated, `model_copy`, deep copy)
+#: has another id and so a new token; programs and their contacts are otherwise never changed in
+#: place. Bounded: cleared when full (the next request makes a new token: a miss, never a wrong hit).
+#: Hot callers read it directly: `hit = SHAPES.get(id(p)); token = hit[1] if hit is not None and hit[0] is p else shape_token(p)`.
+SHAPES: dict[int, tuple[Program, ShapeToken]] = {}
+SHAPES_MAX = 256
+
+
+def shape_token(program: Program) -> ShapeToken:
+    """The token of `program`'s settings other than the amplitude (memoised by identity, `SHAPES`)."""
+    hit = SHAPES.get(id(program))
+    if hit is not None and hit[0] is program:
+        return hit[1]
+    token = ShapeToken()
+    if len(SHAPES) >= SHAPES_MAX:
+        SHAPES.clear()
+    SHAPES[id(program)] = (program, token)
+    return token
 
 
 def _shares(contacts: dict[str, ContactUse], polarity: str) -> dict[str, float]:

@@ -20,10 +20,11 @@ programs have one pulse per period, so both figures are the same for them.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from simulator.device import Finding
-from simulator.scs.program import CASE, Program, fraction_sums_pct
+from simulator.scs.program import CASE, SHAPES, Program, ShapeToken, fraction_sums_pct, shape_token
 
 if TYPE_CHECKING:
     from simulator.scs.profile import StimulatorProfile
@@ -237,10 +238,7 @@ def check_configuration(program: Program, profile: StimulatorProfile, contact_la
 def check_electrical(program: Program, profile: StimulatorProfile, areas_cm2: dict[str, float],
                      impedance_ohm: dict[str, float] | None = None) -> list[Finding]:
     """Timing, current caps, charge density (profile policy) and Shannon k (warn)."""
-    out: list[Finding] = []
-    problem = program.timing_problem()
-    if problem:
-        out.append(Finding("refuse", f"{program.name}: {problem}", "timing", program.train_span_s() * 1e6, f"<= {program.period_s * 1e6:g} us"))
+    out = _timing_findings(program)
     if program.amplitude_ma > profile.max_total_current_ma + 1e-9:
         out.append(Finding("refuse", f"{program.name}: amplitude {program.amplitude_ma:g} mA is above the total current cap {profile.max_total_current_ma:g} mA", "max_total_current_ma", program.amplitude_ma, profile.max_total_current_ma))
     rows = contact_report(program, areas_cm2, profile, impedance_ohm)
@@ -262,15 +260,35 @@ def check_electrical(program: Program, profile: StimulatorProfile, areas_cm2: di
     # the remote's amplitude range must not reach the density limit: warned again when programmed, as
     # programmers do [L: Vercise programming manual, scs.md]. The range's top is the patient maximum capped
     # by the recorded MaxTol; a program with neither has the whole device range and is not warned about.
-    if program.remote_top_is_set():
-        top_ma = program.remote_top_ma(profile.amplitude_ma.max)
-        if top_ma > program.amplitude_ma:
-            top = contact_report(program, areas_cm2, profile, impedance_ohm, amplitude_ma=top_ma)
-            worst = max((r for r in top if r["charge_density_uc_per_cm2"] is not None), key=lambda r: r["charge_density_uc_per_cm2"], default=None)
-            if worst and worst["over_density"]:
-                out.append(Finding("warn", f"{program.name}: the patient remote's range up to {top_ma:g} mA could exceed the charge density limit on {worst['contact']} ({worst['charge_density_uc_per_cm2']:.1f} uC/cm2 > {limit:g}); highest safe amplitude {worst['max_amplitude_for_density_ma']:.2f} mA",
-                                   "patient_max_ma", top_ma, round(worst["max_amplitude_for_density_ma"], 3)))
+    top_ma = _remote_top_ma(program, profile)
+    if top_ma is not None and top_ma > program.amplitude_ma:
+        out += _remote_range_findings(program, profile, areas_cm2, impedance_ohm, top_ma)
     return out
+
+
+def _timing_findings(program: Program) -> list[Finding]:
+    """The refusal of a pulse timing that cannot be delivered (none when it can)."""
+    problem = program.timing_problem()
+    if problem:
+        return [Finding("refuse", f"{program.name}: {problem}", "timing", program.train_span_s() * 1e6, f"<= {program.period_s * 1e6:g} us")]
+    return []
+
+
+def _remote_top_ma(program: Program, profile: StimulatorProfile) -> float | None:
+    """Top of the patient remote's range when the clinician bounded it (patient maximum or MaxTol), mA; else None."""
+    return program.remote_top_ma(profile.amplitude_ma.max) if program.remote_top_is_set() else None
+
+
+def _remote_range_findings(program: Program, profile: StimulatorProfile, areas_cm2: dict[str, float],
+                           impedance_ohm: dict[str, float] | None, top_ma: float) -> list[Finding]:
+    """The warning that the remote's range up to `top_ma` (mA) could exceed the charge density limit (none when it cannot)."""
+    limit = profile.charge_density_limit_uc_per_cm2
+    top = contact_report(program, areas_cm2, profile, impedance_ohm, amplitude_ma=top_ma)
+    worst = max((r for r in top if r["charge_density_uc_per_cm2"] is not None), key=lambda r: r["charge_density_uc_per_cm2"], default=None)
+    if worst and worst["over_density"]:
+        return [Finding("warn", f"{program.name}: the patient remote's range up to {top_ma:g} mA could exceed the charge density limit on {worst['contact']} ({worst['charge_density_uc_per_cm2']:.1f} uC/cm2 > {limit:g}); highest safe amplitude {worst['max_amplitude_for_density_ma']:.2f} mA",
+                        "patient_max_ma", top_ma, round(worst["max_amplitude_for_density_ma"], 3))]
+    return []
 
 
 def check_program(program: Program, profile: StimulatorProfile, areas_cm2: dict[str, float],
@@ -279,7 +297,112 @@ def check_program(program: Program, profile: StimulatorProfile, areas_cm2: dict[
     findings = check_ranges(program, profile) + check_configuration(program, profile, [k for k in areas_cm2 if k != CASE])
     if not any(f.level == "refuse" and f.limit in ("cathodes", "anodes", "contacts") for f in findings):
         findings += check_electrical(program, profile, areas_cm2, impedance_ohm)
+    return _refusals_first(findings)
+
+
+def _refusals_first(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: f.level != "refuse")
+
+
+# ----- an amplitude change: the checks that depend on the amplitude only -----
+#: Relative margin under the amplitude at which a contact would first reach its current cap, the
+#: density limit or the Shannon limit: below it the rounding of `contact_report`'s arithmetic
+#: (a few ulp, ~1e-15) cannot raise a flag (the density stays below limit x (1 - 1e-9 + 1e-14)).
+CLEAR_MARGIN = 1e-9
+
+
+@dataclass(frozen=True)
+class AmplitudeScreen:
+    """What `check_program` finds for one program shape (every setting but the amplitude) at the
+    impedances of one instant, at any amplitude that raises no amplitude finding of its own.
+
+    `check_program(p at A)` is `refusals_first(static + (remote if remote_top_ma > A))` whenever the
+    profile's amplitude range accepts A and, if `electrical`, A <= `clear_ma` and A <= the total
+    current cap: then no range, total-cap, contact-cap, density or Shannon finding depends on A
+    (all are monotone in A; `clear_ma` is below the first contact's threshold by `CLEAR_MARGIN`).
+    """
+
+    static: tuple[Finding, ...]  # ranges but the amplitude's, configuration, timing: in check_program's order
+    remote: tuple[Finding, ...]  # the patient range's density warning, raised while the amplitude is below its top
+    remote_top_ma: float | None  # top of the patient remote's range (None: not bounded), mA
+    electrical: bool  # the electrical checks run (the configuration has cathodes, anodes and known contacts)
+    clear_ma: float  # amplitudes up to this raise no contact-cap, density or Shannon flag, mA
+    total_cap_ma: float  # the profile's total current cap, mA
+
+
+def _clear_ma(program: Program, profile: StimulatorProfile, areas_cm2: dict[str, float], impedance_ohm: dict[str, float] | None) -> float:
+    """The largest amplitude (less `CLEAR_MARGIN`) at which no contact row of `contact_report` is flagged, mA."""
+    single = profile.current_sources == "single"
+    shares = contact_shares(program, impedance_ohm, single)
+    n = pulses_before_recovery(program)
+    pw = program.pulse_width_us
+    best = math.inf
+    for label, share in shares.items():
+        s = abs(share)
+        if s == 0.0:
+            continue  # no current: no flag at any amplitude
+        best = min(best, profile.max_contact_current_ma / s)
+        area = areas_cm2.get(label)
+        if label != CASE and area is not None:
+            best = min(best, max_amplitude_for_density_ma(profile.charge_density_limit_uc_per_cm2, area, pw, s, n),
+                       max_charge_for_shannon_uc(profile.shannon_k_limit, area) * 1000.0 / (pw * s * n))
+    return best * (1.0 - CLEAR_MARGIN)
+
+
+def amplitude_screen(program: Program, profile: StimulatorProfile, areas_cm2: dict[str, float],
+                     impedance_ohm: dict[str, float] | None = None) -> AmplitudeScreen | None:
+    """The screen of `program`'s shape (None when the waveform is not offered: then the ranges stop
+    early and the general check applies).
+
+    Memoised on the program's shape token (`program.shape_token`: it stands for every setting but
+    the amplitude, is shared only by `Program.with_amplitude` copies and is dropped on assignment),
+    in `token.screens` entries (profile, areas, impedance dict, screen) matched by identity.
+    Profiles, contact areas and impedance dicts are never changed in place (Electrodes.ohm hands
+    out a new dict when the values change: drift, faults)."""
+    hit = SHAPES.get(id(program))
+    token = hit[1] if hit is not None and hit[0] is program else shape_token(program)
+    for entry in token.screens:
+        if entry[0] is profile and entry[1] is areas_cm2 and entry[2] is impedance_ohm:
+            screen: AmplitudeScreen | None = entry[3]
+            return screen
+    screen = _make_screen(program, profile, areas_cm2, impedance_ohm)
+    ShapeToken.remember(token.screens, (profile, areas_cm2, impedance_ohm, screen))
+    return screen
+
+
+def _make_screen(program: Program, profile: StimulatorProfile, areas_cm2: dict[str, float],
+                 impedance_ohm: dict[str, float] | None) -> AmplitudeScreen | None:
+    if program.waveform not in profile.waveforms:
+        return None
+    ranges = [f for f in check_ranges(program, profile) if f.limit != "amplitude_ma"]  # the amplitude's is the only one with that limit
+    config = check_configuration(program, profile, [k for k in areas_cm2 if k != CASE])
+    electrical = not any(f.level == "refuse" and f.limit in ("cathodes", "anodes", "contacts") for f in ranges + config)
+    static = ranges + config
+    top_ma = None
+    remote: list[Finding] = []
+    clear = math.inf
+    if electrical:
+        static += _timing_findings(program)
+        top_ma = _remote_top_ma(program, profile)
+        if top_ma is not None:
+            remote = _remote_range_findings(program, profile, areas_cm2, impedance_ohm, top_ma)
+        clear = _clear_ma(program, profile, areas_cm2, impedance_ohm)
+    return AmplitudeScreen(tuple(static), tuple(remote), top_ma, electrical, clear, profile.max_total_current_ma)
+
+
+def findings_at_amplitude(program: Program, amplitude_ma: float, profile: StimulatorProfile, areas_cm2: dict[str, float],
+                          impedance_ohm: dict[str, float] | None = None) -> list[Finding] | None:
+    """`check_program(program.with_amplitude(amplitude_ma), ...)` from the shape's screen, or None when
+    the amplitude itself raises a finding (or the waveform is not offered): then run the full check."""
+    screen = amplitude_screen(program, profile, areas_cm2, impedance_ohm)
+    if screen is None or profile.amplitude_ma.problem(amplitude_ma, "amplitude", "mA") is not None:
+        return None
+    if screen.electrical and not (amplitude_ma <= screen.clear_ma and amplitude_ma <= screen.total_cap_ma):
+        return None
+    findings = list(screen.static)
+    if screen.remote and screen.remote_top_ma is not None and screen.remote_top_ma > amplitude_ma:
+        findings += screen.remote
+    return _refusals_first(findings) if findings else findings
 
 
 # ----- interleaving -----

@@ -18,11 +18,11 @@ from simulator.device import Finding, Wakeup
 from simulator.event_kinds import K
 from simulator.scs import safety
 from simulator.scs.drift import next_compliance_change_s
-from simulator.scs.energy import compliance, tissue_share
 from simulator.scs.program import Program
 
 if TYPE_CHECKING:
     from simulator.scs.device import StimulatorDevice
+    from simulator.scs.output_now import OutputNow
 
 #: finding limit -> the safety event kind reported (and counted) with its warning
 SAFETY_KINDS = {"charge_density_uc_per_cm2": K.SAFETY_CHARGE_DENSITY, "shannon_k": K.SAFETY_SHANNON_K, "patient_max_ma": K.SAFETY_PATIENT_RANGE}
@@ -72,6 +72,15 @@ class SafetyMonitor:
             findings += safety.check_interleave(progs, dev.profile, self.passive_taus(progs))
         return findings
 
+    def amplitude_findings(self, p: Program, amplitude_ma: float) -> list[Finding]:
+        """`program_findings(p.with_amplitude(amplitude_ma))`: from the program shape's screen when the
+        amplitude raises no finding of its own (safety.findings_at_amplitude), else the full check."""
+        dev = self.dev
+        electrodes = dev.electrodes
+        ohm = electrodes.ohm(dev.now)
+        fast = safety.findings_at_amplitude(p, amplitude_ma, dev.profile, electrodes.areas, ohm)
+        return fast if fast is not None else safety.check_program(p.with_amplitude(amplitude_ma), dev.profile, electrodes.areas, ohm)
+
     def interleave_findings(self, programs: list[Program]) -> list[Finding]:
         """Findings of running `programs` together (pulse overlap, passive recovery, total current)."""
         return safety.check_interleave(programs, self.dev.profile, self.passive_taus(programs))
@@ -102,15 +111,17 @@ class SafetyMonitor:
             self.dev.emit(kind, message=f.message, value=f.value, limit=f.allowed, policy="refuse")
 
     # ----- the output stage now -----
-    def check_shorts(self) -> None:
-        """Flag programs that lose current through a shorted contact (simple model: impedance.tissue_fractions)."""
+    def check_shorts(self, out: OutputNow | None = None) -> None:
+        """Flag programs that lose current through a shorted contact (simple model: impedance.tissue_fractions)
+        (`out`: the output stage now, when the caller has it)."""
         dev = self.dev
-        now = dev.now
-        fractions = dev.electrodes.fractions(now)
-        single = dev.profile.current_sources == "single"
-        for n in (dev.programs.active if dev.stimulating() else []):
+        if out is None:
+            out = dev.output_now()
+        fractions = out.fractions
+        rates = out.rates
+        for n in (dev.programs.active if out.stimulating else []):
             p = dev.programs.stored[n]
-            share = tissue_share(p, dev.electrodes.ohm(now), fractions, single)
+            share = rates[n][3]  # energy.Rates' tissue share: energy.tissue_share of p at out.ohm and fractions
             lossy = share < 1.0 - 1e-9
             if lossy and not self.short_state.get(n, False):
                 dev.emit(K.STIMULATION_SHORT_LOSS, program=n, tissue_pct=round(100.0 * share, 4), lost_pct=round(100.0 * (1.0 - share), 4),
@@ -118,21 +129,24 @@ class SafetyMonitor:
                          model="[?] simple: short-fault ohm in parallel with the tissue impedance")
             self.short_state[n] = lossy
 
-    def check_compliance(self) -> None:
+    def check_compliance(self, out: OutputNow | None = None) -> None:
         """Shorts, then whether each running program reaches its set current (event on a change,
-        the out-of-compliance alarm raised while one does not, cleared when all do)."""
-        self.check_shorts()
+        the out-of-compliance alarm raised while one does not, cleared when all do) (`out`: the
+        output stage now, when the caller has it)."""
         dev = self.dev
-        if not dev.stimulating():
+        if out is None:
+            out = dev.output_now()
+        self.check_shorts(out)
+        if not out.stimulating:
             return
-        ohm = dev.electrodes.ohm(dev.now)
-        amps = dev.effective_amplitudes()
+        comp = out.compliance
         bad = {}
         for n in dev.programs.active:
-            c = compliance(dev.programs.stored[n], dev.profile, ohm, amps[n])
+            c = comp[n]
             was_ok = self.compliance_state.get(n, True)
-            self.compliance_state[n] = c.ok
-            if not c.ok:
+            ok = c.required_v <= c.rail_v + 1e-9  # c.ok
+            self.compliance_state[n] = ok
+            if not ok:
                 bad[n] = c
                 if was_ok:
                     dev.emit(K.COMPLIANCE_OUT_OF_RANGE, program=n, required_v=round(c.required_v, 3), rail_v=c.rail_v,
@@ -144,16 +158,19 @@ class SafetyMonitor:
         if not bad and alarms.is_active("out_of_compliance"):
             alarms.clear("out_of_compliance", reason="back in compliance")
 
-    def plan_compliance(self, on_change: Callable[[], None]) -> None:
+    def plan_compliance(self, on_change: Callable[[], None], out: OutputNow | None = None) -> None:
         """Wake (and run `on_change`) when continuous drift takes a running program out of (or back
-        into) compliance."""
+        into) compliance (`out`: the output stage now, when the caller has it). Without drift
+        (ImpedanceModel.is_static) no program's compliance can change: no wake-up."""
         if self.compliance_wake is not None:
             self.compliance_wake.cancel()
             self.compliance_wake = None
         dev = self.dev
-        if not dev.stimulating():
+        if not (out.stimulating if out is not None else dev.stimulating()):
             return
-        amps = dev.effective_amplitudes()
+        if not any(dev.electrodes.impedance.growth_per_year.values()):  # ImpedanceModel.is_static, inlined (hot)
+            return  # drift.next_compliance_change_s is inf for every program (none `drifts`)
+        amps = out.amplitudes_ma if out is not None else dev.effective_amplitudes()
         end = dev.sim.duration_s
         t = min((next_compliance_change_s(dev.programs.stored[n], dev.profile, dev.electrodes.impedance, amps[n], dev.now, end) for n in dev.programs.active),
                 default=math.inf)

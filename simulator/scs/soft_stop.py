@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -112,8 +112,7 @@ def period_factor(spec: tuple[float, float, float], t_period_s: np.ndarray, peri
     return level0 * (g(t_period_s + period_s) - g(t_period_s)) / period_s
 
 
-@dataclass(frozen=True)
-class OutputBefore:
+class OutputBefore(NamedTuple):
     """What the output stage did just before an action, as much as a soft stop needs: taken before
     every action, so it is cheap (references, no computation); the delivered current (mA), contact
     shares and passive recovery tau (us) of a program that stops are computed only for that program,
@@ -122,8 +121,16 @@ class OutputBefore:
     stimulating: bool
     programs: tuple[Program, ...] = ()  # the running programs, in order
     starts_s: dict[str, float] | None = None  # running program -> start time, s
-    amplitudes_ma: dict[str, float] | None = None  # running program -> amplitude aimed for (closed loop included), mA
+    amplitudes_ma: dict[str, float] | None = None  # running program -> amplitude aimed for (closed loop included), mA; None: the programs' own
     ohm: dict[str, float] | None = None  # contact -> impedance then, ohm
+
+
+#: Actions that change a stored program's amplitude and nothing else of the output stage: the running
+#: programs, the output switch, MRI mode and the battery's suspension stay as they were, so no
+#: program can stop and `SoftStops.begin` has nothing to ramp: no snapshot is taken before them.
+KEEP_OUTPUT_ACTIONS = frozenset({"amplitude_up", "amplitude_down", "set_amplitude"})
+#: The token of such an action: nothing was delivering that could stop (`begin` only drops ramps of running programs).
+NO_STOP = OutputBefore(False)
 
 
 class SoftStops:
@@ -155,45 +162,50 @@ class SoftStops:
 
     def prune(self, now_s: float) -> None:
         """Forget the ramps that have ended by `now_s`."""
-        self.ramps = {n: r for n, r in self.ramps.items() if r.t1_s > now_s}
+        if self.ramps:
+            self.ramps = {n: r for n, r in self.ramps.items() if r.t1_s > now_s}
 
     def cut(self) -> None:
         """Output cut at once (battery, MRI): no ramp continues."""
         self.ramps = {}
 
-    def before(self) -> OutputBefore:
-        """What the output stage does now (before an action changes it)."""
+    def before(self, now_s: float | None = None) -> OutputBefore:
+        """What the output stage does now (before an action changes it; `now_s`: the time now when the caller has it, s)."""
         dev = self.dev
         if not dev.stimulating():
             return OutputBefore(False)
         bank = dev.programs
         stored = bank.stored
-        return OutputBefore(True, tuple(stored[n] for n in bank.active), {n: bank.starts.get(n, 0.0) for n in bank.active},
-                            dev.effective_amplitudes(), dev.electrodes.ohm(dev.now))
+        # without a closed-loop controller the amplitudes aimed for are the programs' own (None: read them from `programs`)
+        amps = dev.effective_amplitudes() if dev.loop.tracker is not None else None
+        return OutputBefore(True, tuple([stored[n] for n in bank.active]), {n: bank.starts.get(n, 0.0) for n in bank.active},
+                            amps, dev.electrodes.ohm(dev.now if now_s is None else now_s))
 
     def begin(self, before: OutputBefore, action: str) -> None:
         """Start the soft-stop ramp of each program that was delivering before `action` and is not now
         (stimulation off, program or group deselected). MRI mode stops output at once."""
         dev = self.dev
         out_now = set(dev.programs.active) if dev.stimulating() else set()
-        self.ramps = {n: r for n, r in self.ramps.items() if n not in out_now}
+        if self.ramps:
+            self.ramps = {n: r for n, r in self.ramps.items() if n not in out_now}
         if action == "mri_mode" and dev.output.mri:
             self.ramps = {}
             return
         if not before.stimulating:
             return
-        assert before.starts_s is not None and before.amplitudes_ma is not None and before.ohm is not None
+        assert before.starts_s is not None and before.ohm is not None
+        stopping = [p for p in before.programs if p.name not in out_now and p.soft_stop_s > 0]
+        if not stopping:
+            return  # every program delivering before still is (an amplitude step, say)
         now = dev.now
         prof = dev.profile
         single = prof.current_sources == "single"
         ohm = dev.electrodes.ohm(now)
         fractions = dev.electrodes.fractions(now)
-        for p in before.programs:
+        for p in stopping:
             n = p.name
-            if n in out_now or p.soft_stop_s <= 0:
-                continue
             level0 = float(p.envelope(now - before.starts_s.get(n, 0.0)))
-            aimed_ma = before.amplitudes_ma[n]
+            aimed_ma = before.amplitudes_ma[n] if before.amplitudes_ma is not None else p.amplitude_ma
             delivered_ma = compliance(p, prof, before.ohm, aimed_ma).delivered_ma
             r = make_ramp(p, prof, ohm, aimed_ma, level0, now, fractions, delivered_ma, contact_shares(p, before.ohm, single),
                           dev.safety.passive_taus([p], before.ohm).get(n))
@@ -208,6 +220,8 @@ class SoftStops:
         if self.end_wake is not None:
             self.end_wake.cancel()
             self.end_wake = None
+        if not self.ramps:
+            return
         now = self.dev.now
         ends = [r.t1_s for r in self.ramps.values() if r.t1_s > now]
         if ends:

@@ -304,7 +304,10 @@ class _InterruptLatch:
     """Ctrl-C during a sweep raises KeyboardInterrupt as usual, and is also remembered: Python
     ignores an exception raised inside a destructor (a Parquet writer's `__del__`, say), so an
     interrupt landing there would be lost and the sweep would run on. `check()`, called after
-    every finished batch, raises it again."""
+    every finished batch, raises it again. A library that catches the interrupt inside our code and
+    raises its own error instead (pydantic's serializer around a field's function) gives, while
+    armed and once Ctrl-C was pressed, KeyboardInterrupt again (the library's error as its cause),
+    so the sweep ends as interrupted (exit 130), not as an internal error."""
 
     def __init__(self) -> None:
         self.pending = False
@@ -325,6 +328,10 @@ class _InterruptLatch:
         previous = signal.signal(signal.SIGINT, self._handler)
         try:
             yield self
+        except Exception as exc:
+            if self.pending:  # the interrupt came back wrapped in a library's own error (pydantic's
+                raise KeyboardInterrupt from exc  # serializer calling our code, say): it is still Ctrl-C
+            raise
         finally:
             signal.signal(signal.SIGINT, previous)
 

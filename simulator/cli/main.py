@@ -98,8 +98,23 @@ def main(argv: list[str] | None = None) -> int:
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"neuromod-sim {args.command}: cannot read or write a file{where}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_INPUT
-    except Exception:  # an internal error: show it, exit 1
-        return _internal_error()
+    except Exception as exc:
+        if _caused_by_ctrl_c(exc):  # Ctrl-C that a library wrapped in its own error (pydantic's serializer calling our code)
+            print("\ninterrupted; nothing was written", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        return _internal_error()  # an internal error: show it, exit 1
+
+
+def _caused_by_ctrl_c(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is among the causes and contexts of `exc` (each link once)."""
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        if isinstance(link, KeyboardInterrupt):
+            return True
+        seen.add(id(link))
+        link = link.__cause__ or link.__context__
+    return False
 
 
 def _internal_error() -> int:

@@ -52,3 +52,21 @@ def test_an_error_without_ctrl_c_stays_what_it_is():
         with latch.armed():
             raise ValueError("a real problem")
     assert not latch.pending
+
+
+def test_cli_run_interrupted_inside_pydantic_exits_130_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    """`neuromod-sim run`: the same wrapped Ctrl-C (here while the results are made) is an
+    interruption (exit 130, 'interrupted; nothing was written'), not an internal error (exit 1)."""
+    from simulator.cli.main import EXIT_INTERRUPTED, main
+    from simulator.engine import Simulation
+    from tests.conftest import ROOT
+
+    def results_interrupted(self):
+        return _Dumped(seconds=1.0).model_dump()  # the default SIGINT handler raises inside pydantic
+
+    monkeypatch.setattr(Simulation, "results", results_interrupted)
+    out = tmp_path / "out"
+    code = main(["run", str(ROOT / "scenarios" / "pump_patient_boluses.yaml"), "--out", str(out), "--quiet"])
+    assert code == EXIT_INTERRUPTED
+    assert "interrupted; nothing was written" in capsys.readouterr().err
+    assert not out.exists()

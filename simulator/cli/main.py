@@ -26,7 +26,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse exits 2 on usage errors already; keep its message but name the command."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of the command line; with `only` (a name in COMMANDS), of that command alone
+    (the same parser for its arguments, messages and help; the others' modules not imported)."""
     from simulator import __version__
 
     common = argparse.ArgumentParser(add_help=False)
@@ -43,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"neuromod-sim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else [only]:
         try:
             module = importlib.import_module(f"simulator.cli.cmd_{name}")
         except ModuleNotFoundError as exc:
@@ -73,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     profile registry, makes ~100 passes over young objects that are not garbage (20-40 ms).
     Called with no `argv`, as the `neuromod-sim` script and `python -m simulator` do, a `run`
     that ended normally (exit 0 or 2) ends the process here, without the interpreter's teardown."""
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else argv
+    parser = build_parser(words[0] if words and words[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()

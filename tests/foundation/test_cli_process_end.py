@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 
-from simulator.cli.main import main
+from simulator.cli.main import COMMANDS, main
 from tests.conftest import ROOT
 
 #: wraps os._exit to print "os._exit <code>" (flushed), then runs the command line in sys.argv
@@ -87,7 +87,8 @@ def test_other_commands_and_in_process_calls_return(tmp_path, capsys):
 def test_run_help_and_the_run_path_import_only_what_they_need(tmp_path):
     heavy = ("numpy", "pydantic", "pydantic_core", "simpy", "yaml")
     never = ("PySide6", "PyQt5", "PyQt6", "pyqtgraph", "matplotlib", "pandas", "pyarrow", "dask", "distributed",
-             "simulator.report", "simulator.training", "simulator.sweep.run", "simulator.sweep.spec", "simulator.gui", "gui")
+             "simulator.report", "simulator.training", "simulator.sweep", "gui",
+             *(f"simulator.cli.cmd_{name}" for name in COMMANDS if name != "run"))  # the parser of `run` alone
     code = (
         "import contextlib, io, sys\n"
         "from simulator.cli.main import main\n"

@@ -34,10 +34,12 @@ def add_set_argument(parser) -> None:
 
 def parse_sets(items: list[str] | None) -> dict[str, Any]:
     """{path: value} from `--set` options; InputError naming the option on a malformed one."""
+    items = list(items or [])
+    if not items:
+        return {}
     from simulator.sweep.fields import parse_path
     from simulator.yaml_io import load_yaml_text
 
-    items = list(items or [])
     if len(items) > MAX_SETS:
         raise InputError(Issue("--set", f"at most {MAX_SETS} --set options are allowed", len(items)))
     out: dict[str, Any] = {}

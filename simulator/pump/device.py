@@ -369,26 +369,40 @@ class PumpDevice(Device):
         # (current_rate_ml_per_day)
         rate = dosing.ml_per_s_to_ml_per_day(flow.q_true)
         res = flow.reservoir
-        tip = self.dead_volume.fifo.tip
-        tip_drug, tip_conc = (res.drug, res.conc_per_ml) if tip is None else (tip.drug, tip.conc_per_ml)
+        dead_volume = self.dead_volume
+        segments = dead_volume.fifo.segments
+        tip_drug, tip_conc = (segments[0].drug, segments[0].conc_per_ml) if segments else (res.drug, res.conc_per_ml)  # (fifo.tip's)
         drug_units = self.therapy.drug_units
-        by_unit = self._delivered_by_unit()
-        layout = self.recording.layout(tuple(by_unit), now)  # the signals, in the order of `values`
-        values = [res.volume_ml, flow.v_calc, self.dead_volume.ledger.delivered_ml]
-        for unit, amount in by_unit.items():
+        ledger = dead_volume.ledger
+        delivered = ledger.delivered
+        recording = self.recording
+        if len(drug_units) == 1 and len(delivered) == 1:
+            # one drug, one unit (the usual case): _delivered_by_unit's one entry, written out
+            [(name, amount)] = delivered.items()
+            unit = drug_units[name]
+            layout = recording.layout((unit,), now)  # the signals, in the order of `values`
             flowing = tip_drug is not None and drug_units.get(tip_drug) == unit
-            values.append(amount)
-            values.append(dosing.dose_per_day_for_rate(rate, tip_conc) if flowing else 0.0)
-        values.append(rate)
+            values = [res.volume_ml, flow.v_calc, ledger.delivered_ml, 0.0 + amount,
+                      dosing.dose_per_day_for_rate(rate, tip_conc) if flowing else 0.0, rate]
+        else:
+            by_unit = self._delivered_by_unit()
+            layout = recording.layout(tuple(by_unit), now)
+            values = [res.volume_ml, flow.v_calc, ledger.delivered_ml]
+            for unit, amount in by_unit.items():
+                flowing = tip_drug is not None and drug_units.get(tip_drug) == unit
+                values.append(amount)
+                values.append(dosing.dose_per_day_for_rate(rate, tip_conc) if flowing else 0.0)
+            values.append(rate)
         if self.battery:
             values.append(self.battery.pct_after(0.0, flow.q_prog))  # battery_pct_at(now)
-        self.recording.record(now, layout, values)
+        recording.record(now, layout, values)
 
     # ================= the action pipeline's hooks =================
     def prepare_action(self, action: str, applying: bool) -> None:
         """Rebase to now; before applying, also handle what is due now and refresh the rates."""
         self.advance(self.now)
         if applying:
+            self.moments.clear_plan_fresh()  # the action may change the state
             if not self.moments.nothing_due_before_wake():
                 self.moments.process_due()
             self.flow.recompute_rates()

@@ -100,8 +100,7 @@ class Recording:
         if self._t_s != now:  # the first record at this instant: every value is new
             self._t_s, self._last_layout, self._last, self._values = now, layout, values, None
             if layout.complete:
-                for target, value in zip(layout.series, values):
-                    target.add(now, value)  # type: ignore[union-attr]  # (complete: none is None)
+                Series.add_row(layout.series, now, values)  # type: ignore[arg-type]  # (complete: none is None)
             else:
                 for i, value in enumerate(values):
                     self._add(now, layout, i, value)

@@ -234,6 +234,16 @@ class Series:
         self._pending.append(generator)
         self._marks.append(len(self._pt))  # type: ignore[union-attr,arg-type]
 
+    @staticmethod
+    def add_generated_to(targets: list[Series], generator) -> None:
+        """`target.add_generated(generator)` for each of `targets`, in one frame (a generator
+        serves several series of a device)."""
+        for target in targets:
+            if not target._pending:
+                target._marks, target._pt, target._pv = array("q"), array("d"), array("d")
+            target._pending.append(generator)
+            target._marks.append(len(target._pt))  # type: ignore[union-attr,arg-type]
+
     def close(self, t_s: float) -> None:
         """Extend to `t_s` with the current value (a forced breakpoint) unless it already reaches it."""
         if self._pending:  # after the generators and explicit points so far

@@ -83,6 +83,7 @@ from simulator.pump.settings import (
     ThresholdParams,
 )
 from simulator.pump.step_series import StepBreakpoints
+from simulator.recorder import Series
 from simulator.pump.therapy import Therapy
 from simulator.units import SECONDS_PER_DAY
 
@@ -314,16 +315,19 @@ class PumpDevice(Device):
         if parts[0] != 0.0:
             self._record_schedule_steps(t0, t_s, parts)
         calc = flow.rebase(t_s, parts)
-        self.mri.account(calc)
-        if self.battery:
-            self.battery.advance(dt, calc / dt)
+        mri = self.mri
+        if mri.block:  # (Mri.account counts only while blocked)
+            mri.account(calc)
+        battery = self.battery
+        if battery:
+            battery.advance(dt, calc / dt)
 
     def _record_schedule_steps(self, t_a: float, t_b: float, parts: tuple[float, float]) -> None:
         """Add the breakpoints of the series at the flex step boundaries inside (t_a, t_b): the
         same points a wake-up at every boundary used to record, generated (with numpy, all series
         at once) only when a series is read (step_series.StepBreakpoints)."""
         program = self.therapy.program
-        if t_b - t_a <= program.max_step_gap_s + 2.0 and program.next_change_after(t_a) > t_b + 1.0:
+        if t_b - t_a <= program.max_step_gap_s + 2.0 and program.next_change_after_exceeds(t_a, t_b + 1.0):
             # no step boundary inside the interval (the generator would make no points); (an
             # interval longer than the longest step holds one: next_change_after(t_a) is at most
             # t_a + max_step_gap_s, give or take its 1 us rounding)
@@ -339,8 +343,7 @@ class PumpDevice(Device):
         gen = StepBreakpoints(program, t_a, t_b, parts, flow.flow_factor, res.volume_ml > EPS_ML, res.volume_ml,
                               flow.v_calc, self.dead_volume.ledger.delivered_ml, self._delivered_by_unit()[unit] if homogeneous else None, conc, unit,
                               battery.pct if battery else None, battery.spec if battery else None)
-        for target in self.recording.step_targets(gen, homogeneous, battery is not None):
-            target.add_generated(gen)
+        Series.add_generated_to(self.recording.step_targets(gen, homogeneous, battery is not None), gen)
 
     def _delivered_by_unit(self) -> dict[str, float]:
         """Delivered drug summed per unit (each unit's series starts at 0 at t = 0)."""

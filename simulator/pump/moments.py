@@ -204,7 +204,8 @@ class Moments:
             limit = dev.now + TIME_TOL_S
             partial = at_wake and i == 0
             planned_due = self._planned_due_now(limit) if partial and fresh else None
-            if planned_due is not None:
+            cands: list[Candidate]
+            if planned_due is not None:  # (a partial listing's moments are not returned)
                 cands, due = [], planned_due
             else:
                 cands, due = _resolved_due(self.candidates(limit if partial else math.inf), limit)
@@ -315,7 +316,8 @@ class Moments:
             return
         self.planned = future
         self.plan_fresh = True
-        self.planned_due = _due_by(future, t + TIME_TOL_S)
+        due_by = t + TIME_TOL_S
+        self.planned_due = [c for c in future if c[0] <= due_by]  # (_due_by)
         self.wake = dev.wake_at(t, self._on_wake)
 
     def _deferred_wake_t(self) -> float:
@@ -458,16 +460,30 @@ class _Crossings:
         # the highest drain (% per s): min_seconds' rate for the charge (the same for both)
         rate = limits.pumping_pct_per_ml * self.rate_base + limits.idle_pct_per_s
         eri = eos = None
+        # each charge bound is _lower_s(pct - threshold, rate) when above the threshold, else 0,
+        # written out (this runs at every listing)
         if eri_t is None:
             eri = limits.eri_life_s - elapsed
-            by_charge = _lower_s(pct - limits.eri_pct, rate) if pct > limits.eri_pct else 0.0
+            by_charge = 0.0
+            if pct > limits.eri_pct:
+                amount = pct - limits.eri_pct
+                if rate > 0 and amount > 0:
+                    lower = amount / rate * (1.0 - 1e-9) - 1e-3
+                    if lower > 0.0:
+                        by_charge = lower
             if by_charge < eri:  # (min(eri, by_charge))
                 eri = by_charge
         if battery.eos_t_s is None:
             eos = limits.eos_life_s - elapsed
             if eri_t is not None and eri_t + limits.eos_after_eri_s - self.now < eos:
                 eos = eri_t + limits.eos_after_eri_s - self.now
-            by_charge = _lower_s(pct - limits.eos_pct, rate) if pct > limits.eos_pct else 0.0
+            by_charge = 0.0
+            if pct > limits.eos_pct:
+                amount = pct - limits.eos_pct
+                if rate > 0 and amount > 0:
+                    lower = amount / rate * (1.0 - 1e-9) - 1e-3
+                    if lower > 0.0:
+                        by_charge = lower
             if by_charge < eos:
                 eos = by_charge
         return eri, eos

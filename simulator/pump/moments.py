@@ -94,9 +94,12 @@ class Moments:
             out.append((therapy.next_periodic_t, "periodic", None))
         if boluses.running:
             self._bolus_candidates(out, now)
-        end = boluses.patient.lockout_end_t_s()
-        if end is not None and end != boluses.lockout_notified_t:
-            out.append((end, "lockout_end", end))
+        patient = boluses.patient
+        rule, last_start = patient.rule, patient.last_start_t_s
+        if rule is not None and last_start is not None:  # (PatientBolusPolicy.lockout_end_t_s)
+            end = last_start + rule.lockout_s
+            if end != boluses.lockout_notified_t:
+                out.append((end, "lockout_end", end))
         f_dose, f_s = flow.flow_parts()
         if f_dose == 0.0:
             self.crossings_bound = -math.inf

@@ -383,7 +383,7 @@ class PumpDevice(Device):
             # one drug, one unit (the usual case): _delivered_by_unit's one entry, written out
             [(name, amount)] = delivered.items()
             unit = drug_units[name]
-            layout = recording.layout((unit,), now)  # the signals, in the order of `values`
+            layout = recording.layouts.get((unit,)) or recording.layout((unit,), now)  # the signals, in the order of `values`
             flowing = tip_drug is not None and drug_units.get(tip_drug) == unit
             values = [res.volume_ml, flow.v_calc, ledger.delivered_ml, 0.0 + amount,
                       dosing.dose_per_day_for_rate(rate, tip_conc) if flowing else 0.0, rate]

@@ -119,7 +119,9 @@ class Moments:
             out.extend(mri.candidates())
         if dev.priming.pending:
             out.extend(dev.priming.candidates())
-        out.extend(dev.refills.candidates())
+        refills = dev.refills
+        if not refills.stability_warned and flow.reservoir.volume_ml > EPS_ML:  # (Refills.candidates, written out)
+            out.append((refills.stability_t_s(), "stability", None))
         return out
 
     def _bolus_candidates(self, out: list[Candidate], now: float) -> None:

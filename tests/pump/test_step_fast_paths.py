@@ -16,12 +16,16 @@ from simulator.device import DEFER_MARGIN_S
 from simulator.engine import Simulation
 from simulator.events import EventRecord, EventStream, PayloadLayout
 from simulator.pump import dosing
+from simulator.pump.battery import Battery
+from simulator.pump.profile import BatterySpec
 from simulator.pump.moments import TIME_TOL_S, Moments, _earliest, _resolve, _resolved_due
 from simulator.pump.schedule import Program, time_of_day_s
 from simulator.recorder import Series
 from tests.pump.helpers import DAY, HOUR, MIN, make_sim, morphine_settings
 
 FLEX = Program("flex", [(0.0, 2.4), (5 * HOUR, 3.1), (9.5 * HOUR, 3.4), (22 * HOUR, 2.6)], 8 * HOUR)
+SPEC = BatterySpec(idle_drain_pct_per_day=0.011, pumping_drain_pct_per_ml=0.37, eri_pct=12.0, eos_pct=3.0,
+                   max_service_years=7.0, eri_before_max_service_days=90.0, eos_after_eri_days=90.0)
 LATE_FIRST = Program("flex", [(1 * HOUR, 2.0), (13 * HOUR, 4.0)], 1234.5)
 
 # times near the step starts and midnight (where the rounding matters) and anywhere
@@ -238,3 +242,28 @@ def test_emit_packed_makes_the_record_packed_makes():
     assert type(record) is type(reference)
     assert (record.seq, record.t_s, record.device, record.kind, record.payload) == (0, 12.0, "pump", "bolus.start", {"a": 1.5, "b": "x"})
     assert record == reference and type(record.t_s) is float
+
+
+def test_the_stability_moment_listed_is_the_refills_own():
+    """Moments.candidates lists the stability moment as Refills.candidates gives it, before and
+    after a refill and once the reservoir is empty."""
+    sim = make_sim(morphine_settings(reservoir_ml=3), duration="40d")
+    pump = sim.devices["pump"]
+    for day in (0.5, 5, 12, 20, 39):
+        sim.run(until=day * DAY)
+        if day == 20:
+            assert sim.apply_action("pump", "refill", {"fill_ml": 2, "confirm": ["all"]}).accepted
+        listed = [c for c in pump.moments.candidates() if c[1] == "stability"]
+        assert listed == pump.refills.candidates()
+
+
+@settings(max_examples=300, deadline=None)
+@given(pct=st.floats(0.0, 100.0), dt_s=st.floats(0.0, 10 * DAY) | st.just(0.0), q=st.floats(0.0, 1e-3), eos=st.booleans())
+def test_the_battery_drain_written_out_is_the_plain_one(pct, dt_s, q, eos):
+    battery = Battery(SPEC, pct, 0.0)
+    if eos:
+        battery.reach_eos(0.0)
+    plain = battery.pct if eos else max(0.0, battery.pct - battery.drain_pct_per_s(q) * dt_s)
+    assert battery.pct_after(dt_s, q).hex() == plain.hex()
+    battery.advance(dt_s, q)
+    assert battery.pct.hex() == plain.hex()

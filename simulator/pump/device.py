@@ -334,11 +334,13 @@ class PumpDevice(Device):
             return
         flow, fifo = self.flow, self.dead_volume.fifo
         res = flow.reservoir
-        tip = fifo.tip
+        segments = fifo.segments
+        tip = segments[0] if segments else None  # (fifo.tip)
         conc = res.conc_per_ml if tip is None else tip.conc_per_ml
         drug = res.drug if tip is None else tip.drug
-        unit = self.drug_unit
-        homogeneous = fifo.volume_until_tip_changes(res.drug, res.conc_per_ml) is None and drug == self.therapy.drug.short_name
+        therapy_drug = self.therapy.drug
+        unit = therapy_drug.unit  # (drug_unit)
+        homogeneous = fifo.volume_until_tip_changes(res.drug, res.conc_per_ml) is None and drug == therapy_drug.short_name
         battery = self.battery if self.battery and self.battery.eos_t_s is None else None
         gen = StepBreakpoints(program, t_a, t_b, parts, flow.flow_factor, res.volume_ml > EPS_ML, res.volume_ml,
                               flow.v_calc, self.dead_volume.ledger.delivered_ml, self._delivered_by_unit()[unit] if homogeneous else None, conc, unit,

@@ -354,7 +354,7 @@ class Device:
         spec = self.action_spec(action)
         self.prepare_action(action, applying=True)
         findings = spec.check(self, params) if spec.check is not None else []
-        refusals = [f for f in findings if f.level == "refuse"]
+        refusals = [f for f in findings if f.level == "refuse"] if findings else findings
         if refusals:
             self.on_refused(action, refusals)
             first = refusals[0]

@@ -307,7 +307,14 @@ class EventStream:
         if seq >= MAX_EVENTS_PER_RUN:
             raise EventBudgetExceeded(t_s, MAX_EVENTS_PER_RUN)
         self._seq = seq + 1
-        return self._deliver(EventRecord.packed(seq, float(t_s), device, kind, layout, values))
+        # EventRecord.packed(seq, float(t_s), device, kind, layout, values), written out (the
+        # frequent events of a long run come this way)
+        record = _new(layout.record_class)
+        _set(record, "_when", complex(float(t_s), seq))
+        _set(record, "device", device)
+        _set(record, "kind", kind)
+        _set(record, "_data", values)
+        return self._deliver(record)
 
     def _deliver(self, record: EventRecord) -> EventRecord:
         """Hand `record` to every subscriber that wants it; detach (and report) any that raises."""

@@ -186,6 +186,17 @@ class Series:
             return
         self._add_now(t_s, value, force)
 
+    @staticmethod
+    def add_row(targets: list[Series], t_s: float, values: list[float]) -> None:
+        """`targets[i].add(t_s, values[i])` for each i in turn, in one frame (a device records
+        several signals at each instant): the same points, kept or dropped by the same rules."""
+        for target, value in zip(targets, values):
+            if target._pending:  # (add: after a generator, kept in order)
+                target._pt.append(t_s)  # type: ignore[union-attr]  # made with the first generator
+                target._pv.append(value)  # type: ignore[union-attr]
+            else:
+                target._add_now(t_s, value)
+
     def _add_now(self, t_s: float, value: float, force: bool = False) -> None:
         t_s, value = float(t_s), float(value)
         tl, vl = self._tl, self._vl
@@ -222,6 +233,16 @@ class Series:
             self._marks, self._pt, self._pv = array("q"), array("d"), array("d")
         self._pending.append(generator)
         self._marks.append(len(self._pt))  # type: ignore[union-attr,arg-type]
+
+    @staticmethod
+    def add_generated_to(targets: list[Series], generator) -> None:
+        """`target.add_generated(generator)` for each of `targets`, in one frame (a generator
+        serves several series of a device)."""
+        for target in targets:
+            if not target._pending:
+                target._marks, target._pt, target._pv = array("q"), array("d"), array("d")
+            target._pending.append(generator)
+            target._marks.append(len(target._pt))  # type: ignore[union-attr,arg-type]
 
     def close(self, t_s: float) -> None:
         """Extend to `t_s` with the current value (a forced breakpoint) unless it already reaches it."""

@@ -71,13 +71,15 @@ class Battery:
         if self.eos_t_s is not None:
             self.elapsed_s += dt_s
             return
-        self.pct = max(0.0, self.pct - self.drain_pct_per_s(motor_ml_per_s) * dt_s)
+        spec = self.spec  # (drain_pct_per_s, written out: this runs at every rebase)
+        self.pct = max(0.0, self.pct - (spec.idle_drain_pct_per_day / SECONDS_PER_DAY + spec.pumping_drain_pct_per_ml * motor_ml_per_s) * dt_s)
         self.elapsed_s += dt_s
 
     def pct_after(self, dt_s: float, motor_ml_per_s: float) -> float:
         if self.eos_t_s is not None:
             return self.pct
-        return max(0.0, self.pct - self.drain_pct_per_s(motor_ml_per_s) * dt_s)
+        spec = self.spec  # (drain_pct_per_s, written out: this runs at every recorded instant)
+        return max(0.0, self.pct - (spec.idle_drain_pct_per_day / SECONDS_PER_DAY + spec.pumping_drain_pct_per_ml * motor_ml_per_s) * dt_s)
 
     def _time_to_pct(self, target_pct: float, motor_ml_per_s: float, drain_time_s=None) -> float:
         if self.pct <= target_pct:

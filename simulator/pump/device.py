@@ -83,6 +83,7 @@ from simulator.pump.settings import (
     ThresholdParams,
 )
 from simulator.pump.step_series import StepBreakpoints
+from simulator.recorder import Series
 from simulator.pump.therapy import Therapy
 from simulator.units import SECONDS_PER_DAY
 
@@ -314,33 +315,37 @@ class PumpDevice(Device):
         if parts[0] != 0.0:
             self._record_schedule_steps(t0, t_s, parts)
         calc = flow.rebase(t_s, parts)
-        self.mri.account(calc)
-        if self.battery:
-            self.battery.advance(dt, calc / dt)
+        mri = self.mri
+        if mri.block:  # (Mri.account counts only while blocked)
+            mri.account(calc)
+        battery = self.battery
+        if battery:
+            battery.advance(dt, calc / dt)
 
     def _record_schedule_steps(self, t_a: float, t_b: float, parts: tuple[float, float]) -> None:
         """Add the breakpoints of the series at the flex step boundaries inside (t_a, t_b): the
         same points a wake-up at every boundary used to record, generated (with numpy, all series
         at once) only when a series is read (step_series.StepBreakpoints)."""
         program = self.therapy.program
-        if t_b - t_a <= program.max_step_gap_s + 2.0 and program.next_change_after(t_a) > t_b + 1.0:
+        if t_b - t_a <= program.max_step_gap_s + 2.0 and program.next_change_after_exceeds(t_a, t_b + 1.0):
             # no step boundary inside the interval (the generator would make no points); (an
             # interval longer than the longest step holds one: next_change_after(t_a) is at most
             # t_a + max_step_gap_s, give or take its 1 us rounding)
             return
         flow, fifo = self.flow, self.dead_volume.fifo
         res = flow.reservoir
-        tip = fifo.tip
+        segments = fifo.segments
+        tip = segments[0] if segments else None  # (fifo.tip)
         conc = res.conc_per_ml if tip is None else tip.conc_per_ml
         drug = res.drug if tip is None else tip.drug
-        unit = self.drug_unit
-        homogeneous = fifo.volume_until_tip_changes(res.drug, res.conc_per_ml) is None and drug == self.therapy.drug.short_name
+        therapy_drug = self.therapy.drug
+        unit = therapy_drug.unit  # (drug_unit)
+        homogeneous = fifo.volume_until_tip_changes(res.drug, res.conc_per_ml) is None and drug == therapy_drug.short_name
         battery = self.battery if self.battery and self.battery.eos_t_s is None else None
         gen = StepBreakpoints(program, t_a, t_b, parts, flow.flow_factor, res.volume_ml > EPS_ML, res.volume_ml,
                               flow.v_calc, self.dead_volume.ledger.delivered_ml, self._delivered_by_unit()[unit] if homogeneous else None, conc, unit,
                               battery.pct if battery else None, battery.spec if battery else None)
-        for target in self.recording.step_targets(gen, homogeneous, battery is not None):
-            target.add_generated(gen)
+        Series.add_generated_to(self.recording.step_targets(gen, homogeneous, battery is not None), gen)
 
     def _delivered_by_unit(self) -> dict[str, float]:
         """Delivered drug summed per unit (each unit's series starts at 0 at t = 0)."""
@@ -369,26 +374,40 @@ class PumpDevice(Device):
         # (current_rate_ml_per_day)
         rate = dosing.ml_per_s_to_ml_per_day(flow.q_true)
         res = flow.reservoir
-        tip = self.dead_volume.fifo.tip
-        tip_drug, tip_conc = (res.drug, res.conc_per_ml) if tip is None else (tip.drug, tip.conc_per_ml)
+        dead_volume = self.dead_volume
+        segments = dead_volume.fifo.segments
+        tip_drug, tip_conc = (segments[0].drug, segments[0].conc_per_ml) if segments else (res.drug, res.conc_per_ml)  # (fifo.tip's)
         drug_units = self.therapy.drug_units
-        by_unit = self._delivered_by_unit()
-        layout = self.recording.layout(tuple(by_unit), now)  # the signals, in the order of `values`
-        values = [res.volume_ml, flow.v_calc, self.dead_volume.ledger.delivered_ml]
-        for unit, amount in by_unit.items():
+        ledger = dead_volume.ledger
+        delivered = ledger.delivered
+        recording = self.recording
+        if len(drug_units) == 1 and len(delivered) == 1:
+            # one drug, one unit (the usual case): _delivered_by_unit's one entry, written out
+            [(name, amount)] = delivered.items()
+            unit = drug_units[name]
+            layout = recording.layouts.get((unit,)) or recording.layout((unit,), now)  # the signals, in the order of `values`
             flowing = tip_drug is not None and drug_units.get(tip_drug) == unit
-            values.append(amount)
-            values.append(dosing.dose_per_day_for_rate(rate, tip_conc) if flowing else 0.0)
-        values.append(rate)
+            values = [res.volume_ml, flow.v_calc, ledger.delivered_ml, 0.0 + amount,
+                      dosing.dose_per_day_for_rate(rate, tip_conc) if flowing else 0.0, rate]
+        else:
+            by_unit = self._delivered_by_unit()
+            layout = recording.layout(tuple(by_unit), now)
+            values = [res.volume_ml, flow.v_calc, ledger.delivered_ml]
+            for unit, amount in by_unit.items():
+                flowing = tip_drug is not None and drug_units.get(tip_drug) == unit
+                values.append(amount)
+                values.append(dosing.dose_per_day_for_rate(rate, tip_conc) if flowing else 0.0)
+            values.append(rate)
         if self.battery:
             values.append(self.battery.pct_after(0.0, flow.q_prog))  # battery_pct_at(now)
-        self.recording.record(now, layout, values)
+        recording.record(now, layout, values)
 
     # ================= the action pipeline's hooks =================
     def prepare_action(self, action: str, applying: bool) -> None:
         """Rebase to now; before applying, also handle what is due now and refresh the rates."""
         self.advance(self.now)
         if applying:
+            self.moments.clear_plan_fresh()  # the action may change the state
             if not self.moments.nothing_due_before_wake():
                 self.moments.process_due()
             self.flow.recompute_rates()

@@ -66,6 +66,9 @@ class Flow:
         self.t0 = dev.now
         self.q_prog = self.q_true = 0.0
         self._reach_memo: dict[tuple[float, float, float, float, int], float] = {}
+        #: (programmed concentration, the stepped flow part per drug unit at it) of the last
+        #: `flow_parts`: a pure function of the concentration, kept while it is the same
+        self._per_dose_kept: tuple[float, float] | None = None
 
     # ----- flows -----
     @property
@@ -105,8 +108,11 @@ class Flow:
         return (override.rate_ml_per_s if override else self.dev.therapy.basal_q(t_s)) + extra
 
     def recompute_rates(self) -> None:
-        self.q_prog = self.programmed_q(self.dev.now, self.dev.boluses.running)
-        self.q_true = self.q_prog * self.flow_factor if self.reservoir.volume_ml > EPS_ML else 0.0
+        """The programmed and true flows now (mL/s): `programmed_q` at now with the running
+        boluses, and the flow factor (0 once the reservoir is empty)."""
+        dev = self.dev
+        self.q_prog = q_prog = self.programmed_q(dev.now, dev.boluses.running)
+        self.q_true = q_prog * self.flow_factor if self.reservoir.volume_ml > EPS_ML else 0.0
 
     def move(self, volume_ml: float) -> None:
         """Move fluid from the reservoir through the dead volume into the patient."""
@@ -134,7 +140,11 @@ class Flow:
                 extra += b.rate_ml_per_s
         if override is not None:
             return 0.0, override.rate_ml_per_s + extra
-        return dosing.rate_ml_per_day_for_dose(1.0, dev.therapy.conc_prog), extra
+        conc = dev.therapy.conc_prog
+        kept = self._per_dose_kept
+        if kept is None or kept[0] != conc:  # (a pure function of the concentration, kept for it)
+            kept = self._per_dose_kept = (conc, dosing.rate_ml_per_day_for_dose(1.0, conc))
+        return kept[1], extra
 
     def prog_volume_ml(self, t_a: float, t_b: float, parts: tuple[float, float] | None = None) -> float:
         """Programmed volume (mL) from t_a to t_b with the flow parts in force."""
@@ -166,7 +176,12 @@ class Flow:
     def rebase(self, t_s: float, parts: tuple[float, float]) -> float:
         """Move the state from t0 to t_s (nothing but the time of day changed since t0); returns
         the programmed volume (mL) of the stretch."""
-        calc = self.prog_volume_ml(self.t0, t_s, parts)
+        per_dose, per_s = parts
+        t0 = self.t0
+        if per_dose == 0.0:  # (prog_volume_ml, written out)
+            calc = per_s * (t_s - t0)
+        else:
+            calc = per_dose * self.dev.therapy.program.basal_dose_between(t0, t_s) + per_s * (t_s - t0)
         true = calc * self.flow_factor if self.reservoir.volume_ml > EPS_ML else 0.0
         self.move(min(true, self.reservoir.volume_ml))
         self.v_calc = max(0.0, self.v_calc - calc)

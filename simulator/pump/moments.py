@@ -50,6 +50,11 @@ class Moments:
         #: wake-up every crossing is still at or after this bound, give or take float rounding
         #: far below CROSSINGS_MARGIN_S: the listing of what is due then can leave them out.
         self.crossings_bound = -math.inf
+        #: True while `planned` and `crossings_bound` are those of the last plan and nothing was
+        #: handled or listed since (set by `plan`; cleared by `process_due` and by an action's
+        #: preparation, `clear_plan_fresh`): the wake-up's first listing may then be skipped
+        #: (`_planned_due_now`)
+        self.plan_fresh = False
         # tag -> handler(data), in the component that owns what the moment changes
         self.handlers: dict[str, Callable[[Any], None]] = {
             "periodic": dev.boluses.due_periodic,
@@ -89,9 +94,12 @@ class Moments:
             out.append((therapy.next_periodic_t, "periodic", None))
         if boluses.running:
             self._bolus_candidates(out, now)
-        end = boluses.patient.lockout_end_t_s()
-        if end is not None and end != boluses.lockout_notified_t:
-            out.append((end, "lockout_end", end))
+        patient = boluses.patient
+        rule, last_start = patient.rule, patient.last_start_t_s
+        if rule is not None and last_start is not None:  # (PatientBolusPolicy.lockout_end_t_s)
+            end = last_start + rule.lockout_s
+            if end != boluses.lockout_notified_t:
+                out.append((end, "lockout_end", end))
         f_dose, f_s = flow.flow_parts()
         if f_dose == 0.0:
             self.crossings_bound = -math.inf
@@ -111,7 +119,9 @@ class Moments:
             out.extend(mri.candidates())
         if dev.priming.pending:
             out.extend(dev.priming.candidates())
-        out.extend(dev.refills.candidates())
+        refills = dev.refills
+        if not refills.stability_warned and flow.reservoir.volume_ml > EPS_ML:  # (Refills.candidates, written out)
+            out.append((refills.stability_t_s(), "stability", None))
         return out
 
     def _bolus_candidates(self, out: list[Candidate], now: float) -> None:
@@ -139,17 +149,19 @@ class Moments:
             vol = flow.volume_until_tip_changes()
             if vol is not None:
                 members.append((vol, factor, "tip_change"))
+        gas = flow.gas
         if not flow.low_latched:
-            low_ml, low_factor = flow.low_reservoir_basis()  # gas pump: true volume at the true flow
-            if low_ml <= flow.threshold_ml + VOL_TOL_ML:
+            # (Flow.low_reservoir_basis: a gas pump's true volume at the true flow, else the
+            # calculated volume at the programmed flow)
+            low_ml, low_factor = (reservoir_ml, factor) if gas else (flow.v_calc, 1.0)
+            threshold_ml = flow.threshold_ml
+            if low_ml <= threshold_ml + VOL_TOL_ML:
                 members.append((None, 0.0, "low"))
             elif low_factor > 0:
-                members.append((low_ml - flow.threshold_ml, low_factor, "low"))
-        if not flow.gas and "calculated_empty" not in dev.faults.halts:
-            if flow.v_calc <= VOL_TOL_ML:
-                members.append((None, 0.0, "calc_empty"))
-            else:
-                members.append((flow.v_calc, 1.0, "calc_empty"))
+                members.append((low_ml - threshold_ml, low_factor, "low"))
+        if not gas and "calculated_empty" not in dev.faults.halts:
+            v_calc = flow.v_calc
+            members.append((None, 0.0, "calc_empty") if v_calc <= VOL_TOL_ML else (v_calc, 1.0, "calc_empty"))
         battery = dev.battery
         return _Crossings(dev.therapy.program, now, f_dose, f_s, members, Battery.snapshot(battery) if battery else None, flow.q_prog)
 
@@ -192,16 +204,55 @@ class Moments:
         first listing leaves out the moments that cannot be due (`candidates(due_by)`)."""
         dev = self.dev
         handlers = self.handlers
+        fresh, self.plan_fresh = self.plan_fresh, False
         for i in range(1000):
             limit = dev.now + TIME_TOL_S
             partial = at_wake and i == 0
-            cands, due = _resolved_due(self.candidates(limit if partial else math.inf), limit)
+            planned_due = self._planned_due_now(limit) if partial and fresh else None
+            cands: list[Candidate]
+            if planned_due is not None:  # (a partial listing's moments are not returned)
+                cands, due = [], planned_due
+            else:
+                cands, due = _resolved_due(self.candidates(limit if partial else math.inf), limit)
             if not due:
                 return (None if partial else cands), i > 0
             for _t, tag, data in due:
                 handlers[tag](data)
             dev.flow.recompute_rates()
         raise RuntimeError("pump model: too many simultaneous moments (internal error)")
+
+    def _planned_due_now(self, limit: float) -> list[Candidate] | None:
+        """What is due by `limit` (absolute s) at a wake-up, from the moments planned for it,
+        without listing them again; None when that cannot be known so (then list them).
+
+        Called only while `plan_fresh` holds: since the plan, nothing but a rebase (`advance`)
+        has changed the state. A rebase changes no absolute moment (periodic start, bolus and
+        lockout ends, MRI, priming, stability) and no flow part, so the listing `candidates(limit)`
+        would make the same absolute moments as the planned ones (the moments of the last full
+        listing, in its order), and leave the crossings out when their bound (`crossings_bound`,
+        of that listing) lies more than CROSSINGS_MARGIN_S beyond `limit`. Not so, and None, when
+        that bound is nearer (a crossing may be due), when a running bridge bolus ends at the
+        tip (a moment relative to the state) or when the reservoir is empty now (the stability
+        moment is listed only while it holds fluid). The result is then the due moments of that
+        listing, in its order (none of them lazy: their bounds lie beyond the crossings')."""
+        dev = self.dev
+        if not self.crossings_bound > limit + CROSSINGS_MARGIN_S or not dev.flow.reservoir.volume_ml > EPS_ML:
+            return None
+        for b in dev.boluses.running:
+            if b.ends_at_tip:
+                return None
+        due = []
+        for c in self.planned:
+            if c[0] <= limit:
+                if type(c[2]) in _LAZY:
+                    return None
+                due.append(c)
+        return due
+
+    def clear_plan_fresh(self) -> None:
+        """Something other than a rebase may change the state before the next plan (an action
+        is being applied): the next wake-up lists its moments again (`plan_fresh`)."""
+        self.plan_fresh = False
 
     def settle_and_plan(self, at_wake: bool = False) -> None:
         """Handle what is due now, record the state and plan the next wake-up, computing the
@@ -230,8 +281,9 @@ class Moments:
     def plan(self, cands: list[Candidate] | None = None, resolved: bool = False) -> None:
         """Plan the next wake-up from the candidate moments `cands` (None: listed now);
         `resolved`: they were resolved (`_resolve`) at this instant already."""
-        if self.wake is not None:
-            self.wake.cancel()
+        wake = self.wake
+        if wake is not None:
+            wake.active = False  # (wake.cancel())
         dev = self.dev
         now = dev.now
         if cands is None:
@@ -239,26 +291,38 @@ class Moments:
         limit = now + TIME_TOL_S
         future: list[Candidate] = []
         lower = math.inf  # each moment's time or lower bound: the wake-up is at or after the earliest
+        exact = math.inf  # the earliest exact moment (_earliest's first pass, done here)
+        lazy = math.inf  # the earliest bound of a deferred moment or a lazy listing of crossings
         for c in (cands if resolved else _resolve(cands, limit)):
             t_c = c[0]
             if limit < t_c < math.inf:
                 future.append(c)
                 if t_c < lower:
                     lower = t_c
+                if type(c[2]) in _LAZY:
+                    if t_c < lazy:
+                        lazy = t_c
+                elif t_c < exact:
+                    exact = t_c
         if future and self.defer_wakes:
             guard = dev.sim.next_action_t(dev.id)
             if lower > guard + DEFER_MARGIN_S:
                 # the pump's next timeline action comes first, and usually replans: the wake-up's
                 # time is computed (and the wake-up scheduled) only if it is still needed then
                 self.planned = future
+                self.plan_fresh = True
                 self.wake = dev.defer_wake(lower, guard, self._deferred_wake_t, self._on_wake)
                 return
-        t = _earliest(future)
+        # _earliest(future) is the earliest exact moment when no deferred one can come within
+        # TIME_TOL_S of it (it makes deferred moments exact only while their bound is that close)
+        t = exact if lazy > exact + TIME_TOL_S else _earliest(future)
         if t == math.inf:
             self.wake = None
             return
         self.planned = future
-        self.planned_due = _due_by(future, t + TIME_TOL_S)
+        self.plan_fresh = True
+        due_by = t + TIME_TOL_S
+        self.planned_due = [c for c in future if c[0] <= due_by]  # (_due_by)
         self.wake = dev.wake_at(t, self._on_wake)
 
     def _deferred_wake_t(self) -> float:
@@ -315,48 +379,51 @@ class _Crossings:
     `members`: (volume_ml to move, mL per programmed mL, tag), volume None for one due now;
     `battery`: a snapshot (Battery.snapshot) or None."""
 
-    __slots__ = ("program", "now", "f_dose", "f_s", "dose_max", "rate_base", "members", "battery", "q_prog", "lowers", "battery_lowers", "bound")
+    __slots__ = ("program", "now", "f_dose", "f_s", "dose_max", "rate_base", "members", "battery", "q_prog", "_lowers", "battery_lowers", "bound")
 
     def __init__(self, program: Program, now: float, f_dose: float, f_s: float, members: list[tuple[float | None, float, str]],
                  battery: Battery | None, q_prog: float):
         self.program, self.now, self.f_dose, self.f_s = program, now, f_dose, f_s
-        self.dose_max = program.max_dose_per_s
-        self.rate_base = rate_base = f_dose * self.dose_max + f_s  # the highest programmed flow, mL/s
+        self.dose_max = dose_max = program.max_dose_per_s
+        self.rate_base = rate_base = f_dose * dose_max + f_s  # the highest programmed flow, mL/s
         self.members, self.battery, self.q_prog = members, battery, q_prog
-        # the lower bounds (s from now): None for a member due now; None for ERI / EOS reached
-        # (min_seconds with no per-second part, written out: this runs at every listing)
-        lowers: list[float | None] = []
-        lowest = math.inf  # the earliest lower bound so far
-        found = due_now = False
+        self._lowers: list[float | None] | None = None  # made on first use (`lowers`)
+        # `bound`: the earliest of the lower bounds (absolute s; inf: none is finite), or None
+        # when one is due now or its bound is now (they are then listed one by one). Each
+        # member's lower bound is `lowers`' formula (_lower_s), written out (this runs at every
+        # listing); the list of them is made only if asked for
+        lowest = math.inf  # the earliest lower bound so far (s from now)
+        now_due = False
         for volume, per_dose, _tag in members:
             if volume is None:
-                lowers.append(None)
-                due_now = True
-                continue
+                now_due = True
+                break
             rate = per_dose * rate_base
-            lower = volume / rate * (1.0 - 1e-9) - 1e-3 if rate > 0 and volume > 0 else 0.0  # (_lower_s)
-            if not lower > 0.0:
-                lower = 0.0
-            lowers.append(lower)
-            found = True
+            lower = volume / rate * (1.0 - 1e-9) - 1e-3 if rate > 0 and volume > 0 else 0.0
+            if not lower > 0.0:  # a bound of 0 (NaN included): now
+                now_due = True
+                break
             if lower < lowest:
                 lowest = lower
-        self.lowers = lowers
-        self.battery_lowers = battery_lowers = self._battery_lowers() if battery is not None else (None, None)
-        # the earliest of those lower bounds (absolute s; inf: none is finite), or None when one
-        # is due now or its bound is now (they are then listed one by one)
-        bound: float | None = None
-        if not due_now:
-            for battery_lower in battery_lowers:
-                if battery_lower is not None:
-                    found = True
-                    if battery_lower < lowest:
-                        lowest = battery_lower
-            if not found:
-                bound = math.inf
-            elif lowest > 0.0:
-                bound = now + lowest  # (float addition is monotonic: the earliest of now + lower)
-        self.bound = bound
+        self.battery_lowers = battery_lowers = self._battery_lowers() if battery is not None else _NO_BATTERY
+        if now_due:
+            self.bound: float | None = None
+            return
+        for battery_lower in battery_lowers:
+            if battery_lower is not None and battery_lower < lowest:
+                lowest = battery_lower
+        # (inf when none is finite; float addition is monotonic: the earliest of now + lower)
+        self.bound = now + lowest if lowest > 0.0 else None
+
+    @property
+    def lowers(self) -> list[float | None]:
+        """The members' lower bounds (s from now, `_lower_s` at the schedule's highest rate): None
+        for a member due now (made on first use: only `expand` and the tests read them)."""
+        lowers = self._lowers
+        if lowers is None:
+            rate_base = self.rate_base
+            lowers = self._lowers = [None if volume is None else _lower_s(volume, per_dose * rate_base) for volume, per_dose, _tag in self.members]
+        return lowers
 
     def exact(self, volume_ml: float, per_dose: float, per_s: float) -> float:
         return self.program.time_to_reach(self.now, volume_ml, per_dose * self.f_dose, per_dose * self.f_s + per_s)
@@ -398,16 +465,30 @@ class _Crossings:
         # the highest drain (% per s): min_seconds' rate for the charge (the same for both)
         rate = limits.pumping_pct_per_ml * self.rate_base + limits.idle_pct_per_s
         eri = eos = None
+        # each charge bound is _lower_s(pct - threshold, rate) when above the threshold, else 0,
+        # written out (this runs at every listing)
         if eri_t is None:
             eri = limits.eri_life_s - elapsed
-            by_charge = _lower_s(pct - limits.eri_pct, rate) if pct > limits.eri_pct else 0.0
+            by_charge = 0.0
+            if pct > limits.eri_pct:
+                amount = pct - limits.eri_pct
+                if rate > 0 and amount > 0:
+                    lower = amount / rate * (1.0 - 1e-9) - 1e-3
+                    if lower > 0.0:
+                        by_charge = lower
             if by_charge < eri:  # (min(eri, by_charge))
                 eri = by_charge
         if battery.eos_t_s is None:
             eos = limits.eos_life_s - elapsed
             if eri_t is not None and eri_t + limits.eos_after_eri_s - self.now < eos:
                 eos = eri_t + limits.eos_after_eri_s - self.now
-            by_charge = _lower_s(pct - limits.eos_pct, rate) if pct > limits.eos_pct else 0.0
+            by_charge = 0.0
+            if pct > limits.eos_pct:
+                amount = pct - limits.eos_pct
+                if rate > 0 and amount > 0:
+                    lower = amount / rate * (1.0 - 1e-9) - 1e-3
+                    if lower > 0.0:
+                        by_charge = lower
             if by_charge < eos:
                 eos = by_charge
         return eri, eos
@@ -520,3 +601,4 @@ def _earliest(future: list[Candidate]) -> float:
 
 
 _LAZY = (Deferred, _Crossings)
+_NO_BATTERY: tuple[None, None] = (None, None)

@@ -52,7 +52,9 @@ class Recording:
 
     def __init__(self, dev: PumpDevice):
         self.dev = dev
-        self._layouts: dict[tuple[str, ...], Layout] = {}
+        #: drug units -> their layout (`layout` makes each; read directly on the usual path)
+        #: drug units -> their layout, made by `layout` (record_state reads it directly)
+        self.layouts: dict[tuple[str, ...], Layout] = {}
         self._unit_names: dict[str, tuple[str, str, str]] = {}
         # the values recorded at the last instant: `_last` (the values list given, in the order of
         # `_last_layout`) while one layout was recorded at it, else `_values` (signal -> value)
@@ -66,7 +68,7 @@ class Recording:
 
     def layout(self, units: tuple[str, ...], now: float) -> Layout:
         """The layout of drug units `units` (made, with the units' series, on first use)."""
-        layout = self._layouts.get(units)
+        layout = self.layouts.get(units)
         if layout is None:
             signals = list(_VOLUME_SIGNALS)
             for unit in units:
@@ -76,7 +78,7 @@ class Recording:
             signals.append(_RATE_SIGNAL)
             if self.dev.battery:
                 signals.append(_BATTERY_SIGNAL)
-            layout = self._layouts[units] = Layout(signals)
+            layout = self.layouts[units] = Layout(signals)
         return layout
 
     def unit_signals(self, unit: str, now: float) -> tuple[str, str, str]:
@@ -100,8 +102,7 @@ class Recording:
         if self._t_s != now:  # the first record at this instant: every value is new
             self._t_s, self._last_layout, self._last, self._values = now, layout, values, None
             if layout.complete:
-                for target, value in zip(layout.series, values):
-                    target.add(now, value)  # type: ignore[union-attr]  # (complete: none is None)
+                Series.add_row(layout.series, now, values)  # type: ignore[arg-type]  # (complete: none is None)
             else:
                 for i, value in enumerate(values):
                     self._add(now, layout, i, value)

@@ -86,8 +86,10 @@ class DeadVolumeFifo:
         if len(segments) != 1:
             return None
         front = segments[0]
-        if not volume_ml < front.volume_ml or not same_content(front.drug, front.conc_per_ml, feed_drug, feed_conc):
+        if not volume_ml < front.volume_ml:
             return None
+        if not (front.drug == feed_drug and front.conc_per_ml == feed_conc) and not same_content(front.drug, front.conc_per_ml, feed_drug, feed_conc):
+            return None  # (same_content's usual case tested first, without a call)
         front.volume_ml -= volume_ml
         front.volume_ml += min(volume_ml, self.volume_ml)  # (_push into the same segment)
         return front
@@ -110,10 +112,13 @@ class DeadVolumeFifo:
         """Volume to move before the fluid at the tip changes content (None: never)."""
         if not self.segments:
             return None
-        front = self.segments[0]
-        if len(self.segments) > 1 or not same_content(front.drug, front.conc_per_ml, feed_drug, feed_conc):
+        segments = self.segments
+        front = segments[0]
+        if len(segments) > 1:
             return front.volume_ml
-        return None
+        if (front.drug == feed_drug and front.conc_per_ml == feed_conc) or same_content(front.drug, front.conc_per_ml, feed_drug, feed_conc):
+            return None  # (same_content's usual case tested first, without a call)
+        return front.volume_ml
 
     def mix(self, from_ml: float, to_ml: float) -> bool:
         """Mix the content between `from_ml` and `to_ml` (measured from the tip) to one mean

@@ -16,6 +16,11 @@ from simulator.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 
 #: times closer than this (s) are the same instant (float noise of the event clock)
 TIME_TOL_S = 1e-6
+#: a time of day farther than this (s) from every step start and from midnight has the same
+#: step with or without its rounding to 1 us (time_of_day_s): Program._step_index_unrounded
+ROUNDING_MARGIN_S = 1e-4
+#: the unrounded shortcut is taken for clock times (s) below this only (3,000 years)
+UNROUNDED_MAX_S = 1e11
 
 
 def time_of_day_s(t_s: float, clock_offset_s: float) -> float:
@@ -97,8 +102,47 @@ class Program:
         """Programmed basal dose rate (drug unit/day) in force at t_s."""
         if len(self.starts) == 1:
             return self.doses[0]
-        idx = bisect.bisect_right(self.starts, time_of_day_s(t_s, self.clock_offset_s)) - 1
-        return self.doses[idx]  # idx -1 wraps to the last step of the previous day
+        idx = self._step_index_unrounded(t_s)
+        if idx is None:
+            idx = bisect.bisect_right(self.starts, time_of_day_s(t_s, self.clock_offset_s))
+        return self.doses[idx - 1]  # idx 0 wraps to the last step of the previous day
+
+    def _step_index_unrounded(self, t_s: float) -> int | None:
+        """`bisect_right(starts, time_of_day_s(t_s))` from the time of day without its rounding
+        to 1 us (`round` is ~15x the rest), or None when that could give another index: the
+        rounding moves a time below UNROUNDED_MAX_S by less than 1e-5 s (5e-7 s plus half its
+        float spacing; a float mod is exact), so the index is the same unless the unrounded time
+        of day lies within ROUNDING_MARGIN_S of a step start or of midnight (a step start of 0
+        is midnight itself)."""
+        u = t_s + self.clock_offset_s
+        if not -UNROUNDED_MAX_S < u < UNROUNDED_MAX_S:
+            return None
+        x = u % SECONDS_PER_DAY
+        if not ROUNDING_MARGIN_S < x < SECONDS_PER_DAY - ROUNDING_MARGIN_S:
+            return None
+        starts = self.starts
+        idx = bisect.bisect_right(starts, x)
+        if (idx < len(starts) and starts[idx] - x <= ROUNDING_MARGIN_S) or (idx > 0 and x - starts[idx - 1] <= ROUNDING_MARGIN_S):
+            return None
+        return idx
+
+    def next_change_after_exceeds(self, t_s: float, limit_s: float) -> bool:
+        """`next_change_after(t_s) > limit_s`, decided without rounding the time of day when the
+        answer cannot depend on it: the step index is the same (`_step_index_unrounded`) and the
+        unrounded next change lies more than 1e-3 s from `limit_s` (the rounding moves it by
+        at most 5e-7 s, the float sums by far less at any simulated time)."""
+        starts = self.starts
+        if len(starts) > 1:
+            idx = self._step_index_unrounded(t_s)
+            if idx is not None:
+                tod = (t_s + self.clock_offset_s) % SECONDS_PER_DAY
+                nxt = starts[idx] if idx < len(starts) else starts[0] + SECONDS_PER_DAY
+                approx = t_s + (nxt - tod)
+                if approx > limit_s + 1e-3:
+                    return True
+                if approx < limit_s - 1e-3:
+                    return False
+        return self.next_change_after(t_s) > limit_s
 
     def _dose_at_tod(self, tod_s: float) -> float:
         return self.doses[bisect.bisect_right(self.starts, tod_s) - 1]

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from simulator.errors import InputError, Issue
-from simulator.sweep.fields import set_field
+from simulator.sweep.fields import _step, parse_path, set_field
 from simulator.sweep.spec import MAX_SCENARIOS, VARIANT_COLUMN, Parameter, SweepSpec
 
 SEED_MAX = 2**63 - 1
@@ -132,12 +132,62 @@ def plain_copy(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
+def _own(value: Any) -> Any:
+    """A shallow copy of the mapping or list `value` (same type, same items)."""
+    kind = type(value)
+    if kind is dict:
+        return dict(value)
+    if kind is list:
+        return list(value)
+    return copy.copy(value)
+
+
+def own_along(data: dict, path: str, owned: set[int]) -> None:
+    """Make every mapping and list that `set_field(data, path, ...)` steps through (all but the
+    field it sets) a container of `data`'s own: each one not yet in `owned` (ids of the containers
+    this point already owns) is replaced in its parent by a shallow copy, which joins `owned`.
+    Everything off the path stays shared with the base scenario (copy-on-write: a point costs a
+    few small copies, not a copy of the whole scenario). Steps as `set_field` does (`_step`) and
+    stops where the path does not go on (a missing or scalar field, a bad index): `set_field`
+    then creates the field or reports the problem, on containers that are already the point's."""
+    try:
+        parts = parse_path(path)
+    except InputError:
+        return
+    current: Any = data
+    done = ""
+    for part in parts[:-1]:
+        try:
+            key, nxt = _step(current, part, path, done)
+        except InputError:
+            return
+        if not isinstance(nxt, (dict, list)):
+            return
+        if id(nxt) not in owned:
+            nxt = _own(nxt)
+            current[key] = nxt
+            owned.add(id(nxt))
+        current = nxt
+        done = "-"  # only its emptiness matters to `_step` (messages of errors ignored here)
+
+
+def _set(data: dict, owned: set[int], path: str, value: Any) -> None:
+    """`set_field` on a copy-on-write point: the containers on `path` made the point's own first."""
+    own_along(data, path, owned)
+    set_field(data, path, value)
+
+
 def point_scenario(spec: SweepSpec, base: dict, values: tuple[tuple[str, Any], ...]) -> dict:
-    """The base scenario data with a point's values set (a new dict)."""
-    data = plain_copy(base)
+    """The base scenario data with a point's values set (a new dict, equal to setting the values in
+    `plain_copy(base)`). Copy-on-write: only the mappings and lists on the paths set are the
+    point's own copies; every other part is the base's own object, shared with the base and with
+    the other points. Nothing may change a point's data in place (nothing does: validation reads
+    it, pickling copies it; a caller that wants to change it takes `plain_copy` of it)."""
+    data = _own(base)
+    owned = {id(data)}
     for path, value in spec.set.items():
         try:
-            set_field(data, path, value)
+            _set(data, owned, path, value)
         except InputError as exc:
             raise InputError([Issue(f"set.{path}", i.message, i.value) for i in exc.issues], spec.file) from None
     by_column = dict(values)
@@ -146,12 +196,12 @@ def point_scenario(spec: SweepSpec, base: dict, values: tuple[tuple[str, Any], .
         i, variant = next((i, v) for i, v in enumerate(spec.variants) if v.label == label)
         for path, value in variant.set.items():
             try:
-                set_field(data, path, value)
+                _set(data, owned, path, value)
             except InputError as exc:
                 raise InputError([Issue(f"variants[{i}].set.{path}", m.message, m.value) for m in exc.issues], spec.file) from None
     for k, p in enumerate(spec.parameters):
         try:
-            set_field(data, p.path, by_column[p.column])
+            _set(data, owned, p.path, by_column[p.column])
         except InputError as exc:
             raise InputError([i.under(f"parameters[{k}]") for i in exc.issues], spec.file) from None
     return data

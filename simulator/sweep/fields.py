@@ -9,6 +9,7 @@ path that works in a script works in a sweep spec.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from typing import Any
 
@@ -20,8 +21,17 @@ _ALLOWED = "dotted names with [index] or [device-id], e.g. devices[0].settings.r
 
 
 def parse_path(path: str) -> list[str | int]:
-    """Split a field path into keys (str) and list positions (int). A `[name]` becomes `'[name]'`."""
+    """Split a field path into keys (str) and list positions (int). A `[name]` becomes `'[name]'`.
+    A sweep sets the same few paths in every point: each text is parsed once (`_parsed`)."""
     if not isinstance(path, str) or not path:
+        raise InputError(Issue("path", f"a field path must be {_ALLOWED}", path))
+    return list(_parsed(path))
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(path: str) -> tuple[str | int, ...]:
+    """The parts of the non-empty text `path` (see `parse_path`); InputError when unreadable."""
+    if not path:
         raise InputError(Issue("path", f"a field path must be {_ALLOWED}", path))
     parts: list[str | int] = []
     pos = 0
@@ -37,7 +47,7 @@ def parse_path(path: str) -> list[str | int]:
         else:
             parts.append(f"[{ident}]")
         pos = m.end()
-    return parts
+    return tuple(parts)
 
 
 def _step(container: Any, part: str | int, path: str, done: str) -> tuple[Any, Any]:
@@ -74,6 +84,11 @@ def get_field(data: dict, path: str) -> Any:
     return current
 
 
+def _names_only(parts: list[str | int]) -> bool:
+    """True when every part is a mapping key (no list index, no [device-id])."""
+    return all(isinstance(p, str) and not p.startswith("[") for p in parts)
+
+
 def set_field(data: dict, path: str, value: Any, notes: list[str] | None = None) -> dict:
     """Set the field at `path` in the scenario data `data` (changed in place) and return `data`.
 
@@ -93,8 +108,7 @@ def set_field(data: dict, path: str, value: Any, notes: list[str] | None = None)
         key, nxt = _step(current, part, path, done)
         here = done + f"[{part}]" if isinstance(part, int) else done + (part if part.startswith("[") else ("." if done else "") + part)
         following = parts[n + 1]
-        names_only = all(isinstance(p, str) and not p.startswith("[") for p in parts[n + 1 :])
-        if nxt is None and isinstance(current, dict) and names_only:  # nothing can fail after creating
+        if nxt is None and isinstance(current, dict) and _names_only(parts[n + 1 :]):  # nothing can fail after creating
             nxt = current[key] = {}
             if notes is not None:
                 notes.append(

@@ -83,3 +83,15 @@ def test_plain_copy_is_an_equal_tree_sharing_no_container(value):
 
     ids = {id(c) for c in containers(value)}
     assert not any(id(c) in ids for c in containers(out))
+
+
+def test_workers_start_with_the_preloaded_objects_frozen(pool):
+    # the forkserver freezes what it preloaded (simulator.sweep.preload): a worker's collector
+    # never scans the modules and profiles again (nor copies their memory pages to do so)
+    import gc
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no forkserver here: workers are spawned, nothing is preloaded")
+    assert pool.pool.submit(gc.get_freeze_count).result() > 10_000
+    assert gc.get_freeze_count() == 0  # this process is left as it was

@@ -465,30 +465,16 @@ class _Crossings:
         # the highest drain (% per s): min_seconds' rate for the charge (the same for both)
         rate = limits.pumping_pct_per_ml * self.rate_base + limits.idle_pct_per_s
         eri = eos = None
-        # each charge bound is _lower_s(pct - threshold, rate) when above the threshold, else 0,
-        # written out (this runs at every listing)
         if eri_t is None:
             eri = limits.eri_life_s - elapsed
-            by_charge = 0.0
-            if pct > limits.eri_pct:
-                amount = pct - limits.eri_pct
-                if rate > 0 and amount > 0:
-                    lower = amount / rate * (1.0 - 1e-9) - 1e-3
-                    if lower > 0.0:
-                        by_charge = lower
+            by_charge = _lower_s(pct - limits.eri_pct, rate) if pct > limits.eri_pct else 0.0
             if by_charge < eri:  # (min(eri, by_charge))
                 eri = by_charge
         if battery.eos_t_s is None:
             eos = limits.eos_life_s - elapsed
             if eri_t is not None and eri_t + limits.eos_after_eri_s - self.now < eos:
                 eos = eri_t + limits.eos_after_eri_s - self.now
-            by_charge = 0.0
-            if pct > limits.eos_pct:
-                amount = pct - limits.eos_pct
-                if rate > 0 and amount > 0:
-                    lower = amount / rate * (1.0 - 1e-9) - 1e-3
-                    if lower > 0.0:
-                        by_charge = lower
+            by_charge = _lower_s(pct - limits.eos_pct, rate) if pct > limits.eos_pct else 0.0
             if by_charge < eos:
                 eos = by_charge
         return eri, eos

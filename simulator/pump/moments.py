@@ -43,6 +43,9 @@ class Moments:
         self.wake: Wakeup | None = None
         self.planned: list[Candidate] = []
         self.planned_due: list[Candidate] = []
+        #: the instant (absolute s) `planned_due` holds the planned moments due by (the wake-up's
+        #: time + TIME_TOL_S; NaN: none yet, or a deferred wake-up not yet made real)
+        self.planned_due_by = math.nan
         #: the earliest lower bound of the stepped-schedule crossings at the last listing that
         #: made them (absolute s; -inf: none known). Only a rebase can come between that listing
         #: and the next wake-up (any other change lists them again), and a rebase only moves
@@ -55,6 +58,10 @@ class Moments:
         #: preparation, `clear_plan_fresh`): the wake-up's first listing may then be skipped
         #: (`_planned_due_now`)
         self.plan_fresh = False
+        #: (now0, g): the pump's next timeline action was at g (s) when looked up at now0
+        #: (`Simulation.next_action_t`). The timeline's instants never change, so while
+        #: now0 < now < g no action lies in [now, g) and the lookup gives g again (`_guard_t`)
+        self.guard_window: tuple[float, float] = (math.inf, -math.inf)
         # tag -> handler(data), in the component that owns what the moment changes
         self.handlers: dict[str, Callable[[Any], None]] = {
             "periodic": dev.boluses.due_periodic,
@@ -234,13 +241,21 @@ class Moments:
         that bound is nearer (a crossing may be due), when a running bridge bolus ends at the
         tip (a moment relative to the state) or when the reservoir is empty now (the stability
         moment is listed only while it holds fluid). The result is then the due moments of that
-        listing, in its order (none of them lazy: their bounds lie beyond the crossings')."""
+        listing, in its order (none of them lazy: their bounds lie beyond the crossings').
+        When `limit` is the plan's own `planned_due_by` that is `planned_due` itself: the plan
+        kept the planned moments at or before it, in order, and left none of them lazy (`plan`
+        and `_earliest` make exact every deferred moment whose bound is that early); `planned`
+        is not changed between the two (only a new plan replaces both)."""
         dev = self.dev
         if not self.crossings_bound > limit + CROSSINGS_MARGIN_S or not dev.flow.reservoir.volume_ml > EPS_ML:
             return None
         for b in dev.boluses.running:
             if b.ends_at_tip:
                 return None
+        if limit == self.planned_due_by:
+            # the wake-up came at its planned time: the moments planned due by then are the
+            # ones the pass below keeps (the plan made every deferred one due by then exact)
+            return self.planned_due
         due = []
         for c in self.planned:
             if c[0] <= limit:
@@ -290,26 +305,31 @@ class Moments:
             cands = self.candidates()
         limit = now + TIME_TOL_S
         future: list[Candidate] = []
-        lower = math.inf  # each moment's time or lower bound: the wake-up is at or after the earliest
-        exact = math.inf  # the earliest exact moment (_earliest's first pass, done here)
-        lazy = math.inf  # the earliest bound of a deferred moment or a lazy listing of crossings
+        add = future.append
+        inf = math.inf
+        lazy_kinds = _LAZY
+        exact = inf  # the earliest exact moment (_earliest's first pass, done here)
+        lazy = inf  # the earliest bound of a deferred moment or a lazy listing of crossings
         for c in (cands if resolved else _resolve(cands, limit)):
             t_c = c[0]
-            if limit < t_c < math.inf:
-                future.append(c)
-                if t_c < lower:
-                    lower = t_c
-                if type(c[2]) in _LAZY:
+            if limit < t_c < inf:
+                add(c)
+                if type(c[2]) in lazy_kinds:
                     if t_c < lazy:
                         lazy = t_c
                 elif t_c < exact:
                     exact = t_c
+        # each moment's time or lower bound: the wake-up is at or after the earliest (the
+        # smaller of the two earliest, the same float as the earliest of all)
+        lower = lazy if lazy < exact else exact
         if future and self.defer_wakes:
-            guard = dev.sim.next_action_t(dev.id)
+            window = self.guard_window
+            guard = window[1] if window[0] < now < window[1] else self._guard_t(now)
             if lower > guard + DEFER_MARGIN_S:
                 # the pump's next timeline action comes first, and usually replans: the wake-up's
                 # time is computed (and the wake-up scheduled) only if it is still needed then
                 self.planned = future
+                self.planned_due_by = math.nan  # (set when it is made real: _deferred_wake_t)
                 self.plan_fresh = True
                 self.wake = dev.defer_wake(lower, guard, self._deferred_wake_t, self._on_wake)
                 return
@@ -321,9 +341,17 @@ class Moments:
             return
         self.planned = future
         self.plan_fresh = True
-        due_by = t + TIME_TOL_S
+        due_by = self.planned_due_by = t + TIME_TOL_S
         self.planned_due = [c for c in future if c[0] <= due_by]  # (_due_by)
         self.wake = dev.wake_at(t, self._on_wake)
+
+    def _guard_t(self, now: float) -> float:
+        """The instant (s) of the pump's next timeline action (`Simulation.next_action_t`),
+        looked up at `now`; kept as `guard_window` when it is later than now."""
+        dev = self.dev
+        guard = dev.sim.next_action_t(dev.id)
+        self.guard_window = (now, guard) if guard > now else (math.inf, -math.inf)
+        return guard
 
     def _deferred_wake_t(self) -> float:
         """The time of a deferred wake-up (Device.defer_wake), as `plan` computes it, from the
@@ -331,7 +359,8 @@ class Moments:
         future = self.planned
         t = _earliest(future)
         if t < math.inf:
-            self.planned_due = _due_by(future, t + TIME_TOL_S)
+            due_by = self.planned_due_by = t + TIME_TOL_S
+            self.planned_due = _due_by(future, due_by)
         return t
 
     def _on_wake(self) -> None:

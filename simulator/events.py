@@ -251,6 +251,10 @@ class EventStream:
         environment variable is 1)."""
         self._subs: list[_Subscription] = []
         self._deliveries: tuple[tuple[_Subscription, bool], ...] = ()
+        #: the one subscription, when there is exactly one and it takes every record (the usual
+        #: run: the recorder), else None: `emit_packed` hands it the record without `_deliver`'s
+        #: loop (made with `_deliveries`, so it follows every (un)subscription)
+        self._sole: _Subscription | None = None
         self._seq = 0
         if check is None:
             check = os.environ.get(CHECK_EVENTS_ENV, "") == "1"
@@ -289,7 +293,8 @@ class EventStream:
         """The subscriptions as an immutable tuple of (subscription, takes every record), made
         when they change: `emit` iterates it (a callback that (un)subscribes replaces it, so the
         records of this emit go to the subscribers of its start, as before)."""
-        self._deliveries = tuple((sub, sub.wants_all) for sub in self._subs)
+        self._deliveries = deliveries = tuple((sub, sub.wants_all) for sub in self._subs)
+        self._sole = deliveries[0][0] if len(deliveries) == 1 and deliveries[0][1] else None
 
     def emit(self, t_s: float, device: str, kind: str, payload: dict[str, Any] | None = None) -> EventRecord:
         """Record an event whose payload is the dict `payload` (kept as given) and hand it to the
@@ -314,7 +319,15 @@ class EventStream:
         _set(record, "device", device)
         _set(record, "kind", kind)
         _set(record, "_data", values)
-        return self._deliver(record)
+        sole = self._sole
+        if sole is None:
+            return self._deliver(record)
+        try:  # (_deliver with one subscription taking every record, written out)
+            sole.callback(record)
+        except Exception as exc:  # a view must never stop the run
+            log.exception("event subscriber %r failed; detaching it", sole.callback)
+            self._detach_failed(record, [(sole, exc)])
+        return record
 
     def _deliver(self, record: EventRecord) -> EventRecord:
         """Hand `record` to every subscriber that wants it; detach (and report) any that raises."""
@@ -328,7 +341,14 @@ class EventStream:
                 log.exception("event subscriber %r failed; detaching it", sub.callback)
                 failed = failed or []
                 failed.append((sub, exc))
-        for sub, error in failed or ():
+        if failed:
+            self._detach_failed(record, failed)
+        return record
+
+    def _detach_failed(self, record: EventRecord, failed: list[tuple[_Subscription, BaseException]]) -> None:
+        """Detach the subscriptions whose callback raised on `record` (logged already), each
+        with a SUBSCRIBER_DETACHED event."""
+        for sub, error in failed:
             if sub in self._subs:
                 self._subs.remove(sub)
                 self._refresh_deliveries()
@@ -338,7 +358,6 @@ class EventStream:
                 Kinds.SUBSCRIBER_DETACHED,
                 {"subscriber": getattr(sub.callback, "__qualname__", repr(sub.callback)), "error": repr(error)},
             )
-        return record
 
     def _emit_checked(self, t_s: float, device: str, kind: str, payload: dict[str, Any] | None = None) -> EventRecord:
         validate_payload(kind, payload or {})

@@ -49,16 +49,24 @@ def output_now(dev: StimulatorDevice) -> OutputNow:
     bank = dev.programs
     stored = bank.stored
     active = bank.active
-    # without a closed-loop controller the amplitudes aimed for are the programs' own (effective_amplitudes)
-    amps = dev.effective_amplitudes() if dev.loop.tracker is not None else {n: stored[n].amplitude_ma for n in active}
     prof = dev.profile
     loads: dict[str, ProgramLoad] = {}
     comp: dict[str, Compliance] = {}
     rates: dict[str, Rates] = {}
-    for n in active:
-        load = loads[n] = program_load(stored[n], prof, ohm)
-        if stim:
-            comp[n], rates[n] = load.at(amps[n], fractions)
+    if dev.loop.tracker is not None:
+        amps = dev.effective_amplitudes()  # the closed loop's program aims elsewhere
+        for n in active:
+            load = loads[n] = program_load(stored[n], prof, ohm)
+            if stim:
+                comp[n], rates[n] = load.at(amps[n], fractions)
+    else:  # without a controller the amplitudes aimed for are the programs' own (effective_amplitudes)
+        amps = {}
+        for n in active:
+            p = stored[n]
+            amp = amps[n] = p.amplitude_ma
+            load = loads[n] = program_load(p, prof, ohm)
+            if stim:
+                comp[n], rates[n] = load.at(amp, fractions)
     return _tuple_new(OutputNow, (now, stim, ohm, fractions, amps, loads, comp, rates))  # OutputNow(...) without its __new__'s frame
 
 
@@ -74,13 +82,14 @@ def stim_state(dev: StimulatorDevice, out: OutputNow) -> StimState:
     progs = tuple([stored[n] for n in active])
     loads = out.loads
     bank_starts = bank.starts
-    if stim:
-        comp = out.compliance
-        delivered = {n: comp[n].delivered_ma for n in active}
-    else:
-        delivered = dict.fromkeys(active, 0.0)
-    shares = {n: loads[n].shares for n in active}  # contact_shares(stored[n], ohm, single)
-    starts = {n: bank_starts.get(n, 0.0) for n in active}
+    comp = out.compliance
+    delivered: dict[str, float] = {}
+    shares: dict[str, dict[str, float]] = {}
+    starts: dict[str, float] = {}
+    for n in active:
+        delivered[n] = comp[n].delivered_ma if stim else 0.0
+        shares[n] = loads[n].shares  # contact_shares(stored[n], ohm, single)
+        starts[n] = bank_starts.get(n, 0.0)
     taus = dev.safety.passive_taus(progs, ohm)
     in_progress = dev.soft_stops.ramps
     ramps = {n: r for n, r in in_progress.items() if r.t1_s > now and not (stim and n in bank.active)} if in_progress else {}

@@ -47,14 +47,19 @@ class SafetyMonitor:
         capacitor discharging through its cathodes' impedance, tau_us = Z_ohm x C_uF (Z weighted by
         the cathodes' shares of the current)."""
         out: dict[str, float] = {}
-        passive = [p for p in programs if p.charge_balance == "passive"]
-        if not passive:
-            return out  # (active charge balance: no tau, and no impedance needed)
+        programs = tuple(programs)
+        for p in programs:
+            if p.charge_balance == "passive":
+                break
+        else:
+            return out  # (active charge balance only: no tau, and no impedance needed)
         dev = self.dev
         ohm = dev.electrodes.ohm(dev.now) if ohm is None else ohm
         prof = dev.profile
         c_uf = prof.coupling_capacitance_uf
-        for p in passive:
+        for p in programs:
+            if p.charge_balance != "passive":
+                continue
             if p.passive_tau_us is not None:
                 out[p.name] = p.passive_tau_us
                 continue

@@ -91,3 +91,16 @@ def test_begin_without_output_before_is_the_full_method(monkeypatch):
         assert stops.ramps == {}
     stops.begin(OutputBefore(False), "amplitude_down")
     assert stops.ramps == {}
+
+
+def test_compliance_of_is_the_constructor():
+    from dataclasses import FrozenInstanceError, fields
+
+    from simulator.scs.energy import Compliance
+
+    args = (7.25, 12.0, 7.25, 4.5, 4.5)
+    fast, plain = Compliance.of(*args), Compliance(*args)
+    assert fast == plain and hash(fast) == hash(plain) and [getattr(fast, f.name) for f in fields(Compliance)] == list(args)
+    assert fast.ok and not Compliance.of(12.5, 12.0, 12.0, 4.0, 4.5).ok
+    with pytest.raises(FrozenInstanceError):
+        fast.rail_v = 1.0  # type: ignore[misc]

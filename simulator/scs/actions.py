@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.alarms import NON_CRITICAL
 from simulator.event_kinds import K
+from simulator.events import PayloadLayout
 from simulator.scs.bank import cycled, limited, stepped, thresholded
 from simulator.scs.program import Program
 from simulator.scs.settings import (
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
     from simulator.scs.device import StimulatorDevice
 
 Payload = dict[str, Any]
+#: the payload of `amplitude.change` {program, amplitude_ma, previous_ma, by}, stored packed (the
+#: commonest trainee action's event; simulator.events: it reads back as that dict)
+AMPLITUDE_CHANGE_LAYOUT = PayloadLayout(("program", "amplitude_ma", "previous_ma", "by"))
 
 
 def _is_first_active(dev: StimulatorDevice, name: str) -> bool:
@@ -83,7 +87,7 @@ def _set_amplitude(dev: StimulatorDevice, name: str, amplitude_ma: float, who: s
     active = dev.programs.active
     if active and name == active[0] and dev.loop.tracker is not None:  # _is_first_active (follow_amplitude needs a controller)
         dev.loop.follow_amplitude(amplitude_ma)
-    dev.emit(K.AMPLITUDE_CHANGE, program=name, amplitude_ma=amplitude_ma, previous_ma=p.amplitude_ma, by=who)
+    dev.emit_packed(K.AMPLITUDE_CHANGE, AMPLITUDE_CHANGE_LAYOUT, (name, amplitude_ma, p.amplitude_ma, who))
     return {"program": name, "amplitude_ma": amplitude_ma}
 
 

@@ -28,7 +28,8 @@ class BatteryState:
         return 100.0 * min(cap, max(0.0, self.level_mah + self.net_ma * (t_s - self.t0_s) / SECONDS_PER_HOUR)) / cap
 
     def rebase(self, t_s: float, net_ma: float | None = None) -> None:
-        self.level_mah = self.level_mah_at(t_s)
+        # self.level_mah_at(t_s), inlined (hot: twice an action)
+        self.level_mah = min(self.capacity_mah, max(0.0, self.level_mah + self.net_ma * (t_s - self.t0_s) / SECONDS_PER_HOUR))
         self.t0_s = t_s
         if net_ma is not None:
             self.net_ma = net_ma

@@ -90,7 +90,8 @@ def _amplitude_step(dev: StimulatorDevice, params: AmplitudeStep, up: bool) -> l
                             "(a clinician bypass is needed)", "max_tolerable_ma", new, p.max_tolerable_ma)]
     elif new < p.patient_min_ma - 1e-9:
         return [Finding("refuse", f"{name}: {new:g} mA is below the patient's minimum {p.patient_min_ma:g} mA", "patient_min_ma", new, p.patient_min_ma)]
-    return [f for f in dev.safety.amplitude_findings(p, new) if f.limit != "patient_max_ma"]
+    findings = dev.safety.amplitude_findings(p, new)
+    return [f for f in findings if f.limit != "patient_max_ma"] if findings else findings
 
 
 def check_amplitude_up(dev: StimulatorDevice, params: AmplitudeStep) -> list[Finding]:

@@ -52,6 +52,7 @@ from simulator.scs.output_now import OutputNow, output_now, stim_state
 from simulator.scs.power import PowerSupply
 from simulator.scs.profile import StimulatorProfile
 from simulator.scs.program import Program
+from simulator.scs.rows import StateRows
 from simulator.scs.safety_monitor import SafetyMonitor
 from simulator.scs.settings import ClosedLoopSettings, ImpedanceSettings, Settings
 from simulator.scs.settings import Settings as StimulatorSettings
@@ -113,6 +114,7 @@ class StimulatorDevice(Device):
         self.safety = SafetyMonitor(self)
         self.loop = ClosedLoopControl(self, s.closed_loop, self.programs.first_active() or self.profile.nominal_program)
         self._drift_wake: Wakeup | None = None
+        self.rows = StateRows(self)
         # thresholds already below at start
         pct = self.power.battery.pct_at(0.0)
         self.power.compute_rates()
@@ -255,27 +257,13 @@ class StimulatorDevice(Device):
         return stim_state(self, out if out is not None else self.output_now())
 
     def record_state(self, out: OutputNow | None = None) -> None:
-        """Breakpoints of every signal now and the history's entry (`out`: the output stage now, when
-        the caller has it)."""
+        """Breakpoints of every signal now (rows.py) and the history's entry (`out`: the output stage
+        now, when the caller has it)."""
         if out is None:
             out = self.output_now()
         self.history.note(stim_state(self, out))
-        now = out.t_s
-        record = self.sim.recorder.record  # what Device.record does, without its two calls per signal
-        dev_id = self.id
-        charge, energy, _ = self.power.accumulated(now)
-        record(now, dev_id, "battery_pct", self.power.battery.pct_at(now), "%")
-        record(now, dev_id, "charge_delivered_uc", charge, "uC")
-        record(now, dev_id, "energy_used_j", energy, "J")
-        record(now, dev_id, "stimulating", 1.0 if out.stimulating else 0.0, "", "step")
-        amps = out.amplitudes_ma
         loop = self.loop
-        lp = loop.program() if loop.tracker is not None else None  # (None without a controller)
-        active = self.programs.active
-        for n, p in self.programs.stored.items():
-            if n == lp:
-                continue  # recorded by the loop: the controller's amplitude now, not where it heads
-            record(now, dev_id, f"amplitude_ma.{n}", amps.get(n, p.amplitude_ma) if n in active else p.amplitude_ma, "mA", "step")
+        self.rows.record(out, loop.program() if loop.tracker is not None else None)  # (no loop program without a controller)
         if loop.tracker is not None:  # (loop.record does nothing without a controller)
             loop.record()
 

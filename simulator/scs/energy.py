@@ -81,6 +81,9 @@ def _loads(program: Program, impedance_ohm: dict[str, float], case_ohm: float, s
     return value
 
 
+_object_new = object.__new__
+
+
 @dataclass(frozen=True)
 class Compliance:
     required_v: float  # I x R_eff + headroom
@@ -92,6 +95,14 @@ class Compliance:
     @property
     def ok(self) -> bool:
         return self.required_v <= self.rail_v + 1e-9
+
+    @classmethod
+    def of(cls, required_v: float, rail_v: float, supply_v: float, delivered_ma: float, requested_ma: float) -> Compliance:
+        """`Compliance(...)` with every field given, made without the frozen dataclass's per-field
+        `object.__setattr__` (one a program and amplitude: the hot path's)."""
+        c = _object_new(cls)
+        c.__dict__.update(required_v=required_v, rail_v=rail_v, supply_v=supply_v, delivered_ma=delivered_ma, requested_ma=requested_ma)
+        return c
 
 
 @dataclass(frozen=True)
@@ -168,7 +179,7 @@ class ProgramLoad:
         need = amp * 1e-3 * r + head
         delivered = amp if need <= rail else max(0.0, (rail - head) / r * 1e3) if r > 0 else amp
         supply = min(rail, need) if self.adaptive else rail
-        return Compliance(need, rail, supply, delivered, amp)
+        return Compliance.of(need, rail, supply, delivered, amp)
 
     def tissue_share(self, tissue_fraction: dict[str, float] | None) -> float:
         """See `tissue_share`."""

@@ -35,6 +35,9 @@ class OutputNow(NamedTuple):
     rates: dict[str, Rates]  # running program -> its average rates (only while stimulating; energy.program_drain's)
 
 
+_tuple_new = tuple.__new__
+
+
 def output_now(dev: StimulatorDevice) -> OutputNow:
     """The output stage of `dev` now: compliance and drain of each running program while stimulating
     (the same figures as energy.compliance and energy.program_drain give)."""
@@ -43,18 +46,28 @@ def output_now(dev: StimulatorDevice) -> OutputNow:
     electrodes = dev.electrodes
     ohm = electrodes.ohm(now)
     fractions = electrodes.fractions(now)
-    stored = dev.programs.stored
-    # without a closed-loop controller the amplitudes aimed for are the programs' own (effective_amplitudes)
-    amps = dev.effective_amplitudes() if dev.loop.tracker is not None else {n: stored[n].amplitude_ma for n in dev.programs.active}
+    bank = dev.programs
+    stored = bank.stored
+    active = bank.active
     prof = dev.profile
     loads: dict[str, ProgramLoad] = {}
     comp: dict[str, Compliance] = {}
     rates: dict[str, Rates] = {}
-    for n in dev.programs.active:
-        load = loads[n] = program_load(stored[n], prof, ohm)
-        if stim:
-            comp[n], rates[n] = load.at(amps[n], fractions)
-    return OutputNow(now, stim, ohm, fractions, amps, loads, comp, rates)
+    if dev.loop.tracker is not None:
+        amps = dev.effective_amplitudes()  # the closed loop's program aims elsewhere
+        for n in active:
+            load = loads[n] = program_load(stored[n], prof, ohm)
+            if stim:
+                comp[n], rates[n] = load.at(amps[n], fractions)
+    else:  # without a controller the amplitudes aimed for are the programs' own (effective_amplitudes)
+        amps = {}
+        for n in active:
+            p = stored[n]
+            amp = amps[n] = p.amplitude_ma
+            load = loads[n] = program_load(p, prof, ohm)
+            if stim:
+                comp[n], rates[n] = load.at(amp, fractions)
+    return _tuple_new(OutputNow, (now, stim, ohm, fractions, amps, loads, comp, rates))  # OutputNow(...) without its __new__'s frame
 
 
 def stim_state(dev: StimulatorDevice, out: OutputNow) -> StimState:
@@ -64,13 +77,12 @@ def stim_state(dev: StimulatorDevice, out: OutputNow) -> StimState:
     bank = dev.programs
     stim = out.stimulating
     ohm = out.ohm
-    single = dev.profile.current_sources == "single"
     stored = bank.stored
     active = bank.active
     progs = tuple([stored[n] for n in active])
-    comp = out.compliance
     loads = out.loads
     bank_starts = bank.starts
+    comp = out.compliance
     delivered: dict[str, float] = {}
     shares: dict[str, dict[str, float]] = {}
     starts: dict[str, float] = {}
@@ -85,7 +97,7 @@ def stim_state(dev: StimulatorDevice, out: OutputNow) -> StimState:
         progs = tuple(p for p in progs if p.name not in ramps) + tuple(r.program for r in ramps.values())
         for n, r in ramps.items():
             delivered[n] = r.delivered_ma
-            shares[n] = r.shares if r.shares is not None else contact_shares(r.program, ohm, single)
+            shares[n] = r.shares if r.shares is not None else contact_shares(r.program, ohm, dev.profile.current_sources == "single")
             starts[n] = r.t0_s
             if r.passive_tau_us is not None:
                 taus[n] = r.passive_tau_us

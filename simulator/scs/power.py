@@ -142,16 +142,19 @@ class PowerSupply:
     def plan_threshold(self, on_cross: Callable[[], None], now_s: float | None = None) -> None:
         """Wake (and run `on_cross`) when the draining cell reaches its next threshold (`now_s`: the
         time now when the caller has it, s)."""
-        if self.threshold_wake is not None:
-            self.threshold_wake.cancel()
+        wake = self.threshold_wake
+        if wake is not None:
+            wake.cancel()
             self.threshold_wake = None
-        pct = self.battery.pct_at(self.dev.now if now_s is None else now_s)
+        battery = self.battery
         best = math.inf
-        if self.battery.net_ma < 0:
-            for level, name in self.thresholds():
-                if name in self.flags or level >= pct - 1e-12:
+        if battery.net_ma < 0:  # (the level now matters only while draining)
+            pct = battery.pct_at(self.dev.now if now_s is None else now_s)
+            flags = self.flags
+            for level, name in (self._thresholds if self._thresholds is not None else self.thresholds()):
+                if name in flags or level >= pct - 1e-12:
                     continue
-                t = self.battery.time_to_pct(level)
+                t = battery.time_to_pct(level)
                 if t < best:  # best = min(best, t)
                     best = t
                 if best < math.inf:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from typing import Any, Literal, cast
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from simulator.profiles.base import StrictModel
 
@@ -136,17 +136,16 @@ class Program(StrictModel):
         check then refuses the amplitude against the profile's range)."""
         if type(amplitude_ma) is not float or not 0.0 <= amplitude_ma <= 100.0 or self.__pydantic_private__ is not None:
             return self.model_copy(update={"amplitude_ma": amplitude_ma})
-        cls = type(self)
-        new = cls.__new__(cls)
+        new = _object_new(type(self))  # (BaseModel has no __new__ of its own)
         fields = self.__dict__.copy()
         fields["amplitude_ma"] = amplitude_ma + 0.0  # -0.0 -> 0.0
         fields_set = self.__pydantic_fields_set__.copy()
         fields_set.add("amplitude_ma")
         extra = self.__pydantic_extra__
         _object_setattr(new, "__dict__", fields)
-        _object_setattr(new, "__pydantic_extra__", None if extra is None else extra.copy())
-        _object_setattr(new, "__pydantic_fields_set__", fields_set)
-        _object_setattr(new, "__pydantic_private__", None)
+        _set_extra(new, None if extra is None else extra.copy())  # the slots' own setters: object.__setattr__ without its lookup
+        _set_fields_set(new, fields_set)
+        _set_private(new, None)
         hit = SHAPES.get(id(self))
         token = hit[1] if hit is not None and hit[0] is self else shape_token(self)
         if len(SHAPES) >= SHAPES_MAX:
@@ -331,6 +330,11 @@ class Program(StrictModel):
 
 
 _object_setattr = object.__setattr__
+_object_new = object.__new__
+#: setters of BaseModel's slots (what object.__setattr__ reaches for those names)
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 class ShapeToken:

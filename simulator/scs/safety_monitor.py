@@ -46,11 +46,17 @@ class SafetyMonitor:
         """Passive program -> recovery time constant, us: the program's own if set, else the coupling
         capacitor discharging through its cathodes' impedance, tau_us = Z_ohm x C_uF (Z weighted by
         the cathodes' shares of the current)."""
+        out: dict[str, float] = {}
+        programs = tuple(programs)
+        for p in programs:
+            if p.charge_balance == "passive":
+                break
+        else:
+            return out  # (active charge balance only: no tau, and no impedance needed)
         dev = self.dev
         ohm = dev.electrodes.ohm(dev.now) if ohm is None else ohm
         prof = dev.profile
         c_uf = prof.coupling_capacitance_uf
-        out: dict[str, float] = {}
         for p in programs:
             if p.charge_balance != "passive":
                 continue

@@ -183,7 +183,12 @@ class SoftStops:
 
     def begin(self, before: OutputBefore, action: str) -> None:
         """Start the soft-stop ramp of each program that was delivering before `action` and is not now
-        (stimulation off, program or group deselected). MRI mode stops output at once."""
+        (stimulation off, program or group deselected). MRI mode stops output at once.
+
+        Nothing was delivering before, no ramp is in progress and the action is not MRI mode (an
+        amplitude step's `NO_STOP`, say): nothing to drop, cut or start, so it returns at once."""
+        if not before.stimulating and not self.ramps and action != "mri_mode":
+            return
         dev = self.dev
         out_now = set(dev.programs.active) if dev.stimulating() else set()
         if self.ramps:

@@ -27,10 +27,24 @@ from pydantic import BeforeValidator, Field, PlainSerializer, PrivateAttr, Valid
 from simulator.profiles.base import StrictModel
 from simulator.units import MAX_DURATION_S, SECONDS_PER_DAY, format_duration, parse_duration_s
 
+def duration_text(seconds: float) -> str:
+    """`format_duration(seconds)`: a duration (s) as saved, e.g. 90d, 34h. A whole number of
+    days or hours (exactly: a float's remainder is exact) below 1e12 s is written at once (a
+    long timeline's `at` values: ~4,000 in scenario.json); there `format_duration` gives the
+    same text (a whole number of hours that is not of days is at least 1/24 day from one, more
+    than its 1e-9 relative tolerance below 1e12 s), everything else goes through it."""
+    if type(seconds) is float and 0.0 < seconds < 1e12:
+        if seconds % 86400.0 == 0.0:
+            return f"{int(seconds // 86400.0)}d"
+        if seconds % 3600.0 == 0.0:
+            return f"{int(seconds // 3600.0)}h"
+    return format_duration(seconds)
+
+
 Duration = Annotated[
     float,
     BeforeValidator(parse_duration_s),
-    PlainSerializer(format_duration, return_type=str, when_used="json"),
+    PlainSerializer(duration_text, return_type=str, when_used="json"),
     WithJsonSchema(
         {
             "anyOf": [

@@ -99,3 +99,16 @@ def test_event_counts_known_answer_and_alarm_repeats():
                  E(kind=Kinds.ALARM_REPEATS, payload={"count": 0})]
     assert list(event_counts(coalesced).items()) == [("b", 1), (Kinds.ALARM_REPEAT, 4)]
     assert event_counts([E(kind=Kinds.ALARM_REPEATS, payload={"count": 0})]) == {}
+
+
+def test_an_action_stores_negative_zero_as_zero_on_its_float_fields_only():
+    """ActionSpec runs StrictModel's -0 rule on its float fields (at, every, until); its strings,
+    count and params (their own deep rule) are as before."""
+    from simulator.scenario.model import ActionSpec
+
+    action = ActionSpec(at=-0.0, device="pump", action="refill", params={"fill_ml": -0.0, "nested": [{"x": -0.0}]})
+    assert repr(action.at) == "0.0" and repr(action.params) == "{'fill_ml': 0.0, 'nested': [{'x': 0.0}]}"
+    action.at = -0.0  # assignments are validated too
+    assert repr(action.at) == "0.0"
+    recurring = ActionSpec(at=-0.0, device="pump", action="refill", every="1d", until="2d")
+    assert (repr(recurring.at), recurring.every, recurring.until) == ("0.0", 86400.0, 172800.0)

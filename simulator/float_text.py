@@ -396,6 +396,31 @@ FEW_SAMPLE_SHARE = 0.9
 FEW_SHARE, FEW_SHARE_WHOLE = 0.5, 0.125
 
 
+def distinct_count(bits: np.ndarray) -> int:
+    """How many distinct integers the 1-D integer array `bits` holds (`len(np.unique(bits))`,
+    by a sort: numpy's unique imports numpy.ma, ~10 ms of every process start, to check for a
+    masked array)."""
+    if len(bits) == 0:
+        return 0
+    ordered = np.sort(bits)
+    return int(np.count_nonzero(ordered[1:] != ordered[:-1])) + 1
+
+
+def distinct_and_inverse(bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(bits, return_inverse=True)` of a 1-D integer array, the same way numpy does
+    it for integers (a sort, a mask of where the value changes, its running count), without
+    numpy.ma: the distinct values ascending, and for each element the index of its value in
+    them."""
+    order = bits.argsort(kind="quicksort")
+    ordered = bits[order]
+    starts = np.empty(len(ordered), dtype=np.bool_)
+    starts[:1] = True
+    starts[1:] = ordered[1:] != ordered[:-1]
+    inverse = np.empty(len(ordered), dtype=np.intp)
+    inverse[order] = np.cumsum(starts) - 1
+    return ordered[starts], inverse
+
+
 def text_blocks_of_few(a: np.ndarray) -> list[np.ndarray] | None:
     """`text_blocks(a)` made from the text of each distinct bit pattern of `a` (-0.0 and 0.0,
     NaNs apart: each pattern has one text), gathered row by row, when `a` (float64) is long and
@@ -406,7 +431,7 @@ def text_blocks_of_few(a: np.ndarray) -> list[np.ndarray] | None:
         return None
     bits = a.view(np.uint64)
     sample = bits[::len(a) // FEW_SAMPLE]
-    seen = len(np.unique(sample))
+    seen = distinct_count(sample)
     if seen <= FEW_DISTINCT:
         share = FEW_SHARE_WHOLE
     elif seen <= FEW_SAMPLE_SHARE * len(sample):
@@ -415,7 +440,7 @@ def text_blocks_of_few(a: np.ndarray) -> list[np.ndarray] | None:
             share = FEW_SHARE_WHOLE if bool((values == np.floor(values)).all()) else FEW_SHARE
     else:
         return None
-    distinct, inverse = np.unique(bits, return_inverse=True)
+    distinct, inverse = distinct_and_inverse(bits)
     if len(distinct) > share * len(a):
         return None
     matrix = text_matrix(distinct.view(np.float64))

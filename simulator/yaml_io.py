@@ -189,6 +189,12 @@ def _plain_data(loader: _SafeLoader, root) -> Any:
 #: characters the block reader leaves to PyYAML: other line breaks, tabs, a byte order mark, and
 #: every character PyYAML refuses (its reader's NON_PRINTABLE set)
 _BLOCK_REFUSED = re.compile("[\t\r\x85\u2028\u2029\ufeff]|[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: the ASCII characters the block reader reads (of ASCII, `_BLOCK_REFUSED` refuses all others)
+_BLOCK_ASCII = b"\n" + bytes(range(0x20, 0x7F))
+#: a line the line-by-line loop must look at: a directive, a document marker
+_MARKER_LINE = re.compile(r"^ *(?:%|---|\.\.\.)", re.MULTILINE)
+#: a line holding a quote after which it does not end with a quote (a quoted value may go on)
+_OPEN_QUOTE_LINE = re.compile(r"'[^\n]*[^'\n ] *$", re.MULTILINE)
 #: `key:` or `key: value` with a simple plain key (letters, digits, '_', '.', '-', '/')
 _KEY_LINE = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_./-]*):(?: +(.*))?")
 _SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
@@ -198,6 +204,70 @@ _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _LONGEST_SIMPLE_KEY = 1000  # PyYAML refuses an implicit key over 1024 characters
 _MEMO_TYPES = (str, int, float, bool, type(None))
 _NOT_SEEN = object()
+
+
+def _implicit_tag(text: str) -> str:
+    """The tag of the plain scalar `text`, as PyYAML's resolver gives it
+    (`Resolver().resolve(ScalarNode, text, (True, False))`: no path resolvers are ever added)
+    without its per-call set-up: the first implicit resolver listed for the text's first
+    character, then the wildcard ones, whose pattern matches; else a string."""
+    implicit = yaml.resolver.Resolver.yaml_implicit_resolvers
+    for tag, pattern in implicit.get(text[0] if text else "", ()):
+        if pattern.match(text):
+            return tag
+    for tag, pattern in implicit.get(None, ()):
+        if pattern.match(text):
+            return tag
+    return _STR_TAG
+
+
+def _may_hold_marker(text: str) -> bool:
+    """Whether a line of `text` may start with a directive or a document marker (`_MARKER_LINE`;
+    the substrings looked for first)."""
+    return ("%" in text or "---" in text or "..." in text) and _MARKER_LINE.search(text) is not None
+
+
+def _refused_characters(text: str) -> bool:
+    """Whether `text` holds a character the block reader leaves to PyYAML (`_BLOCK_REFUSED`); an
+    ASCII text (the usual one) by deleting the characters it may hold, ~20x faster than the regex."""
+    if text.isascii():
+        return bool(text.encode("ascii").translate(None, _BLOCK_ASCII))
+    return _BLOCK_REFUSED.search(text) is not None
+
+
+#: a line of a single-quoted scalar that holds its closing quote: the text before it (`''` is an
+#: escaped quote, never a closing one) and after it
+_CLOSING_QUOTE = re.compile(r"((?:[^']|'')*)'(?!')(.*)")
+
+
+def _joined_single_quoted(key: str, first: str, raw_lines: list[str], pos: int, indent: int) -> tuple[str, int]:
+    """`key: 'first ...'` on one line, for a single-quoted value opened on a line (`first`: its
+    text after the quote, trailing spaces dropped) and closed on a later line of `raw_lines`
+    (from index `pos`): the lines joined by one space each, every line's leading spaces and
+    every line's trailing spaces before a line break dropped, as YAML folds a quoted scalar;
+    and the index of the line after the closing one. Refused (`_Unusual`) unless every
+    following line up to the closing quote is indented more than the key (`indent`), holds
+    text (a blank line would be a line break), holds no '#', and nothing but spaces follows
+    the closing quote; or when `first` already holds a closing quote."""
+    if _CLOSING_QUOTE.fullmatch(first):
+        raise _Unusual  # closed on its own line with text after it: malformed, PyYAML says so
+    pieces = [first]
+    count = len(raw_lines)
+    while pos < count:
+        raw = raw_lines[pos]
+        pos += 1
+        content = raw.lstrip(" ")
+        if not content or len(raw) - len(content) <= indent or "#" in content:
+            raise _Unusual
+        closed = _CLOSING_QUOTE.fullmatch(content)
+        if closed is None:
+            pieces.append(content.rstrip(" "))
+            continue
+        if closed.group(2).strip(" "):
+            raise _Unusual  # text after the closing quote
+        pieces.append(closed.group(1))
+        return f"{key}: '{' '.join(pieces)}'", pos
+    raise _Unusual  # never closed: PyYAML gives the error
 
 
 class _BlockReader:
@@ -212,10 +282,9 @@ class _BlockReader:
     the values are the same; the bounds (`check_data_bounds`) are worked out on the way."""
 
     def __init__(self, text: str) -> None:
-        if _BLOCK_REFUSED.search(text):
+        if _refused_characters(text):
             raise _Unusual
         self.lines = self._significant_lines(text)
-        self.resolve = yaml.resolver.Resolver().resolve
         self.constructor = yaml.constructor.SafeConstructor()
         self.constructors = _SafeLoader.yaml_constructors
         self.memo: dict[str, Any] = {}  # plain scalar text -> its value (immutable values only)
@@ -226,15 +295,31 @@ class _BlockReader:
     @staticmethod
     def _significant_lines(text: str) -> list[tuple[int, str]]:
         """(indent in spaces, content without surrounding spaces) of each line that is neither
-        blank nor a full-line comment."""
+        blank nor a full-line comment; a `key: 'value` whose single-quoted value goes on over
+        the next lines (as `yaml.safe_dump` wraps a long string) is one line `key: 'value'`."""
+        if "#" not in text and not _may_hold_marker(text) and not _OPEN_QUOTE_LINE.search(text):
+            # no comment, directive, marker or quoted value going on: the lines that are not blank
+            if " \n" in text or text.endswith(" "):
+                return [(len(raw) - len(content), content.rstrip(" ")) for raw in text.split("\n") if (content := raw.lstrip(" "))]
+            return [(len(raw) - len(content), content) for raw in text.split("\n") if (content := raw.lstrip(" "))]
         lines: list[tuple[int, str]] = []
-        for raw in text.split("\n"):
+        raw_lines = text.split("\n")
+        pos, count = 0, len(raw_lines)
+        while pos < count:
+            raw = raw_lines[pos]
+            pos += 1
             content = raw.lstrip(" ")
             if not content or content[0] == "#":
                 continue
             if "#" in content or content[0] == "%" or content.startswith(("---", "...")):
                 raise _Unusual  # a comment after a value, a directive, a document marker
-            lines.append((len(raw) - len(content), content.rstrip(" ")))
+            indent = len(raw) - len(content)
+            content = content.rstrip(" ")
+            if content[-1] != "'" and "'" in content:
+                m = _KEY_LINE.fullmatch(content)
+                if m is not None and m.group(2) is not None and m.group(2)[0] == "'":
+                    content, pos = _joined_single_quoted(m.group(1), m.group(2)[1:], raw_lines, pos, indent)
+            lines.append((indent, content))
         return lines
 
     def document(self) -> tuple[Any, bool]:
@@ -358,7 +443,7 @@ class _BlockReader:
         memo = self.memo
         if text in memo:
             return memo[text]
-        tag = self.resolve(yaml.ScalarNode, text, (True, False))
+        tag = _implicit_tag(text)
         if tag == _STR_TAG:
             value: Any = text
         else:

@@ -239,6 +239,7 @@ def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str
 
         issues.extend(check_patient_section(scenario, registry, settings, classes))
         seen.add(scenario.patient.id)
+    models_of: dict[type[Device], dict[str, type]] = {}  # each class's action models, asked once (a copy per call)
     for j, action in enumerate(scenario.timeline):
         if action.at_s > scenario.duration:
             issues.append(
@@ -249,7 +250,9 @@ def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str
             if action.device not in seen:
                 issues.append(Issue(f"{action.where(j)}.device", f"no such device; devices: {', '.join(s.id for s in scenario.devices)}{did_you_mean(action.device, [s.id for s in scenario.devices])}", action.device))
             continue
-        models = action_cls.action_models()
+        models = models_of.get(action_cls)
+        if models is None:
+            models = models_of[action_cls] = action_cls.action_models()
         if action.action not in models:
             issues.append(Issue(f"{action.where(j)}.action", f"unknown action for a {action_cls.kind} device; allowed: {', '.join(sorted(models))}{did_you_mean(action.action, models)}", action.action))
             continue

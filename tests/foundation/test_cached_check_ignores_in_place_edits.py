@@ -51,3 +51,33 @@ def test_unchanged_scenario_reuses_its_check():
     assert scenario.checked_with(default_registry()) is not None
     scenario.devices[0].settings["reservoir_ml"] = 10  # an edit of a device's settings too
     assert scenario.checked_with(default_registry()) is None
+
+
+def test_the_check_is_remembered_until_the_content_changes():
+    """The fingerprint (a digest of the scenario's pickled content) is the same for the same
+    content and differs for any change, 1 / 1.0 / True and 0.0 / -0.0 included."""
+    from simulator.profiles.registry import default_registry
+
+    scenario = _scenario()
+    registry = default_registry()
+    assert scenario.checked_with(registry) is not None  # remembered by the load
+    Simulation(scenario).run()
+    assert scenario.checked_with(registry) is not None  # a run changes nothing the check depends on
+    params = scenario.timeline[0].params
+    for value in (20.0, True, 20):
+        params["fill_ml"] = value
+        assert (scenario.checked_with(registry) is not None) == (type(value) is int and value is not True)
+    params["extra"] = 0.0
+    before = scenario._fingerprint(registry)
+    params["extra"] = -0.0
+    assert scenario._fingerprint(registry) != before
+    params["extra"] = 0.0
+    assert scenario._fingerprint(registry) == before
+
+
+def test_content_that_cannot_be_pickled_is_fingerprinted_by_its_repr():
+    from simulator.scenario.model import _content_bytes
+
+    unpicklable = (1.0, [lambda: None])
+    assert _content_bytes(unpicklable) == repr(unpicklable).encode()
+    assert _content_bytes((1, {"a": 1.0})) != _content_bytes((1, {"a": 1}))

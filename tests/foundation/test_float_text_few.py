@@ -11,7 +11,16 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.float_text import BLOCK, FEW_FROM, ColumnTexts, row_texts, text_blocks, text_blocks_of_few
+from simulator.float_text import (
+    BLOCK,
+    FEW_FROM,
+    ColumnTexts,
+    distinct_and_inverse,
+    distinct_count,
+    row_texts,
+    text_blocks,
+    text_blocks_of_few,
+)
 from simulator.output import series_csv_bytes, series_csv_chunks
 
 NEG_NAN = struct.unpack("<d", struct.pack("<Q", 0xFFF8000000000000))[0]
@@ -68,3 +77,31 @@ def test_a_repeating_pattern_of_many_levels_is_made_from_its_distinct_values():
     assert texts_of(few) == [repr(x) for x in a.tolist()]
     assert text_blocks_of_few(np.random.default_rng(5).choice(np.arange(1000.0), 5000)) is None  # whole numbers, 20 % distinct
     assert text_blocks_of_few(np.concatenate([cycle, np.arange(5000) / 3.0])) is None  # 1 in 6 values repeats
+
+
+FLOAT_BITS = st.one_of(LEVELS, st.floats(allow_nan=True, allow_infinity=True)).map(lambda x: struct.unpack("<Q", struct.pack("<d", x))[0])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(FLOAT_BITS, max_size=60), st.integers(1, 40), st.integers(0, 2 ** 32 - 1))
+def test_distinct_values_by_sort_equal_numpy_unique(levels, repeat, seed):
+    """The sort-based count, distinct values and inverse are np.unique's (on the bit patterns:
+    -0.0 and 0.0, NaNs with other bits, all apart)."""
+    rng = np.random.default_rng(seed)
+    bits = np.array(levels * repeat, dtype=np.uint64)
+    rng.shuffle(bits)
+    assert distinct_count(bits) == len(np.unique(bits))
+    distinct, inverse = distinct_and_inverse(bits)
+    want_distinct, want_inverse = np.unique(bits, return_inverse=True)
+    assert distinct.dtype == want_distinct.dtype and np.array_equal(distinct, want_distinct)
+    assert np.array_equal(inverse, want_inverse.ravel())
+    assert np.array_equal(distinct[inverse], bits)
+
+
+def test_distinct_values_known_answer():
+    bits = np.array([7, 3, 7, 7, 0, 3], dtype=np.uint64)
+    assert distinct_count(bits) == 3
+    distinct, inverse = distinct_and_inverse(bits)
+    assert distinct.tolist() == [0, 3, 7]
+    assert inverse.tolist() == [2, 1, 2, 2, 0, 1]
+    assert distinct_count(bits[:0]) == 0

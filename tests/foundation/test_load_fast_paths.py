@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from simulator import units
 from simulator.errors import InputError
 from simulator.scenario.loader import load_scenario
+from simulator.scenario.model import duration_text
 
 UNITS = ["us", "ms", "s", "sec", "min", "h", "hr", "d", "day", "days", "w", "y"]
 
@@ -67,3 +68,47 @@ def test_the_collector_is_paused_only_while_loading(tmp_path):
         assert not gc.isenabled()  # a caller's paused collector stays paused
     finally:
         gc.enable()
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.one_of(
+    st.integers(min_value=-3, max_value=3 * 10**8).map(lambda hours: hours * 3600.0),
+    st.integers(min_value=0, max_value=2 * 10**7).map(lambda days: days * 86400.0),
+    st.floats(min_value=-1e13, max_value=1e13, allow_nan=False),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.integers(min_value=0, max_value=10**6),
+))
+def test_the_saved_duration_text_is_format_duration_s(seconds):
+    assert duration_text(seconds) == units.format_duration(seconds)
+
+
+def test_saved_duration_texts_known_answers():
+    assert [duration_text(s) for s in (36000.0, 86400.0 * 90, 86400.0 + 3600.0, 90.0, 0.0, 3650 * 86400.0)] == ["10h", "90d", "25h", "90s", "0s", "3650d"]
+
+
+def test_event_counts_known_answer_and_alarm_repeats():
+    from types import SimpleNamespace as E
+
+    from simulator.events import Kinds
+    from simulator.results import event_counts
+
+    plain = [E(kind="b", payload={}), E(kind="a", payload={}), E(kind="b", payload={})]
+    assert list(event_counts(plain).items()) == [("b", 2), ("a", 1)]
+    assert event_counts(iter(plain)) == {"b": 2, "a": 1}
+    coalesced = [E(kind="b", payload={}), E(kind=Kinds.ALARM_REPEATS, payload={"count": 3}), E(kind=Kinds.ALARM_REPEAT, payload={}),
+                 E(kind=Kinds.ALARM_REPEATS, payload={"count": 0})]
+    assert list(event_counts(coalesced).items()) == [("b", 1), (Kinds.ALARM_REPEAT, 4)]
+    assert event_counts([E(kind=Kinds.ALARM_REPEATS, payload={"count": 0})]) == {}
+
+
+def test_an_action_stores_negative_zero_as_zero_on_its_float_fields_only():
+    """ActionSpec runs StrictModel's -0 rule on its float fields (at, every, until); its strings,
+    count and params (their own deep rule) are as before."""
+    from simulator.scenario.model import ActionSpec
+
+    action = ActionSpec(at=-0.0, device="pump", action="refill", params={"fill_ml": -0.0, "nested": [{"x": -0.0}]})
+    assert repr(action.at) == "0.0" and repr(action.params) == "{'fill_ml': 0.0, 'nested': [{'x': 0.0}]}"
+    action.at = -0.0  # assignments are validated too
+    assert repr(action.at) == "0.0"
+    recurring = ActionSpec(at=-0.0, device="pump", action="refill", every="1d", until="2d")
+    assert (repr(recurring.at), recurring.every, recurring.until) == ("0.0", 86400.0, 172800.0)

@@ -206,3 +206,58 @@ def test_errors_still_name_the_line_through_pyyaml():
         yaml_io.load_yaml_text("a: 1\nb: 2\na: 3\n", "f.yaml")
     with pytest.raises(InputError, match="line 2"):
         yaml_io.load_yaml_text("a: 1\n  b: 2\n", "f.yaml")
+
+
+#: pieces of the lines of a single-quoted value going on over several lines
+QUOTED_PIECES = ["a", "b c", "[L] x", "''", "'", "it''s", " ", "  ", "#", " # c", ": ", "- ", "x:", "---", "...", "{a}", "\"", "µ", "1.5", "'' '", "' x"]
+
+
+@st.composite
+def quoted_over_lines(draw) -> str:
+    """A mapping with a `key: 'value` whose quoted value (closed or not, well formed or not) goes
+    on over the following lines, at random indents, with blank lines and text after the quote."""
+    key_indent = draw(st.sampled_from([0, 2]))
+    head = " " * key_indent + ("k:\n" + " " * (key_indent + 2) if draw(st.booleans()) else "")
+    inner = key_indent + (2 if head.endswith(" ") and head.strip() else 0)
+    text = f"{head}{draw(st.sampled_from(KEYS[:6]))}: '" + "".join(draw(st.lists(st.sampled_from(QUOTED_PIECES), max_size=3)))
+    for _ in range(draw(st.integers(1, 4))):
+        indent = " " * draw(st.sampled_from([inner + 2, inner + 2, inner + 1, inner + 4, inner, max(0, inner - 2)]))
+        body = "".join(draw(st.lists(st.sampled_from(QUOTED_PIECES), max_size=4)))
+        text += "\n" + (draw(st.sampled_from(["", "  "])) if draw(st.integers(0, 9)) == 0 else indent + body)
+    text += draw(st.sampled_from(["'", "'", "'  ", "' x", "", "''"]))
+    after = draw(st.sampled_from(["", "z: 1", " " * inner + "z: 1", " " * inner + "- y"]))
+    return text + "\n" + after + "\n"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(quoted_over_lines())
+def test_single_quoted_values_over_several_lines_are_read_as_pyyaml_reads_them(text):
+    assert_read_as_pyyaml_reads_it(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["a", "sources", "x_y"]), st.text(alphabet="ab '#:-[]µ\"", max_size=120), min_size=1))
+def test_long_strings_safe_dump_wraps_are_read_as_pyyaml_reads_them(value):
+    text = yaml.safe_dump({"data": value}, default_flow_style=False, width=20, allow_unicode=True)
+    assert_read_as_pyyaml_reads_it(text)
+
+
+def test_a_wrapped_source_note_takes_the_block_path_with_known_value():
+    text = (
+        "id: scs/x\n"
+        "sources:\n"
+        "  rate_hz: '[?] default 2-1200 Hz (it''s\n"
+        "    common),   1 Hz step  \n"
+        "      last line  '\n"
+        "  b: 1\n"
+    )
+    data, plain = block(text)
+    assert plain
+    assert data == {"id": "scs/x", "sources": {"rate_hz": "[?] default 2-1200 Hz (it's common),   1 Hz step last line  ", "b": 1}}
+    assert data == standard(text)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(st.sampled_from(VALUES + KEYS), st.text(alphabet="0123456789.:-+_eEoxXabfnNtTyY~ ", max_size=12), st.text(max_size=8)))
+def test_the_plain_scalar_tag_is_the_resolver_s(text):
+    assert yaml_io._implicit_tag(text) == yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False))

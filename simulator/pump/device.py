@@ -83,7 +83,6 @@ from simulator.pump.settings import (
     ThresholdParams,
 )
 from simulator.pump.step_series import StepBreakpoints
-from simulator.recorder import Series
 from simulator.pump.therapy import Therapy
 from simulator.units import SECONDS_PER_DAY
 
@@ -345,7 +344,8 @@ class PumpDevice(Device):
         gen = StepBreakpoints(program, t_a, t_b, parts, flow.flow_factor, res.volume_ml > EPS_ML, res.volume_ml,
                               flow.v_calc, self.dead_volume.ledger.delivered_ml, self._delivered_by_unit()[unit] if homogeneous else None, conc, unit,
                               battery.pct if battery else None, battery.spec if battery else None)
-        Series.add_generated_to(self.recording.step_targets(gen, homogeneous, battery is not None), gen)
+        recording = self.recording
+        recording.add_generated(recording.step_targets(gen, homogeneous, battery is not None), gen)
 
     def _delivered_by_unit(self) -> dict[str, float]:
         """Delivered drug summed per unit (each unit's series starts at 0 at t = 0)."""

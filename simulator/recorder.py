@@ -11,6 +11,7 @@ scanning every event of the run.
 """
 from __future__ import annotations
 
+import math
 from array import array
 from typing import Literal
 
@@ -38,12 +39,15 @@ class Series:
     series) in one call.
     """
 
-    __slots__ = ("device", "signal", "unit", "interp", "_tl", "_vl", "_pending", "_marks", "_pt", "_pv", "_forced", "_closes")
+    __slots__ = ("device", "signal", "unit", "interp", "_tl", "_vl", "_pending", "_marks", "_pt", "_pv", "_forced", "_closes", "_block")
 
     def __init__(self, device: str, signal: str, unit: str, interp: Interp, _t=None, _v=None):
         self.device, self.signal, self.unit, self.interp = device, signal, unit, interp
         self._tl: array = array("d") if _t is None else array("d", _t)  # breakpoint times, s
         self._vl: array = array("d") if _v is None else array("d", _v)  # values, in `unit`
+        #: the RowBlock holding rows not yet added to this series (None: in none); every method
+        #: that adds or reads breakpoints flushes it first
+        self._block: RowBlock | None = None
         self._clear_pending()
 
     def _clear_pending(self) -> None:
@@ -74,17 +78,22 @@ class Series:
     def __setstate__(self, state):
         for k, v in state.items():
             setattr(self, k, array("d", v) if k in ("_tl", "_vl") and not isinstance(v, array) else v)
+        self._block = None
         self._clear_pending()
 
     # ----- the breakpoints, generated ones included -----
     @property
     def _t(self) -> array:
+        if self._block is not None:
+            self._block.flush()
         if self._pending:
             self._materialise()
         return self._tl
 
     @property
     def _v(self) -> array:
+        if self._block is not None:
+            self._block.flush()
         if self._pending:
             self._materialise()
         return self._vl
@@ -93,6 +102,8 @@ class Series:
         """Make the generated points (or take them: `generated`, as `_flat_points` makes them)
         and add them, with the explicit points that came between them, to the breakpoints in
         bulk (`_add_in_bulk`), the closes applied where they came."""
+        if self._block is not None:
+            self._block.flush()
         if not self._pending:
             return
         gens, marks, pt, pv, forced, closes = self._pending, self._marks, self._pt, self._pv, self._forced, self._closes
@@ -175,6 +186,8 @@ class Series:
 
     def add(self, t_s: float, value: float, force: bool = False) -> None:
         """Add a breakpoint; `force` keeps it even when the level did not change (run end)."""
+        if self._block is not None:
+            self._block.flush()
         if self._pending:  # after a generator: kept in order, added when the series is read
             pt = self._pt
             pt.append(t_s)  # type: ignore[union-attr]  # made with the first generator
@@ -191,6 +204,8 @@ class Series:
         """`targets[i].add(t_s, values[i])` for each i in turn, in one frame (a device records
         several signals at each instant): the same points, kept or dropped by the same rules."""
         for target, value in zip(targets, values):
+            if target._block is not None:
+                target._block.flush()
             if target._pending:  # (add: after a generator, kept in order)
                 target._pt.append(t_s)  # type: ignore[union-attr]  # made with the first generator
                 target._pv.append(value)  # type: ignore[union-attr]
@@ -229,6 +244,8 @@ class Series:
     def add_generated(self, generator) -> None:
         """Breakpoints `generator.points(self.signal)` made when the series is next read (after
         the explicit points added so far)."""
+        if self._block is not None:
+            self._block.flush()
         if not self._pending:
             self._marks, self._pt, self._pv = array("q"), array("d"), array("d")
         self._pending.append(generator)
@@ -239,6 +256,8 @@ class Series:
         """`target.add_generated(generator)` for each of `targets`, in one frame (a generator
         serves several series of a device)."""
         for target in targets:
+            if target._block is not None:
+                target._block.flush()
             if not target._pending:
                 target._marks, target._pt, target._pv = array("q"), array("d"), array("d")
             target._pending.append(generator)
@@ -246,6 +265,8 @@ class Series:
 
     def close(self, t_s: float) -> None:
         """Extend to `t_s` with the current value (a forced breakpoint) unless it already reaches it."""
+        if self._block is not None:
+            self._block.flush()
         if self._pending:  # after the generators and explicit points so far
             if self._closes is None:
                 self._closes = []
@@ -330,6 +351,8 @@ def materialise_together(series) -> None:
     in one `flat_points_of_signals` call (the work shared by their signals done once)."""
     groups: dict[tuple[int, ...], list[Series]] = {}
     for s in series:
+        if s._block is not None:
+            s._block.flush()
         if s._pending:
             groups.setdefault(tuple(map(id, s._pending)), []).append(s)
     for members in groups.values():
@@ -373,6 +396,98 @@ _EMPTY = np.empty(0)
 #: has a fixed cost of ~50 us, a generator's chunk costs ~5 us and an explicit point ~1 us by the loop
 BULK_FROM = 64
 BULK_GENERATOR_WEIGHT = 5
+
+
+class RowBlock:
+    """Rows of breakpoints for several series recorded together (a pump's state signals), and
+    the generators added to them (`Series.add_generated_to`), held in the order they came and
+    added to the series only when one of them is next touched (`flush`): at each instant one
+    append of a row (t_s, value of series 0, value of series 1, ...) to one flat array instead of
+    an `add` per series, and one append of a generator instead of one per series.
+
+    Invalidation: every Series method that adds or reads breakpoints (`add`, `add_row`,
+    `add_generated`, `add_generated_to`, `extend`, `close`, `_t`, `_v` and so every reader,
+    `materialise_together`, pickling) flushes the block of its series first, so each series gets
+    what the block holds for it, in order, before anything that comes after, exactly as if each
+    row had been `add`ed and each generator `add_generated` to its series when it came (a
+    series' points depend only on the order of its own additions). A series belongs to at most
+    one block (`bind`); a generator's targets must all belong to this one.
+    `open_t`: the time of the last row while nothing came after it (NaN otherwise).
+    """
+
+    __slots__ = ("series", "rows", "width", "events", "open_t")
+
+    def __init__(self) -> None:
+        self.series: list[Series] = []
+        self.rows: array = array("d")  # rows not yet added, flat: width values each
+        self.width = 1
+        #: generators not yet added: (rows held before it, generator, its target series)
+        self.events: list[tuple[int, object, list[Series]]] = []
+        self.open_t = math.nan
+
+    def bind(self, series: list[Series]) -> None:
+        """Flush, then hold rows for `series` (in that order) instead of the series held so far."""
+        self.flush()
+        for s in self.series:
+            s._block = None
+        for s in series:
+            if s._block is not None and s._block is not self:
+                raise ValueError(f"series {s.device}/{s.signal} already belongs to another row block")
+            s._block = self
+        self.series = list(series)
+        self.width = len(series) + 1
+
+    def add_row(self, t_s: float, values: list[float]) -> None:
+        """Hold a row: `series[i]` gets the breakpoint (t_s, values[i]) (floats)."""
+        rows = self.rows
+        rows.append(t_s)
+        rows.extend(values)
+        self.open_t = t_s
+
+    def add_generated(self, targets: list[Series], generator) -> None:
+        """Hold `Series.add_generated_to(targets, generator)`, after the rows held so far (every
+        target belongs to this block)."""
+        self.events.append((len(self.rows) // self.width, generator, targets))
+        self.open_t = math.nan
+
+    def flush(self) -> None:
+        """Add the rows and generators held to their series, in order (by the series' own
+        rules), and drop them."""
+        rows, events = self.rows, self.events
+        if not rows and not events:
+            return
+        self.rows, self.events, self.open_t = array("d"), [], math.nan  # first: the series' adds below must not see them again
+        width = self.width
+        times = rows[0::width]
+        by_targets: dict[int, tuple[list[Series], list[int]]] = {}  # the events of each list of targets
+        for k, event in enumerate(events):
+            by_targets.setdefault(id(event[2]), (event[2], []))[1].append(k)
+        for col, s in enumerate(self.series, 1):
+            mine = [ks for targets, ks in by_targets.values() if any(t is s for t in targets)]
+            ks = mine[0] if len(mine) == 1 else sorted(k for m in mine for k in m)
+            _add_held(s, times, rows[col::width], [events[k][0] for k in ks], [events[k][1] for k in ks])
+
+
+def _add_held(s: Series, times: array, values: array, gen_rows: list[int], gens: list) -> None:
+    """Add to `s` the breakpoints (times[i], values[i]) and the generators `gens`, generator j
+    after the first `gen_rows[j]` breakpoints: what `add` and `add_generated` in that order do."""
+    if not s._pending:  # (add: added now until the first generator)
+        first = gen_rows[0] if gens else len(times)
+        add = s._add_now
+        for t, v in zip(times[:first], values[:first]):
+            add(t, v)
+        if not gens:
+            return
+        times, values, gen_rows = times[first:], values[first:], [r - first for r in gen_rows]
+        s._marks, s._pt, s._pv = array("q"), array("d"), array("d")
+    pt = s._pt
+    assert pt is not None and s._pv is not None and s._marks is not None  # made with the first generator
+    base = len(pt)
+    pt.extend(times)
+    s._pv.extend(values)
+    if gens:
+        s._pending.extend(gens)
+        s._marks.extend([base + r for r in gen_rows])
 
 
 class Recorder:

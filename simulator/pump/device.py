@@ -83,7 +83,6 @@ from simulator.pump.settings import (
     ThresholdParams,
 )
 from simulator.pump.step_series import StepBreakpoints
-from simulator.recorder import Series
 from simulator.pump.therapy import Therapy
 from simulator.units import SECONDS_PER_DAY
 
@@ -167,6 +166,8 @@ class PumpDevice(Device):
     alarms: AlarmBoard
     moments: Moments
     forecast: Forecast
+    #: the crossings' basis before the action being applied (`prepare_action`, Moments.crossings_basis)
+    _basis_before_action: tuple[float, float, float, float, float] | None = None
 
     def snapshot(self, t_s: float | None = None) -> PumpSnapshot:
         """A frozen PumpSnapshot of the pump now (settings, volumes, dates, alarms, battery, lockout).
@@ -345,7 +346,8 @@ class PumpDevice(Device):
         gen = StepBreakpoints(program, t_a, t_b, parts, flow.flow_factor, res.volume_ml > EPS_ML, res.volume_ml,
                               flow.v_calc, self.dead_volume.ledger.delivered_ml, self._delivered_by_unit()[unit] if homogeneous else None, conc, unit,
                               battery.pct if battery else None, battery.spec if battery else None)
-        Series.add_generated_to(self.recording.step_targets(gen, homogeneous, battery is not None), gen)
+        recording = self.recording
+        recording.add_generated(recording.step_targets(gen, homogeneous, battery is not None), gen)
 
     def _delivered_by_unit(self) -> dict[str, float]:
         """Delivered drug summed per unit (each unit's series starts at 0 at t = 0)."""
@@ -407,14 +409,20 @@ class PumpDevice(Device):
         """Rebase to now; before applying, also handle what is due now and refresh the rates."""
         self.advance(self.now)
         if applying:
-            self.moments.clear_plan_fresh()  # the action may change the state
-            if not self.moments.nothing_due_before_wake():
-                self.moments.process_due()
+            moments = self.moments
+            moments.clear_plan_fresh()  # the action may change the state
+            if not moments.nothing_due_before_wake():
+                moments.process_due()
             self.flow.recompute_rates()
+            # the action may change the state: the crossings' basis is no longer known to hold,
+            # but for a patient bolus press (`finish_apply`), which only adds a bolus
+            self._basis_before_action, moments.crossings_basis = moments.crossings_basis, None
 
-    def begin_apply(self, action: str, params: Any) -> None:
-        """Record the state just before the action changes it."""
+    def begin_apply(self, action: str, params: Any) -> Any:
+        """Record the state just before the action changes it; the token is the crossings'
+        basis from before the action (`prepare_action`)."""
         self.record_state()
+        return self._basis_before_action
 
     def report_findings(self, action: str, params: Any, findings: list[Finding]) -> None:
         """A drug-library warning the clinician confirmed is an `override` event; every other
@@ -429,9 +437,15 @@ class PumpDevice(Device):
                 self.warn(f.message, limit=f.limit, value=f.value, allowed=f.allowed)
 
     def finish_apply(self, action: str, params: Any, findings: list[Finding], payload: dict[str, Any] | None, token: Any) -> dict[str, Any] | None:
-        """Refresh the rates, handle what the action made due, record and plan the next wake-up."""
+        """Refresh the rates, handle what the action made due, record and plan the next wake-up.
+        A patient bolus press only added a bolus to the flow: its plan's listing may carry the
+        crossings' bound over it (`token`: the basis from before it; Moments.press_basis)."""
         self.flow.recompute_rates()
-        self.moments.settle_and_plan()
+        moments = self.moments
+        if action == "patient_bolus" and moments.carry_over_presses:
+            moments.press_basis = token
+        moments.settle_and_plan()
+        moments.press_basis = None  # (for that listing only)
         return payload
 
     # ================= public queries =================

@@ -37,6 +37,9 @@ class Moments:
     #: defer a wake-up that the pump's next timeline action certainly precedes (`plan`);
     #: False gives the reference path (every wake-up computed and scheduled at once)
     defer_wakes = True
+    #: let a patient bolus press's listing carry the crossings' bound over the press
+    #: (`_carried_bound`); False gives the reference path (the crossings listed at every press)
+    carry_over_presses = True
 
     def __init__(self, dev: PumpDevice):
         self.dev = dev
@@ -53,6 +56,17 @@ class Moments:
         #: wake-up every crossing is still at or after this bound, give or take float rounding
         #: far below CROSSINGS_MARGIN_S: the listing of what is due then can leave them out.
         self.crossings_bound = -math.inf
+        #: (t_s, f_dose, f_s, rate_base, bound) of the last listing that made the crossings
+        #: (`_Crossings`: its instant, flow parts, highest rate in mL/s and finite bound), while
+        #: nothing but rebases changed the state since (None otherwise). Set by `candidates`;
+        #: cleared when a handler runs (`process_due`) and when an action is prepared (the pump's
+        #: `prepare_action` keeps it for its `finish_apply`: see `press_basis`).
+        self.crossings_basis: tuple[float, float, float, float, float] | None = None
+        #: the `crossings_basis` from before a patient bolus press, set by the pump's
+        #: `finish_apply` for the listing of its plan only (`candidates` takes it and clears it):
+        #: the press only added a bolus to the flow, so that listing may carry the bound forward
+        #: instead of listing the crossings (`_carried_bound`)
+        self.press_basis: tuple[float, float, float, float, float] | None = None
         #: True while `planned` and `crossings_bound` are those of the last plan and nothing was
         #: handled or listed since (set by `plan`; cleared by `process_due` and by an action's
         #: preparation, `clear_plan_fresh`): the wake-up's first listing may then be skipped
@@ -108,17 +122,20 @@ class Moments:
             if end != boluses.lockout_notified_t:
                 out.append((end, "lockout_end", end))
         f_dose, f_s = flow.flow_parts()
+        carried = None  # a bound carried over a press (`_carried_bound`), and where it goes in `out`
+        carry_at = 0
         if f_dose == 0.0:
             self.crossings_bound = -math.inf
+            self.crossings_basis = None
             self._constant_crossings(out, now)
         elif due_by == math.inf or self.crossings_bound <= due_by + CROSSINGS_MARGIN_S:
-            crossings = self._stepped_crossings(now, f_dose, f_s)
-            bound = crossings.bound
-            self.crossings_bound = -math.inf if bound is None else bound
-            if bound is None:  # one is due now or nearly: listed one by one
-                out.extend(crossings.expand(due_by))
-            elif bound <= due_by and bound < math.inf:  # all later: one lazy candidate (_resolve, _earliest)
-                out.append((bound, "crossings", crossings))
+            basis = self.press_basis
+            if basis is not None and due_by == math.inf:
+                self.press_basis = None
+                carried = self._carried_bound(basis, now, f_dose, f_s)
+                carry_at = len(out)
+            if carried is None:
+                self._list_crossings(out, now, f_dose, f_s, due_by)
         # else: a listing of what is due right after a rebase, and the last listing's crossings
         # were all more than CROSSINGS_MARGIN_S beyond it: none can be due (see crossings_bound)
         mri = dev.mri
@@ -129,7 +146,82 @@ class Moments:
         refills = dev.refills
         if not refills.stability_warned and flow.reservoir.volume_ml > EPS_ML:  # (Refills.candidates, written out)
             out.append((refills.stability_t_s(), "stability", None))
+        if carried is not None:
+            # kept only while it lies beyond every moment this plan can wake for before the
+            # crossings are listed again (the earliest moment but a lockout end; see
+            # `_carried_bound`), else the crossings are listed as usual, in their place
+            first = math.inf
+            for c in out:
+                if c[0] < first and c[1] != "lockout_end":
+                    first = c[0]
+            if first < now + TIME_TOL_S:
+                first = now + TIME_TOL_S
+            if carried > first + TIME_TOL_S + CROSSINGS_MARGIN_S:
+                out.insert(carry_at, (carried, "crossings", CARRIED))
+                self.crossings_bound = carried
+                self.crossings_basis = None
+            else:
+                listed: list[Candidate] = []
+                self._list_crossings(listed, now, f_dose, f_s, due_by)
+                out[carry_at:carry_at] = listed
         return out
+
+    def _list_crossings(self, out: list[Candidate], now: float, f_dose: float, f_s: float, due_by: float) -> None:
+        """Add the stepped-schedule crossings to `out` (one lazy candidate, or one by one when one
+        is due now or nearly), keeping their bound (`crossings_bound`, `crossings_basis`)."""
+        crossings = self._stepped_crossings(now, f_dose, f_s)
+        bound = crossings.bound
+        self.crossings_bound = -math.inf if bound is None else bound
+        self.crossings_basis = None if bound is None or bound == math.inf else (now, f_dose, f_s, crossings.rate_base, bound)
+        if bound is None:  # one is due now or nearly: listed one by one
+            out.extend(crossings.expand(due_by))
+        elif bound <= due_by and bound < math.inf:  # all later: one lazy candidate (_resolve, _earliest)
+            out.append((bound, "crossings", crossings))
+
+    def _carried_bound(self, basis: tuple[float, float, float, float, float], now: float, f_dose: float, f_s: float) -> float | None:
+        """A lower bound (absolute s) of every crossing the listing now would make, from the
+        `basis` of the last listing of the crossings, when since then only rebases happened
+        and then a patient bolus press, which only added a bolus to the flow (None when that
+        cannot be shown here).
+
+        Why it holds: at the basis listing (instant t0, flow parts (f_dose, f_s), highest rate
+        r0 = f_dose * dose_max + f_s mL/s, bound B0) each member's amount A (true or
+        calculated mL, reservoir, tip change, low, calculated empty; battery % above ERI/EOS)
+        satisfies A / (k * r0) >= B0 - t0, its per-dose factor k unchanged since (flow factor,
+        program and faults change only by actions and handlers). A rebase moves along those
+        flow parts, at most r0 per s, so now A >= k * r0 * (B0 - now); the press adds a bolus
+        (flow parts (f_dose, f_s' >= f_s), highest rate r = f_dose * dose_max + f_s' >= r0), so
+        each member's bound A / (k * r) (the battery's (k * r + idle) / (k * r0 + idle) >= r0 / r,
+        its service-life bounds fall one second a second) is at least (B0 - now) * r0 / r. The
+        members due now whatever their flow (an empty reservoir, the low or calculated-empty
+        threshold, the battery at ERI or EOS) are tested as `_stepped_crossings` tests them.
+        The result takes a margin of 1e-6 relative and 1 s, far above the float rounding.
+        `candidates` keeps it only beyond every moment the plan can wake for before the
+        crossings are listed again (so `CARRIED` is never expanded)."""
+        t0, f_dose0, f_s0, rate0, bound0 = basis
+        left_s = bound0 - now
+        if f_dose != f_dose0 or not f_s >= f_s0 or not left_s > 0.0:
+            return None
+        dev = self.dev
+        rate = f_dose * dev.therapy.program.max_dose_per_s + f_s
+        if not rate >= rate0 > 0.0:
+            return None
+        flow = dev.flow
+        reservoir_ml = flow.reservoir.volume_ml
+        if not reservoir_ml > EPS_ML:
+            return None
+        gas = flow.gas
+        if not flow.low_latched and (reservoir_ml if gas else flow.v_calc) <= flow.threshold_ml + VOL_TOL_ML:
+            return None
+        if not gas and "calculated_empty" not in dev.faults.halts and flow.v_calc <= VOL_TOL_ML:
+            return None
+        battery = dev.battery
+        if battery:
+            limits = battery.limits
+            pct = battery.pct
+            if (battery.eri_t_s is None and not pct > limits.eri_pct) or (battery.eos_t_s is None and not pct > limits.eos_pct):
+                return None
+        return now + left_s * (rate0 / rate) * (1.0 - 1e-6) - 1.0
 
     def _bolus_candidates(self, out: list[Candidate], now: float) -> None:
         """The ends of the running boluses (and a bridge bolus whose job is done at the tip)."""
@@ -223,6 +315,7 @@ class Moments:
                 cands, due = _resolved_due(self.candidates(limit if partial else math.inf), limit)
             if not due:
                 return (None if partial else cands), i > 0
+            self.crossings_basis = None  # (the handlers change the state)
             for _t, tag, data in due:
                 handlers[tag](data)
             dev.flow.recompute_rates()
@@ -552,6 +645,21 @@ def _resolved_due(cands: list[Candidate], limit: float) -> tuple[list[Candidate]
     return cands, due
 
 
+class _Carried:
+    """The data of a crossings candidate whose time is a bound carried over a press
+    (`Moments._carried_bound`): lazy, never made exact (`candidates` keeps it only where no
+    decision can reach it before the crossings are listed again)."""
+
+    __slots__ = ()
+
+
+CARRIED = _Carried()
+
+
+def _never_expanded() -> None:
+    raise RuntimeError("pump model: a carried crossings bound came within reach (internal error)")
+
+
 def _resolve(cands: list[Candidate], limit: float) -> list[Candidate]:
     """`cands` with every deferred moment whose lower bound is at or before `limit` made exact
     (a lazy listing of crossings whose bound is that early expanded in place first)."""
@@ -567,6 +675,8 @@ def _resolve(cands: list[Candidate], limit: float) -> list[Candidate]:
             out.extend((m[2].compute(), m[1], None) if m[0] <= limit and type(m[2]) is Deferred else m for m in c[2].expand())
         elif kind is Deferred and c[0] <= limit:
             out.append((c[2].compute(), c[1], None))
+        elif kind is _Carried and c[0] <= limit:
+            _never_expanded()
         else:
             out.append(c)
     return out
@@ -584,7 +694,7 @@ def _earliest(future: list[Candidate]) -> float:
         kind = type(c[2])
         if kind is Deferred:
             any_deferred = True
-        elif kind is _Crossings:
+        elif kind is _Crossings or kind is _Carried:
             if c[0] < group_bound:
                 group_bound = c[0]
         elif c[0] < t:
@@ -595,6 +705,8 @@ def _earliest(future: list[Candidate]) -> float:
         # bound is beyond it now is never reached
         expanded: list[Candidate] = []
         for c in future:
+            if type(c[2]) is _Carried and c[0] <= t + TIME_TOL_S:
+                _never_expanded()
             if type(c[2]) is _Crossings and c[0] <= t + TIME_TOL_S:
                 expanded.extend(m for m in c[2].expand() if m[0] < math.inf)
             else:
@@ -615,5 +727,5 @@ def _earliest(future: list[Candidate]) -> float:
     return t
 
 
-_LAZY = (Deferred, _Crossings)
+_LAZY = (Deferred, _Crossings, _Carried)
 _NO_BATTERY: tuple[None, None] = (None, None)

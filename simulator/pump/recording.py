@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from simulator.recorder import Interp, Series
+from simulator.recorder import Interp, RowBlock, Series
 
 if TYPE_CHECKING:
     from simulator.pump.device import PumpDevice
@@ -65,6 +65,12 @@ class Recording:
         #: (drug unit, with the drug series, with the battery) -> the Series a flex interval's
         #: breakpoints go to, in the order `StepBreakpoints.signals()` names them
         self._step_targets: dict[tuple[str, bool, bool], list[Series]] = {}
+        #: the rows of a complete layout's series, added to them when one is next touched
+        #: (`RowBlock`); bound to the series of `_block_layout`, the layout last recorded whole
+        self.block = RowBlock()
+        self._block_layout: Layout | None = None
+        #: a list of series found (since the last `bind`) to belong to the block, every one
+        self._block_targets: list[Series] | None = None
 
     def layout(self, units: tuple[str, ...], now: float) -> Layout:
         """The layout of drug units `units` (made, with the units' series, on first use)."""
@@ -98,16 +104,31 @@ class Recording:
     def record(self, now: float, layout: Layout, values: list[float]) -> None:
         """Add the breakpoints `values` (in the order of `layout.signals`) at `now`; a value
         already recorded for its signal at this instant is skipped. (`values` is kept: the
-        caller makes a new list each time.)"""
+        caller makes a new list each time.)
+
+        A complete layout's values go to the row block as one row. Again at this instant, for the
+        same layout, while that instant's row is still in the block (nothing has touched the
+        series since: touching flushes the block), the values go as a whole row too: a value equal
+        to the one recorded at this instant is then dropped by its series (a linear series drops a
+        point equal in time and value to its last one, a step series one equal in value; the last
+        point kept is, in value and for a linear series in time, the one recorded at this instant),
+        which is what skipping it does."""
         if self._t_s != now:  # the first record at this instant: every value is new
             self._t_s, self._last_layout, self._last, self._values = now, layout, values, None
             if layout.complete:
-                Series.add_row(layout.series, now, values)  # type: ignore[arg-type]  # (complete: none is None)
+                if layout is not self._block_layout:
+                    self.block.bind(layout.series)  # type: ignore[arg-type]  # (complete: none is None)
+                    self._block_layout, self._block_targets = layout, None
+                self.block.add_row(now, values)
             else:
                 for i, value in enumerate(values):
                     self._add(now, layout, i, value)
             return
         if self._values is None and layout is self._last_layout:  # again at this instant, as the values given then
+            if layout is self._block_layout and self.block.open_t == now:  # this instant's row is held, nothing after it: a whole row again
+                self._last = values
+                self.block.add_row(now, values)
+                return
             last = self._last
             for i, value in enumerate(values):
                 if last[i] == value:
@@ -126,6 +147,18 @@ class Recording:
                 continue
             recorded[name] = value
             self._add(now, layout, i, value)
+
+    def add_generated(self, targets: list[Series], gen: StepBreakpoints) -> None:
+        """`Series.add_generated_to(targets, gen)`, held by the row block when every target
+        belongs to it (checked once per list object while the block's series stay the same)."""
+        block = self.block
+        if targets is not self._block_targets:
+            for target in targets:
+                if target._block is not block:
+                    Series.add_generated_to(targets, gen)
+                    return
+            self._block_targets = targets
+        block.add_generated(targets, gen)
 
     def _add(self, now: float, layout: Layout, i: int, value: float) -> None:
         """Add `value` at `now` to the series of `layout.signals[i]` (made by the recorder, with

@@ -26,6 +26,7 @@ from itertools import repeat
 import numpy as np
 
 from simulator.events import EventRecord, PayloadLayout
+from simulator.float_text import STRS_FROM, float_strs
 
 #: the C encoder of the values: the separators, strictness and hook of events.jsonl's lines
 #: (simulator.results._LINE_ENCODER); a NaN or infinity raises ValueError
@@ -88,7 +89,7 @@ def _layout_lines(layout: PayloadLayout, records: list[EventRecord]) -> list[str
         seqs = list(map(str, seq.astype(np.int64).tolist()))
     else:
         seqs = list(map(str, map(int, seq.tolist())))
-    times = _ENCODE(whens.real.tolist())[1:-1].split(",")  # distinct as a rule: no look for repeats
+    times = _float_texts(whens.real)  # distinct as a rule: no look for repeats
     datas = list(map(_DATA, records))
     pieces: list[Iterable[str]] = [repeat('{"seq":'), seqs, repeat(',"t_s":'), times, repeat(',"device":'), _strings(list(map(_DEVICE, records))),
                                    repeat(',"kind":'), _strings(list(map(_KIND, records))), repeat(',"payload":{')]
@@ -160,5 +161,18 @@ def _numbers(column: list[Any], kinds: set[type]) -> Iterable[str]:
     if len(kinds) == 1 and (int in kinds or float in kinds):
         distinct = list(set(column))
         if 2 * len(distinct) <= len(column) and (int in kinds or 0.0 not in distinct):
-            return _one_or_each(dict(zip(distinct, _ENCODE(distinct)[1:-1].split(","))), column)
+            texts = _ENCODE(distinct)[1:-1].split(",") if int in kinds else _float_texts(np.array(distinct, dtype=np.float64))
+            return _one_or_each(dict(zip(distinct, texts)), column)
+        if float in kinds:
+            return _float_texts(np.fromiter(column, dtype=np.float64, count=len(column)))
     return _ENCODE(column)[1:-1].split(",")
+
+
+def _float_texts(values: np.ndarray) -> list[str]:
+    """The JSON text of each float of `values` (float64), as the encoder writes it: `repr`, made
+    in bulk (`float_strs`); ValueError for a NaN or an infinity, as the encoder raises."""
+    if len(values) >= STRS_FROM:
+        if not np.isfinite(values).all():
+            raise ValueError("Out of range float values are not JSON compliant")
+        return float_strs(values)
+    return _ENCODE(values.tolist())[1:-1].split(",")

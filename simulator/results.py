@@ -254,6 +254,9 @@ def _column_texts(column: tuple, leaf: Callable[[Any], str], nested: set[int]) -
         return list(map(int.__repr__, column))
     if kinds <= _SCALARS:
         return list(map(leaf, column))
+    if kinds == _DICT_ONLY:  # (a timeline's params: mostly empty)
+        nested.update(i for i, v in enumerate(column) if v)
+        return ["" if v else "{}" for v in column]
     texts = []
     for i, v in enumerate(column):
         kind = type(v)

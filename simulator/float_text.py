@@ -528,6 +528,6 @@ def _lines(first: np.ndarray, second: np.ndarray) -> bytes:
 
 
 #: below this share of 0 bytes, a block's lines drop them by `bytes.replace` (a search for
-#: each and a copy of the text between: ~2x faster than `translate`, byte by byte, at 3 %),
-#: above it by `translate` (replace ~4x slower at 30 %; about equal at 6 %)
-SPARSE_ZEROS = 0.05
+#: each and a copy of the text between: ~1.5-2x faster than `translate`, byte by byte, at
+#: 2-3 %; ~10 % at 6 %), above it by `translate` (replace ~4x slower at 30 %; equal near 7 %)
+SPARSE_ZEROS = 0.07

@@ -134,7 +134,8 @@ def pretty_json(obj: Any, indent: int = 2, allow_nan: bool = False, default=_jso
         if len(o) < RECORDS_FROM:
             return None
         inner = pad + step
-        table = _table_text(o, inner, inner + step, leaf, lambda x: enc(x, inner))
+        deeper = inner + step
+        table = _table_text(o, inner, deeper, leaf, lambda x: enc(x, deeper))
         if table is not None:
             return "[\n" + table + "\n" + pad + "]"
         flags = [_flat_record(x) for x in o]
@@ -210,15 +211,14 @@ _CONTAINERS = frozenset({dict, list})
 _DICT_ONLY = {dict}
 
 
-def _table_text(rows: list, inner: str, deeper: str, leaf: Callable[[Any], str], item: Callable[[Any], str]) -> str | None:
+def _table_text(rows: list, inner: str, deeper: str, leaf: Callable[[Any], str], cell: Callable[[Any], str]) -> str | None:
     """The indented text of the items of `rows`, joined by ',\n' (each item at `inner`, its
     fields at `deeper`), when every item is a non-empty dict with the same string keys in the
-    same order; else None. The flat items (values scalars or empty lists/dicts: `_flat_record`)
-    are written column by column, as `simulator.event_lines` writes events: each item's same
-    pieces of text around its values' texts; a column's strings encoded once each, its finite
-    floats by `float_strs` (repr, in bulk), its ints by int's repr, other scalars by `leaf`
-    one by one: the texts the C encoder writes for them. An item holding a non-empty list or
-    dict is written by `item` (at `inner`, without the indentation of its first line). A
+    same order; else None. Written column by column, as `simulator.event_lines` writes events:
+    each item's same pieces of text around its values' texts; a column's strings encoded once
+    each, its finite floats by `float_strs` (repr, in bulk), its ints by int's repr, other
+    scalars by `leaf` one by one (the texts the C encoder writes for them), empty lists and
+    dicts as '[]' and '{}', anything else by `cell` (a value's indented text at `deeper`). A
     scenario's timeline (a refill's params among daily boluses' `{}`), a summary's per-day table."""
     if set(map(type, rows)) != _DICT_ONLY:
         return None
@@ -226,21 +226,16 @@ def _table_text(rows: list, inner: str, deeper: str, leaf: Callable[[Any], str],
     if not keys or list(map(tuple, rows)).count(keys) != len(rows) or not all(type(k) is str for k in keys):
         return None
     pieces: list[Iterable[str]] = []
-    nested: set[int] = set()  # the items holding a non-empty container
     before = inner + "{\n" + deeper
     for key, column in zip(keys, zip(*map(dict.values, rows))):
-        pieces += [repeat(before + encode_basestring_ascii(key) + ": "), _column_texts(column, leaf, nested)]
+        pieces += [repeat(before + encode_basestring_ascii(key) + ": "), _column_texts(column, leaf, cell)]
         before = ",\n" + deeper
     pieces.append(repeat("\n" + inner + "}"))
-    texts = list(map("".join, zip(*pieces)))
-    for i in nested:
-        texts[i] = inner + item(rows[i])
-    return ",\n".join(texts)
+    return ",\n".join(map("".join, zip(*pieces)))
 
 
-def _column_texts(column: tuple, leaf: Callable[[Any], str], nested: set[int]) -> list[str]:
-    """The JSON texts of a column's values (see `_table_text`); the rows holding a value that
-    is neither a scalar nor an empty list or dict are added to `nested` (their text here: '')."""
+def _column_texts(column: tuple, leaf: Callable[[Any], str], cell: Callable[[Any], str]) -> list[str]:
+    """The JSON texts of a column's values (see `_table_text`)."""
     kinds = set(map(type, column))
     if kinds == _STR_ONLY:
         text_of = {s: encode_basestring_ascii(s) for s in set(column)}
@@ -255,18 +250,16 @@ def _column_texts(column: tuple, leaf: Callable[[Any], str], nested: set[int]) -
     if kinds <= _SCALARS:
         return list(map(leaf, column))
     if kinds == _DICT_ONLY:  # (a timeline's params: mostly empty)
-        nested.update(i for i, v in enumerate(column) if v)
-        return ["" if v else "{}" for v in column]
+        return [cell(v) if v else "{}" for v in column]
     texts = []
-    for i, v in enumerate(column):
+    for v in column:
         kind = type(v)
         if kind in _SCALARS:
             texts.append(leaf(v))
         elif kind in _CONTAINERS and not v:
             texts.append("{}" if kind is dict else "[]")
         else:
-            texts.append("")
-            nested.add(i)
+            texts.append(cell(v))
     return texts
 
 

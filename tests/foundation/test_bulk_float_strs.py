@@ -62,7 +62,8 @@ def test_event_float_columns_in_bulk_are_the_plain_lines(rows):
 
 _scalar = st.none() | st.booleans() | st.integers(-10**20, 10**20) | _floats | st.text(max_size=5)
 _tricky = st.sampled_from(["},\n  {", "{", "}", "\n", '"', "\u00e9", "a"])
-_value = _scalar | _tricky | st.sampled_from([{}, []]) | st.lists(_scalar, max_size=2) | st.dictionaries(st.text(max_size=3), _scalar, max_size=2)
+_nested = st.dictionaries(st.text(max_size=3), _scalar | st.lists(_scalar, max_size=2), max_size=2)  # a refill's params among `{}`
+_value = _scalar | _tricky | st.sampled_from([{}, [], ()]) | st.lists(_scalar, max_size=2) | st.tuples(_scalar) | _nested
 
 
 @st.composite
@@ -73,7 +74,7 @@ def tables(draw):
     n = draw(st.integers(8, 20))
     columns = []
     for _ in keys:
-        kind = draw(st.sampled_from([_floats, _finite, st.integers(), st.text(max_size=4) | _tricky, _value, st.sampled_from([{}, []])]))
+        kind = draw(st.sampled_from([_floats, _finite, st.integers(), st.text(max_size=4) | _tricky, _value, st.sampled_from([{}, []]), _nested]))
         columns.append(draw(st.lists(kind, min_size=n, max_size=n)))
     return [dict(zip(keys, row)) for row in zip(*columns)]
 

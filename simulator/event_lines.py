@@ -5,7 +5,8 @@ encoder write them. Most events of a long run are packed (`simulator.events.Payl
 every record of one layout has the same keys in the same order, so its line is the same
 pieces of text, '{"seq":', ',"t_s":', ... ',"payload":{"key":', ..., '}}', around the text of
 each value (joined piece by piece: a third of the time of a format string). The texts are made a column at a time, with the same C encoder: numbers, booleans and
-None of a column in one call (`[a,b,c]`, cut at the commas: none of these texts holds one),
+None of a column in one call (`[a,b,c]`, cut at the commas: none of these texts holds one; a
+float column of STRS_FROM values or more by `float_strs`, repr in bulk, the encoder's text),
 each distinct string or JSON tree once. The values a layout reads from one nested tuple shared
 by many records (a bolus's fields) are written once per distinct tuple. The text is the same as
 the plain way's, character for character (tests/foundation/test_event_lines.py).

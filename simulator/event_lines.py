@@ -5,7 +5,8 @@ encoder write them. Most events of a long run are packed (`simulator.events.Payl
 every record of one layout has the same keys in the same order, so its line is the same
 pieces of text, '{"seq":', ',"t_s":', ... ',"payload":{"key":', ..., '}}', around the text of
 each value (joined piece by piece: a third of the time of a format string). The texts are made a column at a time, with the same C encoder: numbers, booleans and
-None of a column in one call (`[a,b,c]`, cut at the commas: none of these texts holds one),
+None of a column in one call (`[a,b,c]`, cut at the commas: none of these texts holds one; a
+float column of STRS_FROM values or more by `float_strs`, repr in bulk, the encoder's text),
 each distinct string or JSON tree once. The values a layout reads from one nested tuple shared
 by many records (a bolus's fields) are written once per distinct tuple. The text is the same as
 the plain way's, character for character (tests/foundation/test_event_lines.py).
@@ -26,6 +27,7 @@ from itertools import repeat
 import numpy as np
 
 from simulator.events import EventRecord, PayloadLayout
+from simulator.float_text import STRS_FROM, float_strs
 
 #: the C encoder of the values: the separators, strictness and hook of events.jsonl's lines
 #: (simulator.results._LINE_ENCODER); a NaN or infinity raises ValueError
@@ -88,7 +90,7 @@ def _layout_lines(layout: PayloadLayout, records: list[EventRecord]) -> list[str
         seqs = list(map(str, seq.astype(np.int64).tolist()))
     else:
         seqs = list(map(str, map(int, seq.tolist())))
-    times = _ENCODE(whens.real.tolist())[1:-1].split(",")  # distinct as a rule: no look for repeats
+    times = _float_texts(whens.real)  # distinct as a rule: no look for repeats
     datas = list(map(_DATA, records))
     pieces: list[Iterable[str]] = [repeat('{"seq":'), seqs, repeat(',"t_s":'), times, repeat(',"device":'), _strings(list(map(_DEVICE, records))),
                                    repeat(',"kind":'), _strings(list(map(_KIND, records))), repeat(',"payload":{')]
@@ -107,7 +109,25 @@ def _layout_lines(layout: PayloadLayout, records: list[EventRecord]) -> list[str
         pieces.append(_shared_run(keys[k:end], positions[k:end], list(map(itemgetter(outer), datas)), k))
         k = end
     pieces.append(repeat("}}"))
-    return list(map("".join, zip(*pieces)))  # a third of the time of a format string
+    return list(map("".join, zip(*_constants_merged(pieces))))  # a third of the time of a format string
+
+
+def _constants_merged(pieces: list[Iterable[str]]) -> list[Iterable[str]]:
+    """`pieces` with each run of neighbouring constant pieces (a `repeat`: the same text on
+    every line, such as a device, a kind, the keys between them) joined into one: fewer pieces
+    for each line's join. At least one piece is a list (the sequence numbers), so the lines
+    stay as many as the records."""
+    merged: list[Any] = []
+    for piece in pieces:
+        if type(piece) is repeat:
+            text = next(piece)
+            if merged and type(merged[-1]) is str:
+                merged[-1] += text
+            else:
+                merged.append(text)
+        else:
+            merged.append(piece)
+    return [repeat(p) if type(p) is str else p for p in merged]
 
 
 def _key(key: str, k: int) -> str:
@@ -160,5 +180,18 @@ def _numbers(column: list[Any], kinds: set[type]) -> Iterable[str]:
     if len(kinds) == 1 and (int in kinds or float in kinds):
         distinct = list(set(column))
         if 2 * len(distinct) <= len(column) and (int in kinds or 0.0 not in distinct):
-            return _one_or_each(dict(zip(distinct, _ENCODE(distinct)[1:-1].split(","))), column)
+            texts = _ENCODE(distinct)[1:-1].split(",") if int in kinds else _float_texts(np.array(distinct, dtype=np.float64))
+            return _one_or_each(dict(zip(distinct, texts)), column)
+        if float in kinds:
+            return _float_texts(np.fromiter(column, dtype=np.float64, count=len(column)))
     return _ENCODE(column)[1:-1].split(",")
+
+
+def _float_texts(values: np.ndarray) -> list[str]:
+    """The JSON text of each float of `values` (float64), as the encoder writes it: `repr`, made
+    in bulk (`float_strs`); ValueError for a NaN or an infinity, as the encoder raises."""
+    if len(values) >= STRS_FROM:
+        if not np.isfinite(values).all():
+            raise ValueError("Out of range float values are not JSON compliant")
+        return float_strs(values)
+    return _ENCODE(values.tolist())[1:-1].split(",")

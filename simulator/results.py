@@ -13,13 +13,16 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from itertools import repeat
+from json.encoder import encode_basestring_ascii
 from typing import TYPE_CHECKING, Any
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
 from simulator.event_lines import lines_text as column_lines_text
 from simulator.events import EventRecord, Kinds
+from simulator.float_text import float_strs
 from simulator.recorder import Series
 
 if TYPE_CHECKING:
@@ -130,6 +133,11 @@ def pretty_json(obj: Any, indent: int = 2, allow_nan: bool = False, default=_jso
         else, as a string's line breaks are escaped and a value inside is a scalar or '{}'/'[]'."""
         if len(o) < RECORDS_FROM:
             return None
+        inner = pad + step
+        deeper = inner + step
+        table = _table_text(o, inner, deeper, leaf, lambda x: enc(x, deeper))
+        if table is not None:
+            return "[\n" + table + "\n" + pad + "]"
         flags = [_flat_record(x) for x in o]
         if sum(flags) < RECORDS_FROM:
             return None
@@ -200,6 +208,62 @@ def _flat_record(x: Any) -> bool:
 
 
 _CONTAINERS = frozenset({dict, list})
+_DICT_ONLY = {dict}
+
+
+def _table_text(rows: list, inner: str, deeper: str, leaf: Callable[[Any], str], cell: Callable[[Any], str]) -> str | None:
+    """The indented text of the items of `rows`, joined by ',\n' (each item at `inner`, its
+    fields at `deeper`), when every item is a non-empty dict with the same string keys in the
+    same order; else None. Written column by column, as `simulator.event_lines` writes events:
+    each item's same pieces of text around its values' texts; a column's strings encoded once
+    each, its finite floats by `float_strs` (repr, in bulk), its ints by int's repr, other
+    scalars by `leaf` one by one (the texts the C encoder writes for them), empty lists and
+    dicts as '[]' and '{}', anything else by `cell` (a value's indented text at `deeper`). A
+    scenario's timeline (a refill's params among daily boluses' `{}`), a summary's per-day table."""
+    if set(map(type, rows)) != _DICT_ONLY:
+        return None
+    keys = tuple(rows[0])
+    if not keys or list(map(tuple, rows)).count(keys) != len(rows) or not all(type(k) is str for k in keys):
+        return None
+    pieces: list[Iterable[str]] = []
+    before = inner + "{\n" + deeper
+    for key, column in zip(keys, zip(*map(dict.values, rows))):
+        pieces += [repeat(before + encode_basestring_ascii(key) + ": "), _column_texts(column, leaf, cell)]
+        before = ",\n" + deeper
+    pieces.append(repeat("\n" + inner + "}"))
+    return ",\n".join(map("".join, zip(*pieces)))
+
+
+def _column_texts(column: tuple, leaf: Callable[[Any], str], cell: Callable[[Any], str]) -> list[str]:
+    """The JSON texts of a column's values (see `_table_text`)."""
+    kinds = set(map(type, column))
+    if kinds == _STR_ONLY:
+        text_of = {s: encode_basestring_ascii(s) for s in set(column)}
+        return list(map(text_of.__getitem__, column))
+    if kinds == _FLOAT_ONLY:
+        values = np.fromiter(column, dtype=np.float64, count=len(column))
+        if np.isfinite(values).all():
+            return float_strs(values)
+        return list(map(leaf, column))  # NaN, infinities: as the encoder writes them (or refuses them)
+    if kinds == _INT_ONLY:
+        return list(map(int.__repr__, column))
+    if kinds <= _SCALARS:
+        return list(map(leaf, column))
+    if kinds == _DICT_ONLY:  # (a timeline's params: mostly empty)
+        return [cell(v) if v else "{}" for v in column]
+    texts = []
+    for v in column:
+        kind = type(v)
+        if kind in _SCALARS:
+            texts.append(leaf(v))
+        elif kind in _CONTAINERS and not v:
+            texts.append("{}" if kind is dict else "[]")
+        else:
+            texts.append(cell(v))
+    return texts
+
+
+_STR_ONLY, _FLOAT_ONLY, _INT_ONLY = {str}, {float}, {int}
 #: shortest list of flat records pretty_json encodes in one call (below it the check costs more)
 RECORDS_FROM = 8
 

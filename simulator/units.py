@@ -48,7 +48,10 @@ def parse_duration_s(value: object) -> float:
         text = value.strip()
         one = _ONE_TERM.fullmatch(text)
         if one is not None:  # the same sum `_parse_terms` makes of one term: 0.0 + number * factor
-            return _checked_seconds(float(one.group(1)) * _UNIT_SECONDS[one.group(2)])
+            seconds = float(one.group(1)) * _UNIT_SECONDS[one.group(2)]
+            if seconds <= MAX_DURATION_S:  # (digits times a positive factor: not negative, not NaN)
+                return seconds
+            return _checked_seconds(seconds)
         try:
             seconds = float(text)
         except ValueError:

@@ -206,6 +206,12 @@ _MEMO_TYPES = (str, int, float, bool, type(None))
 _NOT_SEEN = object()
 
 
+#: a whole number and a duration unit ('34h', '90d': a long timeline's `at` values): PyYAML's
+#: resolver makes such a text a string (its float, int and timestamp patterns for a leading
+#: digit each need a '.', only digits, '_', ':', or '0b'/'0x', or a '-'), found by this one pattern
+_DURATION_WORD = re.compile(r"[0-9]+(?:us|ms|s|sec|min|h|hr|d|day|days|w|y)")
+
+
 def _implicit_tag(text: str) -> str:
     """The tag of the plain scalar `text`, as PyYAML's resolver gives it
     (`Resolver().resolve(ScalarNode, text, (True, False))`: no path resolvers are ever added)
@@ -288,6 +294,7 @@ class _BlockReader:
         self.constructor = yaml.constructor.SafeConstructor()
         self.constructors = _SafeLoader.yaml_constructors
         self.memo: dict[str, Any] = {}  # plain scalar text -> its value (immutable values only)
+        self.splits: dict[str, tuple[Any, ...]] = {}  # a `key: value` line's content -> (key, value text): most lines repeat
         self.values = 1  # counted as check_data_bounds counts them: the root, every key, value and item
         self.deepest = 0
         self.not_finite = False
@@ -352,6 +359,7 @@ class _BlockReader:
         self._enter(depth)
         lines, count = self.lines, len(self.lines)
         known = self.memo.get  # (the memo looked up here first: most keys and values repeat)
+        splits = self.splits
         out: dict = {}
         while pos < count:
             at, content = lines[pos]
@@ -359,10 +367,13 @@ class _BlockReader:
                 if at < indent:
                     break
                 raise _Unusual  # a continued plain scalar, or malformed
-            m = _KEY_LINE.fullmatch(content)
-            if m is None:
-                break  # the end of an indentless sequence's item, or malformed (the caller decides)
-            key_text, rest = m.groups()
+            split = splits.get(content)
+            if split is None:
+                m = _KEY_LINE.fullmatch(content)
+                if m is None:
+                    break  # the end of an indentless sequence's item, or malformed (the caller decides)
+                split = splits[content] = m.groups()
+            key_text, rest = split
             if len(key_text) > _LONGEST_SIMPLE_KEY:
                 raise _Unusual
             key = known(key_text, _NOT_SEEN)
@@ -389,6 +400,7 @@ class _BlockReader:
         """A block sequence: `- item` lines at `indent`."""
         self._enter(depth)
         lines, count = self.lines, len(self.lines)
+        splits = self.splits
         out: list = []
         while pos < count:
             at, content = lines[pos]
@@ -401,7 +413,12 @@ class _BlockReader:
                     raise _Unusual  # an item on the following lines
                 break
             rest = content[2:].lstrip(" ")
-            if _KEY_LINE.fullmatch(rest):  # `- key: value`: a mapping at the key's column
+            split = splits.get(rest)
+            if split is None:
+                m = _KEY_LINE.fullmatch(rest)
+                if m is not None:
+                    split = splits[rest] = m.groups()  # (the mapping reads it from here)
+            if split is not None:  # `- key: value`: a mapping at the key's column
                 lines[pos] = (indent + len(content) - len(rest), rest)
                 value, pos = self.mapping(pos, lines[pos][0], depth + 1)
             else:
@@ -443,7 +460,7 @@ class _BlockReader:
         memo = self.memo
         if text in memo:
             return memo[text]
-        tag = _implicit_tag(text)
+        tag = _STR_TAG if _DURATION_WORD.fullmatch(text) else _implicit_tag(text)
         if tag == _STR_TAG:
             value: Any = text
         else:

@@ -369,6 +369,7 @@ def timeline_unit_problems(settings: PumpSettings, actions: list[tuple[int, str,
 
     problems: list[tuple[int, str, str, object]] = []
     fields_of: dict[int, list[tuple[str, str]]] = {}  # id(params) -> _unit_fields(params); `actions` keeps each alive
+    with_admixture: dict[type, bool] = {}  # params model -> whether it has the field (asked once a model)
     try:
         drugs = [resolve_drug(registry, settings.drug)]
     except InputError:
@@ -385,7 +386,11 @@ def timeline_unit_problems(settings: PumpSettings, actions: list[tuple[int, str,
                 problems.append((j, f"concentration_{new.unit}_per_ml", f"a refill with a new drug ({new.drug_name}) needs its concentration", None))
             possible = [new]
             drugs = [d for d in drugs if d.drug_name != new.drug_name] + [new]
-        adm = getattr(params, "admixture", None) if "admixture" in type(params).model_fields else None  # (no AttributeError raised and caught per action)
+        model = type(params)
+        has_admixture = with_admixture.get(model)
+        if has_admixture is None:
+            has_admixture = with_admixture[model] = "admixture" in model.model_fields
+        adm = getattr(params, "admixture", None) if has_admixture else None  # (no AttributeError raised and caught per action)
         if isinstance(adm, AdmixtureSettings):  # the admixture of a refill: its own drug and unit
             try:
                 adm_drug = resolve_drug(registry, adm.drug)

@@ -153,6 +153,8 @@ def _params_key(value: Any) -> Any:
     `value` holds anything but dicts with string keys, lists, tuples, str, int, float, bool
     and None (such params are parsed on their own)."""
     kind = type(value)
+    if kind is dict and not value:
+        return _EMPTY_DICT_KEY  # (a daily bolus's params)
     if kind is float:
         return (float, value.hex())  # -0.0 and 0.0 differ
     if kind is str or kind is int or kind is bool or value is None:
@@ -171,6 +173,9 @@ def _params_key(value: Any) -> Any:
             return None
         return (kind, tuple(inner_keys))
     return None
+
+
+_EMPTY_DICT_KEY = (dict, ())
 
 
 def _parse_params(model_cls: type, params: Any, shared: dict[tuple, tuple[Any, dict]]) -> tuple[Any, dict]:

@@ -112,3 +112,80 @@ def test_an_action_stores_negative_zero_as_zero_on_its_float_fields_only():
     assert repr(action.at) == "0.0"
     recurring = ActionSpec(at=-0.0, device="pump", action="refill", every="1d", until="2d")
     assert (repr(recurring.at), recurring.every, recurring.until) == ("0.0", 86400.0, 172800.0)
+
+
+def test_a_one_term_duration_too_long_to_be_finite_gives_the_general_error():
+    text = "9" * 400 + "d"  # float() of the digits is infinite
+    with pytest.raises(ValueError, match="must be finite"):
+        general(text)
+    with pytest.raises(ValueError, match="must be finite"):
+        units.parse_duration_s(text)
+
+
+# ----- the YAML block reader's duration words, the timeline's private-attribute set-up -----
+import copy  # noqa: E402
+import pickle  # noqa: E402
+from typing import Any  # noqa: E402
+
+import yaml  # noqa: E402
+from pydantic import PrivateAttr  # noqa: E402
+
+from simulator import yaml_io  # noqa: E402
+from simulator.profiles.base import StrictModel  # noqa: E402
+from simulator.scenario.model import ActionSpec, _plain_private_init  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=10**20), st.sampled_from(["", "0", "00"]), st.sampled_from(UNITS + ["b", "x", "e5", "H", "_1"]))
+def test_duration_words_are_strings_as_pyyaml_resolves_them(number, zeros, unit):
+    text = f"{zeros}{number}{unit}"
+    tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False))
+    if yaml_io._DURATION_WORD.fullmatch(text):
+        assert tag == yaml_io._STR_TAG
+    assert yaml_io._implicit_tag(text) == tag
+    assert yaml_io.load_yaml_text(f"at: {text}\n", "x.yaml") == yaml.safe_load(f"at: {text}\n")
+
+
+class _Pydantics(StrictModel):
+    """A model with ActionSpec's private attribute, set up by pydantic itself."""
+
+    at: float
+    _origin: Any = PrivateAttr(default=None)
+
+
+def test_actions_private_attributes_are_set_up_as_pydantic_sets_them():
+    assert ActionSpec.model_post_init.__module__ == "simulator.scenario.model"  # ours is in place
+    assert _Pydantics.model_post_init.__name__ == "init_private_attributes"  # (the test's model: pydantic's)
+    action = ActionSpec.model_validate({"at": "10h", "device": "pump", "action": "patient_bolus"})
+    assert action.__pydantic_private__ == _Pydantics(at=1.0).__pydantic_private__ == {"_origin": None}
+    again = ActionSpec.model_validate({"at": "10h", "device": "pump", "action": "patient_bolus"})
+    assert action == again and action.__pydantic_private__ is not again.__pydantic_private__  # a dict each
+    again._origin = (3, 1)
+    assert action != again and action._origin is None  # the origin counts in equality, held apart
+    assert copy.deepcopy(again)._origin == pickle.loads(pickle.dumps(again))._origin == again.model_copy()._origin == (3, 1)
+    assert ActionSpec.model_construct(at=1.0, device="pump", action="x")._origin is None
+
+
+def test_models_with_other_private_attributes_are_left_to_pydantic():
+    class WithFactory(StrictModel):
+        _items: list = PrivateAttr(default_factory=list)
+
+    class WithList(StrictModel):
+        _items: Any = PrivateAttr(default=[])
+
+    class WithOwnPostInit(StrictModel):
+        _origin: Any = PrivateAttr(default=None)
+
+        def model_post_init(self, context: Any, /) -> None:
+            pass
+
+    for cls in (WithFactory, WithList, WithOwnPostInit):
+        before = cls.model_post_init
+        assert not _plain_private_init(cls)
+        assert cls.model_post_init is before
+    class LikeAnAction(StrictModel):
+        at: float
+        _origin: Any = PrivateAttr(default=None)
+
+    assert _plain_private_init(LikeAnAction)  # the shape it takes over
+    assert LikeAnAction(at=1.0).__pydantic_private__ == {"_origin": None}

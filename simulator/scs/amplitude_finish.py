@@ -25,10 +25,12 @@ from typing import TYPE_CHECKING
 
 from simulator.alarms import NON_CRITICAL
 from simulator.event_kinds import K
-from simulator.scs.energy import Compliance, ProgramLoad, Rates, battery_current_ma, program_load
+from simulator.scs.battery import SECONDS_PER_HOUR
+from simulator.scs.energy import Compliance, ProgramLoad, Rates, program_load
 from simulator.recorder import Series
 from simulator.scs.history import StimState
 from simulator.scs.output_now import OutputNow
+from simulator.scs.program import SHAPES, shape_token
 
 if TYPE_CHECKING:
     from simulator.scs.device import StimulatorDevice
@@ -58,9 +60,22 @@ def finish_amplitude(dev: StimulatorDevice) -> OutputNow:
     for n in active:
         p = stored[n]
         amp = amps[n] = p.amplitude_ma
-        load = loads[n] = program_load(p, prof, ohm)
+        # energy.program_load's memo hit, inlined (a miss: the function)
+        hit = SHAPES.get(id(p))
+        token = hit[1] if hit is not None and hit[0] is p else shape_token(p)
+        for entry in token.loads:
+            if entry[0] is prof and entry[1] is ohm:
+                load = entry[2]
+                break
+        else:
+            load = program_load(p, prof, ohm)
+        loads[n] = load
         if stim:
-            comp[n], out_rates[n] = load.at(amp, fractions)
+            last = load._last  # ProgramLoad.at's memo hit (the programs the action left alone), inlined
+            if last is not None and last[0] == amp and amp != 0.0 and last[1] is fractions:
+                comp[n], out_rates[n] = last[2]
+            else:
+                comp[n], out_rates[n] = load.at(amp, fractions)
     out: OutputNow = _tuple_new(OutputNow, (now, stim, ohm, fractions, amps, loads, comp, out_rates))
     safety = dev.safety
     # ----- PowerSupply.compute_rates (no ramps: ramp_ma is 0.0) -----
@@ -71,15 +86,21 @@ def finish_amplitude(dev: StimulatorDevice) -> OutputNow:
             charge += r[0]
             tissue += r[1]
             supply += r[2]
-    drain_ma = battery_current_ma(supply, prof, stim)
+    pb = prof.battery
+    drain_ma = (supply / pb.voltage_v * 1e3 if stim else 0.0) + pb.quiescent_ua * 1e-3  # energy.battery_current_ma
     ramp_ma = 0.0
     net = -(drain_ma + ramp_ma)
     if power.recharging is not None:
-        net += prof.battery.charge_current_ma
-    power.rate = {"charge_uc_per_s": charge, "tissue_w": tissue, "battery_w": drain_ma * 1e-3 * prof.battery.voltage_v,
+        net += pb.charge_current_ma
+    power.rate = {"charge_uc_per_s": charge, "tissue_w": tissue, "battery_w": drain_ma * 1e-3 * pb.voltage_v,
                   "drain_ma": drain_ma + ramp_ma, "net_ma": net, "stimulating": float(stim)}
-    battery = power.battery
-    battery.rebase(now, net)
+    battery = power.battery  # BatteryState.rebase(now, net), inlined
+    cap = battery.capacity_mah
+    battery.level_mah = min(cap, max(0.0, battery.level_mah + battery.net_ma * (now - battery.t0_s) / SECONDS_PER_HOUR))
+    battery.t0_s = now
+    battery.net_ma = net
+    # the level now, % (BatteryState.pct_at(now), inlined; read by the rows and the threshold plan, which change nothing of it)
+    pct = 100.0 * min(cap, max(0.0, battery.level_mah + net * (now - now) / SECONDS_PER_HOUR)) / cap
     # ----- SafetyMonitor.check_compliance and check_shorts -----
     if stim:
         short_state = safety.short_state
@@ -111,8 +132,7 @@ def finish_amplitude(dev: StimulatorDevice) -> OutputNow:
         if not bad and alarms.is_active("out_of_compliance"):
             alarms.clear("out_of_compliance", reason="back in compliance")
     # ----- PowerSupply.check_recharge_eri (it returns at once on other profiles) -----
-    b = prof.battery
-    if b.chemistry == "rechargeable" and b.eri_recharge_interval_days is not None:
+    if pb.chemistry == "rechargeable" and pb.eri_recharge_interval_days is not None:
         power.check_recharge_eri()
     # ----- record_state: stim_state without ramps, the history's entry, the rows -----
     progs = tuple([stored[n] for n in active])
@@ -124,7 +144,12 @@ def finish_amplitude(dev: StimulatorDevice) -> OutputNow:
         delivered[n] = comp[n].delivered_ma if stim else 0.0
         shares[n] = loads[n].shares
         starts[n] = bank_starts.get(n, 0.0)
-    taus = safety.passive_taus(progs, ohm)
+    for p in progs:  # SafetyMonitor.passive_taus gives {} without a passive program
+        if p.charge_balance == "passive":
+            taus = safety.passive_taus(progs, ohm)
+            break
+    else:
+        taus = {}
     dev.history.note(StimState.of(now, progs, starts, delivered, shares, stim, taus, {}))
     rows = dev.rows
     kept = rows._rows
@@ -132,7 +157,7 @@ def finish_amplitude(dev: StimulatorDevice) -> OutputNow:
         # StateRows.record's kept-rows path (power.accumulated without ramps, then add_row)
         dt = max(0.0, now - power.t_acc)
         rate = power.rate
-        values = [battery.pct_at(now), power.charge_uc + rate.get("charge_uc_per_s", 0.0) * dt + 0.0,
+        values = [pct, power.charge_uc + rate.get("charge_uc_per_s", 0.0) * dt + 0.0,
                   power.energy_j + rate.get("battery_w", 0.0) * dt + 0.0, 1.0 if stim else 0.0]
         for n in kept[1]:
             values.append(stored[n].amplitude_ma)  # (out.amplitudes_ma's for a running program: the program's own)
@@ -145,8 +170,7 @@ def finish_amplitude(dev: StimulatorDevice) -> OutputNow:
         wake.cancel()
         power.threshold_wake = None
     best = math.inf
-    if battery.net_ma < 0:  # (the level now matters only while draining)
-        pct = battery.pct_at(now)
+    if net < 0:  # (the level now matters only while draining)
         flags = power.flags
         for level, name in (power._thresholds if power._thresholds is not None else power.thresholds()):
             if name in flags or level >= pct - 1e-12:
@@ -160,7 +184,8 @@ def finish_amplitude(dev: StimulatorDevice) -> OutputNow:
         on_cross = dev._on_threshold
         power.threshold_wake = dev.wake_at(best, lambda: power._crossed(on_cross))
     # ----- SafetyMonitor.plan_compliance, SoftStops.plan_end -----
-    safety.plan_compliance(dev._on_compliance_change, out)
+    if safety.compliance_wake is not None or (stim and any(electrodes.impedance.growth_per_year.values())):
+        safety.plan_compliance(dev._on_compliance_change, out)  # (else it returns with nothing to cancel or plan)
     soft_stops = dev.soft_stops
     if soft_stops.end_wake is not None:
         soft_stops.end_wake.cancel()

@@ -150,7 +150,14 @@ def finish_amplitude(dev: StimulatorDevice) -> OutputNow:
             break
     else:
         taus = {}
-    dev.history.note(StimState.of(now, progs, starts, delivered, shares, stim, taus, {}))
+    state = StimState.of(now, progs, starts, delivered, shares, stim, taus, {})
+    history = dev.history
+    states = history.states
+    if states and (states[-1].t_s >= now or states[-1].same_as(state)):
+        history.note(state)  # equal to the last entry, or a second one at this instant
+    else:
+        states.append(state)  # ProgramHistory.note's commonest case, inlined
+        history._times.append(now)
     rows = dev.rows
     kept = rows._rows
     if kept is not None and kept[0] == (len(stored), None):

@@ -39,7 +39,10 @@ def _busy_timeline() -> list[dict]:
               _step(26 * 3600.0 + 20.0, "set_program", program={"name": "new", "contacts": {"E5": "-", "E6": "+"}, "amplitude_ma": 2.0,
                                                                   "pulse_width_us": 300.0, "rate_hz": 50.0}),
               _step(27 * 3600.0 + 20.0, "select_program", names=["back", "new"]),
-              _step(28 * 3600.0 + 20.0, "set_amplitude", program="new", amplitude_ma=4.0)]
+              _step(28 * 3600.0 + 20.0, "set_amplitude", program="new", amplitude_ma=4.0),
+              # two steps at one instant, back where they started: the history's second entry at an instant
+              _step(33 * 3600.0 + 10.0, "amplitude_up", program="back"), _step(33 * 3600.0 + 10.0, "amplitude_down", program="back"),
+              _step(34 * 3600.0 + 10.0, "amplitude_up", program="back"), _step(34 * 3600.0 + 10.0, "set_amplitude", program="legs", amplitude_ma=2.0)]
     return steps
 
 

@@ -87,7 +87,7 @@ def _set_amplitude(dev: StimulatorDevice, name: str, amplitude_ma: float, who: s
     active = dev.programs.active
     if active and name == active[0] and dev.loop.tracker is not None:  # _is_first_active (follow_amplitude needs a controller)
         dev.loop.follow_amplitude(amplitude_ma)
-    dev.emit_packed(K.AMPLITUDE_CHANGE, AMPLITUDE_CHANGE_LAYOUT, (name, amplitude_ma, p.amplitude_ma, who))
+    dev.sim.stream.emit_packed(dev.now, dev.id, K.AMPLITUDE_CHANGE, AMPLITUDE_CHANGE_LAYOUT, (name, amplitude_ma, p.amplitude_ma, who))  # dev.emit_packed
     return {"program": name, "amplitude_ma": amplitude_ma}
 
 

@@ -38,6 +38,7 @@ from simulator.profiles.base import StrictModel
 from simulator.profiles.registry import ProfileRegistry
 from simulator.scs import perception, safety, validation
 from simulator.scs.action_table import ACTION_TABLE
+from simulator.scs.amplitude_finish import finish_amplitude
 from simulator.scs.bank import ProgramBank
 from simulator.scs.battery import charge_time_h, days_between
 from simulator.scs.closed_loop import LABEL as LOOP_LABEL
@@ -73,6 +74,9 @@ class StimulatorDevice(Device):
         "impedance_table", "safety_report", "perception_estimate", "active_alarms", "effective_amplitudes", "summary",
     )
     Settings = Settings
+    #: finish an amplitude-only action in one function (`finish_apply`, scs/amplitude_finish.py);
+    #: False gives the plain path (every step called in turn)
+    fused_finish: ClassVar[bool] = True
     #: action -> (parameters, effect, check, doc): simulator/scs/action_table.py
     ACTION_TABLE: ClassVar[dict[str, ActionSpec]] = ACTION_TABLE
     profile: StimulatorProfile
@@ -157,13 +161,18 @@ class StimulatorDevice(Device):
 
     def finish_apply(self, action: str, params: StrictModel, findings: list[Finding], payload: dict[str, Any] | None,
                      token: Any) -> dict[str, Any] | None:
-        self.soft_stops.begin(token, action)
-        out = output_now(self)
-        self.power.compute_rates(out)
-        self.safety.check_compliance(out)
-        self.power.check_recharge_eri()
-        self.record_state(out)
-        self._plan(out)
+        if token is NO_STOP and self.fused_finish and not self.soft_stops.ramps and self.loop.tracker is None:
+            # an amplitude-only action, open loop, no soft stop in progress: the steps below in one
+            # function (amplitude_finish.py; `begin` would return at once)
+            finish_amplitude(self)
+        else:
+            self.soft_stops.begin(token, action)
+            out = output_now(self)
+            self.power.compute_rates(out)
+            self.safety.check_compliance(out)
+            self.power.check_recharge_eri()
+            self.record_state(out)
+            self._plan(out)
         result = payload or {}
         if findings:
             result["warnings"] = [f.as_dict() for f in findings]

@@ -377,7 +377,7 @@ class Scope(QWidget):
             name = f"{label} ({', '.join(users)})" if users else label
             curve = self.curves.get(label)
             if curve is None:
-                curve = self.plot.plot([], [], pen=pg.mkPen(self.colour_of(label), width=1.3), name=name)
+                curve = self.plot.plot([], [], pen=pg.mkPen(self.colour_of(label), width=1), name=name)
                 self.curves[label] = curve
             curve.opts["name"] = name
             set_data_if_changed(curve, x_ms, y)  # a pulse-locked trace often stands still

@@ -15,7 +15,9 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from gui.event_markers import EventMarkers
 from gui.plot_common import (
+    bare_curve,
     PALETTE,
+    KeptBoundsScatter,
     LiveEndCurve,
     PointLabels,
     cache_drawing,
@@ -62,8 +64,8 @@ class BatteryPlot(QWidget):
         self.daily_low_curve.set_shown(False)
         self._daily_key: tuple[int, float] | None = None  # the daily lows last drawn
         self._many = False
-        self.projection_curve = self.plot.plot([], [], pen=pg.mkPen(PROJECTION_COLOUR, width=1.5, style=pg.QtCore.Qt.PenStyle.DotLine), name="projection (%)")
-        self.projection_points = pg.ScatterPlotItem(size=9, symbol="star", brush=pg.mkBrush(PROJECTION_COLOUR), pen=None)
+        self.projection_curve = bare_curve(self.plot, pg.mkPen(PROJECTION_COLOUR, width=1.5, style=pg.QtCore.Qt.PenStyle.DotLine), name="projection (%)")
+        self.projection_points = KeptBoundsScatter(size=9, symbol="star", brush=pg.mkBrush(PROJECTION_COLOUR), pen=None)
         cache_drawing(self.projection_points)  # its stars move only with the projected dates
         self.plot.addItem(self.projection_points)
         self._labels = PointLabels(self.plot, PROJECTION_COLOUR)

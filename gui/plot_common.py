@@ -112,6 +112,9 @@ def cache_drawing(item: pg.GraphicsObject) -> None:
     curves in front of it change every frame, a repaint of the plot then copies the pixmap
     instead of drawing the item again in Python."""
     item.setCacheMode(pg.QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    text_child = getattr(item, "textItem", None)  # a TextItem's text is drawn by a child item:
+    if isinstance(text_child, pg.QtWidgets.QGraphicsItem):  # without its own cache, Qt lays the
+        text_child.setCacheMode(pg.QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)  # text out at every paint
 
 
 #: Every live plot of the app that redraws as the clock runs (time plots and scopes).
@@ -435,6 +438,36 @@ def _moved_in_pixels(vb, x0: float, y0: float, x1: float, y1: float) -> bool:
     return abs(x1 - x0) > tol_x or abs(y1 - y0) > tol_y
 
 
+class _KeptBoundingRect:
+    """Mixin for pyqtgraph items whose `boundingRect` works out the size of a screen pixel on
+    every call (scatters, bars): Qt asks for it at every paint of the plot, for every item, and
+    the pixel size takes most of a paint's Python time. The rectangle is kept until the item's
+    data bounds, its pixel padding or the view's transform (range, size) change."""
+
+    _rect_key: tuple | None = None
+    _rect = None
+    _view_generation = 0
+
+    def boundingRect(self):  # noqa: N802 (Qt's name)
+        key = (self.dataBounds(0), self.dataBounds(1), self.pixelPadding(), self._view_generation)
+        if key != self._rect_key or self._rect is None:
+            self._rect = super().boundingRect()
+            self._rect_key = key
+        return QRectF(self._rect)  # a copy: a caller may adjust it in place
+
+    def viewTransformChanged(self):  # noqa: N802 (pyqtgraph's name)
+        self._view_generation += 1
+        super().viewTransformChanged()
+
+
+class KeptBoundsScatter(_KeptBoundingRect, pg.ScatterPlotItem):
+    """A ScatterPlotItem that keeps its bounding rectangle (see _KeptBoundingRect)."""
+
+
+class KeptBoundsBars(_KeptBoundingRect, pg.BarGraphItem):
+    """A BarGraphItem that keeps its bounding rectangle (see _KeptBoundingRect)."""
+
+
 def set_data_if_changed(item, x, y) -> bool:
     """`item.setData(x, y)` unless it already shows exactly these points (a curve or scatter
     whose data did not change is neither re-set nor repainted); True when set."""
@@ -684,6 +717,23 @@ def set_curve(curve: pg.PlotDataItem, x, y) -> None:
     else:
         curve.setData(x, y)
     _remember_shown(curve, x, y)
+
+
+class BareCurve(pg.PlotCurveItem):
+    """A curve without PlotDataItem's machinery (clipping to the view, downsampling, symbols),
+    for curves re-set every frame whose points are few or all in view (a projection from now,
+    a scope trace one window long): its setData costs a fraction of PlotDataItem's. It answers
+    `getOriginalDataset()` as a PlotDataItem does, for the hover read-out."""
+
+    def getOriginalDataset(self):  # noqa: N802 (pyqtgraph's name)
+        return self.getData()
+
+
+def bare_curve(plot: pg.PlotWidget, pen, name: str | None = None) -> BareCurve:
+    """A BareCurve added to `plot` (counted in its auto-range, listed among its data items)."""
+    curve = BareCurve(pen=pen, name=name)
+    plot.addItem(curve)
+    return curve
 
 
 class LiveEndCurve(pg.PlotDataItem):

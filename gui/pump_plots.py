@@ -19,7 +19,10 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from gui.event_markers import EventMarkers
 from gui.plot_common import (
+    bare_curve,
     PALETTE,
+    KeptBoundsBars,
+    KeptBoundsScatter,
     LiveEndCurve,
     PointLabels,
     cache_drawing,
@@ -70,8 +73,8 @@ class PumpPlots(QWidget):
         # the finished part of each curve is drawn once; the live end (to now) on its own
         self.true_curve = LiveEndCurve(self.reservoir_plot, pen(0, 2), name="in reservoir (true)")
         self.expected_curve = LiveEndCurve(self.reservoir_plot, pen(4, 1.5, Qt.PenStyle.DashLine), name="pump's calculation")
-        self.projection_curve = self.reservoir_plot.plot([], [], pen=pg.mkPen(PROJECTION_COLOUR, width=1.5, style=Qt.PenStyle.DotLine), name="projection")
-        self.projection_points = pg.ScatterPlotItem(size=9, symbol="star", brush=pg.mkBrush(PROJECTION_COLOUR), pen=None)
+        self.projection_curve = bare_curve(self.reservoir_plot, pg.mkPen(PROJECTION_COLOUR, width=1.5, style=Qt.PenStyle.DotLine), name="projection")
+        self.projection_points = KeptBoundsScatter(size=9, symbol="star", brush=pg.mkBrush(PROJECTION_COLOUR), pen=None)
         cache_drawing(self.projection_points)  # its stars move only with the predicted dates
         self.reservoir_plot.addItem(self.projection_points)
         self._labels = PointLabels(self.reservoir_plot, PROJECTION_COLOUR)
@@ -82,8 +85,8 @@ class PumpPlots(QWidget):
         legend_of(self.rate_plot).set_entries([("flow", PALETTE[2], False)])
         # the finished days' bars change only when a day ends (or an event); the day in progress
         # grows every frame: a bar of its own, so only it is redrawn
-        self.dose_bars = pg.BarGraphItem(x=[], height=[], width=0.9, brush=pg.mkBrush("#1f77b4aa"), pen=pg.mkPen("#1f77b4"))
-        self.today_bar = pg.BarGraphItem(x=[], height=[], width=0.9, brush=pg.mkBrush("#1f77b4aa"), pen=pg.mkPen("#1f77b4"))
+        self.dose_bars = KeptBoundsBars(x=[], height=[], width=0.9, brush=pg.mkBrush("#1f77b4aa"), pen=pg.mkPen("#1f77b4"))
+        self.today_bar = KeptBoundsBars(x=[], height=[], width=0.9, brush=pg.mkBrush("#1f77b4aa"), pen=pg.mkPen("#1f77b4"))
         self._finished_key: tuple[int, int] | None = None  # (day edges, pump events) drawn
         self._finished_max = 0.0  # the highest finished day's dose (drug unit)
         self._finished_doses = np.array([])  # the finished days' doses drawn (drug unit)

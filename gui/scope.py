@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.plot_common import (
+    bare_curve,
     TitleLegend,
     add_copy_action,
     add_grid,
@@ -234,7 +235,7 @@ class Scope(QWidget):
         self.readout.hide()
         vb.addItem(self.readout, ignoreBounds=True)
         self.plot.scene().sigMouseMoved.connect(self._mouse_moved)
-        self.curves: dict[str, pg.PlotDataItem] = {}
+        self.curves: dict[str, pg.PlotCurveItem] = {}
         self.last_t_s = np.array([])
         self.last_x_ms = np.array([])
         self.last_traces: dict[str, np.ndarray] = {}
@@ -377,7 +378,7 @@ class Scope(QWidget):
             name = f"{label} ({', '.join(users)})" if users else label
             curve = self.curves.get(label)
             if curve is None:
-                curve = self.plot.plot([], [], pen=pg.mkPen(self.colour_of(label), width=1), name=name)
+                curve = bare_curve(self.plot, pg.mkPen(self.colour_of(label), width=1), name=name)  # one window: no clipping or downsampling needed
                 self.curves[label] = curve
             curve.opts["name"] = name
             set_data_if_changed(curve, x_ms, y)  # a pulse-locked trace often stands still

@@ -144,8 +144,8 @@ def prepare_plots_for_paint() -> None:
                 scene.prepareForPaint()
 
 
-def auto_range_without_repaint(vb: pg.ViewBox) -> None:
-    """Let `vb` work out its auto-range at its next paint without repainting all of it.
+class AutoRangeViewBox(pg.ViewBox):
+    """A view box that works out its auto-range at its next paint without repainting all of it.
 
     pyqtgraph asks for a repaint of the whole view box whenever an item's bounds change (the
     live end of a curve, every frame) so that the paint applies the auto-range; the items that
@@ -153,11 +153,9 @@ def auto_range_without_repaint(vb: pg.ViewBox) -> None:
     view box asks for one pixel instead: the paint still comes (and with it the auto-range, as
     `prepare_plots_for_paint` applies it before), the rest of the plot is not redrawn."""
 
-    def queue_update_auto_range() -> None:
-        vb._autoRangeNeedsUpdate = True
-        vb.update(QRectF(0.0, 0.0, 1.0, 1.0))
-
-    vb.queueUpdateAutoRange = queue_update_auto_range
+    def queueUpdateAutoRange(self) -> None:  # noqa: N802 (pyqtgraph's name)
+        self._autoRangeNeedsUpdate = True
+        self.update(QRectF(0.0, 0.0, 1.0, 1.0))
 
 
 def add_grid(plot: pg.PlotWidget) -> LightGrid:
@@ -568,7 +566,7 @@ def time_plot(title: str, y_label: str, y_units: str, parent: QWidget | None = N
     with its legend in the title row, a hover read-out and the copy action."""
     configure_pyqtgraph()
     axis = CalendarAxis(orientation="bottom")
-    plot = pg.PlotWidget(parent=parent, axisItems={"bottom": axis})
+    plot = pg.PlotWidget(parent=parent, axisItems={"bottom": axis}, viewBox=AutoRangeViewBox())
     register_live_plot(plot)
     plot._title_legend = TitleLegend(plot, title)
     plot.setLabel("left", y_label, units=y_units)
@@ -582,7 +580,6 @@ def time_plot(title: str, y_label: str, y_units: str, parent: QWidget | None = N
         cache_drawing(item.getAxis(side))
     add_grid(plot)
     item.setMenuEnabled(True)
-    auto_range_without_repaint(item.getViewBox())
     # long series: min/max envelope per pixel when zoomed out, every point when zoomed in
     item.setDownsampling(auto=True, mode="peak")
     item.setClipToView(True)
@@ -816,6 +813,7 @@ class LiveEndCurve(pg.PlotDataItem):
             self._full = (x, y) if len(x) < 2 else (x[-1:], y[-1:])  # a single instant: a dot
             self._anchor = None
             self._rebase_to(x, y, len(x))
+            self._done = (x[:0], y[:0])  # the dot is no finished part: the next frame rebases
             return
         self._full = (x, y)
         drawn_x, drawn_y = x, y

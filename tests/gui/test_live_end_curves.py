@@ -83,6 +83,14 @@ def test_a_single_instant_is_a_dot_and_no_live_end(plot):
     x, _y = curve.getData()
     assert len(x) == 1 and curve.opts["symbol"] == "o"
     assert len(curve.parts()[1][0]) == 0
+    # two points closer than a line can be drawn (a jump to just after t = 0): a dot too, and
+    # the next frame draws the line from its first point, not the dot as a finished part
+    curve.set_points([0.0, 1e-12], [80.0, 80.0], n_final=1, linear_tail=True)
+    assert curve.opts["symbol"] == "o" and len(curve.getData()[0]) == 1
+    plot.setXRange(0, 40, padding=0)
+    curve.set_points([0.0, 1e-12, 2.0], [80.0, 80.0, 70.0], n_final=2, linear_tail=True)
+    assert curve.opts["symbol"] is None
+    assert _union(curve) == ([0.0, 1e-12, 2.0], [80.0, 80.0, 70.0])
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -13,7 +13,7 @@ of the frames' wall-clock and CPU time in ms, and the paints per frame (proof th
 happened). Targets: 1 week/s median < 16 ms, 1 day/s median < 33 ms.
 
     QT_QPA_PLATFORM=offscreen python benchmarks/gui_frame_time.py [SCENARIO] [--from-day 50]
-        [--frames 150] [--speeds "1 day/s,1 week/s"]
+        [--frames 150] [--speeds "1 day/s,1 week/s"] [--profile FILE]
 
 Not a test: timings depend on the machine (and its load).
 """
@@ -43,11 +43,12 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[int(round(fraction * (len(ordered) - 1)))]
 
 
-def make_tick_probe(app, timer, plot_viewports):
+def make_tick_probe(app, timer, plot_viewports, profiler=None):
     """An event filter on the app's tick timer that times each tick and the paint it causes.
 
     The probe's `frames` gets (wall ms, CPU ms, paint events of the plots, CPU ms of the tick
-    alone) per tick; it counts the paint events of `plot_viewports` (the plots' drawing areas)."""
+    alone) per tick; it counts the paint events of `plot_viewports` (the plots' drawing areas).
+    With a `profiler` (cProfile.Profile) it profiles each tick and its paint (only those)."""
     from PySide6.QtCore import QEvent, QObject
 
     class TickProbe(QObject):
@@ -65,12 +66,16 @@ def make_tick_probe(app, timer, plot_viewports):
                 return False
             self.busy = True
             paints0 = self.paints
+            if profiler is not None:
+                profiler.enable()
             wall0, cpu0 = time.perf_counter(), time.process_time()
             obj.event(event)  # the tick itself (QTimer emits timeout: SimRunner._tick runs)
             tick_cpu = time.process_time() - cpu0
             for _ in range(POSTED_EVENT_ROUNDS):
                 app.sendPostedEvents()  # layouts, scene updates, then the paints they request
             cpu = time.process_time() - cpu0
+            if profiler is not None:
+                profiler.disable()
             self.frames.append(((time.perf_counter() - wall0) * 1e3, cpu * 1e3, self.paints - paints0, tick_cpu * 1e3))
             self.busy = False
             return True  # delivered above
@@ -134,14 +139,15 @@ def plot_viewports_on_screen(window) -> list:
     return [plot.viewport() for plot in window.findChildren(pg.GraphicsView) if plot.isVisible()]
 
 
-def measure_speed(scenario_path: str, speed_label: str, from_day: float, frames: int, timeout_s: float = 120.0) -> dict:
-    """Open the app, jump to `from_day`, play at `speed_label` and time `frames` ticks."""
+def measure_speed(scenario_path: str, speed_label: str, from_day: float, frames: int, timeout_s: float = 120.0, profiler=None) -> dict:
+    """Open the app, jump to `from_day`, play at `speed_label` and time `frames` ticks (profiled
+    by `profiler`, a cProfile.Profile, when given: the timings then include its overhead)."""
     app, window = open_window(scenario_path)
     jump_to_day(app, window, from_day)
     start_day = window.runner.now_s / 86400.0
     choose_speed(window, speed_label)
     viewports = plot_viewports_on_screen(window)
-    probe = make_tick_probe(app, window.runner.tick_timer, viewports)
+    probe = make_tick_probe(app, window.runner.tick_timer, viewports, profiler)
     window.time_controls.play_button.click()
     t0 = time.perf_counter()
     while len(probe.frames) < frames and window.runner.playing and time.perf_counter() - t0 < timeout_s:
@@ -187,15 +193,25 @@ def main(argv=None) -> int:
     parser.add_argument("--frames", type=int, default=150, help="ticks timed per speed")
     parser.add_argument("--from-day", type=float, default=50.0, help="jump here before playing (simulated days)")
     parser.add_argument("--speeds", default=",".join(DEFAULT_SPEEDS), help="comma-separated labels of the app's speed box")
+    parser.add_argument("--profile", metavar="FILE", default=None,
+                        help="cProfile the timed frames (ticks and their paints) of all speeds into FILE (pstats); timings then include the profiler's overhead")
     args = parser.parse_args(argv)
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
     scenario_path = str(args.scenario or default_scenario_path())
     print(f"scenario: {scenario_path}; window {WINDOW_SIZE_PX[0]}x{WINDOW_SIZE_PX[1]}, overview; load average {os.getloadavg()[0]:.2f}")
     ok = True
     for label in [s.strip() for s in args.speeds.split(",") if s.strip()]:
-        r = measure_speed(scenario_path, label, args.from_day, args.frames)
+        r = measure_speed(scenario_path, label, args.from_day, args.frames, profiler=profiler)
         print(report_line(r), flush=True)
         target = TARGET_MEDIAN_MS.get(label)
         ok = ok and (target is None or r["median_ms"] < target)
+    if profiler is not None:
+        profiler.dump_stats(args.profile)
+        print(f"profile of the timed frames: {args.profile}")
     return 0 if ok else 1
 
 

@@ -105,6 +105,11 @@ def when_text(sim, t_s: float | None) -> str:
     return f"{sim.calendar_time(t_s):%Y-%m-%d %H:%M} ({describe_elapsed(t_s)})"
 
 
+#: The widest repeat count the repeats column is sized for, and the cell's margin each side (px).
+REPEATS_WIDTH_TEXT = "888888\u00d7"
+REPEATS_MARGIN_PX = 6
+
+
 class AlarmPanel(QWidget):
     """Shows active alarms; beeps on raised / repeated alarms unless muted; acknowledges."""
 
@@ -155,6 +160,14 @@ class AlarmPanel(QWidget):
         for c in range(len(COLUMNS)):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        # the repeat count changes every frame while an alarm sounds: a column sized to its
+        # contents would measure every row's text again at each change; it gets a fixed width
+        # that holds its title and a count of REPEATS_WIDTH_TEXT instead
+        repeats = COLUMNS.index("repeats")
+        header.setSectionResizeMode(repeats, QHeaderView.ResizeMode.Fixed)
+        metrics = self.table.fontMetrics()
+        header.resizeSection(repeats, max(header.sectionSizeFromContents(repeats).width(),
+                                          metrics.horizontalAdvance(REPEATS_WIDTH_TEXT) + 2 * REPEATS_MARGIN_PX))
         layout.addWidget(self.table)
         self._rows: list[tuple[str, dict[str, Any]]] = []
 

@@ -15,16 +15,20 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from gui.event_markers import EventMarkers
 from gui.plot_common import (
+    bare_curve,
     PALETTE,
+    KeptBoundsScatter,
+    LiveEndCurve,
     PointLabels,
+    cache_drawing,
     follow_time,
     legend_of,
     now_column_key,
     pen,
     series_xy_days,
     set_calendar_start,
-    set_curve,
     set_data_if_changed,
+    set_data_if_moved,
     threshold_line,
     time_plot,
 )
@@ -55,13 +59,14 @@ class BatteryPlot(QWidget):
         self.plot.setYRange(0, 100, padding=0.02)
         if x_link is not None:
             self.plot.setXLink(x_link)
-        self.curve = self.plot.plot([], [], pen=pen(2, 2), name="battery level (%)")
-        self.daily_low_curve = self.plot.plot([], [], pen=pg.mkPen("#1b5e20", width=2), name="lowest each day (%)")
-        self.daily_low_curve.setVisible(False)
+        self.curve = LiveEndCurve(self.plot, pen(2, 2), name="battery level (%)")
+        self.daily_low_curve = LiveEndCurve(self.plot, pg.mkPen("#1b5e20", width=2), name="lowest each day (%)")
+        self.daily_low_curve.set_shown(False)
         self._daily_key: tuple[int, float] | None = None  # the daily lows last drawn
         self._many = False
-        self.projection_curve = self.plot.plot([], [], pen=pg.mkPen(PROJECTION_COLOUR, width=1.5, style=pg.QtCore.Qt.PenStyle.DotLine), name="projection (%)")
-        self.projection_points = pg.ScatterPlotItem(size=9, symbol="star", brush=pg.mkBrush(PROJECTION_COLOUR), pen=None)
+        self.projection_curve = bare_curve(self.plot, pg.mkPen(PROJECTION_COLOUR, width=1.5, style=pg.QtCore.Qt.PenStyle.DotLine), name="projection (%)")
+        self.projection_points = KeptBoundsScatter(size=9, symbol="star", brush=pg.mkBrush(PROJECTION_COLOUR), pen=None)
+        cache_drawing(self.projection_points)  # its stars move only with the projected dates
         self.plot.addItem(self.projection_points)
         self._labels = PointLabels(self.plot, PROJECTION_COLOUR)
         self.projection_labels: list[pg.TextItem] = []  # the projected dates' labels shown
@@ -128,7 +133,7 @@ class BatteryPlot(QWidget):
             set_data_if_changed(self.projection_points, [], [])
             return None
         set_data_if_changed(self.projection_curve, xs, ys)
-        set_data_if_changed(self.projection_points, xs[1:], ys[1:])
+        set_data_if_moved(self.projection_points, xs[1:], ys[1:])
         return max(self.projected_t_s.values())
 
     def refresh(self, now_s: float) -> None:
@@ -148,10 +153,11 @@ class BatteryPlot(QWidget):
         until = self._refresh_projection(device, now_s, now_pct)
         follow_time(self.plot, now_s, None if until is None else min(until, self.sim.duration_s))
         x, y = series_xy_days(series, now_s, now_pct)
-        set_curve(self.curve, x, y)
-        self._refresh_daily_low(x, y)
+        # the recorded breakpoints are final; the line on to the level now grows with the clock
+        self.curve.set_points(x, y, n_final=len(series.t_s), linear_tail=True)
+        self._refresh_daily_low(x, y, last_final_day=float(series.t_s[-1]) / SECONDS_PER_DAY if len(series.t_s) else 0.0)
 
-    def _refresh_daily_low(self, x_days, y) -> None:
+    def _refresh_daily_low(self, x_days, y, last_final_day: float = 0.0) -> None:
         """Many recharges (a year of daily ones): the level drawn light, as the band its min/max
         envelope makes when zoomed out, and the lowest level of each day drawn on top. The level
         is linear between breakpoints, so a day's lowest level is at one of them (or at the day's
@@ -160,7 +166,7 @@ class BatteryPlot(QWidget):
         if many != self._many:
             self._many = many
             self.curve.setPen(pg.mkPen(LEVEL_LIGHT, width=1) if many else pen(2, 2))
-            self.daily_low_curve.setVisible(many)
+            self.daily_low_curve.set_shown(many)
             entries = [("level", LEVEL_COLOUR, False), ("projection", PROJECTION_COLOUR, True)]
             if many:
                 entries = [("level", LEVEL_COLOUR, False), ("daily low", "#1b5e20", False), ("projection", PROJECTION_COLOUR, True)]
@@ -182,4 +188,6 @@ class BatteryPlot(QWidget):
         lows = np.minimum(at_edges[:-1], at_edges[1:])
         day_of = np.clip(np.floor(x).astype(int), 0, n_days - 1)
         np.minimum.at(lows, day_of, y)
-        self.daily_low_curve.setData(edges[:-1] + 0.5, lows)
+        # the days that ended before the last recorded breakpoint are final (the later ones are
+        # read off the line on to now, which the next frame extends)
+        self.daily_low_curve.set_points(edges[:-1] + 0.5, lows, n_final=int(np.floor(last_final_day)))

@@ -13,7 +13,7 @@ from datetime import datetime
 import numpy as np
 import pyqtgraph as pg
 
-from gui.plot_common import BUS, cache_drawing, calendar_text
+from gui.plot_common import BUS, KeptBoundsScatter, cache_drawing, calendar_text
 from simulator.units import SECONDS_PER_DAY
 from simulator.event_kinds import K
 
@@ -97,7 +97,7 @@ class EventMarkers:
         # glyph once and sets positions from arrays (a year of daily recharges stays cheap)
         self.scatters: dict[str, pg.ScatterPlotItem] = {}
         for cat, (symbol, colour, _) in CATEGORIES.items():
-            sc = pg.ScatterPlotItem(size=self.SIZE_PX, pxMode=True, symbol=symbol, brush=pg.mkBrush(colour), pen=pg.mkPen("w", width=0.8),
+            sc = KeptBoundsScatter(size=self.SIZE_PX, pxMode=True, symbol=symbol, brush=pg.mkBrush(colour), pen=pg.mkPen("w", width=0.8),
                                     hoverable=True, tip=self._tip, hoverSize=self.SIZE_PX + 4)
             sc.setZValue(40)
             cache_drawing(sc)  # redrawn when markers come or the view moves, not every frame

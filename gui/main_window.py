@@ -135,6 +135,14 @@ class MainWindow(QMainWindow):
         # as wide as its widest text: a clock that changes every frame never relays the status
         # bar out (its labels moved by a pixel or two at almost every frame)
         self.clock_label.setMinimumWidth(self.clock_label.fontMetrics().horizontalAdvance(CLOCK_WIDEST_TEXT))
+        # and of a fixed size, filling its own background: a new text then repaints the label
+        # alone (a size hint that changes with the text asked the status bar to lay out and
+        # repaint itself, its other labels and the window behind them at every frame)
+        self.clock_label.setText(CLOCK_WIDEST_TEXT)
+        widest = self.clock_label.sizeHint()
+        self.clock_label.setText("")
+        self.clock_label.setFixedSize(max(self.clock_label.minimumWidth(), widest.width()), widest.height())
+        self.clock_label.setAutoFillBackground(True)
         self.speed_label = QLabel()
         self.state_label = QLabel()
         self.statusBar().addPermanentWidget(self.state_label)

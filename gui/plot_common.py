@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 import numpy as np
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QRectF, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QGraphicsScene, QWidget
 
 from simulator.units import SECONDS_PER_DAY, describe_elapsed
 
@@ -74,6 +74,7 @@ class LightGrid:
         self.minor = pg.PlotCurveItem(pen=pg.mkPen(self.MINOR, width=1), connect="pairs", antialias=False)
         for z, curve in ((-1001, self.minor), (-1000, self.major)):
             curve.setZValue(z)
+            cache_drawing(curve)  # redrawn when the view range or size changes, not every frame
             self.vb.addItem(curve, ignoreBounds=True)
         self._key: tuple[float, float, float, float, int, int] | None = None  # the view last drawn
         self.vb.sigRangeChanged.connect(self.update)
@@ -111,6 +112,9 @@ def cache_drawing(item: pg.GraphicsObject) -> None:
     curves in front of it change every frame, a repaint of the plot then copies the pixmap
     instead of drawing the item again in Python."""
     item.setCacheMode(pg.QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    text_child = getattr(item, "textItem", None)  # a TextItem's text is drawn by a child item:
+    if isinstance(text_child, pg.QtWidgets.QGraphicsItem):  # without its own cache, Qt lays the
+        text_child.setCacheMode(pg.QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)  # text out at every paint
 
 
 #: Every live plot of the app that redraws as the clock runs (time plots and scopes).
@@ -118,8 +122,13 @@ LIVE_PLOTS: weakref.WeakSet[pg.GraphicsView] = weakref.WeakSet()
 
 
 def register_live_plot(plot: pg.GraphicsView) -> None:
-    """Count `plot` among the plots `prepare_plots_for_paint` prepares."""
+    """Count `plot` among the plots `prepare_plots_for_paint` prepares, and let its scene find
+    items without an index: a live plot's few dozen items change every frame, and Qt's BSP
+    index re-files each changed item before a paint (a plain search of so few items is cheaper)."""
     LIVE_PLOTS.add(plot)
+    scene = plot.scene()
+    if scene is not None:
+        scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
 
 
 def prepare_plots_for_paint() -> None:
@@ -133,6 +142,20 @@ def prepare_plots_for_paint() -> None:
             scene = plot.scene()
             if scene is not None:
                 scene.prepareForPaint()
+
+
+class AutoRangeViewBox(pg.ViewBox):
+    """A view box that works out its auto-range at its next paint without repainting all of it.
+
+    pyqtgraph asks for a repaint of the whole view box whenever an item's bounds change (the
+    live end of a curve, every frame) so that the paint applies the auto-range; the items that
+    changed ask for their own repaint anyway, and a new range moves (repaints) every item. This
+    view box asks for one pixel instead: the paint still comes (and with it the auto-range, as
+    `prepare_plots_for_paint` applies it before), the rest of the plot is not redrawn."""
+
+    def queueUpdateAutoRange(self) -> None:  # noqa: N802 (pyqtgraph's name)
+        self._autoRangeNeedsUpdate = True
+        self.update(QRectF(0.0, 0.0, 1.0, 1.0))
 
 
 def add_grid(plot: pg.PlotWidget) -> LightGrid:
@@ -380,6 +403,9 @@ class PointLabels:
         self.items: dict[str, pg.TextItem] = {}
         self._shown: dict[str, tuple[str, float, float, str | None]] = {}
 
+    def _moved(self, x0: float, y0: float, x1: float, y1: float) -> bool:
+        return _moved_in_pixels(self.plot.getPlotItem().getViewBox(), x0, y0, x1, y1)
+
     def show(self, labels: Sequence[tuple[str, str, float, float, str | None]]) -> list[pg.TextItem]:
         """Show exactly `labels`, each (key, text, x, y, tooltip or None); returns their items."""
         wanted = {key for key, *_ in labels}
@@ -397,14 +423,52 @@ class PointLabels:
             old = self._shown.get(key)
             if old is None or old[0] != text:
                 item.setText(text)
-            if old is None or old[1:3] != (x, y):
+            if old is None or self._moved(old[1], old[2], x, y):
                 item.setPos(x, y)
+            else:
+                x, y = old[1], old[2]  # moved less than a quarter pixel: left where it is drawn
             if tip is not None and (old is None or old[3] != tip):
                 item.setToolTip(tip)
             self._shown[key] = (text, x, y, tip)
             item.show()
             shown.append(item)
         return shown
+
+
+def _moved_in_pixels(vb, x0: float, y0: float, x1: float, y1: float) -> bool:
+    """True when (x1, y1) is at least a quarter pixel of view box `vb` away from (x0, y0)."""
+    tol_x, tol_y = pixel_tolerance(vb)
+    return abs(x1 - x0) > tol_x or abs(y1 - y0) > tol_y
+
+
+class _KeptBoundingRect:
+    """Mixin for pyqtgraph items whose `boundingRect` works out the size of a screen pixel on
+    every call (scatters, bars): Qt asks for it at every paint of the plot, for every item, and
+    the pixel size takes most of a paint's Python time. The rectangle is kept until the item's
+    data bounds, its pixel padding or the view's transform (range, size) change."""
+
+    _rect_key: tuple | None = None
+    _rect = None
+    _view_generation = 0
+
+    def boundingRect(self):  # noqa: N802 (Qt's name)
+        key = (self.dataBounds(0), self.dataBounds(1), self.pixelPadding(), self._view_generation)
+        if key != self._rect_key or self._rect is None:
+            self._rect = super().boundingRect()
+            self._rect_key = key
+        return QRectF(self._rect)  # a copy: a caller may adjust it in place
+
+    def viewTransformChanged(self):  # noqa: N802 (pyqtgraph's name)
+        self._view_generation += 1
+        super().viewTransformChanged()
+
+
+class KeptBoundsScatter(_KeptBoundingRect, pg.ScatterPlotItem):
+    """A ScatterPlotItem that keeps its bounding rectangle (see _KeptBoundingRect)."""
+
+
+class KeptBoundsBars(_KeptBoundingRect, pg.BarGraphItem):
+    """A BarGraphItem that keeps its bounding rectangle (see _KeptBoundingRect)."""
 
 
 def set_data_if_changed(item, x, y) -> bool:
@@ -419,9 +483,39 @@ def set_data_if_changed(item, x, y) -> bool:
     return True
 
 
+#: Points that moved less than this share of a screen pixel are left where they are drawn.
+SAME_PIXEL_FRACTION = 0.25
+
+
+def pixel_tolerance(vb) -> tuple[float, float]:
+    """SAME_PIXEL_FRACTION of a screen pixel of view box `vb` in its x and y units (0, 0 when
+    the view has no size yet)."""
+    try:
+        px, py = vb.viewPixelSize()
+    except Exception:  # no view yet (pyqtgraph raises when the view has no scene)
+        return 0.0, 0.0
+    return SAME_PIXEL_FRACTION * abs(px), SAME_PIXEL_FRACTION * abs(py)
+
+
+def set_data_if_moved(item, x, y) -> bool:
+    """`set_data_if_changed`, except that points that each moved less than a quarter of a
+    screen pixel are left as drawn: a projected date worked out again every frame moves by
+    seconds (a pixel is about an hour of a 70-day axis), and re-setting the points would
+    repaint them for the same pixels. Drawn points stay within a quarter pixel of the data."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    last = _SHOWN.get(item)
+    if last is not None and last[2] is _data_token(item) and last[0].shape == x.shape and last[1].shape == y.shape:
+        vb = item.getViewBox()
+        tol_x, tol_y = pixel_tolerance(vb) if vb is not None else (0.0, 0.0)
+        if np.allclose(last[0], x, rtol=0.0, atol=tol_x) and np.allclose(last[1], y, rtol=0.0, atol=tol_y):
+            return False
+    return set_data_if_changed(item, x, y)
+
+
 def _data_token(item) -> object:
     """The array pyqtgraph holds `item`'s data in (a new one after any setData, by anyone)."""
-    return item.xData if isinstance(item, pg.PlotDataItem) else getattr(item, "data", None)
+    return item.xData if isinstance(item, (pg.PlotDataItem, pg.PlotCurveItem)) else getattr(item, "data", None)
 
 
 #: What set_curve / set_data_if_changed last gave each plot item: (x, y, pyqtgraph's data array).
@@ -472,7 +566,7 @@ def time_plot(title: str, y_label: str, y_units: str, parent: QWidget | None = N
     with its legend in the title row, a hover read-out and the copy action."""
     configure_pyqtgraph()
     axis = CalendarAxis(orientation="bottom")
-    plot = pg.PlotWidget(parent=parent, axisItems={"bottom": axis})
+    plot = pg.PlotWidget(parent=parent, axisItems={"bottom": axis}, viewBox=AutoRangeViewBox())
     register_live_plot(plot)
     plot._title_legend = TitleLegend(plot, title)
     plot.setLabel("left", y_label, units=y_units)
@@ -625,6 +719,137 @@ def set_curve(curve: pg.PlotDataItem, x, y) -> None:
     else:
         curve.setData(x, y)
     _remember_shown(curve, x, y)
+
+
+class BareCurve(pg.PlotCurveItem):
+    """A curve without PlotDataItem's machinery (clipping to the view, downsampling, symbols),
+    for curves re-set every frame whose points are few or all in view (a projection from now,
+    a scope trace one window long): its setData costs a fraction of PlotDataItem's. It answers
+    `getOriginalDataset()` as a PlotDataItem does, for the hover read-out."""
+
+    def getOriginalDataset(self):  # noqa: N802 (pyqtgraph's name)
+        return self.getData()
+
+
+def bare_curve(plot: pg.PlotWidget, pen, name: str | None = None) -> BareCurve:
+    """A BareCurve added to `plot` (counted in its auto-range, listed among its data items)."""
+    curve = BareCurve(pen=pen, name=name)
+    plot.addItem(curve)
+    return curve
+
+
+class LiveEndCurve(pg.PlotDataItem):
+    """A time plot's curve drawn as two items: its finished part (this item, which Qt keeps as
+    a pixmap until it changes) and its live end (`live`, the points after the last finished
+    one). While the clock runs only the live end changes, so a frame repaints the strip it
+    covers instead of the whole plot (a curve from day 0 to now spans the whole plot).
+
+    `set_points(x, y, n_final)` takes the whole curve; its first `n_final` points are final
+    (recorded breakpoints: they change only with an event), the rest grows with the clock. The
+    finished part is taken again (a 'rebase') when the points it holds are no longer the first
+    points of the curve, when the view's x range or width changed (the whole plot is repainted
+    then anyway), or when the live end spans more than MAX_LIVE_FRACTION of the view.
+
+    With `linear_tail` the curve is a straight line from its last final point to its last point
+    (a linear signal to its closed-form value now, or a step level held until now): at a rebase
+    that last point (now, the model's value now) joins the finished part as an anchor, and later
+    frames draw the live end from it; the anchor lies on the line, so the picture is the same.
+
+    `getData()` and `getOriginalDataset()` give the whole curve as last set (the hover read-out
+    and callers see one curve)."""
+
+    #: The live end is rebased when it spans more than this share of the view's x range.
+    MAX_LIVE_FRACTION = 0.1
+
+    def __init__(self, plot: pg.PlotWidget, pen, name: str | None = None):
+        super().__init__([], [], pen=pen, name=name)
+        plot.addItem(self)
+        # a bare curve: a few points re-set every frame need none of PlotDataItem's machinery
+        # (clipping to the view, downsampling), which costs several times the setData
+        self.live = pg.PlotCurveItem(pen=pen)
+        plot.addItem(self.live)
+        self.vb = plot.getPlotItem().getViewBox()
+        for part in (self.curve, self.scatter):
+            cache_drawing(part)
+        self._full: tuple[np.ndarray, np.ndarray] = (np.array([]), np.array([]))
+        self._done: tuple[np.ndarray, np.ndarray] = (np.array([]), np.array([]))
+        self._anchor: tuple[int, float, float] | None = None  # (n_final, x, y) of the anchor
+        self._view_key: tuple | None = None  # the view (x range, width px) at the last rebase
+        self._full_token: object = None  # pyqtgraph's data array when the whole curve was last set
+
+    def getData(self):  # noqa: N802 (pyqtgraph's name)
+        """The whole curve as last set (finished part and live end)."""
+        return self._full if len(self._full[0]) else super().getData()
+
+    def getOriginalDataset(self):  # noqa: N802 (pyqtgraph's name)
+        return self.getData()
+
+    def setPen(self, *args, **kwargs):  # noqa: N802 (pyqtgraph's name)
+        """Both parts are drawn with the same pen."""
+        super().setPen(*args, **kwargs)
+        self.live.setPen(*args, **kwargs)
+
+    def set_shown(self, visible: bool) -> None:
+        """Show or hide both parts."""
+        self.setVisible(visible)
+        self.live.setVisible(visible)
+
+    def parts(self) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """(x, y) of the finished part and of the live end as drawn."""
+        return self._done, (np.asarray(self.live.xData if self.live.xData is not None else []),
+                            np.asarray(self.live.yData if self.live.yData is not None else []))
+
+    def set_points(self, x, y, n_final: int, linear_tail: bool = False) -> None:
+        """Show the curve through points (x, y) (days, value) of which the first `n_final` are final."""
+        x = np.asarray(x, dtype=float)
+        y = np.asarray(y, dtype=float)
+        if self._full_token is _data_token(self) and np.array_equal(x, self._full[0]) and np.array_equal(y, self._full[1]):
+            return  # unchanged: neither part re-set nor repainted
+        self._set_points(x, y, max(1, min(int(n_final), len(x))), linear_tail)
+        self._full_token = _data_token(self)
+
+    def _set_points(self, x: np.ndarray, y: np.ndarray, n_final: int, linear_tail: bool) -> None:
+        if len(x) < 2 or abs(float(x[-1]) - float(x[0])) < MIN_DRAWN_SPAN:
+            self._full = (x, y) if len(x) < 2 else (x[-1:], y[-1:])  # a single instant: a dot
+            self._anchor = None
+            self._rebase_to(x, y, len(x))
+            self._done = (x[:0], y[:0])  # the dot is no finished part: the next frame rebases
+            return
+        self._full = (x, y)
+        drawn_x, drawn_y = x, y
+        if linear_tail and self._anchor is not None:
+            n, ax, ay = self._anchor
+            if n == n_final < len(x) and float(x[n - 1]) < ax < float(x[-1]):
+                drawn_x, drawn_y = np.insert(x, n, ax), np.insert(y, n, ay)
+        k = len(self._done[0])
+        (x0, x1), _ = self.vb.viewRange()
+        view_key = (x0, x1, int(self.vb.width()))
+        keep = (
+            2 <= k < len(drawn_x)
+            and view_key == self._view_key
+            and np.array_equal(drawn_x[:k], self._done[0]) and np.array_equal(drawn_y[:k], self._done[1])
+            and float(drawn_x[-1] - drawn_x[k - 1]) <= self.MAX_LIVE_FRACTION * (x1 - x0)
+        )
+        if keep:
+            set_data_if_changed(self.live, drawn_x[k - 1:], drawn_y[k - 1:])
+            return
+        self._view_key = view_key
+        if linear_tail and n_final < len(x):
+            # now joins the finished part as its last point (the tail between is on the line)
+            self._anchor = (n_final, float(x[-1]), float(y[-1]))
+            self._rebase_to(np.append(x[:n_final], x[-1]), np.append(y[:n_final], y[-1]), n_final + 1)
+        else:
+            self._anchor = None
+            self._rebase_to(x, y, n_final)
+
+    def _rebase_to(self, x: np.ndarray, y: np.ndarray, k: int) -> None:
+        """The first `k` points become the finished part; the rest (from the k-th) the live end."""
+        self._done = (x[:k], y[:k])
+        set_curve(self, x[:k], y[:k])
+        if k < len(x):
+            set_data_if_changed(self.live, x[k - 1:], y[k - 1:])
+        else:
+            set_data_if_changed(self.live, [], [])
 
 
 def series_xy_days(series, now_s: float, now_value: float | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -19,7 +19,11 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from gui.event_markers import EventMarkers
 from gui.plot_common import (
+    bare_curve,
     PALETTE,
+    KeptBoundsBars,
+    KeptBoundsScatter,
+    LiveEndCurve,
     PointLabels,
     cache_drawing,
     follow_time,
@@ -28,8 +32,8 @@ from gui.plot_common import (
     pen,
     series_xy_days,
     set_calendar_start,
-    set_curve,
     set_data_if_changed,
+    set_data_if_moved,
     step_xy,
     threshold_line,
     time_plot,
@@ -66,21 +70,23 @@ class PumpPlots(QWidget):
             if p is not self.x_link:
                 p.setXLink(self.x_link)
             layout.addWidget(p)
-        self.true_curve = self.reservoir_plot.plot([], [], pen=pen(0, 2), name="in reservoir (true)")
-        self.expected_curve = self.reservoir_plot.plot([], [], pen=pen(4, 1.5, Qt.PenStyle.DashLine), name="pump's calculation")
-        self.projection_curve = self.reservoir_plot.plot([], [], pen=pg.mkPen(PROJECTION_COLOUR, width=1.5, style=Qt.PenStyle.DotLine), name="projection")
-        self.projection_points = pg.ScatterPlotItem(size=9, symbol="star", brush=pg.mkBrush(PROJECTION_COLOUR), pen=None)
+        # the finished part of each curve is drawn once; the live end (to now) on its own
+        self.true_curve = LiveEndCurve(self.reservoir_plot, pen(0, 2), name="in reservoir (true)")
+        self.expected_curve = LiveEndCurve(self.reservoir_plot, pen(4, 1.5, Qt.PenStyle.DashLine), name="pump's calculation")
+        self.projection_curve = bare_curve(self.reservoir_plot, pg.mkPen(PROJECTION_COLOUR, width=1.5, style=Qt.PenStyle.DotLine), name="projection")
+        self.projection_points = KeptBoundsScatter(size=9, symbol="star", brush=pg.mkBrush(PROJECTION_COLOUR), pen=None)
+        cache_drawing(self.projection_points)  # its stars move only with the predicted dates
         self.reservoir_plot.addItem(self.projection_points)
         self._labels = PointLabels(self.reservoir_plot, PROJECTION_COLOUR)
         self.projection_labels: list[pg.TextItem] = []  # the predicted dates' labels shown
         legend_of(self.reservoir_plot).set_entries([("true", PALETTE[0], False), ("pump's calculation", PALETTE[4], True), ("projection", PROJECTION_COLOUR, True)])
         self.threshold_line = threshold_line(self.reservoir_plot, "low-reservoir alarm")
-        self.rate_curve = self.rate_plot.plot([], [], pen=pen(2, 1.5), name="flow (mL/day)")
+        self.rate_curve = LiveEndCurve(self.rate_plot, pen(2, 1.5), name="flow (mL/day)")
         legend_of(self.rate_plot).set_entries([("flow", PALETTE[2], False)])
         # the finished days' bars change only when a day ends (or an event); the day in progress
         # grows every frame: a bar of its own, so only it is redrawn
-        self.dose_bars = pg.BarGraphItem(x=[], height=[], width=0.9, brush=pg.mkBrush("#1f77b4aa"), pen=pg.mkPen("#1f77b4"))
-        self.today_bar = pg.BarGraphItem(x=[], height=[], width=0.9, brush=pg.mkBrush("#1f77b4aa"), pen=pg.mkPen("#1f77b4"))
+        self.dose_bars = KeptBoundsBars(x=[], height=[], width=0.9, brush=pg.mkBrush("#1f77b4aa"), pen=pg.mkPen("#1f77b4"))
+        self.today_bar = KeptBoundsBars(x=[], height=[], width=0.9, brush=pg.mkBrush("#1f77b4aa"), pen=pg.mkPen("#1f77b4"))
         self._finished_key: tuple[int, int] | None = None  # (day edges, pump events) drawn
         self._finished_max = 0.0  # the highest finished day's dose (drug unit)
         self._finished_doses = np.array([])  # the finished days' doses drawn (drug unit)
@@ -138,12 +144,13 @@ class PumpPlots(QWidget):
         self._refresh_projection(dev, now_s)
         for plot in (self.reservoir_plot, self.rate_plot, self.dose_plot):
             follow_time(plot, now_s, None if self.predicted_empty_t_s is None else min(self.predicted_empty_t_s, self.sim.duration_s))
+        # the recorded breakpoints are final; the line on to the pump's value now grows
         s = self._series("reservoir_ml")
         if s is not None:
-            set_curve(self.true_curve, *series_xy_days(s, now_s, dev.reservoir_ml_at(now_s)))
+            self.true_curve.set_points(*series_xy_days(s, now_s, dev.reservoir_ml_at(now_s)), n_final=len(s.t_s), linear_tail=True)
         s = self._series("expected_reservoir_ml")
         if s is not None:
-            set_curve(self.expected_curve, *series_xy_days(s, now_s, dev.expected_reservoir_ml_at(now_s)))
+            self.expected_curve.set_points(*series_xy_days(s, now_s, dev.expected_reservoir_ml_at(now_s)), n_final=len(s.t_s), linear_tail=True)
         self.threshold_line.setPos(dev.low_reservoir_threshold_ml())
         s = self._series("rate_ml_per_day")
         if s is not None:
@@ -152,7 +159,10 @@ class PumpPlots(QWidget):
                 x, y = step_xy(x, y)
                 x = np.append(x, now_s / SECONDS_PER_DAY)
                 y = np.append(y, dev.current_rate_ml_per_day())
-            set_curve(self.rate_curve, x, y)
+            # the staircase of the recorded steps is final; the level held on to now grows
+            # (a straight line when the rate now is that level)
+            n_final = max(2 * len(s.t_s) - 1, 1)
+            self.rate_curve.set_points(x, y, n_final=n_final, linear_tail=bool(len(y) and np.all(y[n_final - 1:] == y[-1])))
             top = (float(np.max(y)) if len(y) else 0.0) * 1.2 or 0.1
             if top != self._rate_top:  # flow is never negative: the axis starts at 0 mL/day
                 self._rate_top = top
@@ -191,7 +201,7 @@ class PumpPlots(QWidget):
             tip = f"predicted {name}-reservoir date with the current program: {date:%a %Y-%m-%d %H:%M} (the pump's calculation)"
             labels.append((name, f"{name} {date:%d %b}", when / SECONDS_PER_DAY, y, tip))
         self.projection_labels = self._labels.show(labels)
-        set_data_if_changed(self.projection_points, xs, ys)
+        set_data_if_moved(self.projection_points, xs, ys)
 
     def _course(self, dev, now_s: float) -> tuple[np.ndarray, np.ndarray]:
         """(t_s, mL) of the pump's calculated course from now to the predicted empty date.

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.plot_common import (
+    bare_curve,
     TitleLegend,
     add_copy_action,
     add_grid,
@@ -158,6 +159,8 @@ class Scope(QWidget):
         self._contact_order: dict[str, list[str]] = {}
         self._key: tuple[float, str, str, int, bool] | None = None  # what the trace was last drawn for
         self._changes = 0
+        self._programs: dict = {}  # the device's stored programs, as last asked
+        self._programs_key: tuple | None = None  # (run, events recorded, device events) then
         self._title = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -234,7 +237,7 @@ class Scope(QWidget):
         self.readout.hide()
         vb.addItem(self.readout, ignoreBounds=True)
         self.plot.scene().sigMouseMoved.connect(self._mouse_moved)
-        self.curves: dict[str, pg.PlotDataItem] = {}
+        self.curves: dict[str, pg.PlotCurveItem] = {}
         self.last_t_s = np.array([])
         self.last_x_ms = np.array([])
         self.last_traces: dict[str, np.ndarray] = {}
@@ -308,6 +311,17 @@ class Scope(QWidget):
     def colour_of(self, label: str) -> str:
         return contact_colour(self.contact_index(label))
 
+    def _stored_programs(self, device) -> dict:
+        """The device's stored programs (`stored_programs()`, deep copies), asked again only
+        after an event of the run: programs change only by actions, and every action is an
+        event (copying them every frame took a fifth of the scope's frame at speed)."""
+        assert self.sim is not None
+        key = (id(self.sim), len(self.sim.recorder.events), self._changes)
+        if key != self._programs_key:
+            self._programs = device.stored_programs()
+            self._programs_key = key
+        return self._programs
+
     # ----- drawing -----
     def refresh(self, now_s: float) -> None:
         if self.sim is None or (self.freeze_box.isChecked() and self._key is not None):
@@ -319,7 +333,7 @@ class Scope(QWidget):
         device = self.sim.devices[self.device_id]
         assert isinstance(device, StimulatorDevice)  # a scope is made for stimulators only (device_views)
         names = device.active_programs()
-        stored = device.stored_programs()
+        stored = self._stored_programs(device)
         programs = [stored[n] for n in names]
         trigger_name = self._sync_trigger_choices(names)
         trigger_program = stored[trigger_name] if trigger_name else None
@@ -377,7 +391,7 @@ class Scope(QWidget):
             name = f"{label} ({', '.join(users)})" if users else label
             curve = self.curves.get(label)
             if curve is None:
-                curve = self.plot.plot([], [], pen=pg.mkPen(self.colour_of(label), width=1.3), name=name)
+                curve = bare_curve(self.plot, pg.mkPen(self.colour_of(label), width=1), name=name)  # one window: no clipping or downsampling needed
                 self.curves[label] = curve
             curve.opts["name"] = name
             set_data_if_changed(curve, x_ms, y)  # a pulse-locked trace often stands still

@@ -195,8 +195,10 @@ class _Intervals:
         self.factor = np.where(flowing, num[:, _FACTOR], 0.0)  # x 0.0 when not flowing, as the eager 0.0 x calc
 
     def counts(self) -> np.ndarray:
-        """How many times each interval has."""
-        return np.bincount(self.k, minlength=len(self.gens))
+        """How many times each interval has (made once)."""
+        if self._counts is None:
+            self._counts = np.bincount(self.k, minlength=len(self.gens))
+        return self._counts
 
     def at_k(self, column: int) -> np.ndarray:
         """Column `column` of the numbers, of each time's interval (made once)."""
@@ -208,9 +210,7 @@ class _Intervals:
     def per_time(self, per_interval: np.ndarray) -> np.ndarray:
         """`per_interval[k]`, the value of each time's interval, as a repeat of each interval's
         value by its count of times (`k` is non-decreasing: the same array, made faster)."""
-        if self._counts is None:
-            self._counts = self.counts()
-        return np.repeat(per_interval, self._counts)
+        return np.repeat(per_interval, self.counts())
 
     def rate_ml_per_day(self) -> np.ndarray:
         """The flow rate (mL/day) of the step each time begins (made once: two signals use it)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from operator import is_
 from typing import Literal
 
 import numpy as np
@@ -98,10 +99,14 @@ class Series:
             self._materialise()
         return self._vl
 
-    def _materialise(self, generated: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
+    def _materialise(self, generated: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+                     shared: dict[int, dict] | None = None) -> None:
         """Make the generated points (or take them: `generated`, as `_flat_points` makes them)
         and add them, with the explicit points that came between them, to the breakpoints in
-        bulk (`_add_in_bulk`), the closes applied where they came."""
+        bulk (`_add_in_bulk`), the closes applied where they came. `shared`: a dict kept across
+        the series of a group whose pending points differ only in their values (the same
+        generated times and counts, marks, explicit times, forced points and closes): each
+        stretch's merge order is made once for all of them (`_add_in_bulk`'s `merged`)."""
         if self._block is not None:
             self._block.flush()
         if not self._pending:
@@ -119,27 +124,41 @@ class Series:
         add = self._add_in_bulk if len(pt) + BULK_GENERATOR_WEIGHT * len(gens) >= BULK_FROM else self._add_one_by_one
         g_done = e_done = 0  # generators and explicit points added so far
         stretches: list[tuple[int, int, float | None]] = [*(closes or []), (len(gens), len(pt), None)]  # each close, then the tail
-        for g_end, e_end, t_close in stretches:
+        for k, (g_end, e_end, t_close) in enumerate(stretches):
             lo, hi = g_bounds[g_done], g_bounds[g_end]
-            add(g_t[lo:hi], g_v[lo:hi], g_counts[g_done:g_end], g_marks[g_done:g_end] - e_done,
-                e_t[e_done:e_end], e_v[e_done:e_end], is_forced[e_done:e_end])
+            args = (g_t[lo:hi], g_v[lo:hi], g_counts[g_done:g_end], g_marks[g_done:g_end] - e_done,
+                    e_t[e_done:e_end], e_v[e_done:e_end], is_forced[e_done:e_end])
+            if shared is not None and add == self._add_in_bulk:
+                add(*args, merged=shared.setdefault(k, {}))
+            else:
+                add(*args)
             g_done, e_done = g_end, e_end
             if t_close is not None:
                 self._close_now(t_close)
 
     def _add_in_bulk(self, g_t: np.ndarray, g_v: np.ndarray, g_counts: np.ndarray, g_marks: np.ndarray,
-                     e_t: np.ndarray, e_v: np.ndarray, e_forced: np.ndarray) -> None:
+                     e_t: np.ndarray, e_v: np.ndarray, e_forced: np.ndarray, merged: dict | None = None) -> None:
         """Add generated points (times s, values; `g_counts[j]` of generator j, which came after
         `g_marks[j]` of the explicit points) and explicit points (`e_forced`: added with `force`),
-        in the order they came, keeping the points `_add_now` and `_extend_now` would keep."""
-        t, v, explicit, force = _merge_in_order(g_t, g_v, g_counts, g_marks, e_t, e_v, e_forced)
+        in the order they came, keeping the points `_add_now` and `_extend_now` would keep.
+        `merged`: a dict for the series given the same arguments but the values (`g_v`, `e_v`):
+        the first one's merge order (`_merge_order`) is kept there and taken by the others."""
+        order = None if merged is None else merged.get("order")
+        if order is None:
+            order = _merge_order(g_t, g_counts, g_marks, e_t, e_forced)
+            if merged is not None:
+                merged["order"] = order
+        t, explicit, force, g_dest, e_dest = order
+        v = _scatter_values(g_v, e_v, g_dest, e_dest)
         if not len(t):
             return
-        keep = self._kept(t, v, explicit, force)
+        if merged is not None and "repeats" not in merged:
+            merged["repeats"] = t[1:] == t[:-1]
+        keep = self._kept(t, v, explicit, force, None if merged is None else merged["repeats"])
         if not keep.all():
             t, v = t[keep], v[keep]
-        self._tl.frombytes(t.tobytes())
-        self._vl.frombytes(v.tobytes())
+        _append_floats(self._tl, t)
+        _append_floats(self._vl, v)
 
     def _add_one_by_one(self, g_t: np.ndarray, g_v: np.ndarray, g_counts: np.ndarray, g_marks: np.ndarray,
                         e_t: np.ndarray, e_v: np.ndarray, e_forced: np.ndarray) -> None:
@@ -158,9 +177,11 @@ class Series:
         for k in range(e, len(e_ts)):
             add(e_ts[k], e_vs[k], e_fs[k])
 
-    def _kept(self, t: np.ndarray, v: np.ndarray, explicit: np.ndarray, force: np.ndarray) -> np.ndarray:
+    def _kept(self, t: np.ndarray, v: np.ndarray, explicit: np.ndarray, force: np.ndarray,
+              t_repeats: np.ndarray | None = None) -> np.ndarray:
         """Which of the points (t, v), added in this order after the breakpoints held, `_add_now`
         (the `explicit` ones, `force` as given) and `_extend_now` (the others) keep.
+        `t_repeats`: `t[1:] == t[:-1]` when already made (shared by series with the same times).
 
         Each rule compares a point with the last point KEPT; that one equals (==) the point just
         before it, kept or not: a point is dropped only when it equals the last kept one (same
@@ -168,15 +189,19 @@ class Series:
         nothing and is never dropped). So the comparisons are with the previous point, in bulk.
         Only a forced point of a step series needs the last kept time itself (rare: run ends)."""
         has_last = len(self._tl) > 0
-        prev_t, prev_v = np.empty_like(t), np.empty_like(v)
-        prev_t[1:], prev_v[1:] = t[:-1], v[:-1]
-        if has_last:
-            prev_t[0], prev_v[0] = self._tl[-1], self._vl[-1]
-        same = v == prev_v
-        if not has_last:
-            same[0] = False  # the first point of an empty series is kept
+        same = np.empty(len(v), dtype=bool)
+        np.equal(v[1:], v[:-1], out=same[1:])
+        same[0] = has_last and v[0] == self._vl[-1]  # the first point of an empty series is kept
         if self.interp == "linear":  # generated points are all kept; an explicit one unless it repeats time and value
-            return ~(same & (t == prev_t) & explicit)
+            repeats = np.empty(len(t), dtype=bool)
+            if t_repeats is None:
+                np.equal(t[1:], t[:-1], out=repeats[1:])
+            else:
+                repeats[1:] = t_repeats
+            repeats[0] = has_last and t[0] == self._tl[-1]
+            same &= repeats
+            same &= explicit
+            return ~same
         keep = ~same  # a level that did not change adds nothing (forced points decided below)
         for i in np.flatnonzero(force & same).tolist():  # kept unless its time is the last kept one's
             kept_before = np.flatnonzero(keep[:i])
@@ -238,8 +263,8 @@ class Series:
             keep = v != prev
             keep[0] = True if not self._vl else bool(v[0] != self._vl[-1])
             t, v = t[keep], v[keep]
-        self._tl.frombytes(np.ascontiguousarray(t).tobytes())
-        self._vl.frombytes(np.ascontiguousarray(v).tobytes())
+        _append_floats(self._tl, t)
+        _append_floats(self._vl, v)
 
     def add_generated(self, generator) -> None:
         """Breakpoints `generator.points(self.signal)` made when the series is next read (after
@@ -316,6 +341,12 @@ class Series:
         return grid, self.at(grid)
 
 
+def _append_floats(out: array, x: np.ndarray) -> None:
+    """Append the float64 array `x` to the array('d') `out`, from its buffer (one copy, none of
+    the `tobytes` bytes object)."""
+    out.frombytes(memoryview(np.ascontiguousarray(x, dtype=float)).cast("B"))  # type: ignore[arg-type]  # an ndarray is a buffer
+
+
 def _flat_points(gens: list, signal: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The points of `signal` of every generator in `gens`, one after the other, as float64 arrays
     (times, values), and how many each has: by one `flat_points_of_signals(gens, [signal])` call
@@ -349,13 +380,19 @@ def materialise_together(series) -> None:
     """Materialise every series of `series` (an iterable); the series whose pending generators
     are the same objects, in the same order (a pump's series), have their generated points made
     in one `flat_points_of_signals` call (the work shared by their signals done once)."""
-    groups: dict[tuple[int, ...], list[Series]] = {}
+    groups: list[list[Series]] = []
     for s in series:
         if s._block is not None:
             s._block.flush()
         if s._pending:
-            groups.setdefault(tuple(map(id, s._pending)), []).append(s)
-    for members in groups.values():
+            for members in groups:  # (a few groups: compared with each one's first, object by object)
+                first = members[0]._pending
+                if len(first) == len(s._pending) and all(map(is_, first, s._pending)):
+                    members.append(s)
+                    break
+            else:
+                groups.append([s])
+    for members in groups:
         gens = members[0]._pending
         batch = _batch_of(gens) if gens and len(members) > 1 else None
         if batch is None:
@@ -363,8 +400,44 @@ def materialise_together(series) -> None:
                 s._materialise()
             continue
         points = batch(gens, [s.signal for s in members])
-        for s in members:
-            s._materialise(_as_arrays(points[s.signal]))
+        for same in _alike(members, points):
+            shared: dict[int, dict] | None = {} if len(same) > 1 else None
+            for s in same:
+                s._materialise(_as_arrays(points[s.signal]), shared)
+
+
+def _alike(members: list[Series], points: dict) -> list[list[Series]]:
+    """`members` (series with the same pending generators, `points` their generated points by
+    signal) in lists of series whose pending points differ only in their values: the same
+    generated times and counts (bit for bit) and the same explicit times, marks, forced points
+    and closes, so one merge order serves them all (`Series._materialise`'s `shared`)."""
+    out: list[tuple[Series, list[Series]]] = []
+    for s in members:
+        for first, same in out:
+            if _same_pending_times(s, first, points):
+                same.append(s)
+                break
+        else:
+            out.append((s, [s]))
+    return [same for _, same in out]
+
+
+def _same_pending_times(a: Series, b: Series, points: dict) -> bool:
+    """True when the pending points of `a` and `b` (both with pending generators, `points` their
+    generated points by signal) differ only in their values (compared bit for bit)."""
+    if (a._forced or None) != (b._forced or None) or (a._closes or None) != (b._closes or None):
+        return False
+    if a._marks != b._marks or not _same_bits(a._pt, b._pt):
+        return False
+    (a_t, _, a_counts), (b_t, _, b_counts) = points[a.signal], points[b.signal]
+    return (a_t is b_t or _same_bits(a_t, b_t)) and (a_counts is b_counts or np.array_equal(a_counts, b_counts))
+
+
+def _same_bits(a, b) -> bool:
+    """True when the float sequences `a` and `b` hold the same doubles, bit for bit (-0.0 is not
+    0.0, a NaN is its own payload)."""
+    x, y = np.ascontiguousarray(a, dtype=float), np.ascontiguousarray(b, dtype=float)
+    return x.shape == y.shape and bool(np.array_equal(x.view(np.int64), y.view(np.int64)))
 
 
 def _merge_in_order(g_t: np.ndarray, g_v: np.ndarray, g_counts: np.ndarray, g_marks: np.ndarray,
@@ -373,21 +446,41 @@ def _merge_in_order(g_t: np.ndarray, g_v: np.ndarray, g_counts: np.ndarray, g_ma
     points, marks non-decreasing) and explicit points merged in the order they came: (times,
     values, explicit?, forced?). The explicit points between two generators keep their order,
     and so do each generator's."""
+    t, explicit, forced, g_dest, e_dest = _merge_order(g_t, g_counts, g_marks, e_t, e_forced)
+    return t, _scatter_values(g_v, e_v, g_dest, e_dest), explicit, forced
+
+
+def _merge_order(g_t: np.ndarray, g_counts: np.ndarray, g_marks: np.ndarray, e_t: np.ndarray,
+                 e_forced: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """What `_merge_in_order` makes of everything but the values: (times s, explicit?, forced?,
+    the place of each generated point, of each explicit point); the places are None when there
+    is no generated point (the explicit points in their order)."""
     n_g, n_e = len(g_t), len(e_t)
     if not n_g:
-        return e_t, e_v, np.ones(n_e, dtype=bool), e_forced
+        return e_t, np.ones(n_e, dtype=bool), e_forced, None, None
     # a generated point moves right by the explicit points before its generator; an explicit point
     # by the generated points of the generators before it (those with a mark <= its position)
     g_dest = np.arange(n_g) + np.repeat(g_marks, g_counts)
     g_before = np.concatenate(([0], np.cumsum(g_counts)))
     e_dest = np.arange(n_e) + g_before[np.searchsorted(g_marks, np.arange(n_e), side="right")]
-    t, v = np.empty(n_g + n_e), np.empty(n_g + n_e)
+    t = np.empty(n_g + n_e)
     explicit, forced = np.zeros(n_g + n_e, dtype=bool), np.zeros(n_g + n_e, dtype=bool)
-    t[g_dest], v[g_dest] = g_t, g_v
-    t[e_dest], v[e_dest] = e_t, e_v
+    t[g_dest] = g_t
+    t[e_dest] = e_t
     explicit[e_dest] = True
     forced[e_dest] = e_forced
-    return t, v, explicit, forced
+    return t, explicit, forced, g_dest, e_dest
+
+
+def _scatter_values(g_v: np.ndarray, e_v: np.ndarray, g_dest: np.ndarray | None, e_dest: np.ndarray | None) -> np.ndarray:
+    """The values merged at the places `_merge_order` gave (the explicit values alone when there
+    is no generated point)."""
+    if g_dest is None or e_dest is None:
+        return e_v
+    v = np.empty(len(g_v) + len(e_v))
+    v[g_dest] = g_v
+    v[e_dest] = e_v
+    return v
 
 
 _EMPTY = np.empty(0)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import math
 import struct
-from operator import attrgetter
+from itertools import repeat
+from operator import attrgetter, is_
 
 import numpy as np
 
@@ -84,7 +85,7 @@ class StepBreakpoints:
         values), and how many belong to each interval (`counts[j]` for `gens[j]`, intp). The
         times and the volume pumped at each (shared by all signals) are computed once per
         distinct program, then each signal's values."""
-        programs = list({id(p): p for p in map(_PROGRAM, gens)}.values())
+        programs = _distinct(list(map(_PROGRAM, gens)))
         if len(programs) == 1:
             intervals = _Intervals(gens)
             counts = intervals.counts()
@@ -101,7 +102,51 @@ class StepBreakpoints:
 _PROGRAM = attrgetter("program")
 _NUMBERS_OF = attrgetter("numbers")
 _FLOWING = attrgetter("flowing")
+_BATTERY_SPEC = attrgetter("battery_spec")
 _EMPTY = np.empty(0)
+
+
+def _distinct(objects: list) -> list:
+    """The distinct objects (by identity) of `objects`, in the order they first come (one
+    comparison of each with the first when they are all the same object, the usual case)."""
+    first = objects[0] if objects else None
+    if all(map(is_, objects, repeat(first))):
+        return objects[:1]
+    return list({id(o): o for o in objects}.values())
+
+
+def _per_object(objects: list, value_of) -> np.ndarray:
+    """`np.array([value_of(o) for o in objects])` with `value_of` called once per distinct object
+    (by identity): the value of each object, float64."""
+    distinct = _distinct(objects)
+    if len(distinct) == 1:
+        return np.full(len(objects), value_of(distinct[0]), dtype=float)
+    return np.array([value_of(o) for o in objects], dtype=float)
+
+
+def _per_value(x: np.ndarray, function) -> np.ndarray:
+    """`np.array([function(v) for v in x.tolist()])` with `function` called once per distinct
+    value of `x` (float64; distinct bit for bit, so -0.0 and 0.0 each get their own call)."""
+    bits, inverse = np.unique(np.ascontiguousarray(x, dtype=float).view(np.int64), return_inverse=True)
+    images = np.array([function(v) for v in bits.view(float).tolist()], dtype=float)
+    return images[inverse.reshape(-1)]
+
+
+def mod_day(u_s: np.ndarray) -> np.ndarray:
+    """`np.mod(u_s, SECONDS_PER_DAY)` (s) bit for bit, without numpy's slower floored division
+    when every time is in [0, 2**52): with q = floor(u / day) and, where the division rounded up
+    to the next day (r < 0), q - 1, u - q x day is exact (q x day is an integer below 2**53, and
+    u and q x day are within a factor 2 of each other, or q is 0), so it is the exact remainder
+    np.mod gives (never -0.0: -0.0 - -0.0 is +0.0, as np.mod's zero)."""
+    day = float(SECONDS_PER_DAY)
+    if not len(u_s) or not (bool(np.all(u_s >= 0.0)) and bool(np.all(u_s < 2.0 ** 52))):
+        return np.mod(u_s, SECONDS_PER_DAY)
+    q = np.floor(u_s / day)
+    r = u_s - q * day
+    below = r < 0.0
+    if below.any():
+        r[below] = u_s[below] - (q[below] - 1.0) * day
+    return r
 
 
 def boundaries_of_many(program, t_a: np.ndarray, t_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -118,10 +163,11 @@ def boundaries_of_many(program, t_a: np.ndarray, t_b: np.ndarray) -> tuple[np.nd
     first_row = np.cumsum(days) - days
     day = d0[owner] + (np.arange(len(owner)) - first_row[owner])
     starts = np.asarray(program.starts, dtype=float)
-    grid = (day[:, None] * SECONDS_PER_DAY + starts[None, :]).ravel()
-    owner = np.repeat(owner, len(starts))
-    keep = (grid > u_a[owner] + TIME_TOL_S) & (grid < u_b[owner] - TIME_TOL_S)
-    return grid[keep] - offset, owner[keep]
+    grid = day[:, None] * SECONDS_PER_DAY + starts[None, :]  # a row a day, a column a step
+    # (the bounds of each interval made once and compared row by row: the same floats as
+    # u_a[owner] + TIME_TOL_S point by point)
+    keep = (grid > (u_a + TIME_TOL_S)[owner][:, None]) & (grid < (u_b - TIME_TOL_S)[owner][:, None])
+    return grid[keep] - offset, np.repeat(owner, np.count_nonzero(keep, axis=1))
 
 
 class _Intervals:
@@ -138,34 +184,58 @@ class _Intervals:
         self.times, self.k = times, k = boundaries_of_many(program, t_a, num[:, _T_B])
         self._at_k: dict[int, np.ndarray] = {}
         self._rate: np.ndarray | None = None
+        self._true: np.ndarray | None = None
+        self._counts: np.ndarray | None = None
         if not len(times):
             self.times, self.k = _EMPTY, np.empty(0, dtype=np.intp)
             return
         at_a = program.cumulative_basal_dose(t_a)  # the array path gives the scalar path's floats (test_lazy_series.py)
-        self.calc = self.at_k(_PER_DOSE) * (program.cumulative_basal_dose(times) - at_a[k]) + self.at_k(_PER_S) * (times - self.at_k(_T_A))
+        self.calc = self.at_k(_PER_DOSE) * (program.cumulative_basal_dose(times) - self.per_time(at_a)) + self.at_k(_PER_S) * (times - self.at_k(_T_A))
         flowing = np.fromiter(map(_FLOWING, gens), dtype=bool, count=len(gens))
         self.factor = np.where(flowing, num[:, _FACTOR], 0.0)  # x 0.0 when not flowing, as the eager 0.0 x calc
 
     def counts(self) -> np.ndarray:
-        """How many times each interval has."""
-        return np.bincount(self.k, minlength=len(self.gens))
+        """How many times each interval has (made once)."""
+        if self._counts is None:
+            self._counts = np.bincount(self.k, minlength=len(self.gens))
+        return self._counts
 
     def at_k(self, column: int) -> np.ndarray:
         """Column `column` of the numbers, of each time's interval (made once)."""
         out = self._at_k.get(column)
         if out is None:
-            out = self._at_k[column] = self.num[:, column][self.k]
+            out = self._at_k[column] = self.per_time(self.num[:, column])
         return out
+
+    def per_time(self, per_interval: np.ndarray) -> np.ndarray:
+        """`per_interval[k]`, the value of each time's interval, as a repeat of each interval's
+        value by its count of times (`k` is non-decreasing: the same array, made faster)."""
+        return np.repeat(per_interval, self.counts())
 
     def rate_ml_per_day(self) -> np.ndarray:
         """The flow rate (mL/day) of the step each time begins (made once: two signals use it)."""
         if self._rate is None:
-            program, times, k = self.program, self.times, self.k
-            tod = np.mod(times + program.clock_offset_s, SECONDS_PER_DAY)
+            program, times = self.program, self.times
+            tod = mod_day(times + program.clock_offset_s)
             doses = np.asarray(program.doses)[np.searchsorted(program.starts, tod + 1e-6, side="right") - 1]
-            per_s_per_day = np.array([dosing.ml_per_s_to_ml_per_day(per_s) for per_s in self.num[:, _PER_S].tolist()])
-            self._rate = (self.at_k(_PER_DOSE) * doses + per_s_per_day[k]) * self.factor[k]
+            per_s_per_day = _per_value(self.num[:, _PER_S], dosing.ml_per_s_to_ml_per_day)
+            self._rate = (self.at_k(_PER_DOSE) * doses + self.per_time(per_s_per_day)) * self.factor_at_k()
         return self._rate
+
+    def factor_at_k(self) -> np.ndarray:
+        """The flow factor of each time's interval (made once)."""
+        out = self._at_k.get(-1)
+        if out is None:
+            out = self._at_k[-1] = self.per_time(self.factor)
+        return out
+
+    def true_pumped_ml(self) -> np.ndarray:
+        """The volume truly pumped from each time's interval start to the time, mL: the
+        programmed volume times the flow factor, at most the reservoir volume (made once:
+        three signals use it)."""
+        if self._true is None:
+            self._true = np.minimum(self.calc * self.factor_at_k(), self.at_k(_VOLUME))
+        return self._true
 
     def values(self, signal: str) -> np.ndarray:
         """The values of `signal` at `times` (float64)."""
@@ -176,20 +246,21 @@ class _Intervals:
 
 def _signal_values(signal: str, iv: _Intervals) -> np.ndarray:
     """The values of `signal` at the intervals' times."""
-    gens, times, k, calc = iv.gens, iv.times, iv.k, iv.calc
+    gens, times, calc = iv.gens, iv.times, iv.calc
     unit = gens[0].unit
     if signal == "expected_reservoir_ml":
         return np.maximum(0.0, iv.at_k(_V_CALC) - calc)
     if signal == "rate_ml_per_day":
         return iv.rate_ml_per_day()
     if signal == "battery_pct":
-        idle = np.array([g.battery_spec.idle_drain_pct_per_day / SECONDS_PER_DAY for g in gens])
-        pumping = np.array([g.battery_spec.pumping_drain_pct_per_ml for g in gens])
-        pct = iv.at_k(_BATTERY) - idle[k] * (times - iv.at_k(_T_A)) - pumping[k] * calc
+        specs = list(map(_BATTERY_SPEC, gens))
+        idle = _per_object(specs, lambda spec: spec.idle_drain_pct_per_day / SECONDS_PER_DAY)
+        pumping = _per_object(specs, lambda spec: spec.pumping_drain_pct_per_ml)
+        pct = iv.at_k(_BATTERY) - iv.per_time(idle) * (times - iv.at_k(_T_A)) - iv.per_time(pumping) * calc
         return np.maximum(0.0, pct)
     if signal == f"drug_rate_{unit}_per_day":
         return iv.rate_ml_per_day() * iv.at_k(_CONC)
-    true = np.minimum(calc * iv.factor[k], iv.at_k(_VOLUME))
+    true = iv.true_pumped_ml()
     if signal == "reservoir_ml":
         return iv.at_k(_VOLUME) - true
     if signal == "delivered_volume_ml":

@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from simulator.alarms import NON_CRITICAL
 from simulator.event_kinds import K
 from simulator.scs.battery import SECONDS_PER_HOUR
 from simulator.scs.energy import Compliance, ProgramLoad, Rates, program_load
@@ -113,24 +112,7 @@ def finish_amplitude(dev: StimulatorDevice) -> OutputNow:
                          shorted=sorted(k for k in fractions if k in p.contacts),
                          model="[?] simple: short-fault ohm in parallel with the tissue impedance")
             short_state[n] = lossy
-        compliance_state = safety.compliance_state
-        bad = {}
-        for n in active:
-            c = comp[n]
-            was_ok = compliance_state.get(n, True)
-            ok = c.required_v <= c.rail_v + 1e-9  # c.ok
-            compliance_state[n] = ok
-            if not ok:
-                bad[n] = c
-                if was_ok:
-                    dev.emit(K.COMPLIANCE_OUT_OF_RANGE, program=n, required_v=round(c.required_v, 3), rail_v=c.rail_v,
-                             requested_ma=c.requested_ma, delivered_ma=round(c.delivered_ma, 4))
-        alarms = dev.alarms
-        if bad and not alarms.is_active("out_of_compliance"):
-            alarms.raise_("out_of_compliance", NON_CRITICAL, f"out of compliance: {', '.join(bad)} cannot reach the set current",
-                          programs=list(bad))
-        if not bad and alarms.is_active("out_of_compliance"):
-            alarms.clear("out_of_compliance", reason="back in compliance")
+        safety.note_compliance(comp, active)
     # ----- PowerSupply.check_recharge_eri (it returns at once on other profiles) -----
     if pb.chemistry == "rechargeable" and pb.eri_recharge_interval_days is not None:
         power.check_recharge_eri()

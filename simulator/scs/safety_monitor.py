@@ -22,6 +22,7 @@ from simulator.scs.program import Program
 
 if TYPE_CHECKING:
     from simulator.scs.device import StimulatorDevice
+    from simulator.scs.energy import Compliance
     from simulator.scs.output_now import OutputNow
 
 #: finding limit -> the safety event kind reported (and counted) with its warning
@@ -145,13 +146,21 @@ class SafetyMonitor:
         self.check_shorts(out)
         if not out.stimulating:
             return
-        comp = out.compliance
+        self.note_compliance(out.compliance, dev.programs.active)
+
+    def note_compliance(self, comp: dict[str, Compliance], active: Iterable[str]) -> None:
+        """Whether each of the `active` programs reaches its set current by its compliance figures
+        `comp` (V): an event when one stops reaching it, the out-of-compliance alarm raised while one
+        does not, cleared when all do. Called while stimulating (check_compliance, the fused
+        amplitude finish)."""
+        dev = self.dev
+        compliance_state = self.compliance_state
         bad = {}
-        for n in dev.programs.active:
+        for n in active:
             c = comp[n]
-            was_ok = self.compliance_state.get(n, True)
+            was_ok = compliance_state.get(n, True)
             ok = c.required_v <= c.rail_v + 1e-9  # c.ok
-            self.compliance_state[n] = ok
+            compliance_state[n] = ok
             if not ok:
                 bad[n] = c
                 if was_ok:

@@ -150,6 +150,31 @@ def make_window(qtbot):
 
 
 @pytest.fixture
+def overview_at(make_window):
+    """A function (day) -> (sim, window): the app's default scenario in a 1600 x 1000 window on the
+    overview, jumped to `day` (d) and shown and painted once."""
+
+    def open_at(day: float):
+        from PySide6.QtWidgets import QApplication
+
+        from gui.scenario_io import default_scenario_path, open_scenario
+        from simulator.engine import Simulation
+
+        sim = Simulation(open_scenario(default_scenario_path()))
+        window = make_window(sim)
+        window.resize(1600, 1000)
+        window.show()
+        window.show_view("overview")
+        window.runner.jump_to(day * 86400.0, blocking=True)
+        window.refresh_views()
+        for _ in range(3):
+            QApplication.processEvents()
+        return sim, window
+
+    return open_at
+
+
+@pytest.fixture
 def no_dialogs(monkeypatch):
     """Record messages instead of opening modal boxes; `answers` feeds ask()."""
     from gui import dialogs

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gui.plot_common import RANGE_STEPS, stepped_range_end
-from gui.scenario_io import default_scenario_path, open_scenario
+from gui.scenario_io import default_scenario_path
 from simulator.engine import Simulation
 
 DAY_S = 86400.0
@@ -29,21 +29,6 @@ def test_the_stepped_end_is_never_short_of_the_end_and_never_more_than_a_step_pa
     assert stepped < end * (1 + 2.5 / RANGE_STEPS)  # a 1-2-5 step is under 2.5 x end / RANGE_STEPS
 
 
-def _overview_at(make_window, day: float):
-    sim = Simulation(open_scenario(default_scenario_path()))
-    window = make_window(sim)
-    window.resize(1600, 1000)
-    window.show()
-    window.show_view("overview")
-    window.runner.jump_to(day * DAY_S, blocking=True)
-    window.refresh_views()
-    from PySide6.QtWidgets import QApplication
-
-    for _ in range(3):
-        QApplication.processEvents()  # shown and painted once
-    return sim, window
-
-
 def _frame(qapp, window, dt_s: float) -> None:
     """What a tick does (run on, hand the events and the time to the views), then its paints."""
     window.runner.step(dt_s)
@@ -51,12 +36,12 @@ def _frame(qapp, window, dt_s: float) -> None:
         qapp.sendPostedEvents()
 
 
-def test_each_plot_is_painted_once_per_frame(qapp, make_window):
+def test_each_plot_is_painted_once_per_frame(qapp, overview_at):
     import pyqtgraph as pg
     import shiboken6
     from PySide6.QtCore import QEvent, QObject
 
-    _sim, window = _overview_at(make_window, 20.0)  # no alarm near (its banner relays all out)
+    _sim, window = overview_at(20.0)  # no alarm near (its banner relays all out)
     for _ in range(3):
         _frame(qapp, window, 0.25 * DAY_S)
     plots = [p for p in window.findChildren(pg.GraphicsView) if p.isVisible()]
@@ -80,8 +65,8 @@ def test_each_plot_is_painted_once_per_frame(qapp, make_window):
     assert sorted(paints.values()) == [0, 1, 1, 1, 1]
 
 
-def test_the_projection_labels_are_kept_and_moved_not_made_again(qapp, make_window):
-    _sim, window = _overview_at(make_window, 50.0)
+def test_the_projection_labels_are_kept_and_moved_not_made_again(qapp, overview_at):
+    _sim, window = overview_at(50.0)
     battery = window.device_views["ipg"].extra["battery"]
     before = list(battery.projection_labels)
     assert [t.toPlainText().split()[0] for t in before] == ["low", "stimulation"]
@@ -89,18 +74,18 @@ def test_the_projection_labels_are_kept_and_moved_not_made_again(qapp, make_wind
     assert battery.projection_labels == before  # the same items, moved with the clock
 
 
-def test_the_dose_bars_are_the_finished_days_and_the_day_in_progress(make_window):
+def test_the_dose_bars_are_the_finished_days_and_the_day_in_progress(overview_at):
     # 08:00 start, 3 mg/day: the first day ends at midnight after 16 h (2 mg), then 3 mg a day;
     # at 5.5 d = 132 h the day in progress began at 112 h: 20 h x 0.125 mg/h = 2.5 mg
-    sim, window = _overview_at(make_window, 5.5)
+    sim, window = overview_at(5.5)
     plots = window.device_views["pump"].extra["plots"]
     assert list(plots.dose_bars.opts["height"]) == pytest.approx([2.0, 3.0, 3.0, 3.0, 3.0])
     assert list(plots.today_bar.opts["height"]) == pytest.approx([2.5])
     assert list(plots.dose_bars.opts["height"]) + list(plots.today_bar.opts["height"]) == pytest.approx(sim.devices["pump"].daily_doses())
 
 
-def test_a_plot_skips_a_frame_less_than_a_pixel_later_but_not_an_event(make_window):
-    sim, window = _overview_at(make_window, 20.0)
+def test_a_plot_skips_a_frame_less_than_a_pixel_later_but_not_an_event(overview_at):
+    sim, window = overview_at(20.0)
     plots = window.device_views["pump"].extra["plots"]
     x_before = plots.true_curve.getData()[0]
     window.runner.step(1.0)  # one second at day 20: far under a pixel of a 20-day axis
@@ -111,8 +96,8 @@ def test_a_plot_skips_a_frame_less_than_a_pixel_later_but_not_an_event(make_wind
     assert plots.true_curve.getData()[0][-1] == pytest.approx(sim.now / DAY_S)
 
 
-def test_the_alarm_table_updates_its_cells_in_place(qapp, make_window):
-    _sim, window = _overview_at(make_window, 54.0)  # the low-reservoir alarm (day 53) repeats hourly
+def test_the_alarm_table_updates_its_cells_in_place(qapp, overview_at):
+    _sim, window = overview_at(54.0)  # the low-reservoir alarm (day 53) repeats hourly
     table = window.alarm_panel.table
     cell = table.item(0, 6)
     count = cell.text()
@@ -120,8 +105,8 @@ def test_the_alarm_table_updates_its_cells_in_place(qapp, make_window):
     assert table.item(0, 6) is cell and cell.text() != count
 
 
-def test_a_pause_while_playing_leaves_the_plots_painting(qapp, make_window):
-    _sim, window = _overview_at(make_window, 10.0)
+def test_a_pause_while_playing_leaves_the_plots_painting(qapp, overview_at):
+    _sim, window = overview_at(10.0)
     window.runner.play()
     window.runner._tick()
     window.runner.pause()

@@ -152,34 +152,16 @@ def test_the_y_auto_range_still_follows_new_data(plot):
     assert y0 <= 2.0
 
 
-def _overview_at(make_window, day: float):
-    from PySide6.QtWidgets import QApplication
-
-    from gui.scenario_io import default_scenario_path, open_scenario
-    from simulator.engine import Simulation
-
-    sim = Simulation(open_scenario(default_scenario_path()))
-    window = make_window(sim)
-    window.resize(1600, 1000)
-    window.show()
-    window.show_view("overview")
-    window.runner.jump_to(day * DAY_S, blocking=True)
-    window.refresh_views()
-    for _ in range(3):
-        QApplication.processEvents()
-    return sim, window
-
-
 def _frame(qapp, window, dt_s: float) -> None:
     window.runner.step(dt_s)
     for _ in range(4):
         qapp.sendPostedEvents()
 
 
-def test_a_frame_repaints_a_strip_of_the_reservoir_and_battery_plots_not_all_of_them(qapp, make_window):
+def test_a_frame_repaints_a_strip_of_the_reservoir_and_battery_plots_not_all_of_them(qapp, overview_at):
     from PySide6.QtCore import QEvent, QObject
 
-    sim, window = _overview_at(make_window, 50.0)
+    sim, window = overview_at(50.0)
     plots = window.device_views["pump"].extra["plots"]
     battery = window.device_views["ipg"].extra["battery"]
     for _ in range(2):

@@ -68,6 +68,11 @@ class Program:
             cum.append(cum[-1] + self._dose_at_tod(a) * (b - a) / SECONDS_PER_DAY)
         self._knots, self._cum = knots, cum
         self._knot_doses = [self._dose_at_tod(k) for k in knots]  # the dose rate (drug unit/day) from each knot on
+        #: the step starts (s after midnight) where the dose differs from the step before it (for
+        #: the first step, the last step of the day before): the only boundaries where the flow
+        #: rate changes, so the only ones where a series of the pump bends. A boundary between
+        #: two steps of the same dose is a point on a straight line; the series leave it out.
+        self.bend_starts = [s for i, s in enumerate(self.starts) if self.doses[i] != self.doses[i - 1]] if self.is_stepped else []
         self.max_dose_per_s = max(self.doses) / SECONDS_PER_DAY  # the highest basal rate (drug unit/s)
         #: (per_dose, per_s) -> (H at each knot, the slope of H from each knot (per s), H over a day): time_to_reach
         self._inverse_cache: dict[tuple[float, float], tuple[list[float], list[float], float]] = {}
@@ -247,13 +252,23 @@ class Program:
 
     def boundaries_between(self, t_a_s: float, t_b_s: float):
         """Step boundaries strictly inside (t_a_s, t_b_s), as a numpy array of times."""
+        return self._boundaries_of(self.starts, t_a_s, t_b_s)
+
+    def bends_between(self, t_a_s: float, t_b_s: float):
+        """The step boundaries strictly inside (t_a_s, t_b_s) where the dose changes
+        (`bend_starts`), as a numpy array of times (s)."""
+        return self._boundaries_of(self.bend_starts, t_a_s, t_b_s)
+
+    def _boundaries_of(self, day_starts: list[float], t_a_s: float, t_b_s: float):
+        """The times (s) strictly inside (t_a_s, t_b_s) whose time of day is one of `day_starts`
+        (s after midnight, in order), as a numpy array."""
         import numpy as np
 
-        if not self.is_stepped or t_b_s <= t_a_s:
+        if not self.is_stepped or not day_starts or t_b_s <= t_a_s:
             return np.empty(0)
         u_a, u_b = t_a_s + self.clock_offset_s, t_b_s + self.clock_offset_s
         d0, d1 = math.floor(u_a / SECONDS_PER_DAY), math.floor(u_b / SECONDS_PER_DAY)
-        starts = np.asarray(self.starts, dtype=float)
+        starts = np.asarray(day_starts, dtype=float)
         grid = (np.arange(d0, d1 + 1, dtype=float)[:, None] * SECONDS_PER_DAY + starts[None, :]).ravel()
         grid = grid[(grid > u_a + TIME_TOL_S) & (grid < u_b - TIME_TOL_S)]
         return grid - self.clock_offset_s

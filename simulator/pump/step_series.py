@@ -1,7 +1,10 @@
 """The pump's series breakpoints at flex step boundaries, generated on demand.
 
 Between two wake-ups the pump follows its daily flex schedule in closed form; its series still
-get a breakpoint at every step boundary (the rate steps, the reservoir bends). Those points are a
+get a breakpoint at every step boundary where the dose changes (the rate steps, the reservoir
+bends: `Program.bend_starts`). A boundary between two steps of the same dose gets none: there
+every series runs straight on, so a point would lie on the line through its neighbours (the
+values read at any moment are the same; the files hold fewer rows). Those points are a
 pure function of the state at the last rebase, so they are captured here as that state (a compact
 descriptor: the program and eleven numbers) and made only when a series is read: see
 `recorder.Series.add_generated`. A series reads all its pending descriptors at once
@@ -30,7 +33,8 @@ _T_A, _T_B, _PER_DOSE, _PER_S, _FACTOR, _VOLUME, _V_CALC, _DELIVERED, _CUM_DRUG,
 
 
 class StepBreakpoints:
-    """Breakpoints of the pump's series at the step boundaries strictly inside (t_a, t_b).
+    """Breakpoints of the pump's series at the step boundaries strictly inside (t_a, t_b) where
+    the dose changes (`boundaries_of_many`).
 
     `numbers` holds, as packed doubles: t_a and t_b (s), the programmed volume per drug unit and per
     second (mL), the flow factor, the reservoir volume, the calculated (programmed) reservoir
@@ -150,10 +154,11 @@ def mod_day(u_s: np.ndarray) -> np.ndarray:
 
 
 def boundaries_of_many(program, t_a: np.ndarray, t_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`program.boundaries_between(t_a[k], t_b[k])` for every k at once: (times, k of each time),
-    the times of each interval in order, intervals in order. The same float operations as
-    `Program.boundaries_between`, element by element (tests/pump/test_step_descriptors.py)."""
-    if not program.is_stepped:
+    """`program.bends_between(t_a[k], t_b[k])` for every k at once: (times, k of each time), the
+    times of each interval in order, intervals in order. The same float operations as
+    `Program.bends_between`, element by element (tests/pump/test_step_descriptors.py). Only the
+    boundaries where the dose changes: at the others every series of the pump runs straight on."""
+    if not program.bend_starts:
         return _EMPTY, np.empty(0, dtype=np.intp)
     offset = program.clock_offset_s
     u_a, u_b = t_a + offset, t_b + offset
@@ -162,7 +167,7 @@ def boundaries_of_many(program, t_a: np.ndarray, t_b: np.ndarray) -> tuple[np.nd
     owner = np.repeat(np.arange(len(t_a)), days)
     first_row = np.cumsum(days) - days
     day = d0[owner] + (np.arange(len(owner)) - first_row[owner])
-    starts = np.asarray(program.starts, dtype=float)
+    starts = np.asarray(program.bend_starts, dtype=float)
     grid = day[:, None] * SECONDS_PER_DAY + starts[None, :]  # a row a day, a column a step
     # (the bounds of each interval made once and compared row by row: the same floats as
     # u_a[owner] + TIME_TOL_S point by point)

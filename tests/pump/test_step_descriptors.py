@@ -21,7 +21,7 @@ SIGNALS = ["reservoir_ml", "expected_reservoir_ml", "delivered_volume_ml", "rate
 
 def _reference_points(program, t_a, t_b, per_dose, per_s, factor, flowing, volume_ml, v_calc, delivered_ml, cum_drug, conc, battery_pct, spec, signal):
     """The per-interval computation of the earlier StepBreakpoints (one interval, numpy)."""
-    times = program.boundaries_between(t_a, t_b)
+    times = program.bends_between(t_a, t_b)
     if not len(times):
         return times, times
     calc = per_dose * (program.cumulative_basal_dose(times) - program.cumulative_basal_dose(t_a)) + per_s * (times - t_a)
@@ -42,8 +42,10 @@ def _reference_points(program, t_a, t_b, per_dose, per_s, factor, flowing, volum
 
 
 def _program(offset_s: float, hours: list[int]) -> Program:
+    """Steps at midnight and at `hours`, two by two of the same dose (a boundary between them is
+    no bend)."""
     starts = sorted({0, *hours})
-    return Program("flex", [(h * 3600.0, 0.5 + 0.37 * i) for i, h in enumerate(starts)], offset_s)
+    return Program("flex", [(h * 3600.0, 0.5 + 0.37 * (i // 2)) for i, h in enumerate(starts)], offset_s)
 
 
 finite = st.floats(-1e3, 1e3, allow_nan=False)
@@ -58,7 +60,7 @@ def test_boundaries_of_many_are_each_intervals_boundaries(offset, hours, interva
     t_b = np.array([a + d for a, d in intervals])
     times, owner = boundaries_of_many(program, t_a, t_b)
     for k, (a, b) in enumerate(zip(t_a.tolist(), t_b.tolist())):
-        assert times[owner == k].tobytes() == program.boundaries_between(a, b).tobytes()
+        assert times[owner == k].tobytes() == program.bends_between(a, b).tobytes()
 
 
 descriptor = st.tuples(interval, finite, st.floats(0.0, 1e-4), st.floats(0.0, 2.0), st.booleans(), st.floats(0.0, 40.0), finite, finite, finite,

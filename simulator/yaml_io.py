@@ -402,7 +402,7 @@ class _BlockReader:
         lines, count = self.lines, len(self.lines)
         splits = self.splits
         out: list = []
-        shape: _RecordShape | None = None  # the last item's, when it was a flat record
+        shapes: dict[tuple[int, str], _RecordShape] = {}  # flat records read, by their second line (a few dozen at most)
         while pos < count:
             at, content = lines[pos]
             if at != indent:
@@ -414,6 +414,7 @@ class _BlockReader:
                     raise _Unusual  # an item on the following lines
                 break
             rest = content[2:].lstrip(" ")
+            shape = shapes.get(lines[pos + 1]) if shapes and pos + 1 < count else None
             if shape is not None:
                 value = self._like_last(shape, pos, indent + len(content) - len(rest), rest, depth)
                 if value is not None:
@@ -429,7 +430,10 @@ class _BlockReader:
                 column = indent + len(content) - len(rest)
                 lines[pos] = (column, rest)
                 value, end = self.mapping(pos, column, depth + 1)
-                shape = _RecordShape.of(lines, pos, end, column, split, value)
+                if len(shapes) < _MOST_SHAPES and end - pos > 1:
+                    shape = _RecordShape.of(lines, pos, end, column, split, value)
+                    if shape is not None:
+                        shapes[lines[pos + 1]] = shape
                 pos = end
             else:
                 value = self.inline(rest, depth + 1)
@@ -442,7 +446,7 @@ class _BlockReader:
 
     def _like_last(self, shape: _RecordShape, pos: int, column: int, rest: str, depth: int) -> dict | None:
         """The item at lines[pos] (`- key: value`, `rest`: its text after the dash, the key at
-        `column`) when it is a flat record of `shape` but for its first value: the same first
+        `column`) when it is a flat record of `shape` (an earlier item's) but for its first value: the same first
         key followed by ': ' and a value (so `_KEY_LINE` splits it so), its other lines the
         same as the shape's, the line after it back at the sequence's column or less (what
         `mapping` would read: the same keys, the same memoised values, fresh empty
@@ -508,10 +512,14 @@ class _BlockReader:
         return value
 
 
+#: the most flat-record shapes a sequence keeps (a timeline cycling over 16 pumps keeps 16)
+_MOST_SHAPES = 64
+
+
 class _RecordShape:
     """A sequence item read by `_BlockReader.mapping` that is a flat record: `- key: value`
     then one `key: value` line each for its other keys, all at one column, every value a
-    memoised scalar (the same object for the same text) or an empty `{}` / `[]`. The next
+    memoised scalar (the same object for the same text) or an empty `{}` / `[]`. The later
     items of the same lines but for the first value are built from it (`_like_last`)."""
 
     __slots__ = ("lines", "column", "prefix", "key", "tail", "values", "fresh", "count")

@@ -271,14 +271,15 @@ ITEM_TAILS = ["device: pump", "action: patient_bolus", "params: {}", "params: []
 
 @st.composite
 def repeated_records(draw) -> list[str]:
-    """A sequence of `- key: value` items that mostly repeat the same other lines (a long
-    timeline's shape), some items differing in their first key, their column, a line, their
+    """A sequence of `- key: value` items that mostly repeat one of a few sets of other lines
+    (a long timeline's shapes), some items differing in their first key, their column, a line, their
     length, or followed by a nested block."""
     indent = draw(st.sampled_from([0, 2]))
     gap = draw(st.sampled_from([" ", " ", "  "]))
-    tail = draw(st.lists(st.sampled_from(ITEM_TAILS[:10]), min_size=0, max_size=4))
+    tails = draw(st.lists(st.lists(st.sampled_from(ITEM_TAILS[:10]), min_size=0, max_size=4), min_size=1, max_size=3))
     lines: list[str] = []
-    for _ in range(draw(st.integers(1, 8))):
+    for _ in range(draw(st.integers(1, 10))):
+        tail = draw(st.sampled_from(tails))  # items cycling over a few shapes (a timeline over several devices)
         first = draw(st.sampled_from(["at", "at", "at", "time", "device"]))
         value = draw(st.sampled_from(["10h", "34h", "1", "{}", "[]", "'q'", "a b", ""] if draw(st.integers(0, 5)) else ["x: y", "[1]", ".nan", "-"]))
         item_gap = gap if draw(st.integers(0, 5)) else gap + " "

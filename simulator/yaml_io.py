@@ -459,7 +459,10 @@ class _BlockReader:
         text = rest[len(prefix):].lstrip(" ")  # (rest has no trailing spaces: a value follows)
         value = self.memo.get(text, _NOT_SEEN)
         if value is _NOT_SEEN:
-            value = self.inline(text, depth + 2)
+            if _DURATION_WORD.fullmatch(text):  # ('34h': a string, as `inline` and `plain` find, a digit first)
+                value = self.memo[text] = text
+            else:
+                value = self.inline(text, depth + 2)
         out = {shape.key: value}
         out.update(shape.values)
         for key, empty in shape.fresh:

@@ -228,16 +228,16 @@ def text_matrix(values) -> np.ndarray:
     with np.errstate(invalid="ignore"):  # floor of NaN
         whole = (a == np.floor(a)) & (mag < _FIXED_LIMIT) & ~((a == 0.0) & negative)
     plain = ~whole & (mag >= _PLAIN_LOW) & (mag < _PLAIN_HIGH)
+    count = int(np.count_nonzero(plain))
+    if count == len(a):  # (a column of non-integral values, the usual long one: nothing else to set up)
+        d, scale, unusual = _shortest_digits(mag)
+        integer, fraction = _split_point(d, scale)
+        return _layout(integer, fraction, scale, negative & ~unusual, unusual, a)
     unusual = ~(whole | plain)
     integer = np.where(whole, mag, 0.0).astype(np.uint64)
     fraction = np.zeros(len(a), dtype=np.uint64)
     scale = np.ones(len(a), dtype=np.int64)  # 'D.0': one digit, 0, after the point
-    count = int(np.count_nonzero(plain))
-    if count == len(a):
-        d, s, left = _shortest_digits(mag)
-        integer, fraction = _split_point(d, s)
-        scale, unusual = s, left
-    elif count <= FEW_BY_REPR:  # a handful among whole values (the odd time of a column of whole seconds): by repr
+    if count <= FEW_BY_REPR:  # a handful among whole values (the odd time of a column of whole seconds): by repr
         unusual |= plain
     elif count:  # a few: only those
         idx = np.flatnonzero(plain)

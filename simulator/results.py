@@ -79,7 +79,10 @@ def _json_copy(o: Any) -> Any:
             if type(k) is not str:
                 raise _Unusual  # json writes such keys as strings: left to the round trip
             vk = type(v)
-            out[k] = v if vk is str or vk is int or vk is bool or v is None else _json_copy(v)
+            if vk is float:  # (inline: a per-day table's amounts)
+                out[k] = v if v - v == 0.0 else None
+            else:
+                out[k] = v if vk is str or vk is int or vk is bool or v is None else _json_copy(v)
         return out
     if kind is list or kind is tuple:
         return [_json_copy(v) for v in o]

@@ -144,10 +144,10 @@ def test_whole_seconds_with_a_few_fractions_give_repr(seconds, fractions):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.integers(130, 400), st.lists(st.floats(1e-4, 1e9) | st.floats(-1e9, -1e-4), min_size=1, max_size=130), st.randoms(use_true_random=False))
+@given(st.integers(130, 700), st.lists(st.floats(1e-4, 1e9) | st.floats(-1e9, -1e-4), min_size=1, max_size=130), st.randoms(use_true_random=False))
 def test_whole_seconds_with_fractions_around_the_repr_limit_give_repr(count, fractions, rnd):
     """Whole values with up to FEW_BY_REPR others (those by repr) or more (the shortest-digits
-    way on them alone), the others anywhere, either sign."""
+    way on them alone), the others anywhere, either sign; float_strs in bulk from 512 values."""
     values = [float(rnd.randrange(0, 4 * 10 ** 8)) for _ in range(count)]
     for x in fractions:
         values[rnd.randrange(count)] = x

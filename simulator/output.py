@@ -86,10 +86,11 @@ def write_result_files(results: Results, folder: Path, compress: bool = False, f
 
 #: events encoded per batch: the lines of a batch are made together (`simulator.event_lines`:
 #: column by column, each layout's records of the batch at once) and written at once. Larger
-#: batches share the columns' fixed costs; ~2,000 events (~340 kB of text) still stay in memory
-#: already mapped (ten-year events.jsonl, CPU median of 15 on a loaded machine: 59 ms at 512,
-#: 52 at 1,024, 50 at 2,048 to 8,192; with the encoder of the whole dicts 512 was best)
-EVENT_BATCH = 2048
+#: batches share the columns' fixed costs (ten-year events.jsonl, CPU median of 15 on a loaded
+#: machine: 59 ms at 512, 52 at 1,024, 50 at 2,048 to 8,192; with the encoder of the whole dicts
+#: 512 was best; since a block's few non-integral times go by repr, median of 11, twice: 50.6 /
+#: 50.0 ms at 2,048, 46.9 / 47.0 at 4,096, 46.6 / 46.6 at 8,192: ~700 kB of text a batch)
+EVENT_BATCH = 4096
 
 
 def _write_events_text(results: Results, f, binary: bool) -> None:

@@ -79,7 +79,10 @@ def _json_copy(o: Any) -> Any:
             if type(k) is not str:
                 raise _Unusual  # json writes such keys as strings: left to the round trip
             vk = type(v)
-            out[k] = v if vk is str or vk is int or vk is bool or v is None else _json_copy(v)
+            if vk is float:  # (inline: a per-day table's amounts)
+                out[k] = v if v - v == 0.0 else None
+            else:
+                out[k] = v if vk is str or vk is int or vk is bool or v is None else _json_copy(v)
         return out
     if kind is list or kind is tuple:
         return [_json_copy(v) for v in o]
@@ -341,16 +344,19 @@ def event_counts(events: Iterable[EventRecord]) -> dict[str, int]:
     one `alarm.repeat`, so the figure is the number of times a tone repeated."""
     if not isinstance(events, list):
         events = list(events)
-    counts: Counter[str] = Counter([e.kind for e in events])
-    if Kinds.ALARM_REPEATS not in counts:  # (the usual run: every event counts one)
+    kinds = [e.kind for e in events]
+    counts: Counter[str] = Counter(kinds)
+    coalesced, repeat = Kinds.ALARM_REPEATS, Kinds.ALARM_REPEAT
+    if coalesced not in counts:  # (the usual run: every event counts one)
         return dict(counts)
-    counts = Counter()
-    for e in events:
-        if e.kind == Kinds.ALARM_REPEATS:
-            counts[Kinds.ALARM_REPEAT] += int(e.payload.get("count", 0))
+    repeats = sum(int(events[i].payload.get("count", 0)) for i, kind in enumerate(kinds) if kind == coalesced)
+    out: dict[str, int] = {}
+    for kind, n in counts.items():  # in order of first occurrence: the repeats where the first of either kind came
+        if kind == coalesced or kind == repeat:
+            out[repeat] = out.get(repeat, 0) + (repeats if kind == coalesced else n)
         else:
-            counts[e.kind] += 1
-    return {k: v for k, v in counts.items() if v}
+            out[kind] = n
+    return {k: v for k, v in out.items() if v}
 
 
 HTML_MAX_ALARMS = 10

@@ -402,6 +402,7 @@ class _BlockReader:
         lines, count = self.lines, len(self.lines)
         splits = self.splits
         out: list = []
+        shapes: dict[tuple[int, str], _RecordShape] = {}  # flat records read, by their second line (a few dozen at most)
         while pos < count:
             at, content = lines[pos]
             if at != indent:
@@ -413,14 +414,27 @@ class _BlockReader:
                     raise _Unusual  # an item on the following lines
                 break
             rest = content[2:].lstrip(" ")
+            shape = shapes.get(lines[pos + 1]) if shapes and pos + 1 < count else None
+            if shape is not None:
+                value = self._like_last(shape, pos, indent + len(content) - len(rest), rest, depth)
+                if value is not None:
+                    out.append(value)
+                    pos += shape.lines
+                    continue
             split = splits.get(rest)
             if split is None:
                 m = _KEY_LINE.fullmatch(rest)
                 if m is not None:
                     split = splits[rest] = m.groups()  # (the mapping reads it from here)
             if split is not None:  # `- key: value`: a mapping at the key's column
-                lines[pos] = (indent + len(content) - len(rest), rest)
-                value, pos = self.mapping(pos, lines[pos][0], depth + 1)
+                column = indent + len(content) - len(rest)
+                lines[pos] = (column, rest)
+                value, end = self.mapping(pos, column, depth + 1)
+                if len(shapes) < _MOST_SHAPES and end - pos > 1:
+                    shape = _RecordShape.of(lines, pos, end, column, split, value)
+                    if shape is not None:
+                        shapes[lines[pos + 1]] = shape
+                pos = end
             else:
                 value = self.inline(rest, depth + 1)
                 pos += 1
@@ -429,6 +443,32 @@ class _BlockReader:
             out.append(value)
         self.values += len(out)
         return out, pos
+
+    def _like_last(self, shape: _RecordShape, pos: int, column: int, rest: str, depth: int) -> dict | None:
+        """The item at lines[pos] (`- key: value`, `rest`: its text after the dash, the key at
+        `column`) when it is a flat record of `shape` (an earlier item's) but for its first value: the same first
+        key followed by ': ' and a value (so `_KEY_LINE` splits it so), its other lines the
+        same as the shape's, the line after it back at the sequence's column or less (what
+        `mapping` would read: the same keys, the same memoised values, fresh empty
+        collections); else None (`mapping` reads it)."""
+        end = pos + shape.lines
+        prefix = shape.prefix
+        if column != shape.column or not rest.startswith(prefix) or len(rest) == len(prefix) or rest[len(prefix)] != " " or \
+                (end < len(self.lines) and self.lines[end][0] >= column) or self.lines[pos + 1:end] != shape.tail:
+            return None
+        text = rest[len(prefix):].lstrip(" ")  # (rest has no trailing spaces: a value follows)
+        value = self.memo.get(text, _NOT_SEEN)
+        if value is _NOT_SEEN:
+            if _DURATION_WORD.fullmatch(text):  # ('34h': a string, as `inline` and `plain` find, a digit first)
+                value = self.memo[text] = text
+            else:
+                value = self.inline(text, depth + 2)
+        out = {shape.key: value}
+        out.update(shape.values)
+        for key, empty in shape.fresh:
+            out[key] = empty()
+        self.values += shape.count
+        return out
 
     def inline(self, text: str, depth: int) -> Any:
         """The value written after `key: ` or `- `: a scalar, `{}` or `[]`."""
@@ -473,6 +513,55 @@ class _BlockReader:
         if type(value) in _MEMO_TYPES:
             memo[text] = value
         return value
+
+
+#: the most flat-record shapes a sequence keeps (a timeline cycling over 16 pumps keeps 16)
+_MOST_SHAPES = 64
+
+
+class _RecordShape:
+    """A sequence item read by `_BlockReader.mapping` that is a flat record: `- key: value`
+    then one `key: value` line each for its other keys, all at one column, every value a
+    memoised scalar (the same object for the same text) or an empty `{}` / `[]`. The later
+    items of the same lines but for the first value are built from it (`_like_last`)."""
+
+    __slots__ = ("lines", "column", "prefix", "key", "tail", "values", "fresh", "count")
+
+    def __init__(self, lines: int, column: int, first_key: str, key: Any, tail: list[tuple[int, str]],
+                 values: dict, fresh: list[tuple[Any, Callable[[], Any]]]) -> None:
+        self.lines = lines  # lines of an item
+        self.column = column  # the keys' column
+        self.prefix = first_key + ":"  # the first key's text and its colon
+        self.key = key  # the first key
+        self.tail = tail  # the item's lines after the first, (indent, content)
+        self.values = values  # the other keys and their values, in order (an empty collection as None)
+        self.fresh = fresh  # (key, dict or list) of the keys whose value is a fresh empty collection
+        self.count = 2 * (len(values) + 1)  # values counted for check_data_bounds
+
+    @staticmethod
+    def of(lines: list[tuple[int, str]], pos: int, end: int, column: int, split: tuple[Any, ...], value: Any) -> _RecordShape | None:
+        """The shape of the item `value` read from lines[pos:end] (its first line split into
+        `split`), or None when it is not a flat record."""
+        if type(value) is not dict or len(value) != end - pos or split[1] is None or \
+                (end < len(lines) and lines[end][0] >= column):
+            return None
+        tail = lines[pos + 1:end]
+        if any(at != column for at, _ in tail):
+            return None
+        items = iter(value.items())
+        key, _ = next(items)
+        values: dict = {}
+        fresh: list[tuple[Any, Callable[[], Any]]] = []
+        for k, v in items:
+            kind = type(v)
+            if (kind is dict or kind is list) and not v:
+                values[k] = None
+                fresh.append((k, kind))
+            elif kind in _MEMO_TYPES:
+                values[k] = v
+            else:
+                return None
+        return _RecordShape(end - pos, column, split[0], key, tail, values, fresh)
 
 
 def _is_item(content: str) -> bool:

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulator import float_text
-from simulator.float_text import BLOCK, ColumnTexts, csv_two_columns, float_texts, text_blocks
+from simulator.float_text import BLOCK, ColumnTexts, csv_two_columns, float_strs, float_texts, text_blocks
 from simulator.output import series_csv_bytes, series_csv_text
 
 #: values where a shortcut could go wrong, each with repr's text worked out by hand
@@ -141,6 +141,18 @@ def test_whole_seconds_with_a_few_fractions_give_repr(seconds, fractions):
     for i, x in fractions:
         values[i % len(values)] = x
     assert float_texts(np.array(values)) == [repr(v) for v in values]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(130, 700), st.lists(st.floats(1e-4, 1e9) | st.floats(-1e9, -1e-4), min_size=1, max_size=130), st.randoms(use_true_random=False))
+def test_whole_seconds_with_fractions_around_the_repr_limit_give_repr(count, fractions, rnd):
+    """Whole values with up to FEW_BY_REPR others (those by repr) or more (the shortest-digits
+    way on them alone), the others anywhere, either sign; float_strs in bulk from 512 values."""
+    values = [float(rnd.randrange(0, 4 * 10 ** 8)) for _ in range(count)]
+    for x in fractions:
+        values[rnd.randrange(count)] = x
+    assert float_texts(np.array(values)) == [repr(v) for v in values]
+    assert float_strs(np.array(values)) == [repr(v) for v in values]
 
 
 def test_short_and_long_decimals_by_hand():

@@ -101,6 +101,32 @@ def test_event_counts_known_answer_and_alarm_repeats():
     assert event_counts([E(kind=Kinds.ALARM_REPEATS, payload={"count": 0})]) == {}
 
 
+def _counts_one_by_one(events) -> dict[str, int]:
+    """event_counts as written first: each event counted in turn, a coalesced repeat by its count."""
+    from collections import Counter
+
+    from simulator.events import Kinds
+
+    counts: Counter[str] = Counter()
+    for e in events:
+        if e.kind == Kinds.ALARM_REPEATS:
+            counts[Kinds.ALARM_REPEAT] += int(e.payload.get("count", 0))
+        else:
+            counts[e.kind] += 1
+    return {k: v for k, v in counts.items() if v}
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "alarm.raised", "alarm.repeat", "alarm.repeats"]), st.integers(0, 5)), max_size=30))
+def test_event_counts_equal_counting_one_by_one_in_order(kinds_and_counts):
+    from types import SimpleNamespace as E
+
+    from simulator.results import event_counts
+
+    events = [E(kind=kind, payload={"count": n} if n != 5 else {}) for kind, n in kinds_and_counts]
+    assert list(event_counts(events).items()) == list(_counts_one_by_one(events).items())
+
+
 def test_an_action_stores_negative_zero_as_zero_on_its_float_fields_only():
     """ActionSpec runs StrictModel's -0 rule on its float fields (at, every, until); its strings,
     count and params (their own deep rule) are as before."""

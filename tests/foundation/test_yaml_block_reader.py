@@ -261,3 +261,56 @@ def test_a_wrapped_source_note_takes_the_block_path_with_known_value():
 @given(st.one_of(st.sampled_from(VALUES + KEYS), st.text(alphabet="0123456789.:-+_eEoxXabfnNtTyY~ ", max_size=12), st.text(max_size=8)))
 def test_the_plain_scalar_tag_is_the_resolver_s(text):
     assert yaml_io._implicit_tag(text) == yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False))
+
+
+#: the lines after an item's first (at the keys' column, or other columns) that repeated items
+#: of a timeline share, and a few that break the pattern (nested blocks, `key:` alone, repeats)
+ITEM_TAILS = ["device: pump", "action: patient_bolus", "params: {}", "params: []", "empty:", "n: 1.5", "w: .inf", "s: 'x'",
+              "on: yes", "when: 2026-01-05T08:00:00", "device: pump", "params:", "  dose: 1", "- x", "  - y", "   deeper: 1"]
+
+
+@st.composite
+def repeated_records(draw) -> list[str]:
+    """A sequence of `- key: value` items that mostly repeat one of a few sets of other lines
+    (a long timeline's shapes), some items differing in their first key, their column, a line, their
+    length, or followed by a nested block."""
+    indent = draw(st.sampled_from([0, 2]))
+    gap = draw(st.sampled_from([" ", " ", "  "]))
+    tails = draw(st.lists(st.lists(st.sampled_from(ITEM_TAILS[:10]), min_size=0, max_size=4), min_size=1, max_size=3))
+    lines: list[str] = []
+    for _ in range(draw(st.integers(1, 10))):
+        tail = draw(st.sampled_from(tails))  # items cycling over a few shapes (a timeline over several devices)
+        first = draw(st.sampled_from(["at", "at", "at", "time", "device"]))
+        value = draw(st.sampled_from(["10h", "34h", "1", "{}", "[]", "'q'", "a b", ""] if draw(st.integers(0, 5)) else ["x: y", "[1]", ".nan", "-"]))
+        item_gap = gap if draw(st.integers(0, 5)) else gap + " "
+        lines.append(" " * indent + f"-{item_gap}{first}:" + (f" {value}" if value else ""))
+        column = indent + 1 + len(item_gap)
+        own = list(tail)
+        if draw(st.integers(0, 7)) == 0 and own:
+            own[draw(st.integers(0, len(own) - 1))] = draw(st.sampled_from(ITEM_TAILS))
+        if draw(st.integers(0, 7)) == 0:
+            own.append(draw(st.sampled_from(ITEM_TAILS)))
+        lines += [" " * column + t for t in own]
+    if draw(st.booleans()):
+        lines.append(draw(st.sampled_from(["after: 1", "- last", "  - last", "    x: 1"])))
+    return ["timeline:", *lines] if indent else lines
+
+
+@settings(max_examples=3000, deadline=None)
+@given(repeated_records())
+def test_repeated_records_are_read_as_pyyaml_reads_them(lines):
+    """The items built from the previous item's shape (`_RecordShape`) equal PyYAML's."""
+    assert_read_as_pyyaml_reads_it("\n".join(lines) + "\n")
+
+
+def test_repeated_records_get_fresh_empty_collections_and_are_counted(monkeypatch):
+    text = "".join(f"- at: {h}h\n  device: pump\n  params: {{}}\n  steps: []\n  note: ~\n" for h in range(1, 6))
+    data, plain = block(text)
+    assert plain
+    assert data == [{"at": f"{h}h", "device": "pump", "params": {}, "steps": [], "note": None} for h in range(1, 6)]
+    assert len({id(item["params"]) for item in data}) == 5 and len({id(item["steps"]) for item in data}) == 5
+    # 1 root + 5 items x (1 + 2 x 5 keys and values) = 56 values: the bounds verdict at the limit
+    monkeypatch.setattr(yaml_io, "MAX_YAML_NODES", 56)
+    assert block(text)[1] and bounds_pass(data)
+    monkeypatch.setattr(yaml_io, "MAX_YAML_NODES", 55)
+    assert not block(text)[1] and not bounds_pass(data)

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING
 from simulator.event_kinds import K
 from simulator.scs.battery import SECONDS_PER_HOUR
 from simulator.scs.energy import Compliance, ProgramLoad, Rates, program_load
-from simulator.recorder import Series
 from simulator.scs.history import StimState
 from simulator.scs.output_now import OutputNow
 from simulator.scs.program import SHAPES, shape_token
@@ -143,14 +142,14 @@ def finish_amplitude(dev: StimulatorDevice) -> OutputNow:
     rows = dev.rows
     kept = rows._rows
     if kept is not None and kept[0] == (len(stored), None):
-        # StateRows.record's kept-rows path (power.accumulated without ramps, then add_row)
+        # StateRows.record's kept-rows path (power.accumulated without ramps, then the row block)
         dt = max(0.0, now - power.t_acc)
         rate = power.rate
         values = [pct, power.charge_uc + rate.get("charge_uc_per_s", 0.0) * dt + 0.0,
                   power.energy_j + rate.get("battery_w", 0.0) * dt + 0.0, 1.0 if stim else 0.0]
         for n in kept[1]:
             values.append(stored[n].amplitude_ma)  # (out.amplitudes_ma's for a running program: the program's own)
-        Series.add_row(kept[2], now, values)
+        rows.block.add_row(now, values)
     else:
         rows.record(out, None)
     # ----- _plan: PowerSupply.plan_threshold -----

@@ -111,7 +111,20 @@ def finish_amplitude(dev: StimulatorDevice) -> OutputNow:
                          shorted=sorted(k for k in fractions if k in p.contacts),
                          model="[?] simple: short-fault ohm in parallel with the tissue impedance")
             short_state[n] = lossy
-        safety.note_compliance(comp, active)
+        # SafetyMonitor.note_compliance: when every running program reaches its set current and the
+        # out-of-compliance alarm is not active, it only marks them all in compliance
+        compliance_state = safety.compliance_state
+        for n in active:
+            c = comp[n]
+            if not c.required_v <= c.rail_v + 1e-9:  # (c.ok)
+                safety.note_compliance(comp, active)
+                break
+        else:
+            if "out_of_compliance" in dev.alarms.active:  # (alarms.is_active)
+                safety.note_compliance(comp, active)
+            else:
+                for n in active:
+                    compliance_state[n] = True
     # ----- PowerSupply.check_recharge_eri (it returns at once on other profiles) -----
     if pb.chemistry == "rechargeable" and pb.eri_recharge_interval_days is not None:
         power.check_recharge_eri()

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from simulator.scs.device import StimulatorDevice
 
 _tuple_new = tuple.__new__
+_object_new = object.__new__
 
 
 def finish_amplitude(dev: StimulatorDevice) -> OutputNow:
@@ -144,10 +145,13 @@ def finish_amplitude(dev: StimulatorDevice) -> OutputNow:
             break
     else:
         taus = {}
-    state = StimState.of(now, progs, starts, delivered, shares, stim, taus, {})
+    state = _object_new(StimState)  # StimState.of, inlined
+    state.__dict__.update(t_s=now, programs=progs, starts_s=starts, amplitudes_ma=delivered, shares=shares, stimulating=stim,
+                          passive_tau_us=taus, stop_ramps={})
     history = dev.history
     states = history.states
-    if states and (states[-1].t_s >= now or states[-1].same_as(state)):
+    # (same_as compares the delivered amplitudes first: a step that changed them is told by that dict alone)
+    if states and (states[-1].t_s >= now or (states[-1].amplitudes_ma == delivered and states[-1].same_as(state))):
         history.note(state)  # equal to the last entry, or a second one at this instant
     else:
         states.append(state)  # ProgramHistory.note's commonest case, inlined

@@ -185,7 +185,7 @@ def finish_amplitude(dev: StimulatorDevice) -> OutputNow:
                 best = t
             if best < math.inf:
                 break  # (a lower level is reached no sooner)
-    if math.isfinite(best):
+    if best <= power.end_s:  # (PowerSupply.plan_threshold: none after the run's end)
         on_cross = dev._on_threshold
         power.threshold_wake = dev.wake_at(best, lambda: power._crossed(on_cross))
     # ----- SafetyMonitor.plan_compliance, SoftStops.plan_end -----

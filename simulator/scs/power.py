@@ -53,6 +53,9 @@ class PowerSupply:
         self.threshold_wake: Wakeup | None = None
         self.recharge_wake: Wakeup | None = None
         self._thresholds: list[tuple[float, str]] | None = None
+        #: the run's end, s: a threshold reached after it is never due (`Simulation.run` stops there),
+        #: so no wake-up is scheduled for it (as `drift.next_compliance_change_s` gives inf after it)
+        self.end_s = float(dev.sim.duration_s)
 
     # ----- closed-form accounting -----
     def compute_rates(self, out: OutputNow | None = None) -> None:
@@ -159,7 +162,7 @@ class PowerSupply:
                     best = t
                 if best < math.inf:
                     break  # draining, a lower level is reached no sooner (time_to_pct is monotone): best is the min
-        if math.isfinite(best):
+        if best <= self.end_s:  # (inf or a time after the run's end: nothing to wake for)
             self.threshold_wake = self.dev.wake_at(best, lambda: self._crossed(on_cross))
 
     def _crossed(self, on_cross: Callable[[], None]) -> None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from simulator.alarms import CRITICAL, NON_CRITICAL
 from simulator.device import Wakeup
 from simulator.event_kinds import K
-from simulator.scs.battery import BatteryState
+from simulator.scs.battery import SECONDS_PER_HOUR, BatteryState
 from simulator.scs.energy import battery_current_ma
 
 if TYPE_CHECKING:
@@ -101,7 +101,9 @@ class PowerSupply:
             self.energy_j += battery
             self.tissue_energy_j += tissue
         self.t_acc = now_s
-        self.battery.rebase(now_s)
+        battery = self.battery  # battery.rebase(now_s), inlined (hot: every action and wake-up)
+        battery.level_mah = min(battery.capacity_mah, max(0.0, battery.level_mah + battery.net_ma * (now_s - battery.t0_s) / SECONDS_PER_HOUR))
+        battery.t0_s = now_s
 
     def was_stimulating(self) -> bool | None:
         """Whether the rates in force say 'stimulating' (None before the first rates)."""

@@ -327,3 +327,18 @@ def test_program_load_at_is_compliance_then_rates(registry, amp, ohm_scale, shor
     assert [struct.pack("d", x) for x in got[1]] == [struct.pack("d", x) for x in load.rates(c, fractions)]  # the same bits
     assert vars(got[0]) == vars(c)
     assert load.at(amp, fractions) == got  # (the memo's answer)
+
+
+@settings(max_examples=100, deadline=None)
+@given(level=st.floats(0.0, 1.2), net=st.floats(-50.0, 50.0), t0=st.floats(0.0, 1e8), dt=st.floats(0.0, 1e7))
+def test_power_advance_moves_the_cell_as_rebase(level, net, t0, dt):
+    """`PowerSupply.advance` brings the cell to now as `BatteryState.rebase(now)` does (inlined there)."""
+    sim = _sim({"drift": False})
+    power = sim.devices["ipg"].power
+    cap = power.battery.capacity_mah
+    power.battery = BatteryState(cap, cap * level, t0, net)
+    power.t_acc = t0
+    plain = BatteryState(cap, cap * level, t0, net)
+    power.advance(t0 + dt)
+    plain.rebase(t0 + dt)
+    assert power.battery == plain and struct.pack("d", power.battery.level_mah) == struct.pack("d", plain.level_mah)

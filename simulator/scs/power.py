@@ -101,9 +101,9 @@ class PowerSupply:
             self.energy_j += battery
             self.tissue_energy_j += tissue
         self.t_acc = now_s
-        battery = self.battery  # battery.rebase(now_s), inlined (hot: every action and wake-up)
-        battery.level_mah = min(battery.capacity_mah, max(0.0, battery.level_mah + battery.net_ma * (now_s - battery.t0_s) / SECONDS_PER_HOUR))
-        battery.t0_s = now_s
+        cell = self.battery  # battery.rebase(now_s), inlined (hot: every action and wake-up)
+        cell.level_mah = min(cell.capacity_mah, max(0.0, cell.level_mah + cell.net_ma * (now_s - cell.t0_s) / SECONDS_PER_HOUR))
+        cell.t0_s = now_s
 
     def was_stimulating(self) -> bool | None:
         """Whether the rates in force say 'stimulating' (None before the first rates)."""

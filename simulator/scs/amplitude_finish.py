@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING
 from simulator.event_kinds import K
 from simulator.scs.battery import SECONDS_PER_HOUR
 from simulator.scs.energy import Compliance, ProgramLoad, Rates, program_load
-from simulator.recorder import Series
 from simulator.scs.history import StimState
 from simulator.scs.output_now import OutputNow
 from simulator.scs.program import SHAPES, shape_token
@@ -35,6 +34,7 @@ if TYPE_CHECKING:
     from simulator.scs.device import StimulatorDevice
 
 _tuple_new = tuple.__new__
+_object_new = object.__new__
 
 
 def finish_amplitude(dev: StimulatorDevice) -> OutputNow:
@@ -112,7 +112,20 @@ def finish_amplitude(dev: StimulatorDevice) -> OutputNow:
                          shorted=sorted(k for k in fractions if k in p.contacts),
                          model="[?] simple: short-fault ohm in parallel with the tissue impedance")
             short_state[n] = lossy
-        safety.note_compliance(comp, active)
+        # SafetyMonitor.note_compliance: when every running program reaches its set current and the
+        # out-of-compliance alarm is not active, it only marks them all in compliance
+        compliance_state = safety.compliance_state
+        for n in active:
+            c = comp[n]
+            if not c.required_v <= c.rail_v + 1e-9:  # (c.ok)
+                safety.note_compliance(comp, active)
+                break
+        else:
+            if "out_of_compliance" in dev.alarms.active:  # (alarms.is_active)
+                safety.note_compliance(comp, active)
+            else:
+                for n in active:
+                    compliance_state[n] = True
     # ----- PowerSupply.check_recharge_eri (it returns at once on other profiles) -----
     if pb.chemistry == "rechargeable" and pb.eri_recharge_interval_days is not None:
         power.check_recharge_eri()
@@ -132,10 +145,13 @@ def finish_amplitude(dev: StimulatorDevice) -> OutputNow:
             break
     else:
         taus = {}
-    state = StimState.of(now, progs, starts, delivered, shares, stim, taus, {})
+    state = _object_new(StimState)  # StimState.of, inlined
+    state.__dict__.update(t_s=now, programs=progs, starts_s=starts, amplitudes_ma=delivered, shares=shares, stimulating=stim,
+                          passive_tau_us=taus, stop_ramps={})
     history = dev.history
     states = history.states
-    if states and (states[-1].t_s >= now or states[-1].same_as(state)):
+    # (same_as compares the delivered amplitudes first: a step that changed them is told by that dict alone)
+    if states and (states[-1].t_s >= now or (states[-1].amplitudes_ma == delivered and states[-1].same_as(state))):
         history.note(state)  # equal to the last entry, or a second one at this instant
     else:
         states.append(state)  # ProgramHistory.note's commonest case, inlined
@@ -143,14 +159,14 @@ def finish_amplitude(dev: StimulatorDevice) -> OutputNow:
     rows = dev.rows
     kept = rows._rows
     if kept is not None and kept[0] == (len(stored), None):
-        # StateRows.record's kept-rows path (power.accumulated without ramps, then add_row)
+        # StateRows.record's kept-rows path (power.accumulated without ramps, then the row block)
         dt = max(0.0, now - power.t_acc)
         rate = power.rate
         values = [pct, power.charge_uc + rate.get("charge_uc_per_s", 0.0) * dt + 0.0,
                   power.energy_j + rate.get("battery_w", 0.0) * dt + 0.0, 1.0 if stim else 0.0]
         for n in kept[1]:
             values.append(stored[n].amplitude_ma)  # (out.amplitudes_ma's for a running program: the program's own)
-        Series.add_row(kept[2], now, values)
+        rows.block.add_row(now, values)
     else:
         rows.record(out, None)
     # ----- _plan: PowerSupply.plan_threshold -----
@@ -169,7 +185,7 @@ def finish_amplitude(dev: StimulatorDevice) -> OutputNow:
                 best = t
             if best < math.inf:
                 break  # (a lower level is reached no sooner)
-    if math.isfinite(best):
+    if best <= power.end_s:  # (PowerSupply.plan_threshold: none after the run's end)
         on_cross = dev._on_threshold
         power.threshold_wake = dev.wake_at(best, lambda: power._crossed(on_cross))
     # ----- SafetyMonitor.plan_compliance, SoftStops.plan_end -----

@@ -166,8 +166,31 @@ class ProgramLoad:
         last = self._last
         if last is not None and last[0] == amp and amp != 0.0 and last[1] is tissue_fraction:
             return last[2]
-        c = self.compliance(amp)
-        pair = (c, self.rates(c, tissue_fraction))
+        # compliance(amp), Compliance.of and rates(that, tissue_fraction), written out in one frame
+        # with the same float operations (tests/scs/test_action_fast_paths.py checks them against
+        # the plain formulas)
+        r = self.r_eff_ohm
+        head = self.headroom_v
+        rail = self.rail_v
+        need = amp * 1e-3 * r + head
+        delivered = amp if need <= rail else max(0.0, (rail - head) / r * 1e3) if r > 0 else amp
+        supply_v = min(rail, need) if self.adaptive else rail
+        c = _object_new(Compliance)
+        c.__dict__.update(required_v=need, rail_v=rail, supply_v=supply_v, delivered_ma=delivered, requested_ma=amp)
+        duty = self.duty
+        duty_e = self.duty_e
+        pps = self.pps
+        phases = self.phases
+        pw = self.pulse_width_us
+        tissue = pps * duty_e * (phases * ((delivered * 1e-3) ** 2 * self.load_ohm * pw * 1e-6))
+        i_a = delivered * 1e-3
+        if self.adaptive and need <= rail + 1e-9:
+            volt_amp = i_a * i_a * r * duty_e + i_a * head * duty
+        else:
+            volt_amp = i_a * supply_v * duty
+        supply = pps * phases * volt_amp * pw * 1e-6 / self.efficiency
+        share = self.tissue_share(tissue_fraction) if tissue_fraction else 1.0
+        pair = (c, (pps * duty * delivered * pw / 1000.0 * share, tissue, supply, share))
         self._last = (amp, tissue_fraction, pair)
         return pair
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from simulator.alarms import CRITICAL, NON_CRITICAL
 from simulator.device import Wakeup
 from simulator.event_kinds import K
-from simulator.scs.battery import BatteryState
+from simulator.scs.battery import SECONDS_PER_HOUR, BatteryState
 from simulator.scs.energy import battery_current_ma
 
 if TYPE_CHECKING:
@@ -53,6 +53,9 @@ class PowerSupply:
         self.threshold_wake: Wakeup | None = None
         self.recharge_wake: Wakeup | None = None
         self._thresholds: list[tuple[float, str]] | None = None
+        #: the run's end, s: a threshold reached after it is never due (`Simulation.run` stops there),
+        #: so no wake-up is scheduled for it (as `drift.next_compliance_change_s` gives inf after it)
+        self.end_s = float(dev.sim.duration_s)
 
     # ----- closed-form accounting -----
     def compute_rates(self, out: OutputNow | None = None) -> None:
@@ -98,7 +101,9 @@ class PowerSupply:
             self.energy_j += battery
             self.tissue_energy_j += tissue
         self.t_acc = now_s
-        self.battery.rebase(now_s)
+        cell = self.battery  # battery.rebase(now_s), inlined (hot: every action and wake-up)
+        cell.level_mah = min(cell.capacity_mah, max(0.0, cell.level_mah + cell.net_ma * (now_s - cell.t0_s) / SECONDS_PER_HOUR))
+        cell.t0_s = now_s
 
     def was_stimulating(self) -> bool | None:
         """Whether the rates in force say 'stimulating' (None before the first rates)."""
@@ -159,7 +164,7 @@ class PowerSupply:
                     best = t
                 if best < math.inf:
                     break  # draining, a lower level is reached no sooner (time_to_pct is monotone): best is the min
-        if math.isfinite(best):
+        if best <= self.end_s:  # (inf or a time after the run's end: nothing to wake for)
             self.threshold_wake = self.dev.wake_at(best, lambda: self._crossed(on_cross))
 
     def _crossed(self, on_cross: Callable[[], None]) -> None:

@@ -3,14 +3,15 @@
 At every change the device adds one breakpoint to each of its signals: battery_pct (%),
 charge_delivered_uc (uC), energy_used_j (J), stimulating (0/1, step) and amplitude_ma.<program>
 (mA, step) of each stored program in the bank's order but the closed loop's (the loop records its
-own). `StateRows` keeps the Series of one such list of signals and feeds them one row
-(`Series.add_row`), instead of one `recorder.record` call (a dict lookup and two calls) a signal.
+own). `StateRows` keeps the Series of one such list of signals and holds their rows in one
+`RowBlock` (one array append a record; the series get the rows when one of them is next touched),
+instead of one `recorder.record` call (a dict lookup and two calls) a signal.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simulator.recorder import Series
+from simulator.recorder import RowBlock, Series
 
 if TYPE_CHECKING:
     from simulator.scs.device import StimulatorDevice
@@ -27,14 +28,19 @@ class StateRows:
     The list is told by the number of stored programs and the closed loop's program: programs are
     stored or replaced in place (the bank keeps its order), never removed, so the count and the
     order give the names. The first row of a list goes through `recorder.record` (which makes a
-    missing series, in this order), later rows to the kept Series by `Series.add_row` (what
-    `recorder.record` does to an existing series: the same breakpoints kept or dropped by the same
-    rules). The recorder never replaces a series it made."""
+    missing series, in this order), later rows to the kept Series through the row block `block`,
+    bound to them (`RowBlock.bind`) when the list is kept: a row held there reaches the series,
+    in order, before anything else touches one of them (RowBlock's invalidation rule: every Series
+    method that adds or reads flushes the block first), so each gets what `Series.add_row` would
+    have added (the same breakpoints kept or dropped by the same rules). The recorder never
+    replaces a series it made, and no other block holds the stimulator's state series."""
 
     def __init__(self, dev: StimulatorDevice) -> None:
         self.dev = dev
         #: ((stored count, loop program), recorded program names, their Series in signal order); None: none yet
         self._rows: tuple[tuple[int, str | None], tuple[str, ...], list[Series]] | None = None
+        #: the rows of the kept Series (`_rows[2]`), not yet added to them
+        self.block = RowBlock()
 
     def record(self, out: OutputNow, loop_program: str | None) -> None:
         """One breakpoint of every signal at `out`'s instant (`loop_program`: the closed loop's
@@ -59,7 +65,7 @@ class StateRows:
             p = stored[n]
             values.append(amps.get(n, p.amplitude_ma) if n in active else p.amplitude_ma)
         if rows is not None:
-            Series.add_row(rows[2], now, values)
+            self.block.add_row(now, values)
         else:
             self._first(now, key, names, values)
 
@@ -72,4 +78,6 @@ class StateRows:
         for (signal, unit, interp), value in zip(signals, values):
             recorder.record(now, dev_id, signal, value, unit, interp)  # type: ignore[arg-type]
         series = recorder.series
-        self._rows = (key, names, [series[(dev_id, signal)] for signal, _, _ in signals])
+        kept = [series[(dev_id, signal)] for signal, _, _ in signals]
+        self.block.bind(kept)
+        self._rows = (key, names, kept)

@@ -394,7 +394,14 @@ def findings_at_amplitude(program: Program, amplitude_ma: float, profile: Stimul
                           impedance_ohm: dict[str, float] | None = None) -> list[Finding] | None:
     """`check_program(program.with_amplitude(amplitude_ma), ...)` from the shape's screen, or None when
     the amplitude itself raises a finding (or the waveform is not offered): then run the full check."""
-    screen = amplitude_screen(program, profile, areas_cm2, impedance_ohm)
+    hit = SHAPES.get(id(program))  # amplitude_screen's memo hit, inlined (a miss: the function)
+    token = hit[1] if hit is not None and hit[0] is program else shape_token(program)
+    for entry in token.screens:
+        if entry[0] is profile and entry[1] is areas_cm2 and entry[2] is impedance_ohm:
+            screen: AmplitudeScreen | None = entry[3]
+            break
+    else:
+        screen = amplitude_screen(program, profile, areas_cm2, impedance_ohm)
     if screen is None or profile.amplitude_ma.problem(amplitude_ma, "amplitude", "mA") is not None:
         return None
     if screen.electrical and not (amplitude_ma <= screen.clear_ma and amplitude_ma <= screen.total_cap_ma):

@@ -307,3 +307,38 @@ def test_thresholds_made_once_are_the_profiles(profile_id):
     expected = [(b.low_battery_pct, "low")] + ([(b.eri_pct, "eri")] if b.chemistry == "primary" and b.eri_pct is not None else [])
     expected += [(b.stimulation_off_pct, "eos" if b.chemistry == "primary" else "stim_off"), (0.0, "empty")]
     assert made == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(amp=st.one_of(st.just(0.0), st.floats(0.0, 25.5)), ohm_scale=st.floats(0.2, 40.0), short=st.booleans(), adaptive=st.booleans(),
+       profile_id=st.sampled_from(["scs/rechargeable-micc-16", "scs/recharge-free-tonic", "scs/rechargeable-burst"]))
+def test_program_load_at_is_compliance_then_rates(registry, amp, ohm_scale, short, adaptive, profile_id):
+    """`ProgramLoad.at` (compliance, Compliance.of and rates in one frame) against the methods it
+    writes out, in and out of compliance (high impedances), with and without a short, both supplies."""
+    profile = registry.get(profile_id)
+    profile = profile.model_copy(update={"adaptive_compliance": adaptive})
+    p = _program({"E1": "-", "E2": "-", "E3": "+"}, cycling={"on_s": 60.0, "off_s": 240.0})
+    ohm = {k: v * ohm_scale for k, v in {"E1": 500.0, "E2": 800.0, "E3": 650.0, "case": 200.0}.items()}
+    fractions = {"E2": 20.0 / (20.0 + 800.0)} if short else {}
+    load = ProgramLoad(p, profile, ohm)
+    c = load.compliance(amp)
+    got = load.at(amp, fractions)
+    assert got == (c, load.rates(c, fractions))
+    assert [struct.pack("d", x) for x in got[1]] == [struct.pack("d", x) for x in load.rates(c, fractions)]  # the same bits
+    assert vars(got[0]) == vars(c)
+    assert load.at(amp, fractions) == got  # (the memo's answer)
+
+
+@settings(max_examples=100, deadline=None)
+@given(level=st.floats(0.0, 1.2), net=st.floats(-50.0, 50.0), t0=st.floats(0.0, 1e8), dt=st.floats(0.0, 1e7))
+def test_power_advance_moves_the_cell_as_rebase(level, net, t0, dt):
+    """`PowerSupply.advance` brings the cell to now as `BatteryState.rebase(now)` does (inlined there)."""
+    sim = _sim({"drift": False})
+    power = sim.devices["ipg"].power
+    cap = power.battery.capacity_mah
+    power.battery = BatteryState(cap, cap * level, t0, net)
+    power.t_acc = t0
+    plain = BatteryState(cap, cap * level, t0, net)
+    power.advance(t0 + dt)
+    plain.rebase(t0 + dt)
+    assert power.battery == plain and struct.pack("d", power.battery.level_mah) == struct.pack("d", plain.level_mah)

@@ -3,7 +3,8 @@
 - `StateRows` (scs/rows.py) feeds the kept Series one row; the plain path records every signal
   through `recorder.record` (the rows are forgotten before each record): whole runs identical,
   with a closed loop (its program recorded by the loop), programs stored mid-run (a new list of
-  signals) and the loop switched off and on;
+  signals) and the loop switched off and on; the kept rows go through a `RowBlock` (eleventh
+  pass): series read between slices of a run give what the plain path's give at each read;
 - `SoftStops.begin` returns at once for `NO_STOP` without ramps: what the full method does.
 """
 from __future__ import annotations
@@ -12,6 +13,7 @@ import pytest
 
 from simulator.engine import Simulation
 from simulator.scenario import scenario_from_dict
+from simulator.recorder import RowBlock
 from simulator.scs.device import StimulatorDevice
 from simulator.scs.rows import StateRows
 from simulator.scs.soft_stop import NO_STOP, OutputBefore, SoftStops
@@ -74,6 +76,58 @@ def test_rows_give_what_recorder_record_gives(monkeypatch, make):
     assert fast.summary == slow.summary
     assert list(fast.series) == list(slow.series)  # the series made in the same order
     assert fast.series == slow.series
+
+
+def _sliced_reads(make, plain: bool) -> tuple[list, object]:
+    """Run `make()` in slices of uneven length, reading every series of the device between
+    slices (points, a value between breakpoints, the battery by the device's own reader); the
+    reads and the results. `plain`: every row through `recorder.record` (no block held)."""
+    sim = make()
+    dev = sim.devices["ipg"]
+    reads: list = []
+    t = 0.0
+    for k in range(1, 30):
+        t += 1234.5 * (k % 7 + 1)
+        if t >= sim.duration_s:
+            break
+        sim.run(until=t)
+        if plain:
+            assert not dev.rows.block.rows
+        for (device, signal), series in list(sim.recorder.series.items()):
+            if k % 3 == 0:  # sometimes read one series only: the others stay held in the block
+                if signal != "stimulating":
+                    continue
+            reads.append((device, signal, len(series), list(series.t_s[-3:]), list(series.values[-3:]), repr(float(series.at(t * 0.5)))))  # (repr: a NaN before the first point)
+        reads.append(repr(dev.battery_pct_at(t)))
+    return reads, sim.run().results()
+
+
+@pytest.mark.parametrize("make", [_closed_loop_sim, _open_loop_sim])
+@pytest.mark.parametrize("fused", [False, True])
+def test_row_block_reads_between_slices_are_plain(monkeypatch, make, fused):
+    monkeypatch.setattr(StimulatorDevice, "fused_finish", fused)
+    held = []
+    add_row = RowBlock.add_row
+
+    def watching(self, t_s, values):
+        held.append(len(self.rows))
+        add_row(self, t_s, values)
+
+    monkeypatch.setattr(RowBlock, "add_row", watching)
+    fast_reads, fast = _sliced_reads(make, plain=False)
+    assert len(held) > 40 and max(held) > 0  # rows were held, several at once
+    record = StateRows.record
+
+    def plain(self, out, loop_program):
+        self._rows = None  # every row through recorder.record
+        record(self, out, loop_program)
+
+    monkeypatch.setattr(StateRows, "record", plain)
+    monkeypatch.setattr(StimulatorDevice, "fused_finish", False)
+    slow_reads, slow = _sliced_reads(make, plain=True)
+    assert fast_reads == slow_reads
+    assert fast.events == slow.events and fast.summary == slow.summary
+    assert list(fast.series) == list(slow.series) and fast.series == slow.series
 
 
 def test_closed_loop_run_records_each_program_once():

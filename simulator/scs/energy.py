@@ -172,9 +172,7 @@ class ProgramLoad:
         r = self.r_eff_ohm
         head = self.headroom_v
         rail = self.rail_v
-        need = amp * 1e-3 * r + head
-        delivered = amp if need <= rail else max(0.0, (rail - head) / r * 1e3) if r > 0 else amp
-        supply_v = min(rail, need) if self.adaptive else rail
+        need, delivered, supply_v = self._output_stage(amp)
         c = _object_new(Compliance)
         c.__dict__.update(required_v=need, rail_v=rail, supply_v=supply_v, delivered_ma=delivered, requested_ma=amp)
         duty = self.duty
@@ -194,15 +192,21 @@ class ProgramLoad:
         self._last = (amp, tissue_fraction, pair)
         return pair
 
-    def compliance(self, amp: float) -> Compliance:
-        """Required voltage, supply and delivered current at `amp` mA (see `compliance`)."""
+    def _output_stage(self, amp: float) -> tuple[float, float, float]:
+        """At `amp` mA: the required voltage (V), the current delivered (mA: the request, or what
+        the rail allows across the load) and the supply voltage (V: the need, capped at the rail,
+        when adaptive; else the rail)."""
         r = self.r_eff_ohm
         head = self.headroom_v
         rail = self.rail_v
         need = amp * 1e-3 * r + head
         delivered = amp if need <= rail else max(0.0, (rail - head) / r * 1e3) if r > 0 else amp
-        supply = min(rail, need) if self.adaptive else rail
-        return Compliance.of(need, rail, supply, delivered, amp)
+        return need, delivered, (min(rail, need) if self.adaptive else rail)
+
+    def compliance(self, amp: float) -> Compliance:
+        """Required voltage, supply and delivered current at `amp` mA (see `compliance`)."""
+        need, delivered, supply = self._output_stage(amp)
+        return Compliance.of(need, self.rail_v, supply, delivered, amp)
 
     def tissue_share(self, tissue_fraction: dict[str, float] | None) -> float:
         """See `tissue_share`."""

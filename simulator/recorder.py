@@ -28,7 +28,7 @@ class Series:
 
     Besides explicit breakpoints (`add`), a series can take *generated* ones (`add_generated`):
     an object whose `points(signal)` returns the breakpoints of a known closed form over an
-    interval (the pump's flex schedule, one point per step boundary), as two sequences. They are
+    interval (the pump's flex schedule, a point per step boundary where the dose changes), as two sequences. They are
     produced only when the series is read (`t_s`, `values`, `at`, `len`, `_t`, `_v`, a writer),
     in order with the explicit breakpoints added after them, with exactly the rules `add` and
     `extend` apply eagerly, so a read series is the same as if every point had been added at

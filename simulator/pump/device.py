@@ -324,9 +324,10 @@ class PumpDevice(Device):
             battery.advance(dt, calc / dt)
 
     def _record_schedule_steps(self, t_a: float, t_b: float, parts: tuple[float, float]) -> None:
-        """Add the breakpoints of the series at the flex step boundaries inside (t_a, t_b): the
-        same points a wake-up at every boundary used to record, generated (with numpy, all series
-        at once) only when a series is read (step_series.StepBreakpoints)."""
+        """Add the breakpoints of the series at the flex step boundaries inside (t_a, t_b) where
+        the dose changes (a boundary between two steps of one dose is a point on the line):
+        generated (with numpy, all series at once) only when a series is read
+        (step_series.StepBreakpoints)."""
         program = self.therapy.program
         if t_b - t_a <= program.max_step_gap_s + 2.0 and program.next_change_after_exceeds(t_a, t_b + 1.0):
             # no step boundary inside the interval (the generator would make no points); (an

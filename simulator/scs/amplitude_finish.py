@@ -5,7 +5,7 @@ stimulator with no soft stop in progress, `StimulatorDevice.finish_apply` calls 
 instead of `output_now` and its steps one by one. It does what those steps do, in their order and with the same
 float operations, written out in one function:
 
-- `output_now.output_now` without a controller (the amplitudes aimed for are the programs' own);
+- `output_now.output_now`, called as it is (without a controller the amplitudes aimed for are the programs' own);
 - `PowerSupply.compute_rates` (no ramp adds to the drain: `SoftStops.mean_battery_w` is not read);
 - `SafetyMonitor.check_compliance` with its `check_shorts` (the same events and alarms);
 - `PowerSupply.check_recharge_eri` (called only for the profiles it acts on);
@@ -25,57 +25,26 @@ from typing import TYPE_CHECKING
 
 from simulator.event_kinds import K
 from simulator.scs.battery import SECONDS_PER_HOUR
-from simulator.scs.energy import Compliance, ProgramLoad, Rates, program_load
 from simulator.scs.history import StimState
-from simulator.scs.output_now import OutputNow
-from simulator.scs.program import SHAPES, shape_token
+from simulator.scs.output_now import OutputNow, output_now
 
 if TYPE_CHECKING:
     from simulator.scs.device import StimulatorDevice
 
-_tuple_new = tuple.__new__
 _object_new = object.__new__
 
 
 def finish_amplitude(dev: StimulatorDevice) -> OutputNow:
     """Rates, compliance, rechargeable ERI, history entry, rows and wake-ups after an amplitude-only
     action of `dev` (see the module for when it applies); returns the output stage now."""
-    # ----- output_now.output_now without a controller -----
-    now = dev.now
+    out = output_now(dev)  # (no controller: the amplitudes aimed for are the programs' own)
+    now, stim, ohm, fractions, _amps, loads, comp, out_rates = out
     bank = dev.programs
     active = bank.active
     stored = bank.stored
     power = dev.power
-    output = dev.output
-    stim = bool(output.stim_on and not output.mri and power.suspended is None and active)  # dev.stimulating()
     electrodes = dev.electrodes
-    ohm = electrodes.ohm(now)
-    fractions = electrodes.fractions(now)
     prof = dev.profile
-    loads: dict[str, ProgramLoad] = {}
-    comp: dict[str, Compliance] = {}
-    out_rates: dict[str, Rates] = {}
-    amps: dict[str, float] = {}
-    for n in active:
-        p = stored[n]
-        amp = amps[n] = p.amplitude_ma
-        # energy.program_load's memo hit, inlined (a miss: the function)
-        hit = SHAPES.get(id(p))
-        token = hit[1] if hit is not None and hit[0] is p else shape_token(p)
-        for entry in token.loads:
-            if entry[0] is prof and entry[1] is ohm:
-                load = entry[2]
-                break
-        else:
-            load = program_load(p, prof, ohm)
-        loads[n] = load
-        if stim:
-            last = load._last  # ProgramLoad.at's memo hit (the programs the action left alone), inlined
-            if last is not None and last[0] == amp and amp != 0.0 and last[1] is fractions:
-                comp[n], out_rates[n] = last[2]
-            else:
-                comp[n], out_rates[n] = load.at(amp, fractions)
-    out: OutputNow = _tuple_new(OutputNow, (now, stim, ohm, fractions, amps, loads, comp, out_rates))
     safety = dev.safety
     # ----- PowerSupply.compute_rates (no ramps: ramp_ma is 0.0) -----
     charge = tissue = supply = 0.0

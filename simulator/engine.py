@@ -91,12 +91,15 @@ class Simulation:
         parsed = checked["params"] if checked else [None] * len(scenario.timeline)
         times: dict[str, set[float]] = {}
         entries_at: dict[float, list[tuple]] = {}
+        shared = self._shared_action_values
         for action, pre in zip(scenario.timeline, parsed):
             at = action.at_s
             entries = entries_at.get(at)
             if entries is None:
                 entries = entries_at[at] = self._schedule_group(at)
-            entries.append(self._timeline_entry(action, pre))
+            # (device id, action name, params, pre): pre is (params model, the action event's values)
+            # when the references were checked (then the params are not validated again), else None
+            entries.append((action.device, action.action, action.params, None if pre is None else (pre[0], shared(action.action, pre[1]))))
             times.setdefault(action.device, set()).add(at)
         self._action_values.clear()  # the entries hold what they need
         #: device id -> the distinct instants (s) of its timeline actions, sorted (next_action_t)
@@ -225,19 +228,13 @@ class Simulation:
     # ----- actions -----
     def _schedule_group(self, at: float) -> list[tuple]:
         """Schedule the timeline's group of instant `at` (s) at build time (clock at 0, so the
-        Timeout falls at `at` exactly) and return its list of entries (`_timeline_entry`), which
-        the caller fills in file order; the group runs them in that order (`_fire_group`)."""
+        Timeout falls at `at` exactly) and return its list of entries (device id, action name,
+        params, pre), which the caller fills in file order; the group runs them in that order
+        (`_fire_group`)."""
         entries: list[tuple] = []
         group = self._action_groups[at] = self.env.timeout(at)
         group.callbacks.append(functools.partial(self._fire_group, at, entries))
         return entries
-
-    def _timeline_entry(self, action: ActionSpec, parsed: tuple | None) -> tuple:
-        """(device id, action name, params, pre) of a timeline action: `pre` is (params model, the
-        action event's values) when the scenario's references were checked (`parsed` is then
-        (params model, params as JSON) and the params are not validated again), else None."""
-        pre = None if parsed is None else (parsed[0], self._shared_action_values(action.action, parsed[1]))
-        return (action.device, action.action, action.params, pre)
 
     def _fire_group(self, at: float, entries: list[tuple], _event: simpy.Event) -> None:
         """Run the timeline actions of instant `at` (s), in file order: each as `_dispatch` would

@@ -90,10 +90,18 @@ class Simulation:
         self.wakeups = DeferredWakeups(self.env)
         parsed = checked["params"] if checked else [None] * len(scenario.timeline)
         times: dict[str, set[float]] = {}
+        entries_at: dict[float, list[tuple]] = {}
+        shared = self._shared_action_values
         for action, pre in zip(scenario.timeline, parsed):
-            self._schedule_action(action, pre)
-            times.setdefault(action.device, set()).add(action.at_s)
-        self._action_values.clear()  # the dispatches hold what they need
+            at = action.at_s
+            entries = entries_at.get(at)
+            if entries is None:
+                entries = entries_at[at] = self._schedule_group(at)
+            # (device id, action name, params, pre): pre is (params model, the action event's values)
+            # when the references were checked (then the params are not validated again), else None
+            entries.append((action.device, action.action, action.params, None if pre is None else (pre[0], shared(action.action, pre[1]))))
+            times.setdefault(action.device, set()).add(at)
+        self._action_values.clear()  # the entries hold what they need
         #: device id -> the distinct instants (s) of its timeline actions, sorted (next_action_t)
         self._action_times: dict[str, list[float]] = {device: sorted(ts) for device, ts in times.items()}
         self.devices: dict[str, Device] = {}
@@ -218,25 +226,45 @@ class Simulation:
                 board.flush_repeats()
 
     # ----- actions -----
-    def _schedule_action(self, action: ActionSpec, parsed: tuple | None = None) -> None:
-        """Schedule a timeline action (at build time, clock at 0); `parsed` is (params model,
-        params as JSON) when the scenario's references were checked (then it is not validated
-        again at dispatch). Actions at one instant share a Timeout and run in file order."""
-        at = action.at_s
-        group = self._action_groups.get(at)
-        if group is None:
-            group = self._action_groups[at] = self.env.timeout(at)
-            group.callbacks.append(functools.partial(self._forget_action_group, at))  # a fired group is not kept (memory)
-        pre = None if parsed is None else (parsed[0], self._shared_action_values(action.action, parsed[1]))
+    def _schedule_group(self, at: float) -> list[tuple]:
+        """Schedule the timeline's group of instant `at` (s) at build time (clock at 0, so the
+        Timeout falls at `at` exactly) and return its list of entries (device id, action name,
+        params, pre), which the caller fills in file order; the group runs them in that order
+        (`_fire_group`)."""
+        entries: list[tuple] = []
+        group = self._action_groups[at] = self.env.timeout(at)
+        group.callbacks.append(functools.partial(self._fire_group, at, entries))
+        return entries
 
-        def dispatch(_event: simpy.Event) -> None:
-            self._dispatch(action.device, action.action, action.params, pre)
-            wakeups = self.wakeups
-            now = self.env.now
+    def _fire_group(self, at: float, entries: list[tuple], _event: simpy.Event) -> None:
+        """Run the timeline actions of instant `at` (s), in file order: each as `_dispatch` would
+        (an action event, then the device's pipeline; a refusal event when refused; the result is
+        not kept), then the deferred wake-ups it did not replace (`DeferredWakeups.after_action`).
+        The group first leaves the table of pending groups (`next_action_t`: its actions count as
+        dispatched); the last one replaces the table by an empty one (a dict keeps its largest size
+        when emptied)."""
+        groups = self._action_groups
+        groups.pop(at, None)
+        if not groups:
+            self._action_groups = {}
+        now = self.env.now  # a float clock (initial_time=0.0): what `self.now` gives
+        devices = self.devices
+        stream = self.stream
+        wakeups = self.wakeups
+        for device_id, action, params, pre in entries:
+            device = devices[device_id]
+            if pre is None:
+                parsed = validate_model(type(device).action_models()[action], params)
+                values = (action, parsed.model_dump(mode="json"))
+            else:
+                parsed, values = pre
+            stream.emit_packed(now, device_id, Kinds.ACTION, ACTION_LAYOUT, values)
+            try:
+                device.apply(action, parsed)
+            except ActionRefused as refused:
+                stream.emit(now, device_id, Kinds.REFUSAL, {"action": action, "reason": refused.reason, **refused.details})
             if now >= wakeups.guard_s:
-                wakeups.after_action(action.device, now)  # deferred wake-ups this action did not replace
-
-        group.callbacks.append(dispatch)
+                wakeups.after_action(device_id, now)  # deferred wake-ups this action did not replace
 
     def next_action_t(self, device_id: str) -> float:
         """The instant (s) of the next timeline action for `device_id` still to be dispatched
@@ -260,15 +288,6 @@ class Simulation:
         if kept is None or kept[0] is not params_json:
             kept = self._action_values[key] = (params_json, (action, params_json))
         return kept[1]
-
-    def _forget_action_group(self, at: float, event: simpy.Event) -> None:
-        """Drop the timeline action group of instant `at` (s), which has fired, from the table of
-        groups (its actions run all the same: the callbacks after this one). The last one
-        replaces the table by an empty one (a dict keeps its largest size when emptied)."""
-        groups = self._action_groups
-        groups.pop(at, None)
-        if not groups:
-            self._action_groups = {}
 
     def apply_action(self, device_id: str, action: str, params: dict[str, Any] | None = None) -> ActionResult:
         """Apply an action now (the app, scripts); it is kept so the run can be saved as a scenario.

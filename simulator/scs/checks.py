@@ -21,6 +21,7 @@ from simulator.scs.settings import (
 
 if TYPE_CHECKING:
     from simulator.scs.device import StimulatorDevice
+    from simulator.scs.program import Program
 
 
 def _running_with(dev: StimulatorDevice, name: str) -> list[str] | None:
@@ -81,6 +82,14 @@ def _amplitude_step(dev: StimulatorDevice, params: AmplitudeStep, up: bool) -> l
     p = bank.stored[name]
     step = dev.profile.amplitude_ma.step * params.steps
     new = round(p.amplitude_ma + (step if up else -step), 6)
+    return step_findings(dev, name, p, new, up)
+
+
+def step_findings(dev: StimulatorDevice, name: str, p: Program, new: float, up: bool) -> list[Finding]:
+    """The findings of stepping the stored program `p` (named `name`) up or down to `new` mA (a
+    step's amplitude, rounded to 1e-6 mA, not clamped at 0): the patient's range, the recorded
+    maximum tolerable amplitude, then the program's check at `new` (the patient's maximum left out)."""
+    bank = dev.programs
     if up:
         top = p.patient_max_ma if p.patient_max_ma is not None else dev.profile.amplitude_ma.max
         if new > top + 1e-9:

@@ -13,12 +13,11 @@ and reaches the others through the device):
 - `alarms` (AlarmBoard) and `history` (ProgramHistory: programs in force over time, for rendering).
 Perception and thresholds are module functions (perception.py); settings validation is validation.py.
 
-Actions go through the base pipeline (`simulator.device.Device.apply`) with the table
-`ACTION_TABLE`: each row names the action's parameters, its check (checks.py) and its effect
-(actions.py). The hooks map the stimulator's steps onto it: a charge-density refusal is a safety
-event (`on_refused`); the accumulators are brought to now (`begin_apply`); each finding is a
-warning and, for a safety limit, a safety event (`report_findings`); after the effect: soft stops,
-rates, compliance, rechargeable ERI, breakpoints, wake-ups (`finish_apply`).
+Actions go through the base pipeline (`simulator.device.Device.apply`; an amplitude step through its steps fused,
+amplitude_step.py) with the table `ACTION_TABLE`: each row names the action's parameters, its check (checks.py) and its
+effect (actions.py). The hooks: a charge-density refusal is a safety event (`on_refused`); the accumulators are brought
+to now (`begin_apply`); each finding is a warning and, for a safety limit, a safety event (`report_findings`); after the
+effect: soft stops, rates, compliance, rechargeable ERI, breakpoints, wake-ups (`finish_apply`).
 
 State is rebased at every action and planned wake-up; between them everything is closed form
 (battery, charge, energy, time stimulating, cycling folded into the drain, closed-loop time in
@@ -39,6 +38,7 @@ from simulator.profiles.registry import ProfileRegistry
 from simulator.scs import perception, safety, validation
 from simulator.scs.action_table import ACTION_TABLE
 from simulator.scs.amplitude_finish import finish_amplitude
+from simulator.scs.amplitude_step import STEP_ACTIONS, step_amplitude
 from simulator.scs.bank import ProgramBank
 from simulator.scs.battery import charge_time_h, days_between
 from simulator.scs.closed_loop import LABEL as LOOP_LABEL
@@ -74,9 +74,9 @@ class StimulatorDevice(Device):
         "impedance_table", "safety_report", "perception_estimate", "active_alarms", "effective_amplitudes", "summary",
     )
     Settings = Settings
-    #: finish an amplitude-only action in one function (`finish_apply`, scs/amplitude_finish.py);
-    #: False gives the plain path (every step called in turn)
+    #: amplitude actions fused (False: the plain path): the finish (amplitude_finish.py), the step (amplitude_step.py)
     fused_finish: ClassVar[bool] = True
+    fused_step: ClassVar[bool] = True
     #: action -> (parameters, effect, check, doc): simulator/scs/action_table.py
     ACTION_TABLE: ClassVar[dict[str, ActionSpec]] = ACTION_TABLE
     profile: StimulatorProfile
@@ -148,6 +148,10 @@ class StimulatorDevice(Device):
 
     def on_refused(self, action: str, refusals: list[Finding]) -> None:
         self.safety.refused(refusals[0])
+
+    def apply(self, action: str, params: StrictModel) -> dict[str, Any] | None:
+        """`Device.apply`; an amplitude step through `step_amplitude` (amplitude_step.py) unless `fused_step` is False."""
+        return step_amplitude(self, action, params) if action in STEP_ACTIONS and self.fused_step else super().apply(action, params)  # type: ignore[arg-type]
 
     def begin_apply(self, action: str, params: StrictModel) -> OutputBefore:
         """Bring the accumulators to now; the token is what the output stage did just before the

@@ -237,9 +237,9 @@ class Simulation:
         return entries
 
     def _fire_group(self, at: float, entries: list[tuple], _event: simpy.Event) -> None:
-        """Run the timeline actions of instant `at` (s), in file order: each as `_dispatch` would
-        (an action event, then the device's pipeline; a refusal event when refused; the result is
-        not kept), then the deferred wake-ups it did not replace (`DeferredWakeups.after_action`).
+        """Run the timeline actions of instant `at` (s), in file order: each by `_dispatch` (an
+        action event, then the device's pipeline; a refusal event when refused; the result is not
+        kept), then the deferred wake-ups it did not replace (`DeferredWakeups.after_action`).
         The group first leaves the table of pending groups (`next_action_t`: its actions count as
         dispatched); the last one replaces the table by an empty one (a dict keeps its largest size
         when emptied)."""
@@ -248,21 +248,10 @@ class Simulation:
         if not groups:
             self._action_groups = {}
         now = self.env.now  # a float clock (initial_time=0.0): what `self.now` gives
-        devices = self.devices
-        stream = self.stream
+        dispatch = self._dispatch
         wakeups = self.wakeups
         for device_id, action, params, pre in entries:
-            device = devices[device_id]
-            if pre is None:
-                parsed = validate_model(type(device).action_models()[action], params)
-                values = (action, parsed.model_dump(mode="json"))
-            else:
-                parsed, values = pre
-            stream.emit_packed(now, device_id, Kinds.ACTION, ACTION_LAYOUT, values)
-            try:
-                device.apply(action, parsed)
-            except ActionRefused as refused:
-                stream.emit(now, device_id, Kinds.REFUSAL, {"action": action, "reason": refused.reason, **refused.details})
+            dispatch(device_id, action, params, pre)
             if now >= wakeups.guard_s:
                 wakeups.after_action(device_id, now)  # deferred wake-ups this action did not replace
 

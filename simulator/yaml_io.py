@@ -320,7 +320,19 @@ class _BlockReader:
             # no comment, directive, marker or quoted value going on: the lines that are not blank
             if " \n" in text or text.endswith(" "):
                 return [(len(raw) - len(content), content.rstrip(" ")) for raw in text.split("\n") if (content := raw.lstrip(" "))]
-            return [(len(raw) - len(content), content) for raw in text.split("\n") if (content := raw.lstrip(" "))]
+            # a line repeated (a timeline's `  device: pump`) gets the same tuple: read once, and
+            # the comparisons of repeated items' lines (`_like_last`, `_run_like`) find them identical at once
+            known: dict[str, tuple[int, str]] = {}
+            seen = known.get
+
+            def first(raw: str) -> tuple[int, str] | None:
+                content = raw.lstrip(" ")
+                if not content:
+                    return None  # a blank line: left out
+                line = known[raw] = (len(raw) - len(content), content)
+                return line
+
+            return [line for raw in text.split("\n") if (line := seen(raw)) or (line := first(raw))]
         lines: list[tuple[int, str]] = []
         raw_lines = text.split("\n")
         pos, count = 0, len(raw_lines)

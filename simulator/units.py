@@ -38,8 +38,21 @@ MAX_DURATION_S = 365250 * SECONDS_PER_DAY  # a thousand years of 365.25 days
 ALLOWED_DURATION_FORMS = "a number of seconds or e.g. '250us', '30s', '30min', '12h', '90d', '2w', '1y', '1d 6h'"
 
 
+#: seconds of the one-letter units, for the quickest form: ASCII digits and one of these letters
+#: ('87442h', '3650d': a generated timeline's `at` values)
+_LETTER_SECONDS = {unit: _UNIT_SECONDS[unit] for unit in ("s", "h", "d", "w", "y")}
+
+
 def parse_duration_s(value: object) -> float:
     """Return a duration in seconds; raise ValueError with the accepted forms otherwise."""
+    if type(value) is str:  # ASCII digits and a one-letter unit, nothing around: what `_ONE_TERM` reads, without the regex (~4x faster)
+        factor = _LETTER_SECONDS.get(value[-1:])
+        digits = value[:-1]
+        if factor is not None and digits.isdigit() and digits.isascii():
+            seconds = float(digits) * factor
+            if seconds <= MAX_DURATION_S:
+                return seconds
+            return _checked_seconds(seconds)
     if isinstance(value, bool):
         raise ValueError(f"a duration must be {ALLOWED_DURATION_FORMS}")
     if isinstance(value, (int, float)):

@@ -212,6 +212,18 @@ _NOT_SEEN = object()
 _DURATION_WORD = re.compile(r"[0-9]+(?:us|ms|s|sec|min|h|hr|d|day|days|w|y)")
 
 
+def _is_duration_word(text: str) -> bool:
+    """Whether `_DURATION_WORD` matches all of `text`: ASCII digits and a one-letter unit
+    ('87442h', the usual `at`) told without the regex."""
+    digits = text[:-1]
+    if text[-1:] in _ONE_LETTER_UNITS and digits.isdigit() and digits.isascii():
+        return True
+    return _DURATION_WORD.fullmatch(text) is not None
+
+
+_ONE_LETTER_UNITS = frozenset("shdwy")
+
+
 def _implicit_tag(text: str) -> str:
     """The tag of the plain scalar `text`, as PyYAML's resolver gives it
     (`Resolver().resolve(ScalarNode, text, (True, False))`: no path resolvers are ever added)
@@ -308,7 +320,19 @@ class _BlockReader:
             # no comment, directive, marker or quoted value going on: the lines that are not blank
             if " \n" in text or text.endswith(" "):
                 return [(len(raw) - len(content), content.rstrip(" ")) for raw in text.split("\n") if (content := raw.lstrip(" "))]
-            return [(len(raw) - len(content), content) for raw in text.split("\n") if (content := raw.lstrip(" "))]
+            # a line repeated (a timeline's `  device: pump`) gets the same tuple: read once, and
+            # the comparisons of repeated items' lines (`_like_last`, `_run_like`) find them identical at once
+            known: dict[str, tuple[int, str]] = {}
+            seen = known.get
+
+            def first(raw: str) -> tuple[int, str] | None:
+                content = raw.lstrip(" ")
+                if not content:
+                    return None  # a blank line: left out
+                line = known[raw] = (len(raw) - len(content), content)
+                return line
+
+            return [line for raw in text.split("\n") if (line := seen(raw)) or (line := first(raw))]
         lines: list[tuple[int, str]] = []
         raw_lines = text.split("\n")
         pos, count = 0, len(raw_lines)
@@ -419,7 +443,7 @@ class _BlockReader:
                 value = self._like_last(shape, pos, indent + len(content) - len(rest), rest, depth)
                 if value is not None:
                     out.append(value)
-                    pos += shape.lines
+                    pos = self._run_like(shape, pos + shape.lines, indent, depth, out)
                     continue
             split = splits.get(rest)
             if split is None:
@@ -459,7 +483,7 @@ class _BlockReader:
         text = rest[len(prefix):].lstrip(" ")  # (rest has no trailing spaces: a value follows)
         value = self.memo.get(text, _NOT_SEEN)
         if value is _NOT_SEEN:
-            if _DURATION_WORD.fullmatch(text):  # ('34h': a string, as `inline` and `plain` find, a digit first)
+            if _is_duration_word(text):  # ('34h': a string, as `inline` and `plain` find, a digit first)
                 value = self.memo[text] = text
             else:
                 value = self.inline(text, depth + 2)
@@ -469,6 +493,39 @@ class _BlockReader:
             out[key] = empty()
         self.values += shape.count
         return out
+
+    def _run_like(self, shape: _RecordShape, pos: int, indent: int, depth: int, out: list) -> int:
+        """After an item read by `_like_last` with `shape`: the items that follow it and
+        `_like_last` would read with the same shape (their first line `- key: value` with the
+        dash at `indent` and the key at the shape's column, the same other lines, the line after
+        them back at the sequence's column or less), appended to `out` in one loop; the index of
+        the first line not read so."""
+        lines, memo, count = self.lines, self.memo, len(self.lines)
+        size, column, key, tail, values, fresh = shape.lines, shape.column, shape.key, shape.tail, shape.values, shape.fresh
+        head = "- " + " " * (column - indent - 2) + shape.prefix + " "  # the first line up to the value: the key at `column`, a space after its colon
+        cut = len(head)
+        read = 0
+        while pos < count:
+            at, content = lines[pos]
+            end = pos + size
+            if at != indent or not content.startswith(head) or lines[pos + 1:end] != tail or (end < count and lines[end][0] >= column):
+                break
+            text = content[cut:].lstrip(" ")  # (not empty: a line has no trailing spaces)
+            value = memo.get(text, _NOT_SEEN)
+            if value is _NOT_SEEN:
+                if _is_duration_word(text):  # ('34h': a string, as `inline` and `plain` find, a digit first)
+                    value = memo[text] = text
+                else:
+                    value = self.inline(text, depth + 2)
+            item = {key: value}
+            item.update(values)
+            for name, empty in fresh:
+                item[name] = empty()
+            out.append(item)
+            read += 1
+            pos = end
+        self.values += shape.count * read
+        return pos
 
     def inline(self, text: str, depth: int) -> Any:
         """The value written after `key: ` or `- `: a scalar, `{}` or `[]`."""

@@ -374,7 +374,10 @@ def timeline_unit_problems(settings: PumpSettings, actions: list[tuple[int, str,
         drugs = [resolve_drug(registry, settings.drug)]
     except InputError:
         return problems  # reported by the settings check
+    quiet: set[int] = set()  # id(params) of params with nothing to check (no unit field, no admixture): an action other than a refill with them is skipped
     for j, action, params in actions:
+        if action != "refill" and id(params) in quiet:
+            continue
         possible = drugs
         if action == "refill" and isinstance(params, RefillParams) and params.drug is not None:
             try:
@@ -405,6 +408,8 @@ def timeline_unit_problems(settings: PumpSettings, actions: list[tuple[int, str,
         fields = fields_of.get(id(params))  # the actions of a recurring entry share one params model
         if fields is None:
             fields = fields_of[id(params)] = _unit_fields(params)
+            if not fields and adm is None:
+                quiet.add(id(params))
         for path, unit in fields:
             if all(d.unit != unit for d in possible):
                 names = " or ".join(sorted({d.drug_name for d in possible}))

@@ -120,13 +120,19 @@ def _timeline_problems(scenario: Scenario, settings: dict[str, Any], parsed: lis
     import importlib
 
     issues: list[Issue] = []
+    timeline = scenario.timeline
+    devices: list[str] | None = None
     for spec in scenario.devices:
         target = TIMELINE_CHECKS.get(spec.profile.split("/", 1)[0])
         if target is None or spec.id not in settings:
             continue
         module, _, name = target.partition(":")
         check = getattr(importlib.import_module(module), name)
-        mine = sorted(((j, scenario.timeline[j].action, model) for j, model, _ in parsed if scenario.timeline[j].device == spec.id), key=lambda x: (scenario.timeline[x[0]].at, x[0]))
+        if devices is None:
+            devices = [action.device for action in timeline]
+        # in time order, the file's order among equal times: (at, j) tuples sorted (j is unique: the models are never compared)
+        timed = sorted([(timeline[j].at, j, model) for j, model, _ in parsed if devices[j] == spec.id])
+        mine = [(j, timeline[j].action, model) for _, j, model in timed]
         for j, path, message, value in check(settings[spec.id], mine, registry):
             action = scenario.timeline[j]
             issues.append(Issue(f"{action.where(j)}.params.{path}", message + action.occurrence_note(), value))
@@ -245,8 +251,16 @@ def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str
         issues.extend(check_patient_section(scenario, registry, settings, classes))
         seen.add(scenario.patient.id)
     models_of: dict[type[Device], dict[str, type]] = {}  # each class's action models, asked once (a copy per call)
+    duration = scenario.duration
+    empty_params: dict[tuple[str, str], tuple[Any, dict]] = {}  # (device, action) -> the parse of `{}` params (a daily bolus's)
     for j, action in enumerate(scenario.timeline):
-        if action.at_s > scenario.duration:
+        if not action.params:  # the commonest action of a long timeline: `{}` params for a known device and action
+            pair = empty_params.get((action.device, action.action))
+            if pair is not None and type(action.params) is dict and action.at_s <= duration:
+                params[j] = pair
+                parsed.append((j, *pair))
+                continue
+        if action.at_s > duration:
             issues.append(
                 Issue(f"{action.where(j)}.at", f"action falls after the end of the scenario (duration {format_duration(scenario.duration)}){action.occurrence_note()}", format_duration(action.at_s))
             )
@@ -264,6 +278,8 @@ def validate_references(scenario: Scenario, registry: ProfileRegistry, file: str
         try:
             pair = params[j] = _parse_params(models[action.action], action.params, shared)  # shared by repeats, not copied
             parsed.append((j, *pair))
+            if type(action.params) is dict and not action.params:
+                empty_params[(action.device, action.action)] = pair  # (the next such action skips the look-ups above)
         except InputError as exc:
             issues.extend(i.under(f"{action.where(j)}.params") for i in exc.issues)
     issues.extend(_timeline_problems(scenario, settings, parsed, registry))

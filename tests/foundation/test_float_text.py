@@ -155,6 +155,29 @@ def test_whole_seconds_with_fractions_around_the_repr_limit_give_repr(count, fra
     assert float_strs(np.array(values)) == [repr(v) for v in values]
 
 
+ODD_ONES = st.sampled_from([0.0, -0.0, 100.0, -3.0, 1.0, 2.0 ** 52, 9999999999.0, 1e10, 12345678901.0, 1e15, 1e16, 1e300, 5e-324, 1e-5,
+                             math.nan, -math.nan, math.inf, -math.inf]) | st.floats()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(66, 400), st.lists(ODD_ONES, min_size=1, max_size=64), st.randoms(use_true_random=False))
+def test_non_integral_values_with_a_few_others_give_repr(count, odd, rnd):
+    """Values of the shortest-digits way but for at most FEW_BY_REPR others anywhere (whole,
+    zero, signed zero, huge, tiny, not finite: a series' first value among 16-17 digit ones),
+    either sign."""
+    values = [rnd.choice([1, -1]) * rnd.uniform(1e-4, 1e9) for _ in range(count)]
+    for x in odd:
+        values[rnd.randrange(count)] = x
+    assert float_texts(np.array(values)) == [repr(v) for v in values]
+
+
+def test_a_series_first_value_among_long_decimals_by_hand():
+    values = [100.0] + [100.0 - k / 3 for k in range(1, 200)] + [0.0, -0.0, 7.0, math.nan]
+    texts = float_texts(np.array(values))
+    assert texts[:3] == ["100.0", "99.66666666666667", "99.33333333333333"]
+    assert texts[-4:] == ["0.0", "-0.0", "7.0", "nan"] and texts == [repr(v) for v in values]
+
+
 def test_short_and_long_decimals_by_hand():
     short, long = [0.5, 1.44, 36.125, 0.001], [1 / 3, 85.16287160887879, 1.4400000000000002]
     for values in (short, short * 3 + long, long * 3 + short, long):

@@ -39,6 +39,48 @@ def test_one_term_durations_equal_the_general_path(number, unit, pad, zeros):
         assert units.parse_duration_s(text) == expected
 
 
+def former(text: str) -> float:
+    """parse_duration_s of a string before the one-letter way: the one-term regex, float(),
+    the negative rule, then the term loop."""
+    text = text.strip()
+    one = units._ONE_TERM.fullmatch(text)
+    if one is not None:
+        return units._checked_seconds(float(one.group(1)) * units._UNIT_SECONDS[one.group(2)])
+    try:
+        seconds = float(text)
+    except ValueError:
+        if text.startswith("-"):
+            raise ValueError("a duration must not be negative") from None
+        seconds = units._parse_terms(text)
+    return units._checked_seconds(seconds)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from("0123456789 .eE+-shdwyminu\u0663\u00b2\uff11"), min_size=0, max_size=8))
+def test_any_short_text_reads_as_the_general_path_reads_it(text):
+    """Digits of other scripts, signs, exponents, spaces, no digits: the one-letter way takes
+    only ASCII digits and one letter, everything else gives what it gave before."""
+    try:
+        expected = former(text)
+    except ValueError as exc:
+        with pytest.raises(ValueError, match=re.escape(str(exc))):
+            units.parse_duration_s(text)
+    else:
+        assert units.parse_duration_s(text) == expected
+
+
+def test_one_letter_durations_known_answers():
+    assert units.parse_duration_s("87442h") == 87442 * 3600.0
+    assert units.parse_duration_s("2w") == 1209600.0
+    assert units.parse_duration_s("1y") == 31536000.0
+    assert units.parse_duration_s("007s") == 7.0
+    assert units.parse_duration_s("0d") == 0.0
+    with pytest.raises(ValueError, match="cannot read"):  # an Arabic-Indic three: not a digit of the duration forms
+        units.parse_duration_s("\u0663h")
+    with pytest.raises(ValueError, match="at most 365250 days"):
+        units.parse_duration_s("1001y")
+
+
 def test_one_term_durations_known_answers():
     assert units.parse_duration_s("34h") == 122400.0
     assert units.parse_duration_s("3650d") == 315360000.0

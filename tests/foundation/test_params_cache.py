@@ -56,3 +56,20 @@ def test_a_run_leaves_the_shared_parses_unchanged(name):
     sim.run(until=min(sim.duration_s, 60 * 86400.0))
     sim.results()
     assert [(model.model_dump(mode="json"), repr(dumped)) for model, dumped in parsed] == before
+
+
+def test_empty_params_repeated_keep_every_check_of_their_action():
+    """Actions with `{}` params after one of the same device and action parsed them: the shared
+    parse, and still the end-of-scenario, device and action checks of each."""
+    from simulator.errors import InputError
+
+    timeline = [{"at": f"{d}d", "device": "pump", "action": "interrogate", "params": {}} for d in (1, 2, 3)]
+    parsed = validate_references(_scenario(timeline), default_registry())["params"]
+    assert parsed[0] is parsed[1] is parsed[2]
+    timeline += [{"at": "25d", "device": "pump", "action": "interrogate", "params": {}},
+                 {"at": "4d", "device": "pumpx", "action": "interrogate", "params": {}},
+                 {"at": "4d", "device": "pump", "action": "interrogatex", "params": {}}]
+    with pytest.raises(InputError) as info:
+        _scenario(timeline)
+    paths = [issue.path for issue in info.value.issues]
+    assert paths == ["timeline[3].at", "timeline[4].device", "timeline[5].action"]

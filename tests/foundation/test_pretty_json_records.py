@@ -77,3 +77,29 @@ def test_json_copy_of_unusual_values_takes_the_round_trip():
     inner = [1.0]
     out = json_copy({"x": inner})
     assert out["x"] == inner and out["x"] is not inner  # a copy, not the caller's list
+
+
+flat_value = st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=4)
+flat_row = st.dictionaries(st.sampled_from(["date", "amount", "t_s", "x"]), flat_value, max_size=4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(flat_row, min_size=30, max_size=60), st.sampled_from([None, (1, 2), [3.0], {"k": 1}, 5, np.float64(1.5)]))
+def test_a_table_of_flat_rows_is_copied_as_the_round_trip_copies_it(rows, odd):
+    """Lists of TABLE_FROM dicts or more are checked as one table; a row holding anything but a
+    flat value, a NaN or an infinity sends the list row by row: the result is the round trip's."""
+    assert _same(json_copy(rows), json.loads(dumps(rows)))
+    mixed = [dict(r) for r in rows]
+    mixed[len(mixed) // 2]["odd"] = odd
+    assert _same(json_copy(mixed), json.loads(dumps(mixed)))
+
+
+def test_a_per_day_table_known_answer():
+    rows = [{"date": f"2026-01-{d:02d}", "amount": d / 4} for d in range(1, 41)]
+    out = json_copy({"daily": rows})
+    assert out == {"daily": rows} and out["daily"][0] is not rows[0]
+    rows[7]["amount"] = math.inf
+    assert json_copy(rows)[7] == {"date": "2026-01-08", "amount": None}
+    assert json_copy([*rows[:31], 2.5]) == [*json_copy(rows[:31]), 2.5]  # not all dicts: item by item
+    keyed = [{"a": 1.0}] * 31 + [{2: 1.0}]
+    assert json_copy(keyed) == [{"a": 1.0}] * 31 + [{"2": 1.0}]  # a key that is not a string: the round trip

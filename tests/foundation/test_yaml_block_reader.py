@@ -314,3 +314,21 @@ def test_repeated_records_get_fresh_empty_collections_and_are_counted(monkeypatc
     assert block(text)[1] and bounds_pass(data)
     monkeypatch.setattr(yaml_io, "MAX_YAML_NODES", 55)
     assert not block(text)[1] and not bounds_pass(data)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from("0123456789 .hdswyminu\u0663\u00b2-"), max_size=7))
+def test_a_duration_word_is_told_as_the_pattern_tells_it(text):
+    """The one-letter way (ASCII digits and s, h, d, w or y) agrees with `_DURATION_WORD`."""
+    assert yaml_io._is_duration_word(text) == (yaml_io._DURATION_WORD.fullmatch(text) is not None)
+
+
+def test_a_long_run_of_one_shape_is_read_with_its_values():
+    items = "".join(f"- at: {h}h\n  device: pump\n  action: patient_bolus\n  params: {{}}\n" for h in range(1, 200))
+    text = items + "- at: 5d\n  device: pump\n  action: refill\n  params:\n    fill_ml: 18.0\n" + items
+    data, plain = block(text)
+    assert plain and len(data) == 2 * 199 + 1
+    assert data[198] == {"at": "199h", "device": "pump", "action": "patient_bolus", "params": {}}
+    assert data[199] == {"at": "5d", "device": "pump", "action": "refill", "params": {"fill_ml": 18.0}}
+    assert data[-1]["at"] == "199h" and len({id(item["params"]) for item in data}) == len(data)
+    assert_read_as_pyyaml_reads_it(text)

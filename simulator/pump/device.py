@@ -374,8 +374,10 @@ class PumpDevice(Device):
             # t0 and is much cheaper than projecting the flow from t0 segment by segment
             self.advance(now)
         # after the rebase t0 == now: the rate now is the true flow of the last rebase
-        # (current_rate_ml_per_day)
-        rate = dosing.ml_per_s_to_ml_per_day(flow.q_true)
+        # (current_rate_ml_per_day; dosing.ml_per_s_to_ml_per_day written out, as are the
+        # dose rate's dosing.dose_per_day_for_rate and the battery's pct_after(0.0, q_prog)
+        # below: the same operations on the same floats)
+        rate = flow.q_true * SECONDS_PER_DAY
         res = flow.reservoir
         dead_volume = self.dead_volume
         segments = dead_volume.fifo.segments
@@ -390,8 +392,7 @@ class PumpDevice(Device):
             unit = drug_units[name]
             layout = recording.layouts.get((unit,)) or recording.layout((unit,), now)  # the signals, in the order of `values`
             flowing = tip_drug is not None and drug_units.get(tip_drug) == unit
-            values = [res.volume_ml, flow.v_calc, ledger.delivered_ml, 0.0 + amount,
-                      dosing.dose_per_day_for_rate(rate, tip_conc) if flowing else 0.0, rate]
+            values = [res.volume_ml, flow.v_calc, ledger.delivered_ml, 0.0 + amount, rate * tip_conc if flowing else 0.0, rate]
         else:
             by_unit = self._delivered_by_unit()
             layout = recording.layout(tuple(by_unit), now)
@@ -401,8 +402,14 @@ class PumpDevice(Device):
                 values.append(amount)
                 values.append(dosing.dose_per_day_for_rate(rate, tip_conc) if flowing else 0.0)
             values.append(rate)
-        if self.battery:
-            values.append(self.battery.pct_after(0.0, flow.q_prog))  # battery_pct_at(now)
+        battery = self.battery
+        if battery:
+            # battery_pct_at(now): Battery.pct_after(0.0, q_prog), written out
+            if battery.eos_t_s is not None:
+                values.append(battery.pct)
+            else:
+                spec = battery.spec
+                values.append(max(0.0, battery.pct - (spec.idle_drain_pct_per_day / SECONDS_PER_DAY + spec.pumping_drain_pct_per_ml * flow.q_prog) * 0.0))
         recording.record(now, layout, values)
 
     # ================= the action pipeline's hooks =================

@@ -111,7 +111,21 @@ class Flow:
         """The programmed and true flows now (mL/s): `programmed_q` at now with the running
         boluses, and the flow factor (0 once the reservoir is empty)."""
         dev = self.dev
-        self.q_prog = q_prog = self.programmed_q(dev.now, dev.boluses.running)
+        # programmed_q(now, running boluses), written out (this runs two or three times a step)
+        if dev.faults.halts:
+            q_prog = 0.0
+        elif self.gas:
+            q_prog = dosing.ml_per_day_to_ml_per_s(self.profile.fixed_rate)
+        else:
+            override = None
+            extra = 0.0
+            for b in dev.boluses.running:
+                if b.override:
+                    override = b
+                else:
+                    extra += b.rate_ml_per_s
+            q_prog = (override.rate_ml_per_s if override else dev.therapy.basal_q(dev.now)) + extra
+        self.q_prog = q_prog
         self.q_true = q_prog * self.flow_factor if self.reservoir.volume_ml > EPS_ML else 0.0
 
     def move(self, volume_ml: float) -> None:

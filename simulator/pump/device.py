@@ -321,7 +321,13 @@ class PumpDevice(Device):
             mri.account(calc)
         battery = self.battery
         if battery:
-            battery.advance(dt, calc / dt)
+            # battery.advance(dt, calc / dt), written out (this runs at every rebase)
+            if battery.eos_t_s is not None:
+                battery.elapsed_s += dt
+            else:
+                spec = battery.spec
+                battery.pct = max(0.0, battery.pct - (spec.idle_drain_pct_per_day / SECONDS_PER_DAY + spec.pumping_drain_pct_per_ml * (calc / dt)) * dt)
+                battery.elapsed_s += dt
 
     def _record_schedule_steps(self, t_a: float, t_b: float, parts: tuple[float, float]) -> None:
         """Add the breakpoints of the series at the flex step boundaries inside (t_a, t_b) where
@@ -344,8 +350,16 @@ class PumpDevice(Device):
         unit = therapy_drug.unit  # (drug_unit)
         homogeneous = fifo.volume_until_tip_changes(res.drug, res.conc_per_ml) is None and drug == therapy_drug.short_name
         battery = self.battery if self.battery and self.battery.eos_t_s is None else None
+        ledger = self.dead_volume.ledger
+        cum_drug = None
+        if homogeneous:
+            delivered, units = ledger.delivered, self.therapy.drug_units
+            if len(units) == 1 and len(delivered) == 1 and units[next(iter(delivered))] == unit:
+                cum_drug = 0.0 + next(iter(delivered.values()))  # (_delivered_by_unit()[unit] in its usual case)
+            else:
+                cum_drug = self._delivered_by_unit()[unit]
         gen = StepBreakpoints(program, t_a, t_b, parts, flow.flow_factor, res.volume_ml > EPS_ML, res.volume_ml,
-                              flow.v_calc, self.dead_volume.ledger.delivered_ml, self._delivered_by_unit()[unit] if homogeneous else None, conc, unit,
+                              flow.v_calc, ledger.delivered_ml, cum_drug, conc, unit,
                               battery.pct if battery else None, battery.spec if battery else None)
         recording = self.recording
         recording.add_generated(recording.step_targets(gen, homogeneous, battery is not None), gen)
@@ -418,8 +432,9 @@ class PumpDevice(Device):
         self.advance(self.now)
         if applying:
             moments = self.moments
-            moments.clear_plan_fresh()  # the action may change the state
-            if not moments.nothing_due_before_wake():
+            moments.plan_fresh = False  # the action may change the state (clear_plan_fresh)
+            wake = moments.wake  # (not moments.nothing_due_before_wake(), written out)
+            if wake is None or not wake.active or not self.now + 1e-3 < wake.t_s:
                 moments.process_due()
             self.flow.recompute_rates()
             # the action may change the state: the crossings' basis is no longer known to hold,

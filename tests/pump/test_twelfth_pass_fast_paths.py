@@ -148,15 +148,71 @@ def _plain_record_state(self: PumpDevice) -> None:
     self.recording.record(now, layout, values)
 
 
+def _plain_rebase(self: Flow, t_s: float, parts: tuple[float, float]) -> float:
+    """Flow.rebase as written before: basal_dose_between from both ends, the dosing functions."""
+    per_dose, per_s = parts
+    t0 = self.t0
+    if per_dose == 0.0:
+        calc = per_s * (t_s - t0)
+    else:
+        calc = per_dose * self.dev.therapy.program.basal_dose_between(t0, t_s) + per_s * (t_s - t0)
+    true = calc * self.flow_factor if self.reservoir.volume_ml > EPS_ML else 0.0
+    self.move(min(true, self.reservoir.volume_ml))
+    self.v_calc = max(0.0, self.v_calc - calc)
+    self.t0 = t_s
+    return calc
+
+
+def _plain_advance(self: PumpDevice, t_s: float) -> None:
+    """PumpDevice.advance as written before: the battery's own advance."""
+    flow = self.flow
+    t0 = flow.t0
+    dt = t_s - t0
+    if dt <= 0:
+        return
+    parts = flow.flow_parts()
+    if parts[0] != 0.0:
+        _plain_record_schedule_steps(self, t0, t_s, parts)
+    calc = flow.rebase(t_s, parts)
+    if self.mri.block:
+        self.mri.account(calc)
+    if self.battery:
+        self.battery.advance(dt, calc / dt)
+
+
+def _plain_record_schedule_steps(self: PumpDevice, t_a: float, t_b: float, parts: tuple[float, float]) -> None:
+    """PumpDevice._record_schedule_steps as written before: the delivered drug by `_delivered_by_unit`."""
+    from simulator.pump.step_series import StepBreakpoints
+
+    program = self.therapy.program
+    if t_b - t_a <= program.max_step_gap_s + 2.0 and program.next_change_after(t_a) > t_b + 1.0:
+        return
+    flow, fifo = self.flow, self.dead_volume.fifo
+    res = flow.reservoir
+    tip = fifo.tip
+    conc = res.conc_per_ml if tip is None else tip.conc_per_ml
+    drug = res.drug if tip is None else tip.drug
+    unit = self.therapy.drug.unit
+    homogeneous = fifo.volume_until_tip_changes(res.drug, res.conc_per_ml) is None and drug == self.therapy.drug.short_name
+    battery = self.battery if self.battery and self.battery.eos_t_s is None else None
+    gen = StepBreakpoints(program, t_a, t_b, parts, flow.flow_factor, res.volume_ml > EPS_ML, res.volume_ml,
+                          flow.v_calc, self.dead_volume.ledger.delivered_ml, self._delivered_by_unit()[unit] if homogeneous else None, conc, unit,
+                          battery.pct if battery else None, battery.spec if battery else None)
+    self.recording.add_generated(self.recording.step_targets(gen, homogeneous, battery is not None), gen)
+
+
 @pytest.mark.parametrize("scenario", list(_scenarios()), ids=["combined_200d", "flex_refills_mri"])
 def test_a_run_with_the_written_out_rates_and_records_equals_the_plain_run(scenario, monkeypatch):
-    """Every event and series point of a run is the same with the rates, the basal flow and the
-    state records computed the plain way at every call."""
+    """Every event and series point of a run is the same with the rates, the basal flow, the
+    rebases (cumulative dose, battery, step breakpoints) and the state records computed the
+    plain way at every call."""
     fast = Simulation(scenario)
     fast.run()
     fast_out = _outputs(fast)
     monkeypatch.setattr(Flow, "recompute_rates", _plain_recompute_rates)
     monkeypatch.setattr(PumpDevice, "record_state", _plain_record_state)
+    monkeypatch.setattr(Flow, "rebase", _plain_rebase)
+    monkeypatch.setattr(PumpDevice, "advance", _plain_advance)
     plain = Simulation(scenario)
     plain.run()
     assert _outputs(plain) == fast_out

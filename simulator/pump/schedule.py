@@ -21,7 +21,7 @@ TIME_TOL_S = 1e-6
 ROUNDING_MARGIN_S = 1e-4
 #: the unrounded shortcut is taken for clock times (s) below this only (3,000 years)
 UNROUNDED_MAX_S = 1e11
-#: a step's span (Program.step_span) stops this far (s) short of its step starts and midnight:
+#: a step's span (Program.dose_and_span) stops this far (s) short of its step starts and midnight:
 #: ten times ROUNDING_MARGIN_S, far above the float rounding of its ends below UNROUNDED_MAX_S
 SPAN_MARGIN_S = 1e-3
 
@@ -77,7 +77,7 @@ class Program:
         #: two steps of the same dose is a point on a straight line; the series leave it out.
         self.bend_starts = [s for i, s in enumerate(self.starts) if self.doses[i] != self.doses[i - 1]] if self.is_stepped else []
         self.max_dose_per_s = max(self.doses) / SECONDS_PER_DAY  # the highest basal rate (drug unit/s)
-        self._starts_in_order = starts == self.starts  # (step_span needs bisect's order)
+        self._starts_in_order = starts == self.starts  # (dose_and_span's interval needs bisect's order)
         #: (per_dose, per_s) -> (H at each knot, the slope of H from each knot (per s), H over a day): time_to_reach
         self._inverse_cache: dict[tuple[float, float], tuple[list[float], list[float], float]] = {}
         self._cumulative_memo: dict[float, float] = {}  # t_s -> cumulative_basal_dose(t_s)
@@ -140,29 +140,29 @@ class Program:
             return None
         return idx
 
-    def step_span(self, t_s: float) -> tuple[float, float, float | None]:
-        """(lo, hi, dose): an open interval of simulation times (s) around or near t_s on which
-        `basal_dose_per_day_at` gives `dose` (the very float of `doses`), or (inf, -inf, None)
-        when none is known here (a clock time beyond UNROUNDED_MAX_S, steps out of order).
+    def dose_and_span(self, t_s: float) -> tuple[float, float, float]:
+        """(basal_dose_per_day_at(t_s), lo, hi): the dose in force at t_s (the very float of
+        `doses`) and an open interval of simulation times (s), lo < t < hi, on which
+        `basal_dose_per_day_at` gives that dose too (lo >= hi: none known; t_s itself need not
+        lie in it).
 
-        The interval is the unrounded step of t_s, SPAN_MARGIN_S short of its start and end (a
-        step start, midnight): for every t in it `_step_index_unrounded(t)` is that step's index
-        (its time of day lies more than ROUNDING_MARGIN_S from every start and from midnight;
-        the float rounding of lo, hi and t + clock_offset_s is below 1e-4 s there). t_s itself
-        need not lie in it (at a step start, or within the rounding of one)."""
+        The interval is the step of t_s, SPAN_MARGIN_S short of its start and end (a step start,
+        midnight), when the step index is known without rounding (`_step_index_unrounded`):
+        for every t in it `_step_index_unrounded(t)` is that step's index (its time of day lies
+        more than ROUNDING_MARGIN_S from every start and from midnight; the float rounding of
+        lo, hi and t + clock_offset_s is far below 1e-4 s under UNROUNDED_MAX_S)."""
         starts = self.starts
         if len(starts) == 1:
-            return -math.inf, math.inf, self.doses[0]
+            return self.doses[0], -math.inf, math.inf
+        idx = self._step_index_unrounded(t_s)
+        if idx is None or not self._starts_in_order:
+            return self.basal_dose_per_day_at(t_s), math.inf, -math.inf
         offset = self.clock_offset_s
         u = t_s + offset
-        if not -UNROUNDED_MAX_S < u < UNROUNDED_MAX_S or not self._starts_in_order:
-            return math.inf, -math.inf, None
-        x = u % SECONDS_PER_DAY
-        day_s = u - x  # (exact: a whole number of days)
-        idx = bisect.bisect_right(starts, x)
+        day_s = u - u % SECONDS_PER_DAY  # (exact: a whole number of days)
         first = starts[idx - 1] if idx > 0 else 0.0
         end = starts[idx] if idx < len(starts) else SECONDS_PER_DAY
-        return day_s + first + SPAN_MARGIN_S - offset, day_s + end - SPAN_MARGIN_S - offset, self.doses[idx - 1]
+        return self.doses[idx - 1], day_s + first + SPAN_MARGIN_S - offset, day_s + end - SPAN_MARGIN_S - offset
 
     def next_change_after_exceeds(self, t_s: float, limit_s: float) -> bool:
         """`next_change_after(t_s) > limit_s`, decided without rounding the time of day when the

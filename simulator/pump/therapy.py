@@ -48,7 +48,7 @@ class Therapy:
         self.last_increase_t_s: float | None = None
         self._dose_history: DoseHistory | None = None
         #: (t_s, lo, hi, program, conc, q) of the last `basal_q` miss: q is basal_q(t_s), and
-        #: basal_q(t) for lo < t < hi (the step's span, Program.step_span, when its dose is t_s's)
+        #: basal_q(t) for lo < t < hi (the span of t_s's step, Program.dose_and_span)
         self._basal_q_memo: tuple[float, float, float, Program, float, float] | None = None
 
     def begin(self, gas: bool, mode: Mode | None, fixed_rate_ml_per_day: float) -> None:
@@ -89,17 +89,14 @@ class Therapy:
         one instant) and for the rest of its flex step (a bolus end within the step of its
         press). Invalidation: kept only while the program is the same object (a Program is never
         changed; a new one is made for every new mode) and the concentration is equal; valid at
-        its t_s, and for lo < t < hi when the step's span (`Program.step_span`) has t_s's dose,
-        the same float (then basal_dose_per_day_at gives that dose throughout)."""
+        its t_s, and for lo < t < hi, the span of t_s's step (`Program.dose_and_span`), on which
+        basal_dose_per_day_at gives the same dose throughout."""
         program, conc = self.program, self.conc_prog
         memo = self._basal_q_memo
         if memo is not None and memo[3] is program and memo[4] == conc and (memo[0] == t_s or memo[1] < t_s < memo[2]):
             return memo[5]
-        dose = program.basal_dose_per_day_at(t_s)
+        dose, lo, hi = program.dose_and_span(t_s)
         q = dosing.ml_per_day_to_ml_per_s(dosing.rate_ml_per_day_for_dose(dose, conc))
-        lo, hi, span_dose = program.step_span(t_s)
-        if span_dose is not dose:  # (not the same float of `doses`: the span holds only t_s)
-            lo, hi = math.inf, -math.inf
         self._basal_q_memo = (t_s, lo, hi, program, conc, q)
         return q
 

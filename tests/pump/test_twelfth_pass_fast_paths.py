@@ -1,5 +1,5 @@
 """The twelfth pass's fast paths give what the plain computations give, to the bit: the step of a
-whole-second clock time without rounding, a flex step's span (Program.step_span), the basal
+whole-second clock time without rounding, a flex step's span (Program.dose_and_span), the basal
 flow kept over its step (Therapy.basal_q), and whole runs with the plain rate refresh and state
 record against the written-out ones."""
 from __future__ import annotations
@@ -57,30 +57,32 @@ _any_time = _whole | st.floats(-3 * DAY, 40000 * DAY) | st.builds(lambda t, d: t
 @given(t_s=_any_time, where=st.floats(0.0, 1.0), edge=st.sampled_from([0.0, 1e-9, 1e-7, 1e-6, 1e-5]))
 def test_every_time_inside_a_step_span_has_its_dose(t_s, where, edge):
     for program in PROGRAMS:
-        lo, hi, dose = program.step_span(t_s)
-        if dose is None:
-            assert lo > hi
-            continue
+        dose, lo, hi = program.dose_and_span(t_s)
+        assert dose is program.doses[_plain_index(program, t_s) - 1]  # the dose at t_s, the very float
         if len(program.starts) == 1:
-            assert (lo, hi) == (-math.inf, math.inf) and dose is program.doses[0]
+            assert (lo, hi) == (-math.inf, math.inf)
             continue
-        assert hi - lo <= DAY and hi - lo > 0
+        if not lo < hi:
+            continue
+        assert hi - lo <= DAY
         for t in (lo + (hi - lo) * where, math.nextafter(lo, math.inf) + edge * lo, math.nextafter(hi, -math.inf) - edge * hi):
             if lo < t < hi:
-                got = program.basal_dose_per_day_at(t)
-                assert got is dose or got == dose
-                assert program.doses[_plain_index(program, t) - 1] == dose
+                assert program.basal_dose_per_day_at(t) is dose
+                assert program.doses[_plain_index(program, t) - 1] is dose
 
 
 def test_the_span_by_hand():
     """FLEX: 08:00 at t = 0; 10 h is 18:00, in the 09:30-22:00 step (3.4 mg/day): the span runs
-    from 1.5 h to 14 h less SPAN_MARGIN_S at each end. 22:00 exactly (t = 14 h) is the start of
-    the 2.6 step, 22:00-24:00 (t = 14 h to 16 h)."""
-    lo, hi, dose = FLEX.step_span(10 * HOUR)
-    assert (lo, hi, dose) == (pytest.approx(1.5 * HOUR + SPAN_MARGIN_S, abs=1e-9), pytest.approx(14 * HOUR - SPAN_MARGIN_S, abs=1e-9), 3.4)
-    lo, hi, dose = FLEX.step_span(14 * HOUR)
-    assert (lo, hi, dose) == (pytest.approx(14 * HOUR + SPAN_MARGIN_S, abs=1e-9), pytest.approx(16 * HOUR - SPAN_MARGIN_S, abs=1e-9), 2.6)
+    from 1.5 h to 14 h less SPAN_MARGIN_S at each end. 22:00 exactly (t = 14 h, whole seconds)
+    is the start of the 2.6 step, 22:00-24:00 (t = 14 h to 16 h); 22:00 less 1e-7 s rounds to
+    22:00 (2.6) but has no span (it lies within 1e-4 s of a step start)."""
+    dose, lo, hi = FLEX.dose_and_span(10 * HOUR)
+    assert (dose, lo, hi) == (3.4, pytest.approx(1.5 * HOUR + SPAN_MARGIN_S, abs=1e-9), pytest.approx(14 * HOUR - SPAN_MARGIN_S, abs=1e-9))
+    dose, lo, hi = FLEX.dose_and_span(14 * HOUR)
+    assert (dose, lo, hi) == (2.6, pytest.approx(14 * HOUR + SPAN_MARGIN_S, abs=1e-9), pytest.approx(16 * HOUR - SPAN_MARGIN_S, abs=1e-9))
     assert not lo < 14 * HOUR < hi  # a step start lies outside its own span
+    dose, lo, hi = FLEX.dose_and_span(14 * HOUR - 1e-7)
+    assert dose == 2.6 and not lo < hi
 
 
 def _plain_basal_q(therapy: Therapy, t_s: float) -> float:

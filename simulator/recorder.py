@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections.abc import Callable
 from operator import is_
 from typing import Literal
 
@@ -586,14 +587,16 @@ def _add_held(s: Series, times: array, values: array, gen_rows: list[int], gens:
 class Recorder:
     """Keeps every event record and every time series of a run."""
 
+    #: the event stream's subscriber: adds a record to `events` (that list's own `append`, so
+    #: no Python frame an event; `events` is never replaced, only appended to)
+    on_event: Callable[[EventRecord], None]
+
     def __init__(self) -> None:
         self.events: list[EventRecord] = []
+        self.on_event = self.events.append
         self.series: dict[tuple[str, str], Series] = {}
         self._index: dict[tuple[str, str], list[EventRecord]] = {}  # (device, kind) -> its events, in order
         self._indexed = 0  # how many of `events` the index holds
-
-    def on_event(self, record: EventRecord) -> None:
-        self.events.append(record)
 
     def events_of(self, device: str, kind: str) -> list[EventRecord]:
         """The events of `device` with kind `kind`, in order (from the index, brought up to date

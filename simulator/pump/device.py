@@ -321,7 +321,13 @@ class PumpDevice(Device):
             mri.account(calc)
         battery = self.battery
         if battery:
-            battery.advance(dt, calc / dt)
+            # battery.advance(dt, calc / dt), written out (this runs at every rebase)
+            if battery.eos_t_s is not None:
+                battery.elapsed_s += dt
+            else:
+                spec = battery.spec
+                battery.pct = max(0.0, battery.pct - (spec.idle_drain_pct_per_day / SECONDS_PER_DAY + spec.pumping_drain_pct_per_ml * (calc / dt)) * dt)
+                battery.elapsed_s += dt
 
     def _record_schedule_steps(self, t_a: float, t_b: float, parts: tuple[float, float]) -> None:
         """Add the breakpoints of the series at the flex step boundaries inside (t_a, t_b) where
@@ -344,8 +350,16 @@ class PumpDevice(Device):
         unit = therapy_drug.unit  # (drug_unit)
         homogeneous = fifo.volume_until_tip_changes(res.drug, res.conc_per_ml) is None and drug == therapy_drug.short_name
         battery = self.battery if self.battery and self.battery.eos_t_s is None else None
+        ledger = self.dead_volume.ledger
+        cum_drug = None
+        if homogeneous:
+            delivered, units = ledger.delivered, self.therapy.drug_units
+            if len(units) == 1 and len(delivered) == 1 and units[next(iter(delivered))] == unit:
+                cum_drug = 0.0 + next(iter(delivered.values()))  # (_delivered_by_unit()[unit] in its usual case)
+            else:
+                cum_drug = self._delivered_by_unit()[unit]
         gen = StepBreakpoints(program, t_a, t_b, parts, flow.flow_factor, res.volume_ml > EPS_ML, res.volume_ml,
-                              flow.v_calc, self.dead_volume.ledger.delivered_ml, self._delivered_by_unit()[unit] if homogeneous else None, conc, unit,
+                              flow.v_calc, ledger.delivered_ml, cum_drug, conc, unit,
                               battery.pct if battery else None, battery.spec if battery else None)
         recording = self.recording
         recording.add_generated(recording.step_targets(gen, homogeneous, battery is not None), gen)
@@ -374,8 +388,10 @@ class PumpDevice(Device):
             # t0 and is much cheaper than projecting the flow from t0 segment by segment
             self.advance(now)
         # after the rebase t0 == now: the rate now is the true flow of the last rebase
-        # (current_rate_ml_per_day)
-        rate = dosing.ml_per_s_to_ml_per_day(flow.q_true)
+        # (current_rate_ml_per_day; dosing.ml_per_s_to_ml_per_day written out, as are the
+        # dose rate's dosing.dose_per_day_for_rate and the battery's pct_after(0.0, q_prog)
+        # below: the same operations on the same floats)
+        rate = flow.q_true * SECONDS_PER_DAY
         res = flow.reservoir
         dead_volume = self.dead_volume
         segments = dead_volume.fifo.segments
@@ -390,8 +406,7 @@ class PumpDevice(Device):
             unit = drug_units[name]
             layout = recording.layouts.get((unit,)) or recording.layout((unit,), now)  # the signals, in the order of `values`
             flowing = tip_drug is not None and drug_units.get(tip_drug) == unit
-            values = [res.volume_ml, flow.v_calc, ledger.delivered_ml, 0.0 + amount,
-                      dosing.dose_per_day_for_rate(rate, tip_conc) if flowing else 0.0, rate]
+            values = [res.volume_ml, flow.v_calc, ledger.delivered_ml, 0.0 + amount, rate * tip_conc if flowing else 0.0, rate]
         else:
             by_unit = self._delivered_by_unit()
             layout = recording.layout(tuple(by_unit), now)
@@ -401,8 +416,14 @@ class PumpDevice(Device):
                 values.append(amount)
                 values.append(dosing.dose_per_day_for_rate(rate, tip_conc) if flowing else 0.0)
             values.append(rate)
-        if self.battery:
-            values.append(self.battery.pct_after(0.0, flow.q_prog))  # battery_pct_at(now)
+        battery = self.battery
+        if battery:
+            # battery_pct_at(now): Battery.pct_after(0.0, q_prog), written out
+            if battery.eos_t_s is not None:
+                values.append(battery.pct)
+            else:
+                spec = battery.spec
+                values.append(max(0.0, battery.pct - (spec.idle_drain_pct_per_day / SECONDS_PER_DAY + spec.pumping_drain_pct_per_ml * flow.q_prog) * 0.0))
         recording.record(now, layout, values)
 
     # ================= the action pipeline's hooks =================
@@ -411,8 +432,9 @@ class PumpDevice(Device):
         self.advance(self.now)
         if applying:
             moments = self.moments
-            moments.clear_plan_fresh()  # the action may change the state
-            if not moments.nothing_due_before_wake():
+            moments.plan_fresh = False  # the action may change the state (clear_plan_fresh)
+            wake = moments.wake  # (not moments.nothing_due_before_wake(), written out)
+            if wake is None or not wake.active or not self.now + 1e-3 < wake.t_s:
                 moments.process_due()
             self.flow.recompute_rates()
             # the action may change the state: the crossings' basis is no longer known to hold,

@@ -29,6 +29,7 @@ from simulator.units import SECONDS_PER_DAY
 
 if TYPE_CHECKING:
     from simulator.pump.boluses import Bolus
+    from simulator.pump.schedule import Program
     from simulator.pump.device import PumpDevice
     from simulator.pump.profile import PumpProfile
 
@@ -69,6 +70,10 @@ class Flow:
         #: (programmed concentration, the stepped flow part per drug unit at it) of the last
         #: `flow_parts`: a pure function of the concentration, kept while it is the same
         self._per_dose_kept: tuple[float, float] | None = None
+        #: (t_s, program, program.cumulative_basal_dose(t_s)) at the end of the last stepped
+        #: rebase: the next rebase starts there (a pure function of t_s and the program, which is
+        #: never changed in place; kept only for that program object)
+        self._cum_end: tuple[float, Program, float] | None = None
 
     # ----- flows -----
     @property
@@ -111,7 +116,21 @@ class Flow:
         """The programmed and true flows now (mL/s): `programmed_q` at now with the running
         boluses, and the flow factor (0 once the reservoir is empty)."""
         dev = self.dev
-        self.q_prog = q_prog = self.programmed_q(dev.now, dev.boluses.running)
+        # programmed_q(now, running boluses), written out (this runs two or three times a step)
+        if dev.faults.halts:
+            q_prog = 0.0
+        elif self.gas:
+            q_prog = dosing.ml_per_day_to_ml_per_s(self.profile.fixed_rate)
+        else:
+            override = None
+            extra = 0.0
+            for b in dev.boluses.running:
+                if b.override:
+                    override = b
+                else:
+                    extra += b.rate_ml_per_s
+            q_prog = (override.rate_ml_per_s if override else dev.therapy.basal_q(dev.now)) + extra
+        self.q_prog = q_prog
         self.q_true = q_prog * self.flow_factor if self.reservoir.volume_ml > EPS_ML else 0.0
 
     def move(self, volume_ml: float) -> None:
@@ -181,7 +200,19 @@ class Flow:
         if per_dose == 0.0:  # (prog_volume_ml, written out)
             calc = per_s * (t_s - t0)
         else:
-            calc = per_dose * self.dev.therapy.program.basal_dose_between(t0, t_s) + per_s * (t_s - t0)
+            program = self.dev.therapy.program
+            if t_s <= t0 or not program.is_stepped:
+                dose = program.basal_dose_between(t0, t_s)
+            else:
+                # basal_dose_between(t0, t_s), written out: cumulative_basal_dose(t_s) less
+                # cumulative_basal_dose(t0), the latter kept from the rebase that ended at t0
+                # (`_cum_end`: (t, program, cumulative_basal_dose(t)), a pure function of the two)
+                kept = self._cum_end
+                c0 = kept[2] if kept is not None and kept[0] == t0 and kept[1] is program else program.cumulative_basal_dose(t0)
+                c1 = program.cumulative_basal_dose(t_s)
+                self._cum_end = (t_s, program, c1)
+                dose = c1 - c0
+            calc = per_dose * dose + per_s * (t_s - t0)
         true = calc * self.flow_factor if self.reservoir.volume_ml > EPS_ML else 0.0
         self.move(min(true, self.reservoir.volume_ml))
         self.v_calc = max(0.0, self.v_calc - calc)

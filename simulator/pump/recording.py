@@ -116,18 +116,25 @@ class Recording:
         if self._t_s != now:  # the first record at this instant: every value is new
             self._t_s, self._last_layout, self._last, self._values = now, layout, values, None
             if layout.complete:
+                block = self.block
                 if layout is not self._block_layout:
-                    self.block.bind(layout.series)  # type: ignore[arg-type]  # (complete: none is None)
+                    block.bind(layout.series)  # type: ignore[arg-type]  # (complete: none is None)
                     self._block_layout, self._block_targets = layout, None
-                self.block.add_row(now, values)
+                rows = block.rows  # (block.add_row(now, values), written out: this runs at every recorded instant)
+                rows.append(now)
+                rows.extend(values)
+                block.open_t = now
             else:
                 for i, value in enumerate(values):
                     self._add(now, layout, i, value)
             return
         if self._values is None and layout is self._last_layout:  # again at this instant, as the values given then
-            if layout is self._block_layout and self.block.open_t == now:  # this instant's row is held, nothing after it: a whole row again
+            block = self.block
+            if layout is self._block_layout and block.open_t == now:  # this instant's row is held, nothing after it: a whole row again
                 self._last = values
-                self.block.add_row(now, values)
+                rows = block.rows  # (block.add_row(now, values), written out)
+                rows.append(now)
+                rows.extend(values)
                 return
             last = self._last
             for i, value in enumerate(values):

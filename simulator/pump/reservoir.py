@@ -193,7 +193,7 @@ class Ledger:
         """`add_delivered` of one segment of `volume_ml` of `drug` at `conc_per_ml` (the same sums)."""
         self.delivered_ml += volume_ml
         if drug:
-            self.delivered[drug] += dosing.dose_in_volume(volume_ml, conc_per_ml)
+            self.delivered[drug] += volume_ml * conc_per_ml  # (dosing.dose_in_volume, written out)
 
     def balance(self, drug: str, reservoir: Reservoir, fifo: DeadVolumeFifo) -> dict[str, float]:
         """filled = delivered + in reservoir + in dead volume + aspirated + pocket (drug unit)."""

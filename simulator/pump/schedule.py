@@ -21,6 +21,9 @@ TIME_TOL_S = 1e-6
 ROUNDING_MARGIN_S = 1e-4
 #: the unrounded shortcut is taken for clock times (s) below this only (3,000 years)
 UNROUNDED_MAX_S = 1e11
+#: a step's span (Program.dose_and_span) stops this far (s) short of its step starts and midnight:
+#: ten times ROUNDING_MARGIN_S, far above the float rounding of its ends below UNROUNDED_MAX_S
+SPAN_MARGIN_S = 1e-3
 
 
 def time_of_day_s(t_s: float, clock_offset_s: float) -> float:
@@ -74,6 +77,7 @@ class Program:
         #: two steps of the same dose is a point on a straight line; the series leave it out.
         self.bend_starts = [s for i, s in enumerate(self.starts) if self.doses[i] != self.doses[i - 1]] if self.is_stepped else []
         self.max_dose_per_s = max(self.doses) / SECONDS_PER_DAY  # the highest basal rate (drug unit/s)
+        self._starts_in_order = starts == self.starts  # (dose_and_span's interval needs bisect's order)
         #: (per_dose, per_s) -> (H at each knot, the slope of H from each knot (per s), H over a day): time_to_reach
         self._inverse_cache: dict[tuple[float, float], tuple[list[float], list[float], float]] = {}
         self._cumulative_memo: dict[float, float] = {}  # t_s -> cumulative_basal_dose(t_s)
@@ -118,11 +122,16 @@ class Program:
         rounding moves a time below UNROUNDED_MAX_S by less than 1e-5 s (5e-7 s plus half its
         float spacing; a float mod is exact), so the index is the same unless the unrounded time
         of day lies within ROUNDING_MARGIN_S of a step start or of midnight (a step start of 0
-        is midnight itself)."""
+        is midnight itself). A clock time of whole seconds (a timeline action's, a bolus end's
+        of whole-second duration: often exactly at a step start) is its own rounding to 1 us
+        (`round` returns a whole float below 2**53 as it is), so its index is the rounded one
+        there too."""
         u = t_s + self.clock_offset_s
         if not -UNROUNDED_MAX_S < u < UNROUNDED_MAX_S:
             return None
         x = u % SECONDS_PER_DAY
+        if u % 1.0 == 0.0:  # whole seconds: round(u, 6) is u, the rounded time of day is x itself
+            return bisect.bisect_right(self.starts, x)
         if not ROUNDING_MARGIN_S < x < SECONDS_PER_DAY - ROUNDING_MARGIN_S:
             return None
         starts = self.starts
@@ -130,6 +139,30 @@ class Program:
         if (idx < len(starts) and starts[idx] - x <= ROUNDING_MARGIN_S) or (idx > 0 and x - starts[idx - 1] <= ROUNDING_MARGIN_S):
             return None
         return idx
+
+    def dose_and_span(self, t_s: float) -> tuple[float, float, float]:
+        """(basal_dose_per_day_at(t_s), lo, hi): the dose in force at t_s (the very float of
+        `doses`) and an open interval of simulation times (s), lo < t < hi, on which
+        `basal_dose_per_day_at` gives that dose too (lo >= hi: none known; t_s itself need not
+        lie in it).
+
+        The interval is the step of t_s, SPAN_MARGIN_S short of its start and end (a step start,
+        midnight), when the step index is known without rounding (`_step_index_unrounded`):
+        for every t in it `_step_index_unrounded(t)` is that step's index (its time of day lies
+        more than ROUNDING_MARGIN_S from every start and from midnight; the float rounding of
+        lo, hi and t + clock_offset_s is far below 1e-4 s under UNROUNDED_MAX_S)."""
+        starts = self.starts
+        if len(starts) == 1:
+            return self.doses[0], -math.inf, math.inf
+        idx = self._step_index_unrounded(t_s)
+        if idx is None or not self._starts_in_order:
+            return self.basal_dose_per_day_at(t_s), math.inf, -math.inf
+        offset = self.clock_offset_s
+        u = t_s + offset
+        day_s = u - u % SECONDS_PER_DAY  # (exact: a whole number of days)
+        first = starts[idx - 1] if idx > 0 else 0.0
+        end = starts[idx] if idx < len(starts) else SECONDS_PER_DAY
+        return self.doses[idx - 1], day_s + first + SPAN_MARGIN_S - offset, day_s + end - SPAN_MARGIN_S - offset
 
     def next_change_after_exceeds(self, t_s: float, limit_s: float) -> bool:
         """`next_change_after(t_s) > limit_s`, decided without rounding the time of day when the

@@ -47,7 +47,9 @@ class Therapy:
         self.next_periodic_t = math.inf
         self.last_increase_t_s: float | None = None
         self._dose_history: DoseHistory | None = None
-        self._basal_q_memo: tuple[float, Program, float, float] | None = None  # (t_s, program, conc, basal_q)
+        #: (t_s, lo, hi, program, conc, q) of the last `basal_q` miss: q is basal_q(t_s), and
+        #: basal_q(t) for lo < t < hi (the span of t_s's step, Program.dose_and_span)
+        self._basal_q_memo: tuple[float, float, float, Program, float, float] | None = None
 
     def begin(self, gas: bool, mode: Mode | None, fixed_rate_ml_per_day: float) -> None:
         """The program at t = 0: the fixed rate of a gas-driven pump, else the settings' mode."""
@@ -80,14 +82,22 @@ class Therapy:
         return self.program.daily_dose()
 
     def basal_q(self, t_s: float) -> float:
-        """Programmed basal flow at t_s, mL/s (the last answer is kept: the rates are refreshed
-        several times at one instant)."""
+        """Programmed basal flow at t_s, mL/s.
+
+        A pure function of (t_s, program, concentration), and of t_s only through the step in
+        force: the last answer is kept for its instant (the rates are refreshed several times at
+        one instant) and for the rest of its flex step (a bolus end within the step of its
+        press). Invalidation: kept only while the program is the same object (a Program is never
+        changed; a new one is made for every new mode) and the concentration is equal; valid at
+        its t_s, and for lo < t < hi, the span of t_s's step (`Program.dose_and_span`), on which
+        basal_dose_per_day_at gives the same dose throughout."""
         program, conc = self.program, self.conc_prog
         memo = self._basal_q_memo
-        if memo is not None and memo[0] == t_s and memo[1] is program and memo[2] == conc:
-            return memo[3]
-        q = dosing.ml_per_day_to_ml_per_s(dosing.rate_ml_per_day_for_dose(program.basal_dose_per_day_at(t_s), conc))
-        self._basal_q_memo = (t_s, program, conc, q)
+        if memo is not None and memo[3] is program and memo[4] == conc and (memo[0] == t_s or memo[1] < t_s < memo[2]):
+            return memo[5]
+        dose, lo, hi = program.dose_and_span(t_s)
+        q = dosing.ml_per_day_to_ml_per_s(dosing.rate_ml_per_day_for_dose(dose, conc))
+        self._basal_q_memo = (t_s, lo, hi, program, conc, q)
         return q
 
     @property

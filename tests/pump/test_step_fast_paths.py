@@ -64,9 +64,10 @@ def test_next_change_after_exceeds_is_the_plain_comparison(t_s, span, slack):
 
 def test_the_step_by_hand():
     """08:00 at t = 0: t = 10 h is 18:00 (the 09:30 step, 3.4), 22:00 is the 2.6 step; the
-    shortcut declines within 1e-4 s of a start and gives the same dose."""
+    shortcut declines within 1e-4 s of a start (but at a whole second) and gives the same dose."""
     assert FLEX.basal_dose_per_day_at(10 * HOUR) == 3.4
-    assert FLEX._step_index_unrounded(14 * HOUR) is None  # 22:00 exactly
+    assert FLEX._step_index_unrounded(14 * HOUR) == 4  # 22:00 exactly: whole seconds, its own rounding
+    assert FLEX._step_index_unrounded(14 * HOUR + 2e-5) is None  # within 1e-4 s, not whole seconds
     assert FLEX.basal_dose_per_day_at(14 * HOUR) == 2.6
     assert FLEX.basal_dose_per_day_at(14 * HOUR - 1e-7) == 2.6  # rounds to 22:00
     assert FLEX._step_index_unrounded(14 * HOUR - 1.0) == 3

@@ -14,8 +14,8 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Callable
-from itertools import repeat
-from operator import is_
+from itertools import compress, repeat
+from operator import attrgetter, eq, is_
 from typing import Literal
 
 import numpy as np
@@ -628,6 +628,9 @@ def _add_now_many(s: Series, times: array, values: array) -> None:
 ADD_NOW_BULK_FROM = 64
 
 
+_KIND_OF, _DEVICE_OF = attrgetter("kind"), attrgetter("device")
+
+
 class Recorder:
     """Keeps every event record and every time series of a run."""
 
@@ -639,24 +642,29 @@ class Recorder:
         self.events: list[EventRecord] = []
         self.on_event = self.events.append
         self.series: dict[tuple[str, str], Series] = {}
-        self._index: dict[tuple[str, str], list[EventRecord]] = {}  # (device, kind) -> its events, in order
-        self._indexed = 0  # how many of `events` the index holds
+        #: (device, kind) -> its events, in order, for the pairs asked for so far, and how many
+        #: of `events` each of them has looked at
+        self._index: dict[tuple[str, str], list[EventRecord]] = {}
+        self._indexed: dict[tuple[str, str], int] = {}
 
     def events_of(self, device: str, kind: str) -> list[EventRecord]:
-        """The events of `device` with kind `kind`, in order (from the index, brought up to date
-        with the events recorded since the last call: each event is indexed once)."""
+        """The events of `device` with kind `kind`, in order. Kept per pair asked for and brought
+        up to date with the events recorded since that pair's last call (each looked at once per
+        pair): the new events of that kind found in one pass at C speed (`compress`), then those of
+        that device among them (a kind is rare beside all events: the summary asks for refusals
+        and warnings)."""
+        key = (device, kind)
+        bucket = self._index.get(key)
+        if bucket is None:
+            bucket = self._index[key] = []
         events = self.events
-        if self._indexed < len(events):
-            index = self._index
-            for e in events[self._indexed:]:
-                key = (e.device, e.kind)
-                bucket = index.get(key)
-                if bucket is None:
-                    index[key] = [e]
-                else:
-                    bucket.append(e)
-            self._indexed = len(events)
-        return self._index.get((device, kind), [])
+        done, n = self._indexed.get(key, 0), len(events)
+        if done < n:
+            new = events[done:] if done else events  # (nothing is recorded during this call)
+            of_kind = list(compress(new, map(eq, map(_KIND_OF, new), repeat(kind))))
+            bucket.extend(compress(of_kind, map(eq, map(_DEVICE_OF, of_kind), repeat(device))))
+            self._indexed[key] = n
+        return bucket
 
     def record(self, t_s: float, device: str, signal: str, value: float, unit: str = "", interp: Interp = "linear") -> None:
         key = (device, signal)

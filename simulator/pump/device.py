@@ -34,7 +34,6 @@ Actions go through the base pipeline (simulator.device.Device.apply) with `ACTIO
 from __future__ import annotations
 
 import math
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -48,6 +47,7 @@ from simulator.pump import checks, dosing
 from simulator.pump.admixture import Admixture, admixture_daily_dose, admixture_findings, resolve_admixture
 from simulator.pump.battery import Battery
 from simulator.pump.bolusing import Boluses
+from simulator.pump.day_dates import date_texts
 from simulator.pump.dead_volume import DeadVolume
 from simulator.pump.drugs import DrugProfile, resolve_drug
 from simulator.pump.faults import Faults
@@ -487,7 +487,7 @@ class PumpDevice(Device):
         if not times:
             return []
         try:
-            return [float(v) for v in self.sim.recorder.get(self.id, signal).at(np.asarray(times, dtype=float))]
+            return self.sim.recorder.get(self.id, signal).at(np.asarray(times, dtype=float)).tolist()  # (Python floats)
         except KeyError:
             return [math.nan] * len(times)
 
@@ -626,11 +626,14 @@ class PumpDevice(Device):
 
     def daily_doses(self) -> list[float]:
         """Drug delivered (drug unit) in each calendar day from the scenario start to now."""
-        points = self._day_boundaries()
+        return self._doses_between(self._day_boundaries())
+
+    def _doses_between(self, points: list[float]) -> list[float]:
+        """Drug delivered (drug unit) between each time of `points` (s, increasing) and the next."""
         t0 = self.flow.t0
         past = [t for t in points if t < t0]
         values = self._series_values(f"cumulative_drug_{self.drug_unit}", past) + [self.delivered_drug_at(t) for t in points[len(past):]]
-        return [values[i + 1] - values[i] for i in range(len(values) - 1)]
+        return [b - a for a, b in zip(values, values[1:])]
 
     def _day_boundaries(self) -> list[float]:
         now = self.now
@@ -694,8 +697,8 @@ class PumpDevice(Device):
         refusals = self.sim.recorder.events_of(self.id, Kinds.REFUSAL)  # from the recorder's index, not a scan
         start = self.sim.scenario.start
         day_points = self._day_boundaries()
-        doses = self.daily_doses()
-        daily = [{"date": (start + timedelta(seconds=day_points[i])).date().isoformat(), "amount": d} for i, d in enumerate(doses)]
+        doses = self._doses_between(day_points)
+        daily = [{"date": text, "amount": d} for text, d in zip(date_texts(start, day_points[:len(doses)]), doses)]
         pred_empty = self.predicted_empty_t_s()
         pred_low = self.predicted_low_reservoir_t_s()
         out: dict[str, Any] = {

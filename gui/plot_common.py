@@ -508,9 +508,19 @@ def set_data_if_moved(item, x, y) -> bool:
     if last is not None and last[2] is _data_token(item) and last[0].shape == x.shape and last[1].shape == y.shape:
         vb = item.getViewBox()
         tol_x, tol_y = pixel_tolerance(vb) if vb is not None else (0.0, 0.0)
-        if np.allclose(last[0], x, rtol=0.0, atol=tol_x) and np.allclose(last[1], y, rtol=0.0, atol=tol_y):
+        if _within(last[0], x, tol_x) and _within(last[1], y, tol_y):
             return False
     return set_data_if_changed(item, x, y)
+
+
+def _within(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
+    """Every |a - b| <= tol (arrays of one shape; a NaN or an infinity anywhere: False unless
+    the arrays are equal): `np.allclose(a, b, rtol=0, atol=tol)` for finite data, at a fraction
+    of its cost on a scope trace of thousands of samples."""
+    if np.array_equal(a, b):
+        return True
+    with np.errstate(invalid="ignore"):
+        return bool(np.max(np.abs(a - b)) <= tol)
 
 
 def _data_token(item) -> object:

@@ -105,6 +105,17 @@ def when_text(sim, t_s: float | None) -> str:
     return f"{sim.calendar_time(t_s):%Y-%m-%d %H:%M} ({describe_elapsed(t_s)})"
 
 
+_BRUSHES: dict[str | None, QBrush] = {}
+
+
+def _brush_of(colour: str | None) -> QBrush:
+    """The text brush of a colour (None: the table's own), made once per colour."""
+    brush = _BRUSHES.get(colour)
+    if brush is None:
+        brush = _BRUSHES[colour] = QBrush(QColor(colour)) if colour is not None else QBrush()
+    return brush
+
+
 #: The widest repeat count the repeats column is sized for, and the cell's margin each side (px).
 REPEATS_WIDTH_TEXT = "888888\u00d7"
 REPEATS_MARGIN_PX = 6
@@ -179,8 +190,8 @@ class AlarmPanel(QWidget):
     def on_events(self, records: list) -> None:
         if any(r.kind.startswith("alarm.") for r in records):
             raised = sum(1 for r in records if r.kind in SOUNDING_KINDS)
+            self.refresh()  # first: the tone is of the rows it shows
             self._request_tones(raised)
-            self.refresh()
 
     def on_advanced(self, now_s: float | None = None) -> int:
         """The clock moved: request a tone for each alarm repeat it passed; returns how many."""
@@ -190,8 +201,8 @@ class AlarmPanel(QWidget):
         passed = total - self._repeat_total
         self._repeat_total = total
         if passed > 0:
+            self.refresh()  # the repeat counts changed (first: the tone is of the rows it shows)
             self._request_tones(passed)
-            self.refresh()  # the repeat counts changed
         return max(passed, 0)
 
     def _request_tones(self, n: int) -> None:
@@ -201,10 +212,11 @@ class AlarmPanel(QWidget):
 
     def _beep(self, _n: int) -> None:
         """One tone per frame, of the most severe sounding alarm (gui/sounds.py: the severity's
-        WAV file through QtMultimedia or the platform's player; the system beep as last resort)."""
+        WAV file through QtMultimedia or the platform's player; the system beep as last resort).
+        The severity is read off the rows just shown: every tone is requested right after a
+        `refresh` of the same clock (asking the devices again cost a second read of every alarm)."""
         self.beeps += 1
-        rows: list[tuple[str, dict[str, Any]]] = active_alarms_of(self.sim) if self.sim is not None else []
-        self.player.play(sounding_severity(rows))
+        self.player.play(sounding_severity(self._rows))
 
     def refresh(self) -> None:
         rows: list[tuple[str, dict[str, Any]]] = active_alarms_of(self.sim) if self.sim is not None else []
@@ -241,7 +253,7 @@ class AlarmPanel(QWidget):
         if item.text() != text:
             item.setText(text)
             item.setToolTip(text)
-        brush = QBrush(QColor(colour)) if colour is not None else QBrush()
+        brush = _brush_of(colour)
         if item.foreground() != brush:
             item.setForeground(brush)
 

@@ -508,9 +508,19 @@ def set_data_if_moved(item, x, y) -> bool:
     if last is not None and last[2] is _data_token(item) and last[0].shape == x.shape and last[1].shape == y.shape:
         vb = item.getViewBox()
         tol_x, tol_y = pixel_tolerance(vb) if vb is not None else (0.0, 0.0)
-        if np.allclose(last[0], x, rtol=0.0, atol=tol_x) and np.allclose(last[1], y, rtol=0.0, atol=tol_y):
+        if _within(last[0], x, tol_x) and _within(last[1], y, tol_y):
             return False
     return set_data_if_changed(item, x, y)
+
+
+def _within(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
+    """Every |a - b| <= tol (arrays of one shape; a NaN or an infinity anywhere: False unless
+    the arrays are equal): `np.allclose(a, b, rtol=0, atol=tol)` for finite data, at a fraction
+    of its cost on a scope trace of thousands of samples."""
+    if np.array_equal(a, b):
+        return True
+    with np.errstate(invalid="ignore"):
+        return bool(np.max(np.abs(a - b)) <= tol)
 
 
 def _data_token(item) -> object:
@@ -721,7 +731,36 @@ def set_curve(curve: pg.PlotDataItem, x, y) -> None:
     _remember_shown(curve, x, y)
 
 
-class BareCurve(pg.PlotCurveItem):
+class FastBoundsCurve(pg.PlotCurveItem):
+    """A PlotCurveItem whose data bounds (asked by the view box's auto-range and by every
+    `boundingRect` after the data changed: about 15 times a frame for the curves re-set each
+    frame) skip pyqtgraph's NaN-tolerant path when it cannot matter: with the whole range
+    asked (no fraction, no orthogonal range), a cosmetic pen, no shadow pen and no fill level,
+    finite min and max of the data are exactly what `nanmin` / `nanmax` give (a NaN would make
+    them NaN, an infinity not finite: pyqtgraph's own path then answers)."""
+
+    def dataBounds(self, ax, frac=1.0, orthoRange=None):  # noqa: N802, N803 (pyqtgraph's names)
+        cache = self._boundsCache[ax]
+        if cache is not None and cache[0] == (frac, orthoRange):
+            return cache[1]
+        pen = self.opts["pen"]
+        if (
+            ax in (0, 1) and frac >= 1.0 and orthoRange is None
+            and self.opts["fillLevel"] in (None, "enclosed") and self.opts["shadowPen"] is None
+            and pen is not None and pen.isCosmetic()
+        ):
+            x, y = self.getData()
+            d = x if ax == 0 else y
+            if d is not None and len(d):
+                lo, hi = float(np.min(d)), float(np.max(d))
+                if math.isfinite(lo) and math.isfinite(hi):
+                    b = (lo, hi)
+                    self._boundsCache[ax] = [(frac, orthoRange), b]
+                    return b
+        return super().dataBounds(ax, frac, orthoRange)
+
+
+class BareCurve(FastBoundsCurve):
     """A curve without PlotDataItem's machinery (clipping to the view, downsampling, symbols),
     for curves re-set every frame whose points are few or all in view (a projection from now,
     a scope trace one window long): its setData costs a fraction of PlotDataItem's. It answers
@@ -766,7 +805,7 @@ class LiveEndCurve(pg.PlotDataItem):
         plot.addItem(self)
         # a bare curve: a few points re-set every frame need none of PlotDataItem's machinery
         # (clipping to the view, downsampling), which costs several times the setData
-        self.live = pg.PlotCurveItem(pen=pen)
+        self.live = FastBoundsCurve(pen=pen)
         plot.addItem(self.live)
         self.vb = plot.getPlotItem().getViewBox()
         for part in (self.curve, self.scatter):
@@ -820,7 +859,8 @@ class LiveEndCurve(pg.PlotDataItem):
         if linear_tail and self._anchor is not None:
             n, ax, ay = self._anchor
             if n == n_final < len(x) and float(x[n - 1]) < ax < float(x[-1]):
-                drawn_x, drawn_y = np.insert(x, n, ax), np.insert(y, n, ay)
+                # the anchor put in at n (np.insert's result, without its general machinery)
+                drawn_x, drawn_y = np.concatenate((x[:n], (ax,), x[n:])), np.concatenate((y[:n], (ay,), y[n:]))
         k = len(self._done[0])
         (x0, x1), _ = self.vb.viewRange()
         view_key = (x0, x1, int(self.vb.width()))

@@ -47,7 +47,7 @@ from gui.plot_common import (
     configure_pyqtgraph,
     contact_colour,
     register_live_plot,
-    set_data_if_changed,
+    set_data_if_moved,
 )
 
 from simulator.scs.device import StimulatorDevice
@@ -394,7 +394,10 @@ class Scope(QWidget):
                 curve = bare_curve(self.plot, pg.mkPen(self.colour_of(label), width=1), name=name)  # one window: no clipping or downsampling needed
                 self.curves[label] = curve
             curve.opts["name"] = name
-            set_data_if_changed(curve, x_ms, y)  # a pulse-locked trace often stands still
+            # a pulse-locked trace often stands still: synthesised again at a later now, its
+            # averaged samples differ by rounding (~1e-4 mA, under 1 % of a pixel), which would
+            # re-set and repaint the whole scope every frame; the read-out uses the exact traces
+            set_data_if_moved(curve, x_ms, y)
             entries.append((name, label, self.colour_of(label)))
         # one program on every contact: name it once in the title, the contacts alone in the legend
         # (a narrow panel would cut a long legend short); several: each contact names its programs

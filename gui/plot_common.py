@@ -892,15 +892,20 @@ class LiveEndCurve(pg.PlotDataItem):
             set_data_if_changed(self.live, [], [])
 
 
-def series_xy_days(series, now_s: float, now_value: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+def series_xy_days(series, now_s: float, now_value: float | None = None, pending: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Breakpoints of a recorded series in days, extended to `now_s`.
 
-    For a step signal the last level holds until now. For a linear signal the tail is drawn to
+    `pending` (times s, values): the model's points after the recorded ones up to now (a pump's
+    flex steps since its last state change, `PumpDevice.pending_breakpoints`), drawn next. For a
+    step signal the last level holds until now. For a linear signal the tail is drawn to
     `now_value` when the model supplies it (its closed-form value now), else it stops at the
     last breakpoint.
     """
     t = series.t_s
     v = series.values
+    if pending is not None and len(pending[0]):
+        t = np.concatenate((np.asarray(t, dtype=float), pending[0]))
+        v = np.concatenate((np.asarray(v, dtype=float), pending[1]))
     if len(t) and now_s > t[-1]:
         if series.interp == "step":
             t = np.append(t, now_s)

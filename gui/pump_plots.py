@@ -144,17 +144,18 @@ class PumpPlots(QWidget):
         self._refresh_projection(dev, now_s)
         for plot in (self.reservoir_plot, self.rate_plot, self.dose_plot):
             follow_time(plot, now_s, None if self.predicted_empty_t_s is None else min(self.predicted_empty_t_s, self.sim.duration_s))
-        # the recorded breakpoints are final; the line on to the pump's value now grows
+        # the recorded breakpoints are final; the flex steps since the last state change and the
+        # line on to the pump's value now grow
         s = self._series("reservoir_ml")
         if s is not None:
-            self.true_curve.set_points(*series_xy_days(s, now_s, dev.reservoir_ml_at(now_s)), n_final=len(s.t_s), linear_tail=True)
+            self.true_curve.set_points(*series_xy_days(s, now_s, dev.reservoir_ml_at(now_s), dev.pending_breakpoints("reservoir_ml", now_s)), n_final=len(s.t_s), linear_tail=True)
         s = self._series("expected_reservoir_ml")
         if s is not None:
-            self.expected_curve.set_points(*series_xy_days(s, now_s, dev.expected_reservoir_ml_at(now_s)), n_final=len(s.t_s), linear_tail=True)
+            self.expected_curve.set_points(*series_xy_days(s, now_s, dev.expected_reservoir_ml_at(now_s), dev.pending_breakpoints("expected_reservoir_ml", now_s)), n_final=len(s.t_s), linear_tail=True)
         self.threshold_line.setPos(dev.low_reservoir_threshold_ml())
         s = self._series("rate_ml_per_day")
         if s is not None:
-            x, y = series_xy_days(s, now_s)
+            x, y = series_xy_days(s, now_s, pending=dev.pending_breakpoints("rate_ml_per_day", now_s))
             if len(x):
                 x, y = step_xy(x, y)
                 x = np.append(x, now_s / SECONDS_PER_DAY)

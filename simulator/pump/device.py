@@ -131,6 +131,10 @@ def _action_table() -> dict[str, ActionSpec]:
     return table
 
 
+#: the series `PumpDevice.pending_breakpoints` gives the pending flex-step points of
+PENDING_SIGNALS = ("reservoir_ml", "expected_reservoir_ml", "delivered_volume_ml", "rate_ml_per_day")
+
+
 class PumpDevice(Device):
     """An implanted drug pump. Code outside the core (the app, reports, training) reads it only
     through `snapshot()`, the event stream, and the queries named in `PUBLIC_QUERIES`."""
@@ -146,7 +150,7 @@ class PumpDevice(Device):
         "mass_balance", "patient_bolus_settings", "concentration_change_preview", "units_seen", "drug_unit", "summary",
         "low_reservoir_threshold_ml", "drug_profile", "programmed_concentration_per_ml", "calendar_offset_s",
         "low_reservoir_basis", "low_reservoir_reached_t_s", "empty_reached_t_s",
-        "current_drug_rates_per_day",
+        "current_drug_rates_per_day", "pending_breakpoints",
     )
 
     settings: PumpSettings
@@ -524,6 +528,28 @@ class PumpDevice(Device):
         name = self.therapy.drug.short_name
         res = self.flow.reservoir
         return self.dead_volume.ledger.delivered.get(name, 0.0) + amount_of(self.dead_volume.fifo.peek(x, res.drug, res.conc_per_ml), name)
+
+    def pending_breakpoints(self, signal: str, t_s: float) -> tuple[np.ndarray, np.ndarray]:
+        """Breakpoints (times s, values) of `signal` at the flex step boundaries inside (the last
+        state change, min(t_s, now)) where the dose changes: the points its series gets there at
+        the pump's next state change (until then the recorded series stops at the last one; the
+        steps between are closed form). For a live view of the present run: the app draws them
+        after the recorded points. `signal`: reservoir_ml, expected_reservoir_ml,
+        delivered_volume_ml or rate_ml_per_day; empty arrays when nothing is pending (a program
+        without steps, a bolus overriding it, no time since the last state change)."""
+        if signal not in PENDING_SIGNALS:
+            raise ValueError(f"pending_breakpoints: signal {signal!r} is not one of {', '.join(PENDING_SIGNALS)}")
+        flow = self.flow
+        t_a, t_b = flow.t0, min(t_s, self.now)
+        parts = flow.flow_parts()
+        if t_b <= t_a or parts[0] == 0.0:
+            return np.empty(0), np.empty(0)
+        res = flow.reservoir
+        tip = self.dead_volume.fifo.tip
+        conc = res.conc_per_ml if tip is None else tip.conc_per_ml
+        gen = StepBreakpoints(self.therapy.program, t_a, t_b, parts, flow.flow_factor, res.volume_ml > EPS_ML, res.volume_ml,
+                              flow.v_calc, self.dead_volume.ledger.delivered_ml, None, conc, self.therapy.drug.unit, None, None)
+        return gen.points(signal)
 
     def current_rate_ml_per_day(self) -> float:
         """Actual flow now (mL/day), boluses included."""

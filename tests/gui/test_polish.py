@@ -2,6 +2,8 @@
 the scope's time base per waveform."""
 from __future__ import annotations
 
+import numpy as np
+
 from gui.scenario_io import default_scenario_path, open_scenario
 from simulator.engine import Simulation
 
@@ -102,3 +104,23 @@ def test_waveforms_demo_shows_the_10khz_pulses_at_a_readable_time_base(qtbot):
     # the curve is the model's own rendering, every sample (nothing resampled in the GUI)
     x, y = view.plots[2].getPlotItem().listDataItems()[0].getOriginalDataset()
     assert np.array_equal(x, panels[2].t_s * 1e3) and np.array_equal(y, panels[2].cathode_current_ma)
+
+
+def test_the_delivery_rate_plot_shows_flex_steps_since_the_last_state_change(qtbot, make_window):
+    """Between two state changes the pump's flex steps are closed form; the plot draws them (the
+    pump's pending_breakpoints) instead of holding the level of the last one. Baclofen flex
+    scenario: last state change at day 10 (its acknowledge action); at day 20 the curve must show
+    the day's levels 0.4 .. 0.7 mL/day (400 .. 700 mcg/day at 1000 mcg/mL) between days 11 and 20."""
+    from pathlib import Path
+
+    from simulator.scenario import load_scenario
+
+    path = Path(__file__).resolve().parents[2] / "scenarios" / "pump_baclofen_flex_missed_refill.yaml"
+    sim = Simulation(load_scenario(path))
+    window = make_window(sim)
+    window.runner.jump_to(20 * DAY_S, blocking=True)
+    window.refresh_views()
+    pump = window.device_views["pump"].extra["plots"]
+    x, y = pump.rate_curve.getData()
+    later = np.round(y[(x > 11.0) & (x < 20.0)], 9)
+    assert set(later.tolist()) == {0.4, 0.5, 0.6, 0.7}

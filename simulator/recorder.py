@@ -628,7 +628,7 @@ def _add_now_many(s: Series, times: array, values: array) -> None:
 ADD_NOW_BULK_FROM = 64
 
 
-_KIND_OF, _DEVICE_OF = attrgetter("kind"), attrgetter("device")
+_KIND_OF = attrgetter("kind")
 
 
 class Recorder:
@@ -642,29 +642,32 @@ class Recorder:
         self.events: list[EventRecord] = []
         self.on_event = self.events.append
         self.series: dict[tuple[str, str], Series] = {}
-        #: (device, kind) -> its events, in order, for the pairs asked for so far, and how many
-        #: of `events` each of them has looked at
-        self._index: dict[tuple[str, str], list[EventRecord]] = {}
-        self._indexed: dict[tuple[str, str], int] = {}
+        #: kind -> device -> its events of that kind, in order, for the kinds asked for so far,
+        #: and how many of `events` each kind's index has looked at
+        self._index: dict[str, dict[str, list[EventRecord]]] = {}
+        self._indexed: dict[str, int] = {}
 
     def events_of(self, device: str, kind: str) -> list[EventRecord]:
-        """The events of `device` with kind `kind`, in order. Kept per pair asked for and brought
-        up to date with the events recorded since that pair's last call (each looked at once per
-        pair): the new events of that kind found in one pass at C speed (`compress`), then those of
-        that device among them (a kind is rare beside all events: the summary asks for refusals
-        and warnings)."""
-        key = (device, kind)
-        bucket = self._index.get(key)
-        if bucket is None:
-            bucket = self._index[key] = []
+        """The events of `device` with kind `kind`, in order. Indexed per kind asked for, by device,
+        and brought up to date with the events recorded since that kind's last call: each event
+        is looked at once per kind (the new events of that kind found in one pass at C speed,
+        `compress`), so asking every device of a many-device run costs one pass, not one a device
+        (the summary asks for refusals and warnings)."""
+        by_device = self._index.get(kind)
+        if by_device is None:
+            by_device = self._index[kind] = {}
         events = self.events
-        done, n = self._indexed.get(key, 0), len(events)
+        done, n = self._indexed.get(kind, 0), len(events)
         if done < n:
             new = events[done:] if done else events  # (nothing is recorded during this call)
-            of_kind = list(compress(new, map(eq, map(_KIND_OF, new), repeat(kind))))
-            bucket.extend(compress(of_kind, map(eq, map(_DEVICE_OF, of_kind), repeat(device))))
-            self._indexed[key] = n
-        return bucket
+            for e in compress(new, map(eq, map(_KIND_OF, new), repeat(kind))):
+                bucket = by_device.get(e.device)
+                if bucket is None:
+                    by_device[e.device] = [e]
+                else:
+                    bucket.append(e)
+            self._indexed[kind] = n
+        return by_device.get(device, [])
 
     def record(self, t_s: float, device: str, signal: str, value: float, unit: str = "", interp: Interp = "linear") -> None:
         key = (device, signal)

@@ -1,5 +1,5 @@
-"""Recorder.events_of (recorder.py: kept per (device, kind) pair asked for, found by kind then by
-device at C speed) against the plain filter of every event, with events recorded between the
+"""Recorder.events_of (recorder.py: indexed per kind asked for, by device; the new events of the kind
+found at C speed) against the plain filter of every event, with events recorded between the
 questions."""
 from __future__ import annotations
 

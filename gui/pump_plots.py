@@ -146,12 +146,15 @@ class PumpPlots(QWidget):
             follow_time(plot, now_s, None if self.predicted_empty_t_s is None else min(self.predicted_empty_t_s, self.sim.duration_s))
         # the recorded breakpoints are final; the flex steps since the last state change and the
         # line on to the pump's value now grow
+        # (a tail with pending bends is no straight line: linear_tail only without them)
         s = self._series("reservoir_ml")
         if s is not None:
-            self.true_curve.set_points(*series_xy_days(s, now_s, dev.reservoir_ml_at(now_s), dev.pending_breakpoints("reservoir_ml", now_s)), n_final=len(s.t_s), linear_tail=True)
+            pending = dev.pending_breakpoints("reservoir_ml", now_s)
+            self.true_curve.set_points(*series_xy_days(s, now_s, dev.reservoir_ml_at(now_s), pending), n_final=len(s.t_s), linear_tail=not len(pending[0]))
         s = self._series("expected_reservoir_ml")
         if s is not None:
-            self.expected_curve.set_points(*series_xy_days(s, now_s, dev.expected_reservoir_ml_at(now_s), dev.pending_breakpoints("expected_reservoir_ml", now_s)), n_final=len(s.t_s), linear_tail=True)
+            pending = dev.pending_breakpoints("expected_reservoir_ml", now_s)
+            self.expected_curve.set_points(*series_xy_days(s, now_s, dev.expected_reservoir_ml_at(now_s), pending), n_final=len(s.t_s), linear_tail=not len(pending[0]))
         self.threshold_line.setPos(dev.low_reservoir_threshold_ml())
         s = self._series("rate_ml_per_day")
         if s is not None:

@@ -124,3 +124,26 @@ def test_the_delivery_rate_plot_shows_flex_steps_since_the_last_state_change(qtb
     x, y = pump.rate_curve.getData()
     later = np.round(y[(x > 11.0) & (x < 20.0)], 9)
     assert set(later.tolist()) == {0.4, 0.5, 0.6, 0.7}
+
+
+def test_the_reservoir_curve_with_pending_flex_bends_runs_forward_in_time(qtbot, make_window):
+    """Frame after frame past the last state change, the reservoir curves carry the pending flex
+    bends; every drawn part (finished and live) has its days in order (no anchor of a straight
+    tail put in among the bends) and ends at the pump's volume now."""
+    from pathlib import Path
+
+    from simulator.scenario import load_scenario
+
+    path = Path(__file__).resolve().parents[2] / "scenarios" / "pump_baclofen_flex_missed_refill.yaml"
+    sim = Simulation(load_scenario(path))
+    window = make_window(sim)
+    pump = window.device_views["pump"].extra["plots"]
+    for day in (10.5, 11.0, 11.3, 12.0, 12.25, 14.0):
+        window.runner.jump_to(day * DAY_S, blocking=True)
+        window.refresh_views()
+        for curve, now_value in ((pump.true_curve, sim.devices["pump"].reservoir_ml_at(sim.now)),
+                                 (pump.expected_curve, sim.devices["pump"].expected_reservoir_ml_at(sim.now))):
+            for x, _y in curve.parts():
+                assert np.all(np.diff(x) >= 0.0), day
+            x, y = curve.getData()
+            assert x[-1] == day and y[-1] == now_value

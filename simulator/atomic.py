@@ -270,7 +270,40 @@ def _foreign_entries(folder: Path, kind: str) -> list[str]:
     a sweep folder's layout belongs to simulator.sweep)."""
     if kind != "run":
         return []
-    return sorted(e for e in os.listdir(folder) if e not in RUN_ENTRIES and not _REPORT_LEFTOVER.match(e))
+    foreign = sorted(e for e in os.listdir(folder) if e not in RUN_ENTRIES and not _REPORT_LEFTOVER.match(e))
+    return foreign + _foreign_inside(Path(folder) / "series", _series_names(Path(folder) / "series")) + _foreign_inside(Path(folder) / "plots", None)
+
+
+#: largest series/index.json read to tell a run's series files from the user's (bytes)
+_INDEX_MAX_BYTES = 64 * 1024 * 1024
+
+
+def _series_names(series: Path) -> set[str]:
+    """The names a run wrote into `series`: index.json and the files it lists (none when the
+    index is missing or unreadable, so that nothing there is taken for the run's)."""
+    try:
+        if not series.is_dir() or series.is_symlink() or (series / "index.json").stat().st_size > _INDEX_MAX_BYTES:
+            return set()
+        index = json.loads((series / "index.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return set()
+    return {"index.json", *index} if isinstance(index, dict) else set()
+
+
+def _foreign_inside(sub: Path, allowed: set[str] | None) -> list[str]:
+    """Entries of a result's subfolder `sub` (series/ or plots/) that a run or a report never
+    writes, as 'sub/name': anything but a regular file named in `allowed` (None: any .png)."""
+    if not sub.is_dir() or sub.is_symlink():
+        return []
+    try:
+        entries = list(os.scandir(sub))
+    except OSError:
+        return [f"{sub.name}/"]
+    return sorted(
+        f"{sub.name}/{e.name}"
+        for e in entries
+        if not e.is_file(follow_symlinks=False) or not (e.name in allowed if allowed is not None else e.name.endswith(".png"))
+    )
 
 
 def resolve_destination(dest: str | Path, option: str = "--out") -> Path:

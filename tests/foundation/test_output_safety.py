@@ -110,6 +110,21 @@ def test_item1_a_previous_result_holding_a_user_file_is_refused(capsys, scenario
     assert tree_digest(out) == before
 
 
+@pytest.mark.parametrize("inner", ["series/my fit.py", "series/extra.csv", "plots/slide.svg", "plots/mine/a.png"])
+def test_item1_a_previous_result_holding_a_user_file_in_series_or_plots_is_refused(capsys, scenario, tmp_path, inner):
+    """series/ and plots/ are a run's folders, but a file the user put inside them is the
+    user's: the earlier result is refused and left byte for byte (it was deleted with the
+    result it sat in). A .csv in series/ that series/index.json does not list is the user's too."""
+    out = tmp_path / "out"
+    assert cli(capsys, "run", str(scenario), "--out", str(out), "--until", "4d", "--quiet", "--report")[0] == 0
+    (out / inner).parent.mkdir(parents=True, exist_ok=True)
+    (out / inner).write_text("do not lose me")
+    before = tree_digest(out)
+    code, _, err = cli(capsys, "run", str(scenario), "--out", str(out), "--quiet")
+    assert code == 2 and inner.split("/")[0] + "/" in err and "did not write" in err
+    assert tree_digest(out) == before
+
+
 def test_item1_a_file_given_as_out_is_refused(capsys, scenario, tmp_path):
     target = tmp_path / "letter.txt"
     target.write_text("dear")

@@ -163,6 +163,10 @@ def issues_from_pydantic(exc: ValidationError, file: str | None = None, prefix: 
         if err.get("type") == "extra_forbidden":
             allowed = _allowed_keys(model, loc)
             msg = "unknown key" + (f"; allowed keys: {', '.join(allowed)}" if allowed else "") + did_you_mean(loc[-1] if loc else "", allowed)
+        if err.get("type") == "number_type":  # StrictModel._numbers_are_numbers: the field and value are in ctx
+            ctx = err.get("ctx") or {}
+            issues.append(Issue(format_path((*loc, ctx.get("field", "?"))), msg, ctx.get("value", _MISSING), file).under(prefix))
+            continue
         if err.get("type") == "missing":
             issues.append(Issue(format_path(loc), "required field is missing", file=file).under(prefix))
             continue

@@ -7,12 +7,18 @@ default that has not been confirmed, kept as a setting the user may change.
 """
 from __future__ import annotations
 
+import functools
 import re
-from typing import ClassVar
+import types
+import typing
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 PROFILE_ID_PATTERN = r"^[a-z]+/[a-z0-9][a-z0-9._-]*$"
+#: the pydantic error type of a bool or text given for a number-only field
+NUMBER_TYPE_ERROR = "number_type"
 
 
 class StrictModel(BaseModel):
@@ -25,6 +31,35 @@ class StrictModel(BaseModel):
     def _no_negative_zero(cls, value):
         """-0 given for a number is stored (and written) as 0, never as '-0.0'."""
         return 0.0 if type(value) is float and value == 0.0 else value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _numbers_are_numbers(cls, data: Any) -> Any:
+        """A field that holds only a number takes a number: `true` / `yes` / `on` (read as 1 by
+        a lax check) and quoted text ('3') are refused, naming the field and the value (the
+        error's context carries them: `simulator.errors.issues_from_pydantic` puts them in place)."""
+        if isinstance(data, dict):
+            for key, value in data.items():
+                number = _number_only_field(cls, key) if isinstance(value, (bool, str)) and isinstance(key, str) else ""
+                if number:
+                    kind = "true/false (yes/no, on/off)" if isinstance(value, bool) else "text (quoted)"
+                    raise PydanticCustomError(NUMBER_TYPE_ERROR, "must be a valid {number}, not {kind}", {"number": number, "kind": kind, "field": key, "value": value})
+        return data
+
+
+@functools.lru_cache(maxsize=4096)
+def _number_only_field(model: type[BaseModel], name: str) -> str:
+    """'integer' or 'number' when field `name` of `model` holds only an int or a float (or
+    None), with no converter of its own (a duration, read from '30d', has one); else ''."""
+    field = model.model_fields.get(name)
+    if field is None or any(type(m).__name__ in ("BeforeValidator", "PlainValidator", "WrapValidator") for m in field.metadata):
+        return ""
+    annotation = field.annotation
+    options = typing.get_args(annotation) if typing.get_origin(annotation) in (typing.Union, types.UnionType) else (annotation,)
+    numbers = [a for a in options if a is not type(None)]
+    if not numbers or not all(a in (int, float) for a in numbers):
+        return ""
+    return "integer" if numbers == [int] else "number"
 
 
 class Profile(StrictModel):

@@ -25,7 +25,9 @@ def validate_file(path: str | Path, registry: ProfileRegistry, sets: dict | None
         kind = data["id"].split("/", 1)[0]
         if kind not in PROFILE_MODELS:
             raise InputError(Issue("id", f"unknown profile kind; allowed: {', '.join(PROFILE_MODELS)}", data["id"]), file)
-        validate_model(profile_model(kind), data, file=file)
+        issues = validate_model(profile_model(kind), data, file=file).source_issues(file)
+        if issues:
+            raise InputError(issues, file)
         return f"profile {kind}"
     if data.get("kind") == "attempt":
         from simulator.training.attempt import attempt_from_dict

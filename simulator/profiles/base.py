@@ -17,6 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 PROFILE_ID_PATTERN = r"^[a-z]+/[a-z0-9][a-z0-9._-]*$"
+#: the tag a source note starts with: [L] read in a label or paper, [D] derived, [?] a default
+SOURCE_TAG = re.compile(r"^\s*\[(L|D|\?)[]:]")
+SOURCE_FORMS = "give '[L] where it was read', '[D] how it was derived' or '[?] default: why this value'"
 #: the pydantic error type of a bool or text given for a number-only field
 NUMBER_TYPE_ERROR = "number_type"
 
@@ -81,6 +84,21 @@ class Profile(StrictModel):
         if self.kind and not self.id.startswith(self.kind + "/"):
             raise ValueError(f"profile id {self.id!r} must start with '{self.kind}/'")
         return self
+
+    def source_issues(self, file: str | None = None) -> list:
+        """Issues (simulator.errors.Issue) for the figures of a profile file without a source
+        note, and for notes that do not start with a tag ([L], [D] or [?]); [] when all is well."""
+        from simulator.errors import Issue
+
+        issues = []
+        missing = self.figures_without_source()
+        if missing:
+            shown = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
+            issues.append(Issue("sources", f"every figure needs a source note; none for: {shown}; {SOURCE_FORMS}", file=file))
+        for name, note in sorted(self.sources.items()):
+            if not SOURCE_TAG.match(note):
+                issues.append(Issue(f"sources.{name}", f"a source note starts with its tag; {SOURCE_FORMS}", note, file))
+        return issues
 
     def figures_without_source(self) -> list[str]:
         """Names of numeric fields (dotted for nested models) that have no source note."""

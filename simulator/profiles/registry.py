@@ -133,7 +133,11 @@ class ProfileRegistry:
         if profile_id not in self._cache:
             entry = self._entries[profile_id]
             kind = profile_id.split("/", 1)[0]
-            self._cache[profile_id] = validate_model(profile_model(kind), entry.raw, file=str(entry.path))
+            profile = validate_model(profile_model(kind), entry.raw, file=str(entry.path))
+            issues = profile.source_issues(str(entry.path))
+            if issues:
+                raise InputError(issues, str(entry.path))
+            self._cache[profile_id] = profile
         return self._cache[profile_id]
 
     def all(self, kind: str | None = None) -> list[Profile]:

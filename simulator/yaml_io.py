@@ -125,6 +125,14 @@ def check_data_bounds(data: Any, file: str | None = None) -> None:
 
 
 
+def _unreadable_value(node, exc: Exception) -> str:
+    """The message for a scalar its resolved type cannot hold, e.g. the date 2026-02-30."""
+    from simulator.errors import _short
+
+    kind = str(node.tag).rsplit(":", 1)[-1]
+    return f"cannot read {_short(node.value, 40)} as a {kind}: {exc}"
+
+
 class _Unusual(Exception):
     """The document holds something `_plain_data` leaves to PyYAML's own constructor."""
 
@@ -152,7 +160,10 @@ def _plain_data(loader: _SafeLoader, root) -> Any:
         make = constructors.get(tag)
         if make is None or tag == _MERGE_TAG:
             raise _Unusual
-        value = make(loader, node)
+        try:
+            value = make(loader, node)
+        except (ValueError, OverflowError) as exc:  # a date that does not exist (2026-02-30): PyYAML's datetime raises
+            raise yaml.constructor.ConstructorError(None, None, _unreadable_value(node, exc), node.start_mark) from None
         if tag == _FLOAT_TAG and not math.isfinite(value):
             not_finite[0] = True
         return value
@@ -564,7 +575,10 @@ class _BlockReader:
             make = self.constructors.get(tag)
             if make is None or tag == _MERGE_TAG:
                 raise _Unusual
-            value = make(self.constructor, yaml.ScalarNode(tag, text))
+            try:
+                value = make(self.constructor, yaml.ScalarNode(tag, text))
+            except (ValueError, OverflowError):  # a date that does not exist: PyYAML's path says where
+                raise _Unusual from None
             if tag == _FLOAT_TAG and not math.isfinite(value):
                 self.not_finite = True
         if type(value) in _MEMO_TYPES:
@@ -659,6 +673,8 @@ def load_yaml_text(text: str, file: str) -> Any:
         raise InputError(Issue(where, prefix + problem), file) from None
     except yaml.YAMLError as exc:
         raise InputError(Issue("(top level)", f"malformed YAML: {type(exc).__name__}"), file) from None
+    except (ValueError, OverflowError) as exc:  # a scalar PyYAML's own constructor cannot build (the standard path)
+        raise InputError(Issue("(top level)", f"a value cannot be read: {exc}"), file) from None
     except RecursionError:
         raise InputError(Issue("(top level)", f"the data nests too deeply; at most {MAX_YAML_DEPTH} levels are allowed"), file) from None
     if not plain:  # check_data_bounds raises the error (or the standard constructor built the data)

@@ -85,6 +85,10 @@ def test_invalid_scenarios_exit_2_naming_file_field_and_rule(case, write, capsys
         ("- just\n- a list\n", "must be a mapping"),
         (b"\x00\x01\x02binary" * 10, "binary"),
         ("!!python/object/apply:os.system ['echo hacked']\n", "malformed YAML"),
+        # a date that does not exist: PyYAML's datetime raised ValueError, an internal error (exit 1)
+        ("name: x\nstart: 2026-02-30T08:00:00\n", "line 2, column 8: malformed YAML: cannot read '2026-02-30T08:00:00' as a timestamp: day is out of range"),
+        ("name: x\nstart: 2026-13-01\n", "month must be in 1..12"),
+        ("a: {<<: {b: 1}}\nstart: 2026-02-30\n", "a value cannot be read: day is out of range for month"),
     ],
 )
 def test_unreadable_files_exit_2(content, rule, write, capsys, toy_registry, tmp_path):

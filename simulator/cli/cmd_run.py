@@ -10,6 +10,10 @@ import argparse
 import sys
 
 
+#: largest --seed, as for a scenario's `seed` (simulator.scenario.model.Scenario)
+MAX_SEED = 2**63 - 1
+
+
 def add_parser(sub, parents) -> None:
     p = sub.add_parser(
         "run",
@@ -58,8 +62,8 @@ def run(args: argparse.Namespace) -> int:
         require("`neuromod-sim run --format parquet`", "pyarrow")
         if args.compress:
             raise InputError(Issue("--compress", "applies to --format jsonl only (Parquet files are compressed already)", True))
-    if args.seed is not None and args.seed < 0:
-        raise InputError(Issue("--seed", "must be a whole number >= 0", args.seed))
+    if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
+        raise InputError(Issue("--seed", f"must be a whole number from 0 to {MAX_SEED} (the range of a scenario's seed)", args.seed))
     until = None
     if args.until is not None:
         try:

@@ -111,6 +111,11 @@ def test_missing_file_and_bad_cli_values_exit_2(capsys, toy_registry, tmp_path, 
     assert code == 2 and "--until" in err
     code, _, err = cli(capsys, "run", str(good), "--out", str(tmp_path / "o"), "--seed", "-4")
     assert code == 2 and "--seed" in err
+    # a seed past a scenario's own bound (2**63 - 1) was run and written into summary.json
+    code, _, err = cli(capsys, "run", str(good), "--out", str(tmp_path / "o"), "--seed", str(2**63))
+    assert code == 2 and "--seed" in err and "from 0 to 9223372036854775807" in err and not (tmp_path / "o").exists()
+    code, _, err = cli(capsys, "run", str(good), "--out", str(tmp_path / "o"), "--seed", str(2**63 - 1), "--until", "1d", "--quiet")
+    assert code == 0, err
 
 
 def test_run_writes_the_contracted_files(capsys, toy_registry, tmp_path, write, toy_scenario_dict):

@@ -173,10 +173,25 @@ def _refused_locally(sim: Simulation, a, index: int) -> ActionOutcome:
     return ActionOutcome(index, sim.now, a.device, a.action, dict(a.params), False, reason, {}, sent=False)
 
 
+def _check_answer_ids(exercise: Exercise, attempt: Attempt, attempt_file: str | None) -> None:
+    """InputError for an answer to a question the exercise does not ask (a misspelt question
+    id was ignored, and the question graded as not answered)."""
+    from simulator.errors import did_you_mean
+
+    asked = [q.id for q in exercise.questions]
+    unknown = [key for key in attempt.answers if key not in asked]
+    if unknown:
+        raise InputError(
+            [Issue(f"answers.{key}", f"no such question in exercise {exercise.id!r}; questions: {', '.join(asked) or '(none)'}{did_you_mean(key, asked)}", attempt.answers[key]) for key in unknown],
+            attempt_file,
+        )
+
+
 def grade(exercise: Exercise, attempt: Attempt, registry: ProfileRegistry | None = None, attempt_file: str | None = None) -> GradeReport:
     """Replay and score an attempt; InputError when the attempt itself is malformed."""
     if attempt.exercise != exercise.id:
         raise InputError(Issue("exercise", f"this attempt is for another exercise; expected {exercise.id!r}", attempt.exercise), attempt_file)
+    _check_answer_ids(exercise, attempt, attempt_file)
     sim, outcomes = replay(exercise, attempt, registry, attempt_file)
     results = sim.results()
     ctx = GradingContext(outcomes=outcomes, sim=sim, results=results, answers=dict(attempt.answers), attempt=attempt)

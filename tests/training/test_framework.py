@@ -140,6 +140,17 @@ def test_attempt_for_another_exercise_exits_2(toy_registry, tmp_path, capsys):
     assert "another exercise" in capsys.readouterr().err
 
 
+def test_an_answer_to_a_question_the_exercise_does_not_ask_exits_2(toy_registry, tmp_path, capsys):
+    """The good attempt with its answer under a misspelt id ('left_ml'): it was ignored and the
+    question 'left-ml' graded as not answered (exit 3); now the file is invalid, naming the key."""
+    good = yaml.safe_load((DATA / "attempts" / "good.yaml").read_text())
+    bad = tmp_path / "attempt.yaml"
+    bad.write_text(yaml.safe_dump({**good, "answers": {"left_ml": 7.5}}))
+    assert main(["exercise", "check", str(EXERCISE), str(bad), "--profiles", str(TOY_PROFILES)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}: answers.left_ml: no such question in exercise 'toy-rate-change'; questions: left-ml; did you mean 'left-ml'? (got 7.5)" in err, err
+
+
 def test_cli_check_exit_codes_and_json(toy_registry, tmp_path, capsys):
     good, wrong = DATA / "attempts" / "good.yaml", DATA / "attempts" / "wrong_rate.yaml"
     assert main(["exercise", "check", str(EXERCISE), str(good), "--profiles", str(TOY_PROFILES)]) == 0

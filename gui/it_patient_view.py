@@ -70,6 +70,14 @@ def _choices(device, action: str, field: str) -> list[str]:
     return list(typing.get_args(model.model_fields[field].annotation))
 
 
+def fixed_scale_ticks(top: float) -> list[list[tuple[float, str]]]:
+    """The ticks of a fixed 0..`top` scale (in the plot's unit): major at 0, `top` / 2 and `top`,
+    minor at the quarters, each labelled with its exact value ('2.5', '0.25'), never rounded."""
+    major = [0.0, top / 2, top]
+    minor = [top / 4, 3 * top / 4]
+    return [[(v, f"{v:g}") for v in major], [(v, f"{v:g}") for v in minor]]
+
+
 @dataclass
 class Curve:
     """One drawn signal: a recorded series of the patient (or a stage history) on one plot."""
@@ -117,8 +125,9 @@ class ItPatientPlots(QWidget):
         if y_range is not None:
             plot.setYRange(*y_range, padding=0.02)
             plot.getPlotItem().getViewBox().disableAutoRange(pg.ViewBox.YAxis)
-            # three labelled ticks on a fixed scale: readable on a short plot
-            plot.getPlotItem().getAxis("left").setTickSpacing(y_range[1] / 2, y_range[1] / 4)
+            # three labelled ticks on a fixed scale (readable on a short plot), each labelled
+            # with its exact value: pyqtgraph's own labels round a quarter (2.5) to whole units ('2')
+            plot.getPlotItem().getAxis("left").setTicks(fixed_scale_ticks(y_range[1]))
         markers = EventMarkers(plot, [self.device_id, self.pump_id])
         markers.reset(self.sim.recorder.events, self.sim.scenario.start)
         plot._markers = markers

@@ -180,6 +180,16 @@ def add_copy_action(plot: pg.PlotWidget) -> None:
 LEFT_AXIS_PX = 64
 
 
+#: Calendar ticks computed lately, shared by every calendar axis: key (start, orientation, range
+#: in days, length px, font metrics) -> (ticks, zoom level, minimum spacing, spacings). The linked
+#: time plots of a view show one x range on axes of one length, and each axis is asked for its
+#: ticks twice when the range moves (its grid, then its paint): pyqtgraph's date ticks cost about
+#: 1.3 ms a time, so a range change (every recharge moves a battery projection's end a week out)
+#: cost ~10 ms of ticks in one frame. Kept to CALENDAR_TICKS_KEPT entries.
+_CALENDAR_TICKS: dict[tuple, tuple] = {}
+CALENDAR_TICKS_KEPT = 32
+
+
 class CalendarAxis(pg.DateAxisItem):
     """A bottom axis for data in days since the scenario start, labelled with calendar dates.
 
@@ -214,7 +224,22 @@ class CalendarAxis(pg.DateAxisItem):
     def tickValues(self, minVal, maxVal, size):
         if self.start_epoch_s is None:
             return pg.AxisItem.tickValues(self, minVal, maxVal, size)
+        fm = self.fontMetrics
+        key = (self.start_epoch_s, self.orientation, float(minVal), float(maxVal), float(size), fm.height(), fm.averageCharWidth())
+        hit = _CALENDAR_TICKS.get(key)
+        if hit is None:
+            out = self._calendar_ticks(minVal, maxVal, size)
+            if len(_CALENDAR_TICKS) >= CALENDAR_TICKS_KEPT:
+                _CALENDAR_TICKS.clear()
+            hit = _CALENDAR_TICKS[key] = (out, self.zoomLevel, self.minSpacing, dict(self._spacing_s))
+        out, self.zoomLevel, self.minSpacing, spacing_s = hit
+        self._spacing_s = dict(spacing_s)  # tickStrings reads the zoom level and spacings set here
+        return [(spacing_d, list(values)) for spacing_d, values in out]
+
+    def _calendar_ticks(self, minVal, maxVal, size):
+        """The ticks (pyqtgraph's levels: [(spacing d, [days])]) of days minVal..maxVal on `size` px."""
         e0 = self.start_epoch_s
+        assert e0 is not None
         ticks = super().tickValues(e0 + minVal * SECONDS_PER_DAY, e0 + maxVal * SECONDS_PER_DAY, size)
         out = []
         self._spacing_s = {}

@@ -123,6 +123,11 @@ def rising_edges(active: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.diff(a) == 1) + 1
 
 
+#: The scope's time-axis title: time from the trigger pulse, or from now when free running (ms).
+X_LABEL_LOCKED = "time from trigger"
+X_LABEL_FREE = "time from now"
+
+
 def find_trigger(t_s: np.ndarray, level: np.ndarray, before_s: float) -> tuple[int, float] | None:
     """The trigger sample: the last rising edge at or before `before_s` among the edges that
     follow the longest quiet stretches (at least half the longest; the hold-off that locks a
@@ -209,7 +214,8 @@ class Scope(QWidget):
         register_live_plot(self.plot)
         self.title_legend = TitleLegend(self.plot, f"{device_id}: scope")
         self.plot.setLabel("left", "current", units="mA")
-        self.plot.setLabel("bottom", "time from trigger", units="ms")
+        self.plot.setLabel("bottom", X_LABEL_LOCKED, units="ms")
+        self.x_label = X_LABEL_LOCKED
         item = self.plot.getPlotItem()
         item.getAxis("bottom").enableAutoSIPrefix(False)
         item.getAxis("left").enableAutoSIPrefix(False)
@@ -374,6 +380,19 @@ class Scope(QWidget):
         self.plot.setXRange(float(x_ms[0]) if len(x_ms) else 0.0, float(x_ms[0]) + window * 1e3 if len(x_ms) else window * 1e3, padding=0)
         self._show_note(device, programs, shown)
         self._show_info(programs, rate, trigger_name, trigger_t is not None)
+        self._show_x_label(X_LABEL_LOCKED if trigger_t is not None else X_LABEL_FREE)
+
+    def _show_x_label(self, text: str) -> None:
+        """Name the time axis after its origin: the trigger pulse, or now when free running (at
+        t = 0 the first pulse starts at now: nothing before it to lock on). A compact scope keeps
+        its axis title hidden."""
+        if text == self.x_label:
+            return
+        self.x_label = text
+        axis = self.plot.getPlotItem().getAxis("bottom")
+        shown = axis.label.isVisible()
+        axis.setLabel(text, units="ms")
+        axis.showLabel(shown)
 
     def _draw(self, x_ms: np.ndarray, traces: dict[str, np.ndarray], programs) -> None:
         item = self.plot.getPlotItem()
@@ -439,7 +458,7 @@ class Scope(QWidget):
             return f"{p.name} {p.rate_hz:g} Hz [{contacts}]"
 
         names = ", ".join(describe(p) for p in programs) or "none"
-        trig = f"trigger {trigger_name}" + ("" if locked else " (no pulse: free run)") if trigger_name else "free run"
+        trig = f"trigger {trigger_name}" + ("" if locked else " (free run: no pulse before now)") if trigger_name else "free run"
         info = f"on: {names}  |  {trig}  |  {rate / 1e3:.4g} kHz sampling"
         if info != self.info.text():
             self.info.setText(info)

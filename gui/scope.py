@@ -216,6 +216,7 @@ class Scope(QWidget):
         self.plot.setLabel("left", "current", units="mA")
         self.plot.setLabel("bottom", X_LABEL_LOCKED, units="ms")
         self.x_label = X_LABEL_LOCKED
+        self.compact = False
         item = self.plot.getPlotItem()
         item.getAxis("bottom").enableAutoSIPrefix(False)
         item.getAxis("left").enableAutoSIPrefix(False)
@@ -261,6 +262,14 @@ class Scope(QWidget):
         elif not compact and self._info_row.indexOf(self.info) < 0:
             self._info_row.addWidget(self.info, 1)
         self.plot.getPlotItem().getAxis("bottom").showLabel(not compact)
+        self.compact = compact  # the title then names the time axis and its unit (see `_titled`)
+        self.title_legend.title = self._titled(self.title_legend.title.split(", ms from ")[0])
+        self.title_legend.render()
+
+    def _titled(self, head: str) -> str:
+        """The scope's title: `head`; compact (the time axis without its title), with the time
+        axis's origin and unit ('ms from trigger'), which the axis no longer says."""
+        return f"{head}, ms from {self.x_label.removeprefix('time from ')}" if self.compact else head
 
     # ----- settings -----
     @property
@@ -376,11 +385,11 @@ class Scope(QWidget):
         x_ms = (t_show - origin) * 1e3
         shown = {label: np.asarray(v, dtype=float)[start:stop] for label, v in traces.items()}
         self.last_t_s, self.last_x_ms, self.last_traces, self.last_sample_rate_hz = t_show, x_ms, shown, rate
+        self._show_x_label(X_LABEL_LOCKED if trigger_t is not None else X_LABEL_FREE)  # before the title is drawn
         self._draw(x_ms, shown, programs)
         self.plot.setXRange(float(x_ms[0]) if len(x_ms) else 0.0, float(x_ms[0]) + window * 1e3 if len(x_ms) else window * 1e3, padding=0)
         self._show_note(device, programs, shown)
         self._show_info(programs, rate, trigger_name, trigger_t is not None)
-        self._show_x_label(X_LABEL_LOCKED if trigger_t is not None else X_LABEL_FREE)
 
     def _show_x_label(self, text: str) -> None:
         """Name the time axis after its origin: the trigger pulse, or now when free running (at
@@ -422,10 +431,10 @@ class Scope(QWidget):
         # (a narrow panel would cut a long legend short); several: each contact names its programs
         names = [p.name for p in programs]
         if len(names) == 1:
-            self.title_legend.title = f"{self.device_id}: scope ({names[0]})"
+            self.title_legend.title = self._titled(f"{self.device_id}: scope ({names[0]})")
             self.title_legend.set_entries([(label, colour, False) for _name, label, colour in entries])
         else:
-            self.title_legend.title = f"{self.device_id}: scope"
+            self.title_legend.title = self._titled(f"{self.device_id}: scope")
             self.title_legend.set_entries([(name, colour, False) for name, _label, colour in entries])
 
     def _show_note(self, device, programs, traces) -> None:

@@ -427,18 +427,19 @@ class PointLabels:
         self.plot, self.colour, self.anchor = plot, colour, anchor
         self.items: dict[str, pg.TextItem] = {}
         self._shown: dict[str, tuple[str, float, float, str | None]] = {}
+        self._anchors: dict[str, tuple[float, float]] = {}  # key -> the anchor its label has now
         # the side of each label follows the view (a label drawn before the range widened)
         plot.getPlotItem().getViewBox().sigXRangeChanged.connect(self._reside)
 
     def _reside(self, *_args) -> None:
         """Put every shown label on the side its point now calls for (see `_side`)."""
         for key, (_text, x, _y, _tip) in self._shown.items():
-            self._side(self.items[key], x)
+            self._side(key, self.items[key], x)
 
     def _moved(self, x0: float, y0: float, x1: float, y1: float) -> bool:
         return _moved_in_pixels(self.plot.getPlotItem().getViewBox(), x0, y0, x1, y1)
 
-    def _side(self, item: pg.TextItem, x: float) -> None:
+    def _side(self, key: str, item: pg.TextItem, x: float) -> None:
         """Put a label ending at its point (the default anchor) on the point's right instead when
         the point lies in the left half of the view: there the text would run to the left edge,
         into the threshold lines' labels ('low battery 15 Jan' written over 'low battery')."""
@@ -446,8 +447,8 @@ class PointLabels:
             return
         (x0, x1), _ = self.plot.getPlotItem().getViewBox().viewRange()
         anchor = (0.0, self.anchor[1]) if x < (x0 + x1) / 2 else self.anchor
-        if getattr(item, "_side_anchor", self.anchor) != anchor:
-            item._side_anchor = anchor
+        if self._anchors.get(key, self.anchor) != anchor:
+            self._anchors[key] = anchor
             item.setAnchor(anchor)
 
     def show(self, labels: Sequence[tuple[str, str, float, float, str | None]]) -> list[pg.TextItem]:
@@ -467,7 +468,7 @@ class PointLabels:
             old = self._shown.get(key)
             if old is None or old[0] != text:
                 item.setText(text)
-            self._side(item, x)
+            self._side(key, item, x)
             if old is None or self._moved(old[1], old[2], x, y):
                 item.setPos(x, y)
             else:

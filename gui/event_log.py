@@ -89,7 +89,9 @@ class EventTableModel(QAbstractTableModel):
                     return ""
                 from datetime import timedelta
 
-                return (self.start + timedelta(seconds=rec.t_s)).strftime("%Y-%m-%d %H:%M:%S")
+                # to the nearest second, as the elapsed column (describe_elapsed rounds): a
+                # truncated calendar time could read a second earlier than the elapsed time beside it
+                return (self.start + timedelta(seconds=round(rec.t_s))).strftime("%Y-%m-%d %H:%M:%S")
             if col == 2:
                 return rec.device
             if col == 3:

@@ -47,6 +47,10 @@ TEACHING_NOTE = "approximation for teaching"
 PANEL_KINDS = frozenset({K.PATIENT_SIGN, K.PATIENT_WITHDRAWAL, K.PATIENT_IT_REPORT, K.PATIENT_WORKUP, K.PATIENT_CATHETER})
 #: Withdrawal stage -> the level drawn on the stage plot.
 STAGE_LEVEL = {"none": 0, "mild": 1, "moderate": 2, "severe": 3}
+#: Signs not drawn on the stage plot: the wanted effects, and the two drawn as indices (0-1) above.
+SIGNS_PLOTTED_ELSEWHERE = frozenset({"analgesia", "antispasticity", "sedation", "respiratory_depression"})
+#: The stage plot's key of a sign's grade history (withdrawal pictures are keyed by their name).
+SIGN_KEY_PREFIX = "sign:"
 #: Work-up test -> button label (the tests of the device's `workup` action).
 WORKUP_LABELS = {"cap_aspiration": "Port aspiration", "contrast_study": "Contrast study", "rotor_study": "Rotor study",
                  "refill_discrepancy": "Refill discrepancy", "mri": "MRI"}
@@ -68,6 +72,14 @@ def _choices(device, action: str, field: str) -> list[str]:
     """The allowed values of a Literal field of one of the device's actions."""
     model = type(device).action_models()[action]
     return list(typing.get_args(model.model_fields[field].annotation))
+
+
+def fixed_scale_ticks(top: float) -> list[list[tuple[float, str]]]:
+    """The ticks of a fixed 0..`top` scale (in the plot's unit): major at 0, `top` / 2 and `top`,
+    minor at the quarters, each labelled with its exact value ('2.5', '0.25'), never rounded."""
+    major = [0.0, top / 2, top]
+    minor = [top / 4, 3 * top / 4]
+    return [[(v, f"{v:g}") for v in major], [(v, f"{v:g}") for v in minor]]
 
 
 @dataclass
@@ -100,7 +112,7 @@ class ItPatientPlots(QWidget):
             self._plot("spasticity", "Spasticity (modified Ashworth 0-4)", "MAS", "0-4", [("ashworth", "Ashworth")], (0, 4))
         self._plot("cns", "Sedation and respiratory depression (index 0-1)", "index", "0-1",
                    [("sedation_index", "sedation"), ("respiratory_depression_index", "respiratory depression")], (0, 1))
-        stage_plot = self._plot("withdrawal", "Withdrawal stage (none, mild, moderate, severe)", "", "", [], (0, 3.2))
+        stage_plot = self._plot("withdrawal", "Withdrawal stage and other signs (none, mild, moderate, severe)", "", "", [], (0, 3.2))
         stage_plot.setLabel("left", "")  # the stage names on the ticks say it
         stage_plot.getPlotItem().getAxis("left").setTicks([[(v, k) for k, v in STAGE_LEVEL.items()]])
         self._plot("tip", "Drug at the catheter tip (CSF concentration)", "CSF", "/mL", [], None)
@@ -117,8 +129,9 @@ class ItPatientPlots(QWidget):
         if y_range is not None:
             plot.setYRange(*y_range, padding=0.02)
             plot.getPlotItem().getViewBox().disableAutoRange(pg.ViewBox.YAxis)
-            # three labelled ticks on a fixed scale: readable on a short plot
-            plot.getPlotItem().getAxis("left").setTickSpacing(y_range[1] / 2, y_range[1] / 4)
+            # three labelled ticks on a fixed scale (readable on a short plot), each labelled
+            # with its exact value: pyqtgraph's own labels round a quarter (2.5) to whole units ('2')
+            plot.getPlotItem().getAxis("left").setTicks(fixed_scale_ticks(y_range[1]))
         markers = EventMarkers(plot, [self.device_id, self.pump_id])
         markers.reset(self.sim.recorder.events, self.sim.scenario.start)
         plot._markers = markers
@@ -148,6 +161,12 @@ class ItPatientPlots(QWidget):
 
     def _take(self, records) -> None:
         for r in records:
+            if r.device == self.device_id and r.kind == K.PATIENT_SIGN and str(r.payload.get("sign")) not in SIGNS_PLOTTED_ELSEWHERE:
+                key = SIGN_KEY_PREFIX + str(r.payload.get("sign"))
+                if key not in self.stages:
+                    self.stages[key] = [(0.0, STAGE_LEVEL.get(str(r.payload.get("previous_grade", "none")), 0))]
+                    self._add_curve("withdrawal", key, f"{str(r.payload.get('sign')).replace('_', ' ')} (sign)")
+                self.stages[key].append((r.t_s, STAGE_LEVEL.get(str(r.payload.get("grade", "none")), 0)))
             if r.device == self.device_id and r.kind == K.PATIENT_WITHDRAWAL:
                 picture = str(r.payload.get("picture", ""))
                 if picture not in self.stages:
@@ -186,7 +205,12 @@ class ItPatientPlots(QWidget):
             for c in curves:
                 if name == "withdrawal":
                     pts = self.stages.get(c.key, [])
-                    level = STAGE_LEVEL.get(snap.withdrawal_stage.get(c.key, "none"), 0) if current else pts[-1][1]
+                    if not current:
+                        level = pts[-1][1]
+                    elif c.key.startswith(SIGN_KEY_PREFIX):
+                        level = STAGE_LEVEL.get(snap.grades.get(c.key[len(SIGN_KEY_PREFIX):], "none"), 0)
+                    else:
+                        level = STAGE_LEVEL.get(snap.withdrawal_stage.get(c.key, "none"), 0)
                     t = np.array([p[0] for p in pts] + [max(now_s, pts[-1][0])]) / SECONDS_PER_DAY
                     v = np.array([p[1] for p in pts] + [level], dtype=float)
                     x, y = np.repeat(t, 2)[1:], np.repeat(v, 2)[:-1]

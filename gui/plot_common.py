@@ -180,6 +180,16 @@ def add_copy_action(plot: pg.PlotWidget) -> None:
 LEFT_AXIS_PX = 64
 
 
+#: Calendar ticks computed lately, shared by every calendar axis: key (start, orientation, range
+#: in days, length px, font metrics) -> (ticks, zoom level, minimum spacing, spacings). The linked
+#: time plots of a view show one x range on axes of one length, and each axis is asked for its
+#: ticks twice when the range moves (its grid, then its paint): pyqtgraph's date ticks cost about
+#: 1.3 ms a time, so a range change (every recharge moves a battery projection's end a week out)
+#: cost ~10 ms of ticks in one frame. Kept to CALENDAR_TICKS_KEPT entries.
+_CALENDAR_TICKS: dict[tuple, tuple] = {}
+CALENDAR_TICKS_KEPT = 32
+
+
 class CalendarAxis(pg.DateAxisItem):
     """A bottom axis for data in days since the scenario start, labelled with calendar dates.
 
@@ -214,7 +224,22 @@ class CalendarAxis(pg.DateAxisItem):
     def tickValues(self, minVal, maxVal, size):
         if self.start_epoch_s is None:
             return pg.AxisItem.tickValues(self, minVal, maxVal, size)
+        fm = self.fontMetrics
+        key = (self.start_epoch_s, self.orientation, float(minVal), float(maxVal), float(size), fm.height(), fm.averageCharWidth())
+        hit = _CALENDAR_TICKS.get(key)
+        if hit is None:
+            out = self._calendar_ticks(minVal, maxVal, size)
+            if len(_CALENDAR_TICKS) >= CALENDAR_TICKS_KEPT:
+                _CALENDAR_TICKS.clear()
+            hit = _CALENDAR_TICKS[key] = (out, self.zoomLevel, self.minSpacing, dict(self._spacing_s))
+        out, self.zoomLevel, self.minSpacing, spacing_s = hit
+        self._spacing_s = dict(spacing_s)  # tickStrings reads the zoom level and spacings set here
+        return [(spacing_d, list(values)) for spacing_d, values in out]
+
+    def _calendar_ticks(self, minVal, maxVal, size):
+        """The ticks (pyqtgraph's levels: [(spacing d, [days])]) of days minVal..maxVal on `size` px."""
         e0 = self.start_epoch_s
+        assert e0 is not None
         ticks = super().tickValues(e0 + minVal * SECONDS_PER_DAY, e0 + maxVal * SECONDS_PER_DAY, size)
         out = []
         self._spacing_s = {}
@@ -402,9 +427,29 @@ class PointLabels:
         self.plot, self.colour, self.anchor = plot, colour, anchor
         self.items: dict[str, pg.TextItem] = {}
         self._shown: dict[str, tuple[str, float, float, str | None]] = {}
+        self._anchors: dict[str, tuple[float, float]] = {}  # key -> the anchor its label has now
+        # the side of each label follows the view (a label drawn before the range widened)
+        plot.getPlotItem().getViewBox().sigXRangeChanged.connect(self._reside)
+
+    def _reside(self, *_args) -> None:
+        """Put every shown label on the side its point now calls for (see `_side`)."""
+        for key, (_text, x, _y, _tip) in self._shown.items():
+            self._side(key, self.items[key], x)
 
     def _moved(self, x0: float, y0: float, x1: float, y1: float) -> bool:
         return _moved_in_pixels(self.plot.getPlotItem().getViewBox(), x0, y0, x1, y1)
+
+    def _side(self, key: str, item: pg.TextItem, x: float) -> None:
+        """Put a label ending at its point (the default anchor) on the point's right instead when
+        the point lies in the left half of the view: there the text would run to the left edge,
+        into the threshold lines' labels ('low battery 15 Jan' written over 'low battery')."""
+        if self.anchor[0] != 1.0:
+            return
+        (x0, x1), _ = self.plot.getPlotItem().getViewBox().viewRange()
+        anchor = (0.0, self.anchor[1]) if x < (x0 + x1) / 2 else self.anchor
+        if self._anchors.get(key, self.anchor) != anchor:
+            self._anchors[key] = anchor
+            item.setAnchor(anchor)
 
     def show(self, labels: Sequence[tuple[str, str, float, float, str | None]]) -> list[pg.TextItem]:
         """Show exactly `labels`, each (key, text, x, y, tooltip or None); returns their items."""
@@ -423,6 +468,7 @@ class PointLabels:
             old = self._shown.get(key)
             if old is None or old[0] != text:
                 item.setText(text)
+            self._side(key, item, x)
             if old is None or self._moved(old[1], old[2], x, y):
                 item.setPos(x, y)
             else:

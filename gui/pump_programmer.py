@@ -62,6 +62,9 @@ def interrogation_text(sim, dev, now_s: float) -> dict[str, str]:
     snap = dev.snapshot()
     electronic = dev.profile.programmable
     out: dict[str, str] = {"drug": f"{snap.drug_name} {snap.concentration_per_ml:g} {u}/mL"}
+    adm = snap.admixture  # a mixture's second drug: named beside the first, its dose beside the rate
+    if adm is not None:
+        out["drug"] += f" + {adm.drug_name} {adm.concentration_per_ml:g} {adm.drug_unit}/mL (mixture)"
     low_name = "alarm" if electronic else "refill reminder (calculated: the pump has no electronics)"
     empty_since = dev.empty_reached_t_s()
     empty_at = dev.predicted_empty_t_s()
@@ -96,6 +99,9 @@ def interrogation_text(sim, dev, now_s: float) -> dict[str, str]:
     rate = dev.current_rate_ml_per_day()
     what = "fixed rate: gas-driven, not programmable" if not electronic else snap.mode_name
     out["rate"] = f"{rate:.4g} mL/day = {dev.current_drug_rate_per_day():.4g} {u}/day ({what})"
+    if adm is not None:  # each drug reaching the patient now (the dead volume holds the old mixture for a while)
+        out["rate"] = (f"{rate:.4g} mL/day = {dev.current_drug_rate_per_day():.4g} {u}/day {snap.drug_name} + "
+                       f"{adm.drug_rate_per_day:.4g} {adm.drug_unit}/day {adm.drug_name} ({what})")
     pct = dev.battery_pct_at(now_s)
     out["battery"] = "no battery" if pct is None else f"{pct:.1f} %"
     return out

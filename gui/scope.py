@@ -123,6 +123,11 @@ def rising_edges(active: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.diff(a) == 1) + 1
 
 
+#: The scope's time-axis title: time from the trigger pulse, or from now when free running (ms).
+X_LABEL_LOCKED = "time from trigger"
+X_LABEL_FREE = "time from now"
+
+
 def find_trigger(t_s: np.ndarray, level: np.ndarray, before_s: float) -> tuple[int, float] | None:
     """The trigger sample: the last rising edge at or before `before_s` among the edges that
     follow the longest quiet stretches (at least half the longest; the hold-off that locks a
@@ -209,7 +214,9 @@ class Scope(QWidget):
         register_live_plot(self.plot)
         self.title_legend = TitleLegend(self.plot, f"{device_id}: scope")
         self.plot.setLabel("left", "current", units="mA")
-        self.plot.setLabel("bottom", "time from trigger", units="ms")
+        self.plot.setLabel("bottom", X_LABEL_LOCKED, units="ms")
+        self.x_label = X_LABEL_LOCKED
+        self.compact = False
         item = self.plot.getPlotItem()
         item.getAxis("bottom").enableAutoSIPrefix(False)
         item.getAxis("left").enableAutoSIPrefix(False)
@@ -255,6 +262,14 @@ class Scope(QWidget):
         elif not compact and self._info_row.indexOf(self.info) < 0:
             self._info_row.addWidget(self.info, 1)
         self.plot.getPlotItem().getAxis("bottom").showLabel(not compact)
+        self.compact = compact  # the title then names the time axis and its unit (see `_titled`)
+        self.title_legend.title = self._titled(self.title_legend.title.split(", ms from ")[0])
+        self.title_legend.render()
+
+    def _titled(self, head: str) -> str:
+        """The scope's title: `head`; compact (the time axis without its title), with the time
+        axis's origin and unit ('ms from trigger'), which the axis no longer says."""
+        return f"{head}, ms from {self.x_label.removeprefix('time from ')}" if self.compact else head
 
     # ----- settings -----
     @property
@@ -370,10 +385,23 @@ class Scope(QWidget):
         x_ms = (t_show - origin) * 1e3
         shown = {label: np.asarray(v, dtype=float)[start:stop] for label, v in traces.items()}
         self.last_t_s, self.last_x_ms, self.last_traces, self.last_sample_rate_hz = t_show, x_ms, shown, rate
+        self._show_x_label(X_LABEL_LOCKED if trigger_t is not None else X_LABEL_FREE)  # before the title is drawn
         self._draw(x_ms, shown, programs)
         self.plot.setXRange(float(x_ms[0]) if len(x_ms) else 0.0, float(x_ms[0]) + window * 1e3 if len(x_ms) else window * 1e3, padding=0)
         self._show_note(device, programs, shown)
         self._show_info(programs, rate, trigger_name, trigger_t is not None)
+
+    def _show_x_label(self, text: str) -> None:
+        """Name the time axis after its origin: the trigger pulse, or now when free running (at
+        t = 0 the first pulse starts at now: nothing before it to lock on). A compact scope keeps
+        its axis title hidden."""
+        if text == self.x_label:
+            return
+        self.x_label = text
+        axis = self.plot.getPlotItem().getAxis("bottom")
+        shown = axis.label.isVisible()
+        axis.setLabel(text, units="ms")
+        axis.showLabel(shown)
 
     def _draw(self, x_ms: np.ndarray, traces: dict[str, np.ndarray], programs) -> None:
         item = self.plot.getPlotItem()
@@ -403,10 +431,10 @@ class Scope(QWidget):
         # (a narrow panel would cut a long legend short); several: each contact names its programs
         names = [p.name for p in programs]
         if len(names) == 1:
-            self.title_legend.title = f"{self.device_id}: scope ({names[0]})"
+            self.title_legend.title = self._titled(f"{self.device_id}: scope ({names[0]})")
             self.title_legend.set_entries([(label, colour, False) for _name, label, colour in entries])
         else:
-            self.title_legend.title = f"{self.device_id}: scope"
+            self.title_legend.title = self._titled(f"{self.device_id}: scope")
             self.title_legend.set_entries([(name, colour, False) for name, _label, colour in entries])
 
     def _show_note(self, device, programs, traces) -> None:
@@ -439,7 +467,7 @@ class Scope(QWidget):
             return f"{p.name} {p.rate_hz:g} Hz [{contacts}]"
 
         names = ", ".join(describe(p) for p in programs) or "none"
-        trig = f"trigger {trigger_name}" + ("" if locked else " (no pulse: free run)") if trigger_name else "free run"
+        trig = f"trigger {trigger_name}" + ("" if locked else " (free run: no pulse before now)") if trigger_name else "free run"
         info = f"on: {names}  |  {trig}  |  {rate / 1e3:.4g} kHz sampling"
         if info != self.info.text():
             self.info.setText(info)

@@ -42,27 +42,29 @@ class StrictModel(BaseModel):
         a lax check) and quoted text ('3') are refused, naming the field and the value (the
         error's context carries them: `simulator.errors.issues_from_pydantic` puts them in place)."""
         if isinstance(data, dict):
-            for key, value in data.items():
-                number = _number_only_field(cls, key) if isinstance(value, (bool, str)) and isinstance(key, str) else ""
-                if number:
+            for key, number in _number_only_fields(cls).items():  # (most models: none, or a few)
+                value = data.get(key)
+                if isinstance(value, (bool, str)):
                     kind = "true/false (yes/no, on/off)" if isinstance(value, bool) else "text (quoted)"
                     raise PydanticCustomError(NUMBER_TYPE_ERROR, "must be a valid {number}, not {kind}", {"number": number, "kind": kind, "field": key, "value": value})
         return data
 
 
-@functools.lru_cache(maxsize=4096)
-def _number_only_field(model: type[BaseModel], name: str) -> str:
-    """'integer' or 'number' when field `name` of `model` holds only an int or a float (or
-    None), with no converter of its own (a duration, read from '30d', has one); else ''."""
-    field = model.model_fields.get(name)
-    if field is None or any(type(m).__name__ in ("BeforeValidator", "PlainValidator", "WrapValidator") for m in field.metadata):
-        return ""
-    annotation = field.annotation
-    options = typing.get_args(annotation) if typing.get_origin(annotation) in (typing.Union, types.UnionType) else (annotation,)
-    numbers = [a for a in options if a is not type(None)]
-    if not numbers or not all(a in (int, float) for a in numbers):
-        return ""
-    return "integer" if numbers == [int] else "number"
+@functools.lru_cache(maxsize=1024)
+def _number_only_fields(model: type[BaseModel]) -> dict[str, str]:
+    """The fields of `model` that hold only a number, by name: 'integer' or 'number' when the
+    field holds only an int or a float (or None), with no converter of its own (a duration,
+    read from '30d', has one). Made once a model class (the check runs at every model built)."""
+    found: dict[str, str] = {}
+    for name, field in model.model_fields.items():
+        if any(type(m).__name__ in ("BeforeValidator", "PlainValidator", "WrapValidator") for m in field.metadata):
+            continue
+        annotation = field.annotation
+        options = typing.get_args(annotation) if typing.get_origin(annotation) in (typing.Union, types.UnionType) else (annotation,)
+        numbers = [a for a in options if a is not type(None)]
+        if numbers and all(a in (int, float) for a in numbers):
+            found[name] = "integer" if numbers == [int] else "number"
+    return found
 
 
 class Profile(StrictModel):

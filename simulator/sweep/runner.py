@@ -355,6 +355,7 @@ def _job(plan, spec, task, nonce: str) -> dict[str, Any]:
         "profiles_hash": plan["key"]["profiles"],
         "plugins": list(spec.plugins),
         "outputs": spec.outputs,
+        "spec_file": spec.file,
         "head": head,
     }
 

@@ -110,29 +110,71 @@ def _pid_alive(pid: int) -> bool:
 
 
 # ----- interrupts -----
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, `timeout`, a batch system ending the job) taken as an interrupt while a
+    result is written (`sigterm_as_interrupt`): the write is undone, or finished, as on Ctrl-C."""
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated("terminated (SIGTERM)")
+
+
 @contextlib.contextmanager
-def deferred_interrupt() -> Iterator[None]:
-    """Hold back Ctrl-C (SIGINT) for the few renames that commit a result; it acts after them."""
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM raises `Terminated` (a KeyboardInterrupt) instead of ending the
+    process on the spot: temporary files are removed and the caller says what was kept. Only in
+    the main thread, and not where SIGTERM is ignored (nohup-like callers)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    caught: list[int] = []
     try:
-        previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+        previous = signal.getsignal(signal.SIGTERM)
+        if previous in (signal.SIG_IGN, None) or previous is _raise_terminated:
+            yield
+            return
+        signal.signal(signal.SIGTERM, _raise_terminated)
     except ValueError:  # not the main interpreter
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
-        if caught:
-            if previous is signal.default_int_handler:
+        signal.signal(signal.SIGTERM, previous)
+
+
+_DEFERRED = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def deferred_interrupt() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) and SIGTERM for the few renames that commit a result; each
+    acts after them (as its handler then in place says)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous: dict[int, Any] = {}
+    try:
+        for signum in _DEFERRED:
+            previous[signum] = signal.signal(signum, lambda got, frame: caught.append(got))
+    except ValueError:  # not the main interpreter
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        yield
+        return
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(caught):
+            handler = previous[signum]
+            if handler is signal.default_int_handler:
                 raise KeyboardInterrupt
-            if callable(previous):
-                previous(signal.SIGINT, None)
-            elif previous == signal.SIG_DFL:
-                os.kill(os.getpid(), signal.SIGINT)
+            if callable(handler):
+                handler(signum, None)
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), signum)
 
 
 # ----- files -----
@@ -436,11 +478,12 @@ def atomic_result_dir(dest: str | Path, kind: str = "run", option: str = "--out"
             raise os_input_error(exc, path, option) from None
         raise
     try:
-        write_marker(tmp, kind, "writing")
-        yield tmp
-        write_marker(tmp, kind, "complete")
-        with deferred_interrupt():
-            replaced = _commit(tmp, path, kind, option)
+        with sigterm_as_interrupt():
+            write_marker(tmp, kind, "writing")
+            yield tmp
+            write_marker(tmp, kind, "complete")
+            with deferred_interrupt():
+                replaced = _commit(tmp, path, kind, option)
     except BaseException as exc:
         _discard(tmp)
         if isinstance(exc, OSError) and is_user_os_error(exc):

@@ -225,8 +225,11 @@ def run_sweep(
     except BaseException:
         ex.close()
         raise
+    from simulator.atomic import sigterm_as_interrupt
+
     try:
-        return _run_planned(plan, out_dir, ex, chunk_size, progress, fresh, stop_after_chunks)
+        with sigterm_as_interrupt():  # SIGTERM while the table is assembled: an interrupt too, with its message
+            return _run_planned(plan, out_dir, ex, chunk_size, progress, fresh, stop_after_chunks)
     finally:
         ex.close()  # closing twice is harmless (_run_tasks closes it as soon as the tasks are done)
 
@@ -301,7 +304,7 @@ def _run_planned(plan, out_dir, ex, chunk_size, progress, fresh, stop_after_chun
 
 
 class _InterruptLatch:
-    """Ctrl-C during a sweep raises KeyboardInterrupt as usual, and is also remembered: Python
+    """Ctrl-C (or SIGTERM) during a sweep raises KeyboardInterrupt as usual, and is also remembered: Python
     ignores an exception raised inside a destructor (a Parquet writer's `__del__`, say), so an
     interrupt landing there would be lost and the sweep would run on. `check()`, called after
     every finished batch, raises it again. A library that catches the interrupt inside our code and
@@ -326,6 +329,9 @@ class _InterruptLatch:
             yield self  # signals reach only the main thread; nothing to latch here
             return
         previous = signal.signal(signal.SIGINT, self._handler)
+        previous_term = signal.getsignal(signal.SIGTERM)
+        if previous_term not in (signal.SIG_IGN, None):  # SIGTERM (a batch system ending the job) ends it as Ctrl-C does
+            signal.signal(signal.SIGTERM, self._handler)
         try:
             yield self
         except Exception as exc:
@@ -334,6 +340,8 @@ class _InterruptLatch:
             raise
         finally:
             signal.signal(signal.SIGINT, previous)
+            if previous_term not in (signal.SIG_IGN, None):
+                signal.signal(signal.SIGTERM, previous_term)
 
 
 def _job(plan, spec, task, nonce: str) -> dict[str, Any]:

@@ -158,23 +158,23 @@ def deferred_interrupt() -> Iterator[None]:
         for signum in _DEFERRED:
             previous[signum] = signal.signal(signum, lambda got, frame: caught.append(got))
     except ValueError:  # not the main interpreter
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        for held, handler in previous.items():
+            signal.signal(held, handler)
         yield
         return
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        for signum in dict.fromkeys(caught):
-            handler = previous[signum]
+        for held, handler in previous.items():
+            signal.signal(held, handler)
+        for got in dict.fromkeys(caught):
+            handler = previous[got]
             if handler is signal.default_int_handler:
                 raise KeyboardInterrupt
             if callable(handler):
-                handler(signum, None)
+                handler(got, None)
             elif handler == signal.SIG_DFL:
-                os.kill(os.getpid(), signum)
+                os.kill(os.getpid(), got)
 
 
 # ----- files -----

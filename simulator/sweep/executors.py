@@ -40,7 +40,7 @@ def probe_scheduler(address: str, timeout_s: float = SCHEDULER_TIMEOUT_S) -> Non
 
     try:
         asyncio.run(handshake())
-    except (asyncio.TimeoutError, TimeoutError):
+    except TimeoutError:
         raise InputError(
             Issue("--scheduler", f"no Dask scheduler answered there within {timeout_s:g} s (something may listen there, but not a Dask scheduler)", address)
         ) from None

@@ -178,7 +178,8 @@ def plan_sweep(spec, allow_plugins: bool = False, executor=None) -> dict[str, An
             points[point] = data
         elif spec.on_invalid == "refuse":  # the first invalid point, in task order
             values = ", ".join(f"{c}={v!r}" for c, v in values_of[point])
-            raise InputError([i.under(f"parameters (point {point}: {values}) -> scenario") for i in issues], spec.file) from None
+            where = f"parameters (point {point}: {values})" if values else "set (the base with the spec's set, no parameters)"
+            raise InputError([i.under(f"{where} -> scenario") for i in issues], spec.file) from None
         else:
             invalid[point] = "; ".join(str(i) for i in issues)
     if invalid and not points:

@@ -44,3 +44,11 @@ def test_an_unknown_output_names_the_spec_file(tmp_path, toy_sweep_dict):
     with pytest.raises(InputError) as err:
         run_sweep(str(spec), tmp_path / "out", executor="serial", progress=False, allow_plugins=True)
     assert str(err.value).startswith(f"{spec}: outputs[0]: no summary figure of that name")
+
+
+def test_an_invalid_set_without_parameters_is_named_as_the_set(toy_sweep_dict):
+    # was "parameters (point 0: ) -> scenario.foo": a sweep without parameters has no point values
+    data = dict(toy_sweep_dict, parameters=[], set={"foo.bar": 1})
+    with pytest.raises(InputError) as err:
+        run_sweep(data, "unused-out", executor="serial", progress=False, allow_plugins=True)
+    assert err.value.issues[0].path.startswith("set (the base with the spec's set, no parameters) -> scenario.foo")

@@ -49,6 +49,10 @@ MARKER_MAX_BYTES = 64 * 1024
 # the entries a run result may hold; anything else means the user put files there: refuse
 RUN_ENTRIES = frozenset({MARKER_NAME, "events.jsonl", "events.jsonl.gz", "events.parquet", "summary.json", "scenario.json", "series", "report.md", "report.html", "plots"})
 _REPORT_LEFTOVER = re.compile(r"^\.(report|plots|report\.md)\.(tmp|old)-\d+(-[0-9a-f]+)?$")
+# the entries a sweep folder may hold (simulator.sweep.store's layout), and in its chunks/ folder
+SWEEP_ENTRIES = frozenset({MARKER_NAME, "manifest.json", "spec.json", "base_scenario.json", "chunks", "results.parquet"})
+_SWEEP_TEMP = re.compile(r"^\.(manifest\.json|spec\.json|base_scenario\.json|results\.parquet|neuromod-sim-result\.json)\.tmp-\d+-[0-9a-f]+$")
+_CHUNK_ENTRY = re.compile(r"^(chunk-\d{5,}\.parquet|\.chunk-\d{5,}\.parquet\.tmp-\d+-[0-9a-f]+)$")
 
 # errors the user can act on: they are input errors (exit 2), not bugs
 USER_ERRNOS = frozenset(
@@ -106,29 +110,71 @@ def _pid_alive(pid: int) -> bool:
 
 
 # ----- interrupts -----
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, `timeout`, a batch system ending the job) taken as an interrupt while a
+    result is written (`sigterm_as_interrupt`): the write is undone, or finished, as on Ctrl-C."""
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated("terminated (SIGTERM)")
+
+
 @contextlib.contextmanager
-def deferred_interrupt() -> Iterator[None]:
-    """Hold back Ctrl-C (SIGINT) for the few renames that commit a result; it acts after them."""
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM raises `Terminated` (a KeyboardInterrupt) instead of ending the
+    process on the spot: temporary files are removed and the caller says what was kept. Only in
+    the main thread, and not where SIGTERM is ignored (nohup-like callers)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    caught: list[int] = []
     try:
-        previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+        previous = signal.getsignal(signal.SIGTERM)
+        if previous in (signal.SIG_IGN, None) or previous is _raise_terminated:
+            yield
+            return
+        signal.signal(signal.SIGTERM, _raise_terminated)
     except ValueError:  # not the main interpreter
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
-        if caught:
-            if previous is signal.default_int_handler:
+        signal.signal(signal.SIGTERM, previous)
+
+
+_DEFERRED = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def deferred_interrupt() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) and SIGTERM for the few renames that commit a result; each
+    acts after them (as its handler then in place says)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous: dict[int, Any] = {}
+    try:
+        for signum in _DEFERRED:
+            previous[signum] = signal.signal(signum, lambda got, frame: caught.append(got))
+    except ValueError:  # not the main interpreter
+        for held, handler in previous.items():
+            signal.signal(held, handler)
+        yield
+        return
+    try:
+        yield
+    finally:
+        for held, handler in previous.items():
+            signal.signal(held, handler)
+        for got in dict.fromkeys(caught):
+            handler = previous[got]
+            if handler is signal.default_int_handler:
                 raise KeyboardInterrupt
-            if callable(previous):
-                previous(signal.SIGINT, None)
-            elif previous == signal.SIG_DFL:
-                os.kill(os.getpid(), signal.SIGINT)
+            if callable(handler):
+                handler(got, None)
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), got)
 
 
 # ----- files -----
@@ -266,12 +312,35 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def _foreign_entries(folder: Path, kind: str) -> list[str]:
-    """Entries of a marked folder that its kind never writes (only run results are checked:
-    a sweep folder's layout belongs to simulator.sweep)."""
-    if kind != "run":
-        return []
-    foreign = sorted(e for e in os.listdir(folder) if e not in RUN_ENTRIES and not _REPORT_LEFTOVER.match(e))
-    return foreign + _foreign_inside(Path(folder) / "series", _series_names(Path(folder) / "series")) + _foreign_inside(Path(folder) / "plots", None)
+    """Entries of a marked folder that its kind never writes: for a run result, anything but
+    `RUN_ENTRIES` and, in series/ and plots/, anything a run or a report does not write
+    (`_foreign_inside`); for a sweep, anything but `SWEEP_ENTRIES` and, in its `chunks/` folder,
+    anything but chunk files (`chunks/NAME`). Temporary files of an interrupted write are ours;
+    a symbolic link never is (the program makes none): following it could write or delete
+    elsewhere, removing it would delete the user's link."""
+    links = sorted(e.name for e in os.scandir(folder) if e.is_symlink())
+    if kind == "run":
+        top = sorted({e for e in os.listdir(folder) if e not in RUN_ENTRIES and not _REPORT_LEFTOVER.match(e)} | set(links))
+        return top + _foreign_inside(Path(folder) / "series", _series_names(Path(folder) / "series")) + _foreign_inside(Path(folder) / "plots", None)
+    if kind != "sweep":
+        return links
+    foreign = [e for e in os.listdir(folder) if (e not in SWEEP_ENTRIES and not _SWEEP_TEMP.match(e)) or e in links]
+    chunks = Path(folder) / "chunks"
+    if chunks.is_dir() and not chunks.is_symlink():
+        foreign += [f"chunks/{e}" for e in os.listdir(chunks) if not _CHUNK_ENTRY.match(e)]
+    return sorted(foreign)
+
+
+def _looks_like_old_sweep(folder: Path) -> bool:
+    """True for a sweep folder written before sweep folders carried the marker: a manifest.json
+    naming a resume key or format version, and nothing a sweep does not write."""
+    try:
+        doc = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return False
+    if not isinstance(doc, dict) or not ({"resume_key", "spec_hash"} & set(doc)):
+        return False
+    return not _foreign_entries(folder, "sweep")
 
 
 #: largest series/index.json read to tell a run's series files from the user's (bytes)
@@ -443,11 +512,12 @@ def atomic_result_dir(dest: str | Path, kind: str = "run", option: str = "--out"
             raise os_input_error(exc, path, option) from None
         raise
     try:
-        write_marker(tmp, kind, "writing")
-        yield tmp
-        write_marker(tmp, kind, "complete")
-        with deferred_interrupt():
-            replaced = _commit(tmp, path, kind, option)
+        with sigterm_as_interrupt():
+            write_marker(tmp, kind, "writing")
+            yield tmp
+            write_marker(tmp, kind, "complete")
+            with deferred_interrupt():
+                replaced = _commit(tmp, path, kind, option)
     except BaseException as exc:
         _discard(tmp)
         if isinstance(exc, OSError) and is_user_os_error(exc):
@@ -468,7 +538,9 @@ def prepare_sweep_folder(out: str | Path, fresh: bool, option: str = "--out") ->
 
     `fresh` removes the folder only by the marker rule (empty, or it carries the marker);
     any other folder is refused with an InputError and left untouched. A folder made here
-    gets the marker (kind `sweep`); an existing one is used as it is (resumed)."""
+    gets the marker (kind `sweep`). An existing one is used as it is (resumed) only if it is
+    empty or a sweep folder (marked, or an older sweep's without the marker) holding nothing a
+    sweep does not write; any other folder (a user's, a run result) is refused and left untouched."""
     path = Path(out)
     if fresh and os.path.lexists(path):
         path = resolve_destination(path, option)
@@ -481,15 +553,49 @@ def prepare_sweep_folder(out: str | Path, fresh: bool, option: str = "--out") ->
                 raise
     if os.path.lexists(path) and not path.is_dir():
         raise InputError(Issue(option, "exists and is not a folder", str(path)))
+    if not fresh and path.is_dir():
+        _check_resumable_folder(path, option)
     try:
         path.mkdir(parents=True, exist_ok=True)
-        if not os.listdir(path):
+        if not os.listdir(path) or read_marker(path) is None:  # new, empty, or an older sweep's
             write_marker(path, "sweep", "resumable")
     except OSError as exc:
         if is_user_os_error(exc):
             raise os_input_error(exc, path, option) from None
         raise
     return path
+
+
+def _check_resumable_folder(path: Path, option: str) -> None:
+    """InputError unless the existing folder `path` may take a sweep's files (see
+    `prepare_sweep_folder`): writing there must never overwrite a file the program did not write."""
+    try:
+        entries = os.listdir(path)
+    except OSError as exc:
+        raise InputError(Issue(option, f"cannot read the folder: {exc.strerror}", str(path))) from None
+    if not entries:
+        return
+    doc = read_marker(path)
+    if doc is None and not _looks_like_old_sweep(path):
+        shown = ", ".join(sorted(entries)[:4]) + (", ..." if len(entries) > 4 else "")
+        raise InputError(
+            Issue(
+                option,
+                f"the folder exists and is not a sweep of neuromod-sim (no {MARKER_NAME}; it holds {shown}); "
+                "it is left untouched: give a new or empty folder",
+                str(path),
+            )
+        )
+    if doc is not None and doc.get("kind", "sweep") != "sweep":
+        raise InputError(
+            Issue(option, f"the folder holds a {doc.get('kind')} result, not a sweep; give another folder, or --fresh to replace it", str(path))
+        )
+    foreign = _foreign_entries(path, "sweep")
+    if foreign:
+        shown = ", ".join(foreign[:4]) + (", ..." if len(foreign) > 4 else "")
+        raise InputError(
+            Issue(option, f"the sweep folder also holds files neuromod-sim did not write ({shown}); it is left untouched: move them, or give another folder", str(path))
+        )
 
 
 def _only_marker_being_written(folder: Path) -> bool:

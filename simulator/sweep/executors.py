@@ -14,6 +14,44 @@ from typing import Any
 from simulator.errors import InputError, Issue
 
 EXECUTORS = ("serial", "processes", "dask")
+#: local worker processes allowed per core (processes, or a local Dask cluster): more only adds overhead
+WORKERS_PER_CORE_MAX = 4
+#: seconds to wait for a Dask scheduler to connect and answer its handshake
+SCHEDULER_TIMEOUT_S = 20.0
+
+
+def max_workers() -> int:
+    """The most local worker processes a sweep may start on this machine."""
+    return WORKERS_PER_CORE_MAX * (os.cpu_count() or 1)
+
+
+def probe_scheduler(address: str, timeout_s: float = SCHEDULER_TIMEOUT_S) -> None:
+    """Connect to `address` and complete the Dask handshake within `timeout_s` (s), or raise an
+    InputError naming `--scheduler`: an address Dask cannot read, no answer, or a peer that is not
+    a Dask scheduler (a web server, a port that accepts and stays silent: Dask's own connect would
+    wait for its handshake reply for ever)."""
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def handshake() -> None:
+        comm = await asyncio.wait_for(connect(address, timeout=timeout_s), timeout_s + 1.0)
+        await comm.close()
+
+    try:
+        asyncio.run(handshake())
+    except TimeoutError:
+        raise InputError(
+            Issue("--scheduler", f"no Dask scheduler answered there within {timeout_s:g} s (something may listen there, but not a Dask scheduler)", address)
+        ) from None
+    except ValueError as exc:
+        raise InputError(Issue("--scheduler", f"not an address of a Dask scheduler ({exc}); use e.g. tcp://HOST:8786", address)) from None
+    except OSError as exc:
+        raise InputError(Issue("--scheduler", f"cannot reach the Dask scheduler: {exc}", address)) from None
+    except Exception as exc:  # noqa: BLE001 - whatever a peer that is not Dask makes the protocol raise
+        raise InputError(
+            Issue("--scheduler", f"what answers there is not a Dask scheduler ({type(exc).__name__}: {str(exc)[:200]})", address)
+        ) from None
 
 
 class _Deferred:
@@ -115,9 +153,10 @@ class DaskExecutor:
         if client is not None:
             self.client = client
         elif scheduler:
+            probe_scheduler(scheduler)
             try:
-                self.client = Client(scheduler, timeout="20s")
-            except OSError as exc:
+                self.client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S:g}s")
+            except (OSError, ValueError) as exc:
                 raise InputError(Issue("--scheduler", f"cannot reach the Dask scheduler: {exc}", scheduler)) from None
         else:
             n = workers or os.cpu_count() or 1
@@ -154,6 +193,11 @@ def make_executor(name: str, workers: int | None = None, scheduler: str | None =
     """The executor called `name` ('serial', 'processes' or 'dask'); a scheduler or client implies dask."""
     if workers is not None and workers < 1:
         raise InputError(Issue("--workers", "must be a whole number >= 1", workers))
+    local = scheduler is None and client is None  # only then does --workers start processes here
+    if workers is not None and local and workers > max_workers():
+        raise InputError(
+            Issue("--workers", f"must be a whole number 1..{max_workers()} ({WORKERS_PER_CORE_MAX} a core on this machine's {os.cpu_count() or 1})", workers)
+        )
     if scheduler or client is not None:
         name = "dask"
     if name == "serial":

@@ -15,6 +15,7 @@ page copies and ~20-30 % less collector CPU per worker.
 from __future__ import annotations
 
 import gc
+import signal
 
 import simulator.engine  # noqa: F401
 import simulator.results  # noqa: F401
@@ -45,3 +46,7 @@ def _freeze() -> None:
 
 
 _freeze()
+
+
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # set by forkserver_guard for the preload
+    signal.signal(signal.SIGINT, signal.default_int_handler)

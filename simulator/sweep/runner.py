@@ -178,7 +178,8 @@ def plan_sweep(spec, allow_plugins: bool = False, executor=None) -> dict[str, An
             points[point] = data
         elif spec.on_invalid == "refuse":  # the first invalid point, in task order
             values = ", ".join(f"{c}={v!r}" for c, v in values_of[point])
-            raise InputError([i.under(f"parameters (point {point}: {values}) -> scenario") for i in issues], spec.file) from None
+            where = f"parameters (point {point}: {values})" if values else "set (the base with the spec's set, no parameters)"
+            raise InputError([i.under(f"{where} -> scenario") for i in issues], spec.file) from None
         else:
             invalid[point] = "; ".join(str(i) for i in issues)
     if invalid and not points:
@@ -225,8 +226,11 @@ def run_sweep(
     except BaseException:
         ex.close()
         raise
+    from simulator.atomic import sigterm_as_interrupt
+
     try:
-        return _run_planned(plan, out_dir, ex, chunk_size, progress, fresh, stop_after_chunks)
+        with sigterm_as_interrupt():  # SIGTERM while the table is assembled: an interrupt too, with its message
+            return _run_planned(plan, out_dir, ex, chunk_size, progress, fresh, stop_after_chunks)
     finally:
         ex.close()  # closing twice is harmless (_run_tasks closes it as soon as the tasks are done)
 
@@ -301,7 +305,7 @@ def _run_planned(plan, out_dir, ex, chunk_size, progress, fresh, stop_after_chun
 
 
 class _InterruptLatch:
-    """Ctrl-C during a sweep raises KeyboardInterrupt as usual, and is also remembered: Python
+    """Ctrl-C (or SIGTERM) during a sweep raises KeyboardInterrupt as usual, and is also remembered: Python
     ignores an exception raised inside a destructor (a Parquet writer's `__del__`, say), so an
     interrupt landing there would be lost and the sweep would run on. `check()`, called after
     every finished batch, raises it again. A library that catches the interrupt inside our code and
@@ -326,6 +330,9 @@ class _InterruptLatch:
             yield self  # signals reach only the main thread; nothing to latch here
             return
         previous = signal.signal(signal.SIGINT, self._handler)
+        previous_term = signal.getsignal(signal.SIGTERM)
+        if previous_term not in (signal.SIG_IGN, None):  # SIGTERM (a batch system ending the job) ends it as Ctrl-C does
+            signal.signal(signal.SIGTERM, self._handler)
         try:
             yield self
         except Exception as exc:
@@ -334,6 +341,8 @@ class _InterruptLatch:
             raise
         finally:
             signal.signal(signal.SIGINT, previous)
+            if previous_term not in (signal.SIG_IGN, None):
+                signal.signal(signal.SIGTERM, previous_term)
 
 
 def _job(plan, spec, task, nonce: str) -> dict[str, Any]:
@@ -355,6 +364,7 @@ def _job(plan, spec, task, nonce: str) -> dict[str, Any]:
         "profiles_hash": plan["key"]["profiles"],
         "plugins": list(spec.plugins),
         "outputs": spec.outputs,
+        "spec_file": spec.file,
         "head": head,
     }
 

@@ -44,6 +44,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import sys
 from pathlib import Path
 from typing import Any, Literal
 
@@ -72,6 +74,8 @@ class Uniform(StrictModel):
     def _ordered(self):
         if self.high < self.low:
             raise ValueError(f"high ({self.high}) must be >= low ({self.low})")
+        if not math.isfinite(self.high - self.low):  # numpy cannot draw over a span past the float range
+            raise ValueError(f"high - low must be a finite number (at most {sys.float_info.max:.4g}); got {self.low} .. {self.high}")
         return self
 
 
@@ -80,6 +84,12 @@ class Normal(StrictModel):
     sd: float = Field(ge=0)
     low: float | None = Field(None, description="clip draws below this")
     high: float | None = Field(None, description="clip draws above this")
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.low is not None and self.high is not None and self.high < self.low:
+            raise ValueError(f"high ({self.high}) must be >= low ({self.low}): draws are clipped to low .. high")
+        return self
 
 
 class Parameter(StrictModel):

@@ -83,8 +83,9 @@ def run_task(job: dict[str, Any]) -> dict[str, Any]:
     `job` keys: scenario (dict), scenario_key (optional: the same key for the same scenario dict,
     so a worker validates it once), seed (int), until (s or None), profiles (folders),
     profiles_hash (optional: the content those folders must resolve to), plugins
-    ('module:function'), outputs (names/patterns or None), head (columns put first: task, point,
-    replicate, seed and the parameter values). Returns head + the chosen summary figures.
+    ('module:function'), outputs (names/patterns or None), spec_file (optional: named in an
+    error about outputs), head (columns put first: task, point, replicate, seed and the parameter
+    values). Returns head + the chosen summary figures.
     """
     from simulator.engine import Simulation
     from simulator.errors import validate_model
@@ -109,7 +110,7 @@ def run_task(job: dict[str, Any]) -> dict[str, Any]:
     sim.run(job.get("until"))
     summary = sim.results().summary
     row = dict(job["head"])
-    row.update(select_columns(flatten_summary(summary), job.get("outputs")))
+    row.update(select_columns(flatten_summary(summary), job.get("outputs"), job.get("spec_file")))
     return row
 
 

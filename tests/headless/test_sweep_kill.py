@@ -88,3 +88,22 @@ def test_kill_9_at_random_moments_then_resume_gives_the_uninterrupted_table(tmp_
     pd.testing.assert_frame_equal(resumed, reference)
     leftovers = [p.name for p in out.rglob(".*.tmp-*")]
     assert leftovers == [], leftovers
+
+
+def test_ctrl_c_during_the_forkservers_preload_does_not_kill_it():
+    """Ctrl-C reaches the whole process group; the forkserver, while it imports its preload
+    (before Python's forkserver ignores SIGINT), printed a KeyboardInterrupt traceback and died.
+    Here the interrupt comes between the two preload modules, as the forkserver imports them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import os, signal\n"
+        "import simulator.sweep.forkserver_guard\n"
+        "os.kill(os.getpid(), signal.SIGINT)\n"
+        "import simulator.sweep.preload\n"
+        "print('alive', signal.getsignal(signal.SIGINT) is signal.default_int_handler)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0 and proc.stdout.strip() == "alive True", proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -5,7 +5,10 @@ Files are made in a temporary folder inside DIR (`.report.tmp-PID-XXXXXX`, with 
 `DIR/report.md` and `DIR/report.html`, with Ctrl-C held back during those renames. An error or an interrupt before
 them leaves DIR's older report as it was and writes nothing; a temporary folder left by a
 killed process is removed by the next report. An existing `DIR/plots/` is replaced only if it
-holds nothing but .png files (what a report writes); otherwise the report is refused.
+holds nothing but .png files (what a report writes); otherwise the report is refused. In a folder
+without the marker of a run result (`neuromod-sim-result.json`: a folder put together by hand, or
+written before results carried it) an existing report.md, report.html or plots/ may be the user's:
+the report is then refused and nothing there is touched.
 """
 from __future__ import annotations
 
@@ -123,9 +126,27 @@ def write_report(root: Path, registry=None, scope=None, window: str | None = Non
     return _write_report_files(Path(root), figures, notes, full, limits, scope)
 
 
-def _check_plots_replaceable(root: Path) -> None:
+#: what a report writes into a results folder (and replaces there)
+REPORT_ENTRIES = ("report.md", "report.html", "plots")
+
+
+def _check_report_replaceable(root: Path) -> None:
+    """InputError unless writing a report into `root` replaces only what a report wrote: in a folder
+    without a run result's marker, no report.md, report.html or plots/ may be there yet; in any
+    folder, plots/ may hold nothing but .png files."""
+    from simulator.atomic import MARKER_NAME, read_marker
     from simulator.errors import InputError, Issue
 
+    marker = read_marker(root)
+    if marker is None or marker.get("kind") != "run":
+        present = [name for name in REPORT_ENTRIES if os.path.lexists(root / name)]
+        if present:
+            raise InputError(Issue(
+                "(folder)",
+                f"holds {', '.join(present)} but not the {MARKER_NAME} of a result written by `neuromod-sim run`, so they may not be "
+                "neuromod-sim's and a report would replace them; the folder is left untouched: move them away, or report on a folder written by `run`",
+                str(root),
+            ))
     plots = root / "plots"
     if not os.path.lexists(plots):
         return
@@ -144,7 +165,7 @@ def _write_report_files(root: Path, figures, notes, full, limits, scope) -> list
     from simulator.report.markdown import render
 
     recover_leftovers(root / "report")  # temporaries of a killed report
-    _check_plots_replaceable(root)
+    _check_report_replaceable(root)
     tmp = make_temp_dir(root, "report", "report")
     committed = False
     try:

@@ -161,3 +161,33 @@ def test_waveform_snapshot_per_program_at_the_recorded_amplitude(stim_results_di
     assert names == ["battery.png", "stimulation.png", "waveform_ipg_back.png"]
     assert all(_is_png(stim_results_dir / "plots" / n) for n in names)
     assert "![Waveform: ipg program back](plots/waveform_ipg_back.png)" in (stim_results_dir / "report.md").read_text()
+
+
+def test_a_folder_without_the_result_marker_keeps_its_own_report(pump_results_dir):
+    """A report replaces report.md, report.html and plots/ only in a folder written by `run`
+    (it carries the marker): in a folder without it, an existing report.md is the user's and the
+    report is refused with the folder untouched; with no report there yet, one is written."""
+    from simulator.atomic import MARKER_NAME
+    from simulator.errors import InputError
+    from simulator.report import write_report_into
+
+    write_report_into(pump_results_dir)  # a result of `run`: made, then replaced
+    write_report_into(pump_results_dir)
+    assert _is_png(pump_results_dir / "plots" / "reservoir.png")
+
+    (pump_results_dir / MARKER_NAME).unlink()  # now a folder put together by hand
+    (pump_results_dir / "report.md").write_text("my own notes\n", encoding="utf-8")
+    before = sorted(p.name for p in pump_results_dir.iterdir())
+    with pytest.raises(InputError) as err:
+        write_report_into(pump_results_dir)
+    assert "report.md" in str(err.value) and MARKER_NAME in str(err.value)
+    assert (pump_results_dir / "report.md").read_text(encoding="utf-8") == "my own notes\n"
+    assert sorted(p.name for p in pump_results_dir.iterdir()) == before
+
+    for name in ("report.md", "report.html"):
+        (pump_results_dir / name).unlink()
+    for png in (pump_results_dir / "plots").iterdir():
+        png.unlink()
+    (pump_results_dir / "plots").rmdir()
+    written = write_report_into(pump_results_dir)  # nothing of the user's to replace: written
+    assert (pump_results_dir / "report.md") in written and _is_png(pump_results_dir / "plots" / "reservoir.png")

@@ -120,7 +120,21 @@ def _show(args, registry) -> int:
     return 0
 
 
+def _refuse_writing_over_inputs(args) -> None:
+    """InputError when --csv or --json names the exercise or one of the attempts being graded:
+    the grades would be written over a student's file (checked before anything is graded)."""
+    import os
+
+    from simulator.errors import InputError, Issue
+
+    inputs = {os.path.realpath(p) for p in [args.exercise, *args.attempt] if isinstance(p, str) and os.path.lexists(p)}
+    for option, target in (("--csv", args.csv), ("--json", args.json)):
+        if target not in (None, "-") and os.path.realpath(target) in inputs:
+            raise InputError(Issue(option, "is one of the files being graded (the exercise or an attempt); give another file name, e.g. grades.csv", target))
+
+
 def _check(args, registry) -> int:
+    _refuse_writing_over_inputs(args)
     if args.csv is not None or len(args.attempt) > 1:
         return _check_class(args, registry)
     args.attempt = args.attempt[0]

@@ -106,3 +106,21 @@ def test_records_exported_by_the_app_are_graded_afresh(classroom, toy_registry):
     exported, bad = read_rows(classroom / "grades.csv")
     assert (exported["status"], exported["passed"], exported["score"]) == ("graded", "no", "6")  # late: 6/7, not the claimed 7
     assert bad["status"] == "invalid" and "attempt.actions" in bad["reason"]
+
+
+def test_grades_are_never_written_over_an_attempt_or_the_exercise(classroom, capsys):
+    """`--csv` or `--json` naming a file being graded (a typo in a shell line) is refused before
+    any grading, exit 2, and the student's file keeps its bytes."""
+    good = classroom / "attempts" / "good.yaml"
+    exercise = classroom / "exercise.yaml"
+    shutil.copy(EXERCISE, exercise)
+    kept = {p: p.read_bytes() for p in (good, exercise)}
+    base = ["exercise", "check", str(exercise), "--profiles", str(TOY_PROFILES)]
+    assert main([*base, str(good), str(classroom / "attempts" / "late.yaml"), "--csv", str(good)]) == 2
+    assert "--csv" in capsys.readouterr().err
+    assert main([*base, str(good), "--json", str(good)]) == 2
+    assert main([*base, str(good), "--json", str(exercise)]) == 2
+    assert "being graded" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in kept} == kept
+    assert main([*base, str(good), "--json", str(classroom / "record.json")]) == 0  # another file: written
+    assert (classroom / "record.json").is_file()

@@ -375,6 +375,27 @@ def _foreign_inside(sub: Path, allowed: set[str] | None) -> list[str]:
     )
 
 
+def _listed(folder: Path, option: str) -> list[str]:
+    """The entries of an existing folder given as `option`; InputError when it cannot be read."""
+    try:
+        return os.listdir(folder)
+    except OSError as exc:
+        raise InputError(Issue(option, f"cannot read the folder: {exc.strerror}", str(folder))) from None
+
+
+def _not_ours(folder: Path, entries: list[str], what: str, option: str) -> InputError:
+    """The refusal of an existing folder of the user's (no marker), which is left untouched;
+    `what`: 'a result' or 'a sweep'."""
+    shown = ", ".join(sorted(entries)[:4]) + (", ..." if len(entries) > 4 else "")
+    return InputError(
+        Issue(
+            option,
+            f"the folder exists and is not {what} of neuromod-sim (no {MARKER_NAME}; it holds {shown}); it is left untouched: give a new or empty folder",
+            str(folder),
+        )
+    )
+
+
 def resolve_destination(dest: str | Path, option: str = "--out") -> Path:
     """The absolute destination folder; refuses `.`, the current folder's ancestors and `/`."""
     raw = str(dest)
@@ -397,23 +418,12 @@ def check_replaceable(dest: Path, kind: str = "run", option: str = "--out") -> s
         return "new"
     if not dest.is_dir():
         raise InputError(Issue(option, "exists and is not a folder; give a new folder for the results", str(dest)))
-    try:
-        entries = os.listdir(dest)
-    except OSError as exc:
-        raise InputError(Issue(option, f"cannot read the folder: {exc.strerror}", str(dest))) from None
+    entries = _listed(dest, option)
     if not entries:
         return "empty"
     doc = read_marker(dest)
     if doc is None:
-        shown = ", ".join(sorted(entries)[:4]) + (", ..." if len(entries) > 4 else "")
-        raise InputError(
-            Issue(
-                option,
-                f"the folder exists and is not a result of neuromod-sim (no {MARKER_NAME}; it holds {shown}); "
-                "it is left untouched: give a new or empty folder",
-                str(dest),
-            )
-        )
+        raise _not_ours(dest, entries, "a result", option)
     foreign = _foreign_entries(dest, str(doc.get("kind", kind)))  # by what the folder is, not what replaces it
     if foreign:
         shown = ", ".join(foreign[:4]) + (", ..." if len(foreign) > 4 else "")
@@ -569,23 +579,12 @@ def prepare_sweep_folder(out: str | Path, fresh: bool, option: str = "--out") ->
 def _check_resumable_folder(path: Path, option: str) -> None:
     """InputError unless the existing folder `path` may take a sweep's files (see
     `prepare_sweep_folder`): writing there must never overwrite a file the program did not write."""
-    try:
-        entries = os.listdir(path)
-    except OSError as exc:
-        raise InputError(Issue(option, f"cannot read the folder: {exc.strerror}", str(path))) from None
+    entries = _listed(path, option)
     if not entries:
         return
     doc = read_marker(path)
     if doc is None and not _looks_like_old_sweep(path):
-        shown = ", ".join(sorted(entries)[:4]) + (", ..." if len(entries) > 4 else "")
-        raise InputError(
-            Issue(
-                option,
-                f"the folder exists and is not a sweep of neuromod-sim (no {MARKER_NAME}; it holds {shown}); "
-                "it is left untouched: give a new or empty folder",
-                str(path),
-            )
-        )
+        raise _not_ours(path, entries, "a sweep", option)
     if doc is not None and doc.get("kind", "sweep") != "sweep":
         raise InputError(
             Issue(option, f"the folder holds a {doc.get('kind')} result, not a sweep; give another folder, or --fresh to replace it", str(path))
